@@ -1,0 +1,117 @@
+/*
+ * bpf/events.h -- the one ABI between the BPF programs and user space.
+ *
+ * Every record in the ring buffer starts with struct ev_hdr.  Records are
+ * variable-sized: a fixed part followed by a payload of strings whose
+ * lengths are given in the fixed part.  User space (collectord/decode.c)
+ * never trusts these lengths: it checks every one against the record size.
+ *
+ * Only fixed-width types.  Values of enum ev_type are never reused.
+ */
+#ifndef TRIPLINE_BPF_EVENTS_H
+#define TRIPLINE_BPF_EVENTS_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8 .. __u64 */
+#else
+#include <linux/types.h>
+#endif
+
+#define EV_ABI_VERSION 1
+
+enum ev_type {
+	EV_EXEC = 1,	/* struct ev_exec: a process image started (execve) */
+	EV_FORK = 2,	/* struct ev_fork: a new thread group (clone w/o thread) */
+	EV_EXIT = 3,	/* struct ev_exit: last thread of a thread group exited */
+	/* 4..99 reserved for process lifecycle; 100+ for policy hooks */
+};
+
+/* Limits of the payload strings (bytes, including any NUL). */
+#define EV_PATH_MAX	1024	/* binary path and cwd, each */
+#define EV_ARGS_MAX	4096	/* argv, NUL separated, argv[0] included */
+#define EV_EXEC_MAX	(EV_PATH_MAX * 2 + EV_ARGS_MAX)
+
+/* ev_exec.flags (and process flags in user space) */
+#define EVF_TRUNC_FILENAME	0x0001	/* binary path was cut at EV_PATH_MAX */
+#define EVF_TRUNC_ARGS		0x0002	/* argv was cut at EV_ARGS_MAX */
+#define EVF_TRUNC_CWD		0x0004	/* cwd walk hit depth/size limit */
+#define EVF_ERR_FILENAME	0x0008	/* could not read the binary path */
+#define EVF_ERR_ARGS		0x0010	/* could not read argv */
+#define EVF_ERR_CWD		0x0020	/* could not read cwd */
+#define EVF_ROOTCWD		0x0040	/* cwd is "/" */
+#define EVF_PARENT_MISS		0x0080	/* parent not in exec map: parent
+					   ktime derived from start_boottime */
+#define EVF_SELF_MISS		0x0100	/* (exit) process not in exec map:
+					   ktime derived from start_boottime */
+
+struct ev_hdr {
+	__u16 type;		/* enum ev_type */
+	__u16 version;		/* EV_ABI_VERSION */
+	__u32 size;		/* total record size in bytes, header included */
+	__u64 time_ns;		/* bpf_ktime_get_boot_ns() at the event */
+};
+
+/* Identity of a process image: what exec_id is made of ("node:ktime:pid"). */
+struct ev_key {
+	__u32 pid;		/* thread group id */
+	__u32 pad;
+	__u64 ktime;		/* ns since boot: exec time, or fork time for
+				   a clone, or start_boottime rounded to clock
+				   ticks for a process seen only via /proc */
+};
+
+struct ev_exec {
+	struct ev_hdr hdr;
+	struct ev_key key;
+	struct ev_key parent;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;		/* real uid */
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 auid;		/* loginuid, 4294967295 if unset */
+	__u32 flags;		/* EVF_* */
+	__u16 filename_len;	/* bytes of binary path, no NUL */
+	__u16 args_len;		/* bytes of argv block (NUL separated) */
+	__u16 cwd_len;		/* bytes of cwd, no NUL */
+	__u16 pad;
+	/* followed by: filename[filename_len] args[args_len] cwd[cwd_len] */
+};
+
+struct ev_fork {
+	struct ev_hdr hdr;
+	struct ev_key key;	/* the child: pid = child tgid, ktime = now */
+	struct ev_key parent;	/* the parent process's current image */
+	__u32 tid;
+	__u32 ppid;
+};
+
+struct ev_exit {
+	struct ev_hdr hdr;
+	struct ev_key key;
+	__u32 tid;
+	__u32 ppid;
+	__u32 code;		/* exit status (0..255) */
+	__u32 signal;		/* terminating signal number, 0 if none */
+	__u32 flags;		/* EVF_* */
+	__u32 pad;
+};
+
+#ifndef __BPF__
+_Static_assert(sizeof(struct ev_hdr) == 16, "ev_hdr ABI");
+_Static_assert(sizeof(struct ev_key) == 16, "ev_key ABI");
+_Static_assert(sizeof(struct ev_exec) == 88, "ev_exec ABI");
+_Static_assert(sizeof(struct ev_fork) == 56, "ev_fork ABI");
+_Static_assert(sizeof(struct ev_exit) == 56, "ev_exit ABI");
+#endif
+
+/* Index of counters in the per-CPU "stats" array map (read by loaderd). */
+enum ev_stat {
+	EV_STAT_EMITTED = 0,	/* records written to the ring buffer */
+	EV_STAT_DROPPED,	/* ring buffer full: record lost */
+	EV_STAT_ERRORS,		/* other failures building a record */
+	EV_STAT_MAX
+};
+
+#endif /* TRIPLINE_BPF_EVENTS_H */

@@ -1,0 +1,1 @@
+/* bpf/helpers.bpf.h */

@@ -1,0 +1,1 @@
+/* bpf/maps.bpf.h */

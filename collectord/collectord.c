@@ -1,0 +1,3 @@
+/* collectord/collectord.c: in progress */
+int main(void);
+int main(void) { return 1; }

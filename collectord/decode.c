@@ -1,0 +1,1 @@
+/* collectord/decode.c: in progress */

@@ -1,0 +1,1 @@
+/* collectord/decode.h */

@@ -1,0 +1,1 @@
+/* collectord/export.c: in progress */

@@ -1,0 +1,40 @@
+pkglibexec_PROGRAMS += collectord/collectord
+noinst_LIBRARIES += collectord/libcollectord.a
+collectord_libcollectord_a_SOURCES = \
+	collectord/collectord.h \
+	collectord/ringbuf.c collectord/ringbuf.h \
+	collectord/decode.c collectord/decode.h \
+	collectord/pcache.c collectord/pcache.h \
+	collectord/store.c collectord/store.h \
+	collectord/export.c collectord/export.h \
+	collectord/procfs.c collectord/procfs.h \
+	collectord/sandbox_rules.c
+collectord_libcollectord_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(MSGPACK_CFLAGS)
+collectord_collectord_SOURCES = collectord/collectord.c
+collectord_collectord_CFLAGS = $(collectord_libcollectord_a_CFLAGS)
+collectord_collectord_LDADD = collectord/libcollectord.a $(COMMON_LIBS) \
+	$(SQLITE_LIBS) $(LIBEVENT_LIBS)
+man_MANS += collectord/collectord.8
+EXTRA_DIST += collectord/collectord.8
+
+if HAVE_CMOCKA
+COLLECTORD_TEST_LIBS = collectord/libcollectord.a $(COMMON_LIBS) \
+	$(SQLITE_LIBS) $(LIBEVENT_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_decode tests/unit/test_pcache \
+	tests/unit/test_ringbuf tests/unit/test_store
+tests_unit_test_decode_SOURCES = tests/unit/test_decode.c
+tests_unit_test_decode_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_decode_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_pcache_SOURCES = tests/unit/test_pcache.c
+tests_unit_test_pcache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_pcache_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_ringbuf_SOURCES = tests/unit/test_ringbuf.c
+tests_unit_test_ringbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_ringbuf_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_LDADD = $(COLLECTORD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_decode tests/unit/test_pcache \
+	tests/unit/test_ringbuf tests/unit/test_store
+endif

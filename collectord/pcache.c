@@ -1,0 +1,1 @@
+/* collectord/pcache.c: in progress */

@@ -1,0 +1,1 @@
+/* collectord/procfs.c: in progress */

@@ -1,0 +1,1 @@
+/* collectord/ringbuf.c: in progress */

@@ -1,0 +1,1 @@
+/* collectord/sandbox_rules.c: in progress */

@@ -1,0 +1,1 @@
+/* collectord/store.c: in progress */

@@ -1,0 +1,1 @@
+/* common/config.c: in progress */

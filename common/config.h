@@ -1,0 +1,37 @@
+/*
+ * common/config.h -- tripline.yaml (trusted; parsed by loaderd only).
+ *
+ * Strict: unknown keys, duplicate keys and wrong scalar types are errors
+ * reported as "file:line:col: message" (libyaml marks, 1-based).
+ */
+#ifndef TRIPLINE_CONFIG_H
+#define TRIPLINE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_RINGBUF	(8U * 1024 * 1024)
+
+struct tripline_config {
+	char		*state_dir;	/* state_dir: default PKG_STATEDIR */
+	char		*node_name;	/* node_name: default gethostname() */
+	char		*collector_user;/* users.collector: "tripline" */
+	char		*notifier_user;	/* users.notifier: "tripline-notify" */
+	uint64_t	 ringbuf_size;	/* ring_buffer_size: bytes, power of 2
+					   >= page size; accepts K/M/G suffix */
+	int		 sandbox_mode;	/* sandbox: enforce|trap|log|off */
+	int		 export_json;	/* export.json: bool, default true */
+	uint32_t	 batch_ms;	/* store.batch_ms: default 200 */
+	uint32_t	 batch_rows;	/* store.batch_rows: default 10000 */
+};
+
+/* Fill defaults (allocates strings). */
+void	config_defaults(struct tripline_config *);
+/* Load path over the defaults already in cfg.  0, or ERR_PARSE with a
+ * "file:line:col: message" in err, or ERR_SYS (cannot open: message in
+ * err too). */
+int	config_load(const char *path, struct tripline_config *cfg, char *err,
+	    size_t errlen);
+void	config_clear(struct tripline_config *);
+
+#endif

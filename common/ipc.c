@@ -1,0 +1,1 @@
+/* common/ipc.c: in progress */

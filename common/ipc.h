@@ -1,0 +1,61 @@
+/*
+ * common/ipc.h -- message transport over AF_UNIX SOCK_SEQPACKET.
+ *
+ * One datagram = one message: struct ipc_hdr followed by hdr.len bytes of
+ * msgpack payload (encoded by ipc_msg.c).  At most one fd rides with a
+ * message, via SCM_RIGHTS, and only on types for which ipc_type_has_fd()
+ * says so.  Sockets are non-blocking; ipc_send() never blocks.
+ */
+#ifndef TRIPLINE_IPC_H
+#define TRIPLINE_IPC_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPC_VERSION	1
+#define IPC_MAX_PAYLOAD	(64 * 1024 - 64)
+
+/* Fixed descriptors of an exec'd child. */
+#define IPC_FD_PARENT	3	/* child <-> loaderd */
+#define IPC_FD_PEER	4	/* collectord <-> notifierd */
+
+struct ipc_hdr {
+	uint8_t		version;	/* IPC_VERSION */
+	uint8_t		flags;		/* IPC_HF_* */
+	uint16_t	type;		/* enum ipc_type (ipc_msg.h) */
+	uint32_t	len;		/* payload bytes following the header */
+};
+#define IPC_HF_FD	0x01		/* an fd is attached */
+
+struct ipc_msg {
+	uint16_t	 type;
+	size_t		 len;
+	uint8_t		*payload;	/* owned; freed by ipc_msg_clear() */
+	int		 fd;		/* -1 if none; owned: take it or it is
+					   closed by ipc_msg_clear() */
+};
+
+/* Send type + payload (+ fd if >= 0, not closed).  0 or ERR_AGAIN (socket
+ * buffer full), ERR_TOOBIG, ERR_FD (fd on a type that does not carry one),
+ * ERR_SYS. */
+int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
+	    int fd);
+/* Receive one message into *m (initialised by the call).  Returns 0,
+ * ERR_AGAIN (nothing to read), ERR_EOF (peer gone), ERR_TRUNC (MSG_TRUNC or
+ * MSG_CTRUNC), ERR_VERSION, ERR_PROTO (bad header/length), ERR_FD (fd
+ * missing/unexpected; any received fd is closed), ERR_SYS. */
+int	ipc_recv(int sock, struct ipc_msg *m);
+void	ipc_msg_clear(struct ipc_msg *m);
+/* Take ownership of the fd of m (returns it, leaves -1 in m). */
+int	ipc_msg_take_fd(struct ipc_msg *m);
+
+/* SO_PEERCRED of a connected socket. 0 or ERR_SYS. */
+int	ipc_peer_cred(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
+/* Validate an inherited descriptor: open, SOCK_SEQPACKET, and, if
+ * want_uid >= 0, the peer's uid equals want_uid.  0 or ERR_FD. */
+int	ipc_check_fd(int fd, long want_uid);
+/* socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC|SOCK_NONBLOCK) */
+int	ipc_socketpair(int sv[2]);
+
+#endif

@@ -1,0 +1,1 @@
+/* common/ipc_msg.c: in progress */

@@ -1,0 +1,82 @@
+/*
+ * common/ipc_msg.h -- every IPC message type and its msgpack codec.
+ *
+ * Numbering (never renumbered): 100s loaderd<->collectord, 200s
+ * collectord<->notifierd, 300s loaderd<->notifierd, 400s triplinectl<->
+ * loaderd control socket.  Each payload is a msgpack array with a fixed
+ * number of elements of fixed types; the decoder rejects anything else
+ * (ERR_PARSE), so loaderd never walks maps of unbounded shape from children.
+ */
+#ifndef TRIPLINE_IPC_MSG_H
+#define TRIPLINE_IPC_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ipc_type {
+	/* loaderd <-> collectord */
+	IPC_COLLECT_RINGBUF = 100,	/* P->C, carries the ring buffer fd */
+	IPC_COLLECT_READY = 101,	/* C->P, setup done, sandbox on */
+	IPC_COLLECT_STATS = 102,	/* C->P, once a second */
+	/* collectord <-> notifierd: 200s (alert delivery, later) */
+	/* loaderd <-> notifierd */
+	IPC_NOTIFY_READY = 300,		/* N->P, sandbox on */
+	IPC_NOTIFY_HEALTH_REQ = 301,	/* P->N */
+	IPC_NOTIFY_HEALTH_ANS = 302,	/* N->P */
+	/* triplinectl <-> loaderd */
+	IPC_CTL_STATUS_REQ = 400,	/* no payload fields (empty array) */
+	IPC_CTL_STATUS_ANS = 401,	/* one string: JSON status document */
+	IPC_CTL_ERROR = 499,		/* one string: error message */
+};
+
+/* Does a message of this type carry an fd?  1/0. */
+int	ipc_type_has_fd(uint16_t type);
+/* Is the type known at all? 1/0. */
+int	ipc_type_known(uint16_t type);
+
+struct ipc_ringbuf {		/* IPC_COLLECT_RINGBUF */
+	uint64_t	size;		/* data area bytes (power of 2) */
+	uint32_t	abi_version;	/* EV_ABI_VERSION of the programs */
+};
+
+struct ipc_ready {		/* IPC_COLLECT_READY, IPC_NOTIFY_READY */
+	uint32_t	pid;
+	uint32_t	uid;
+};
+
+struct ipc_collect_stats {	/* IPC_COLLECT_STATS */
+	uint64_t	records;	/* ring buffer records consumed */
+	uint64_t	malformed;	/* records rejected by the decoder */
+	uint64_t	events_stored;	/* rows committed to events */
+	uint64_t	db_errors;
+	uint64_t	cache_entries;	/* process cache size */
+	uint64_t	exported;	/* JSON lines written */
+};
+
+struct ipc_health {		/* IPC_NOTIFY_HEALTH_REQ / _ANS */
+	uint64_t	seq;
+	uint64_t	uptime_ms;	/* answer only; 0 in requests */
+};
+
+struct ipc_text {		/* IPC_CTL_STATUS_ANS, IPC_CTL_ERROR */
+	char		*text;		/* decode: malloc'd, caller frees */
+};
+
+/*
+ * Encode msg (the struct matching type, NULL for IPC_CTL_STATUS_REQ) into a
+ * malloc'd buffer *out of *outlen bytes.  0 or ERR_TYPE / ERR_NOMEM.
+ */
+int	ipc_msg_encode(uint16_t type, const void *msg, uint8_t **out,
+	    size_t *outlen);
+/*
+ * Decode len bytes of payload of the given type into msg (the matching
+ * struct).  0, ERR_TYPE (unknown type) or ERR_PARSE (wrong shape, extra
+ * bytes, out-of-range integers, strings with NUL).
+ */
+int	ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
+	    void *msg);
+
+/* Convenience: encode + ipc_send.  0 or ERR_*. */
+int	ipc_msg_send(int sock, uint16_t type, const void *msg, int fd);
+
+#endif

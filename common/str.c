@@ -1,0 +1,246 @@
+/* common/str.c */
+#include "build.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "str.h"
+#include "xmalloc.h"
+
+size_t
+str_escape(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	size_t	 o = 0, i;
+	char	 tmp[5];
+	const char *add;
+	size_t	 n;
+
+	if (dstsz == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == '\n')
+			add = "\\n";
+		else if (c == '\t')
+			add = "\\t";
+		else if (c == '\r')
+			add = "\\r";
+		else if (c == '\\')
+			add = "\\\\";
+		else if (c >= 0x20 && c < 0x7f) {
+			tmp[0] = (char)c;
+			tmp[1] = '\0';
+			add = tmp;
+		} else {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			add = tmp;
+		}
+		n = strlen(add);
+		if (o + n >= dstsz)
+			break;
+		memcpy(dst + o, add, n);
+		o += n;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+void
+sbuf_init(struct sbuf *sb)
+{
+	sb->buf = NULL;
+	sb->len = 0;
+	sb->cap = 0;
+}
+
+void
+sbuf_clear(struct sbuf *sb)
+{
+	free(sb->buf);
+	sbuf_init(sb);
+}
+
+void
+sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf != NULL)
+		sb->buf[0] = '\0';
+}
+
+static void
+sbuf_reserve(struct sbuf *sb, size_t more)
+{
+	size_t	 need = sb->len + more + 1, ncap;
+
+	if (need <= sb->cap)
+		return;
+	ncap = sb->cap ? sb->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	sb->buf = xreallocarray(sb->buf, ncap, 1);
+	sb->cap = ncap;
+}
+
+void
+sbuf_add(struct sbuf *sb, const void *p, size_t len)
+{
+	sbuf_reserve(sb, len);
+	if (len > 0)
+		memcpy(sb->buf + sb->len, p, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sbuf_addc(struct sbuf *sb, char c)
+{
+	sbuf_add(sb, &c, 1);
+}
+
+void
+sbuf_adds(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, s, strlen(s));
+}
+
+void
+sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sbuf_reserve(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+/* length of a valid UTF-8 sequence at s (max len bytes), 0 if invalid */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t	 n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void
+sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	 i = 0, n;
+
+	sbuf_addc(sb, '"');
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			sbuf_addc(sb, '\\');
+			sbuf_addc(sb, (char)c);
+			i++;
+		} else if (c == '\n') {
+			sbuf_adds(sb, "\\n");
+			i++;
+		} else if (c == '\t') {
+			sbuf_adds(sb, "\\t");
+			i++;
+		} else if (c == '\r') {
+			sbuf_adds(sb, "\\r");
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			sbuf_addf(sb, "\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			sbuf_addc(sb, (char)c);
+			i++;
+		} else if ((n = utf8_seq(p + i, len - i)) != 0) {
+			sbuf_add(sb, p + i, n);
+			i += n;
+		} else {
+			sbuf_adds(sb, "\\ufffd");
+			i++;
+		}
+	}
+	sbuf_addc(sb, '"');
+}
+
+size_t
+base64_encode(char *dst, size_t dstsz, const void *src, size_t len)
+{
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = src;
+	size_t	 o = 0, i;
+	size_t	 need = 4 * ((len + 2) / 3) + 1;
+
+	if (dstsz < need)
+		return (size_t)-1;
+	for (i = 0; i + 2 < len; i += 3) {
+		dst[o++] = tbl[s[i] >> 2];
+		dst[o++] = tbl[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		dst[o++] = tbl[((s[i + 1] & 0xf) << 2) | (s[i + 2] >> 6)];
+		dst[o++] = tbl[s[i + 2] & 0x3f];
+	}
+	if (i < len) {
+		dst[o++] = tbl[s[i] >> 2];
+		if (i + 1 < len) {
+			dst[o++] = tbl[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			dst[o++] = tbl[(s[i + 1] & 0xf) << 2];
+		} else {
+			dst[o++] = tbl[(s[i] & 3) << 4];
+			dst[o++] = '=';
+		}
+		dst[o++] = '=';
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+void
+str_iso_time(char *dst, size_t dstsz, uint64_t unix_ns)
+{
+	time_t	 t = (time_t)(unix_ns / 1000000000ULL);
+	struct tm tm;
+	char	 date[24];
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(dst, dstsz, "%s.%09lluZ", date,
+	    (unsigned long long)(unix_ns % 1000000000ULL));
+}

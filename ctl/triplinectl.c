@@ -1,0 +1,3 @@
+/* ctl/triplinectl.c: in progress */
+int main(void);
+int main(void) { return 1; }

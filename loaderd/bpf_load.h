@@ -1,0 +1,1 @@
+/* loaderd/bpf_load.h */

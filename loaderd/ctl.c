@@ -1,0 +1,1 @@
+/* loaderd/ctl.c: in progress */

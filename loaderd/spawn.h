@@ -1,0 +1,1 @@
+/* loaderd/spawn.h */

@@ -1,0 +1,3 @@
+/* notifierd/notifierd.c: in progress */
+int main(void);
+int main(void) { return 1; }

@@ -1,0 +1,1 @@
+/* notifierd/notifierd.h */

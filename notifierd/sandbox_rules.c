@@ -1,0 +1,1 @@
+/* notifierd/sandbox_rules.c: in progress */

@@ -1,0 +1,15 @@
+/* tests/lib/testutil.h -- helpers shared by the unit tests. */
+#ifndef TRIPLINE_TESTUTIL_H
+#define TRIPLINE_TESTUTIL_H
+
+#include <sys/types.h>
+
+/* mkdtemp under $TMPDIR (or /tmp); returns malloc'd path. */
+char	*testutil_tmpdir(const char *tag);
+/* rm -rf of a directory made by testutil_tmpdir (best effort). */
+void	 testutil_rmtree(const char *path);
+/* Fork, reset signal dispositions, run fn(arg) in the child and _exit with
+ * its return; returns the raw wait status. */
+int	 testutil_fork_status(int (*fn)(void *), void *arg);
+
+#endif

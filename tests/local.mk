@@ -1,0 +1,20 @@
+# Unit tests (cmocka, TAP) are added by each directory's local.mk to
+# UNIT_TESTS; integration tests (TAP shell scripts) run the real daemons.
+# Privileged BPF end-to-end tests exit 77 (skip) when not root; .ci/run
+# treats any skip as a failure.
+noinst_LIBRARIES += tests/lib/libtestutil.a
+tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h
+
+INTEGRATION_TESTS += \
+	tests/integration/e2e_process.sh
+
+TESTS += $(UNIT_TESTS) $(INTEGRATION_TESTS)
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir;
+EXTRA_DIST += tests/integration tests/data tests/lib/testlib.sh
