@@ -10,6 +10,7 @@
 #define TRIPLINE_IPC_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,10 @@ int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
 /* Receive one message into *m (initialised by the call).  Returns 0,
  * ERR_AGAIN (nothing to read), ERR_EOF (peer gone), ERR_TRUNC (MSG_TRUNC or
  * MSG_CTRUNC), ERR_VERSION, ERR_PROTO (bad header/length), ERR_FD (fd
- * missing/unexpected; any received fd is closed), ERR_SYS. */
+ * missing/unexpected; any received fd is closed), ERR_SYS.  A type unknown
+ * to ipc_msg.c is still returned (0): the caller's dispatch table decides
+ * (unknown types never carry an fd, so one attached to them is ERR_FD).
+ * m->payload is NUL-terminated one byte past len (not counted). */
 int	ipc_recv(int sock, struct ipc_msg *m);
 void	ipc_msg_clear(struct ipc_msg *m);
 /* Take ownership of the fd of m (returns it, leaves -1 in m). */
@@ -57,5 +61,36 @@ int	ipc_peer_cred(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
 int	ipc_check_fd(int fd, long want_uid);
 /* socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC|SOCK_NONBLOCK) */
 int	ipc_socketpair(int sv[2]);
+
+/*
+ * Per-peer outbound queue (tmux proc_update_event idea, without libevent so
+ * common/ stays event-library free): the owner arms EV_WRITE on the socket
+ * only while ipc_queue_empty() is 0 and calls ipc_queue_flush() when it is
+ * writable.  Messages leave in order.
+ */
+struct ipc_qmsg {
+	TAILQ_ENTRY(ipc_qmsg) entry;
+	uint16_t	 type;
+	size_t		 len;
+	uint8_t		*payload;
+	int		 fd;		/* dup of the caller's fd, or -1 */
+};
+TAILQ_HEAD(ipc_qhead, ipc_qmsg);
+struct ipc_queue {
+	struct ipc_qhead msgs;
+	size_t		 count;
+};
+
+void	ipc_queue_init(struct ipc_queue *);
+/* Free every queued message and close its fd. */
+void	ipc_queue_clear(struct ipc_queue *);
+/* Append a copy of payload; fd (if >= 0) is dup'ed, the caller keeps its
+ * own.  0, ERR_TOOBIG, ERR_FD (fd/type mismatch or dup failed). */
+int	ipc_queue_add(struct ipc_queue *, uint16_t type, const void *payload,
+	    size_t len, int fd);
+/* Send queued messages until empty (0) or the socket is full (ERR_AGAIN);
+ * any other ipc_send() error is returned and the message stays queued. */
+int	ipc_queue_flush(struct ipc_queue *, int sock);
+int	ipc_queue_empty(const struct ipc_queue *);
 
 #endif

@@ -24,8 +24,11 @@ enum ipc_type {
 	IPC_NOTIFY_HEALTH_REQ = 301,	/* P->N */
 	IPC_NOTIFY_HEALTH_ANS = 302,	/* N->P */
 	/* triplinectl <-> loaderd */
-	IPC_CTL_STATUS_REQ = 400,	/* no payload fields (empty array) */
-	IPC_CTL_STATUS_ANS = 401,	/* one string: JSON status document */
+	IPC_CTL_STATUS_REQ = 400,	/* no payload fields (empty array);
+					   answer: human-readable text */
+	IPC_CTL_STATUS_ANS = 401,	/* one string (struct ipc_text) */
+	IPC_CTL_STATUS_JSON_REQ = 402,	/* no payload fields (empty array);
+					   answer: JSON document */
 	IPC_CTL_ERROR = 499,		/* one string: error message */
 };
 

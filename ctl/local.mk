@@ -1,6 +1,6 @@
 sbin_PROGRAMS += triplinectl
 triplinectl_SOURCES = ctl/triplinectl.c
-triplinectl_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
-triplinectl_LDADD = $(COMMON_LIBS)
+triplinectl_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(SQLITE_CFLAGS)
+triplinectl_LDADD = $(COMMON_LIBS) $(SQLITE_LIBS)
 man_MANS += ctl/triplinectl.8
 EXTRA_DIST += ctl/triplinectl.8

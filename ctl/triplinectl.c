@@ -1,3 +1,358 @@
-/* ctl/triplinectl.c: in progress */
-int main(void);
-int main(void) { return 1; }
+/*
+ * ctl/triplinectl.c -- command-line client.
+ *
+ *   triplinectl [-S state_dir] status [--json]
+ *   triplinectl [-S state_dir] tail [--json] [-n N] [--no-follow]
+ *
+ * status asks loaderd over STATE/run/tripline.sock; tail reads the store
+ * directly (events.db for the compact view, events.jsonl for --json), so
+ * it works while a daemon restarts and needs nothing from the sandboxed
+ * processes.
+ */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "compat.h"
+#include "err.h"
+#include "ipc.h"
+#include "ipc_msg.h"
+#include "log.h"
+#include "str.h"
+#include "xmalloc.h"
+
+static const char *state_dir = PKG_STATEDIR;
+static volatile sig_atomic_t quit;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: triplinectl [-S state_dir] status [--json]\n"
+	    "       triplinectl [-S state_dir] tail [--json] [-n count] "
+	    "[--no-follow]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	quit = 1;
+}
+
+static int
+ctl_connect(void)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
+	    "%s/run/tripline.sock", state_dir) >= sizeof(sun.sun_path))
+		fatalx("state directory path too long");
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("connect %s (is tripline-loaderd running?)",
+		    sun.sun_path);
+	return fd;
+}
+
+static int
+cmd_status(int json)
+{
+	struct ipc_msg	 m;
+	struct ipc_text	 t;
+	struct pollfd	 pfd;
+	int		 fd, r;
+
+	fd = ctl_connect();
+	if ((r = ipc_msg_send(fd, json ? IPC_CTL_STATUS_JSON_REQ :
+	    IPC_CTL_STATUS_REQ, NULL, -1)) != 0)
+		fatalx_r(r, "sending request");
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 5000) <= 0)
+			fatalx("no answer from tripline-loaderd");
+		r = ipc_recv(fd, &m);
+		if (r == ERR_AGAIN)
+			continue;
+		if (r != 0)
+			fatalx_r(r, "reading answer");
+		break;
+	}
+	if (m.type != IPC_CTL_STATUS_ANS && m.type != IPC_CTL_ERROR)
+		fatalx("unexpected answer type %u", m.type);
+	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &t)) != 0)
+		fatalx_r(r, "decoding answer");
+	if (m.type == IPC_CTL_ERROR)
+		fatalx("loaderd: %s", t.text);
+	fputs(t.text, stdout);
+	free(t.text);
+	ipc_msg_clear(&m);
+	close(fd);
+	return 0;
+}
+
+static void
+print_escaped(FILE *fp, const unsigned char *s)
+{
+	char	 buf[8192];
+
+	if (s == NULL) {
+		fputs("?", fp);
+		return;
+	}
+	str_escape(buf, sizeof(buf), (const char *)s, strlen((const char *)s));
+	fputs(buf, fp);
+}
+
+static const char *
+signame(int sig, char *buf, size_t len)
+{
+	const char *ab = sigabbrev_np(sig);
+
+	if (ab != NULL)
+		snprintf(buf, len, "SIG%s", ab);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+static int
+tail_db(int count, int follow)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 path[4200], sb[32];
+	sqlite3_int64	 last = 0;
+	int		 rc;
+	const char	*sql =
+	    "SELECT e.id, e.time, e.type, p.pid, p.binary, p.arguments, "
+	    "p.cwd, p.uid, pp.pid, pp.binary, p.exit_code, p.exit_signal, "
+	    "e.policy_name, e.function_name, e.action "
+	    "FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id "
+	    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
+	    "WHERE e.id > ?1 ORDER BY e.id LIMIT 5000";
+
+	snprintf(path, sizeof(path), "%s/events.db", state_dir);
+	if (access(path, R_OK) == -1)
+		fatal("%s", path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_busy_timeout(db, 2000);
+	/* start count events before the end */
+	if (sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(id),0) FROM events", -1,
+	    &st, NULL) != SQLITE_OK)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0) - count;
+	sqlite3_finalize(st);
+	if (last < 0)
+		last = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	while (!quit) {
+		sqlite3_bind_int64(st, 1, last);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const unsigned char *type = sqlite3_column_text(st, 2);
+
+			last = sqlite3_column_int64(st, 0);
+			printf("%s ", (const char *)sqlite3_column_text(st, 1));
+			if (type != NULL &&
+			    strcmp((const char *)type, "process_exec") == 0)
+				fputs("exec ", stdout);
+			else if (type != NULL &&
+			    strcmp((const char *)type, "process_exit") == 0)
+				fputs("exit ", stdout);
+			else {
+				print_escaped(stdout, type);
+				putchar(' ');
+			}
+			printf("%lld ", sqlite3_column_int64(st, 3));
+			print_escaped(stdout, sqlite3_column_text(st, 4));
+			if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+			    sqlite3_column_bytes(st, 5) > 0) {
+				putchar(' ');
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 5));
+			}
+			if (type != NULL &&
+			    strcmp((const char *)type, "process_exit") == 0) {
+				if (sqlite3_column_int(st, 11) != 0)
+					printf("  %s", signame(
+					    sqlite3_column_int(st, 11), sb,
+					    sizeof(sb)));
+				else
+					printf("  status=%d",
+					    sqlite3_column_int(st, 10));
+			} else if (type != NULL && strcmp((const char *)type,
+			    "process_exec") == 0) {
+				fputs("  cwd=", stdout);
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 6));
+				printf(" uid=%d", sqlite3_column_int(st, 7));
+			} else {
+				fputs("  ", stdout);
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 13));
+				fputs(" policy=", stdout);
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 12));
+				fputs(" action=", stdout);
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 14));
+			}
+			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+				printf("  <- %lld ",
+				    sqlite3_column_int64(st, 8));
+				print_escaped(stdout,
+				    sqlite3_column_text(st, 9));
+			}
+			putchar('\n');
+		}
+		if (rc != SQLITE_DONE && rc != SQLITE_BUSY)
+			fatalx("%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_reset(st);
+		fflush(stdout);
+		if (!follow)
+			break;
+		usleep(200000);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return 0;
+}
+
+static int
+tail_json(int count, int follow)
+{
+	char		 path[4200], buf[65536];
+	FILE		*fp;
+	struct stat	 st;
+	off_t		 pos;
+	long		 nl = 0;
+	size_t		 n;
+
+	snprintf(path, sizeof(path), "%s/events.jsonl", state_dir);
+	if ((fp = fopen(path, "re")) == NULL)
+		fatal("%s", path);
+	/* find the start of the last count lines */
+	if (fstat(fileno(fp), &st) == -1)
+		fatal("%s", path);
+	pos = st.st_size;
+	while (pos > 0 && nl <= count) {
+		off_t	 from = pos > (off_t)sizeof(buf) ?
+		    pos - (off_t)sizeof(buf) : 0;
+		size_t	 i;
+
+		if (fseeko(fp, from, SEEK_SET) == -1)
+			fatal("%s", path);
+		n = fread(buf, 1, (size_t)(pos - from), fp);
+		for (i = n; i > 0; i--) {
+			if (buf[i - 1] == '\n' && ++nl > count) {
+				pos = from + (off_t)i;
+				goto found;
+			}
+		}
+		pos = from;
+	}
+found:
+	if (fseeko(fp, pos, SEEK_SET) == -1)
+		fatal("%s", path);
+	while (!quit) {
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fflush(stdout);
+		if (!follow)
+			break;
+		clearerr(fp);
+		pos = ftello(fp);
+		if (stat(path, &st) == 0 && st.st_size < pos) {
+			/* truncated or replaced: start over */
+			fclose(fp);
+			if ((fp = fopen(path, "re")) == NULL)
+				fatal("%s", path);
+		}
+		usleep(200000);
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-follow", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*cmd, *e;
+	int		 ch, json = 0, follow = 1, count = 10;
+
+	log_init(1, 0);
+	log_procinit("triplinectl");
+	if ((e = getenv("TRIPLINE_STATE_DIR")) != NULL && *e != '\0')
+		state_dir = e;
+	/* global options before the command */
+	while ((ch = getopt(argc, argv, "+S:h")) != -1) {
+		switch (ch) {
+		case 'S':
+			state_dir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	cmd = argv[0];
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "n:jF", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'F':
+			follow = 0;
+			break;
+		case 'n':
+			count = atoi(optarg);
+			if (count < 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_DFL);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(json);
+	if (strcmp(cmd, "tail") == 0)
+		return json ? tail_json(count, follow) : tail_db(count, follow);
+	usage();
+}

@@ -1,1 +1,312 @@
-/* loaderd/ctl.c: in progress */
+/*
+ * loaderd/ctl.c -- control socket (STATE/run/tripline.sock) for triplinectl.
+ *
+ * SOCK_SEQPACKET, mode 0600 in a 0700 directory, and the peer must be uid 0
+ * (SO_PEERCRED).  One request per connection, one answer, then close.
+ */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "compat.h"
+#include "err.h"
+#include "ipc.h"
+#include "ipc_msg.h"
+#include "log.h"
+#include "sandbox.h"
+#include "str.h"
+#include "xmalloc.h"
+#include "bpf/events.h"
+#include "bpf_load.h"
+#include "loaderd.h"
+
+struct ctl_conn {
+	struct loaderd_env	*env;
+	int			 fd;
+	struct event		*ev;
+};
+
+static void
+ctl_conn_free(struct ctl_conn *cc)
+{
+	if (cc->ev != NULL)
+		event_free(cc->ev);
+	if (cc->fd != -1)
+		close(cc->fd);
+	free(cc);
+}
+
+static const char *
+child_state(const struct child *c)
+{
+	if (c->pid <= 0)
+		return c->restarts ? "restarting" : "stopped";
+	return c->ready ? "running" : "starting";
+}
+
+char *
+ctl_status_render(struct loaderd_env *env, int json)
+{
+	struct sbuf		 sb;
+	const struct bpfl_prog	*progs;
+	uint64_t		 st[EV_STAT_MAX];
+	size_t			 n, i;
+	enum child_id		 id;
+	time_t			 now = time(NULL);
+	const struct ipc_collect_stats *cs = &env->cstats;
+
+	memset(st, 0, sizeof(st));
+	if (env->bpf != NULL)
+		bpfl_stats(env->bpf, st);
+	n = env->bpf != NULL ? bpfl_progs(env->bpf, &progs) : 0;
+	sbuf_init(&sb);
+	if (json) {
+		sbuf_addf(&sb, "{\"loaderd\":{\"pid\":%ld,\"uptime_s\":%lld,"
+		    "\"node_name\":", (long)getpid(),
+		    (long long)(now - env->started));
+		sbuf_add_json_str(&sb, env->cfg.node_name,
+		    strlen(env->cfg.node_name));
+		sbuf_adds(&sb, ",\"state_dir\":");
+		sbuf_add_json_str(&sb, env->cfg.state_dir,
+		    strlen(env->cfg.state_dir));
+		sbuf_addf(&sb, ",\"sandbox\":\"%s\",\"caps_trimmed\":%s},"
+		    "\"children\":[",
+		    sandbox_mode_name(env->cfg.sandbox_mode),
+		    env->caps_dropped ? "true" : "false");
+		for (id = 0; id < CHILD_MAX; id++) {
+			const struct child *c = &env->child[id];
+
+			sbuf_addf(&sb, "%s{\"name\":\"%s\",\"pid\":%ld,"
+			    "\"uid\":%ld,\"state\":\"%s\",\"restarts\":%u}",
+			    id ? "," : "", c->name, (long)c->pid,
+			    c->ready ? (long)c->uid : -1L, child_state(c),
+			    c->restarts);
+		}
+		sbuf_adds(&sb, "],\"programs\":[");
+		for (i = 0; i < n; i++) {
+			sbuf_addf(&sb, "%s{\"name\":", i ? "," : "");
+			sbuf_add_json_str(&sb, progs[i].name,
+			    strlen(progs[i].name));
+			sbuf_adds(&sb, ",\"hook\":");
+			sbuf_add_json_str(&sb, progs[i].hook,
+			    strlen(progs[i].hook));
+			sbuf_addf(&sb, ",\"attached\":%s,\"error\":",
+			    progs[i].attached ? "true" : "false");
+			sbuf_add_json_str(&sb, progs[i].error,
+			    strlen(progs[i].error));
+			sbuf_addc(&sb, '}');
+		}
+		sbuf_addf(&sb, "],\"ring_buffer\":{\"size\":%llu,"
+		    "\"emitted\":%llu,\"dropped\":%llu,\"errors\":%llu},"
+		    "\"collector\":{\"records\":%llu,\"malformed\":%llu,"
+		    "\"events_stored\":%llu,\"db_errors\":%llu,"
+		    "\"cache_entries\":%llu,\"exported\":%llu,"
+		    "\"stats_age_s\":%lld},"
+		    "\"notifier\":{\"last_health_ok_s\":%lld}}\n",
+		    (unsigned long long)(env->bpf ?
+		    bpfl_ringbuf_size(env->bpf) : 0),
+		    (unsigned long long)st[EV_STAT_EMITTED],
+		    (unsigned long long)st[EV_STAT_DROPPED],
+		    (unsigned long long)st[EV_STAT_ERRORS],
+		    (unsigned long long)cs->records,
+		    (unsigned long long)cs->malformed,
+		    (unsigned long long)cs->events_stored,
+		    (unsigned long long)cs->db_errors,
+		    (unsigned long long)cs->cache_entries,
+		    (unsigned long long)cs->exported,
+		    env->cstats_time ? (long long)(now - env->cstats_time) : -1LL,
+		    env->health_ok ? (long long)(now - env->health_ok) : -1LL);
+		return sb.buf;
+	}
+
+	sbuf_addf(&sb, "tripline-loaderd  pid %ld  up %llds  node %s  "
+	    "sandbox %s%s\n", (long)getpid(), (long long)(now - env->started),
+	    env->cfg.node_name, sandbox_mode_name(env->cfg.sandbox_mode),
+	    env->caps_dropped ? "  caps trimmed" : "");
+	sbuf_addf(&sb, "state dir         %s\n", env->cfg.state_dir);
+	sbuf_adds(&sb, "\nprocesses\n");
+	for (id = 0; id < CHILD_MAX; id++) {
+		const struct child *c = &env->child[id];
+
+		sbuf_addf(&sb, "  %-11s %-10s pid %-7ld", c->name,
+		    child_state(c), (long)c->pid);
+		if (c->ready)
+			sbuf_addf(&sb, " uid %-6lu", (unsigned long)c->uid);
+		else
+			sbuf_addf(&sb, " uid %-6s", "-");
+		sbuf_addf(&sb, " restarts %u\n", c->restarts);
+	}
+	sbuf_adds(&sb, "\nprograms\n");
+	for (i = 0; i < n; i++) {
+		char	 esc[512];
+
+		str_escape(esc, sizeof(esc), progs[i].error,
+		    strlen(progs[i].error));
+		sbuf_addf(&sb, "  %-24s %-36s %s%s%s\n", progs[i].name,
+		    progs[i].hook, progs[i].attached ? "attached" :
+		    "NOT ATTACHED", esc[0] ? ": " : "", esc);
+	}
+	sbuf_addf(&sb, "\nring buffer       %llu bytes, %llu records emitted, "
+	    "%llu dropped (ring full), %llu errors\n",
+	    (unsigned long long)(env->bpf ? bpfl_ringbuf_size(env->bpf) : 0),
+	    (unsigned long long)st[EV_STAT_EMITTED],
+	    (unsigned long long)st[EV_STAT_DROPPED],
+	    (unsigned long long)st[EV_STAT_ERRORS]);
+	sbuf_addf(&sb, "collector         %llu records received, %llu "
+	    "malformed, %llu events stored, %llu db errors, %llu cached "
+	    "processes, %llu JSON lines\n",
+	    (unsigned long long)cs->records,
+	    (unsigned long long)cs->malformed,
+	    (unsigned long long)cs->events_stored,
+	    (unsigned long long)cs->db_errors,
+	    (unsigned long long)cs->cache_entries,
+	    (unsigned long long)cs->exported);
+	if (env->health_ok)
+		sbuf_addf(&sb, "notifier          healthy %llds ago\n",
+		    (long long)(now - env->health_ok));
+	else
+		sbuf_adds(&sb, "notifier          no health answer yet\n");
+	return sb.buf;
+}
+
+static void
+ctl_conn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn		*cc = arg;
+	struct ipc_msg		 m;
+	struct ipc_text		 t;
+	char			*text;
+	int			 r;
+
+	if (what & EV_TIMEOUT) {
+		ctl_conn_free(cc);
+		return;
+	}
+	r = ipc_recv(fd, &m);
+	if (r == ERR_AGAIN)
+		return;
+	if (r != 0) {
+		log_debug("control connection: %s", err_str(r));
+		ctl_conn_free(cc);
+		return;
+	}
+	switch (m.type) {
+	case IPC_CTL_STATUS_REQ:
+	case IPC_CTL_STATUS_JSON_REQ:
+		text = ctl_status_render(cc->env,
+		    m.type == IPC_CTL_STATUS_JSON_REQ);
+		t.text = text;
+		if ((r = ipc_msg_send(fd, IPC_CTL_STATUS_ANS, &t, -1)) != 0)
+			log_warnx_r(r, "control answer");
+		free(text);
+		break;
+	default:
+		t.text = (char *)"unknown request";
+		(void)ipc_msg_send(fd, IPC_CTL_ERROR, &t, -1);
+		break;
+	}
+	ipc_msg_clear(&m);
+	ctl_conn_free(cc);
+}
+
+static void
+ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct loaderd_env	*env = arg;
+	struct ctl_conn		*cc;
+	struct timeval		 tv;
+	uid_t			 uid;
+	pid_t			 pid;
+	gid_t			 gid;
+	int			 fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("control socket accept");
+		return;
+	}
+	if (ipc_peer_cred(fd, &pid, &uid, &gid) != 0 || uid != 0) {
+		log_warnx("control connection from uid %ld refused",
+		    (long)uid);
+		close(fd);
+		return;
+	}
+	cc = xcalloc(1, sizeof(*cc));
+	cc->env = env;
+	cc->fd = fd;
+	cc->ev = event_new(env->base, fd, EV_READ | EV_PERSIST | EV_TIMEOUT,
+	    ctl_conn_cb, cc);
+	tv.tv_sec = 5;
+	tv.tv_usec = 0;
+	if (cc->ev == NULL || event_add(cc->ev, &tv) == -1) {
+		ctl_conn_free(cc);
+		return;
+	}
+}
+
+int
+ctl_listen(struct loaderd_env *env)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, env->ctl_path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return -1;
+	(void)unlink(env->ctl_path);
+	old = umask(0077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(env->ctl_path, 0600) == -1 || listen(fd, 16) == -1) {
+		close(fd);
+		return -1;
+	}
+	env->ctl_fd = fd;
+	env->ctl_ev = event_new(env->base, fd, EV_READ | EV_PERSIST,
+	    ctl_accept_cb, env);
+	if (env->ctl_ev == NULL || event_add(env->ctl_ev, NULL) == -1) {
+		close(fd);
+		env->ctl_fd = -1;
+		return -1;
+	}
+	log_info("control socket %s", env->ctl_path);
+	return 0;
+}
+
+void
+ctl_close(struct loaderd_env *env)
+{
+	if (env->ctl_ev != NULL) {
+		event_free(env->ctl_ev);
+		env->ctl_ev = NULL;
+	}
+	if (env->ctl_fd != -1) {
+		close(env->ctl_fd);
+		env->ctl_fd = -1;
+		(void)unlink(env->ctl_path);
+	}
+}

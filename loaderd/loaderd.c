@@ -1,3 +1,706 @@
-/* loaderd/loaderd.c: in progress */
-int main(void);
-int main(void) { return 1; }
+/*
+ * loaderd/loaderd.c -- tripline-loaderd: the only root process.
+ *
+ * Parses the configuration, loads and attaches the BPF programs, owns the
+ * maps and the ring buffer, spawns collectord and notifierd (fork+exec,
+ * fixed fds), hands the ring-buffer fd to the collector, supervises and
+ * respawns the children, and serves the control socket for triplinectl.
+ */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cap-ng.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "compat.h"
+#include "config.h"
+#include "err.h"
+#include "ipc.h"
+#include "ipc_msg.h"
+#include "log.h"
+#include "sandbox.h"
+#include "xmalloc.h"
+#include "bpf/events.h"
+#include "bpf_load.h"
+#include "loaderd.h"
+#include "spawn.h"
+
+#define BACKOFF_MIN_S		1
+#define BACKOFF_MAX_S		30
+#define STABLE_RUN_S		60	/* uptime after which backoff resets */
+#define HEALTH_INTERVAL_S	5
+#define STOP_GRACE_S		10
+
+static void	child_start(struct loaderd_env *, enum child_id);
+static void	child_read_cb(evutil_socket_t, short, void *);
+
+static int
+timer_in(struct event *ev, unsigned int secs)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = secs;
+	tv.tv_usec = 0;
+	return evtimer_add(ev, &tv);
+}
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: tripline-loaderd [-dnPv] [-f config] [-S state_dir] "
+	    "[-X libexecdir]\n"
+	    "         [-m enforce|trap|log|off] [-N node_name]\n");
+	exit(1);
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+mkdir_mode(const char *path, mode_t mode)
+{
+	struct stat	 st;
+
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		return -1;
+	if (stat(path, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (st.st_uid != 0 && chown(path, 0, 0) == -1)
+		return -1;
+	return chmod(path, mode);
+}
+
+static void
+prepare_dirs(struct loaderd_env *env)
+{
+	char	 real[PATH_MAX];
+	FILE	*fp;
+	int	 n;
+
+	if (mkdir_mode(env->cfg.state_dir, 0750) == -1)
+		fatal("state directory %s", env->cfg.state_dir);
+	if (realpath(env->cfg.state_dir, real) == NULL)
+		fatal("realpath %s", env->cfg.state_dir);
+	free(env->cfg.state_dir);
+	env->cfg.state_dir = xstrdup(real);
+	n = snprintf(env->rundir, sizeof(env->rundir), "%s/run", real);
+	if (n < 0 || (size_t)n >= sizeof(env->rundir))
+		fatalx("state directory path too long");
+	if (mkdir_mode(env->rundir, 0700) == -1)
+		fatal("run directory %s", env->rundir);
+	snprintf(env->ctl_path, sizeof(env->ctl_path), "%s/tripline.sock",
+	    env->rundir);
+	snprintf(env->pid_path, sizeof(env->pid_path), "%s/loaderd.pid",
+	    env->rundir);
+	if ((fp = fopen(env->pid_path, "we")) == NULL)
+		fatal("pid file %s", env->pid_path);
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) == EOF)
+		fatal("pid file %s", env->pid_path);
+}
+
+/*
+ * The children live in libexecdir (installed) or, for ./run.sh and the
+ * tests, in the build tree, where -X names the top build directory and the
+ * binaries are DIR/collectord/collectord and DIR/notifierd/notifierd.
+ */
+static const char *
+child_binary(struct loaderd_env *env, const char *name, char *buf,
+    size_t len)
+{
+	int	 n;
+
+	n = snprintf(buf, len, "%s/%s", env->libexecdir, name);
+	if (n < 0 || (size_t)n >= len)
+		fatalx("libexec path too long");
+	if (access(buf, X_OK) == 0 && !is_dir(buf))
+		return buf;
+	n = snprintf(buf, len, "%s/%s/%s", env->libexecdir, name, name);
+	if (n < 0 || (size_t)n >= len)
+		fatalx("libexec path too long");
+	if (access(buf, X_OK) == -1)
+		fatal("child binary %s/%s", env->libexecdir, name);
+	return buf;
+}
+
+static char **
+child_argv(struct loaderd_env *env, enum child_id id)
+{
+	char	**argv;
+	int	 i = 0, v;
+
+	argv = xcalloc(32, sizeof(*argv));
+	argv[i++] = xstrdup(env->child[id].name);
+	if (env->debug)
+		argv[i++] = xstrdup("-d");
+	for (v = 0; v < env->verbose && v < 3; v++)
+		argv[i++] = xstrdup("-v");
+	argv[i++] = xstrdup("-m");
+	argv[i++] = xstrdup(sandbox_mode_name(env->cfg.sandbox_mode));
+	argv[i++] = xstrdup("-u");
+	if (id == CHILD_COLLECTOR) {
+		argv[i++] = xstrdup(env->cfg.collector_user);
+		argv[i++] = xstrdup("-S");
+		argv[i++] = xstrdup(env->cfg.state_dir);
+		argv[i++] = xstrdup("-N");
+		argv[i++] = xstrdup(env->cfg.node_name);
+		argv[i++] = xstrdup("-b");
+		xasprintf(&argv[i++], "%u", env->cfg.batch_ms);
+		argv[i++] = xstrdup("-r");
+		xasprintf(&argv[i++], "%u", env->cfg.batch_rows);
+		if (env->print_events)
+			argv[i++] = xstrdup("-p");
+		if (!env->cfg.export_json)
+			argv[i++] = xstrdup("-J");
+	} else
+		argv[i++] = xstrdup(env->cfg.notifier_user);
+	argv[i] = NULL;
+	return argv;
+}
+
+static void
+argv_free(char **argv)
+{
+	size_t	 i;
+
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static void
+child_send_ringbuf(struct loaderd_env *env)
+{
+	struct child		*c = &env->child[CHILD_COLLECTOR];
+	struct ipc_ringbuf	 rb;
+	int			 r;
+
+	rb.size = bpfl_ringbuf_size(env->bpf);
+	rb.abi_version = EV_ABI_VERSION;
+	if ((r = ipc_msg_send(c->fd, IPC_COLLECT_RINGBUF, &rb,
+	    bpfl_ringbuf_fd(env->bpf))) != 0)
+		log_warnx_r(r, "sending ring buffer to %s", c->name);
+	else
+		log_debug("ring buffer fd (%llu bytes) sent to %s",
+		    (unsigned long long)rb.size, c->name);
+}
+
+static void
+child_restart_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct child		*c = arg;
+
+	if (c->env->shutting_down)
+		return;
+	child_start(c->env, c->id);
+}
+
+static void
+child_start(struct loaderd_env *env, enum child_id id)
+{
+	struct child	*c = &env->child[id];
+	char		**argv;
+	int		 sv[2], peer[2];
+	pid_t		 pid;
+
+	if (ipc_socketpair(sv) != 0)
+		fatal("socketpair");
+	/*
+	 * The collector<->notifier channel: a fresh pair per start.  Alert
+	 * delivery (which uses it) is not part of this release; the far end
+	 * is closed so the child sees a valid SEQPACKET socket.
+	 */
+	if (ipc_socketpair(peer) != 0)
+		fatal("socketpair");
+	argv = child_argv(env, id);
+	pid = spawn_child(c->path, argv, sv[1], peer[1]);
+	argv_free(argv);
+	close(sv[1]);
+	close(peer[0]);
+	close(peer[1]);
+	if (pid == -1) {
+		log_warn("fork %s", c->name);
+		close(sv[0]);
+		c->pid = -1;
+		timer_in(c->restart_ev, c->backoff_s);
+		return;
+	}
+	c->pid = pid;
+	c->fd = sv[0];
+	c->ready = 0;
+	c->started = time(NULL);
+	c->ev = event_new(env->base, c->fd, EV_READ | EV_PERSIST,
+	    child_read_cb, env);
+	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
+		fatalx("event_add %s", c->name);
+	log_info("started %s (pid %ld)", c->name, (long)pid);
+	if (id == CHILD_COLLECTOR)
+		child_send_ringbuf(env);
+}
+
+static void
+child_close(struct child *c)
+{
+	if (c->ev != NULL) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	if (c->fd != -1) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+static enum child_id
+child_by_fd(struct loaderd_env *env, int fd)
+{
+	enum child_id	 id;
+
+	for (id = 0; id < CHILD_MAX; id++)
+		if (env->child[id].fd == fd)
+			return id;
+	return CHILD_MAX;
+}
+
+/*
+ * Keep only what loaderd and the respawn of its children need.  The
+ * children start as root and drop to their users themselves, so the
+ * bounding set keeps SETUID/SETGID (privilege drop), CHOWN/FOWNER (state
+ * files), DAC_* and SYS_PTRACE (/proc discovery of every process), KILL
+ * (signalling children that run under other uids); loaderd itself keeps
+ * BPF, PERFMON, SYS_ADMIN (tracefs, attach) and NET_ADMIN (cgroup attach).
+ */
+static void
+drop_caps(struct loaderd_env *env)
+{
+	static const int keep[] = {
+		CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_NET_ADMIN,
+		CAP_SYS_RESOURCE, CAP_SETUID, CAP_SETGID, CAP_CHOWN,
+		CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+		CAP_SYS_PTRACE, CAP_KILL,
+	};
+	size_t	 i;
+
+	if (env->caps_dropped)
+		return;
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, (unsigned int)keep[i]) != 0)
+			log_warnx("capng_update %d failed", keep[i]);
+	}
+	if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
+		log_warnx("could not trim capabilities (capng_apply)");
+		return;
+	}
+	env->caps_dropped = 1;
+	log_info("capabilities trimmed to BPF PERFMON SYS_ADMIN NET_ADMIN "
+	    "SYS_RESOURCE SETUID SETGID CHOWN FOWNER DAC_OVERRIDE "
+	    "DAC_READ_SEARCH SYS_PTRACE KILL");
+}
+
+static void
+child_kill(struct child *c, const char *why)
+{
+	log_warnx("%s (pid %ld): %s; killing it", c->name, (long)c->pid, why);
+	if (c->pid > 0)
+		kill(c->pid, SIGKILL);
+}
+
+static void
+child_dispatch(struct loaderd_env *env, enum child_id id, struct ipc_msg *m)
+{
+	struct child		*c = &env->child[id];
+	struct ipc_ready	 rd;
+	struct ipc_health	 h;
+	int			 r;
+
+	switch (m->type) {
+	case IPC_COLLECT_READY:
+	case IPC_NOTIFY_READY:
+		if ((m->type == IPC_COLLECT_READY) != (id == CHILD_COLLECTOR)) {
+			child_kill(c, "READY of the wrong kind");
+			return;
+		}
+		if ((r = ipc_msg_decode(m->type, m->payload, m->len, &rd)) != 0) {
+			child_kill(c, "malformed READY");
+			return;
+		}
+		c->ready = 1;
+		c->uid = rd.uid;
+		log_info("%s ready (pid %u, uid %u)", c->name, rd.pid, rd.uid);
+		if (env->child[CHILD_COLLECTOR].ready &&
+		    env->child[CHILD_NOTIFIER].ready)
+			drop_caps(env);
+		break;
+	case IPC_COLLECT_STATS:
+		if (id != CHILD_COLLECTOR || (r = ipc_msg_decode(m->type,
+		    m->payload, m->len, &env->cstats)) != 0) {
+			child_kill(c, "malformed STATS");
+			return;
+		}
+		env->cstats_time = time(NULL);
+		break;
+	case IPC_NOTIFY_HEALTH_ANS:
+		if (id != CHILD_NOTIFIER || (r = ipc_msg_decode(m->type,
+		    m->payload, m->len, &h)) != 0) {
+			child_kill(c, "malformed HEALTH_ANS");
+			return;
+		}
+		if (h.seq == env->health_seq) {
+			env->health_ok = time(NULL);
+			env->health_uptime_ms = h.uptime_ms;
+		}
+		break;
+	default:
+		child_kill(c, "unexpected message type");
+		break;
+	}
+}
+
+static void
+child_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct loaderd_env	*env = arg;
+	enum child_id		 id;
+	struct ipc_msg		 m;
+	int			 r, n;
+
+	if ((id = child_by_fd(env, fd)) == CHILD_MAX)
+		return;
+	for (n = 0; n < 64; n++) {
+		r = ipc_recv(fd, &m);
+		if (r == ERR_AGAIN)
+			break;
+		if (r == ERR_EOF) {
+			log_debug("%s closed its channel", env->child[id].name);
+			child_close(&env->child[id]);
+			return;
+		}
+		if (r != 0) {
+			/* children are not trusted: a bad message kills the
+			 * child, never loaderd */
+			ipc_msg_clear(&m);
+			child_kill(&env->child[id], err_str(r));
+			child_close(&env->child[id]);
+			return;
+		}
+		child_dispatch(env, id, &m);
+		ipc_msg_clear(&m);
+	}
+}
+
+static void
+sigchld_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct loaderd_env	*env = arg;
+	struct child		*c;
+	enum child_id		 id;
+	pid_t			 pid;
+	int			 status;
+	time_t			 now = time(NULL);
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (id = 0; id < CHILD_MAX; id++)
+			if (env->child[id].pid == pid)
+				break;
+		if (id == CHILD_MAX)
+			continue;
+		c = &env->child[id];
+		c->last_status = status;
+		if (WIFSIGNALED(status))
+			log_warnx("%s (pid %ld) killed by signal %d", c->name,
+			    (long)pid, WTERMSIG(status));
+		else
+			log_info("%s (pid %ld) exited with status %d",
+			    c->name, (long)pid, WEXITSTATUS(status));
+		c->pid = -1;
+		c->ready = 0;
+		child_close(c);
+		if (env->shutting_down)
+			continue;
+		if (now - c->started >= STABLE_RUN_S)
+			c->backoff_s = BACKOFF_MIN_S;
+		c->restarts++;
+		log_info("restarting %s in %u s (restart #%u)", c->name,
+		    c->backoff_s, c->restarts);
+		timer_in(c->restart_ev, c->backoff_s);
+		c->backoff_s *= 2;
+		if (c->backoff_s > BACKOFF_MAX_S)
+			c->backoff_s = BACKOFF_MAX_S;
+	}
+}
+
+static void
+health_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct loaderd_env	*env = arg;
+	struct child		*c = &env->child[CHILD_NOTIFIER];
+	struct ipc_health	 h;
+	int			 r;
+
+	if (c->fd == -1 || !c->ready)
+		return;
+	h.seq = ++env->health_seq;
+	h.uptime_ms = 0;
+	if ((r = ipc_msg_send(c->fd, IPC_NOTIFY_HEALTH_REQ, &h, -1)) != 0)
+		log_warnx_r(r, "health check to %s", c->name);
+}
+
+static void
+shutdown_children(struct loaderd_env *env)
+{
+	enum child_id	 id;
+	time_t		 deadline;
+	pid_t		 pid;
+	int		 status, alive;
+
+	for (id = 0; id < CHILD_MAX; id++) {
+		evtimer_del(env->child[id].restart_ev);
+		if (env->child[id].pid > 0)
+			kill(env->child[id].pid, SIGTERM);
+	}
+	deadline = time(NULL) + STOP_GRACE_S;
+	for (;;) {
+		alive = 0;
+		for (id = 0; id < CHILD_MAX; id++) {
+			if (env->child[id].pid <= 0)
+				continue;
+			pid = waitpid(env->child[id].pid, &status, WNOHANG);
+			if (pid == env->child[id].pid || (pid == -1 &&
+			    errno == ECHILD)) {
+				log_info("%s stopped", env->child[id].name);
+				env->child[id].pid = -1;
+			} else
+				alive++;
+		}
+		if (alive == 0)
+			break;
+		if (time(NULL) >= deadline) {
+			for (id = 0; id < CHILD_MAX; id++)
+				if (env->child[id].pid > 0) {
+					log_warnx("%s did not stop; SIGKILL",
+					    env->child[id].name);
+					kill(env->child[id].pid, SIGKILL);
+					waitpid(env->child[id].pid, &status, 0);
+					env->child[id].pid = -1;
+				}
+			break;
+		}
+		usleep(20000);
+	}
+	for (id = 0; id < CHILD_MAX; id++)
+		child_close(&env->child[id]);
+}
+
+static void
+sigterm_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct loaderd_env	*env = arg;
+
+	log_info("received signal %d, shutting down", (int)sig);
+	env->shutting_down = 1;
+	event_base_loopbreak(env->base);
+}
+
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct loaderd_env envs;
+	struct loaderd_env	*env = &envs;
+	struct event		*ev_chld, *ev_term, *ev_int, *ev_health;
+	const char		*conffile = NULL, *state_override = NULL;
+	const char		*mode_override = NULL, *node_override = NULL;
+	char			 err[1024], pathbuf[2][PATH_MAX];
+	struct stat		 st;
+	int			 ch, noaction = 0, r, m;
+	enum child_id		 id;
+
+	env->libexecdir = getenv("TRIPLINE_LIBEXECDIR");
+	if (env->libexecdir == NULL)
+		env->libexecdir = PKG_LIBEXECDIR;
+	while ((ch = getopt(argc, argv, "df:hm:nN:PS:vX:")) != -1) {
+		switch (ch) {
+		case 'd':
+			env->debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'm':
+			mode_override = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'N':
+			node_override = optarg;
+			break;
+		case 'P':
+			env->print_events = 1;
+			break;
+		case 'S':
+			state_override = optarg;
+			break;
+		case 'v':
+			env->verbose++;
+			break;
+		case 'X':
+			env->libexecdir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(env->debug || noaction, env->verbose);
+	log_procinit("loaderd");
+
+	config_defaults(&env->cfg);
+	if (conffile == NULL && stat(PKG_CONFDIR "/tripline.yaml", &st) == 0)
+		conffile = PKG_CONFDIR "/tripline.yaml";
+	if (conffile != NULL &&
+	    (r = config_load(conffile, &env->cfg, err, sizeof(err))) != 0)
+		fatalx("%s", err);
+	if (state_override != NULL) {
+		free(env->cfg.state_dir);
+		env->cfg.state_dir = xstrdup(state_override);
+	}
+	if (node_override != NULL) {
+		free(env->cfg.node_name);
+		env->cfg.node_name = xstrdup(node_override);
+	}
+	if (mode_override != NULL) {
+		if ((m = sandbox_mode_parse(mode_override)) == -1)
+			fatalx("unknown sandbox mode %s", mode_override);
+		env->cfg.sandbox_mode = m;
+	}
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must run as root (it loads BPF programs)");
+
+	prctl(PR_SET_NAME, "loaderd");
+	env->started = time(NULL);
+	env->ctl_fd = -1;
+	for (id = 0; id < CHILD_MAX; id++) {
+		env->child[id].env = env;
+		env->child[id].id = id;
+		env->child[id].pid = -1;
+		env->child[id].fd = -1;
+		env->child[id].backoff_s = BACKOFF_MIN_S;
+	}
+	env->child[CHILD_COLLECTOR].name = "collectord";
+	env->child[CHILD_NOTIFIER].name = "notifierd";
+	for (id = 0; id < CHILD_MAX; id++)
+		env->child[id].path = xstrdup(child_binary(env,
+		    env->child[id].name, pathbuf[id], sizeof(pathbuf[id])));
+	/* the users must exist before anything is loaded */
+	{
+		uid_t	 u;
+		gid_t	 g;
+
+		if (sandbox_lookup_user(env->cfg.collector_user, &u, &g) != 0)
+			fatalx("collector user \"%s\" does not exist",
+			    env->cfg.collector_user);
+		if (sandbox_lookup_user(env->cfg.notifier_user, &u, &g) != 0)
+			fatalx("notifier user \"%s\" does not exist",
+			    env->cfg.notifier_user);
+	}
+
+	prepare_dirs(env);
+	signal(SIGPIPE, SIG_IGN);
+	event_set_log_callback(libevent_log_cb);
+	if ((env->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+
+	if ((r = bpfl_open(&env->bpf, env->cfg.ringbuf_size, err,
+	    sizeof(err))) != 0)
+		fatalx("loading BPF programs: %s", err);
+	if (ctl_listen(env) != 0)
+		fatal("control socket %s", env->ctl_path);
+
+	ev_chld = evsignal_new(env->base, SIGCHLD, sigchld_cb, env);
+	ev_term = evsignal_new(env->base, SIGTERM, sigterm_cb, env);
+	ev_int = evsignal_new(env->base, SIGINT, sigterm_cb, env);
+	ev_health = event_new(env->base, -1, EV_PERSIST, health_cb, env);
+	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
+	    ev_health == NULL || evsignal_add(ev_chld, NULL) == -1 ||
+	    evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 ||
+	    timer_in(ev_health, HEALTH_INTERVAL_S) == -1)
+		fatalx("event setup");
+	/* SIGHUP: policy reload arrives with the policy engine; ignore */
+	signal(SIGHUP, SIG_IGN);
+
+	for (id = 0; id < CHILD_MAX; id++) {
+		env->child[id].restart_ev = evtimer_new(env->base,
+		    child_restart_cb, &env->child[id]);
+		if (env->child[id].restart_ev == NULL)
+			fatalx("evtimer_new");
+		child_start(env, id);
+	}
+	log_info("running: state %s, node %s, sandbox %s",
+	    env->cfg.state_dir, env->cfg.node_name,
+	    sandbox_mode_name(env->cfg.sandbox_mode));
+
+	event_base_dispatch(env->base);
+
+	env->shutting_down = 1;
+	shutdown_children(env);
+	ctl_close(env);
+	bpfl_free(env->bpf);
+	unlink(env->pid_path);
+	event_free(ev_chld);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_health);
+	for (id = 0; id < CHILD_MAX; id++) {
+		event_free(env->child[id].restart_ev);
+		free(env->child[id].path);
+	}
+	event_base_free(env->base);
+	config_clear(&env->cfg);
+	log_info("stopped");
+	return 0;
+}

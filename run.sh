@@ -1,0 +1,94 @@
+#!/bin/sh
+# tripline: one entry point for users and CI.
+#
+#   ./run.sh [--state-dir DIR]        install what is missing, build, run in the
+#                                     foreground with the shipped defaults
+#   ./run.sh [--state-dir DIR] check  install, build, run the whole test suite
+#
+# Needs root on Debian 12 (apt-get, BPF).  The build goes to ./build, state to
+# ./var (or DIR).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+state_dir="$here/var"
+mode=run
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--state-dir) [ $# -ge 2 ] || { echo "run.sh: --state-dir needs a directory" >&2; exit 2; }
+		state_dir=$2; shift 2 ;;
+	--state-dir=*) state_dir=${1#--state-dir=}; shift ;;
+	check) mode=check; shift ;;
+	run) mode=run; shift ;;
+	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+
+# Everything the build, the daemons and the tests need, from Debian 12.
+PKGS="ca-certificates gcc make autoconf automake pkg-config clang llvm
+bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libevent-dev
+libmsgpack-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libseccomp-dev
+libcap-ng-dev libcmocka-dev linux-libc-dev passwd procps util-linux
+coreutils findutils"
+
+install_deps() {
+	missing=""
+	for p in $PKGS; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case "$st" in
+		*"install ok installed"*) ;;
+		*) missing="$missing $p" ;;
+		esac
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run.sh: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+	echo "run.sh: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+}
+
+ensure_user() {
+	if ! getent passwd "$1" >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || { echo "run.sh: user $1 missing (run as root)" >&2; exit 1; }
+		nologin=/usr/sbin/nologin
+		[ -x "$nologin" ] || nologin=/bin/false
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell "$nologin" --user-group "$1"
+		echo "run.sh: created system user $1"
+	fi
+}
+
+build() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+		./autogen.sh
+	fi
+	mkdir -p build
+	if [ ! -f build/Makefile ] || [ configure -nt build/Makefile ]; then
+		(cd build && ../configure --enable-werror)
+	fi
+	make -C build -j"$(nproc)"
+}
+
+install_deps
+ensure_user tripline
+ensure_user tripline-notify
+build
+
+case "$mode" in
+check)
+	rc=0
+	make -C build -j2 check || rc=$?
+	exit $rc
+	;;
+run)
+	mkdir -p "$state_dir"
+	exec build/tripline-loaderd -d -P -S "$state_dir" -X "$here/build"
+	;;
+esac
