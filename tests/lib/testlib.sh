@@ -1,0 +1,46 @@
+# tests/lib/testlib.sh -- TAP helpers for the integration tests (sourced).
+# Exit codes: 77 = skip (automake), 99 = hard error.
+
+_tap_n=0
+_tap_fail=0
+
+plan() { echo "1..$1"; }
+ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+not_ok() { _tap_n=$((_tap_n + 1)); _tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $*"; }
+diag() { echo "# $*"; }
+
+# check DESCRIPTION COMMAND...: ok if the command succeeds
+check() {
+	_d=$1; shift
+	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+
+# is DESCRIPTION GOT WANT
+is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got:  '$2'"; diag "want: '$3'"; fi
+}
+
+# like DESCRIPTION GOT PATTERN (grep -E)
+like() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1"; diag "got:  '$2'"; diag "want: /$3/"; fi
+}
+
+skip_all() { echo "1..0 # SKIP $*"; exit 77; }
+
+# wait_for SECONDS COMMAND...: retry every 0.1 s until the command succeeds
+wait_for() {
+	_t=$(( $1 * 10 )); shift
+	while [ $_t -gt 0 ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	return 1
+}
+
+need_root_bpf() {
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root (loads BPF programs)"
+	[ -e /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF"
+}
+
+finish() { exit $(( _tap_fail > 0 ? 1 : 0 )); }
