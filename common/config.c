@@ -1,1 +1,552 @@
-/* common/config.c: in progress */
+/*
+ * common/config.c -- strict tripline.yaml loader (libyaml document API).
+ *
+ * Scalars are typed by YAML 1.2 core-schema rules on their plain style:
+ * an integer or boolean must be written plain (a quoted "5" is a string);
+ * string settings reject plain null and boolean scalars.  Errors name the
+ * position of the offending node as FILE:LINE:COL (1-based) and what was
+ * expected there.  The configuration is applied only if the whole file is
+ * valid.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "config.h"
+#include "err.h"
+#include "sandbox.h"
+#include "xmalloc.h"
+
+#define CONFIG_MIN_RINGBUF	4096ULL
+#define CONFIG_MAX_RINGBUF	(1ULL << 30)
+#define CONFIG_MAX_NAME		253
+
+struct config_ctx {
+	const char	*path;
+	yaml_document_t	*doc;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int config_error(struct config_ctx *, const yaml_node_t *,
+    const char *, ...) __attribute__((__format__(printf, 3, 4)));
+
+static int
+config_error(struct config_ctx *c, const yaml_node_t *node, const char *fmt,
+    ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->err != NULL && c->errlen > 0)
+		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->path,
+		    node->start_mark.line + 1, node->start_mark.column + 1,
+		    msg);
+	return ERR_PARSE;
+}
+
+void
+config_defaults(struct tripline_config *cfg)
+{
+	char	 host[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->state_dir = xstrdup(PKG_STATEDIR);
+	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+		strncpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	cfg->node_name = xstrdup(host);
+	cfg->collector_user = xstrdup("tripline");
+	cfg->notifier_user = xstrdup("tripline-notify");
+	cfg->ringbuf_size = CONFIG_DEFAULT_RINGBUF;
+	cfg->sandbox_mode = SANDBOX_ENFORCE;
+	cfg->export_json = 1;
+	cfg->batch_ms = 200;
+	cfg->batch_rows = 10000;
+}
+
+void
+config_clear(struct tripline_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->state_dir);
+	free(cfg->node_name);
+	free(cfg->collector_user);
+	free(cfg->notifier_user);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static void
+config_copy(struct tripline_config *dst, const struct tripline_config *src)
+{
+	*dst = *src;
+	dst->state_dir = src->state_dir ? xstrdup(src->state_dir) : NULL;
+	dst->node_name = src->node_name ? xstrdup(src->node_name) : NULL;
+	dst->collector_user = src->collector_user ?
+	    xstrdup(src->collector_user) : NULL;
+	dst->notifier_user = src->notifier_user ?
+	    xstrdup(src->notifier_user) : NULL;
+}
+
+/* YAML 1.2 core schema resolution of a plain scalar. */
+static int
+config_is_plain(const yaml_node_t *n)
+{
+	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static const char *
+config_sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int
+config_plain_null(const yaml_node_t *n)
+{
+	const char *v = config_sval(n);
+
+	return config_is_plain(n) && (*v == '\0' || strcmp(v, "~") == 0 ||
+	    strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+	    strcmp(v, "NULL") == 0);
+}
+
+/* 1 true, 0 false, -1 not a boolean */
+static int
+config_plain_bool(const yaml_node_t *n)
+{
+	const char *v = config_sval(n);
+
+	if (!config_is_plain(n))
+		return -1;
+	if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
+	    strcmp(v, "TRUE") == 0)
+		return 1;
+	if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 ||
+	    strcmp(v, "FALSE") == 0)
+		return 0;
+	return -1;
+}
+
+/* Decimal digits only, with overflow check.  0 or ERR_RANGE/ERR_PARSE. */
+static int
+config_digits(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t	 i;
+
+	if (len == 0)
+		return ERR_PARSE;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return ERR_PARSE;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return ERR_RANGE;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* A scalar with no explicit tag other than !!str?  1/0. */
+static int
+config_scalar(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return 0;
+	return n->tag == NULL ||
+	    strcmp((const char *)n->tag, YAML_STR_TAG) == 0;
+}
+
+static int
+config_get_str(struct config_ctx *c, const yaml_node_t *n, const char *key,
+    char **out)
+{
+	if (!config_scalar(n) || config_plain_null(n) ||
+	    config_plain_bool(n) != -1)
+		return config_error(c, n, "%s: expected a string", key);
+	if (n->data.scalar.length == 0)
+		return config_error(c, n, "%s: expected a non-empty string",
+		    key);
+	if (strlen(config_sval(n)) != n->data.scalar.length)
+		return config_error(c, n, "%s: string contains NUL", key);
+	free(*out);
+	*out = xstrdup(config_sval(n));
+	return 0;
+}
+
+static int
+config_get_bool(struct config_ctx *c, const yaml_node_t *n, const char *key,
+    int *out)
+{
+	int	 b;
+
+	if (!config_scalar(n) || (b = config_plain_bool(n)) == -1)
+		return config_error(c, n, "%s: expected a boolean "
+		    "(true or false)", key);
+	*out = b;
+	return 0;
+}
+
+static int
+config_get_u32(struct config_ctx *c, const yaml_node_t *n, const char *key,
+    uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+	const char *s;
+
+	if (!config_scalar(n) || !config_is_plain(n))
+		goto bad;
+	s = config_sval(n);
+	if (*s == '+')
+		s++;
+	if (config_digits(s, strlen(s), &v) != 0 || v < min || v > max)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	return config_error(c, n, "%s: expected an integer from %u to %u",
+	    key, min, max);
+}
+
+static int
+config_get_size(struct config_ctx *c, const yaml_node_t *n, const char *key,
+    uint64_t *out)
+{
+	const char *s;
+	size_t	 len;
+	uint64_t v, mult = 1;
+	int	 r;
+
+	if (!config_scalar(n))
+		goto bad;
+	s = config_sval(n);
+	len = strlen(s);
+	if (len > 0) {
+		switch (s[len - 1]) {
+		case 'k':
+		case 'K':
+			mult = 1ULL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1ULL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1ULL << 30;
+			break;
+		default:
+			break;
+		}
+	}
+	/* a bare number must be a plain integer; "8M" may be quoted */
+	if (mult == 1 && !config_is_plain(n))
+		goto bad;
+	if (mult != 1)
+		len--;
+	if ((r = config_digits(s, len, &v)) == ERR_PARSE)
+		goto bad;
+	if (r != 0 || v > UINT64_MAX / mult)
+		goto range;
+	v *= mult;
+	if (v < CONFIG_MIN_RINGBUF || v > CONFIG_MAX_RINGBUF ||
+	    (v & (v - 1)) != 0)
+		goto range;
+	*out = v;
+	return 0;
+bad:
+	return config_error(c, n, "%s: expected a size in bytes (integer, "
+	    "optionally with a K, M or G suffix)", key);
+range:
+	return config_error(c, n, "%s: expected a power of two from 4096 "
+	    "to 1G", key);
+}
+
+static int
+config_get_name(struct config_ctx *c, const yaml_node_t *n, const char *key,
+    size_t maxlen, char **out)
+{
+	char	*v = NULL;
+	size_t	 i;
+	int	 r;
+
+	if ((r = config_get_str(c, n, key, &v)) != 0)
+		return r;
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') ||
+		    ((v[i] == '.' || v[i] == '-' || v[i] == '_') && i > 0))
+			continue;
+		break;
+	}
+	if (v[i] != '\0' || i > maxlen) {
+		free(v);
+		return config_error(c, n, "%s: expected a name of at most "
+		    "%zu letters, digits, '.', '-' or '_' (not first)", key,
+		    maxlen);
+	}
+	free(*out);
+	*out = v;
+	return 0;
+}
+
+/*
+ * Walk a mapping: check keys are scalars, unique and in known[]; for each
+ * pair call fn(c, key index, value node, arg).
+ */
+typedef int (*config_pair_fn)(struct config_ctx *, int, const char *,
+    yaml_node_t *, void *);
+
+static int
+config_mapping(struct config_ctx *c, yaml_node_t *map, const char *what,
+    const char *const *known, config_pair_fn fn, void *arg)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t	*k, *v, *k2;
+	char		 list[256];
+	int		 i, r;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return config_error(c, map, "%s: expected a mapping", what);
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if (k == NULL || v == NULL)
+			return config_error(c, map, "%s: broken mapping",
+			    what);
+		if (!config_scalar(k))
+			return config_error(c, k, "%s: expected a key "
+			    "(a plain string)", what);
+		for (q = map->data.mapping.pairs.start; q < p; q++) {
+			k2 = yaml_document_get_node(c->doc, q->key);
+			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
+			    strcmp(config_sval(k2), config_sval(k)) == 0)
+				return config_error(c, k, "%s: duplicate key "
+				    "'%s' (first at line %zu)", what,
+				    config_sval(k),
+				    k2->start_mark.line + 1);
+		}
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], config_sval(k)) == 0)
+				break;
+		if (known[i] == NULL) {
+			list[0] = '\0';
+			for (i = 0; known[i] != NULL; i++) {
+				if (i > 0)
+					strncat(list, ", ", sizeof(list) -
+					    strlen(list) - 1);
+				strncat(list, known[i], sizeof(list) -
+				    strlen(list) - 1);
+			}
+			return config_error(c, k, "%s: unknown key '%.64s'; "
+			    "expected one of: %s", what, config_sval(k),
+			    list);
+		}
+		if ((r = fn(c, i, config_sval(k), v, arg)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static const char *const config_users_keys[] = {
+	"collector", "notifier", NULL
+};
+
+static int
+config_users_pair(struct config_ctx *c, int i, const char *key,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+
+	if (i == 0)
+		return config_get_name(c, v, "users.collector", 32,
+		    &cfg->collector_user);
+	return config_get_name(c, v, "users.notifier", 32,
+	    &cfg->notifier_user);
+}
+
+static const char *const config_export_keys[] = { "json", NULL };
+
+static int
+config_export_pair(struct config_ctx *c, int i, const char *key,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+
+	return config_get_bool(c, v, "export.json", &cfg->export_json);
+}
+
+static const char *const config_store_keys[] = {
+	"batch_ms", "batch_rows", NULL
+};
+
+static int
+config_store_pair(struct config_ctx *c, int i, const char *key,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+
+	if (i == 0)
+		return config_get_u32(c, v, "store.batch_ms", 1, 60000,
+		    &cfg->batch_ms);
+	return config_get_u32(c, v, "store.batch_rows", 1, 1000000,
+	    &cfg->batch_rows);
+}
+
+static const char *const config_top_keys[] = {
+	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
+	"export", "store", NULL
+};
+
+static int
+config_top_pair(struct config_ctx *c, int i, const char *key,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+	char	*s = NULL;
+	int	 r, mode;
+
+	switch (i) {
+	case 0:
+		if ((r = config_get_str(c, v, "state_dir", &s)) != 0)
+			return r;
+		if (s[0] != '/') {
+			free(s);
+			return config_error(c, v, "state_dir: expected an "
+			    "absolute path");
+		}
+		free(cfg->state_dir);
+		cfg->state_dir = s;
+		return 0;
+	case 1:
+		return config_get_name(c, v, "node_name", CONFIG_MAX_NAME,
+		    &cfg->node_name);
+	case 2:
+		return config_get_size(c, v, "ring_buffer_size",
+		    &cfg->ringbuf_size);
+	case 3:
+		if (!config_scalar(v) || (mode = sandbox_mode_parse(config_sval(v))) == -1)
+			return config_error(c, v, "sandbox: expected one of "
+			    "enforce, trap, log, off");
+		cfg->sandbox_mode = mode;
+		return 0;
+	case 4:
+		return config_mapping(c, v, "users", config_users_keys,
+		    config_users_pair, cfg);
+	case 5:
+		return config_mapping(c, v, "export", config_export_keys,
+		    config_export_pair, cfg);
+	default:
+		return config_mapping(c, v, "store", config_store_keys,
+		    config_store_pair, cfg);
+	}
+}
+
+int
+config_load(const char *path, struct tripline_config *cfg, char *err,
+    size_t errlen)
+{
+	struct tripline_config tmp;
+	struct config_ctx c;
+	yaml_parser_t	 parser;
+	yaml_document_t	 doc, doc2;
+	yaml_node_t	*root, *extra;
+	FILE		*fp;
+	int		 r, have_doc = 0, saved;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((fp = fopen(path, "re")) == NULL) {
+		saved = errno;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		errno = saved;
+		return ERR_SYS;
+	}
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.doc = &doc;
+	c.err = err;
+	c.errlen = errlen;
+
+	config_copy(&tmp, cfg);
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(fp);
+		config_clear(&tmp);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: cannot initialise YAML "
+			    "parser", path);
+		return ERR_NOMEM;
+	}
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc))
+		goto syntax;
+	have_doc = 1;
+	if ((root = yaml_document_get_root_node(&doc)) == NULL) {
+		/* empty file: all defaults */
+		r = 0;
+		goto out;
+	}
+	/* exactly one document */
+	if (!yaml_parser_load(&parser, &doc2))
+		goto syntax;
+	extra = yaml_document_get_root_node(&doc2);
+	if (extra != NULL) {
+		r = config_error(&c, extra, "expected a single YAML "
+		    "document");
+		yaml_document_delete(&doc2);
+		goto out;
+	}
+	yaml_document_delete(&doc2);
+
+	if (root->type != YAML_MAPPING_NODE) {
+		r = config_error(&c, root, "expected a mapping of settings "
+		    "at top level");
+		goto out;
+	}
+	r = config_mapping(&c, root, "configuration", config_top_keys,
+	    config_top_pair, &tmp);
+	goto out;
+
+syntax:
+	if (err != NULL && errlen > 0) {
+		if (parser.context != NULL)
+			snprintf(err, errlen, "%s:%zu:%zu: %s (%s at line "
+			    "%zu)", path, parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "syntax error",
+			    parser.context, parser.context_mark.line + 1);
+		else
+			snprintf(err, errlen, "%s:%zu:%zu: %s", path,
+			    parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "syntax error");
+	}
+	r = ERR_PARSE;
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	if (r == 0) {
+		config_clear(cfg);
+		*cfg = tmp;
+	} else
+		config_clear(&tmp);
+	return r;
+}

@@ -18,7 +18,7 @@ struct tripline_config {
 	char		*collector_user;/* users.collector: "tripline" */
 	char		*notifier_user;	/* users.notifier: "tripline-notify" */
 	uint64_t	 ringbuf_size;	/* ring_buffer_size: bytes, power of 2
-					   >= page size; accepts K/M/G suffix */
+					   4096..1G; accepts K/M/G suffix */
 	int		 sandbox_mode;	/* sandbox: enforce|trap|log|off */
 	int		 export_json;	/* export.json: bool, default true */
 	uint32_t	 batch_ms;	/* store.batch_ms: default 200 */

@@ -38,8 +38,9 @@ struct ipc_msg {
 };
 
 /* Send type + payload (+ fd if >= 0, not closed).  0 or ERR_AGAIN (socket
- * buffer full), ERR_TOOBIG, ERR_FD (fd on a type that does not carry one),
- * ERR_SYS. */
+ * buffer full), ERR_TOOBIG, ERR_FD (fd on a type that does not carry one,
+ * or no fd on a type that does), ERR_SYS (EPIPE: peer gone; never SIGPIPE).
+ */
 int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
 	    int fd);
 /* Receive one message into *m (initialised by the call).  Returns 0,

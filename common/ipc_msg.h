@@ -67,7 +67,9 @@ struct ipc_text {		/* IPC_CTL_STATUS_ANS, IPC_CTL_ERROR */
 
 /*
  * Encode msg (the struct matching type, NULL for IPC_CTL_STATUS_REQ) into a
- * malloc'd buffer *out of *outlen bytes.  0 or ERR_TYPE / ERR_NOMEM.
+ * malloc'd buffer *out of *outlen bytes (free() it).  0 or ERR_TYPE /
+ * ERR_NOMEM, ERR_TOOBIG (string over IPC_MSG_MAX_STR), ERR_PARSE (msg or
+ * its text NULL where one is required).
  */
 int	ipc_msg_encode(uint16_t type, const void *msg, uint8_t **out,
 	    size_t *outlen);
@@ -81,5 +83,17 @@ int	ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
 
 /* Convenience: encode + ipc_send.  0 or ERR_*. */
 int	ipc_msg_send(int sock, uint16_t type, const void *msg, int fd);
+
+struct ipc_queue;
+/* Convenience: encode + ipc_queue_add (common/ipc.h).  0 or ERR_*. */
+int	ipc_msg_queue(struct ipc_queue *q, uint16_t type, const void *msg,
+	    int fd);
+
+/* Longest string a message may carry (IPC_CTL_* text); longer ones are
+ * ERR_TOOBIG on encode and ERR_PARSE on decode. */
+#define IPC_MSG_MAX_STR	(60 * 1024)
+
+/* "IPC_NOTIFY_READY" etc., "unknown" for other values (for logs). */
+const char *ipc_msg_type_name(uint16_t type);
 
 #endif

@@ -55,12 +55,20 @@ int	sandbox_drop_privs(uid_t uid, gid_t gid);
 /*
  * Landlock: allow read-only access beneath each of ro[] and read-write
  * beneath each of rw[] (NULL-terminated, either may be NULL); everything
- * else on the filesystem is denied.  0, or ERR_UNSUPP if the kernel has no
- * Landlock (caller decides; the daemons log it and go on), or ERR_SYS.
+ * else on the filesystem is denied.  Handles every file system right of
+ * the running kernel's ABI (1..5).  Paths that do not exist are skipped (a
+ * rule for them could only grant access).  Sets PR_SET_NO_NEW_PRIVS, which
+ * landlock_restrict_self() needs without CAP_SYS_ADMIN.  0, or ERR_UNSUPP
+ * if the kernel has no Landlock (caller decides; the daemons log it and go
+ * on), or ERR_SYS.
  */
 int	sandbox_landlock(const char *const *ro, const char *const *rw);
 
-/* Build and load the seccomp filter from the table. 0 or ERR_SYS. */
+/* Build and load the seccomp filter from the table. 0 or ERR_SYS.
+ * Syscall names libseccomp does not know are skipped.  SANDBOX_OFF loads
+ * nothing.  SANDBOX_TRAP installs a SIGSYS handler that writes
+ * "seccomp: forbidden syscall N\n" to stderr and _exit(2)s (write to fd 2
+ * and exit_group are added to the table for it). */
 int	sandbox_seccomp(const struct sandbox_rule *rules, size_t n,
 	    enum sandbox_mode mode);
 /* Write the filter in PFC form to fd (for --dump-seccomp and tests). */

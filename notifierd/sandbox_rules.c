@@ -1,1 +1,156 @@
-/* notifierd/sandbox_rules.c: in progress */
+/*
+ * notifierd/sandbox_rules.c -- what notifierd may do once sandboxed.
+ *
+ * Seccomp allowlist: anything not listed kills the process (enforce mode),
+ * in particular execve/execveat, ptrace, bpf, fork (clone without
+ * CLONE_THREAD), mount, setuid and friends, and opening files for writing.
+ * The table covers the event loop and IPC used today plus what libcurl
+ * (threaded resolver, OpenSSL, sockets) needs for alert delivery, so the
+ * filter does not have to be widened when delivery lands.
+ *
+ * Landlock: read-only access to what the resolver and TLS need; nothing is
+ * writable.  Paths that do not exist are skipped by sandbox_landlock().
+ */
+#include "build.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stddef.h>
+
+#include "notifierd.h"
+#include "sandbox.h"
+
+/* Flags glibc's pthread_create passes to clone(2); anything else (fork,
+ * new namespaces) is refused. */
+#define NOTIFIER_CLONE_THREAD	(CLONE_VM | CLONE_FS | CLONE_FILES | \
+	CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS | \
+	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* open flags that would create or modify a file */
+#define NOTIFIER_OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | \
+	O_APPEND | O_TMPFILE)
+
+#define ALLOW(name, why) \
+	{ name, SB_ALLOW, 0, 0, 0, 0, why }
+#define ERRNO(name, e, why) \
+	{ name, SB_ERRNO, e, 0, 0, 0, why }
+#define ALLOW_EQ(name, a, v, why) \
+	{ name, SB_ALLOW_ARG_EQ, 0, a, v, 0, why }
+#define ALLOW_MASK0(name, a, m, why) \
+	{ name, SB_ALLOW_ARG_MASK0, 0, a, 0, m, why }
+
+static const struct sandbox_rule notifier_rules[] = {
+	/* process lifetime */
+	ALLOW("exit_group", "exit(3) at shutdown"),
+	ALLOW("exit", "resolver thread exit"),
+	ALLOW("rt_sigreturn", "return from the libevent signal handler"),
+	ALLOW("restart_syscall", "restart after a signal"),
+	ALLOW("rt_sigprocmask", "pthread_create, libevent signal setup"),
+	ALLOW("rt_sigaction", "libevent restores handlers at event_del"),
+
+	/* memory: no executable mappings after startup */
+	ALLOW("brk", "malloc"),
+	ALLOW_MASK0("mmap", 2, PROT_EXEC, "malloc, thread stacks (no exec)"),
+	ALLOW_MASK0("mprotect", 2, PROT_EXEC, "thread stack guard pages"),
+	ALLOW("munmap", "free, thread exit"),
+	ALLOW("mremap", "realloc of large blocks"),
+	ALLOW("madvise", "malloc trimming, thread stack release"),
+
+	/* time */
+	ALLOW("clock_gettime", "libevent timeouts, uptime (vDSO fallback)"),
+	ALLOW("gettimeofday", "libevent, curl (vDSO fallback)"),
+	ALLOW("clock_nanosleep", "curl retry back-off"),
+	ALLOW("nanosleep", "curl retry back-off"),
+
+	/* event loop */
+	ALLOW("epoll_wait", "libevent epoll backend"),
+	ALLOW("epoll_pwait", "libevent epoll backend (arm64)"),
+	ALLOW("epoll_ctl", "libevent event_add/event_del"),
+	ALLOW("poll", "curl connection checks"),
+	ALLOW("ppoll", "curl connection checks (arm64)"),
+
+	/* IPC with loaderd and collectord (fds 3 and 4) */
+	ALLOW("recvmsg", "ipc_recv"),
+	ALLOW("sendmsg", "ipc_send"),
+
+	/* descriptors */
+	ALLOW("read", "libevent signal pipe, OpenSSL socket BIO, files"),
+	ALLOW("write", "logging to stderr, OpenSSL socket BIO"),
+	ALLOW("writev", "stdio, curl"),
+	ALLOW("close", "sockets, files"),
+	ALLOW("fcntl", "O_NONBLOCK/FD_CLOEXEC on curl sockets"),
+	ALLOW("lseek", "stdio on read-only files"),
+	ALLOW("pread64", "libc reads of trust store files"),
+	ALLOW("fstat", "stdio, OpenSSL file loading"),
+	ALLOW("newfstatat", "stdio, OpenSSL file loading"),
+	ALLOW("statx", "stat(2) in newer libc"),
+	ALLOW_MASK0("openat", 2, NOTIFIER_OPEN_WRITE,
+	    "resolv.conf, hosts, CA files: read-only opens only"),
+	ERRNO("ioctl", ENOTTY, "isatty() in stdio: report not a tty"),
+
+	/* network (curl; socket families limited) */
+	ALLOW_EQ("socket", 0, AF_INET, "curl, DNS over UDP/TCP"),
+	ALLOW_EQ("socket", 0, AF_INET6, "curl, DNS over UDP/TCP"),
+	ALLOW_EQ("socket", 0, AF_UNIX, "glibc nscd probe in getaddrinfo"),
+	ALLOW_EQ("socketpair", 0, AF_UNIX, "curl multi wakeup pair"),
+	ALLOW("connect", "curl, resolver"),
+	ALLOW("getsockopt", "curl: SO_ERROR after non-blocking connect"),
+	ALLOW("setsockopt", "curl: TCP_NODELAY, keepalive"),
+	ALLOW("getsockname", "curl: local address"),
+	ALLOW("getpeername", "curl: peer address"),
+	ALLOW("sendto", "resolver, libevent signal socketpair"),
+	ALLOW("recvfrom", "resolver, libevent signal socketpair"),
+	ALLOW("sendmmsg", "glibc resolver sends A and AAAA queries"),
+	ALLOW("shutdown", "curl connection close"),
+
+	/* threads (curl's threaded resolver) */
+	ALLOW_EQ("clone", 0, NOTIFIER_CLONE_THREAD, "pthread_create only"),
+	ERRNO("clone3", ENOSYS, "make glibc fall back to filterable clone"),
+	ALLOW("futex", "pthread mutexes, thread join"),
+	ALLOW("set_robust_list", "new threads"),
+	ALLOW("rseq", "new threads (glibc 2.35+)"),
+	ALLOW("sched_yield", "pthread spin locks"),
+	ALLOW("gettid", "glibc, OpenSSL thread ids"),
+
+	/* identity and randomness */
+	ALLOW("getpid", "OpenSSL fork detection"),
+	ALLOW("getuid", "READY message; curl/glibc home lookups"),
+	ALLOW("geteuid", "curl .netrc lookup (file access denied)"),
+	ALLOW("getgid", "glibc, OpenSSL"),
+	ALLOW("getegid", "glibc, OpenSSL"),
+	ALLOW("getrandom", "OpenSSL RNG, curl"),
+	ALLOW("uname", "gethostname() for the SMTP EHLO name"),
+};
+
+#undef ALLOW
+#undef ERRNO
+#undef ALLOW_EQ
+#undef ALLOW_MASK0
+
+static const char *const notifier_ro_paths[] = {
+	"/etc/resolv.conf",		/* resolver configuration */
+	"/etc/hosts",
+	"/etc/nsswitch.conf",
+	"/etc/gai.conf",		/* getaddrinfo address sorting */
+	"/etc/host.conf",
+	"/etc/ssl",			/* OpenSSL config, CA bundle */
+	"/usr/share/ca-certificates",	/* targets of /etc/ssl/certs links */
+	"/usr/lib",			/* NSS modules, OpenSSL engines */
+	NULL
+};
+
+const struct sandbox_rule *
+notifier_sandbox_rules(size_t *n)
+{
+	*n = sizeof(notifier_rules) / sizeof(notifier_rules[0]);
+	return notifier_rules;
+}
+
+const char *const *
+notifier_sandbox_ro_paths(void)
+{
+	return notifier_ro_paths;
+}

@@ -1,0 +1,241 @@
+/* tests/unit/test_config.c -- tripline.yaml loader: values, defaults and
+ * the exact FILE:LINE:COL of every kind of error. */
+#include "build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "err.h"
+#include "sandbox.h"
+
+#define CFGDIR	TEST_DATADIR "/config/"
+
+static void
+test_defaults(void **state)
+{
+	struct tripline_config cfg;
+	char	 host[256];
+
+	config_defaults(&cfg);
+	assert_string_equal(cfg.state_dir, PKG_STATEDIR);
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	assert_string_equal(cfg.node_name, host);
+	assert_string_equal(cfg.collector_user, "tripline");
+	assert_string_equal(cfg.notifier_user, "tripline-notify");
+	assert_int_equal(cfg.ringbuf_size, 8U << 20);
+	assert_int_equal(cfg.ringbuf_size, CONFIG_DEFAULT_RINGBUF);
+	assert_int_equal(cfg.sandbox_mode, SANDBOX_ENFORCE);
+	assert_int_equal(cfg.export_json, 1);
+	assert_int_equal(cfg.batch_ms, 200);
+	assert_int_equal(cfg.batch_rows, 10000);
+	config_clear(&cfg);
+	assert_null(cfg.state_dir);
+	config_clear(&cfg);
+	config_clear(NULL);
+}
+
+static void
+test_good(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[512];
+
+	config_defaults(&cfg);
+	assert_int_equal(config_load(CFGDIR "good.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(cfg.state_dir, "/srv/tripline");
+	assert_string_equal(cfg.node_name, "node-1.example");
+	assert_int_equal(cfg.ringbuf_size, 16U << 20);
+	assert_int_equal(cfg.sandbox_mode, SANDBOX_TRAP);
+	assert_string_equal(cfg.collector_user, "tl-collect");
+	assert_string_equal(cfg.notifier_user, "tl-notify");
+	assert_int_equal(cfg.export_json, 0);
+	assert_int_equal(cfg.batch_ms, 500);
+	assert_int_equal(cfg.batch_rows, 2000);
+	config_clear(&cfg);
+}
+
+static void
+test_partial_and_empty(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[512];
+
+	config_defaults(&cfg);
+	assert_int_equal(config_load(CFGDIR "good_partial.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg.ringbuf_size, 65536);
+	assert_int_equal(cfg.batch_rows, 1000000);
+	assert_int_equal(cfg.batch_ms, 200);			/* default */
+	assert_int_equal(cfg.export_json, 1);
+	assert_string_equal(cfg.collector_user, "tripline");	/* default */
+	assert_int_equal(cfg.sandbox_mode, SANDBOX_ENFORCE);
+
+	/* layering: a second file applies over the first */
+	assert_int_equal(config_load(CFGDIR "good_quoted.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg.ringbuf_size, 1U << 30);
+	assert_int_equal(cfg.sandbox_mode, SANDBOX_OFF);
+	assert_int_equal(cfg.batch_ms, 1);
+	assert_int_equal(cfg.batch_rows, 1000000);		/* kept */
+
+	assert_int_equal(config_load(CFGDIR "good_empty.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg.ringbuf_size, 1U << 30);
+	config_clear(&cfg);
+}
+
+static void
+test_failure_keeps_config(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[512];
+
+	config_defaults(&cfg);
+	/* bad_batch_zero sets nothing valid; bad_sandbox has a valid
+	 * node_name before the error: neither may leak into cfg */
+	assert_int_equal(config_load(CFGDIR "bad_sandbox.yaml", &cfg, err,
+	    sizeof(err)), ERR_PARSE);
+	assert_string_not_equal(cfg.node_name, "n");
+	assert_string_equal(cfg.collector_user, "tripline");
+	assert_int_equal(cfg.sandbox_mode, SANDBOX_ENFORCE);
+	config_clear(&cfg);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[512];
+
+	config_defaults(&cfg);
+	assert_int_equal(config_load(CFGDIR "does-not-exist.yaml", &cfg, err,
+	    sizeof(err)), ERR_SYS);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(err, CFGDIR "does-not-exist.yaml: "
+	    "No such file or directory");
+	/* a NULL/zero error buffer is allowed */
+	assert_int_equal(config_load(CFGDIR "bad_tag.yaml", &cfg, NULL, 0),
+	    ERR_PARSE);
+	config_clear(&cfg);
+}
+
+struct bad_case {
+	const char	*file;
+	const char	*where;		/* "LINE:COL" */
+	const char	*msg;		/* exact message after the position */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
+	    "'colour'; expected one of: state_dir, node_name, "
+	    "ring_buffer_size, sandbox, users, export, store" },
+	{ "bad_duplicate.yaml", "4:3",
+	    "store: duplicate key 'batch_ms' (first at line 3)" },
+	{ "bad_duplicate_top.yaml", "2:1",
+	    "configuration: duplicate key 'sandbox' (first at line 1)" },
+	{ "bad_ring_pow2.yaml", "1:19",
+	    "ring_buffer_size: expected a power of two from 4096 to 1G" },
+	{ "bad_ring_small.yaml", "1:19",
+	    "ring_buffer_size: expected a power of two from 4096 to 1G" },
+	{ "bad_ring_large.yaml", "1:19",
+	    "ring_buffer_size: expected a power of two from 4096 to 1G" },
+	{ "bad_ring_quoted.yaml", "1:19", "ring_buffer_size: expected a size "
+	    "in bytes (integer, optionally with a K, M or G suffix)" },
+	{ "bad_ring_suffix.yaml", "1:19", "ring_buffer_size: expected a size "
+	    "in bytes (integer, optionally with a K, M or G suffix)" },
+	{ "bad_sandbox.yaml", "2:10",
+	    "sandbox: expected one of enforce, trap, log, off" },
+	{ "bad_bool.yaml", "2:9",
+	    "export.json: expected a boolean (true or false)" },
+	{ "bad_batch_zero.yaml", "2:15",
+	    "store.batch_rows: expected an integer from 1 to 1000000" },
+	{ "bad_batch_ms.yaml", "2:13",
+	    "store.batch_ms: expected an integer from 1 to 60000" },
+	{ "bad_batch_type.yaml", "1:19",
+	    "store.batch_ms: expected an integer from 1 to 60000" },
+	{ "bad_tag.yaml", "2:13",
+	    "store.batch_ms: expected an integer from 1 to 60000" },
+	{ "bad_users_type.yaml", "1:8", "users: expected a mapping" },
+	{ "bad_users_seq.yaml", "2:14",
+	    "users.collector: expected a string" },
+	{ "bad_users_key.yaml", "2:3", "users: unknown key 'admin'; "
+	    "expected one of: collector, notifier" },
+	{ "bad_top_sequence.yaml", "1:1",
+	    "expected a mapping of settings at top level" },
+	{ "bad_syntax.yaml", "2:12",
+	    "mapping values are not allowed in this context" },
+	{ "bad_syntax_flow.yaml", "3:1", "did not find expected ',' or ']' "
+	    "(while parsing a flow sequence at line 2)" },
+	{ "bad_state_relative.yaml", "1:12",
+	    "state_dir: expected an absolute path" },
+	{ "bad_node_name.yaml", "1:12", "node_name: expected a name of at "
+	    "most 253 letters, digits, '.', '-' or '_' (not first)" },
+	{ "bad_node_null.yaml", "1:12", "node_name: expected a string" },
+	{ "bad_state_bool.yaml", "1:12", "state_dir: expected a string" },
+	{ "bad_two_documents.yaml", "3:1", "expected a single YAML document" },
+};
+
+static void
+test_bad(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[512], want[1024], path[512];
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", CFGDIR, bad_cases[i].file);
+		snprintf(want, sizeof(want), "%s:%s: %s", path,
+		    bad_cases[i].where, bad_cases[i].msg);
+		config_defaults(&cfg);
+		r = config_load(path, &cfg, err, sizeof(err));
+		if (r != ERR_PARSE || strcmp(err, want) != 0)
+			print_error("%s: got %d \"%s\"\n  want \"%s\"\n",
+			    bad_cases[i].file, r, err, want);
+		assert_int_equal(r, ERR_PARSE);
+		assert_string_equal(err, want);
+		config_clear(&cfg);
+	}
+}
+
+static void
+test_error_truncation(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[16];
+
+	config_defaults(&cfg);
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(config_load(CFGDIR "bad_sandbox.yaml", &cfg, err,
+	    sizeof(err)), ERR_PARSE);
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	config_clear(&cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_partial_and_empty),
+		cmocka_unit_test(test_failure_keeps_config),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_error_truncation),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

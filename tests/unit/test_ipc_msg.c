@@ -1,0 +1,312 @@
+/* tests/unit/test_ipc_msg.c -- msgpack codec for every IPC message type. */
+#include "build.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "err.h"
+#include "ipc.h"
+#include "ipc_msg.h"
+
+#define DEC(type, bytes, msg) \
+	ipc_msg_decode(type, (const uint8_t *)(bytes), sizeof(bytes) - 1, msg)
+
+static void
+test_types(void **state)
+{
+	assert_true(ipc_type_known(IPC_COLLECT_RINGBUF));
+	assert_true(ipc_type_known(IPC_NOTIFY_HEALTH_ANS));
+	assert_true(ipc_type_known(IPC_CTL_ERROR));
+	assert_false(ipc_type_known(0));
+	assert_false(ipc_type_known(200));
+	assert_false(ipc_type_known(65535));
+	assert_true(ipc_type_has_fd(IPC_COLLECT_RINGBUF));
+	assert_false(ipc_type_has_fd(IPC_COLLECT_READY));
+	assert_false(ipc_type_has_fd(IPC_NOTIFY_HEALTH_REQ));
+	assert_false(ipc_type_has_fd(4242));
+	assert_string_equal(ipc_msg_type_name(IPC_NOTIFY_READY),
+	    "IPC_NOTIFY_READY");
+	assert_string_equal(ipc_msg_type_name(7), "unknown");
+}
+
+static void
+test_roundtrip_all(void **state)
+{
+	struct ipc_ringbuf rb = { 8U << 20, 3 }, rb2;
+	struct ipc_ready rd = { 4242, 65534 }, rd2;
+	struct ipc_collect_stats cs = { 1, 2, 3, 4, 5, UINT64_MAX }, cs2;
+	struct ipc_health h = { UINT64_MAX, 12345 }, h2;
+	struct ipc_text t = { (char *)"status: {\"ok\":true} \xc3\xa9" }, t2;
+	uint8_t	*buf;
+	size_t	 len;
+
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_RINGBUF, &rb, &buf, &len),
+	    0);
+	memset(&rb2, 0xff, sizeof(rb2));
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_RINGBUF, buf, len, &rb2),
+	    0);
+	assert_int_equal(rb2.size, rb.size);
+	assert_int_equal(rb2.abi_version, rb.abi_version);
+	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_READY, &rd, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_READY, buf, len, &rd2), 0);
+	assert_int_equal(rd2.pid, 4242);
+	assert_int_equal(rd2.uid, 65534);
+	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_STATS, &cs, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_STATS, buf, len, &cs2), 0);
+	assert_memory_equal(&cs, &cs2, sizeof(cs));
+	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_HEALTH_ANS, &h, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_HEALTH_ANS, buf, len, &h2),
+	    0);
+	assert_true(h2.seq == UINT64_MAX);
+	assert_int_equal(h2.uptime_ms, 12345);
+	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_CTL_STATUS_ANS, &t, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_CTL_ERROR, buf, len, &t2), 0);
+	assert_string_equal(t2.text, t.text);
+	free(t2.text);
+	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_CTL_STATUS_REQ, NULL, &buf, &len),
+	    0);
+	assert_int_equal(len, 1);
+	assert_int_equal(buf[0], 0x90);		/* empty array */
+	assert_int_equal(ipc_msg_decode(IPC_CTL_STATUS_REQ, buf, len, NULL),
+	    0);
+	free(buf);
+}
+
+static void
+test_exact_encoding(void **state)
+{
+	struct ipc_health h = { 42, 0 };
+	struct ipc_ready rd = { 0x10000, 1 };
+	struct ipc_text t = { (char *)"ab" };
+	uint8_t	*buf;
+	size_t	 len;
+
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_HEALTH_REQ, &h, &buf,
+	    &len), 0);
+	assert_int_equal(len, 3);
+	assert_memory_equal(buf, "\x92\x2a\x00", 3);
+	free(buf);
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_READY, &rd, &buf, &len), 0);
+	assert_int_equal(len, 7);
+	assert_memory_equal(buf, "\x92\xce\x00\x01\x00\x00\x01", 7);
+	free(buf);
+	assert_int_equal(ipc_msg_encode(IPC_CTL_ERROR, &t, &buf, &len), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "\x91\xa2" "ab", 4);
+	free(buf);
+}
+
+static void
+test_encode_errors(void **state)
+{
+	struct ipc_text t = { NULL };
+	uint8_t	*buf = (uint8_t *)"x";
+	size_t	 len = 9;
+	char	*s;
+
+	assert_int_equal(ipc_msg_encode(4242, &t, &buf, &len), ERR_TYPE);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_HEALTH_REQ, NULL, &buf,
+	    &len), ERR_PARSE);
+	assert_int_equal(ipc_msg_encode(IPC_CTL_ERROR, &t, &buf, &len),
+	    ERR_PARSE);
+
+	s = malloc(IPC_MSG_MAX_STR + 2);
+	assert_non_null(s);
+	memset(s, 'a', IPC_MSG_MAX_STR + 1);
+	s[IPC_MSG_MAX_STR + 1] = '\0';
+	t.text = s;
+	assert_int_equal(ipc_msg_encode(IPC_CTL_ERROR, &t, &buf, &len),
+	    ERR_TOOBIG);
+	s[IPC_MSG_MAX_STR] = '\0';		/* exactly the cap */
+	assert_int_equal(ipc_msg_encode(IPC_CTL_ERROR, &t, &buf, &len), 0);
+	assert_true(len <= IPC_MAX_PAYLOAD);
+	free(buf);
+	free(s);
+}
+
+static void
+test_decode_errors(void **state)
+{
+	struct ipc_ready rd;
+	struct ipc_health h;
+	struct ipc_ringbuf rb;
+	struct ipc_text t;
+
+	assert_int_equal(DEC(4242, "\x90", &rd), ERR_TYPE);
+	/* good baseline */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\x01\x02", &rd), 0);
+	assert_int_equal(rd.pid, 1);
+	assert_int_equal(rd.uid, 2);
+	/* uint32 max is fine, one more is not */
+	assert_int_equal(DEC(IPC_NOTIFY_READY,
+	    "\x92\xce\xff\xff\xff\xff\x00", &rd), 0);
+	assert_int_equal(rd.pid, UINT32_MAX);
+	assert_int_equal(DEC(IPC_NOTIFY_READY,
+	    "\x92\xcf\x00\x00\x00\x01\x00\x00\x00\x00\x00", &rd), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_RINGBUF,
+	    "\x92\x01\xcf\x00\x00\x00\x01\x00\x00\x00\x00", &rb), ERR_PARSE);
+	/* uint64 max in a u64 field */
+	assert_int_equal(DEC(IPC_COLLECT_RINGBUF,
+	    "\x92\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01", &rb), 0);
+	assert_true(rb.size == UINT64_MAX);
+	/* negative integer */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\xff\x02", &rd),
+	    ERR_PARSE);
+	/* float, nil, bool, string where an integer is expected */
+	assert_int_equal(DEC(IPC_NOTIFY_HEALTH_REQ,
+	    "\x92\xca\x3f\x80\x00\x00\x00", &h), ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_HEALTH_REQ, "\x92\xc0\x00", &h),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_HEALTH_REQ, "\x92\xc3\x00", &h),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_HEALTH_REQ, "\x92\xa1" "1\x00", &h),
+	    ERR_PARSE);
+	/* wrong array length */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x91\x01", &rd), ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x93\x01\x02\x03", &rd),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_CTL_STATUS_REQ, "\x91\x01", NULL), ERR_PARSE);
+	/* map instead of array */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x82\x00\x01\x01\x02", &rd),
+	    ERR_PARSE);
+	/* trailing bytes, truncated, empty */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\x01\x02\x00", &rd),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\x01", &rd), ERR_PARSE);
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\x01\xce\x00", &rd),
+	    ERR_PARSE);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_READY,
+	    (const uint8_t *)"", 0, &rd), ERR_PARSE);
+	/* not msgpack at all (0xc1 is never used) */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\xc1\x01\x02", &rd),
+	    ERR_PARSE);
+	/* nested array in an integer slot */
+	assert_int_equal(DEC(IPC_NOTIFY_READY, "\x92\x91\x01\x02", &rd),
+	    ERR_PARSE);
+
+	/* strings */
+	t.text = NULL;
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\xa3" "a\0b", &t), ERR_PARSE);
+	assert_null(t.text);
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\xc4\x01" "a", &t),
+	    ERR_PARSE);			/* bin, not str */
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\x01", &t), ERR_PARSE);
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\xa0", &t), 0);
+	assert_string_equal(t.text, "");
+	free(t.text);
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\xa3" "abc", &t), 0);
+	assert_string_equal(t.text, "abc");
+	free(t.text);
+	/* str header claims more bytes than present */
+	assert_int_equal(DEC(IPC_CTL_ERROR, "\x91\xda\xff\xff" "abc", &t),
+	    ERR_PARSE);
+}
+
+static void
+test_decode_long_string(void **state)
+{
+	struct ipc_text t;
+	uint8_t	*buf;
+	size_t	 n = IPC_MSG_MAX_STR + 1;
+
+	buf = malloc(n + 4);
+	assert_non_null(buf);
+	buf[0] = 0x91;
+	buf[1] = 0xda;			/* str16 */
+	buf[2] = (uint8_t)(n >> 8);
+	buf[3] = (uint8_t)n;
+	memset(buf + 4, 'x', n);
+	t.text = NULL;
+	assert_int_equal(ipc_msg_decode(IPC_CTL_ERROR, buf, n + 4, &t),
+	    ERR_PARSE);
+	assert_null(t.text);
+	n--;
+	buf[2] = (uint8_t)(n >> 8);
+	buf[3] = (uint8_t)n;
+	assert_int_equal(ipc_msg_decode(IPC_CTL_ERROR, buf, n + 4, &t), 0);
+	assert_int_equal(strlen(t.text), IPC_MSG_MAX_STR);
+	free(t.text);
+	free(buf);
+}
+
+static void
+test_send_recv(void **state)
+{
+	struct ipc_ringbuf rb = { 1U << 23, 7 }, rb2;
+	struct ipc_health h = { 9, 0 }, h2;
+	struct ipc_queue q;
+	struct ipc_msg	 m;
+	int		 sv[2], pfd[2];
+
+	assert_int_equal(ipc_socketpair(sv), 0);
+	assert_int_equal(pipe(pfd), 0);
+
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_RINGBUF, &rb,
+	    pfd[0]), 0);
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_RINGBUF, &rb, -1),
+	    ERR_FD);
+	assert_int_equal(ipc_msg_send(sv[0], IPC_NOTIFY_HEALTH_REQ, &h,
+	    pfd[0]), ERR_FD);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_COLLECT_RINGBUF);
+	assert_true(m.fd >= 0);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &rb2), 0);
+	assert_int_equal(rb2.size, rb.size);
+	assert_int_equal(rb2.abi_version, 7);
+	ipc_msg_clear(&m);
+
+	ipc_queue_init(&q);
+	assert_int_equal(ipc_msg_queue(&q, IPC_NOTIFY_HEALTH_REQ, &h, -1), 0);
+	assert_int_equal(ipc_msg_queue(&q, 4242, &h, -1), ERR_TYPE);
+	assert_int_equal(ipc_queue_flush(&q, sv[0]), 0);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &h2), 0);
+	assert_int_equal(h2.seq, 9);
+	ipc_msg_clear(&m);
+	ipc_queue_clear(&q);
+
+	close(pfd[0]);
+	close(pfd[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_roundtrip_all),
+		cmocka_unit_test(test_exact_encoding),
+		cmocka_unit_test(test_encode_errors),
+		cmocka_unit_test(test_decode_errors),
+		cmocka_unit_test(test_decode_long_string),
+		cmocka_unit_test(test_send_recv),
+	};
+
+	return cmocka_run_group_tests_name("ipc_msg", tests, NULL, NULL);
+}
