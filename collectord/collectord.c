@@ -1,3 +1,512 @@
-/* collectord/collectord.c: in progress */
-int main(void);
-int main(void) { return 1; }
+/*
+ * collectord -- the unprivileged consumer of tripline's BPF ring buffer.
+ *
+ * Started by tripline-loaderd as root with fd 3 (channel to loaderd) and
+ * fd 4 (peer channel to notifierd).  It reads /proc (raw bytes only), opens
+ * the event store and the JSON export, receives the ring buffer fd, maps
+ * it, then drops privileges for good (Landlock, setresuid, no caps,
+ * seccomp) before parsing anything.  See collectord(8).
+ */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bpf/events.h"
+#include "collectord.h"
+#include "err.h"
+#include "export.h"
+#include "ipc.h"
+#include "ipc_msg.h"
+#include "log.h"
+#include "pcache.h"
+#include "procfs.h"
+#include "ringbuf.h"
+#include "sandbox.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define RINGBUF_WAIT_MS		30000	/* for IPC_COLLECT_RINGBUF */
+#define RINGBUF_BATCH		1024	/* records per read callback */
+#define RINGBUF_POLL_MS		100	/* safety-net consume timer */
+#define STATS_INTERVAL_S	1
+
+struct collectord {
+	struct collector_env	 env;
+	struct event_base	*base;
+	struct ringbuf		*rb;
+	struct event		*ev_parent;
+	struct event		*ev_batch;
+	struct event		*ev_stats;
+	struct event		*ev_sigterm;
+	struct event		*ev_sigint;
+	struct timeval		 batch_tv;
+	int			 json_fd;
+};
+
+static __dead void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: collectord -S statedir -u user -N nodename [-dhJpv]\n"
+	    "                  [-b batch_ms] [-m enforce|trap|log|off]"
+	    " [-r batch_rows]\n"
+	    "       collectord --dump-seccomp [-m mode]\n"
+	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
+	    " and fd 4 (notifierd).\n");
+	exit(status);
+}
+
+static long
+num_arg(const char *s, long min, long max, const char *what)
+{
+	char	*ep;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &ep, 10);
+	if (*s == '\0' || *ep != '\0' || errno != 0 || v < min || v > max)
+		fatalx("%s: invalid value %s", what, s);
+	return v;
+}
+
+/* realtime - boottime, so boot ns + offset = Unix ns */
+static int64_t
+boot_offset(void)
+{
+	struct timespec	 r1, b, r2;
+	int64_t		 rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &r1);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	clock_gettime(CLOCK_REALTIME, &r2);
+	rt = ((int64_t)r1.tv_sec * 1000000000 + r1.tv_nsec +
+	    (int64_t)r2.tv_sec * 1000000000 + r2.tv_nsec) / 2;
+	bt = (int64_t)b.tv_sec * 1000000000 + b.tv_nsec;
+	return rt - bt;
+}
+
+static uint64_t
+boot_now(void)
+{
+	struct timespec	 b;
+
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return (uint64_t)b.tv_sec * 1000000000ULL + (uint64_t)b.tv_nsec;
+}
+
+/*
+ * A file of the state directory we are about to open as root: must not be
+ * a symlink, or a hard link, or anything but a regular file (a previous,
+ * compromised collector owned these files and the directory may be
+ * writable by its user).
+ */
+static void
+check_state_file(const char *path)
+{
+	struct stat	 sb;
+
+	if (lstat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return;
+		fatal("lstat %s", path);
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		fatalx("%s: not a plain regular file", path);
+}
+
+static void
+chown_state_file(const char *path, uid_t uid, gid_t gid)
+{
+	if (fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno != ENOENT)
+		fatal("chown %s", path);
+}
+
+static void
+collectord_flush(struct collectord *cd)
+{
+	if (store_flush(cd->env.st) != 0)
+		cd->env.db_errors++;
+	if (cd->env.ex != NULL)
+		export_flush(cd->env.ex);
+}
+
+static __dead void
+collectord_shutdown(struct collectord *cd, const char *why)
+{
+	const struct ringbuf_stats *rs;
+	size_t	 n;
+
+	log_info("shutting down: %s", why);
+	/* drain what the kernel already committed, bounded */
+	n = ringbuf_consume(cd->rb, 1 << 20, pipeline_record, &cd->env);
+	collectord_flush(cd);
+	rs = ringbuf_stats(cd->rb);
+	log_info("drained %zu records; total %llu records, %llu malformed"
+	    " records, %llu bad ring headers", n,
+	    (unsigned long long)cd->env.records,
+	    (unsigned long long)cd->env.malformed,
+	    (unsigned long long)rs->malformed);
+	ringbuf_free(cd->rb);
+	if (cd->ev_parent != NULL)
+		event_free(cd->ev_parent);
+	event_free(cd->ev_batch);
+	event_free(cd->ev_stats);
+	event_free(cd->ev_sigterm);
+	event_free(cd->ev_sigint);
+	export_free(cd->env.ex);
+	store_close(cd->env.st);
+	pcache_free(cd->env.pc);
+	event_base_free(cd->base);
+	exit(0);
+}
+
+static void
+collectord_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	collectord_flush(arg);
+}
+
+static void
+collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collectord		*cd = arg;
+	struct ipc_collect_stats	 s;
+	const struct ringbuf_stats	*rs = ringbuf_stats(cd->rb);
+	int				 r;
+
+	memset(&s, 0, sizeof(s));
+	s.records = rs->records;
+	s.malformed = cd->env.malformed + rs->malformed;
+	s.events_stored = store_stats(cd->env.st)->events;
+	s.db_errors = cd->env.db_errors + store_stats(cd->env.st)->errors;
+	s.cache_entries = pcache_count(cd->env.pc);
+	s.exported = cd->env.ex != NULL ? export_stats(cd->env.ex)->lines : 0;
+	/* stats are periodic: a full socket just skips one */
+	if ((r = ipc_msg_send(IPC_FD_PARENT, IPC_COLLECT_STATS, &s, -1)) != 0 &&
+	    r != ERR_AGAIN)
+		log_warnx_r(r, "sending stats");
+}
+
+static void
+collectord_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	collectord_shutdown(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void
+collectord_parent_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_msg		 m;
+	int			 r;
+
+	for (;;) {
+		r = ipc_recv(fd, &m);
+		if (r == ERR_AGAIN)
+			return;
+		if (r == ERR_EOF)
+			collectord_shutdown(cd, "parent closed the channel");
+		if (r != 0)
+			fatalx_r(r, "parent channel");
+		/* nothing but the (single) ring buffer is ever sent to us */
+		fatalx("unexpected message type %u from parent", m.type);
+	}
+}
+
+/* Block (poll) until IPC_COLLECT_RINGBUF arrives; map the ring. */
+static struct ringbuf *
+collectord_get_ringbuf(void)
+{
+	struct pollfd		 pfd;
+	struct ipc_msg		 m;
+	struct ipc_ringbuf	 rb;
+	struct ringbuf		*ring;
+	int			 r, fd, n;
+
+	pfd.fd = IPC_FD_PARENT;
+	pfd.events = POLLIN;
+	for (;;) {
+		n = poll(&pfd, 1, RINGBUF_WAIT_MS);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("poll parent channel");
+		if (n == 0)
+			fatalx("no ring buffer from parent after %d ms",
+			    RINGBUF_WAIT_MS);
+		r = ipc_recv(IPC_FD_PARENT, &m);
+		if (r == ERR_AGAIN)
+			continue;
+		if (r == ERR_EOF)
+			fatalx("parent closed the channel before the ring"
+			    " buffer");
+		if (r != 0)
+			fatalx_r(r, "parent channel");
+		break;
+	}
+	if (m.type != IPC_COLLECT_RINGBUF)
+		fatalx("expected ring buffer, got message type %u", m.type);
+	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &rb)) != 0)
+		fatalx_r(r, "ring buffer message");
+	fd = ipc_msg_take_fd(&m);
+	ipc_msg_clear(&m);
+	if (fd == -1)
+		fatalx("ring buffer message without fd");
+	if (rb.abi_version != EV_ABI_VERSION)
+		fatalx("ring buffer ABI %u, collectord speaks %u",
+		    rb.abi_version, EV_ABI_VERSION);
+	if ((r = ringbuf_open(&ring, fd, rb.size)) != 0) {
+		if (r == ERR_SYS)
+			fatal("mmap ring buffer (%llu bytes)",
+			    (unsigned long long)rb.size);
+		fatalx_r(r, "ring buffer size %llu",
+		    (unsigned long long)rb.size);
+	}
+	log_debug("ring buffer mapped: %llu bytes",
+	    (unsigned long long)rb.size);
+	return ring;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dump-seccomp", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct collectord	 cd;
+	struct procfs_snap	*snap = NULL;
+	struct proc		*procs;
+	struct ipc_ready	 ready;
+	const char		*statedir = NULL, *user = NULL, *node = NULL;
+	char			 dbpath[PATH_MAX], path[PATH_MAX + 8];
+	char			 jsonpath[PATH_MAX];
+	enum sandbox_mode	 mode = SANDBOX_ENFORCE;
+	long			 batch_ms = 1000, batch_rows = 1000;
+	int			 ch, debug = 0, verbose = 0, print = 0;
+	int			 json = 1, dump = 0, r, m, root;
+	int64_t			 off;
+	uid_t			 uid;
+	gid_t			 gid;
+	size_t			 nprocs, bad;
+	long			 clk_tck = sysconf(_SC_CLK_TCK);
+	const char		*sfx[] = { "", "-wal", "-shm" };
+	size_t			 i;
+
+	while ((ch = getopt_long(argc, argv, "b:dhJm:N:pr:S:u:v", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			batch_ms = num_arg(optarg, 1, 60000, "-b");
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'D':
+			dump = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 'J':
+			json = 0;
+			break;
+		case 'm':
+			if ((m = sandbox_mode_parse(optarg)) == -1)
+				fatalx("unknown sandbox mode %s", optarg);
+			mode = (enum sandbox_mode)m;
+			break;
+		case 'N':
+			node = optarg;
+			break;
+		case 'p':
+			print = 1;
+			break;
+		case 'r':
+			batch_rows = num_arg(optarg, 1, 1000000, "-r");
+			break;
+		case 'S':
+			statedir = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	log_init(debug || dump, verbose);
+	log_procinit("collectord");
+	if (dump) {
+#ifdef TRIPLINE_SANITIZERS
+		mode = SANDBOX_OFF;
+#endif
+		if (sandbox_seccomp_dump(collector_rules, collector_nrules,
+		    mode, STDOUT_FILENO) != 0)
+			fatal("seccomp dump");
+		return 0;
+	}
+	if (statedir == NULL || user == NULL || node == NULL)
+		usage(1);
+	if (strlen(node) > PCACHE_NODE_MAX)
+		fatalx("node name longer than %d bytes", PCACHE_NODE_MAX);
+#ifdef TRIPLINE_SANITIZERS
+	mode = SANDBOX_OFF;
+#endif
+	if (prctl(PR_SET_NAME, "collectord", 0, 0, 0) == -1)
+		log_warn("prctl(PR_SET_NAME)");
+
+	/* fds: 3 = loaderd (root, or ourselves in unprivileged test runs) */
+	root = geteuid() == 0;
+	if (ipc_check_fd(IPC_FD_PARENT, root ? 0 : (long)geteuid()) != 0)
+		fatalx("fd %d is not the parent channel", IPC_FD_PARENT);
+	if (ipc_check_fd(IPC_FD_PEER, -1) != 0)
+		fatalx("fd %d is not the peer channel", IPC_FD_PEER);
+	if (fcntl(IPC_FD_PARENT, F_SETFL, fcntl(IPC_FD_PARENT, F_GETFL) |
+	    O_NONBLOCK) == -1)
+		fatal("fcntl fd %d", IPC_FD_PARENT);
+
+	if (root) {
+		if (sandbox_lookup_user(user, &uid, &gid) != 0)
+			fatalx("unknown user %s", user);
+	} else {
+		uid = geteuid();
+		gid = getegid();
+	}
+	memset(&cd, 0, sizeof(cd));
+	cd.json_fd = -1;
+	off = boot_offset();
+
+	/* (1) /proc raw bytes, with privileges, nothing parsed */
+	if (procfs_read(&snap, "/proc") != 0)
+		log_warn("reading /proc: no process discovery");
+
+	/* (2) the store and the export */
+	if ((size_t)snprintf(dbpath, sizeof(dbpath), "%s/events.db",
+	    statedir) >= sizeof(dbpath) ||
+	    (size_t)snprintf(jsonpath, sizeof(jsonpath), "%s/events.jsonl",
+	    statedir) >= sizeof(jsonpath))
+		fatalx("state directory path too long");
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
+		check_state_file(path);
+	}
+	if ((r = store_open(&cd.env.st, dbpath, node, off,
+	    (size_t)batch_rows)) != 0)
+		fatalx_r(r, "opening %s", dbpath);
+	if (json) {
+		check_state_file(jsonpath);
+		cd.json_fd = open(jsonpath, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (cd.json_fd == -1)
+			fatal("open %s", jsonpath);
+	}
+	if (root) {
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
+			chown_state_file(path, uid, gid);
+		}
+		if (cd.json_fd != -1 && fchown(cd.json_fd, uid, gid) == -1)
+			fatal("chown %s", jsonpath);
+	}
+	if (json || print)
+		cd.env.ex = export_new(cd.json_fd, print ? STDOUT_FILENO : -1,
+		    node, off);
+	cd.env.pc = pcache_new(node);
+
+	/* (3) the ring buffer */
+	cd.rb = collectord_get_ringbuf();
+
+	/* (4) the event loop, before the sandbox (epoll fd, signal pipe) */
+	if ((cd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	cd.batch_tv.tv_sec = batch_ms / 1000;
+	cd.batch_tv.tv_usec = (batch_ms % 1000) * 1000;
+	cd.ev_batch = event_new(cd.base, -1, EV_PERSIST, collectord_batch_cb,
+	    &cd);
+	cd.ev_stats = event_new(cd.base, -1, EV_PERSIST, collectord_stats_cb,
+	    &cd);
+	cd.ev_sigterm = evsignal_new(cd.base, SIGTERM, collectord_signal_cb,
+	    &cd);
+	cd.ev_sigint = evsignal_new(cd.base, SIGINT, collectord_signal_cb,
+	    &cd);
+	cd.ev_parent = event_new(cd.base, IPC_FD_PARENT, EV_READ | EV_PERSIST,
+	    collectord_parent_cb, &cd);
+	if (cd.ev_batch == NULL || cd.ev_stats == NULL ||
+	    cd.ev_sigterm == NULL || cd.ev_sigint == NULL ||
+	    cd.ev_parent == NULL ||
+	    event_add(cd.ev_batch, &cd.batch_tv) != 0 ||
+	    event_add(cd.ev_stats, &(struct timeval){ STATS_INTERVAL_S, 0 }) ||
+	    event_add(cd.ev_sigterm, NULL) != 0 ||
+	    event_add(cd.ev_sigint, NULL) != 0 ||
+	    event_add(cd.ev_parent, NULL) != 0)
+		fatalx("setting up events");
+	signal(SIGPIPE, SIG_IGN);
+	if (ringbuf_attach(cd.rb, cd.base, RINGBUF_BATCH, RINGBUF_POLL_MS,
+	    pipeline_record, &cd.env) != 0)
+		fatalx("ring buffer event");
+
+	/* (5) the sandbox: nothing on the filesystem, no privileges */
+	if (mode != SANDBOX_OFF) {
+		r = sandbox_landlock(NULL, NULL);
+		if (r == ERR_UNSUPP)
+			log_info("Landlock not available; relying on seccomp");
+		else if (r != 0)
+			fatal("landlock");
+	}
+	if (sandbox_drop_privs(uid, gid) != 0)
+		fatal("dropping privileges to %s", user);
+	if (sandbox_seccomp(collector_rules, collector_nrules, mode) != 0)
+		fatal("seccomp (%s)", sandbox_mode_name(mode));
+
+	/* (6) untrusted input from here on: /proc contents, the DB */
+	cd.env.now_boot_ns = boot_now();
+	nprocs = 0;
+	procs = NULL;
+	if (snap != NULL) {
+		procs = procfs_parse(snap, clk_tck, node,
+		    &nprocs, &bad);
+		if (bad > 0)
+			log_debug("%zu /proc entries unparsable", bad);
+		procfs_snap_free(snap);
+	}
+	if ((r = pipeline_startup(&cd.env, procs, nprocs)) != 0)
+		log_warnx_r(r, "restoring process cache");
+	procfs_procs_free(procs, nprocs);
+	if (cd.env.ex != NULL)
+		export_flush(cd.env.ex);
+	log_info("ready: %llu processes restored from the DB, %llu from"
+	    " /proc, %llu stale; sandbox %s", (unsigned long long)
+	    cd.env.restored, (unsigned long long)cd.env.procfs,
+	    (unsigned long long)cd.env.stale, sandbox_mode_name(mode));
+
+	ready.pid = (uint32_t)getpid();
+	ready.uid = (uint32_t)uid;
+	if ((r = ipc_msg_send(IPC_FD_PARENT, IPC_COLLECT_READY, &ready,
+	    -1)) != 0)
+		fatalx_r(r, "sending ready");
+
+	event_base_dispatch(cd.base);
+	collectord_shutdown(&cd, "event loop ended");
+}

@@ -1,1 +1,52 @@
-/* collectord/collectord.h */
+/*
+ * collectord/collectord.h -- the collector's process-wide state and the
+ * record pipeline (ring buffer record -> decode -> pcache -> store/export).
+ */
+#ifndef TRIPLINE_COLLECTORD_H
+#define TRIPLINE_COLLECTORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+
+struct pcache;
+struct proc;
+struct store;
+struct export;
+
+struct collector_env {
+	struct pcache	*pc;
+	struct store	*st;
+	struct export	*ex;		/* NULL: no export at all */
+	uint64_t	 now_boot_ns;	/* time of startup reconciliation */
+
+	/* counters (IPC_COLLECT_STATS) */
+	uint64_t	 records;	/* records seen by the pipeline */
+	uint64_t	 malformed;	/* rejected by decode_record */
+	uint64_t	 dups;		/* exec/fork/exit for known state */
+	uint64_t	 unknown_exits;
+	uint64_t	 db_errors;
+	uint64_t	 restored;	/* rows loaded back from the DB */
+	uint64_t	 stale;		/* rows marked stale at startup */
+	uint64_t	 procfs;	/* processes discovered in /proc */
+};
+
+/* Process one ring buffer record (ringbuf_cb signature). */
+void	pipeline_record(void *env, const void *rec, size_t len);
+/*
+ * Startup reconciliation after the privilege drop: load live processes
+ * rows back into the cache (rows of another node name are marked stale),
+ * then merge the /proc templates (parents first): a pid whose cached image
+ * is at least as recent as its /proc start is kept as is; otherwise the
+ * old image (if any) is marked stale and the /proc one is stored with a
+ * process_exec event flagged procFS.  Restored images whose pid is absent
+ * from /proc are marked stale.  procs may be NULL (n = 0): no discovery.
+ */
+int	pipeline_startup(struct collector_env *, struct proc *procs, size_t n);
+
+/* sandbox_rules.c */
+extern const struct sandbox_rule collector_rules[];
+extern const size_t collector_nrules;
+
+#endif

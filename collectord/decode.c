@@ -1,6 +1,7 @@
 /* collectord/decode.c -- validate and decode one ring buffer record. */
 #include "build.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "decode.h"
@@ -156,4 +157,33 @@ decode_record(const void *rec, size_t len, struct dec_event *ev)
 	default:
 		return decode_fail(ev, "unknown record type");
 	}
+}
+
+const char *
+decode_signame(uint32_t sig, char *dst, size_t dstsz)
+{
+	static const char *const names[] = {
+		NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+		"SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+		"SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+		"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+		"SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
+		"SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	};
+
+	if (dstsz == 0)
+		return dst;
+	if (sig == 0)
+		dst[0] = '\0';
+	else if (sig < sizeof(names) / sizeof(*names))
+		snprintf(dst, dstsz, "%s", names[sig]);
+	else if (sig == 32 || sig == 33)
+		snprintf(dst, dstsz, "SIG%u", sig);	/* glibc-internal */
+	else if (sig == 34)
+		snprintf(dst, dstsz, "SIGRTMIN");
+	else if (sig == 64)
+		snprintf(dst, dstsz, "SIGRTMAX");
+	else
+		snprintf(dst, dstsz, "SIGRTMIN+%u", sig - 34);
+	return dst;
 }

@@ -43,4 +43,8 @@ struct dec_event {
  */
 int	decode_record(const void *rec, size_t len, struct dec_event *ev);
 
+/* Name of a signal ("SIGKILL", "SIGRTMIN+3") into dst; "" for 0. */
+const char *decode_signame(uint32_t sig, char *dst, size_t dstsz);
+#define DEC_SIGNAME_MAX	16
+
 #endif

@@ -1,1 +1,61 @@
-/* collectord/export.h */
+/*
+ * collectord/export.h -- JSON lines export (Tetragon protojson shape) and
+ * the compact one-line form printed by collectord -p.
+ *
+ * Lines are buffered and written by export_flush() (called with the DB
+ * batch commit) or when the buffer grows past a threshold.  Every string
+ * that comes from a monitored process is escaped: JSON escaping (invalid
+ * UTF-8 replaced) for the JSON file, str_escape() for the compact form.
+ */
+#ifndef TRIPLINE_EXPORT_H
+#define TRIPLINE_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc;
+struct sbuf;
+struct export;
+
+struct export_stats {
+	uint64_t	 lines;		/* JSON lines written */
+	uint64_t	 errors;	/* failed writes (lines lost) */
+};
+
+/*
+ * json_fd: the events.jsonl fd (O_APPEND) or -1 for none; compact_fd: fd
+ * for the compact form (stdout) or -1.  The export does not own the fds
+ * (export_free does not close them).
+ */
+struct export	*export_new(int json_fd, int compact_fd, const char *node_name,
+		    int64_t boot_to_unix_ns);
+void		 export_free(struct export *);	/* flushes */
+/* Write out what is buffered.  0 or ERR_SYS (data dropped, counted). */
+int		 export_flush(struct export *);
+const struct export_stats *export_stats(const struct export *);
+
+/* Append one Tetragon Process object (refcnt as given). */
+void	export_json_process(struct sbuf *, const struct proc *p,
+	    const char *start_time);
+
+/* parent may be NULL. */
+void	export_exec(struct export *, const struct proc *p,
+	    const struct proc *parent);
+/* Exit of p (parent may be NULL).  time_ns: boot ns of the exit. */
+void	export_exit(struct export *, const struct proc *p,
+	    const struct proc *parent, uint64_t time_ns, uint32_t code,
+	    uint32_t signal);
+
+/* The lines as they would be written (for tests): JSON and compact form
+ * of an exec/exit into sb, without a trailing newline. */
+void	export_fmt_exec(struct export *, struct sbuf *, const struct proc *,
+	    const struct proc *parent);
+void	export_fmt_exit(struct export *, struct sbuf *, const struct proc *,
+	    const struct proc *parent, uint64_t time_ns, uint32_t code,
+	    uint32_t signal);
+void	export_compact_exec(struct sbuf *, const struct proc *,
+	    const struct proc *parent);
+void	export_compact_exit(struct sbuf *, const struct proc *,
+	    uint32_t code, uint32_t signal);
+
+#endif

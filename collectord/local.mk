@@ -8,6 +8,7 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/store.c collectord/store.h \
 	collectord/export.c collectord/export.h \
 	collectord/procfs.c collectord/procfs.h \
+	collectord/pipeline.c \
 	collectord/sandbox_rules.c
 collectord_libcollectord_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(MSGPACK_CFLAGS)
@@ -34,7 +35,7 @@ tests_unit_test_ringbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_ringbuf_LDADD = $(COLLECTORD_TEST_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
-tests_unit_test_store_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_store_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_decode tests/unit/test_pcache \
 	tests/unit/test_ringbuf tests/unit/test_store
 endif

@@ -1,1 +1,676 @@
-/* collectord/pcache.c: in progress */
+/* collectord/pcache.c -- process cache keyed by exec_id (pid, ktime). */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "decode.h"
+#include "err.h"
+#include "pcache.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#define PCACHE_MIN_BUCKETS	1024
+
+TAILQ_HEAD(proc_list, proc);
+
+struct pcache {
+	char		 node[PCACHE_NODE_MAX + 1];
+	struct proc	**ktab;		/* by (pid, ktime) */
+	struct proc	**ptab;		/* live images by pid */
+	size_t		 nbuckets;	/* both tables, power of 2 */
+	size_t		 count;
+	struct proc_list gc;
+};
+
+static const struct {
+	uint32_t	 bit;
+	const char	*word;
+} pcache_flag_words[] = {
+	{ PF_EXECVE, "execve" },
+	{ PF_PROCFS, "procFS" },
+	{ PF_TRUNC_FILENAME, "truncFilename" },
+	{ PF_TRUNC_ARGS, "truncArgs" },
+	{ PF_MISS, "miss" },
+	{ PF_ERR_FILENAME, "errorFilename" },
+	{ PF_ERR_ARGS, "errorArgs" },
+	{ PF_NOCWD, "nocwd" },
+	{ PF_ROOTCWD, "rootcwd" },
+	{ PF_ERR_CWD, "errorCWD" },
+	{ PF_CLONE, "clone" },
+	{ PF_TRUNC_CWD, "truncCWD" },
+	{ PF_UNKNOWN, "unknown" },
+	{ PF_STALE, "stale" },
+};
+
+static size_t
+pcache_khash(uint32_t pid, uint64_t ktime)
+{
+	uint64_t h = ((uint64_t)pid << 32) ^ ktime;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+static size_t
+pcache_phash(uint32_t pid)
+{
+	return (size_t)(pid * 2654435761U);
+}
+
+struct pcache *
+pcache_new(const char *node_name)
+{
+	struct pcache	*pc;
+
+	pc = xcalloc(1, sizeof(*pc));
+	snprintf(pc->node, sizeof(pc->node), "%s", node_name);
+	pc->nbuckets = PCACHE_MIN_BUCKETS;
+	pc->ktab = xcalloc(pc->nbuckets, sizeof(*pc->ktab));
+	pc->ptab = xcalloc(pc->nbuckets, sizeof(*pc->ptab));
+	TAILQ_INIT(&pc->gc);
+	return pc;
+}
+
+static void
+pcache_proc_free(struct proc *p)
+{
+	free(p->binary);
+	free(p->args);
+	free(p->cwd);
+	free(p);
+}
+
+void
+pcache_free(struct pcache *pc)
+{
+	struct proc	*p, *next;
+	size_t		 i;
+
+	if (pc == NULL)
+		return;
+	pcache_gc(pc);
+	for (i = 0; i < pc->nbuckets; i++) {
+		for (p = pc->ktab[i]; p != NULL; p = next) {
+			next = p->knext;
+			pcache_proc_free(p);
+		}
+	}
+	free(pc->ktab);
+	free(pc->ptab);
+	free(pc);
+}
+
+const char *
+pcache_node(const struct pcache *pc)
+{
+	return pc->node;
+}
+
+void
+pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid, char *dst,
+    size_t dstsz)
+{
+	char	 raw[PCACHE_NODE_MAX + 48];
+	int	 n;
+
+	n = snprintf(raw, sizeof(raw), "%.*s:%llu:%u", PCACHE_NODE_MAX, node,
+	    (unsigned long long)ktime, pid);
+	if (n < 0 || (size_t)n >= sizeof(raw) ||
+	    base64_encode(dst, dstsz, raw, (size_t)n) == (size_t)-1) {
+		if (dstsz > 0)
+			dst[0] = '\0';
+	}
+}
+
+static int
+pcache_b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int
+pcache_exec_id_parse(const char *id, char *node, uint64_t *ktime,
+    uint32_t *pid)
+{
+	char			 raw[PROC_ID_MAX], *c1, *c2, *ep;
+	size_t			 len, i, o = 0;
+	int			 v[4], j, npad;
+	unsigned long long	 kt, pd;
+
+	len = strlen(id);
+	if (len == 0 || len % 4 != 0 || len >= sizeof(raw))
+		return ERR_PARSE;
+	for (i = 0; i < len; i += 4) {
+		npad = 0;
+		for (j = 0; j < 4; j++) {
+			if (id[i + j] == '=' && i + 4 == len && j >= 2) {
+				v[j] = 0;
+				npad++;
+			} else if (npad > 0 ||
+			    (v[j] = pcache_b64val(id[i + j])) < 0)
+				return ERR_PARSE;
+		}
+		raw[o++] = (char)((v[0] << 2) | (v[1] >> 4));
+		if (npad < 2)
+			raw[o++] = (char)(((v[1] & 0xf) << 4) | (v[2] >> 2));
+		if (npad < 1)
+			raw[o++] = (char)(((v[2] & 3) << 6) | v[3]);
+	}
+	raw[o] = '\0';
+	if (memchr(raw, '\0', o) != NULL)
+		return ERR_PARSE;
+	/* node names may not contain ':' but be lenient: split at the
+	 * last two colons */
+	if ((c2 = strrchr(raw, ':')) == NULL)
+		return ERR_PARSE;
+	*c2 = '\0';
+	if ((c1 = strrchr(raw, ':')) == NULL)
+		return ERR_PARSE;
+	*c1 = '\0';
+	if (c1[1] < '0' || c1[1] > '9' || c2[1] < '0' || c2[1] > '9')
+		return ERR_PARSE;
+	kt = strtoull(c1 + 1, &ep, 10);
+	if (*ep != '\0')
+		return ERR_PARSE;
+	pd = strtoull(c2 + 1, &ep, 10);
+	if (*ep != '\0' || pd > UINT32_MAX)
+		return ERR_PARSE;
+	if (node != NULL) {
+		if (strlen(raw) > PCACHE_NODE_MAX)
+			return ERR_PARSE;
+		memcpy(node, raw, strlen(raw) + 1);
+	}
+	*ktime = kt;
+	*pid = (uint32_t)pd;
+	return 0;
+}
+
+char *
+pcache_flags_str(uint32_t flags, char *dst, size_t dstsz)
+{
+	size_t	 i;
+
+	if (dstsz == 0)
+		return dst;
+	dst[0] = '\0';
+	for (i = 0; i < sizeof(pcache_flag_words) / sizeof(*pcache_flag_words);
+	    i++) {
+		if ((flags & pcache_flag_words[i].bit) == 0)
+			continue;
+		if (dst[0] != '\0')
+			strlcat(dst, " ", dstsz);
+		strlcat(dst, pcache_flag_words[i].word, dstsz);
+	}
+	return dst;
+}
+
+uint32_t
+pcache_flags_parse(const char *s)
+{
+	uint32_t	 flags = 0;
+	size_t		 i, n;
+	const char	*p = s, *e;
+
+	if (s == NULL)
+		return 0;
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		e = p;
+		while (*e != '\0' && *e != ' ')
+			e++;
+		n = (size_t)(e - p);
+		for (i = 0; n > 0 && i < sizeof(pcache_flag_words) /
+		    sizeof(*pcache_flag_words); i++) {
+			if (strlen(pcache_flag_words[i].word) == n &&
+			    strncmp(pcache_flag_words[i].word, p, n) == 0)
+				flags |= pcache_flag_words[i].bit;
+		}
+		p = e;
+	}
+	return flags;
+}
+
+static void
+pcache_arg_add(struct sbuf *sb, const char *a, size_t n, int first)
+{
+	size_t	 i;
+	int	 quote = (n == 0);
+
+	for (i = 0; i < n && !quote; i++) {
+		if (a[i] == ' ' || a[i] == '"' || a[i] == '\\')
+			quote = 1;
+	}
+	if (!first)
+		sbuf_addc(sb, ' ');
+	if (!quote) {
+		sbuf_add(sb, a, n);
+		return;
+	}
+	sbuf_addc(sb, '"');
+	for (i = 0; i < n; i++) {
+		if (a[i] == '"' || a[i] == '\\')
+			sbuf_addc(sb, '\\');
+		sbuf_addc(sb, a[i]);
+	}
+	sbuf_addc(sb, '"');
+}
+
+void
+pcache_args_format(struct sbuf *sb, const char *blk, size_t len)
+{
+	const char	*p = blk, *end, *nul;
+	int		 idx = 0, first = 1;
+
+	/* make sure sb->buf exists even for an empty result */
+	sbuf_add(sb, "", 0);
+	if (len == 0)
+		return;
+	/* the terminator of the last argument is not an empty argument */
+	if (blk[len - 1] == '\0')
+		len--;
+	end = blk + len;
+	for (;;) {
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (nul == NULL)
+			nul = end;
+		if (idx > 0) {
+			pcache_arg_add(sb, p, (size_t)(nul - p), first);
+			first = 0;
+		}
+		idx++;
+		if (nul == end)
+			break;
+		p = nul + 1;
+	}
+}
+
+static void
+pcache_grow(struct pcache *pc)
+{
+	struct proc	**ktab, **ptab, *p, *next;
+	size_t		 n = pc->nbuckets * 2, i, h;
+
+	ktab = xcalloc(n, sizeof(*ktab));
+	ptab = xcalloc(n, sizeof(*ptab));
+	for (i = 0; i < pc->nbuckets; i++) {
+		for (p = pc->ktab[i]; p != NULL; p = next) {
+			next = p->knext;
+			h = pcache_khash(p->pid, p->ktime) & (n - 1);
+			p->knext = ktab[h];
+			ktab[h] = p;
+		}
+		for (p = pc->ptab[i]; p != NULL; p = next) {
+			next = p->pnext;
+			h = pcache_phash(p->pid) & (n - 1);
+			p->pnext = ptab[h];
+			ptab[h] = p;
+		}
+	}
+	free(pc->ktab);
+	free(pc->ptab);
+	pc->ktab = ktab;
+	pc->ptab = ptab;
+	pc->nbuckets = n;
+}
+
+struct proc *
+pcache_lookup(struct pcache *pc, uint32_t pid, uint64_t ktime)
+{
+	struct proc	*p;
+
+	p = pc->ktab[pcache_khash(pid, ktime) & (pc->nbuckets - 1)];
+	for (; p != NULL; p = p->knext) {
+		if (p->pid == pid && p->ktime == ktime)
+			return p;
+	}
+	return NULL;
+}
+
+struct proc *
+pcache_current(struct pcache *pc, uint32_t pid)
+{
+	struct proc	*p;
+
+	p = pc->ptab[pcache_phash(pid) & (pc->nbuckets - 1)];
+	for (; p != NULL; p = p->pnext) {
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+static void
+pcache_pid_unlink(struct pcache *pc, struct proc *p)
+{
+	struct proc	**pp;
+
+	if (!p->in_pidtab)
+		return;
+	pp = &pc->ptab[pcache_phash(p->pid) & (pc->nbuckets - 1)];
+	for (; *pp != NULL; pp = &(*pp)->pnext) {
+		if (*pp == p) {
+			*pp = p->pnext;
+			break;
+		}
+	}
+	p->pnext = NULL;
+	p->in_pidtab = 0;
+}
+
+static void
+pcache_pid_link(struct pcache *pc, struct proc *p)
+{
+	struct proc	*cur;
+	size_t		 h;
+
+	cur = pcache_current(pc, p->pid);
+	if (cur != NULL) {
+		if (cur->ktime > p->ktime)
+			return;		/* an older image arriving late */
+		pcache_pid_unlink(pc, cur);
+	}
+	h = pcache_phash(p->pid) & (pc->nbuckets - 1);
+	p->pnext = pc->ptab[h];
+	pc->ptab[h] = p;
+	p->in_pidtab = 1;
+}
+
+static void
+pcache_key_unlink(struct pcache *pc, struct proc *p)
+{
+	struct proc	**pp;
+
+	pp = &pc->ktab[pcache_khash(p->pid, p->ktime) & (pc->nbuckets - 1)];
+	for (; *pp != NULL; pp = &(*pp)->knext) {
+		if (*pp == p) {
+			*pp = p->knext;
+			break;
+		}
+	}
+	p->knext = NULL;
+}
+
+static void
+pcache_unref(struct pcache *pc, struct proc *p)
+{
+	if (--p->refcnt > 0)
+		return;
+	pcache_pid_unlink(pc, p);
+	pcache_key_unlink(pc, p);
+	pc->count--;
+	TAILQ_INSERT_TAIL(&pc->gc, p, gc_entry);
+}
+
+void
+pcache_release(struct pcache *pc, struct proc *p)
+{
+	struct proc	*parent;
+
+	if (p->released)
+		return;
+	p->released = 1;
+	pcache_pid_unlink(pc, p);
+	if (p->parent_ref) {
+		p->parent_ref = 0;
+		parent = pcache_lookup(pc, p->ppid, p->pktime);
+		if (parent != NULL)
+			pcache_unref(pc, parent);
+	}
+	pcache_unref(pc, p);
+}
+
+/* New entry, linked into the key table, refcnt 1, parent referenced. */
+static struct proc *
+pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
+    uint64_t pktime, struct proc **parentp)
+{
+	struct proc	*p, *parent = NULL;
+	size_t		 h;
+
+	if (pc->count >= pc->nbuckets)
+		pcache_grow(pc);
+	p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	p->ktime = ktime;
+	p->ppid = ppid;
+	p->pktime = pktime;
+	pcache_exec_id(pc->node, ktime, pid, p->exec_id, sizeof(p->exec_id));
+	if (ppid != 0) {
+		pcache_exec_id(pc->node, pktime, ppid, p->parent_exec_id,
+		    sizeof(p->parent_exec_id));
+		parent = pcache_lookup(pc, ppid, pktime);
+	}
+	if (parent != NULL) {
+		parent->refcnt++;
+		p->parent_ref = 1;
+	}
+	p->refcnt = 1;
+	h = pcache_khash(pid, ktime) & (pc->nbuckets - 1);
+	p->knext = pc->ktab[h];
+	pc->ktab[h] = p;
+	pc->count++;
+	pcache_pid_link(pc, p);
+	if (parentp != NULL)
+		*parentp = parent;
+	return p;
+}
+
+/* An older live image of this pid is replaced by a newer one. */
+static struct proc *
+pcache_replace_old(struct pcache *pc, uint32_t pid, uint64_t ktime)
+{
+	struct proc	*old;
+
+	old = pcache_current(pc, pid);
+	if (old == NULL || old->ktime >= ktime)
+		return NULL;
+	pcache_release(pc, old);
+	return old;
+}
+
+static char *
+pcache_strndup(const char *s, size_t n)
+{
+	char	*d = xmalloc(n + 1);
+
+	if (n > 0)
+		memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+int
+pcache_exec(struct pcache *pc, const struct dec_event *ev,
+    struct pcache_res *res)
+{
+	struct proc	*p;
+	struct sbuf	 sb;
+
+	memset(res, 0, sizeof(*res));
+	if (ev->type != EV_EXEC)
+		return ERR_RANGE;
+	if ((p = pcache_lookup(pc, ev->pid, ev->ktime)) != NULL) {
+		res->proc = p;
+		res->parent = pcache_lookup(pc, p->ppid, p->pktime);
+		res->dup = 1;
+		return 0;
+	}
+	res->replaced = pcache_replace_old(pc, ev->pid, ev->ktime);
+	p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key, ev->pktime,
+	    &res->parent);
+	p->tid = ev->tid;
+	p->uid = ev->uid;
+	p->euid = ev->euid;
+	p->gid = ev->gid;
+	p->egid = ev->egid;
+	p->auid = ev->auid;
+	p->flags = PF_EXECVE;
+	if (res->parent == NULL)
+		p->flags |= PF_MISS;
+	if (ev->flags & EVF_TRUNC_FILENAME)
+		p->flags |= PF_TRUNC_FILENAME;
+	if (ev->flags & EVF_TRUNC_ARGS)
+		p->flags |= PF_TRUNC_ARGS;
+	if (ev->flags & EVF_TRUNC_CWD)
+		p->flags |= PF_TRUNC_CWD;
+	if (ev->flags & EVF_ERR_FILENAME)
+		p->flags |= PF_ERR_FILENAME;
+	if (ev->flags & EVF_ERR_ARGS)
+		p->flags |= PF_ERR_ARGS;
+	if (ev->flags & EVF_ERR_CWD)
+		p->flags |= PF_ERR_CWD;
+	if ((ev->flags & EVF_ROOTCWD) ||
+	    (ev->cwd_len == 1 && ev->cwd[0] == '/'))
+		p->flags |= PF_ROOTCWD;
+	p->binary = pcache_strndup(ev->filename, ev->filename_len);
+	p->cwd = pcache_strndup(ev->cwd, ev->cwd_len);
+	sbuf_init(&sb);
+	pcache_args_format(&sb, ev->args, ev->args_len);
+	p->args = sb.buf;	/* steal */
+	res->proc = p;
+	return 0;
+}
+
+int
+pcache_fork(struct pcache *pc, const struct dec_event *ev,
+    struct pcache_res *res)
+{
+	struct proc	*p, *parent;
+
+	memset(res, 0, sizeof(*res));
+	if (ev->type != EV_FORK)
+		return ERR_RANGE;
+	if ((p = pcache_lookup(pc, ev->pid, ev->ktime)) != NULL) {
+		res->proc = p;
+		res->parent = pcache_lookup(pc, p->ppid, p->pktime);
+		res->dup = 1;
+		return 0;
+	}
+	/* a live image of a reused pid: its exit was lost */
+	res->replaced = pcache_replace_old(pc, ev->pid, ev->ktime);
+	p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key, ev->pktime,
+	    &parent);
+	res->parent = parent;
+	p->tid = ev->tid;
+	p->flags = PF_CLONE;
+	if (parent != NULL) {
+		p->uid = parent->uid;
+		p->euid = parent->euid;
+		p->gid = parent->gid;
+		p->egid = parent->egid;
+		p->auid = parent->auid;
+		p->flags |= parent->flags & (PF_TRUNC_FILENAME |
+		    PF_TRUNC_ARGS | PF_TRUNC_CWD | PF_ERR_FILENAME |
+		    PF_ERR_ARGS | PF_ERR_CWD | PF_ROOTCWD | PF_NOCWD);
+		p->binary = xstrdup(parent->binary);
+		p->args = xstrdup(parent->args);
+		p->cwd = xstrdup(parent->cwd);
+	} else {
+		p->flags |= PF_MISS;
+		p->auid = (uint32_t)-1;
+		p->binary = xstrdup("");
+		p->args = xstrdup("");
+		p->cwd = xstrdup("");
+	}
+	res->proc = p;
+	return 0;
+}
+
+int
+pcache_exit(struct pcache *pc, const struct dec_event *ev,
+    struct pcache_res *res)
+{
+	struct proc	*p;
+
+	memset(res, 0, sizeof(*res));
+	if (ev->type != EV_EXIT)
+		return ERR_RANGE;
+	if ((p = pcache_lookup(pc, ev->pid, ev->ktime)) == NULL) {
+		/* unknown process: create nothing; best-effort parent */
+		res->parent = pcache_current(pc, ev->ppid);
+		return 0;
+	}
+	res->proc = p;
+	res->parent = pcache_lookup(pc, p->ppid, p->pktime);
+	if (p->released) {
+		res->dup = 1;
+		return 0;
+	}
+	p->exit_ns = ev->time_ns;
+	/* parent stays valid until pcache_gc even if this frees it */
+	pcache_release(pc, p);
+	return 0;
+}
+
+struct proc *
+pcache_insert(struct pcache *pc, const struct proc *t)
+{
+	struct proc	*p;
+
+	if (pcache_lookup(pc, t->pid, t->ktime) != NULL)
+		return NULL;
+	p = pcache_add(pc, t->pid, t->ktime, t->ppid, t->pktime, NULL);
+	p->tid = t->tid;
+	p->uid = t->uid;
+	p->euid = t->euid;
+	p->gid = t->gid;
+	p->egid = t->egid;
+	p->auid = t->auid;
+	p->flags = t->flags;
+	p->stored = t->stored;
+	p->binary = xstrdup(t->binary != NULL ? t->binary : "");
+	p->args = xstrdup(t->args != NULL ? t->args : "");
+	p->cwd = xstrdup(t->cwd != NULL ? t->cwd : "");
+	return p;
+}
+
+size_t
+pcache_count(const struct pcache *pc)
+{
+	return pc->count;
+}
+
+void
+pcache_foreach(struct pcache *pc, void (*fn)(struct proc *, void *),
+    void *arg)
+{
+	struct proc	*p, *next;
+	size_t		 i;
+
+	for (i = 0; i < pc->nbuckets; i++) {
+		for (p = pc->ktab[i]; p != NULL; p = next) {
+			next = p->knext;
+			fn(p, arg);
+		}
+	}
+}
+
+size_t
+pcache_gc(struct pcache *pc)
+{
+	struct proc	*p;
+	size_t		 n = 0;
+
+	while ((p = TAILQ_FIRST(&pc->gc)) != NULL) {
+		TAILQ_REMOVE(&pc->gc, p, gc_entry);
+		pcache_proc_free(p);
+		n++;
+	}
+	return n;
+}

@@ -1,1 +1,133 @@
-/* collectord/pcache.h */
+/*
+ * collectord/pcache.h -- process cache keyed by exec_id (pid, ktime).
+ *
+ * Tetragon semantics (shared/tetragon-reference.md section 5): an exec
+ * creates an entry with refcnt 1 and takes a reference on its parent; a
+ * fork (clone) creates an entry flagged "clone" that copies binary, args,
+ * cwd and credentials from the parent and also references it; an exit
+ * drops the entry's own reference and the one on its parent.  An exec (or
+ * fork) for a pid whose previous image is still live releases that image
+ * the same way: no exit will ever come for it.  Entries reach refcnt 0 only
+ * when they are gone and have no live children; they are then unlinked and
+ * freed by the next pcache_gc(), so pointers returned by the calls below
+ * stay valid until then.
+ */
+#ifndef TRIPLINE_PCACHE_H
+#define TRIPLINE_PCACHE_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dec_event;
+struct sbuf;
+
+/* Process flags: Tetragon's bit order (pkg/api/processapi), so the flag
+ * words come out in the same order as Tetragon's "flags" string. */
+#define PF_EXECVE		0x00001	/* "execve" */
+#define PF_PROCFS		0x00004	/* "procFS" */
+#define PF_TRUNC_FILENAME	0x00008	/* "truncFilename" */
+#define PF_TRUNC_ARGS		0x00010	/* "truncArgs" */
+#define PF_MISS			0x00040	/* "miss": parent not in the cache */
+#define PF_ERR_FILENAME		0x00100	/* "errorFilename" */
+#define PF_ERR_ARGS		0x00200	/* "errorArgs" */
+#define PF_NOCWD		0x00400	/* "nocwd" */
+#define PF_ROOTCWD		0x01000	/* "rootcwd" */
+#define PF_ERR_CWD		0x02000	/* "errorCWD" */
+#define PF_CLONE		0x04000	/* "clone" */
+/* tripline additions */
+#define PF_TRUNC_CWD		0x10000	/* "truncCWD" */
+#define PF_UNKNOWN		0x20000	/* "unknown": only seen exiting */
+#define PF_STALE		0x40000	/* "stale": gone while not watched */
+
+#define PROC_ID_MAX	192	/* base64 of "node:ktime:pid" + NUL */
+#define PCACHE_NODE_MAX	64
+
+struct proc {
+	uint32_t	 pid;
+	uint64_t	 ktime;
+	char		 exec_id[PROC_ID_MAX];
+	uint32_t	 ppid;		/* parent key (pid of the parent) */
+	uint64_t	 pktime;
+	char		 parent_exec_id[PROC_ID_MAX];	/* "" if none */
+	uint32_t	 tid;
+	uint32_t	 uid, euid, gid, egid, auid;
+	uint32_t	 flags;		/* PF_* */
+	char		*binary;	/* never NULL */
+	char		*args;		/* Tetragon "arguments", never NULL */
+	char		*cwd;		/* never NULL */
+	int		 refcnt;
+	int		 released;	/* own reference dropped */
+	int		 stored;	/* has a processes row (caller sets) */
+	uint64_t	 exit_ns;	/* boot ns of exit (caller's use) */
+
+	/* private */
+	int		 parent_ref;	/* holds a reference on the parent */
+	struct proc	*knext;		/* key hash chain */
+	struct proc	*pnext;		/* pid hash chain (live images) */
+	int		 in_pidtab;
+	TAILQ_ENTRY(proc) gc_entry;
+};
+
+struct pcache_res {
+	struct proc	*proc;		/* the entry (NULL: unknown exit) */
+	struct proc	*parent;	/* NULL if not in the cache */
+	struct proc	*replaced;	/* older live image of the same pid that
+					   this exec/fork released, or NULL */
+	int		 dup;		/* event was for an existing entry or an
+					   already released one: nothing changed */
+};
+
+struct pcache;
+
+struct pcache	*pcache_new(const char *node_name);
+void		 pcache_free(struct pcache *);
+const char	*pcache_node(const struct pcache *);
+
+/* base64("<node>:<ktime>:<pid>") into dst (PROC_ID_MAX). */
+void	pcache_exec_id(const char *node, uint64_t ktime, uint32_t pid,
+	    char *dst, size_t dstsz);
+/* Inverse of pcache_exec_id: pid and ktime (and, if node != NULL, the
+ * node name into node[PCACHE_NODE_MAX + 1]).  0 or ERR_PARSE. */
+int	pcache_exec_id_parse(const char *id, char *node, uint64_t *ktime,
+	    uint32_t *pid);
+/* "execve clone ..." into dst; returns dst. */
+char	*pcache_flags_str(uint32_t flags, char *dst, size_t dstsz);
+/* Parse flag words back (unknown words are ignored). */
+uint32_t pcache_flags_parse(const char *s);
+/* Tetragon "arguments": argv[1..] of a NUL-separated block, joined by
+ * spaces; an empty argument or one with space, quote or backslash is
+ * double-quoted with \" and \\ escaped.  Appends to sb. */
+void	pcache_args_format(struct sbuf *sb, const char *blk, size_t len);
+
+/* Event handling.  0, or ERR_RANGE for an event of the wrong type. */
+int	pcache_exec(struct pcache *, const struct dec_event *,
+	    struct pcache_res *);
+int	pcache_fork(struct pcache *, const struct dec_event *,
+	    struct pcache_res *);
+int	pcache_exit(struct pcache *, const struct dec_event *,
+	    struct pcache_res *);
+
+/*
+ * Insert a fully described entry (procfs discovery, restore from the DB):
+ * copies tmpl (pid, ktime, ppid, pktime, ids, flags, strings, stored;
+ * exec_id/parent_exec_id are recomputed), refcnt 1, references the parent
+ * if it is cached (else PF_MISS is NOT set: the caller decides).  Returns
+ * the entry, or NULL if the key exists.
+ */
+struct proc *pcache_insert(struct pcache *, const struct proc *tmpl);
+/* Drop the entry's own reference as if it exited (stale rows). */
+void	pcache_release(struct pcache *, struct proc *);
+
+struct proc *pcache_lookup(struct pcache *, uint32_t pid, uint64_t ktime);
+/* The live (not released) image of pid with the largest ktime, or NULL. */
+struct proc *pcache_current(struct pcache *, uint32_t pid);
+/* Entries in the cache (released ones included until their refcnt is 0). */
+size_t	pcache_count(const struct pcache *);
+/* Call fn for every entry; fn must not add or remove entries. */
+void	pcache_foreach(struct pcache *, void (*fn)(struct proc *, void *),
+	    void *arg);
+/* Free the entries whose refcnt reached 0.  Returns how many. */
+size_t	pcache_gc(struct pcache *);
+
+#endif

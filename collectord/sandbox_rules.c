@@ -1,1 +1,79 @@
-/* collectord/sandbox_rules.c: in progress */
+/*
+ * collectord/sandbox_rules.c -- collectord's seccomp allowlist.
+ *
+ * Installed after everything is open (DB + -wal/-shm, events.jsonl, the
+ * ring buffer mappings, the libevent base and its signal socketpair) and
+ * after the privilege drop.  Default action: kill the process.  No bpf, no
+ * socket, no execve, no ptrace; open/openat fail with EACCES so a stray
+ * library probe does not kill us (Landlock denies the filesystem anyway).
+ */
+#include "build.h"
+
+#include <sys/mman.h>
+#include <errno.h>
+#include <stddef.h>
+
+#include "collectord.h"
+#include "sandbox.h"
+
+#define ALLOW(n, why)	{ #n, SB_ALLOW, 0, 0, 0, 0, why }
+#define DENY(n, e, why)	{ #n, SB_ERRNO, e, 0, 0, 0, why }
+#define NOEXEC(n, a, why) { #n, SB_ALLOW_ARG_MASK0, 0, a, 0, PROT_EXEC, why }
+
+const struct sandbox_rule collector_rules[] = {
+	/* I/O on descriptors opened before the sandbox */
+	ALLOW(read, "libevent signal pipe, misc"),
+	ALLOW(write, "events.jsonl, stdout (-p), logging to stderr"),
+	ALLOW(writev, "stdio on stderr"),
+	ALLOW(pread64, "SQLite reads of events.db and -wal"),
+	ALLOW(pwrite64, "SQLite writes of events.db, -wal, -shm"),
+	ALLOW(lseek, "SQLite (some builds), stdio"),
+	ALLOW(fsync, "SQLite checkpoint"),
+	ALLOW(fdatasync, "SQLite commit/checkpoint"),
+	ALLOW(ftruncate, "SQLite WAL reset, journal_size_limit"),
+	ALLOW(fcntl, "SQLite POSIX advisory locks (F_SETLK/F_GETLK)"),
+	ALLOW(fstat, "SQLite file size, stdio buffer sizing"),
+	ALLOW(newfstatat, "glibc fstat() is fstatat(fd, \"\", AT_EMPTY_PATH)"),
+	ALLOW(close, "closing descriptors at shutdown"),
+	/* memory: never executable */
+	NOEXEC(mmap, 2, "malloc, SQLite -shm regions (no PROT_EXEC)"),
+	NOEXEC(mprotect, 2, "malloc (no PROT_EXEC)"),
+	ALLOW(munmap, "malloc, SQLite"),
+	ALLOW(mremap, "realloc of large blocks"),
+	ALLOW(brk, "malloc"),
+	ALLOW(madvise, "malloc trimming"),
+	/* event loop and IPC on already-connected sockets */
+	ALLOW(epoll_wait, "libevent epoll backend"),
+	ALLOW(epoll_pwait, "libevent epoll backend (newer glibc)"),
+	ALLOW(epoll_ctl, "libevent: add/remove events"),
+	ALLOW(recvmsg, "ipc_recv on fd 3"),
+	ALLOW(sendmsg, "ipc_send on fd 3 (READY, STATS)"),
+	ALLOW(sendto, "libevent evsig_handler send() to its socketpair"),
+	ALLOW(recvfrom, "libevent evsig_cb recv() from its socketpair"),
+	/* signals, time, misc */
+	ALLOW(rt_sigreturn, "return from signal handlers"),
+	ALLOW(rt_sigprocmask, "libevent, glibc"),
+	ALLOW(rt_sigaction, "libevent restoring handlers at event_free"),
+	ALLOW(clock_gettime, "libevent/SQLite time when vDSO falls back"),
+	ALLOW(gettimeofday, "libevent fallback clock"),
+	ALLOW(nanosleep, "SQLite busy handler (usleep)"),
+	ALLOW(clock_nanosleep, "SQLite busy handler (usleep, newer glibc)"),
+	ALLOW(getpid, "SQLite (fork detection, locking), logging"),
+	ALLOW(getrandom, "glibc malloc/tcache init, SQLite randomness"),
+	ALLOW(futex, "glibc internal locks (stdio)"),
+	ALLOW(exit, "thread exit"),
+	ALLOW(exit_group, "exit"),
+	/* harmless probes: fail instead of killing */
+	DENY(open, EACCES, "nothing may be opened after setup"),
+	DENY(openat, EACCES, "nothing may be opened after setup"),
+	DENY(access, EACCES, "SQLite journal existence probes"),
+	DENY(faccessat, EACCES, "SQLite journal existence probes"),
+	DENY(faccessat2, EACCES, "SQLite journal existence probes"),
+	DENY(unlink, EACCES, "SQLite would delete -wal/-shm (kept: PERSIST_WAL)"),
+	DENY(unlinkat, EACCES, "as unlink"),
+	DENY(ioctl, ENOTTY, "isatty() probes by stdio"),
+	DENY(uname, EPERM, "libc probes"),
+};
+
+const size_t collector_nrules =
+    sizeof(collector_rules) / sizeof(collector_rules[0]);

@@ -1,1 +1,574 @@
-/* collectord/store.c: in progress */
+/* collectord/store.c -- the SQLite event store. */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "compat.h"
+#include "decode.h"
+#include "err.h"
+#include "log.h"
+#include "pcache.h"
+#include "store.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#define STORE_BUSY_MS	5000
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_INS_PROC,
+	ST_EXIT_PROC,
+	ST_GONE_PROC,
+	ST_STALE_PROC,
+	ST_INS_EVENT,
+	ST_MAX
+};
+
+static const char *const store_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_INS_PROC] =
+	    "INSERT INTO processes(exec_id, pid, tid, ppid, uid, euid, gid, "
+	    "egid, auid, binary, arguments, cwd, flags, start_time, ktime, "
+	    "parent_exec_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT(exec_id) DO NOTHING",
+	[ST_EXIT_PROC] =
+	    "UPDATE processes SET exit_time = ?2, exit_code = ?3, "
+	    "exit_signal = ?4 WHERE exec_id = ?1",
+	[ST_GONE_PROC] =
+	    "UPDATE processes SET exit_time = ?2 WHERE exec_id = ?1 "
+	    "AND exit_time IS NULL",
+	[ST_STALE_PROC] =
+	    "UPDATE processes SET exit_time = ?2, "
+	    "flags = CASE WHEN flags IS NULL OR flags = '' THEN 'stale' "
+	    "ELSE flags || ' stale' END "
+	    "WHERE exec_id = ?1 AND exit_time IS NULL",
+	[ST_INS_EVENT] =
+	    "INSERT INTO events(time, time_ns, type, exec_id, parent_exec_id, "
+	    "policy_name, function_name, action, args, return_value) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+};
+
+/* Schema version 1: the public contract documented in docs/schema.md. */
+static const char store_schema_v1[] =
+    "CREATE TABLE processes("
+    " exec_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER,"
+    " ppid INTEGER, uid INTEGER, euid INTEGER, gid INTEGER, egid INTEGER,"
+    " auid INTEGER, binary TEXT, arguments TEXT, cwd TEXT, flags TEXT,"
+    " start_time TEXT, ktime INTEGER, parent_exec_id TEXT,"
+    " exit_time TEXT, exit_code INTEGER, exit_signal INTEGER);"
+    "CREATE INDEX processes_pid ON processes(pid);"
+    "CREATE INDEX processes_parent ON processes(parent_exec_id);"
+    "CREATE TABLE events("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " type TEXT NOT NULL, exec_id TEXT, parent_exec_id TEXT,"
+    " policy_name TEXT, function_name TEXT, action TEXT, args TEXT,"
+    " return_value TEXT);"
+    "CREATE INDEX events_exec_id ON events(exec_id);"
+    "CREATE INDEX events_time_ns ON events(time_ns);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE VIEW process_ancestors(exec_id, depth, ancestor_exec_id, pid,"
+    " binary, arguments) AS"
+    " WITH RECURSIVE anc(exec_id, depth, ancestor_exec_id) AS ("
+    "  SELECT exec_id, 0, exec_id FROM processes"
+    "  UNION ALL"
+    "  SELECT anc.exec_id, anc.depth + 1, p.parent_exec_id"
+    "  FROM anc JOIN processes p ON p.exec_id = anc.ancestor_exec_id"
+    "  WHERE p.parent_exec_id IS NOT NULL AND p.parent_exec_id != ''"
+    "  AND anc.depth < 256)"
+    " SELECT anc.exec_id, anc.depth, anc.ancestor_exec_id, q.pid, q.binary,"
+    " q.arguments FROM anc LEFT JOIN processes q"
+    " ON q.exec_id = anc.ancestor_exec_id;"
+    "CREATE VIEW events_full AS"
+    " SELECT e.id, e.time, e.time_ns, e.type, e.exec_id, e.parent_exec_id,"
+    " e.policy_name, e.function_name, e.action, e.args, e.return_value,"
+    " p.pid AS pid, p.binary AS binary, p.arguments AS arguments,"
+    " p.cwd AS cwd, p.uid AS uid,"
+    " pp.pid AS parent_pid, pp.binary AS parent_binary"
+    " FROM events e"
+    " LEFT JOIN processes p ON p.exec_id = e.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;";
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_MAX];
+	int64_t		 boot_off;
+	size_t		 batch_rows;
+	size_t		 pending;	/* rows in the open transaction */
+	size_t		 pend_events;
+	size_t		 pend_procs;
+	int		 in_tx;
+	char		*prev_node;
+	struct store_stats stats;
+};
+
+static void
+store_log(struct store *s, const char *what)
+{
+	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int
+store_exec(struct store *s, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %.40s...: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return ERR_DB;
+	}
+	return 0;
+}
+
+static int
+store_int_query(struct store *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_log(s, sql);
+		return ERR_DB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		store_log(s, sql);
+		return ERR_DB;
+	}
+	return 0;
+}
+
+static int
+store_migrate(struct store *s, const char *node)
+{
+	int64_t		 ver = 0;
+	sqlite3_stmt	*st = NULL;
+	char		 sql[64];
+	int		 r;
+
+	if ((r = store_int_query(s, "PRAGMA user_version", &ver)) != 0)
+		return r;
+	if (ver > STORE_SCHEMA_VERSION) {
+		log_warnx("store: schema version %lld is newer than %d",
+		    (long long)ver, STORE_SCHEMA_VERSION);
+		return ERR_VERSION;
+	}
+	if ((r = store_exec(s, "BEGIN IMMEDIATE")) != 0)
+		return r;
+	if (ver < 1 && (r = store_exec(s, store_schema_v1)) != 0)
+		goto fail;
+	/* later versions: if (ver < 2) ALTER TABLE ... */
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION);
+	if ((r = store_exec(s, sql)) != 0)
+		goto fail;
+
+	/* remember the previous node name before recording ours */
+	if (sqlite3_prepare_v2(s->db,
+	    "SELECT value FROM meta WHERE key = 'node_name'", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto dbfail;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		s->prev_node = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+	    "INSERT OR REPLACE INTO meta(key, value) VALUES"
+	    " ('node_name', ?1), ('schema_version', ?2)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto dbfail;
+	snprintf(sql, sizeof(sql), "%d", STORE_SCHEMA_VERSION);
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, sql, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto dbfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = store_exec(s, "COMMIT")) != 0)
+		goto fail;
+	return 0;
+dbfail:
+	store_log(s, "meta");
+	r = ERR_DB;
+fail:
+	sqlite3_finalize(st);
+	store_exec(s, "ROLLBACK");
+	return r;
+}
+
+int
+store_open(struct store **sp, const char *path, const char *node_name,
+    int64_t boot_to_unix_ns, size_t batch_rows)
+{
+	struct store	*s;
+	int64_t		 n;
+	int		 i, r = ERR_DB, one = 1;
+
+	*sp = NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->boot_off = boot_to_unix_ns;
+	s->batch_rows = batch_rows > 0 ? batch_rows : 1;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("store: open %s: %s", path,
+		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	/*
+	 * Keep the -wal file on close: after the privilege drop (Landlock,
+	 * seccomp) the collector may not unlink files.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	if ((r = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
+	    (r = store_exec(s, "PRAGMA synchronous = NORMAL")) != 0 ||
+	    (r = store_exec(s, "PRAGMA temp_store = MEMORY")) != 0 ||
+	    (r = store_exec(s, "PRAGMA foreign_keys = OFF")) != 0 ||
+	    (r = store_exec(s, "PRAGMA journal_size_limit = 67108864")) != 0)
+		goto fail;
+	if ((r = store_migrate(s, node_name)) != 0)
+		goto fail;
+	r = ERR_DB;
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			store_log(s, store_sql[i]);
+			goto fail;
+		}
+	}
+	/* a read so that the WAL and shm files are open from now on */
+	if ((r = store_int_query(s, "SELECT count(*) FROM processes",
+	    &n)) != 0)
+		goto fail;
+	*sp = s;
+	return 0;
+fail:
+	store_close(s);
+	return r;
+}
+
+void
+store_close(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	if (s->db != NULL && s->in_tx)
+		store_flush(s);
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	free(s->prev_node);
+	free(s);
+}
+
+static int
+store_step(struct store *s, int which)
+{
+	sqlite3_stmt	*st = s->st[which];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		s->stats.errors++;
+		log_warnx("store: %.48s: %s", store_sql[which],
+		    sqlite3_errstr(rc));
+		return ERR_DB;
+	}
+	return 0;
+}
+
+int
+store_flush(struct store *s)
+{
+	if (!s->in_tx)
+		return 0;
+	if (store_step(s, ST_COMMIT) != 0) {
+		/* still in a transaction (e.g. BUSY): retry at next flush,
+		 * unless SQLite already rolled it back */
+		if (sqlite3_get_autocommit(s->db)) {
+			log_warnx("store: batch of %zu rows lost", s->pending);
+			s->in_tx = 0;
+			s->pending = s->pend_events = s->pend_procs = 0;
+		}
+		return ERR_DB;
+	}
+	s->in_tx = 0;
+	s->stats.commits++;
+	s->stats.events += s->pend_events;
+	s->stats.processes += s->pend_procs;
+	s->pending = s->pend_events = s->pend_procs = 0;
+	return 0;
+}
+
+static int
+store_begin(struct store *s)
+{
+	if (s->in_tx)
+		return 0;
+	if (store_step(s, ST_BEGIN) != 0)
+		return ERR_DB;
+	s->in_tx = 1;
+	return 0;
+}
+
+/* After a row was written: commit when the batch is full. */
+static int
+store_row_done(struct store *s)
+{
+	s->pending++;
+	if (s->pending >= s->batch_rows)
+		return store_flush(s);
+	return 0;
+}
+
+size_t
+store_pending(const struct store *s)
+{
+	return s->pending;
+}
+
+const struct store_stats *
+store_stats(const struct store *s)
+{
+	return &s->stats;
+}
+
+const char *
+store_prev_node(const struct store *s)
+{
+	return s->prev_node;
+}
+
+void
+store_iso_time(const struct store *s, uint64_t boot_ns, char *dst,
+    size_t dstsz)
+{
+	str_iso_time(dst, dstsz, (uint64_t)((int64_t)boot_ns + s->boot_off));
+}
+
+static void
+store_bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_proc(struct store *s, struct proc *p)
+{
+	sqlite3_stmt	*st = s->st[ST_INS_PROC];
+	char		 flags[256], tbuf[40];
+	int		 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	pcache_flags_str(p->flags, flags, sizeof(flags));
+	store_iso_time(s, p->ktime, tbuf, sizeof(tbuf));
+	sqlite3_bind_text(st, 1, p->exec_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, p->pid);
+	sqlite3_bind_int64(st, 3, p->tid);
+	sqlite3_bind_int64(st, 4, p->ppid);
+	sqlite3_bind_int64(st, 5, p->uid);
+	sqlite3_bind_int64(st, 6, p->euid);
+	sqlite3_bind_int64(st, 7, p->gid);
+	sqlite3_bind_int64(st, 8, p->egid);
+	sqlite3_bind_int64(st, 9, p->auid);
+	store_bind_str(st, 10, p->binary);
+	store_bind_str(st, 11, p->args);
+	store_bind_str(st, 12, p->cwd);
+	sqlite3_bind_text(st, 13, flags, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 14, tbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 15, (sqlite3_int64)p->ktime);
+	store_bind_str(st, 16, p->parent_exec_id[0] != '\0' ?
+	    p->parent_exec_id : NULL);
+	if ((r = store_step(s, ST_INS_PROC)) != 0)
+		return r;
+	p->stored = 1;
+	s->pend_procs += (size_t)sqlite3_changes(s->db);
+	return store_row_done(s);
+}
+
+int
+store_proc_exit(struct store *s, const char *exec_id, uint64_t boot_ns,
+    uint32_t code, uint32_t signal)
+{
+	sqlite3_stmt	*st = s->st[ST_EXIT_PROC];
+	char		 tbuf[40];
+	int		 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	store_iso_time(s, boot_ns, tbuf, sizeof(tbuf));
+	sqlite3_bind_text(st, 1, exec_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, tbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, code);
+	sqlite3_bind_int64(st, 4, signal);
+	if ((r = store_step(s, ST_EXIT_PROC)) != 0)
+		return r;
+	return store_row_done(s);
+}
+
+int
+store_proc_gone(struct store *s, const char *exec_id, uint64_t boot_ns,
+    int stale)
+{
+	int		 which = stale ? ST_STALE_PROC : ST_GONE_PROC;
+	sqlite3_stmt	*st = s->st[which];
+	char		 tbuf[40];
+	int		 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	store_iso_time(s, boot_ns, tbuf, sizeof(tbuf));
+	sqlite3_bind_text(st, 1, exec_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, tbuf, -1, SQLITE_TRANSIENT);
+	if ((r = store_step(s, which)) != 0)
+		return r;
+	return store_row_done(s);
+}
+
+int
+store_event(struct store *s, const struct store_event *e)
+{
+	sqlite3_stmt	*st = s->st[ST_INS_EVENT];
+	char		 tbuf[40];
+	int		 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
+	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2,
+	    (sqlite3_int64)((int64_t)e->time_ns + s->boot_off));
+	store_bind_str(st, 3, e->type);
+	store_bind_str(st, 4, e->exec_id);
+	store_bind_str(st, 5, e->parent_exec_id);
+	store_bind_str(st, 6, e->policy_name);
+	store_bind_str(st, 7, e->function_name);
+	store_bind_str(st, 8, e->action);
+	store_bind_str(st, 9, e->args);
+	store_bind_str(st, 10, e->return_value);
+	if ((r = store_step(s, ST_INS_EVENT)) != 0)
+		return r;
+	s->pend_events++;
+	return store_row_done(s);
+}
+
+int
+store_event_exec(struct store *s, const struct proc *p)
+{
+	struct store_event	 e;
+
+	memset(&e, 0, sizeof(e));
+	e.time_ns = p->ktime;
+	e.type = "process_exec";
+	e.exec_id = p->exec_id;
+	e.parent_exec_id = p->parent_exec_id[0] != '\0' ?
+	    p->parent_exec_id : NULL;
+	return store_event(s, &e);
+}
+
+int
+store_event_exit(struct store *s, const char *exec_id,
+    const char *parent_exec_id, uint64_t boot_ns, uint32_t code,
+    uint32_t signal)
+{
+	struct store_event	 e;
+	char			 args[64], sig[DEC_SIGNAME_MAX];
+
+	if (signal != 0)
+		snprintf(args, sizeof(args), "{\"status\":%u,\"signal\":\"%s\"}",
+		    code, decode_signame(signal, sig, sizeof(sig)));
+	else
+		snprintf(args, sizeof(args), "{\"status\":%u}", code);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = boot_ns;
+	e.type = "process_exit";
+	e.exec_id = exec_id;
+	e.parent_exec_id = parent_exec_id != NULL && parent_exec_id[0] != '\0' ?
+	    parent_exec_id : NULL;
+	e.args = args;
+	return store_event(s, &e);
+}
+
+static const char *
+store_col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v != NULL ? (const char *)v : "";
+}
+
+int
+store_load_live(struct store *s,
+    void (*fn)(const struct proc *tmpl, void *arg), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct proc	 t;
+	const char	*pid;
+	int		 rc, n = 0;
+
+	if (s->in_tx && store_flush(s) != 0)
+		return ERR_DB;
+	if (sqlite3_prepare_v2(s->db,
+	    "SELECT exec_id, pid, tid, uid, euid, gid, egid, auid, binary,"
+	    " arguments, cwd, flags, ktime, parent_exec_id FROM processes"
+	    " WHERE exit_time IS NULL ORDER BY ktime, pid", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_log(s, "load live");
+		return ERR_DB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&t, 0, sizeof(t));
+		strlcpy(t.exec_id, store_col_str(st, 0), sizeof(t.exec_id));
+		t.pid = (uint32_t)sqlite3_column_int64(st, 1);
+		t.tid = (uint32_t)sqlite3_column_int64(st, 2);
+		t.uid = (uint32_t)sqlite3_column_int64(st, 3);
+		t.euid = (uint32_t)sqlite3_column_int64(st, 4);
+		t.gid = (uint32_t)sqlite3_column_int64(st, 5);
+		t.egid = (uint32_t)sqlite3_column_int64(st, 6);
+		t.auid = (uint32_t)sqlite3_column_int64(st, 7);
+		t.binary = (char *)store_col_str(st, 8);
+		t.args = (char *)store_col_str(st, 9);
+		t.cwd = (char *)store_col_str(st, 10);
+		t.flags = pcache_flags_parse(store_col_str(st, 11));
+		t.ktime = (uint64_t)sqlite3_column_int64(st, 12);
+		pid = store_col_str(st, 13);
+		if (pid[0] != '\0') {
+			if (pcache_exec_id_parse(pid, NULL, &t.pktime,
+			    &t.ppid) != 0)
+				continue;
+			strlcpy(t.parent_exec_id, pid,
+			    sizeof(t.parent_exec_id));
+		}
+		t.stored = 1;
+		fn(&t, arg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_log(s, "load live");
+		return ERR_DB;
+	}
+	return n;
+}

@@ -1,1 +1,92 @@
-/* collectord/store.h */
+/*
+ * collectord/store.h -- the SQLite event store (STATE/events.db).
+ *
+ * The schema is a public contract (docs/schema.md).  Writes are batched in
+ * one transaction, committed by store_flush() (the caller's batch timer)
+ * or as soon as batch_rows rows are pending.  Times are given as boot ns
+ * and written as ISO-8601 UTC with nanoseconds, using the realtime -
+ * boottime offset given at open.
+ */
+#ifndef TRIPLINE_STORE_H
+#define TRIPLINE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION	1
+
+struct proc;
+struct store;
+
+struct store_stats {
+	uint64_t	 events;	/* events rows inserted (committed) */
+	uint64_t	 processes;	/* processes rows inserted (committed) */
+	uint64_t	 commits;
+	uint64_t	 errors;	/* failed statements / commits */
+};
+
+/* A generic events row (policy events use all of it). */
+struct store_event {
+	uint64_t	 time_ns;	/* boot ns */
+	const char	*type;		/* "process_exec", "process_exit", ... */
+	const char	*exec_id;
+	const char	*parent_exec_id;
+	const char	*policy_name;	/* NULL -> SQL NULL, same below */
+	const char	*function_name;
+	const char	*action;
+	const char	*args;		/* JSON */
+	const char	*return_value;
+};
+
+/*
+ * Open (create) the DB at path, set WAL/synchronous=NORMAL/temp_store=
+ * MEMORY/busy_timeout, migrate the schema (PRAGMA user_version), record
+ * node_name in meta.  The -wal and -shm files are open when this returns.
+ * 0, ERR_VERSION (DB from a newer schema) or ERR_DB.
+ */
+int	store_open(struct store **, const char *path, const char *node_name,
+	    int64_t boot_to_unix_ns, size_t batch_rows);
+/* Commit what is pending, finalize, close. NULL-safe. */
+void	store_close(struct store *);
+/* Commit the pending transaction (no-op if none).  0 or ERR_DB. */
+int	store_flush(struct store *);
+size_t	store_pending(const struct store *);
+const struct store_stats *store_stats(const struct store *);
+/* node_name recorded in meta before this open (NULL for a new DB). */
+const char *store_prev_node(const struct store *);
+/* Boot ns -> "2026-...Z" (dst >= 32 bytes). */
+void	store_iso_time(const struct store *, uint64_t boot_ns, char *dst,
+	    size_t dstsz);
+
+/* processes row for p (INSERT, ignored if exec_id exists); sets p->stored.
+ * 0 or ERR_DB. */
+int	store_proc(struct store *, struct proc *p);
+/* The process exited: exit_time, exit_code, exit_signal. */
+int	store_proc_exit(struct store *, const char *exec_id, uint64_t boot_ns,
+	    uint32_t code, uint32_t signal);
+/*
+ * The image ended without an exit record: replaced by a later execve of
+ * the same pid (stale == 0), or found gone/reused at startup (stale != 0:
+ * " stale" is appended to flags).  exit_time is set, exit_code and
+ * exit_signal stay NULL.  Only rows with exit_time NULL are touched.
+ */
+int	store_proc_gone(struct store *, const char *exec_id, uint64_t boot_ns,
+	    int stale);
+int	store_event(struct store *, const struct store_event *);
+/* events row for an exec of p (time = p->ktime). */
+int	store_event_exec(struct store *, const struct proc *p);
+/* events row for an exit: args {"status":N[,"signal":"SIGx"]}. */
+int	store_event_exit(struct store *, const char *exec_id,
+	    const char *parent_exec_id, uint64_t boot_ns, uint32_t code,
+	    uint32_t signal);
+
+/*
+ * Call fn for every processes row with exit_time NULL, oldest ktime
+ * first, with a template for pcache_insert (stored = 1; ppid/pktime
+ * parsed from parent_exec_id).  Rows whose ids do not parse are skipped.
+ * Returns the number of rows or ERR_DB.
+ */
+int	store_load_live(struct store *,
+	    void (*fn)(const struct proc *tmpl, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,256 @@
+/* collectord/pipeline.c -- record -> decode -> pcache -> store + export. */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectord.h"
+#include "compat.h"
+#include "decode.h"
+#include "err.h"
+#include "export.h"
+#include "log.h"
+#include "pcache.h"
+#include "store.h"
+#include "str.h"
+#include "xmalloc.h"
+
+static void
+pipeline_dberr(struct collector_env *env, int r)
+{
+	if (r != 0)
+		env->db_errors++;
+}
+
+/* Clone entries get a row only when needed: named as parent, or exiting. */
+static void
+pipeline_ensure_stored(struct collector_env *env, struct proc *p)
+{
+	if (p != NULL && !p->stored)
+		pipeline_dberr(env, store_proc(env->st, p));
+}
+
+static void
+pipeline_replaced(struct collector_env *env, struct proc *old, uint64_t when)
+{
+	if (old != NULL && old->stored)
+		pipeline_dberr(env, store_proc_gone(env->st, old->exec_id,
+		    when, 0));
+}
+
+static void
+pipeline_exec(struct collector_env *env, const struct dec_event *ev)
+{
+	struct pcache_res	 res;
+
+	if (pcache_exec(env->pc, ev, &res) != 0)
+		return;
+	if (res.dup) {
+		env->dups++;
+		return;
+	}
+	pipeline_replaced(env, res.replaced, ev->ktime);
+	pipeline_ensure_stored(env, res.parent);
+	pipeline_dberr(env, store_proc(env->st, res.proc));
+	pipeline_dberr(env, store_event_exec(env->st, res.proc));
+	if (env->ex != NULL)
+		export_exec(env->ex, res.proc, res.parent);
+}
+
+static void
+pipeline_fork(struct collector_env *env, const struct dec_event *ev)
+{
+	struct pcache_res	 res;
+
+	if (pcache_fork(env->pc, ev, &res) != 0)
+		return;
+	if (res.dup) {
+		env->dups++;
+		return;
+	}
+	pipeline_replaced(env, res.replaced, ev->ktime);
+	pipeline_ensure_stored(env, res.parent);
+}
+
+static void
+pipeline_exit(struct collector_env *env, const struct dec_event *ev)
+{
+	struct pcache_res	 res;
+	struct proc		 t;
+
+	if (pcache_exit(env->pc, ev, &res) != 0)
+		return;
+	if (res.proc == NULL) {
+		/* never seen: a minimal row so the exit is not lost */
+		env->unknown_exits++;
+		memset(&t, 0, sizeof(t));
+		t.pid = ev->pid;
+		t.ktime = ev->ktime;
+		t.tid = ev->tid;
+		t.ppid = ev->ppid;
+		t.auid = (uint32_t)-1;
+		t.flags = PF_UNKNOWN;
+		t.binary = t.args = t.cwd = (char *)"";
+		pcache_exec_id(pcache_node(env->pc), ev->ktime, ev->pid,
+		    t.exec_id, sizeof(t.exec_id));
+		if (res.parent != NULL)
+			strlcpy(t.parent_exec_id,
+			    res.parent->exec_id, sizeof(t.parent_exec_id));
+		pipeline_dberr(env, store_proc(env->st, &t));
+		pipeline_dberr(env, store_proc_exit(env->st, t.exec_id,
+		    ev->time_ns, ev->code, ev->signal));
+		pipeline_dberr(env, store_event_exit(env->st, t.exec_id,
+		    t.parent_exec_id, ev->time_ns, ev->code, ev->signal));
+		if (env->ex != NULL)
+			export_exit(env->ex, &t, res.parent, ev->time_ns,
+			    ev->code, ev->signal);
+		return;
+	}
+	if (res.dup) {
+		env->dups++;
+		return;
+	}
+	pipeline_ensure_stored(env, res.proc);
+	pipeline_dberr(env, store_proc_exit(env->st, res.proc->exec_id,
+	    ev->time_ns, ev->code, ev->signal));
+	pipeline_dberr(env, store_event_exit(env->st, res.proc->exec_id,
+	    res.proc->parent_exec_id, ev->time_ns, ev->code, ev->signal));
+	if (env->ex != NULL)
+		export_exit(env->ex, res.proc, res.parent, ev->time_ns,
+		    ev->code, ev->signal);
+}
+
+void
+pipeline_record(void *arg, const void *rec, size_t len)
+{
+	struct collector_env	*env = arg;
+	struct dec_event	 ev;
+
+	env->records++;
+	if (decode_record(rec, len, &ev) != 0) {
+		env->malformed++;
+		log_debug("malformed record (%zu bytes): %s", len, ev.why);
+		return;
+	}
+	switch (ev.type) {
+	case EV_EXEC:
+		pipeline_exec(env, &ev);
+		break;
+	case EV_FORK:
+		pipeline_fork(env, &ev);
+		break;
+	case EV_EXIT:
+		pipeline_exit(env, &ev);
+		break;
+	}
+	pcache_gc(env->pc);
+}
+
+struct pipeline_restore {
+	struct collector_env	*env;
+	char			**stale;	/* exec_ids to mark stale */
+	size_t			 nstale;
+	struct proc		**live;		/* restored entries */
+	size_t			 nlive;
+};
+
+static void
+pipeline_restore_cb(const struct proc *t, void *arg)
+{
+	struct pipeline_restore	*pr = arg;
+	struct proc		*p;
+
+	p = pcache_insert(pr->env->pc, t);
+	if (p == NULL || strcmp(p->exec_id, t->exec_id) != 0) {
+		/* another node name, or a duplicate key: not ours */
+		if (p != NULL)
+			pcache_release(pr->env->pc, p);
+		pr->stale = xreallocarray(pr->stale, pr->nstale + 1,
+		    sizeof(*pr->stale));
+		pr->stale[pr->nstale++] = xstrdup(t->exec_id);
+		return;
+	}
+	pr->live = xreallocarray(pr->live, pr->nlive + 1, sizeof(*pr->live));
+	pr->live[pr->nlive++] = p;
+}
+
+static int
+pipeline_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+pipeline_startup(struct collector_env *env, struct proc *procs, size_t n)
+{
+	struct pipeline_restore	 pr;
+	struct proc		*cur, *p, *parent;
+	uint32_t		*pids;
+	size_t			 i;
+	int			 r;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.env = env;
+	if ((r = store_load_live(env->st, pipeline_restore_cb, &pr)) < 0)
+		return r;
+	env->restored = pr.nlive;
+	for (i = 0; i < pr.nstale; i++) {
+		pipeline_dberr(env, store_proc_gone(env->st, pr.stale[i],
+		    env->now_boot_ns, 1));
+		env->stale++;
+		free(pr.stale[i]);
+	}
+	free(pr.stale);
+
+	pids = xcalloc(n + 1, sizeof(*pids));
+	for (i = 0; i < n; i++) {
+		pids[i] = procs[i].pid;
+		cur = pcache_current(env->pc, procs[i].pid);
+		if (cur != NULL && cur->ktime >= procs[i].ktime)
+			continue;	/* the DB row is still valid */
+		if (cur != NULL) {
+			/* pid reused while we were not watching */
+			if (cur->stored) {
+				pipeline_dberr(env, store_proc_gone(env->st,
+				    cur->exec_id, env->now_boot_ns, 1));
+				env->stale++;
+			}
+			pcache_release(env->pc, cur);
+		}
+		if ((p = pcache_insert(env->pc, &procs[i])) == NULL)
+			continue;
+		env->procfs++;
+		parent = p->ppid != 0 ?
+		    pcache_lookup(env->pc, p->ppid, p->pktime) : NULL;
+		pipeline_dberr(env, store_proc(env->st, p));
+		pipeline_dberr(env, store_event_exec(env->st, p));
+		if (env->ex != NULL)
+			export_exec(env->ex, p, parent);
+	}
+	/*
+	 * Restored images that are not the current image of their pid (two
+	 * live rows for one pid) or whose pid no longer exists.
+	 */
+	qsort(pids, n, sizeof(*pids), pipeline_cmp_u32);
+	for (i = 0; i < pr.nlive; i++) {
+		p = pr.live[i];
+		if (p->released)
+			continue;
+		if (pcache_current(env->pc, p->pid) == p && (n == 0 ||
+		    bsearch(&p->pid, pids, n, sizeof(*pids),
+		    pipeline_cmp_u32) != NULL))
+			continue;
+		pipeline_dberr(env, store_proc_gone(env->st, p->exec_id,
+		    env->now_boot_ns, 1));
+		env->stale++;
+		pcache_release(env->pc, p);
+	}
+	free(pids);
+	free(pr.live);
+	pcache_gc(env->pc);
+	if (store_flush(env->st) != 0)
+		env->db_errors++;
+	return 0;
+}
