@@ -294,7 +294,8 @@ child_by_fd(struct loaderd_env *env, int fd)
  * children start as root and drop to their users themselves, so the
  * bounding set keeps SETUID/SETGID (privilege drop), CHOWN/FOWNER (state
  * files), DAC_* and SYS_PTRACE (/proc discovery of every process), KILL
- * (signalling children that run under other uids); loaderd itself keeps
+ * (signalling children that run under other uids), SETPCAP (the children
+ * empty their own bounding sets); loaderd itself keeps
  * BPF, PERFMON, SYS_ADMIN (tracefs, attach) and NET_ADMIN (cgroup attach).
  */
 static void
@@ -304,7 +305,7 @@ drop_caps(struct loaderd_env *env)
 		CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_NET_ADMIN,
 		CAP_SYS_RESOURCE, CAP_SETUID, CAP_SETGID, CAP_CHOWN,
 		CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
-		CAP_SYS_PTRACE, CAP_KILL,
+		CAP_SYS_PTRACE, CAP_KILL, CAP_SETPCAP,
 	};
 	size_t	 i;
 
@@ -323,7 +324,7 @@ drop_caps(struct loaderd_env *env)
 	env->caps_dropped = 1;
 	log_info("capabilities trimmed to BPF PERFMON SYS_ADMIN NET_ADMIN "
 	    "SYS_RESOURCE SETUID SETGID CHOWN FOWNER DAC_OVERRIDE "
-	    "DAC_READ_SEARCH SYS_PTRACE KILL");
+	    "DAC_READ_SEARCH SYS_PTRACE KILL SETPCAP");
 }
 
 static void

@@ -51,6 +51,9 @@ spawn_child(const char *path, char *const argv[], int parent_fd, int peer_fd)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* own process group: a terminal's ^C reaches loaderd only, which
+	 * then stops the children in order */
+	(void)setpgid(0, 0);
 
 	/* move our two fds out of the way of 0..4 first */
 	if ((tmp_parent = fcntl(parent_fd, F_DUPFD_CLOEXEC, 10)) == -1)
