@@ -78,13 +78,30 @@ struct ev_exec {
 	__u16 pad;
 	/* followed by: filename[filename_len] args[args_len] cwd[cwd_len] */
 };
+/*
+ * ev_exec payload, as produced by bpf/process.bpf.c:
+ * - filename: absolute path of the executed file (mm->exe_file: symlinks
+ *   resolved, relative exec paths made absolute) as seen from the task's
+ *   root; 1..EV_PATH_MAX bytes, no NUL.  With EVF_TRUNC_FILENAME it is the
+ *   tail of the path that fit (still starting with '/'); with
+ *   EVF_ERR_FILENAME it is empty.
+ * - args: the argv block exactly as in the process's memory
+ *   (mm->arg_start..arg_end), argv[0] included, each argument ended by its
+ *   NUL, including the final one: "sh\0-c\0exit 3\0" is 13 bytes.  An
+ *   empty block means argc == 0.  With EVF_TRUNC_ARGS the block was cut at
+ *   EV_ARGS_MAX bytes (no final NUL guaranteed); with EVF_ERR_ARGS it is
+ *   empty.
+ * - cwd: like filename, 1..EV_PATH_MAX bytes, no NUL; EVF_ROOTCWD when it
+ *   is exactly "/"; EVF_TRUNC_CWD / EVF_ERR_CWD as for filename.
+ */
 
 struct ev_fork {
 	struct ev_hdr hdr;
 	struct ev_key key;	/* the child: pid = child tgid, ktime = now */
 	struct ev_key parent;	/* the parent process's current image */
 	__u32 tid;
-	__u32 ppid;
+	__u32 ppid;		/* tgid of the cloning process (= parent.pid,
+				   also with CLONE_PARENT) */
 };
 
 struct ev_exit {

@@ -1,7 +1,7 @@
 # BPF: .bpf.c -> .tmp.bpf.o (clang, CO-RE) -> .bpf.o (bpftool gen object)
 #      -> .skel.h (bpftool gen skeleton).  Embedded in loaderd only.
 BPF_SRCS = bpf/process.bpf.c
-BPF_HDRS = bpf/events.h bpf/maps.bpf.h bpf/helpers.bpf.h
+BPF_HDRS = bpf/events.h bpf/maps.bpf.h bpf/helpers.bpf.h bpf/core_fixes.bpf.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
 BPF_CLANG_SYS_INCS = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	$(SED) -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')

@@ -37,6 +37,8 @@ struct execmap_val {
 struct heap {
 	__u8 rec[HEAP_REC_SIZE];
 	char path[HEAP_PATH_SIZE];
+	__u32 pos;		/* path walker's write position */
+	__u32 pad;
 };
 
 struct {

@@ -1,1 +1,53 @@
-/* loaderd/bpf_load.h */
+/*
+ * loaderd/bpf_load.h -- open, size, load and attach the embedded BPF
+ * programs (bpf/process.bpf.c) and hand out the ring buffer.
+ */
+#ifndef TRIPLINE_BPF_LOAD_H
+#define TRIPLINE_BPF_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+struct bpfl;
+
+/* One BPF program and the outcome of attaching it. */
+struct bpfl_prog {
+	const char	*name;		/* program name, e.g. "handle_exec" */
+	const char	*hook;		/* section, e.g. "raw_tracepoint/..." */
+	int		 attached;	/* 1 if attached */
+	char		 error[160];	/* why not, if !attached */
+};
+
+/*
+ * Load everything: mounts tracefs at /sys/kernel/tracing if
+ * /sys/kernel/tracing/events is absent, routes libbpf's messages into
+ * common/log.h, opens the skeleton, sets the ring buffer to ringbuf_size
+ * bytes (a power of 2, at least the page size), loads and attaches every
+ * program, logging one line per program.  Failing to attach the exec or
+ * exit program is fatal; others are logged and reported by bpfl_progs().
+ * On success *out is owned by the caller (bpfl_free).  On error returns
+ * ERR_RANGE (bad size), ERR_SYS (load/attach failed) or ERR_UNSUPP, with a
+ * message in err.
+ */
+int	bpfl_open(struct bpfl **out, uint64_t ringbuf_size, char *err,
+	    size_t errlen);
+
+/* The "events" ring buffer map fd (borrowed: valid until bpfl_free). */
+int	bpfl_ringbuf_fd(struct bpfl *);
+uint64_t bpfl_ringbuf_size(struct bpfl *);
+
+/* The "execmap" hash map fd (borrowed), tgid -> image ktime. */
+int	bpfl_execmap_fd(struct bpfl *);
+
+/* Sum the per-CPU "stats" counters (enum ev_stat).  0 or ERR_SYS. */
+int	bpfl_stats(struct bpfl *, uint64_t out[EV_STAT_MAX]);
+
+/* Programs and their attach state (borrowed array); returns the count. */
+size_t	bpfl_progs(struct bpfl *, const struct bpfl_prog **progs);
+
+/* Detach, close and free; NULL-safe. */
+void	bpfl_free(struct bpfl *);
+
+#endif
