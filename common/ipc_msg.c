@@ -77,6 +77,7 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_NOTIFY_HEALTH_REQ, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS, 0, ipc_f_health),
 	{ IPC_CTL_STATUS_REQ, "IPC_CTL_STATUS_REQ", 0, NULL, 0 },
+	{ IPC_CTL_STATUS_JSON_REQ, "IPC_CTL_STATUS_JSON_REQ", 0, NULL, 0 },
 	T(IPC_CTL_STATUS_ANS, 0, ipc_f_text),
 	T(IPC_CTL_ERROR, 0, ipc_f_text),
 };

@@ -307,12 +307,20 @@ drop_caps(struct loaderd_env *env)
 		CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
 		CAP_SYS_PTRACE, CAP_KILL, CAP_SETPCAP,
 	};
+	int	 held[sizeof(keep) / sizeof(keep[0])];
 	size_t	 i;
 
 	if (env->caps_dropped)
 		return;
+	/* keep only what we hold: asking for more makes capset fail */
+	capng_get_caps_process();
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		held[i] = capng_have_capability(CAPNG_PERMITTED,
+		    (unsigned int)keep[i]);
 	capng_clear(CAPNG_SELECT_BOTH);
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (!held[i])
+			continue;
 		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 		    CAPNG_BOUNDING_SET, (unsigned int)keep[i]) != 0)
 			log_warnx("capng_update %d failed", keep[i]);
@@ -322,8 +330,8 @@ drop_caps(struct loaderd_env *env)
 		return;
 	}
 	env->caps_dropped = 1;
-	log_info("capabilities trimmed to BPF PERFMON SYS_ADMIN NET_ADMIN "
-	    "SYS_RESOURCE SETUID SETGID CHOWN FOWNER DAC_OVERRIDE "
+	log_info("capabilities trimmed to those held of BPF PERFMON SYS_ADMIN "
+	    "NET_ADMIN SYS_RESOURCE SETUID SETGID CHOWN FOWNER DAC_OVERRIDE "
 	    "DAC_READ_SEARCH SYS_PTRACE KILL SETPCAP");
 }
 

@@ -29,7 +29,7 @@ trap cleanup EXIT
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
 row_exists() { [ -n "$(q "$1")" ]; }
 
-plan 29
+plan 31
 
 # a process that exists before tripline starts
 sleep 1000 &
@@ -47,6 +47,7 @@ ok "loaderd, collectord and notifierd running"
 st=$("$B/triplinectl" -S "$S" status)
 like "status lists attached exec program" "$st" "sched_process_exec.*attached"
 like "status shows ring buffer drops" "$st" "ring buffer .* dropped"
+like "status --json" "$("$B/triplinectl" -S "$S" status --json)" '"ring_buffer":\{"size":[0-9]+,"emitted":[0-9]+,"dropped":0'
 
 # the pre-existing process, flagged procFS
 wait_for 10 row_exists "SELECT 1 FROM processes WHERE pid=$SLEEPER AND flags LIKE '%procFS%'"
@@ -103,6 +104,8 @@ for name in collectord notifierd; do
 	    "$(grep -E '^(CapEff|Seccomp):' /proc/$pid/status | tr -s '\t ' ' ' | tr '\n' ' ')" \
 	    "CapEff: 0000000000000000 Seccomp: 2"
 done
+
+like "loaderd trimmed its capabilities" "$(cat "$T/loaderd.log")" "capabilities trimmed"
 
 # SIGKILL the collector: respawned, events keep arriving
 old=$(pgrep -P "$LPID" -x collectord | head -1)

@@ -92,6 +92,14 @@ test_roundtrip_all(void **state)
 	assert_int_equal(ipc_msg_decode(IPC_CTL_STATUS_REQ, buf, len, NULL),
 	    0);
 	free(buf);
+
+	assert_int_equal(ipc_msg_encode(IPC_CTL_STATUS_JSON_REQ, NULL, &buf,
+	    &len), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(buf[0], 0x90);		/* empty array */
+	assert_int_equal(ipc_msg_decode(IPC_CTL_STATUS_JSON_REQ, buf, len,
+	    NULL), 0);
+	free(buf);
 }
 
 static void
