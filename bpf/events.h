@@ -24,6 +24,7 @@ enum ev_type {
 	EV_FORK = 2,	/* struct ev_fork: a new thread group (clone w/o thread) */
 	EV_EXIT = 3,	/* struct ev_exit: last thread of a thread group exited */
 	/* 4..99 reserved for process lifecycle; 100+ for policy hooks */
+	EV_GENERIC = 100,	/* struct ev_generic: a policy hook fired */
 };
 
 /* Limits of the payload strings (bytes, including any NUL). */
@@ -121,6 +122,71 @@ _Static_assert(sizeof(struct ev_key) == 16, "ev_key ABI");
 _Static_assert(sizeof(struct ev_exec) == 88, "ev_exec ABI");
 _Static_assert(sizeof(struct ev_fork) == 56, "ev_fork ABI");
 _Static_assert(sizeof(struct ev_exit) == 56, "ev_exit ABI");
+#endif
+
+/*
+ * EV_GENERIC: a policy hook (bpf/hook.h) matched.  Followed by nargs
+ * arguments, each a struct ev_arg and then ev_arg.len bytes, the next one
+ * starting at the following 8-byte boundary.  hdr.size covers everything.
+ * The hook id + gen name the hook; loaderd tells collectord what each id
+ * means (IPC_COLLECT_HOOK) before it enables the hook.
+ */
+#define EVG_F_RETURN	0x0001	/* ret is valid (emitted at exit) */
+#define EVG_F_MONITOR	0x0002	/* policy-mode monitor: `would` lists the
+				   enforcement actions that did NOT run */
+#define EVG_F_PARENT_MISS 0x0004 /* parent key derived (see EVF_PARENT_MISS) */
+#define EVG_F_SELF_MISS	0x0008	/* own key derived */
+
+/* bits of ev_generic.actions / .would: 1 << enum pol_action_kind */
+
+struct ev_generic {
+	struct ev_hdr hdr;
+	struct ev_key key;	/* the current process image */
+	struct ev_key parent;
+	__u32 tid;
+	__u32 hook_id;
+	__u32 gen;
+	__u8  sel;		/* index of the matching selector, 0xff: none */
+	__u8  nargs;
+	__u16 flags;		/* EVG_F_* */
+	__u32 actions;		/* actions that ran */
+	__u32 would;		/* monitor mode: actions suppressed */
+	__s64 ret;		/* return value (EVG_F_RETURN) */
+	__u32 args_len;		/* bytes of the argument area */
+	__u32 pad;
+};
+
+/* ev_arg.flags */
+#define EVA_TRUNC	0x01	/* data cut at the capture limit */
+#define EVA_ERROR	0x02	/* could not read the argument (len 0) */
+#define EVA_RETVAL	0x04	/* this is the return value argument */
+
+/*
+ * Argument payloads by type (enum pol_arg_type):
+ *   integers: 8 bytes, little-endian (sign-extended for signed types)
+ *   string, filename, data_loc, fd/file/path/dentry (the path): the bytes,
+ *     no NUL; for fd, aux = the fd number
+ *   char_buf, const_buf: the bytes; aux = the size the call asked for
+ *   sockaddr: struct ev_sockaddr
+ */
+struct ev_arg {
+	__u8  type;		/* enum pol_arg_type */
+	__u8  flags;		/* EVA_* */
+	__u16 len;		/* payload bytes that follow */
+	__u32 aux;		/* per type, see above */
+};
+
+struct ev_sockaddr {
+	__u16 family;		/* AF_* */
+	__u16 port;		/* host order */
+	__u32 pad;
+	__u8  addr[16];		/* network order; IPv4 in the first 4 bytes */
+};
+
+#ifndef __BPF__
+_Static_assert(sizeof(struct ev_generic) == 88, "ev_generic ABI");
+_Static_assert(sizeof(struct ev_arg) == 8, "ev_arg ABI");
+_Static_assert(sizeof(struct ev_sockaddr) == 24, "ev_sockaddr ABI");
 #endif
 
 /* Index of counters in the per-CPU "stats" array map (read by loaderd). */

@@ -57,6 +57,49 @@ static const struct ipc_field ipc_f_text[] = {
 	F(IPC_F_STR, struct ipc_text, text),
 };
 
+#define HOOK_ARR(kind, member) \
+	F(kind, struct ipc_hook, member[0]), \
+	F(kind, struct ipc_hook, member[1]), \
+	F(kind, struct ipc_hook, member[2]), \
+	F(kind, struct ipc_hook, member[3]), \
+	F(kind, struct ipc_hook, member[4])
+static const struct ipc_field ipc_f_hook[] = {
+	F(IPC_F_U32, struct ipc_hook, id),
+	F(IPC_F_U32, struct ipc_hook, gen),
+	F(IPC_F_U32, struct ipc_hook, kind),
+	F(IPC_F_U32, struct ipc_hook, mode),
+	F(IPC_F_STR, struct ipc_hook, policy),
+	F(IPC_F_STR, struct ipc_hook, function),
+	F(IPC_F_STR, struct ipc_hook, subsys),
+	F(IPC_F_STR, struct ipc_hook, event),
+	F(IPC_F_STR, struct ipc_hook, path),
+	F(IPC_F_STR, struct ipc_hook, message),
+	F(IPC_F_STR, struct ipc_hook, tags_json),
+	F(IPC_F_U32, struct ipc_hook, nargs),
+	HOOK_ARR(IPC_F_U32, arg_type),
+	HOOK_ARR(IPC_F_STR, arg_label),
+	F(IPC_F_U32, struct ipc_hook, ret_type),
+	HOOK_ARR(IPC_F_STR, sel_url),
+	HOOK_ARR(IPC_F_STR, sel_fqdn),
+};
+#undef HOOK_ARR
+static const struct ipc_field ipc_f_hook_del[] = {
+	F(IPC_F_U32, struct ipc_hook_del, id),
+	F(IPC_F_U32, struct ipc_hook_del, gen),
+};
+static const struct ipc_field ipc_f_policy_add[] = {
+	F(IPC_F_STR, struct ipc_policy_add, file),
+	F(IPC_F_STR, struct ipc_policy_add, yaml),
+	F(IPC_F_U32, struct ipc_policy_add, mode),
+};
+static const struct ipc_field ipc_f_name[] = {
+	F(IPC_F_STR, struct ipc_name, name),
+};
+static const struct ipc_field ipc_f_policy_mode[] = {
+	F(IPC_F_STR, struct ipc_policy_mode, name),
+	F(IPC_F_U32, struct ipc_policy_mode, mode),
+};
+
 #undef F
 
 struct ipc_type_desc {
@@ -73,12 +116,20 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_RINGBUF, 1, ipc_f_ringbuf),
 	T(IPC_COLLECT_READY, 0, ipc_f_ready),
 	T(IPC_COLLECT_STATS, 0, ipc_f_stats),
+	T(IPC_COLLECT_HOOK, 0, ipc_f_hook),
+	T(IPC_COLLECT_HOOK_DEL, 0, ipc_f_hook_del),
 	T(IPC_NOTIFY_READY, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS, 0, ipc_f_health),
 	{ IPC_CTL_STATUS_REQ, "IPC_CTL_STATUS_REQ", 0, NULL, 0 },
 	{ IPC_CTL_STATUS_JSON_REQ, "IPC_CTL_STATUS_JSON_REQ", 0, NULL, 0 },
 	T(IPC_CTL_STATUS_ANS, 0, ipc_f_text),
+	T(IPC_CTL_POLICY_ADD, 0, ipc_f_policy_add),
+	T(IPC_CTL_POLICY_DEL, 0, ipc_f_name),
+	{ IPC_CTL_POLICY_LIST_REQ, "IPC_CTL_POLICY_LIST_REQ", 0, NULL, 0 },
+	{ IPC_CTL_POLICY_LIST_JSON_REQ, "IPC_CTL_POLICY_LIST_JSON_REQ", 0,
+	    NULL, 0 },
+	T(IPC_CTL_POLICY_MODE, 0, ipc_f_policy_mode),
 	T(IPC_CTL_ERROR, 0, ipc_f_text),
 };
 
@@ -310,4 +361,27 @@ ipc_msg_queue(struct ipc_queue *q, uint16_t type, const void *msg, int fd)
 	r = ipc_queue_add(q, type, buf, len, fd);
 	free(buf);
 	return r;
+}
+
+void
+ipc_hook_clear(struct ipc_hook *h)
+{
+	size_t	 i;
+
+	if (h == NULL)
+		return;
+	free(h->policy);
+	free(h->function);
+	free(h->subsys);
+	free(h->event);
+	free(h->path);
+	free(h->message);
+	free(h->tags_json);
+	for (i = 0; i < IPC_HOOK_ARGS; i++)
+		free(h->arg_label[i]);
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		free(h->sel_url[i]);
+		free(h->sel_fqdn[i]);
+	}
+	memset(h, 0, sizeof(*h));
 }

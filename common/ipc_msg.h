@@ -18,6 +18,9 @@ enum ipc_type {
 	IPC_COLLECT_RINGBUF = 100,	/* P->C, carries the ring buffer fd */
 	IPC_COLLECT_READY = 101,	/* C->P, setup done, sandbox on */
 	IPC_COLLECT_STATS = 102,	/* C->P, once a second */
+	IPC_COLLECT_HOOK = 103,		/* P->C, what a policy hook id means;
+					   sent before the hook is enabled */
+	IPC_COLLECT_HOOK_DEL = 104,	/* P->C, hook id/gen removed */
 	/* collectord <-> notifierd: 200s (alert delivery, later) */
 	/* loaderd <-> notifierd */
 	IPC_NOTIFY_READY = 300,		/* N->P, sandbox on */
@@ -29,6 +32,11 @@ enum ipc_type {
 	IPC_CTL_STATUS_ANS = 401,	/* one string (struct ipc_text) */
 	IPC_CTL_STATUS_JSON_REQ = 402,	/* no payload fields (empty array);
 					   answer: JSON document */
+	IPC_CTL_POLICY_ADD = 403,	/* struct ipc_policy_add; answer text */
+	IPC_CTL_POLICY_DEL = 404,	/* struct ipc_name; answer text */
+	IPC_CTL_POLICY_LIST_REQ = 405,	/* empty; answer text */
+	IPC_CTL_POLICY_LIST_JSON_REQ = 406, /* empty; answer JSON */
+	IPC_CTL_POLICY_MODE = 407,	/* struct ipc_policy_mode; answer text */
 	IPC_CTL_ERROR = 499,		/* one string: error message */
 };
 
@@ -63,6 +71,57 @@ struct ipc_health {		/* IPC_NOTIFY_HEALTH_REQ / _ANS */
 
 struct ipc_text {		/* IPC_CTL_STATUS_ANS, IPC_CTL_ERROR */
 	char		*text;		/* decode: malloc'd, caller frees */
+};
+
+#define IPC_HOOK_ARGS	5		/* = HOOK_ARGS_MAX */
+#define IPC_HOOK_SEL	5		/* = HOOK_SEL_MAX */
+
+/*
+ * IPC_COLLECT_HOOK: everything collectord needs to turn an EV_GENERIC
+ * record of hook (id, gen) into an event row and a Tetragon JSON line.
+ * Strings are "" when absent (never NULL on encode); decode allocates
+ * every string (free with ipc_hook_clear()).
+ */
+struct ipc_hook {
+	uint32_t	 id;
+	uint32_t	 gen;
+	uint32_t	 kind;		/* enum pol_hook_kind */
+	uint32_t	 mode;		/* enum pol_mode */
+	char		*policy;	/* metadata.name */
+	char		*function;	/* kprobe/lsm: "__x64_sys_openat",
+					   "fd_install"; uprobe: symbol */
+	char		*subsys;	/* tracepoint subsystem */
+	char		*event;		/* tracepoint event */
+	char		*path;		/* uprobe binary */
+	char		*message;
+	char		*tags_json;	/* JSON array of strings, "[]" */
+	uint32_t	 nargs;
+	uint32_t	 arg_type[IPC_HOOK_ARGS];	/* enum pol_arg_type */
+	char		*arg_label[IPC_HOOK_ARGS];
+	uint32_t	 ret_type;	/* enum pol_arg_type, 0 = none */
+	char		*sel_url[IPC_HOOK_SEL];	/* GetUrl argUrl per selector */
+	char		*sel_fqdn[IPC_HOOK_SEL];/* DnsLookup argFqdn */
+};
+void	ipc_hook_clear(struct ipc_hook *);
+
+struct ipc_hook_del {		/* IPC_COLLECT_HOOK_DEL */
+	uint32_t	 id;
+	uint32_t	 gen;
+};
+
+struct ipc_policy_add {		/* IPC_CTL_POLICY_ADD */
+	char		*file;		/* name used in error messages */
+	char		*yaml;		/* the policy document */
+	uint32_t	 mode;		/* 0 as written, 1 enforce, 2 monitor */
+};
+
+struct ipc_name {		/* IPC_CTL_POLICY_DEL */
+	char		*name;
+};
+
+struct ipc_policy_mode {	/* IPC_CTL_POLICY_MODE */
+	char		*name;
+	uint32_t	 mode;		/* 1 enforce, 2 monitor */
 };
 
 /*

@@ -1,0 +1,214 @@
+/*
+ * bpf/hook.h -- configuration of the generic policy programs, written by
+ * loaderd (loaderd/policy_load.c) into maps and read by bpf/generic.bpf.c.
+ *
+ * The programs are generic: nothing is compiled at run time.  A policy hook
+ * becomes one struct hook_cfg (map `hooks`, indexed by hook id) plus up to
+ * HOOK_SEL_MAX struct sel_cfg (map `selectors`, index id * HOOK_SEL_MAX +
+ * n), and is reached through a dispatch map:
+ *   syscalls (kprobes with syscall: true on kernels without kprobes, and
+ *   tracepoints syscalls/sys_{enter,exit}_*): `sys_hooks[nr]` -> hook ids,
+ *   used by ONE raw_tracepoint/sys_enter and ONE raw_tracepoint/sys_exit
+ *   program (kernel-notes.md: far cheaper than a perf tracepoint each);
+ *   other tracepoints: `tp_hooks[common_type]` -> hook ids, one generic
+ *   tracepoint program attached to each;
+ *   uprobes: the BPF cookie of the attachment is the hook id.
+ *
+ * Replacing a policy: new configs go into free slots, then each dispatch
+ * entry is swapped by a single map update (old or new, never neither), then
+ * the old slots are cleared.  hook_cfg.gen changes whenever a slot is
+ * reused, and records carry it, so user space never attributes a record to
+ * the wrong hook.
+ *
+ * Values of types, operators and actions are those of common/policy.h.
+ */
+#ifndef TRIPLINE_BPF_HOOK_H
+#define TRIPLINE_BPF_HOOK_H
+
+#ifndef __BPF__
+#include <linux/types.h>
+#endif
+
+#define HOOK_MAX		128	/* hook slots */
+#define HOOK_ARGS_MAX		5
+#define HOOK_SEL_MAX		5
+#define HOOK_MATCHARGS_MAX	5
+#define HOOK_RETARGS_MAX	2
+#define HOOK_VALUES_MAX		4
+#define HOOK_STR_MAX		256
+#define HOOK_PIDS_MAX		4
+#define HOOK_PID_ENTRIES_MAX	2
+#define HOOK_BINS_MAX		4
+#define HOOK_NS_MAX		4
+#define HOOK_NS_VALUES_MAX	4
+#define HOOK_ACTIONS_MAX	3
+#define HOOK_PER_DISPATCH	8	/* hooks on one syscall/tracepoint */
+#define HOOK_SYSCALLS_MAX	512	/* size of sys_hooks */
+#define HOOK_ARG_DATA_MAX	4096	/* bytes captured per string/buffer */
+
+/* hook_cfg.kind */
+#define HOOK_K_SYSCALL		1	/* raw sys_enter/sys_exit dispatch */
+#define HOOK_K_TRACEPOINT	2	/* generic tracepoint program */
+#define HOOK_K_UPROBE		3	/* generic uprobe, cookie = id */
+
+/* hook_cfg.flags */
+#define HOOK_F_ENABLED		0x01
+#define HOOK_F_MONITOR		0x02	/* policy-mode: monitor */
+#define HOOK_F_AT_EXIT		0x04	/* evaluate/emit at syscall exit
+					   (return, returnArg, returnCopy,
+					   matchReturnArgs) */
+
+/* hook_arg.src_kind */
+#define HOOK_SRC_SYSARG		1	/* syscall argument src (0..5) */
+#define HOOK_SRC_TPFIELD	2	/* tracepoint field at off/size */
+#define HOOK_SRC_REG		3	/* uprobe: function argument src */
+#define HOOK_SRC_RETVAL		4	/* return value */
+
+/* hook_arg.flags */
+#define HOOK_ARGF_RETURN_COPY	0x01	/* read the buffer at exit */
+#define HOOK_ARGF_DATA_LOC	0x02	/* tracepoint __data_loc field */
+#define HOOK_ARGF_SIGNED	0x04	/* sign-extend integer */
+
+struct hook_arg {
+	__u8	type;		/* enum pol_arg_type */
+	__u8	src_kind;	/* HOOK_SRC_* */
+	__u8	src;		/* argument index */
+	__u8	size_arg;	/* char_buf: 1-based index (in syscall args) of
+				   the size argument, 0 = none */
+	__u8	flags;		/* HOOK_ARGF_* */
+	__u8	pad[1];
+	__u16	off;		/* tracepoint field offset in the record */
+	__u16	size;		/* tracepoint field size */
+	__u16	max;		/* max bytes to capture (<= HOOK_ARG_DATA_MAX) */
+};
+
+struct hook_cfg {
+	__u32	id;		/* slot index */
+	__u32	gen;		/* generation of this slot */
+	__u32	policy_id;
+	__u8	kind;		/* HOOK_K_* */
+	__u8	flags;		/* HOOK_F_* */
+	__u8	nargs;
+	__u8	nsel;		/* 0: every hit is posted */
+	__s32	syscall_nr;	/* HOOK_K_SYSCALL */
+	__u32	pad;
+	struct hook_arg args[HOOK_ARGS_MAX];
+	struct hook_arg ret;	/* type NONE if not wanted */
+};
+
+struct hook_str {
+	__u16	len;		/* bytes of s that count (<= HOOK_STR_MAX) */
+	__u8	pad[6];
+	char	s[HOOK_STR_MAX];
+};
+
+struct hook_num {
+	__u64	lo;		/* value; InRange min; port */
+	__u64	hi;		/* InRange max */
+};
+
+struct hook_cidr {
+	__u8	addr[16];	/* network order; IPv4 in the first 4 */
+	__u8	family;		/* 2 or 10 */
+	__u8	prefixlen;
+	__u8	pad[6];
+};
+
+struct sel_matcharg {
+	__u8	arg;		/* position in hook_cfg.args (0xff: return) */
+	__u8	op;		/* enum pol_op */
+	__u8	nvals;
+	__u8	pad;
+	__u32	map_id;		/* InMap/NotInMap: key space in `inmap` */
+	union {
+		struct hook_num  num[HOOK_VALUES_MAX];
+		struct hook_str  str[HOOK_VALUES_MAX];
+		struct hook_cidr cidr[HOOK_VALUES_MAX];
+	} v;
+};
+
+struct sel_pids {
+	__u8	op;		/* POL_OP_IN / NOTIN */
+	__u8	flags;		/* 1 followForks, 2 isNamespacePID */
+	__u8	nvals;
+	__u8	pad;
+	__u32	pids[HOOK_PIDS_MAX];
+};
+
+struct sel_bins {
+	__u8	op;		/* IN NOTIN PREFIX NOTPREFIX POSTFIX NOTPOSTFIX */
+	__u8	follow_children;
+	__u8	nvals;
+	__u8	pad[5];
+	struct hook_str bins[HOOK_BINS_MAX];
+};
+
+struct sel_ns {
+	__u8	ns;		/* enum pol_ns */
+	__u8	op;
+	__u8	nvals;
+	__u8	pad;
+	__u32	inum[HOOK_NS_VALUES_MAX];
+};
+
+struct sel_caps {
+	__u8	set;		/* enum pol_cap_set */
+	__u8	op;
+	__u8	is_ns_cap;
+	__u8	pad[5];
+	__u64	mask;
+};
+
+struct sel_action {
+	__u8	kind;		/* enum pol_action_kind */
+	__u8	scope;		/* rate limit scope */
+	__u8	arg_fd;		/* FollowFD/UnfollowFD: position in args */
+	__u8	arg_name;	/* FollowFD: position of the name arg */
+	__s32	arg;		/* Signal: signal; Override: error */
+	__u64	rate_ms;	/* Post rateLimit */
+};
+
+struct sel_cfg {
+	__u8	nmatchargs;
+	__u8	nretargs;
+	__u8	npids;
+	__u8	has_bins;
+	__u8	nns;
+	__u8	ncaps;
+	__u8	nactions;	/* 0: Post */
+	__u8	nretactions;
+	struct sel_pids pids[HOOK_PID_ENTRIES_MAX];
+	struct sel_bins bins;
+	struct sel_ns ns[HOOK_NS_MAX];
+	struct sel_caps caps;
+	struct sel_matcharg args[HOOK_MATCHARGS_MAX];
+	struct sel_matcharg retargs[HOOK_RETARGS_MAX];
+	struct sel_action actions[HOOK_ACTIONS_MAX];
+	struct sel_action retactions[HOOK_ACTIONS_MAX];
+};
+
+/* dispatch value: sys_hooks[nr], tp_hooks[common_type] */
+struct hook_list {
+	__u32	n;
+	__u32	ids[HOOK_PER_DISPATCH];
+};
+
+/* key of `inmap` (InMap/NotInMap values) */
+struct inmap_key {
+	__u32	map_id;
+	__u32	pad;
+	__u64	value;
+};
+
+/* per-hook counters (per-CPU array `hook_stats`, index = hook id) */
+struct hook_stat {
+	__u64	hits;		/* dispatched to the hook */
+	__u64	matched;	/* a selector matched (or none configured) */
+	__u64	posted;		/* event written */
+	__u64	dropped;	/* ring full */
+	__u64	errors;		/* argument read errors etc. */
+	__u64	signals;	/* Sigkill/Signal sent */
+	__u64	ratelimited;
+};
+
+#endif /* TRIPLINE_BPF_HOOK_H */

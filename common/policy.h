@@ -1,0 +1,318 @@
+/*
+ * common/policy.h -- Tetragon-format TracingPolicy YAML -> checked C model.
+ *
+ * policy_load_file() parses one YAML document with libyaml's document API,
+ * validates it strictly (unknown keys, duplicate keys, wrong types, bad
+ * operators for an argument type, out-of-range indexes, more values or
+ * selectors than the engine holds: each an error "FILE:LINE:COL: message"),
+ * and returns a struct policy in which every reference is resolved:
+ * selector argument references are positions in the hook's args[], macros
+ * are expanded, "list:NAME" values are expanded, syscall names are numbers,
+ * operator aliases are canonical, numeric values are parsed.
+ *
+ * It does NOT look at the running kernel (that is loaderd's job when it
+ * compiles the model into BPF maps: tracepoint formats, kprobe support,
+ * LSM): so `triplinectl policy lint` and the tests give the same answer on
+ * every machine.  Kernel-dependent refusals happen in loaderd and name the
+ * missing feature.
+ *
+ * Used by loaderd (trusted input) and triplinectl (lint only).
+ */
+#ifndef TRIPLINE_POLICY_H
+#define TRIPLINE_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Engine limits (docs/policy-reference.md); exceeding one is an error. */
+#define POL_MAX_HOOKS		32	/* hooks per policy (after list: expansion) */
+#define POL_MAX_ARGS		5	/* args per hook */
+#define POL_MAX_SELECTORS	5	/* selectors per hook */
+#define POL_MAX_MATCHARGS	5	/* matchArgs entries per selector */
+#define POL_MAX_RETARGS		2	/* matchReturnArgs entries per selector */
+#define POL_MAX_VALUES		4	/* values per numeric/string operator */
+#define POL_MAX_MAPVALUES	1024	/* values of InMap/NotInMap */
+#define POL_MAX_STR		256	/* bytes of a string value (Postfix: 128) */
+#define POL_MAX_POSTFIX		128
+#define POL_MAX_PIDS		4	/* values per matchPIDs entry */
+#define POL_MAX_PID_ENTRIES	2	/* matchPIDs entries per selector */
+#define POL_MAX_BINARIES	4	/* values per matchBinaries entry */
+#define POL_MAX_NS_ENTRIES	4	/* matchNamespaces entries per selector */
+#define POL_MAX_NS_VALUES	4
+#define POL_MAX_CAP_ENTRIES	1	/* matchCapabilities entries per selector */
+#define POL_MAX_ACTIONS		3	/* matchActions per selector */
+#define POL_MAX_TAGS		16
+#define POL_MAX_MESSAGE		256
+#define POL_MAX_NAME		128	/* metadata.name */
+
+enum pol_hook_kind {
+	POL_HOOK_KPROBE = 1,	/* spec.kprobes (also spec.fentries) */
+	POL_HOOK_TRACEPOINT,	/* spec.tracepoints, raw: false */
+	POL_HOOK_RAW_TRACEPOINT,/* spec.tracepoints, raw: true */
+	POL_HOOK_UPROBE,	/* spec.uprobes: one hook per symbol */
+	POL_HOOK_LSM,		/* spec.lsmhooks */
+};
+
+/* Argument types (Tetragon names in comments).  Values are stable: they
+ * also travel in bpf/hook.h configs and ring-buffer records. */
+enum pol_arg_type {
+	POL_ARG_NONE = 0,
+	POL_ARG_INT = 1,	/* int, sint32, int32 */
+	POL_ARG_UINT32,		/* uint32 */
+	POL_ARG_INT64,		/* long, sint64, int64 */
+	POL_ARG_UINT64,		/* ulong, uint64 */
+	POL_ARG_SIZE_T,		/* size_t */
+	POL_ARG_INT16,		/* sint16, int16 */
+	POL_ARG_UINT16,		/* uint16 */
+	POL_ARG_INT8,		/* sint8, int8 */
+	POL_ARG_UINT8,		/* uint8 */
+	POL_ARG_STRING = 20,	/* string */
+	POL_ARG_CHAR_BUF,	/* char_buf */
+	POL_ARG_CHAR_IOVEC,	/* char_iovec */
+	POL_ARG_CONST_BUF,	/* const_buf */
+	POL_ARG_FD,		/* fd */
+	POL_ARG_FILE,		/* file (struct file *) */
+	POL_ARG_PATH,		/* path (struct path *) */
+	POL_ARG_DENTRY,		/* dentry */
+	POL_ARG_FILENAME,	/* filename (struct filename *) */
+	POL_ARG_SOCKADDR,	/* sockaddr */
+	POL_ARG_SOCKADDR_UN,	/* sockaddr_un */
+	POL_ARG_SOCK,		/* sock */
+	POL_ARG_SOCKET,		/* socket */
+	POL_ARG_SKB,		/* skb */
+	POL_ARG_CRED,		/* cred */
+	POL_ARG_CAPABILITY,	/* capability */
+	POL_ARG_LINUX_BINPRM,	/* linux_binprm */
+	POL_ARG_BPF_ATTR,	/* bpf_attr */
+	POL_ARG_BPF_PROG,	/* bpf_prog */
+	POL_ARG_BPF_MAP,	/* bpf_map */
+	POL_ARG_PERF_EVENT,	/* perf_event */
+	POL_ARG_BPF_CMD,	/* bpf_cmd */
+	POL_ARG_MODULE,		/* module, load_info */
+	POL_ARG_KERNEL_CAP,	/* kernel_cap_t, cap_inheritable, ... */
+	POL_ARG_USER_NS,	/* user_namespace */
+	POL_ARG_NET_DEVICE,	/* net_device */
+	POL_ARG_SYSCALL64,	/* syscall64 */
+	POL_ARG_DATA_LOC,	/* data_loc */
+	POL_ARG_KIOCB,		/* kiocb */
+	POL_ARG_IOV_ITER,	/* iov_iter */
+	POL_ARG_NOP,		/* nop */
+	POL_ARG_AUTO,		/* auto (tracepoints: from the format) */
+	POL_ARG_MAX_
+};
+
+struct pol_arg {
+	int		 index;		/* prototype / tracepoint field index */
+	enum pol_arg_type type;
+	const char	*type_name;	/* as written (for messages), static */
+	char		*label;		/* NULL if none */
+	int		 size_arg_index;/* sizeArgIndex (1-based), 0 if none */
+	int		 return_copy;	/* returnCopy */
+	uint32_t	 max_data;	/* maxData: 0 = default */
+	char		*resolve;	/* resolve path, NULL if none */
+	char		*btf_type;	/* btfType, NULL if none */
+	int		 line, col;	/* position of the arg in the file */
+};
+
+enum pol_op {
+	POL_OP_EQUAL = 1, POL_OP_NOTEQUAL,
+	POL_OP_PREFIX, POL_OP_NOTPREFIX,
+	POL_OP_POSTFIX, POL_OP_NOTPOSTFIX,
+	POL_OP_SUBSTRING, POL_OP_SUBSTRING_IGNCASE,
+	POL_OP_MASK,
+	POL_OP_GT, POL_OP_LT,
+	POL_OP_INRANGE, POL_OP_NOTINRANGE,
+	POL_OP_INMAP, POL_OP_NOTINMAP,
+	POL_OP_SADDR, POL_OP_NOTSADDR, POL_OP_DADDR, POL_OP_NOTDADDR,
+	POL_OP_SPORT, POL_OP_NOTSPORT, POL_OP_DPORT, POL_OP_NOTDPORT,
+	POL_OP_SPORTPRIV, POL_OP_NOTSPORTPRIV,
+	POL_OP_DPORTPRIV, POL_OP_NOTDPORTPRIV,
+	POL_OP_PROTOCOL, POL_OP_FAMILY, POL_OP_STATE,
+	POL_OP_FILETYPE, POL_OP_NOTFILETYPE,
+	POL_OP_CAPSGAINED,
+	POL_OP_IN, POL_OP_NOTIN,	/* matchPIDs/Binaries/NS/Caps */
+	POL_OP_CELEXPR,
+	POL_OP_MAX_
+};
+
+/* One value of a matchArgs/matchReturnArgs operator. */
+struct pol_value {
+	uint64_t	 lo;		/* number; InRange: min; port */
+	uint64_t	 hi;		/* InRange: max (else == lo) */
+	char		*str;		/* string operators: bytes (may include
+					   an explicit trailing NUL from "\0") */
+	size_t		 len;		/* bytes of str */
+	uint8_t		 addr[16];	/* SAddr/DAddr: network order */
+	uint8_t		 family;	/* 2 (AF_INET) or 10 (AF_INET6) */
+	uint8_t		 prefixlen;	/* CIDR prefix length */
+};
+
+struct pol_matcharg {
+	int		 arg;		/* position in hook->args[] */
+	enum pol_op	 op;
+	size_t		 nvalues;
+	struct pol_value *values;
+	int		 line, col;
+};
+
+struct pol_matchpids {
+	enum pol_op	 op;		/* IN / NOTIN */
+	int		 follow_forks;
+	int		 is_ns_pid;
+	size_t		 nvalues;
+	uint32_t	 values[POL_MAX_PIDS];
+};
+
+struct pol_matchbinaries {
+	enum pol_op	 op;		/* IN NOTIN PREFIX NOTPREFIX POSTFIX
+					   NOTPOSTFIX */
+	int		 follow_children;
+	size_t		 nvalues;
+	char		*values[POL_MAX_BINARIES];
+};
+
+enum pol_ns {
+	POL_NS_UTS = 0, POL_NS_IPC, POL_NS_MNT, POL_NS_PID,
+	POL_NS_PID_FOR_CHILDREN, POL_NS_NET, POL_NS_TIME,
+	POL_NS_TIME_FOR_CHILDREN, POL_NS_CGROUP, POL_NS_USER, POL_NS_MAX_
+};
+
+struct pol_matchns {
+	enum pol_ns	 ns;
+	enum pol_op	 op;		/* IN / NOTIN */
+	size_t		 nvalues;
+	uint32_t	 values[POL_MAX_NS_VALUES];	/* inode numbers */
+	int		 host_ns[POL_MAX_NS_VALUES];	/* value was host_ns:
+					   loaderd fills values[] from
+					   /proc/1/ns at load */
+};
+
+enum pol_cap_set { POL_CAP_EFFECTIVE = 0, POL_CAP_INHERITABLE,
+	POL_CAP_PERMITTED };
+
+struct pol_matchcaps {
+	enum pol_cap_set set;
+	enum pol_op	 op;		/* IN / NOTIN */
+	int		 is_ns_cap;
+	uint64_t	 mask;		/* bit n = CAP number n */
+};
+
+enum pol_action_kind {
+	POL_ACT_POST = 1,
+	POL_ACT_NOPOST,
+	POL_ACT_SIGKILL,
+	POL_ACT_SIGNAL,
+	POL_ACT_OVERRIDE,
+	POL_ACT_FOLLOWFD,
+	POL_ACT_UNFOLLOWFD,
+	POL_ACT_COPYFD,
+	POL_ACT_GETURL,
+	POL_ACT_DNSLOOKUP,
+	POL_ACT_TRACKSOCK,
+	POL_ACT_UNTRACKSOCK,
+	POL_ACT_NOTIFYENFORCER,
+	POL_ACT_SET,
+	POL_ACT_MAX_
+};
+
+enum pol_ratelimit_scope { POL_RL_THREAD = 0, POL_RL_PROCESS, POL_RL_GLOBAL };
+
+struct pol_action {
+	enum pol_action_kind kind;
+	uint64_t	 rate_limit_ms;	/* Post rateLimit, 0 = none */
+	enum pol_ratelimit_scope rate_limit_scope;
+	int		 kernel_stack;	/* kernelStackTrace */
+	int		 user_stack;	/* userStackTrace */
+	int		 arg_sig;	/* Signal: argSig */
+	int32_t		 arg_error;	/* Override: argError */
+	int		 arg_fd;	/* FollowFD/UnfollowFD: argFd (position
+					   in args[]) */
+	int		 arg_name;	/* FollowFD: argName (position) */
+	char		*arg_url;	/* GetUrl */
+	char		*arg_fqdn;	/* DnsLookup */
+	int		 line, col;
+};
+
+struct pol_selector {
+	size_t			 nmatchargs;
+	struct pol_matcharg	 matchargs[POL_MAX_MATCHARGS];
+	size_t			 nretargs;
+	struct pol_matcharg	 retargs[POL_MAX_RETARGS];  /* arg = -1 */
+	size_t			 npids;
+	struct pol_matchpids	 pids[POL_MAX_PID_ENTRIES];
+	int			 has_binaries;
+	struct pol_matchbinaries binaries;
+	size_t			 nns;
+	struct pol_matchns	 ns[POL_MAX_NS_ENTRIES];
+	size_t			 ncaps;
+	struct pol_matchcaps	 caps[POL_MAX_CAP_ENTRIES];
+	size_t			 nactions;	/* 0 => Post */
+	struct pol_action	 actions[POL_MAX_ACTIONS];
+	size_t			 nretactions;
+	struct pol_action	 retactions[POL_MAX_ACTIONS];
+	char			*label;
+	int			 line, col;
+};
+
+struct pol_hook {
+	enum pol_hook_kind kind;
+	/* kprobes / lsm: */
+	char		*call;		/* "sys_openat", "fd_install", LSM hook */
+	int		 syscall;	/* syscall: true (default true, as
+					   Tetragon's CRD) */
+	int		 syscall_nr;	/* x86_64 number when syscall, else -1 */
+	/* tracepoints: */
+	char		*subsystem;
+	char		*event;
+	/* uprobes: */
+	char		*path;
+	char		*symbol;
+	int		 ret;		/* return: true */
+	struct pol_arg	 retarg;	/* returnArg (type NONE if absent) */
+	size_t		 nargs;
+	struct pol_arg	 args[POL_MAX_ARGS];
+	size_t		 nselectors;
+	struct pol_selector selectors[POL_MAX_SELECTORS];
+	char		*message;
+	size_t		 ntags;
+	char		*tags[POL_MAX_TAGS];
+	int		 ignore_call_not_found;
+	int		 line, col;	/* position of the hook in the file */
+};
+
+enum pol_mode { POL_MODE_ENFORCE = 0, POL_MODE_MONITOR };
+
+struct policy {
+	char		*name;		/* metadata.name */
+	char		*file;		/* path it was loaded from */
+	int		 namespaced;	/* kind: TracingPolicyNamespaced */
+	enum pol_mode	 mode;		/* options policy-mode */
+	size_t		 nhooks;
+	struct pol_hook	*hooks;
+};
+
+/*
+ * Parse and validate path.  0 and *out (caller frees with policy_free), or
+ * ERR_PARSE with "FILE:LINE:COL: message" in err, or ERR_SYS (cannot read,
+ * message in err).
+ */
+int	policy_load_file(const char *path, struct policy **out, char *err,
+	    size_t errlen);
+/* Same from memory; name is used in messages as FILE. */
+int	policy_load_buf(const char *name, const char *buf, size_t len,
+	    struct policy **out, char *err, size_t errlen);
+void	policy_free(struct policy *);
+
+/* Names for messages and JSON. */
+const char *policy_hook_kind_name(enum pol_hook_kind);
+const char *policy_arg_type_name(enum pol_arg_type);
+const char *policy_op_name(enum pol_op);
+const char *policy_action_name(enum pol_action_kind);	/* "Post" */
+/* Tetragon JSON action enum: "KPROBE_ACTION_POST", ... */
+const char *policy_action_json(enum pol_action_kind);
+
+/* x86_64 syscall table: "openat" or "sys_openat" -> nr, -1 if unknown. */
+int	policy_syscall_nr(const char *name);
+const char *policy_syscall_name(int nr);
+
+#endif
