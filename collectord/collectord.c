@@ -30,6 +30,7 @@
 #include "collectord.h"
 #include "err.h"
 #include "export.h"
+#include "hooks.h"
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "log.h"
@@ -56,6 +57,7 @@ struct collectord {
 	struct event		*ev_sigint;
 	struct timeval		 batch_tv;
 	int			 json_fd;
+	int			 parent_eof;	/* loaderd closed fd 3 */
 };
 
 static __dead void
@@ -158,10 +160,14 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	collectord_flush(cd);
 	rs = ringbuf_stats(cd->rb);
 	log_info("drained %zu records; total %llu records, %llu malformed"
-	    " records, %llu bad ring headers", n,
+	    " records, %llu bad ring headers; %llu policy events, %llu of"
+	    " unknown hooks, %llu alerts", n,
 	    (unsigned long long)cd->env.records,
 	    (unsigned long long)cd->env.malformed,
-	    (unsigned long long)rs->malformed);
+	    (unsigned long long)rs->malformed,
+	    (unsigned long long)cd->env.generic,
+	    (unsigned long long)cd->env.unknown_hooks,
+	    (unsigned long long)cd->env.alerts);
 	ringbuf_free(cd->rb);
 	if (cd->ev_parent != NULL)
 		event_free(cd->ev_parent);
@@ -172,6 +178,8 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	export_free(cd->env.ex);
 	store_close(cd->env.st);
 	pcache_free(cd->env.pc);
+	hooktab_free(cd->env.hooks);
+	pipeline_clear(&cd->env);
 	event_base_free(cd->base);
 	exit(0);
 }
@@ -190,6 +198,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	const struct ringbuf_stats	*rs = ringbuf_stats(cd->rb);
 	int				 r;
 
+	hooktab_expire(cd->env.hooks, boot_now());
 	memset(&s, 0, sizeof(s));
 	s.records = rs->records;
 	s.malformed = cd->env.malformed + rs->malformed;
@@ -209,29 +218,109 @@ collectord_signal_cb(evutil_socket_t sig, short what, void *arg)
 	collectord_shutdown(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/*
+ * Hook metadata from loaderd (before or after the ring buffer).  A message
+ * that does not decode or fit is logged and ignored: records of that hook
+ * are then stored as "unknown hook N" rather than lost.
+ */
+static void
+collectord_hook_msg(struct collectord *cd, struct ipc_msg *m)
+{
+	struct ipc_hook		 h;
+	struct ipc_hook_del	 d;
+	uint32_t		 id, gen;
+	int			 r;
+
+	if (m->type == IPC_COLLECT_HOOK) {
+		memset(&h, 0, sizeof(h));
+		if ((r = ipc_msg_decode(m->type, m->payload, m->len,
+		    &h)) != 0) {
+			log_warnx_r(r, "hook metadata from parent ignored");
+			return;
+		}
+		id = h.id;
+		gen = h.gen;
+		if (hooktab_set(cd->env.hooks, &h, boot_now()) != 0)
+			log_warnx("hook %u gen %u: invalid metadata ignored",
+			    id, gen);
+		else
+			log_debug("hook %u gen %u: metadata (%zu live)",
+			    id, gen, hooktab_live(cd->env.hooks));
+		ipc_hook_clear(&h);
+		return;
+	}
+	/* IPC_COLLECT_HOOK_DEL */
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &d)) != 0) {
+		log_warnx_r(r, "hook deletion from parent ignored");
+		return;
+	}
+	if (hooktab_del(cd->env.hooks, d.id, d.gen, boot_now()) != 0)
+		log_debug("hook %u gen %u: deleted, but not known", d.id,
+		    d.gen);
+}
+
+/*
+ * Read every message waiting on the parent channel.  Returns 0, or
+ * ERR_EOF once loaderd closed it (remembered: not read again).
+ */
+static int
+collectord_parent_drain(struct collectord *cd)
+{
+	struct ipc_msg		 m;
+	int			 r;
+
+	if (cd->parent_eof)
+		return ERR_EOF;
+	for (;;) {
+		r = ipc_recv(IPC_FD_PARENT, &m);
+		if (r == ERR_AGAIN)
+			return 0;
+		if (r == ERR_EOF) {
+			cd->parent_eof = 1;
+			return ERR_EOF;
+		}
+		if (r != 0)
+			fatalx_r(r, "parent channel");
+		switch (m.type) {
+		case IPC_COLLECT_HOOK:
+		case IPC_COLLECT_HOOK_DEL:
+			collectord_hook_msg(cd, &m);
+			ipc_msg_clear(&m);
+			break;
+		default:
+			fatalx("unexpected message type %u from parent",
+			    m.type);
+		}
+	}
+}
+
 static void
 collectord_parent_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct collectord	*cd = arg;
-	struct ipc_msg		 m;
-	int			 r;
 
-	for (;;) {
-		r = ipc_recv(fd, &m);
-		if (r == ERR_AGAIN)
-			return;
-		if (r == ERR_EOF)
-			collectord_shutdown(cd, "parent closed the channel");
-		if (r != 0)
-			fatalx_r(r, "parent channel");
-		/* nothing but the (single) ring buffer is ever sent to us */
-		fatalx("unexpected message type %u from parent", m.type);
-	}
+	if (collectord_parent_drain(cd) == ERR_EOF)
+		collectord_shutdown(cd, "parent closed the channel");
+}
+
+/*
+ * Before the ring is consumed (each loop turn), and when a record names
+ * an unknown hook: read pending metadata.  This runs inside the ring
+ * callbacks, so on EOF it only ends the loop; the shutdown (which
+ * consumes the ring) happens after it.
+ */
+static void
+collectord_refresh(void *arg)
+{
+	struct collectord	*cd = arg;
+
+	if (collectord_parent_drain(cd) == ERR_EOF && cd->base != NULL)
+		event_base_loopbreak(cd->base);
 }
 
 /* Block (poll) until IPC_COLLECT_RINGBUF arrives; map the ring. */
 static struct ringbuf *
-collectord_get_ringbuf(void)
+collectord_get_ringbuf(struct collectord *cd)
 {
 	struct pollfd		 pfd;
 	struct ipc_msg		 m;
@@ -258,6 +347,13 @@ collectord_get_ringbuf(void)
 			    " buffer");
 		if (r != 0)
 			fatalx_r(r, "parent channel");
+		if (m.type == IPC_COLLECT_HOOK ||
+		    m.type == IPC_COLLECT_HOOK_DEL) {
+			/* metadata may come before the ring buffer */
+			collectord_hook_msg(cd, &m);
+			ipc_msg_clear(&m);
+			continue;
+		}
 		break;
 	}
 	if (m.type != IPC_COLLECT_RINGBUF)
@@ -434,9 +530,12 @@ main(int argc, char *argv[])
 		cd.env.ex = export_new(cd.json_fd, print ? STDOUT_FILENO : -1,
 		    node, off);
 	cd.env.pc = pcache_new(node);
+	cd.env.hooks = hooktab_new();
+	cd.env.refresh = collectord_refresh;
+	cd.env.refresh_arg = &cd;
 
-	/* (3) the ring buffer */
-	cd.rb = collectord_get_ringbuf();
+	/* (3) the ring buffer (and hook metadata sent before it) */
+	cd.rb = collectord_get_ringbuf(&cd);
 
 	/* (4) the event loop, before the sandbox (epoll fd, signal pipe) */
 	if ((cd.base = event_base_new()) == NULL)
@@ -466,6 +565,10 @@ main(int argc, char *argv[])
 	if (ringbuf_attach(cd.rb, cd.base, RINGBUF_BATCH, RINGBUF_POLL_MS,
 	    pipeline_record, &cd.env) != 0)
 		fatalx("ring buffer event");
+	ringbuf_set_prepare(cd.rb, collectord_refresh, &cd);
+	if (ringbuf_timer_only(cd.rb))
+		log_warnx("ring buffer fd is not pollable: reading it every"
+		    " %d ms", RINGBUF_POLL_MS);
 
 	/* (5) the sandbox: nothing on the filesystem, no privileges */
 	if (mode != SANDBOX_OFF) {
@@ -508,5 +611,6 @@ main(int argc, char *argv[])
 		fatalx_r(r, "sending ready");
 
 	event_base_dispatch(cd.base);
-	collectord_shutdown(&cd, "event loop ended");
+	collectord_shutdown(&cd, cd.parent_eof ? "parent closed the channel" :
+	    "event loop ended");
 }

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "generic.h"
 #include "sandbox.h"
 
+struct hooktab;
 struct pcache;
 struct proc;
 struct store;
@@ -19,7 +21,16 @@ struct collector_env {
 	struct pcache	*pc;
 	struct store	*st;
 	struct export	*ex;		/* NULL: no export at all */
+	struct hooktab	*hooks;		/* policy hook metadata (NULL: none) */
 	uint64_t	 now_boot_ns;	/* time of startup reconciliation */
+	/*
+	 * Called when an EV_GENERIC record names an unknown (id, gen), to
+	 * read pending hook metadata from loaderd before giving up (NULL:
+	 * none).  It must not consume the ring buffer.
+	 */
+	void		(*refresh)(void *);
+	void		*refresh_arg;
+	struct gen_render gr;		/* reused per policy event */
 
 	/* counters (IPC_COLLECT_STATS) */
 	uint64_t	 records;	/* records seen by the pipeline */
@@ -30,10 +41,16 @@ struct collector_env {
 	uint64_t	 restored;	/* rows loaded back from the DB */
 	uint64_t	 stale;		/* rows marked stale at startup */
 	uint64_t	 procfs;	/* processes discovered in /proc */
+	uint64_t	 generic;	/* policy events stored */
+	uint64_t	 unknown_hooks;	/* ... whose (id, gen) was unknown */
+	uint64_t	 unknown_procs;	/* ... of a process not in the cache */
+	uint64_t	 alerts;	/* alerts rows requested */
 };
 
 /* Process one ring buffer record (ringbuf_cb signature). */
 void	pipeline_record(void *env, const void *rec, size_t len);
+/* Free what the pipeline allocated in env (env->gr). */
+void	pipeline_clear(struct collector_env *);
 /*
  * Startup reconciliation after the privilege drop: load live processes
  * rows back into the cache (rows of another node name are marked stale),

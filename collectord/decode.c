@@ -6,6 +6,7 @@
 
 #include "decode.h"
 #include "err.h"
+#include "policy.h"
 
 #define EVF_KNOWN	(EVF_TRUNC_FILENAME | EVF_TRUNC_ARGS | EVF_TRUNC_CWD | \
 	EVF_ERR_FILENAME | EVF_ERR_ARGS | EVF_ERR_CWD | EVF_ROOTCWD | \
@@ -132,6 +133,214 @@ decode_exit(const uint8_t *rec, size_t len, struct dec_event *ev)
 	return 0;
 }
 
+#define EVG_F_KNOWN	(EVG_F_RETURN | EVG_F_MONITOR | EVG_F_PARENT_MISS | \
+	EVG_F_SELF_MISS)
+#define EVA_KNOWN	(EVA_TRUNC | EVA_ERROR | EVA_RETVAL)
+/* bits 1 << POL_ACT_POST .. 1 << (POL_ACT_MAX_ - 1) */
+#define DEC_ACT_MASK	(((1U << POL_ACT_MAX_) - 1) & ~1U)
+#define DEC_SEL_NONE	0xff
+
+int
+decode_arg_is_int(uint8_t t)
+{
+	switch (t) {
+	case POL_ARG_INT:
+	case POL_ARG_UINT32:
+	case POL_ARG_INT64:
+	case POL_ARG_UINT64:
+	case POL_ARG_SIZE_T:
+	case POL_ARG_INT16:
+	case POL_ARG_UINT16:
+	case POL_ARG_INT8:
+	case POL_ARG_UINT8:
+	case POL_ARG_SYSCALL64:
+	case POL_ARG_BPF_CMD:
+	case POL_ARG_CAPABILITY:
+	case POL_ARG_KERNEL_CAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Types whose payload is a string (no NUL). */
+static int
+decode_arg_is_str(uint8_t t)
+{
+	switch (t) {
+	case POL_ARG_STRING:
+	case POL_ARG_FILENAME:
+	case POL_ARG_DATA_LOC:
+	case POL_ARG_FD:
+	case POL_ARG_FILE:
+	case POL_ARG_PATH:
+	case POL_ARG_DENTRY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+decode_arg_is_buf(uint8_t t)
+{
+	return t == POL_ARG_CHAR_BUF || t == POL_ARG_CONST_BUF;
+}
+
+int
+decode_arg_type_known(uint8_t t)
+{
+	return (t >= POL_ARG_INT && t <= POL_ARG_UINT8) ||
+	    (t >= POL_ARG_STRING && t < POL_ARG_MAX_);
+}
+
+int
+decode_arg_payload(uint8_t t)
+{
+	if (decode_arg_is_int(t))
+		return DEC_PAY_INT;
+	if (decode_arg_is_str(t) || decode_arg_is_buf(t))
+		return DEC_PAY_BYTES;
+	if (t == POL_ARG_SOCKADDR)
+		return DEC_PAY_SOCKADDR;
+	return DEC_PAY_NONE;
+}
+
+/* Check one argument's payload against its type; fill a. */
+static const char *
+decode_arg(const struct ev_arg *h, const uint8_t *data, struct dec_arg *a)
+{
+	size_t	 n = h->len;
+	int	 trunc = (h->flags & EVA_TRUNC) != 0;
+
+	memset(a, 0, sizeof(*a));
+	if (!decode_arg_type_known(h->type))
+		return "generic arg of unknown type";
+	if ((h->flags & ~EVA_KNOWN) != 0)
+		return "generic arg unknown flags";
+	a->type = h->type;
+	a->flags = h->flags;
+	a->aux = h->aux;
+	a->data = data;
+	a->len = n;
+	if (h->flags & EVA_ERROR) {
+		if (n != 0 || trunc)
+			return "generic error arg with data";
+		return NULL;
+	}
+	if (decode_arg_payload(h->type) == DEC_PAY_NONE) {
+		/* nop; other types are only ever sent as read errors */
+		if (h->type != POL_ARG_NOP)
+			return "generic arg of a type without payload";
+		if (n != 0 || trunc)
+			return "generic nop arg with data";
+		return NULL;
+	}
+	if (decode_arg_is_int(h->type)) {
+		if (n != sizeof(uint64_t) || trunc)
+			return "generic integer arg size";
+		/* little-endian, as every BPF target tripline runs on */
+		memcpy(&a->num, data, sizeof(a->num));
+		return NULL;
+	}
+	if (h->type == POL_ARG_SOCKADDR) {
+		if (n != sizeof(struct ev_sockaddr) || trunc)
+			return "generic sockaddr arg size";
+		return NULL;
+	}
+	if (n > HOOK_ARG_DATA_MAX)
+		return "generic arg over HOOK_ARG_DATA_MAX";
+	if (decode_arg_is_buf(h->type)) {
+		if (trunc && h->aux < n)
+			return "generic truncated buffer smaller than data";
+		return NULL;
+	}
+	/* strings: trailing NULs are cut, an embedded NUL is malformed */
+	while (n > 0 && data[n - 1] == '\0')
+		n--;
+	if (memchr(data, '\0', n) != NULL)
+		return "generic string arg has NUL";
+	a->len = n;
+	return NULL;
+}
+
+static int
+decode_generic(const uint8_t *rec, size_t len, struct dec_event *ev)
+{
+	struct ev_generic	 g;
+	struct ev_arg		 ah;
+	struct dec_arg		 a;
+	const uint8_t		*area;
+	const char		*why;
+	size_t			 off, end, i;
+
+	if (len < sizeof(g))
+		return decode_fail(ev, "generic record too short");
+	memcpy(&g, rec, sizeof(g));
+	if ((size_t)g.args_len != len - sizeof(g))
+		return decode_fail(ev, "generic args_len != record size");
+	if ((g.flags & ~EVG_F_KNOWN) != 0)
+		return decode_fail(ev, "generic unknown flags");
+	if (g.nargs > DEC_ARGS_MAX)
+		return decode_fail(ev, "generic nargs over limit");
+	if (g.sel != DEC_SEL_NONE && g.sel >= HOOK_SEL_MAX)
+		return decode_fail(ev, "generic selector index");
+	if ((g.actions & ~DEC_ACT_MASK) != 0 ||
+	    (g.would & ~DEC_ACT_MASK) != 0)
+		return decode_fail(ev, "generic unknown action bits");
+	if (g.would != 0 && !(g.flags & EVG_F_MONITOR))
+		return decode_fail(ev, "generic suppressed actions without"
+		    " monitor mode");
+	ev->pid = g.key.pid;
+	ev->ktime = g.key.ktime;
+	ev->ppid_key = g.parent.pid;
+	ev->pktime = g.parent.ktime;
+	ev->ppid = g.parent.pid;
+	ev->tid = g.tid;
+	ev->hook_id = g.hook_id;
+	ev->gen = g.gen;
+	ev->sel = g.sel;
+	ev->gflags = g.flags;
+	ev->actions = g.actions;
+	ev->would = g.would;
+	ev->ret = g.ret;
+
+	area = rec + sizeof(g);
+	off = end = 0;
+	for (i = 0; i < g.nargs; i++) {
+		/* off is 8-aligned: 0, or rounded up below */
+		if (off > g.args_len || g.args_len - off < sizeof(ah))
+			return decode_fail(ev, "generic arg header past end");
+		memcpy(&ah, area + off, sizeof(ah));
+		off += sizeof(ah);
+		if (ah.len > g.args_len - off)
+			return decode_fail(ev, "generic arg data past end");
+		if ((why = decode_arg(&ah, area + off, &a)) != NULL)
+			return decode_fail(ev, why);
+		off += ah.len;
+		end = off;
+		off = (off + 7) & ~(size_t)7;
+		if (a.flags & EVA_RETVAL) {
+			if (!(g.flags & EVG_F_RETURN))
+				return decode_fail(ev, "generic return arg"
+				    " without EVG_F_RETURN");
+			if (ev->has_retarg)
+				return decode_fail(ev, "generic two return"
+				    " args");
+			ev->has_retarg = 1;
+			ev->retarg = a;
+			continue;
+		}
+		if (ev->ngargs >= HOOK_ARGS_MAX)
+			return decode_fail(ev, "generic too many args");
+		ev->gargs[ev->ngargs++] = a;
+	}
+	/* the last argument's padding may or may not be counted */
+	if (g.args_len != end && g.args_len != ((end + 7) & ~(size_t)7))
+		return decode_fail(ev, "generic args_len != arguments");
+	return 0;
+}
+
 int
 decode_record(const void *rec, size_t len, struct dec_event *ev)
 {
@@ -154,6 +363,8 @@ decode_record(const void *rec, size_t len, struct dec_event *ev)
 		return decode_fork(rec, len, ev);
 	case EV_EXIT:
 		return decode_exit(rec, len, ev);
+	case EV_GENERIC:
+		return decode_generic(rec, len, ev);
 	default:
 		return decode_fail(ev, "unknown record type");
 	}

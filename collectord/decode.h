@@ -12,9 +12,27 @@
 #include <stdint.h>
 
 #include "bpf/events.h"
+#include "bpf/hook.h"
+
+/*
+ * EV_GENERIC: at most HOOK_ARGS_MAX arguments plus one argument flagged
+ * EVA_RETVAL (the return value, EVG_F_RETURN only), in any order.
+ */
+#define DEC_ARGS_MAX	(HOOK_ARGS_MAX + 1)
+
+/* One argument of an EV_GENERIC record. */
+struct dec_arg {
+	uint8_t		 type;		/* enum pol_arg_type (checked known) */
+	uint8_t		 flags;		/* EVA_* */
+	uint32_t	 aux;		/* fd number, char_buf asked size */
+	const uint8_t	*data;		/* into the record, len bytes; strings
+					   have no NUL (trailing NULs cut) */
+	size_t		 len;
+	uint64_t	 num;		/* integer types: the 8 bytes (LE) */
+};
 
 struct dec_event {
-	uint16_t	 type;		/* EV_EXEC, EV_FORK, EV_EXIT */
+	uint16_t	 type;		/* EV_EXEC, EV_FORK, EV_EXIT, EV_GENERIC */
 	uint64_t	 time_ns;	/* boot ns of the event */
 	uint32_t	 pid;		/* key.pid */
 	uint64_t	 ktime;		/* key.ktime */
@@ -33,15 +51,46 @@ struct dec_event {
 	size_t		 args_len;
 	const char	*cwd;
 	size_t		 cwd_len;
+	/* EV_GENERIC (key, parent key, tid above) */
+	uint32_t	 hook_id;
+	uint32_t	 gen;
+	uint8_t		 sel;		/* < HOOK_SEL_MAX, or 0xff: none */
+	uint16_t	 gflags;	/* EVG_F_* */
+	uint32_t	 actions;	/* 1 << enum pol_action_kind */
+	uint32_t	 would;		/* 0 unless EVG_F_MONITOR */
+	int64_t		 ret;		/* EVG_F_RETURN */
+	size_t		 ngargs;	/* gargs[] (EVA_RETVAL one excluded) */
+	struct dec_arg	 gargs[HOOK_ARGS_MAX];
+	int		 has_retarg;
+	struct dec_arg	 retarg;	/* the EVA_RETVAL argument */
 	const char	*why;		/* on error: what was wrong (static) */
 };
 
 /*
- * Decode len bytes at rec into *ev.  Pointers in *ev point into rec and are
- * valid as long as rec is.  0, or ERR_PARSE for a malformed record (ev->why
- * says why); the caller counts it and drops the record.
+ * Decode len bytes at rec into *ev.  EV_GENERIC records are checked
+ * strictly: args_len == record size - header, every ev_arg header and
+ * payload inside args_len with 8-byte alignment, nargs limits, known types,
+ * flags and action bits, payload sizes per type (integers 8 bytes,
+ * sockaddr 24, strings/buffers <= HOOK_ARG_DATA_MAX, EVA_ERROR => 0).
+ * Pointers in *ev point into rec and are valid as long as rec is.  0, or
+ * ERR_PARSE for a malformed record (ev->why says why); the caller counts
+ * it and drops the record.
  */
 int	decode_record(const void *rec, size_t len, struct dec_event *ev);
+
+/* 1 if t is a value of enum pol_arg_type (what a record may carry). */
+int	decode_arg_type_known(uint8_t t);
+/* 1 for the integer types (8-byte payload): int..uint8, syscall64,
+ * bpf_cmd, capability, kernel_cap_t. */
+int	decode_arg_is_int(uint8_t t);
+/*
+ * What a successfully read argument of type t carries: DEC_PAY_INT (8
+ * bytes), DEC_PAY_BYTES (string, path or buffer, <= HOOK_ARG_DATA_MAX),
+ * DEC_PAY_SOCKADDR (struct ev_sockaddr), or DEC_PAY_NONE: nothing (nop;
+ * types the generic programs cannot read come with EVA_ERROR only).
+ */
+enum { DEC_PAY_NONE = 0, DEC_PAY_INT, DEC_PAY_BYTES, DEC_PAY_SOCKADDR };
+int	decode_arg_payload(uint8_t t);
 
 /* Name of a signal ("SIGKILL", "SIGRTMIN+3") into dst; "" for 0. */
 const char *decode_signame(uint32_t sig, char *dst, size_t dstsz);

@@ -9,6 +9,9 @@
 #include "decode.h"
 #include "err.h"
 #include "export.h"
+#include "generic.h"
+#include "ipc_msg.h"
+#include "policy.h"
 #include "log.h"
 #include "pcache.h"
 #include "str.h"
@@ -301,6 +304,151 @@ export_exit(struct export *ex, const struct proc *p,
 	}
 	if (ex->compact_fd >= 0) {
 		export_compact_exit(&ex->compact, p, code, signal);
+		sbuf_addc(&ex->compact, '\n');
+	}
+	export_line_done(ex);
+}
+
+/* ,"key":<raw JSON> */
+static void
+export_key_raw(struct sbuf *sb, const char *key, const char *json)
+{
+	sbuf_addf(sb, ",\"%s\":%s", key, json);
+}
+
+static void
+export_key_str_n(struct sbuf *sb, const char *key, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		return;
+	sbuf_addf(sb, ",\"%s\":", key);
+	sbuf_add_json_str(sb, v, strlen(v));
+}
+
+void
+export_fmt_generic(struct export *ex, struct sbuf *sb,
+    const struct gen_render *r, const struct dec_event *ev,
+    const struct proc *p, const struct proc *parent)
+{
+	const struct ipc_hook *h = r->hook;
+	uint32_t	 kind = h != NULL ? h->kind : POL_HOOK_KPROBE;
+	int		 has_args = r->nshown > 0;
+	char		 t[40];
+
+	export_time(ex, ev->time_ns, t, sizeof(t));
+	sbuf_addf(sb, "{\"%s\":{", r->type);
+	export_procs(ex, sb, p, parent);
+	switch (kind) {
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		/* Tetragon TracepointProcess field order */
+		export_key_str_n(sb, "subsys", h->subsys);
+		export_key_str_n(sb, "event", h->event);
+		if (has_args)
+			export_key_raw(sb, "args", generic_str(&r->args));
+		export_key_str_n(sb, "policy_name", r->policy);
+		export_key_str_n(sb, "action", r->action);
+		export_key_str_n(sb, "message", r->message);
+		if (r->tags != NULL)
+			export_key_raw(sb, "tags", r->tags);
+		break;
+	case POL_HOOK_UPROBE:
+		export_key_str_n(sb, "path", h->path);
+		export_key_str_n(sb, "symbol", h->function);
+		export_key_str_n(sb, "policy_name", r->policy);
+		export_key_str_n(sb, "message", r->message);
+		if (has_args)
+			export_key_raw(sb, "args", generic_str(&r->args));
+		if (r->tags != NULL)
+			export_key_raw(sb, "tags", r->tags);
+		export_key_str_n(sb, "action", r->action);
+		break;
+	case POL_HOOK_LSM:
+		export_key_str_n(sb, "function_name",
+		    generic_str(&r->function));
+		export_key_str_n(sb, "policy_name", r->policy);
+		export_key_str_n(sb, "message", r->message);
+		if (has_args)
+			export_key_raw(sb, "args", generic_str(&r->args));
+		export_key_str_n(sb, "action", r->action);
+		if (r->tags != NULL)
+			export_key_raw(sb, "tags", r->tags);
+		break;
+	default:	/* kprobe, and records of an unknown hook */
+		export_key_str_n(sb, "function_name",
+		    generic_str(&r->function));
+		if (has_args)
+			export_key_raw(sb, "args", generic_str(&r->args));
+		if (r->ret.len > 0)
+			export_key_raw(sb, "return", generic_str(&r->ret));
+		export_key_str_n(sb, "action", r->action);
+		export_key_str_n(sb, "policy_name", r->policy);
+		export_key_str_n(sb, "message", r->message);
+		if (r->tags != NULL)
+			export_key_raw(sb, "tags", r->tags);
+		break;
+	}
+	export_envelope_end(ex, sb, t);
+}
+
+void
+export_compact_generic(struct sbuf *sb, const struct gen_render *r,
+    const struct dec_event *ev, const struct proc *p)
+{
+	const char	*act = r->action;
+	size_t		 i;
+
+	if (strncmp(act, "KPROBE_ACTION_", 14) == 0)
+		act += 14;
+	sbuf_addf(sb, "%s %u ", r->kind, p->pid);
+	export_esc(sb, p->binary[0] != '\0' ? p->binary : "?");
+	sbuf_addc(sb, ' ');
+	export_esc(sb, generic_str(&r->function));
+	for (i = 0; i < ev->ngargs; i++) {
+		if (ev->gargs[i].type == POL_ARG_NOP &&
+		    !(ev->gargs[i].flags & EVA_ERROR))
+			continue;
+		sbuf_addc(sb, ' ');
+		generic_arg_compact(sb, &ev->gargs[i]);
+	}
+	if (ev->has_retarg) {
+		sbuf_adds(sb, " = ");
+		generic_arg_compact(sb, &ev->retarg);
+	} else if (r->ret.len > 0)
+		sbuf_addf(sb, " = %lld", (long long)ev->ret);
+	if (r->policy != NULL) {
+		sbuf_adds(sb, " policy=");
+		export_esc(sb, r->policy);
+	}
+	sbuf_addf(sb, " action=%s", act);
+	if (ev->would != 0) {
+		sbuf_adds(sb, " would=");
+		for (i = POL_ACT_POST; i < POL_ACT_MAX_; i++) {
+			if (!(ev->would & (1U << i)))
+				continue;
+			act = generic_action_name((unsigned int)i);
+			if (act != NULL && strncmp(act, "KPROBE_ACTION_",
+			    14) == 0)
+				act += 14;
+			sbuf_adds(sb, act != NULL ? act : "?");
+			if ((ev->would >> (i + 1)) != 0)
+				sbuf_addc(sb, ',');
+		}
+	}
+}
+
+void
+export_generic(struct export *ex, const struct gen_render *r,
+    const struct dec_event *ev, const struct proc *p,
+    const struct proc *parent)
+{
+	if (ex->json_fd >= 0) {
+		export_fmt_generic(ex, &ex->json, r, ev, p, parent);
+		sbuf_addc(&ex->json, '\n');
+		ex->pending_lines++;
+	}
+	if (ex->compact_fd >= 0) {
+		export_compact_generic(&ex->compact, r, ev, p);
 		sbuf_addc(&ex->compact, '\n');
 	}
 	export_line_done(ex);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dec_event;
+struct gen_render;
 struct proc;
 struct sbuf;
 struct export;
@@ -57,5 +59,21 @@ void	export_compact_exec(struct sbuf *, const struct proc *,
 	    const struct proc *parent);
 void	export_compact_exit(struct sbuf *, const struct proc *,
 	    uint32_t code, uint32_t signal);
+
+/*
+ * A policy hook event (r rendered from ev by generic_render): a
+ * process_kprobe / process_tracepoint / process_uprobe / process_lsm line
+ * (docs/schema.md) and, for -p, "kprobe PID BINARY FUNCTION ARGS...
+ * policy=NAME action=POST".  p is the process (a minimal one if unknown),
+ * parent may be NULL.
+ */
+void	export_generic(struct export *, const struct gen_render *r,
+	    const struct dec_event *ev, const struct proc *p,
+	    const struct proc *parent);
+void	export_fmt_generic(struct export *, struct sbuf *,
+	    const struct gen_render *r, const struct dec_event *ev,
+	    const struct proc *p, const struct proc *parent);
+void	export_compact_generic(struct sbuf *, const struct gen_render *r,
+	    const struct dec_event *ev, const struct proc *p);
 
 #endif

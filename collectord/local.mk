@@ -7,6 +7,8 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/pcache.c collectord/pcache.h \
 	collectord/store.c collectord/store.h \
 	collectord/export.c collectord/export.h \
+	collectord/hooks.c collectord/hooks.h \
+	collectord/generic.c collectord/generic.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
 	collectord/sandbox_rules.c
@@ -17,13 +19,14 @@ collectord_collectord_CFLAGS = $(collectord_libcollectord_a_CFLAGS)
 collectord_collectord_LDADD = collectord/libcollectord.a $(COMMON_LIBS) \
 	$(SQLITE_LIBS) $(LIBEVENT_LIBS)
 man_MANS += collectord/collectord.8
-EXTRA_DIST += collectord/collectord.8
+EXTRA_DIST += collectord/collectord.8 tests/unit/genrec.h
 
 if HAVE_CMOCKA
 COLLECTORD_TEST_LIBS = collectord/libcollectord.a $(COMMON_LIBS) \
 	$(SQLITE_LIBS) $(LIBEVENT_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_decode tests/unit/test_pcache \
-	tests/unit/test_ringbuf tests/unit/test_store
+	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
+	tests/unit/test_collectord
 tests_unit_test_decode_SOURCES = tests/unit/test_decode.c
 tests_unit_test_decode_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_decode_LDADD = $(COLLECTORD_TEST_LIBS)
@@ -36,6 +39,16 @@ tests_unit_test_ringbuf_LDADD = $(COLLECTORD_TEST_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_store_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
+tests_unit_test_generic_SOURCES = tests/unit/test_generic.c
+tests_unit_test_generic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_generic_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_collectord_SOURCES = tests/unit/test_collectord.c
+tests_unit_test_collectord_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(SQLITE_CFLAGS) \
+	-DCOLLECTORD_BIN=\"$(abs_top_builddir)/collectord/collectord\"
+tests_unit_test_collectord_LDADD = tests/lib/libtestutil.a \
+	$(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_decode tests/unit/test_pcache \
-	tests/unit/test_ringbuf tests/unit/test_store
+	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
+	tests/unit/test_collectord
 endif

@@ -9,6 +9,8 @@
 #include "decode.h"
 #include "err.h"
 #include "export.h"
+#include "generic.h"
+#include "hooks.h"
 #include "log.h"
 #include "pcache.h"
 #include "store.h"
@@ -120,6 +122,98 @@ pipeline_exit(struct collector_env *env, const struct dec_event *ev)
 		    ev->code, ev->signal);
 }
 
+/*
+ * A policy hook fired.  The process comes from the cache (a minimal,
+ * "unknown" processes row if it is not there, as for an unknown exit; it
+ * is not added to the cache, so nothing is leaked if its exit was already
+ * handled).  Records of an unknown hook are stored, not dropped.
+ */
+static void
+pipeline_generic(struct collector_env *env, const struct dec_event *ev)
+{
+	const struct ipc_hook	*h;
+	struct store_event	 e;
+	struct proc		*p, *parent, t;
+
+	h = hooktab_get(env->hooks, ev->hook_id, ev->gen);
+	if (h == NULL && env->refresh != NULL) {
+		/* metadata is sent before a hook is enabled: read it */
+		env->refresh(env->refresh_arg);
+		h = hooktab_get(env->hooks, ev->hook_id, ev->gen);
+	}
+	if (h == NULL) {
+		env->unknown_hooks++;
+		/* warn on the 1st, 2nd, 4th, 8th... such record */
+		if ((env->unknown_hooks & (env->unknown_hooks - 1)) == 0)
+			log_warnx("record of unknown hook %u gen %u (%llu so"
+			    " far): stored as \"unknown hook %u\"",
+			    ev->hook_id, ev->gen,
+			    (unsigned long long)env->unknown_hooks,
+			    ev->hook_id);
+	}
+	p = pcache_lookup(env->pc, ev->pid, ev->ktime);
+	parent = NULL;
+	if (p != NULL) {
+		pipeline_ensure_stored(env, p);
+		if (p->ppid != 0)
+			parent = pcache_lookup(env->pc, p->ppid, p->pktime);
+	} else {
+		env->unknown_procs++;
+		memset(&t, 0, sizeof(t));
+		t.pid = ev->pid;
+		t.ktime = ev->ktime;
+		t.tid = ev->tid;
+		t.ppid = ev->ppid_key;
+		t.pktime = ev->pktime;
+		t.auid = (uint32_t)-1;
+		t.flags = PF_UNKNOWN;
+		if (ev->gflags & EVG_F_PARENT_MISS)
+			t.flags |= PF_MISS;
+		t.binary = t.args = t.cwd = (char *)"";
+		pcache_exec_id(pcache_node(env->pc), ev->ktime, ev->pid,
+		    t.exec_id, sizeof(t.exec_id));
+		if (ev->ppid_key != 0) {
+			pcache_exec_id(pcache_node(env->pc), ev->pktime,
+			    ev->ppid_key, t.parent_exec_id,
+			    sizeof(t.parent_exec_id));
+			parent = pcache_lookup(env->pc, ev->ppid_key,
+			    ev->pktime);
+		}
+		p = &t;
+		pipeline_dberr(env, store_proc(env->st, p));
+	}
+	pipeline_ensure_stored(env, parent);
+
+	generic_render(&env->gr, ev, h);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = ev->time_ns;
+	e.type = env->gr.type;
+	e.exec_id = p->exec_id;
+	e.parent_exec_id = p->parent_exec_id[0] != '\0' ?
+	    p->parent_exec_id : NULL;
+	e.policy_name = env->gr.policy;
+	e.function_name = generic_str(&env->gr.function);
+	e.action = env->gr.action;
+	e.args = generic_str(&env->gr.args);
+	e.return_value = env->gr.ret.len > 0 ? env->gr.ret.buf : NULL;
+	e.message = env->gr.message;
+	e.tags = env->gr.tags;
+	e.actions = generic_str(&env->gr.actions);
+	e.monitor_would = env->gr.would.len > 0 ? env->gr.would.buf : NULL;
+	env->generic++;
+	env->alerts += env->gr.nalerts;
+	pipeline_dberr(env, store_event_alerts(env->st, &e, env->gr.alerts,
+	    env->gr.nalerts));
+	if (env->ex != NULL)
+		export_generic(env->ex, &env->gr, ev, p, parent);
+}
+
+void
+pipeline_clear(struct collector_env *env)
+{
+	generic_render_clear(&env->gr);
+}
+
 void
 pipeline_record(void *arg, const void *rec, size_t len)
 {
@@ -141,6 +235,9 @@ pipeline_record(void *arg, const void *rec, size_t len)
 		break;
 	case EV_EXIT:
 		pipeline_exit(env, &ev);
+		break;
+	case EV_GENERIC:
+		pipeline_generic(env, &ev);
 		break;
 	}
 	pcache_gc(env->pc);

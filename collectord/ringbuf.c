@@ -32,6 +32,8 @@ struct ringbuf {
 	size_t			 batch;
 	ringbuf_cb		*cb;
 	void			*cb_arg;
+	void			(*prep)(void *);
+	void			*prep_arg;
 };
 
 static size_t
@@ -192,11 +194,20 @@ ringbuf_stats(const struct ringbuf *rb)
 	return &rb->st;
 }
 
+void
+ringbuf_set_prepare(struct ringbuf *rb, void (*fn)(void *), void *arg)
+{
+	rb->prep = fn;
+	rb->prep_arg = arg;
+}
+
 static void
 ringbuf_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ringbuf	*rb = arg;
 
+	if (rb->prep != NULL)
+		rb->prep(rb->prep_arg);
 	ringbuf_consume(rb, rb->batch, rb->cb, rb->cb_arg);
 }
 
@@ -205,7 +216,11 @@ ringbuf_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ringbuf	*rb = arg;
 
-	ringbuf_consume(rb, rb->batch, rb->cb, rb->cb_arg);
+	if (rb->prep != NULL)
+		rb->prep(rb->prep_arg);
+	/* without a read event, the timer takes everything available */
+	ringbuf_consume(rb, rb->ev_read != NULL ? rb->batch : 0, rb->cb,
+	    rb->cb_arg);
 	/*
 	 * If the read event is somehow not firing (a missed wakeup) and
 	 * records remain, make it run now rather than waiting a full period.
@@ -228,10 +243,21 @@ ringbuf_attach(struct ringbuf *rb, struct event_base *base, size_t batch,
 	    ringbuf_read_cb, rb);
 	rb->ev_timer = event_new(base, -1, EV_PERSIST, ringbuf_timer_cb, rb);
 	if (rb->ev_read == NULL || rb->ev_timer == NULL ||
-	    event_add(rb->ev_read, NULL) != 0 ||
 	    event_add(rb->ev_timer, &rb->poll_tv) != 0) {
 		ringbuf_detach(rb);
 		return ERR_SYS;
 	}
+	if (event_add(rb->ev_read, NULL) != 0) {
+		/* an fd epoll refuses (EPERM: not a BPF ring buffer map but
+		 * e.g. a memfd in tests): the timer alone drains the ring */
+		event_free(rb->ev_read);
+		rb->ev_read = NULL;
+	}
 	return 0;
+}
+
+int
+ringbuf_timer_only(const struct ringbuf *rb)
+{
+	return rb->ev_timer != NULL && rb->ev_read == NULL;
 }

@@ -70,10 +70,21 @@ const struct ringbuf_stats *ringbuf_stats(const struct ringbuf *);
  * libevent glue: an EV_READ|EV_PERSIST event on the fd (level triggered:
  * a callback that leaves records behind is called again on the next loop
  * iteration, after other ready events) plus a timer every poll_ms as a
- * safety net.  Each callback delivers at most batch records.
+ * safety net.  Each callback delivers at most batch records.  If epoll
+ * refuses the fd (not a BPF ring buffer map, e.g. a memfd in tests), the
+ * timer alone drains the ring, everything available each time, and
+ * ringbuf_timer_only() says so.  0 or ERR_SYS.
  */
 int	ringbuf_attach(struct ringbuf *, struct event_base *, size_t batch,
 	    unsigned int poll_ms, ringbuf_cb *cb, void *arg);
 void	ringbuf_detach(struct ringbuf *);
+int	ringbuf_timer_only(const struct ringbuf *);
+/*
+ * fn(arg) runs at the start of every read/timer callback, before records
+ * are consumed (collectord reads pending hook metadata there, so metadata
+ * sent before a hook was enabled is known when its records arrive).  NULL
+ * to remove.
+ */
+void	ringbuf_set_prepare(struct ringbuf *, void (*fn)(void *), void *arg);
 
 #endif

@@ -27,6 +27,10 @@ enum {
 	ST_GONE_PROC,
 	ST_STALE_PROC,
 	ST_INS_EVENT,
+	ST_INS_ALERT,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_MAX
 };
 
@@ -52,8 +56,16 @@ static const char *const store_sql[ST_MAX] = {
 	    "WHERE exec_id = ?1 AND exit_time IS NULL",
 	[ST_INS_EVENT] =
 	    "INSERT INTO events(time, time_ns, type, exec_id, parent_exec_id, "
-	    "policy_name, function_name, action, args, return_value) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "policy_name, function_name, action, args, return_value, "
+	    "message, tags, actions, monitor_would) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14)",
+	[ST_INS_ALERT] =
+	    "INSERT INTO alerts(event_id, created, kind, target) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[ST_SAVEPOINT] = "SAVEPOINT store_event",
+	[ST_RELEASE] = "RELEASE store_event",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store_event",
 };
 
 /* Schema version 1: the public contract documented in docs/schema.md. */
@@ -96,6 +108,34 @@ static const char store_schema_v1[] =
     " LEFT JOIN processes p ON p.exec_id = e.exec_id"
     " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;";
 
+/*
+ * Schema version 2 (policy events): more events columns, the alerts
+ * table for the notifier, events_full with the new columns appended.
+ */
+static const char store_schema_v2[] =
+    "ALTER TABLE events ADD COLUMN message TEXT;"
+    "ALTER TABLE events ADD COLUMN tags TEXT;"
+    "ALTER TABLE events ADD COLUMN actions TEXT;"
+    "ALTER TABLE events ADD COLUMN monitor_would TEXT;"
+    "CREATE TABLE alerts("
+    " id INTEGER PRIMARY KEY, event_id INTEGER REFERENCES events(id),"
+    " created TEXT, kind TEXT NOT NULL CHECK (kind IN ('geturl',"
+    " 'dnslookup')), target TEXT, state TEXT DEFAULT 'pending',"
+    " attempts INTEGER DEFAULT 0, last_error TEXT);"
+    "CREATE INDEX alerts_state ON alerts(state);"
+    "CREATE INDEX alerts_event_id ON alerts(event_id);"
+    "DROP VIEW events_full;"
+    "CREATE VIEW events_full AS"
+    " SELECT e.id, e.time, e.time_ns, e.type, e.exec_id, e.parent_exec_id,"
+    " e.policy_name, e.function_name, e.action, e.args, e.return_value,"
+    " p.pid AS pid, p.binary AS binary, p.arguments AS arguments,"
+    " p.cwd AS cwd, p.uid AS uid,"
+    " pp.pid AS parent_pid, pp.binary AS parent_binary,"
+    " e.message, e.tags, e.actions, e.monitor_would"
+    " FROM events e"
+    " LEFT JOIN processes p ON p.exec_id = e.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;";
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_MAX];
@@ -104,6 +144,7 @@ struct store {
 	size_t		 pending;	/* rows in the open transaction */
 	size_t		 pend_events;
 	size_t		 pend_procs;
+	size_t		 pend_alerts;
 	int		 in_tx;
 	char		*prev_node;
 	struct store_stats stats;
@@ -168,7 +209,11 @@ store_migrate(struct store *s, const char *node)
 		return r;
 	if (ver < 1 && (r = store_exec(s, store_schema_v1)) != 0)
 		goto fail;
-	/* later versions: if (ver < 2) ALTER TABLE ... */
+	if (ver < 2 && (r = store_exec(s, store_schema_v2)) != 0)
+		goto fail;
+	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
+		log_info("store: schema migrated from version %lld to %d",
+		    (long long)ver, STORE_SCHEMA_VERSION);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 	    STORE_SCHEMA_VERSION);
 	if ((r = store_exec(s, sql)) != 0)
@@ -307,6 +352,7 @@ store_flush(struct store *s)
 			log_warnx("store: batch of %zu rows lost", s->pending);
 			s->in_tx = 0;
 			s->pending = s->pend_events = s->pend_procs = 0;
+			s->pend_alerts = 0;
 		}
 		return ERR_DB;
 	}
@@ -314,7 +360,8 @@ store_flush(struct store *s)
 	s->stats.commits++;
 	s->stats.events += s->pend_events;
 	s->stats.processes += s->pend_procs;
-	s->pending = s->pend_events = s->pend_procs = 0;
+	s->stats.alerts += s->pend_alerts;
+	s->pending = s->pend_events = s->pend_procs = s->pend_alerts = 0;
 	return 0;
 }
 
@@ -447,15 +494,13 @@ store_proc_gone(struct store *s, const char *exec_id, uint64_t boot_ns,
 	return store_row_done(s);
 }
 
-int
-store_event(struct store *s, const struct store_event *e)
+/* The INSERT alone (inside an open transaction). */
+static int
+store_event_row(struct store *s, const struct store_event *e)
 {
 	sqlite3_stmt	*st = s->st[ST_INS_EVENT];
 	char		 tbuf[40];
-	int		 r;
 
-	if ((r = store_begin(s)) != 0)
-		return r;
 	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
 	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2,
@@ -468,10 +513,66 @@ store_event(struct store *s, const struct store_event *e)
 	store_bind_str(st, 8, e->action);
 	store_bind_str(st, 9, e->args);
 	store_bind_str(st, 10, e->return_value);
-	if ((r = store_step(s, ST_INS_EVENT)) != 0)
+	store_bind_str(st, 11, e->message);
+	store_bind_str(st, 12, e->tags);
+	store_bind_str(st, 13, e->actions);
+	store_bind_str(st, 14, e->monitor_would);
+	return store_step(s, ST_INS_EVENT);
+}
+
+int
+store_event(struct store *s, const struct store_event *e)
+{
+	int	 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	if ((r = store_event_row(s, e)) != 0)
 		return r;
 	s->pend_events++;
 	return store_row_done(s);
+}
+
+int
+store_event_alerts(struct store *s, const struct store_event *e,
+    const struct store_alert *alerts, size_t nalerts)
+{
+	sqlite3_stmt	*st = s->st[ST_INS_ALERT];
+	sqlite3_int64	 id;
+	char		 tbuf[40];
+	size_t		 i;
+	int		 r;
+
+	if (nalerts == 0)
+		return store_event(s, e);
+	if ((r = store_begin(s)) != 0)
+		return r;
+	if ((r = store_step(s, ST_SAVEPOINT)) != 0)
+		return r;
+	if ((r = store_event_row(s, e)) != 0)
+		goto undo;
+	id = sqlite3_last_insert_rowid(s->db);
+	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
+	for (i = 0; i < nalerts; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, tbuf, -1, SQLITE_TRANSIENT);
+		store_bind_str(st, 3, alerts[i].kind);
+		store_bind_str(st, 4, alerts[i].target);
+		if ((r = store_step(s, ST_INS_ALERT)) != 0)
+			goto undo;
+	}
+	if ((r = store_step(s, ST_RELEASE)) != 0)
+		goto undo;
+	s->pend_events++;
+	s->pend_alerts += nalerts;
+	s->pending += nalerts;
+	return store_row_done(s);
+undo:
+	/* the batch transaction stays open with none of these rows */
+	if (store_step(s, ST_ROLLBACK_TO) != 0 ||
+	    store_step(s, ST_RELEASE) != 0)
+		log_warnx("store: cannot undo a partial event");
+	return r;
 }
 
 int

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 struct proc;
 struct store;
@@ -21,6 +21,7 @@ struct store;
 struct store_stats {
 	uint64_t	 events;	/* events rows inserted (committed) */
 	uint64_t	 processes;	/* processes rows inserted (committed) */
+	uint64_t	 alerts;	/* alerts rows inserted (committed) */
 	uint64_t	 commits;
 	uint64_t	 errors;	/* failed statements / commits */
 };
@@ -36,6 +37,17 @@ struct store_event {
 	const char	*action;
 	const char	*args;		/* JSON */
 	const char	*return_value;
+	/* schema 2 */
+	const char	*message;
+	const char	*tags;		/* JSON array */
+	const char	*actions;	/* JSON array */
+	const char	*monitor_would;	/* JSON array */
+};
+
+/* An alerts row for the notifier (state 'pending'). */
+struct store_alert {
+	const char	*kind;		/* "geturl" | "dnslookup" */
+	const char	*target;	/* URL or FQDN */
 };
 
 /*
@@ -73,6 +85,14 @@ int	store_proc_exit(struct store *, const char *exec_id, uint64_t boot_ns,
 int	store_proc_gone(struct store *, const char *exec_id, uint64_t boot_ns,
 	    int stale);
 int	store_event(struct store *, const struct store_event *);
+/*
+ * events row plus its alerts rows (event_id = the new row), atomically
+ * (a savepoint inside the batch transaction: all rows or none), counted
+ * as one batch step so the batch is never committed between them.
+ * 0 or ERR_DB (nothing of it written).
+ */
+int	store_event_alerts(struct store *, const struct store_event *,
+	    const struct store_alert *alerts, size_t nalerts);
 /* events row for an exec of p (time = p->ktime). */
 int	store_event_exec(struct store *, const struct proc *p);
 /* events row for an exit: args {"status":N[,"signal":"SIGx"]}. */

@@ -13,6 +13,8 @@
 #include "bpf/events.h"
 #include "collectord/decode.h"
 #include "err.h"
+#include "policy.h"
+#include "tests/unit/genrec.h"
 
 static uint8_t	 buf[sizeof(struct ev_exec) + 2 * EV_PATH_MAX + EV_ARGS_MAX +
 		    64];
@@ -302,6 +304,377 @@ test_random(void **state)
 	}
 }
 
+/* A record with one argument of every payload kind and a return value. */
+static size_t
+mk_generic(struct genrec *r)
+{
+	struct ev_sockaddr	 sa;
+	uint8_t			 bytes[10] = { 0, 1, 2, 0xff, 'a', 'b', 0, 0,
+				    9, 10 };
+
+	genrec_init(r, 4242, 123456789, 4200, 1000, 7, 3);
+	genrec_int(r, POL_ARG_INT, -2);
+	genrec_str(r, POL_ARG_STRING, "/etc/passwd");
+	genrec_arg(r, POL_ARG_CHAR_BUF, EVA_TRUNC, 100, bytes, sizeof(bytes));
+	memset(&sa, 0, sizeof(sa));
+	sa.family = 2;
+	sa.port = 80;
+	sa.addr[0] = 127;
+	sa.addr[3] = 1;
+	genrec_arg(r, POL_ARG_SOCKADDR, 0, 0, &sa, sizeof(sa));
+	genrec_arg(r, POL_ARG_FD, 0, 3, "/tmp/x\0", 7);	/* NUL cut */
+	genrec_arg(r, POL_ARG_INT, EVA_RETVAL, 0, &(int64_t){ -13 }, 8);
+	genrec_hdr(r)->flags = EVG_F_RETURN;
+	genrec_hdr(r)->ret = -13;
+	genrec_hdr(r)->sel = 1;
+	genrec_hdr(r)->actions = (1U << POL_ACT_POST) |
+	    (1U << POL_ACT_SIGKILL);
+	return genrec_done(r);
+}
+
+static void
+test_generic_ok(void **state)
+{
+	static struct genrec r;
+	struct dec_event ev;
+	size_t		 len;
+
+	len = mk_generic(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.type, EV_GENERIC);
+	assert_int_equal(ev.time_ns, 2000000000ULL);
+	assert_int_equal(ev.pid, 4242);
+	assert_int_equal(ev.ktime, 123456789);
+	assert_int_equal(ev.ppid_key, 4200);
+	assert_int_equal(ev.pktime, 1000);
+	assert_int_equal(ev.hook_id, 7);
+	assert_int_equal(ev.gen, 3);
+	assert_int_equal(ev.sel, 1);
+	assert_int_equal(ev.gflags, EVG_F_RETURN);
+	assert_int_equal(ev.actions, (1U << POL_ACT_POST) |
+	    (1U << POL_ACT_SIGKILL));
+	assert_int_equal(ev.ret, -13);
+	assert_int_equal(ev.ngargs, 5);
+	assert_int_equal(ev.gargs[0].type, POL_ARG_INT);
+	assert_true((int64_t)ev.gargs[0].num == -2);
+	assert_int_equal(ev.gargs[1].len, 11);
+	assert_memory_equal(ev.gargs[1].data, "/etc/passwd", 11);
+	assert_ptr_equal(ev.gargs[1].data, r.buf + sizeof(struct ev_generic) +
+	    2 * sizeof(struct ev_arg) + 8);
+	assert_int_equal(ev.gargs[2].flags, EVA_TRUNC);
+	assert_int_equal(ev.gargs[2].aux, 100);
+	assert_int_equal(ev.gargs[2].len, 10);
+	assert_int_equal(ev.gargs[3].len, sizeof(struct ev_sockaddr));
+	assert_int_equal(ev.gargs[4].aux, 3);
+	assert_int_equal(ev.gargs[4].len, 6);
+	assert_true(ev.has_retarg);
+	assert_true((int64_t)ev.retarg.num == -13);
+
+	/* args_len may leave out the padding after the last argument */
+	genrec_hdr(&r)->hdr.size = (uint32_t)r.last_end;
+	genrec_hdr(&r)->args_len = (uint32_t)(r.last_end -
+	    sizeof(struct ev_generic));
+	assert_int_equal(decode_record(r.buf, r.last_end, &ev), 0);
+	assert_int_equal(ev.ngargs, 5);
+
+	/* no arguments; an error argument; monitor mode; pid 0 */
+	genrec_init(&r, 0, 1, 0, 0, 1, 1);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.ngargs, 0);
+	assert_false(ev.has_retarg);
+	genrec_init(&r, 5, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_STRING, EVA_ERROR, 0, NULL, 0);
+	genrec_hdr(&r)->flags = EVG_F_MONITOR | EVG_F_PARENT_MISS |
+	    EVG_F_SELF_MISS;
+	genrec_hdr(&r)->would = 1U << POL_ACT_SIGKILL;
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.ngargs, 1);
+	assert_int_equal(ev.gargs[0].flags, EVA_ERROR);
+	assert_int_equal(ev.would, 1U << POL_ACT_SIGKILL);
+}
+
+static void
+test_generic_limits(void **state)
+{
+	static struct genrec r;
+	static char	 big[HOOK_ARG_DATA_MAX + 1];
+	struct dec_event ev;
+	size_t		 len, i;
+
+	/* 5 arguments of HOOK_ARG_DATA_MAX bytes and a return value */
+	memset(big, 'x', sizeof(big));
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	for (i = 0; i < HOOK_ARGS_MAX; i++)
+		genrec_arg(&r, POL_ARG_CHAR_BUF, 0, HOOK_ARG_DATA_MAX, big,
+		    HOOK_ARG_DATA_MAX);
+	genrec_arg(&r, POL_ARG_SIZE_T, EVA_RETVAL, 0, &(int64_t){ 4 }, 8);
+	genrec_hdr(&r)->flags = EVG_F_RETURN;
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.ngargs, HOOK_ARGS_MAX);
+	/* one byte more */
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_STRING, 0, 0, big, HOOK_ARG_DATA_MAX + 1);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	/* every type decode_arg_type_known admits, with its payload (or as
+	 * a read error when it has none), and no other */
+	for (i = 0; i < 256; i++) {
+		genrec_init(&r, 1, 1, 0, 0, 1, 1);
+		switch (decode_arg_payload((uint8_t)i)) {
+		case DEC_PAY_SOCKADDR:
+			genrec_arg(&r, (uint8_t)i, 0, 0, big,
+			    sizeof(struct ev_sockaddr));
+			break;
+		case DEC_PAY_INT:
+			genrec_int(&r, (uint8_t)i, 1);
+			break;
+		case DEC_PAY_BYTES:
+			genrec_str(&r, (uint8_t)i, "abc");
+			break;
+		default:
+			genrec_arg(&r, (uint8_t)i, i == POL_ARG_NOP ? 0 :
+			    EVA_ERROR, 0, NULL, 0);
+			break;
+		}
+		len = genrec_done(&r);
+		if (decode_record(r.buf, len, &ev) !=
+		    (decode_arg_type_known((uint8_t)i) ? 0 : ERR_PARSE))
+			fail_msg("type %zu", i);
+	}
+	assert_true(decode_arg_type_known(POL_ARG_DATA_LOC));
+	assert_true(decode_arg_type_known(POL_ARG_SOCK));
+	assert_true(decode_arg_type_known(POL_ARG_AUTO));
+	assert_false(decode_arg_type_known(POL_ARG_NONE));
+	assert_false(decode_arg_type_known(10));
+	assert_false(decode_arg_type_known(19));
+	assert_false(decode_arg_type_known(POL_ARG_MAX_));
+	assert_int_equal(decode_arg_payload(POL_ARG_SYSCALL64), DEC_PAY_INT);
+	assert_int_equal(decode_arg_payload(POL_ARG_CAPABILITY), DEC_PAY_INT);
+	assert_int_equal(decode_arg_payload(POL_ARG_DENTRY), DEC_PAY_BYTES);
+	assert_int_equal(decode_arg_payload(POL_ARG_SOCK), DEC_PAY_NONE);
+	/* a type without payload carrying data; nop with data */
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_str(&r, POL_ARG_SOCK, "abcdefgh");
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_str(&r, POL_ARG_NOP, "a");
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_NOP, EVA_TRUNC, 0, NULL, 0);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+}
+
+static struct genrec gbad;
+
+static void
+expect_gbad(size_t len, const char *what)
+{
+	struct dec_event ev;
+
+	if (decode_record(gbad.buf, len, &ev) != ERR_PARSE)
+		fail_msg("accepted: %s", what);
+	assert_non_null(ev.why);
+}
+
+/* A good two-argument record in gbad. */
+static size_t
+mk_gbad(void)
+{
+	genrec_init(&gbad, 10, 20, 5, 6, 2, 9);
+	genrec_int(&gbad, POL_ARG_UINT32, 7);
+	genrec_str(&gbad, POL_ARG_FILENAME, "abc");
+	return genrec_done(&gbad);
+}
+
+static void
+test_generic_bad(void **state)
+{
+	struct ev_generic *g = genrec_hdr(&gbad);
+	struct ev_arg	*a;
+	struct dec_event ev;
+	size_t		 len, i;
+	uint8_t		*p;
+
+	len = mk_gbad();
+	assert_int_equal(decode_record(gbad.buf, len, &ev), 0);
+
+	len = mk_gbad();
+	g->args_len += 8;
+	expect_gbad(len, "args_len larger than record");
+	len = mk_gbad();
+	g->args_len -= 8;
+	expect_gbad(len, "args_len smaller than record");
+	len = mk_gbad();
+	g->flags = 0x10;
+	expect_gbad(len, "unknown flags");
+	len = mk_gbad();
+	g->nargs = DEC_ARGS_MAX + 1;
+	expect_gbad(len, "nargs over limit");
+	len = mk_gbad();
+	g->nargs = 3;
+	expect_gbad(len, "nargs larger than present");
+	len = mk_gbad();
+	g->nargs = 1;
+	expect_gbad(len, "nargs smaller than present");
+	len = mk_gbad();
+	g->sel = HOOK_SEL_MAX;
+	expect_gbad(len, "selector index");
+	len = mk_gbad();
+	g->actions |= 1;
+	expect_gbad(len, "action bit 0");
+	len = mk_gbad();
+	g->actions |= 1U << 15;
+	expect_gbad(len, "unknown action bit");
+	len = mk_gbad();
+	g->would = 1U << 3;
+	expect_gbad(len, "would without monitor");
+	len = mk_gbad();
+	g->flags = EVG_F_MONITOR;
+	g->would = 1U << 20;
+	expect_gbad(len, "unknown would bit");
+
+	/* second argument header (at 88 + 8 + 8) */
+	a = (struct ev_arg *)(void *)(gbad.buf + sizeof(*g) + 16);
+	len = mk_gbad();
+	a->len = 9;
+	expect_gbad(len, "arg data past end");
+	len = mk_gbad();
+	a->len = 200;
+	expect_gbad(len, "arg data far past end");
+	len = mk_gbad();
+	a->type = 15;
+	expect_gbad(len, "unknown arg type");
+	len = mk_gbad();
+	a->type = POL_ARG_SOCK;
+	expect_gbad(len, "arg type without payload, with data");
+	len = mk_gbad();
+	a->flags = 0x80;
+	expect_gbad(len, "unknown arg flags");
+	len = mk_gbad();
+	a->flags = EVA_ERROR;
+	expect_gbad(len, "error arg with data");
+	len = mk_gbad();
+	a->flags = EVA_RETVAL;
+	expect_gbad(len, "return arg without EVG_F_RETURN");
+	len = mk_gbad();
+	memcpy(gbad.buf + sizeof(*g) + 16 + 8, "a\0c", 3);
+	expect_gbad(len, "string with NUL");
+	len = mk_gbad();
+	a->type = POL_ARG_SOCKADDR;
+	expect_gbad(len, "sockaddr of 3 bytes");
+	len = mk_gbad();
+	a->type = POL_ARG_CHAR_BUF;
+	a->flags = EVA_TRUNC;
+	a->aux = 2;
+	expect_gbad(len, "truncated buffer larger than its size");
+	/* first argument: an integer */
+	a = (struct ev_arg *)(void *)(gbad.buf + sizeof(*g));
+	len = mk_gbad();
+	a->len = 4;
+	expect_gbad(len, "int of 4 bytes");
+	len = mk_gbad();
+	a->flags = EVA_TRUNC;
+	expect_gbad(len, "truncated int");
+
+	/* two return values */
+	genrec_init(&gbad, 10, 20, 5, 6, 2, 9);
+	genrec_arg(&gbad, POL_ARG_INT, EVA_RETVAL, 0, &(int64_t){ 1 }, 8);
+	genrec_arg(&gbad, POL_ARG_INT, EVA_RETVAL, 0, &(int64_t){ 1 }, 8);
+	g->flags = EVG_F_RETURN;
+	len = genrec_done(&gbad);
+	expect_gbad(len, "two return args");
+	/* six arguments without a return value */
+	genrec_init(&gbad, 10, 20, 5, 6, 2, 9);
+	for (i = 0; i < HOOK_ARGS_MAX + 1; i++)
+		genrec_int(&gbad, POL_ARG_INT, 1);
+	len = genrec_done(&gbad);
+	expect_gbad(len, "six args");
+	/* a misaligned second argument (no padding after "abc") */
+	genrec_init(&gbad, 10, 20, 5, 6, 2, 9);
+	genrec_str(&gbad, POL_ARG_STRING, "abc");
+	p = gbad.buf + sizeof(*g) + 8 + 3;
+	memcpy(p, &(struct ev_arg){ POL_ARG_INT, 0, 8, 0 }, 8);
+	memcpy(p + 8, &(int64_t){ -1 }, 8);
+	gbad.len = sizeof(*g) + 8 + 3 + 16;
+	gbad.nargs = 2;
+	g->hdr.size = (uint32_t)gbad.len;
+	g->args_len = (uint32_t)(gbad.len - sizeof(*g));
+	g->nargs = 2;
+	expect_gbad(gbad.len, "misaligned argument");
+	/* shorter than the fixed part */
+	len = mk_gbad();
+	g->hdr.size = sizeof(*g) - 8;
+	expect_gbad(sizeof(*g) - 8, "short fixed part");
+}
+
+static void
+test_generic_truncated(void **state)
+{
+	static struct genrec r;
+	struct dec_event ev;
+	size_t		 len, l;
+
+	/* every prefix, sizes adjusted to match, is rejected */
+	len = mk_generic(&r);
+	for (l = 0; l < len; l++) {
+		if (l >= sizeof(struct ev_hdr))
+			genrec_hdr(&r)->hdr.size = (uint32_t)l;
+		if (l >= sizeof(struct ev_generic))
+			genrec_hdr(&r)->args_len = (uint32_t)(l -
+			    sizeof(struct ev_generic));
+		/* the unpadded end of the last argument is a valid record */
+		if (l == r.last_end)
+			continue;
+		if (decode_record(r.buf, l, &ev) != ERR_PARSE)
+			fail_msg("prefix of %zu bytes accepted", l);
+	}
+}
+
+static void
+test_generic_fuzz(void **state)
+{
+	static struct genrec r, orig;
+	struct dec_event ev;
+	size_t		 i, j, k, len, n, ok = 0;
+	const uint8_t	*end;
+
+	srandom(11);
+	len = mk_generic(&orig);
+	for (i = 0; i < 100000; i++) {
+		memcpy(r.buf, orig.buf, len);
+		n = 1 + (size_t)random() % 4;
+		for (j = 0; j < n; j++)
+			r.buf[(size_t)random() % len] = (uint8_t)random();
+		/* keep the header valid half of the time */
+		if (i & 1) {
+			genrec_hdr(&r)->hdr.version = EV_ABI_VERSION;
+			genrec_hdr(&r)->hdr.size = (uint32_t)len;
+			genrec_hdr(&r)->hdr.type = EV_GENERIC;
+		}
+		if (decode_record(r.buf, len, &ev) != 0)
+			continue;
+		ok++;
+		end = r.buf + len;
+		assert_true(ev.ngargs <= HOOK_ARGS_MAX);
+		for (k = 0; k < ev.ngargs; k++) {
+			assert_true(ev.gargs[k].data >= r.buf &&
+			    ev.gargs[k].data + ev.gargs[k].len <= end);
+			assert_true(decode_arg_type_known(ev.gargs[k].type));
+			assert_true(ev.gargs[k].len <= HOOK_ARG_DATA_MAX);
+		}
+		if (ev.has_retarg)
+			assert_true(ev.retarg.data + ev.retarg.len <= end);
+	}
+	/* payload-only mutations decode; the run is not all rejections */
+	assert_true(ok > 1000);
+}
+
 static void
 test_signame(void **state)
 {
@@ -326,6 +699,11 @@ main(void)
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_generic_ok),
+		cmocka_unit_test(test_generic_limits),
+		cmocka_unit_test(test_generic_bad),
+		cmocka_unit_test(test_generic_truncated),
+		cmocka_unit_test(test_generic_fuzz),
 		cmocka_unit_test(test_signame),
 	};
 

@@ -303,6 +303,180 @@ test_send_recv(void **state)
 	close(sv[1]);
 }
 
+/* All string pointers of h NULL (after a failed decode or a clear). */
+static void
+assert_hook_empty(const struct ipc_hook *h)
+{
+	size_t	 i;
+
+	assert_null(h->policy);
+	assert_null(h->function);
+	assert_null(h->subsys);
+	assert_null(h->event);
+	assert_null(h->path);
+	assert_null(h->message);
+	assert_null(h->tags_json);
+	for (i = 0; i < IPC_HOOK_ARGS; i++)
+		assert_null(h->arg_label[i]);
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		assert_null(h->sel_url[i]);
+		assert_null(h->sel_fqdn[i]);
+	}
+}
+
+static void
+test_hook(void **state)
+{
+	static const char *const labels[IPC_HOOK_ARGS] = {
+		"fd", "", "path", "l\xc3\xa9", "x",
+	};
+	static const char *const urls[IPC_HOOK_SEL] = {
+		"", "http://a.invalid/?q=1", "", "", "https://b.invalid/",
+	};
+	static const char *const fqdns[IPC_HOOK_SEL] = {
+		"a.invalid", "", "", "", "",
+	};
+	struct ipc_hook	 h, h2;
+	struct ipc_hook_del d = { 127, 0xfffffffe }, d2;
+	struct ipc_msg	 m;
+	uint8_t		*buf, *bad;
+	size_t		 len, l, i;
+	int		 sv[2];
+
+	assert_true(ipc_type_known(IPC_COLLECT_HOOK));
+	assert_true(ipc_type_known(IPC_COLLECT_HOOK_DEL));
+	assert_false(ipc_type_has_fd(IPC_COLLECT_HOOK));
+	assert_false(ipc_type_has_fd(IPC_COLLECT_HOOK_DEL));
+	assert_string_equal(ipc_msg_type_name(IPC_COLLECT_HOOK),
+	    "IPC_COLLECT_HOOK");
+	assert_string_equal(ipc_msg_type_name(IPC_COLLECT_HOOK_DEL),
+	    "IPC_COLLECT_HOOK_DEL");
+
+	memset(&h, 0, sizeof(h));
+	h.id = 127;
+	h.gen = UINT32_MAX;
+	h.kind = 2;
+	h.mode = 1;
+	h.policy = (char *)"my-policy";
+	h.function = (char *)"__x64_sys_openat";
+	h.subsys = (char *)"syscalls";
+	h.event = (char *)"sys_enter_openat";
+	h.path = (char *)"/usr/bin/bash";
+	h.message = (char *)"a \"quoted\" message";
+	h.tags_json = (char *)"[\"t1\",\"t2\"]";
+	h.nargs = 5;
+	for (i = 0; i < IPC_HOOK_ARGS; i++) {
+		h.arg_type[i] = 20 + (uint32_t)i;
+		h.arg_label[i] = (char *)labels[i];
+	}
+	h.ret_type = 1;
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		h.sel_url[i] = (char *)urls[i];
+		h.sel_fqdn[i] = (char *)fqdns[i];
+	}
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_HOOK, &h, &buf, &len), 0);
+	/* array16 of 33 elements */
+	assert_memory_equal(buf, "\xdc\x00\x21", 3);
+	memset(&h2, 0, sizeof(h2));
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK, buf, len, &h2), 0);
+	assert_int_equal(h2.id, 127);
+	assert_int_equal(h2.gen, UINT32_MAX);
+	assert_int_equal(h2.kind, 2);
+	assert_int_equal(h2.mode, 1);
+	assert_string_equal(h2.policy, h.policy);
+	assert_string_equal(h2.function, h.function);
+	assert_string_equal(h2.subsys, h.subsys);
+	assert_string_equal(h2.event, h.event);
+	assert_string_equal(h2.path, h.path);
+	assert_string_equal(h2.message, h.message);
+	assert_string_equal(h2.tags_json, h.tags_json);
+	assert_int_equal(h2.nargs, 5);
+	for (i = 0; i < IPC_HOOK_ARGS; i++) {
+		assert_int_equal(h2.arg_type[i], 20 + i);
+		assert_string_equal(h2.arg_label[i], labels[i]);
+	}
+	assert_int_equal(h2.ret_type, 1);
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		assert_string_equal(h2.sel_url[i], urls[i]);
+		assert_string_equal(h2.sel_fqdn[i], fqdns[i]);
+	}
+	ipc_hook_clear(&h2);
+	assert_hook_empty(&h2);
+	assert_int_equal(h2.id, 0);
+	ipc_hook_clear(NULL);
+
+	/* every truncation is rejected, nothing is left allocated */
+	for (l = 1; l < len; l++) {
+		memset(&h2, 0, sizeof(h2));
+		assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK, buf, l,
+		    &h2), ERR_PARSE);
+		assert_hook_empty(&h2);
+	}
+	/* wrong element count, a NUL inside a string, trailing byte */
+	bad = malloc(len + 1);
+	assert_non_null(bad);
+	memcpy(bad, buf, len);
+	bad[2] = 0x20;
+	memset(&h2, 0, sizeof(h2));
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK, bad, len, &h2),
+	    ERR_PARSE);
+	assert_hook_empty(&h2);
+	memcpy(bad, buf, len);
+	bad[len] = 0xc0;
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK, bad, len + 1, &h2),
+	    ERR_PARSE);
+	assert_hook_empty(&h2);
+	memcpy(bad, buf, len);
+	for (i = 0; i + 8 < len; i++)
+		if (memcmp(bad + i, "-policy", 7) == 0)
+			break;
+	assert_true(i + 8 < len);
+	bad[i] = '\0';
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK, bad, len, &h2),
+	    ERR_PARSE);
+	assert_hook_empty(&h2);
+	free(bad);
+	free(buf);
+
+	/* strings are "" when absent, never NULL */
+	h.sel_fqdn[4] = NULL;
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_HOOK, &h, &buf, &len),
+	    ERR_PARSE);
+	h.sel_fqdn[4] = (char *)"";
+
+	/* IPC_COLLECT_HOOK_DEL */
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_HOOK_DEL, &d, &buf, &len),
+	    0);
+	assert_int_equal(len, 7);
+	assert_memory_equal(buf, "\x92\x7f\xce\xff\xff\xff\xfe", 7);
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_HOOK_DEL, buf, len, &d2),
+	    0);
+	assert_int_equal(d2.id, 127);
+	assert_int_equal(d2.gen, 0xfffffffe);
+	free(buf);
+	assert_int_equal(DEC(IPC_COLLECT_HOOK_DEL, "\x91\x01", &d2),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_HOOK_DEL, "\x92\x01\xa1" "a", &d2),
+	    ERR_PARSE);
+
+	/* over a channel, as loaderd sends them */
+	assert_int_equal(ipc_socketpair(sv), 0);
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_HOOK, &h, -1), 0);
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_HOOK_DEL, &d, -1), 0);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_COLLECT_HOOK);
+	memset(&h2, 0, sizeof(h2));
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &h2), 0);
+	assert_string_equal(h2.tags_json, "[\"t1\",\"t2\"]");
+	ipc_hook_clear(&h2);
+	ipc_msg_clear(&m);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_COLLECT_HOOK_DEL);
+	ipc_msg_clear(&m);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -314,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_decode_long_string),
 		cmocka_unit_test(test_send_recv),
+		cmocka_unit_test(test_hook),
 	};
 
 	return cmocka_run_group_tests_name("ipc_msg", tests, NULL, NULL);

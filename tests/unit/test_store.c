@@ -18,11 +18,16 @@
 #include "bpf/events.h"
 #include "collectord/collectord.h"
 #include "collectord/export.h"
+#include "collectord/hooks.h"
 #include "collectord/pcache.h"
 #include "collectord/store.h"
 #include "err.h"
+#include "ipc_msg.h"
+#include "policy.h"
 #include "str.h"
+#include "xmalloc.h"
 #include "tests/lib/testutil.h"
+#include "tests/unit/genrec.h"
 
 #define NODE	"testnode"
 /* boot offset: boot ns 0 == 2026-01-01T00:00:00Z */
@@ -126,12 +131,26 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name IN ('processes','events','meta','process_ancestors',"
 	    "'events_full','processes_pid','processes_parent',"
-	    "'events_exec_id','events_time_ns')"), 9);
+	    "'events_exec_id','events_time_ns','alerts','alerts_state',"
+	    "'alerts_event_id')"), 12);
+	assert_int_equal(STORE_SCHEMA_VERSION, 2);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "2");
 	/* the documented columns exist */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('processes')"), 19);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 11);
+	    "('events')"), 15);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name IN ('message','tags','actions',"
+	    "'monitor_would')"), 4);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('alerts') WHERE name IN ('id','event_id','created','kind',"
+	    "'target','state','attempts','last_error')"), 8);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('alerts')"), 8);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events_full')"), 22);
 	/* re-open: no migration, previous node remembered */
 	assert_int_equal(store_open(&st, c->db, "other", OFF, 100), 0);
 	assert_string_equal(store_prev_node(st), NODE);
@@ -152,6 +171,175 @@ test_newer_schema_refused(void **state)
 	sqlite3_close(h);
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), ERR_VERSION);
 	assert_null(st);
+}
+
+/* The schema of version 1 exactly as released (commit 3240966). */
+static const char schema_v1[] =
+    "CREATE TABLE processes("
+    " exec_id TEXT PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER,"
+    " ppid INTEGER, uid INTEGER, euid INTEGER, gid INTEGER, egid INTEGER,"
+    " auid INTEGER, binary TEXT, arguments TEXT, cwd TEXT, flags TEXT,"
+    " start_time TEXT, ktime INTEGER, parent_exec_id TEXT,"
+    " exit_time TEXT, exit_code INTEGER, exit_signal INTEGER);"
+    "CREATE INDEX processes_pid ON processes(pid);"
+    "CREATE INDEX processes_parent ON processes(parent_exec_id);"
+    "CREATE TABLE events("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " type TEXT NOT NULL, exec_id TEXT, parent_exec_id TEXT,"
+    " policy_name TEXT, function_name TEXT, action TEXT, args TEXT,"
+    " return_value TEXT);"
+    "CREATE INDEX events_exec_id ON events(exec_id);"
+    "CREATE INDEX events_time_ns ON events(time_ns);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE VIEW process_ancestors(exec_id, depth, ancestor_exec_id, pid,"
+    " binary, arguments) AS"
+    " WITH RECURSIVE anc(exec_id, depth, ancestor_exec_id) AS ("
+    "  SELECT exec_id, 0, exec_id FROM processes"
+    "  UNION ALL"
+    "  SELECT anc.exec_id, anc.depth + 1, p.parent_exec_id"
+    "  FROM anc JOIN processes p ON p.exec_id = anc.ancestor_exec_id"
+    "  WHERE p.parent_exec_id IS NOT NULL AND p.parent_exec_id != ''"
+    "  AND anc.depth < 256)"
+    " SELECT anc.exec_id, anc.depth, anc.ancestor_exec_id, q.pid, q.binary,"
+    " q.arguments FROM anc LEFT JOIN processes q"
+    " ON q.exec_id = anc.ancestor_exec_id;"
+    "CREATE VIEW events_full AS"
+    " SELECT e.id, e.time, e.time_ns, e.type, e.exec_id, e.parent_exec_id,"
+    " e.policy_name, e.function_name, e.action, e.args, e.return_value,"
+    " p.pid AS pid, p.binary AS binary, p.arguments AS arguments,"
+    " p.cwd AS cwd, p.uid AS uid,"
+    " pp.pid AS parent_pid, pp.binary AS parent_binary"
+    " FROM events e"
+    " LEFT JOIN processes p ON p.exec_id = e.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;"
+    "INSERT INTO meta VALUES ('node_name', 'oldnode'),"
+    " ('schema_version', '1');"
+    "INSERT INTO processes(exec_id, pid, binary, ktime) VALUES"
+    " ('b2xkbm9kZToxMDox', 1, '/sbin/init', 10);"
+    "INSERT INTO events(time, time_ns, type, exec_id, args) VALUES"
+    " ('2026-01-01T00:00:00.000000010Z', 1767225600000000010,"
+    " 'process_exit', 'b2xkbm9kZToxMDox', '{\"status\":0}');"
+    "PRAGMA user_version = 1;";
+
+static void
+test_migrate_v1(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_event	 e;
+	struct store_alert	 al = { "geturl", "http://x.invalid/" };
+	sqlite3			*h;
+
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events')"), 11);
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	assert_string_equal(store_prev_node(st), "oldnode");
+	/* the new columns and table are usable right away */
+	memset(&e, 0, sizeof(e));
+	e.time_ns = 5;
+	e.type = "process_kprobe";
+	e.exec_id = "b2xkbm9kZToxMDox";
+	e.message = "m";
+	e.tags = "[\"t\"]";
+	e.actions = "[\"KPROBE_ACTION_POST\"]";
+	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
+	store_close(st);
+
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 2);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "2");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events')"), 15);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name IN ('message','tags','actions',"
+	    "'monitor_would')"), 4);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('alerts')"), 8);
+	/* old rows kept, new columns NULL for them */
+	assert_q_str(c->db, "SELECT args FROM events WHERE id=1",
+	    "{\"status\":0}");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE id=1"
+	    " AND message IS NULL AND tags IS NULL AND actions IS NULL AND"
+	    " monitor_would IS NULL"), 1);
+	/* events_full rebuilt with the new columns, still joins processes */
+	assert_q_str(c->db, "SELECT binary FROM events_full WHERE id=1",
+	    "/sbin/init");
+	assert_q_str(c->db, "SELECT tags FROM events_full WHERE id=2",
+	    "[\"t\"]");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts WHERE "
+	    "event_id=2 AND state='pending' AND attempts=0"), 1);
+	/* idempotent: a second open migrates nothing */
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 2);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+static void
+test_alerts(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_event	 e;
+	struct store_alert	 al[2] = {
+		{ "geturl", "http://canary.invalid/x" },
+		{ "dnslookup", "canary.invalid" },
+	};
+	struct store_alert	 badal[2] = {
+		{ "geturl", "http://a.invalid/" },
+		{ "smoke-signal", "x" },
+	};
+
+	/* batch of 2 rows: the event + its 2 alerts exceed it, but they
+	 * are committed together, never split across transactions */
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 2), 0);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = 3000000000ULL;
+	e.type = "process_kprobe";
+	e.exec_id = "eA==";
+	e.function_name = "__x64_sys_openat";
+	e.action = "KPROBE_ACTION_GETURL";
+	assert_int_equal(store_event(st, &e), 0);
+	assert_int_equal(store_pending(st), 1);
+	assert_int_equal(store_event_alerts(st, &e, al, 2), 0);
+	assert_int_equal(store_pending(st), 0);
+	assert_int_equal(store_stats(st)->commits, 1);
+	assert_int_equal(store_stats(st)->events, 2);
+	assert_int_equal(store_stats(st)->alerts, 2);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts"), 2);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts a JOIN "
+	    "events e ON e.id = a.event_id WHERE e.id = 2"), 2);
+	assert_q_str(c->db, "SELECT target FROM alerts WHERE kind='geturl'",
+	    "http://canary.invalid/x");
+	assert_q_str(c->db, "SELECT target FROM alerts WHERE "
+	    "kind='dnslookup'", "canary.invalid");
+	assert_q_str(c->db, "SELECT created FROM alerts WHERE id=1",
+	    "2026-01-01T00:00:03.000000000Z");
+	assert_q_str(c->db, "SELECT state FROM alerts WHERE id=2", "pending");
+	assert_int_equal(q_int(c->db, "SELECT attempts FROM alerts WHERE "
+	    "id=2"), 0);
+	assert_true(q_int(c->db, "SELECT last_error IS NULL FROM alerts "
+	    "WHERE id=2") == 1);
+
+	/* a failing alert row takes its event with it, nothing else */
+	assert_int_equal(store_event(st, &e), 0);
+	assert_int_equal(store_event_alerts(st, &e, badal, 2), ERR_DB);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 3);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts"), 2);
+	/* and the store goes on */
+	assert_int_equal(store_event_alerts(st, &e, al, 1), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 4);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts"), 3);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
 static struct proc
@@ -521,6 +709,234 @@ test_pipeline(void **state)
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
+/* A hook with every string allocated, as ipc_msg_decode leaves it. */
+static void
+mkhook(struct ipc_hook *h, uint32_t id, uint32_t gen, uint32_t kind,
+    const char *policy)
+{
+	size_t	 i;
+
+	memset(h, 0, sizeof(*h));
+	h->id = id;
+	h->gen = gen;
+	h->kind = kind;
+	h->policy = xstrdup(policy);
+	h->function = xstrdup("__x64_sys_openat");
+	h->subsys = xstrdup("syscalls");
+	h->event = xstrdup("sys_enter_openat");
+	h->path = xstrdup("");
+	h->message = xstrdup("");
+	h->tags_json = xstrdup("");
+	for (i = 0; i < IPC_HOOK_ARGS; i++)
+		h->arg_label[i] = xstrdup("");
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		h->sel_url[i] = xstrdup("");
+		h->sel_fqdn[i] = xstrdup("");
+	}
+}
+
+struct refresh_ctx {
+	struct hooktab	*hooks;
+	int		 calls;
+};
+
+/* Stands in for collectord reading IPC_COLLECT_HOOK from loaderd. */
+static void
+refresh_cb(void *arg)
+{
+	struct refresh_ctx	*rc = arg;
+	struct ipc_hook		 h;
+
+	rc->calls++;
+	mkhook(&h, 11, 1, POL_HOOK_TRACEPOINT, "late");
+	assert_int_equal(hooktab_set(rc->hooks, &h, 1), 0);
+}
+
+static void
+test_pipeline_generic(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	struct refresh_ctx	 rc;
+	struct ipc_hook		 h;
+	static struct genrec	 r;
+	uint8_t			 buf[8192];
+	size_t			 len;
+	int			 jfd;
+	char			*json, bash[PROC_ID_MAX], unk[PROC_ID_MAX];
+	char			 want[1024], sql[512];
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 1000), 0);
+	jfd = open(c->json, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	assert_true(jfd >= 0);
+	env.ex = export_new(jfd, -1, NODE, OFF);
+	env.pc = pcache_new(NODE);
+	env.hooks = hooktab_new();
+	pcache_exec_id(NODE, 1000000000ULL, 100, bash, sizeof(bash));
+	pcache_exec_id(NODE, 7, 555, unk, sizeof(unk));
+
+	mkhook(&h, 7, 1, POL_HOOK_KPROBE, "files");
+	h.nargs = 2;
+	h.arg_type[0] = POL_ARG_INT;
+	h.arg_type[1] = POL_ARG_STRING;
+	free(h.arg_label[1]);
+	h.arg_label[1] = xstrdup("path");
+	h.ret_type = POL_ARG_INT;
+	free(h.sel_url[0]);
+	h.sel_url[0] = xstrdup("http://canary.invalid/hit");
+	free(h.tags_json);
+	h.tags_json = xstrdup("[\"fs\"]");
+	assert_int_equal(hooktab_set(env.hooks, &h, 1), 0);
+
+	/* bash execs, then opens /etc/passwd: Post + GetUrl, selector 0 */
+	len = rec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
+	    "bash\0", 5, "/root");
+	pipeline_record(&env, buf, len);
+	genrec_init(&r, 100, 1000000000ULL, 1, 10, 7, 1);
+	genrec_int(&r, POL_ARG_INT, -100);
+	genrec_str(&r, POL_ARG_STRING, "/etc/passwd");
+	genrec_hdr(&r)->flags = EVG_F_RETURN;
+	genrec_hdr(&r)->ret = 3;
+	genrec_hdr(&r)->sel = 0;
+	genrec_hdr(&r)->actions = (1U << POL_ACT_POST) |
+	    (1U << POL_ACT_GETURL);
+	len = genrec_done(&r);
+	pipeline_record(&env, r.buf, len);
+
+	/* a process the cache never saw, child of bash; monitor mode */
+	genrec_init(&r, 555, 7, 100, 1000000000ULL, 7, 1);
+	genrec_int(&r, POL_ARG_INT, 1);
+	genrec_hdr(&r)->flags = EVG_F_MONITOR;
+	genrec_hdr(&r)->would = 1U << POL_ACT_SIGKILL;
+	len = genrec_done(&r);
+	pipeline_record(&env, r.buf, len);
+
+	/* an unknown hook, no refresh possible: stored anyway */
+	genrec_init(&r, 100, 1000000000ULL, 1, 10, 9, 1);
+	genrec_str(&r, POL_ARG_FILENAME, "x");
+	len = genrec_done(&r);
+	pipeline_record(&env, r.buf, len);
+	assert_int_equal(env.unknown_hooks, 1);
+
+	/* metadata that arrives on the parent channel just in time */
+	memset(&rc, 0, sizeof(rc));
+	rc.hooks = env.hooks;
+	env.refresh = refresh_cb;
+	env.refresh_arg = &rc;
+	genrec_init(&r, 100, 1000000000ULL, 1, 10, 11, 1);
+	len = genrec_done(&r);
+	pipeline_record(&env, r.buf, len);
+	pipeline_record(&env, r.buf, len);
+	assert_int_equal(rc.calls, 1);	/* known the second time */
+	assert_int_equal(env.unknown_hooks, 1);
+
+	/* deleted hook: records already in the ring still resolve */
+	assert_int_equal(hooktab_del(env.hooks, 7, 1, 2), 0);
+	genrec_init(&r, 100, 1000000000ULL, 1, 10, 7, 1);
+	genrec_hdr(&r)->actions = 1U << POL_ACT_SIGKILL;
+	len = genrec_done(&r);
+	pipeline_record(&env, r.buf, len);
+
+	/* malformed: counted, dropped */
+	genrec_hdr(&r)->nargs = 2;
+	pipeline_record(&env, r.buf, len);
+
+	assert_int_equal(env.records, 8);
+	assert_int_equal(env.malformed, 1);
+	assert_int_equal(env.generic, 6);
+	assert_int_equal(env.unknown_procs, 1);
+	assert_int_equal(env.alerts, 1);
+	assert_int_equal(store_flush(env.st), 0);
+	assert_int_equal(export_flush(env.ex), 0);
+
+	/* rows */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE "
+	    "type IN ('process_kprobe','process_tracepoint')"), 6);
+	snprintf(sql, sizeof(sql), "SELECT exec_id FROM events WHERE id=2");
+	assert_q_str(c->db, sql, bash);
+	assert_q_str(c->db, "SELECT type || '|' || policy_name || '|' || "
+	    "function_name || '|' || action || '|' || args || '|' || "
+	    "return_value || '|' || tags || '|' || actions || '|' || "
+	    "IFNULL(monitor_would, 'NULL') || '|' || IFNULL(message, 'NULL')"
+	    " FROM events WHERE id=2", "process_kprobe|files|"
+	    "__x64_sys_openat|KPROBE_ACTION_GETURL|[{\"int_arg\":-100},"
+	    "{\"string_arg\":\"/etc/passwd\",\"label\":\"path\"}]|"
+	    "{\"int_arg\":3}|[\"fs\"]|[\"KPROBE_ACTION_POST\","
+	    "\"KPROBE_ACTION_GETURL\"]|NULL|NULL");
+	assert_q_str(c->db, "SELECT time FROM events WHERE id=2",
+	    "2026-01-01T00:00:02.000000000Z");
+	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state "
+	    "FROM alerts WHERE event_id=2", "geturl|"
+	    "http://canary.invalid/hit|pending");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts"), 1);
+	/* unknown process: minimal row, child of bash */
+	snprintf(sql, sizeof(sql), "SELECT flags || '|' || parent_exec_id "
+	    "FROM processes WHERE exec_id='%s'", unk);
+	snprintf(want, sizeof(want), "unknown|%s", bash);
+	assert_q_str(c->db, sql, want);
+	snprintf(sql, sizeof(sql), "SELECT parent_exec_id || '|' || action "
+	    "|| '|' || monitor_would FROM events WHERE exec_id='%s'", unk);
+	snprintf(want, sizeof(want), "%s|KPROBE_ACTION_POST|"
+	    "[\"KPROBE_ACTION_SIGKILL\"]", bash);
+	assert_q_str(c->db, sql, want);
+	/* unknown hook */
+	assert_q_str(c->db, "SELECT type || '|' || function_name || '|' || "
+	    "IFNULL(policy_name, 'NULL') || '|' || args FROM events WHERE "
+	    "id=4", "process_kprobe|unknown hook 9|NULL|"
+	    "[{\"string_arg\":\"x\"}]");
+	/* late metadata */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE "
+	    "type='process_tracepoint' AND policy_name='late' AND "
+	    "function_name='syscalls/sys_enter_openat' AND args='[]'"), 2);
+	/* retired hook */
+	assert_q_str(c->db, "SELECT policy_name || '|' || action FROM events"
+	    " WHERE id=7", "files|KPROBE_ACTION_SIGKILL");
+	/* events_full joins the process */
+	assert_q_str(c->db, "SELECT binary FROM events_full WHERE id=2",
+	    "/bin/bash");
+
+	/* JSON: one exec line and six policy lines */
+	json = read_file(c->json);
+	snprintf(want, sizeof(want), "\"function_name\":\"__x64_sys_openat"
+	    "\",\"args\":[{\"int_arg\":-100},{\"string_arg\":"
+	    "\"/etc/passwd\",\"label\":\"path\"}],\"return\":"
+	    "{\"int_arg\":3},\"action\":\"KPROBE_ACTION_GETURL\","
+	    "\"policy_name\":\"files\",\"tags\":[\"fs\"]},"
+	    "\"node_name\":\"testnode\",\"time\":"
+	    "\"2026-01-01T00:00:02.000000000Z\"}\n");
+	assert_non_null(strstr(json, want));
+	snprintf(want, sizeof(want), "{\"process_kprobe\":{\"process\":{"
+	    "\"exec_id\":\"%s\",\"pid\":555,\"uid\":0,\"flags\":"
+	    "\"unknown\",", unk);
+	assert_non_null(strstr(json, want));
+	snprintf(want, sizeof(want), "\"parent\":{\"exec_id\":\"%s\","
+	    "\"pid\":100,", bash);
+	assert_non_null(strstr(json, want));
+	assert_non_null(strstr(json, "\"function_name\":\"unknown hook 9\""));
+	{
+		int	 lines = 0, tp = 0;
+		char	*p;
+
+		for (p = json; *p; p++)
+			lines += *p == '\n';
+		for (p = json; (p = strstr(p, "{\"process_tracepoint\":"))
+		    != NULL; p++)
+			tp++;
+		assert_int_equal(lines, 7);
+		assert_int_equal(tp, 2);
+	}
+	free(json);
+
+	export_free(env.ex);
+	close(jfd);
+	store_close(env.st);
+	pcache_free(env.pc);
+	hooktab_free(env.hooks);
+	pipeline_clear(&env);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
 static void
 test_compact(void **state)
 {
@@ -614,6 +1030,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_alerts, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batching, setup,
@@ -623,6 +1043,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_live, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_generic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,

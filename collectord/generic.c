@@ -1,0 +1,589 @@
+/* collectord/generic.c -- render policy hook records (EV_GENERIC). */
+#include "build.h"
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "generic.h"
+#include "ipc_msg.h"
+#include "policy.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#define GEN_COMPACT_BUF	64	/* bytes of a buffer shown by -p */
+
+static const char *const gen_actions[POL_ACT_MAX_] = {
+	[POL_ACT_POST] = "KPROBE_ACTION_POST",
+	[POL_ACT_NOPOST] = "KPROBE_ACTION_NOPOST",
+	[POL_ACT_SIGKILL] = "KPROBE_ACTION_SIGKILL",
+	[POL_ACT_SIGNAL] = "KPROBE_ACTION_SIGNAL",
+	[POL_ACT_OVERRIDE] = "KPROBE_ACTION_OVERRIDE",
+	[POL_ACT_FOLLOWFD] = "KPROBE_ACTION_FOLLOWFD",
+	[POL_ACT_UNFOLLOWFD] = "KPROBE_ACTION_UNFOLLOWFD",
+	[POL_ACT_COPYFD] = "KPROBE_ACTION_COPYFD",
+	[POL_ACT_GETURL] = "KPROBE_ACTION_GETURL",
+	[POL_ACT_DNSLOOKUP] = "KPROBE_ACTION_DNSLOOKUP",
+	[POL_ACT_TRACKSOCK] = "KPROBE_ACTION_TRACKSOCK",
+	[POL_ACT_UNTRACKSOCK] = "KPROBE_ACTION_UNTRACKSOCK",
+	[POL_ACT_NOTIFYENFORCER] = "KPROBE_ACTION_NOTIFYENFORCER",
+	[POL_ACT_SET] = "KPROBE_ACTION_SET",
+};
+
+/* Which action names the event: the first of these that ran. */
+static const enum pol_action_kind gen_main_order[] = {
+	POL_ACT_SIGKILL, POL_ACT_SIGNAL, POL_ACT_OVERRIDE, POL_ACT_NOPOST,
+	POL_ACT_NOTIFYENFORCER, POL_ACT_GETURL, POL_ACT_DNSLOOKUP,
+	POL_ACT_FOLLOWFD, POL_ACT_UNFOLLOWFD, POL_ACT_COPYFD,
+	POL_ACT_TRACKSOCK, POL_ACT_UNTRACKSOCK, POL_ACT_SET,
+};
+
+const char *
+generic_action_name(unsigned int kind)
+{
+	if (kind >= POL_ACT_MAX_)
+		return NULL;
+	return gen_actions[kind];
+}
+
+const char *
+generic_main_action(uint32_t bits)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(gen_main_order) / sizeof(*gen_main_order);
+	    i++)
+		if (bits & (1U << gen_main_order[i]))
+			return gen_actions[gen_main_order[i]];
+	return gen_actions[POL_ACT_POST];
+}
+
+void
+generic_actions_json(struct sbuf *sb, uint32_t bits)
+{
+	unsigned int	 k;
+	int		 first = 1;
+
+	sbuf_addc(sb, '[');
+	for (k = POL_ACT_POST; k < POL_ACT_MAX_; k++) {
+		if (!(bits & (1U << k)))
+			continue;
+		sbuf_addf(sb, "%s\"%s\"", first ? "" : ",", gen_actions[k]);
+		first = 0;
+	}
+	sbuf_addc(sb, ']');
+}
+
+const char *
+generic_event_type(uint32_t kind)
+{
+	switch (kind) {
+	case POL_HOOK_KPROBE:
+		return "process_kprobe";
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		return "process_tracepoint";
+	case POL_HOOK_UPROBE:
+		return "process_uprobe";
+	case POL_HOOK_LSM:
+		return "process_lsm";
+	default:
+		return "process_kprobe";
+	}
+}
+
+static const char *
+generic_kind_word(uint32_t kind)
+{
+	switch (kind) {
+	case POL_HOOK_KPROBE:
+		return "kprobe";
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		return "tracepoint";
+	case POL_HOOK_UPROBE:
+		return "uprobe";
+	case POL_HOOK_LSM:
+		return "lsm";
+	default:
+		return "hook";
+	}
+}
+
+/* Tetragon type names (enum pol_arg_type), for error messages. */
+static const char *const gen_types[POL_ARG_MAX_] = {
+	[POL_ARG_INT] = "int", [POL_ARG_UINT32] = "uint32",
+	[POL_ARG_INT64] = "int64", [POL_ARG_UINT64] = "uint64",
+	[POL_ARG_SIZE_T] = "size_t", [POL_ARG_INT16] = "int16",
+	[POL_ARG_UINT16] = "uint16", [POL_ARG_INT8] = "int8",
+	[POL_ARG_UINT8] = "uint8", [POL_ARG_STRING] = "string",
+	[POL_ARG_CHAR_BUF] = "char_buf", [POL_ARG_CHAR_IOVEC] = "char_iovec",
+	[POL_ARG_CONST_BUF] = "const_buf", [POL_ARG_FD] = "fd",
+	[POL_ARG_FILE] = "file", [POL_ARG_PATH] = "path",
+	[POL_ARG_DENTRY] = "dentry", [POL_ARG_FILENAME] = "filename",
+	[POL_ARG_SOCKADDR] = "sockaddr", [POL_ARG_SOCKADDR_UN] = "sockaddr_un",
+	[POL_ARG_SOCK] = "sock", [POL_ARG_SOCKET] = "socket",
+	[POL_ARG_SKB] = "skb", [POL_ARG_CRED] = "cred",
+	[POL_ARG_CAPABILITY] = "capability",
+	[POL_ARG_LINUX_BINPRM] = "linux_binprm",
+	[POL_ARG_BPF_ATTR] = "bpf_attr", [POL_ARG_BPF_PROG] = "bpf_prog",
+	[POL_ARG_BPF_MAP] = "bpf_map", [POL_ARG_PERF_EVENT] = "perf_event",
+	[POL_ARG_BPF_CMD] = "bpf_cmd", [POL_ARG_MODULE] = "module",
+	[POL_ARG_KERNEL_CAP] = "kernel_cap_t",
+	[POL_ARG_USER_NS] = "user_namespace",
+	[POL_ARG_NET_DEVICE] = "net_device", [POL_ARG_SYSCALL64] = "syscall64",
+	[POL_ARG_DATA_LOC] = "data_loc", [POL_ARG_KIOCB] = "kiocb",
+	[POL_ARG_IOV_ITER] = "iov_iter", [POL_ARG_NOP] = "nop",
+	[POL_ARG_AUTO] = "auto",
+};
+
+/* include/uapi/linux/capability.h */
+static const char *const gen_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+/* include/uapi/linux/bpf.h enum bpf_cmd (Tetragon's BpfCmd names) */
+static const char *const gen_bpf_cmds[] = {
+	"BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM",
+	"BPF_MAP_DELETE_ELEM", "BPF_MAP_GET_NEXT_KEY", "BPF_PROG_LOAD",
+	"BPF_OBJ_PIN", "BPF_OBJ_GET", "BPF_PROG_ATTACH", "BPF_PROG_DETACH",
+	"BPF_PROG_TEST_RUN", "BPF_PROG_GET_NEXT_ID", "BPF_MAP_GET_NEXT_ID",
+	"BPF_PROG_GET_FD_BY_ID", "BPF_MAP_GET_FD_BY_ID",
+	"BPF_OBJ_GET_INFO_BY_FD", "BPF_PROG_QUERY", "BPF_RAW_TRACEPOINT_OPEN",
+	"BPF_BTF_LOAD", "BPF_BTF_GET_FD_BY_ID", "BPF_TASK_FD_QUERY",
+	"BPF_MAP_LOOKUP_AND_DELETE_ELEM", "BPF_MAP_FREEZE",
+	"BPF_BTF_GET_NEXT_ID", "BPF_MAP_LOOKUP_BATCH",
+	"BPF_MAP_LOOKUP_AND_DELETE_BATCH", "BPF_MAP_UPDATE_BATCH",
+	"BPF_MAP_DELETE_BATCH", "BPF_LINK_CREATE", "BPF_LINK_UPDATE",
+	"BPF_LINK_GET_FD_BY_ID", "BPF_LINK_GET_NEXT_ID", "BPF_ENABLE_STATS",
+	"BPF_ITER_CREATE", "BPF_LINK_DETACH", "BPF_PROG_BIND_MAP",
+	"BPF_TOKEN_CREATE",
+};
+
+#define GEN_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define GEN_SYSCALL_I386 (1ULL << 31)	/* syscall64: 32-bit ABI flag */
+
+const char *
+generic_arg_type_name(uint8_t t)
+{
+	if (t >= POL_ARG_MAX_ || gen_types[t] == NULL)
+		return "?";
+	return gen_types[t];
+}
+
+const char *
+generic_str(const struct sbuf *sb)
+{
+	return sb->len > 0 ? sb->buf : "";
+}
+
+void
+generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
+{
+	switch (t) {
+	case POL_ARG_INT:
+		sbuf_addf(sb, "{\"int_arg\":%" PRId32 "}", (int32_t)v);
+		break;
+	case POL_ARG_INT16:
+		sbuf_addf(sb, "{\"int_arg\":%d}", (int)(int16_t)v);
+		break;
+	case POL_ARG_INT8:
+		sbuf_addf(sb, "{\"int_arg\":%d}", (int)(int8_t)v);
+		break;
+	case POL_ARG_UINT32:
+		sbuf_addf(sb, "{\"uint_arg\":%" PRIu32 "}", (uint32_t)v);
+		break;
+	case POL_ARG_UINT16:
+		sbuf_addf(sb, "{\"uint_arg\":%u}", (unsigned int)(uint16_t)v);
+		break;
+	case POL_ARG_UINT8:
+		sbuf_addf(sb, "{\"uint_arg\":%u}", (unsigned int)(uint8_t)v);
+		break;
+	case POL_ARG_UINT64:
+	case POL_ARG_SIZE_T:
+		sbuf_addf(sb, "{\"size_arg\":\"%" PRIu64 "\"}", v);
+		break;
+	case POL_ARG_SYSCALL64:
+		sbuf_addf(sb, "{\"syscall_id\":{\"id\":%" PRIu32 ",\"abi\":"
+		    "\"%s\"}}", (uint32_t)(v & 0x7fffffff),
+		    (v & GEN_SYSCALL_I386) ? "i386" : "x64");
+		break;
+	case POL_ARG_BPF_CMD:
+		if (v < GEN_NELEM(gen_bpf_cmds))
+			sbuf_addf(sb, "{\"bpf_cmd_arg\":\"%s\"}",
+			    gen_bpf_cmds[v]);
+		else	/* protojson: an unknown enum value as its number */
+			sbuf_addf(sb, "{\"bpf_cmd_arg\":%" PRIu32 "}",
+			    (uint32_t)v);
+		break;
+	case POL_ARG_CAPABILITY:
+		sbuf_addf(sb, "{\"capability_arg\":{\"value\":%" PRId32,
+		    (int32_t)v);
+		if (v < GEN_NELEM(gen_caps))
+			sbuf_addf(sb, ",\"name\":\"%s\"", gen_caps[v]);
+		sbuf_adds(sb, "}}");
+		break;
+	case POL_ARG_KERNEL_CAP:
+		sbuf_addf(sb, "{\"kernel_cap_t_arg\":\"%016" PRIx64 "\"}", v);
+		break;
+	default:	/* POL_ARG_INT64, and the fallback */
+		sbuf_addf(sb, "{\"long_arg\":\"%" PRId64 "\"}", (int64_t)v);
+		break;
+	}
+}
+
+static const char *
+generic_family(uint16_t f, char *dst, size_t dstsz)
+{
+	switch (f) {
+	case AF_UNSPEC:
+		return "AF_UNSPEC";
+	case AF_UNIX:
+		return "AF_UNIX";
+	case AF_INET:
+		return "AF_INET";
+	case AF_INET6:
+		return "AF_INET6";
+	case AF_NETLINK:
+		return "AF_NETLINK";
+	case AF_PACKET:
+		return "AF_PACKET";
+	default:
+		snprintf(dst, dstsz, "AF_%u", f);
+		return dst;
+	}
+}
+
+/* Address of a sockaddr arg into dst ("" when the family has none). */
+static const char *
+generic_addr(const struct ev_sockaddr *sa, char *dst, size_t dstsz)
+{
+	dst[0] = '\0';
+	if (sa->family == AF_INET)
+		inet_ntop(AF_INET, sa->addr, dst, (socklen_t)dstsz);
+	else if (sa->family == AF_INET6)
+		inet_ntop(AF_INET6, sa->addr, dst, (socklen_t)dstsz);
+	return dst;
+}
+
+static void
+generic_b64(struct sbuf *sb, const uint8_t *p, size_t len)
+{
+	char	 tmp[4 * ((HOOK_ARG_DATA_MAX + 2) / 3) + 1];
+
+	/* len <= HOOK_ARG_DATA_MAX (decode_record) */
+	if (base64_encode(tmp, sizeof(tmp), p, len) == (size_t)-1)
+		tmp[0] = '\0';
+	sbuf_addc(sb, '"');
+	sbuf_adds(sb, tmp);
+	sbuf_addc(sb, '"');
+}
+
+static void
+generic_path_obj(struct sbuf *sb, const char *key, const struct dec_arg *a)
+{
+	sbuf_addf(sb, "\"%s\":{", key);
+	if (a->len > 0) {
+		sbuf_adds(sb, "\"path\":");
+		sbuf_add_json_str(sb, (const char *)a->data, a->len);
+	}
+	sbuf_addc(sb, '}');
+}
+
+void
+generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
+    const char *label)
+{
+	struct ev_sockaddr	 sa;
+	char			 fam[16], addr[INET6_ADDRSTRLEN];
+	size_t			 mark;
+
+	if ((a->flags & EVA_ERROR) == 0 && decode_arg_is_int(a->type)) {
+		/* {"int_arg":N} then splice the label in before the '}' */
+		generic_int_json(sb, a->type, a->num);
+		if (label != NULL && label[0] != '\0') {
+			sb->len--;
+			sbuf_adds(sb, ",\"label\":");
+			sbuf_add_json_str(sb, label, strlen(label));
+			sbuf_addc(sb, '}');
+		}
+		return;
+	}
+	mark = sb->len;
+	sbuf_addc(sb, '{');
+	if (a->flags & EVA_ERROR) {
+		sbuf_addf(sb, "\"error_arg\":{\"Message\":\"could not read %s"
+		    " argument\"}", generic_arg_type_name(a->type));
+	} else {
+		switch (a->type) {
+		case POL_ARG_STRING:
+		case POL_ARG_FILENAME:
+		case POL_ARG_DATA_LOC:
+			sbuf_adds(sb, "\"string_arg\":");
+			sbuf_add_json_str(sb, (const char *)a->data, a->len);
+			break;
+		case POL_ARG_CHAR_BUF:
+		case POL_ARG_CONST_BUF:
+			if (a->flags & EVA_TRUNC) {
+				sbuf_adds(sb, "\"truncated_bytes_arg\":{"
+				    "\"bytes_arg\":");
+				generic_b64(sb, a->data, a->len);
+				sbuf_addf(sb, ",\"orig_size\":\"%" PRIu32
+				    "\"}", a->aux);
+			} else {
+				sbuf_adds(sb, "\"bytes_arg\":");
+				generic_b64(sb, a->data, a->len);
+			}
+			break;
+		case POL_ARG_FD:
+		case POL_ARG_FILE:
+			generic_path_obj(sb, "file_arg", a);
+			break;
+		case POL_ARG_PATH:
+		case POL_ARG_DENTRY:
+			generic_path_obj(sb, "path_arg", a);
+			break;
+		case POL_ARG_SOCKADDR:
+			memcpy(&sa, a->data, sizeof(sa));
+			sbuf_addf(sb, "\"sockaddr_arg\":{\"family\":\"%s\"",
+			    generic_family(sa.family, fam, sizeof(fam)));
+			if (generic_addr(&sa, addr, sizeof(addr))[0] != '\0')
+				sbuf_addf(sb, ",\"addr\":\"%s\"", addr);
+			if (sa.port != 0)
+				sbuf_addf(sb, ",\"port\":%u", sa.port);
+			sbuf_addc(sb, '}');
+			break;
+		default:
+			/* decode_record admits no other type */
+			sb->len = mark;
+			sbuf_adds(sb, "{\"error_arg\":{\"Message\":"
+			    "\"unknown argument type\"}");
+			break;
+		}
+	}
+	if (label != NULL && label[0] != '\0') {
+		sbuf_adds(sb, ",\"label\":");
+		sbuf_add_json_str(sb, label, strlen(label));
+	}
+	sbuf_addc(sb, '}');
+}
+
+static void
+generic_esc(struct sbuf *sb, const uint8_t *p, size_t len)
+{
+	size_t	 cap = len * 4 + 1;
+	char	*tmp = xmalloc(cap);
+
+	str_escape(tmp, cap, (const char *)p, len);
+	sbuf_adds(sb, tmp);
+	free(tmp);
+}
+
+void
+generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
+{
+	struct ev_sockaddr	 sa;
+	char			 fam[16], addr[INET6_ADDRSTRLEN];
+	int64_t			 sv;
+
+	if (a->flags & EVA_ERROR) {
+		sbuf_adds(sb, "?");
+		return;
+	}
+	switch (a->type) {
+	case POL_ARG_INT:
+		sv = (int32_t)a->num;
+		sbuf_addf(sb, "%" PRId64, sv);
+		break;
+	case POL_ARG_INT16:
+		sbuf_addf(sb, "%d", (int)(int16_t)a->num);
+		break;
+	case POL_ARG_INT8:
+		sbuf_addf(sb, "%d", (int)(int8_t)a->num);
+		break;
+	case POL_ARG_UINT32:
+		sbuf_addf(sb, "%" PRIu32, (uint32_t)a->num);
+		break;
+	case POL_ARG_UINT16:
+		sbuf_addf(sb, "%u", (unsigned int)(uint16_t)a->num);
+		break;
+	case POL_ARG_UINT8:
+		sbuf_addf(sb, "%u", (unsigned int)(uint8_t)a->num);
+		break;
+	case POL_ARG_INT64:
+		sbuf_addf(sb, "%" PRId64, (int64_t)a->num);
+		break;
+	case POL_ARG_UINT64:
+	case POL_ARG_SIZE_T:
+		sbuf_addf(sb, "%" PRIu64, a->num);
+		break;
+	case POL_ARG_SYSCALL64:
+		sbuf_addf(sb, "%" PRIu32, (uint32_t)(a->num & 0x7fffffff));
+		break;
+	case POL_ARG_BPF_CMD:
+		if (a->num < GEN_NELEM(gen_bpf_cmds))
+			sbuf_adds(sb, gen_bpf_cmds[a->num]);
+		else
+			sbuf_addf(sb, "%" PRIu64, a->num);
+		break;
+	case POL_ARG_CAPABILITY:
+		if (a->num < GEN_NELEM(gen_caps))
+			sbuf_adds(sb, gen_caps[a->num]);
+		else
+			sbuf_addf(sb, "%" PRIu64, a->num);
+		break;
+	case POL_ARG_KERNEL_CAP:
+		sbuf_addf(sb, "0x%016" PRIx64, a->num);
+		break;
+	case POL_ARG_CHAR_BUF:
+	case POL_ARG_CONST_BUF:
+		sbuf_addc(sb, '"');
+		generic_esc(sb, a->data, a->len > GEN_COMPACT_BUF ?
+		    GEN_COMPACT_BUF : a->len);
+		sbuf_addc(sb, '"');
+		if (a->len > GEN_COMPACT_BUF || (a->flags & EVA_TRUNC))
+			sbuf_adds(sb, "...");
+		break;
+	case POL_ARG_SOCKADDR:
+		memcpy(&sa, a->data, sizeof(sa));
+		if (generic_addr(&sa, addr, sizeof(addr))[0] == '\0')
+			sbuf_adds(sb, generic_family(sa.family, fam,
+			    sizeof(fam)));
+		else if (sa.family == AF_INET6)
+			sbuf_addf(sb, "[%s]:%u", addr, sa.port);
+		else
+			sbuf_addf(sb, "%s:%u", addr, sa.port);
+		break;
+	case POL_ARG_NOP:
+		break;
+	default:	/* strings and paths */
+		if (a->len == 0)
+			sbuf_adds(sb, "\"\"");
+		else
+			generic_esc(sb, a->data, a->len);
+		break;
+	}
+}
+
+static void
+generic_function(struct gen_render *r, const struct dec_event *ev,
+    const struct ipc_hook *h)
+{
+	if (h == NULL) {
+		sbuf_addf(&r->function, "unknown hook %" PRIu32, ev->hook_id);
+		return;
+	}
+	switch (h->kind) {
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		sbuf_adds(&r->function, h->subsys);
+		sbuf_addc(&r->function, '/');
+		sbuf_adds(&r->function, h->event);
+		break;
+	default:	/* kprobe, lsm: function; uprobe: symbol */
+		sbuf_adds(&r->function, h->function);
+		break;
+	}
+}
+
+static void
+generic_return(struct gen_render *r, const struct dec_event *ev,
+    const struct ipc_hook *h)
+{
+	if (!(ev->gflags & EVG_F_RETURN))
+		return;
+	if (ev->has_retarg)
+		generic_arg_json(&r->ret, &ev->retarg, NULL);
+	else if (h != NULL && h->ret_type != POL_ARG_NONE)
+		generic_int_json(&r->ret, decode_arg_is_int((uint8_t)
+		    h->ret_type) ? (uint8_t)h->ret_type : POL_ARG_INT64,
+		    (uint64_t)ev->ret);
+}
+
+static void
+generic_alerts(struct gen_render *r, const struct dec_event *ev,
+    const struct ipc_hook *h)
+{
+	if (h == NULL || ev->sel >= IPC_HOOK_SEL)
+		return;
+	if ((ev->actions & (1U << POL_ACT_GETURL)) &&
+	    h->sel_url[ev->sel][0] != '\0') {
+		r->alerts[r->nalerts].kind = "geturl";
+		r->alerts[r->nalerts++].target = h->sel_url[ev->sel];
+	}
+	if ((ev->actions & (1U << POL_ACT_DNSLOOKUP)) &&
+	    h->sel_fqdn[ev->sel][0] != '\0') {
+		r->alerts[r->nalerts].kind = "dnslookup";
+		r->alerts[r->nalerts++].target = h->sel_fqdn[ev->sel];
+	}
+}
+
+void
+generic_render(struct gen_render *r, const struct dec_event *ev,
+    const struct ipc_hook *h)
+{
+	const char	*label;
+	size_t		 i, n;
+
+	sbuf_reset(&r->function);
+	sbuf_reset(&r->args);
+	sbuf_reset(&r->ret);
+	sbuf_reset(&r->actions);
+	sbuf_reset(&r->would);
+	r->hook = h;
+	r->type = generic_event_type(h != NULL ? h->kind : 0);
+	r->kind = generic_kind_word(h != NULL ? h->kind : 0);
+	r->action = generic_main_action(ev->actions);
+	r->policy = h != NULL && h->policy[0] != '\0' ? h->policy : NULL;
+	r->message = h != NULL && h->message[0] != '\0' ? h->message : NULL;
+	r->tags = NULL;
+	if (h != NULL && h->tags_json[0] != '\0' &&
+	    strspn(h->tags_json, "[] \t\r\n") != strlen(h->tags_json))
+		r->tags = h->tags_json;
+	r->nalerts = 0;
+
+	generic_function(r, ev, h);
+	sbuf_addc(&r->args, '[');
+	for (i = 0, n = 0; i < ev->ngargs; i++) {
+		/* nop keeps the positions (labels) but is not shown */
+		if (ev->gargs[i].type == POL_ARG_NOP &&
+		    !(ev->gargs[i].flags & EVA_ERROR))
+			continue;
+		label = h != NULL && i < h->nargs ? h->arg_label[i] : NULL;
+		if (n++ > 0)
+			sbuf_addc(&r->args, ',');
+		generic_arg_json(&r->args, &ev->gargs[i], label);
+	}
+	sbuf_addc(&r->args, ']');
+	r->nshown = n;
+	generic_return(r, ev, h);
+	generic_actions_json(&r->actions, ev->actions);
+	if (ev->gflags & EVG_F_MONITOR)
+		generic_actions_json(&r->would, ev->would);
+	generic_alerts(r, ev, h);
+}
+
+void
+generic_render_clear(struct gen_render *r)
+{
+	sbuf_clear(&r->function);
+	sbuf_clear(&r->args);
+	sbuf_clear(&r->ret);
+	sbuf_clear(&r->actions);
+	sbuf_clear(&r->would);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,100 @@
+/*
+ * tests/unit/genrec.h -- build EV_GENERIC ring buffer records (bpf/events.h)
+ * for the collectord tests, laid out as generic.bpf.c writes them.
+ */
+#ifndef TRIPLINE_TEST_GENREC_H
+#define TRIPLINE_TEST_GENREC_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "bpf/events.h"
+
+#define GENREC_MAX	(sizeof(struct ev_generic) + 8 * \
+	(sizeof(struct ev_arg) + 4096 + 8))
+
+struct genrec {
+	uint8_t		 buf[GENREC_MAX];
+	size_t		 len;		/* bytes used (8-aligned) */
+	size_t		 last_end;	/* end of the last payload, unaligned */
+	uint8_t		 nargs;
+};
+
+static inline struct ev_generic *
+genrec_hdr(struct genrec *r)
+{
+	return (struct ev_generic *)(void *)r->buf;
+}
+
+static inline void
+genrec_init(struct genrec *r, uint32_t pid, uint64_t kt, uint32_t ppid,
+    uint64_t pkt, uint32_t id, uint32_t gen)
+{
+	struct ev_generic *g = genrec_hdr(r);
+
+	memset(r->buf, 0, sizeof(struct ev_generic));
+	g->hdr.type = EV_GENERIC;
+	g->hdr.version = EV_ABI_VERSION;
+	g->hdr.time_ns = 2000000000ULL;
+	g->key.pid = pid;
+	g->key.ktime = kt;
+	g->parent.pid = ppid;
+	g->parent.ktime = pkt;
+	g->tid = pid;
+	g->hook_id = id;
+	g->gen = gen;
+	g->sel = 0xff;
+	g->actions = 1U << 1;	/* POL_ACT_POST */
+	r->len = r->last_end = sizeof(*g);
+	r->nargs = 0;
+}
+
+/* Append one argument; the record stays 8-aligned (zero padding). */
+static inline void
+genrec_arg(struct genrec *r, uint8_t type, uint8_t flags, uint32_t aux,
+    const void *data, size_t len)
+{
+	struct ev_arg	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = type;
+	a.flags = flags;
+	a.len = (uint16_t)len;
+	a.aux = aux;
+	memcpy(r->buf + r->len, &a, sizeof(a));
+	r->len += sizeof(a);
+	if (len > 0)
+		memcpy(r->buf + r->len, data, len);
+	r->len += len;
+	r->last_end = r->len;
+	while (r->len % 8 != 0)
+		r->buf[r->len++] = 0;
+	r->nargs++;
+}
+
+static inline void
+genrec_int(struct genrec *r, uint8_t type, int64_t v)
+{
+	genrec_arg(r, type, 0, 0, &v, sizeof(v));
+}
+
+static inline void
+genrec_str(struct genrec *r, uint8_t type, const char *s)
+{
+	genrec_arg(r, type, 0, 0, s, strlen(s));
+}
+
+/* Fix sizes: hdr.size, args_len (padding of the last arg included), nargs.
+ * Returns the record length. */
+static inline size_t
+genrec_done(struct genrec *r)
+{
+	struct ev_generic *g = genrec_hdr(r);
+
+	g->hdr.size = (uint32_t)r->len;
+	g->args_len = (uint32_t)(r->len - sizeof(*g));
+	g->nargs = r->nargs;
+	return r->len;
+}
+
+#endif
