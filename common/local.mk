@@ -8,9 +8,26 @@ common_libcommon_a_SOURCES = \
 	common/ipc.c common/ipc.h \
 	common/ipc_msg.c common/ipc_msg.h \
 	common/sandbox.c common/sandbox.h \
-	common/config.c common/config.h
+	common/config.c common/config.h \
+	common/policy.c common/policy.h common/policy_int.h \
+	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
+	common/policy_names.c
+nodist_common_libcommon_a_SOURCES = common/syscalls_gen.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(YAML_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(CAPNG_CFLAGS)
+# x86_64 syscall names <-> numbers for the policy parser, from the build
+# host's <asm/unistd_64.h> (generated in $(builddir), never in $(srcdir)).
+BUILT_SOURCES += common/syscalls_gen.h
+CLEANFILES += common/syscalls_gen.h common/syscalls_gen.h.tmp
+common/syscalls_gen.h:
+	$(AM_V_GEN)$(MKDIR_P) common && \
+	echo '#include <asm/unistd_64.h>' | $(CC) $(CPPFLAGS) -E -dM - | \
+	$(AWK) '$$1 == "#define" && $$2 ~ /^__NR_[a-z0-9_]+$$/ && \
+	    $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); print $$3, $$2 }' | \
+	sort -n | $(AWK) 'BEGIN { print "/* generated from <asm/unistd_64.h> by common/local.mk: do not edit */" } \
+	    { printf "\t{ %d, \"%s\" },\n", $$1, $$2; n++ } \
+	    END { if (n < 300) exit 1 }' >$@.tmp && mv $@.tmp $@
+
 COMMON_LIBS = common/libcommon.a $(MSGPACK_LIBS) $(YAML_LIBS) \
 	$(SECCOMP_LIBS) $(CAPNG_LIBS)
 
@@ -20,7 +37,11 @@ COMMON_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS) \
 	-DTEST_DATADIR=\"$(abs_top_srcdir)/tests/data\"
 COMMON_TEST_LIBS = tests/lib/libtestutil.a $(COMMON_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_ipc tests/unit/test_ipc_msg \
-	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox
+	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
+	tests/unit/test_policy
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c ctl/lint.c
+tests_unit_test_policy_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_policy_LDADD = $(COMMON_TEST_LIBS)
 tests_unit_test_ipc_SOURCES = tests/unit/test_ipc.c
 tests_unit_test_ipc_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_ipc_LDADD = $(COMMON_TEST_LIBS)
@@ -37,5 +58,6 @@ tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
 tests_unit_test_sandbox_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_sandbox_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_ipc tests/unit/test_ipc_msg \
-	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox
+	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
+	tests/unit/test_policy
 endif

@@ -44,6 +44,14 @@
 #define POL_MAX_TAGS		16
 #define POL_MAX_MESSAGE		256
 #define POL_MAX_NAME		128	/* metadata.name */
+#define POL_MAX_ARG_INDEX	5	/* kprobe/uprobe/lsm/raw tp prototype
+					   index (x86_64: 6 register args) */
+#define POL_MAX_TP_INDEX	63	/* tracepoint format field index */
+#define POL_MAX_BINARY		255	/* bytes of a matchBinaries path */
+#define POL_MAX_LABEL		128	/* arg/selector label, tag, call */
+#define POL_MAX_LISTS		16	/* spec.lists entries */
+#define POL_MAX_LIST_VALUES	512	/* values of one list */
+#define POL_MAX_DATA		327360	/* maxData: true (Tetragon) */
 
 enum pol_hook_kind {
 	POL_HOOK_KPROBE = 1,	/* spec.kprobes (also spec.fentries) */
@@ -106,12 +114,22 @@ struct pol_arg {
 	enum pol_arg_type type;
 	const char	*type_name;	/* as written (for messages), static */
 	char		*label;		/* NULL if none */
-	int		 size_arg_index;/* sizeArgIndex (1-based), 0 if none */
+	int		 size_arg_index;/* sizeArgIndex (1-based), 0 if none:
+					   the arg whose index is
+					   size_arg_index - 1 (prototype
+					   index; tracepoints: field index),
+					   checked present and integer */
 	int		 return_copy;	/* returnCopy */
 	uint32_t	 max_data;	/* maxData: 0 = default */
 	char		*resolve;	/* resolve path, NULL if none */
 	char		*btf_type;	/* btfType, NULL if none */
 	int		 line, col;	/* position of the arg in the file */
+	/*
+	 * type AUTO (tracepoints): the parser cannot know the field type, so
+	 * matchArgs values on such an arg carry str/len always and lo/hi
+	 * when the text is an integer; loaderd checks them against the
+	 * format's field type.
+	 */
 };
 
 enum pol_op {
@@ -145,6 +163,8 @@ struct pol_value {
 	uint8_t		 addr[16];	/* SAddr/DAddr: network order */
 	uint8_t		 family;	/* 2 (AF_INET) or 10 (AF_INET6) */
 	uint8_t		 prefixlen;	/* CIDR prefix length */
+	int		 is_num;	/* lo/hi hold a parsed number (always for
+					   numeric ops; AUTO args: if numeric) */
 };
 
 struct pol_matcharg {
@@ -227,7 +247,9 @@ struct pol_action {
 	int32_t		 arg_error;	/* Override: argError */
 	int		 arg_fd;	/* FollowFD/UnfollowFD: argFd (position
 					   in args[]) */
-	int		 arg_name;	/* FollowFD: argName (position) */
+	int		 arg_name;	/* FollowFD: argName (position), -1 */
+	int		 arg_sock;	/* TrackSock/UntrackSock: argSock
+					   (position in args[]), -1 */
 	char		*arg_url;	/* GetUrl */
 	char		*arg_fqdn;	/* DnsLookup */
 	int		 line, col;
@@ -256,11 +278,14 @@ struct pol_selector {
 
 struct pol_hook {
 	enum pol_hook_kind kind;
+	int		 fentry;	/* came from spec.fentries */
 	/* kprobes / lsm: */
 	char		*call;		/* "sys_openat", "fd_install", LSM hook */
 	int		 syscall;	/* syscall: true (default true, as
 					   Tetragon's CRD) */
-	int		 syscall_nr;	/* x86_64 number when syscall, else -1 */
+	int		 syscall_nr;	/* x86_64 number when syscall, else -1
+					   (also -1 for an unknown syscall
+					   with ignore.callNotFound: skip it) */
 	/* tracepoints: */
 	char		*subsystem;
 	char		*event;
@@ -269,6 +294,8 @@ struct pol_hook {
 	char		*symbol;
 	int		 ret;		/* return: true */
 	struct pol_arg	 retarg;	/* returnArg (type NONE if absent) */
+	enum pol_action_kind ret_arg_action; /* returnArgAction: 0 none,
+					   TRACKSOCK or UNTRACKSOCK */
 	size_t		 nargs;
 	struct pol_arg	 args[POL_MAX_ARGS];
 	size_t		 nselectors;
@@ -289,6 +316,10 @@ struct policy {
 	enum pol_mode	 mode;		/* options policy-mode */
 	size_t		 nhooks;
 	struct pol_hook	*hooks;
+	size_t		 nnotes;	/* "FILE:LINE:COL: note: ..." for what
+					   is accepted but has no effect here
+					   (options, metadata.namespace) */
+	char		**notes;
 };
 
 /*

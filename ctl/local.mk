@@ -1,5 +1,5 @@
 sbin_PROGRAMS += triplinectl
-triplinectl_SOURCES = ctl/triplinectl.c
+triplinectl_SOURCES = ctl/triplinectl.c ctl/lint.c
 triplinectl_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(SQLITE_CFLAGS)
 triplinectl_LDADD = $(COMMON_LIBS) $(SQLITE_LIBS)
 man_MANS += ctl/triplinectl.8
