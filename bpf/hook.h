@@ -10,8 +10,10 @@
  *   tracepoints syscalls/sys_{enter,exit}_*): `sys_hooks[nr]` -> hook ids,
  *   used by ONE raw_tracepoint/sys_enter and ONE raw_tracepoint/sys_exit
  *   program (kernel-notes.md: far cheaper than a perf tracepoint each);
- *   other tracepoints: `tp_hooks[common_type]` -> hook ids, one generic
- *   tracepoint program attached to each;
+ *   other tracepoints: `tp_hooks[id]` -> hook ids, id = the tracepoint's
+ *   id (tracefs events/SUB/EV/id, = common_type), one generic tracepoint
+ *   program attached to each with bpf_cookie = id (the record's own
+ *   common_type is overwritten by perf before the program runs);
  *   uprobes: the BPF cookie of the attachment is the hook id.
  *
  * Replacing a policy: new configs go into free slots, then each dispatch
@@ -46,6 +48,9 @@
 #define HOOK_SYSCALLS_MAX	512	/* size of sys_hooks */
 #define HOOK_ARG_DATA_MAX	4096	/* bytes captured per string/buffer */
 
+/* sel_matcharg.arg, sel_action.arg_fd: the return value (at exit) */
+#define HOOK_ARG_RET		0xff
+
 /* hook_cfg.kind */
 #define HOOK_K_SYSCALL		1	/* raw sys_enter/sys_exit dispatch */
 #define HOOK_K_TRACEPOINT	2	/* generic tracepoint program */
@@ -63,6 +68,9 @@
 #define HOOK_SRC_TPFIELD	2	/* tracepoint field at off/size */
 #define HOOK_SRC_REG		3	/* uprobe: function argument src */
 #define HOOK_SRC_RETVAL		4	/* return value */
+#define HOOK_SRC_SYSNR		5	/* the syscall number (tracepoint field
+					   __syscall_nr, raw_syscalls id):
+					   HOOK_K_SYSCALL only */
 
 /* hook_arg.flags */
 #define HOOK_ARGF_RETURN_COPY	0x01	/* read the buffer at exit */
@@ -90,7 +98,10 @@ struct hook_cfg {
 	__u8	flags;		/* HOOK_F_* */
 	__u8	nargs;
 	__u8	nsel;		/* 0: every hit is posted */
-	__s32	syscall_nr;	/* HOOK_K_SYSCALL */
+	__s32	syscall_nr;	/* HOOK_K_SYSCALL; -1: any number whose
+				   sys_hooks entry lists the hook
+				   (raw_syscalls tracepoints, listed on
+				   every syscall their InMap allows) */
 	__u32	pad;
 	struct hook_arg args[HOOK_ARGS_MAX];
 	struct hook_arg ret;	/* type NONE if not wanted */
@@ -187,7 +198,7 @@ struct sel_cfg {
 	struct sel_action retactions[HOOK_ACTIONS_MAX];
 };
 
-/* dispatch value: sys_hooks[nr], tp_hooks[common_type] */
+/* dispatch value: sys_hooks[nr], tp_hooks[tracepoint id] */
 struct hook_list {
 	__u32	n;
 	__u32	ids[HOOK_PER_DISPATCH];
@@ -209,6 +220,46 @@ struct hook_stat {
 	__u64	errors;		/* argument read errors etc. */
 	__u64	signals;	/* Sigkill/Signal sent */
 	__u64	ratelimited;
+};
+
+/*
+ * State kept by the BPF programs themselves (user space only reads it):
+ *
+ * execbin (maps.bpf.h, shared by the process and generic programs): tgid ->
+ * binary of the current image, for matchBinaries.  Written at exec, copied
+ * to the child at fork, deleted at exit; a process never seen exec'ing gets
+ * its entry from mm->exe_file the first time a matchBinaries needs it.
+ * follow[] has one bit per (hook id, selector) = id * HOOK_SEL_MAX + sel:
+ * set at exec when the selector's matchBinaries has followChildren and the
+ * new binary matches its values, inherited at fork.  Bits are not cleared
+ * when a slot is reused: a process that descends from a match of the old
+ * policy keeps its bit (a reused slot should get a new followChildren
+ * selector only when unavoidable).
+ */
+#define EXECBIN_FOLLOW_WORDS	((HOOK_MAX * HOOK_SEL_MAX + 63) / 64)
+#define EXECBIN_F_TRUNC		0x0001	/* path longer than HOOK_STR_MAX:
+					   the head is kept */
+#define EXECBIN_F_ERR		0x0002	/* no binary path (kernel thread,
+					   walk failed) */
+
+struct execbin_val {
+	__u16	len;		/* bytes of path, no NUL */
+	__u16	flags;		/* EXECBIN_F_* */
+	__u32	pad;
+	__u64	follow[EXECBIN_FOLLOW_WORDS];
+	char	path[HOOK_STR_MAX];
+};
+
+/* fdfollow (generic programs): FollowFD/UnfollowFD/CopyFD state, LRU */
+struct fdfollow_key {
+	__u32	tgid;
+	__s32	fd;
+};
+
+struct fdfollow_val {
+	__u16	len;		/* bytes of path, no NUL */
+	__u8	pad[6];
+	char	path[HOOK_STR_MAX];
 };
 
 #endif /* TRIPLINE_BPF_HOOK_H */

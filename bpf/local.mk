@@ -1,7 +1,8 @@
 # BPF: .bpf.c -> .tmp.bpf.o (clang, CO-RE) -> .bpf.o (bpftool gen object)
 #      -> .skel.h (bpftool gen skeleton).  Embedded in loaderd only.
-BPF_SRCS = bpf/process.bpf.c
-BPF_HDRS = bpf/events.h bpf/maps.bpf.h bpf/helpers.bpf.h bpf/core_fixes.bpf.h
+BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c
+BPF_HDRS = bpf/events.h bpf/hook.h bpf/maps.bpf.h bpf/helpers.bpf.h \
+	bpf/core_fixes.bpf.h bpf/generic_maps.bpf.h common/policy.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
 BPF_CLANG_SYS_INCS = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	$(SED) -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
@@ -9,13 +10,17 @@ BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -D__BPF__ \
 	-Wall -Werror=undef -I$(top_srcdir) -I$(top_srcdir)/bpf \
 	-I$(top_srcdir)/bpf/vmlinux/$(BPF_ARCH) $(BPF_CLANG_SYS_INCS)
 
+# generic.bpf.c: 32-bit subregisters (ISA v3, kernels >= 5.1) keep the
+# bounds of its many u32 indexes on the register the verifier checks
+BPF_CFLAGS_generic = -mcpu=v3 -fno-unroll-loops
+
 BPF_TMPOBJS = $(BPF_SRCS:.bpf.c=.tmp.bpf.o)
 BPF_OBJS = $(BPF_SRCS:.bpf.c=.bpf.o)
 # static pattern rules: explicit, so automake's .c.o suffix rule never
 # compiles a .bpf.c with the host compiler
 $(BPF_TMPOBJS): bpf/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	@$(MKDIR_P) bpf
-	$(AM_V_CC)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(AM_V_CC)$(CLANG) $(BPF_CFLAGS) $(BPF_CFLAGS_$*) -c $< -o $@
 $(BPF_OBJS): bpf/%.bpf.o: bpf/%.tmp.bpf.o
 	$(AM_V_GEN)$(BPFTOOL) gen object $@ $<
 $(BPF_SKELS): bpf/%.skel.h: bpf/%.bpf.o

@@ -9,11 +9,20 @@
  * heap		per-CPU scratch: the largest record plus the path walker's
  *		buffer (too big for the 512-byte BPF stack).
  * stats	per-CPU counters indexed by enum ev_stat, summed by loaderd.
+ * execbin	tgid -> binary path of the current image and the
+ *		followChildren bits (struct execbin_val, bpf/hook.h), for
+ *		matchBinaries.  Written on exec, copied on fork, deleted on
+ *		exit (bpf/process.bpf.c); set bits at exec by generic_exec.
+ *
+ * bpf/generic.bpf.c includes this file too: loaderd makes its events,
+ * execmap, stats and execbin the process programs' maps (reuse_fd); its
+ * heap stays its own scratch.
  */
 #ifndef TRIPLINE_MAPS_BPF_H
 #define TRIPLINE_MAPS_BPF_H
 
 #include "events.h"
+#include "hook.h"
 
 #define EXECMAP_ENTRIES	32768
 
@@ -39,6 +48,7 @@ struct heap {
 	char path[HEAP_PATH_SIZE];
 	__u32 pos;		/* path walker's write position */
 	__u32 pad;
+	struct execbin_val eb;	/* a new execbin entry is built here */
 };
 
 struct {
@@ -66,5 +76,12 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXECMAP_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct execbin_val);
+} execbin SEC(".maps");
 
 #endif /* TRIPLINE_MAPS_BPF_H */

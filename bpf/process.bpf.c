@@ -7,6 +7,12 @@
  * and skip the perf trace-event record that a tp/ program pays for on every
  * fork/exit (sched_process_exit also fires for every thread exit, so the
  * early "not the last thread" return must be cheap).
+ *
+ * They also keep execbin (maps.bpf.h) for the policy programs'
+ * matchBinaries: the binary of each process's current image, written at
+ * exec, copied to the child at fork (with the followChildren bits), deleted
+ * at exit; and handle_exec ends with a tail call into exec_tail[0]
+ * (generic_exec of bpf/generic.bpf.c while a policy is loaded).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,6 +24,62 @@
 #include "helpers.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * exec_tail[0]: loaderd puts the generic programs' generic_exec here while
+ * a policy is loaded; handle_exec tail-calls it last, so the
+ * followChildren bits are set from the execbin entry just written (no
+ * ordering between two programs on the same tracepoint to rely on).  An
+ * empty slot costs one failed tail call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} exec_tail SEC(".maps");
+
+/*
+ * execbin[tgid] = the first HOOK_STR_MAX bytes of the new binary's path
+ * (len bytes at src, map memory); followChildren bits inherited from the
+ * fork are kept.
+ */
+static __always_inline void
+execbin_set(__u32 tgid, struct heap *h, __u8 *src, __u32 len, __u32 eflags)
+{
+	struct execbin_val *v;
+	__u32 i, n;
+
+	v = bpf_map_lookup_elem(&execbin, &tgid);
+	if (v == NULL) {
+		h->eb.len = 0;
+		h->eb.flags = 0;
+		h->eb.pad = 0;
+		for (i = 0; i < EXECBIN_FOLLOW_WORDS; i++)
+			h->eb.follow[i] = 0;
+		bpf_map_update_elem(&execbin, &tgid, &h->eb, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&execbin, &tgid);
+		if (v == NULL) {
+			stat_inc(EV_STAT_ERRORS);
+			return;
+		}
+	}
+	v->flags = 0;
+	n = len;
+	if (eflags & EVF_ERR_FILENAME) {
+		v->flags |= EXECBIN_F_ERR;
+		n = 0;
+	} else if (n > HOOK_STR_MAX) {
+		v->flags |= EXECBIN_F_TRUNC;
+		n = HOOK_STR_MAX;
+	}
+	barrier_var(n);
+	if (n > HOOK_STR_MAX)
+		n = 0;
+	if (bpf_probe_read_kernel(v->path, n, src) != 0)
+		n = 0;
+	v->len = n;
+}
 
 /*
  * raw_tracepoint sched_process_exec(task, old_pid, bprm); task == current.
@@ -146,6 +208,9 @@ handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	emit(e, n);
 
 	execmap_set(tgid, now, 0);
+	execbin_set(tgid, h, h->rec + sizeof(struct ev_exec),
+	    len_get(&e->filename_len), e->flags);
+	bpf_tail_call(ctx, &exec_tail, 0);
 	return 0;
 }
 
@@ -156,6 +221,7 @@ handle_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
+	struct execbin_val *bin;
 	struct ev_fork e;
 	__u32 pid, tgid;
 	__u64 now;
@@ -181,6 +247,13 @@ handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	emit(&e, sizeof(e));
 
 	execmap_set(tgid, now, EXECMAP_F_FORK);
+
+	/* same image, same followChildren bits */
+	bin = bpf_map_lookup_elem(&execbin, &e.ppid);
+	if (bin != NULL)
+		bpf_map_update_elem(&execbin, &tgid, bin, BPF_ANY);
+	else
+		bpf_map_delete_elem(&execbin, &tgid);	/* stale entry */
 	return 0;
 }
 
@@ -222,5 +295,6 @@ handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	emit(&e, sizeof(e));
 
 	bpf_map_delete_elem(&execmap, &tgid);
+	bpf_map_delete_elem(&execbin, &tgid);
 	return 0;
 }

@@ -45,7 +45,8 @@ struct rec {
 struct t {
 	struct bpfl		*b;
 	struct ring_buffer	*rb;
-	struct rec		*recs;
+	struct rec		**recs;	/* stable: find() results stay valid
+					   while later records arrive */
 	size_t			 n;
 	size_t			 cap;
 	char			*tmp;		/* realpath of our temp dir */
@@ -65,11 +66,13 @@ on_rec(void *ctx, void *data, size_t len)
 		if (t->recs == NULL)
 			abort();
 	}
-	t->recs[t->n].len = len;
-	t->recs[t->n].data = malloc(len);
-	if (t->recs[t->n].data == NULL)
+	if ((t->recs[t->n] = malloc(sizeof(struct rec))) == NULL)
 		abort();
-	memcpy(t->recs[t->n].data, data, len);
+	t->recs[t->n]->len = len;
+	t->recs[t->n]->data = malloc(len);
+	if (t->recs[t->n]->data == NULL)
+		abort();
+	memcpy(t->recs[t->n]->data, data, len);
 	t->n++;
 	return 0;
 }
@@ -106,12 +109,12 @@ find(uint16_t type, pid_t pid, size_t from, int ms)
 
 	for (;;) {
 		for (i = from; i < T->n; i++) {
-			if (T->recs[i].len < sizeof(struct ev_hdr) +
+			if (T->recs[i]->len < sizeof(struct ev_hdr) +
 			    sizeof(struct ev_key))
 				continue;
-			if (rec_hdr(&T->recs[i])->type == type &&
-			    rec_key(&T->recs[i])->pid == (uint32_t)pid)
-				return &T->recs[i];
+			if (rec_hdr(T->recs[i])->type == type &&
+			    rec_key(T->recs[i])->pid == (uint32_t)pid)
+				return T->recs[i];
 		}
 		if (now_ms() >= end)
 			return NULL;
@@ -125,8 +128,8 @@ count(uint16_t type, pid_t pid, size_t from)
 	size_t i, c = 0;
 
 	for (i = from; i < T->n; i++)
-		if (rec_hdr(&T->recs[i])->type == type &&
-		    rec_key(&T->recs[i])->pid == (uint32_t)pid)
+		if (rec_hdr(T->recs[i])->type == type &&
+		    rec_key(T->recs[i])->pid == (uint32_t)pid)
 			c++;
 	return c;
 }
@@ -234,8 +237,10 @@ group_teardown(void **state)
 		return 0;
 	ring_buffer__free(T->rb);
 	bpfl_free(T->b);
-	for (i = 0; i < T->n; i++)
-		free(T->recs[i].data);
+	for (i = 0; i < T->n; i++) {
+		free(T->recs[i]->data);
+		free(T->recs[i]);
+	}
 	free(T->recs);
 	testutil_rmtree(T->tmp);
 	free(T->tmp);

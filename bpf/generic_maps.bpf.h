@@ -1,0 +1,174 @@
+/*
+ * bpf/generic_maps.bpf.h -- maps of the generic policy programs
+ * (bpf/generic.bpf.c).  Configuration (written by loaderd, layouts in
+ * bpf/hook.h):
+ *
+ * hooks	array [HOOK_MAX] of struct hook_cfg, index = hook id
+ * selectors	array [HOOK_MAX * HOOK_SEL_MAX] of struct sel_cfg,
+ *		index = id * HOOK_SEL_MAX + selector
+ * sys_hooks	array [HOOK_SYSCALLS_MAX] of struct hook_list, index =
+ *		syscall number (x86_64)
+ * tp_hooks	hash u32 tracepoint id (tracefs events/SUB/EV/id, also the
+ *		attach cookie of generic_tp) -> struct hook_list
+ * inmap	hash struct inmap_key -> __u8 (any value): InMap/NotInMap
+ *
+ * State (written by the programs):
+ *
+ * hook_stats	per-CPU array [HOOK_MAX] of struct hook_stat
+ * pending	LRU hash pid_tgid -> struct gen_pending: syscall entry ->
+ *		exit hand-off of HOOK_F_AT_EXIT hooks
+ * ratelimit	LRU hash struct rl_key -> __u64 time of the last Post
+ * fdfollow	LRU hash struct fdfollow_key -> struct fdfollow_val
+ *		(FollowFD/UnfollowFD/CopyFD)
+ * gheap	per-CPU scratch: the record being built and its arg table
+ */
+#ifndef TRIPLINE_GENERIC_MAPS_BPF_H
+#define TRIPLINE_GENERIC_MAPS_BPF_H
+
+#include "events.h"
+#include "hook.h"
+
+/*
+ * The values of enum pol_arg_type / pol_op / pol_action_kind are those of
+ * common/policy.h; take them from there.  vmlinux.h already has the
+ * fixed-width and size_t typedefs, so keep clang's stdint.h/stddef.h out
+ * (their typedefs differ from the kernel's).
+ */
+#define __CLANG_STDINT_H	1
+#define __STDDEF_H		1
+#include "common/policy.h"
+
+#define GEN_PENDING_ENTRIES	16384
+#define GEN_RATELIMIT_ENTRIES	16384
+#define GEN_FDFOLLOW_ENTRIES	16384
+#define GEN_INMAP_ENTRIES	65536
+
+/* arguments per record: the hook's args and the return value */
+#define GEN_NARGS		(HOOK_ARGS_MAX + 1)
+#define GEN_RET_SLOT		HOOK_ARGS_MAX
+#define GEN_ARG_SLOT		(sizeof(struct ev_arg) + HOOK_ARG_DATA_MAX)
+#define GEN_ARGS_AREA		(GEN_NARGS * GEN_ARG_SLOT)
+#define GEN_REC_MAX		(sizeof(struct ev_generic) + GEN_ARGS_AREA)
+/* word-wise compares and string reads may touch up to this much past the
+ * end of the last argument */
+#define GEN_SLACK		512
+
+/* What a captured argument is, for the selectors (map memory). */
+struct gen_argref {
+	__u32	off;		/* payload offset in gen_heap.rec */
+	__u16	len;		/* payload bytes */
+	__u8	type;		/* enum pol_arg_type */
+	__u8	flags;		/* EVA_* */
+	__u64	val;		/* integers: the value (sign-extended); fd:
+				   the fd number */
+};
+
+/* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */
+struct gen_pending {
+	__u64	args[6];	/* raw syscall arguments at entry */
+	__u32	nr;		/* syscall number */
+	__u32	n;		/* hooks below */
+	__u32	ids[HOOK_PER_DISPATCH];
+	__u32	gens[HOOK_PER_DISPATCH];
+	__u8	pass[HOOK_PER_DISPATCH];	/* selectors that passed the
+						   entry-side filters (bit
+						   n); GEN_PASS_ALL: no
+						   selectors */
+};
+#define GEN_PASS_ALL		0x80
+
+struct gen_heap {
+	__u8	rec[GEN_REC_MAX + GEN_SLACK];	/* the record being built */
+	__u8	bin[EV_PATH_MAX];	/* binary path for matchBinaries
+					   (right after rec: compares address
+					   both from rec) */
+	struct gen_argref ref[GEN_NARGS];
+	__u64	regs[9];		/* pt_regs r10 .. orig_ax */
+	struct gen_pending pd;		/* pending entry being built/used */
+	struct fdfollow_val ff;		/* FollowFD value being built */
+	__u32	pos;		/* bytes of the argument area used */
+	__u32	pflags;		/* path walker's truncation flag */
+	__u16	plen;		/* path length from path_put */
+	__u8	pad[6];
+};
+
+struct rl_key {
+	__u32	id;
+	__u32	gen;
+	__u32	sel;
+	__u32	pad;
+	__u64	scope;		/* tid, tgid or 0 (rateLimitScope) */
+	__u64	hash;		/* of the first 40 bytes of each argument */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct hook_cfg);
+} hooks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HOOK_MAX * HOOK_SEL_MAX);
+	__type(key, __u32);
+	__type(value, struct sel_cfg);
+} selectors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HOOK_SYSCALLS_MAX);
+	__type(key, __u32);
+	__type(value, struct hook_list);
+} sys_hooks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct hook_list);
+} tp_hooks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GEN_INMAP_ENTRIES);
+	__type(key, struct inmap_key);
+	__type(value, __u8);
+} inmap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct hook_stat);
+} hook_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_PENDING_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct gen_pending);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_RATELIMIT_ENTRIES);
+	__type(key, struct rl_key);
+	__type(value, __u64);
+} ratelimit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_FDFOLLOW_ENTRIES);
+	__type(key, struct fdfollow_key);
+	__type(value, struct fdfollow_val);
+} fdfollow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_heap);
+} gheap SEC(".maps");
+
+#endif /* TRIPLINE_GENERIC_MAPS_BPF_H */
