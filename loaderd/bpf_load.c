@@ -29,6 +29,7 @@
 
 #include "bpf_load.h"
 #include "process.skel.h"
+#include "generic.skel.h"
 
 #define BPFL_TRACEFS		"/sys/kernel/tracing"
 #define BPFL_RINGBUF_MAX	(1ULL << 30)
@@ -37,8 +38,13 @@
  * reason is */
 #define BPFL_LOG_TAIL		60
 
+/* Maps of the generic programs that are the process programs' maps. */
+static const char *const bpfl_shared[] = { "events", "execmap", "stats",
+    "execbin" };
+
 struct bpfl {
 	struct process_bpf	*skel;
+	struct generic_bpf	*gskel;		/* NULL until bpfl_generic */
 	struct bpf_link		*links[BPFL_MAXPROGS];
 	struct bpfl_prog	 progs[BPFL_MAXPROGS];
 	size_t			 nprogs;
@@ -247,6 +253,69 @@ bpfl_execmap_fd(struct bpfl *b)
 }
 
 int
+bpfl_map_fd(struct bpfl *b, const char *name)
+{
+	struct bpf_map *m;
+
+	m = bpf_object__find_map_by_name(b->skel->obj, name);
+	if (m == NULL)
+		return -1;
+	return bpf_map__fd(m);
+}
+
+int
+bpfl_ncpus(struct bpfl *b)
+{
+	return b->ncpus;
+}
+
+int
+bpfl_generic(struct bpfl *b, struct bpf_object **obj, char *err,
+    size_t errlen)
+{
+	struct generic_bpf *g;
+	struct bpf_map *m;
+	size_t i;
+	int fd, r;
+
+	if (b->gskel != NULL) {
+		*obj = b->gskel->obj;
+		return 0;
+	}
+	*obj = NULL;
+	g = generic_bpf__open();
+	if (g == NULL) {
+		snprintf(err, errlen, "open generic BPF object: %s",
+		    strerror(errno));
+		return errno == ENOSYS ? ERR_UNSUPP : ERR_SYS;
+	}
+	for (i = 0; i < sizeof(bpfl_shared) / sizeof(bpfl_shared[0]); i++) {
+		m = bpf_object__find_map_by_name(g->obj, bpfl_shared[i]);
+		fd = bpfl_map_fd(b, bpfl_shared[i]);
+		if (m == NULL || fd < 0)
+			continue;
+		if ((r = bpf_map__reuse_fd(m, fd)) != 0) {
+			snprintf(err, errlen, "generic BPF object: reuse map "
+			    "%s: %s", bpfl_shared[i], strerror(-r));
+			generic_bpf__destroy(g);
+			return ERR_SYS;
+		}
+		log_debug("bpf: generic programs share map %s (fd %d)",
+		    bpfl_shared[i], fd);
+	}
+	if ((r = generic_bpf__load(g)) != 0) {
+		snprintf(err, errlen, "load generic BPF programs: %s (libbpf "
+		    "and verifier messages logged above)", strerror(-r));
+		generic_bpf__destroy(g);
+		return r == -ENOSYS ? ERR_UNSUPP : ERR_SYS;
+	}
+	log_info("bpf: generic policy programs loaded");
+	b->gskel = g;
+	*obj = g->obj;
+	return 0;
+}
+
+int
 bpfl_stats(struct bpfl *b, uint64_t out[EV_STAT_MAX])
 {
 	uint64_t *vals;
@@ -286,6 +355,7 @@ bpfl_free(struct bpfl *b)
 		bpf_link__destroy(b->links[i]);	/* NULL-safe */
 		b->links[i] = NULL;
 	}
+	generic_bpf__destroy(b->gskel);	/* NULL-safe */
 	process_bpf__destroy(b->skel);	/* NULL-safe */
 	free(b);
 }

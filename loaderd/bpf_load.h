@@ -10,6 +10,7 @@
 
 #include "bpf/events.h"
 
+struct bpf_object;
 struct bpfl;
 
 /* One BPF program and the outcome of attaching it. */
@@ -41,13 +42,32 @@ uint64_t bpfl_ringbuf_size(struct bpfl *);
 /* The "execmap" hash map fd (borrowed), tgid -> image ktime. */
 int	bpfl_execmap_fd(struct bpfl *);
 
+/* fd of the process programs' map called name (borrowed), -1 if none. */
+int	bpfl_map_fd(struct bpfl *, const char *name);
+
+/* Number of possible CPUs (size of per-CPU map values). */
+int	bpfl_ncpus(struct bpfl *);
+
+/*
+ * The generic policy programs (bpf/generic.bpf.c), opened and loaded on
+ * the first call: the maps they share with the process programs (events,
+ * execmap, stats, execbin: each one both objects define) are the process
+ * programs' maps (bpf_map__reuse_fd before load), so one ring buffer and
+ * one exec map serve both.  Nothing is attached: loaderd/policy_load.c
+ * attaches per policy.  *obj is borrowed until bpfl_free.  0, or ERR_SYS /
+ * ERR_UNSUPP with a message in err (then the next call tries again).
+ */
+int	bpfl_generic(struct bpfl *, struct bpf_object **obj, char *err,
+	    size_t errlen);
+
 /* Sum the per-CPU "stats" counters (enum ev_stat).  0 or ERR_SYS. */
 int	bpfl_stats(struct bpfl *, uint64_t out[EV_STAT_MAX]);
 
 /* Programs and their attach state (borrowed array); returns the count. */
 size_t	bpfl_progs(struct bpfl *, const struct bpfl_prog **progs);
 
-/* Detach, close and free; NULL-safe. */
+/* Detach, close and free (also the generic programs: free the policy set
+ * first); NULL-safe. */
 void	bpfl_free(struct bpfl *);
 
 #endif

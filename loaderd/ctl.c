@@ -187,7 +187,7 @@ ctl_conn_cb(evutil_socket_t fd, short what, void *arg)
 	struct ipc_msg		 m;
 	struct ipc_text		 t;
 	char			*text;
-	int			 r;
+	int			 r, is_error;
 
 	if (what & EV_TIMEOUT) {
 		ctl_conn_free(cc);
@@ -208,6 +208,19 @@ ctl_conn_cb(evutil_socket_t fd, short what, void *arg)
 		    m.type == IPC_CTL_STATUS_JSON_REQ);
 		t.text = text;
 		if ((r = ipc_msg_send(fd, IPC_CTL_STATUS_ANS, &t, -1)) != 0)
+			log_warnx_r(r, "control answer");
+		free(text);
+		break;
+	case IPC_CTL_POLICY_ADD:
+	case IPC_CTL_POLICY_DEL:
+	case IPC_CTL_POLICY_LIST_REQ:
+	case IPC_CTL_POLICY_LIST_JSON_REQ:
+	case IPC_CTL_POLICY_MODE:
+		text = policies_ctl(cc->env, m.type, m.payload, m.len,
+		    &is_error);
+		t.text = text;
+		if ((r = ipc_msg_send(fd, is_error ? IPC_CTL_ERROR :
+		    IPC_CTL_STATUS_ANS, &t, -1)) != 0)
 			log_warnx_r(r, "control answer");
 		free(text);
 		break;

@@ -39,6 +39,7 @@
 #include "xmalloc.h"
 #include "bpf/events.h"
 #include "bpf_load.h"
+#include "policy_load.h"
 #include "loaderd.h"
 #include "spawn.h"
 
@@ -67,7 +68,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: tripline-loaderd [-dnPv] [-f config] [-S state_dir] "
 	    "[-X libexecdir]\n"
-	    "         [-m enforce|trap|log|off] [-N node_name]\n");
+	    "         [-m enforce|trap|log|off] [-N node_name] "
+	    "[-V vendor_policy_dir|none]\n"
+	    "         [-p policy.yaml ...]\n");
 	exit(1);
 }
 
@@ -117,6 +120,10 @@ prepare_dirs(struct loaderd_env *env)
 		fatal("run directory %s", env->rundir);
 	snprintf(env->ctl_path, sizeof(env->ctl_path), "%s/tripline.sock",
 	    env->rundir);
+	snprintf(env->policy_dir, sizeof(env->policy_dir), "%s/policies.d",
+	    real);
+	if (mkdir_mode(env->policy_dir, 0700) == -1)
+		fatal("policy directory %s", env->policy_dir);
 	snprintf(env->pid_path, sizeof(env->pid_path), "%s/loaderd.pid",
 	    env->rundir);
 	if ((fp = fopen(env->pid_path, "we")) == NULL)
@@ -196,6 +203,42 @@ argv_free(char **argv)
 }
 
 static void
+child_write_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct child	*c = arg;
+	int		 r;
+
+	if ((r = ipc_queue_flush(&c->outq, c->fd)) != 0 && r != ERR_AGAIN) {
+		log_warnx_r(r, "sending to %s", c->name);
+		ipc_queue_clear(&c->outq);
+	}
+	if (ipc_queue_empty(&c->outq))
+		event_del(c->wev);
+}
+
+/*
+ * Messages to children go through a queue: the socket may be full (a
+ * collector busy draining the ring), and hook metadata must not be lost.
+ */
+int
+child_send(struct loaderd_env *env, enum child_id id, uint16_t type,
+    const void *msg)
+{
+	struct child	*c = &env->child[id];
+	int		 r;
+
+	if (c->fd == -1)
+		return ERR_EOF;
+	if ((r = ipc_msg_queue(&c->outq, type, msg, -1)) != 0)
+		return r;
+	if ((r = ipc_queue_flush(&c->outq, c->fd)) != 0 && r != ERR_AGAIN)
+		return r;
+	if (!ipc_queue_empty(&c->outq) && c->wev != NULL)
+		event_add(c->wev, NULL);
+	return 0;
+}
+
+static void
 child_send_ringbuf(struct loaderd_env *env)
 {
 	struct child		*c = &env->child[CHILD_COLLECTOR];
@@ -204,6 +247,7 @@ child_send_ringbuf(struct loaderd_env *env)
 
 	rb.size = bpfl_ringbuf_size(env->bpf);
 	rb.abi_version = EV_ABI_VERSION;
+	/* the first message on a fresh socket: always fits */
 	if ((r = ipc_msg_send(c->fd, IPC_COLLECT_RINGBUF, &rb,
 	    bpfl_ringbuf_fd(env->bpf))) != 0)
 		log_warnx_r(r, "sending ring buffer to %s", c->name);
@@ -258,11 +302,17 @@ child_start(struct loaderd_env *env, enum child_id id)
 	c->started = time(NULL);
 	c->ev = event_new(env->base, c->fd, EV_READ | EV_PERSIST,
 	    child_read_cb, env);
-	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
+	c->wev = event_new(env->base, c->fd, EV_WRITE | EV_PERSIST,
+	    child_write_cb, c);
+	if (c->ev == NULL || c->wev == NULL || event_add(c->ev, NULL) == -1)
 		fatalx("event_add %s", c->name);
+	ipc_queue_init(&c->outq);
 	log_info("started %s (pid %ld)", c->name, (long)pid);
-	if (id == CHILD_COLLECTOR)
+	if (id == CHILD_COLLECTOR) {
 		child_send_ringbuf(env);
+		/* what every loaded hook means, before any of its records */
+		policies_resend(env);
+	}
 }
 
 static void
@@ -272,6 +322,11 @@ child_close(struct child *c)
 		event_free(c->ev);
 		c->ev = NULL;
 	}
+	if (c->wev != NULL) {
+		event_free(c->wev);
+		c->wev = NULL;
+	}
+	ipc_queue_clear(&c->outq);
 	if (c->fd != -1) {
 		close(c->fd);
 		c->fd = -1;
@@ -564,7 +619,8 @@ main(int argc, char *argv[])
 	env->libexecdir = getenv("TRIPLINE_LIBEXECDIR");
 	if (env->libexecdir == NULL)
 		env->libexecdir = PKG_LIBEXECDIR;
-	while ((ch = getopt(argc, argv, "df:hm:nN:PS:vX:")) != -1) {
+	env->vendor_policy_dir = PKG_DATADIR "/policies";
+	while ((ch = getopt(argc, argv, "df:hm:nN:p:PS:vV:X:")) != -1) {
 		switch (ch) {
 		case 'd':
 			env->debug = 1;
@@ -581,8 +637,18 @@ main(int argc, char *argv[])
 		case 'N':
 			node_override = optarg;
 			break;
+		case 'p':
+			env->policy_files = xreallocarray(env->policy_files,
+			    env->npolicy_files + 2, sizeof(char *));
+			env->policy_files[env->npolicy_files++] = optarg;
+			env->policy_files[env->npolicy_files] = NULL;
+			break;
 		case 'P':
 			env->print_events = 1;
+			break;
+		case 'V':
+			env->vendor_policy_dir = strcmp(optarg, "none") == 0 ?
+			    NULL : optarg;
 			break;
 		case 'S':
 			state_override = optarg;
@@ -623,6 +689,8 @@ main(int argc, char *argv[])
 		env->cfg.sandbox_mode = m;
 	}
 	if (noaction) {
+		if (policies_check(env) != 0)
+			exit(1);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
@@ -666,6 +734,7 @@ main(int argc, char *argv[])
 	if ((r = bpfl_open(&env->bpf, env->cfg.ringbuf_size, err,
 	    sizeof(err))) != 0)
 		fatalx("loading BPF programs: %s", err);
+	policies_init(env);
 	if (ctl_listen(env) != 0)
 		fatal("control socket %s", env->ctl_path);
 
@@ -698,6 +767,7 @@ main(int argc, char *argv[])
 	env->shutting_down = 1;
 	shutdown_children(env);
 	ctl_close(env);
+	polset_free(env->pols);
 	bpfl_free(env->bpf);
 	unlink(env->pid_path);
 	event_free(ev_chld);

@@ -7,11 +7,13 @@
 #include <time.h>
 
 #include "config.h"
+#include "ipc.h"
 #include "ipc_msg.h"
 
 struct event_base;
 struct event;
 struct bpfl;
+struct polset;
 
 enum child_id {
 	CHILD_COLLECTOR = 0,
@@ -29,6 +31,8 @@ struct child {
 	pid_t		 pid;		/* -1 when not running */
 	int		 fd;		/* our end of the parent channel */
 	struct event	*ev;		/* EV_READ on fd */
+	struct event	*wev;		/* EV_WRITE while outq is not empty */
+	struct ipc_queue outq;		/* messages waiting for socket space */
 	struct event	*restart_ev;	/* backoff timer */
 	int		 ready;		/* READY received */
 	uid_t		 uid;		/* from READY */
@@ -49,6 +53,11 @@ struct loaderd_env {
 	char			 pid_path[4200];
 	struct event_base	*base;
 	struct bpfl		*bpf;
+	struct polset		*pols;		/* loaded policies */
+	const char		*vendor_policy_dir;	/* -V, NULL: none */
+	char			**policy_files;	/* -p FILE, NULL-terminated */
+	size_t			 npolicy_files;
+	char			 policy_dir[4200];	/* STATE/policies.d */
 	struct child		 child[CHILD_MAX];
 	int			 ctl_fd;
 	struct event		*ctl_ev;
@@ -61,6 +70,18 @@ struct loaderd_env {
 	int			 shutting_down;
 	time_t			 started;
 };
+
+/* loaderd.c */
+/* Queue a message for a child (sent as soon as the socket has room). */
+int	child_send(struct loaderd_env *, enum child_id, uint16_t type,
+	    const void *msg);
+
+/* policies.c: policies at start-up and from triplinectl */
+void	policies_init(struct loaderd_env *);
+int	policies_check(struct loaderd_env *);	/* -n: parse everything */
+char	*policies_ctl(struct loaderd_env *, uint16_t type,
+	    const uint8_t *payload, size_t len, int *is_error);
+void	policies_resend(struct loaderd_env *);
 
 /* ctl.c: the control socket for triplinectl */
 int	ctl_listen(struct loaderd_env *);

@@ -2,8 +2,10 @@ sbin_PROGRAMS += tripline-loaderd
 noinst_LIBRARIES += loaderd/libloaderd.a
 loaderd_libloaderd_a_SOURCES = \
 	loaderd/bpf_load.c loaderd/bpf_load.h \
+	loaderd/policy_load.c loaderd/policy_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
-	loaderd/ctl.c loaderd/loaderd.h
+	loaderd/ctl.c loaderd/loaderd.h \
+	loaderd/policies.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)
@@ -15,7 +17,7 @@ man_MANS += loaderd/tripline-loaderd.8
 EXTRA_DIST += loaderd/tripline-loaderd.8
 
 if HAVE_CMOCKA
-# needs root and bpf(): exits 77 (skip) otherwise
+# needs root and bpf(): a TAP skip otherwise (.ci/run fails on skips)
 check_PROGRAMS += tests/bpf/test_bpf_process
 tests_bpf_test_bpf_process_SOURCES = tests/bpf/test_bpf_process.c
 tests_bpf_test_bpf_process_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
@@ -24,4 +26,30 @@ tests_bpf_test_bpf_process_LDADD = loaderd/libloaderd.a \
 	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
 	$(LIBEVENT_LIBS) $(CMOCKA_LIBS) -lpthread
 UNIT_TESTS += tests/bpf/test_bpf_process
+endif
+
+if HAVE_CMOCKA
+# the generic policy programs with hand-written configs (no policy_load);
+# needs root and bpf(): prints a TAP skip otherwise
+check_PROGRAMS += tests/bpf/test_bpf_generic
+tests_bpf_test_bpf_generic_SOURCES = tests/bpf/test_bpf_generic.c
+nodist_tests_bpf_test_bpf_generic_SOURCES = bpf/process.skel.h \
+	bpf/generic.skel.h
+tests_bpf_test_bpf_generic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBBPF_CFLAGS)
+tests_bpf_test_bpf_generic_LDADD = tests/lib/libtestutil.a $(COMMON_LIBS) \
+	$(LIBBPF_LIBS) $(CMOCKA_LIBS)
+UNIT_TESTS += tests/bpf/test_bpf_generic
+endif
+
+if HAVE_CMOCKA
+# needs root and bpf(): prints a TAP skip otherwise
+check_PROGRAMS += tests/bpf/test_policy_load
+tests_bpf_test_policy_load_SOURCES = tests/bpf/test_policy_load.c
+tests_bpf_test_policy_load_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBBPF_CFLAGS)
+tests_bpf_test_policy_load_LDADD = loaderd/libloaderd.a \
+	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
+	$(LIBEVENT_LIBS) $(CMOCKA_LIBS) -lpthread
+UNIT_TESTS += tests/bpf/test_policy_load
 endif

@@ -1,0 +1,2808 @@
+/*
+ * loaderd/policy_load.c -- compile checked policies (common/policy.h) into
+ * the generic programs' maps (bpf/hook.h) and manage them at run time.
+ *
+ * A policy goes through two phases:
+ *
+ * 1. Compile (no side effect): every hook becomes a struct hook_cfg, its
+ *    selectors struct sel_cfg, InMap values inmap keys, and a dispatch
+ *    target: syscall numbers (sys_hooks), a tracepoint id (tp_hooks) or a
+ *    uprobe (path, symbol; BPF cookie = hook id).  Everything this kernel
+ *    cannot do is refused here with an error naming the missing feature,
+ *    decided by probing the kernel once (polset_probe), never assumed.
+ *
+ * 2. Commit: slots are allocated and written (not reachable yet), the
+ *    programs the hooks need are attached (sys_enter/sys_exit only while a
+ *    syscall hook exists: an idle raw sys_enter program still costs every
+ *    syscall; the generic tracepoint program once per tracepoint, BPF
+ *    cookie = the tracepoint id, since perf overwrites the record's
+ *    common_type), the metadata goes to the collector, then every dispatch
+ *    entry is switched by one map update.  Any failure undoes all of it in
+ *    reverse order.  Only then are the old policy's uprobes detached, and
+ *    after an RCU grace period (no BPF program still runs with an old id)
+ *    the old slots are cleared and announced as deleted.
+ *
+ * Dispatch lists (struct hook_list) are edited in place so that a reader
+ * racing with the (non-atomic) array map update never sees another
+ * policy's hook move: a replaced hook's new id takes the old id's
+ * position, removed ids become 0 (slot 0 is never used, so 0 is "no
+ * hook"), new ids fill holes first, and trailing holes are trimmed.
+ */
+#include "build.h"
+
+#include <sys/ioctl.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/hook.h"
+#include "compat.h"
+#include "err.h"
+#include "log.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#include "bpf_load.h"
+#include "policy_load.h"
+
+#define PL_TRACEFS		"/sys/kernel/tracing"
+#define PL_KPROBE_PMU		"/sys/bus/event_source/devices/kprobe/type"
+#define PL_TP_FIELDS		64
+#define PL_SYSARGS		6	/* syscall arguments */
+/* sys_enter_X / sys_exit_X formats: common_* are 0..3, __syscall_nr 4 */
+#define PL_TP_NR_FIELD		4
+#define PL_TP_FIRST_ARG		5
+
+#if defined(__x86_64__)
+#define PL_SYSCALL_PREFIX	"__x64_sys_"
+#elif defined(__aarch64__)
+#define PL_SYSCALL_PREFIX	"__arm64_sys_"
+#else
+#define PL_SYSCALL_PREFIX	"sys_"
+#endif
+
+#define PL_MSG_NOKPROBES "kprobes are not available on this kernel " \
+	"(CONFIG_KPROBES is not set)"
+#define PL_MSG_FENTRY	"fentry/fexit need BPF trampolines, which this " \
+	"kernel refuses"
+#define PL_MSG_NOLSM	"BPF LSM programs cannot be loaded on this kernel"
+#define PL_MSG_OVERRIDE	"Override needs bpf_override_return " \
+	"(CONFIG_BPF_KPROBE_OVERRIDE) or BPF LSM, neither available here"
+
+enum pl_disp {
+	PL_DISP_NONE = 0,
+	PL_DISP_SYS,		/* sys_hooks[nr] for every nr in the bitmap */
+	PL_DISP_TP,		/* tp_hooks[tp_id] */
+	PL_DISP_UPROBE,		/* the uprobe link itself */
+};
+
+/* One compiled hook. */
+struct ph {
+	const struct pol_hook	*h;
+	int			 skipped;
+	const char		*kind;		/* "kprobe", ... */
+	char			*target;
+	char			*how;		/* attach description / skip
+						   reason */
+	uint32_t		 id;		/* 0: no slot */
+	uint32_t		 gen;
+	struct hook_cfg		 cfg;
+	struct sel_cfg		*sel;		/* cfg.nsel entries */
+	enum pl_disp		 disp;
+	uint8_t			 nrs[HOOK_SYSCALLS_MAX / 8];
+	size_t			 nnrs;
+	int			 nr_is_arg;	/* raw_syscalls: arg holding
+						   the syscall id, -1 */
+	uint32_t		 tp_id;
+	struct bpf_link		*link;		/* uprobe */
+	int			 written;	/* slot written */
+	int			 counted;	/* in n_sys / n_exit */
+	int			 tpref;		/* holds a tracepoint ref */
+	int			 sent;		/* metadata announced */
+	int			 follow;	/* a selector has
+						   followChildren */
+	struct ipc_hook		 meta;
+};
+
+struct pent {
+	TAILQ_ENTRY(pent)	 entry;
+	struct policy		*pol;
+	uint32_t		 policy_id;
+	struct ph		*hooks;
+	size_t			 nhooks;
+	struct inmap_key	*inmap;
+	size_t			 ninmap;
+	size_t			 inmapcap;
+	int			 inmap_written;
+};
+TAILQ_HEAD(pentq, pent);
+
+/* A tracepoint the generic tracepoint program is attached to. */
+struct tpatt {
+	TAILQ_ENTRY(tpatt)	 entry;
+	uint32_t		 id;
+	char			*subsys;
+	char			*event;
+	struct bpf_link		*link;
+	int			 refs;		/* hooks using it */
+	struct hook_list	 list;		/* shadow of tp_hooks[id] */
+};
+TAILQ_HEAD(tpattq, tpatt);
+
+struct polset {
+	struct bpfl		*b;
+	struct bpf_object	*obj;
+	polset_hook_cb		 cb;
+	void			*cbarg;
+	struct polset_features	 feat;
+	int			 ncpus;
+	int			 fd_hooks, fd_sel, fd_sys, fd_tp, fd_inmap;
+	int			 fd_stats;
+	int			 tp_hash;	/* tp_hooks is a hash map */
+	int			 sys_hash;
+	uint32_t		 inmap_max;
+	size_t			 inmap_used;
+	struct bpf_program	*p_enter, *p_exit, *p_tp, *p_uprobe;
+	struct bpf_program	*p_exec;	/* generic_exec, optional */
+	struct bpf_link		*l_enter, *l_exit;
+	int			 n_sys;		/* slots dispatched by nr */
+	int			 n_exit;	/* ... of which at exit */
+	int			 barrier_fd, inner_fd;
+	uint8_t			 used[HOOK_MAX];
+	uint32_t		 gens[HOOK_MAX];
+	uint32_t		 next_policy_id;
+	uint32_t		 next_map_id;
+	struct hook_list	 sys[HOOK_SYSCALLS_MAX];	/* shadow */
+	struct pentq		 pols;
+	struct tpattq		 tps;
+};
+
+/* A tracepoint format field. */
+struct tpfield {
+	char	decl[128];	/* "const char * filename" */
+	char	type[96];	/* "const char *" */
+	char	name[64];
+	int	off, size, sign;
+	int	dataloc, array;
+};
+
+static int pl_probed;
+static struct polset_features pl_feat;
+
+/*
+ * Kernel probes.
+ */
+
+static int
+pl_prog_load(enum bpf_prog_type type, const struct bpf_insn *insns,
+    size_t ninsns, const struct bpf_prog_load_opts *opts)
+{
+	char log[256];
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+
+	if (opts != NULL)
+		o = *opts;
+	o.log_buf = log;
+	o.log_size = sizeof(log);
+	o.log_level = 0;
+	return bpf_prog_load(type, NULL, "GPL", insns, ninsns, &o);
+}
+
+static int
+pl_probe_kprobes(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct perf_event_attr attr;
+	char buf[32];
+	ssize_t n;
+	int fd, pfd, prog, ok = 0;
+
+	if ((fd = open(PL_KPROBE_PMU, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;	/* no kprobe PMU: CONFIG_KPROBES (EVENTS) */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	prog = pl_prog_load(BPF_PROG_TYPE_KPROBE, insns, 2, NULL);
+	if (prog < 0)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = (uint32_t)strtoul(buf, NULL, 10);
+	attr.config1 = (uint64_t)(uintptr_t)"vfs_read";
+	attr.sample_period = 1;
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1,
+	    PERF_FLAG_FD_CLOEXEC);
+	if (pfd >= 0) {
+		ok = ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) == 0;
+		close(pfd);
+	}
+	close(prog);
+	return ok;
+}
+
+static int
+pl_probe_override(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_JMP | BPF_CALL,
+		  .imm = BPF_FUNC_override_return },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog;
+
+	prog = pl_prog_load(BPF_PROG_TYPE_KPROBE, insns, 4, NULL);
+	if (prog < 0)
+		return 0;
+	close(prog);
+	return 1;
+}
+
+/* Load a trampoline-based program on func and attach it for a moment
+ * (it returns 0: no effect). */
+static int
+pl_probe_tramp(struct btf *btf, enum bpf_prog_type type,
+    enum bpf_attach_type at, const char *func)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	int id, prog, link;
+
+	if (btf == NULL)
+		return 0;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return 0;
+	o.expected_attach_type = at;
+	o.attach_btf_id = (uint32_t)id;
+	prog = pl_prog_load(type, insns, 2, &o);
+	if (prog < 0)
+		return 0;
+	link = bpf_link_create(prog, 0, at, NULL);
+	close(prog);
+	if (link < 0)
+		return 0;
+	close(link);
+	return 1;
+}
+
+void
+polset_probe(struct polset_features *out)
+{
+	struct btf *btf;
+
+	if (!pl_probed) {
+		memset(&pl_feat, 0, sizeof(pl_feat));
+		pl_feat.kprobes = pl_probe_kprobes();
+		pl_feat.override = pl_feat.kprobes && pl_probe_override();
+		btf = btf__load_vmlinux_btf();
+		if (btf == NULL || libbpf_get_error(btf) != 0)
+			btf = NULL;
+		pl_feat.fentry = pl_probe_tramp(btf, BPF_PROG_TYPE_TRACING,
+		    BPF_TRACE_FENTRY, "vfs_read");
+		pl_feat.lsm = pl_probe_tramp(btf, BPF_PROG_TYPE_LSM,
+		    BPF_LSM_MAC, "bpf_lsm_file_open");
+		btf__free(btf);
+		pl_probed = 1;
+		log_info("policy: kernel features: kprobes %s, "
+		    "bpf_override_return %s, fentry/fexit %s, BPF LSM %s",
+		    pl_feat.kprobes ? "yes" : "no",
+		    pl_feat.override ? "yes" : "no",
+		    pl_feat.fentry ? "yes" : "no",
+		    pl_feat.lsm ? "yes" : "no");
+	}
+	*out = pl_feat;
+}
+
+/*
+ * Errors: "FILE:LINE:COL: <hook>: message".
+ */
+
+struct pl_ctx {
+	struct polset		*ps;
+	const struct policy	*pol;
+	const struct pol_hook	*h;
+	struct ph		*ph;
+	struct pent		*pe;
+	char			*err;
+	size_t			 errlen;
+};
+
+static const char *
+pl_hook_kind(const struct pol_hook *h)
+{
+	switch (h->kind) {
+	case POL_HOOK_KPROBE:
+		return h->fentry ? "fentry" : "kprobe";
+	case POL_HOOK_TRACEPOINT:
+		return "tracepoint";
+	case POL_HOOK_RAW_TRACEPOINT:
+		return "raw tracepoint";
+	case POL_HOOK_UPROBE:
+		return "uprobe";
+	case POL_HOOK_LSM:
+		return "lsmhook";
+	}
+	return "hook";
+}
+
+static char *
+pl_hook_target(const struct pol_hook *h)
+{
+	char *s;
+
+	switch (h->kind) {
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		xasprintf(&s, "%s/%s", h->subsystem ? h->subsystem : "?",
+		    h->event ? h->event : "?");
+		return s;
+	case POL_HOOK_UPROBE:
+		xasprintf(&s, "%s:%s", h->path ? h->path : "?",
+		    h->symbol ? h->symbol : "?");
+		return s;
+	default:
+		return xstrdup(h->call ? h->call : "?");
+	}
+}
+
+static int __attribute__((__format__(printf, 5, 6)))
+pl_fail(struct pl_ctx *c, int r, int line, int col, const char *fmt, ...)
+{
+	char msg[512], *tgt;
+	const char *file;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	file = c->pol->file != NULL ? c->pol->file : c->pol->name;
+	if (line <= 0 && c->h != NULL) {
+		line = c->h->line;
+		col = c->h->col;
+	}
+	if (c->h == NULL) {
+		if (line > 0)
+			snprintf(c->err, c->errlen, "%s:%d:%d: %s", file,
+			    line, col, msg);
+		else
+			snprintf(c->err, c->errlen, "%s: %s", file, msg);
+		return r;
+	}
+	tgt = pl_hook_target(c->h);
+	if (line > 0)
+		snprintf(c->err, c->errlen, "%s:%d:%d: %s \"%s\": %s", file,
+		    line, col, pl_hook_kind(c->h), tgt, msg);
+	else
+		snprintf(c->err, c->errlen, "%s: %s \"%s\": %s", file,
+		    pl_hook_kind(c->h), tgt, msg);
+	free(tgt);
+	return r;
+}
+
+/*
+ * Tracepoint formats.
+ */
+
+static int
+pl_tp_name_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int
+pl_tp_read(const char *subsys, const char *event, const char *file,
+    char *buf, size_t bufsz)
+{
+	char path[512];
+	ssize_t n;
+	size_t off = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), PL_TRACEFS "/events/%s/%s/%s", subsys,
+	    event, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (off < bufsz - 1) {
+		n = read(fd, buf + off, bufsz - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return 0;
+}
+
+/* Parse one "field:DECL;\toffset:N;\tsize:N;\tsigned:N;" line. */
+static int
+pl_tp_field(const char *line, struct tpfield *f)
+{
+	const char *p, *e;
+	char *q, *br;
+	size_t len;
+
+	memset(f, 0, sizeof(*f));
+	if ((p = strstr(line, "field:")) == NULL)
+		return -1;
+	p += 6;
+	if ((e = strchr(p, ';')) == NULL)
+		return -1;
+	len = (size_t)(e - p);
+	if (len >= sizeof(f->decl))
+		len = sizeof(f->decl) - 1;
+	memcpy(f->decl, p, len);
+	f->decl[len] = '\0';
+	if ((p = strstr(e, "offset:")) == NULL)
+		return -1;
+	f->off = atoi(p + 7);
+	if ((p = strstr(e, "size:")) == NULL)
+		return -1;
+	f->size = atoi(p + 5);
+	if ((p = strstr(e, "signed:")) != NULL)
+		f->sign = atoi(p + 7);
+	f->dataloc = strncmp(f->decl, "__data_loc ", 11) == 0;
+	/* name: last identifier, without an array suffix */
+	strlcpy(f->type, f->decl, sizeof(f->type));
+	if ((br = strchr(f->type, '[')) != NULL) {
+		f->array = 1;
+		*br = '\0';
+	}
+	len = strlen(f->type);
+	while (len > 0 && isspace((unsigned char)f->type[len - 1]))
+		f->type[--len] = '\0';
+	q = f->type + len;
+	while (q > f->type && (isalnum((unsigned char)q[-1]) || q[-1] == '_'))
+		q--;
+	strlcpy(f->name, q, sizeof(f->name));
+	*q = '\0';
+	len = strlen(f->type);
+	while (len > 0 && isspace((unsigned char)f->type[len - 1]))
+		f->type[--len] = '\0';
+	if (f->dataloc) {
+		/* "__data_loc char[] name": type "char", array */
+		memmove(f->type, f->type + 11, strlen(f->type + 11) + 1);
+		f->array = 1;
+	}
+	return f->name[0] == '\0' ? -1 : 0;
+}
+
+/* Fields of subsys/event (common_* included) and its id.  0, or
+ * ERR_NOTFOUND with a message in err. */
+static int
+pl_tp_format(struct pl_ctx *c, const char *subsys, const char *event,
+    struct tpfield *fields, size_t *nfields, uint32_t *id)
+{
+	char buf[8192], *line, *next;
+	size_t n = 0;
+
+	if (!pl_tp_name_ok(subsys) || !pl_tp_name_ok(event))
+		return pl_fail(c, ERR_PARSE, 0, 0, "not a tracepoint name");
+	if (pl_tp_read(subsys, event, "id", buf, sizeof(buf)) == -1)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "no such tracepoint "
+		    "(%s/events/%s/%s: %s)", PL_TRACEFS, subsys, event,
+		    strerror(errno));
+	*id = (uint32_t)strtoul(buf, NULL, 10);
+	if (pl_tp_read(subsys, event, "format", buf, sizeof(buf)) == -1)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "cannot read the "
+		    "tracepoint format: %s", strerror(errno));
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (strstr(line, "field:") == NULL)
+			continue;
+		if (n == PL_TP_FIELDS)
+			break;
+		if (pl_tp_field(line, &fields[n]) == 0)
+			n++;
+	}
+	*nfields = n;
+	return 0;
+}
+
+/* Integer type from a C declaration type and size. */
+static enum pol_arg_type
+pl_tp_int_type(const struct tpfield *f, int use_sign)
+{
+	static const struct {
+		const char		*name;
+		enum pol_arg_type	 type;
+	} names[] = {
+		{ "int", POL_ARG_INT }, { "pid_t", POL_ARG_INT },
+		{ "unsigned int", POL_ARG_UINT32 },
+		{ "unsigned", POL_ARG_UINT32 },
+		{ "u32", POL_ARG_UINT32 }, { "__u32", POL_ARG_UINT32 },
+		{ "uid_t", POL_ARG_UINT32 }, { "gid_t", POL_ARG_UINT32 },
+		{ "key_serial_t", POL_ARG_INT }, { "s32", POL_ARG_INT },
+		{ "long", POL_ARG_INT64 }, { "long long", POL_ARG_INT64 },
+		{ "loff_t", POL_ARG_INT64 }, { "off_t", POL_ARG_INT64 },
+		{ "s64", POL_ARG_INT64 }, { "__s64", POL_ARG_INT64 },
+		{ "unsigned long", POL_ARG_UINT64 },
+		{ "unsigned long long", POL_ARG_UINT64 },
+		{ "u64", POL_ARG_UINT64 }, { "__u64", POL_ARG_UINT64 },
+		{ "size_t", POL_ARG_SIZE_T }, { "ssize_t", POL_ARG_INT64 },
+		{ "umode_t", POL_ARG_UINT16 }, { "u16", POL_ARG_UINT16 },
+		{ "unsigned short", POL_ARG_UINT16 },
+		{ "short", POL_ARG_INT16 },
+		{ "u8", POL_ARG_UINT8 }, { "unsigned char", POL_ARG_UINT8 },
+		{ "bool", POL_ARG_UINT8 }, { "char", POL_ARG_INT8 },
+	};
+	const char *t = f->type;
+	size_t i;
+
+	if (strncmp(t, "const ", 6) == 0)
+		t += 6;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(t, names[i].name) == 0)
+			return names[i].type;
+	switch (f->size) {
+	case 1:
+		return use_sign && f->sign ? POL_ARG_INT8 : POL_ARG_UINT8;
+	case 2:
+		return use_sign && f->sign ? POL_ARG_INT16 : POL_ARG_UINT16;
+	case 4:
+		return use_sign && f->sign ? POL_ARG_INT : POL_ARG_UINT32;
+	default:
+		return use_sign && f->sign ? POL_ARG_INT64 : POL_ARG_UINT64;
+	}
+}
+
+static int
+pl_is_char_ptr(const struct tpfield *f)
+{
+	return strcmp(f->type, "char *") == 0 ||
+	    strcmp(f->type, "const char *") == 0;
+}
+
+/*
+ * Argument types.
+ */
+
+static int
+pl_type_is_int(enum pol_arg_type t)
+{
+	return t >= POL_ARG_INT && t <= POL_ARG_UINT8;
+}
+
+static int
+pl_type_signed(enum pol_arg_type t)
+{
+	return t == POL_ARG_INT || t == POL_ARG_INT64 || t == POL_ARG_INT16 ||
+	    t == POL_ARG_INT8;
+}
+
+/* Matched as bytes by the string operators. */
+static int
+pl_type_is_str(enum pol_arg_type t)
+{
+	switch (t) {
+	case POL_ARG_STRING: case POL_ARG_CHAR_BUF: case POL_ARG_CHAR_IOVEC:
+	case POL_ARG_CONST_BUF: case POL_ARG_FD: case POL_ARG_FILE:
+	case POL_ARG_PATH: case POL_ARG_DENTRY: case POL_ARG_FILENAME:
+	case POL_ARG_DATA_LOC: case POL_ARG_LINUX_BINPRM: case POL_ARG_KIOCB:
+	case POL_ARG_SOCKADDR_UN: case POL_ARG_NET_DEVICE: case POL_ARG_MODULE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Types that are a pointer to a kernel object: only a kprobe (or LSM /
+ * fentry) on a kernel function has one. */
+static int
+pl_type_is_kptr(enum pol_arg_type t)
+{
+	switch (t) {
+	case POL_ARG_FILE: case POL_ARG_PATH: case POL_ARG_DENTRY:
+	case POL_ARG_FILENAME: case POL_ARG_SOCK: case POL_ARG_SOCKET:
+	case POL_ARG_SKB: case POL_ARG_CRED: case POL_ARG_LINUX_BINPRM:
+	case POL_ARG_BPF_ATTR: case POL_ARG_BPF_PROG: case POL_ARG_BPF_MAP:
+	case POL_ARG_PERF_EVENT: case POL_ARG_MODULE: case POL_ARG_KERNEL_CAP:
+	case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE: case POL_ARG_KIOCB:
+	case POL_ARG_IOV_ITER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static const char *
+pl_type_name(const struct pol_arg *a)
+{
+	static char buf[16];
+
+	if (a->type_name != NULL)
+		return a->type_name;
+	snprintf(buf, sizeof(buf), "%d", (int)a->type);
+	return buf;
+}
+
+/* Common part of a hook_arg: type, signedness, capture size. */
+static int
+pl_arg_common(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    enum pol_arg_type type)
+{
+	ha->type = (uint8_t)type;
+	if (pl_type_signed(type))
+		ha->flags |= HOOK_ARGF_SIGNED;
+	if (a->max_data > HOOK_ARG_DATA_MAX)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "maxData %u: "
+		    "this engine captures at most %d bytes per argument",
+		    a->max_data, HOOK_ARG_DATA_MAX);
+	ha->max = (uint16_t)(a->max_data ? a->max_data : HOOK_ARG_DATA_MAX);
+	if (a->return_copy) {
+		ha->flags |= HOOK_ARGF_RETURN_COPY;
+		c->ph->cfg.flags |= HOOK_F_AT_EXIT;
+	}
+	if (a->size_arg_index > 0) {
+		if (a->size_arg_index > PL_SYSARGS)
+			return pl_fail(c, ERR_RANGE, a->line, a->col,
+			    "sizeArgIndex %d: at most %d", a->size_arg_index,
+			    PL_SYSARGS);
+		ha->size_arg = (uint8_t)a->size_arg_index;
+	}
+	if (a->resolve != NULL || a->btf_type != NULL)
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+		    "resolve/btfType need BTF-typed kernel arguments (a "
+		    "kprobe on a kernel function), which this engine does "
+		    "not attach");
+	return 0;
+}
+
+/* An argument read from a syscall's registers (kprobe syscall: true, run
+ * from raw_tracepoint/sys_enter) or a uprobe's function arguments. */
+static int
+pl_arg_reg(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    int src_kind)
+{
+	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
+		    "only valid on tracepoints", pl_type_name(a));
+	if (pl_type_is_kptr(a->type)) {
+		if (src_kind == HOOK_SRC_SYSARG)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "type %s needs a kprobe on a kernel function",
+			    pl_type_name(a));
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s is "
+		    "a kernel object: a user-space function has none",
+		    pl_type_name(a));
+	}
+	if (a->type == POL_ARG_SYSCALL64)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type syscall64 "
+		    "is only valid on raw_syscalls tracepoints");
+	if (a->index < 0 || a->index >= PL_SYSARGS)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "argument index "
+		    "%d: at most %d", a->index, PL_SYSARGS - 1);
+	ha->src_kind = (uint8_t)src_kind;
+	ha->src = (uint8_t)a->index;
+	return pl_arg_common(c, a, ha, a->type);
+}
+
+/* The return value (kprobe return/returnArg, sys_exit_* ret). */
+static int
+pl_ret(struct pl_ctx *c, const struct pol_hook *h)
+{
+	struct hook_cfg *cfg = &c->ph->cfg;
+	enum pol_arg_type t = h->retarg.type;
+	size_t i;
+	int need = h->ret || t != POL_ARG_NONE;
+
+	for (i = 0; i < h->nselectors; i++)
+		if (h->selectors[i].nretargs > 0 ||
+		    h->selectors[i].nretactions > 0)
+			need = 1;
+	if (!need)
+		return 0;
+	if (t == POL_ARG_NONE || t == POL_ARG_AUTO)
+		t = POL_ARG_INT64;
+	if (pl_type_is_kptr(t) || pl_type_is_str(t))
+		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
+		    "returnArg type %s: a syscall returns a number",
+		    pl_type_name(&h->retarg));
+	cfg->ret.type = (uint8_t)t;
+	cfg->ret.src_kind = HOOK_SRC_RETVAL;
+	if (pl_type_signed(t))
+		cfg->ret.flags |= HOOK_ARGF_SIGNED;
+	cfg->flags |= HOOK_F_AT_EXIT;
+	return 0;
+}
+
+/*
+ * Selectors.
+ */
+
+static int
+pl_op_is_strop(enum pol_op op)
+{
+	return op == POL_OP_PREFIX || op == POL_OP_NOTPREFIX ||
+	    op == POL_OP_POSTFIX || op == POL_OP_NOTPOSTFIX ||
+	    op == POL_OP_SUBSTRING || op == POL_OP_SUBSTRING_IGNCASE;
+}
+
+static int
+pl_op_is_cidr(enum pol_op op)
+{
+	return op == POL_OP_SADDR || op == POL_OP_NOTSADDR ||
+	    op == POL_OP_DADDR || op == POL_OP_NOTDADDR;
+}
+
+static void
+pl_inmap_add(struct pent *pe, uint32_t map_id, uint64_t v)
+{
+	if (pe->ninmap == pe->inmapcap) {
+		pe->inmapcap = pe->inmapcap ? pe->inmapcap * 2 : 64;
+		pe->inmap = xreallocarray(pe->inmap, pe->inmapcap,
+		    sizeof(*pe->inmap));
+	}
+	memset(&pe->inmap[pe->ninmap], 0, sizeof(pe->inmap[0]));
+	pe->inmap[pe->ninmap].map_id = map_id;
+	pe->inmap[pe->ninmap].value = v;
+	pe->ninmap++;
+}
+
+/* Compile one matchArgs / matchReturnArgs entry; type is the argument's
+ * (resolved) type. */
+static int
+pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
+    struct sel_matcharg *sm, uint8_t argpos, enum pol_arg_type type)
+{
+	const struct pol_value *v;
+	uint64_t x;
+	size_t i;
+	int strop, isstr = pl_type_is_str(type);
+
+	sm->arg = argpos;
+	sm->op = (uint8_t)m->op;
+	if (m->op == POL_OP_CELEXPR)
+		return pl_fail(c, ERR_UNSUPP, m->line, m->col, "operator "
+		    "CELExpr is not supported by this engine");
+	if (m->op == POL_OP_INMAP || m->op == POL_OP_NOTINMAP) {
+		if (isstr)
+			return pl_fail(c, ERR_UNSUPP, m->line, m->col,
+			    "InMap/NotInMap take numbers; use Equal/Prefix "
+			    "for strings");
+		sm->map_id = c->ps->next_map_id++;
+		if (c->ps->next_map_id == 0)
+			c->ps->next_map_id = 1;
+		for (i = 0; i < m->nvalues; i++) {
+			v = &m->values[i];
+			if (v->hi < v->lo || v->hi - v->lo >= POL_MAX_MAPVALUES)
+				return pl_fail(c, ERR_RANGE, m->line, m->col,
+				    "InMap range %llu:%llu: at most %d values",
+				    (unsigned long long)v->lo,
+				    (unsigned long long)v->hi,
+				    POL_MAX_MAPVALUES);
+			for (x = v->lo;; x++) {
+				pl_inmap_add(c->pe, sm->map_id, x);
+				if (x == v->hi)
+					break;
+			}
+		}
+		return 0;
+	}
+	if (m->nvalues > HOOK_VALUES_MAX)
+		return pl_fail(c, ERR_RANGE, m->line, m->col, "%zu values: "
+		    "at most %d per operator", m->nvalues, HOOK_VALUES_MAX);
+	sm->nvals = (uint8_t)m->nvalues;
+	strop = pl_op_is_strop(m->op) || ((m->op == POL_OP_EQUAL ||
+	    m->op == POL_OP_NOTEQUAL) && isstr);
+	if (strop && !isstr)
+		return pl_fail(c, ERR_PARSE, m->line, m->col, "operator %d "
+		    "needs a string argument, this one is a number",
+		    (int)m->op);
+	for (i = 0; i < m->nvalues; i++) {
+		v = &m->values[i];
+		if (strop) {
+			if (v->str == NULL)
+				return pl_fail(c, ERR_PARSE, m->line, m->col,
+				    "value %zu is not a string", i);
+			if (v->len > HOOK_STR_MAX)
+				return pl_fail(c, ERR_RANGE, m->line, m->col,
+				    "value of %zu bytes: at most %d", v->len,
+				    HOOK_STR_MAX);
+			sm->v.str[i].len = (uint16_t)v->len;
+			memcpy(sm->v.str[i].s, v->str, v->len);
+		} else if (pl_op_is_cidr(m->op)) {
+			memcpy(sm->v.cidr[i].addr, v->addr, 16);
+			sm->v.cidr[i].family = v->family;
+			sm->v.cidr[i].prefixlen = v->prefixlen;
+		} else {
+			if (!v->is_num && v->str != NULL)
+				return pl_fail(c, ERR_PARSE, m->line, m->col,
+				    "value \"%.*s\" is not a number (the "
+				    "argument is an integer)", (int)v->len,
+				    v->str);
+			sm->v.num[i].lo = v->lo;
+			sm->v.num[i].hi = v->hi < v->lo ? v->lo : v->hi;
+		}
+	}
+	return 0;
+}
+
+static int
+pl_action(struct pl_ctx *c, const struct pol_action *a, struct sel_action *sa)
+{
+	switch (a->kind) {
+	case POL_ACT_OVERRIDE:
+	case POL_ACT_NOTIFYENFORCER:
+		if (!c->ps->feat.override && !c->ps->feat.lsm)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "%s",
+			    PL_MSG_OVERRIDE);
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "%s: this "
+		    "kernel has %s, but the generic programs do not "
+		    "implement it yet", a->kind == POL_ACT_OVERRIDE ?
+		    "Override" : "NotifyEnforcer", c->ps->feat.override ?
+		    "bpf_override_return" : "BPF LSM");
+	case POL_ACT_COPYFD:
+	case POL_ACT_SET:
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "action %s is "
+		    "not supported by this engine", a->kind == POL_ACT_SET ?
+		    "Set" : "CopyFD");
+	default:
+		break;
+	}
+	sa->kind = (uint8_t)a->kind;
+	sa->scope = (uint8_t)a->rate_limit_scope;
+	sa->arg_fd = (uint8_t)(a->arg_fd < 0 ? 0xff : a->arg_fd);
+	sa->arg_name = (uint8_t)(a->arg_name < 0 ? 0xff : a->arg_name);
+	if (a->kind == POL_ACT_TRACKSOCK || a->kind == POL_ACT_UNTRACKSOCK)
+		sa->arg_fd = (uint8_t)(a->arg_sock < 0 ? 0xff : a->arg_sock);
+	if (a->kind == POL_ACT_SIGKILL)
+		sa->arg = SIGKILL;
+	else if (a->kind == POL_ACT_SIGNAL)
+		sa->arg = a->arg_sig;
+	sa->rate_ms = a->rate_limit_ms;
+	return 0;
+}
+
+static const char *const pl_ns_names[POL_NS_MAX_] = {
+	"uts", "ipc", "mnt", "pid", "pid_for_children", "net", "time",
+	"time_for_children", "cgroup", "user",
+};
+
+/*
+ * The kernel's initial namespaces have fixed inode numbers except mnt and
+ * net (include/linux/proc_ns.h).
+ */
+static const uint32_t pl_ns_init_ino[POL_NS_MAX_] = {
+	0xEFFFFFFEU, 0xEFFFFFFFU, 0, 0xEFFFFFFCU, 0xEFFFFFFCU, 0, 0xEFFFFFFAU,
+	0xEFFFFFFAU, 0xEFFFFFFBU, 0xEFFFFFFDU,
+};
+
+/*
+ * host_ns: the namespaces of pid 1, as Tetragon reads them.  Where
+ * /proc/1/ns is not readable (pid 1 holds capabilities outside loaderd's
+ * set, e.g. in a container sandbox), use the kernel's fixed initial inode
+ * numbers, and for mnt/net (which have none) loaderd's own namespace, which
+ * is the host's when loaderd runs on the host as intended; say so.
+ */
+static int
+pl_host_ns(struct pl_ctx *c, enum pol_ns ns, uint32_t *inum)
+{
+	char path[64];
+	struct stat st;
+
+	if ((unsigned)ns >= POL_NS_MAX_)
+		return pl_fail(c, ERR_PARSE, 0, 0, "bad namespace %d", ns);
+	snprintf(path, sizeof(path), "/proc/1/ns/%s", pl_ns_names[ns]);
+	if (stat(path, &st) == 0) {
+		*inum = (uint32_t)st.st_ino;
+		return 0;
+	}
+	if (pl_ns_init_ino[ns] != 0) {
+		log_debug("host_ns: %s: %s; using the initial %s namespace "
+		    "(inode %u)", path, strerror(errno), pl_ns_names[ns],
+		    pl_ns_init_ino[ns]);
+		*inum = pl_ns_init_ino[ns];
+		return 0;
+	}
+	log_warnx("host_ns: %s: %s; using loaderd's own %s namespace", path,
+	    strerror(errno), pl_ns_names[ns]);
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", pl_ns_names[ns]);
+	if (stat(path, &st) == -1)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "host_ns: %s: %s", path,
+		    strerror(errno));
+	*inum = (uint32_t)st.st_ino;
+	return 0;
+}
+
+static int
+pl_selector(struct pl_ctx *c, const struct pol_selector *s,
+    struct sel_cfg *sc, const enum pol_arg_type *types, size_t nargs,
+    enum pol_arg_type rettype)
+{
+	const struct pol_matcharg *m;
+	size_t i, j;
+	int r;
+
+	if (s->nmatchargs > HOOK_MATCHARGS_MAX ||
+	    s->nretargs > HOOK_RETARGS_MAX || s->npids > HOOK_PID_ENTRIES_MAX ||
+	    s->nns > HOOK_NS_MAX || s->ncaps > 1 ||
+	    s->nactions > HOOK_ACTIONS_MAX ||
+	    s->nretactions > HOOK_ACTIONS_MAX)
+		return pl_fail(c, ERR_RANGE, s->line, s->col, "selector "
+		    "exceeds the engine's limits");
+	for (i = 0; i < s->nmatchargs; i++) {
+		m = &s->matchargs[i];
+		if (m->arg < 0 || (size_t)m->arg >= nargs)
+			return pl_fail(c, ERR_RANGE, m->line, m->col,
+			    "matchArgs refers to argument %d, the hook has "
+			    "%zu", m->arg, nargs);
+		if ((r = pl_matcharg(c, m, &sc->args[i], (uint8_t)m->arg,
+		    types[m->arg])) != 0)
+			return r;
+	}
+	sc->nmatchargs = (uint8_t)s->nmatchargs;
+	for (i = 0; i < s->nretargs; i++)
+		if ((r = pl_matcharg(c, &s->retargs[i], &sc->retargs[i], 0xff,
+		    rettype)) != 0)
+			return r;
+	sc->nretargs = (uint8_t)s->nretargs;
+	for (i = 0; i < s->npids; i++) {
+		if (s->pids[i].nvalues > HOOK_PIDS_MAX)
+			return pl_fail(c, ERR_RANGE, s->line, s->col,
+			    "matchPIDs: at most %d values", HOOK_PIDS_MAX);
+		sc->pids[i].op = (uint8_t)s->pids[i].op;
+		sc->pids[i].flags = (uint8_t)
+		    ((s->pids[i].follow_forks ? 1 : 0) |
+		    (s->pids[i].is_ns_pid ? 2 : 0));
+		sc->pids[i].nvals = (uint8_t)s->pids[i].nvalues;
+		for (j = 0; j < s->pids[i].nvalues; j++)
+			sc->pids[i].pids[j] = s->pids[i].values[j];
+	}
+	sc->npids = (uint8_t)s->npids;
+	if (s->has_binaries) {
+		if (s->binaries.nvalues > HOOK_BINS_MAX)
+			return pl_fail(c, ERR_RANGE, s->line, s->col,
+			    "matchBinaries: at most %d values", HOOK_BINS_MAX);
+		sc->has_bins = 1;
+		sc->bins.op = (uint8_t)s->binaries.op;
+		sc->bins.follow_children = (uint8_t)s->binaries.follow_children;
+		sc->bins.nvals = (uint8_t)s->binaries.nvalues;
+		for (j = 0; j < s->binaries.nvalues; j++) {
+			size_t len = strlen(s->binaries.values[j]);
+
+			if (len > HOOK_STR_MAX)
+				return pl_fail(c, ERR_RANGE, s->line, s->col,
+				    "matchBinaries value of %zu bytes: at most "
+				    "%d", len, HOOK_STR_MAX);
+			sc->bins.bins[j].len = (uint16_t)len;
+			memcpy(sc->bins.bins[j].s, s->binaries.values[j], len);
+		}
+	}
+	for (i = 0; i < s->nns; i++) {
+		if (s->ns[i].nvalues > HOOK_NS_VALUES_MAX)
+			return pl_fail(c, ERR_RANGE, s->line, s->col,
+			    "matchNamespaces: at most %d values",
+			    HOOK_NS_VALUES_MAX);
+		sc->ns[i].ns = (uint8_t)s->ns[i].ns;
+		sc->ns[i].op = (uint8_t)s->ns[i].op;
+		sc->ns[i].nvals = (uint8_t)s->ns[i].nvalues;
+		for (j = 0; j < s->ns[i].nvalues; j++) {
+			sc->ns[i].inum[j] = s->ns[i].values[j];
+			if (s->ns[i].host_ns[j] && (r = pl_host_ns(c,
+			    s->ns[i].ns, &sc->ns[i].inum[j])) != 0)
+				return r;
+		}
+	}
+	sc->nns = (uint8_t)s->nns;
+	if (s->ncaps > 0) {
+		sc->caps.set = (uint8_t)s->caps[0].set;
+		sc->caps.op = (uint8_t)s->caps[0].op;
+		sc->caps.is_ns_cap = (uint8_t)s->caps[0].is_ns_cap;
+		sc->caps.mask = s->caps[0].mask;
+	}
+	sc->ncaps = (uint8_t)s->ncaps;
+	for (i = 0; i < s->nactions; i++)
+		if ((r = pl_action(c, &s->actions[i], &sc->actions[i])) != 0)
+			return r;
+	sc->nactions = (uint8_t)s->nactions;
+	for (i = 0; i < s->nretactions; i++)
+		if ((r = pl_action(c, &s->retactions[i],
+		    &sc->retactions[i])) != 0)
+			return r;
+	sc->nretactions = (uint8_t)s->nretactions;
+	return 0;
+}
+
+static int
+pl_selectors(struct pl_ctx *c, const enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	size_t i;
+	int r;
+
+	if (h->nselectors > HOOK_SEL_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu selectors: at most %d",
+		    h->nselectors, HOOK_SEL_MAX);
+	ph->sel = xcalloc(HOOK_SEL_MAX, sizeof(*ph->sel));
+	for (i = 0; i < h->nselectors; i++)
+		if ((r = pl_selector(c, &h->selectors[i], &ph->sel[i], types,
+		    ph->cfg.nargs, (enum pol_arg_type)ph->cfg.ret.type)) != 0)
+			return r;
+	ph->cfg.nsel = (uint8_t)h->nselectors;
+	for (i = 0; i < h->nselectors; i++)
+		if (h->selectors[i].has_binaries &&
+		    h->selectors[i].binaries.follow_children)
+			ph->follow = 1;
+	return 0;
+}
+
+/*
+ * Hooks.
+ */
+
+static void
+pl_nr_set(struct ph *ph, int nr)
+{
+	if (nr < 0 || nr >= HOOK_SYSCALLS_MAX)
+		return;
+	if (!(ph->nrs[nr / 8] & (1 << (nr % 8)))) {
+		ph->nrs[nr / 8] |= (uint8_t)(1 << (nr % 8));
+		ph->nnrs++;
+	}
+}
+
+static int
+pl_nr_isset(const struct ph *ph, int nr)
+{
+	return (ph->nrs[nr / 8] & (1 << (nr % 8))) != 0;
+}
+
+/* kprobes (syscall: true runs from the raw syscall dispatch), fentries. */
+static int
+pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const char *name;
+	size_t i;
+	int r;
+
+	if (h->fentry)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s", c->ps->feat.fentry ?
+		    "fentry/fexit: this kernel has BPF trampolines, but the "
+		    "generic programs have no fentry program yet" :
+		    PL_MSG_FENTRY);
+	if (!h->syscall) {
+		if (!c->ps->feat.kprobes)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
+			    PL_MSG_NOKPROBES);
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "kprobes on kernel "
+		    "functions are not implemented by the generic programs "
+		    "yet (only syscall: true)");
+	}
+	if (h->syscall_nr < 0 || h->syscall_nr >= HOOK_SYSCALLS_MAX)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "not a syscall of this "
+		    "architecture");
+	ph->cfg.kind = HOOK_K_SYSCALL;
+	ph->cfg.syscall_nr = h->syscall_nr;
+	ph->disp = PL_DISP_SYS;
+	pl_nr_set(ph, h->syscall_nr);
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	for (i = 0; i < h->nargs; i++) {
+		if ((r = pl_arg_reg(c, &h->args[i], &ph->cfg.args[i],
+		    HOOK_SRC_SYSARG)) != 0)
+			return r;
+		types[i] = h->args[i].type;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	if ((r = pl_ret(c, h)) != 0)
+		return r;
+	/* the collector's function_name: "__x64_sys_openat" (Tetragon) */
+	name = h->call;
+	if (strncmp(name, PL_SYSCALL_PREFIX, strlen(PL_SYSCALL_PREFIX)) == 0)
+		name += strlen(PL_SYSCALL_PREFIX);
+	else if (strncmp(name, "__ia32_sys_", 11) == 0)
+		name += 11;
+	else if (strncmp(name, "sys_", 4) == 0)
+		name += 4;
+	xasprintf(&ph->meta.function, PL_SYSCALL_PREFIX "%s", name);
+	xasprintf(&ph->how, "raw_tracepoint/sys_enter%s dispatch (%s)",
+	    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+sys_exit" : "",
+	    c->ps->feat.kprobes ? "one raw tracepoint for all syscalls "
+	    "costs less than a kprobe each" :
+	    "kprobe fallback: this kernel has no kprobes");
+	return 0;
+}
+
+/* syscalls/sys_enter_X, sys_exit_X, raw_syscalls/sys_enter, sys_exit:
+ * run from the raw syscall dispatch.  Field index -> syscall argument. */
+static int
+pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
+    int raw, int is_exit, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const struct pol_arg *a;
+	struct hook_arg *ha;
+	enum pol_arg_type t;
+	const char *name;
+	size_t i, j, k;
+	int nr = -1, r, restricted;
+
+	ph->cfg.kind = HOOK_K_SYSCALL;
+	ph->disp = PL_DISP_SYS;
+	ph->nr_is_arg = -1;
+	if (is_exit)
+		ph->cfg.flags |= HOOK_F_AT_EXIT;
+	if (!raw) {
+		/* sys_enter_openat -> openat (the format names no number);
+		   a few events carry the kernel's name: newstat -> stat */
+		name = h->event + (is_exit ? 9 : 10);
+		nr = policy_syscall_nr(name);
+		if (nr < 0 && strncmp(name, "new", 3) == 0)
+			nr = policy_syscall_nr(name + 3);
+		if (nr < 0 || nr >= HOOK_SYSCALLS_MAX)
+			return pl_fail(c, ERR_NOTFOUND, 0, 0, "no syscall "
+			    "number for this tracepoint on this "
+			    "architecture");
+		ph->cfg.syscall_nr = nr;
+		pl_nr_set(ph, nr);
+	} else
+		ph->cfg.syscall_nr = -1;
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	for (i = 0; i < h->nargs; i++) {
+		a = &h->args[i];
+		ha = &ph->cfg.args[i];
+		if (a->index < 0 || (size_t)a->index >= nf)
+			return pl_fail(c, ERR_RANGE, a->line, a->col, "field "
+			    "index %d: the format has %zu fields (common_* "
+			    "included)", a->index, nf);
+		if (a->index < PL_TP_NR_FIELD)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "field "
+			    "%d (%s) is not available when the tracepoint "
+			    "runs through raw_tracepoint/sys_%s", a->index,
+			    f[a->index].name, is_exit ? "exit" : "enter");
+		t = a->type;
+		if (a->index == PL_TP_NR_FIELD) {
+			/* __syscall_nr / id */
+			if (t == POL_ARG_AUTO || t == POL_ARG_SYSCALL64)
+				t = raw ? POL_ARG_SYSCALL64 : POL_ARG_INT;
+			if (!pl_type_is_int(t) && t != POL_ARG_SYSCALL64)
+				return pl_fail(c, ERR_PARSE, a->line, a->col,
+				    "field %s is a number, not %s",
+				    f[a->index].name, pl_type_name(a));
+			ha->src_kind = HOOK_SRC_SYSNR;
+			ha->type = (uint8_t)t;
+			if (raw)
+				ph->nr_is_arg = (int)i;
+		} else if (is_exit) {
+			/* ret (sys_exit_X: field 5; raw_syscalls/sys_exit:
+			   field 5) */
+			if (t == POL_ARG_AUTO)
+				t = POL_ARG_INT64;
+			if (!pl_type_is_int(t))
+				return pl_fail(c, ERR_PARSE, a->line, a->col,
+				    "field %s is a number, not %s",
+				    f[a->index].name, pl_type_name(a));
+			ha->src_kind = HOOK_SRC_RETVAL;
+			ha->type = (uint8_t)t;
+			if (pl_type_signed(t))
+				ha->flags |= HOOK_ARGF_SIGNED;
+		} else if (raw) {
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "field "
+			    "%d (the args array of raw_syscalls/sys_enter) is "
+			    "not supported: hook the syscall's own "
+			    "tracepoint or a syscall kprobe", a->index);
+		} else {
+			const struct tpfield *fd = &f[a->index];
+
+			if (t == POL_ARG_AUTO)
+				t = pl_is_char_ptr(fd) ? POL_ARG_STRING :
+				    strchr(fd->type, '*') != NULL ?
+				    POL_ARG_UINT64 : pl_tp_int_type(fd, 1);
+			if (pl_type_is_kptr(t))
+				return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+				    "type %s needs a kprobe on a kernel "
+				    "function", pl_type_name(a));
+			if (t == POL_ARG_DATA_LOC || t == POL_ARG_SYSCALL64)
+				return pl_fail(c, ERR_PARSE, a->line, a->col,
+				    "field %s is not a %s", fd->name,
+				    pl_type_name(a));
+			ha->src_kind = HOOK_SRC_SYSARG;
+			ha->src = (uint8_t)(a->index - PL_TP_FIRST_ARG);
+			if ((r = pl_arg_common(c, a, ha, t)) != 0)
+				return r;
+		}
+		if (ha->max == 0)
+			ha->max = HOOK_ARG_DATA_MAX;
+		types[i] = t;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	if (h->ret || h->retarg.type != POL_ARG_NONE)
+		return pl_fail(c, ERR_PARSE, 0, 0, "a tracepoint has no return "
+		    "value (sys_exit tracepoints: the ret field)");
+	if (!raw) {
+		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s",
+		    h->subsystem, h->event, is_exit ? "sys_exit" : "sys_enter");
+		return 0;
+	}
+	/* raw_syscalls: hooked on every syscall number the selectors allow.
+	   A selector without InMap/Equal on the id allows all of them. */
+	restricted = ph->nr_is_arg >= 0 && h->nselectors > 0;
+	for (i = 0; restricted && i < h->nselectors; i++) {
+		const struct pol_selector *s = &h->selectors[i];
+		int sel_restricted = 0;
+
+		for (j = 0; j < s->nmatchargs; j++) {
+			const struct pol_matcharg *m = &s->matchargs[j];
+
+			if (m->arg != ph->nr_is_arg || (m->op != POL_OP_INMAP &&
+			    m->op != POL_OP_EQUAL))
+				continue;
+			sel_restricted = 1;
+			for (k = 0; k < m->nvalues; k++) {
+				uint64_t x;
+
+				for (x = m->values[k].lo; x <=
+				    m->values[k].hi && x < HOOK_SYSCALLS_MAX;
+				    x++)
+					pl_nr_set(ph, (int)x);
+			}
+			break;
+		}
+		if (!sel_restricted)
+			restricted = 0;
+	}
+	if (!restricted) {
+		memset(ph->nrs, 0, sizeof(ph->nrs));
+		ph->nnrs = 0;
+		for (i = 0; i < HOOK_SYSCALLS_MAX; i++)
+			pl_nr_set(ph, (int)i);
+		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
+		    "on every syscall (no InMap/Equal on the syscall id)",
+		    h->subsystem, h->event, is_exit ? "sys_exit" : "sys_enter");
+	} else
+		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
+		    "on %zu syscalls", h->subsystem, h->event,
+		    is_exit ? "sys_exit" : "sys_enter", ph->nnrs);
+	if (ph->nnrs == 0)
+		return pl_fail(c, ERR_RANGE, 0, 0, "the selectors allow no "
+		    "syscall number below %d", HOOK_SYSCALLS_MAX);
+	return 0;
+}
+
+static int
+pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	struct tpfield *f, *fd;
+	const struct pol_arg *a;
+	struct hook_arg *ha;
+	enum pol_arg_type t;
+	size_t i, nf = 0;
+	int r;
+
+	if (h->kind == POL_HOOK_RAW_TRACEPOINT)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "raw: true (BTF-typed "
+		    "raw tracepoint arguments) is not supported by this "
+		    "engine; use the tracepoint's format fields (raw: false)");
+	f = xcalloc(PL_TP_FIELDS, sizeof(*f));
+	if ((r = pl_tp_format(c, h->subsystem, h->event, f, &nf,
+	    &ph->tp_id)) != 0)
+		goto out;
+	if (strcmp(h->subsystem, "syscalls") == 0 &&
+	    (strncmp(h->event, "sys_enter_", 10) == 0 ||
+	    strncmp(h->event, "sys_exit_", 9) == 0)) {
+		r = pl_hook_tp_sys(c, f, nf, 0,
+		    strncmp(h->event, "sys_exit_", 9) == 0, types);
+		goto out;
+	}
+	if (strcmp(h->subsystem, "raw_syscalls") == 0 &&
+	    (strcmp(h->event, "sys_enter") == 0 ||
+	    strcmp(h->event, "sys_exit") == 0)) {
+		r = pl_hook_tp_sys(c, f, nf, 1,
+		    strcmp(h->event, "sys_exit") == 0, types);
+		goto out;
+	}
+	ph->cfg.kind = HOOK_K_TRACEPOINT;
+	ph->cfg.syscall_nr = -1;
+	ph->disp = PL_DISP_TP;
+	r = ERR_RANGE;
+	if (h->nargs > HOOK_ARGS_MAX) {
+		pl_fail(c, r, 0, 0, "%zu args: at most %d", h->nargs,
+		    HOOK_ARGS_MAX);
+		goto out;
+	}
+	for (i = 0; i < h->nargs; i++) {
+		a = &h->args[i];
+		ha = &ph->cfg.args[i];
+		if (a->index < 0 || (size_t)a->index >= nf) {
+			r = pl_fail(c, ERR_RANGE, a->line, a->col, "field "
+			    "index %d: %s/%s has %zu fields (common_* "
+			    "included)", a->index, h->subsystem, h->event, nf);
+			goto out;
+		}
+		fd = &f[a->index];
+		t = a->type;
+		if (t == POL_ARG_AUTO) {
+			if (fd->dataloc)
+				t = POL_ARG_DATA_LOC;
+			else if (fd->array)
+				t = POL_ARG_CONST_BUF;
+			else if (strchr(fd->type, '*') != NULL)
+				t = POL_ARG_UINT64;
+			else
+				t = pl_tp_int_type(fd, 1);
+		}
+		if (pl_type_is_kptr(t) && t != POL_ARG_FILENAME) {
+			r = pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s "
+			    "needs a kprobe or raw tracepoint (BTF) argument; "
+			    "tracepoint fields are numbers and strings",
+			    pl_type_name(a));
+			goto out;
+		}
+		ha->src_kind = HOOK_SRC_TPFIELD;
+		ha->off = (uint16_t)fd->off;
+		ha->size = (uint16_t)fd->size;
+		if (fd->dataloc)
+			ha->flags |= HOOK_ARGF_DATA_LOC;
+		if ((pl_type_is_int(t) && fd->dataloc) ||
+		    (t == POL_ARG_DATA_LOC && !fd->dataloc)) {
+			r = pl_fail(c, ERR_PARSE, a->line, a->col, "field %s "
+			    "(%s) cannot be read as %s", fd->name, fd->decl,
+			    pl_type_name(a));
+			goto out;
+		}
+		if ((r = pl_arg_common(c, a, ha, t)) != 0)
+			goto out;
+		if (fd->array && !fd->dataloc && ha->max > fd->size)
+			ha->max = (uint16_t)fd->size;
+		types[i] = t;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	if (h->ret || h->retarg.type != POL_ARG_NONE) {
+		r = pl_fail(c, ERR_PARSE, 0, 0, "a tracepoint has no return "
+		    "value");
+		goto out;
+	}
+	xasprintf(&ph->how, "tracepoint %s/%s", h->subsystem, h->event);
+	r = 0;
+out:
+	free(f);
+	return r;
+}
+
+static int
+pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	size_t i;
+	int r;
+
+	if (h->path == NULL || h->symbol == NULL)
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe without path or "
+		    "symbol");
+	if (h->path[0] != '/')
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe path must be "
+		    "absolute");
+	if (access(h->path, R_OK) == -1)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
+		    strerror(errno));
+	if (h->ret || h->retarg.type != POL_ARG_NONE)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "return probes on uprobes "
+		    "are not supported by the generic programs yet");
+	ph->cfg.kind = HOOK_K_UPROBE;
+	ph->cfg.syscall_nr = -1;
+	ph->disp = PL_DISP_UPROBE;
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	for (i = 0; i < h->nargs; i++) {
+		if ((r = pl_arg_reg(c, &h->args[i], &ph->cfg.args[i],
+		    HOOK_SRC_REG)) != 0)
+			return r;
+		if (h->args[i].return_copy)
+			return pl_fail(c, ERR_UNSUPP, h->args[i].line,
+			    h->args[i].col, "returnCopy on a uprobe is not "
+			    "supported (no return probe)");
+		types[i] = h->args[i].type;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	ph->meta.function = xstrdup(h->symbol);
+	xasprintf(&ph->how, "uprobe %s:%s", h->path, h->symbol);
+	return 0;
+}
+
+static char *
+pl_tags_json(const struct pol_hook *h)
+{
+	struct sbuf sb;
+	size_t i;
+
+	sbuf_init(&sb);
+	sbuf_addc(&sb, '[');
+	for (i = 0; i < h->ntags; i++) {
+		if (i > 0)
+			sbuf_addc(&sb, ',');
+		sbuf_add_json_str(&sb, h->tags[i], strlen(h->tags[i]));
+	}
+	sbuf_addc(&sb, ']');
+	return sb.buf;
+}
+
+static char *
+pl_strdup0(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+/* Everything but id/gen of the collector's metadata. */
+static void
+pl_meta(struct pl_ctx *c, const enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	struct ipc_hook *m = &ph->meta;
+	size_t i, j;
+
+	m->kind = (uint32_t)h->kind;
+	m->mode = (uint32_t)c->pol->mode;
+	m->policy = pl_strdup0(c->pol->name);
+	if (m->function == NULL)
+		m->function = pl_strdup0(h->kind == POL_HOOK_UPROBE ?
+		    h->symbol : h->call);
+	m->subsys = pl_strdup0(h->subsystem);
+	m->event = pl_strdup0(h->event);
+	m->path = pl_strdup0(h->path);
+	m->message = pl_strdup0(h->message);
+	m->tags_json = pl_tags_json(h);
+	m->nargs = ph->cfg.nargs;
+	for (i = 0; i < IPC_HOOK_ARGS; i++) {
+		m->arg_type[i] = i < ph->cfg.nargs ? (uint32_t)types[i] : 0;
+		m->arg_label[i] = pl_strdup0(i < h->nargs ?
+		    h->args[i].label : NULL);
+	}
+	m->ret_type = ph->cfg.ret.type;
+	for (i = 0; i < IPC_HOOK_SEL; i++) {
+		const char *url = NULL, *fqdn = NULL;
+
+		for (j = 0; i < h->nselectors &&
+		    j < h->selectors[i].nactions; j++) {
+			const struct pol_action *a =
+			    &h->selectors[i].actions[j];
+
+			if (a->kind == POL_ACT_GETURL)
+				url = a->arg_url;
+			if (a->kind == POL_ACT_DNSLOOKUP)
+				fqdn = a->arg_fqdn;
+		}
+		m->sel_url[i] = pl_strdup0(url);
+		m->sel_fqdn[i] = pl_strdup0(fqdn);
+	}
+}
+
+/* Compile hook c->h into c->ph.  0 (ph->skipped may be set) or an error. */
+static int
+pl_compile_hook(struct pl_ctx *c)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	enum pol_arg_type types[HOOK_ARGS_MAX];
+	int r;
+
+	memset(types, 0, sizeof(types));
+	ph->h = h;
+	ph->kind = pl_hook_kind(h);
+	ph->target = pl_hook_target(h);
+	ph->nr_is_arg = -1;
+	switch (h->kind) {
+	case POL_HOOK_KPROBE:
+		if (h->syscall && !h->fentry && h->syscall_nr < 0 &&
+		    h->ignore_call_not_found) {
+			ph->skipped = 1;
+			xasprintf(&ph->how, "skipped (ignore.callNotFound): "
+			    "no such syscall on this architecture");
+			return 0;
+		}
+		r = pl_hook_kprobe(c, types);
+		break;
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		r = pl_hook_tp(c, types);
+		break;
+	case POL_HOOK_UPROBE:
+		r = pl_hook_uprobe(c, types);
+		break;
+	case POL_HOOK_LSM:
+		if (!c->ps->feat.lsm)
+			r = pl_fail(c, ERR_UNSUPP, 0, 0, "%s", PL_MSG_NOLSM);
+		else
+			r = pl_fail(c, ERR_UNSUPP, 0, 0, "this kernel loads "
+			    "BPF LSM programs, but the generic programs have "
+			    "no LSM program yet");
+		break;
+	default:
+		r = pl_fail(c, ERR_PARSE, 0, 0, "unknown hook kind %d",
+		    (int)h->kind);
+		break;
+	}
+	if (r == ERR_UNSUPP && h->kind == POL_HOOK_KPROBE &&
+	    h->ignore_call_not_found && !h->syscall && !h->fentry &&
+	    !c->ps->feat.kprobes) {
+		/* the call cannot be found because nothing can be: skip */
+		ph->skipped = 1;
+		free(ph->how);
+		xasprintf(&ph->how, "skipped (ignore.callNotFound): %s",
+		    PL_MSG_NOKPROBES);
+		log_info("policy %s: kprobe %s %s", c->pol->name, h->call,
+		    ph->how);
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (c->pol->mode == POL_MODE_MONITOR)
+		ph->cfg.flags |= HOOK_F_MONITOR;
+	ph->cfg.flags |= HOOK_F_ENABLED;
+	if ((r = pl_selectors(c, types)) != 0)
+		return r;
+	pl_meta(c, types);
+	return 0;
+}
+
+/*
+ * Kernel state.
+ */
+
+static void
+pl_ph_clear(struct ph *ph)
+{
+	free(ph->target);
+	free(ph->how);
+	free(ph->sel);
+	bpf_link__destroy(ph->link);
+	ipc_hook_clear(&ph->meta);
+}
+
+static void
+pl_pent_free(struct pent *pe)
+{
+	size_t i;
+
+	if (pe == NULL)
+		return;
+	for (i = 0; i < pe->nhooks; i++)
+		pl_ph_clear(&pe->hooks[i]);
+	free(pe->hooks);
+	free(pe->inmap);
+	policy_free(pe->pol);
+	free(pe);
+}
+
+/* Wait until no BPF program still runs with values read before now: an
+ * update of an array-of-maps waits for an RCU grace period
+ * (kernel/bpf/syscall.c maybe_wait_bpf_programs). */
+static void
+pl_barrier(struct polset *ps)
+{
+	uint32_t key = 0;
+
+	if (bpf_map_update_elem(ps->barrier_fd, &key, &ps->inner_fd,
+	    BPF_ANY) != 0) {
+		log_warn("policy: RCU barrier map update");
+		usleep(50000);
+	}
+}
+
+static int
+pl_stats_zero(struct polset *ps, uint32_t id)
+{
+	struct hook_stat *v;
+	int r;
+
+	v = xcalloc((size_t)ps->ncpus, sizeof(*v));
+	r = bpf_map_update_elem(ps->fd_stats, &id, v, BPF_ANY);
+	free(v);
+	return r;
+}
+
+static void
+pl_stats_get(struct polset *ps, uint32_t id, struct hook_stat *out)
+{
+	struct hook_stat *v;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (id == 0)
+		return;
+	v = xcalloc((size_t)ps->ncpus, sizeof(*v));
+	if (bpf_map_lookup_elem(ps->fd_stats, &id, v) == 0) {
+		for (i = 0; i < ps->ncpus; i++) {
+			out->hits += v[i].hits;
+			out->matched += v[i].matched;
+			out->posted += v[i].posted;
+			out->dropped += v[i].dropped;
+			out->errors += v[i].errors;
+			out->signals += v[i].signals;
+			out->ratelimited += v[i].ratelimited;
+		}
+	}
+	free(v);
+}
+
+/* Write slot id: selectors, stats, then the config. */
+static int
+pl_slot_write(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	uint32_t key, i;
+
+	for (i = 0; i < HOOK_SEL_MAX; i++) {
+		key = ph->id * HOOK_SEL_MAX + i;
+		if (bpf_map_update_elem(ps->fd_sel, &key, &ph->sel[i],
+		    BPF_ANY) != 0)
+			goto fail;
+	}
+	if (pl_stats_zero(ps, ph->id) != 0)
+		goto fail;
+	key = ph->id;
+	if (bpf_map_update_elem(ps->fd_hooks, &key, &ph->cfg, BPF_ANY) != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "write hook slot %u: %s", ph->id,
+	    strerror(errno));
+	return ERR_SYS;
+}
+
+static void
+pl_slot_clear(struct polset *ps, uint32_t id)
+{
+	struct hook_cfg cfg;
+	struct sel_cfg *sel;
+	uint32_t key, i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	key = id;
+	if (bpf_map_update_elem(ps->fd_hooks, &key, &cfg, BPF_ANY) != 0)
+		log_warn("policy: clear hook slot %u", id);
+	sel = xcalloc(1, sizeof(*sel));
+	for (i = 0; i < HOOK_SEL_MAX; i++) {
+		key = id * HOOK_SEL_MAX + i;
+		(void)bpf_map_update_elem(ps->fd_sel, &key, sel, BPF_ANY);
+	}
+	free(sel);
+	ps->used[id] = 0;
+}
+
+static int
+pl_inmap_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
+{
+	uint8_t one = 1;
+	size_t i;
+
+	if (pe->ninmap == 0)
+		return 0;
+	if (ps->fd_inmap < 0 || ps->inmap_used + pe->ninmap > ps->inmap_max) {
+		snprintf(err, errlen, "%s: InMap values: %zu needed, %zu of "
+		    "%u free", pe->pol->file ? pe->pol->file : pe->pol->name,
+		    pe->ninmap, (size_t)ps->inmap_max - ps->inmap_used,
+		    ps->inmap_max);
+		return ERR_RANGE;
+	}
+	for (i = 0; i < pe->ninmap; i++) {
+		if (bpf_map_update_elem(ps->fd_inmap, &pe->inmap[i], &one,
+		    BPF_ANY) != 0) {
+			snprintf(err, errlen, "write InMap values: %s",
+			    strerror(errno));
+			while (i-- > 0)
+				(void)bpf_map_delete_elem(ps->fd_inmap,
+				    &pe->inmap[i]);
+			return ERR_SYS;
+		}
+	}
+	ps->inmap_used += pe->ninmap;
+	pe->inmap_written = 1;
+	return 0;
+}
+
+static void
+pl_inmap_clear(struct polset *ps, struct pent *pe)
+{
+	size_t i;
+
+	if (!pe->inmap_written)
+		return;
+	for (i = 0; i < pe->ninmap; i++)
+		(void)bpf_map_delete_elem(ps->fd_inmap, &pe->inmap[i]);
+	ps->inmap_used -= pe->ninmap;
+	pe->inmap_written = 0;
+}
+
+static struct tpatt *
+pl_tp_find(struct polset *ps, uint32_t id)
+{
+	struct tpatt *t;
+
+	TAILQ_FOREACH(t, &ps->tps, entry)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+/* Take a reference on the tracepoint of ph, attaching the generic
+ * tracepoint program on the first one. */
+static int
+pl_tp_ref(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tracepoint_opts, o);
+	struct tpatt *t;
+	struct bpf_link *l;
+
+	if ((t = pl_tp_find(ps, ph->tp_id)) != NULL) {
+		t->refs++;
+		return 0;
+	}
+	/* the record's common_type is overwritten by perf (regs pointer)
+	   before the program runs: the cookie says which tracepoint */
+	o.bpf_cookie = ph->tp_id;
+	l = bpf_program__attach_tracepoint_opts(ps->p_tp, ph->h->subsystem,
+	    ph->h->event, &o);
+	if (l == NULL) {
+		snprintf(err, errlen, "attach tracepoint %s/%s: %s",
+		    ph->h->subsystem, ph->h->event, strerror(errno));
+		return ERR_SYS;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->id = ph->tp_id;
+	t->subsys = xstrdup(ph->h->subsystem);
+	t->event = xstrdup(ph->h->event);
+	t->link = l;
+	t->refs = 1;
+	TAILQ_INSERT_TAIL(&ps->tps, t, entry);
+	log_info("policy: generic tracepoint program attached to %s/%s "
+	    "(id %u)", t->subsys, t->event, t->id);
+	return 0;
+}
+
+static void
+pl_tp_unref(struct polset *ps, uint32_t id)
+{
+	struct tpatt *t;
+
+	if ((t = pl_tp_find(ps, id)) == NULL || --t->refs > 0)
+		return;
+	bpf_link__destroy(t->link);
+	log_info("policy: generic tracepoint program detached from %s/%s",
+	    t->subsys, t->event);
+	TAILQ_REMOVE(&ps->tps, t, entry);
+	free(t->subsys);
+	free(t->event);
+	free(t);
+}
+
+/* Attach or detach raw_tracepoint/sys_enter and sys_exit to match the
+ * number of syscall hooks. */
+static int
+pl_raw_sync(struct polset *ps, char *err, size_t errlen)
+{
+	if (ps->n_sys > 0 && ps->l_enter == NULL) {
+		ps->l_enter = bpf_program__attach_raw_tracepoint(ps->p_enter,
+		    "sys_enter");
+		if (ps->l_enter == NULL) {
+			snprintf(err, errlen, "attach raw_tracepoint/"
+			    "sys_enter: %s", strerror(errno));
+			return ERR_SYS;
+		}
+		log_info("policy: raw_tracepoint/sys_enter dispatch attached");
+	}
+	if (ps->n_exit > 0 && ps->l_exit == NULL) {
+		ps->l_exit = bpf_program__attach_raw_tracepoint(ps->p_exit,
+		    "sys_exit");
+		if (ps->l_exit == NULL) {
+			snprintf(err, errlen, "attach raw_tracepoint/"
+			    "sys_exit: %s", strerror(errno));
+			return ERR_SYS;
+		}
+		log_info("policy: raw_tracepoint/sys_exit dispatch attached");
+	}
+	if (ps->n_exit == 0 && ps->l_exit != NULL) {
+		bpf_link__destroy(ps->l_exit);
+		ps->l_exit = NULL;
+		log_info("policy: raw_tracepoint/sys_exit dispatch detached "
+		    "(no hook at syscall exit)");
+	}
+	if (ps->n_sys == 0 && ps->l_enter != NULL) {
+		bpf_link__destroy(ps->l_enter);
+		ps->l_enter = NULL;
+		log_info("policy: raw_tracepoint/sys_enter dispatch detached "
+		    "(no syscall hook)");
+	}
+	return 0;
+}
+
+/* Account for a slot dispatched by syscall number (d = +1 / -1). */
+static void
+pl_raw_count(struct polset *ps, const struct ph *ph, int d)
+{
+	if (ph->disp != PL_DISP_SYS)
+		return;
+	ps->n_sys += d;
+	if (ph->cfg.flags & HOOK_F_AT_EXIT)
+		ps->n_exit += d;
+}
+
+/*
+ * Dispatch lists.
+ */
+
+static int
+pl_list_has(const struct hook_list *l, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n && i < HOOK_PER_DISPATCH; i++)
+		if (l->ids[i] == id)
+			return 1;
+	return 0;
+}
+
+static size_t
+pl_list_count(const struct hook_list *l)
+{
+	uint32_t i;
+	size_t n = 0;
+
+	for (i = 0; i < l->n && i < HOOK_PER_DISPATCH; i++)
+		if (l->ids[i] != 0)
+			n++;
+	return n;
+}
+
+/* Is ph dispatched through sys nr / tp id? */
+static int
+pl_ph_on_sys(const struct ph *ph, int nr)
+{
+	return !ph->skipped && ph->disp == PL_DISP_SYS && pl_nr_isset(ph, nr);
+}
+
+static int
+pl_ph_on_tp(const struct ph *ph, uint32_t id)
+{
+	return !ph->skipped && ph->disp == PL_DISP_TP && ph->tp_id == id;
+}
+
+/*
+ * New list from l: ids of oldp (may be NULL) replaced in place by ids of
+ * newp (may be NULL) on the same entry; extra old ids become holes, extra
+ * new ids fill holes then append; trailing holes are trimmed.
+ */
+static void
+pl_list_edit(struct hook_list *l, const struct pent *oldp,
+    const struct pent *newp, int nr, uint32_t tp)
+{
+	uint32_t newids[HOOK_MAX];
+	size_t nnew = 0, k = 0, i;
+	uint32_t j;
+
+	for (i = 0; newp != NULL && i < newp->nhooks; i++) {
+		const struct ph *ph = &newp->hooks[i];
+
+		if (nr >= 0 ? pl_ph_on_sys(ph, nr) : pl_ph_on_tp(ph, tp))
+			newids[nnew++] = ph->id;
+	}
+	for (j = 0; j < l->n && j < HOOK_PER_DISPATCH; j++) {
+		int isold = 0;
+
+		for (i = 0; oldp != NULL && i < oldp->nhooks; i++)
+			if (oldp->hooks[i].id != 0 &&
+			    oldp->hooks[i].id == l->ids[j])
+				isold = 1;
+		if (!isold)
+			continue;
+		l->ids[j] = k < nnew ? newids[k++] : 0;
+	}
+	for (j = 0; j < HOOK_PER_DISPATCH && k < nnew; j++) {
+		if (j < l->n && l->ids[j] != 0)
+			continue;
+		l->ids[j] = newids[k++];
+		if (j >= l->n)
+			l->n = j + 1;
+	}
+	while (l->n > 0 && l->ids[l->n - 1] == 0)
+		l->n--;
+	for (j = l->n; j < HOOK_PER_DISPATCH; j++)
+		l->ids[j] = 0;
+}
+
+/* How many hooks would entry (nr or tp) carry after replacing oldp with
+ * newp?  Checked before anything is written. */
+static size_t
+pl_list_after(const struct hook_list *l, const struct pent *oldp,
+    const struct pent *newp, int nr, uint32_t tp)
+{
+	size_t n = pl_list_count(l), i;
+
+	for (i = 0; oldp != NULL && i < oldp->nhooks; i++)
+		if (oldp->hooks[i].id != 0 && pl_list_has(l,
+		    oldp->hooks[i].id))
+			n--;
+	for (i = 0; newp != NULL && i < newp->nhooks; i++)
+		if (nr >= 0 ? pl_ph_on_sys(&newp->hooks[i], nr) :
+		    pl_ph_on_tp(&newp->hooks[i], tp))
+			n++;
+	return n;
+}
+
+static int
+pl_sys_write(struct polset *ps, int nr, const struct hook_list *l)
+{
+	uint32_t key = (uint32_t)nr;
+
+	if (ps->sys_hash && l->n == 0) {
+		if (bpf_map_delete_elem(ps->fd_sys, &key) != 0 &&
+		    errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	return bpf_map_update_elem(ps->fd_sys, &key, l, BPF_ANY);
+}
+
+static int
+pl_tp_write(struct polset *ps, uint32_t id, const struct hook_list *l)
+{
+	if (ps->tp_hash && l->n == 0) {
+		if (bpf_map_delete_elem(ps->fd_tp, &id) != 0 &&
+		    errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	return bpf_map_update_elem(ps->fd_tp, &id, l, BPF_ANY);
+}
+
+static int
+pl_touches_sys(const struct pent *p, int nr)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < p->nhooks; i++)
+		if (pl_ph_on_sys(&p->hooks[i], nr))
+			return 1;
+	return 0;
+}
+
+static int
+pl_touches_tp(const struct pent *p, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < p->nhooks; i++)
+		if (pl_ph_on_tp(&p->hooks[i], id))
+			return 1;
+	return 0;
+}
+
+/* Check the dispatch capacity of replacing oldp by newp. */
+static int
+pl_disp_check(struct polset *ps, const struct pent *oldp,
+    const struct pent *newp, char *err, size_t errlen)
+{
+	const char *file = newp->pol->file ? newp->pol->file : newp->pol->name;
+	struct tpatt *t;
+	struct hook_list empty;
+	size_t i, n;
+	int nr;
+
+	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
+		if (!pl_touches_sys(newp, nr))
+			continue;
+		n = pl_list_after(&ps->sys[nr], oldp, newp, nr, 0);
+		if (n > HOOK_PER_DISPATCH) {
+			snprintf(err, errlen, "%s: %zu hooks on syscall %d "
+			    "(with the policies already loaded): at most %d "
+			    "hooks per syscall", file, n, nr,
+			    HOOK_PER_DISPATCH);
+			return ERR_RANGE;
+		}
+	}
+	memset(&empty, 0, sizeof(empty));
+	for (i = 0; i < newp->nhooks; i++) {
+		const struct ph *ph = &newp->hooks[i];
+
+		if (ph->skipped || ph->disp != PL_DISP_TP)
+			continue;
+		t = pl_tp_find(ps, ph->tp_id);
+		n = pl_list_after(t != NULL ? &t->list : &empty, oldp, newp,
+		    -1, ph->tp_id);
+		if (n > HOOK_PER_DISPATCH) {
+			snprintf(err, errlen, "%s: %zu hooks on tracepoint "
+			    "%s/%s (with the policies already loaded): at "
+			    "most %d hooks per tracepoint", file, n,
+			    ph->h->subsystem, ph->h->event,
+			    HOOK_PER_DISPATCH);
+			return ERR_RANGE;
+		}
+	}
+	return 0;
+}
+
+/* Saved dispatch state for undo. */
+struct pl_undo {
+	struct hook_list	 sys[HOOK_SYSCALLS_MAX];
+	uint8_t			 sys_written[HOOK_SYSCALLS_MAX];
+	struct tpatt		*tp[HOOK_MAX];
+	struct hook_list	 tplist[HOOK_MAX];
+	size_t			 ntp;
+};
+
+/*
+ * Switch every dispatch entry from oldp's hooks to newp's (either may be
+ * NULL), one map update per entry.  On failure restore the entries already
+ * written (when u != NULL) and return ERR_SYS.
+ */
+static int
+pl_disp_switch(struct polset *ps, const struct pent *oldp,
+    const struct pent *newp, struct pl_undo *u, char *err, size_t errlen)
+{
+	struct hook_list l;
+	struct tpatt *t;
+	size_t i;
+	int nr;
+
+	if (u != NULL)
+		memset(u, 0, sizeof(*u));
+	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
+		if (!pl_touches_sys(oldp, nr) && !pl_touches_sys(newp, nr))
+			continue;
+		l = ps->sys[nr];
+		pl_list_edit(&l, oldp, newp, nr, 0);
+		if (memcmp(&l, &ps->sys[nr], sizeof(l)) == 0)
+			continue;
+		if (pl_sys_write(ps, nr, &l) != 0) {
+			snprintf(err, errlen, "update sys_hooks[%d]: %s", nr,
+			    strerror(errno));
+			goto fail;
+		}
+		if (u != NULL) {
+			u->sys[nr] = ps->sys[nr];
+			u->sys_written[nr] = 1;
+		}
+		ps->sys[nr] = l;
+	}
+	TAILQ_FOREACH(t, &ps->tps, entry) {
+		if (!pl_touches_tp(oldp, t->id) && !pl_touches_tp(newp, t->id))
+			continue;
+		l = t->list;
+		pl_list_edit(&l, oldp, newp, -1, t->id);
+		if (memcmp(&l, &t->list, sizeof(l)) == 0)
+			continue;
+		if (pl_tp_write(ps, t->id, &l) != 0) {
+			snprintf(err, errlen, "update tp_hooks[%u]: %s", t->id,
+			    strerror(errno));
+			goto fail;
+		}
+		if (u != NULL && u->ntp < HOOK_MAX) {
+			u->tp[u->ntp] = t;
+			u->tplist[u->ntp++] = t->list;
+		}
+		t->list = l;
+	}
+	return 0;
+fail:
+	if (u == NULL)
+		return ERR_SYS;
+	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
+		if (!u->sys_written[nr])
+			continue;
+		if (pl_sys_write(ps, nr, &u->sys[nr]) != 0)
+			log_warn("policy: undo sys_hooks[%d]", nr);
+		ps->sys[nr] = u->sys[nr];
+	}
+	for (i = 0; i < u->ntp; i++) {
+		if (pl_tp_write(ps, u->tp[i]->id, &u->tplist[i]) != 0)
+			log_warn("policy: undo tp_hooks[%u]", u->tp[i]->id);
+		u->tp[i]->list = u->tplist[i];
+	}
+	return ERR_SYS;
+}
+
+static void
+pl_send(struct polset *ps, int added, struct ph *ph)
+{
+	struct ipc_hook del;
+
+	if (ps->cb == NULL)
+		return;
+	if (added) {
+		ph->meta.id = ph->id;
+		ph->meta.gen = ph->gen;
+		ps->cb(ps->cbarg, 1, &ph->meta);
+		return;
+	}
+	memset(&del, 0, sizeof(del));
+	del.id = ph->id;
+	del.gen = ph->gen;
+	ps->cb(ps->cbarg, 0, &del);
+}
+
+/* Attach the uprobe of ph: BPF cookie = hook id. */
+static int
+pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o);
+
+	o.func_name = ph->h->symbol;
+	o.bpf_cookie = ph->id;
+	o.retprobe = false;
+	ph->link = bpf_program__attach_uprobe_opts(ps->p_uprobe, -1,
+	    ph->h->path, 0, &o);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach uprobe %s:%s: %s", ph->h->path,
+		    ph->h->symbol, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* Clear the followChildren bits of slot id in every execbin entry, so
+ * that a later hook in the same slot does not inherit them. */
+static void
+pl_execbin_scrub(struct polset *ps, uint32_t id)
+{
+	struct execbin_val *v;
+	uint32_t key, next, bit, sel;
+	int fd, more, changed;
+
+	if ((fd = bpfl_map_fd(ps->b, "execbin")) < 0)
+		return;
+	v = xmalloc(sizeof(*v));
+	for (more = bpf_map_get_next_key(fd, NULL, &next) == 0; more;
+	    more = bpf_map_get_next_key(fd, &key, &next) == 0) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, v) != 0)
+			continue;
+		changed = 0;
+		for (sel = 0; sel < HOOK_SEL_MAX; sel++) {
+			bit = id * HOOK_SEL_MAX + sel;
+			if (v->follow[bit / 64] & (1ULL << (bit % 64))) {
+				v->follow[bit / 64] &= ~(1ULL << (bit % 64));
+				changed = 1;
+			}
+		}
+		if (changed)
+			(void)bpf_map_update_elem(fd, &key, v, BPF_EXIST);
+	}
+	free(v);
+}
+
+/*
+ * Undo everything pe holds in the kernel (pe is no longer, or was never,
+ * reachable from a dispatch entry): uprobes off, wait for running
+ * programs, slots cleared, references dropped, removal announced.
+ */
+static void
+pl_unwind(struct polset *ps, struct pent *pe, int barrier)
+{
+	struct ph *ph;
+	size_t i;
+	char err[256];
+
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->link != NULL) {
+			bpf_link__destroy(ph->link);
+			ph->link = NULL;
+			barrier = 1;
+		}
+	}
+	if (barrier)
+		pl_barrier(ps);
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id == 0)
+			continue;
+		if (ph->written)
+			pl_slot_clear(ps, ph->id);
+		if (ph->written && ph->follow)
+			pl_execbin_scrub(ps, ph->id);
+		ps->used[ph->id] = 0;
+		if (ph->counted)
+			pl_raw_count(ps, ph, -1);
+		if (ph->tpref)
+			pl_tp_unref(ps, ph->tp_id);
+		if (ph->sent)
+			pl_send(ps, 0, ph);
+		ph->written = ph->counted = ph->tpref = ph->sent = 0;
+		ph->id = 0;
+	}
+	pl_inmap_clear(ps, pe);
+	if (pl_raw_sync(ps, err, sizeof(err)) != 0)
+		log_warnx("policy: %s", err);
+}
+
+/* process.bpf.c's exec_tail[0] = generic_exec while a policy is loaded */
+static void
+pl_exec_tail(struct polset *ps, int on)
+{
+	uint32_t key = 0;
+	int fd, pfd;
+
+	if (ps->p_exec == NULL || (fd = bpfl_map_fd(ps->b, "exec_tail")) < 0)
+		return;
+	if (on) {
+		pfd = bpf_program__fd(ps->p_exec);
+		if (bpf_map_update_elem(fd, &key, &pfd, BPF_ANY) != 0)
+			log_warn("policy: exec_tail: generic_exec");
+	} else if (bpf_map_delete_elem(fd, &key) != 0 && errno != ENOENT)
+		log_warn("policy: exec_tail: remove generic_exec");
+}
+
+static struct pent *
+pl_find(struct polset *ps, const char *name)
+{
+	struct pent *pe;
+
+	TAILQ_FOREACH(pe, &ps->pols, entry)
+		if (strcmp(pe->pol->name, name) == 0)
+			return pe;
+	return NULL;
+}
+
+static int
+pl_map_fd(struct polset *ps, const char *name, int required, char *err,
+    size_t errlen, enum bpf_map_type *type)
+{
+	struct bpf_map *m;
+
+	m = bpf_object__find_map_by_name(ps->obj, name);
+	if (m == NULL) {
+		if (required)
+			snprintf(err, errlen, "generic BPF object has no map "
+			    "\"%s\"", name);
+		return -1;
+	}
+	if (type != NULL)
+		*type = bpf_map__type(m);
+	if (strcmp(name, "inmap") == 0)
+		ps->inmap_max = bpf_map__max_entries(m);
+	return bpf_map__fd(m);
+}
+
+static struct bpf_program *
+pl_prog(struct polset *ps, const char *name, char *err, size_t errlen)
+{
+	struct bpf_program *p;
+
+	p = bpf_object__find_program_by_name(ps->obj, name);
+	if (p == NULL)
+		snprintf(err, errlen, "generic BPF object has no program "
+		    "\"%s\"", name);
+	return p;
+}
+
+int
+polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
+    void *cbarg, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	struct polset *ps;
+	enum bpf_map_type tt = 0, st = 0;
+	int r;
+
+	*out = NULL;
+	if (errlen > 0)
+		err[0] = '\0';
+	ps = xcalloc(1, sizeof(*ps));
+	ps->b = b;
+	ps->cb = cb;
+	ps->cbarg = cbarg;
+	ps->barrier_fd = ps->inner_fd = -1;
+	ps->next_policy_id = 1;
+	ps->next_map_id = 1;
+	ps->ncpus = bpfl_ncpus(b);
+	TAILQ_INIT(&ps->pols);
+	TAILQ_INIT(&ps->tps);
+	polset_probe(&ps->feat);
+	if ((r = bpfl_generic(b, &ps->obj, err, errlen)) != 0)
+		goto fail;
+	r = ERR_SYS;
+	if ((ps->fd_hooks = pl_map_fd(ps, "hooks", 1, err, errlen, NULL)) < 0 ||
+	    (ps->fd_sel = pl_map_fd(ps, "selectors", 1, err, errlen,
+	    NULL)) < 0 ||
+	    (ps->fd_sys = pl_map_fd(ps, "sys_hooks", 1, err, errlen,
+	    &st)) < 0 ||
+	    (ps->fd_tp = pl_map_fd(ps, "tp_hooks", 1, err, errlen, &tt)) < 0 ||
+	    (ps->fd_stats = pl_map_fd(ps, "hook_stats", 1, err, errlen,
+	    NULL)) < 0 ||
+	    (ps->fd_inmap = pl_map_fd(ps, "inmap", 1, err, errlen, NULL)) < 0)
+		goto fail;
+	ps->sys_hash = st == BPF_MAP_TYPE_HASH;
+	ps->tp_hash = tt == BPF_MAP_TYPE_HASH;
+	if ((ps->p_enter = pl_prog(ps, "sys_enter", err, errlen)) == NULL ||
+	    (ps->p_exit = pl_prog(ps, "sys_exit", err, errlen)) == NULL ||
+	    (ps->p_tp = pl_prog(ps, "generic_tp", err, errlen)) == NULL ||
+	    (ps->p_uprobe = pl_prog(ps, "generic_uprobe", err,
+	    errlen)) == NULL)
+		goto fail;
+	ps->p_exec = bpf_object__find_program_by_name(ps->obj, "generic_exec");
+	ps->inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_barrier_in", 4,
+	    4, 1, NULL);
+	if (ps->inner_fd >= 0) {
+		mo.inner_map_fd = ps->inner_fd;
+		ps->barrier_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+		    "tl_barrier", 4, 4, 1, &mo);
+	}
+	if (ps->barrier_fd < 0) {
+		snprintf(err, errlen, "create RCU barrier map: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	*out = ps;
+	return 0;
+fail:
+	polset_free(ps);
+	return r;
+}
+
+int
+polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
+{
+	struct pl_ctx c;
+	struct pent *pe, *old;
+	struct pl_undo *u = NULL;
+	struct ph *ph;
+	size_t i, need, nfree;
+	uint32_t id;
+	int r;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (pol == NULL || pol->name == NULL || pol->name[0] == '\0') {
+		snprintf(err, errlen, "policy without a name");
+		policy_free(pol);
+		return ERR_PARSE;
+	}
+	pe = xcalloc(1, sizeof(*pe));
+	pe->pol = pol;
+	pe->nhooks = pol->nhooks;
+	pe->hooks = xcalloc(pol->nhooks ? pol->nhooks : 1, sizeof(*pe->hooks));
+	old = pl_find(ps, pol->name);
+
+	/* 1. compile: no side effect */
+	memset(&c, 0, sizeof(c));
+	c.ps = ps;
+	c.pol = pol;
+	c.pe = pe;
+	c.err = err;
+	c.errlen = errlen;
+	need = 0;
+	for (i = 0; i < pol->nhooks; i++) {
+		c.h = &pol->hooks[i];
+		c.ph = &pe->hooks[i];
+		if ((r = pl_compile_hook(&c)) != 0)
+			goto fail;
+		if (!pe->hooks[i].skipped)
+			need++;
+	}
+	c.h = NULL;
+
+	/* 2. capacity: slots (the old policy keeps its own until the
+	   switch), dispatch entries, InMap */
+	for (nfree = 0, id = 1; id < HOOK_MAX; id++)
+		if (!ps->used[id])
+			nfree++;
+	if (need > nfree) {
+		r = pl_fail(&c, ERR_RANGE, 0, 0, "hook slots exhausted: %zu "
+		    "needed, %zu of %d free", need, nfree, HOOK_MAX - 1);
+		goto fail;
+	}
+	if ((r = pl_disp_check(ps, old, pe, err, errlen)) != 0)
+		goto fail;
+
+	/* 3. slots, InMap values, programs the hooks need */
+	for (i = 0, id = 1; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->skipped)
+			continue;
+		while (ps->used[id])
+			id++;
+		ps->used[id] = 1;
+		ph->id = id;
+		ph->gen = ++ps->gens[id];
+		ph->cfg.id = id;
+		ph->cfg.gen = ph->gen;
+		ph->cfg.policy_id = ps->next_policy_id;
+	}
+	pe->policy_id = ps->next_policy_id++;
+	if ((r = pl_inmap_write(ps, pe, err, errlen)) != 0)
+		goto undo;
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id == 0)
+			continue;
+		ph->written = 1;
+		if ((r = pl_slot_write(ps, ph, err, errlen)) != 0)
+			goto undo;
+	}
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id == 0)
+			continue;
+		if (ph->disp == PL_DISP_TP) {
+			if ((r = pl_tp_ref(ps, ph, err, errlen)) != 0)
+				goto undo;
+			ph->tpref = 1;
+		}
+		if (ph->disp == PL_DISP_SYS) {
+			pl_raw_count(ps, ph, 1);
+			ph->counted = 1;
+		}
+	}
+	if ((r = pl_raw_sync(ps, err, errlen)) != 0)
+		goto undo;
+
+	/* 4. metadata before anything can fire */
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id == 0)
+			continue;
+		pl_send(ps, 1, ph);
+		ph->sent = 1;
+	}
+
+	/* 5. enable: uprobes attach, dispatch entries switch (a failing
+	   switch restores the entries it wrote) */
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id != 0 && ph->disp == PL_DISP_UPROBE &&
+		    (r = pl_uprobe_attach(ps, ph, err, errlen)) != 0)
+			goto undo;
+	}
+	u = xcalloc(1, sizeof(*u));
+	if ((r = pl_disp_switch(ps, old, pe, u, err, errlen)) != 0)
+		goto undo;
+	free(u);
+
+	/* committed (err may hold the reason of a skipped hook) */
+	if (errlen > 0)
+		err[0] = '\0';
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		if (ph->id != 0)
+			log_info("policy %s: %s %s: hook %u: %s", pol->name,
+			    ph->kind, ph->target, ph->id, ph->how);
+		else
+			log_info("policy %s: %s %s: %s", pol->name, ph->kind,
+			    ph->target, ph->how);
+	}
+	if (old != NULL) {
+		pl_unwind(ps, old, 1);
+		TAILQ_INSERT_AFTER(&ps->pols, old, pe, entry);
+		TAILQ_REMOVE(&ps->pols, old, entry);
+		pl_pent_free(old);
+		log_info("policy %s replaced (%zu hooks)", pol->name, need);
+	} else {
+		TAILQ_INSERT_TAIL(&ps->pols, pe, entry);
+		if (polset_count(ps) == 1)
+			pl_exec_tail(ps, 1);
+		log_info("policy %s loaded (%zu hooks, %s)", pol->name, need,
+		    pol->mode == POL_MODE_MONITOR ? "monitor" : "enforce");
+	}
+	return 0;
+
+undo:
+	free(u);
+	pl_unwind(ps, pe, 0);
+fail:
+	log_warnx("policy %s not loaded: %s", pol->name, err);
+	pl_pent_free(pe);
+	return r;
+}
+
+int
+polset_delete(struct polset *ps, const char *name, char *err, size_t errlen)
+{
+	struct pent *pe;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((pe = pl_find(ps, name)) == NULL) {
+		snprintf(err, errlen, "no policy named \"%s\"", name);
+		return ERR_NOTFOUND;
+	}
+	if (pl_disp_switch(ps, pe, NULL, NULL, err, errlen) != 0)
+		log_warnx("policy %s: delete: %s (continuing)", name, err);
+	pl_unwind(ps, pe, 1);
+	TAILQ_REMOVE(&ps->pols, pe, entry);
+	if (TAILQ_EMPTY(&ps->pols))
+		pl_exec_tail(ps, 0);
+	log_info("policy %s deleted", name);
+	pl_pent_free(pe);
+	if (errlen > 0)
+		err[0] = '\0';
+	return 0;
+}
+
+int
+polset_set_mode(struct polset *ps, const char *name, enum pol_mode mode,
+    char *err, size_t errlen)
+{
+	struct pent *pe;
+	struct ph *ph;
+	uint32_t key;
+	size_t i;
+	int r = 0;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((pe = pl_find(ps, name)) == NULL) {
+		snprintf(err, errlen, "no policy named \"%s\"", name);
+		return ERR_NOTFOUND;
+	}
+	pe->pol->mode = mode;
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		ph->meta.mode = (uint32_t)mode;
+		if (ph->id == 0)
+			continue;
+		if (mode == POL_MODE_MONITOR)
+			ph->cfg.flags |= HOOK_F_MONITOR;
+		else
+			ph->cfg.flags &= (uint8_t)~HOOK_F_MONITOR;
+		/* metadata first: records after the switch carry it */
+		pl_send(ps, 1, ph);
+		key = ph->id;
+		if (bpf_map_update_elem(ps->fd_hooks, &key, &ph->cfg,
+		    BPF_ANY) != 0) {
+			snprintf(err, errlen, "update hook %u: %s", ph->id,
+			    strerror(errno));
+			r = ERR_SYS;
+		}
+	}
+	log_info("policy %s: mode %s", name, mode == POL_MODE_MONITOR ?
+	    "monitor" : "enforce");
+	return r;
+}
+
+void
+polset_resend(struct polset *ps)
+{
+	struct pent *pe;
+	size_t i;
+
+	TAILQ_FOREACH(pe, &ps->pols, entry)
+		for (i = 0; i < pe->nhooks; i++)
+			if (pe->hooks[i].id != 0)
+				pl_send(ps, 1, &pe->hooks[i]);
+}
+
+char *
+polset_policy_file(struct polset *ps, const char *name)
+{
+	struct pent	*pe;
+
+	if ((pe = pl_find(ps, name)) == NULL || pe->pol->file == NULL)
+		return NULL;
+	return xstrdup(pe->pol->file);
+}
+
+int
+polset_set_file(struct polset *ps, const char *name, const char *file)
+{
+	struct pent	*pe;
+
+	if ((pe = pl_find(ps, name)) == NULL)
+		return ERR_NOTFOUND;
+	free(pe->pol->file);
+	pe->pol->file = xstrdup(file);
+	return 0;
+}
+
+size_t
+polset_count(struct polset *ps)
+{
+	struct pent *pe;
+	size_t n = 0;
+
+	TAILQ_FOREACH(pe, &ps->pols, entry)
+		n++;
+	return n;
+}
+
+int
+polset_hook(struct polset *ps, size_t n, struct polset_hookinfo *hi)
+{
+	struct hook_stat st;
+	struct pent *pe;
+	struct ph *ph;
+
+	memset(hi, 0, sizeof(*hi));
+	TAILQ_FOREACH(pe, &ps->pols, entry) {
+		if (n >= pe->nhooks) {
+			n -= pe->nhooks;
+			continue;
+		}
+		ph = &pe->hooks[n];
+		hi->policy = pe->pol->name;
+		hi->skipped = ph->skipped;
+		hi->id = ph->id;
+		hi->gen = ph->gen;
+		hi->kind = ph->kind;
+		hi->target = ph->target;
+		hi->how = ph->how;
+		pl_stats_get(ps, ph->id, &st);
+		hi->hits = st.hits;
+		hi->matched = st.matched;
+		hi->posted = st.posted;
+		hi->dropped = st.dropped;
+		hi->errors = st.errors;
+		hi->signals = st.signals;
+		return 0;
+	}
+	return ERR_NOTFOUND;
+}
+
+static void
+pl_json_kv(struct sbuf *sb, const char *k, const char *v)
+{
+	sbuf_add_json_str(sb, k, strlen(k));
+	sbuf_addc(sb, ':');
+	if (v == NULL)
+		sbuf_adds(sb, "null");
+	else
+		sbuf_add_json_str(sb, v, strlen(v));
+}
+
+char *
+polset_list(struct polset *ps, int json)
+{
+	struct hook_stat st;
+	struct sbuf sb;
+	struct pent *pe;
+	struct ph *ph;
+	const char *mode;
+	size_t i;
+	int first = 1;
+
+	sbuf_init(&sb);
+	if (json)
+		sbuf_adds(&sb, "{\"policies\":[");
+	else if (TAILQ_EMPTY(&ps->pols))
+		sbuf_adds(&sb, "no policies loaded\n");
+	TAILQ_FOREACH(pe, &ps->pols, entry) {
+		mode = pe->pol->mode == POL_MODE_MONITOR ? "monitor" :
+		    "enforce";
+		if (json) {
+			if (!first)
+				sbuf_addc(&sb, ',');
+			sbuf_addc(&sb, '{');
+			pl_json_kv(&sb, "name", pe->pol->name);
+			sbuf_addc(&sb, ',');
+			pl_json_kv(&sb, "file", pe->pol->file);
+			sbuf_addc(&sb, ',');
+			pl_json_kv(&sb, "mode", mode);
+			sbuf_adds(&sb, ",\"hooks\":[");
+		} else
+			sbuf_addf(&sb, "%s (%s) mode %s, %zu hook%s\n",
+			    pe->pol->name, pe->pol->file ? pe->pol->file :
+			    "-", mode, pe->nhooks, pe->nhooks == 1 ? "" : "s");
+		first = 0;
+		for (i = 0; i < pe->nhooks; i++) {
+			ph = &pe->hooks[i];
+			pl_stats_get(ps, ph->id, &st);
+			if (json) {
+				if (i > 0)
+					sbuf_addc(&sb, ',');
+				sbuf_addc(&sb, '{');
+				pl_json_kv(&sb, "kind", ph->kind);
+				sbuf_addc(&sb, ',');
+				pl_json_kv(&sb, "target", ph->target);
+				sbuf_addc(&sb, ',');
+				pl_json_kv(&sb, "state", ph->skipped ?
+				    "skipped" : "attached");
+				sbuf_addc(&sb, ',');
+				pl_json_kv(&sb, ph->skipped ? "error" :
+				    "attach", ph->how);
+				sbuf_addf(&sb, ",\"id\":%u,\"gen\":%u,"
+				    "\"hits\":%llu,\"matched\":%llu,"
+				    "\"posted\":%llu,\"dropped\":%llu,"
+				    "\"errors\":%llu,\"signals\":%llu,"
+				    "\"ratelimited\":%llu}", ph->id, ph->gen,
+				    (unsigned long long)st.hits,
+				    (unsigned long long)st.matched,
+				    (unsigned long long)st.posted,
+				    (unsigned long long)st.dropped,
+				    (unsigned long long)st.errors,
+				    (unsigned long long)st.signals,
+				    (unsigned long long)st.ratelimited);
+				continue;
+			}
+			if (ph->skipped) {
+				sbuf_addf(&sb, "  - %s %s: %s\n", ph->kind,
+				    ph->target, ph->how);
+				continue;
+			}
+			sbuf_addf(&sb, "  - %s %s: hook %u: %s\n"
+			    "    hits %llu matched %llu posted %llu "
+			    "dropped %llu errors %llu signals %llu\n",
+			    ph->kind, ph->target, ph->id, ph->how,
+			    (unsigned long long)st.hits,
+			    (unsigned long long)st.matched,
+			    (unsigned long long)st.posted,
+			    (unsigned long long)st.dropped,
+			    (unsigned long long)st.errors,
+			    (unsigned long long)st.signals);
+		}
+		if (json)
+			sbuf_adds(&sb, "]}");
+	}
+	if (json)
+		sbuf_adds(&sb, "]}");
+	return sb.buf;
+}
+
+void
+polset_free(struct polset *ps)
+{
+	struct pent *pe;
+	struct tpatt *t;
+	char err[256];
+
+	if (ps == NULL)
+		return;
+	ps->cb = NULL;		/* no callbacks from free */
+	while ((pe = TAILQ_FIRST(&ps->pols)) != NULL) {
+		(void)pl_disp_switch(ps, pe, NULL, NULL, err, sizeof(err));
+		pl_unwind(ps, pe, 1);
+		TAILQ_REMOVE(&ps->pols, pe, entry);
+		pl_pent_free(pe);
+	}
+	pl_exec_tail(ps, 0);
+	while ((t = TAILQ_FIRST(&ps->tps)) != NULL) {
+		bpf_link__destroy(t->link);
+		TAILQ_REMOVE(&ps->tps, t, entry);
+		free(t->subsys);
+		free(t->event);
+		free(t);
+	}
+	bpf_link__destroy(ps->l_enter);
+	bpf_link__destroy(ps->l_exit);
+	if (ps->barrier_fd >= 0)
+		close(ps->barrier_fd);
+	if (ps->inner_fd >= 0)
+		close(ps->inner_fd);
+	free(ps);
+}
