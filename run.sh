@@ -89,6 +89,8 @@ check)
 	;;
 run)
 	mkdir -p "$state_dir"
-	exec build/tripline-loaderd -d -P -S "$state_dir" -X "$here/build"
+	# the shipped default policies (observation only) from the source tree
+	exec build/tripline-loaderd -d -P -S "$state_dir" -X "$here/build" \
+	    -V "$here/policies/default"
 	;;
 esac

@@ -3,6 +3,11 @@
  *
  *   triplinectl [-S state_dir] status [--json]
  *   triplinectl [-S state_dir] tail [--json] [-n N] [--no-follow]
+ *   triplinectl [-S state_dir] policy add [--mode enforce|monitor] FILE
+ *   triplinectl [-S state_dir] policy delete NAME
+ *   triplinectl [-S state_dir] policy list [--json]
+ *   triplinectl [-S state_dir] policy mode NAME enforce|monitor
+ *   triplinectl policy lint FILE...
  *
  * status asks loaderd over STATE/run/tripline.sock; tail reads the store
  * directly (events.db for the compact view, events.jsonl for --json), so
@@ -34,6 +39,8 @@
 #include "str.h"
 #include "xmalloc.h"
 
+int	lint_main(int, char **);	/* ctl/lint.c */
+
 static const char *state_dir = PKG_STATEDIR;
 static volatile sig_atomic_t quit;
 
@@ -43,7 +50,14 @@ usage(void)
 	fprintf(stderr,
 	    "usage: triplinectl [-S state_dir] status [--json]\n"
 	    "       triplinectl [-S state_dir] tail [--json] [-n count] "
-	    "[--no-follow]\n");
+	    "[--no-follow]\n"
+	    "       triplinectl [-S state_dir] policy add "
+	    "[--mode enforce|monitor] file\n"
+	    "       triplinectl [-S state_dir] policy delete name\n"
+	    "       triplinectl [-S state_dir] policy list [--json]\n"
+	    "       triplinectl [-S state_dir] policy mode name "
+	    "enforce|monitor\n"
+	    "       triplinectl policy lint file ...\n");
 	exit(1);
 }
 
@@ -72,8 +86,9 @@ ctl_connect(void)
 	return fd;
 }
 
+/* Send one request, print the text answer; exit 1 on IPC_CTL_ERROR. */
 static int
-cmd_status(int json)
+ctl_request(uint16_t type, const void *msg)
 {
 	struct ipc_msg	 m;
 	struct ipc_text	 t;
@@ -81,8 +96,7 @@ cmd_status(int json)
 	int		 fd, r;
 
 	fd = ctl_connect();
-	if ((r = ipc_msg_send(fd, json ? IPC_CTL_STATUS_JSON_REQ :
-	    IPC_CTL_STATUS_REQ, NULL, -1)) != 0)
+	if ((r = ipc_msg_send(fd, type, msg, -1)) != 0)
 		fatalx_r(r, "sending request");
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -100,13 +114,112 @@ cmd_status(int json)
 		fatalx("unexpected answer type %u", m.type);
 	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &t)) != 0)
 		fatalx_r(r, "decoding answer");
-	if (m.type == IPC_CTL_ERROR)
-		fatalx("loaderd: %s", t.text);
+	if (m.type == IPC_CTL_ERROR) {
+		fprintf(stderr, "triplinectl: %s\n", t.text);
+		exit(1);
+	}
 	fputs(t.text, stdout);
 	free(t.text);
 	ipc_msg_clear(&m);
 	close(fd);
 	return 0;
+}
+
+static int
+cmd_status(int json)
+{
+	return ctl_request(json ? IPC_CTL_STATUS_JSON_REQ : IPC_CTL_STATUS_REQ,
+	    NULL);
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		fatal("%s", path);
+	buf = xmalloc(IPC_MSG_MAX_STR + 1);
+	n = fread(buf, 1, IPC_MSG_MAX_STR + 1, fp);
+	if (ferror(fp))
+		fatal("%s", path);
+	fclose(fp);
+	if (n > IPC_MSG_MAX_STR)
+		fatalx("%s: larger than %d bytes", path, IPC_MSG_MAX_STR);
+	if (memchr(buf, '\0', n) != NULL)
+		fatalx("%s: contains a NUL byte", path);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+cmd_policy(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ipc_policy_add	 pa;
+	struct ipc_name		 nm;
+	struct ipc_policy_mode	 pm;
+	const char		*sub;
+	int			 ch, json = 0, r;
+	uint32_t		 mode = 0;
+
+	if (argc < 2)
+		usage();
+	sub = argv[1];
+	if (strcmp(sub, "lint") == 0)
+		return lint_main(argc - 1, argv + 1);
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "jm:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'm':
+			if (strcmp(optarg, "enforce") == 0)
+				mode = 1;
+			else if (strcmp(optarg, "monitor") == 0)
+				mode = 2;
+			else
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(sub, "add") == 0 && argc == 1) {
+		pa.file = argv[0];
+		pa.yaml = read_file(argv[0]);
+		pa.mode = mode;
+		r = ctl_request(IPC_CTL_POLICY_ADD, &pa);
+		free(pa.yaml);
+		return r;
+	}
+	if (strcmp(sub, "delete") == 0 && argc == 1) {
+		nm.name = argv[0];
+		return ctl_request(IPC_CTL_POLICY_DEL, &nm);
+	}
+	if (strcmp(sub, "list") == 0 && argc == 0)
+		return ctl_request(json ? IPC_CTL_POLICY_LIST_JSON_REQ :
+		    IPC_CTL_POLICY_LIST_REQ, NULL);
+	if (strcmp(sub, "mode") == 0 && argc == 2) {
+		pm.name = argv[0];
+		if (strcmp(argv[1], "enforce") == 0)
+			pm.mode = 1;
+		else if (strcmp(argv[1], "monitor") == 0)
+			pm.mode = 2;
+		else
+			usage();
+		return ctl_request(IPC_CTL_POLICY_MODE, &pm);
+	}
+	usage();
 }
 
 static void
@@ -327,6 +440,8 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		usage();
 	cmd = argv[0];
+	if (strcmp(cmd, "policy") == 0)
+		return cmd_policy(argc, argv);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "n:jF", opts, NULL)) != -1) {
 		switch (ch) {

@@ -6,7 +6,13 @@ noinst_LIBRARIES += tests/lib/libtestutil.a
 tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h
 
 INTEGRATION_TESTS += \
-	tests/integration/e2e_process.sh
+	tests/integration/e2e_process.sh \
+	tests/integration/e2e_policy.sh
+
+# makes exactly the system calls the policy tests name
+check_PROGRAMS += tests/integration/trigger
+tests_integration_trigger_SOURCES = tests/integration/trigger.c
+tests_integration_trigger_CFLAGS = $(AM_CFLAGS) -O1 -g
 
 TESTS += $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

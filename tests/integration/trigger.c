@@ -1,0 +1,134 @@
+/*
+ * tests/integration/trigger.c -- make exactly the system calls a policy
+ * test needs, with the arguments it names, and nothing surprising.
+ *
+ *   trigger openat PATH FLAGS          openat(AT_FDCWD, PATH, FLAGS, 0600)
+ *   trigger write PATH DATA            open PATH for writing, write DATA
+ *   trigger read PATH N                open PATH, read(fd, buf, N)
+ *   trigger symlinkat TARGET LINKPATH  symlinkat(TARGET, AT_FDCWD, LINKPATH)
+ *   trigger getpriority WHICH WHO      getpriority(WHICH, WHO)
+ *   trigger connect ADDR PORT          TCP connect to ADDR:PORT (v4 or v6)
+ *   trigger probe N                    call trigger_probe_target(N) (uprobe)
+ *   trigger repeat N CMD ARGS...       run CMD N times in this process
+ *
+ * Prints "ret=<value> errno=<n>" for the last call and exits 0, so a test
+ * can tell "the syscall ran and returned" from "the process was killed".
+ */
+#include "build.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int	trigger_probe_target(int);
+
+/* a uprobe target: not inlined, not optimised away */
+__attribute__((noinline, used)) int
+trigger_probe_target(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x * 2 + 1;
+}
+
+static long
+num(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno != 0 || *s == '\0' || *end != '\0') {
+		fprintf(stderr, "trigger: bad number %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static long
+run(int argc, char **argv)
+{
+	long	 ret = -1;
+	int	 fd;
+	char	 buf[65536];
+
+	if (argc < 1)
+		goto usage;
+	if (strcmp(argv[0], "openat") == 0 && argc == 3) {
+		ret = openat(AT_FDCWD, argv[1], (int)num(argv[2]), 0600);
+		if (ret >= 0)
+			close((int)ret);
+	} else if (strcmp(argv[0], "write") == 0 && argc == 3) {
+		if ((fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND,
+		    0600)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		ret = write(fd, argv[2], strlen(argv[2]));
+		close(fd);
+	} else if (strcmp(argv[0], "read") == 0 && argc == 3) {
+		if ((fd = open(argv[1], O_RDONLY)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		ret = read(fd, buf, (size_t)num(argv[2]) < sizeof(buf) ?
+		    (size_t)num(argv[2]) : sizeof(buf));
+		close(fd);
+	} else if (strcmp(argv[0], "symlinkat") == 0 && argc == 3) {
+		ret = symlinkat(argv[1], AT_FDCWD, argv[2]);
+	} else if (strcmp(argv[0], "getpriority") == 0 && argc == 3) {
+		errno = 0;
+		ret = getpriority((int)num(argv[1]), (id_t)num(argv[2]));
+	} else if (strcmp(argv[0], "connect") == 0 && argc == 3) {
+		struct sockaddr_in	 sin;
+		struct sockaddr_in6	 sin6;
+
+		memset(&sin, 0, sizeof(sin));
+		memset(&sin6, 0, sizeof(sin6));
+		if (inet_pton(AF_INET, argv[1], &sin.sin_addr) == 1) {
+			sin.sin_family = AF_INET;
+			sin.sin_port = htons((uint16_t)num(argv[2]));
+			fd = socket(AF_INET, SOCK_STREAM, 0);
+			ret = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+		} else if (inet_pton(AF_INET6, argv[1], &sin6.sin6_addr) == 1) {
+			sin6.sin6_family = AF_INET6;
+			sin6.sin6_port = htons((uint16_t)num(argv[2]));
+			fd = socket(AF_INET6, SOCK_STREAM, 0);
+			ret = connect(fd, (struct sockaddr *)&sin6,
+			    sizeof(sin6));
+		} else
+			goto usage;
+		close(fd);
+	} else if (strcmp(argv[0], "probe") == 0 && argc == 2) {
+		ret = trigger_probe_target((int)num(argv[1]));
+	} else if (strcmp(argv[0], "repeat") == 0 && argc >= 3) {
+		long	 n = num(argv[1]), i;
+
+		for (i = 0; i < n; i++)
+			ret = run(argc - 2, argv + 2);
+		return ret;
+	} else
+		goto usage;
+	return ret;
+usage:
+	fprintf(stderr, "trigger: bad arguments\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	long	 ret;
+
+	ret = run(argc - 1, argv + 1);
+	printf("ret=%ld errno=%d\n", ret, ret < 0 ? errno : 0);
+	return 0;
+}
