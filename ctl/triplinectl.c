@@ -41,6 +41,9 @@
 
 int	lint_main(int, char **);	/* ctl/lint.c */
 
+#define TAIL_BATCH	5000
+#define TAIL_BATCH_STR	"5000"
+
 static const char *state_dir = PKG_STATEDIR;
 static volatile sig_atomic_t quit;
 
@@ -261,7 +264,7 @@ tail_db(int count, int follow)
 	    "e.policy_name, e.function_name, e.action "
 	    "FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id "
 	    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
-	    "WHERE e.id > ?1 ORDER BY e.id LIMIT 5000";
+	    "WHERE e.id > ?1 ORDER BY e.id LIMIT " TAIL_BATCH_STR;
 
 	snprintf(path, sizeof(path), "%s/events.db", state_dir);
 	if (access(path, R_OK) == -1)
@@ -282,8 +285,11 @@ tail_db(int count, int follow)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fatalx("%s: %s", path, sqlite3_errmsg(db));
 	while (!quit) {
+		int	 nrows = 0;
+
 		sqlite3_bind_int64(st, 1, last);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			nrows++;
 			const unsigned char *type = sqlite3_column_text(st, 2);
 
 			last = sqlite3_column_int64(st, 0);
@@ -344,6 +350,8 @@ tail_db(int count, int follow)
 			fatalx("%s: %s", path, sqlite3_errmsg(db));
 		sqlite3_reset(st);
 		fflush(stdout);
+		if (nrows == TAIL_BATCH)
+			continue;	/* more rows are waiting */
 		if (!follow)
 			break;
 		usleep(200000);

@@ -394,7 +394,7 @@ sel_pol ns-in <<EOF
 EOF
 add "$P/ns-in.yaml"
 "$TR" openat "$M/ns-in-no" 0 >/dev/null
-unshare -m "$TR" openat "$M/ns-in-yes" 0 >/dev/null
+unshare -m --propagation unchanged "$TR" openat "$M/ns-in-yes" 0 >/dev/null
 sel_check ns-in "matchNamespaces Mnt NotIn host_ns"
 
 sel_pol caps-in <<EOF
