@@ -21,6 +21,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "yamlutil.h"
 #include "err.h"
 #include "sandbox.h"
 #include "xmalloc.h"
@@ -43,17 +44,13 @@ static int
 config_error(struct config_ctx *c, const yaml_node_t *node, const char *fmt,
     ...)
 {
-	char	 msg[512];
 	va_list	 ap;
+	int	 r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = yamlu_verror(c->path, node, c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->path,
-		    node->start_mark.line + 1, node->start_mark.column + 1,
-		    msg);
-	return ERR_PARSE;
+	return r;
 }
 
 void
@@ -100,46 +97,6 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	    xstrdup(src->notifier_user) : NULL;
 }
 
-/* YAML 1.2 core schema resolution of a plain scalar. */
-static int
-config_is_plain(const yaml_node_t *n)
-{
-	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-static const char *
-config_sval(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static int
-config_plain_null(const yaml_node_t *n)
-{
-	const char *v = config_sval(n);
-
-	return config_is_plain(n) && (*v == '\0' || strcmp(v, "~") == 0 ||
-	    strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
-	    strcmp(v, "NULL") == 0);
-}
-
-/* 1 true, 0 false, -1 not a boolean */
-static int
-config_plain_bool(const yaml_node_t *n)
-{
-	const char *v = config_sval(n);
-
-	if (!config_is_plain(n))
-		return -1;
-	if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
-	    strcmp(v, "TRUE") == 0)
-		return 1;
-	if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 ||
-	    strcmp(v, "FALSE") == 0)
-		return 0;
-	return -1;
-}
-
 /* Decimal digits only, with overflow check.  0 or ERR_RANGE/ERR_PARSE. */
 static int
 config_digits(const char *s, size_t len, uint64_t *out)
@@ -174,16 +131,16 @@ static int
 config_get_str(struct config_ctx *c, const yaml_node_t *n, const char *key,
     char **out)
 {
-	if (!config_scalar(n) || config_plain_null(n) ||
-	    config_plain_bool(n) != -1)
+	if (!config_scalar(n) || yamlu_plain_null(n) ||
+	    yamlu_plain_bool(n) != -1)
 		return config_error(c, n, "%s: expected a string", key);
 	if (n->data.scalar.length == 0)
 		return config_error(c, n, "%s: expected a non-empty string",
 		    key);
-	if (strlen(config_sval(n)) != n->data.scalar.length)
+	if (strlen(yamlu_sval(n)) != n->data.scalar.length)
 		return config_error(c, n, "%s: string contains NUL", key);
 	free(*out);
-	*out = xstrdup(config_sval(n));
+	*out = xstrdup(yamlu_sval(n));
 	return 0;
 }
 
@@ -193,7 +150,7 @@ config_get_bool(struct config_ctx *c, const yaml_node_t *n, const char *key,
 {
 	int	 b;
 
-	if (!config_scalar(n) || (b = config_plain_bool(n)) == -1)
+	if (!config_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
 		return config_error(c, n, "%s: expected a boolean "
 		    "(true or false)", key);
 	*out = b;
@@ -207,9 +164,9 @@ config_get_u32(struct config_ctx *c, const yaml_node_t *n, const char *key,
 	uint64_t v;
 	const char *s;
 
-	if (!config_scalar(n) || !config_is_plain(n))
+	if (!config_scalar(n) || !yamlu_is_plain(n))
 		goto bad;
-	s = config_sval(n);
+	s = yamlu_sval(n);
 	if (*s == '+')
 		s++;
 	if (config_digits(s, strlen(s), &v) != 0 || v < min || v > max)
@@ -232,7 +189,7 @@ config_get_size(struct config_ctx *c, const yaml_node_t *n, const char *key,
 
 	if (!config_scalar(n))
 		goto bad;
-	s = config_sval(n);
+	s = yamlu_sval(n);
 	len = strlen(s);
 	if (len > 0) {
 		switch (s[len - 1]) {
@@ -253,7 +210,7 @@ config_get_size(struct config_ctx *c, const yaml_node_t *n, const char *key,
 		}
 	}
 	/* a bare number must be a plain integer; "8M" may be quoted */
-	if (mult == 1 && !config_is_plain(n))
+	if (mult == 1 && !yamlu_is_plain(n))
 		goto bad;
 	if (mult != 1)
 		len--;
@@ -335,14 +292,14 @@ config_mapping(struct config_ctx *c, yaml_node_t *map, const char *what,
 		for (q = map->data.mapping.pairs.start; q < p; q++) {
 			k2 = yaml_document_get_node(c->doc, q->key);
 			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-			    strcmp(config_sval(k2), config_sval(k)) == 0)
+			    strcmp(yamlu_sval(k2), yamlu_sval(k)) == 0)
 				return config_error(c, k, "%s: duplicate key "
 				    "'%s' (first at line %zu)", what,
-				    config_sval(k),
+				    yamlu_sval(k),
 				    k2->start_mark.line + 1);
 		}
 		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(known[i], config_sval(k)) == 0)
+			if (strcmp(known[i], yamlu_sval(k)) == 0)
 				break;
 		if (known[i] == NULL) {
 			list[0] = '\0';
@@ -354,10 +311,10 @@ config_mapping(struct config_ctx *c, yaml_node_t *map, const char *what,
 				    strlen(list) - 1);
 			}
 			return config_error(c, k, "%s: unknown key '%.64s'; "
-			    "expected one of: %s", what, config_sval(k),
+			    "expected one of: %s", what, yamlu_sval(k),
 			    list);
 		}
-		if ((r = fn(c, i, config_sval(k), v, arg)) != 0)
+		if ((r = fn(c, i, yamlu_sval(k), v, arg)) != 0)
 			return r;
 	}
 	return 0;
@@ -440,7 +397,7 @@ config_top_pair(struct config_ctx *c, int i, const char *key,
 		return config_get_size(c, v, "ring_buffer_size",
 		    &cfg->ringbuf_size);
 	case 3:
-		if (!config_scalar(v) || (mode = sandbox_mode_parse(config_sval(v))) == -1)
+		if (!config_scalar(v) || (mode = sandbox_mode_parse(yamlu_sval(v))) == -1)
 			return config_error(c, v, "sandbox: expected one of "
 			    "enforce, trap, log, off");
 		cfg->sandbox_mode = mode;

@@ -9,6 +9,7 @@ common_libcommon_a_SOURCES = \
 	common/ipc_msg.c common/ipc_msg.h \
 	common/sandbox.c common/sandbox.h \
 	common/config.c common/config.h \
+	common/yamlutil.c common/yamlutil.h \
 	common/policy.c common/policy.h common/policy_int.h \
 	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
 	common/policy_names.c

@@ -23,22 +23,19 @@
 
 #include "err.h"
 #include "policy_int.h"
+#include "yamlutil.h"
 #include "xmalloc.h"
 
 int
 pol_error(struct pol_ctx *c, const yaml_node_t *node, const char *fmt, ...)
 {
-	char	 msg[1024];
 	va_list	 ap;
+	int	 r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = yamlu_verror(c->path, node, c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->path,
-		    node->start_mark.line + 1, node->start_mark.column + 1,
-		    msg);
-	return ERR_PARSE;
+	return r;
 }
 
 void
@@ -65,7 +62,7 @@ pol_node(struct pol_ctx *c, int id)
 const char *
 pol_sval(const yaml_node_t *n)
 {
-	return (const char *)n->data.scalar.value;
+	return yamlu_sval(n);
 }
 
 /* A scalar with no explicit tag other than !!str, !!int, !!bool? */
@@ -83,39 +80,10 @@ pol_is_scalar(const yaml_node_t *n)
 	    strcmp(t, YAML_BOOL_TAG) == 0;
 }
 
-static int
-pol_is_plain(const yaml_node_t *n)
-{
-	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
 int
 pol_is_null(const yaml_node_t *n)
 {
-	const char *v;
-
-	if (n->type != YAML_SCALAR_NODE || !pol_is_plain(n))
-		return 0;
-	v = pol_sval(n);
-	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
-}
-
-/* 1 true, 0 false, -1 not a plain boolean */
-static int
-pol_plain_bool(const yaml_node_t *n)
-{
-	const char *v = pol_sval(n);
-
-	if (!pol_is_plain(n))
-		return -1;
-	if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
-	    strcmp(v, "TRUE") == 0)
-		return 1;
-	if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 ||
-	    strcmp(v, "FALSE") == 0)
-		return 0;
-	return -1;
+	return n->type == YAML_SCALAR_NODE && yamlu_plain_null(n);
 }
 
 /*
@@ -201,7 +169,7 @@ int
 pol_text(struct pol_ctx *c, yaml_node_t *n, const char *what,
     const char **s, size_t *len)
 {
-	if (!pol_is_scalar(n) || pol_is_null(n) || pol_plain_bool(n) != -1)
+	if (!pol_is_scalar(n) || pol_is_null(n) || yamlu_plain_bool(n) != -1)
 		return pol_error(c, n, "%s: expected a string or a number",
 		    what);
 	*s = pol_sval(n);
@@ -214,7 +182,7 @@ int
 pol_str(struct pol_ctx *c, yaml_node_t *n, const char *what, size_t maxlen,
     const char *limname, char **out)
 {
-	if (!pol_is_scalar(n) || pol_is_null(n) || pol_plain_bool(n) != -1)
+	if (!pol_is_scalar(n) || pol_is_null(n) || yamlu_plain_bool(n) != -1)
 		return pol_error(c, n, "%s: expected a string", what);
 	if (n->data.scalar.length == 0)
 		return pol_error(c, n, "%s: expected a non-empty string", what);
@@ -233,7 +201,7 @@ pol_bool(struct pol_ctx *c, yaml_node_t *n, const char *what, int *out)
 {
 	int	 b;
 
-	if (!pol_is_scalar(n) || (b = pol_plain_bool(n)) == -1)
+	if (!pol_is_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
 		return pol_error(c, n, "%s: expected a boolean (true or false)",
 		    what);
 	*out = b;
@@ -251,7 +219,7 @@ pol_int(struct pol_ctx *c, yaml_node_t *n, const char *what, int64_t min,
 	int	 neg = 0;
 	size_t	 i;
 
-	if (!pol_is_scalar(n) || !pol_is_plain(n))
+	if (!pol_is_scalar(n) || !yamlu_is_plain(n))
 		goto bad;
 	s = pol_sval(n);
 	if (*s == '-' || *s == '+')
