@@ -53,7 +53,9 @@ struct loaderd_env {
 	char			 pid_path[4200];
 	struct event_base	*base;
 	struct bpfl		*bpf;
-	struct polset		*pols;		/* loaded policies */
+	struct polset		*pols;		/* loaded policies, NULL if the
+						   engine could not load */
+	char			 pols_error[512];
 	const char		*vendor_policy_dir;	/* -V, NULL: none */
 	char			**policy_files;	/* -p FILE, NULL-terminated */
 	size_t			 npolicy_files;

@@ -169,9 +169,21 @@ policies_init(struct loaderd_env *env)
 	char	 err[512];
 	int	 r, failed;
 
+	/*
+	 * Without the generic programs (a kernel older than the engine
+	 * needs) process monitoring still runs; policies are refused with
+	 * the reason instead of loaderd failing outright.
+	 */
 	if ((r = polset_new(&env->pols, env->bpf, policies_hook_cb, env,
-	    err, sizeof(err))) != 0)
-		fatalx("policy engine: %s", err);
+	    err, sizeof(err))) != 0) {
+		env->pols = NULL;
+		strlcpy(env->pols_error, "policy engine unavailable: ",
+		    sizeof(env->pols_error));
+		strlcat(env->pols_error, err, sizeof(env->pols_error));
+		log_warnx("%s; only process events are recorded",
+		    env->pols_error);
+		return;
+	}
 	failed = policies_foreach(env, 0);
 	if (failed)
 		log_warnx("%d policy file(s) failed to load; see above", failed);
@@ -317,6 +329,10 @@ policies_ctl(struct loaderd_env *env, uint16_t type, const uint8_t *payload,
 	int			 r;
 
 	*is_error = 0;
+	if (env->pols == NULL) {
+		*is_error = 1;
+		return xstrdup(env->pols_error);
+	}
 	switch (type) {
 	case IPC_CTL_POLICY_ADD:
 		if ((r = ipc_msg_decode(type, payload, len, &pa)) != 0)
