@@ -10,6 +10,19 @@
  *   trigger connect ADDR PORT          TCP connect to ADDR:PORT (v4 or v6)
  *   trigger probe N                    call trigger_probe_target(N) (uprobe)
  *   trigger repeat N CMD ARGS...       run CMD N times in this process
+ *   trigger threads N CMD ARGS...      run CMD once in each of N threads,
+ *                                      one after the other
+ *   trigger ffd PATH                   fd = openat(PATH, O_WRONLY|O_CREAT|
+ *                                      O_TRUNC); close(fd); write(fd, ...)
+ *                                      (EBADF: only a followed fd names it)
+ *   trigger writen PATH N              open PATH for writing, write N bytes
+ *   trigger comm NAME                  prctl(PR_SET_NAME, NAME)
+ *   trigger setuid UID                 setuid(UID)
+ *   trigger setresuid R E S            setresuid(R, E, S)
+ *   trigger clock_settime CLOCK        clock_settime(CLOCK, {0, 0})
+ *   trigger finit_module FD PARAMS FL  finit_module(FD, PARAMS, FL)
+ *   trigger init_module LEN PARAMS     init_module(NULL, LEN, PARAMS)
+ *   trigger bpf CMD SIZE               bpf(CMD, zeroed attr, SIZE)
  *
  * Prints "ret=<value> errno=<n>" for the last call and exits 0, so a test
  * can tell "the syscall ran and returned" from "the process was killed".
@@ -17,18 +30,30 @@
 #include "build.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int	trigger_probe_target(int);
+
+static long	run(int, char **);
+
+struct thr {
+	int	  argc;
+	char	**argv;
+	long	  ret;
+};
 
 /* a uprobe target: not inlined, not optimised away */
 __attribute__((noinline, used)) int
@@ -51,6 +76,15 @@ num(const char *s)
 		exit(2);
 	}
 	return v;
+}
+
+static void *
+thr_main(void *arg)
+{
+	struct thr	*t = arg;
+
+	t->ret = run(t->argc, t->argv);
+	return NULL;
 }
 
 static long
@@ -107,6 +141,66 @@ run(int argc, char **argv)
 		} else
 			goto usage;
 		close(fd);
+	} else if (strcmp(argv[0], "ffd") == 0 && argc == 2) {
+		if ((fd = openat(AT_FDCWD, argv[1], O_WRONLY | O_CREAT |
+		    O_TRUNC, 0600)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		close(fd);
+		ret = write(fd, "followed", 8);
+	} else if (strcmp(argv[0], "writen") == 0 && argc == 3) {
+		size_t	 n = (size_t)num(argv[2]);
+
+		if (n > sizeof(buf))
+			goto usage;
+		if ((fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC,
+		    0600)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		memset(buf, 'A', n);
+		ret = write(fd, buf, n);
+		close(fd);
+	} else if (strcmp(argv[0], "comm") == 0 && argc == 2) {
+		ret = prctl(PR_SET_NAME, argv[1], 0, 0, 0);
+	} else if (strcmp(argv[0], "setuid") == 0 && argc == 2) {
+		ret = setuid((uid_t)num(argv[1]));
+	} else if (strcmp(argv[0], "setresuid") == 0 && argc == 4) {
+		ret = setresuid((uid_t)num(argv[1]), (uid_t)num(argv[2]),
+		    (uid_t)num(argv[3]));
+	} else if (strcmp(argv[0], "clock_settime") == 0 && argc == 2) {
+		struct timespec	 ts;
+
+		memset(&ts, 0, sizeof(ts));
+		ret = syscall(SYS_clock_settime, (int)num(argv[1]), &ts);
+	} else if (strcmp(argv[0], "finit_module") == 0 && argc == 4) {
+		ret = syscall(SYS_finit_module, (int)num(argv[1]), argv[2],
+		    (int)num(argv[3]));
+	} else if (strcmp(argv[0], "init_module") == 0 && argc == 3) {
+		ret = syscall(SYS_init_module, NULL,
+		    (unsigned long)num(argv[1]), argv[2]);
+	} else if (strcmp(argv[0], "bpf") == 0 && argc == 3) {
+		/* all zero: BPF_PROG_LOAD of type 0 is refused (EINVAL) */
+		memset(buf, 0, 256);
+		ret = syscall(SYS_bpf, (int)num(argv[1]), buf,
+		    (unsigned int)num(argv[2]));
+	} else if (strcmp(argv[0], "threads") == 0 && argc >= 3) {
+		struct thr	 t;
+		pthread_t	 th;
+		long		 n = num(argv[1]), i;
+
+		t.argc = argc - 2;
+		t.argv = argv + 2;
+		t.ret = -1;
+		for (i = 0; i < n; i++) {
+			if (pthread_create(&th, NULL, thr_main, &t) != 0) {
+				fprintf(stderr, "trigger: pthread_create\n");
+				exit(3);
+			}
+			pthread_join(th, NULL);
+		}
+		return t.ret;
 	} else if (strcmp(argv[0], "probe") == 0 && argc == 2) {
 		ret = trigger_probe_target((int)num(argv[1]));
 	} else if (strcmp(argv[0], "repeat") == 0 && argc >= 3) {
