@@ -55,6 +55,9 @@
 #define HOOK_K_SYSCALL		1	/* raw sys_enter/sys_exit dispatch */
 #define HOOK_K_TRACEPOINT	2	/* generic tracepoint program */
 #define HOOK_K_UPROBE		3	/* generic uprobe, cookie = id */
+#define HOOK_K_NET		4	/* cgroup sock_addr programs
+					   (bpf/net.bpf.c) through
+					   net_hooks[NET_D_*] */
 
 /* hook_cfg.flags */
 #define HOOK_F_ENABLED		0x01
@@ -62,6 +65,12 @@
 #define HOOK_F_AT_EXIT		0x04	/* evaluate/emit at syscall exit
 					   (return, returnArg, returnCopy,
 					   matchReturnArgs) */
+#define HOOK_F_NET_TCP		0x08	/* HOOK_K_NET: TCP sockets only
+					   (tcp_connect) */
+#define HOOK_F_NET_OVR_ONLY	0x10	/* HOOK_K_NET: act and emit only
+					   when the winning selector has
+					   Override (the hook's syscall
+					   copy posts the others) */
 
 /* hook_arg.src_kind */
 #define HOOK_SRC_SYSARG		1	/* syscall argument src (0..5) */
@@ -71,6 +80,25 @@
 #define HOOK_SRC_SYSNR		5	/* the syscall number (tracepoint field
 					   __syscall_nr, raw_syscalls id):
 					   HOOK_K_SYSCALL only */
+/* HOOK_K_NET: what the cgroup program knows of the call */
+#define HOOK_SRC_NET_ADDR	6	/* the sockaddr given to connect/
+					   sendto (destination) */
+#define HOOK_SRC_NET_SOCK	7	/* the socket as it is now (family,
+					   type, protocol, bound source,
+					   current peer, state):
+					   security_socket_connect */
+#define HOOK_SRC_NET_CONN	8	/* the socket as tcp_connect sees it:
+					   peer = the sockaddr, state
+					   SYN_SENT (source: not chosen yet) */
+#define HOOK_SRC_NET_NONE	9	/* not visible there: recorded as a
+					   read error, no filter allowed */
+
+/* index of the dispatch lists net_hooks[] (bpf/net.bpf.c) */
+#define NET_D_CONNECT4		0
+#define NET_D_CONNECT6		1
+#define NET_D_SENDMSG4		2
+#define NET_D_SENDMSG6		3
+#define NET_D_MAX		4
 
 /* hook_arg.flags */
 #define HOOK_ARGF_RETURN_COPY	0x01	/* read the buffer at exit */

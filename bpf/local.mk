@@ -1,6 +1,6 @@
 # BPF: .bpf.c -> .tmp.bpf.o (clang, CO-RE) -> .bpf.o (bpftool gen object)
 #      -> .skel.h (bpftool gen skeleton).  Embedded in loaderd only.
-BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c
+BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c bpf/net.bpf.c
 BPF_HDRS = bpf/events.h bpf/hook.h bpf/maps.bpf.h bpf/helpers.bpf.h \
 	bpf/core_fixes.bpf.h bpf/generic_maps.bpf.h common/policy.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
@@ -13,6 +13,7 @@ BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -D__BPF__ \
 # generic.bpf.c: 32-bit subregisters (ISA v3, kernels >= 5.1) keep the
 # bounds of its many u32 indexes on the register the verifier checks
 BPF_CFLAGS_generic = -mcpu=v3 -fno-unroll-loops
+BPF_CFLAGS_net = -mcpu=v3
 
 BPF_TMPOBJS = $(BPF_SRCS:.bpf.c=.tmp.bpf.o)
 BPF_OBJS = $(BPF_SRCS:.bpf.c=.bpf.o)

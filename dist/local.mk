@@ -11,7 +11,7 @@ dist_tmpfiles_DATA = dist/tmpfiles.d/tripline.conf
 dist_pkgdata_DATA += dist/tripline.yaml.sample
 # README.md and docs/ are distributed by EXTRA_DIST in Makefile.am
 doc_DATA = README.md docs/ARCHITECTURE.md docs/schema.md docs/config.md \
-	docs/policy-reference.md docs/policy-engine.md
+	docs/policy-reference.md docs/policy-engine.md docs/network-enforcement.md
 
 dist/tripline.service: $(top_srcdir)/dist/tripline.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) dist && \

@@ -30,6 +30,7 @@
 #include "bpf/events.h"
 #include "bpf_load.h"
 #include "loaderd.h"
+#include "policy_load.h"
 
 struct ctl_conn {
 	struct loaderd_env	*env;
@@ -205,6 +206,8 @@ ctl_conn_cb(evutil_socket_t fd, short what, void *arg)
 	case IPC_CTL_STATUS_REQ:
 	case IPC_CTL_STATUS_JSON_REQ:
 		text = ctl_status_render(cc->env,
+		    m.type == IPC_CTL_STATUS_JSON_REQ);
+		text = polset_features_append(text,
 		    m.type == IPC_CTL_STATUS_JSON_REQ);
 		t.text = text;
 		if ((r = ipc_msg_send(fd, IPC_CTL_STATUS_ANS, &t, -1)) != 0)

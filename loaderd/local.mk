@@ -3,6 +3,7 @@ noinst_LIBRARIES += loaderd/libloaderd.a
 loaderd_libloaderd_a_SOURCES = \
 	loaderd/bpf_load.c loaderd/bpf_load.h \
 	loaderd/policy_load.c loaderd/policy_load.h \
+	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
 	loaderd/ctl.c loaderd/loaderd.h \
 	loaderd/policies.c
@@ -52,4 +53,17 @@ tests_bpf_test_policy_load_LDADD = loaderd/libloaderd.a \
 	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
 	$(LIBEVENT_LIBS) $(CMOCKA_LIBS) -lpthread
 UNIT_TESTS += tests/bpf/test_policy_load
+endif
+
+if HAVE_CMOCKA
+# network blocking through cgroup sock_addr programs, real connects to
+# loopback; needs root and bpf(): prints a TAP skip otherwise
+check_PROGRAMS += tests/bpf/test_net_block
+tests_bpf_test_net_block_SOURCES = tests/bpf/test_net_block.c
+tests_bpf_test_net_block_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBBPF_CFLAGS)
+tests_bpf_test_net_block_LDADD = loaderd/libloaderd.a \
+	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
+	$(LIBEVENT_LIBS) $(CMOCKA_LIBS) -lpthread
+UNIT_TESTS += tests/bpf/test_net_block
 endif

@@ -31,6 +31,7 @@
 #include "build.h"
 
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -42,8 +43,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +65,12 @@
 #include "xmalloc.h"
 
 #include "bpf_load.h"
+#include "net_load.h"
 #include "policy_load.h"
 
 #define PL_TRACEFS		"/sys/kernel/tracing"
 #define PL_KPROBE_PMU		"/sys/bus/event_source/devices/kprobe/type"
+#define PL_SECURITYFS		"/sys/kernel/security"
 #define PL_TP_FIELDS		64
 #define PL_SYSARGS		6	/* syscall arguments */
 /* sys_enter_X / sys_exit_X formats: common_* are 0..3, __syscall_nr 4 */
@@ -93,6 +98,25 @@ enum pl_disp {
 	PL_DISP_SYS,		/* sys_hooks[nr] for every nr in the bitmap */
 	PL_DISP_TP,		/* tp_hooks[tp_id] */
 	PL_DISP_UPROBE,		/* the uprobe link itself */
+	PL_DISP_NET,		/* net_hooks[d] for every d in net_mask */
+};
+
+/* How a network hook runs when it has to (pl_net_route). */
+enum pl_net {
+	PL_NET_NO = 0,
+	PL_NET_SPLIT,		/* syscall kprobe: the syscall dispatch posts,
+				   a cgroup copy (aux hook) enforces the
+				   Override selectors */
+	PL_NET_WHOLE,		/* kernel function: the cgroup programs run
+				   the whole hook */
+};
+
+/* Selector compile modes. */
+enum pl_selmode {
+	PL_SEL_NORMAL = 0,
+	PL_SEL_SYSCOPY,		/* Override selectors become NoPost (their
+				   cgroup copy acts and posts) */
+	PL_SEL_NET,		/* evaluated by bpf/net.bpf.c */
 };
 
 /* One compiled hook. */
@@ -114,6 +138,11 @@ struct ph {
 						   the syscall id, -1 */
 	uint32_t		 tp_id;
 	struct bpf_link		*link;		/* uprobe */
+	uint8_t			 net_mask;	/* PL_DISP_NET: 1 << NET_D_* */
+	int			 net_counted;	/* in n_net[] */
+	int			 aux;		/* the cgroup copy of a
+						   syscall hook (not listed) */
+	struct ph		*auxph;		/* visible hook: its copy */
 	int			 written;	/* slot written */
 	int			 counted;	/* in n_sys / n_exit */
 	int			 tpref;		/* holds a tracepoint ref */
@@ -127,8 +156,11 @@ struct pent {
 	TAILQ_ENTRY(pent)	 entry;
 	struct policy		*pol;
 	uint32_t		 policy_id;
-	struct ph		*hooks;
+	struct ph		*hooks;		/* nvis listed hooks (one
+						   per policy hook), then
+						   their cgroup copies */
 	size_t			 nhooks;
+	size_t			 nvis;
 	struct inmap_key	*inmap;
 	size_t			 ninmap;
 	size_t			 inmapcap;
@@ -164,6 +196,10 @@ struct polset {
 	struct bpf_program	*p_enter, *p_exit, *p_tp, *p_uprobe;
 	struct bpf_program	*p_exec;	/* generic_exec, optional */
 	struct bpf_link		*l_enter, *l_exit;
+	struct netl		*net;		/* cgroup programs, on demand */
+	int			 fd_net;	/* net_hooks */
+	int			 n_net[NET_D_MAX];	/* slots per program */
+	struct hook_list	 netl[NET_D_MAX];	/* shadow */
 	int			 n_sys;		/* slots dispatched by nr */
 	int			 n_exit;	/* ... of which at exit */
 	int			 barrier_fd, inner_fd;
@@ -207,32 +243,49 @@ pl_prog_load(enum bpf_prog_type type, const struct bpf_insn *insns,
 	return bpf_prog_load(type, NULL, "GPL", insns, ninsns, &o);
 }
 
-static int
-pl_probe_kprobes(void)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	struct perf_event_attr attr;
-	char buf[32];
-	ssize_t n;
-	int fd, pfd, prog, ok = 0;
+#define PL_RET0_INSNS \
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 }, \
+	{ .code = BPF_JMP | BPF_EXIT }
 
-	if ((fd = open(PL_KPROBE_PMU, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;	/* no kprobe PMU: CONFIG_KPROBES (EVENTS) */
-	n = read(fd, buf, sizeof(buf) - 1);
+/* Read a small sysfs/procfs file into buf (NUL-terminated). */
+static int
+pl_read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
+	return 0;
+}
+
+/* Attach prog to a perf event of PMU type, config, config1 and config2
+ * for a moment.  1 on success. */
+static int
+pl_probe_perf(const char *pmu, uint64_t config, uint64_t config1,
+    uint64_t config2)
+{
+	struct bpf_insn insns[] = { PL_RET0_INSNS };
+	struct perf_event_attr attr;
+	char buf[32];
+	int pfd, prog, ok = 0;
+
+	if (pl_read_small(pmu, buf, sizeof(buf)) == -1)
+		return 0;	/* no such PMU */
 	prog = pl_prog_load(BPF_PROG_TYPE_KPROBE, insns, 2, NULL);
 	if (prog < 0)
 		return 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
 	attr.type = (uint32_t)strtoul(buf, NULL, 10);
-	attr.config1 = (uint64_t)(uintptr_t)"vfs_read";
+	attr.config = config;
+	attr.config1 = config1;
+	attr.config2 = config2;
 	attr.sample_period = 1;
 	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1,
 	    PERF_FLAG_FD_CLOEXEC);
@@ -242,6 +295,113 @@ pl_probe_kprobes(void)
 	}
 	close(prog);
 	return ok;
+}
+
+static int
+pl_probe_kprobes(int retprobe)
+{
+	char buf[64];
+	uint64_t config = 0;
+	int bit;
+
+	if (retprobe) {
+		/* "config:0": the bit that makes a kretprobe */
+		if (pl_read_small("/sys/bus/event_source/devices/kprobe/"
+		    "format/retprobe", buf, sizeof(buf)) == -1 ||
+		    sscanf(buf, "config:%d", &bit) != 1 || bit < 0 || bit > 63)
+			return 0;
+		config = 1ULL << bit;
+	}
+	return pl_probe_perf(PL_KPROBE_PMU, config,
+	    (uint64_t)(uintptr_t)"vfs_read", 0);
+}
+
+static int
+pl_probe_kprobe_multi(void)
+{
+	struct bpf_insn insns[] = { PL_RET0_INSNS };
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	const char *syms[] = { "vfs_read" };
+	int prog, link;
+
+	o.expected_attach_type = BPF_TRACE_KPROBE_MULTI;
+	prog = pl_prog_load(BPF_PROG_TYPE_KPROBE, insns, 2, &o);
+	if (prog < 0)
+		return 0;
+	lo.kprobe_multi.syms = syms;
+	lo.kprobe_multi.cnt = 1;
+	link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	close(prog);
+	if (link < 0)
+		return 0;
+	close(link);
+	return 1;
+}
+
+/* a uprobe target for the probe: never called */
+__attribute__((noinline, used)) int pl_uprobe_target(int);
+__attribute__((noinline, used)) int
+pl_uprobe_target(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x + 1;
+}
+
+/* uprobe on pl_uprobe_target in our own executable file */
+static int
+pl_probe_uprobes(void)
+{
+	char line[1024], path[PATH_MAX];
+	unsigned long lo, hi, off, addr = (unsigned long)&pl_uprobe_target;
+	uint64_t foff = 0;
+	FILE *f;
+	int found = 0;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
+		return 0;
+	path[n] = '\0';
+	if ((f = fopen("/proc/self/maps", "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &off) != 3)
+			continue;
+		if (addr >= lo && addr < hi) {
+			foff = addr - lo + off;
+			found = strstr(line, path) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found)
+		return 0;
+	return pl_probe_perf("/sys/bus/event_source/devices/uprobe/type", 0,
+	    (uint64_t)(uintptr_t)path, foff);
+}
+
+/* A program calling helper fn with r1 = arg1 loads?  1 if so. */
+static int
+pl_probe_helper(enum bpf_prog_type type, enum bpf_attach_type at, int fn,
+    int arg1)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1,
+		  .imm = arg1 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = fn },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	int prog;
+
+	o.expected_attach_type = at;
+	prog = pl_prog_load(type, insns, 4, &o);
+	if (prog < 0)
+		return 0;
+	close(prog);
+	return 1;
 }
 
 static int
@@ -269,10 +429,7 @@ static int
 pl_probe_tramp(struct btf *btf, enum bpf_prog_type type,
     enum bpf_attach_type at, const char *func)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
+	struct bpf_insn insns[] = { PL_RET0_INSNS };
 	LIBBPF_OPTS(bpf_prog_load_opts, o);
 	int id, prog, link;
 
@@ -294,30 +451,221 @@ pl_probe_tramp(struct btf *btf, enum bpf_prog_type type,
 	return 1;
 }
 
+/* "bpf" in the active LSM list (securityfs mounted if it is not) */
+static int
+pl_probe_lsm_active(char *list, size_t len)
+{
+	char *p, *tok, *save = NULL, buf[256];
+
+	list[0] = '\0';
+	if (access(PL_SECURITYFS "/lsm", R_OK) == -1 &&
+	    mount("securityfs", PL_SECURITYFS, "securityfs", 0, NULL) == 0)
+		log_info("mounted securityfs on %s", PL_SECURITYFS);
+	if (pl_read_small(PL_SECURITYFS "/lsm", buf, sizeof(buf)) == -1)
+		return 0;
+	buf[strcspn(buf, "\n")] = '\0';
+	strlcpy(list, buf, len);
+	for (p = buf; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL)
+		if (strcmp(tok, "bpf") == 0)
+			return 1;
+	return 0;
+}
+
+/* A cgroup sock_addr program that returns 1 (allow), attached to the
+ * cgroup2 root for a moment. */
+static int
+pl_probe_cg(const char *cgroup, enum bpf_attach_type at)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	int prog, cg, link;
+
+	if (cgroup[0] == '\0')
+		return 0;
+	o.expected_attach_type = at;
+	prog = pl_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, insns, 2, &o);
+	if (prog < 0)
+		return 0;
+	if ((cg = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		close(prog);
+		return 0;
+	}
+	link = bpf_link_create(prog, cg, at, NULL);
+	close(cg);
+	close(prog);
+	if (link < 0)
+		return 0;
+	close(link);
+	return 1;
+}
+
+static void
+pl_probe_run(struct polset_features *f)
+{
+	struct btf *btf;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	f->kprobes = pl_probe_kprobes(0);
+	f->kretprobes = f->kprobes && pl_probe_kprobes(1);
+	f->kprobe_multi = pl_probe_kprobe_multi();
+	f->override = f->kprobes && pl_probe_override();
+	btf = btf__load_vmlinux_btf();
+	if (btf == NULL || libbpf_get_error(btf) != 0)
+		btf = NULL;
+	f->fentry = pl_probe_tramp(btf, BPF_PROG_TYPE_TRACING,
+	    BPF_TRACE_FENTRY, "vfs_read");
+	f->fexit = pl_probe_tramp(btf, BPF_PROG_TYPE_TRACING,
+	    BPF_TRACE_FEXIT, "vfs_read");
+	f->fmod_ret = pl_probe_tramp(btf, BPF_PROG_TYPE_TRACING,
+	    BPF_MODIFY_RETURN, "security_file_open");
+	f->lsm = pl_probe_tramp(btf, BPF_PROG_TYPE_LSM, BPF_LSM_MAC,
+	    "bpf_lsm_file_open");
+	btf__free(btf);
+	f->lsm_active = pl_probe_lsm_active(f->lsm_list,
+	    sizeof(f->lsm_list));
+	f->send_signal = pl_probe_helper(BPF_PROG_TYPE_TRACEPOINT, 0,
+	    BPF_FUNC_send_signal, 0);
+	f->uprobes = pl_probe_uprobes();
+	if ((fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0,
+	    (uint32_t)sysconf(_SC_PAGESIZE), NULL)) >= 0) {
+		f->ringbuf = 1;
+		close(fd);
+	}
+	if (netl_cgroup2(f->cgroup2, sizeof(f->cgroup2)) != 0)
+		f->cgroup2[0] = '\0';
+	f->cg_connect4 = pl_probe_cg(f->cgroup2, BPF_CGROUP_INET4_CONNECT);
+	f->cg_connect6 = pl_probe_cg(f->cgroup2, BPF_CGROUP_INET6_CONNECT);
+	f->cg_sendmsg4 = pl_probe_cg(f->cgroup2, BPF_CGROUP_UDP4_SENDMSG);
+	f->cg_sendmsg6 = pl_probe_cg(f->cgroup2, BPF_CGROUP_UDP6_SENDMSG);
+	f->cg_signal = pl_probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+	    BPF_CGROUP_INET4_CONNECT, BPF_FUNC_send_signal, 0);
+	f->cg_retval = pl_probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+	    BPF_CGROUP_INET4_CONNECT, BPF_FUNC_set_retval, -EPERM);
+}
+
+/* The rows of the feature table. */
+struct pl_featrow {
+	const char	*name;		/* JSON key */
+	const char	*label;		/* text */
+	size_t		 off;		/* int in struct polset_features */
+};
+
+#define PL_FEAT(n, l)	{ #n, l, offsetof(struct polset_features, n) }
+static const struct pl_featrow pl_featrows[] = {
+	PL_FEAT(kprobes, "kprobes"),
+	PL_FEAT(kretprobes, "kretprobes"),
+	PL_FEAT(kprobe_multi, "kprobe_multi"),
+	PL_FEAT(fentry, "fentry"),
+	PL_FEAT(fexit, "fexit"),
+	PL_FEAT(fmod_ret, "fmod_ret"),
+	PL_FEAT(lsm, "BPF LSM programs"),
+	PL_FEAT(lsm_active, "bpf in the active LSMs"),
+	PL_FEAT(override, "bpf_override_return"),
+	PL_FEAT(send_signal, "bpf_send_signal"),
+	PL_FEAT(uprobes, "uprobes"),
+	PL_FEAT(ringbuf, "ring buffer"),
+	PL_FEAT(cg_connect4, "cgroup/connect4"),
+	PL_FEAT(cg_connect6, "cgroup/connect6"),
+	PL_FEAT(cg_sendmsg4, "cgroup/sendmsg4"),
+	PL_FEAT(cg_sendmsg6, "cgroup/sendmsg6"),
+	PL_FEAT(cg_signal, "bpf_send_signal in cgroup programs"),
+	PL_FEAT(cg_retval, "bpf_set_retval in cgroup programs"),
+};
+#undef PL_FEAT
+
+static int
+pl_feat_get(const struct polset_features *f, const struct pl_featrow *r)
+{
+	int v;
+
+	memcpy(&v, (const char *)f + r->off, sizeof(v));
+	return v;
+}
+
+static char *
+pl_features_render(const struct polset_features *f, int json)
+{
+	struct sbuf sb;
+	size_t i;
+
+	sbuf_init(&sb);
+	if (json) {
+		sbuf_addc(&sb, '{');
+		for (i = 0; i < sizeof(pl_featrows) / sizeof(pl_featrows[0]);
+		    i++)
+			sbuf_addf(&sb, "\"%s\":%s,", pl_featrows[i].name,
+			    pl_feat_get(f, &pl_featrows[i]) ? "true" : "false");
+		sbuf_adds(&sb, "\"cgroup2\":");
+		sbuf_add_json_str(&sb, f->cgroup2, strlen(f->cgroup2));
+		sbuf_adds(&sb, ",\"lsm_list\":");
+		sbuf_add_json_str(&sb, f->lsm_list, strlen(f->lsm_list));
+		sbuf_addc(&sb, '}');
+		return sb.buf;
+	}
+	sbuf_adds(&sb, "kernel features (probed by loading programs):\n");
+	for (i = 0; i < sizeof(pl_featrows) / sizeof(pl_featrows[0]); i++)
+		sbuf_addf(&sb, "  %-36s %s\n", pl_featrows[i].label,
+		    pl_feat_get(f, &pl_featrows[i]) ? "yes" : "no");
+	sbuf_addf(&sb, "  %-36s %s\n", "cgroup2 mount",
+	    f->cgroup2[0] != '\0' ? f->cgroup2 : "none");
+	sbuf_addf(&sb, "  %-36s %s\n", "active LSMs",
+	    f->lsm_list[0] != '\0' ? f->lsm_list : "(unreadable)");
+	return sb.buf;
+}
+
+char *
+polset_features_render(int json)
+{
+	struct polset_features f;
+
+	polset_probe(&f);
+	return pl_features_render(&f, json);
+}
+
+char *
+polset_features_append(char *status, int json)
+{
+	struct sbuf sb;
+	char *t, *end;
+
+	t = polset_features_render(json);
+	sbuf_init(&sb);
+	if (!json) {
+		sbuf_adds(&sb, status);
+		sbuf_adds(&sb, "\n");
+		sbuf_adds(&sb, t);
+	} else if ((end = strrchr(status, '}')) != NULL) {
+		sbuf_add(&sb, status, (size_t)(end - status));
+		sbuf_adds(&sb, ",\"kernel_features\":");
+		sbuf_adds(&sb, t);
+		sbuf_adds(&sb, end);
+	} else
+		sbuf_adds(&sb, status);
+	free(t);
+	free(status);
+	return sb.buf;
+}
+
 void
 polset_probe(struct polset_features *out)
 {
-	struct btf *btf;
+	char *t, *line, *next;
 
 	if (!pl_probed) {
-		memset(&pl_feat, 0, sizeof(pl_feat));
-		pl_feat.kprobes = pl_probe_kprobes();
-		pl_feat.override = pl_feat.kprobes && pl_probe_override();
-		btf = btf__load_vmlinux_btf();
-		if (btf == NULL || libbpf_get_error(btf) != 0)
-			btf = NULL;
-		pl_feat.fentry = pl_probe_tramp(btf, BPF_PROG_TYPE_TRACING,
-		    BPF_TRACE_FENTRY, "vfs_read");
-		pl_feat.lsm = pl_probe_tramp(btf, BPF_PROG_TYPE_LSM,
-		    BPF_LSM_MAC, "bpf_lsm_file_open");
-		btf__free(btf);
+		pl_probe_run(&pl_feat);
 		pl_probed = 1;
-		log_info("policy: kernel features: kprobes %s, "
-		    "bpf_override_return %s, fentry/fexit %s, BPF LSM %s",
-		    pl_feat.kprobes ? "yes" : "no",
-		    pl_feat.override ? "yes" : "no",
-		    pl_feat.fentry ? "yes" : "no",
-		    pl_feat.lsm ? "yes" : "no");
+		t = pl_features_render(&pl_feat, 0);
+		for (line = t; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			log_info("policy: %s", line);
+		}
+		free(t);
 	}
 	*out = pl_feat;
 }
@@ -334,6 +682,12 @@ struct pl_ctx {
 	struct pent		*pe;
 	char			*err;
 	size_t			 errlen;
+	enum pl_selmode		 selmode;
+	size_t			 nsel_max;	/* compile only this many
+						   selectors (0: all) */
+	int			 net_tcp;	/* tcp_connect */
+	int			 net_d[2];	/* network hook: its programs */
+	uint8_t			 net_src[HOOK_ARGS_MAX];	/* HOOK_SRC_NET_* */
 };
 
 static const char *
@@ -858,6 +1212,14 @@ pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
 static int
 pl_action(struct pl_ctx *c, const struct pol_action *a, struct sel_action *sa)
 {
+	if (c->selmode == PL_SEL_NET && a->kind == POL_ACT_OVERRIDE) {
+		/* checked by pl_net_check: -1/1 = EPERM, else -errno */
+		sa->kind = POL_ACT_OVERRIDE;
+		sa->arg = a->arg_error == 1 || a->arg_error == -1 ? -EPERM :
+		    a->arg_error;
+		sa->arg_fd = sa->arg_name = 0xff;
+		return 0;
+	}
 	switch (a->kind) {
 	case POL_ACT_OVERRIDE:
 	case POL_ACT_NOTIFYENFORCER:
@@ -939,6 +1301,18 @@ pl_host_ns(struct pl_ctx *c, enum pol_ns ns, uint32_t *inum)
 		return pl_fail(c, ERR_UNSUPP, 0, 0, "host_ns: %s: %s", path,
 		    strerror(errno));
 	*inum = (uint32_t)st.st_ino;
+	return 0;
+}
+
+/* Has the selector an Override action? */
+static int
+pl_sel_override(const struct pol_selector *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nactions; i++)
+		if (s->actions[i].kind == POL_ACT_OVERRIDE)
+			return 1;
 	return 0;
 }
 
@@ -1029,10 +1403,19 @@ pl_selector(struct pl_ctx *c, const struct pol_selector *s,
 		sc->caps.mask = s->caps[0].mask;
 	}
 	sc->ncaps = (uint8_t)s->ncaps;
-	for (i = 0; i < s->nactions; i++)
-		if ((r = pl_action(c, &s->actions[i], &sc->actions[i])) != 0)
-			return r;
-	sc->nactions = (uint8_t)s->nactions;
+	if (c->selmode == PL_SEL_SYSCOPY && pl_sel_override(s)) {
+		/* its cgroup copy acts and posts: here it only keeps the
+		   later selectors from matching (first match wins) */
+		sc->actions[0].kind = POL_ACT_NOPOST;
+		sc->actions[0].arg_fd = sc->actions[0].arg_name = 0xff;
+		sc->nactions = 1;
+	} else {
+		for (i = 0; i < s->nactions; i++)
+			if ((r = pl_action(c, &s->actions[i],
+			    &sc->actions[i])) != 0)
+				return r;
+		sc->nactions = (uint8_t)s->nactions;
+	}
 	for (i = 0; i < s->nretactions; i++)
 		if ((r = pl_action(c, &s->retactions[i],
 		    &sc->retactions[i])) != 0)
@@ -1046,19 +1429,20 @@ pl_selectors(struct pl_ctx *c, const enum pol_arg_type *types)
 {
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
-	size_t i;
+	size_t i, nsel;
 	int r;
 
 	if (h->nselectors > HOOK_SEL_MAX)
 		return pl_fail(c, ERR_RANGE, 0, 0, "%zu selectors: at most %d",
 		    h->nselectors, HOOK_SEL_MAX);
 	ph->sel = xcalloc(HOOK_SEL_MAX, sizeof(*ph->sel));
-	for (i = 0; i < h->nselectors; i++)
+	nsel = c->nsel_max > 0 ? c->nsel_max : h->nselectors;
+	for (i = 0; i < nsel; i++)
 		if ((r = pl_selector(c, &h->selectors[i], &ph->sel[i], types,
 		    ph->cfg.nargs, (enum pol_arg_type)ph->cfg.ret.type)) != 0)
 			return r;
-	ph->cfg.nsel = (uint8_t)h->nselectors;
-	for (i = 0; i < h->nselectors; i++)
+	ph->cfg.nsel = (uint8_t)nsel;
+	for (i = 0; i < nsel; i++)
 		if (h->selectors[i].has_binaries &&
 		    h->selectors[i].binaries.follow_children)
 			ph->follow = 1;
@@ -1516,6 +1900,421 @@ pl_meta(struct pl_ctx *c, const enum pol_arg_type *types)
 	}
 }
 
+/*
+ * Network hooks through cgroup sock_addr programs (bpf/net.bpf.c).
+ *
+ * A kprobe guarding connect (syscall connect with a sockaddr argument,
+ * security_socket_connect, tcp_connect) or sendto whose selectors ask for
+ * Override cannot make the call fail on a kernel with neither BPF LSM nor
+ * bpf_override_return; a cgroup/connect4+connect6 (sendto:
+ * sendmsg4+sendmsg6) program attached to the cgroup2 root can (returning 0
+ * fails the call with EPERM, bpf_set_retval with another error).  So:
+ * - syscall hooks (PL_NET_SPLIT) keep running from the syscall dispatch,
+ *   where their Override selectors become NoPost, and get a cgroup copy
+ *   (an aux slot, HOOK_F_NET_OVR_ONLY) that evaluates the selectors up to
+ *   the last Override one in order and acts, and posts, only when an
+ *   Override selector wins;
+ * - kernel-function hooks (PL_NET_WHOLE) run entirely in the cgroup
+ *   programs (there is no kprobe program to run them otherwise).
+ * Whatever those programs cannot evaluate exactly is refused, naming the
+ * missing kernel feature and what to write instead.
+ */
+
+#define PL_NET_WHY	"(no BPF LSM, no bpf_override_return)"
+
+static int
+pl_sel_any_override(const struct pol_hook *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nselectors; i++)
+		if (pl_sel_override(&h->selectors[i]))
+			return 1;
+	return 0;
+}
+
+/* "cgroup/connect4+connect6" or "cgroup/sendmsg4+sendmsg6" */
+static const char *
+pl_net_progs(const struct pl_ctx *c)
+{
+	return c->net_d[0] == NET_D_CONNECT4 ? "cgroup/connect4+connect6" :
+	    "cgroup/sendmsg4+sendmsg6";
+}
+
+/* Is h a call the cgroup programs can stand in for?  Sets c->net_d,
+ * c->net_src, c->net_tcp. */
+static int
+pl_net_call(struct pl_ctx *c)
+{
+	const struct pol_hook *h = c->h;
+	const struct pol_arg *a;
+	int addr = -1, sock = -1;
+	uint8_t socksrc = HOOK_SRC_NET_NONE;
+	size_t i;
+
+	c->net_tcp = 0;
+	c->net_d[0] = NET_D_CONNECT4;
+	c->net_d[1] = NET_D_CONNECT6;
+	if (h->kind != POL_HOOK_KPROBE || h->fentry || h->call == NULL)
+		return 0;
+	if (h->syscall) {
+		if (h->syscall_nr >= 0 &&
+		    h->syscall_nr == policy_syscall_nr("connect"))
+			addr = 1;
+		else if (h->syscall_nr >= 0 &&
+		    h->syscall_nr == policy_syscall_nr("sendto")) {
+			addr = 4;
+			c->net_d[0] = NET_D_SENDMSG4;
+			c->net_d[1] = NET_D_SENDMSG6;
+		} else
+			return 0;
+	} else if (strcmp(h->call, "security_socket_connect") == 0) {
+		addr = 1;
+		sock = 0;
+		socksrc = HOOK_SRC_NET_SOCK;
+	} else if (strcmp(h->call, "tcp_connect") == 0) {
+		sock = 0;
+		socksrc = HOOK_SRC_NET_CONN;
+		c->net_tcp = 1;
+	} else
+		return 0;
+	for (i = 0; i < HOOK_ARGS_MAX; i++) {
+		c->net_src[i] = HOOK_SRC_NET_NONE;
+		if (i >= h->nargs)
+			continue;
+		a = &h->args[i];
+		if (a->index == addr && a->type == POL_ARG_SOCKADDR)
+			c->net_src[i] = HOOK_SRC_NET_ADDR;
+		else if (a->index == sock && (a->type == POL_ARG_SOCK ||
+		    a->type == POL_ARG_SOCKET))
+			c->net_src[i] = socksrc;
+	}
+	return 1;
+}
+
+/* Can operator op be evaluated on an argument of source src?  NULL if
+ * so, else why not. */
+static const char *
+pl_net_op(uint8_t src, enum pol_op op)
+{
+	switch (op) {
+	case POL_OP_FAMILY:
+	case POL_OP_DADDR: case POL_OP_NOTDADDR:
+	case POL_OP_DPORT: case POL_OP_NOTDPORT:
+	case POL_OP_DPORTPRIV: case POL_OP_NOTDPORTPRIV:
+		return NULL;
+	case POL_OP_SADDR: case POL_OP_NOTSADDR:
+	case POL_OP_SPORT: case POL_OP_NOTSPORT:
+	case POL_OP_SPORTPRIV: case POL_OP_NOTSPORTPRIV:
+		if (src == HOOK_SRC_NET_CONN)
+			return "the source address and port of a tcp_connect "
+			    "socket are chosen after cgroup/connect4/6 runs";
+		return NULL;
+	case POL_OP_PROTOCOL:
+	case POL_OP_STATE:
+		if (src == HOOK_SRC_NET_ADDR)
+			return "a sockaddr has no protocol or state";
+		return NULL;
+	default:
+		return "not an address, port, family, protocol or state "
+		    "operator";
+	}
+}
+
+/* Does the selector only match IPv4/IPv6 sockets (what cgroup/connect4/6
+ * see)?  A positive Family with only AF_INET/AF_INET6, or a positive
+ * address match, says so. */
+static int
+pl_net_inet_only(const struct pl_ctx *c, const struct pol_selector *s)
+{
+	const struct pol_matcharg *m;
+	size_t i, j;
+	int ok;
+
+	for (i = 0; i < s->nmatchargs; i++) {
+		m = &s->matchargs[i];
+		if (m->arg < 0 || m->arg >= HOOK_ARGS_MAX ||
+		    c->net_src[m->arg] == HOOK_SRC_NET_NONE)
+			continue;
+		if (m->op == POL_OP_SADDR || m->op == POL_OP_DADDR)
+			return 1;
+		if (m->op != POL_OP_FAMILY || m->nvalues == 0)
+			continue;
+		for (ok = 1, j = 0; j < m->nvalues; j++)
+			if (m->values[j].lo != 2 && m->values[j].lo != 10)
+				ok = 0;
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+/* Check selectors 0..nsel-1 for what the cgroup programs can do. */
+static int
+pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
+{
+	const struct pol_hook *h = c->h;
+	const struct pol_selector *s;
+	const struct pol_matcharg *m;
+	const struct pol_action *a;
+	const struct polset_features *f = &c->ps->feat;
+	const char *progs = pl_net_progs(c), *why;
+	size_t i, j;
+
+	for (i = 0; i < nsel; i++) {
+		s = &h->selectors[i];
+		if (s->nretargs > 0 || s->nretactions > 0)
+			return pl_fail(c, ERR_UNSUPP, s->line, s->col,
+			    "selector %zu: matchReturnArgs/matchReturnActions: "
+			    "%s run before the call returns %s", i + 1, progs,
+			    PL_NET_WHY);
+		for (j = 0; j < s->nmatchargs; j++) {
+			m = &s->matchargs[j];
+			if (m->arg < 0 || m->arg >= HOOK_ARGS_MAX ||
+			    (size_t)m->arg >= h->nargs)
+				return pl_fail(c, ERR_RANGE, m->line, m->col,
+				    "matchArgs refers to argument %d, the hook "
+				    "has %zu", m->arg, h->nargs);
+			if (c->net_src[m->arg] == HOOK_SRC_NET_NONE)
+				return pl_fail(c, ERR_UNSUPP, m->line, m->col,
+				    "matchArgs on argument index %d (%s): %s, "
+				    "which stand in for this hook %s, do not "
+				    "see it; filter on the %s", h->args[m->arg].
+				    index, pl_type_name(&h->args[m->arg]),
+				    progs, PL_NET_WHY, c->net_tcp ? "sock" :
+				    "sockaddr");
+			if ((why = pl_net_op(c->net_src[m->arg], m->op)) !=
+			    NULL)
+				return pl_fail(c, ERR_UNSUPP, m->line, m->col,
+				    "operator %s on a %s argument cannot be "
+				    "evaluated by %s: %s", policy_op_name(m->op),
+				    pl_type_name(&h->args[m->arg]), progs, why);
+		}
+		/* a syscall hook's cgroup copy only acts for its Override
+		   selectors: the others' actions run in the syscall copy */
+		for (j = 0; (whole || pl_sel_override(s)) &&
+		    j < s->nactions; j++) {
+			a = &s->actions[j];
+			switch (a->kind) {
+			case POL_ACT_POST:
+				if (a->rate_limit_ms != 0)
+					return pl_fail(c, ERR_UNSUPP, a->line,
+					    a->col, "rateLimit is not supported "
+					    "on hooks run by %s", progs);
+				break;
+			case POL_ACT_NOPOST:
+			case POL_ACT_GETURL:
+			case POL_ACT_DNSLOOKUP:
+				break;
+			case POL_ACT_OVERRIDE:
+				if (a->arg_error == -1 || a->arg_error == 1)
+					break;
+				if (a->arg_error > 0)
+					return pl_fail(c, ERR_PARSE, a->line,
+					    a->col, "argError %d: not an error "
+					    "number (-1 or 1: EPERM; -N: errno "
+					    "N)", a->arg_error);
+				if (!f->cg_retval)
+					return pl_fail(c, ERR_UNSUPP, a->line,
+					    a->col, "argError %d: %s can only "
+					    "fail the call with EPERM (argError "
+					    "-1) on this kernel (no "
+					    "bpf_set_retval in cgroup programs); "
+					    "other errors need bpf_override_"
+					    "return or BPF LSM", a->arg_error,
+					    progs);
+				break;
+			case POL_ACT_SIGKILL:
+			case POL_ACT_SIGNAL:
+				if (!f->cg_signal)
+					return pl_fail(c, ERR_UNSUPP, a->line,
+					    a->col, "%s from %s needs "
+					    "bpf_send_signal in cgroup programs, "
+					    "which this kernel refuses (and it "
+					    "has no kprobes to send it from); "
+					    "use Override to block the call",
+					    policy_action_name(a->kind), progs);
+				break;
+			default:
+				return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+				    "action %s is not supported on hooks run "
+				    "by %s", policy_action_name(a->kind),
+				    progs);
+			}
+		}
+		if (!c->net_tcp && (whole || pl_sel_override(s)) &&
+		    !pl_net_inet_only(c, s))
+			return pl_fail(c, ERR_UNSUPP, s->line, s->col,
+			    "selector %zu: %s see only IPv4 and IPv6 sockets; "
+			    "restrict the selector to them (matchArgs Family "
+			    "AF_INET, AF_INET6, or an address) so that it "
+			    "means the same for every family", i + 1, progs);
+	}
+	return 0;
+}
+
+/*
+ * Decide how hook c->h runs (PL_NET_NO: as any other hook), load the
+ * network programs if it needs them, and check its selectors.
+ */
+static int
+pl_net_route(struct pl_ctx *c, enum pl_net *route)
+{
+	const struct pol_hook *h = c->h;
+	const struct polset_features *f = &c->ps->feat;
+	char err[256];
+	const char *progs, *base;
+	int ovr, have, r;
+	size_t i, nsel;
+
+	*route = PL_NET_NO;
+	if (!pl_net_call(c))
+		return 0;
+	ovr = pl_sel_any_override(h);
+	if (h->syscall) {
+		if (!ovr || f->override || f->lsm)
+			return 0;
+		*route = PL_NET_SPLIT;
+		base = PL_MSG_OVERRIDE;
+	} else {
+		/* kernel functions: no kprobe program to run them, so the
+		   cgroup programs do, unless an Override has a better way */
+		if (ovr && (f->override || f->lsm))
+			return 0;
+		*route = PL_NET_WHOLE;
+		base = f->kprobes ? "kprobes on kernel functions are not "
+		    "implemented by the generic programs yet" :
+		    PL_MSG_NOKPROBES;
+	}
+	progs = pl_net_progs(c);
+	have = c->net_d[0] == NET_D_CONNECT4 ?
+	    f->cg_connect4 && f->cg_connect6 :
+	    f->cg_sendmsg4 && f->cg_sendmsg6;
+	if (f->cgroup2[0] == '\0')
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s, and %s cannot stand "
+		    "in: no cgroup2 hierarchy is mounted", base, progs);
+	if (!have)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s, and %s cannot stand "
+		    "in: this kernel refuses them (CONFIG_CGROUP_BPF)", base,
+		    progs);
+	if (c->ps->net == NULL) {
+		if ((r = netl_open(&c->ps->net, c->ps->b, c->ps->obj,
+		    f->cgroup2, f->cg_signal, f->cg_retval, err,
+		    sizeof(err))) != 0)
+			return pl_fail(c, r, 0, 0, "%s, and %s cannot stand "
+			    "in: %s", base, progs, err);
+		c->ps->fd_net = netl_hooks_fd(c->ps->net);
+	}
+	if (*route == PL_NET_WHOLE) {
+		if (h->ret || h->retarg.type != POL_ARG_NONE)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s; %s, which run "
+			    "this hook instead, do not see its return value",
+			    base, progs);
+		return pl_net_check(c, h->nselectors, 1);
+	}
+	/* the cgroup copy evaluates up to the last Override selector */
+	for (nsel = 0, i = 0; i < h->nselectors; i++)
+		if (pl_sel_override(&h->selectors[i]))
+			nsel = i + 1;
+	return pl_net_check(c, nsel, 0);
+}
+
+/* Config of a HOOK_K_NET slot for c->h into c->ph. */
+static void
+pl_net_cfg(struct pl_ctx *c, int ovr_only, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	size_t i;
+
+	ph->cfg.kind = HOOK_K_NET;
+	ph->cfg.syscall_nr = -1;
+	ph->disp = PL_DISP_NET;
+	ph->net_mask = (uint8_t)((1U << c->net_d[0]) | (1U << c->net_d[1]));
+	for (i = 0; i < h->nargs && i < HOOK_ARGS_MAX; i++) {
+		ph->cfg.args[i].type = (uint8_t)h->args[i].type;
+		ph->cfg.args[i].src_kind = c->net_src[i];
+		types[i] = h->args[i].type;
+	}
+	ph->cfg.nargs = (uint8_t)i;
+	if (c->net_tcp)
+		ph->cfg.flags |= HOOK_F_NET_TCP;
+	if (ovr_only)
+		ph->cfg.flags |= HOOK_F_NET_OVR_ONLY;
+}
+
+/* PL_NET_WHOLE: the hook itself runs in the cgroup programs. */
+static int
+pl_hook_net(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const struct polset_features *f = &c->ps->feat;
+
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	pl_net_cfg(c, 0, types);
+	ph->meta.function = xstrdup(h->call);
+	if (pl_sel_any_override(h))
+		xasprintf(&ph->how, "enforced by %s on %s %s%s",
+		    pl_net_progs(c), f->cgroup2, PL_NET_WHY,
+		    c->net_tcp ? ", TCP sockets only" : "");
+	else
+		xasprintf(&ph->how, "run by %s on %s (%s)%s",
+		    pl_net_progs(c), f->cgroup2, f->kprobes ?
+		    "no kprobe program yet" : "no kprobes on this kernel",
+		    c->net_tcp ? ", TCP sockets only" : "");
+	c->selmode = PL_SEL_NET;
+	return 0;
+}
+
+/* PL_NET_SPLIT: the cgroup copy of the syscall hook just compiled. */
+static int
+pl_net_aux(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *parent = c->ph, *ph;
+	const struct polset_features *f = &c->ps->feat;
+	char *how;
+	size_t i, nsel = 0;
+	int r;
+
+	for (i = 0; i < h->nselectors; i++)
+		if (pl_sel_override(&h->selectors[i]))
+			nsel = i + 1;
+	ph = &c->pe->hooks[c->pe->nhooks++];
+	ph->h = h;
+	ph->aux = 1;
+	ph->kind = parent->kind;
+	ph->target = xstrdup(parent->target);
+	ph->nr_is_arg = -1;
+	parent->auxph = ph;
+	c->ph = ph;
+	pl_net_cfg(c, 1, types);
+	if (c->pol->mode == POL_MODE_MONITOR)
+		ph->cfg.flags |= HOOK_F_MONITOR;
+	ph->cfg.flags |= HOOK_F_ENABLED;
+	c->selmode = PL_SEL_NET;
+	c->nsel_max = nsel;
+	r = pl_selectors(c, types);
+	c->nsel_max = 0;
+	c->selmode = PL_SEL_NORMAL;
+	if (r == 0) {
+		ph->meta.function = xstrdup(parent->meta.function);
+		pl_meta(c, types);
+		xasprintf(&ph->how, "Override selectors of the syscall hook "
+		    "through %s on %s %s", pl_net_progs(c), f->cgroup2,
+		    PL_NET_WHY);
+		xasprintf(&how, "%s; Override enforced by %s on %s %s",
+		    parent->how, pl_net_progs(c), f->cgroup2, PL_NET_WHY);
+		free(parent->how);
+		parent->how = how;
+	}
+	c->ph = parent;
+	return r;
+}
+
 /* Compile hook c->h into c->ph.  0 (ph->skipped may be set) or an error. */
 static int
 pl_compile_hook(struct pl_ctx *c)
@@ -1523,6 +2322,7 @@ pl_compile_hook(struct pl_ctx *c)
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
 	enum pol_arg_type types[HOOK_ARGS_MAX];
+	enum pl_net route = PL_NET_NO;
 	int r;
 
 	memset(types, 0, sizeof(types));
@@ -1530,6 +2330,8 @@ pl_compile_hook(struct pl_ctx *c)
 	ph->kind = pl_hook_kind(h);
 	ph->target = pl_hook_target(h);
 	ph->nr_is_arg = -1;
+	c->selmode = PL_SEL_NORMAL;
+	c->nsel_max = 0;
 	switch (h->kind) {
 	case POL_HOOK_KPROBE:
 		if (h->syscall && !h->fentry && h->syscall_nr < 0 &&
@@ -1539,6 +2341,14 @@ pl_compile_hook(struct pl_ctx *c)
 			    "no such syscall on this architecture");
 			return 0;
 		}
+		if ((r = pl_net_route(c, &route)) != 0)
+			break;
+		if (route == PL_NET_WHOLE) {
+			r = pl_hook_net(c, types);
+			break;
+		}
+		if (route == PL_NET_SPLIT)
+			c->selmode = PL_SEL_SYSCOPY;
 		r = pl_hook_kprobe(c, types);
 		break;
 	case POL_HOOK_TRACEPOINT:
@@ -1578,9 +2388,13 @@ pl_compile_hook(struct pl_ctx *c)
 	if (c->pol->mode == POL_MODE_MONITOR)
 		ph->cfg.flags |= HOOK_F_MONITOR;
 	ph->cfg.flags |= HOOK_F_ENABLED;
-	if ((r = pl_selectors(c, types)) != 0)
+	r = pl_selectors(c, types);
+	c->selmode = PL_SEL_NORMAL;
+	if (r != 0)
 		return r;
 	pl_meta(c, types);
+	if (route == PL_NET_SPLIT)
+		return pl_net_aux(c, types);
 	return 0;
 }
 
@@ -1865,6 +2679,36 @@ pl_raw_count(struct polset *ps, const struct ph *ph, int d)
 		ps->n_exit += d;
 }
 
+/* Account for a slot run by the cgroup programs (d = +1 / -1). */
+static void
+pl_net_count(struct polset *ps, const struct ph *ph, int delta)
+{
+	int d;
+
+	if (ph->disp != PL_DISP_NET)
+		return;
+	for (d = 0; d < NET_D_MAX; d++)
+		if (ph->net_mask & (1U << d))
+			ps->n_net[d] += delta;
+}
+
+/* Attach or detach the cgroup programs to match n_net[] (a program on
+ * the cgroup2 root runs for every connect: only while a hook needs it). */
+static int
+pl_net_sync(struct polset *ps, char *err, size_t errlen)
+{
+	int d, r;
+
+	for (d = 0; d < NET_D_MAX; d++) {
+		if (ps->n_net[d] > 0 &&
+		    (r = netl_attach(ps->net, d, err, errlen)) != 0)
+			return r;
+		if (ps->n_net[d] <= 0)
+			netl_detach(ps->net, d);
+	}
+	return 0;
+}
+
 /*
  * Dispatch lists.
  */
@@ -1892,17 +2736,23 @@ pl_list_count(const struct hook_list *l)
 	return n;
 }
 
-/* Is ph dispatched through sys nr / tp id? */
+/* Is ph dispatched through entry key (a syscall nr, tracepoint id or
+ * NET_D_*) of dispatch kind d? */
 static int
-pl_ph_on_sys(const struct ph *ph, int nr)
+pl_ph_on(const struct ph *ph, enum pl_disp d, uint32_t key)
 {
-	return !ph->skipped && ph->disp == PL_DISP_SYS && pl_nr_isset(ph, nr);
-}
-
-static int
-pl_ph_on_tp(const struct ph *ph, uint32_t id)
-{
-	return !ph->skipped && ph->disp == PL_DISP_TP && ph->tp_id == id;
+	if (ph->skipped || ph->disp != d)
+		return 0;
+	switch (d) {
+	case PL_DISP_SYS:
+		return key < HOOK_SYSCALLS_MAX && pl_nr_isset(ph, (int)key);
+	case PL_DISP_TP:
+		return ph->tp_id == key;
+	case PL_DISP_NET:
+		return key < NET_D_MAX && (ph->net_mask & (1U << key)) != 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -1912,7 +2762,7 @@ pl_ph_on_tp(const struct ph *ph, uint32_t id)
  */
 static void
 pl_list_edit(struct hook_list *l, const struct pent *oldp,
-    const struct pent *newp, int nr, uint32_t tp)
+    const struct pent *newp, enum pl_disp d, uint32_t key)
 {
 	uint32_t newids[HOOK_MAX];
 	size_t nnew = 0, k = 0, i;
@@ -1921,7 +2771,7 @@ pl_list_edit(struct hook_list *l, const struct pent *oldp,
 	for (i = 0; newp != NULL && i < newp->nhooks; i++) {
 		const struct ph *ph = &newp->hooks[i];
 
-		if (nr >= 0 ? pl_ph_on_sys(ph, nr) : pl_ph_on_tp(ph, tp))
+		if (pl_ph_on(ph, d, key))
 			newids[nnew++] = ph->id;
 	}
 	for (j = 0; j < l->n && j < HOOK_PER_DISPATCH; j++) {
@@ -1952,7 +2802,7 @@ pl_list_edit(struct hook_list *l, const struct pent *oldp,
  * newp?  Checked before anything is written. */
 static size_t
 pl_list_after(const struct hook_list *l, const struct pent *oldp,
-    const struct pent *newp, int nr, uint32_t tp)
+    const struct pent *newp, enum pl_disp d, uint32_t key)
 {
 	size_t n = pl_list_count(l), i;
 
@@ -1961,8 +2811,7 @@ pl_list_after(const struct hook_list *l, const struct pent *oldp,
 		    oldp->hooks[i].id))
 			n--;
 	for (i = 0; newp != NULL && i < newp->nhooks; i++)
-		if (nr >= 0 ? pl_ph_on_sys(&newp->hooks[i], nr) :
-		    pl_ph_on_tp(&newp->hooks[i], tp))
+		if (pl_ph_on(&newp->hooks[i], d, key))
 			n++;
 	return n;
 }
@@ -1994,25 +2843,22 @@ pl_tp_write(struct polset *ps, uint32_t id, const struct hook_list *l)
 }
 
 static int
-pl_touches_sys(const struct pent *p, int nr)
+pl_touches(const struct pent *p, enum pl_disp d, uint32_t key)
 {
 	size_t i;
 
 	for (i = 0; p != NULL && i < p->nhooks; i++)
-		if (pl_ph_on_sys(&p->hooks[i], nr))
+		if (pl_ph_on(&p->hooks[i], d, key))
 			return 1;
 	return 0;
 }
 
 static int
-pl_touches_tp(const struct pent *p, uint32_t id)
+pl_net_write(struct polset *ps, int d, const struct hook_list *l)
 {
-	size_t i;
+	uint32_t key = (uint32_t)d;
 
-	for (i = 0; p != NULL && i < p->nhooks; i++)
-		if (pl_ph_on_tp(&p->hooks[i], id))
-			return 1;
-	return 0;
+	return bpf_map_update_elem(ps->fd_net, &key, l, BPF_ANY);
 }
 
 /* Check the dispatch capacity of replacing oldp by newp. */
@@ -2027,9 +2873,10 @@ pl_disp_check(struct polset *ps, const struct pent *oldp,
 	int nr;
 
 	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
-		if (!pl_touches_sys(newp, nr))
+		if (!pl_touches(newp, PL_DISP_SYS, (uint32_t)nr))
 			continue;
-		n = pl_list_after(&ps->sys[nr], oldp, newp, nr, 0);
+		n = pl_list_after(&ps->sys[nr], oldp, newp, PL_DISP_SYS,
+		    (uint32_t)nr);
 		if (n > HOOK_PER_DISPATCH) {
 			snprintf(err, errlen, "%s: %zu hooks on syscall %d "
 			    "(with the policies already loaded): at most %d "
@@ -2046,13 +2893,25 @@ pl_disp_check(struct polset *ps, const struct pent *oldp,
 			continue;
 		t = pl_tp_find(ps, ph->tp_id);
 		n = pl_list_after(t != NULL ? &t->list : &empty, oldp, newp,
-		    -1, ph->tp_id);
+		    PL_DISP_TP, ph->tp_id);
 		if (n > HOOK_PER_DISPATCH) {
 			snprintf(err, errlen, "%s: %zu hooks on tracepoint "
 			    "%s/%s (with the policies already loaded): at "
 			    "most %d hooks per tracepoint", file, n,
 			    ph->h->subsystem, ph->h->event,
 			    HOOK_PER_DISPATCH);
+			return ERR_RANGE;
+		}
+	}
+	for (nr = 0; nr < NET_D_MAX; nr++) {
+		if (!pl_touches(newp, PL_DISP_NET, (uint32_t)nr))
+			continue;
+		n = pl_list_after(&ps->netl[nr], oldp, newp, PL_DISP_NET,
+		    (uint32_t)nr);
+		if (n > HOOK_PER_DISPATCH) {
+			snprintf(err, errlen, "%s: %zu hooks on %s (with the "
+			    "policies already loaded): at most %d", file, n,
+			    netl_section(nr), HOOK_PER_DISPATCH);
 			return ERR_RANGE;
 		}
 	}
@@ -2066,6 +2925,8 @@ struct pl_undo {
 	struct tpatt		*tp[HOOK_MAX];
 	struct hook_list	 tplist[HOOK_MAX];
 	size_t			 ntp;
+	struct hook_list	 net[NET_D_MAX];
+	uint8_t			 net_written[NET_D_MAX];
 };
 
 /*
@@ -2085,10 +2946,11 @@ pl_disp_switch(struct polset *ps, const struct pent *oldp,
 	if (u != NULL)
 		memset(u, 0, sizeof(*u));
 	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
-		if (!pl_touches_sys(oldp, nr) && !pl_touches_sys(newp, nr))
+		if (!pl_touches(oldp, PL_DISP_SYS, (uint32_t)nr) &&
+		    !pl_touches(newp, PL_DISP_SYS, (uint32_t)nr))
 			continue;
 		l = ps->sys[nr];
-		pl_list_edit(&l, oldp, newp, nr, 0);
+		pl_list_edit(&l, oldp, newp, PL_DISP_SYS, (uint32_t)nr);
 		if (memcmp(&l, &ps->sys[nr], sizeof(l)) == 0)
 			continue;
 		if (pl_sys_write(ps, nr, &l) != 0) {
@@ -2103,10 +2965,11 @@ pl_disp_switch(struct polset *ps, const struct pent *oldp,
 		ps->sys[nr] = l;
 	}
 	TAILQ_FOREACH(t, &ps->tps, entry) {
-		if (!pl_touches_tp(oldp, t->id) && !pl_touches_tp(newp, t->id))
+		if (!pl_touches(oldp, PL_DISP_TP, t->id) &&
+		    !pl_touches(newp, PL_DISP_TP, t->id))
 			continue;
 		l = t->list;
-		pl_list_edit(&l, oldp, newp, -1, t->id);
+		pl_list_edit(&l, oldp, newp, PL_DISP_TP, t->id);
 		if (memcmp(&l, &t->list, sizeof(l)) == 0)
 			continue;
 		if (pl_tp_write(ps, t->id, &l) != 0) {
@@ -2120,10 +2983,36 @@ pl_disp_switch(struct polset *ps, const struct pent *oldp,
 		}
 		t->list = l;
 	}
+	for (nr = 0; nr < NET_D_MAX; nr++) {
+		if (!pl_touches(oldp, PL_DISP_NET, (uint32_t)nr) &&
+		    !pl_touches(newp, PL_DISP_NET, (uint32_t)nr))
+			continue;
+		l = ps->netl[nr];
+		pl_list_edit(&l, oldp, newp, PL_DISP_NET, (uint32_t)nr);
+		if (memcmp(&l, &ps->netl[nr], sizeof(l)) == 0)
+			continue;
+		if (pl_net_write(ps, nr, &l) != 0) {
+			snprintf(err, errlen, "update net_hooks[%s]: %s",
+			    netl_section(nr), strerror(errno));
+			goto fail;
+		}
+		if (u != NULL) {
+			u->net[nr] = ps->netl[nr];
+			u->net_written[nr] = 1;
+		}
+		ps->netl[nr] = l;
+	}
 	return 0;
 fail:
 	if (u == NULL)
 		return ERR_SYS;
+	for (nr = 0; nr < NET_D_MAX; nr++) {
+		if (!u->net_written[nr])
+			continue;
+		if (pl_net_write(ps, nr, &u->net[nr]) != 0)
+			log_warn("policy: undo net_hooks[%d]", nr);
+		ps->netl[nr] = u->net[nr];
+	}
 	for (nr = 0; nr < HOOK_SYSCALLS_MAX; nr++) {
 		if (!u->sys_written[nr])
 			continue;
@@ -2241,15 +3130,19 @@ pl_unwind(struct polset *ps, struct pent *pe, int barrier)
 		ps->used[ph->id] = 0;
 		if (ph->counted)
 			pl_raw_count(ps, ph, -1);
+		if (ph->net_counted)
+			pl_net_count(ps, ph, -1);
 		if (ph->tpref)
 			pl_tp_unref(ps, ph->tp_id);
 		if (ph->sent)
 			pl_send(ps, 0, ph);
 		ph->written = ph->counted = ph->tpref = ph->sent = 0;
+		ph->net_counted = 0;
 		ph->id = 0;
 	}
 	pl_inmap_clear(ps, pe);
-	if (pl_raw_sync(ps, err, sizeof(err)) != 0)
+	if (pl_raw_sync(ps, err, sizeof(err)) != 0 ||
+	    pl_net_sync(ps, err, sizeof(err)) != 0)
 		log_warnx("policy: %s", err);
 }
 
@@ -2330,6 +3223,7 @@ polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
 	ps->cb = cb;
 	ps->cbarg = cbarg;
 	ps->barrier_fd = ps->inner_fd = -1;
+	ps->fd_net = -1;
 	ps->next_policy_id = 1;
 	ps->next_map_id = 1;
 	ps->ncpus = bpfl_ncpus(b);
@@ -2384,7 +3278,7 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 	struct pent *pe, *old;
 	struct pl_undo *u = NULL;
 	struct ph *ph;
-	size_t i, need, nfree;
+	size_t i, need, nfree, nvis;
 	uint32_t id;
 	int r;
 
@@ -2397,8 +3291,10 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 	}
 	pe = xcalloc(1, sizeof(*pe));
 	pe->pol = pol;
-	pe->nhooks = pol->nhooks;
-	pe->hooks = xcalloc(pol->nhooks ? pol->nhooks : 1, sizeof(*pe->hooks));
+	pe->nhooks = pe->nvis = pol->nhooks;
+	/* room for a cgroup copy of every hook (pl_net_aux) */
+	pe->hooks = xcalloc(pol->nhooks ? pol->nhooks * 2 : 1,
+	    sizeof(*pe->hooks));
 	old = pl_find(ps, pol->name);
 
 	/* 1. compile: no side effect */
@@ -2414,10 +3310,15 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		c.ph = &pe->hooks[i];
 		if ((r = pl_compile_hook(&c)) != 0)
 			goto fail;
-		if (!pe->hooks[i].skipped)
-			need++;
 	}
 	c.h = NULL;
+	for (nvis = 0, i = 0; i < pe->nhooks; i++) {
+		if (pe->hooks[i].skipped)
+			continue;
+		need++;
+		if (i < pe->nvis)
+			nvis++;
+	}
 
 	/* 2. capacity: slots (the old policy keeps its own until the
 	   switch), dispatch entries, InMap */
@@ -2470,8 +3371,13 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 			pl_raw_count(ps, ph, 1);
 			ph->counted = 1;
 		}
+		if (ph->disp == PL_DISP_NET) {
+			pl_net_count(ps, ph, 1);
+			ph->net_counted = 1;
+		}
 	}
-	if ((r = pl_raw_sync(ps, err, errlen)) != 0)
+	if ((r = pl_raw_sync(ps, err, errlen)) != 0 ||
+	    (r = pl_net_sync(ps, err, errlen)) != 0)
 		goto undo;
 
 	/* 4. metadata before anything can fire */
@@ -2513,12 +3419,12 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		TAILQ_INSERT_AFTER(&ps->pols, old, pe, entry);
 		TAILQ_REMOVE(&ps->pols, old, entry);
 		pl_pent_free(old);
-		log_info("policy %s replaced (%zu hooks)", pol->name, need);
+		log_info("policy %s replaced (%zu hooks)", pol->name, nvis);
 	} else {
 		TAILQ_INSERT_TAIL(&ps->pols, pe, entry);
 		if (polset_count(ps) == 1)
 			pl_exec_tail(ps, 1);
-		log_info("policy %s loaded (%zu hooks, %s)", pol->name, need,
+		log_info("policy %s loaded (%zu hooks, %s)", pol->name, nvis,
 		    pol->mode == POL_MODE_MONITOR ? "monitor" : "enforce");
 	}
 	return 0;
@@ -2651,8 +3557,8 @@ polset_hook(struct polset *ps, size_t n, struct polset_hookinfo *hi)
 
 	memset(hi, 0, sizeof(*hi));
 	TAILQ_FOREACH(pe, &ps->pols, entry) {
-		if (n >= pe->nhooks) {
-			n -= pe->nhooks;
+		if (n >= pe->nvis) {
+			n -= pe->nvis;
 			continue;
 		}
 		ph = &pe->hooks[n];
@@ -2718,9 +3624,9 @@ polset_list(struct polset *ps, int json)
 		} else
 			sbuf_addf(&sb, "%s (%s) mode %s, %zu hook%s\n",
 			    pe->pol->name, pe->pol->file ? pe->pol->file :
-			    "-", mode, pe->nhooks, pe->nhooks == 1 ? "" : "s");
+			    "-", mode, pe->nvis, pe->nvis == 1 ? "" : "s");
 		first = 0;
-		for (i = 0; i < pe->nhooks; i++) {
+		for (i = 0; i < pe->nvis; i++) {
 			ph = &pe->hooks[i];
 			pl_stats_get(ps, ph->id, &st);
 			if (json) {
@@ -2748,6 +3654,22 @@ polset_list(struct polset *ps, int json)
 				    (unsigned long long)st.errors,
 				    (unsigned long long)st.signals,
 				    (unsigned long long)st.ratelimited);
+				if (ph->auxph != NULL && ph->auxph->id != 0) {
+					/* splice the cgroup copy in */
+					sb.len--;
+					pl_stats_get(ps, ph->auxph->id, &st);
+					sbuf_adds(&sb, ",\"cgroup\":{");
+					pl_json_kv(&sb, "attach",
+					    ph->auxph->how);
+					sbuf_addf(&sb, ",\"id\":%u,\"gen\":%u,"
+					    "\"hits\":%llu,\"matched\":%llu,"
+					    "\"posted\":%llu,\"signals\":%llu}}",
+					    ph->auxph->id, ph->auxph->gen,
+					    (unsigned long long)st.hits,
+					    (unsigned long long)st.matched,
+					    (unsigned long long)st.posted,
+					    (unsigned long long)st.signals);
+				}
 				continue;
 			}
 			if (ph->skipped) {
@@ -2765,6 +3687,16 @@ polset_list(struct polset *ps, int json)
 			    (unsigned long long)st.dropped,
 			    (unsigned long long)st.errors,
 			    (unsigned long long)st.signals);
+			if (ph->auxph != NULL && ph->auxph->id != 0) {
+				pl_stats_get(ps, ph->auxph->id, &st);
+				sbuf_addf(&sb, "    cgroup copy: hook %u: hits %llu "
+				    "matched %llu posted %llu signals %llu\n",
+				    ph->auxph->id,
+				    (unsigned long long)st.hits,
+				    (unsigned long long)st.matched,
+				    (unsigned long long)st.posted,
+				    (unsigned long long)st.signals);
+			}
 		}
 		if (json)
 			sbuf_adds(&sb, "]}");
@@ -2800,6 +3732,7 @@ polset_free(struct polset *ps)
 	}
 	bpf_link__destroy(ps->l_enter);
 	bpf_link__destroy(ps->l_exit);
+	netl_free(ps->net);
 	if (ps->barrier_fd >= 0)
 		close(ps->barrier_fd);
 	if (ps->inner_fd >= 0)

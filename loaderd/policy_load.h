@@ -46,8 +46,37 @@ struct polset_features {
 	int	override;	/* verifier accepts bpf_override_return */
 	int	fentry;		/* BPF trampolines (fentry load + attach) */
 	int	lsm;		/* BPF LSM program load + attach */
+	int	kretprobes;	/* kprobe PMU retprobe + attach */
+	int	kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI link */
+	int	fexit;		/* fexit load + attach */
+	int	fmod_ret;	/* BPF_MODIFY_RETURN on security_file_open */
+	int	lsm_active;	/* "bpf" in /sys/kernel/security/lsm */
+	int	send_signal;	/* bpf_send_signal in a tracing program */
+	int	uprobes;	/* uprobe PMU + attach */
+	int	ringbuf;	/* BPF_MAP_TYPE_RINGBUF */
+	int	cg_connect4;	/* cgroup sock_addr programs: load + attach */
+	int	cg_connect6;	/* to the cgroup2 root (they return 1) */
+	int	cg_sendmsg4;
+	int	cg_sendmsg6;
+	int	cg_signal;	/* bpf_send_signal in a cgroup/connect4 prog */
+	int	cg_retval;	/* bpf_set_retval in a cgroup/connect4 prog */
+	char	cgroup2[256];	/* cgroup2 mount point, "" if none */
+	char	lsm_list[256];	/* active LSMs, "" if unreadable */
 };
 void	polset_probe(struct polset_features *out);
+/*
+ * The probed features as a table (json = 0: lines "  NAME  yes|no ...",
+ * ending in a newline) or a JSON object ({"kprobes":false,...}); probes
+ * first if needed.  Caller frees.
+ */
+char	*polset_features_render(int json);
+/*
+ * `triplinectl status` helper: status (malloc'd, ownership passes) with
+ * the feature table appended: text: a blank line and the table; JSON (an
+ * object): "kernel_features":{...} added as its last member.  Returns the
+ * new string (caller frees).
+ */
+char	*polset_features_append(char *status, int json);
 
 /*
  * Create the manager on b: opens and loads the generic programs (shared

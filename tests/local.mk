@@ -8,7 +8,8 @@ tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h
 INTEGRATION_TESTS += \
 	tests/integration/e2e_process.sh \
 	tests/integration/e2e_policy.sh \
-	tests/integration/e2e_policy_more.sh
+	tests/integration/e2e_policy_more.sh \
+	tests/integration/e2e_net.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
