@@ -1338,6 +1338,12 @@ pl_selector(struct pl_ctx *c, const struct pol_selector *s,
 			return pl_fail(c, ERR_RANGE, m->line, m->col,
 			    "matchArgs refers to argument %d, the hook has "
 			    "%zu", m->arg, nargs);
+		if (m->op == POL_OP_SUBSTRING ||
+		    m->op == POL_OP_SUBSTRING_IGNCASE)
+			return pl_fail(c, ERR_UNSUPP, m->line, m->col,
+			    "operator %s is not supported by this engine "
+			    "(matching inside a string is not implemented); "
+			    "use Prefix/Postfix or Equal", policy_op_name(m->op));
 		if ((r = pl_matcharg(c, m, &sc->args[i], (uint8_t)m->arg,
 		    types[m->arg])) != 0)
 			return r;
