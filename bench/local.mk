@@ -4,3 +4,7 @@ noinst_PROGRAMS += bench/exec_storm
 bench_exec_storm_SOURCES = bench/exec_storm.c
 bench_exec_storm_LDADD = $(COMMON_LIBS)
 EXTRA_DIST += bench/run_exec_bench.sh bench/README.md
+noinst_PROGRAMS += bench/openat_storm
+bench_openat_storm_SOURCES = bench/openat_storm.c
+bench_openat_storm_LDADD = $(COMMON_LIBS)
+EXTRA_DIST += bench/run_openat_bench.sh bench/OPENAT.md

@@ -29,12 +29,19 @@
  *
  * Evaluation of one hook hit (Tetragon's semantics):
  *   1. process filters of every selector (matchPIDs, matchNamespaces,
- *      matchCapabilities, matchBinaries); none passes -> done, cheaply;
- *   2. capture the arguments into the record (per-CPU gheap);
- *   3. matchArgs of the selectors that passed, in order: the first
- *      selector whose filters all pass wins (no selectors: every hit);
- *   4. its actions run, then the record is written unless one of them is
- *      NoPost (an explicit Post only adds its rateLimit).
+ *      matchCapabilities, matchBinaries); none passes -> done, cheaply
+ *      (matchBinaries In/Equal is mostly decided by the path's length:
+ *      the path is copied only when a value could match);
+ *   2. matchArgs entries on integer arguments, straight from the raw
+ *      values: a selector failing one is out before any string or buffer
+ *      is read;
+ *   3. capture the arguments up to the last one a remaining selector
+ *      still needs (the record keeps argument order), and run the
+ *      matchArgs of those selectors, in order: the first selector whose
+ *      filters all pass wins (no selectors: every hit);
+ *   4. capture the rest of the record; the selector's actions run, then
+ *      the record is written unless one of them is NoPost (an explicit
+ *      Post only adds its rateLimit).
  * HOOK_F_AT_EXIT syscall hooks do 1-3 at entry, save the raw arguments and
  * the selectors that passed (pending[pid_tgid]), and at exit capture the
  * arguments again (returnCopy buffers now, from the saved pointer) plus the
@@ -43,7 +50,8 @@
  *
  * Fast path: a syscall nobody hooks costs one array lookup; a disabled
  * hook one more.  Arguments are read (pt_regs via bpf_task_pt_regs, no
- * probe read) only once a selector got past its process filters.
+ * probe read, once per hit) only once a selector got past its process
+ * filters.  bench/OPENAT.md has the measured cost of each path.
  *
  * Verifier notes: the work is split into global functions (gen_*), which
  * the verifier checks once each, for any arguments, instead of once per
@@ -131,7 +139,8 @@ struct gctx {
 	__u32	pass;		/* PH_EXIT: selectors saved at entry */
 	__u32	sel;		/* matched selector, SEL_NONE */
 	__u32	blen;		/* binary path bytes in gheap.bin */
-	__u32	bin;		/* 0: not read yet, 1: read, 2: unknown */
+	__u32	bin;		/* 0: not read yet, 1: read, 2: unknown,
+				   3: length only (gen_proc) */
 	__u32	actions;
 	__u32	would;
 	__u32	post;
@@ -140,6 +149,7 @@ struct gctx {
 	__u32	eflags;		/* EVG_F_* */
 	__u32	have_args;	/* args[] valid (sys_enter reads them only
 				   when a hook needs them) */
+	__u32	qmask;		/* gheap.ref[] slots set by quick_int */
 };
 
 /* ------------------------------------------------------------------ */
@@ -885,6 +895,68 @@ capture_all(struct gctx *g, struct gen_heap *gh, __u32 nargs,
 	ref->val = g->ret;
 }
 
+/*
+ * Entry side: capture arguments from..nargs-1 into the record (from 0: a
+ * fresh record).  The record keeps the hook's argument order, so a hit
+ * captures a prefix for its filters and, once a selector matched, the
+ * rest.
+ */
+static __always_inline void
+capture_from(struct gctx *g, struct gen_heap *gh, __u32 from, __u32 nargs)
+{
+	__u32 i;
+
+	if (from == 0) {
+		gh->pos = 0;
+		/* not captured; slots quick_int made ready stay so until
+		 * captured (matchArgs look at them) */
+		for (i = 0; i < GEN_NARGS; i++)
+			if (!(g->qmask & (1U << i)))
+				gh->ref[i].flags = EVA_ERROR;
+	}
+	for (i = 0; i < HOOK_ARGS_MAX; i++) {
+		if (i >= nargs)
+			break;
+		if (i < from)
+			continue;
+		gen_capture(g, i);
+	}
+}
+
+/*
+ * Integer argument slot of hook g->id straight from its raw value into
+ * gheap.ref[slot] (nothing written to the record), so the matchArgs
+ * entries on it are decided before any string or buffer is read.  1 if
+ * ref[slot] is now valid (the same value gen_capture gives it), 0 if the
+ * slot is not such an integer (or its read failed: gen_capture will flag
+ * that).  g->qmask caches the slots done for this hit.
+ */
+static __always_inline int
+quick_int(struct gctx *g, struct gen_heap *gh, struct hook_cfg *hc,
+    __u32 slot)
+{
+	struct gen_argref *ref;
+	struct hook_arg *a;
+	__u64 raw = 0;
+
+	if (slot >= HOOK_ARGS_MAX)
+		return 0;
+	if (g->qmask & (1U << slot))
+		return 1;
+	a = &hc->args[slot];
+	if (!type_is_int(a->type) || (a->flags & HOOK_ARGF_DATA_LOC) ||
+	    arg_raw(g, gh, a, &raw) != 0)
+		return 0;
+	ref = &gh->ref[slot];
+	ref->val = int_extend(raw, a->type);
+	ref->type = a->type;
+	ref->flags = 0;
+	ref->len = 8;
+	ref->off = 0;
+	g->qmask |= 1U << slot;
+	return 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* matchArgs / matchReturnArgs */
 
@@ -1019,12 +1091,16 @@ gen_matcharg(__u32 skey, __u32 k)
 	return neg ? !hit : hit;
 }
 
-/* All matchArgs (ret = 0) or matchReturnArgs (ret = 1) of a selector. */
-static __always_inline int
-entries_pass(struct sel_cfg *sc, __u32 skey, int ret)
+/* All matchArgs (ret = 0) or matchReturnArgs (ret = 1) of selectors[skey]
+ * pass?  (A global function: keeps the callers' loops small to verify.) */
+__noinline int
+gen_entries_pass(__u32 skey, __u32 ret)
 {
+	struct sel_cfg *sc = sc_get(skey);
 	__u32 n, k, base;
 
+	if (sc == NULL)
+		return 0;
 	if (ret) {
 		n = sc->nretargs;
 		if (n > HOOK_RETARGS_MAX)
@@ -1043,6 +1119,48 @@ entries_pass(struct sel_cfg *sc, __u32 skey, int ret)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * The matchArgs entries of selector s of hook g->id on integer arguments,
+ * decided from the raw values (quick_int): -1 if one of them fails, else
+ * the mask of the argument slots its other entries need captured (0: the
+ * selector passed all its matchArgs already).
+ */
+__noinline int
+gen_prefilter(struct gctx *g, __u32 s)
+{
+	struct gen_heap *gh = gh_get();
+	struct hook_cfg *hc;
+	struct sel_cfg *sc;
+	__u32 key, n, k, slot, need = 0;
+
+	if (g == NULL || gh == NULL || s >= HOOK_SEL_MAX)
+		return -1;
+	hc = hc_get(g->id);
+	key = g->id * HOOK_SEL_MAX + s;
+	sc = sc_get(key);
+	if (hc == NULL || sc == NULL)
+		return -1;
+	n = sc->nmatchargs;
+	if (n > HOOK_MATCHARGS_MAX)
+		n = HOOK_MATCHARGS_MAX;
+	for (k = 0; k < HOOK_MATCHARGS_MAX; k++) {
+		if (k >= n)
+			break;
+		slot = sc->args[k].arg;
+		if (slot >= HOOK_ARGS_MAX) {
+			need |= (1U << HOOK_ARGS_MAX) - 1;
+			continue;
+		}
+		if (!quick_int(g, gh, hc, slot)) {
+			need |= 1U << slot;
+			continue;
+		}
+		if (!gen_matcharg(key, k))
+			return -1;
+	}
+	return need;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1160,12 +1278,14 @@ caps_ok(struct sel_caps *c)
 }
 
 /*
- * Binary of the current process into gheap.bin; its length, or -1 when
- * unknown.  A process never seen exec'ing (started before loaderd) gets
- * its execbin entry made here from mm->exe_file, once.
+ * Length of the current process's binary path, or -1 when unknown; with
+ * copy, the path goes to gheap.bin as well (only done once a value of
+ * some selector could match: most hits of a matchBinaries In are decided
+ * by the length alone).  A process never seen exec'ing (started before
+ * loaderd) gets its execbin entry made here from mm->exe_file, once.
  */
 __noinline int
-gen_binary(__u32 tgid)
+gen_binary(__u32 tgid, __u32 copy)
 {
 	struct task_struct *t = cur_task();
 	struct gen_heap *gh = gh_get();
@@ -1213,8 +1333,40 @@ gen_binary(__u32 tgid)
 	barrier_var(n);
 	if (n < 0 || n > HOOK_STR_MAX)
 		n = HOOK_STR_MAX;
-	bpf_probe_read_kernel(gh->bin, n, eb->path);
+	if (copy)
+		bpf_probe_read_kernel(gh->bin, n, eb->path);
 	return n;
+}
+
+/*
+ * Could a value of selectors[skey].bins match a binary path of blen bytes
+ * under the positive form of its operator?  Lengths only: no path read.
+ */
+static __always_inline int
+bins_maybe(__u32 blen, struct sel_bins *sb)
+{
+	__u32 k, n = sb->nvals, neg, op, l, lv;
+
+	op = op_base(sb->op, &neg);
+	if (n > HOOK_BINS_MAX)
+		n = HOOK_BINS_MAX;
+	for (k = 0; k < HOOK_BINS_MAX; k++) {
+		if (k >= n)
+			break;
+		l = sb->bins[k].len;
+		if (l > HOOK_STR_MAX)
+			return 1;
+		/* an explicit trailing NUL does not count */
+		lv = l;
+		if (l > 0 && sb->bins[k].s[(l - 1) & (HOOK_STR_MAX - 1)] == '\0')
+			lv = l - 1;
+		if (op == POL_OP_IN || op == POL_OP_EQUAL) {
+			if (lv == blen || l == blen)
+				return 1;
+		} else if (lv <= blen)
+			return 1;
+	}
+	return 0;
 }
 
 /* The binary (blen bytes in gheap.bin) matches a value of
@@ -1286,12 +1438,19 @@ gen_proc(struct gctx *g, __u32 s)
 		return 1;
 	op_base(sc->bins.op, &neg);
 	tgid = g->pid_tgid >> 32;
+	/* g->bin: 0 not looked up, 1 path in gheap.bin, 2 unknown, 3 only
+	 * the length known */
 	if (g->bin == 0) {
-		n = gen_binary(tgid);
-		g->bin = n < 0 ? 2 : 1;
+		n = gen_binary(tgid, 0);
+		g->bin = n < 0 ? 2 : 3;
 		g->blen = n < 0 ? 0 : n;
 	}
 	in = 0;
+	if (g->bin == 3 && bins_maybe(g->blen, &sc->bins)) {
+		n = gen_binary(tgid, 1);
+		g->bin = n < 0 ? 2 : 1;
+		g->blen = n < 0 ? 0 : n;
+	}
 	if (g->bin == 1)
 		in = bins_in(g->blen, &sc->bins, key);
 	if (!in && sc->bins.follow_children) {
@@ -1561,6 +1720,68 @@ gen_emit(struct gctx *g, __u32 nargs)
 	return 0;
 }
 
+/*
+ * Entry side of a hit, after the process filters passed the selectors in
+ * pmask (need: one of them has matchArgs).  matchArgs entries on integer
+ * arguments are decided from the raw values first (gen_prefilter); only then are the arguments up to the last one a
+ * remaining selector needs captured, and its other entries checked.
+ * Returns the selectors that passed (bits 0-7; PH_ONESHOT: only the
+ * first) and, in bits 16-23, how many arguments were captured.
+ */
+__noinline int
+gen_args_filter(struct gctx *g, __u32 nsel, __u32 nargs, __u32 pmask,
+    __u32 need)
+{
+	struct gen_heap *gh = gh_get();
+	__u32 s, i, cneed = 0, dmask = 0, capn = 0, amask = 0;
+	int r;
+
+	if (g == NULL || gh == NULL)
+		return 0;
+	if (nsel > HOOK_SEL_MAX)
+		nsel = HOOK_SEL_MAX;
+	if (nargs > HOOK_ARGS_MAX)
+		nargs = HOOK_ARGS_MAX;
+	if (need) {
+		g->qmask = 0;
+		for (s = 0; s < HOOK_SEL_MAX; s++) {
+			if (s >= nsel)
+				break;
+			if (!(pmask & (1U << s)))
+				continue;
+			r = gen_prefilter(g, s);
+			if (r < 0)
+				pmask &= ~(1U << s);
+			else if (r == 0)
+				dmask |= 1U << s;
+			else
+				cneed |= r;
+		}
+		if (pmask == 0)
+			return 0;
+		for (i = 0; i < HOOK_ARGS_MAX; i++)
+			if (cneed & (1U << i))
+				capn = i + 1;
+		if (capn > nargs)
+			capn = nargs;
+		if (capn > 0)
+			capture_from(g, gh, 0, capn);
+	}
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		if (!(pmask & (1U << s)))
+			continue;
+		if (!(dmask & (1U << s)) &&
+		    !gen_entries_pass(g->id * HOOK_SEL_MAX + s, 0))
+			continue;
+		amask |= 1U << s;
+		if (g->phase == PH_ONESHOT)
+			break;
+	}
+	return amask | (capn << 16);
+}
+
 /* remember an AT_EXIT hook's entry result for sys_exit */
 static __always_inline void
 pending_add(struct gen_heap *gh, struct gctx *g, __u32 pass)
@@ -1587,6 +1808,8 @@ gen_hook_run(struct gctx *g)
 	struct hook_cfg *hc;
 	struct sel_cfg *sc;
 	__u32 nsel, nargs, rettype, s, key, pmask = 0, need = 0, amask = 0;
+	__u32 capn;
+	int r;
 
 	if (g == NULL || gh == NULL)
 		return 0;
@@ -1616,6 +1839,7 @@ gen_hook_run(struct gctx *g)
 	g->sel = SEL_NONE;
 	g->eflags = 0;
 	g->bin = 0;
+	g->qmask = 0;
 
 	if (g->phase == PH_EXIT) {
 		if (g->pass == 0)
@@ -1629,11 +1853,8 @@ gen_hook_run(struct gctx *g)
 					break;
 				if (!(g->pass & (1U << s)))
 					continue;
-				key = g->id * HOOK_SEL_MAX + s;
-				sc = sc_get(key);
-				if (sc == NULL)
-					break;
-				if (entries_pass(sc, key, 1)) {
+				if (gen_entries_pass(g->id * HOOK_SEL_MAX + s,
+				    1)) {
 					g->sel = s;
 					break;
 				}
@@ -1669,26 +1890,17 @@ gen_hook_run(struct gctx *g)
 	}
 	if (pmask == 0)
 		return 0;
-	/* 2. arguments */
-	if (need || g->phase == PH_ONESHOT)
-		capture_all(g, gh, nargs, rettype);
-	/* 3. matchArgs, first match wins */
-	for (s = 0; s < HOOK_SEL_MAX; s++) {
-		if (s >= nsel)
-			break;
-		if (!(pmask & (1U << s)))
-			continue;
-		key = g->id * HOOK_SEL_MAX + s;
-		sc = sc_get(key);
-		if (sc == NULL)
-			break;
-		if (!entries_pass(sc, key, 0))
-			continue;
-		amask |= 1U << s;
-		if (g->phase == PH_ONESHOT) {
-			g->sel = s;
-			break;
-		}
+	/* 2. matchArgs on integer arguments, from the raw values, and the
+	 *    arguments the remaining selectors need; 3. first match wins */
+	r = gen_args_filter(g, nsel, nargs, pmask, need);
+	amask = r & 0xff;
+	capn = (r >> 16) & 0xff;
+	if (g->phase == PH_ONESHOT && amask != 0) {
+		for (s = 0; s < HOOK_SEL_MAX; s++)
+			if (amask & (1U << s)) {
+				g->sel = s;
+				break;
+			}
 	}
 	if (amask == 0)
 		return 0;
@@ -1696,6 +1908,8 @@ gen_hook_run(struct gctx *g)
 		pending_add(gh, g, amask);
 		return 0;
 	}
+	/* the rest of the record (all of it if nothing was captured) */
+	capture_from(g, gh, capn, nargs);
 
 matched:
 	/* 4. actions (none: Post), then maybe the record */
