@@ -166,10 +166,21 @@ sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t	 i = 0, n;
 
+	sbuf_reserve(sb, len + 2);
 	sbuf_addc(sb, '"');
 	while (i < len) {
 		unsigned char c = p[i];
+		size_t	 run;
 
+		/* the common case: a run of printable ASCII, copied at once */
+		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		    p[run] != '"' && p[run] != '\\'; run++)
+			;
+		if (run > i) {
+			sbuf_add(sb, p + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			sbuf_addc(sb, '\\');
 			sbuf_addc(sb, (char)c);
@@ -235,12 +246,17 @@ base64_encode(char *dst, size_t dstsz, const void *src, size_t len)
 void
 str_iso_time(char *dst, size_t dstsz, uint64_t unix_ns)
 {
-	time_t	 t = (time_t)(unix_ns / 1000000000ULL);
-	struct tm tm;
-	char	 date[24];
+	/* events come in bursts within one second: format the date once */
+	static time_t	 cached_t = (time_t)-1;
+	static char	 date[24];
+	time_t		 t = (time_t)(unix_ns / 1000000000ULL);
+	struct tm	 tm;
 
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (t != cached_t) {
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_t = t;
+	}
 	snprintf(dst, dstsz, "%s.%09lluZ", date,
 	    (unsigned long long)(unix_ns % 1000000000ULL));
 }
