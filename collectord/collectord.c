@@ -60,6 +60,8 @@ struct collectord {
 	int			 parent_eof;	/* loaderd closed fd 3 */
 };
 
+static int	collectord_parent_drain(struct collectord *);
+
 static __dead void
 usage(int status)
 {
@@ -155,19 +157,22 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	size_t	 n;
 
 	log_info("shutting down: %s", why);
+	/* what loaderd sent last (its final drops report), then the ring */
+	collectord_parent_drain(cd);
 	/* drain what the kernel already committed, bounded */
 	n = ringbuf_consume(cd->rb, 1 << 20, pipeline_record, &cd->env);
 	collectord_flush(cd);
 	rs = ringbuf_stats(cd->rb);
 	log_info("drained %zu records; total %llu records, %llu malformed"
 	    " records, %llu bad ring headers; %llu policy events, %llu of"
-	    " unknown hooks, %llu alerts", n,
+	    " unknown hooks, %llu alerts; %llu lost in the kernel", n,
 	    (unsigned long long)cd->env.records,
 	    (unsigned long long)cd->env.malformed,
 	    (unsigned long long)rs->malformed,
 	    (unsigned long long)cd->env.generic,
 	    (unsigned long long)cd->env.unknown_hooks,
-	    (unsigned long long)cd->env.alerts);
+	    (unsigned long long)cd->env.alerts,
+	    (unsigned long long)cd->env.lost);
 	ringbuf_free(cd->rb);
 	if (cd->ev_parent != NULL)
 		event_free(cd->ev_parent);
@@ -259,6 +264,28 @@ collectord_hook_msg(struct collectord *cd, struct ipc_msg *m)
 		    d.gen);
 }
 
+/* Records the kernel lost (ring buffer full), as loaderd counted them. */
+static void
+collectord_drops_msg(struct collectord *cd, struct ipc_msg *m)
+{
+	struct ipc_drops	 d;
+	int			 r;
+
+	memset(&d, 0, sizeof(d));
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &d)) != 0) {
+		log_warnx_r(r, "drops report from parent ignored");
+		return;
+	}
+	if ((r = pipeline_drops(&cd->env, &d)) != 0)
+		log_warnx_r(r, "drops report (%llu lost, source %u) not stored",
+		    (unsigned long long)d.count, d.source);
+	else
+		log_debug("%llu records lost (%llu in total, source %u)",
+		    (unsigned long long)d.count, (unsigned long long)d.total,
+		    d.source);
+	ipc_drops_clear(&d);
+}
+
 /*
  * Read every message waiting on the parent channel.  Returns 0, or
  * ERR_EOF once loaderd closed it (remembered: not read again).
@@ -285,6 +312,10 @@ collectord_parent_drain(struct collectord *cd)
 		case IPC_COLLECT_HOOK:
 		case IPC_COLLECT_HOOK_DEL:
 			collectord_hook_msg(cd, &m);
+			ipc_msg_clear(&m);
+			break;
+		case IPC_COLLECT_DROPS:
+			collectord_drops_msg(cd, &m);
 			ipc_msg_clear(&m);
 			break;
 		default:

@@ -12,6 +12,7 @@
 #include "sandbox.h"
 
 struct hooktab;
+struct ipc_drops;
 struct pcache;
 struct proc;
 struct store;
@@ -45,10 +46,19 @@ struct collector_env {
 	uint64_t	 unknown_hooks;	/* ... whose (id, gen) was unknown */
 	uint64_t	 unknown_procs;	/* ... of a process not in the cache */
 	uint64_t	 alerts;	/* alerts rows requested */
+	uint64_t	 lost;		/* ring records lost (loaderd's reports) */
 };
 
 /* Process one ring buffer record (ringbuf_cb signature). */
 void	pipeline_record(void *env, const void *rec, size_t len);
+/*
+ * Records lost in the kernel (IPC_COLLECT_DROPS from loaderd): a drops
+ * row; for the ring-buffer figure also an events_lost event and JSON line,
+ * so a reader of either sees the gap in time order (the per-hook
+ * breakdown only goes to the drops table: it is part of the same loss).
+ * 0, ERR_PARSE (unknown source, count 0 or above total) or ERR_DB.
+ */
+int	pipeline_drops(struct collector_env *, const struct ipc_drops *);
 /* Free what the pipeline allocated in env (env->gr). */
 void	pipeline_clear(struct collector_env *);
 /*

@@ -453,3 +453,49 @@ export_generic(struct export *ex, const struct gen_render *r,
 	}
 	export_line_done(ex);
 }
+
+void
+export_fmt_events_lost(struct export *ex, struct sbuf *sb, uint64_t time_ns,
+    const char *source, const char *policy, const char *function,
+    uint64_t count, uint64_t total)
+{
+	char	 t[40];
+
+	export_time(ex, time_ns, t, sizeof(t));
+	sbuf_addf(sb, "{\"events_lost\":{\"count\":%llu,\"total\":%llu",
+	    (unsigned long long)count, (unsigned long long)total);
+	export_key_str_n(sb, "source", source);
+	export_key_str_n(sb, "policy_name", policy);
+	export_key_str_n(sb, "function_name", function);
+	export_envelope_end(ex, sb, t);
+}
+
+void
+export_events_lost(struct export *ex, uint64_t time_ns, const char *source,
+    const char *policy, const char *function, uint64_t count, uint64_t total)
+{
+	if (ex->json_fd >= 0) {
+		export_fmt_events_lost(ex, &ex->json, time_ns, source, policy,
+		    function, count, total);
+		sbuf_addc(&ex->json, '\n');
+		ex->pending_lines++;
+	}
+	if (ex->compact_fd >= 0) {
+		sbuf_addf(&ex->compact, "events_lost %llu total=%llu",
+		    (unsigned long long)count, (unsigned long long)total);
+		if (source != NULL) {
+			sbuf_adds(&ex->compact, " source=");
+			export_esc(&ex->compact, source);
+		}
+		if (policy != NULL) {
+			sbuf_adds(&ex->compact, " policy=");
+			export_esc(&ex->compact, policy);
+		}
+		if (function != NULL) {
+			sbuf_adds(&ex->compact, " function=");
+			export_esc(&ex->compact, function);
+		}
+		sbuf_addc(&ex->compact, '\n');
+	}
+	export_line_done(ex);
+}

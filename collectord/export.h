@@ -76,4 +76,18 @@ void	export_fmt_generic(struct export *, struct sbuf *,
 void	export_compact_generic(struct sbuf *, const struct gen_render *r,
 	    const struct dec_event *ev, const struct proc *p);
 
+/*
+ * Records lost because the ring buffer was full (time_ns: boot ns when
+ * loaderd noticed): {"events_lost":{"count":N,"total":M,"source":"..."
+ * [,"policy_name":"...","function_name":"..."]},"node_name":..,"time":..}
+ * and, for -p, "events_lost N total=M source=S [policy=P function=F]".
+ * policy and function may be NULL.
+ */
+void	export_events_lost(struct export *, uint64_t time_ns,
+	    const char *source, const char *policy, const char *function,
+	    uint64_t count, uint64_t total);
+void	export_fmt_events_lost(struct export *, struct sbuf *,
+	    uint64_t time_ns, const char *source, const char *policy,
+	    const char *function, uint64_t count, uint64_t total);
+
 #endif

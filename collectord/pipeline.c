@@ -11,6 +11,7 @@
 #include "export.h"
 #include "generic.h"
 #include "hooks.h"
+#include "ipc_msg.h"
 #include "log.h"
 #include "pcache.h"
 #include "store.h"
@@ -206,6 +207,37 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	    env->gr.nalerts));
 	if (env->ex != NULL)
 		export_generic(env->ex, &env->gr, ev, p, parent);
+}
+
+int
+pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
+{
+	struct store_drop	 d;
+	int			 ring, r;
+
+	if ((m->source != IPC_DROPS_RING && m->source != IPC_DROPS_HOOK) ||
+	    m->count == 0 || m->count > m->total)
+		return ERR_PARSE;
+	ring = m->source == IPC_DROPS_RING;
+	memset(&d, 0, sizeof(d));
+	d.time_ns = m->time_ns;
+	d.source = ring ? "ring_buffer" : "hook";
+	if (!ring) {
+		d.hook_policy = m->policy;
+		d.hook_function = m->function;
+	}
+	d.count = m->count;
+	d.total = m->total;
+	if (ring)
+		env->lost += m->count;
+	if ((r = store_drops(env->st, &d, ring)) != 0) {
+		env->db_errors++;
+		return r;
+	}
+	if (ring && env->ex != NULL)
+		export_events_lost(env->ex, d.time_ns, d.source, NULL, NULL,
+		    d.count, d.total);
+	return 0;
 }
 
 void

@@ -31,6 +31,7 @@ enum {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
+	ST_INS_DROP,
 	ST_MAX
 };
 
@@ -66,6 +67,9 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_SAVEPOINT] = "SAVEPOINT store_event",
 	[ST_RELEASE] = "RELEASE store_event",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_event",
+	[ST_INS_DROP] =
+	    "INSERT INTO drops(time, time_ns, source, hook_policy, "
+	    "hook_function, count, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 /* Schema version 1: the public contract documented in docs/schema.md. */
@@ -136,6 +140,18 @@ static const char store_schema_v2[] =
     " LEFT JOIN processes p ON p.exec_id = e.exec_id"
     " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;";
 
+/*
+ * Schema version 3: the drops table (records the BPF programs lost because
+ * the ring buffer was full, as loaderd reports them).
+ */
+static const char store_schema_v3[] =
+    "CREATE TABLE drops("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);";
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_MAX];
@@ -145,6 +161,7 @@ struct store {
 	size_t		 pend_events;
 	size_t		 pend_procs;
 	size_t		 pend_alerts;
+	size_t		 pend_drops;
 	int		 in_tx;
 	char		*prev_node;
 	struct store_stats stats;
@@ -210,6 +227,8 @@ store_migrate(struct store *s, const char *node)
 	if (ver < 1 && (r = store_exec(s, store_schema_v1)) != 0)
 		goto fail;
 	if (ver < 2 && (r = store_exec(s, store_schema_v2)) != 0)
+		goto fail;
+	if (ver < 3 && (r = store_exec(s, store_schema_v3)) != 0)
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
@@ -352,7 +371,7 @@ store_flush(struct store *s)
 			log_warnx("store: batch of %zu rows lost", s->pending);
 			s->in_tx = 0;
 			s->pending = s->pend_events = s->pend_procs = 0;
-			s->pend_alerts = 0;
+			s->pend_alerts = s->pend_drops = 0;
 		}
 		return ERR_DB;
 	}
@@ -361,7 +380,9 @@ store_flush(struct store *s)
 	s->stats.events += s->pend_events;
 	s->stats.processes += s->pend_procs;
 	s->stats.alerts += s->pend_alerts;
+	s->stats.drops += s->pend_drops;
 	s->pending = s->pend_events = s->pend_procs = s->pend_alerts = 0;
+	s->pend_drops = 0;
 	return 0;
 }
 
@@ -572,6 +593,64 @@ undo:
 	if (store_step(s, ST_ROLLBACK_TO) != 0 ||
 	    store_step(s, ST_RELEASE) != 0)
 		log_warnx("store: cannot undo a partial event");
+	return r;
+}
+
+static sqlite3_int64
+store_i64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)v;
+}
+
+int
+store_drops(struct store *s, const struct store_drop *d, int event)
+{
+	sqlite3_stmt		*st = s->st[ST_INS_DROP];
+	struct store_event	 e;
+	char			 tbuf[40], args[128];
+	int			 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	if ((r = store_step(s, ST_SAVEPOINT)) != 0)
+		return r;
+	store_iso_time(s, d->time_ns, tbuf, sizeof(tbuf));
+	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2,
+	    (sqlite3_int64)((int64_t)d->time_ns + s->boot_off));
+	store_bind_str(st, 3, d->source);
+	store_bind_str(st, 4, d->hook_policy);
+	store_bind_str(st, 5, d->hook_function);
+	sqlite3_bind_int64(st, 6, store_i64(d->count));
+	sqlite3_bind_int64(st, 7, store_i64(d->total));
+	if ((r = store_step(s, ST_INS_DROP)) != 0)
+		goto undo;
+	if (event) {
+		snprintf(args, sizeof(args), "{\"count\":%llu,\"total\":%llu,"
+		    "\"source\":\"%s\"}", (unsigned long long)d->count,
+		    (unsigned long long)d->total,
+		    strcmp(d->source, "hook") == 0 ? "hook" : "ring_buffer");
+		memset(&e, 0, sizeof(e));
+		e.time_ns = d->time_ns;
+		e.type = "events_lost";
+		e.policy_name = d->hook_policy;
+		e.function_name = d->hook_function;
+		e.args = args;
+		if ((r = store_event_row(s, &e)) != 0)
+			goto undo;
+	}
+	if ((r = store_step(s, ST_RELEASE)) != 0)
+		goto undo;
+	s->pend_drops++;
+	if (event) {
+		s->pend_events++;
+		s->pending++;
+	}
+	return store_row_done(s);
+undo:
+	if (store_step(s, ST_ROLLBACK_TO) != 0 ||
+	    store_step(s, ST_RELEASE) != 0)
+		log_warnx("store: cannot undo a partial drops row");
 	return r;
 }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct proc;
 struct store;
@@ -22,6 +22,7 @@ struct store_stats {
 	uint64_t	 events;	/* events rows inserted (committed) */
 	uint64_t	 processes;	/* processes rows inserted (committed) */
 	uint64_t	 alerts;	/* alerts rows inserted (committed) */
+	uint64_t	 drops;		/* drops rows inserted (committed) */
 	uint64_t	 commits;
 	uint64_t	 errors;	/* failed statements / commits */
 };
@@ -48,6 +49,17 @@ struct store_event {
 struct store_alert {
 	const char	*kind;		/* "geturl" | "dnslookup" */
 	const char	*target;	/* URL or FQDN */
+};
+
+/* A drops row (schema 3): records lost because the ring buffer was full. */
+struct store_drop {
+	uint64_t	 time_ns;	/* boot ns when loaderd noticed */
+	const char	*source;	/* "ring_buffer" | "hook" */
+	const char	*hook_policy;	/* hook: policy name; else NULL */
+	const char	*hook_function;	/* hook: its target; else NULL */
+	uint64_t	 count;		/* lost since the previous row */
+	uint64_t	 total;		/* lost since loaderd started (hook:
+					   since the hook was enabled) */
 };
 
 /*
@@ -93,6 +105,13 @@ int	store_event(struct store *, const struct store_event *);
  */
 int	store_event_alerts(struct store *, const struct store_event *,
 	    const struct store_alert *alerts, size_t nalerts);
+/*
+ * A drops row and, if event != 0, an events row of type "events_lost"
+ * (args {"count":N,"total":M,"source":"..."}, policy_name/function_name
+ * from the hook) at the same time, atomically (as store_event_alerts).
+ * 0 or ERR_DB (nothing of it written).
+ */
+int	store_drops(struct store *, const struct store_drop *, int event);
 /* events row for an exec of p (time = p->ktime). */
 int	store_event_exec(struct store *, const struct proc *p);
 /* events row for an exit: args {"status":N[,"signal":"SIGx"]}. */

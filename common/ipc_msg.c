@@ -87,6 +87,16 @@ static const struct ipc_field ipc_f_hook_del[] = {
 	F(IPC_F_U32, struct ipc_hook_del, id),
 	F(IPC_F_U32, struct ipc_hook_del, gen),
 };
+static const struct ipc_field ipc_f_drops[] = {
+	F(IPC_F_U64, struct ipc_drops, time_ns),
+	F(IPC_F_U64, struct ipc_drops, count),
+	F(IPC_F_U64, struct ipc_drops, total),
+	F(IPC_F_U32, struct ipc_drops, source),
+	F(IPC_F_U32, struct ipc_drops, hook_id),
+	F(IPC_F_U32, struct ipc_drops, hook_gen),
+	F(IPC_F_STR, struct ipc_drops, policy),
+	F(IPC_F_STR, struct ipc_drops, function),
+};
 static const struct ipc_field ipc_f_policy_add[] = {
 	F(IPC_F_STR, struct ipc_policy_add, file),
 	F(IPC_F_STR, struct ipc_policy_add, yaml),
@@ -118,6 +128,7 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_STATS, 0, ipc_f_stats),
 	T(IPC_COLLECT_HOOK, 0, ipc_f_hook),
 	T(IPC_COLLECT_HOOK_DEL, 0, ipc_f_hook_del),
+	T(IPC_COLLECT_DROPS, 0, ipc_f_drops),
 	T(IPC_NOTIFY_READY, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS, 0, ipc_f_health),
@@ -384,4 +395,14 @@ ipc_hook_clear(struct ipc_hook *h)
 		free(h->sel_fqdn[i]);
 	}
 	memset(h, 0, sizeof(*h));
+}
+
+void
+ipc_drops_clear(struct ipc_drops *d)
+{
+	if (d == NULL)
+		return;
+	free(d->policy);
+	free(d->function);
+	memset(d, 0, sizeof(*d));
 }

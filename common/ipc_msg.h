@@ -21,6 +21,7 @@ enum ipc_type {
 	IPC_COLLECT_HOOK = 103,		/* P->C, what a policy hook id means;
 					   sent before the hook is enabled */
 	IPC_COLLECT_HOOK_DEL = 104,	/* P->C, hook id/gen removed */
+	IPC_COLLECT_DROPS = 105,	/* P->C, ring-buffer records lost */
 	/* collectord <-> notifierd: 200s (alert delivery, later) */
 	/* loaderd <-> notifierd */
 	IPC_NOTIFY_READY = 300,		/* N->P, sandbox on */
@@ -108,6 +109,33 @@ struct ipc_hook_del {		/* IPC_COLLECT_HOOK_DEL */
 	uint32_t	 id;
 	uint32_t	 gen;
 };
+
+/*
+ * IPC_COLLECT_DROPS: records the BPF programs could not write because the
+ * ring buffer was full, as counted by them (the per-CPU "stats" map,
+ * EV_STAT_DROPPED, and per hook "hook_stats".dropped).  loaderd sends one
+ * when a counter grew since its last report to a running collector, which
+ * stores it (the drops table, an events_lost event).  source
+ * IPC_DROPS_RING: every lost record (policy and strings ""); source
+ * IPC_DROPS_HOOK: the part of them one policy hook lost (a breakdown of
+ * the ring-buffer figure, not in addition to it).
+ */
+enum ipc_drops_source {
+	IPC_DROPS_RING = 0,
+	IPC_DROPS_HOOK = 1,
+};
+struct ipc_drops {
+	uint64_t	 time_ns;	/* CLOCK_BOOTTIME ns when loaderd saw it */
+	uint64_t	 count;		/* lost since the previous report */
+	uint64_t	 total;		/* lost since loaderd loaded the programs
+					   (for a hook: since it was enabled) */
+	uint32_t	 source;	/* enum ipc_drops_source */
+	uint32_t	 hook_id;	/* hook: its id and generation, else 0 */
+	uint32_t	 hook_gen;
+	char		*policy;	/* hook: metadata.name, else "" */
+	char		*function;	/* hook: its target, else "" */
+};
+void	ipc_drops_clear(struct ipc_drops *);
 
 struct ipc_policy_add {		/* IPC_CTL_POLICY_ADD */
 	char		*file;		/* name used in error messages */

@@ -48,6 +48,7 @@
 #define STABLE_RUN_S		60	/* uptime after which backoff resets */
 #define HEALTH_INTERVAL_S	5
 #define STOP_GRACE_S		10
+#define DROPS_INTERVAL_S	1
 
 static void	child_start(struct loaderd_env *, enum child_id);
 static void	child_read_cb(evutil_socket_t, short, void *);
@@ -538,6 +539,132 @@ health_cb(evutil_socket_t fd, short ev, void *arg)
 		log_warnx_r(r, "health check to %s", c->name);
 }
 
+static uint64_t
+boot_now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct drops_hook *
+drops_hook_find(struct loaderd_env *env, uint32_t id, uint32_t gen)
+{
+	struct drops_hook	*dh;
+	size_t			 i;
+
+	for (i = 0; i < env->ndrops_hooks; i++) {
+		dh = &env->drops_hooks[i];
+		if (dh->id == id && dh->gen == gen)
+			return dh;
+	}
+	env->drops_hooks = xreallocarray(env->drops_hooks,
+	    env->ndrops_hooks + 1, sizeof(*env->drops_hooks));
+	dh = &env->drops_hooks[env->ndrops_hooks++];
+	memset(dh, 0, sizeof(*dh));
+	dh->id = id;
+	dh->gen = gen;
+	return dh;
+}
+
+/*
+ * The per-hook part of the drops report: one message per hook whose
+ * hook_stats dropped counter grew.  A hook (id, gen) not seen before
+ * starts from 0 (its counters are zeroed when its slot is written);
+ * entries of hooks no longer loaded are forgotten.
+ */
+static void
+drops_report_hooks(struct loaderd_env *env, uint64_t now)
+{
+	struct polset_hookinfo	 hi;
+	struct drops_hook	*dh;
+	struct ipc_drops	 d;
+	size_t			 n, i, j;
+	int			 r;
+
+	for (i = 0; i < env->ndrops_hooks; i++)
+		env->drops_hooks[i].seen = 0;
+	for (n = 0; polset_hook(env->pols, n, &hi) == 0; n++) {
+		if (hi.skipped || hi.id == 0)
+			continue;
+		dh = drops_hook_find(env, hi.id, hi.gen);
+		dh->seen = 1;
+		if (hi.dropped < dh->reported)
+			dh->reported = hi.dropped;	/* slot reset */
+		if (hi.dropped == dh->reported)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.time_ns = now;
+		d.count = hi.dropped - dh->reported;
+		d.total = hi.dropped;
+		d.source = IPC_DROPS_HOOK;
+		d.hook_id = hi.id;
+		d.hook_gen = hi.gen;
+		d.policy = (char *)(hi.policy != NULL ? hi.policy : "");
+		d.function = (char *)(hi.target != NULL ? hi.target : "");
+		if ((r = child_send(env, CHILD_COLLECTOR, IPC_COLLECT_DROPS,
+		    &d)) != 0) {
+			log_warnx_r(r, "reporting drops of hook %u", hi.id);
+			continue;
+		}
+		dh->reported = hi.dropped;
+	}
+	for (i = j = 0; i < env->ndrops_hooks; i++)
+		if (env->drops_hooks[i].seen)
+			env->drops_hooks[j++] = env->drops_hooks[i];
+	env->ndrops_hooks = j;
+}
+
+/*
+ * Records lost because the ring buffer was full (counted by the BPF
+ * programs) go to the collector, which stores them: nothing is lost
+ * silently.  Only a ready collector is told; while none runs the figures
+ * keep growing and the next one gets the whole difference.
+ */
+static void
+drops_report(struct loaderd_env *env)
+{
+	struct child		*c = &env->child[CHILD_COLLECTOR];
+	struct ipc_drops	 d;
+	uint64_t		 st[EV_STAT_MAX], now;
+	int			 r;
+
+	if (env->bpf == NULL || c->fd == -1 || !c->ready)
+		return;
+	now = boot_now_ns();
+	if ((r = bpfl_stats(env->bpf, st)) != 0) {
+		log_warnx_r(r, "reading BPF counters");
+		return;
+	}
+	if (st[EV_STAT_DROPPED] > env->drops_reported) {
+		memset(&d, 0, sizeof(d));
+		d.time_ns = now;
+		d.count = st[EV_STAT_DROPPED] - env->drops_reported;
+		d.total = st[EV_STAT_DROPPED];
+		d.source = IPC_DROPS_RING;
+		d.policy = d.function = (char *)"";
+		if ((r = child_send(env, CHILD_COLLECTOR, IPC_COLLECT_DROPS,
+		    &d)) != 0)
+			log_warnx_r(r, "reporting %llu lost records",
+			    (unsigned long long)d.count);
+		else {
+			log_warnx("ring buffer full: %llu records lost "
+			    "(%llu in total)", (unsigned long long)d.count,
+			    (unsigned long long)d.total);
+			env->drops_reported = st[EV_STAT_DROPPED];
+		}
+	}
+	if (env->pols != NULL)
+		drops_report_hooks(env, now);
+}
+
+static void
+drops_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	drops_report(arg);
+}
+
 static void
 shutdown_children(struct loaderd_env *env)
 {
@@ -609,6 +736,7 @@ main(int argc, char *argv[])
 	static struct loaderd_env envs;
 	struct loaderd_env	*env = &envs;
 	struct event		*ev_chld, *ev_term, *ev_int, *ev_health;
+	struct event		*ev_drops;
 	const char		*conffile = NULL, *state_override = NULL;
 	const char		*mode_override = NULL, *node_override = NULL;
 	char			 err[1024], pathbuf[2][PATH_MAX];
@@ -742,11 +870,14 @@ main(int argc, char *argv[])
 	ev_term = evsignal_new(env->base, SIGTERM, sigterm_cb, env);
 	ev_int = evsignal_new(env->base, SIGINT, sigterm_cb, env);
 	ev_health = event_new(env->base, -1, EV_PERSIST, health_cb, env);
+	ev_drops = event_new(env->base, -1, EV_PERSIST, drops_cb, env);
 	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
-	    ev_health == NULL || evsignal_add(ev_chld, NULL) == -1 ||
+	    ev_health == NULL || ev_drops == NULL ||
+	    evsignal_add(ev_chld, NULL) == -1 ||
 	    evsignal_add(ev_term, NULL) == -1 ||
 	    evsignal_add(ev_int, NULL) == -1 ||
-	    timer_in(ev_health, HEALTH_INTERVAL_S) == -1)
+	    timer_in(ev_health, HEALTH_INTERVAL_S) == -1 ||
+	    timer_in(ev_drops, DROPS_INTERVAL_S) == -1)
 		fatalx("event setup");
 	/* SIGHUP: policy reload arrives with the policy engine; ignore */
 	signal(SIGHUP, SIG_IGN);
@@ -765,6 +896,8 @@ main(int argc, char *argv[])
 	event_base_dispatch(env->base);
 
 	env->shutting_down = 1;
+	/* the last drops, read by the collector before it stops */
+	drops_report(env);
 	shutdown_children(env);
 	ctl_close(env);
 	polset_free(env->pols);
@@ -774,6 +907,8 @@ main(int argc, char *argv[])
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_health);
+	event_free(ev_drops);
+	free(env->drops_hooks);
 	for (id = 0; id < CHILD_MAX; id++) {
 		event_free(env->child[id].restart_ev);
 		free(env->child[id].path);

@@ -23,6 +23,14 @@ enum child_id {
 
 struct loaderd_env;
 
+/* What loaderd last reported to a collector of one hook's drops. */
+struct drops_hook {
+	uint32_t	 id;
+	uint32_t	 gen;
+	uint64_t	 reported;	/* hook_stats dropped, as last sent */
+	int		 seen;		/* still loaded (this pass) */
+};
+
 struct child {
 	struct loaderd_env *env;	/* back pointer for callbacks */
 	enum child_id	 id;
@@ -68,6 +76,11 @@ struct loaderd_env {
 	uint64_t		 health_seq;
 	time_t			 health_ok;	/* last HEALTH_ANS */
 	uint64_t		 health_uptime_ms;
+	struct event		*drops_ev;	/* 1 s: report ring drops */
+	uint64_t		 drops_reported; /* EV_STAT_DROPPED total last
+						   sent to a collector */
+	struct drops_hook	*drops_hooks;	/* per hook, the same */
+	size_t			 ndrops_hooks;
 	int			 caps_dropped;
 	int			 shutting_down;
 	time_t			 started;

@@ -9,7 +9,7 @@ INTEGRATION_TESTS += \
 	tests/integration/e2e_process.sh \
 	tests/integration/e2e_policy.sh \
 	tests/integration/e2e_policy_more.sh \
-	tests/integration/e2e_net.sh \
+	tests/integration/e2e_net.sh tests/integration/e2e_drops.sh \
 	tests/integration/vm_stock_kernels.sh
 
 # makes exactly the system calls the policy tests name

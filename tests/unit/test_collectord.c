@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_collectord.c -- the collectord daemon's parent channel:
  * hook metadata sent before and after the ring buffer, records of a hook
- * whose metadata was sent just before them, an unknown hook, deletion.
+ * whose metadata was sent just before them, an unknown hook, deletion,
+ * drops reports (also one sent right before SIGTERM).
  * Runs the real binary with fd 3/4 socketpairs and a memfd standing in for
  * the BPF ring buffer (same layout: consumer page, producer page, data).
  */
@@ -164,6 +165,8 @@ test_parent_channel(void **state)
 {
 	struct ipc_ringbuf	 rb = { RING_SIZE, EV_ABI_VERSION };
 	struct ipc_hook_del	 d = { 1, 1 };
+	struct ipc_drops	 drops = { 1000, 7, 7, IPC_DROPS_RING, 0, 0,
+	    (char *)"", (char *)"" };
 	struct ring		 ring;
 	struct passwd		*pw;
 	const char		*user;
@@ -221,14 +224,22 @@ test_parent_channel(void **state)
 	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_HOOK_DEL, &d, -1),
 	    0);
 	put_generic(&ring, 4242, 1, 1, "/etc/group");
+	/* records the kernel lost, as loaderd reports them */
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_DROPS, &drops, -1),
+	    0);
 
 	for (i = 0; i < 200; i++) {
 		n = q_int(db, "SELECT count(*) FROM events WHERE "
 		    "type='process_kprobe'");
-		if (n == 4)
+		if (n == 4 && q_int(db, "SELECT count(*) FROM drops") == 1)
 			break;
 		usleep(50000);
 	}
+	/* the final report loaderd sends right before stopping it */
+	drops.count = 3;
+	drops.total = 10;
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_DROPS, &drops, -1),
+	    0);
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (n != 4 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -247,6 +258,13 @@ test_parent_channel(void **state)
 	    "function_name='unknown hook 3' AND policy_name IS NULL"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM events WHERE "
 	    "policy_name='before' AND args LIKE '%/etc/group%'"), 1);
+	/* both drops reports stored, with their events_lost events */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM drops WHERE "
+	    "source='ring_buffer'"), 2);
+	assert_int_equal(q_int(db, "SELECT max(total) FROM drops"), 10);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM events WHERE "
+	    "type='events_lost' AND args LIKE '{\"count\":3,\"total\":10,%'"),
+	    1);
 	/* the unknown process got its minimal row */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM processes WHERE "
 	    "pid=4242 AND flags='unknown'"), 1);

@@ -477,6 +477,104 @@ test_hook(void **state)
 	close(sv[1]);
 }
 
+static void
+test_drops(void **state)
+{
+	struct ipc_drops ring = { 1, 2, 3, IPC_DROPS_RING, 0, 0, (char *)"",
+	    (char *)"" };
+	struct ipc_drops hook = { UINT64_MAX - 1, 5, UINT64_MAX,
+	    IPC_DROPS_HOOK, 7, 0xfffffffe, (char *)"sensitive-files",
+	    (char *)"syscalls/sys_enter_openat" };
+	struct ipc_drops d2;
+	struct ipc_queue q;
+	struct ipc_msg	 m;
+	uint8_t		*buf;
+	size_t		 len;
+	int		 sv[2];
+
+	assert_true(ipc_type_known(IPC_COLLECT_DROPS));
+	assert_int_equal(IPC_COLLECT_DROPS, 105);
+	assert_false(ipc_type_has_fd(IPC_COLLECT_DROPS));
+	assert_string_equal(ipc_msg_type_name(IPC_COLLECT_DROPS),
+	    "IPC_COLLECT_DROPS");
+
+	/* exact bytes: fixarray of 8, five positive fixints, two "" */
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_DROPS, &ring, &buf, &len),
+	    0);
+	assert_int_equal(len, 9);
+	assert_memory_equal(buf, "\x98\x01\x02\x03\x00\x00\x00\xa0\xa0", 9);
+	memset(&d2, 0xff, sizeof(d2));
+	d2.policy = d2.function = NULL;
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_DROPS, buf, len, &d2), 0);
+	assert_int_equal(d2.time_ns, 1);
+	assert_int_equal(d2.count, 2);
+	assert_int_equal(d2.total, 3);
+	assert_int_equal(d2.source, IPC_DROPS_RING);
+	assert_int_equal(d2.hook_id, 0);
+	assert_string_equal(d2.policy, "");
+	assert_string_equal(d2.function, "");
+	ipc_drops_clear(&d2);
+	assert_null(d2.policy);
+	free(buf);
+
+	/* full-width values and hook strings */
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_DROPS, &hook, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_DROPS, buf, len, &d2), 0);
+	assert_true(d2.time_ns == UINT64_MAX - 1);
+	assert_true(d2.total == UINT64_MAX);
+	assert_int_equal(d2.count, 5);
+	assert_int_equal(d2.source, IPC_DROPS_HOOK);
+	assert_int_equal(d2.hook_id, 7);
+	assert_int_equal(d2.hook_gen, 0xfffffffe);
+	assert_string_equal(d2.policy, "sensitive-files");
+	assert_string_equal(d2.function, "syscalls/sys_enter_openat");
+	ipc_drops_clear(&d2);
+	free(buf);
+
+	/* strings are required ("" when absent) */
+	ring.function = NULL;
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_DROPS, &ring, &buf, &len),
+	    ERR_PARSE);
+	ring.function = (char *)"";
+
+	/* wrong shapes: 7 elements, a negative count, a u32 overflow in
+	 * source, an int where a string goes, trailing bytes */
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x97\x01\x02\x03\x00\x00\x00\xa0", &d2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x98\x01\xff\x03\x00\x00\x00\xa0\xa0", &d2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x98\x01\x02\x03\xcf\x00\x00\x00\x01\x00\x00\x00\x00"
+	    "\x00\x00\xa0\xa0", &d2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x98\x01\x02\x03\x00\x00\x00\xa1" "a\x00", &d2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x98\x01\x02\x03\x00\x00\x00\xa0\xa0\xc0", &d2), ERR_PARSE);
+	/* a failed decode leaves nothing allocated to free */
+	assert_int_equal(DEC(IPC_COLLECT_DROPS,
+	    "\x98\x01\x02\x03\x00\x00\x00\xa1" "a\x01", &d2), ERR_PARSE);
+
+	/* through the queued sender loaderd uses (child_send) */
+	assert_int_equal(ipc_socketpair(sv), 0);
+	ipc_queue_init(&q);
+	assert_int_equal(ipc_msg_queue(&q, IPC_COLLECT_DROPS, &hook, -1), 0);
+	assert_false(ipc_queue_empty(&q));
+	assert_int_equal(ipc_queue_flush(&q, sv[0]), 0);
+	assert_true(ipc_queue_empty(&q));
+	ipc_queue_clear(&q);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_COLLECT_DROPS);
+	assert_int_equal(m.fd, -1);
+	memset(&d2, 0, sizeof(d2));
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &d2), 0);
+	assert_string_equal(d2.policy, "sensitive-files");
+	ipc_drops_clear(&d2);
+	ipc_msg_clear(&m);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -489,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_decode_long_string),
 		cmocka_unit_test(test_send_recv),
 		cmocka_unit_test(test_hook),
+		cmocka_unit_test(test_drops),
 	};
 
 	return cmocka_run_group_tests_name("ipc_msg", tests, NULL, NULL);

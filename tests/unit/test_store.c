@@ -132,10 +132,15 @@ test_schema(void **state)
 	    "WHERE name IN ('processes','events','meta','process_ancestors',"
 	    "'events_full','processes_pid','processes_parent',"
 	    "'events_exec_id','events_time_ns','alerts','alerts_state',"
-	    "'alerts_event_id')"), 12);
-	assert_int_equal(STORE_SCHEMA_VERSION, 2);
+	    "'alerts_event_id','drops','drops_time_ns')"), 14);
+	assert_int_equal(STORE_SCHEMA_VERSION, 3);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "2");
+	    "key='schema_version'", "3");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('drops') WHERE name IN ('id','time','time_ns','source',"
+	    "'hook_policy','hook_function','count','total')"), 8);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('drops')"), 8);
 	/* the documented columns exist */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('processes')"), 19);
@@ -252,9 +257,12 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 2);
+	/* 1 -> 2 -> 3 in one go */
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 3);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "2");
+	    "key='schema_version'", "3");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events')"), 15);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -280,6 +288,119 @@ test_migrate_v1(void **state)
 	store_close(st);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 2);
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/*
+ * The schema of version 2 as released: version 1 plus this (the text of
+ * store_schema_v2 at commit 9f41592), with a row in each table.
+ */
+static const char schema_v1_to_v2[] =
+    "ALTER TABLE events ADD COLUMN message TEXT;"
+    "ALTER TABLE events ADD COLUMN tags TEXT;"
+    "ALTER TABLE events ADD COLUMN actions TEXT;"
+    "ALTER TABLE events ADD COLUMN monitor_would TEXT;"
+    "CREATE TABLE alerts("
+    " id INTEGER PRIMARY KEY, event_id INTEGER REFERENCES events(id),"
+    " created TEXT, kind TEXT NOT NULL CHECK (kind IN ('geturl',"
+    " 'dnslookup')), target TEXT, state TEXT DEFAULT 'pending',"
+    " attempts INTEGER DEFAULT 0, last_error TEXT);"
+    "CREATE INDEX alerts_state ON alerts(state);"
+    "CREATE INDEX alerts_event_id ON alerts(event_id);"
+    "DROP VIEW events_full;"
+    "CREATE VIEW events_full AS"
+    " SELECT e.id, e.time, e.time_ns, e.type, e.exec_id, e.parent_exec_id,"
+    " e.policy_name, e.function_name, e.action, e.args, e.return_value,"
+    " p.pid AS pid, p.binary AS binary, p.arguments AS arguments,"
+    " p.cwd AS cwd, p.uid AS uid,"
+    " pp.pid AS parent_pid, pp.binary AS parent_binary,"
+    " e.message, e.tags, e.actions, e.monitor_would"
+    " FROM events e"
+    " LEFT JOIN processes p ON p.exec_id = e.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id;"
+    "INSERT INTO events(time, time_ns, type, exec_id, args, tags) VALUES"
+    " ('2026-01-01T00:00:00.000000020Z', 1767225600000000020,"
+    " 'process_kprobe', 'b2xkbm9kZToxMDox', '[]', '[\"v2\"]');"
+    "INSERT INTO alerts(event_id, created, kind, target) VALUES"
+    " (2, '2026-01-01T00:00:00.000000020Z', 'dnslookup', 'a.invalid');"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 2;";
+
+static void
+test_migrate_v2(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_drop	 d = { 7, "ring_buffer", NULL, NULL, 3, 3 };
+	sqlite3			*h;
+
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1_to_v2, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='drops'"), 0);
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	assert_string_equal(store_prev_node(st), "oldnode");
+	/* the new table is usable right away */
+	assert_int_equal(store_drops(st, &d, 1), 0);
+	store_close(st);
+
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 3);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "3");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('drops')"), 8);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='drops_time_ns' AND type='index'"), 1);
+	/* old rows kept as they were; the other tables untouched */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 3);
+	assert_q_str(c->db, "SELECT tags FROM events WHERE id=2", "[\"v2\"]");
+	assert_q_str(c->db, "SELECT binary FROM events_full WHERE id=1",
+	    "/sbin/init");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events_full')"), 22);
+	assert_q_str(c->db, "SELECT target FROM alerts WHERE event_id=2",
+	    "a.invalid");
+	assert_q_str(c->db, "SELECT type FROM events WHERE id=3",
+	    "events_lost");
+	assert_int_equal(q_int(c->db, "SELECT total FROM drops"), 3);
+	/* idempotent */
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"), 1);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* A failed migration leaves the database exactly as it was (one
+ * transaction): here a v2 database already holding a "drops" table. */
+static void
+test_migrate_v2_atomic(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	sqlite3			*h;
+
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1_to_v2, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE drops(x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), ERR_DB);
+	assert_null(st);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 2);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "2");
+	assert_q_str(c->db, "SELECT value FROM meta WHERE key='node_name'",
+	    "oldnode");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 2);
 }
 
 static void
@@ -937,6 +1058,149 @@ test_pipeline_generic(void **state)
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
+/* IPC_COLLECT_DROPS -> drops rows, events_lost events, JSON lines. */
+static void
+test_pipeline_drops(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	struct ipc_drops	 ring = { 2000000000ULL, 40, 40, IPC_DROPS_RING,
+	    0, 0, (char *)"", (char *)"" };
+	struct ipc_drops	 hook = { 2000000000ULL, 30, 30, IPC_DROPS_HOOK,
+	    4, 1, (char *)"sensitive-files", (char *)"sys_openat" };
+	struct ipc_drops	 bad;
+	struct sbuf		 sb;
+	int			 jfd;
+	char			*json;
+
+	memset(&env, 0, sizeof(env));
+	/* a batch of 4 rows: a ring report is 2 (drops + events), a hook
+	 * report 1, so the third report commits */
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 4), 0);
+	jfd = open(c->json, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	assert_true(jfd >= 0);
+	env.ex = export_new(jfd, -1, NODE, OFF);
+	env.pc = pcache_new(NODE);
+
+	assert_int_equal(pipeline_drops(&env, &ring), 0);
+	assert_int_equal(pipeline_drops(&env, &hook), 0);
+	/* nothing visible before the commit */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"), 0);
+	ring.time_ns = 3000000000ULL;
+	ring.count = 2;
+	ring.total = 42;
+	assert_int_equal(pipeline_drops(&env, &ring), 0);
+	assert_int_equal(env.lost, 42);
+	assert_int_equal(store_pending(env.st), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"), 3);
+
+	/* refused: unknown source, count 0, count above total */
+	bad = ring;
+	bad.source = 2;
+	assert_int_equal(pipeline_drops(&env, &bad), ERR_PARSE);
+	bad = ring;
+	bad.count = 0;
+	assert_int_equal(pipeline_drops(&env, &bad), ERR_PARSE);
+	bad = ring;
+	bad.count = 43;
+	assert_int_equal(pipeline_drops(&env, &bad), ERR_PARSE);
+	assert_int_equal(env.lost, 42);
+
+	assert_int_equal(store_flush(env.st), 0);
+	assert_int_equal(export_flush(env.ex), 0);
+	assert_int_equal(store_stats(env.st)->drops, 3);
+	assert_int_equal(store_stats(env.st)->events, 2);
+
+	/* drops rows */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"), 3);
+	assert_q_str(c->db, "SELECT source || ' ' || count || ' ' || total ||"
+	    " ' ' || time || ' ' || time_ns FROM drops WHERE id=1",
+	    "ring_buffer 40 40 2026-01-01T00:00:02.000000000Z "
+	    "1767225602000000000");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops WHERE id=1 "
+	    "AND hook_policy IS NULL AND hook_function IS NULL"), 1);
+	assert_q_str(c->db, "SELECT source || ' ' || hook_policy || ' ' ||"
+	    " hook_function || ' ' || count || ' ' || total FROM drops"
+	    " WHERE id=2", "hook sensitive-files sys_openat 30 30");
+	assert_q_str(c->db, "SELECT count || ' ' || total FROM drops WHERE "
+	    "id=3", "2 42");
+	/* the last ring_buffer total is what status showed */
+	assert_int_equal(q_int(c->db, "SELECT max(total) FROM drops WHERE "
+	    "source='ring_buffer'"), 42);
+	assert_int_equal(q_int(c->db, "SELECT sum(count) FROM drops WHERE "
+	    "source='ring_buffer'"), 42);
+
+	/* events_lost events: the ring figure only, in time order */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE "
+	    "type='events_lost'"), 2);
+	assert_q_str(c->db, "SELECT args FROM events WHERE type='events_lost'"
+	    " ORDER BY time_ns LIMIT 1",
+	    "{\"count\":40,\"total\":40,\"source\":\"ring_buffer\"}");
+	assert_q_str(c->db, "SELECT time FROM events WHERE type='events_lost'"
+	    " ORDER BY time_ns DESC LIMIT 1",
+	    "2026-01-01T00:00:03.000000000Z");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE "
+	    "type='events_lost' AND exec_id IS NULL AND policy_name IS NULL"),
+	    2);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events_full WHERE "
+	    "type='events_lost'"), 2);
+
+	/* JSON lines: two, the ring figure */
+	json = read_file(c->json);
+	assert_string_equal(json,
+	    "{\"events_lost\":{\"count\":40,\"total\":40,"
+	    "\"source\":\"ring_buffer\"},\"node_name\":\"testnode\","
+	    "\"time\":\"2026-01-01T00:00:02.000000000Z\"}\n"
+	    "{\"events_lost\":{\"count\":2,\"total\":42,"
+	    "\"source\":\"ring_buffer\"},\"node_name\":\"testnode\","
+	    "\"time\":\"2026-01-01T00:00:03.000000000Z\"}\n");
+	free(json);
+	/* the hook form of the line, with escaping */
+	sbuf_init(&sb);
+	export_fmt_events_lost(env.ex, &sb, 0, "hook", "p\"q", "f", 1,
+	    UINT64_MAX);
+	sbuf_addc(&sb, '\0');
+	assert_string_equal(sb.buf, "{\"events_lost\":{\"count\":1,"
+	    "\"total\":18446744073709551615,\"source\":\"hook\","
+	    "\"policy_name\":\"p\\\"q\",\"function_name\":\"f\"},"
+	    "\"node_name\":\"testnode\","
+	    "\"time\":\"2026-01-01T00:00:00.000000000Z\"}");
+	sbuf_clear(&sb);
+
+	export_free(env.ex);
+	close(jfd);
+	store_close(env.st);
+	pcache_free(env.pc);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* A drops row and its event are written together or not at all. */
+static void
+test_drops_atomic(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_drop	 d = { 1, "ring_buffer", NULL, NULL, 1, 1 };
+	struct store_drop	 badsrc = { 1, "elsewhere", NULL, NULL, 1, 1 };
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	assert_int_equal(store_drops(st, &d, 1), 0);
+	/* the CHECK constraint refuses the row: neither row is kept, the
+	 * batch stays usable */
+	assert_int_equal(store_drops(st, &badsrc, 1), ERR_DB);
+	d.count = 2;
+	d.total = 3;
+	assert_int_equal(store_drops(st, &d, 0), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_stats(st)->drops, 2);
+	assert_int_equal(store_stats(st)->events, 1);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"), 2);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops WHERE "
+	    "source='elsewhere'"), 0);
+}
+
 static void
 test_compact(void **state)
 {
@@ -1032,6 +1296,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v2_atomic, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_alerts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
@@ -1045,6 +1313,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_generic, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_drops, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,
