@@ -29,8 +29,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
-row_exists() { [ -n "$(q "$1")" ]; }
 status_json() { "$CTL" -S "$S" status --json 2>/dev/null; }
 # ring_buffer.dropped from status --json
 dropped() {

@@ -31,18 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
-row_exists() { [ -n "$(q "$1")" ]; }
 
-start_loaderd() {
-	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N netnode -V none \
-	    >>"$T/loaderd.log" 2>&1 &
-	LPID=$!
-	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-		sed 's/^/# /' "$T/loaderd.log"
-		echo "Bail out! daemons did not come up"; exit 99
-	fi
-}
 
 # listen ADDR NAME: a TCP listener on ADDR, port (kernel's choice) in $T/NAME
 listen() {
@@ -71,16 +60,6 @@ my ($a, $p) = @ARGV;
 socket(my $s, AF_INET, SOCK_STREAM, 0) or die;
 print connect($s, pack_sockaddr_in($p, inet_aton($a))) ? "ok\n" : "$!\n";' "$1" "$2"
 }
-
-pol() {
-	{
-		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
-		printf 'metadata:\n  name: "%s"\nspec:\n' "$1"
-		cat
-	} > "$P/$1.yaml"
-}
-add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
-del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
 
 # block POLICY [MODE]: trigger's connects to 127.0.0.2:P2 and [::1]:P6
 block_pol() {
@@ -136,7 +115,7 @@ EOF
 
 plan 21
 
-start_loaderd
+start_loaderd netnode
 out=$("$CTL" -S "$S" status)
 like "status prints the kernel feature table" "$out" "^  cgroup/connect4 +(yes|no)$"
 if ! printf '%s\n' "$out" | grep -Eq '^  cgroup/connect4 +yes$' ||

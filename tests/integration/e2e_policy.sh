@@ -27,32 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
-row_exists() { [ -n "$(q "$1")" ]; }
-# rows of policy $1 whose args contain $2
-nrows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
-wait_rows() { wait_for 10 row_exists "SELECT 1 FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
 
-start_loaderd() {
-	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N polnode -V none \
-	    >>"$T/loaderd.log" 2>&1 &
-	LPID=$!
-	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-		sed 's/^/# /' "$T/loaderd.log"
-		echo "Bail out! daemons did not come up"; exit 99
-	fi
-}
 
-# pol NAME <<EOF (the spec: part, indented by 2) -> $P/NAME.yaml
-pol() {
-	{
-		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
-		printf 'metadata:\n  name: "%s"\nspec:\n' "$1"
-		cat
-	} > "$P/$1.yaml"
-}
-add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
-del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
 
 # openat hook on the filename with one matchArgs operator
 openat_pol() { # NAME OP VALUE...
@@ -163,7 +139,7 @@ sel_check() {
 
 plan 60
 
-start_loaderd
+start_loaderd polnode
 ok "daemons up with no policy"
 
 # ---- lint ------------------------------------------------------------------
@@ -631,7 +607,7 @@ wait_rows repl repl-new-1
 is "policy replaced: only the new filter matches" "$(nrows repl repl-old-1) $(nrows repl repl-new-1)" "0 1"
 
 kill -TERM "$LPID"; wait "$LPID" 2>/dev/null; LPID=
-start_loaderd
+start_loaderd polnode
 like "added policies survive a restart (STATE/policies.d)" "$("$CTL" -S "$S" policy list)" "^repl "
 del repl
 "$TR" openat "$M/repl-new-2" 0 >/dev/null

@@ -34,11 +34,6 @@ trap cleanup EXIT
 # a known defect: "not ok ... # TODO why" (XFAIL), not counted as a failure
 todo_not_ok() { _tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $1 # $2"; }
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
-row_exists() { [ -n "$(q "$1")" ]; }
-# rows of policy $1 whose args contain $2
-nrows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
-wait_rows() { wait_for 10 row_exists "SELECT 1 FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
 # first row's column(s) $3 of policy $1 with args containing $2
 col() { q "SELECT $3 FROM events WHERE policy_name='$1' AND args LIKE '%$2%' ORDER BY id LIMIT 1"; }
 
@@ -51,26 +46,7 @@ jline() { wait_for 10 jl_exists "$1" "$2"; jlines "$1" "$2" | head -1; }
 # FIXED matches REGEX
 jlike() { like "$1" "$(jline "$2" "$3")" "$4"; }
 
-start_loaderd() {
-	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N pol2node -V none \
-	    >>"$T/loaderd.log" 2>&1 &
-	LPID=$!
-	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-		sed 's/^/# /' "$T/loaderd.log"
-		echo "Bail out! daemons did not come up"; exit 99
-	fi
-}
 
-# pol NAME <<EOF (the spec: part, indented by 2) -> $P/NAME.yaml
-pol() {
-	{
-		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
-		printf 'metadata:\n  name: "%s"\nspec:\n' "$1"
-		cat
-	} > "$P/$1.yaml"
-}
-add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
-del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
 addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 # refused DESC FILE REGEX: policy add fails and its message matches
 refused() {
@@ -108,7 +84,7 @@ barrier() {
 	wait_rows marker "marker-$mk\""
 }
 
-start_loaderd
+start_loaderd pol2node
 addok "$P/marker.yaml" || { echo "Bail out! marker policy refused"; exit 99; }
 
 # ---- sockaddr operators (connect) ---------------------------------------------

@@ -26,8 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
-row_exists() { [ -n "$(q "$1")" ]; }
 
 plan 31
 

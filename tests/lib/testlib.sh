@@ -44,3 +44,36 @@ need_root_bpf() {
 }
 
 finish() { exit $(( _tap_fail > 0 ? 1 : 0 )); }
+
+# ---- helpers for the daemon tests; they use the caller's variables:
+# B (build dir), CTL (triplinectl), S (state dir), T (temp dir), P (policy
+# dir), DB (events.db), LPID (set by start_loaderd)
+
+q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
+row_exists() { [ -n "$(q "$1")" ]; }
+# rows of policy $1 whose args contain $2
+nrows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
+wait_rows() { wait_for 10 row_exists "SELECT 1 FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
+
+# start_loaderd NODE_NAME: loaderd with no vendor policies, in the
+# background; bail out unless collectord runs within 30 s
+start_loaderd() {
+	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N "$1" -V none \
+	    >>"$T/loaderd.log" 2>&1 &
+	LPID=$!
+	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
+		sed 's/^/# /' "$T/loaderd.log"
+		echo "Bail out! daemons did not come up"; exit 99
+	fi
+}
+
+# pol NAME <<EOF (the spec: part, indented by 2) -> $P/NAME.yaml
+pol() {
+	{
+		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
+		printf 'metadata:\n  name: "%s"\nspec:\n' "$1"
+		cat
+	} > "$P/$1.yaml"
+}
+add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
+del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
