@@ -3,7 +3,9 @@
 # Privileged BPF end-to-end tests exit 77 (skip) when not root; .ci/run
 # treats any skip as a failure.
 noinst_LIBRARIES += tests/lib/libtestutil.a
-tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h
+tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h \
+	tests/lib/testutil_bpf.c
+tests_lib_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 
 INTEGRATION_TESTS += \
 	tests/integration/e2e_process.sh \

@@ -624,20 +624,6 @@ test_bad_ring_size(void **state)
 	bpfl_free(NULL);
 }
 
-static const char *
-bpf_unavailable(void)
-{
-	int fd;
-
-	if (geteuid() != 0)
-		return "not root";
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
-	if (fd < 0)
-		return "bpf() unavailable";
-	close(fd);
-	return NULL;
-}
-
 int
 main(void)
 {
@@ -654,7 +640,7 @@ main(void)
 	};
 	const char *why;
 
-	if ((why = bpf_unavailable()) != NULL) {
+	if ((why = testutil_bpf_unavailable()) != NULL) {
 		printf("1..0 # SKIP %s\n", why);
 		return 0;	/* TAP skip; .ci/run fails on it */
 	}

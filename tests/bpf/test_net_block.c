@@ -43,6 +43,7 @@
 #include "policy.h"
 #include "loaderd/bpf_load.h"
 #include "loaderd/policy_load.h"
+#include "tests/lib/testutil.h"
 
 #define RING_SIZE	(4U << 20)
 #define WAIT_MS		3000
@@ -947,14 +948,10 @@ static const char *
 unavailable(void)
 {
 	struct polset_features f;
-	int fd;
+	const char *why;
 
-	if (geteuid() != 0)
-		return "not root";
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
-	if (fd < 0)
-		return "bpf() unavailable";
-	close(fd);
+	if ((why = testutil_bpf_unavailable()) != NULL)
+		return why;
 	polset_probe(&f);
 	if (f.override || f.lsm)
 		return "this kernel has BPF LSM or bpf_override_return: "

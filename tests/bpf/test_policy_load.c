@@ -1450,20 +1450,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-static const char *
-bpf_unavailable(void)
-{
-	int fd;
-
-	if (geteuid() != 0)
-		return "not root";
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
-	if (fd < 0)
-		return "bpf() unavailable";
-	close(fd);
-	return NULL;
-}
-
 int
 main(void)
 {
@@ -1487,7 +1473,7 @@ main(void)
 	};
 	const char *why;
 
-	if ((why = bpf_unavailable()) != NULL) {
+	if ((why = testutil_bpf_unavailable()) != NULL) {
 		printf("1..0 # SKIP %s\n", why);
 		return 0;	/* TAP skip; .ci/run fails on it */
 	}

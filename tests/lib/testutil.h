@@ -12,4 +12,8 @@ void	 testutil_rmtree(const char *path);
  * its return; returns the raw wait status. */
 int	 testutil_fork_status(int (*fn)(void *), void *arg);
 
+/* Why BPF tests cannot run here ("not root", "bpf() unavailable"), or
+ * NULL.  In testutil_bpf.c: only tests that link libbpf may call it. */
+const char *testutil_bpf_unavailable(void);
+
 #endif
