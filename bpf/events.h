@@ -164,11 +164,92 @@ struct ev_generic {
 /*
  * Argument payloads by type (enum pol_arg_type):
  *   integers: 8 bytes, little-endian (sign-extended for signed types)
- *   string, filename, data_loc, fd/file/path/dentry (the path): the bytes,
- *     no NUL; for fd, aux = the fd number
+ *   string, filename, data_loc, fd/file/path/dentry/linux_binprm (the
+ *     path): the bytes, no NUL; for fd, aux = the fd number; for file,
+ *     path, dentry, linux_binprm: aux = the inode's i_mode (0 if unread)
+ *     | EVA_AUX_FMODE_W if the file was opened for writing
  *   char_buf, const_buf: the bytes; aux = the size the call asked for
  *   sockaddr: struct ev_sockaddr
+ *   capability: 8 bytes, the capability number
+ *   cred: struct ev_cred
+ *   bpf_attr, bpf_prog: struct ev_bpf_prog
+ *   bpf_map: struct ev_bpf_map
+ *   perf_event: struct ev_perf_event, then the kprobe function name bytes
+ *     (ev_arg.len - sizeof(struct ev_perf_event) of them, no NUL)
+ *   sock, socket: struct ev_sock
+ *   skb: struct ev_skb
+ *   module (module, load_info): the module name bytes, no NUL;
+ *     aux = EVA_AUX_MOD_SIG_OK if the signature was verified (load_info:
+ *     sig_ok) | taint bits << 8 (module->taints, low 24 bits)
  */
+#define EVA_AUX_FMODE_W		0x80000000U
+#define EVA_AUX_MOD_SIG_OK	0x1U
+
+struct ev_cred {
+	__u32 uid, gid, suid, sgid, euid, egid, fsuid, fsgid;
+	__u32 securebits;
+	__u32 ns_level;		/* user namespace level (0: initial) */
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_inheritable;
+	__u32 ns_inum;		/* user namespace inode number */
+	__u32 ns_owner;		/* its owner uid */
+};
+
+struct ev_bpf_prog {
+	__u32 prog_type;	/* enum bpf_prog_type */
+	__u32 insn_cnt;
+	char  name[16];		/* BPF_OBJ_NAME_LEN, NUL padded */
+};
+
+struct ev_bpf_map {
+	__u32 map_type;		/* enum bpf_map_type */
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	char  name[16];
+};
+
+struct ev_perf_event {
+	__u32 type;		/* perf_event_attr.type */
+	__u32 pad;
+	__u64 config;
+	__u64 probe_offset;	/* kprobe: offset */
+};
+
+struct ev_sock {
+	__u16 family;		/* AF_* */
+	__u16 type;		/* SOCK_* */
+	__u16 protocol;		/* IPPROTO_* */
+	__u8  state;		/* TCP_* state */
+	__u8  pad;
+	__u16 sport;		/* host order */
+	__u16 dport;
+	__u32 mark;
+	__u32 priority;
+	__u32 pad2;
+	__u64 cookie;		/* 0 if unread */
+	__u8  saddr[16];	/* network order; IPv4 in the first 4 bytes */
+	__u8  daddr[16];
+};
+
+struct ev_skb {
+	__u32 hash;
+	__u32 len;
+	__u32 priority;
+	__u32 mark;
+	__u16 family;		/* AF_INET / AF_INET6 from the IP header */
+	__u16 sport;		/* host order */
+	__u16 dport;
+	__u8  proto;		/* IPPROTO_* of the transport */
+	__u8  pad;
+	__u32 protocol;		/* skb->protocol (ethertype, host order) */
+	__u32 sec_path_len;
+	__u32 sec_path_olen;
+	__u32 pad2;
+	__u8  saddr[16];
+	__u8  daddr[16];
+};
 struct ev_arg {
 	__u8  type;		/* enum pol_arg_type */
 	__u8  flags;		/* EVA_* */
@@ -187,6 +268,12 @@ struct ev_sockaddr {
 _Static_assert(sizeof(struct ev_generic) == 88, "ev_generic ABI");
 _Static_assert(sizeof(struct ev_arg) == 8, "ev_arg ABI");
 _Static_assert(sizeof(struct ev_sockaddr) == 24, "ev_sockaddr ABI");
+_Static_assert(sizeof(struct ev_cred) == 72, "ev_cred ABI");
+_Static_assert(sizeof(struct ev_bpf_prog) == 24, "ev_bpf_prog ABI");
+_Static_assert(sizeof(struct ev_bpf_map) == 32, "ev_bpf_map ABI");
+_Static_assert(sizeof(struct ev_perf_event) == 24, "ev_perf_event ABI");
+_Static_assert(sizeof(struct ev_sock) == 64, "ev_sock ABI");
+_Static_assert(sizeof(struct ev_skb) == 72, "ev_skb ABI");
 #endif
 
 /* Index of counters in the per-CPU "stats" array map (read by loaderd). */

@@ -109,6 +109,34 @@ static const struct ipc_field ipc_f_policy_mode[] = {
 	F(IPC_F_STR, struct ipc_policy_mode, name),
 	F(IPC_F_U32, struct ipc_policy_mode, mode),
 };
+static const struct ipc_field ipc_f_peer[] = {
+	F(IPC_F_U32, struct ipc_peer, generation),
+};
+static const struct ipc_field ipc_f_alertcfg[] = {
+	F(IPC_F_STR, struct ipc_alertcfg, file),
+	F(IPC_F_STR, struct ipc_alertcfg, yaml),
+};
+static const struct ipc_field ipc_f_alert_job[] = {
+	F(IPC_F_U64, struct ipc_alert_job, job_id),
+	F(IPC_F_U32, struct ipc_alert_job, attempt),
+	F(IPC_F_U32, struct ipc_alert_job, count),
+	F(IPC_F_STR, struct ipc_alert_job, receiver),
+	F(IPC_F_STR, struct ipc_alert_job, kind),
+	F(IPC_F_STR, struct ipc_alert_job, target),
+	F(IPC_F_STR, struct ipc_alert_job, idem_key),
+	F(IPC_F_STR, struct ipc_alert_job, severity),
+	F(IPC_F_STR, struct ipc_alert_job, title),
+	F(IPC_F_STR, struct ipc_alert_job, text),
+	F(IPC_F_STR, struct ipc_alert_job, event_json),
+};
+static const struct ipc_field ipc_f_alert_result[] = {
+	F(IPC_F_U64, struct ipc_alert_result, job_id),
+	F(IPC_F_U32, struct ipc_alert_result, status),
+	F(IPC_F_U32, struct ipc_alert_result, code),
+	F(IPC_F_U64, struct ipc_alert_result, retry_after_ms),
+	F(IPC_F_U64, struct ipc_alert_result, duration_us),
+	F(IPC_F_STR, struct ipc_alert_result, detail),
+};
 
 #undef F
 
@@ -129,9 +157,14 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_HOOK, 0, ipc_f_hook),
 	T(IPC_COLLECT_HOOK_DEL, 0, ipc_f_hook_del),
 	T(IPC_COLLECT_DROPS, 0, ipc_f_drops),
+	T(IPC_COLLECT_PEER, 1, ipc_f_peer),
+	T(IPC_COLLECT_ALERTCFG, 0, ipc_f_alertcfg),
+	T(IPC_ALERT_JOB, 0, ipc_f_alert_job),
+	T(IPC_ALERT_RESULT, 0, ipc_f_alert_result),
 	T(IPC_NOTIFY_READY, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS, 0, ipc_f_health),
+	T(IPC_NOTIFY_CONFIG, 0, ipc_f_alertcfg),
 	{ IPC_CTL_STATUS_REQ, "IPC_CTL_STATUS_REQ", 0, NULL, 0 },
 	{ IPC_CTL_STATUS_JSON_REQ, "IPC_CTL_STATUS_JSON_REQ", 0, NULL, 0 },
 	T(IPC_CTL_STATUS_ANS, 0, ipc_f_text),
@@ -405,4 +438,39 @@ ipc_drops_clear(struct ipc_drops *d)
 	free(d->policy);
 	free(d->function);
 	memset(d, 0, sizeof(*d));
+}
+
+void
+ipc_alertcfg_clear(struct ipc_alertcfg *a)
+{
+	if (a == NULL)
+		return;
+	free(a->file);
+	free(a->yaml);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+ipc_alert_job_clear(struct ipc_alert_job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->receiver);
+	free(j->kind);
+	free(j->target);
+	free(j->idem_key);
+	free(j->severity);
+	free(j->title);
+	free(j->text);
+	free(j->event_json);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+ipc_alert_result_clear(struct ipc_alert_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
 }

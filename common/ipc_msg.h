@@ -22,11 +22,19 @@ enum ipc_type {
 					   sent before the hook is enabled */
 	IPC_COLLECT_HOOK_DEL = 104,	/* P->C, hook id/gen removed */
 	IPC_COLLECT_DROPS = 105,	/* P->C, ring-buffer records lost */
-	/* collectord <-> notifierd: 200s (alert delivery, later) */
+	IPC_COLLECT_PEER = 106,		/* P->C, carries the notifier channel fd
+					   (struct ipc_peer) */
+	IPC_COLLECT_ALERTCFG = 107,	/* P->C, alerts.yaml without secrets
+					   (struct ipc_alertcfg) */
+	/* collectord <-> notifierd (fd 4 peer channel) */
+	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
+	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
 	/* loaderd <-> notifierd */
 	IPC_NOTIFY_READY = 300,		/* N->P, sandbox on */
 	IPC_NOTIFY_HEALTH_REQ = 301,	/* P->N */
 	IPC_NOTIFY_HEALTH_ANS = 302,	/* N->P */
+	IPC_NOTIFY_CONFIG = 303,	/* P->N, alerts.yaml with secrets
+					   (struct ipc_alertcfg) */
 	/* triplinectl <-> loaderd */
 	IPC_CTL_STATUS_REQ = 400,	/* no payload fields (empty array);
 					   answer: human-readable text */
@@ -136,6 +144,48 @@ struct ipc_drops {
 	char		*function;	/* hook: its target, else "" */
 };
 void	ipc_drops_clear(struct ipc_drops *);
+
+struct ipc_peer {		/* IPC_COLLECT_PEER (carries an fd) */
+	uint32_t	 generation;	/* bumped at each notifier spawn */
+};
+
+struct ipc_alertcfg {		/* IPC_COLLECT_ALERTCFG, IPC_NOTIFY_CONFIG */
+	char		*file;		/* path, for error messages */
+	char		*yaml;		/* document; "" = no alerts file */
+};
+void	ipc_alertcfg_clear(struct ipc_alertcfg *);
+
+/* See /work/notes/alerts-brief.md (docs/alerts.md) for the semantics. */
+struct ipc_alert_job {		/* IPC_ALERT_JOB */
+	uint64_t	 job_id;	/* outbox.id */
+	uint32_t	 attempt;	/* 1-based */
+	uint32_t	 count;		/* hits in this job (grouping) */
+	char		*receiver;	/* receiver name; "" for action jobs */
+	char		*kind;		/* slack sms email webhook canary_http
+					   canary_dns */
+	char		*target;	/* action jobs: argUrl / argFqdn */
+	char		*idem_key;	/* stable across retries */
+	char		*severity;	/* info low medium high critical */
+	char		*title;		/* one line */
+	char		*text;		/* plain text, multi-line */
+	char		*event_json;	/* Tetragon JSON (array for a group) */
+};
+void	ipc_alert_job_clear(struct ipc_alert_job *);
+
+enum ipc_alert_status {
+	IPC_ALERT_DELIVERED = 0,
+	IPC_ALERT_RETRY = 1,		/* temporary failure */
+	IPC_ALERT_PERMANENT = 2,	/* dead letter */
+};
+struct ipc_alert_result {	/* IPC_ALERT_RESULT */
+	uint64_t	 job_id;
+	uint32_t	 status;	/* enum ipc_alert_status */
+	uint32_t	 code;		/* HTTP / SMTP / DNS rcode, 0 if none */
+	uint64_t	 retry_after_ms;/* Retry-After, else 0 */
+	uint64_t	 duration_us;
+	char		*detail;	/* short reason; never a secret */
+};
+void	ipc_alert_result_clear(struct ipc_alert_result *);
 
 struct ipc_policy_add {		/* IPC_CTL_POLICY_ADD */
 	char		*file;		/* name used in error messages */
