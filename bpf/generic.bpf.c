@@ -116,6 +116,17 @@ _Static_assert(__builtin_offsetof(struct sel_cfg, retargs) ==
 #define HS_ERRORS	4
 #define HS_SIGNALS	5
 #define HS_RATELIMITED	6
+#define HS_OVERRIDES	7
+#define HS_OVR_MISSED	8
+
+#define MAX_ERRNO	4095
+
+/*
+ * Hook id of a per-hook program instance (generic_lsm, generic_fmodret):
+ * the loader opens the object once more per such hook, sets this, and
+ * makes every map the main instance's (bpf_map__reuse_fd).
+ */
+const volatile __u32 tl_fn_hook = 0;
 
 /*
  * One hit in progress.  Only scalars: it lives on the program's stack and
@@ -150,7 +161,32 @@ struct gctx {
 	__u32	have_args;	/* args[] valid (sys_enter reads them only
 				   when a hook needs them) */
 	__u32	qmask;		/* gheap.ref[] slots set by quick_int */
+	__s32	ovr;		/* Override that ran: the error (< 0) */
 };
+
+/*
+ * The hit in progress lives in per-CPU map memory, not on the stack: the
+ * programs call four global functions deep and kernels before the private
+ * BPF stacks of 6.13 count every frame against one 512-byte stack.  Like
+ * gheap it is per CPU: programs of this object do not nest on one CPU
+ * (the kernel's recursion guards), except a tracepoint hook fired from an
+ * interrupt while a hook runs, which may see a clobbered hit (dropped as
+ * an inconsistent record, never a crash).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gctx);
+} gctxs SEC(".maps");
+
+static __always_inline struct gctx *
+gx_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&gctxs, &zero);
+}
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
@@ -212,6 +248,12 @@ hs_add(__u32 id, __u32 what)
 		break;
 	case HS_RATELIMITED:
 		hs->ratelimited++;
+		break;
+	case HS_OVERRIDES:
+		hs->overrides++;
+		break;
+	case HS_OVR_MISSED:
+		hs->ovr_missed++;
 		break;
 	}
 }
@@ -401,6 +443,15 @@ gen_str_match(__u32 soff, __u32 slen, __u32 skey, __u32 voff, __u32 op)
 /* ------------------------------------------------------------------ */
 /* argument capture */
 
+/* programs whose arguments can be kernel pointers */
+static __always_inline int
+kind_has_kptr(__u32 kind)
+{
+	return kind == HOOK_K_TRACEPOINT || kind == HOOK_K_KPROBE ||
+	    kind == HOOK_K_LSM || kind == HOOK_K_FMODRET ||
+	    kind == HOOK_K_FENTRY;
+}
+
 /*
  * Absolute path of (dentry, mnt) as the current task sees it, written to
  * gheap.rec[dstoff] (room for EV_PATH_MAX bytes); its length, or -1.
@@ -416,7 +467,7 @@ gen_path(__u64 dentry, __u64 mnt, __u32 dstoff)
 	struct path root;
 
 	if (gh == NULL || h == NULL || dstoff > GEN_PATH_DST_MAX ||
-	    dentry == 0 || mnt == 0)
+	    dentry == 0)
 		return -1;
 	fs = BPF_CORE_READ(task, fs);
 	if (bpf_core_read(&root, sizeof(root), &fs->root) != 0) {
@@ -427,6 +478,254 @@ gen_path(__u64 dentry, __u64 mnt, __u32 dstoff)
 	path_put(gh->rec + dstoff, &gh->plen, (struct dentry *)dentry,
 	    (struct vfsmount *)mnt, &root, h, &gh->pflags, 1);
 	return len_get(&gh->plen);
+}
+
+
+/* CO-RE views of types the checked-in vmlinux.h lacks (the running
+ * kernel's BTF has them; fields checked with bpf_core_field_exists) */
+struct load_info___tl {
+	const char *name;
+	struct module *mod;
+	bool sig_ok;
+} __attribute__((preserve_access_index));
+
+struct module___tl {
+	bool sig_ok;
+} __attribute__((preserve_access_index));
+
+/*
+ * Stack note: everything below reads straight into the record (map
+ * memory) with bpf_core_read; BPF_CORE_READ() would give each value a
+ * stack slot, and this runs four calls deep under the programs' struct
+ * gctx (the verifier's 512-byte combined stack limit).
+ */
+#define CR(dst, src)	bpf_core_read(&(dst), sizeof(dst), &(src))
+
+/* struct sock * -> struct ev_sock at o */
+static __always_inline void
+cap_sock(struct ev_sock *o, struct sock *sk)
+{
+	CR(o->family, sk->__sk_common.skc_family);
+	CR(o->type, sk->sk_type);
+	CR(o->protocol, sk->sk_protocol);
+	CR(o->state, sk->__sk_common.skc_state);
+	CR(o->sport, sk->__sk_common.skc_num);
+	CR(o->dport, sk->__sk_common.skc_dport);
+	o->dport = bpf_ntohs(o->dport);
+	CR(o->mark, sk->sk_mark);
+	CR(o->priority, sk->sk_priority);
+	CR(o->cookie, sk->__sk_common.skc_cookie.counter);
+	if (o->family == AF_INET6) {
+		bpf_core_read(o->saddr, 16,
+		    &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(o->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		bpf_core_read(o->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(o->daddr, 4, &sk->__sk_common.skc_daddr);
+	}
+}
+
+/* struct sk_buff * -> struct ev_skb at o (IPv4/IPv6 + TCP/UDP ports);
+ * o->pad2 holds the network header offset, o->sec_path_olen the
+ * transport one while parsing */
+static __always_inline void
+cap_skb(struct ev_skb *o, struct sk_buff *skb)
+{
+	unsigned char *head = NULL;
+
+	CR(o->hash, skb->hash);
+	CR(o->len, skb->len);
+	CR(o->priority, skb->priority);
+	CR(o->mark, skb->mark);
+	CR(o->family, skb->protocol);
+	o->protocol = bpf_ntohs(o->family);
+	o->family = 0;
+	bpf_core_read(&o->pad2, 2, &skb->network_header);
+	bpf_core_read(&o->sec_path_olen, 2, &skb->transport_header);
+	CR(head, skb->head);
+	if (head == NULL || o->pad2 == 0xffff)
+		goto out;
+	if (bpf_probe_read_kernel(&o->pad, 1, head + o->pad2) != 0)
+		goto out;
+	if ((o->pad >> 4) == 4) {
+		o->family = AF_INET;
+		bpf_probe_read_kernel(&o->proto, 1, head + o->pad2 + 9);
+		bpf_probe_read_kernel(o->saddr, 4, head + o->pad2 + 12);
+		bpf_probe_read_kernel(o->daddr, 4, head + o->pad2 + 16);
+	} else if ((o->pad >> 4) == 6) {
+		o->family = AF_INET6;
+		bpf_probe_read_kernel(&o->proto, 1, head + o->pad2 + 6);
+		bpf_probe_read_kernel(o->saddr, 16, head + o->pad2 + 8);
+		bpf_probe_read_kernel(o->daddr, 16, head + o->pad2 + 24);
+	} else
+		goto out;
+	if ((o->proto == 6 || o->proto == 17) &&
+	    o->sec_path_olen != 0xffff && o->sec_path_olen != o->pad2 &&
+	    bpf_probe_read_kernel(&o->sport, 4,
+	    head + o->sec_path_olen) == 0) {
+		o->sport = bpf_ntohs(o->sport);
+		o->dport = bpf_ntohs(o->dport);
+	}
+out:
+	o->pad = 0;
+	o->pad2 = 0;
+	o->sec_path_olen = 0;
+}
+
+/*
+ * A kernel object argument (cred, bpf_attr, bpf_prog, bpf_map, perf_event,
+ * sock, socket, skb, module) written as its events.h payload to
+ * gheap.rec[dstoff]; its length, or -1.  gheap.oaux gets ev_arg.aux.
+ */
+__noinline int
+gen_capture_obj(__u32 how, __u64 raw, __u32 argflags, __u32 dstoff)
+{
+	struct gen_heap *gh = gh_get();
+	struct ev_bpf_prog *bp;
+	struct ev_bpf_map *bm;
+	struct ev_perf_event *pe;
+	struct ev_cred *cr;
+	void *p = NULL;
+	__u8 *dst;
+	long r;
+
+	if (gh == NULL || dstoff > GEN_PATH_DST_MAX || raw == 0)
+		return -1;
+	dst = gh->rec + dstoff;
+	gh->oaux = 0;
+	switch (how) {
+	case POL_ARG_CRED: {
+		struct cred *c = (void *)raw;
+		struct user_namespace *ns;
+
+		cr = (void *)dst;
+		__builtin_memset(cr, 0, sizeof(*cr));
+		CR(cr->uid, c->uid.val);
+		CR(cr->gid, c->gid.val);
+		CR(cr->suid, c->suid.val);
+		CR(cr->sgid, c->sgid.val);
+		CR(cr->euid, c->euid.val);
+		CR(cr->egid, c->egid.val);
+		CR(cr->fsuid, c->fsuid.val);
+		CR(cr->fsgid, c->fsgid.val);
+		CR(cr->securebits, c->securebits);
+		bpf_core_read(&cr->cap_permitted, 8, &c->cap_permitted);
+		bpf_core_read(&cr->cap_effective, 8, &c->cap_effective);
+		bpf_core_read(&cr->cap_inheritable, 8, &c->cap_inheritable);
+		CR(p, c->user_ns);
+		ns = p;
+		if (ns != NULL) {
+			CR(cr->ns_level, ns->level);
+			CR(cr->ns_inum, ns->ns.inum);
+			CR(cr->ns_owner, ns->owner.val);
+		}
+		return sizeof(*cr);
+	}
+	case POL_ARG_BPF_ATTR: {
+		union bpf_attr *a = (void *)raw;
+
+		bp = (void *)dst;
+		__builtin_memset(bp, 0, sizeof(*bp));
+		CR(bp->prog_type, a->prog_type);
+		CR(bp->insn_cnt, a->insn_cnt);
+		bpf_core_read(bp->name, sizeof(bp->name), &a->prog_name);
+		return sizeof(*bp);
+	}
+	case POL_ARG_BPF_PROG: {
+		struct bpf_prog *pr = (void *)raw;
+
+		bp = (void *)dst;
+		__builtin_memset(bp, 0, sizeof(*bp));
+		CR(bp->prog_type, pr->type);
+		CR(bp->insn_cnt, pr->len);
+		CR(p, pr->aux);
+		if (p != NULL)
+			bpf_core_read(bp->name, sizeof(bp->name),
+			    &((struct bpf_prog_aux *)p)->name);
+		return sizeof(*bp);
+	}
+	case POL_ARG_BPF_MAP: {
+		struct bpf_map *m = (void *)raw;
+
+		bm = (void *)dst;
+		__builtin_memset(bm, 0, sizeof(*bm));
+		CR(bm->map_type, m->map_type);
+		CR(bm->key_size, m->key_size);
+		CR(bm->value_size, m->value_size);
+		CR(bm->max_entries, m->max_entries);
+		bpf_core_read(bm->name, sizeof(bm->name), &m->name);
+		return sizeof(*bm);
+	}
+	case POL_ARG_PERF_EVENT: {
+		struct perf_event *e = (void *)raw;
+
+		pe = (void *)dst;
+		__builtin_memset(pe, 0, sizeof(*pe));
+		CR(pe->type, e->attr.type);
+		CR(pe->config, e->attr.config);
+		CR(pe->probe_offset, e->attr.config2);
+		/* the kprobe's function: the user's string, still there
+		 * while perf_event_open runs */
+		CR(p, e->attr.config1);
+		r = bpf_probe_read_user_str(dst + sizeof(*pe), 128, p);
+		if (r <= 1)
+			return sizeof(*pe);
+		return sizeof(*pe) + ((r - 1) & 127);
+	}
+	case POL_ARG_SOCKET:
+		CR(p, ((struct socket *)raw)->sk);
+		if (p == NULL)
+			return -1;
+		raw = (__u64)p;
+		/* FALLTHROUGH */
+	case POL_ARG_SOCK:
+		__builtin_memset(dst, 0, sizeof(struct ev_sock));
+		cap_sock((void *)dst, (void *)raw);
+		return sizeof(struct ev_sock);
+	case POL_ARG_SKB:
+		__builtin_memset(dst, 0, sizeof(struct ev_skb));
+		cap_skb((void *)dst, (void *)raw);
+		return sizeof(struct ev_skb);
+	case POL_ARG_MODULE:
+		r = -1;
+		if (argflags & HOOK_ARGF_LOAD_INFO) {
+			struct load_info___tl *li = (void *)raw;
+
+			if (!bpf_core_type_exists(struct load_info___tl) ||
+			    !bpf_core_field_exists(li->mod) ||
+			    !bpf_core_field_exists(li->name))
+				return -1;
+			if (bpf_core_field_exists(li->sig_ok)) {
+				CR(*(__u8 *)dst, li->sig_ok);
+				if (*dst)
+					gh->oaux |= EVA_AUX_MOD_SIG_OK;
+			}
+			CR(p, li->mod);
+			if (p != NULL)
+				r = bpf_probe_read_kernel_str(dst, 56,
+				    &((struct module *)p)->name);
+			if (r <= 1) {
+				CR(p, li->name);
+				r = bpf_probe_read_kernel_str(dst, 56, p);
+			}
+		} else {
+			struct module___tl *ms = (void *)raw;
+			struct module *mod = (void *)raw;
+
+			if (bpf_core_field_exists(ms->sig_ok)) {
+				CR(*(__u8 *)dst, ms->sig_ok);
+				if (*dst)
+					gh->oaux |= EVA_AUX_MOD_SIG_OK;
+			}
+			CR(*(__u64 *)dst, mod->taints);
+			gh->oaux |= (*(__u64 *)dst & 0xffffff) << 8;
+			r = bpf_probe_read_kernel_str(dst, 56, &mod->name);
+		}
+		if (r <= 1)
+			return -1;
+		return (r - 1) & 63;
+	}
+	return -1;
 }
 
 static __always_inline struct file *
@@ -774,20 +1073,52 @@ gen_capture(struct gctx *g, __u32 slot)
 		len = n;
 		break;
 	case POL_ARG_FILE:
-		/* kernel pointers: only tracepoint fields carry them */
+	case POL_ARG_LINUX_BINPRM:
+		/* kernel pointers: tracepoint fields, kernel functions */
 		f = (void *)raw;
-		if (f == NULL || g->kind != HOOK_K_TRACEPOINT) {
+		if (f != NULL && how == POL_ARG_LINUX_BINPRM)
+			f = BPF_CORE_READ((struct linux_binprm *)raw, file);
+		if (f == NULL || !kind_has_kptr(g->kind)) {
 			f = NULL;
 			flags = EVA_ERROR;
 		}
 		break;
 	case POL_ARG_PATH:
-		if (raw == 0 || g->kind != HOOK_K_TRACEPOINT ||
+		if (raw == 0 || !kind_has_kptr(g->kind) ||
 		    bpf_core_read(&dentry, sizeof(dentry),
 		    &((struct path *)raw)->dentry) != 0 ||
 		    bpf_core_read(&mnt, sizeof(mnt),
 		    &((struct path *)raw)->mnt) != 0)
 			flags = EVA_ERROR;
+		break;
+	case POL_ARG_DENTRY:
+		/* the path inside its file system (no mount known) */
+		if (raw == 0 || !kind_has_kptr(g->kind))
+			flags = EVA_ERROR;
+		else
+			dentry = (void *)raw;
+		break;
+	case POL_ARG_CRED:
+	case POL_ARG_BPF_ATTR:
+	case POL_ARG_BPF_PROG:
+	case POL_ARG_BPF_MAP:
+	case POL_ARG_PERF_EVENT:
+	case POL_ARG_SOCK:
+	case POL_ARG_SOCKET:
+	case POL_ARG_SKB:
+	case POL_ARG_MODULE:
+		if (!kind_has_kptr(g->kind)) {
+			flags = EVA_ERROR;
+			break;
+		}
+		r = gen_capture_obj(how, raw, a->flags,
+		    off + sizeof(struct ev_arg));
+		if (r < 0)
+			flags = EVA_ERROR;
+		else {
+			len = r;
+			aux = gh->oaux;
+		}
 		break;
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
@@ -825,7 +1156,13 @@ gen_capture(struct gctx *g, __u32 slot)
 		if (f != NULL) {
 			dentry = BPF_CORE_READ(f, f_path.dentry);
 			mnt = BPF_CORE_READ(f, f_path.mnt);
-		}
+			if (how != POL_ARG_FD) {
+				aux = BPF_CORE_READ(f, f_inode, i_mode);
+				if (BPF_CORE_READ(f, f_mode) & 0x2)
+					aux |= EVA_AUX_FMODE_W;
+			}
+		} else
+			aux = BPF_CORE_READ(dentry, d_inode, i_mode);
 		r = gen_path((__u64)dentry, (__u64)mnt,
 		    off + sizeof(struct ev_arg));
 		if (r < 0)
@@ -1485,6 +1822,22 @@ fdfollow_do(struct gctx *g, struct gen_heap *gh, struct sel_action *a)
 	}
 }
 
+/* An Override decided at syscall entry, for the LSM program that guards
+ * the operation inside this same syscall (see struct ovr_pend). */
+static __always_inline void
+ovr_set(struct gctx *g, __u32 mask, __s32 err)
+{
+	struct ovr_pend op;
+
+	op.err = err;
+	op.nr = g->nr;
+	op.id = g->id;
+	op.gen = g->gen;
+	op.mask = mask;
+	op.applied = 0;
+	bpf_map_update_elem(&ovr_pending, &g->pid_tgid, &op, BPF_ANY);
+}
+
 /* Run selectors[skey]'s matchActions (ret = 0) or matchReturnActions. */
 __noinline int
 gen_actions(struct gctx *g, __u32 skey, __u32 ret)
@@ -1544,8 +1897,24 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			/* user space delivers them from the record */
 			g->actions |= bit;
 			break;
+		case POL_ACT_OVERRIDE:
+			/* the loader allows it only where it can be done:
+			 * LSM / fmod_ret programs return g->ovr; a syscall
+			 * hook hands it to the guarding LSM hook */
+			if (mon) {
+				g->would |= bit;
+				break;
+			}
+			g->ovr = a->arg;
+			g->actions |= bit;
+			if (g->kind == HOOK_K_SYSCALL) {
+				if (hc->flags & HOOK_F_OVR_LSM)
+					ovr_set(g, hc->ovr_mask, a->arg);
+			} else
+				hs_add(g->id, HS_OVERRIDES);
+			break;
 		default:
-			/* Override & co.: refused by the loader here */
+			/* NotifyEnforcer & co.: refused by the loader */
 			break;
 		}
 	}
@@ -1710,7 +2079,8 @@ gen_hook_run(struct gctx *g)
 			return 0;	/* slot reused since the entry */
 	} else {
 		g->gen = hc->gen;
-		if (g->kind == HOOK_K_SYSCALL && (hc->flags & HOOK_F_AT_EXIT))
+		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE) &&
+		    (hc->flags & HOOK_F_AT_EXIT))
 			g->phase = PH_ENTRY;
 	}
 	nsel = hc->nsel;
@@ -1869,7 +2239,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	struct pt_regs *regs = (void *)ctx->args[0];
 	struct gen_heap *gh;
 	struct hook_list *hl;
-	struct gctx g;
+	struct gctx *g;
 	__u32 nr = ctx->args[1], i;
 
 	hl = bpf_map_lookup_elem(&sys_hooks, &nr);
@@ -1878,20 +2248,22 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	gh = gh_get();
 	if (gh == NULL)
 		return 0;
-	gctx_init(&g, HOOK_K_SYSCALL);
-	g.regsaddr = (unsigned long)regs;
-	g.nr = nr;
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_SYSCALL);
+	g->regsaddr = (unsigned long)regs;
+	g->nr = nr;
 	gh->pd.n = 0;
-	dispatch(&g, hl);
+	dispatch(g, hl);
 	if (gh->pd.n > 0) {
-		if (load_sysargs(&g, gh) != 0) {
+		if (load_sysargs(g, gh) != 0) {
 			stat_inc(EV_STAT_ERRORS);
 			return 0;
 		}
 		for (i = 0; i < 6; i++)
-			gh->pd.args[i] = g.args[i];
+			gh->pd.args[i] = g->args[i];
 		gh->pd.nr = nr;
-		bpf_map_update_elem(&pending, &g.pid_tgid, &gh->pd, BPF_ANY);
+		bpf_map_update_elem(&pending, &g->pid_tgid, &gh->pd, BPF_ANY);
 	}
 	return 0;
 }
@@ -1902,9 +2274,10 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (void *)ctx->args[0];
 	struct gen_pending *saved, *pd;
+	struct ovr_pend *op;
 	struct gen_heap *gh;
 	struct hook_list *hl;
-	struct gctx g;
+	struct gctx *g;
 	__u64 pid_tgid, orig_ax = 0;
 	__u32 nr, n, i;
 
@@ -1916,6 +2289,13 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (hl == NULL || hl->n == 0)
 		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
+	op = bpf_map_lookup_elem(&ovr_pending, &pid_tgid);
+	if (op != NULL) {
+		/* an Override no LSM hook carried out: say so */
+		if (op->nr == nr && !op->applied)
+			hs_add(op->id, HS_OVR_MISSED);
+		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
+	}
 	saved = bpf_map_lookup_elem(&pending, &pid_tgid);
 	if (saved == NULL)
 		return 0;
@@ -1928,23 +2308,25 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&pending, &pid_tgid);
 	if (pd->nr != nr)
 		return 0;	/* stale: a syscall that never returned */
-	gctx_init(&g, HOOK_K_SYSCALL);
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_SYSCALL);
 	for (i = 0; i < 6; i++)
-		g.args[i] = pd->args[i];
-	g.have_args = 1;
+		g->args[i] = pd->args[i];
+	g->have_args = 1;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++)
-		g.ids[i] = pd->ids[i];
-	g.nr = nr;
-	g.ret = ctx->args[1];
+		g->ids[i] = pd->ids[i];
+	g->nr = nr;
+	g->ret = ctx->args[1];
 	n = pd->n;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
 			break;
-		g.id = g.ids[i];
-		g.gen = pd->gens[i];
-		g.pass = pd->pass[i];
-		g.phase = PH_EXIT;
-		gen_hook_run(&g);
+		g->id = g->ids[i];
+		g->gen = pd->gens[i];
+		g->pass = pd->pass[i];
+		g->phase = PH_EXIT;
+		gen_hook_run(g);
 	}
 	return 0;
 }
@@ -1954,7 +2336,7 @@ int
 generic_tp(void *ctx)
 {
 	struct hook_list *hl;
-	struct gctx g;
+	struct gctx *g;
 	__u32 type;
 
 	/*
@@ -1967,9 +2349,11 @@ generic_tp(void *ctx)
 	hl = bpf_map_lookup_elem(&tp_hooks, &type);
 	if (hl == NULL || hl->n == 0)
 		return 0;
-	gctx_init(&g, HOOK_K_TRACEPOINT);
-	g.ctxaddr = (unsigned long)ctx;
-	dispatch(&g, hl);
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_TRACEPOINT);
+	g->ctxaddr = (unsigned long)ctx;
+	dispatch(g, hl);
 	return 0;
 }
 
@@ -1977,19 +2361,228 @@ SEC("uprobe")
 int
 generic_uprobe(struct pt_regs *ctx)
 {
-	struct gctx g;
+	struct gctx *g;
 
-	gctx_init(&g, HOOK_K_UPROBE);
-	g.args[0] = PT_REGS_PARM1(ctx);
-	g.args[1] = PT_REGS_PARM2(ctx);
-	g.args[2] = PT_REGS_PARM3(ctx);
-	g.args[3] = PT_REGS_PARM4(ctx);
-	g.args[4] = PT_REGS_PARM5(ctx);
-	g.args[5] = ctx->r9;
-	g.have_args = 1;
-	g.id = bpf_get_attach_cookie(ctx);
-	g.phase = PH_ONESHOT;
-	gen_hook_run(&g);
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_UPROBE);
+	g->args[0] = PT_REGS_PARM1(ctx);
+	g->args[1] = PT_REGS_PARM2(ctx);
+	g->args[2] = PT_REGS_PARM3(ctx);
+	g->args[3] = PT_REGS_PARM4(ctx);
+	g->args[4] = PT_REGS_PARM5(ctx);
+	g->args[5] = ctx->r9;
+	g->have_args = 1;
+	g->id = bpf_get_attach_cookie(ctx);
+	g->phase = PH_ONESHOT;
+	gen_hook_run(g);
+	return 0;
+}
+
+
+/*
+ * Kernel functions.  generic_kprobe / generic_kretprobe: attached per hook
+ * with bpf_cookie = hook id; a hook with a return value (HOOK_F_AT_EXIT)
+ * runs its entry-side filters at entry and hands off to the kretprobe
+ * through kpending[pid_tgid, id].
+ */
+SEC("?kprobe")
+int
+generic_kprobe(struct pt_regs *ctx)
+{
+	struct gen_heap *gh;
+	struct kpend_key k;
+	struct gctx *g;
+	__u32 i;
+
+	gh = gh_get();
+	if (gh == NULL)
+		return 0;
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_KPROBE);
+	g->args[0] = PT_REGS_PARM1(ctx);
+	g->args[1] = PT_REGS_PARM2(ctx);
+	g->args[2] = PT_REGS_PARM3(ctx);
+	g->args[3] = PT_REGS_PARM4(ctx);
+	g->args[4] = PT_REGS_PARM5(ctx);
+	g->args[5] = ctx->r9;
+	g->have_args = 1;
+	g->id = bpf_get_attach_cookie(ctx);
+	g->phase = PH_ONESHOT;
+	gh->pd.n = 0;
+	gen_hook_run(g);
+	if (gh->pd.n > 0) {
+		for (i = 0; i < 6; i++)
+			gh->pd.args[i] = g->args[i];
+		gh->pd.nr = 0;
+		k.pid_tgid = g->pid_tgid;
+		k.id = g->id;
+		k.pad = 0;
+		bpf_map_update_elem(&kpending, &k, &gh->pd, BPF_ANY);
+	}
+	return 0;
+}
+
+SEC("?kretprobe")
+int
+generic_kretprobe(struct pt_regs *ctx)
+{
+	struct gen_pending *saved, *pd;
+	struct gen_heap *gh;
+	struct kpend_key k;
+	struct gctx *g;
+	__u32 i;
+
+	k.pid_tgid = bpf_get_current_pid_tgid();
+	k.id = bpf_get_attach_cookie(ctx);
+	k.pad = 0;
+	saved = bpf_map_lookup_elem(&kpending, &k);
+	if (saved == NULL)
+		return 0;
+	gh = gh_get();
+	if (gh == NULL)
+		return 0;
+	pd = &gh->pd;
+	__builtin_memcpy(pd, saved, sizeof(*pd));
+	bpf_map_delete_elem(&kpending, &k);
+	if (pd->n == 0)
+		return 0;
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_KPROBE);
+	for (i = 0; i < 6; i++)
+		g->args[i] = pd->args[i];
+	g->have_args = 1;
+	g->ret = PT_REGS_RC(ctx);
+	g->id = k.id;
+	g->gen = pd->gens[0];
+	g->pass = pd->pass[0];
+	g->phase = PH_EXIT;
+	gen_hook_run(g);
+	return 0;
+}
+
+/* an error an LSM / fmod_ret program may return */
+static __always_inline long
+ovr_ret(long r)
+{
+	if (r > 0 || r < -MAX_ERRNO)
+		r = -1;	/* EPERM */
+	return r;
+}
+
+/* The hook of a per-hook instance, arguments by bpf_get_func_arg. */
+static __always_inline long
+fn_run(void *ctx, __u32 kind)
+{
+	struct gctx *g;
+	__u64 v;
+	__u32 i;
+
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, kind);
+	for (i = 0; i < 6; i++) {
+		v = 0;
+		if (bpf_get_func_arg(ctx, i, &v) != 0)
+			break;
+		g->args[i] = v;
+	}
+	g->have_args = 1;
+	g->id = tl_fn_hook;
+	g->phase = PH_ONESHOT;
+	gen_hook_run(g);
+	if (g->ovr == 0)
+		return 0;
+	return ovr_ret(g->ovr);
+}
+
+/*
+ * lsmhooks: one instance per hook, attach target set by the loader
+ * ("file_open" is only the default).  Returning an error denies the
+ * operation; the first BPF LSM program that denies ends the chain.
+ */
+SEC("?lsm/file_open")
+int
+generic_lsm(unsigned long long *ctx)
+{
+	return fn_run(ctx, HOOK_K_LSM);
+}
+
+/* Override on a kprobe on a security_* function: fmod_ret, one instance
+ * per hook; a non-zero return skips the function and is its result. */
+SEC("?fmod_ret/security_file_open")
+int
+generic_fmodret(unsigned long long *ctx)
+{
+	return fn_run(ctx, HOOK_K_FMODRET);
+}
+
+/* spec.fentries without Override: observation through a trampoline */
+SEC("?fentry/security_file_open")
+int
+generic_fentry(unsigned long long *ctx)
+{
+	fn_run(ctx, HOOK_K_FENTRY);
+	return 0;
+}
+
+/*
+ * Override executors for syscall hooks (HOOK_F_OVR_LSM): the LSM hook that
+ * guards the syscall's operation returns the error sys_enter decided, if
+ * that syscall is the one running.  ovr_lsm serves every mapped hook
+ * (attach target set by the loader); file_permission also checks the
+ * MAY_* mask (a write decision must not fail the read of the same call).
+ */
+static __always_inline long
+ovr_apply(__u32 mask)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ovr_pend *op;
+	struct pt_regs *regs;
+	__u32 nr;
+
+	op = bpf_map_lookup_elem(&ovr_pending, &pid_tgid);
+	if (op == NULL)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = regs->orig_ax;
+	if (nr != op->nr)
+		return 0;
+	if (op->mask != 0 && !(mask & op->mask))
+		return 0;
+	if (!op->applied) {
+		op->applied = 1;
+		hs_add(op->id, HS_OVERRIDES);
+	}
+	return ovr_ret(op->err);
+}
+
+SEC("?lsm/file_open")
+int
+ovr_lsm(unsigned long long *ctx)
+{
+	return ovr_apply(0);
+}
+
+SEC("?lsm/file_permission")
+int
+ovr_file_permission(unsigned long long *ctx)
+{
+	return ovr_apply((__u32)ctx[1]);
+}
+
+/* where the kernel has bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE):
+ * a kprobe on the syscall function itself */
+SEC("?kprobe")
+int
+ovr_kprobe(struct pt_regs *ctx)
+{
+	long r = ovr_apply(0);
+
+	if (r != 0)
+		bpf_override_return(ctx, r);
 	return 0;
 }
 

@@ -21,6 +21,10 @@
  * fdfollow	LRU hash struct fdfollow_key -> struct fdfollow_val
  *		(FollowFD/UnfollowFD/CopyFD)
  * gheap	per-CPU scratch: the record being built and its arg table
+ * kpending	LRU hash struct kpend_key -> struct gen_pending: kprobe entry
+ *		-> kretprobe hand-off of HOOK_F_AT_EXIT kprobe hooks
+ * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
+ *		syscall entry, for the LSM program guarding the operation
  */
 #ifndef TRIPLINE_GENERIC_MAPS_BPF_H
 #define TRIPLINE_GENERIC_MAPS_BPF_H
@@ -89,7 +93,8 @@ struct gen_heap {
 	__u32	pos;		/* bytes of the argument area used */
 	__u32	pflags;		/* path walker's truncation flag */
 	__u16	plen;		/* path length from path_put */
-	__u8	pad[6];
+	__u8	pad[2];
+	__u32	oaux;		/* gen_capture_obj: ev_arg.aux */
 };
 
 struct rl_key {
@@ -170,5 +175,25 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gen_heap);
 } gheap SEC(".maps");
+
+struct kpend_key {
+	__u64	pid_tgid;
+	__u32	id;
+	__u32	pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_PENDING_ENTRIES);
+	__type(key, struct kpend_key);
+	__type(value, struct gen_pending);
+} kpending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_PENDING_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct ovr_pend);
+} ovr_pending SEC(".maps");
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */

@@ -58,6 +58,15 @@
 #define HOOK_K_NET		4	/* cgroup sock_addr programs
 					   (bpf/net.bpf.c) through
 					   net_hooks[NET_D_*] */
+#define HOOK_K_KPROBE		5	/* generic_kprobe/kretprobe on a
+					   kernel function, cookie = id */
+#define HOOK_K_LSM		6	/* generic_lsm: one program instance
+					   per hook (tl_fn_hook = id) */
+#define HOOK_K_FMODRET		7	/* generic_fmodret on a security_*
+					   function (Override on a kprobe),
+					   one instance per hook */
+#define HOOK_K_FENTRY		8	/* generic_fentry (spec.fentries),
+					   one instance per hook */
 
 /* hook_cfg.flags */
 #define HOOK_F_ENABLED		0x01
@@ -71,6 +80,27 @@
 					   when the winning selector has
 					   Override (the hook's syscall
 					   copy posts the others) */
+#define HOOK_F_OVR_LSM		0x20	/* HOOK_K_SYSCALL: Override is
+					   carried out by the LSM hook that
+					   guards the syscall's operation
+					   (ovr_pending, bpf/override) */
+
+/*
+ * Override of a syscall hook through an LSM hook (no bpf_override_return):
+ * sys_enter decides and writes ovr_pending[pid_tgid]; an ovr_* program on
+ * the LSM hook that guards the operation returns the error when it runs
+ * inside that same syscall (nr checked); sys_exit deletes the entry and
+ * counts it in hook_stat.ovr_missed when the LSM hook never ran.
+ */
+struct ovr_pend {
+	__s32	err;		/* negative errno to return */
+	__u32	nr;		/* syscall number */
+	__u32	id;		/* hook */
+	__u32	gen;
+	__u32	mask;		/* file_permission: MAY_* bits that apply
+				   (0: any) */
+	__u32	applied;	/* set by the LSM program */
+};
 
 /* hook_arg.src_kind */
 #define HOOK_SRC_SYSARG		1	/* syscall argument src (0..5) */
@@ -104,6 +134,8 @@
 #define HOOK_ARGF_RETURN_COPY	0x01	/* read the buffer at exit */
 #define HOOK_ARGF_DATA_LOC	0x02	/* tracepoint __data_loc field */
 #define HOOK_ARGF_SIGNED	0x04	/* sign-extend integer */
+#define HOOK_ARGF_LOAD_INFO	0x08	/* module type given as load_info
+					   (struct load_info *) */
 
 struct hook_arg {
 	__u8	type;		/* enum pol_arg_type */
@@ -130,7 +162,8 @@ struct hook_cfg {
 				   sys_hooks entry lists the hook
 				   (raw_syscalls tracepoints, listed on
 				   every syscall their InMap allows) */
-	__u32	pad;
+	__u32	ovr_mask;	/* HOOK_F_OVR_LSM on file_permission:
+				   MAY_* bits of the operation */
 	struct hook_arg args[HOOK_ARGS_MAX];
 	struct hook_arg ret;	/* type NONE if not wanted */
 };
@@ -248,6 +281,9 @@ struct hook_stat {
 	__u64	errors;		/* argument read errors etc. */
 	__u64	signals;	/* Sigkill/Signal sent */
 	__u64	ratelimited;
+	__u64	overrides;	/* Override carried out (error returned) */
+	__u64	ovr_missed;	/* Override decided but the guarding LSM
+				   hook never ran in that syscall */
 };
 
 /*

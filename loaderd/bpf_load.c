@@ -52,6 +52,12 @@ struct bpfl {
 	int			 ncpus;
 };
 
+/* Generic programs not in the main load (bpfl_instance). */
+static const char *const bpfl_ondemand[] = { "generic_kprobe",
+    "generic_kretprobe", "generic_lsm", "generic_fmodret", "generic_fentry",
+    "ovr_lsm",
+    "ovr_file_permission", "ovr_kprobe" };
+
 /* Programs whose attach failure makes bpfl_open fail. */
 static const char *const bpfl_required[] = { "handle_exec", "handle_exit" };
 
@@ -303,6 +309,16 @@ bpfl_generic(struct bpfl *b, struct bpf_object **obj, char *err,
 		log_debug("bpf: generic programs share map %s (fd %d)",
 		    bpfl_shared[i], fd);
 	}
+	/* programs that run per hook or need kernel features this kernel
+	 * may lack: loaded on demand by bpfl_instance() */
+	for (i = 0; i < sizeof(bpfl_ondemand) / sizeof(bpfl_ondemand[0]);
+	    i++) {
+		struct bpf_program *p;
+
+		p = bpf_object__find_program_by_name(g->obj, bpfl_ondemand[i]);
+		if (p != NULL)
+			bpf_program__set_autoload(p, false);
+	}
 	if ((r = generic_bpf__load(g)) != 0) {
 		snprintf(err, errlen, "load generic BPF programs: %s (libbpf "
 		    "and verifier messages logged above)", strerror(-r));
@@ -313,6 +329,96 @@ bpfl_generic(struct bpfl *b, struct bpf_object **obj, char *err,
 	b->gskel = g;
 	*obj = g->obj;
 	return 0;
+}
+
+struct bpfl_inst {
+	struct generic_bpf	*g;
+};
+
+int
+bpfl_instance(struct bpfl *b, const char *const *progs, size_t nprogs,
+    const char *target, uint32_t hook, struct bpfl_inst **out, char *err,
+    size_t errlen)
+{
+	struct generic_bpf *g;
+	struct bpf_program *p;
+	struct bpf_map *m, *mm;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (b->gskel == NULL) {
+		snprintf(err, errlen, "generic BPF programs not loaded");
+		return ERR_SYS;
+	}
+	if ((g = generic_bpf__open()) == NULL) {
+		snprintf(err, errlen, "open generic BPF object: %s",
+		    strerror(errno));
+		return ERR_SYS;
+	}
+	bpf_object__for_each_program(p, g->obj)
+		bpf_program__set_autoload(p, false);
+	for (i = 0; i < nprogs; i++) {
+		p = bpf_object__find_program_by_name(g->obj, progs[i]);
+		if (p == NULL) {
+			snprintf(err, errlen, "generic BPF object has no "
+			    "program \"%s\"", progs[i]);
+			r = ERR_SYS;
+			goto fail;
+		}
+		bpf_program__set_autoload(p, true);
+		if (target != NULL &&
+		    (r = bpf_program__set_attach_target(p, 0, target)) != 0) {
+			snprintf(err, errlen, "%s: no kernel function or LSM "
+			    "hook \"%s\" in the kernel's BTF (%s)", progs[i],
+			    target, strerror(-r));
+			r = ERR_NOTFOUND;
+			goto fail;
+		}
+	}
+	/* every map is the main instance's */
+	bpf_object__for_each_map(m, g->obj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		mm = bpf_object__find_map_by_name(b->gskel->obj,
+		    bpf_map__name(m));
+		if (mm == NULL || (r = bpf_map__reuse_fd(m,
+		    bpf_map__fd(mm))) != 0) {
+			snprintf(err, errlen, "generic instance: reuse map %s",
+			    bpf_map__name(m));
+			r = ERR_SYS;
+			goto fail;
+		}
+	}
+	g->rodata->tl_fn_hook = hook;
+	if ((r = generic_bpf__load(g)) != 0) {
+		snprintf(err, errlen, "load %s%s%s: %s (verifier messages "
+		    "logged)", progs[0], target != NULL ? " on " : "",
+		    target != NULL ? target : "", strerror(-r));
+		r = ERR_SYS;
+		goto fail;
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->g = g;
+	return 0;
+fail:
+	generic_bpf__destroy(g);
+	return r;
+}
+
+struct bpf_program *
+bpfl_inst_prog(struct bpfl_inst *in, const char *name)
+{
+	return bpf_object__find_program_by_name(in->g->obj, name);
+}
+
+void
+bpfl_inst_free(struct bpfl_inst *in)
+{
+	if (in == NULL)
+		return;
+	generic_bpf__destroy(in->g);
+	free(in);
 }
 
 int

@@ -57,6 +57,19 @@ int	bpfl_ncpus(struct bpfl *);
  * attaches per policy.  *obj is borrowed until bpfl_free.  0, or ERR_SYS /
  * ERR_UNSUPP with a message in err (then the next call tries again).
  */
+/*
+ * Another instance of the generic object with only progs loaded, every map
+ * the main instance's, tl_fn_hook = hook, and (target != NULL) the attach
+ * target of those programs set (LSM hook name, kernel function).  The
+ * caller attaches the programs (bpfl_inst_prog) and frees it.
+ */
+struct bpfl_inst;
+int	bpfl_instance(struct bpfl *, const char *const *progs, size_t nprogs,
+	    const char *target, uint32_t hook, struct bpfl_inst **out,
+	    char *err, size_t errlen);
+struct bpf_program *bpfl_inst_prog(struct bpfl_inst *, const char *name);
+void	bpfl_inst_free(struct bpfl_inst *);
+
 int	bpfl_generic(struct bpfl *, struct bpf_object **obj, char *err,
 	    size_t errlen);
 

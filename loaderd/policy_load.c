@@ -98,6 +98,9 @@ enum pl_disp {
 	PL_DISP_SYS,		/* sys_hooks[nr] for every nr in the bitmap */
 	PL_DISP_TP,		/* tp_hooks[tp_id] */
 	PL_DISP_UPROBE,		/* the uprobe link itself */
+	PL_DISP_KPROBE,		/* kprobe (+ kretprobe) links, cookie = id */
+	PL_DISP_FN,		/* own program instance: lsm, fmod_ret,
+				   fentry (tl_fn_hook = id) */
 	PL_DISP_NET,		/* net_hooks[d] for every d in net_mask */
 };
 
@@ -119,6 +122,20 @@ enum pl_selmode {
 	PL_SEL_NET,		/* evaluated by bpf/net.bpf.c */
 };
 
+#define PL_OVR_TGTS	3
+
+/* An Override executor (ovr_lsm / ovr_file_permission / ovr_kprobe on
+ * one target), shared by the hooks that need it. */
+struct ovrx {
+	TAILQ_ENTRY(ovrx)	 entry;
+	char			*target;
+	int			 kprobe;
+	struct bpfl_inst	*inst;
+	struct bpf_link		*link;
+	int			 refs;
+};
+TAILQ_HEAD(ovrxq, ovrx);
+
 /* One compiled hook. */
 struct ph {
 	const struct pol_hook	*h;
@@ -137,7 +154,17 @@ struct ph {
 	int			 nr_is_arg;	/* raw_syscalls: arg holding
 						   the syscall id, -1 */
 	uint32_t		 tp_id;
-	struct bpf_link		*link;		/* uprobe */
+	struct bpf_link		*link;		/* uprobe, kprobe, instance */
+	struct bpf_link		*link2;		/* kretprobe */
+	struct bpfl_inst	*inst;		/* PL_DISP_FN */
+	const char		*fn_prog;	/* PL_DISP_FN program */
+	const char		*fn_target;	/* its attach target */
+	const char		*ovr_tgts[PL_OVR_TGTS];	/* HOOK_F_OVR_LSM:
+						   executor targets */
+	size_t			 novr;
+	int			 ovr_kprobe;	/* executor: ovr_kprobe on the
+						   syscall function */
+	int			 ovr_refs;	/* executors referenced */
 	uint8_t			 net_mask;	/* PL_DISP_NET: 1 << NET_D_* */
 	int			 net_counted;	/* in n_net[] */
 	int			 aux;		/* the cgroup copy of a
@@ -210,6 +237,8 @@ struct polset {
 	struct hook_list	 sys[HOOK_SYSCALLS_MAX];	/* shadow */
 	struct pentq		 pols;
 	struct tpattq		 tps;
+	struct bpfl_inst	*kinst;		/* generic_kprobe/kretprobe */
+	struct ovrxq		 ovrxs;
 };
 
 /* A tracepoint format field. */
@@ -686,6 +715,8 @@ struct pl_ctx {
 	size_t			 nsel_max;	/* compile only this many
 						   selectors (0: all) */
 	int			 net_tcp;	/* tcp_connect */
+	const char		*ovr_no;	/* Override impossible on this
+						   hook: why (NULL: possible) */
 	int			 net_d[2];	/* network hook: its programs */
 	uint8_t			 net_src[HOOK_ARGS_MAX];	/* HOOK_SRC_NET_* */
 };
@@ -1222,15 +1253,23 @@ pl_action(struct pl_ctx *c, const struct pol_action *a, struct sel_action *sa)
 	}
 	switch (a->kind) {
 	case POL_ACT_OVERRIDE:
-	case POL_ACT_NOTIFYENFORCER:
-		if (!c->ps->feat.override && !c->ps->feat.lsm)
+		if (c->ovr_no != NULL)
 			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "%s",
-			    PL_MSG_OVERRIDE);
-		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "%s: this "
-		    "kernel has %s, but the generic programs do not "
-		    "implement it yet", a->kind == POL_ACT_OVERRIDE ?
-		    "Override" : "NotifyEnforcer", c->ps->feat.override ?
-		    "bpf_override_return" : "BPF LSM");
+			    c->ovr_no);
+		if (a->arg_error == 0)
+			return pl_fail(c, ERR_PARSE, a->line, a->col, "Override "
+			    "with argError 0 would let the call succeed; "
+			    "give a negative errno (-1 = EPERM)");
+		if (a->arg_error < -4095 || a->arg_error > 4095)
+			return pl_fail(c, ERR_RANGE, a->line, a->col, "argError "
+			    "%d: not an errno", a->arg_error);
+		sa->kind = POL_ACT_OVERRIDE;
+		sa->arg = a->arg_error > 0 ? -a->arg_error : a->arg_error;
+		sa->arg_fd = sa->arg_name = 0xff;
+		return 0;
+	case POL_ACT_NOTIFYENFORCER:
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "NotifyEnforcer "
+		    "is not supported by this engine (use Override)");
 	case POL_ACT_COPYFD:
 	case POL_ACT_SET:
 		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "action %s is "
@@ -1305,6 +1344,8 @@ pl_host_ns(struct pl_ctx *c, enum pol_ns ns, uint32_t *inum)
 }
 
 /* Has the selector an Override action? */
+static int pl_sel_any_override(const struct pol_hook *);
+
 static int
 pl_sel_override(const struct pol_selector *s)
 {
@@ -1476,28 +1517,350 @@ pl_nr_isset(const struct ph *ph, int nr)
 	return (ph->nrs[nr / 8] & (1 << (nr % 8))) != 0;
 }
 
-/* kprobes (syscall: true runs from the raw syscall dispatch), fentries. */
+/*
+ * Override of a syscall without bpf_override_return: the LSM hook(s) that
+ * guard the same operation (docs/enforcement.md has this table).  The
+ * syscall hook decides at entry; the LSM program returns the error when
+ * it runs inside that syscall.  mask: file_permission's MAY_* bits.
+ */
+struct pl_ovrmap {
+	const char	*sys;
+	const char	*lsm[PL_OVR_TGTS];
+	uint32_t	 mask;
+};
+
+#define PL_MAY_WRITE	0x2
+#define PL_MAY_READ	0x4
+
+static const struct pl_ovrmap pl_ovrmap[] = {
+	{ "write", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE },
+	{ "writev", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwritev", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE },
+	{ "read", { "file_permission" }, PL_MAY_READ },
+	{ "pread64", { "file_permission" }, PL_MAY_READ },
+	{ "readv", { "file_permission" }, PL_MAY_READ },
+	{ "preadv", { "file_permission" }, PL_MAY_READ },
+	{ "preadv2", { "file_permission" }, PL_MAY_READ },
+	{ "open", { "file_open" }, 0 },
+	{ "openat", { "file_open" }, 0 },
+	{ "openat2", { "file_open" }, 0 },
+	{ "creat", { "file_open" }, 0 },
+	{ "symlink", { "inode_symlink" }, 0 },
+	{ "symlinkat", { "inode_symlink" }, 0 },
+	{ "unlink", { "inode_unlink" }, 0 },
+	{ "unlinkat", { "inode_unlink", "inode_rmdir" }, 0 },
+	{ "rmdir", { "inode_rmdir" }, 0 },
+	{ "mkdir", { "inode_mkdir" }, 0 },
+	{ "mkdirat", { "inode_mkdir" }, 0 },
+	{ "mknod", { "inode_mknod" }, 0 },
+	{ "mknodat", { "inode_mknod" }, 0 },
+	{ "link", { "inode_link" }, 0 },
+	{ "linkat", { "inode_link" }, 0 },
+	{ "rename", { "inode_rename" }, 0 },
+	{ "renameat", { "inode_rename" }, 0 },
+	{ "renameat2", { "inode_rename" }, 0 },
+	{ "chmod", { "path_chmod" }, 0 },
+	{ "fchmod", { "path_chmod" }, 0 },
+	{ "fchmodat", { "path_chmod" }, 0 },
+	{ "chown", { "path_chown" }, 0 },
+	{ "fchown", { "path_chown" }, 0 },
+	{ "lchown", { "path_chown" }, 0 },
+	{ "fchownat", { "path_chown" }, 0 },
+	{ "truncate", { "path_truncate" }, 0 },
+	{ "chroot", { "path_chroot" }, 0 },
+	{ "connect", { "socket_connect" }, 0 },
+	{ "bind", { "socket_bind" }, 0 },
+	{ "listen", { "socket_listen" }, 0 },
+	{ "accept", { "socket_accept" }, 0 },
+	{ "accept4", { "socket_accept" }, 0 },
+	{ "sendto", { "socket_sendmsg" }, 0 },
+	{ "sendmsg", { "socket_sendmsg" }, 0 },
+	{ "sendmmsg", { "socket_sendmsg" }, 0 },
+	{ "recvfrom", { "socket_recvmsg" }, 0 },
+	{ "recvmsg", { "socket_recvmsg" }, 0 },
+	{ "recvmmsg", { "socket_recvmsg" }, 0 },
+	{ "socket", { "socket_create" }, 0 },
+	{ "execve", { "bprm_check_security" }, 0 },
+	{ "execveat", { "bprm_check_security" }, 0 },
+	{ "bpf", { "bpf" }, 0 },
+	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0 },
+	{ "kill", { "task_kill" }, 0 },
+	{ "tkill", { "task_kill" }, 0 },
+	{ "tgkill", { "task_kill" }, 0 },
+	{ "mount", { "sb_mount" }, 0 },
+	{ "umount2", { "sb_umount" }, 0 },
+	{ "finit_module", { "kernel_read_file" }, 0 },
+	{ "init_module", { "kernel_load_data" }, 0 },
+	{ "kexec_load", { "kernel_load_data" }, 0 },
+	{ "kexec_file_load", { "kernel_read_file" }, 0 },
+	{ "setuid", { "task_fix_setuid" }, 0 },
+	{ "setreuid", { "task_fix_setuid" }, 0 },
+	{ "setresuid", { "task_fix_setuid" }, 0 },
+	{ "setfsuid", { "task_fix_setuid" }, 0 },
+	{ "setgid", { "task_fix_setgid" }, 0 },
+	{ "setregid", { "task_fix_setgid" }, 0 },
+	{ "setresgid", { "task_fix_setgid" }, 0 },
+	{ "setfsgid", { "task_fix_setgid" }, 0 },
+	{ "capset", { "capset" }, 0 },
+	{ "prctl", { "task_prctl" }, 0 },
+	{ "setrlimit", { "task_setrlimit" }, 0 },
+	{ "prlimit64", { "task_setrlimit" }, 0 },
+	{ "ioctl", { "file_ioctl" }, 0 },
+	{ "mprotect", { "file_mprotect" }, 0 },
+	{ "mmap", { "mmap_file" }, 0 },
+	{ "settimeofday", { "settime" }, 0 },
+	{ "clock_settime", { "settime" }, 0 },
+	{ "adjtimex", { "settime" }, 0 },
+	{ "clock_adjtime", { "settime" }, 0 },
+	{ "setxattr", { "inode_setxattr" }, 0 },
+	{ "lsetxattr", { "inode_setxattr" }, 0 },
+	{ "fsetxattr", { "inode_setxattr" }, 0 },
+	{ "removexattr", { "inode_removexattr" }, 0 },
+	{ "lremovexattr", { "inode_removexattr" }, 0 },
+	{ "fremovexattr", { "inode_removexattr" }, 0 },
+};
+
+/* The bare syscall name of a kprobe call ("sys_write", "__x64_sys_write"). */
+static const char *
+pl_sys_bare(const char *name)
+{
+	if (strncmp(name, PL_SYSCALL_PREFIX, strlen(PL_SYSCALL_PREFIX)) == 0)
+		return name + strlen(PL_SYSCALL_PREFIX);
+	if (strncmp(name, "__ia32_sys_", 11) == 0)
+		return name + 11;
+	if (strncmp(name, "sys_", 4) == 0)
+		return name + 4;
+	return name;
+}
+
+static const struct pl_ovrmap *
+pl_ovr_lookup(const char *sys)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pl_ovrmap) / sizeof(pl_ovrmap[0]); i++)
+		if (strcmp(pl_ovrmap[i].sys, sys) == 0)
+			return &pl_ovrmap[i];
+	return NULL;
+}
+
+/* Is name a function of the running kernel (/proc/kallsyms)? */
 static int
-pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
+pl_ksym_exists(const char *name)
+{
+	FILE *fp;
+	char line[512], *p, *e;
+	size_t n = strlen(name);
+	int found = 0;
+
+	if ((fp = fopen("/proc/kallsyms", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		/* "ffffffff81234560 T name\t[module]" */
+		if ((p = strchr(line, ' ')) == NULL ||
+		    (p = strchr(p + 1, ' ')) == NULL)
+			continue;
+		p++;
+		e = p + strcspn(p, " \t\n");
+		if ((size_t)(e - p) == n && memcmp(p, name, n) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+/* An argument of a kernel function (kprobe, lsmhook, fentry). */
+static int
+pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha)
+{
+	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC ||
+	    a->type == POL_ARG_SYSCALL64)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
+		    "only valid on tracepoints", pl_type_name(a));
+	switch (a->type) {
+	case POL_ARG_FILENAME: case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE:
+	case POL_ARG_KIOCB: case POL_ARG_IOV_ITER: case POL_ARG_CHAR_IOVEC:
+	case POL_ARG_SOCKADDR_UN: case POL_ARG_FD:
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s on a "
+		    "kernel function is not supported by this engine yet",
+		    pl_type_name(a));
+	default:
+		break;
+	}
+	if (a->index < 0 || a->index >= PL_SYSARGS)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "argument index "
+		    "%d: at most %d", a->index, PL_SYSARGS - 1);
+	ha->src_kind = HOOK_SRC_REG;
+	ha->src = (uint8_t)a->index;
+	if (a->type == POL_ARG_MODULE && a->type_name != NULL &&
+	    strcmp(a->type_name, "load_info") == 0)
+		ha->flags |= HOOK_ARGF_LOAD_INFO;
+	return pl_arg_common(c, a, ha, a->type);
+}
+
+/* Arguments of a kernel-function hook (kprobe, lsmhook, fentry). */
+static int
+pl_kfn_args(struct pl_ctx *c, enum pol_arg_type *types)
 {
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
-	const char *name;
 	size_t i;
 	int r;
 
-	if (h->fentry)
-		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s", c->ps->feat.fentry ?
-		    "fentry/fexit: this kernel has BPF trampolines, but the "
-		    "generic programs have no fentry program yet" :
-		    PL_MSG_FENTRY);
-	if (!h->syscall) {
-		if (!c->ps->feat.kprobes)
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	for (i = 0; i < h->nargs; i++) {
+		if ((r = pl_arg_kfn(c, &h->args[i], &ph->cfg.args[i])) != 0)
+			return r;
+		types[i] = h->args[i].type;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	return 0;
+}
+
+/* Override on syscall hook c->h: through the LSM, bpf_override_return, or
+ * not at all (c->ovr_no says why). */
+static void
+pl_sys_override(struct pl_ctx *c, const char *bare, char *how, size_t len)
+{
+	const struct polset_features *f = &c->ps->feat;
+	const struct pl_ovrmap *m = pl_ovr_lookup(bare);
+	struct ph *ph = c->ph;
+	size_t i;
+
+	how[0] = '\0';
+	if (f->lsm && f->lsm_active && m != NULL) {
+		ph->cfg.flags |= HOOK_F_OVR_LSM;
+		ph->cfg.ovr_mask = m->mask;
+		for (i = 0; i < PL_OVR_TGTS && m->lsm[i] != NULL; i++)
+			ph->ovr_tgts[ph->novr++] = m->lsm[i];
+		snprintf(how, len, "; Override carried out by BPF LSM hook%s "
+		    "%s%s%s%s (bpf_override_return: %s)", ph->novr > 1 ? "s" :
+		    "", m->lsm[0], ph->novr > 1 ? "/" : "", ph->novr > 1 ?
+		    m->lsm[1] : "", m->mask == PL_MAY_WRITE ? " on MAY_WRITE" :
+		    m->mask == PL_MAY_READ ? " on MAY_READ" : "",
+		    f->override ? "also available" : "not in this kernel");
+		return;
+	}
+	if (f->override && f->kprobes) {
+		ph->cfg.flags |= HOOK_F_OVR_LSM;
+		ph->ovr_kprobe = 1;
+		snprintf(how, len, "; Override carried out by "
+		    "bpf_override_return in a kprobe on " PL_SYSCALL_PREFIX
+		    "%s", bare);
+		return;
+	}
+	if (f->lsm && f->lsm_active)
+		c->ovr_no = "Override on this syscall needs "
+		    "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE), which "
+		    "this kernel lacks, and no LSM hook guards exactly its "
+		    "operation (see the table in docs/enforcement.md); "
+		    "alternative: an lsmhooks policy on the LSM hook you mean, "
+		    "or Sigkill (which does not stop the call)";
+	else
+		c->ovr_no = PL_MSG_OVERRIDE " (BPF LSM needs CONFIG_BPF_LSM "
+		    "and \"bpf\" in lsm=); alternative: Sigkill (the call "
+		    "still runs) or, for connect/sendmsg, the cgroup "
+		    "programs";
+}
+
+/* kprobes: syscall: true runs from the raw syscall dispatch; kernel
+ * functions get a kprobe (cookie = id), or an fmod_ret program instance
+ * when a selector overrides a security_* function; fentries a program
+ * instance. */
+static int
+pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct polset_features *f = &c->ps->feat;
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const char *name;
+	char ovrhow[256];
+	size_t i;
+	int r, ovr, ex;
+
+	ovr = pl_sel_any_override(h);
+	c->ovr_no = NULL;
+	if (!h->syscall || h->fentry) {
+		if (h->fentry && !f->fentry)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
+			    PL_MSG_FENTRY);
+		if (!h->fentry && !f->kprobes)
 			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
 			    PL_MSG_NOKPROBES);
-		return pl_fail(c, ERR_UNSUPP, 0, 0, "kprobes on kernel "
-		    "functions are not implemented by the generic programs "
-		    "yet (only syscall: true)");
+		name = h->call;
+		if (h->syscall && h->fentry) {
+			free(ph->target);
+			xasprintf(&ph->target, PL_SYSCALL_PREFIX "%s",
+			    pl_sys_bare(h->call));
+			name = ph->target;
+		}
+		ex = pl_ksym_exists(name);
+		if (ex == 0) {
+			if (h->ignore_call_not_found) {
+				ph->skipped = 1;
+				xasprintf(&ph->how, "skipped "
+				    "(ignore.callNotFound): no kernel "
+				    "function %s", name);
+				return 0;
+			}
+			return pl_fail(c, ERR_NOTFOUND, 0, 0, "no kernel "
+			    "function \"%s\" (not in /proc/kallsyms)", name);
+		}
+		ph->cfg.syscall_nr = -1;
+		if ((r = pl_kfn_args(c, types)) != 0)
+			return r;
+		if ((r = pl_ret(c, h)) != 0)
+			return r;
+		ph->meta.function = xstrdup(name);
+		if (ovr || h->fentry) {
+			if (ovr && strncmp(name, "security_", 9) != 0) {
+				c->ovr_no = "Override on a kernel function "
+				    "needs fmod_ret, which the kernel allows "
+				    "only on security_* functions and "
+				    "error-injection functions (this kernel "
+				    "has no CONFIG_FUNCTION_ERROR_INJECTION "
+				    "list tripline uses); alternative: the "
+				    "lsmhooks hook or security_* function "
+				    "that guards the operation";
+				if (!h->fentry)
+					goto kprobe;
+			}
+			if (ovr && !f->fmod_ret)
+				return pl_fail(c, ERR_UNSUPP, 0, 0, "Override "
+				    "on %s needs fmod_ret (BPF trampolines), "
+				    "which this kernel refuses", name);
+			if (ph->cfg.flags & HOOK_F_AT_EXIT)
+				return pl_fail(c, ERR_UNSUPP, 0, 0, "%s: "
+				    "return values and returnCopy need a "
+				    "kretprobe; use kprobes without Override "
+				    "for them", h->fentry ? "fentries" :
+				    "Override hooks");
+			ph->cfg.kind = ovr ? HOOK_K_FMODRET : HOOK_K_FENTRY;
+			ph->disp = PL_DISP_FN;
+			ph->fn_prog = ovr ? "generic_fmodret" :
+			    "generic_fentry";
+			ph->fn_target = ph->meta.function;
+			xasprintf(&ph->how, "%s/%s program (one instance per "
+			    "hook)%s", ovr ? "fmod_ret" : "fentry", name, ovr ?
+			    "; Override returns the error from the function "
+			    "instead of running it" : "");
+			return 0;
+		}
+kprobe:
+		if ((ph->cfg.flags & HOOK_F_AT_EXIT) && !f->kretprobes)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "return values "
+			    "need kretprobes, which this kernel lacks");
+		ph->cfg.kind = HOOK_K_KPROBE;
+		ph->disp = PL_DISP_KPROBE;
+		xasprintf(&ph->how, "kprobe%s %s (bpf_cookie = hook id)",
+		    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+kretprobe" : "", name);
+		return 0;
 	}
 	if (h->syscall_nr < 0 || h->syscall_nr >= HOOK_SYSCALLS_MAX)
 		return pl_fail(c, ERR_NOTFOUND, 0, 0, "not a syscall of this "
@@ -1519,19 +1882,59 @@ pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
 	if ((r = pl_ret(c, h)) != 0)
 		return r;
 	/* the collector's function_name: "__x64_sys_openat" (Tetragon) */
-	name = h->call;
-	if (strncmp(name, PL_SYSCALL_PREFIX, strlen(PL_SYSCALL_PREFIX)) == 0)
-		name += strlen(PL_SYSCALL_PREFIX);
-	else if (strncmp(name, "__ia32_sys_", 11) == 0)
-		name += 11;
-	else if (strncmp(name, "sys_", 4) == 0)
-		name += 4;
+	name = pl_sys_bare(h->call);
 	xasprintf(&ph->meta.function, PL_SYSCALL_PREFIX "%s", name);
-	xasprintf(&ph->how, "raw_tracepoint/sys_enter%s dispatch (%s)",
-	    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+sys_exit" : "",
-	    c->ps->feat.kprobes ? "one raw tracepoint for all syscalls "
+	ovrhow[0] = '\0';
+	if (ovr && c->selmode != PL_SEL_SYSCOPY)
+		pl_sys_override(c, name, ovrhow, sizeof(ovrhow));
+	xasprintf(&ph->how, "raw_tracepoint/sys_enter%s dispatch (%s)%s",
+	    (ph->cfg.flags & (HOOK_F_AT_EXIT | HOOK_F_OVR_LSM)) ?
+	    "+sys_exit" : "",
+	    f->kprobes ? "one raw tracepoint for all syscalls "
 	    "costs less than a kprobe each" :
-	    "kprobe fallback: this kernel has no kprobes");
+	    "kprobe fallback: this kernel has no kprobes", ovrhow);
+	return 0;
+}
+
+/* lsmhooks: a BPF LSM program instance per hook; Override = its return
+ * value. */
+static int
+pl_hook_lsm(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct polset_features *f = &c->ps->feat;
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	char *fn;
+	int r, ex;
+
+	if (!f->lsm)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s", PL_MSG_NOLSM);
+	if (!f->lsm_active)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "BPF LSM programs load, "
+		    "but \"bpf\" is not in the active LSM list (%s): boot "
+		    "with lsm=...,bpf", f->lsm_list[0] ? f->lsm_list :
+		    "unreadable");
+	if (h->call == NULL || h->call[0] == '\0')
+		return pl_fail(c, ERR_PARSE, 0, 0, "lsmhook without hook");
+	xasprintf(&fn, "bpf_lsm_%s", h->call);
+	ex = pl_ksym_exists(fn);
+	free(fn);
+	if (ex == 0)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "no LSM hook \"%s\" in "
+		    "this kernel (no bpf_lsm_%s)", h->call, h->call);
+	if (h->ret || h->retarg.type != POL_ARG_NONE)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "lsmhooks have no return "
+		    "value to report (the program is the check)");
+	ph->cfg.kind = HOOK_K_LSM;
+	ph->cfg.syscall_nr = -1;
+	ph->disp = PL_DISP_FN;
+	ph->fn_prog = "generic_lsm";
+	ph->fn_target = h->call;
+	if ((r = pl_kfn_args(c, types)) != 0)
+		return r;
+	ph->meta.function = xstrdup(h->call);
+	xasprintf(&ph->how, "BPF LSM program on %s (one instance per hook); "
+	    "Override = the hook's return value", h->call);
 	return 0;
 }
 
@@ -2178,19 +2581,25 @@ pl_net_route(struct pl_ctx *c, enum pl_net *route)
 		return 0;
 	ovr = pl_sel_any_override(h);
 	if (h->syscall) {
-		if (!ovr || f->override || f->lsm)
+		/* LSM socket_connect/socket_sendmsg or override_return */
+		if (!ovr || (f->lsm && f->lsm_active) ||
+		    (f->override && f->kprobes))
 			return 0;
 		*route = PL_NET_SPLIT;
 		base = PL_MSG_OVERRIDE;
 	} else {
-		/* kernel functions: no kprobe program to run them, so the
-		   cgroup programs do, unless an Override has a better way */
-		if (ovr && (f->override || f->lsm))
+		/* kernel functions: a kprobe (or fmod_ret for an Override
+		   of a security_* function) when the kernel has them, else
+		   the cgroup programs run the hook */
+		if (!ovr && f->kprobes)
+			return 0;
+		if (ovr && f->fmod_ret && h->call != NULL &&
+		    strncmp(h->call, "security_", 9) == 0)
 			return 0;
 		*route = PL_NET_WHOLE;
-		base = f->kprobes ? "kprobes on kernel functions are not "
-		    "implemented by the generic programs yet" :
-		    PL_MSG_NOKPROBES;
+		base = !f->kprobes ? PL_MSG_NOKPROBES :
+		    "Override on this kernel function needs fmod_ret on a "
+		    "security_* function or bpf_override_return";
 	}
 	progs = pl_net_progs(c);
 	have = c->net_d[0] == NET_D_CONNECT4 ?
@@ -2338,6 +2747,10 @@ pl_compile_hook(struct pl_ctx *c)
 	ph->nr_is_arg = -1;
 	c->selmode = PL_SEL_NORMAL;
 	c->nsel_max = 0;
+	c->ovr_no = "Override is not possible on this kind of hook "
+	    "(tracepoints and uprobes cannot change a result)";
+	if (h->kind == POL_HOOK_LSM)
+		c->ovr_no = NULL;
 	switch (h->kind) {
 	case POL_HOOK_KPROBE:
 		if (h->syscall && !h->fentry && h->syscall_nr < 0 &&
@@ -2365,12 +2778,7 @@ pl_compile_hook(struct pl_ctx *c)
 		r = pl_hook_uprobe(c, types);
 		break;
 	case POL_HOOK_LSM:
-		if (!c->ps->feat.lsm)
-			r = pl_fail(c, ERR_UNSUPP, 0, 0, "%s", PL_MSG_NOLSM);
-		else
-			r = pl_fail(c, ERR_UNSUPP, 0, 0, "this kernel loads "
-			    "BPF LSM programs, but the generic programs have "
-			    "no LSM program yet");
+		r = pl_hook_lsm(c, types);
 		break;
 	default:
 		r = pl_fail(c, ERR_PARSE, 0, 0, "unknown hook kind %d",
@@ -2681,7 +3089,8 @@ pl_raw_count(struct polset *ps, const struct ph *ph, int d)
 	if (ph->disp != PL_DISP_SYS)
 		return;
 	ps->n_sys += d;
-	if (ph->cfg.flags & HOOK_F_AT_EXIT)
+	/* sys_exit also closes an LSM-carried Override */
+	if (ph->cfg.flags & (HOOK_F_AT_EXIT | HOOK_F_OVR_LSM))
 		ps->n_exit += d;
 }
 
@@ -3072,6 +3481,178 @@ pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 	return 0;
 }
 
+/* The kprobe programs: one instance, loaded on first use. */
+static int
+pl_kinst(struct polset *ps, char *err, size_t errlen)
+{
+	static const char *const progs[] = { "generic_kprobe",
+	    "generic_kretprobe" };
+
+	if (ps->kinst != NULL)
+		return 0;
+	return bpfl_instance(ps->b, progs, ps->feat.kretprobes ? 2 : 1, NULL,
+	    0, &ps->kinst, err, errlen);
+}
+
+/* kprobe (+ kretprobe) of ph on its kernel function, cookie = hook id. */
+static int
+pl_kprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, o);
+	int r;
+
+	if ((r = pl_kinst(ps, err, errlen)) != 0)
+		return r;
+	o.bpf_cookie = ph->id;
+	o.retprobe = false;
+	ph->link = bpf_program__attach_kprobe_opts(bpfl_inst_prog(ps->kinst,
+	    "generic_kprobe"), ph->meta.function, &o);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach kprobe %s: %s",
+		    ph->meta.function, strerror(errno));
+		return ERR_SYS;
+	}
+	if (!(ph->cfg.flags & HOOK_F_AT_EXIT))
+		return 0;
+	o.retprobe = true;
+	ph->link2 = bpf_program__attach_kprobe_opts(bpfl_inst_prog(ps->kinst,
+	    "generic_kretprobe"), ph->meta.function, &o);
+	if (ph->link2 == NULL) {
+		snprintf(err, errlen, "attach kretprobe %s: %s",
+		    ph->meta.function, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* ph's own program instance (lsm, fmod_ret, fentry), attached. */
+static int
+pl_fn_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	const char *progs[1];
+	struct bpf_program *p;
+	int r;
+
+	progs[0] = ph->fn_prog;
+	if ((r = bpfl_instance(ps->b, progs, 1, ph->fn_target, ph->id,
+	    &ph->inst, err, errlen)) != 0)
+		return r;
+	p = bpfl_inst_prog(ph->inst, ph->fn_prog);
+	if (ph->cfg.kind == HOOK_K_LSM)
+		ph->link = bpf_program__attach_lsm(p);
+	else
+		ph->link = bpf_program__attach_trace(p);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach %s on %s: %s", ph->fn_prog,
+		    ph->fn_target, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* Reference the Override executor on target (LSM hook, or with kprobe
+ * the syscall function for bpf_override_return). */
+static int
+pl_ovrx_ref(struct polset *ps, const char *target, int kprobe, char *err,
+    size_t errlen)
+{
+	const char *progs[1];
+	struct bpf_program *p;
+	struct ovrx *x;
+	int r;
+
+	TAILQ_FOREACH(x, &ps->ovrxs, entry)
+		if (x->kprobe == kprobe && strcmp(x->target, target) == 0) {
+			x->refs++;
+			return 0;
+		}
+	progs[0] = kprobe ? "ovr_kprobe" : strcmp(target,
+	    "file_permission") == 0 ? "ovr_file_permission" : "ovr_lsm";
+	x = xcalloc(1, sizeof(*x));
+	x->target = xstrdup(target);
+	x->kprobe = kprobe;
+	if ((r = bpfl_instance(ps->b, progs, 1, kprobe ? NULL : target, 0,
+	    &x->inst, err, errlen)) != 0)
+		goto fail;
+	p = bpfl_inst_prog(x->inst, progs[0]);
+	x->link = kprobe ? bpf_program__attach_kprobe(p, false, target) :
+	    bpf_program__attach_lsm(p);
+	if (x->link == NULL) {
+		snprintf(err, errlen, "attach Override executor %s on %s: %s",
+		    progs[0], target, strerror(errno));
+		r = ERR_SYS;
+		goto fail;
+	}
+	x->refs = 1;
+	TAILQ_INSERT_TAIL(&ps->ovrxs, x, entry);
+	log_info("policy: Override executor %s attached to %s", progs[0],
+	    target);
+	return 0;
+fail:
+	bpfl_inst_free(x->inst);
+	free(x->target);
+	free(x);
+	return r;
+}
+
+static void
+pl_ovrx_unref(struct polset *ps, const char *target, int kprobe)
+{
+	struct ovrx *x;
+
+	TAILQ_FOREACH(x, &ps->ovrxs, entry)
+		if (x->kprobe == kprobe && strcmp(x->target, target) == 0)
+			break;
+	if (x == NULL || --x->refs > 0)
+		return;
+	TAILQ_REMOVE(&ps->ovrxs, x, entry);
+	bpf_link__destroy(x->link);
+	bpfl_inst_free(x->inst);
+	log_info("policy: Override executor on %s detached", x->target);
+	free(x->target);
+	free(x);
+}
+
+/* The executors of ph's Override, in the order pl_ovr_release drops
+ * them: the syscall kprobe first, then the LSM hooks. */
+static int
+pl_ovr_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	if (!(ph->cfg.flags & HOOK_F_OVR_LSM))
+		return 0;
+	if (ph->ovr_kprobe) {
+		if ((r = pl_ovrx_ref(ps, ph->meta.function, 1, err,
+		    errlen)) != 0)
+			return r;
+		ph->ovr_refs++;
+	}
+	for (i = 0; i < ph->novr; i++) {
+		if ((r = pl_ovrx_ref(ps, ph->ovr_tgts[i], 0, err,
+		    errlen)) != 0)
+			return r;
+		ph->ovr_refs++;
+	}
+	return 0;
+}
+
+static void
+pl_ovr_release(struct polset *ps, struct ph *ph)
+{
+	int n = ph->ovr_refs;
+	size_t i;
+
+	if (n > 0 && ph->ovr_kprobe) {
+		pl_ovrx_unref(ps, ph->meta.function, 1);
+		n--;
+	}
+	for (i = 0; i < ph->novr && n > 0; i++, n--)
+		pl_ovrx_unref(ps, ph->ovr_tgts[i], 0);
+	ph->ovr_refs = 0;
+}
+
 /* Clear the followChildren bits of slot id in every execbin entry, so
  * that a later hook in the same slot does not inherit them. */
 static void
@@ -3122,9 +3703,20 @@ pl_unwind(struct polset *ps, struct pent *pe, int barrier)
 			ph->link = NULL;
 			barrier = 1;
 		}
+		if (ph->link2 != NULL) {
+			bpf_link__destroy(ph->link2);
+			ph->link2 = NULL;
+			barrier = 1;
+		}
 	}
 	if (barrier)
 		pl_barrier(ps);
+	for (i = 0; i < pe->nhooks; i++) {
+		ph = &pe->hooks[i];
+		bpfl_inst_free(ph->inst);
+		ph->inst = NULL;
+		pl_ovr_release(ps, ph);
+	}
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->id == 0)
@@ -3235,6 +3827,7 @@ polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
 	ps->ncpus = bpfl_ncpus(b);
 	TAILQ_INIT(&ps->pols);
 	TAILQ_INIT(&ps->tps);
+	TAILQ_INIT(&ps->ovrxs);
 	polset_probe(&ps->feat);
 	if ((r = bpfl_generic(b, &ps->obj, err, errlen)) != 0)
 		goto fail;
@@ -3401,6 +3994,15 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		ph = &pe->hooks[i];
 		if (ph->id != 0 && ph->disp == PL_DISP_UPROBE &&
 		    (r = pl_uprobe_attach(ps, ph, err, errlen)) != 0)
+			goto undo;
+		if (ph->id != 0 && ph->disp == PL_DISP_KPROBE &&
+		    (r = pl_kprobe_attach(ps, ph, err, errlen)) != 0)
+			goto undo;
+		if (ph->id != 0 && ph->disp == PL_DISP_FN &&
+		    (r = pl_fn_attach(ps, ph, err, errlen)) != 0)
+			goto undo;
+		if (ph->id != 0 && (r = pl_ovr_attach(ps, ph, err,
+		    errlen)) != 0)
 			goto undo;
 	}
 	u = xcalloc(1, sizeof(*u));
@@ -3738,6 +4340,7 @@ polset_free(struct polset *ps)
 	}
 	bpf_link__destroy(ps->l_enter);
 	bpf_link__destroy(ps->l_exit);
+	bpfl_inst_free(ps->kinst);
 	netl_free(ps->net);
 	if (ps->barrier_fd >= 0)
 		close(ps->barrier_fd);
