@@ -175,6 +175,28 @@ decode_arg_is_str(uint8_t t)
 	case POL_ARG_FILE:
 	case POL_ARG_PATH:
 	case POL_ARG_DENTRY:
+	case POL_ARG_LINUX_BINPRM:
+	case POL_ARG_MODULE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Kernel-object structs (bpf/events.h ev_cred ... ev_skb): passed through,
+ * their layout is checked per argument when rendered (objargs_check). */
+static int
+decode_arg_is_obj(uint8_t t)
+{
+	switch (t) {
+	case POL_ARG_CRED:
+	case POL_ARG_BPF_ATTR:
+	case POL_ARG_BPF_PROG:
+	case POL_ARG_BPF_MAP:
+	case POL_ARG_PERF_EVENT:
+	case POL_ARG_SOCK:
+	case POL_ARG_SOCKET:
+	case POL_ARG_SKB:
 		return 1;
 	default:
 		return 0;
@@ -203,6 +225,8 @@ decode_arg_payload(uint8_t t)
 		return DEC_PAY_BYTES;
 	if (t == POL_ARG_SOCKADDR)
 		return DEC_PAY_SOCKADDR;
+	if (decode_arg_is_obj(t))
+		return DEC_PAY_OBJ;
 	return DEC_PAY_NONE;
 }
 
@@ -250,6 +274,8 @@ decode_arg(const struct ev_arg *h, const uint8_t *data, struct dec_arg *a)
 	}
 	if (n > HOOK_ARG_DATA_MAX)
 		return "generic arg over HOOK_ARG_DATA_MAX";
+	if (decode_arg_is_obj(h->type))
+		return NULL;	/* size and contents: objargs_check */
 	if (decode_arg_is_buf(h->type)) {
 		if (trunc && h->aux < n)
 			return "generic truncated buffer smaller than data";

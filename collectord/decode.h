@@ -71,7 +71,8 @@ struct dec_event {
  * strictly: args_len == record size - header, every ev_arg header and
  * payload inside args_len with 8-byte alignment, nargs limits, known types,
  * flags and action bits, payload sizes per type (integers 8 bytes,
- * sockaddr 24, strings/buffers <= HOOK_ARG_DATA_MAX, EVA_ERROR => 0).
+ * sockaddr 24, strings/buffers/kernel objects <= HOOK_ARG_DATA_MAX,
+ * EVA_ERROR => 0).
  * Pointers in *ev point into rec and are valid as long as rec is.  0, or
  * ERR_PARSE for a malformed record (ev->why says why); the caller counts
  * it and drops the record.
@@ -85,11 +86,15 @@ int	decode_arg_type_known(uint8_t t);
 int	decode_arg_is_int(uint8_t t);
 /*
  * What a successfully read argument of type t carries: DEC_PAY_INT (8
- * bytes), DEC_PAY_BYTES (string, path or buffer, <= HOOK_ARG_DATA_MAX),
- * DEC_PAY_SOCKADDR (struct ev_sockaddr), or DEC_PAY_NONE: nothing (nop;
- * types the generic programs cannot read come with EVA_ERROR only).
+ * bytes), DEC_PAY_BYTES (string, path or buffer, <= HOOK_ARG_DATA_MAX;
+ * linux_binprm and module included), DEC_PAY_SOCKADDR (struct
+ * ev_sockaddr), DEC_PAY_OBJ (a kernel-object struct, <= HOOK_ARG_DATA_MAX
+ * bytes, its layout checked when rendered: collectord/objargs.h), or
+ * DEC_PAY_NONE: nothing (nop; types the generic programs cannot read come
+ * with EVA_ERROR only).
  */
-enum { DEC_PAY_NONE = 0, DEC_PAY_INT, DEC_PAY_BYTES, DEC_PAY_SOCKADDR };
+enum { DEC_PAY_NONE = 0, DEC_PAY_INT, DEC_PAY_BYTES, DEC_PAY_SOCKADDR,
+	DEC_PAY_OBJ };
 int	decode_arg_payload(uint8_t t);
 
 /* Name of a signal ("SIGKILL", "SIGRTMIN+3") into dst; "" for 0. */

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "generic.h"
 #include "ipc_msg.h"
+#include "objargs.h"
 #include "policy.h"
 #include "str.h"
 #include "xmalloc.h"
@@ -141,21 +142,6 @@ static const char *const gen_types[POL_ARG_MAX_] = {
 	[POL_ARG_AUTO] = "auto",
 };
 
-/* include/uapi/linux/capability.h */
-static const char *const gen_caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
 /* include/uapi/linux/bpf.h enum bpf_cmd (Tetragon's BpfCmd names) */
 static const char *const gen_bpf_cmds[] = {
 	"BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM",
@@ -194,6 +180,8 @@ generic_str(const struct sbuf *sb)
 void
 generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
 {
+	const char	*name;
+
 	switch (t) {
 	case POL_ARG_INT:
 		sbuf_addf(sb, "{\"int_arg\":%" PRId32 "}", (int32_t)v);
@@ -233,8 +221,8 @@ generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
 	case POL_ARG_CAPABILITY:
 		sbuf_addf(sb, "{\"capability_arg\":{\"value\":%" PRId32,
 		    (int32_t)v);
-		if (v < GEN_NELEM(gen_caps))
-			sbuf_addf(sb, ",\"name\":\"%s\"", gen_caps[v]);
+		if ((name = objargs_cap_name(v)) != NULL)
+			sbuf_addf(sb, ",\"name\":\"%s\"", name);
 		sbuf_adds(sb, "}}");
 		break;
 	case POL_ARG_KERNEL_CAP:
@@ -243,28 +231,6 @@ generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
 	default:	/* POL_ARG_INT64, and the fallback */
 		sbuf_addf(sb, "{\"long_arg\":\"%" PRId64 "\"}", (int64_t)v);
 		break;
-	}
-}
-
-static const char *
-generic_family(uint16_t f, char *dst, size_t dstsz)
-{
-	switch (f) {
-	case AF_UNSPEC:
-		return "AF_UNSPEC";
-	case AF_UNIX:
-		return "AF_UNIX";
-	case AF_INET:
-		return "AF_INET";
-	case AF_INET6:
-		return "AF_INET6";
-	case AF_NETLINK:
-		return "AF_NETLINK";
-	case AF_PACKET:
-		return "AF_PACKET";
-	default:
-		snprintf(dst, dstsz, "AF_%u", f);
-		return dst;
 	}
 }
 
@@ -304,13 +270,15 @@ generic_path_obj(struct sbuf *sb, const char *key, const struct dec_arg *a)
 	sbuf_addc(sb, '}');
 }
 
-void
+int
 generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
     const char *label)
 {
 	struct ev_sockaddr	 sa;
 	char			 fam[16], addr[INET6_ADDRSTRLEN];
+	char			 why[OBJARGS_WHY_MAX];
 	size_t			 mark;
+	int			 bad = 0;
 
 	if ((a->flags & EVA_ERROR) == 0 && decode_arg_is_int(a->type)) {
 		/* {"int_arg":N} then splice the label in before the '}' */
@@ -321,13 +289,21 @@ generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
 			sbuf_add_json_str(sb, label, strlen(label));
 			sbuf_addc(sb, '}');
 		}
-		return;
+		return 0;
 	}
 	mark = sb->len;
 	sbuf_addc(sb, '{');
 	if (a->flags & EVA_ERROR) {
 		sbuf_addf(sb, "\"error_arg\":{\"Message\":\"could not read %s"
 		    " argument\"}", generic_arg_type_name(a->type));
+	} else if (objargs_handles(a->type)) {
+		if (objargs_json(sb, a, why, sizeof(why)) != 0) {
+			/* nothing was appended */
+			sbuf_adds(sb, "\"error_arg\":{\"Message\":");
+			sbuf_add_json_str(sb, why, strlen(why));
+			sbuf_addc(sb, '}');
+			bad = 1;
+		}
 	} else {
 		switch (a->type) {
 		case POL_ARG_STRING:
@@ -349,18 +325,13 @@ generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
 				generic_b64(sb, a->data, a->len);
 			}
 			break;
-		case POL_ARG_FD:
-		case POL_ARG_FILE:
+		case POL_ARG_FD:	/* aux is the fd number, not a mode */
 			generic_path_obj(sb, "file_arg", a);
-			break;
-		case POL_ARG_PATH:
-		case POL_ARG_DENTRY:
-			generic_path_obj(sb, "path_arg", a);
 			break;
 		case POL_ARG_SOCKADDR:
 			memcpy(&sa, a->data, sizeof(sa));
 			sbuf_addf(sb, "\"sockaddr_arg\":{\"family\":\"%s\"",
-			    generic_family(sa.family, fam, sizeof(fam)));
+			    objargs_family(sa.family, fam, sizeof(fam)));
 			if (generic_addr(&sa, addr, sizeof(addr))[0] != '\0')
 				sbuf_addf(sb, ",\"addr\":\"%s\"", addr);
 			if (sa.port != 0)
@@ -372,6 +343,7 @@ generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
 			sb->len = mark;
 			sbuf_adds(sb, "{\"error_arg\":{\"Message\":"
 			    "\"unknown argument type\"}");
+			bad = 1;
 			break;
 		}
 	}
@@ -380,6 +352,7 @@ generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
 		sbuf_add_json_str(sb, label, strlen(label));
 	}
 	sbuf_addc(sb, '}');
+	return bad;
 }
 
 static void
@@ -398,10 +371,15 @@ generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
 {
 	struct ev_sockaddr	 sa;
 	char			 fam[16], addr[INET6_ADDRSTRLEN];
+	const char		*name;
 	int64_t			 sv;
 
 	if (a->flags & EVA_ERROR) {
 		sbuf_adds(sb, "?");
+		return;
+	}
+	if (objargs_handles(a->type)) {
+		objargs_compact(sb, a);
 		return;
 	}
 	switch (a->type) {
@@ -441,8 +419,8 @@ generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
 			sbuf_addf(sb, "%" PRIu64, a->num);
 		break;
 	case POL_ARG_CAPABILITY:
-		if (a->num < GEN_NELEM(gen_caps))
-			sbuf_adds(sb, gen_caps[a->num]);
+		if ((name = objargs_cap_name(a->num)) != NULL)
+			sbuf_adds(sb, name);
 		else
 			sbuf_addf(sb, "%" PRIu64, a->num);
 		break;
@@ -461,7 +439,7 @@ generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
 	case POL_ARG_SOCKADDR:
 		memcpy(&sa, a->data, sizeof(sa));
 		if (generic_addr(&sa, addr, sizeof(addr))[0] == '\0')
-			sbuf_adds(sb, generic_family(sa.family, fam,
+			sbuf_adds(sb, objargs_family(sa.family, fam,
 			    sizeof(fam)));
 		else if (sa.family == AF_INET6)
 			sbuf_addf(sb, "[%s]:%u", addr, sa.port);
@@ -507,7 +485,8 @@ generic_return(struct gen_render *r, const struct dec_event *ev,
 	if (!(ev->gflags & EVG_F_RETURN))
 		return;
 	if (ev->has_retarg)
-		generic_arg_json(&r->ret, &ev->retarg, NULL);
+		r->nbad += (size_t)generic_arg_json(&r->ret, &ev->retarg,
+		    NULL);
 	else if (h != NULL && h->ret_type != POL_ARG_NONE)
 		generic_int_json(&r->ret, decode_arg_is_int((uint8_t)
 		    h->ret_type) ? (uint8_t)h->ret_type : POL_ARG_INT64,
@@ -555,6 +534,7 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 	    strspn(h->tags_json, "[] \t\r\n") != strlen(h->tags_json))
 		r->tags = h->tags_json;
 	r->nalerts = 0;
+	r->nbad = 0;
 
 	generic_function(r, ev, h);
 	sbuf_addc(&r->args, '[');
@@ -566,7 +546,8 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 		label = h != NULL && i < h->nargs ? h->arg_label[i] : NULL;
 		if (n++ > 0)
 			sbuf_addc(&r->args, ',');
-		generic_arg_json(&r->args, &ev->gargs[i], label);
+		r->nbad += (size_t)generic_arg_json(&r->args,
+		    &ev->gargs[i], label);
 	}
 	sbuf_addc(&r->args, ']');
 	r->nshown = n;

@@ -37,6 +37,9 @@ struct gen_render {
 	struct sbuf	 function;	/* function_name */
 	struct sbuf	 args;		/* JSON array */
 	size_t		 nshown;	/* elements of args (nop omitted) */
+	size_t		 nbad;		/* arguments (return included) whose
+					   payload was malformed: shown as
+					   error_arg; the caller counts them */
 	struct sbuf	 ret;		/* JSON object; len 0: no return */
 	struct sbuf	 actions;	/* JSON array of actions that ran */
 	struct sbuf	 would;		/* JSON array; len 0: not monitor */
@@ -54,10 +57,12 @@ const char *generic_str(const struct sbuf *);
 
 /*
  * One argument as a Tetragon KprobeArgument object, e.g.
- * {"int_arg":-2}, {"string_arg":"/etc/passwd","label":"path"}.
- * label NULL or "" adds none.
+ * {"int_arg":-2}, {"string_arg":"/etc/passwd","label":"path"}; the
+ * kernel-object types through collectord/objargs.h.  label NULL or ""
+ * adds none.  Returns 1 if the payload was malformed (an error_arg saying
+ * why was written instead), else 0.
  */
-void	generic_arg_json(struct sbuf *, const struct dec_arg *,
+int	generic_arg_json(struct sbuf *, const struct dec_arg *,
 	    const char *label);
 /* The same value for the compact one-line form (human output: escaped). */
 void	generic_arg_compact(struct sbuf *, const struct dec_arg *);

@@ -432,6 +432,7 @@ test_generic_limits(void **state)
 			genrec_int(&r, (uint8_t)i, 1);
 			break;
 		case DEC_PAY_BYTES:
+		case DEC_PAY_OBJ:
 			genrec_str(&r, (uint8_t)i, "abc");
 			break;
 		default:
@@ -454,10 +455,26 @@ test_generic_limits(void **state)
 	assert_int_equal(decode_arg_payload(POL_ARG_SYSCALL64), DEC_PAY_INT);
 	assert_int_equal(decode_arg_payload(POL_ARG_CAPABILITY), DEC_PAY_INT);
 	assert_int_equal(decode_arg_payload(POL_ARG_DENTRY), DEC_PAY_BYTES);
-	assert_int_equal(decode_arg_payload(POL_ARG_SOCK), DEC_PAY_NONE);
+	assert_int_equal(decode_arg_payload(POL_ARG_SOCK), DEC_PAY_OBJ);
+	assert_int_equal(decode_arg_payload(POL_ARG_CRED), DEC_PAY_OBJ);
+	assert_int_equal(decode_arg_payload(POL_ARG_LINUX_BINPRM),
+	    DEC_PAY_BYTES);
+	assert_int_equal(decode_arg_payload(POL_ARG_MODULE), DEC_PAY_BYTES);
+	assert_int_equal(decode_arg_payload(POL_ARG_USER_NS), DEC_PAY_NONE);
+	/* a kernel object of any size up to the limit passes (its layout is
+	 * checked when rendered); one byte more does not */
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_CRED, 0, 0, big, 3);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.gargs[0].len, 3);
+	genrec_init(&r, 1, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_SKB, 0, 0, big, HOOK_ARG_DATA_MAX + 1);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
 	/* a type without payload carrying data; nop with data */
 	genrec_init(&r, 1, 1, 0, 0, 1, 1);
-	genrec_str(&r, POL_ARG_SOCK, "abcdefgh");
+	genrec_str(&r, POL_ARG_USER_NS, "abcdefgh");
 	len = genrec_done(&r);
 	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
 	genrec_init(&r, 1, 1, 0, 0, 1, 1);
@@ -551,7 +568,7 @@ test_generic_bad(void **state)
 	a->type = 15;
 	expect_gbad(len, "unknown arg type");
 	len = mk_gbad();
-	a->type = POL_ARG_SOCK;
+	a->type = POL_ARG_USER_NS;
 	expect_gbad(len, "arg type without payload, with data");
 	len = mk_gbad();
 	a->flags = 0x80;
