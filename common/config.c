@@ -71,6 +71,7 @@ config_defaults(struct tripline_config *cfg)
 	cfg->export_json = 1;
 	cfg->batch_ms = 200;
 	cfg->batch_rows = 10000;
+	cfg->alerts_file = xstrdup(CONFIG_DEFAULT_ALERTS);
 }
 
 void
@@ -82,6 +83,7 @@ config_clear(struct tripline_config *cfg)
 	free(cfg->node_name);
 	free(cfg->collector_user);
 	free(cfg->notifier_user);
+	free(cfg->alerts_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -95,6 +97,8 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	    xstrdup(src->collector_user) : NULL;
 	dst->notifier_user = src->notifier_user ?
 	    xstrdup(src->notifier_user) : NULL;
+	dst->alerts_file = src->alerts_file ? xstrdup(src->alerts_file) :
+	    NULL;
 }
 
 /* Decimal digits only, with overflow check.  0 or ERR_RANGE/ERR_PARSE. */
@@ -367,7 +371,7 @@ config_store_pair(struct config_ctx *c, int i, const char *key,
 
 static const char *const config_top_keys[] = {
 	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
-	"export", "store", NULL
+	"export", "store", "alerts_file", NULL
 };
 
 static int
@@ -408,6 +412,20 @@ config_top_pair(struct config_ctx *c, int i, const char *key,
 	case 5:
 		return config_mapping(c, v, "export", config_export_keys,
 		    config_export_pair, cfg);
+	case 7:
+		if ((r = config_get_str(c, v, "alerts_file", &s)) != 0)
+			return r;
+		if (strcmp(s, "none") == 0) {
+			free(s);
+			s = NULL;
+		} else if (s[0] != '/') {
+			free(s);
+			return config_error(c, v, "alerts_file: expected an "
+			    "absolute path or none");
+		}
+		free(cfg->alerts_file);
+		cfg->alerts_file = s;
+		return 0;
 	default:
 		return config_mapping(c, v, "store", config_store_keys,
 		    config_store_pair, cfg);

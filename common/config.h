@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define CONFIG_DEFAULT_RINGBUF	(8U * 1024 * 1024)
+#define CONFIG_DEFAULT_ALERTS	PKG_CONFDIR "/alerts.yaml"
 
 struct tripline_config {
 	char		*state_dir;	/* state_dir: default PKG_STATEDIR */
@@ -23,6 +24,10 @@ struct tripline_config {
 	int		 export_json;	/* export.json: bool, default true */
 	uint32_t	 batch_ms;	/* store.batch_ms: default 200 */
 	uint32_t	 batch_rows;	/* store.batch_rows: default 10000 */
+	char		*alerts_file;	/* alerts_file: absolute path, default
+					   CONFIG_DEFAULT_ALERTS (a missing
+					   default file means no receivers);
+					   "none": NULL, alert delivery off */
 };
 
 /* Fill defaults (allocates strings). */

@@ -27,6 +27,7 @@ err_str(int r)
 	case ERR_EXISTS:	return "already exists";
 	case ERR_DB:		return "database error";
 	case ERR_UNSUPP:	return "not supported";
+	case ERR_PERM:		return "unsafe ownership or permissions";
 	default:		return "unknown error";
 	}
 }

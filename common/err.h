@@ -20,7 +20,8 @@ enum {
 	ERR_EXISTS = -14,	/* entry exists */
 	ERR_DB = -15,		/* SQLite error */
 	ERR_UNSUPP = -16,	/* not supported by this kernel/build */
-	ERR_MAX_ = -17
+	ERR_PERM = -17,		/* unsafe ownership or permissions */
+	ERR_MAX_ = -18
 };
 
 const char *err_str(int r);

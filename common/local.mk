@@ -9,6 +9,7 @@ common_libcommon_a_SOURCES = \
 	common/ipc_msg.c common/ipc_msg.h \
 	common/sandbox.c common/sandbox.h \
 	common/config.c common/config.h \
+	common/alerts.c common/alerts.h \
 	common/yamlutil.c common/yamlutil.h \
 	common/policy.c common/policy.h common/policy_int.h \
 	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
@@ -39,7 +40,10 @@ COMMON_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS) \
 COMMON_TEST_LIBS = tests/lib/libtestutil.a $(COMMON_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy
+	tests/unit/test_policy tests/unit/test_alerts
+tests_unit_test_alerts_SOURCES = tests/unit/test_alerts.c
+tests_unit_test_alerts_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_alerts_LDADD = $(COMMON_TEST_LIBS)
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c ctl/lint.c
 tests_unit_test_policy_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_policy_LDADD = $(COMMON_TEST_LIBS)
@@ -60,5 +64,5 @@ tests_unit_test_sandbox_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_sandbox_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy
+	tests/unit/test_policy tests/unit/test_alerts
 endif

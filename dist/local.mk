@@ -8,10 +8,11 @@
 systemdsystemunit_DATA = dist/tripline.service
 dist_sysusers_DATA = dist/sysusers.d/tripline.conf
 dist_tmpfiles_DATA = dist/tmpfiles.d/tripline.conf
-dist_pkgdata_DATA += dist/tripline.yaml.sample
+dist_pkgdata_DATA += dist/tripline.yaml.sample dist/alerts.yaml.example
 # README.md and docs/ are distributed by EXTRA_DIST in Makefile.am
 doc_DATA = README.md docs/ARCHITECTURE.md docs/schema.md docs/config.md \
-	docs/policy-reference.md docs/policy-engine.md docs/network-enforcement.md
+	docs/policy-reference.md docs/policy-engine.md docs/network-enforcement.md \
+	docs/alerts.md
 
 dist/tripline.service: $(top_srcdir)/dist/tripline.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) dist && \

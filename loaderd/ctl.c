@@ -48,6 +48,71 @@ ctl_conn_free(struct ctl_conn *cc)
 	free(cc);
 }
 
+/* How many routes send to receiver rc. */
+static size_t
+ctl_receiver_routes(const struct al_config *cfg,
+    const struct al_receiver *rc)
+{
+	size_t	 i, j, n = 0;
+
+	for (i = 0; i < cfg->nroutes; i++)
+		for (j = 0; j < cfg->routes[i].nreceivers; j++)
+			if (strcmp(cfg->routes[i].receivers[j],
+			    rc->name) == 0) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+/*
+ * The alerts part of the status: file, and per receiver its name, kind
+ * and route count.  Never a URL, address or any other setting: several of
+ * them are secrets (docs/alerts.md).
+ */
+static void
+ctl_status_alerts(struct loaderd_env *env, struct sbuf *sb, int json)
+{
+	const struct al_config *cfg = &env->alerts;
+	const struct al_receiver *rc;
+	const char	*file;
+	size_t		 i;
+
+	file = env->alerts_path != NULL ? env->alerts_path : "";
+	if (json) {
+		sbuf_adds(sb, ",\"alerts\":{\"file\":");
+		if (env->alerts_path != NULL)
+			sbuf_add_json_str(sb, file, strlen(file));
+		else
+			sbuf_adds(sb, "null");
+		sbuf_addf(sb, ",\"routes\":%zu,\"receivers\":[",
+		    cfg->nroutes);
+		for (i = 0; i < cfg->nreceivers; i++) {
+			rc = &cfg->receivers[i];
+			sbuf_addf(sb, "%s{\"name\":", i ? "," : "");
+			sbuf_add_json_str(sb, rc->name, strlen(rc->name));
+			sbuf_addf(sb, ",\"kind\":\"%s\",\"routes\":%zu}",
+			    alerts_kind_name(rc->kind),
+			    ctl_receiver_routes(cfg, rc));
+		}
+		sbuf_adds(sb, "]}");
+		return;
+	}
+	if (env->alerts_path == NULL) {
+		sbuf_adds(sb, "alerts            no alerts file: no "
+		    "receivers\n");
+		return;
+	}
+	sbuf_addf(sb, "alerts            %s: %zu receivers, %zu routes\n",
+	    file, cfg->nreceivers, cfg->nroutes);
+	for (i = 0; i < cfg->nreceivers; i++) {
+		rc = &cfg->receivers[i];
+		sbuf_addf(sb, "  %-24s %-12s %zu route%s\n", rc->name,
+		    alerts_kind_name(rc->kind), ctl_receiver_routes(cfg, rc),
+		    ctl_receiver_routes(cfg, rc) == 1 ? "" : "s");
+	}
+}
+
 static const char *
 child_state(const struct child *c)
 {
@@ -114,7 +179,7 @@ ctl_status_render(struct loaderd_env *env, int json)
 		    "\"events_stored\":%llu,\"db_errors\":%llu,"
 		    "\"cache_entries\":%llu,\"exported\":%llu,"
 		    "\"stats_age_s\":%lld},"
-		    "\"notifier\":{\"last_health_ok_s\":%lld}}\n",
+		    "\"notifier\":{\"last_health_ok_s\":%lld}",
 		    (unsigned long long)(env->bpf ?
 		    bpfl_ringbuf_size(env->bpf) : 0),
 		    (unsigned long long)st[EV_STAT_EMITTED],
@@ -128,6 +193,8 @@ ctl_status_render(struct loaderd_env *env, int json)
 		    (unsigned long long)cs->exported,
 		    env->cstats_time ? (long long)(now - env->cstats_time) : -1LL,
 		    env->health_ok ? (long long)(now - env->health_ok) : -1LL);
+		ctl_status_alerts(env, &sb, 1);
+		sbuf_adds(&sb, "}\n");
 		return sb.buf;
 	}
 
@@ -178,6 +245,7 @@ ctl_status_render(struct loaderd_env *env, int json)
 		    (long long)(now - env->health_ok));
 	else
 		sbuf_adds(&sb, "notifier          no health answer yet\n");
+	ctl_status_alerts(env, &sb, 0);
 	return sb.buf;
 }
 

@@ -67,9 +67,11 @@ static __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: tripline-loaderd [-dnPv] [-f config] [-S state_dir] "
-	    "[-X libexecdir]\n"
-	    "         [-m enforce|trap|log|off] [-N node_name] "
+	    "usage: tripline-loaderd [-dnPv] [-A alerts.yaml|none] [-f config] "
+	    "[-S state_dir]\n"
+	    "         [-X libexecdir]"
+	    " [-m enforce|trap|log|off] [-N node_name]\n"
+	    "         "
 	    "[-V vendor_policy_dir|none]\n"
 	    "         [-p policy.yaml ...]\n");
 	exit(1);
@@ -225,12 +227,19 @@ int
 child_send(struct loaderd_env *env, enum child_id id, uint16_t type,
     const void *msg)
 {
+	return child_send_fd(env, id, type, msg, -1);
+}
+
+int
+child_send_fd(struct loaderd_env *env, enum child_id id, uint16_t type,
+    const void *msg, int fd)
+{
 	struct child	*c = &env->child[id];
 	int		 r;
 
 	if (c->fd == -1)
 		return ERR_EOF;
-	if ((r = ipc_msg_queue(&c->outq, type, msg, -1)) != 0)
+	if ((r = ipc_msg_queue(&c->outq, type, msg, fd)) != 0)
 		return r;
 	if ((r = ipc_queue_flush(&c->outq, c->fd)) != 0 && r != ERR_AGAIN)
 		return r;
@@ -267,6 +276,46 @@ child_restart_cb(evutil_socket_t fd, short ev, void *arg)
 	child_start(c->env, c->id);
 }
 
+/*
+ * The alerts configuration for a child that just started: the notifier
+ * gets the whole file (secrets included; it reads it before it sandboxes
+ * itself, so it goes first), the collector the redacted copy.
+ */
+static void
+child_send_alerts(struct loaderd_env *env, enum child_id id)
+{
+	struct ipc_alertcfg	 a;
+	int			 r;
+
+	a.file = env->alerts_path != NULL ? env->alerts_path : (char *)"";
+	if (id == CHILD_NOTIFIER)
+		a.yaml = env->alerts_text;
+	else
+		a.yaml = env->alerts_redacted;
+	if ((r = child_send(env, id, id == CHILD_NOTIFIER ?
+	    IPC_NOTIFY_CONFIG : IPC_COLLECT_ALERTCFG, &a)) != 0)
+		log_warnx_r(r, "sending the alerts configuration to %s",
+		    env->child[id].name);
+}
+
+/* Hand the collector our copy of its end of the current peer pair. */
+static void
+child_send_peer(struct loaderd_env *env)
+{
+	struct ipc_peer	 p;
+	int		 r;
+
+	if (env->peer_fd == -1 || env->child[CHILD_COLLECTOR].fd == -1)
+		return;
+	p.generation = env->peer_gen;
+	if ((r = child_send_fd(env, CHILD_COLLECTOR, IPC_COLLECT_PEER, &p,
+	    env->peer_fd)) != 0)
+		log_warnx_r(r, "sending the notifier channel to collectord");
+	else
+		log_debug("notifier channel (generation %u) sent to "
+		    "collectord", p.generation);
+}
+
 static void
 child_start(struct loaderd_env *env, enum child_id id)
 {
@@ -278,9 +327,13 @@ child_start(struct loaderd_env *env, enum child_id id)
 	if (ipc_socketpair(sv) != 0)
 		fatal("socketpair");
 	/*
-	 * The collector<->notifier channel: a fresh pair per start.  Alert
-	 * delivery (which uses it) is not part of this release; the far end
-	 * is closed so the child sees a valid SEQPACKET socket.
+	 * fd 4.  The notifier gets one end of a fresh collector<->notifier
+	 * pair at each start; loaderd keeps the other end and passes it to
+	 * the collector (IPC_COLLECT_PEER), now and whenever the collector
+	 * restarts.  The collector's own fd 4 is a placeholder: a SEQPACKET
+	 * socket whose far end is closed (so the fd layout of both children
+	 * is the same and checkable); its channel only ever arrives by
+	 * IPC_COLLECT_PEER.  See docs/ARCHITECTURE.md, section 2.
 	 */
 	if (ipc_socketpair(peer) != 0)
 		fatal("socketpair");
@@ -288,15 +341,22 @@ child_start(struct loaderd_env *env, enum child_id id)
 	pid = spawn_child(c->path, argv, sv[1], peer[1]);
 	argv_free(argv);
 	close(sv[1]);
-	close(peer[0]);
 	close(peer[1]);
 	if (pid == -1) {
 		log_warn("fork %s", c->name);
 		close(sv[0]);
+		close(peer[0]);
 		c->pid = -1;
 		timer_in(c->restart_ev, c->backoff_s);
 		return;
 	}
+	if (id == CHILD_NOTIFIER) {
+		if (env->peer_fd != -1)
+			close(env->peer_fd);
+		env->peer_fd = peer[0];
+		env->peer_gen++;
+	} else
+		close(peer[0]);
 	c->pid = pid;
 	c->fd = sv[0];
 	c->ready = 0;
@@ -311,8 +371,14 @@ child_start(struct loaderd_env *env, enum child_id id)
 	log_info("started %s (pid %ld)", c->name, (long)pid);
 	if (id == CHILD_COLLECTOR) {
 		child_send_ringbuf(env);
+		/* routes and receivers before any record, then the channel */
+		child_send_alerts(env, id);
+		child_send_peer(env);
 		/* what every loaded hook means, before any of its records */
 		policies_resend(env);
+	} else {
+		child_send_alerts(env, id);
+		child_send_peer(env);
 	}
 }
 
@@ -730,6 +796,90 @@ libevent_log_cb(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/*
+ * The alerts file: -A FILE (or "none"), else the alerts_file setting.  A
+ * missing file at the default path means no receivers; any other problem
+ * (a missing file named explicitly, a syntax error, secrets in a file
+ * others can read) stops loaderd, as a bad configuration does.
+ */
+static int
+alerts_setup(struct loaderd_env *env, const char *override)
+{
+	struct ipc_alertcfg	 a;
+	const char		*path;
+	uint8_t			*buf;
+	size_t			 len, i;
+	char			 err[1024];
+	int			 r, saved;
+
+	if (override != NULL)
+		path = strcmp(override, "none") == 0 ? NULL : override;
+	else
+		path = env->cfg.alerts_file;
+	memset(&env->alerts, 0, sizeof(env->alerts));
+	env->alerts_path = NULL;
+	env->alerts_text = NULL;
+	if (path != NULL) {
+		r = alerts_load(path, &env->alerts, &env->alerts_text, err,
+		    sizeof(err));
+		saved = errno;
+		if (r == ERR_SYS && saved == ENOENT && override == NULL &&
+		    strcmp(path, CONFIG_DEFAULT_ALERTS) == 0) {
+			log_info("no alerts file %s: no alert receivers",
+			    path);
+			path = NULL;
+		} else if (r != 0) {
+			log_warnx("%s", err);
+			return -1;
+		} else
+			env->alerts_path = xstrdup(path);
+	}
+	if (path == NULL) {
+		/* "" = no receivers: the children still get a (valid,
+		 * empty) configuration */
+		if (alerts_parse("none", "", 0, &env->alerts, err,
+		    sizeof(err)) != 0)
+			fatalx("%s", err);
+		env->alerts_text = xstrdup("");
+	}
+	env->alerts_redacted = alerts_redact(&env->alerts);
+	/* both messages must fit in one IPC message each */
+	a.file = env->alerts_path != NULL ? env->alerts_path : (char *)"";
+	for (i = 0; i < 2; i++) {
+		a.yaml = i == 0 ? env->alerts_text : env->alerts_redacted;
+		if ((r = ipc_msg_encode(i == 0 ? IPC_NOTIFY_CONFIG :
+		    IPC_COLLECT_ALERTCFG, &a, &buf, &len)) != 0 ||
+		    len > IPC_MAX_PAYLOAD) {
+			if (r == 0)
+				free(buf);
+			log_warnx("%s: too large to send to the %s (%zu "
+			    "bytes%s)", a.file, i == 0 ? "notifier" :
+			    "collector", i == 0 ? strlen(env->alerts_text) :
+			    strlen(env->alerts_redacted), i == 0 ? "" :
+			    " redacted");
+			return -1;
+		}
+		free(buf);
+	}
+	if (env->alerts_path != NULL)
+		log_info("alerts file %s: %zu receivers, %zu routes%s",
+		    env->alerts_path, env->alerts.nreceivers,
+		    env->alerts.nroutes, env->alerts.has_secrets ?
+		    " (holds secrets)" : "");
+	return 0;
+}
+
+static void
+alerts_free(struct loaderd_env *env)
+{
+	free(env->alerts_path);
+	if (env->alerts_text != NULL)
+		freezero(env->alerts_text, strlen(env->alerts_text));
+	free(env->alerts_redacted);
+	alerts_clear(&env->alerts);
+	env->alerts_path = env->alerts_text = env->alerts_redacted = NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -739,6 +889,7 @@ main(int argc, char *argv[])
 	struct event		*ev_drops;
 	const char		*conffile = NULL, *state_override = NULL;
 	const char		*mode_override = NULL, *node_override = NULL;
+	const char		*alerts_override = NULL;
 	char			 err[1024], pathbuf[2][PATH_MAX];
 	struct stat		 st;
 	int			 ch, noaction = 0, r, m;
@@ -748,8 +899,11 @@ main(int argc, char *argv[])
 	if (env->libexecdir == NULL)
 		env->libexecdir = PKG_LIBEXECDIR;
 	env->vendor_policy_dir = PKG_DATADIR "/policies";
-	while ((ch = getopt(argc, argv, "df:hm:nN:p:PS:vV:X:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:df:hm:nN:p:PS:vV:X:")) != -1) {
 		switch (ch) {
+		case 'A':
+			alerts_override = optarg;
+			break;
 		case 'd':
 			env->debug = 1;
 			break;
@@ -816,6 +970,9 @@ main(int argc, char *argv[])
 			fatalx("unknown sandbox mode %s", mode_override);
 		env->cfg.sandbox_mode = m;
 	}
+	env->peer_fd = -1;
+	if (alerts_setup(env, alerts_override) != 0)
+		exit(1);
 	if (noaction) {
 		if (policies_check(env) != 0)
 			exit(1);
@@ -914,6 +1071,9 @@ main(int argc, char *argv[])
 		free(env->child[id].path);
 	}
 	event_base_free(env->base);
+	if (env->peer_fd != -1)
+		close(env->peer_fd);
+	alerts_free(env);
 	config_clear(&env->cfg);
 	log_info("stopped");
 	return 0;

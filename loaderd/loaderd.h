@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "ipc.h"
 #include "ipc_msg.h"
@@ -81,6 +82,16 @@ struct loaderd_env {
 						   sent to a collector */
 	struct drops_hook	*drops_hooks;	/* per hook, the same */
 	size_t			 ndrops_hooks;
+	/* alert delivery (docs/alerts.md) */
+	char			*alerts_path;	/* file read; NULL: none */
+	char			*alerts_text;	/* its text, secrets included
+						   ("" without a file) */
+	char			*alerts_redacted; /* alerts_redact() of it */
+	struct al_config	 alerts;	/* parsed (for status) */
+	/* the collector<->notifier channel: our copy of the collector's
+	 * end of the current pair (made at each notifier spawn) */
+	int			 peer_fd;	/* -1 before the first */
+	uint32_t		 peer_gen;	/* bumped with each pair */
 	int			 caps_dropped;
 	int			 shutting_down;
 	time_t			 started;
@@ -90,6 +101,9 @@ struct loaderd_env {
 /* Queue a message for a child (sent as soon as the socket has room). */
 int	child_send(struct loaderd_env *, enum child_id, uint16_t type,
 	    const void *msg);
+/* The same with an fd (dup'ed by the queue; the caller keeps its own). */
+int	child_send_fd(struct loaderd_env *, enum child_id, uint16_t type,
+	    const void *msg, int fd);
 
 /* policies.c: policies at start-up and from triplinectl */
 void	policies_init(struct loaderd_env *);

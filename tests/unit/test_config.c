@@ -140,7 +140,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
 	    "'colour'; expected one of: state_dir, node_name, "
-	    "ring_buffer_size, sandbox, users, export, store" },
+	    "ring_buffer_size, sandbox, users, export, store, alerts_file" },
 	{ "bad_duplicate.yaml", "4:3",
 	    "store: duplicate key 'batch_ms' (first at line 3)" },
 	{ "bad_duplicate_top.yaml", "2:1",

@@ -26,7 +26,10 @@ test_types(void **state)
 	assert_true(ipc_type_known(IPC_NOTIFY_HEALTH_ANS));
 	assert_true(ipc_type_known(IPC_CTL_ERROR));
 	assert_false(ipc_type_known(0));
-	assert_false(ipc_type_known(200));
+	assert_false(ipc_type_known(199));
+	assert_false(ipc_type_known(202));
+	assert_false(ipc_type_known(108));
+	assert_false(ipc_type_known(304));
 	assert_false(ipc_type_known(65535));
 	assert_true(ipc_type_has_fd(IPC_COLLECT_RINGBUF));
 	assert_false(ipc_type_has_fd(IPC_COLLECT_READY));
@@ -575,6 +578,260 @@ test_drops(void **state)
 	close(sv[1]);
 }
 
+/* Issue 5: peer channel, alert configuration, jobs and results. */
+static void
+test_alert_types(void **state)
+{
+	assert_int_equal(IPC_COLLECT_PEER, 106);
+	assert_int_equal(IPC_COLLECT_ALERTCFG, 107);
+	assert_int_equal(IPC_ALERT_JOB, 200);
+	assert_int_equal(IPC_ALERT_RESULT, 201);
+	assert_int_equal(IPC_NOTIFY_CONFIG, 303);
+	assert_true(ipc_type_known(IPC_COLLECT_PEER));
+	assert_true(ipc_type_known(IPC_COLLECT_ALERTCFG));
+	assert_true(ipc_type_known(IPC_ALERT_JOB));
+	assert_true(ipc_type_known(IPC_ALERT_RESULT));
+	assert_true(ipc_type_known(IPC_NOTIFY_CONFIG));
+	assert_true(ipc_type_has_fd(IPC_COLLECT_PEER));
+	assert_false(ipc_type_has_fd(IPC_COLLECT_ALERTCFG));
+	assert_false(ipc_type_has_fd(IPC_ALERT_JOB));
+	assert_false(ipc_type_has_fd(IPC_ALERT_RESULT));
+	assert_false(ipc_type_has_fd(IPC_NOTIFY_CONFIG));
+	assert_string_equal(ipc_msg_type_name(IPC_COLLECT_PEER),
+	    "IPC_COLLECT_PEER");
+	assert_string_equal(ipc_msg_type_name(IPC_COLLECT_ALERTCFG),
+	    "IPC_COLLECT_ALERTCFG");
+	assert_string_equal(ipc_msg_type_name(IPC_ALERT_JOB), "IPC_ALERT_JOB");
+	assert_string_equal(ipc_msg_type_name(IPC_ALERT_RESULT),
+	    "IPC_ALERT_RESULT");
+	assert_string_equal(ipc_msg_type_name(IPC_NOTIFY_CONFIG),
+	    "IPC_NOTIFY_CONFIG");
+}
+
+static void
+test_peer(void **state)
+{
+	struct ipc_peer	 p = { 0xfffffffe }, p2;
+	struct ipc_msg	 m;
+	struct ipc_queue q;
+	uint8_t		*buf;
+	size_t		 len;
+	int		 sv[2], peer[2], fd;
+	char		 c;
+
+	assert_int_equal(ipc_msg_encode(IPC_COLLECT_PEER, &p, &buf, &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(buf, "\x91\xce\xff\xff\xff\xfe", 6);
+	memset(&p2, 0, sizeof(p2));
+	assert_int_equal(ipc_msg_decode(IPC_COLLECT_PEER, buf, len, &p2), 0);
+	assert_int_equal(p2.generation, 0xfffffffe);
+	free(buf);
+	assert_int_equal(DEC(IPC_COLLECT_PEER, "\x91\x07", &p2), 0);
+	assert_int_equal(p2.generation, 7);
+	assert_int_equal(DEC(IPC_COLLECT_PEER, "\x90", &p2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_PEER, "\x92\x01\x02", &p2),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_PEER, "\x91\xa1" "1", &p2),
+	    ERR_PARSE);
+	assert_int_equal(DEC(IPC_COLLECT_PEER,
+	    "\x91\xcf\x00\x00\x00\x01\x00\x00\x00\x00", &p2), ERR_PARSE);
+
+	/* the fd rides along (as loaderd queues it) and is a working
+	 * SEQPACKET end: what goes in one side comes out of the other */
+	assert_int_equal(ipc_socketpair(sv), 0);
+	assert_int_equal(ipc_socketpair(peer), 0);
+	assert_int_equal(ipc_msg_send(sv[0], IPC_COLLECT_PEER, &p, -1),
+	    ERR_FD);
+	ipc_queue_init(&q);
+	p.generation = 3;
+	assert_int_equal(ipc_msg_queue(&q, IPC_COLLECT_PEER, &p, peer[0]), 0);
+	close(peer[0]);		/* the queue holds its own dup */
+	assert_int_equal(ipc_queue_flush(&q, sv[0]), 0);
+	ipc_queue_clear(&q);
+	assert_int_equal(ipc_recv(sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_COLLECT_PEER);
+	assert_true(m.fd >= 0);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &p2), 0);
+	assert_int_equal(p2.generation, 3);
+	fd = ipc_msg_take_fd(&m);
+	ipc_msg_clear(&m);
+	assert_int_equal(ipc_check_fd(fd, -1), 0);
+	assert_int_equal(write(fd, "x", 1), 1);
+	assert_int_equal(read(peer[1], &c, 1), 1);
+	assert_int_equal(c, 'x');
+	close(fd);
+	close(peer[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_alertcfg(void **state)
+{
+	static const uint16_t types[] = {
+		IPC_COLLECT_ALERTCFG, IPC_NOTIFY_CONFIG
+	};
+	struct ipc_alertcfg a, a2;
+	uint8_t		*buf;
+	size_t		 len, i, n;
+	char		*big;
+
+	for (i = 0; i < 2; i++) {
+		/* no alerts file: both strings may be empty */
+		a.file = (char *)"";
+		a.yaml = (char *)"";
+		assert_int_equal(ipc_msg_encode(types[i], &a, &buf, &len), 0);
+		assert_int_equal(len, 3);
+		assert_memory_equal(buf, "\x92\xa0\xa0", 3);
+		memset(&a2, 0, sizeof(a2));
+		assert_int_equal(ipc_msg_decode(types[i], buf, len, &a2), 0);
+		assert_string_equal(a2.file, "");
+		assert_string_equal(a2.yaml, "");
+		ipc_alertcfg_clear(&a2);
+		assert_null(a2.file);
+		assert_null(a2.yaml);
+		free(buf);
+
+		a.file = (char *)"/etc/tripline/alerts.yaml";
+		a.yaml = (char *)"receivers:\n  - name: \"x\xc3\xa9\"\n"
+		    "    slack: {url: \"<secret>\"}\n";
+		assert_int_equal(ipc_msg_encode(types[i], &a, &buf, &len), 0);
+		assert_int_equal(ipc_msg_decode(types[i], buf, len, &a2), 0);
+		assert_string_equal(a2.file, a.file);
+		assert_string_equal(a2.yaml, a.yaml);
+		ipc_alertcfg_clear(&a2);
+		free(buf);
+
+		/* NULL is not "": refused */
+		a.yaml = NULL;
+		assert_int_equal(ipc_msg_encode(types[i], &a, &buf, &len),
+		    ERR_PARSE);
+		assert_int_equal(DEC(types[i], "\x91\xa0", &a2), ERR_PARSE);
+		assert_int_equal(DEC(types[i], "\x92\xa0\x01", &a2),
+		    ERR_PARSE);
+		assert_int_equal(DEC(types[i], "\x92\xa1" "a\xa1\x00", &a2),
+		    ERR_PARSE);
+	}
+
+	/* the largest alerts file loaderd accepts (56 KiB) fits in one
+	 * message with a long path; a string over IPC_MSG_MAX_STR does not */
+	n = 56 * 1024;
+	big = malloc(IPC_MSG_MAX_STR + 2);
+	assert_non_null(big);
+	memset(big, '#', IPC_MSG_MAX_STR + 1);
+	big[n] = '\0';
+	a.file = malloc(1025);
+	assert_non_null(a.file);
+	memset(a.file, '/', 1024);
+	a.file[1024] = '\0';
+	a.yaml = big;
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_CONFIG, &a, &buf, &len), 0);
+	assert_true(len <= IPC_MAX_PAYLOAD);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_CONFIG, buf, len, &a2), 0);
+	assert_int_equal(strlen(a2.yaml), n);
+	ipc_alertcfg_clear(&a2);
+	free(buf);
+	big[n] = '#';
+	big[IPC_MSG_MAX_STR + 1] = '\0';
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_CONFIG, &a, &buf, &len),
+	    ERR_TOOBIG);
+	free(a.file);
+	free(big);
+}
+
+static void
+test_alert_job_result(void **state)
+{
+	struct ipc_alert_job j = {
+		UINT64_MAX, 3, 17, (char *)"ops-slack", (char *)"slack",
+		(char *)"", (char *)"tl-node1-42", (char *)"high",
+		(char *)"[high] etc-writes: /usr/bin/tee write /etc/passwd",
+		(char *)"policy: etc-writes\nprocess: 1234 /usr/bin/tee\n",
+		(char *)"[{\"process_kprobe\":{}}]"
+	}, j2;
+	struct ipc_alert_result r = {
+		42, IPC_ALERT_RETRY, 429, 30000, UINT64_MAX - 5,
+		(char *)"HTTP 429"
+	}, r2;
+	uint8_t		*buf;
+	size_t		 len;
+
+	assert_int_equal(ipc_msg_encode(IPC_ALERT_JOB, &j, &buf, &len), 0);
+	memset(&j2, 0, sizeof(j2));
+	assert_int_equal(ipc_msg_decode(IPC_ALERT_JOB, buf, len, &j2), 0);
+	assert_true(j2.job_id == UINT64_MAX);
+	assert_int_equal(j2.attempt, 3);
+	assert_int_equal(j2.count, 17);
+	assert_string_equal(j2.receiver, "ops-slack");
+	assert_string_equal(j2.kind, "slack");
+	assert_string_equal(j2.target, "");
+	assert_string_equal(j2.idem_key, "tl-node1-42");
+	assert_string_equal(j2.severity, "high");
+	assert_string_equal(j2.title, j.title);
+	assert_string_equal(j2.text, j.text);
+	assert_string_equal(j2.event_json, j.event_json);
+	/* the message is the 11 fields in order (fixarray of 11) */
+	assert_int_equal(buf[0], 0x9b);
+	free(buf);
+	ipc_alert_job_clear(&j2);
+	assert_null(j2.receiver);
+	assert_null(j2.event_json);
+
+	/* an action job: no receiver, a target */
+	j.receiver = (char *)"";
+	j.kind = (char *)"canary_dns";
+	j.target = (char *)"abc.canary.example";
+	assert_int_equal(ipc_msg_encode(IPC_ALERT_JOB, &j, &buf, &len), 0);
+	assert_int_equal(ipc_msg_decode(IPC_ALERT_JOB, buf, len, &j2), 0);
+	assert_string_equal(j2.receiver, "");
+	assert_string_equal(j2.target, "abc.canary.example");
+	ipc_alert_job_clear(&j2);
+	/* truncated by one byte, or one element short: refused */
+	assert_int_equal(ipc_msg_decode(IPC_ALERT_JOB, buf, len - 1, &j2),
+	    ERR_PARSE);
+	buf[0] = 0x9a;
+	assert_int_equal(ipc_msg_decode(IPC_ALERT_JOB, buf, len, &j2),
+	    ERR_PARSE);
+	free(buf);
+	j.text = NULL;
+	assert_int_equal(ipc_msg_encode(IPC_ALERT_JOB, &j, &buf, &len),
+	    ERR_PARSE);
+
+	assert_int_equal(ipc_msg_encode(IPC_ALERT_RESULT, &r, &buf, &len), 0);
+	memset(&r2, 0, sizeof(r2));
+	assert_int_equal(ipc_msg_decode(IPC_ALERT_RESULT, buf, len, &r2), 0);
+	assert_int_equal(r2.job_id, 42);
+	assert_int_equal(r2.status, IPC_ALERT_RETRY);
+	assert_int_equal(r2.code, 429);
+	assert_int_equal(r2.retry_after_ms, 30000);
+	assert_true(r2.duration_us == UINT64_MAX - 5);
+	assert_string_equal(r2.detail, "HTTP 429");
+	ipc_alert_result_clear(&r2);
+	assert_null(r2.detail);
+	free(buf);
+	/* exact bytes of a small result */
+	r.job_id = 1;
+	r.status = IPC_ALERT_DELIVERED;
+	r.code = 200;
+	r.retry_after_ms = 0;
+	r.duration_us = 5;
+	r.detail = (char *)"";
+	assert_int_equal(ipc_msg_encode(IPC_ALERT_RESULT, &r, &buf, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(buf, "\x96\x01\x00\xcc\xc8\x00\x05\xa0", 8);
+	free(buf);
+	/* code over uint32, negative status, string for job_id */
+	assert_int_equal(DEC(IPC_ALERT_RESULT,
+	    "\x96\x01\x00\xcf\x00\x00\x00\x01\x00\x00\x00\x00\x00\x05\xa0",
+	    &r2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_ALERT_RESULT, "\x96\x01\xff\x00\x00\x05\xa0",
+	    &r2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_ALERT_RESULT, "\x96\xa1" "1\x00\x00\x00\x05"
+	    "\xa0", &r2), ERR_PARSE);
+	assert_int_equal(DEC(IPC_ALERT_RESULT, "\x96\x01\x00\x00\x00\x05\xa0"
+	    "\x00", &r2), ERR_PARSE);
+}
+
 int
 main(void)
 {
@@ -588,6 +845,10 @@ main(void)
 		cmocka_unit_test(test_send_recv),
 		cmocka_unit_test(test_hook),
 		cmocka_unit_test(test_drops),
+		cmocka_unit_test(test_alert_types),
+		cmocka_unit_test(test_peer),
+		cmocka_unit_test(test_alertcfg),
+		cmocka_unit_test(test_alert_job_result),
 	};
 
 	return cmocka_run_group_tests_name("ipc_msg", tests, NULL, NULL);
