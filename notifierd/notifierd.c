@@ -2,11 +2,13 @@
  * notifierd/notifierd.c -- alert delivery daemon.
  *
  * Exec'd by loaderd with fd 3 (channel to loaderd) and fd 4 (channel to
- * collectord).  Startup: validate fds, look up the user, prepare libcurl
- * and the resolver, Landlock (read-only DNS/TLS files), drop to the user,
- * seccomp, report IPC_NOTIFY_READY.  Then it answers health checks until
- * SIGTERM/SIGINT or until loaderd closes its channel.  Alert delivery is a
- * later addition; nothing is delivered yet.
+ * collectord).  Startup: validate fds, look up the user, read the alerts
+ * file loaderd sends (IPC_NOTIFY_CONFIG, secrets included) and parse it,
+ * prepare libcurl and the resolver, Landlock (read-only DNS/TLS files and
+ * the configured CA files), drop to the user, seccomp, report
+ * IPC_NOTIFY_READY.  Then: IPC_ALERT_JOB from collectord -> one delivery
+ * attempt (deliver.c) -> IPC_ALERT_RESULT; health checks from loaderd;
+ * until SIGTERM/SIGINT or until loaderd closes its channel.
  */
 #include "build.h"
 
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +29,19 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "alerts.h"
+#include "compat.h"
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "log.h"
 #include "notifierd.h"
 #include "sandbox.h"
+
+/* how long loaderd has to send IPC_NOTIFY_CONFIG after the exec */
+#define NOTIFIER_CONFIG_WAIT_MS	10000
+/* jobs in flight before new ones are answered "busy" (retry) */
+#define NOTIFIER_MAX_JOBS	1024
 
 static __dead void
 notifier_usage(void)
@@ -138,6 +148,8 @@ notifier_parent_cb(evutil_socket_t fd, short what, void *arg)
 static void
 notifier_peer_close(struct notifier_env *env)
 {
+	if (env->peer.fd == -1)
+		return;
 	event_del(env->peer.ev_read);
 	event_del(env->peer.ev_write);
 	ipc_queue_clear(&env->peer.queue);
@@ -145,10 +157,59 @@ notifier_peer_close(struct notifier_env *env)
 	env->peer.fd = -1;
 }
 
+static void
+notifier_result_cb(const struct ipc_alert_result *res, void *arg)
+{
+	struct notifier_env *env = arg;
+	int	 r;
+
+	if (env->peer.fd == -1) {
+		log_debug("job %llu: result dropped, no collector channel",
+		    (unsigned long long)res->job_id);
+		return;
+	}
+	if ((r = ipc_msg_queue(&env->peer.queue, IPC_ALERT_RESULT, res,
+	    -1)) != 0) {
+		log_warnx_r(r, "peer: queue IPC_ALERT_RESULT");
+		return;
+	}
+	r = ipc_queue_flush(&env->peer.queue, env->peer.fd);
+	if (r == ERR_AGAIN) {
+		if (event_add(env->peer.ev_write, NULL) == -1)
+			fatalx("peer: event_add");
+	} else if (r != 0) {
+		log_warnx_r(r, "peer: send");
+		notifier_peer_close(env);
+	}
+}
+
+static void
+notifier_job(struct notifier_env *env, struct ipc_msg *m)
+{
+	struct ipc_alert_job job;
+	struct ipc_alert_result res;
+	int	 r;
+
+	memset(&job, 0, sizeof(job));
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &job)) != 0) {
+		log_warnx_r(r, "peer: bad IPC_ALERT_JOB, dropped");
+		return;
+	}
+	if (deliver_inflight(env->dl) >= NOTIFIER_MAX_JOBS) {
+		memset(&res, 0, sizeof(res));
+		res.job_id = job.job_id;
+		res.status = IPC_ALERT_RETRY;
+		res.retry_after_ms = 1000;
+		res.detail = (char *)"notifier busy";
+		notifier_result_cb(&res, env);
+	} else
+		deliver_job(env->dl, &job, notifier_result_cb, env);
+	ipc_alert_job_clear(&job);
+}
+
 /*
- * collectord has no messages for us yet (the 200s are reserved for alert
- * delivery).  It is less trusted than loaderd, so a bad message from it is
- * logged and dropped, not fatal.
+ * collectord sends delivery jobs.  It is less trusted than loaderd, so a
+ * bad message from it is logged and dropped, not fatal.
  */
 static void
 notifier_peer_cb(evutil_socket_t fd, short what, void *arg)
@@ -158,6 +219,8 @@ notifier_peer_cb(evutil_socket_t fd, short what, void *arg)
 	int		 r;
 
 	for (;;) {
+		if (env->peer.fd == -1)
+			return;
 		if ((r = ipc_recv(env->peer.fd, &m)) == ERR_AGAIN)
 			return;
 		if (r == ERR_EOF) {
@@ -175,8 +238,11 @@ notifier_peer_cb(evutil_socket_t fd, short what, void *arg)
 			log_warnx_r(r, "peer: receive");
 			continue;
 		}
-		log_warnx("peer: unexpected message %s (%u), dropped",
-		    ipc_msg_type_name(m.type), m.type);
+		if (m.type == IPC_ALERT_JOB)
+			notifier_job(env, &m);
+		else
+			log_warnx("peer: unexpected message %s (%u), dropped",
+			    ipc_msg_type_name(m.type), m.type);
 		ipc_msg_clear(&m);
 	}
 }
@@ -251,33 +317,57 @@ notifier_prime_resolver(void)
 		freeaddrinfo(res);
 }
 
+/*
+ * The first message from loaderd is the alerts file (secrets included).
+ * Wait for it (bounded) before anything is sandboxed, parse it with the
+ * same parser loaderd used, and wipe the text.
+ */
 static void
-notifier_sandbox(struct notifier_env *env, uid_t uid, gid_t gid)
+notifier_read_config(struct notifier_env *env)
 {
-	const struct sandbox_rule *rules;
-	size_t	 n;
-	int	 r;
+	struct pollfd	 pfd = { IPC_FD_PARENT, POLLIN, 0 };
+	struct ipc_alertcfg ac;
+	struct ipc_msg	 m;
+	char		 err[512];
+	uint64_t	 deadline = notifier_now_ms() + NOTIFIER_CONFIG_WAIT_MS;
+	uint64_t	 now;
+	int		 r;
 
-	if (env->mode == SANDBOX_OFF)
-		log_warnx("sandbox off: no Landlock, no seccomp");
-	else if ((r = sandbox_landlock(notifier_sandbox_ro_paths(),
-	    NULL)) == ERR_UNSUPP)
-		log_warnx("Landlock not supported by this kernel; "
-		    "continuing without it");
-	else if (r != 0)
-		fatalx_r(r, "sandbox_landlock");
+	for (;;) {
+		if ((r = ipc_recv(IPC_FD_PARENT, &m)) != ERR_AGAIN)
+			break;
+		if ((now = notifier_now_ms()) >= deadline)
+			fatalx("parent: no IPC_NOTIFY_CONFIG within %d ms",
+			    NOTIFIER_CONFIG_WAIT_MS);
+		if (poll(&pfd, 1, (int)(deadline - now)) == -1 &&
+		    errno != EINTR)
+			fatal("poll");
+	}
+	if (r == ERR_EOF)
+		fatalx("parent closed the channel before IPC_NOTIFY_CONFIG");
+	if (r != 0)
+		fatalx_r(r, "parent: receive");
+	if (m.type != IPC_NOTIFY_CONFIG)
+		fatalx("parent: expected IPC_NOTIFY_CONFIG, got %s (%u)",
+		    ipc_msg_type_name(m.type), m.type);
+	memset(&ac, 0, sizeof(ac));
+	r = ipc_msg_decode(m.type, m.payload, m.len, &ac);
+	explicit_bzero(m.payload, m.len);
+	ipc_msg_clear(&m);
+	if (r != 0)
+		fatalx_r(r, "parent: bad IPC_NOTIFY_CONFIG");
 
-	if (getuid() != 0)
-		log_warnx("not started as root: keeping uid %u",
-		    (unsigned int)getuid());
-	if ((r = sandbox_drop_privs(uid, gid)) != 0)
-		fatalx_r(r, "sandbox_drop_privs (%s)", env->user);
-
-	rules = notifier_sandbox_rules(&n);
-	if ((r = sandbox_seccomp(rules, n, env->mode)) != 0)
-		fatalx_r(r, "sandbox_seccomp");
-	log_debug("sandbox %s: %zu seccomp rules",
-	    sandbox_mode_name(env->mode), n);
+	memset(&env->cfg, 0, sizeof(env->cfg));
+	r = alerts_parse(ac.file != NULL ? ac.file : "alerts",
+	    ac.yaml != NULL ? ac.yaml : "", ac.yaml != NULL ?
+	    strlen(ac.yaml) : 0, &env->cfg, err, sizeof(err));
+	if (ac.yaml != NULL)
+		explicit_bzero(ac.yaml, strlen(ac.yaml));
+	if (r != 0)
+		fatalx("alerts file: %s", err);
+	log_info("alerts file %s: %zu receivers", ac.file != NULL &&
+	    ac.file[0] != '\0' ? ac.file : "(none)", env->cfg.nreceivers);
+	ipc_alertcfg_clear(&ac);
 }
 
 int
@@ -347,6 +437,7 @@ main(int argc, char *argv[])
 	notifier_check_fd(IPC_FD_PEER, -1, "peer");
 	if (sandbox_lookup_user(env.user, &uid, &gid) != 0)
 		fatalx("unknown user %s", env.user);
+	notifier_read_config(&env);
 
 	/* prepare everything that needs files or privileges */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
@@ -369,7 +460,10 @@ main(int argc, char *argv[])
 	    event_add(env.ev_sigint, NULL) == -1)
 		fatalx("signal events");
 
-	notifier_sandbox(&env, uid, gid);
+	env.dl = deliver_new(env.base, &env.cfg);
+
+	if ((r = notifier_sandbox_enter(env.mode, uid, gid, &env.cfg)) != 0)
+		fatalx_r(r, "sandbox (%s)", env.user);
 
 	ready.pid = (uint32_t)getpid();
 	ready.uid = (uint32_t)getuid();
@@ -380,11 +474,13 @@ main(int argc, char *argv[])
 	if (event_base_dispatch(env.base) == -1)
 		fatalx("event_base_dispatch");
 
+	deliver_free(env.dl);
 	notifier_chan_clear(&env.parent);
 	notifier_chan_clear(&env.peer);
 	event_free(env.ev_sigterm);
 	event_free(env.ev_sigint);
 	event_base_free(env.base);
+	alerts_clear(&env.cfg);
 	curl_global_cleanup();
 	return 0;
 }

@@ -19,9 +19,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "err.h"
+#include "log.h"
 #include "notifierd.h"
 #include "sandbox.h"
+#include "xmalloc.h"
 
 /* Flags glibc's pthread_create passes to clone(2); anything else (fork,
  * new namespaces) is refused. */
@@ -153,4 +158,49 @@ const char *const *
 notifier_sandbox_ro_paths(void)
 {
 	return notifier_ro_paths;
+}
+
+int
+notifier_sandbox_enter(enum sandbox_mode mode, uid_t uid, gid_t gid,
+    const struct al_config *cfg)
+{
+	const struct sandbox_rule *rules;
+	const char	**ro;
+	size_t		 n, i, nro = 0;
+	int		 r;
+
+	if (mode == SANDBOX_OFF)
+		log_warnx("sandbox off: no Landlock, no seccomp");
+	else {
+		/* the fixed DNS/TLS list plus every receiver's CA file */
+		for (n = 0; notifier_ro_paths[n] != NULL; n++)
+			;
+		ro = xcalloc(n + (cfg != NULL ? cfg->nreceivers : 0) + 1,
+		    sizeof(*ro));
+		for (i = 0; i < n; i++)
+			ro[nro++] = notifier_ro_paths[i];
+		for (i = 0; cfg != NULL && i < cfg->nreceivers; i++)
+			if (cfg->receivers[i].ca_file != NULL &&
+			    cfg->receivers[i].ca_file[0] != '\0')
+				ro[nro++] = cfg->receivers[i].ca_file;
+		r = sandbox_landlock(ro, NULL);
+		free(ro);
+		if (r == ERR_UNSUPP)
+			log_warnx("Landlock not supported by this kernel; "
+			    "continuing without it");
+		else if (r != 0)
+			return r;
+	}
+
+	if (getuid() != 0)
+		log_warnx("not started as root: keeping uid %u",
+		    (unsigned int)getuid());
+	if ((r = sandbox_drop_privs(uid, gid)) != 0)
+		return r;
+
+	rules = notifier_sandbox_rules(&n);
+	if ((r = sandbox_seccomp(rules, n, mode)) != 0)
+		return r;
+	log_debug("sandbox %s: %zu seccomp rules", sandbox_mode_name(mode), n);
+	return 0;
 }

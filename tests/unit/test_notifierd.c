@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_notifierd.c -- run the real notifierd binary the way
- * loaderd does (fd 3 = parent channel, fd 4 = peer channel) and check its
- * startup report, sandbox state, health answers and shutdown paths.
+ * loaderd does (fd 3 = parent channel, IPC_NOTIFY_CONFIG first; fd 4 =
+ * peer channel) and check its startup report, sandbox state, health
+ * answers, one delivery job per IPC_ALERT_JOB and shutdown paths.
  * Needs root (to drop to a user); otherwise prints a TAP skip plan and
  * prints a TAP skip like tests/lib/testlib.sh skip_all.
  */
@@ -30,6 +31,7 @@
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "notify_srv.h"
 
 struct nd {
 	pid_t		 pid;
@@ -46,9 +48,19 @@ nd_user(void)
 	    "nobody";
 }
 
+static void nd_start_cfg(struct nd *, const char *, const char *);
+
 static void
 nd_start(struct nd *nd, const char *mode)
 {
+	nd_start_cfg(nd, mode, "");
+}
+
+/* start notifierd and send it the alerts file (yaml "" = none) */
+static void
+nd_start_cfg(struct nd *nd, const char *mode, const char *yaml)
+{
+	struct ipc_alertcfg ac;
 	struct passwd	*pw;
 	int		 p[2], q[2], a, b;
 
@@ -77,6 +89,10 @@ nd_start(struct nd *nd, const char *mode)
 	close(q[1]);
 	nd->parent = p[0];
 	nd->peer = q[0];
+	ac.file = (char *)(yaml[0] != '\0' ? "test-alerts.yaml" : "");
+	ac.yaml = (char *)yaml;
+	assert_int_equal(ipc_msg_send(nd->parent, IPC_NOTIFY_CONFIG, &ac, -1),
+	    0);
 }
 
 /* Receive one message within timeout_ms. */
@@ -317,6 +333,145 @@ test_peer_garbage(void **state)
 	nd_stop(&nd);
 }
 
+static void
+test_config_first(void **state)
+{
+	struct nd	 nd;
+	struct ipc_health req = { 1, 0 };
+	int		 st;
+
+	/* anything but IPC_NOTIFY_CONFIG first is fatal */
+	nd_start_cfg(&nd, "enforce", "");
+	nd_ready(&nd);
+	nd_stop(&nd);
+	assert_true(WIFEXITED(nd_wait(nd.pid, 5000)));
+
+	memset(&nd, 0, sizeof(nd));
+	nd.user = nd_user();
+	{
+		int	 p[2], q[2], a, b;
+
+		assert_int_equal(ipc_socketpair(p), 0);
+		assert_int_equal(ipc_socketpair(q), 0);
+		assert_int_equal(ipc_msg_send(p[0], IPC_NOTIFY_HEALTH_REQ,
+		    &req, -1), 0);
+		fflush(stdout);
+		fflush(stderr);
+		assert_true((nd.pid = fork()) != -1);
+		if (nd.pid == 0) {
+			if ((a = fcntl(p[1], F_DUPFD, 10)) == -1 ||
+			    (b = fcntl(q[1], F_DUPFD, 10)) == -1 ||
+			    dup2(a, IPC_FD_PARENT) == -1 ||
+			    dup2(b, IPC_FD_PEER) == -1)
+				_exit(120);
+			closefrom(IPC_FD_PEER + 1);
+			execl(NOTIFIERD_PATH, "notifierd", "-d", "-u",
+			    nd.user, (char *)NULL);
+			_exit(121);
+		}
+		close(p[1]);
+		close(q[1]);
+		st = nd_wait(nd.pid, 5000);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 1);
+		close(p[0]);
+		close(q[0]);
+	}
+
+	/* a config that does not parse is fatal too */
+	nd_start_cfg(&nd, "enforce", "receivers: [ {name: x, bogus: 1} ]\n");
+	st = nd_wait(nd.pid, 5000);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	nd_stop(&nd);
+}
+
+static void
+test_jobs(void **state)
+{
+	struct nsrv	*srv;
+	struct nsrv_req	 q;
+	struct nd	 nd;
+	struct ipc_alert_job job;
+	struct ipc_alert_result res;
+	struct ipc_msg	 m;
+	char		 yaml[1024];
+	int		 i, seen[3] = { 0, 0, 0 };
+
+	srv = nsrv_start(NSRV_HTTP);
+	nsrv_script(srv, "/hook", 200, NULL, "", 0);
+	nsrv_script(srv, "/slow", 429, "Retry-After: 3\r\n", "", 0);
+	snprintf(yaml, sizeof(yaml),
+	    "defaults:\n"
+	    "  timeout: 2s\n"
+	    "receivers:\n"
+	    "  - name: hook\n"
+	    "    webhook: {url: \"http://127.0.0.1:%u/hook\", "
+	    "hmac_secret: s3cret}\n"
+	    "  - name: busy\n"
+	    "    webhook: {url: \"http://127.0.0.1:%u/slow\"}\n",
+	    nsrv_port(srv), nsrv_port(srv));
+	nd_start_cfg(&nd, "enforce", yaml);
+	nd_ready(&nd);
+
+	memset(&job, 0, sizeof(job));
+	job.attempt = 1;
+	job.count = 1;
+	job.kind = (char *)"webhook";
+	job.target = (char *)"";
+	job.idem_key = (char *)"tl-n-1";
+	job.severity = (char *)"high";
+	job.title = (char *)"[high] p: t";
+	job.text = (char *)"text";
+	job.event_json = (char *)"{}";
+	job.job_id = 1;
+	job.receiver = (char *)"hook";
+	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
+	job.job_id = 2;
+	job.receiver = (char *)"busy";
+	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
+	job.job_id = 3;
+	job.receiver = (char *)"missing";
+	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
+	/* garbage from the collector is dropped, not fatal */
+	assert_int_equal(ipc_send(nd.peer, IPC_ALERT_JOB, "\x90", 1, -1), 0);
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(nd_recv(nd.peer, &m, 5000), 0);
+		assert_int_equal(m.type, IPC_ALERT_RESULT);
+		assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len,
+		    &res), 0);
+		assert_true(res.job_id >= 1 && res.job_id <= 3);
+		seen[res.job_id - 1] = 1;
+		switch (res.job_id) {
+		case 1:
+			assert_int_equal(res.status, IPC_ALERT_DELIVERED);
+			assert_int_equal(res.code, 200);
+			break;
+		case 2:
+			assert_int_equal(res.status, IPC_ALERT_RETRY);
+			assert_int_equal(res.retry_after_ms, 3000);
+			break;
+		case 3:
+			assert_int_equal(res.status, IPC_ALERT_PERMANENT);
+			break;
+		}
+		assert_null(strstr(res.detail, "s3cret"));
+		ipc_alert_result_clear(&res);
+		ipc_msg_clear(&m);
+	}
+	assert_true(seen[0] && seen[1] && seen[2]);
+	assert_int_equal(nsrv_get(srv, 0, &q), 0);
+	assert_non_null(strstr(q.headers, "Idempotency-Key: tl-n-1\r\n"));
+	assert_non_null(strstr(q.headers, "X-Tripline-Signature: sha256="));
+	nsrv_req_free(&q);
+
+	assert_int_equal(kill(nd.pid, SIGTERM), 0);
+	assert_int_equal(WEXITSTATUS(nd_wait(nd.pid, 5000)), 0);
+	nd_stop(&nd);
+	nsrv_stop(srv);
+}
+
 static int
 run_status(const char *const argv[], int with_fds)
 {
@@ -370,6 +525,8 @@ main(void)
 		cmocka_unit_test(test_protocol_violation),
 		cmocka_unit_test(test_peer_garbage),
 		cmocka_unit_test(test_bad_startup),
+		cmocka_unit_test(test_config_first),
+		cmocka_unit_test(test_jobs),
 	};
 
 	if (geteuid() != 0) {
