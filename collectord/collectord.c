@@ -26,6 +26,7 @@
 
 #include <event2/event.h>
 
+#include "alerts.h"
 #include "bpf/events.h"
 #include "collectord.h"
 #include "err.h"
@@ -34,6 +35,7 @@
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "log.h"
+#include "outbox.h"
 #include "pcache.h"
 #include "procfs.h"
 #include "ringbuf.h"
@@ -55,9 +57,14 @@ struct collectord {
 	struct event		*ev_stats;
 	struct event		*ev_sigterm;
 	struct event		*ev_sigint;
+	struct event		*ev_peer;	/* notifier channel readable */
+	struct event		*ev_outbox;	/* scheduler timer */
 	struct timeval		 batch_tv;
 	int			 json_fd;
 	int			 parent_eof;	/* loaderd closed fd 3 */
+	int			 peer_fd;	/* notifier channel, -1: none */
+	uint32_t		 peer_gen;
+	struct al_config	*alcfg;		/* NULL: no alerts file */
 };
 
 static int	collectord_parent_drain(struct collectord *);
@@ -150,6 +157,191 @@ collectord_flush(struct collectord *cd)
 		export_flush(cd->env.ex);
 }
 
+static void
+collectord_alert_summary(struct collectord *cd)
+{
+	const struct outbox_stats *os;
+
+	if (cd->env.ob == NULL)
+		return;
+	os = outbox_stats(cd->env.ob);
+	log_info("alerts: %llu queued, %llu sent, %llu delivered, %llu"
+	    " retried, %llu dead, %llu unrouted, %llu bad peer messages",
+	    (unsigned long long)os->queued, (unsigned long long)os->sent,
+	    (unsigned long long)os->delivered,
+	    (unsigned long long)os->retried, (unsigned long long)os->dead,
+	    (unsigned long long)os->unrouted,
+	    (unsigned long long)os->bad_msgs);
+}
+
+/* outbox hooks */
+static uint64_t
+collectord_unix_now(void *arg)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int
+collectord_job_send(void *arg, const struct ipc_alert_job *job)
+{
+	struct collectord	*cd = arg;
+
+	if (cd->peer_fd == -1)
+		return ERR_EOF;
+	return ipc_msg_send(cd->peer_fd, IPC_ALERT_JOB, job, -1);
+}
+
+static void
+collectord_outbox_kick(void *arg)
+{
+	struct collectord	*cd = arg;
+
+	if (cd->ev_outbox != NULL)
+		event_active(cd->ev_outbox, EV_TIMEOUT, 0);
+}
+
+static void
+collectord_outbox_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collectord	*cd = arg;
+	uint64_t		 ms;
+	struct timeval		 tv;
+
+	ms = outbox_run(cd->env.ob);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	event_add(cd->ev_outbox, &tv);
+}
+
+static void
+collectord_peer_close(struct collectord *cd)
+{
+	if (cd->ev_peer != NULL) {
+		event_free(cd->ev_peer);
+		cd->ev_peer = NULL;
+	}
+	if (cd->peer_fd != -1) {
+		close(cd->peer_fd);
+		cd->peer_fd = -1;
+	}
+	outbox_peer_down(cd->env.ob);
+}
+
+/* Results from notifierd.  Anything else it sends is counted, dropped. */
+static void
+collectord_peer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_alert_result	 res;
+	struct ipc_msg		 m;
+	int			 r, n;
+
+	for (n = 0; n < 1024; n++) {
+		r = ipc_recv(cd->peer_fd, &m);
+		if (r == ERR_AGAIN)
+			break;
+		if (r == ERR_EOF || r == ERR_SYS) {
+			log_warnx("alerts: notifier channel (generation %u)"
+			    " closed; jobs wait for the next one",
+			    cd->peer_gen);
+			collectord_peer_close(cd);
+			break;
+		}
+		if (r != 0) {
+			outbox_bad_msg(cd->env.ob);
+			log_debug("alerts: bad message from notifierd: %s",
+			    err_str(r));
+			continue;
+		}
+		memset(&res, 0, sizeof(res));
+		if (m.type != IPC_ALERT_RESULT || ipc_msg_decode(m.type,
+		    m.payload, m.len, &res) != 0) {
+			outbox_bad_msg(cd->env.ob);
+			log_debug("alerts: unexpected message %s (%u) from"
+			    " notifierd dropped", ipc_msg_type_name(m.type),
+			    m.type);
+		} else if (outbox_result(cd->env.ob, &res) != 0)
+			log_debug("alerts: result for job %llu, not in flight:"
+			    " ignored", (unsigned long long)res.job_id);
+		ipc_alert_result_clear(&res);
+		ipc_msg_clear(&m);
+	}
+	collectord_outbox_kick(cd);
+}
+
+static void
+collectord_peer_arm(struct collectord *cd)
+{
+	if (cd->base == NULL || cd->peer_fd == -1 || cd->ev_peer != NULL)
+		return;
+	cd->ev_peer = event_new(cd->base, cd->peer_fd, EV_READ | EV_PERSIST,
+	    collectord_peer_cb, cd);
+	if (cd->ev_peer == NULL || event_add(cd->ev_peer, NULL) != 0)
+		fatalx("notifier channel event");
+}
+
+/* IPC_COLLECT_PEER: a new notifier channel replaces the old one. */
+static void
+collectord_peer_msg(struct collectord *cd, struct ipc_msg *m)
+{
+	struct ipc_peer	 p;
+	int		 r, fd;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &p)) != 0)
+		fatalx_r(r, "peer message from parent");
+	if ((fd = ipc_msg_take_fd(m)) == -1)
+		fatalx("peer message without fd");
+	collectord_peer_close(cd);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		fatal("fcntl notifier channel");
+	cd->peer_fd = fd;
+	cd->peer_gen = p.generation;
+	log_debug("alerts: notifier channel generation %u", p.generation);
+	collectord_peer_arm(cd);
+	outbox_peer_up(cd->env.ob);
+}
+
+/* IPC_COLLECT_ALERTCFG: routes and receivers (no secrets in it). */
+static void
+collectord_alertcfg_msg(struct collectord *cd, struct ipc_msg *m)
+{
+	struct ipc_alertcfg	 a;
+	struct al_config	*cfg = NULL;
+	char			 err[512];
+	int			 r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &a)) != 0)
+		fatalx_r(r, "alerts configuration from parent");
+	if (a.yaml[0] != '\0') {
+		cfg = xcalloc(1, sizeof(*cfg));
+		if (alerts_parse(a.file, a.yaml, strlen(a.yaml), cfg, err,
+		    sizeof(err)) != 0) {
+			/* loaderd parsed it first: keep what we have */
+			log_warnx("alerts configuration ignored: %s", err);
+			alerts_clear(cfg);
+			free(cfg);
+			ipc_alertcfg_clear(&a);
+			return;
+		}
+	}
+	outbox_set_config(cd->env.ob, cfg);
+	if (cd->alcfg != NULL) {
+		alerts_clear(cd->alcfg);
+		free(cd->alcfg);
+	}
+	cd->alcfg = cfg;
+	log_info("alerts: %s: %zu receivers, %zu routes",
+	    a.yaml[0] != '\0' && a.file[0] != '\0' ? a.file :
+	    "(no alerts file)",
+	    cfg != NULL ? cfg->nreceivers : 0, cfg != NULL ? cfg->nroutes : 0);
+	ipc_alertcfg_clear(&a);
+	collectord_outbox_kick(cd);
+}
+
 static __dead void
 collectord_shutdown(struct collectord *cd, const char *why)
 {
@@ -174,6 +366,18 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	    (unsigned long long)cd->env.alerts,
 	    (unsigned long long)cd->env.lost);
 	ringbuf_free(cd->rb);
+	collectord_alert_summary(cd);
+	if (cd->ev_peer != NULL)
+		event_free(cd->ev_peer);
+	if (cd->ev_outbox != NULL)
+		event_free(cd->ev_outbox);
+	if (cd->peer_fd != -1)
+		close(cd->peer_fd);
+	outbox_free(cd->env.ob);
+	if (cd->alcfg != NULL) {
+		alerts_clear(cd->alcfg);
+		free(cd->alcfg);
+	}
 	if (cd->ev_parent != NULL)
 		event_free(cd->ev_parent);
 	event_free(cd->ev_batch);
@@ -318,6 +522,14 @@ collectord_parent_drain(struct collectord *cd)
 			collectord_drops_msg(cd, &m);
 			ipc_msg_clear(&m);
 			break;
+		case IPC_COLLECT_PEER:
+			collectord_peer_msg(cd, &m);
+			ipc_msg_clear(&m);
+			break;
+		case IPC_COLLECT_ALERTCFG:
+			collectord_alertcfg_msg(cd, &m);
+			ipc_msg_clear(&m);
+			break;
 		default:
 			fatalx("unexpected message type %u from parent",
 			    m.type);
@@ -385,6 +597,16 @@ collectord_get_ringbuf(struct collectord *cd)
 			ipc_msg_clear(&m);
 			continue;
 		}
+		if (m.type == IPC_COLLECT_PEER) {
+			collectord_peer_msg(cd, &m);
+			ipc_msg_clear(&m);
+			continue;
+		}
+		if (m.type == IPC_COLLECT_ALERTCFG) {
+			collectord_alertcfg_msg(cd, &m);
+			ipc_msg_clear(&m);
+			continue;
+		}
 		break;
 	}
 	if (m.type != IPC_COLLECT_RINGBUF)
@@ -422,6 +644,7 @@ main(int argc, char *argv[])
 	struct procfs_snap	*snap = NULL;
 	struct proc		*procs;
 	struct ipc_ready	 ready;
+	struct outbox_hooks	 ob_hooks;
 	const char		*statedir = NULL, *user = NULL, *node = NULL;
 	char			 dbpath[PATH_MAX], path[PATH_MAX + 8];
 	char			 jsonpath[PATH_MAX];
@@ -523,6 +746,7 @@ main(int argc, char *argv[])
 	}
 	memset(&cd, 0, sizeof(cd));
 	cd.json_fd = -1;
+	cd.peer_fd = -1;
 	off = boot_offset();
 
 	/* (1) /proc raw bytes, with privileges, nothing parsed */
@@ -561,6 +785,13 @@ main(int argc, char *argv[])
 		cd.env.ex = export_new(cd.json_fd, print ? STDOUT_FILENO : -1,
 		    node, off);
 	cd.env.pc = pcache_new(node);
+	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
+	 * notifier channel */
+	ob_hooks.now = collectord_unix_now;
+	ob_hooks.send = collectord_job_send;
+	ob_hooks.kick = collectord_outbox_kick;
+	ob_hooks.arg = &cd;
+	cd.env.ob = outbox_new(cd.env.st, off, &ob_hooks);
 	cd.env.hooks = hooktab_new();
 	cd.env.refresh = collectord_refresh;
 	cd.env.refresh_arg = &cd;
@@ -583,6 +814,11 @@ main(int argc, char *argv[])
 	    &cd);
 	cd.ev_parent = event_new(cd.base, IPC_FD_PARENT, EV_READ | EV_PERSIST,
 	    collectord_parent_cb, &cd);
+	cd.ev_outbox = event_new(cd.base, -1, 0, collectord_outbox_cb, &cd);
+	if (cd.ev_outbox == NULL ||
+	    event_add(cd.ev_outbox, &(struct timeval){ 0, 100000 }) != 0)
+		fatalx("setting up the alert scheduler");
+	collectord_peer_arm(&cd);
 	if (cd.ev_batch == NULL || cd.ev_stats == NULL ||
 	    cd.ev_sigterm == NULL || cd.ev_sigint == NULL ||
 	    cd.ev_parent == NULL ||

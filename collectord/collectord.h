@@ -13,6 +13,7 @@
 
 struct hooktab;
 struct ipc_drops;
+struct outbox;
 struct pcache;
 struct proc;
 struct store;
@@ -23,6 +24,8 @@ struct collector_env {
 	struct store	*st;
 	struct export	*ex;		/* NULL: no export at all */
 	struct hooktab	*hooks;		/* policy hook metadata (NULL: none) */
+	struct outbox	*ob;		/* alert routing + delivery (NULL:
+					   action rows only, no routing) */
 	uint64_t	 now_boot_ns;	/* time of startup reconciliation */
 	/*
 	 * Called when an EV_GENERIC record names an unknown (id, gen), to

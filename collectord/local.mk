@@ -6,9 +6,11 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/decode.c collectord/decode.h \
 	collectord/pcache.c collectord/pcache.h \
 	collectord/store.c collectord/store.h \
+	collectord/outbox.c collectord/outbox.h \
 	collectord/export.c collectord/export.h \
 	collectord/hooks.c collectord/hooks.h \
 	collectord/generic.c collectord/generic.h \
+	collectord/objargs.c collectord/objargs.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
 	collectord/sandbox_rules.c
@@ -26,7 +28,7 @@ COLLECTORD_TEST_LIBS = collectord/libcollectord.a $(COMMON_LIBS) \
 	$(SQLITE_LIBS) $(LIBEVENT_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_decode tests/unit/test_pcache \
 	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
-	tests/unit/test_collectord
+	tests/unit/test_collectord tests/unit/test_objargs
 tests_unit_test_decode_SOURCES = tests/unit/test_decode.c
 tests_unit_test_decode_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_decode_LDADD = $(COLLECTORD_TEST_LIBS)
@@ -42,6 +44,9 @@ tests_unit_test_store_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
 tests_unit_test_generic_SOURCES = tests/unit/test_generic.c
 tests_unit_test_generic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_generic_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_objargs_SOURCES = tests/unit/test_objargs.c
+tests_unit_test_objargs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_objargs_LDADD = $(COLLECTORD_TEST_LIBS)
 tests_unit_test_collectord_SOURCES = tests/unit/test_collectord.c
 tests_unit_test_collectord_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(SQLITE_CFLAGS) \
@@ -50,5 +55,12 @@ tests_unit_test_collectord_LDADD = tests/lib/libtestutil.a \
 	$(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_decode tests/unit/test_pcache \
 	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
-	tests/unit/test_collectord
+	tests/unit/test_collectord tests/unit/test_objargs
+endif
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_outbox
+tests_unit_test_outbox_SOURCES = tests/unit/test_outbox.c
+tests_unit_test_outbox_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_outbox_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_outbox
 endif

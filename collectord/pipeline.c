@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "ipc_msg.h"
 #include "log.h"
+#include "outbox.h"
 #include "pcache.h"
 #include "store.h"
 #include "str.h"
@@ -203,8 +204,13 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	e.monitor_would = env->gr.would.len > 0 ? env->gr.would.buf : NULL;
 	env->generic++;
 	env->alerts += env->gr.nalerts;
-	pipeline_dberr(env, store_event_alerts(env->st, &e, env->gr.alerts,
-	    env->gr.nalerts));
+	/* the event and its outbox rows (actions, routed receivers) */
+	if (env->ob != NULL)
+		pipeline_dberr(env, outbox_store_generic(env->ob, &e, &env->gr,
+		    ev, p, parent));
+	else
+		pipeline_dberr(env, store_event_alerts(env->st, &e,
+		    env->gr.alerts, env->gr.nalerts));
 	if (env->ex != NULL)
 		export_generic(env->ex, &env->gr, ev, p, parent);
 }

@@ -26,6 +26,7 @@ const struct sandbox_rule collector_rules[] = {
 	ALLOW(write, "events.jsonl, stdout (-p), logging to stderr"),
 	ALLOW(writev, "stdio on stderr"),
 	ALLOW(pread64, "SQLite reads of events.db and -wal"),
+	ALLOW(sysinfo, "glibc qsort (msort) asks _SC_PHYS_PAGES for arrays > 1 KiB"),
 	ALLOW(pwrite64, "SQLite writes of events.db, -wal, -shm"),
 	ALLOW(lseek, "SQLite (some builds), stdio"),
 	ALLOW(fsync, "SQLite checkpoint"),

@@ -27,11 +27,13 @@ enum {
 	ST_GONE_PROC,
 	ST_STALE_PROC,
 	ST_INS_EVENT,
-	ST_INS_ALERT,
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_INS_DROP,
+	ST_INS_OUTBOX,
+	ST_SET_IDEM,
+	ST_META_ADD,
 	ST_MAX
 };
 
@@ -61,15 +63,20 @@ static const char *const store_sql[ST_MAX] = {
 	    "message, tags, actions, monitor_would) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 	    "?14)",
-	[ST_INS_ALERT] =
-	    "INSERT INTO alerts(event_id, created, kind, target) "
-	    "VALUES (?1, ?2, ?3, ?4)",
 	[ST_SAVEPOINT] = "SAVEPOINT store_event",
 	[ST_RELEASE] = "RELEASE store_event",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_event",
 	[ST_INS_DROP] =
 	    "INSERT INTO drops(time, time_ns, source, hook_policy, "
 	    "hook_function, count, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_INS_OUTBOX] =
+	    "INSERT INTO outbox(created, event_id, receiver, route, kind, "
+	    "target, severity, state, group_key, next_attempt_ns, payload) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_SET_IDEM] = "UPDATE outbox SET idem_key = ?2 WHERE id = ?1",
+	[ST_META_ADD] =
+	    "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) "
+	    "DO UPDATE SET value = CAST(value AS INTEGER) + ?2",
 };
 
 /* Schema version 1: the public contract documented in docs/schema.md. */
@@ -152,8 +159,66 @@ static const char store_schema_v3[] =
     " count INTEGER NOT NULL, total INTEGER NOT NULL);"
     "CREATE INDEX drops_time_ns ON drops(time_ns);";
 
+/*
+ * Schema version 4: alert delivery.  The outbox (one row per alert job:
+ * GetUrl/DnsLookup actions and routed policy hits), the deliveries log
+ * (one row per attempt), and `alerts` becomes a view over the outbox's
+ * action rows.  The v3 alerts rows keep their ids (and so their
+ * idempotency keys are derived from them); rows that were never sent are
+ * pending.
+ */
+static const char store_schema_v4[] =
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY, created TEXT, event_id INTEGER,"
+    " receiver TEXT NOT NULL DEFAULT '', route TEXT,"
+    " kind TEXT NOT NULL CHECK (kind IN ('slack', 'sms', 'email',"
+    " 'webhook', 'canary_http', 'canary_dns')),"
+    " target TEXT, severity TEXT, idem_key TEXT UNIQUE,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('waiting',"
+    " 'pending', 'inflight', 'delivered', 'dead', 'merged')),"
+    " group_key TEXT, merged_into INTEGER, count INTEGER DEFAULT 1,"
+    " attempts INTEGER DEFAULT 0, next_attempt_ns INTEGER,"
+    " last_error TEXT, delivered TEXT, payload TEXT);"
+    "CREATE INDEX outbox_state ON outbox(state, next_attempt_ns);"
+    "CREATE INDEX outbox_event_id ON outbox(event_id);"
+    "CREATE INDEX outbox_merged_into ON outbox(merged_into);"
+    "CREATE TABLE deliveries("
+    " id INTEGER PRIMARY KEY, outbox_id INTEGER, attempt INTEGER,"
+    " time TEXT, status TEXT CHECK (status IN ('delivered', 'retry',"
+    " 'failed', 'dead')), code INTEGER, detail TEXT, duration_ms REAL);"
+    "CREATE INDEX deliveries_outbox_id ON deliveries(outbox_id);"
+    "INSERT INTO outbox(id, created, event_id, receiver, route, kind,"
+    " target, severity, idem_key, state, attempts, next_attempt_ns,"
+    " last_error, payload)"
+    " SELECT a.id, a.created, a.event_id, '', NULL,"
+    " CASE a.kind WHEN 'geturl' THEN 'canary_http' ELSE 'canary_dns' END,"
+    " a.target, 'info', 'tl-' || IFNULL((SELECT value FROM meta"
+    " WHERE key = 'node_name'), 'unknown') || '-' || a.id,"
+    " CASE WHEN a.state IN ('delivered', 'dead') THEN a.state"
+    " WHEN a.state = 'failed' THEN 'dead' ELSE 'pending' END,"
+    " IFNULL(a.attempts, 0), 0, a.last_error,"
+    " json_object('title', '[info] ' || IFNULL(e.policy_name, '?') ||"
+    " ': ' || CASE a.kind WHEN 'geturl' THEN 'GetUrl ' ELSE"
+    " 'DnsLookup ' END || IFNULL(a.target, ''),"
+    " 'text', 'policy: ' || IFNULL(e.policy_name, '?') || char(10) ||"
+    " 'function: ' || IFNULL(e.function_name, '?') || char(10) ||"
+    " 'time: ' || IFNULL(e.time, '?') || char(10) || '(migrated from"
+    " schema version 3)',"
+    " 'event', json_object(IFNULL(e.type, 'process_kprobe'),"
+    " json_object('policy_name', e.policy_name, 'function_name',"
+    " e.function_name, 'action', e.action), 'time', e.time))"
+    " FROM alerts a LEFT JOIN events e ON e.id = a.event_id;"
+    "DROP TABLE alerts;"
+    "CREATE VIEW alerts(id, event_id, created, kind, target, state,"
+    " attempts, last_error) AS"
+    " SELECT id, event_id, created,"
+    " CASE kind WHEN 'canary_http' THEN 'geturl' ELSE 'dnslookup' END,"
+    " target, state, attempts, last_error FROM outbox"
+    " WHERE receiver = '' AND kind IN ('canary_http', 'canary_dns');";
+
 struct store {
 	sqlite3		*db;
+	char		*node;
 	sqlite3_stmt	*st[ST_MAX];
 	int64_t		 boot_off;
 	size_t		 batch_rows;
@@ -230,6 +295,8 @@ store_migrate(struct store *s, const char *node)
 		goto fail;
 	if (ver < 3 && (r = store_exec(s, store_schema_v3)) != 0)
 		goto fail;
+	if (ver < 4 && (r = store_exec(s, store_schema_v4)) != 0)
+		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
 		    (long long)ver, STORE_SCHEMA_VERSION);
@@ -283,6 +350,7 @@ store_open(struct store **sp, const char *path, const char *node_name,
 	*sp = NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->boot_off = boot_to_unix_ns;
+	s->node = xstrdup(node_name);
 	s->batch_rows = batch_rows > 0 ? batch_rows : 1;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -338,6 +406,7 @@ store_close(struct store *s)
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->prev_node);
+	free(s->node);
 	free(s);
 }
 
@@ -554,17 +623,82 @@ store_event(struct store *s, const struct store_event *e)
 	return store_row_done(s);
 }
 
+static const char *
+store_alert_kind(const char *k)
+{
+	if (k != NULL && strcmp(k, "geturl") == 0)
+		return "canary_http";
+	if (k != NULL && strcmp(k, "dnslookup") == 0)
+		return "canary_dns";
+	return k;	/* anything else fails the CHECK */
+}
+
 int
 store_event_alerts(struct store *s, const struct store_event *e,
     const struct store_alert *alerts, size_t nalerts)
 {
-	sqlite3_stmt	*st = s->st[ST_INS_ALERT];
+	struct store_outbox	*rows;
+	size_t			 i;
+	int			 r;
+
+	if (nalerts == 0)
+		return store_event(s, e);
+	rows = xcalloc(nalerts, sizeof(*rows));
+	for (i = 0; i < nalerts; i++) {
+		rows[i].receiver = "";
+		rows[i].kind = store_alert_kind(alerts[i].kind);
+		rows[i].target = alerts[i].target;
+		rows[i].severity = "info";
+		rows[i].state = "pending";
+	}
+	r = store_event_outbox(s, e, rows, nalerts);
+	free(rows);
+	return r;
+}
+
+static int
+store_outbox_row(struct store *s, sqlite3_int64 event_id, const char *tbuf,
+    const struct store_outbox *o)
+{
+	sqlite3_stmt	*st = s->st[ST_INS_OUTBOX];
+	sqlite3_int64	 id;
+	char		 key[STORE_IDEM_MAX];
+	int		 r;
+
+	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, event_id);
+	sqlite3_bind_text(st, 3, o->receiver != NULL ? o->receiver : "", -1,
+	    SQLITE_TRANSIENT);
+	store_bind_str(st, 4, o->route);
+	store_bind_str(st, 5, o->kind);
+	sqlite3_bind_text(st, 6, o->target != NULL ? o->target : "", -1,
+	    SQLITE_TRANSIENT);
+	store_bind_str(st, 7, o->severity != NULL ? o->severity : "info");
+	store_bind_str(st, 8, o->state != NULL ? o->state : "pending");
+	store_bind_str(st, 9, o->group_key);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)(o->next_attempt_ns >
+	    (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)o->next_attempt_ns));
+	store_bind_str(st, 11, o->payload);
+	if ((r = store_step(s, ST_INS_OUTBOX)) != 0)
+		return r;
+	id = sqlite3_last_insert_rowid(s->db);
+	store_idem_key(s->node, (uint64_t)id, key, sizeof(key));
+	st = s->st[ST_SET_IDEM];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	return store_step(s, ST_SET_IDEM);
+}
+
+int
+store_event_outbox(struct store *s, const struct store_event *e,
+    const struct store_outbox *rows, size_t nrows)
+{
 	sqlite3_int64	 id;
 	char		 tbuf[40];
 	size_t		 i;
 	int		 r;
 
-	if (nalerts == 0)
+	if (nrows == 0)
 		return store_event(s, e);
 	if ((r = store_begin(s)) != 0)
 		return r;
@@ -574,19 +708,15 @@ store_event_alerts(struct store *s, const struct store_event *e,
 		goto undo;
 	id = sqlite3_last_insert_rowid(s->db);
 	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
-	for (i = 0; i < nalerts; i++) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, tbuf, -1, SQLITE_TRANSIENT);
-		store_bind_str(st, 3, alerts[i].kind);
-		store_bind_str(st, 4, alerts[i].target);
-		if ((r = store_step(s, ST_INS_ALERT)) != 0)
+	for (i = 0; i < nrows; i++) {
+		if ((r = store_outbox_row(s, id, tbuf, &rows[i])) != 0)
 			goto undo;
 	}
 	if ((r = store_step(s, ST_RELEASE)) != 0)
 		goto undo;
 	s->pend_events++;
-	s->pend_alerts += nalerts;
-	s->pending += nalerts;
+	s->pend_alerts += nrows;
+	s->pending += nrows;
 	return store_row_done(s);
 undo:
 	/* the batch transaction stays open with none of these rows */
@@ -594,6 +724,74 @@ undo:
 	    store_step(s, ST_RELEASE) != 0)
 		log_warnx("store: cannot undo a partial event");
 	return r;
+}
+
+void
+store_idem_key(const char *node, uint64_t id, char *dst, size_t dstsz)
+{
+	snprintf(dst, dstsz, "tl-%s-%llu", node, (unsigned long long)id);
+}
+
+int
+store_meta_add(struct store *s, const char *key, int64_t delta)
+{
+	sqlite3_stmt	*st = s->st[ST_META_ADD];
+	int		 r;
+
+	if ((r = store_begin(s)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, delta);
+	return store_step(s, ST_META_ADD);
+}
+
+int
+store_meta_int(struct store *s, const char *key, int64_t *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM"
+	    " meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK) {
+		store_log(s, "meta");
+		return ERR_DB;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_log(s, "meta");
+		return ERR_DB;
+	}
+	return 0;
+}
+
+int
+store_write_begin(struct store *s)
+{
+	return store_begin(s);
+}
+
+void
+store_write_done(struct store *s)
+{
+	if (store_row_done(s) != 0)
+		s->stats.errors++;
+}
+
+struct sqlite3 *
+store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_node(const struct store *s)
+{
+	return s->node;
 }
 
 static sqlite3_int64

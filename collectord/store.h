@@ -13,15 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
+#define STORE_IDEM_MAX		(64 + 24)	/* "tl-<node>-<id>" */
 
 struct proc;
+struct sqlite3;
 struct store;
 
 struct store_stats {
 	uint64_t	 events;	/* events rows inserted (committed) */
 	uint64_t	 processes;	/* processes rows inserted (committed) */
-	uint64_t	 alerts;	/* alerts rows inserted (committed) */
+	uint64_t	 alerts;	/* outbox rows inserted (committed) */
 	uint64_t	 drops;		/* drops rows inserted (committed) */
 	uint64_t	 commits;
 	uint64_t	 errors;	/* failed statements / commits */
@@ -45,10 +47,27 @@ struct store_event {
 	const char	*monitor_would;	/* JSON array */
 };
 
-/* An alerts row for the notifier (state 'pending'). */
+/* A GetUrl/DnsLookup action request (an outbox row of receiver "",
+ * kind canary_http / canary_dns, state 'pending', no payload). */
 struct store_alert {
 	const char	*kind;		/* "geturl" | "dnslookup" */
 	const char	*target;	/* URL or FQDN */
+};
+
+/* An outbox row (schema 4; docs/schema.md).  id and idem_key
+ * ("tl-<node>-<id>") are assigned by the store; created is the event's
+ * time. */
+struct store_outbox {
+	const char	*receiver;	/* "" for action jobs */
+	const char	*route;		/* NULL for action jobs */
+	const char	*kind;		/* slack sms email webhook canary_http
+					   canary_dns (CHECKed) */
+	const char	*target;	/* action jobs: URL / FQDN; else "" */
+	const char	*severity;	/* info .. critical */
+	const char	*state;		/* "waiting" or "pending" */
+	const char	*group_key;	/* NULL: not grouped */
+	uint64_t	 next_attempt_ns;	/* Unix ns */
+	const char	*payload;	/* JSON {"title","text","fp","event"} */
 };
 
 /* A drops row (schema 3): records lost because the ring buffer was full. */
@@ -105,6 +124,26 @@ int	store_event(struct store *, const struct store_event *);
  */
 int	store_event_alerts(struct store *, const struct store_event *,
 	    const struct store_alert *alerts, size_t nalerts);
+/* The same with full outbox rows (routing: collectord/outbox.c). */
+int	store_event_outbox(struct store *, const struct store_event *,
+	    const struct store_outbox *rows, size_t nrows);
+/* "tl-<node>-<id>" */
+void	store_idem_key(const char *node, uint64_t id, char *dst,
+	    size_t dstsz);
+/* meta[key] += delta (an integer; created at delta), in the batch.  0 or
+ * ERR_DB. */
+int	store_meta_add(struct store *, const char *key, int64_t delta);
+/* meta[key] as an integer (0 if absent).  0 or ERR_DB. */
+int	store_meta_int(struct store *, const char *key, int64_t *out);
+/*
+ * For modules that keep their own statements on the store's connection
+ * (collectord/outbox.c): open the batch transaction if none is (0 or
+ * ERR_DB); count one written row (commits when the batch is full).
+ */
+int	store_write_begin(struct store *);
+void	store_write_done(struct store *);
+struct sqlite3 *store_sqlite(struct store *);
+const char *store_node(const struct store *);
 /*
  * A drops row and, if event != 0, an events row of type "events_lost"
  * (args {"count":N,"total":M,"source":"..."}, policy_name/function_name

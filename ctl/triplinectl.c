@@ -3,13 +3,15 @@
  *
  *   triplinectl [-S state_dir] status [--json]
  *   triplinectl [-S state_dir] tail [--json] [-n N] [--no-follow]
+ *   triplinectl [-S state_dir] alerts [--pending|--failed] [--json] [-n N]
  *   triplinectl [-S state_dir] policy add [--mode enforce|monitor] FILE
  *   triplinectl [-S state_dir] policy delete NAME
  *   triplinectl [-S state_dir] policy list [--json]
  *   triplinectl [-S state_dir] policy mode NAME enforce|monitor
  *   triplinectl policy lint FILE...
  *
- * status asks loaderd over STATE/run/tripline.sock; tail reads the store
+ * status asks loaderd over STATE/run/tripline.sock; tail and alerts read
+ * the store
  * directly (events.db for the compact view, events.jsonl for --json), so
  * it works while a daemon restarts and needs nothing from the sandboxed
  * processes.
@@ -54,6 +56,8 @@ usage(void)
 	    "usage: triplinectl [-S state_dir] status [--json]\n"
 	    "       triplinectl [-S state_dir] tail [--json] [-n count] "
 	    "[--no-follow]\n"
+	    "       triplinectl [-S state_dir] alerts [--pending|--failed] "
+	    "[--json] [-n count]\n"
 	    "       triplinectl [-S state_dir] policy add "
 	    "[--mode enforce|monitor] file\n"
 	    "       triplinectl [-S state_dir] policy delete name\n"
@@ -104,7 +108,10 @@ ctl_request(uint16_t type, const void *msg)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		if (poll(&pfd, 1, 5000) <= 0)
+		/* loading BPF for a policy can take minutes on a slow
+		 * (emulated) machine: the verifier runs per program */
+		if (poll(&pfd, 1, type == IPC_CTL_POLICY_ADD ||
+		    type == IPC_CTL_POLICY_MODE ? 600000 : 5000) <= 0)
 			fatalx("no answer from tripline-loaderd");
 		r = ipc_recv(fd, &m);
 		if (r == ERR_AGAIN)
@@ -417,17 +424,171 @@ found:
 	return 0;
 }
 
+/* A URL with its userinfo (if any) replaced by <secret>. */
+static void
+alerts_target(struct sbuf *sb, const char *t)
+{
+	const char	*p, *at, *end;
+
+	sbuf_reset(sb);
+	if (t == NULL)
+		return;
+	if ((p = strstr(t, "://")) != NULL) {
+		p += 3;
+		end = p + strcspn(p, "/?#");
+		at = memchr(p, '@', (size_t)(end - p));
+		if (at != NULL) {
+			sbuf_add(sb, t, (size_t)(p - t));
+			sbuf_adds(sb, "<secret>");
+			sbuf_adds(sb, at);
+			return;
+		}
+	}
+	sbuf_adds(sb, t);
+}
+
+static void
+alerts_json_key(struct sbuf *sb, const char *key, const unsigned char *v,
+    int first)
+{
+	sbuf_addf(sb, "%s\"%s\":", first ? "" : ",", key);
+	if (v == NULL)
+		sbuf_adds(sb, "null");
+	else
+		sbuf_add_json_str(sb, (const char *)v,
+		    strlen((const char *)v));
+}
+
+/*
+ * The outbox (events.db, read-only): every alert job with its state.
+ * which: 0 all, 1 pending (waiting/pending/inflight), 2 failed (dead).
+ */
+static int
+cmd_alerts(int which, int json, int count)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	struct sbuf	 sb, tg;
+	char		 path[4200], sql[1024];
+	const char	*filter;
+	int		 rc;
+
+	filter = which == 1 ? "WHERE state IN ('waiting', 'pending',"
+	    " 'inflight')" : which == 2 ? "WHERE state = 'dead'" : "";
+	snprintf(sql, sizeof(sql),
+	    "SELECT id, created, receiver, kind, target, state, attempts,"
+	    " last_error, idem_key, CASE WHEN json_valid(payload) THEN"
+	    " json_extract(payload, '$.title') END, count, severity, route,"
+	    " merged_into, delivered FROM (SELECT * FROM outbox %s"
+	    " ORDER BY id DESC LIMIT %d) ORDER BY id", filter, count);
+	snprintf(path, sizeof(path), "%s/events.db", state_dir);
+	if (access(path, R_OK) == -1)
+		fatal("%s", path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("%s: %s (a database older than schema version 4?)",
+		    path, sqlite3_errmsg(db));
+	sbuf_init(&sb);
+	sbuf_init(&tg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *rcv = sqlite3_column_text(st, 2);
+
+		alerts_target(&tg, (const char *)sqlite3_column_text(st, 4));
+		if (json) {
+			sbuf_reset(&sb);
+			sbuf_addf(&sb, "{\"id\":%lld",
+			    sqlite3_column_int64(st, 0));
+			alerts_json_key(&sb, "created",
+			    sqlite3_column_text(st, 1), 0);
+			alerts_json_key(&sb, "receiver", rcv, 0);
+			alerts_json_key(&sb, "route",
+			    sqlite3_column_text(st, 12), 0);
+			alerts_json_key(&sb, "kind",
+			    sqlite3_column_text(st, 3), 0);
+			alerts_json_key(&sb, "target",
+			    (const unsigned char *)tg.buf, 0);
+			alerts_json_key(&sb, "state",
+			    sqlite3_column_text(st, 5), 0);
+			alerts_json_key(&sb, "severity",
+			    sqlite3_column_text(st, 11), 0);
+			sbuf_addf(&sb, ",\"attempts\":%lld,\"count\":%lld",
+			    sqlite3_column_int64(st, 6),
+			    sqlite3_column_int64(st, 10));
+			if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+				sbuf_addf(&sb, ",\"merged_into\":%lld",
+				    sqlite3_column_int64(st, 13));
+			alerts_json_key(&sb, "last_error",
+			    sqlite3_column_text(st, 7), 0);
+			alerts_json_key(&sb, "delivered",
+			    sqlite3_column_text(st, 14), 0);
+			alerts_json_key(&sb, "idem_key",
+			    sqlite3_column_text(st, 8), 0);
+			alerts_json_key(&sb, "title",
+			    sqlite3_column_text(st, 9), 0);
+			sbuf_addc(&sb, '}');
+			puts(sb.buf);
+			continue;
+		}
+		printf("%lld %s ", sqlite3_column_int64(st, 0),
+		    sqlite3_column_text(st, 1) != NULL ?
+		    (const char *)sqlite3_column_text(st, 1) : "?");
+		if (rcv != NULL && rcv[0] != '\0')
+			print_escaped(stdout, rcv);
+		else
+			fputs("(action)", stdout);
+		putchar('/');
+		print_escaped(stdout, sqlite3_column_text(st, 3));
+		if (tg.len > 0) {
+			putchar(' ');
+			print_escaped(stdout, (const unsigned char *)tg.buf);
+		}
+		printf(" %s attempts=%lld", sqlite3_column_text(st, 5) != NULL ?
+		    (const char *)sqlite3_column_text(st, 5) : "?",
+		    sqlite3_column_int64(st, 6));
+		if (sqlite3_column_int64(st, 10) > 1)
+			printf(" count=%lld", sqlite3_column_int64(st, 10));
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+			printf(" merged_into=%lld",
+			    sqlite3_column_int64(st, 13));
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+			fputs(" last_error=\"", stdout);
+			print_escaped(stdout, sqlite3_column_text(st, 7));
+			putchar('"');
+		}
+		fputs(" key=", stdout);
+		print_escaped(stdout, sqlite3_column_text(st, 8));
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+			fputs("  ", stdout);
+			print_escaped(stdout, sqlite3_column_text(st, 9));
+		}
+		putchar('\n');
+	}
+	if (rc != SQLITE_DONE)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	sbuf_clear(&sb);
+	sbuf_clear(&tg);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-follow", no_argument, NULL, 'F' },
+		{ "pending", no_argument, NULL, 'P' },
+		{ "failed", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*cmd, *e;
-	int		 ch, json = 0, follow = 1, count = 10;
+	int		 ch, json = 0, follow = 1, count = 10, which = 0;
+	int		 count_set = 0;
 
 	log_init(1, 0);
 	log_procinit("triplinectl");
@@ -459,10 +620,17 @@ main(int argc, char *argv[])
 		case 'F':
 			follow = 0;
 			break;
+		case 'P':
+			which = 1;
+			break;
+		case 'X':
+			which = 2;
+			break;
 		case 'n':
 			count = atoi(optarg);
 			if (count < 0)
 				usage();
+			count_set = 1;
 			break;
 		default:
 			usage();
@@ -475,7 +643,9 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_DFL);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(json);
-	if (strcmp(cmd, "tail") == 0)
+	if (strcmp(cmd, "tail") == 0 && which == 0)
 		return json ? tail_json(count, follow) : tail_db(count, follow);
+	if (strcmp(cmd, "alerts") == 0)
+		return cmd_alerts(which, json, count_set ? count : 50);
 	usage();
 }

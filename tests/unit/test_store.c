@@ -19,6 +19,7 @@
 #include "collectord/collectord.h"
 #include "collectord/export.h"
 #include "collectord/hooks.h"
+#include "collectord/outbox.h"
 #include "collectord/pcache.h"
 #include "collectord/store.h"
 #include "err.h"
@@ -131,11 +132,27 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name IN ('processes','events','meta','process_ancestors',"
 	    "'events_full','processes_pid','processes_parent',"
-	    "'events_exec_id','events_time_ns','alerts','alerts_state',"
-	    "'alerts_event_id','drops','drops_time_ns')"), 14);
-	assert_int_equal(STORE_SCHEMA_VERSION, 3);
+	    "'events_exec_id','events_time_ns','alerts','drops',"
+	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
+	    "'outbox_merged_into','deliveries','deliveries_outbox_id')"), 18);
+	assert_int_equal(STORE_SCHEMA_VERSION, 4);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "3");
+	    "key='schema_version'", "4");
+	/* version 4: alerts is a view over the outbox */
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='alerts'", "view");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('alerts_state','alerts_event_id')"), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('outbox') WHERE name IN ('id','created','event_id','receiver',"
+	    "'route','kind','target','severity','idem_key','state',"
+	    "'group_key','merged_into','count','attempts','next_attempt_ns',"
+	    "'last_error','delivered','payload')"), 18);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('outbox')"), 18);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('deliveries') WHERE name IN ('id','outbox_id','attempt','time',"
+	    "'status','code','detail','duration_ms')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops') WHERE name IN ('id','time','time_ns','source',"
 	    "'hook_policy','hook_function','count','total')"), 8);
@@ -257,10 +274,10 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	/* 1 -> 2 -> 3 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 3);
+	/* 1 -> 2 -> 3 -> 4 in one go */
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "3");
+	    "key='schema_version'", "4");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -350,9 +367,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "3");
+	    "key='schema_version'", "4");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -401,6 +418,79 @@ test_migrate_v2_atomic(void **state)
 	assert_q_str(c->db, "SELECT value FROM meta WHERE key='node_name'",
 	    "oldnode");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 2);
+}
+
+/*
+ * Version 3 as released (version 2 plus store_schema_v3), with GetUrl and
+ * DnsLookup rows in the alerts table: version 4 moves them into the
+ * outbox (same ids, kinds canary_http / canary_dns, still pending) and
+ * the alerts view shows them as before.
+ */
+static const char schema_v2_to_v3[] =
+    "CREATE TABLE drops("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);"
+    "UPDATE events SET policy_name = 'canaries' WHERE id = 2;"
+    "INSERT INTO alerts(event_id, created, kind, target, attempts) VALUES"
+    " (2, '2026-01-01T00:00:00.000000020Z', 'geturl',"
+    " 'http://canary.invalid/t', 0);"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 3;";
+
+static void
+test_migrate_v3(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	sqlite3			*h;
+
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v1_to_v2, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema_v2_to_v3, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM alerts"), 2);
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='alerts'", "view");
+	/* both rows, same ids, as outbox action jobs ready to be sent */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox"), 2);
+	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state || "
+	    "'|' || receiver || '|' || idem_key || '|' || attempts || '|' || "
+	    "event_id FROM outbox WHERE id=1",
+	    "canary_dns|a.invalid|pending||tl-oldnode-1|0|2");
+	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state || "
+	    "'|' || idem_key FROM outbox WHERE id=2",
+	    "canary_http|http://canary.invalid/t|pending|tl-oldnode-2");
+	/* a payload a job can be made of, with no other state */
+	assert_q_str(c->db, "SELECT json_extract(payload, '$.title') FROM "
+	    "outbox WHERE id=2", "[info] canaries: GetUrl "
+	    "http://canary.invalid/t");
+	assert_q_str(c->db, "SELECT json_extract(payload, "
+	    "'$.event.process_kprobe.policy_name') FROM outbox WHERE id=2",
+	    "canaries");
+	/* the compatibility view shows them as version 3 did */
+	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state "
+	    "FROM alerts WHERE id=1", "dnslookup|a.invalid|pending");
+	assert_q_str(c->db, "SELECT kind || '|' || target FROM alerts "
+	    "WHERE id=2", "geturl|http://canary.invalid/t");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM deliveries"), 0);
+	/* idempotent */
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox"), 2);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
 static void
@@ -873,6 +963,18 @@ refresh_cb(void *arg)
 	assert_int_equal(hooktab_set(rc->hooks, &h, 1), 0);
 }
 
+static uint64_t
+fixed_now(void *arg)
+{
+	return (uint64_t)OFF + 5000000000ULL;
+}
+
+static int
+no_send(void *arg, const struct ipc_alert_job *j)
+{
+	return ERR_AGAIN;
+}
+
 static void
 test_pipeline_generic(void **state)
 {
@@ -892,6 +994,13 @@ test_pipeline_generic(void **state)
 	jfd = open(c->json, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	assert_true(jfd >= 0);
 	env.ex = export_new(jfd, -1, NODE, OFF);
+	{
+		struct outbox_hooks oh = { fixed_now, no_send, NULL, NULL,
+		    NULL };
+
+		/* actions go through the outbox (no alerts file) */
+		env.ob = outbox_new(env.st, OFF, &oh);
+	}
 	env.pc = pcache_new(NODE);
 	env.hooks = hooktab_new();
 	pcache_exec_id(NODE, 1000000000ULL, 100, bash, sizeof(bash));
@@ -1047,8 +1156,29 @@ test_pipeline_generic(void **state)
 		assert_int_equal(lines, 7);
 		assert_int_equal(tp, 2);
 	}
+	/* the GetUrl job carries the very JSON line exported for its
+	 * event, and a title built from it */
+	{
+		char	*l = strstr(json, "\"action\":\"KPROBE_ACTION_GETURL");
+		char	*q;
+
+		assert_non_null(l);
+		while (l > json && l[-1] != '\n')
+			l--;
+		*strchr(l, '\n') = '\0';
+		xasprintf(&q, "SELECT json_extract(payload, '$.event') = "
+		    "json('%s') FROM outbox WHERE event_id=2", l);
+		assert_int_equal(q_int(c->db, q), 1);
+		free(q);
+		assert_q_str(c->db, "SELECT json_extract(payload, '$.title') "
+		    "FROM outbox WHERE event_id=2", "[info] files: /bin/bash "
+		    "__x64_sys_openat -100 /etc/passwd = 3");
+		assert_q_str(c->db, "SELECT idem_key || '|' || kind FROM "
+		    "outbox WHERE event_id=2", "tl-testnode-1|canary_http");
+	}
 	free(json);
 
+	outbox_free(env.ob);
 	export_free(env.ex);
 	close(jfd);
 	store_close(env.st);
@@ -1299,6 +1429,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v2_atomic, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_alerts, setup,
 		    teardown),

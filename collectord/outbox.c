@@ -1,0 +1,1834 @@
+/*
+ * collectord/outbox.c -- alert routing at store time and the durable
+ * delivery scheduler (routing, grouping, retries, circuit breaker, rate
+ * limit).  Semantics: docs/alerts-routing.md.
+ */
+#include "build.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "compat.h"
+#include "decode.h"
+#include "err.h"
+#include "export.h"
+#include "generic.h"
+#include "ipc_msg.h"
+#include "log.h"
+#include "outbox.h"
+#include "pcache.h"
+#include "policy.h"
+#include "store.h"
+#include "str.h"
+#include "xmalloc.h"
+
+#define OB_GRACE_MS	5000	/* beyond 3 x timeout for an answer */
+
+enum {
+	Q_RESET_INFLIGHT,
+	Q_DUE_GROUPS,
+	Q_GROUP_ROWS,
+	Q_NOVEL,
+	Q_MERGE,
+	Q_ADD_COUNT,
+	Q_LEADER,
+	Q_DUE,
+	Q_INFLIGHT_ALL,
+	Q_INFLIGHT_LATE,
+	Q_SET_INFLIGHT,
+	Q_SET_DEADLINE,
+	Q_REQUEUE,
+	Q_ROW,
+	Q_JOB,
+	Q_RESULT,
+	Q_DELIVERY,
+	Q_NEXT,
+	Q_MAX
+};
+
+#define OB_JOB_COLS \
+	"id, receiver, kind, target, severity, idem_key, count, attempts," \
+	" created, CASE WHEN json_valid(payload) THEN" \
+	" json_extract(payload, '$.title') END, CASE WHEN json_valid(payload)" \
+	" THEN json_extract(payload, '$.text') END, CASE WHEN" \
+	" json_valid(payload) THEN json_extract(payload, '$.event') END"
+
+static const char *const ob_sql[Q_MAX] = {
+	[Q_RESET_INFLIGHT] =
+	    "UPDATE outbox SET state = 'pending', next_attempt_ns = 0"
+	    " WHERE state = 'inflight'",
+	[Q_DUE_GROUPS] =
+	    "SELECT route, receiver, group_key FROM outbox"
+	    " WHERE state = 'waiting' GROUP BY route, receiver, group_key"
+	    " HAVING min(next_attempt_ns) <= ?1 LIMIT "
+	    "64",
+	[Q_GROUP_ROWS] =
+	    "SELECT id, severity, CASE WHEN json_valid(payload) THEN"
+	    " json_extract(payload, '$.title') END, CASE WHEN"
+	    " json_valid(payload) THEN json_extract(payload, '$.text') END,"
+	    " CASE WHEN json_valid(payload) THEN json_extract(payload,"
+	    " '$.event') END, CASE WHEN json_valid(payload) THEN"
+	    " json_extract(payload, '$.fp') END FROM outbox"
+	    " WHERE state = 'waiting' AND route IS ?1 AND receiver = ?2"
+	    " AND group_key IS ?3 ORDER BY id",
+	[Q_NOVEL] =
+	    "SELECT count(*) FROM outbox w WHERE w.state = 'waiting'"
+	    " AND w.route IS ?1 AND w.receiver = ?2 AND w.group_key IS ?3"
+	    " AND (NOT json_valid(w.payload) OR json_extract(w.payload, '$.fp')"
+	    " IS NULL OR json_extract(w.payload, '$.fp') NOT IN"
+	    " (SELECT json_extract(payload, '$.fp') FROM outbox"
+	    " WHERE (id = ?4 OR merged_into = ?4) AND json_valid(payload)"
+	    " AND json_extract(payload, '$.fp') IS NOT NULL))",
+	[Q_MERGE] =
+	    "UPDATE outbox SET state = 'merged', merged_into = ?2"
+	    " WHERE id = ?1",
+	[Q_ADD_COUNT] =
+	    "UPDATE outbox SET count = count + ?2 WHERE id = ?1",
+	[Q_LEADER] =
+	    "UPDATE outbox SET state = 'pending', count = ?2,"
+	    " payload = IFNULL(?3, payload), severity = ?4,"
+	    " next_attempt_ns = ?5 WHERE id = ?1",
+	[Q_DUE] =
+	    "SELECT id, created FROM outbox WHERE state = 'pending'"
+	    " AND next_attempt_ns <= ?1 ORDER BY next_attempt_ns, id"
+	    " LIMIT 256",
+	[Q_INFLIGHT_ALL] =
+	    "SELECT id FROM outbox WHERE state = 'inflight' ORDER BY id",
+	[Q_INFLIGHT_LATE] =
+	    "SELECT id FROM outbox WHERE state = 'inflight'"
+	    " AND next_attempt_ns <= ?1 ORDER BY id LIMIT 256",
+	[Q_SET_INFLIGHT] =
+	    "UPDATE outbox SET state = 'inflight', attempts = attempts + 1,"
+	    " next_attempt_ns = ?2 WHERE id = ?1",
+	[Q_SET_DEADLINE] =
+	    "UPDATE outbox SET next_attempt_ns = ?2 WHERE id = ?1",
+	[Q_REQUEUE] =
+	    "UPDATE outbox SET state = 'pending', next_attempt_ns = ?2"
+	    " WHERE id = ?1",
+	[Q_ROW] =
+	    "SELECT state, receiver, kind, target, attempts, created"
+	    " FROM outbox WHERE id = ?1",
+	[Q_JOB] = "SELECT " OB_JOB_COLS " FROM outbox WHERE id = ?1",
+	[Q_RESULT] =
+	    "UPDATE outbox SET state = ?2, next_attempt_ns = ?3,"
+	    " last_error = ?4, delivered = ?5 WHERE id = ?1",
+	[Q_DELIVERY] =
+	    "INSERT INTO deliveries(outbox_id, attempt, time, status, code,"
+	    " detail, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_NEXT] =
+	    "SELECT min(next_attempt_ns) FROM outbox"
+	    " WHERE state IN ('waiting', 'pending', 'inflight')",
+};
+
+enum ob_circuit {
+	OB_CLOSED = 0,
+	OB_OPEN,
+	OB_HALF_OPEN,
+};
+
+/* Pacing state of one destination: a receiver, or "<kind> <target>" for
+ * action jobs. */
+struct ob_dest {
+	char		*key;
+	uint32_t	 inflight;
+	enum ob_circuit	 circuit;
+	uint32_t	 failures;	/* consecutive */
+	uint64_t	 open_until;	/* ns */
+	uint64_t	 probe_id;	/* half-open: the job in flight */
+	uint64_t	*sent_at;	/* rate limit: ring of send times */
+	uint32_t	 nsent_at;
+	uint32_t	 sent_pos;
+};
+
+/* Timers of one group (route, receiver, key). */
+struct ob_group {
+	char		*route;
+	char		*receiver;
+	char		*key;
+	uint64_t	 flush_at;	/* waiting rows flush then; 0: none */
+	uint64_t	 last_flush;	/* any flush (group_interval) */
+	uint64_t	 last_notify;	/* a job was made (repeat_interval) */
+	uint64_t	 leader;	/* outbox id of the last job */
+};
+
+struct outbox {
+	struct store		*st;
+	sqlite3			*db;
+	sqlite3_stmt		*q[Q_MAX];
+	struct export		*fmt;	/* formats event JSON; writes nothing */
+	const struct al_config	*cfg;
+	struct outbox_hooks	 hooks;
+	uint64_t		 rng;
+	int			 peer_up;
+	int			 dirty;	/* rows written since the last run */
+	struct ob_dest		*dests;
+	size_t			 ndests;
+	struct ob_group		*groups;
+	size_t			 ngroups;
+	size_t			 last_rows;
+	struct sbuf		 sb;	/* scratch */
+	struct outbox_stats	 stats;
+};
+
+static const char *const ob_sev_names[] = {
+	[AL_SEV_INFO] = "info",
+	[AL_SEV_LOW] = "low",
+	[AL_SEV_MEDIUM] = "medium",
+	[AL_SEV_HIGH] = "high",
+	[AL_SEV_CRITICAL] = "critical",
+};
+
+static const char *const ob_kind_names[] = {
+	[AL_SLACK] = "slack",
+	[AL_SMS] = "sms",
+	[AL_EMAIL] = "email",
+	[AL_WEBHOOK] = "webhook",
+	[AL_CANARY_HTTP] = "canary_http",
+	[AL_CANARY_DNS] = "canary_dns",
+};
+
+const char *
+outbox_severity_name(enum al_severity s)
+{
+	if ((size_t)s >= sizeof(ob_sev_names) / sizeof(ob_sev_names[0]))
+		return "info";
+	return ob_sev_names[s];
+}
+
+static int
+ob_sev_parse(const char *s, size_t len, enum al_severity *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ob_sev_names) / sizeof(ob_sev_names[0]); i++) {
+		if (strlen(ob_sev_names[i]) == len &&
+		    strncasecmp(s, ob_sev_names[i], len) == 0) {
+			*out = (enum al_severity)i;
+			return 0;
+		}
+	}
+	return ERR_PARSE;
+}
+
+/* ---- small JSON helpers (only for documents we or loaderd wrote) ---- */
+
+static int
+ob_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Parse the JSON string literal at *pp into sb (UTF-8); *pp moves past
+ * it.  0 or ERR_PARSE.
+ */
+static int
+ob_json_str(const char **pp, struct sbuf *sb)
+{
+	const char	*p = *pp;
+	unsigned int	 cp;
+	int		 i, h;
+	char		 u[4];
+
+	if (*p++ != '"')
+		return ERR_PARSE;
+	while (*p != '"') {
+		if (*p == '\0')
+			return ERR_PARSE;
+		if (*p != '\\') {
+			sbuf_addc(sb, *p++);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': case '\\': case '/':
+			sbuf_addc(sb, *p);
+			break;
+		case 'b': sbuf_addc(sb, '\b'); break;
+		case 'f': sbuf_addc(sb, '\f'); break;
+		case 'n': sbuf_addc(sb, '\n'); break;
+		case 'r': sbuf_addc(sb, '\r'); break;
+		case 't': sbuf_addc(sb, '\t'); break;
+		case 'u':
+			for (cp = 0, i = 1; i <= 4; i++) {
+				if ((h = ob_hex((unsigned char)p[i])) < 0)
+					return ERR_PARSE;
+				cp = cp << 4 | (unsigned int)h;
+			}
+			p += 4;
+			/* surrogates are not needed for tag names: U+FFFD */
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;
+			if (cp < 0x80)
+				sbuf_addc(sb, (char)cp);
+			else if (cp < 0x800) {
+				u[0] = (char)(0xc0 | cp >> 6);
+				u[1] = (char)(0x80 | (cp & 0x3f));
+				sbuf_add(sb, u, 2);
+			} else {
+				u[0] = (char)(0xe0 | cp >> 12);
+				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (cp & 0x3f));
+				sbuf_add(sb, u, 3);
+			}
+			break;
+		default:
+			return ERR_PARSE;
+		}
+		p++;
+	}
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * Call fn for each string of a JSON array of strings (stops when fn
+ * returns non-zero and returns that).  Malformed: stops, returns 0.
+ */
+static int
+ob_json_strings(const char *json, int (*fn)(const char *, void *),
+    void *arg)
+{
+	struct sbuf	 sb;
+	const char	*p = json;
+	int		 r = 0;
+
+	if (json == NULL)
+		return 0;
+	sbuf_init(&sb);
+	p += strspn(p, " \t\r\n");
+	if (*p++ != '[')
+		goto out;
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p != '"')
+			break;
+		sbuf_reset(&sb);
+		if (ob_json_str(&p, &sb) != 0)
+			break;
+		if ((r = fn(sb.buf != NULL ? sb.buf : "", arg)) != 0)
+			break;
+		p += strspn(p, " \t\r\n");
+		if (*p++ != ',')
+			break;
+	}
+out:
+	sbuf_clear(&sb);
+	return r;
+}
+
+/* ---- severity, matching ---- */
+
+static int
+ob_sev_tag(const char *tag, void *arg)
+{
+	enum al_severity	*sev = arg;
+
+	if (strncasecmp(tag, "severity", 8) != 0 ||
+	    (tag[8] != '=' && tag[8] != ':'))
+		return 0;
+	return ob_sev_parse(tag + 9, strlen(tag + 9), sev) == 0;
+}
+
+enum al_severity
+outbox_severity(const char *tags_json, const char *message)
+{
+	enum al_severity	 sev = AL_SEV_INFO;
+	const char		*p, *e;
+
+	if (ob_json_strings(tags_json, ob_sev_tag, &sev) != 0)
+		return sev;
+	if (message != NULL) {
+		p = message + strspn(message, " \t");
+		if (*p == '[' && (e = strchr(p, ']')) != NULL &&
+		    ob_sev_parse(p + 1, (size_t)(e - p - 1), &sev) == 0)
+			return sev;
+	}
+	return AL_SEV_INFO;
+}
+
+static int
+ob_in_list(char **list, size_t n, const char *v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+ob_tag_in_route(const char *tag, void *arg)
+{
+	const struct al_route	*rt = arg;
+
+	return ob_in_list(rt->tags, rt->ntags, tag);
+}
+
+static int
+ob_policy_type(const char *type)
+{
+	return type != NULL && (strcmp(type, "process_kprobe") == 0 ||
+	    strcmp(type, "process_tracepoint") == 0 ||
+	    strcmp(type, "process_uprobe") == 0 ||
+	    strcmp(type, "process_lsm") == 0);
+}
+
+int
+outbox_route_match(const struct al_route *rt, const struct outbox_hit *h,
+    enum al_severity sev)
+{
+	const char	*name;
+	size_t		 i;
+	int		 k, hit;
+
+	if (rt->nevent_types > 0) {
+		if (!ob_in_list(rt->event_types, rt->nevent_types, h->type))
+			return 0;
+	} else if (!ob_policy_type(h->type))
+		return 0;
+	if (rt->npolicies > 0 &&
+	    !ob_in_list(rt->policies, rt->npolicies, h->policy))
+		return 0;
+	if (rt->ntags > 0 &&
+	    ob_json_strings(h->tags, ob_tag_in_route, (void *)rt) == 0)
+		return 0;
+	if (rt->nactions > 0) {
+		hit = 0;
+		for (k = POL_ACT_POST; k < POL_ACT_MAX_ && !hit; k++) {
+			if (!(h->actions & (1U << k)))
+				continue;
+			name = policy_action_name((enum pol_action_kind)k);
+			for (i = 0; name != NULL && i < rt->nactions; i++)
+				if (strcasecmp(rt->actions[i], name) == 0)
+					hit = 1;
+		}
+		if (!hit)
+			return 0;
+	}
+	if (rt->severity_mask != 0 && !(rt->severity_mask & (1U << sev)))
+		return 0;
+	return 1;
+}
+
+/* ---- backoff ---- */
+
+uint64_t
+outbox_backoff_ms(uint64_t initial_ms, uint64_t max_ms, uint32_t attempt,
+    uint32_t rnd, uint64_t retry_after_ms)
+{
+	uint64_t	 d = initial_ms > 0 ? initial_ms : 1;
+	uint32_t	 i;
+
+	for (i = 1; i < attempt && d < max_ms; i++)
+		d *= 2;
+	if (d > max_ms)
+		d = max_ms;
+	/* factor 0.8 + 0.4 * rnd / 2^32, in 1/65536 steps */
+	d = d * (52429 + (((uint64_t)rnd >> 16) * 26214 >> 16)) / 65536;
+	if (d < retry_after_ms)
+		d = retry_after_ms;
+	return d;
+}
+
+/* ---- configuration values ---- */
+
+static uint64_t
+ob_cfg64(uint64_t v, uint64_t def)
+{
+	return v != 0 ? v : def;
+}
+
+#define OB_CFG(ob, field, def) \
+	((ob)->cfg != NULL ? ob_cfg64((ob)->cfg->field, (def)) : (def))
+
+static const struct al_receiver *
+ob_receiver(const struct outbox *ob, const char *name)
+{
+	size_t	 i;
+
+	if (ob->cfg == NULL || name == NULL || name[0] == '\0')
+		return NULL;
+	for (i = 0; i < ob->cfg->nreceivers; i++)
+		if (strcmp(ob->cfg->receivers[i].name, name) == 0)
+			return &ob->cfg->receivers[i];
+	return NULL;
+}
+
+static uint32_t
+ob_rand(struct outbox *ob)
+{
+	if (ob->hooks.rnd != NULL)
+		return ob->hooks.rnd(ob->hooks.arg);
+	/* xorshift64* */
+	ob->rng ^= ob->rng >> 12;
+	ob->rng ^= ob->rng << 25;
+	ob->rng ^= ob->rng >> 27;
+	return (uint32_t)((ob->rng * 2685821657736338717ULL) >> 32);
+}
+
+static uint64_t
+ob_now(struct outbox *ob)
+{
+	return ob->hooks.now(ob->hooks.arg);
+}
+
+/* ---- destinations: circuit breaker, in flight, rate limit ---- */
+
+static struct ob_dest *
+ob_dest(struct outbox *ob, const char *receiver, const char *kind,
+    const char *target)
+{
+	struct ob_dest	*d;
+	char		*key;
+	size_t		 i;
+
+	if (receiver != NULL && receiver[0] != '\0')
+		key = xstrdup(receiver);
+	else
+		xasprintf(&key, "%s %s", kind != NULL ? kind : "?",
+		    target != NULL ? target : "");
+	for (i = 0; i < ob->ndests; i++) {
+		if (strcmp(ob->dests[i].key, key) == 0) {
+			free(key);
+			return &ob->dests[i];
+		}
+	}
+	ob->dests = xreallocarray(ob->dests, ob->ndests + 1,
+	    sizeof(*ob->dests));
+	d = &ob->dests[ob->ndests++];
+	memset(d, 0, sizeof(*d));
+	d->key = key;
+	return d;
+}
+
+const char *
+outbox_circuit(struct outbox *ob, const char *dest)
+{
+	size_t	 i;
+
+	for (i = 0; i < ob->ndests; i++) {
+		if (strcmp(ob->dests[i].key, dest) != 0)
+			continue;
+		switch (ob->dests[i].circuit) {
+		case OB_OPEN:
+			return "open";
+		case OB_HALF_OPEN:
+			return "half-open";
+		default:
+			return "closed";
+		}
+	}
+	return "closed";
+}
+
+/* May a job go to d now?  1/0. */
+static int
+ob_dest_ready(struct outbox *ob, struct ob_dest *d, uint64_t now)
+{
+	const struct al_receiver *rcv = ob_receiver(ob, d->key);
+	uint64_t	 per;
+	uint32_t	 i, n;
+
+	if (d->circuit == OB_OPEN) {
+		if (now < d->open_until)
+			return 0;
+		d->circuit = OB_HALF_OPEN;
+		d->probe_id = 0;
+		log_info("alerts: %s: circuit half-open, sending one probe",
+		    d->key);
+	}
+	if (d->circuit == OB_HALF_OPEN && (d->probe_id != 0 ||
+	    d->inflight > 0))
+		return 0;
+	if (d->inflight >= (uint32_t)OB_CFG(ob, max_inflight,
+	    OUTBOX_MAX_INFLIGHT))
+		return 0;
+	if (rcv != NULL && rcv->rl_count > 0 && rcv->rl_per_ms > 0) {
+		if (d->nsent_at != rcv->rl_count) {
+			free(d->sent_at);
+			d->sent_at = xcalloc(rcv->rl_count,
+			    sizeof(*d->sent_at));
+			d->nsent_at = rcv->rl_count;
+			d->sent_pos = 0;
+		}
+		per = rcv->rl_per_ms * 1000000ULL;
+		for (i = 0, n = 0; i < d->nsent_at; i++)
+			if (d->sent_at[i] != 0 && d->sent_at[i] + per > now)
+				n++;
+		if (n >= rcv->rl_count)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+ob_dest_sent(struct ob_dest *d, uint64_t id, uint64_t now)
+{
+	d->inflight++;
+	if (d->circuit == OB_HALF_OPEN)
+		d->probe_id = id;
+	if (d->nsent_at > 0) {
+		d->sent_at[d->sent_pos] = now;
+		d->sent_pos = (d->sent_pos + 1) % d->nsent_at;
+	}
+}
+
+static void
+ob_dest_done(struct ob_dest *d, uint64_t id)
+{
+	if (d->inflight > 0)
+		d->inflight--;
+	if (d->probe_id == id)
+		d->probe_id = 0;
+}
+
+/* The sink answered (delivered or permanent failure). */
+static void
+ob_circuit_ok(struct ob_dest *d)
+{
+	if (d->circuit != OB_CLOSED)
+		log_info("alerts: %s: circuit closed", d->key);
+	d->circuit = OB_CLOSED;
+	d->failures = 0;
+}
+
+static void
+ob_circuit_fail(struct outbox *ob, struct ob_dest *d, uint64_t now)
+{
+	uint64_t	 open_ms = OB_CFG(ob, circuit_open_ms,
+			    OUTBOX_CIRCUIT_OPEN_MS);
+
+	d->failures++;
+	if (d->circuit == OB_HALF_OPEN || (d->circuit == OB_CLOSED &&
+	    d->failures >= (uint32_t)OB_CFG(ob, circuit_failures,
+	    OUTBOX_CIRCUIT_FAILURES))) {
+		if (d->circuit == OB_CLOSED)
+			log_warnx("alerts: %s: %u failures in a row, circuit"
+			    " open for %llu ms", d->key, d->failures,
+			    (unsigned long long)open_ms);
+		d->circuit = OB_OPEN;
+		d->open_until = now + open_ms * 1000000ULL;
+	}
+}
+
+/* ---- groups ---- */
+
+static int
+ob_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static struct ob_group *
+ob_group(struct outbox *ob, const char *route, const char *receiver,
+    const char *key)
+{
+	struct ob_group	*g;
+	size_t		 i;
+
+	for (i = 0; i < ob->ngroups; i++) {
+		g = &ob->groups[i];
+		if (ob_streq(g->route, route) &&
+		    ob_streq(g->receiver, receiver) && ob_streq(g->key, key))
+			return g;
+	}
+	ob->groups = xreallocarray(ob->groups, ob->ngroups + 1,
+	    sizeof(*ob->groups));
+	g = &ob->groups[ob->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->route = route != NULL ? xstrdup(route) : NULL;
+	g->receiver = xstrdup(receiver != NULL ? receiver : "");
+	g->key = key != NULL ? xstrdup(key) : NULL;
+	return g;
+}
+
+static const struct al_route *
+ob_route(const struct outbox *ob, const char *name)
+{
+	size_t	 i;
+
+	if (ob->cfg == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < ob->cfg->nroutes; i++)
+		if (ob->cfg->routes[i].name != NULL &&
+		    strcmp(ob->cfg->routes[i].name, name) == 0)
+			return &ob->cfg->routes[i];
+	return NULL;
+}
+
+/* Forget groups idle for longer than their intervals. */
+static void
+ob_groups_expire(struct outbox *ob, uint64_t now)
+{
+	const struct al_route	*rt;
+	struct ob_group		*g;
+	uint64_t		 keep;
+	size_t			 i;
+
+	for (i = 0; i < ob->ngroups;) {
+		g = &ob->groups[i];
+		rt = ob_route(ob, g->route);
+		keep = rt != NULL ? rt->group_interval_ms : 0;
+		if (rt != NULL && rt->repeat_interval_ms > keep)
+			keep = rt->repeat_interval_ms;
+		if (g->flush_at != 0 ||
+		    g->last_flush + keep * 1000000ULL > now) {
+			i++;
+			continue;
+		}
+		free(g->route);
+		free(g->receiver);
+		free(g->key);
+		ob->groups[i] = ob->groups[--ob->ngroups];
+	}
+}
+
+/* ---- lifecycle ---- */
+
+struct outbox *
+outbox_new(struct store *st, int64_t boot_to_unix_ns,
+    const struct outbox_hooks *hooks)
+{
+	struct outbox	*ob;
+	int		 i;
+
+	ob = xcalloc(1, sizeof(*ob));
+	ob->st = st;
+	ob->db = (sqlite3 *)store_sqlite(st);
+	ob->hooks = *hooks;
+	ob->fmt = export_new(-1, -1, store_node(st), boot_to_unix_ns);
+	ob->rng = (uint64_t)getpid() << 32 ^ hooks->now(hooks->arg) ^
+	    0x9e3779b97f4a7c15ULL;
+	sbuf_init(&ob->sb);
+	for (i = 0; i < Q_MAX; i++) {
+		if (sqlite3_prepare_v3(ob->db, ob_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &ob->q[i], NULL) != SQLITE_OK)
+			fatalx("outbox: %.40s: %s", ob_sql[i],
+			    sqlite3_errmsg(ob->db));
+	}
+	/* nothing is in flight at start: resend what was */
+	if (store_write_begin(st) != 0 ||
+	    sqlite3_step(ob->q[Q_RESET_INFLIGHT]) != SQLITE_DONE) {
+		log_warnx("outbox: resetting in-flight jobs: %s",
+		    sqlite3_errmsg(ob->db));
+		ob->stats.db_errors++;
+	} else if (sqlite3_changes(ob->db) > 0)
+		log_info("alerts: %d jobs were in flight at the last stop:"
+		    " pending again", sqlite3_changes(ob->db));
+	sqlite3_reset(ob->q[Q_RESET_INFLIGHT]);
+	if (store_flush(st) != 0)
+		ob->stats.db_errors++;
+	return ob;
+}
+
+void
+outbox_free(struct outbox *ob)
+{
+	size_t	 i;
+
+	if (ob == NULL)
+		return;
+	for (i = 0; i < Q_MAX; i++)
+		sqlite3_finalize(ob->q[i]);
+	for (i = 0; i < ob->ndests; i++) {
+		free(ob->dests[i].key);
+		free(ob->dests[i].sent_at);
+	}
+	free(ob->dests);
+	for (i = 0; i < ob->ngroups; i++) {
+		free(ob->groups[i].route);
+		free(ob->groups[i].receiver);
+		free(ob->groups[i].key);
+	}
+	free(ob->groups);
+	export_free(ob->fmt);
+	sbuf_clear(&ob->sb);
+	free(ob);
+}
+
+void
+outbox_set_config(struct outbox *ob, const struct al_config *cfg)
+{
+	ob->cfg = cfg;
+}
+
+const struct outbox_stats *
+outbox_stats(const struct outbox *ob)
+{
+	return &ob->stats;
+}
+
+size_t
+outbox_last_rows(const struct outbox *ob)
+{
+	return ob->last_rows;
+}
+
+void
+outbox_bad_msg(struct outbox *ob)
+{
+	ob->stats.bad_msgs++;
+}
+
+static void
+ob_kick(struct outbox *ob)
+{
+	if (ob->hooks.kick != NULL)
+		ob->hooks.kick(ob->hooks.arg);
+}
+
+static void
+ob_meta(struct outbox *ob, const char *key, int64_t n)
+{
+	if (n != 0 && store_meta_add(ob->st, key, n) != 0)
+		ob->stats.db_errors++;
+}
+
+/* ---- payload of one hit ---- */
+
+static void
+ob_esc(struct sbuf *sb, const char *s)
+{
+	size_t	 len, cap;
+	char	*tmp;
+
+	if (s == NULL || s[0] == '\0') {
+		sbuf_addc(sb, '?');
+		return;
+	}
+	len = strlen(s);
+	cap = len * 4 + 1;
+	tmp = xmalloc(cap);
+	str_escape(tmp, cap, s, len);
+	sbuf_adds(sb, tmp);
+	free(tmp);
+}
+
+static uint64_t
+ob_fnv(uint64_t h, const char *s)
+{
+	if (s != NULL)
+		for (; *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0x1f) * 1099511628211ULL;
+}
+
+/* Escaped, one line, at most max bytes (cut at a character boundary). */
+static void
+ob_cap(struct sbuf *sb, size_t from, size_t max)
+{
+	if (sb->len - from <= max)
+		return;
+	sb->len = from + max - 3;
+	while (sb->len > from && (sb->buf[sb->len] & 0xc0) == 0x80)
+		sb->len--;
+	sb->buf[sb->len] = '\0';
+	sbuf_adds(sb, "...");
+}
+
+static char *
+ob_payload(struct outbox *ob, const struct outbox_hit *h,
+    enum al_severity sev, char *fp, size_t fpsz)
+{
+	struct sbuf	 title, text, pl;
+	uint64_t	 hash = 14695981039346656037ULL;
+	char		*out;
+
+	sbuf_init(&title);
+	sbuf_init(&text);
+	sbuf_init(&pl);
+	sbuf_addf(&title, "[%s] ", outbox_severity_name(sev));
+	ob_esc(&title, h->policy);
+	sbuf_adds(&title, ": ");
+	ob_esc(&title, h->binary);
+	sbuf_addc(&title, ' ');
+	ob_esc(&title, h->function);
+	if (h->call_args != NULL && h->call_args[0] != '\0') {
+		sbuf_addc(&title, ' ');
+		ob_esc(&title, h->call_args);
+	}
+	ob_cap(&title, 0, OUTBOX_TITLE_MAX);
+
+	sbuf_adds(&text, "policy: ");
+	ob_esc(&text, h->policy);
+	sbuf_addf(&text, "\nseverity: %s", outbox_severity_name(sev));
+	if (h->message != NULL && h->message[0] != '\0') {
+		sbuf_adds(&text, "\nmessage: ");
+		ob_esc(&text, h->message);
+	}
+	sbuf_adds(&text, "\nevent: ");
+	ob_esc(&text, h->type);
+	sbuf_adds(&text, "\nfunction: ");
+	ob_esc(&text, h->function);
+	sbuf_adds(&text, "\naction: ");
+	ob_esc(&text, h->action);
+	if (h->actions_json != NULL) {
+		sbuf_adds(&text, " ");
+		ob_esc(&text, h->actions_json);
+	}
+	sbuf_addf(&text, "\nprocess: %u ", h->pid);
+	ob_esc(&text, h->binary);
+	if (h->args != NULL && h->args[0] != '\0') {
+		sbuf_addc(&text, ' ');
+		ob_esc(&text, h->args);
+	}
+	sbuf_adds(&text, "  cwd=");
+	ob_esc(&text, h->cwd);
+	sbuf_addf(&text, " uid=%u", h->uid);
+	if (h->parent_pid != 0) {
+		sbuf_addf(&text, "\nparent: %u ", h->parent_pid);
+		ob_esc(&text, h->parent_binary);
+	}
+	sbuf_adds(&text, "\nargs: ");
+	ob_esc(&text, h->call_args);
+	sbuf_adds(&text, "\ntime: ");
+	ob_esc(&text, h->time);
+	sbuf_adds(&text, "\nnode: ");
+	ob_esc(&text, store_node(ob->st));
+	ob_cap(&text, 0, OUTBOX_TEXT_MAX);
+
+	hash = ob_fnv(hash, h->policy);
+	hash = ob_fnv(hash, h->function);
+	hash = ob_fnv(hash, h->binary);
+	hash = ob_fnv(hash, h->call_args);
+	snprintf(fp, fpsz, "%016llx", (unsigned long long)hash);
+
+	sbuf_adds(&pl, "{\"title\":");
+	sbuf_add_json_str(&pl, title.buf, title.len);
+	sbuf_adds(&pl, ",\"text\":");
+	sbuf_add_json_str(&pl, text.buf, text.len);
+	sbuf_addf(&pl, ",\"fp\":\"%s\",\"event\":", fp);
+	if (h->event_json != NULL && h->event_json[0] != '\0' &&
+	    strlen(h->event_json) <= OUTBOX_EVENT_JSON_MAX)
+		sbuf_adds(&pl, h->event_json);
+	else
+		sbuf_adds(&pl, "{\"truncated\":true}");
+	sbuf_addc(&pl, '}');
+	out = xstrdup(pl.buf);
+	sbuf_clear(&title);
+	sbuf_clear(&text);
+	sbuf_clear(&pl);
+	return out;
+}
+
+/* ---- routing at store time ---- */
+
+static const char *
+ob_label(const struct outbox_hit *h, const char *node, const char *label)
+{
+	if (strcmp(label, "policy") == 0)
+		return h->policy;
+	if (strcmp(label, "binary") == 0)
+		return h->binary;
+	if (strcmp(label, "function") == 0)
+		return h->function;
+	if (strcmp(label, "node") == 0)
+		return node;
+	if (strcmp(label, "parent_binary") == 0)
+		return h->parent_binary;
+	return NULL;
+}
+
+/* group_by values as a JSON array: ["etc-writes","/usr/bin/tee"] */
+static char *
+ob_group_key(const struct al_route *rt, const struct outbox_hit *h,
+    const char *node)
+{
+	struct sbuf	 sb;
+	const char	*v;
+	char		*out;
+	size_t		 i;
+
+	sbuf_init(&sb);
+	sbuf_addc(&sb, '[');
+	for (i = 0; i < rt->ngroup_by; i++) {
+		if (i > 0)
+			sbuf_addc(&sb, ',');
+		v = ob_label(h, node, rt->group_by[i]);
+		if (v == NULL)
+			sbuf_adds(&sb, "null");
+		else
+			sbuf_add_json_str(&sb, v, strlen(v));
+	}
+	sbuf_addc(&sb, ']');
+	out = xstrdup(sb.buf);
+	sbuf_clear(&sb);
+	return out;
+}
+
+static const char *
+ob_action_kind(const char *k)
+{
+	if (k != NULL && strcmp(k, "geturl") == 0)
+		return "canary_http";
+	if (k != NULL && strcmp(k, "dnslookup") == 0)
+		return "canary_dns";
+	return k;
+}
+
+int
+outbox_store(struct outbox *ob, const struct store_event *e,
+    const struct outbox_hit *h, const struct store_alert *acts,
+    size_t nacts)
+{
+	const struct al_route	*rt;
+	const struct al_receiver *rcv;
+	struct store_outbox	*rows = NULL;
+	struct ob_group		*g, **grp = NULL;
+	enum al_severity	 sev;
+	char			*payload = NULL, **keys = NULL, fp[20];
+	uint64_t		*flush = NULL, now = ob_now(ob);
+	size_t			 i, j, n = 0, cap, nkeys = 0;
+	int			 r, routed = 0, routable;
+
+	sev = outbox_severity(h->tags, h->message);
+	/* no alerts file, or one without routes: nothing is routed, and
+	 * nothing counted as unrouted */
+	routable = ob->cfg != NULL && ob->cfg->nroutes > 0;
+	cap = nacts;
+	if (ob->cfg != NULL)
+		for (i = 0; i < ob->cfg->nroutes; i++)
+			cap += ob->cfg->routes[i].nreceivers;
+	if (cap > 0) {
+		rows = xcalloc(cap, sizeof(*rows));
+		grp = xcalloc(cap, sizeof(*grp));
+		flush = xcalloc(cap, sizeof(*flush));
+		keys = xcalloc(cap, sizeof(*keys));
+	}
+	for (i = 0; i < nacts; i++) {
+		rows[n].receiver = "";
+		rows[n].kind = ob_action_kind(acts[i].kind);
+		rows[n].target = acts[i].target;
+		rows[n].severity = outbox_severity_name(sev);
+		rows[n].state = "pending";
+		rows[n].next_attempt_ns = now;
+		n++;
+	}
+	for (i = 0; routable && i < ob->cfg->nroutes; i++) {
+		rt = &ob->cfg->routes[i];
+		if (!outbox_route_match(rt, h, sev))
+			continue;
+		routed = 1;
+		for (j = 0; j < rt->nreceivers; j++) {
+			if ((rcv = ob_receiver(ob, rt->receivers[j])) == NULL ||
+			    (size_t)rcv->kind >= sizeof(ob_kind_names) /
+			    sizeof(ob_kind_names[0]) ||
+			    ob_kind_names[rcv->kind] == NULL) {
+				log_warnx("alerts: route %s: no receiver %s",
+				    rt->name, rt->receivers[j]);
+				continue;
+			}
+			rows[n].receiver = rcv->name;
+			rows[n].route = rt->name;
+			rows[n].kind = ob_kind_names[rcv->kind];
+			rows[n].target = "";
+			rows[n].severity = outbox_severity_name(sev);
+			rows[n].state = "pending";
+			rows[n].next_attempt_ns = now;
+			if (rt->ngroup_by > 0 && sev != AL_SEV_CRITICAL) {
+				keys[nkeys] = ob_group_key(rt, h,
+				    store_node(ob->st));
+				g = ob_group(ob, rt->name, rcv->name,
+				    keys[nkeys]);
+				rows[n].group_key = keys[nkeys++];
+				rows[n].state = "waiting";
+				if (g->flush_at != 0)
+					flush[n] = g->flush_at;
+				else if (g->last_flush != 0 && now <
+				    g->last_flush + rt->group_interval_ms *
+				    1000000ULL)
+					flush[n] = g->last_flush +
+					    rt->group_interval_ms * 1000000ULL;
+				else
+					flush[n] = now + rt->group_wait_ms *
+					    1000000ULL;
+				rows[n].next_attempt_ns = flush[n];
+				grp[n] = g;
+			}
+			n++;
+		}
+		if (!rt->cont)
+			break;
+	}
+	if (n > 0) {
+		payload = ob_payload(ob, h, sev, fp, sizeof(fp));
+		for (i = 0; i < n; i++)
+			rows[i].payload = payload;
+	}
+	r = store_event_outbox(ob->st, e, rows, n);
+	ob->last_rows = r == 0 ? n : 0;
+	if (r == 0) {
+		for (i = 0; i < n; i++)
+			if (grp[i] != NULL)
+				grp[i]->flush_at = flush[i];
+		ob->stats.queued += n;
+		ob_meta(ob, "alerts_queued", (int64_t)n);
+		if (routable && !routed && ob_policy_type(h->type)) {
+			ob->stats.unrouted++;
+			ob_meta(ob, "alerts_unrouted", 1);
+		}
+		if (n > 0) {
+			ob->dirty = 1;
+			ob_kick(ob);
+		}
+	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	free(payload);
+	free(rows);
+	free(grp);
+	free(flush);
+	return r;
+}
+
+int
+outbox_store_generic(struct outbox *ob, const struct store_event *e,
+    const struct gen_render *r, const struct dec_event *ev,
+    const struct proc *p, const struct proc *parent)
+{
+	struct outbox_hit	 h;
+	struct sbuf		 args, json;
+	char			 t[40];
+	size_t			 i;
+	int			 rc;
+
+	sbuf_init(&args);
+	sbuf_init(&json);
+	for (i = 0; i < ev->ngargs; i++) {
+		if (ev->gargs[i].type == POL_ARG_NOP &&
+		    !(ev->gargs[i].flags & EVA_ERROR))
+			continue;
+		if (args.len > 0)
+			sbuf_addc(&args, ' ');
+		generic_arg_compact(&args, &ev->gargs[i]);
+	}
+	if (ev->has_retarg) {
+		sbuf_adds(&args, " = ");
+		generic_arg_compact(&args, &ev->retarg);
+	} else if (r->ret.len > 0)
+		sbuf_addf(&args, " = %lld", (long long)ev->ret);
+	memset(&h, 0, sizeof(h));
+	h.type = r->type;
+	h.policy = r->policy;
+	h.message = r->message;
+	h.tags = r->tags;
+	h.function = generic_str(&r->function);
+	h.action = r->action;
+	h.actions_json = generic_str(&r->actions);
+	h.actions = ev->actions;
+	h.pid = p->pid;
+	h.uid = p->uid;
+	h.binary = p->binary;
+	h.args = p->args;
+	h.cwd = p->cwd;
+	if (parent != NULL) {
+		h.parent_pid = parent->pid;
+		h.parent_binary = parent->binary;
+	} else
+		h.parent_pid = p->ppid;
+	h.call_args = args.len > 0 ? args.buf : "";
+	store_iso_time(ob->st, ev->time_ns, t, sizeof(t));
+	h.time = t;
+	/* the JSON line collectord exports for this event */
+	if (r->nalerts > 0 || (ob->cfg != NULL && ob->cfg->nroutes > 0)) {
+		export_fmt_generic(ob->fmt, &json, r, ev, p, parent);
+		h.event_json = json.buf;
+	}
+	rc = outbox_store(ob, e, &h, r->alerts, r->nalerts);
+	sbuf_clear(&args);
+	sbuf_clear(&json);
+	return rc;
+}
+
+/* ---- scheduler ---- */
+
+static const char *
+ob_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v != NULL ? (const char *)v : NULL;
+}
+
+static uint64_t
+ob_iso_ns(const char *s)
+{
+	struct tm	 tm;
+	char		 frac[10] = "";
+	uint64_t	 ns = 0;
+	size_t		 i;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%9[0-9]", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    frac) < 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	for (i = 0; i < 9; i++)
+		ns = ns * 10 + (i < strlen(frac) ? (uint64_t)(frac[i] - '0') :
+		    0);
+	return (uint64_t)timegm(&tm) * 1000000000ULL + ns;
+}
+
+static void
+ob_iso_now(struct outbox *ob, char *dst, size_t sz)
+{
+	str_iso_time(dst, sz, ob_now(ob));
+}
+
+static int
+ob_exec(struct outbox *ob, int which)
+{
+	sqlite3_stmt	*st = ob->q[which];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("outbox: %.48s: %s", ob_sql[which],
+		    sqlite3_errstr(rc));
+		ob->stats.db_errors++;
+		return ERR_DB;
+	}
+	return 0;
+}
+
+static void
+ob_delivery(struct outbox *ob, uint64_t id, int64_t attempt,
+    const char *status, uint32_t code, const char *detail, double ms)
+{
+	sqlite3_stmt	*st = ob->q[Q_DELIVERY];
+	char		 t[40];
+
+	ob_iso_now(ob, t, sizeof(t));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(st, 2, attempt);
+	sqlite3_bind_text(st, 3, t, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, code);
+	if (detail != NULL)
+		sqlite3_bind_text(st, 6, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 7, ms);
+	if (ob_exec(ob, Q_DELIVERY) == 0)
+		store_write_done(ob->st);
+}
+
+static void
+ob_set_result(struct outbox *ob, uint64_t id, const char *state,
+    uint64_t next, const char *err, int delivered)
+{
+	sqlite3_stmt	*st = ob->q[Q_RESULT];
+	char		 t[40];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	if (next != 0)
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)next);
+	if (err != NULL)
+		sqlite3_bind_text(st, 4, err, -1, SQLITE_TRANSIENT);
+	if (delivered) {
+		ob_iso_now(ob, t, sizeof(t));
+		sqlite3_bind_text(st, 5, t, -1, SQLITE_TRANSIENT);
+	}
+	if (ob_exec(ob, Q_RESULT) == 0)
+		store_write_done(ob->st);
+}
+
+static void
+ob_dead(struct outbox *ob, uint64_t id, const char *why)
+{
+	ob_set_result(ob, id, "dead", 0, why, 0);
+	ob->stats.dead++;
+	ob_meta(ob, "alerts_dead", 1);
+}
+
+/* Fill job from a row of OB_JOB_COLS (strings borrowed from st). */
+static void
+ob_job(struct outbox *ob, sqlite3_stmt *st, struct ipc_alert_job *job,
+    struct sbuf *title)
+{
+	const char	*t;
+
+	memset(job, 0, sizeof(*job));
+	job->job_id = (uint64_t)sqlite3_column_int64(st, 0);
+	job->receiver = (char *)(ob_col(st, 1) ? ob_col(st, 1) : "");
+	job->kind = (char *)(ob_col(st, 2) ? ob_col(st, 2) : "");
+	job->target = (char *)(ob_col(st, 3) ? ob_col(st, 3) : "");
+	job->severity = (char *)(ob_col(st, 4) ? ob_col(st, 4) : "info");
+	job->idem_key = (char *)(ob_col(st, 5) ? ob_col(st, 5) : "");
+	job->count = (uint32_t)sqlite3_column_int64(st, 6);
+	if (job->count == 0)
+		job->count = 1;
+	job->attempt = (uint32_t)sqlite3_column_int64(st, 7);
+	sbuf_reset(title);
+	if ((t = ob_col(st, 9)) == NULL) {
+		sbuf_addf(title, "[%s] %s %s", job->severity, job->kind,
+		    job->target);
+		t = title->buf;
+	}
+	job->title = (char *)t;
+	job->text = (char *)(ob_col(st, 10) ? ob_col(st, 10) : "");
+	job->event_json = (char *)(ob_col(st, 11) ? ob_col(st, 11) : "{}");
+}
+
+static uint64_t
+ob_deadline(struct outbox *ob, uint64_t now)
+{
+	return now + (3 * OB_CFG(ob, timeout_ms, OUTBOX_TIMEOUT_MS) +
+	    OB_GRACE_MS) * 1000000ULL;
+}
+
+/* Apply a result to job id (in flight).  status may be synthetic. */
+static int
+ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
+    uint64_t retry_after_ms, uint64_t duration_us, const char *detail)
+{
+	sqlite3_stmt	*st = ob->q[Q_ROW];
+	struct ob_dest	*d;
+	char		*receiver = NULL, *kind = NULL, *target = NULL;
+	char		 why[512];
+	uint64_t	 now = ob_now(ob), created, delay, max_age;
+	int64_t		 attempts;
+	const char	*state;
+	int		 rc, inflight;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		state = ob_col(st, 0);
+		inflight = state != NULL && strcmp(state, "inflight") == 0;
+		receiver = xstrdup(ob_col(st, 1) ? ob_col(st, 1) : "");
+		kind = xstrdup(ob_col(st, 2) ? ob_col(st, 2) : "");
+		target = xstrdup(ob_col(st, 3) ? ob_col(st, 3) : "");
+		attempts = sqlite3_column_int64(st, 4);
+		created = ob_iso_ns(ob_col(st, 5));
+	} else
+		inflight = 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (!inflight) {
+		ob->stats.unknown_results++;
+		free(receiver);
+		free(kind);
+		free(target);
+		return ERR_NOTFOUND;
+	}
+	if (store_write_begin(ob->st) != 0)
+		ob->stats.db_errors++;
+	d = ob_dest(ob, receiver, kind, target);
+	ob_dest_done(d, id);
+	if (detail == NULL)
+		detail = "";
+	switch (status) {
+	case IPC_ALERT_DELIVERED:
+		ob_circuit_ok(d);
+		ob_set_result(ob, id, "delivered", 0, NULL, 1);
+		ob_delivery(ob, id, attempts, "delivered", code, detail,
+		    (double)duration_us / 1000.0);
+		ob->stats.delivered++;
+		ob_meta(ob, "alerts_delivered", 1);
+		break;
+	case IPC_ALERT_PERMANENT:
+		/* the sink answered: it is up, the job is bad */
+		ob_circuit_ok(d);
+		ob_dead(ob, id, detail[0] != '\0' ? detail :
+		    "permanent failure");
+		ob_delivery(ob, id, attempts, "dead", code, detail,
+		    (double)duration_us / 1000.0);
+		log_warnx("alerts: job %llu to %s: dead: %s",
+		    (unsigned long long)id, d->key, detail);
+		break;
+	default:
+		ob_circuit_fail(ob, d, now);
+		max_age = OB_CFG(ob, retry_max_age_ms,
+		    OUTBOX_RETRY_MAX_AGE_MS) * 1000000ULL;
+		if (created != 0 && now >= created && now - created >=
+		    max_age) {
+			snprintf(why, sizeof(why), "expired (last: %s)",
+			    detail);
+			ob_dead(ob, id, why);
+			ob_delivery(ob, id, attempts, "failed", code, detail,
+			    (double)duration_us / 1000.0);
+			break;
+		}
+		delay = outbox_backoff_ms(OB_CFG(ob, retry_initial_ms,
+		    OUTBOX_RETRY_INITIAL_MS), OB_CFG(ob, retry_max_ms,
+		    OUTBOX_RETRY_MAX_MS), attempts > 0 ? (uint32_t)attempts :
+		    1, ob_rand(ob), retry_after_ms);
+		ob_set_result(ob, id, "pending", now + delay * 1000000ULL,
+		    detail, 0);
+		ob_delivery(ob, id, attempts, "retry", code, detail,
+		    (double)duration_us / 1000.0);
+		ob->stats.retried++;
+		ob_meta(ob, "alerts_retried", 1);
+		log_debug("alerts: job %llu to %s: retry in %llu ms: %s",
+		    (unsigned long long)id, d->key,
+		    (unsigned long long)delay, detail);
+		break;
+	}
+	free(receiver);
+	free(kind);
+	free(target);
+	return 0;
+}
+
+int
+outbox_result(struct outbox *ob, const struct ipc_alert_result *res)
+{
+	uint32_t	 status = res->status;
+	int		 r;
+
+	if (status > IPC_ALERT_PERMANENT) {
+		ob->stats.bad_msgs++;
+		status = IPC_ALERT_RETRY;
+	}
+	r = ob_apply(ob, res->job_id, status, res->code, res->retry_after_ms,
+	    res->duration_us, res->detail);
+	if (r == 0)
+		ob_kick(ob);
+	return r;
+}
+
+/*
+ * Send job id (again: it is in flight already, re-send with the same
+ * attempt number).  0 (sent, or skipped by the limits, or gone), ERR_AGAIN
+ * (socket full), other (stop sending).
+ */
+static int
+ob_send_id(struct outbox *ob, uint64_t id, int again, uint64_t now)
+{
+	sqlite3_stmt		*st = ob->q[Q_JOB];
+	struct ipc_alert_job	 job;
+	struct ob_dest		*d;
+	int			 r = 0;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	ob_job(ob, st, &job, &ob->sb);
+	d = ob_dest(ob, job.receiver, job.kind, job.target);
+	if (!again) {
+		if (!ob_dest_ready(ob, d, now))
+			goto out;
+		job.attempt++;
+	}
+	r = ob->hooks.send(ob->hooks.arg, &job);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r == ERR_TOOBIG || r == ERR_PARSE) {
+		if (again)
+			ob_dest_done(d, id);
+		ob_dead(ob, id, "job too large for the notifier");
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (again) {
+		sqlite3_bind_int64(ob->q[Q_SET_DEADLINE], 1,
+		    (sqlite3_int64)id);
+		sqlite3_bind_int64(ob->q[Q_SET_DEADLINE], 2,
+		    (sqlite3_int64)ob_deadline(ob, now));
+		if (ob_exec(ob, Q_SET_DEADLINE) == 0)
+			store_write_done(ob->st);
+		ob->stats.resent++;
+		return 0;
+	}
+	sqlite3_bind_int64(ob->q[Q_SET_INFLIGHT], 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(ob->q[Q_SET_INFLIGHT], 2,
+	    (sqlite3_int64)ob_deadline(ob, now));
+	if (ob_exec(ob, Q_SET_INFLIGHT) == 0)
+		store_write_done(ob->st);
+	ob_dest_sent(d, id, now);
+	ob->stats.sent++;
+	return 0;
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+/* The ids a statement selects (first column), bound to ?1 = arg if
+ * arg != 0.  Collected first: the caller updates those rows. */
+static uint64_t *
+ob_ids(struct outbox *ob, int which, uint64_t arg, size_t *n)
+{
+	sqlite3_stmt	*st = ob->q[which];
+	uint64_t	*ids = NULL;
+
+	*n = 0;
+	if (arg != 0)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)arg);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, *n + 1, sizeof(*ids));
+		ids[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ids;
+}
+
+void
+outbox_peer_down(struct outbox *ob)
+{
+	ob->peer_up = 0;
+}
+
+void
+outbox_peer_up(struct outbox *ob)
+{
+	sqlite3_stmt	*st = ob->q[Q_JOB];
+	struct ob_dest	*d;
+	uint64_t	 now = ob_now(ob), *ids;
+	size_t		 nids, i, sent = 0;
+	int		 r = 0;
+
+	ob->peer_up = 1;
+	if (store_write_begin(ob->st) != 0)
+		ob->stats.db_errors++;
+	ids = ob_ids(ob, Q_INFLIGHT_ALL, 0, &nids);
+	for (i = 0; i < nids; i++) {
+		if (r == 0 && (r = ob_send_id(ob, ids[i], 1, now)) == 0) {
+			sent++;
+			continue;
+		}
+		/* not sent: back to pending, sent by the scheduler */
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			d = ob_dest(ob, ob_col(st, 1), ob_col(st, 2),
+			    ob_col(st, 3));
+			ob_dest_done(d, ids[i]);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		sqlite3_bind_int64(ob->q[Q_REQUEUE], 1, (sqlite3_int64)ids[i]);
+		sqlite3_bind_int64(ob->q[Q_REQUEUE], 2, (sqlite3_int64)now);
+		if (ob_exec(ob, Q_REQUEUE) == 0)
+			store_write_done(ob->st);
+	}
+	if (nids > 0)
+		log_info("alerts: new notifier channel: %zu of %zu jobs in"
+		    " flight re-sent", sent, nids);
+	free(ids);
+	if (r != 0 && r != ERR_AGAIN)
+		ob->peer_up = 0;
+	ob_kick(ob);
+}
+
+/* Jobs with no answer past their deadline: a temporary failure. */
+static void
+ob_late(struct outbox *ob, uint64_t now)
+{
+	uint64_t	*ids;
+	size_t		 nids, i;
+
+	ids = ob_ids(ob, Q_INFLIGHT_LATE, now, &nids);
+	for (i = 0; i < nids; i++) {
+		ob->stats.timeouts++;
+		ob_apply(ob, ids[i], IPC_ALERT_RETRY, 0, 0, 0,
+		    "no answer from notifierd");
+	}
+	free(ids);
+}
+
+static void
+ob_bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+ob_merge(struct outbox *ob, uint64_t id, uint64_t into)
+{
+	sqlite3_bind_int64(ob->q[Q_MERGE], 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(ob->q[Q_MERGE], 2, (sqlite3_int64)into);
+	if (ob_exec(ob, Q_MERGE) == 0)
+		store_write_done(ob->st);
+	ob->stats.merged++;
+}
+
+struct ob_member {
+	uint64_t	 id;
+	enum al_severity sev;
+	char		*title;
+	char		*text;
+	char		*event;
+};
+
+/* One group (route, receiver, key) is due: one job, or suppressed. */
+static void
+ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
+    const char *key, uint64_t now)
+{
+	const struct al_route	*rt = ob_route(ob, route);
+	struct ob_group		*g = ob_group(ob, route, receiver, key);
+	struct ob_member	*m = NULL;
+	sqlite3_stmt		*st;
+	struct sbuf		 pl, text, ev;
+	enum al_severity	 sev = AL_SEV_INFO, s;
+	const char		*fp = NULL;
+	char			*lfp = NULL;
+	size_t			 n = 0, i, shown;
+	int64_t			 novel = 1;
+
+	st = ob->q[Q_GROUP_ROWS];
+	ob_bind_opt(st, 1, route);
+	ob_bind_opt(st, 2, receiver);
+	ob_bind_opt(st, 3, key);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		m = xreallocarray(m, n + 1, sizeof(*m));
+		m[n].id = (uint64_t)sqlite3_column_int64(st, 0);
+		if (ob_sev_parse(ob_col(st, 1) ? ob_col(st, 1) : "", ob_col(st,
+		    1) ? strlen(ob_col(st, 1)) : 0, &s) != 0)
+			s = AL_SEV_INFO;
+		m[n].sev = s;
+		if (s > sev)
+			sev = s;
+		m[n].title = xstrdup(ob_col(st, 2) ? ob_col(st, 2) : "");
+		m[n].text = xstrdup(ob_col(st, 3) ? ob_col(st, 3) : "");
+		m[n].event = xstrdup(ob_col(st, 4) ? ob_col(st, 4) : "{}");
+		if (n == 0 && (fp = ob_col(st, 5)) != NULL)
+			lfp = xstrdup(fp);
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (n == 0) {
+		g->flush_at = 0;
+		free(lfp);
+		return;
+	}
+	/* an unchanged group inside repeat_interval: fold into the last */
+	if (g->leader != 0 && rt != NULL &&
+	    now < g->last_notify + rt->repeat_interval_ms * 1000000ULL) {
+		st = ob->q[Q_NOVEL];
+		ob_bind_opt(st, 1, route);
+		ob_bind_opt(st, 2, receiver);
+		ob_bind_opt(st, 3, key);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)g->leader);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			novel = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else
+		novel = 1;
+	if (novel == 0) {
+		for (i = 0; i < n; i++)
+			ob_merge(ob, m[i].id, g->leader);
+		sqlite3_bind_int64(ob->q[Q_ADD_COUNT], 1,
+		    (sqlite3_int64)g->leader);
+		sqlite3_bind_int64(ob->q[Q_ADD_COUNT], 2, (sqlite3_int64)n);
+		if (ob_exec(ob, Q_ADD_COUNT) == 0)
+			store_write_done(ob->st);
+		ob->stats.suppressed += n;
+		g->last_flush = now;
+		g->flush_at = 0;
+		goto out;
+	}
+	sbuf_init(&pl);
+	sbuf_init(&text);
+	sbuf_init(&ev);
+	if (n > 1) {
+		sbuf_addf(&text, "%zu hits", n);
+		if (rt != NULL && rt->ngroup_by > 0) {
+			sbuf_adds(&text, " grouped by");
+			for (i = 0; i < rt->ngroup_by; i++)
+				sbuf_addf(&text, "%s%s", i ? ", " : " ",
+				    rt->group_by[i]);
+		}
+		sbuf_adds(&text, " (route ");
+		ob_esc(&text, route);
+		sbuf_adds(&text, ")\n");
+		sbuf_addc(&ev, '[');
+		for (i = 0, shown = 0; i < n; i++) {
+			if (text.len + strlen(m[i].text) + 64 >
+			    OUTBOX_TEXT_MAX ||
+			    ev.len + strlen(m[i].event) + 2 >
+			    OUTBOX_EVENT_JSON_MAX)
+				break;
+			sbuf_addf(&text, "\n--- %zu/%zu ---\n%s\n", i + 1, n,
+			    m[i].text);
+			if (shown++ > 0)
+				sbuf_addc(&ev, ',');
+			sbuf_adds(&ev, m[i].event);
+		}
+		if (shown < n)
+			sbuf_addf(&text, "\n... %zu more hits not shown (the"
+			    " outbox rows merged into job %llu)\n", n - shown,
+			    (unsigned long long)m[0].id);
+		sbuf_addc(&ev, ']');
+		/* the title of the first hit, severity of the worst */
+		sbuf_reset(&ob->sb);
+		sbuf_addf(&ob->sb, "[%s]", outbox_severity_name(sev));
+		sbuf_adds(&ob->sb, m[0].title + (m[0].title[0] == '[' &&
+		    strchr(m[0].title, ']') != NULL ? strchr(m[0].title, ']')
+		    - m[0].title + 1 : 0));
+		sbuf_addf(&ob->sb, " (+%zu more)", n - 1);
+		ob_cap(&ob->sb, 0, OUTBOX_TITLE_MAX);
+		sbuf_adds(&pl, "{\"title\":");
+		sbuf_add_json_str(&pl, ob->sb.buf, ob->sb.len);
+		sbuf_adds(&pl, ",\"text\":");
+		sbuf_add_json_str(&pl, text.buf, text.len);
+		sbuf_adds(&pl, ",\"fp\":");
+		if (lfp != NULL)
+			sbuf_add_json_str(&pl, lfp, strlen(lfp));
+		else
+			sbuf_adds(&pl, "null");
+		sbuf_addf(&pl, ",\"event\":%s}", ev.buf);
+	}
+	st = ob->q[Q_LEADER];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)m[0].id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	if (n > 1)
+		sqlite3_bind_text(st, 3, pl.buf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, outbox_severity_name(sev), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (ob_exec(ob, Q_LEADER) == 0)
+		store_write_done(ob->st);
+	for (i = 1; i < n; i++)
+		ob_merge(ob, m[i].id, m[0].id);
+	g->leader = m[0].id;
+	g->last_flush = g->last_notify = now;
+	g->flush_at = 0;
+	sbuf_clear(&pl);
+	sbuf_clear(&text);
+	sbuf_clear(&ev);
+out:
+	for (i = 0; i < n; i++) {
+		free(m[i].title);
+		free(m[i].text);
+		free(m[i].event);
+	}
+	free(m);
+	free(lfp);
+}
+
+static void
+ob_flush_groups(struct outbox *ob, uint64_t now)
+{
+	sqlite3_stmt	*st = ob->q[Q_DUE_GROUPS];
+	char		*(*gk)[3] = NULL;
+	size_t		 n = 0, i;
+	int		 j;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		gk = xreallocarray(gk, n + 1, sizeof(*gk));
+		for (j = 0; j < 3; j++)
+			gk[n][j] = ob_col(st, j) != NULL ?
+			    xstrdup(ob_col(st, j)) : NULL;
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < n; i++) {
+		ob_flush_group(ob, gk[i][0], gk[i][1], gk[i][2], now);
+		for (j = 0; j < 3; j++)
+			free(gk[i][j]);
+	}
+	free(gk);
+}
+
+/* Pending rows that are due: send what the limits let through. */
+static int
+ob_dispatch(struct outbox *ob, uint64_t now)
+{
+	sqlite3_stmt	*st = ob->q[Q_DUE];
+	uint64_t	*ids = NULL, *dead = NULL, max_age, created;
+	size_t		 nids = 0, ndead = 0, i;
+	int		 r = 0;
+
+	max_age = OB_CFG(ob, retry_max_age_ms, OUTBOX_RETRY_MAX_AGE_MS) *
+	    1000000ULL;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		created = ob_iso_ns(ob_col(st, 1));
+		if (created != 0 && now >= created && now - created >=
+		    max_age) {
+			dead = xreallocarray(dead, ndead + 1, sizeof(*dead));
+			dead[ndead++] = (uint64_t)sqlite3_column_int64(st, 0);
+			continue;
+		}
+		ids = xreallocarray(ids, nids + 1, sizeof(*ids));
+		ids[nids++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < ndead; i++)
+		ob_dead(ob, dead[i], "expired (never delivered)");
+	for (i = 0; i < nids && r == 0; i++)
+		r = ob_send_id(ob, ids[i], 0, now);
+	free(ids);
+	free(dead);
+	if (r != 0 && r != ERR_AGAIN) {
+		log_warnx_r(r, "alerts: notifier channel");
+		ob->peer_up = 0;
+	}
+	return r;
+}
+
+uint64_t
+outbox_run(struct outbox *ob)
+{
+	sqlite3_stmt	*st = ob->q[Q_NEXT];
+	uint64_t	 now = ob_now(ob), next = 0, wait;
+	int		 r = 0, has = 0;
+
+	/* rows about to be sent are committed first: an idempotency key
+	 * is never sent for a row that a crash could roll back */
+	if (ob->dirty) {
+		if (store_flush(ob->st) != 0)
+			ob->stats.db_errors++;
+		ob->dirty = 0;
+	}
+	if (store_write_begin(ob->st) != 0) {
+		ob->stats.db_errors++;
+		return 1000;
+	}
+	ob_flush_groups(ob, now);
+	ob_late(ob, now);
+	if (ob->peer_up)
+		r = ob_dispatch(ob, now);
+	ob_groups_expire(ob, now);
+
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		next = (uint64_t)sqlite3_column_int64(st, 0);
+		has = 1;
+	}
+	sqlite3_reset(st);
+	if (!has)
+		return 1000;
+	if (r == ERR_AGAIN)
+		return 20;
+	if (next <= now)
+		return ob->peer_up ? 100 : 1000;	/* due but held back */
+	wait = (next - now + 999999) / 1000000;
+	return wait < 1 ? 1 : wait > 1000 ? 1000 : wait;
+}
