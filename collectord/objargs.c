@@ -24,23 +24,11 @@
 #define OA_COMPACT_CAPS	"%016" PRIx64
 
 /*
- * Capability names, include/uapi/linux/capability.h (CAP_CHOWN 0 ..
- * CAP_CHECKPOINT_RESTORE 40 = CAP_LAST_CAP).  capability_arg.name uses
- * them as they are.
+ * Capability names come from the policy parser's table, pol_cap_name()
+ * (CAP_CHOWN 0 .. CAP_CHECKPOINT_RESTORE 40 = CAP_LAST_CAP);
+ * capability_arg.name uses them as they are.
  */
-static const char *const oa_caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
+#define OA_NCAPS	41
 
 /*
  * The capability lists of process_credentials_arg are Tetragon's
@@ -192,7 +180,7 @@ oa_lookup(const char *const *tab, size_t n, uint64_t v, char *dst,
 const char *
 objargs_cap_name(uint64_t cap)
 {
-	return cap < OA_NELEM(oa_caps) ? oa_caps[cap] : NULL;
+	return cap < pol_cap_count() ? pol_cap_name((unsigned int)cap) : NULL;
 }
 
 const char *
@@ -613,11 +601,11 @@ oa_bits(struct oa_obj *o, const char *key, uint64_t mask,
 static void
 oa_caps_list(struct oa_obj *o, const char *key, uint64_t mask)
 {
-	const char	*names[OA_NELEM(oa_caps)];
+	const char	*names[OA_NCAPS];
 	size_t		 i;
 
-	for (i = 0; i < OA_NELEM(oa_caps); i++)
-		names[i] = oa_caps[i];
+	for (i = 0; i < OA_NCAPS; i++)
+		names[i] = pol_cap_name((unsigned int)i);
 	names[1] = OA_ENUM_DAC_OVERRIDE;
 	oa_bits(o, key, mask, names, OA_NELEM(names), 0);
 }

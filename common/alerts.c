@@ -260,20 +260,11 @@ al_name(struct al_ctx *c, const yaml_node_t *n, const char *what,
     char **out)
 {
 	char	*v = NULL;
-	size_t	 i;
 	int	 r;
 
 	if ((r = al_str(c, n, what, &v)) != 0)
 		return r;
-	for (i = 0; v[i] != '\0'; i++) {
-		if ((v[i] >= 'a' && v[i] <= 'z') ||
-		    (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') ||
-		    ((v[i] == '.' || v[i] == '-' || v[i] == '_') && i > 0))
-			continue;
-		break;
-	}
-	if (v[i] != '\0' || i > AL_NAME_MAX) {
+	if (!str_is_name(v, AL_NAME_MAX)) {
 		free(v);
 		return al_error(c, n, "%s: expected a name of at most %d "
 		    "letters, digits, '.', '-' or '_' (not first)", what,

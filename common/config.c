@@ -23,6 +23,7 @@
 #include "config.h"
 #include "yamlutil.h"
 #include "err.h"
+#include "str.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 
@@ -241,20 +242,11 @@ config_get_name(struct config_ctx *c, const yaml_node_t *n, const char *key,
     size_t maxlen, char **out)
 {
 	char	*v = NULL;
-	size_t	 i;
 	int	 r;
 
 	if ((r = config_get_str(c, n, key, &v)) != 0)
 		return r;
-	for (i = 0; v[i] != '\0'; i++) {
-		if ((v[i] >= 'a' && v[i] <= 'z') ||
-		    (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') ||
-		    ((v[i] == '.' || v[i] == '-' || v[i] == '_') && i > 0))
-			continue;
-		break;
-	}
-	if (v[i] != '\0' || i > maxlen) {
+	if (!str_is_name(v, maxlen)) {
 		free(v);
 		return config_error(c, n, "%s: expected a name of at most "
 		    "%zu letters, digits, '.', '-' or '_' (not first)", key,

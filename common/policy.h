@@ -336,6 +336,10 @@ void	policy_free(struct policy *);
 
 /* Names for messages and JSON. */
 const char *policy_hook_kind_name(enum pol_hook_kind);
+/* Capability name ("CAP_SYS_ADMIN") of a number, NULL if unknown; how
+ * many the table has (CAP_LAST_CAP + 1). */
+const char *pol_cap_name(unsigned int);
+unsigned int pol_cap_count(void);
 const char *policy_arg_type_name(enum pol_arg_type);
 const char *policy_op_name(enum pol_op);
 const char *policy_action_name(enum pol_action_kind);	/* "Post" */

@@ -265,6 +265,18 @@ static const char *const pol_caps[] = {
 	"CAP_CHECKPOINT_RESTORE",
 };
 
+const char *
+pol_cap_name(unsigned int cap)
+{
+	return cap < NELEM(pol_caps) ? pol_caps[cap] : NULL;
+}
+
+unsigned int
+pol_cap_count(void)
+{
+	return NELEM(pol_caps);
+}
+
 int
 pol_cap_lookup(const char *name)
 {

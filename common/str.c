@@ -260,3 +260,19 @@ str_iso_time(char *dst, size_t dstsz, uint64_t unix_ns)
 	snprintf(dst, dstsz, "%s.%09lluZ", date,
 	    (unsigned long long)(unix_ns % 1000000000ULL));
 }
+
+int
+str_is_name(const char *v, size_t maxlen)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') ||
+		    ((v[i] == '.' || v[i] == '-' || v[i] == '_') && i > 0))
+			continue;
+		return 0;
+	}
+	return i > 0 && i <= maxlen;
+}

@@ -11,6 +11,8 @@
  * NUL-terminates dst (if dstsz > 0).  Returns the length written.
  */
 size_t	str_escape(char *dst, size_t dstsz, const char *src, size_t len);
+/* 1 if v is 1..maxlen of letters, digits, '.', '-', '_' (not first). */
+int	str_is_name(const char *v, size_t maxlen);
 
 /* Growable byte buffer, always NUL-terminated.  Dies on OOM (xmalloc). */
 struct sbuf {
