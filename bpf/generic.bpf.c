@@ -160,7 +160,7 @@ struct gctx {
 	__u32	eflags;		/* EVG_F_* */
 	__u32	have_args;	/* args[] valid (sys_enter reads them only
 				   when a hook needs them) */
-	__u32	qmask;		/* gheap.ref[] slots set by quick_int */
+	__u32	qmask;		/* gheap.ref[] slots set by gen_quick_int */
 	__s32	ovr;		/* Override that ran: the error (< 0) */
 };
 
@@ -1240,7 +1240,7 @@ capture_from(struct gctx *g, struct gen_heap *gh, __u32 from, __u32 nargs)
 
 	if (from == 0) {
 		gh->pos = 0;
-		/* not captured; slots quick_int made ready stay so until
+		/* not captured; slots gen_quick_int made ready stay so until
 		 * captured (matchArgs look at them) */
 		for (i = 0; i < GEN_NARGS; i++)
 			if (!(g->qmask & (1U << i)))
@@ -1263,15 +1263,22 @@ capture_from(struct gctx *g, struct gen_heap *gh, __u32 from, __u32 nargs)
  * slot is not such an integer (or its read failed: gen_capture will flag
  * that).  g->qmask caches the slots done for this hit.
  */
-static __always_inline int
-quick_int(struct gctx *g, struct gen_heap *gh, struct hook_cfg *hc,
-    __u32 slot)
+__noinline int
+gen_quick_int(struct gctx *g, __u32 slot)
 {
+	struct gen_heap *gh = gh_get();
 	struct gen_argref *ref;
+	struct hook_cfg *hc;
 	struct hook_arg *a;
 	__u64 raw = 0;
 
-	if (slot >= HOOK_ARGS_MAX)
+	/* global (verified once): inlined in gen_prefilter's loop, the
+	 * argument read's branches multiplied the verifier's states by
+	 * the loop's iterations (~500k instructions on its own) */
+	if (g == NULL || gh == NULL || slot >= HOOK_ARGS_MAX)
+		return 0;
+	hc = hc_get(g->id);
+	if (hc == NULL)
 		return 0;
 	if (g->qmask & (1U << slot))
 		return 1;
@@ -1485,7 +1492,7 @@ gen_prefilter(struct gctx *g, __u32 s)
 			need |= (1U << HOOK_ARGS_MAX) - 1;
 			continue;
 		}
-		if (!quick_int(g, gh, hc, slot)) {
+		if (!gen_quick_int(g, slot)) {
 			need |= 1U << slot;
 			continue;
 		}
@@ -1828,6 +1835,8 @@ static __always_inline void
 ovr_set(struct gctx *g, __u32 mask, __s32 err)
 {
 	struct ovr_pend op;
+	__u64 key = g->pid_tgid;	/* on the stack: 6.1 takes no
+					   PTR_TO_MEM map key */
 
 	op.err = err;
 	op.nr = g->nr;
@@ -1835,7 +1844,7 @@ ovr_set(struct gctx *g, __u32 mask, __s32 err)
 	op.gen = g->gen;
 	op.mask = mask;
 	op.applied = 0;
-	bpf_map_update_elem(&ovr_pending, &g->pid_tgid, &op, BPF_ANY);
+	bpf_map_update_elem(&ovr_pending, &key, &op, BPF_ANY);
 }
 
 /* Run selectors[skey]'s matchActions (ret = 0) or matchReturnActions. */
@@ -1981,45 +1990,62 @@ gen_emit(struct gctx *g, __u32 nargs)
  * Returns the selectors that passed (bits 0-7; PH_ONESHOT: only the
  * first) and, in bits 16-23, how many arguments were captured.
  */
+/*
+ * The pieces of gen_args_filter, each a global function: as one function
+ * the combinations of its masks and counts made the verifier walk ~500k
+ * instructions (more than Linux 6.1 allows in all); split, each is
+ * verified once with little state.
+ */
+
+/* gen_prefilter for the selectors in pmask: the ones still passing (bits
+ * 0-7), decided already (8-15), arguments needed (16-23). */
 __noinline int
-gen_args_filter(struct gctx *g, __u32 nsel, __u32 nargs, __u32 pmask,
-    __u32 need)
+gen_prefilter_all(struct gctx *g, __u32 nsel, __u32 pmask)
+{
+	__u32 s, dmask = 0, cneed = 0;
+	int r;
+
+	if (g == NULL)
+		return 0;
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		if (!(pmask & (1U << s)))
+			continue;
+		r = gen_prefilter(g, s);
+		if (r < 0)
+			pmask &= ~(1U << s);
+		else if (r == 0)
+			dmask |= 1U << s;
+		else
+			cneed |= r;
+	}
+	return (pmask & 0xff) | ((dmask & 0xff) << 8) | ((cneed & 0xff) << 16);
+}
+
+/* Capture arguments 0..n-1 into a fresh record. */
+__noinline int
+gen_capture_n(struct gctx *g, __u32 n)
 {
 	struct gen_heap *gh = gh_get();
-	__u32 s, i, cneed = 0, dmask = 0, capn = 0, amask = 0;
-	int r;
 
 	if (g == NULL || gh == NULL)
 		return 0;
-	if (nsel > HOOK_SEL_MAX)
-		nsel = HOOK_SEL_MAX;
-	if (nargs > HOOK_ARGS_MAX)
-		nargs = HOOK_ARGS_MAX;
-	if (need) {
-		g->qmask = 0;
-		for (s = 0; s < HOOK_SEL_MAX; s++) {
-			if (s >= nsel)
-				break;
-			if (!(pmask & (1U << s)))
-				continue;
-			r = gen_prefilter(g, s);
-			if (r < 0)
-				pmask &= ~(1U << s);
-			else if (r == 0)
-				dmask |= 1U << s;
-			else
-				cneed |= r;
-		}
-		if (pmask == 0)
-			return 0;
-		for (i = 0; i < HOOK_ARGS_MAX; i++)
-			if (cneed & (1U << i))
-				capn = i + 1;
-		if (capn > nargs)
-			capn = nargs;
-		if (capn > 0)
-			capture_from(g, gh, 0, capn);
-	}
+	if (n > HOOK_ARGS_MAX)
+		n = HOOK_ARGS_MAX;
+	capture_from(g, gh, 0, n);
+	return 0;
+}
+
+/* The selectors of pmask whose matchArgs pass (dmask: decided already);
+ * PH_ONESHOT: only the first. */
+__noinline int
+gen_sel_pass(struct gctx *g, __u32 nsel, __u32 pmask, __u32 dmask)
+{
+	__u32 s, amask = 0;
+
+	if (g == NULL)
+		return 0;
 	for (s = 0; s < HOOK_SEL_MAX; s++) {
 		if (s >= nsel)
 			break;
@@ -2032,7 +2058,40 @@ gen_args_filter(struct gctx *g, __u32 nsel, __u32 nargs, __u32 pmask,
 		if (g->phase == PH_ONESHOT)
 			break;
 	}
-	return amask | (capn << 16);
+	return amask;
+}
+
+__noinline int
+gen_args_filter(struct gctx *g, __u32 nsel, __u32 nargs, __u32 pmask,
+    __u32 need)
+{
+	__u32 i, dmask = 0, capn = 0, cneed;
+	int r;
+
+	if (g == NULL)
+		return 0;
+	if (nsel > HOOK_SEL_MAX)
+		nsel = HOOK_SEL_MAX;
+	if (nargs > HOOK_ARGS_MAX)
+		nargs = HOOK_ARGS_MAX;
+	if (need) {
+		g->qmask = 0;
+		r = gen_prefilter_all(g, nsel, pmask);
+		pmask = r & 0xff;
+		dmask = (r >> 8) & 0xff;
+		cneed = (r >> 16) & 0xff;
+		if (pmask == 0)
+			return 0;
+		for (i = 0; i < HOOK_ARGS_MAX; i++)
+			if (cneed & (1U << i))
+				capn = i + 1;
+		if (capn > nargs)
+			capn = nargs;
+		if (capn > 0)
+			gen_capture_n(g, capn);
+	}
+	r = gen_sel_pass(g, nsel, pmask, dmask);
+	return (r & 0xff) | (capn << 16);
 }
 
 /* remember an AT_EXIT hook's entry result for sys_exit */
@@ -2102,10 +2161,14 @@ gen_hook_run(struct gctx *g)
 		if (rettype != POL_ARG_NONE)
 			nargs++;
 		if (nsel > 0 && g->pass != GEN_PASS_ALL) {
+			/* a local: a load from g as the loop's last insn
+			 * falls through into its head, which 6.1's CFG
+			 * check refuses (tests/bpf/cfgcheck.py) */
+			pmask = g->pass;
 			for (s = 0; s < HOOK_SEL_MAX; s++) {
 				if (s >= nsel)
 					break;
-				if (!(g->pass & (1U << s)))
+				if (!(pmask & (1U << s)))
 					continue;
 				if (gen_entries_pass(g->id * HOOK_SEL_MAX + s,
 				    1)) {

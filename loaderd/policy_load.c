@@ -2887,6 +2887,8 @@ pl_stats_get(struct polset *ps, uint32_t id, struct hook_stat *out)
 			out->errors += v[i].errors;
 			out->signals += v[i].signals;
 			out->ratelimited += v[i].ratelimited;
+			out->overrides += v[i].overrides;
+			out->ovr_missed += v[i].ovr_missed;
 		}
 	}
 	free(v);
@@ -4254,14 +4256,17 @@ polset_list(struct polset *ps, int json)
 				    "\"hits\":%llu,\"matched\":%llu,"
 				    "\"posted\":%llu,\"dropped\":%llu,"
 				    "\"errors\":%llu,\"signals\":%llu,"
-				    "\"ratelimited\":%llu}", ph->id, ph->gen,
+				    "\"ratelimited\":%llu,\"overrides\":%llu,"
+				    "\"overrides_missed\":%llu}", ph->id, ph->gen,
 				    (unsigned long long)st.hits,
 				    (unsigned long long)st.matched,
 				    (unsigned long long)st.posted,
 				    (unsigned long long)st.dropped,
 				    (unsigned long long)st.errors,
 				    (unsigned long long)st.signals,
-				    (unsigned long long)st.ratelimited);
+				    (unsigned long long)st.ratelimited,
+				    (unsigned long long)st.overrides,
+				    (unsigned long long)st.ovr_missed);
 				if (ph->auxph != NULL && ph->auxph->id != 0) {
 					/* splice the cgroup copy in */
 					sb.len--;
@@ -4295,6 +4300,11 @@ polset_list(struct polset *ps, int json)
 			    (unsigned long long)st.dropped,
 			    (unsigned long long)st.errors,
 			    (unsigned long long)st.signals);
+			if (st.overrides > 0 || st.ovr_missed > 0)
+				sbuf_addf(&sb, "    overrides %llu (decided but "
+				    "not carried out: %llu)\n",
+				    (unsigned long long)st.overrides,
+				    (unsigned long long)st.ovr_missed);
 			if (ph->auxph != NULL && ph->auxph->id != 0) {
 				pl_stats_get(ps, ph->auxph->id, &st);
 				sbuf_addf(&sb, "    cgroup copy: hook %u: hits %llu "
