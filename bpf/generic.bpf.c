@@ -58,8 +58,10 @@
  * caller state; so loops over hooks, selectors, entries and values are
  * plain bounded loops that cost a call per iteration to verify.  Global
  * functions only take scalars and the struct gctx memory: they look the
- * maps up again by index (array lookups are inlined).  About 280k
- * instructions are processed per program (limit 1M).  Needs 5.17+
+ * maps up again by index (array lookups are inlined).  About 170k
+ * instructions are processed per program (limit 1M; Linux 6.1's verifier
+ * is the strictest target: a function whose loops combine many masks
+ * and counts is split into several, see gen_args_filter).  Needs 5.17+
  * (bpf_loop in generic_exec, global functions with pointer args);
  * bpf_task_pt_regs (5.15) with a probe-read fallback.
  *
@@ -1917,7 +1919,11 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			g->ovr = a->arg;
 			g->actions |= bit;
 			if (g->kind == HOOK_K_SYSCALL) {
-				if (hc->flags & HOOK_F_OVR_LSM)
+				/* never after the call (the loader refuses
+				 * such hooks): a stale entry would fail the
+				 * thread's next call */
+				if ((hc->flags & HOOK_F_OVR_LSM) &&
+				    g->phase != PH_EXIT)
 					ovr_set(g, hc->ovr_mask, a->arg);
 			} else
 				hs_add(g->id, HS_OVERRIDES);

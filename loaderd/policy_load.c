@@ -1116,10 +1116,16 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 		return 0;
 	if (t == POL_ARG_NONE || t == POL_ARG_AUTO)
 		t = POL_ARG_INT64;
-	if (pl_type_is_kptr(t) || pl_type_is_str(t))
+	if (h->kind == POL_HOOK_KPROBE && !h->syscall && pl_type_is_kptr(t) &&
+	    !pl_type_is_str(t) && t != POL_ARG_FILENAME &&
+	    t != POL_ARG_USER_NS && t != POL_ARG_NET_DEVICE &&
+	    t != POL_ARG_KIOCB && t != POL_ARG_IOV_ITER)
+		;	/* a kernel function returning an object (sk_alloc) */
+	else if (pl_type_is_kptr(t) || pl_type_is_str(t))
 		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
-		    "returnArg type %s: a syscall returns a number",
-		    pl_type_name(&h->retarg));
+		    "returnArg type %s: %s", pl_type_name(&h->retarg),
+		    h->syscall ? "a syscall returns a number" : "not "
+		    "supported as a return value by this engine");
 	cfg->ret.type = (uint8_t)t;
 	cfg->ret.src_kind = HOOK_SRC_RETVAL;
 	if (pl_type_signed(t))
@@ -2806,6 +2812,14 @@ pl_compile_hook(struct pl_ctx *c)
 	c->selmode = PL_SEL_NORMAL;
 	if (r != 0)
 		return r;
+	if (ph->cfg.kind == HOOK_K_SYSCALL &&
+	    (ph->cfg.flags & HOOK_F_OVR_LSM) &&
+	    (ph->cfg.flags & HOOK_F_AT_EXIT))
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "Override on a syscall "
+		    "hook is decided at the syscall's entry, but return, "
+		    "returnArg, returnCopy or matchReturnArgs make this hook "
+		    "decide at its exit, after the call ran; split it into "
+		    "two hooks");
 	pl_meta(c, types);
 	if (route == PL_NET_SPLIT)
 		return pl_net_aux(c, types);
