@@ -953,6 +953,11 @@ gen_capture(struct gctx *g, __u32 slot)
 			}
 			/* what the call wrote: its return value */
 			size = g->ret < 0 ? 0 : g->ret;
+		} else if (a->size_arg == 0) {
+			/* no size: the length is unknown, and reading maxData
+			 * bytes would store whatever follows the buffer (or
+			 * fail at an unmapped page); nothing, as Tetragon */
+			size = 0;
 		} else
 			size = max;
 		aux = size;
