@@ -12,7 +12,10 @@ INTEGRATION_TESTS += \
 	tests/integration/e2e_policy.sh \
 	tests/integration/e2e_policy_more.sh \
 	tests/integration/e2e_net.sh tests/integration/e2e_drops.sh \
-	tests/integration/vm_stock_kernels.sh
+	tests/integration/bpf_cfg.sh \
+	tests/integration/vm_stock_kernels.sh \
+	tests/integration/vm_enforce.sh
+INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_alerts.sh tests/integration/e2e_alerts_restart.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
@@ -28,4 +31,5 @@ AM_TESTS_ENVIRONMENT = \
 	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
-EXTRA_DIST += tests/integration tests/data tests/lib/testlib.sh
+EXTRA_DIST += tests/integration tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
+	tests/sinks tests/vm tests/bpf/cfgcheck.py

@@ -1,0 +1,405 @@
+#!/bin/sh
+# tests/vm/enforce.sh BUILDDIR -- enforcement on a stock kernel (TAP).
+#
+# Runs as root INSIDE the VM (tests/integration/vm_enforce.sh boots each
+# kernel once with tests/vm/vm.sh and runs this); it refuses to run
+# elsewhere.  It starts BUILDDIR's tripline-loaderd with no vendor policies
+# and, with scratch files in /tmp/tlvm (never the real /etc/passwd), checks:
+#  1. kprobe fd_install (syscall: false) with a struct file arg: file_arg
+#  2. kprobe security_file_open: file_arg
+#  3. lsmhooks file_open + Override: EPERM for one binary only; monitor mode
+#  4. the seed's "block write to /etc/passwd" (Override + Sigkill) on a
+#     scratch file: writer killed, file unchanged
+#  5. the seed's symlinkat-to-passwd policy (Override + Sigkill): no link
+#  6. Override on security_inode_mkdir (fmod_ret) for one binary
+#  7. every Tetragon example with kprobes/lsmhooks, in monitor mode: loads
+#     or is refused with a specific reason; three of them must load and fire
+# Each case asserts the syscall's result and the event (events.db row and
+# events.jsonl line).  Section times are printed as "# time: ..." lines.
+set -u
+
+[ $# -eq 1 ] || { echo "usage: enforce.sh BUILDDIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=$(cd "$here/../.." && pwd)
+. "$top_srcdir/tests/lib/testlib.sh"
+if [ "${TRIPLINE_VM:-}" != 1 ] || [ "$(id -u)" -ne 0 ]; then
+	echo "Bail out! enforce.sh runs as root in the VM (tests/integration/vm_enforce.sh)"
+	exit 99
+fi
+command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
+
+B=$(cd "$1" && pwd) || exit 2
+CTL=$B/triplinectl
+TR=$B/tests/integration/trigger
+DATA=$top_srcdir/tests/data/vm
+EX=$top_srcdir/tests/data/tetragon-examples
+D=/tmp/tlvm			# the paths in tests/data/vm/*.yaml
+T=$D
+S=$D/state
+P=$D/pol
+DB=$S/events.db
+JS=$S/events.jsonl
+LOG=${VM_OUT:-$D}/loaderd.log
+WAIT=30				# seconds for an event to be stored (TCG is slow)
+LPID=
+
+rm -rf "$D"
+mkdir -p "$D/bin" "$S" "$P"
+chmod 755 "$D" "$D/bin"
+: >"$LOG"
+cp /usr/bin/cat "$D/bin/tlcat"
+cp /usr/bin/mkdir "$D/bin/tlmkdir"
+
+cleanup() {
+	if [ -n "$LPID" ] && kill -TERM "$LPID" 2>/dev/null; then
+		wait "$LPID" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+
+diag "kernel $(uname -r), LSMs $(cat /sys/kernel/security/lsm)"
+
+# ---- helpers ---------------------------------------------------------------
+
+sec_name= sec_t0=
+section() {
+	_now=$(date +%s)
+	[ -n "$sec_name" ] && diag "time: $sec_name $((_now - sec_t0))s"
+	sec_name=$1 sec_t0=$_now
+	[ -n "$1" ] && diag "---- $1"
+}
+
+# addp [--mode monitor] FILE: policy add, its output in $D/add.out
+addp() {
+	if "$CTL" -S "$S" policy add "$@" >"$D/add.out" 2>&1; then
+		return 0
+	fi
+	diag "policy add $*: $(tr '\n' ' ' <"$D/add.out")"
+	return 1
+}
+# policy list lines of policy $1
+plist() { "$CTL" -S "$S" policy list 2>&1 | awk -v n="$1" '$1 == n { p = 1; print; next } /^[^ ]/ { p = 0 } p'; }
+# wait_secs SECONDS COMMAND...: retry until the command succeeds, by the
+# clock (under TCG every sqlite3 run takes a noticeable time, so
+# testlib's wait_for, which counts tries, would wait far longer)
+wait_secs() {
+	_end=$(($(date +%s) + $1)); shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.3
+	done
+}
+wrow() { wait_secs "$WAIT" row_exists "$1"; }
+# first row of policy $1 whose args contain $2: columns $3
+col() { q "SELECT $3 FROM events WHERE policy_name='$1' AND args LIKE '%$2%' ORDER BY id LIMIT 1"; }
+jlines() { grep -F "\"policy_name\":\"$1\"" "$JS" 2>/dev/null | grep -F -- "$2"; }
+jl_exists() { [ -n "$(jlines "$1" "$2")" ]; }
+# first JSON line of policy $1 containing the fixed string $2
+jline() { wait_secs "$WAIT" jl_exists "$1" "$2"; jlines "$1" "$2" | head -n 1; }
+# jhas DESC LINE FIXED...: the line contains every fixed string
+jhas() {
+	_d=$1 _l=$2 _miss=
+	shift 2
+	for _s in "$@"; do
+		printf '%s' "$_l" | grep -Fq -- "$_s" || _miss="$_miss $_s"
+	done
+	if [ -z "$_miss" ]; then ok "$_d"; else
+		not_ok "$_d"; diag "line: '$_l'"; diag "missing:$_miss"; fi
+}
+# how COMMAND...: "exit N" or "signal N"
+how() {
+	"$@" >"$D/how.out" 2>&1
+	_rc=$?
+	[ $_rc -gt 128 ] && echo "signal $((_rc - 128))" || echo "exit $_rc"
+}
+# n_not_ok N DESC: N failures for the cases that could not run
+n_not_ok() {
+	_k=$1; shift
+	while [ "$_k" -gt 0 ]; do not_ok "$* (not run)"; _k=$((_k - 1)); done
+}
+
+# ---- daemons ----------------------------------------------------------------
+
+section "loaderd start"
+"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N vmnode -V none >>"$LOG" 2>&1 &
+LPID=$!
+if ! wait_secs 300 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
+	tail -n 30 "$LOG" | sed 's/^/# /'
+	echo "Bail out! daemons did not come up"
+	exit 99
+fi
+st=$("$CTL" -S "$S" status 2>&1)
+printf '%s\n' "$st" | sed -n '/[Ff]eature/,$p' | head -n 30 | sed 's/^/# /'
+for want in kprobes fentry fmod_ret "BPF LSM programs" "bpf in the active LSMs"; do
+	like "feature probe: $want" "$(printf '%s\n' "$st" | grep -E "^  $want  ")" " yes$"
+done
+
+# ---- 1. kprobe fd_install (struct file) -------------------------------------
+
+section "1 fd_install"
+printf 'yes\n' >"$D/fdi-yes"
+printf 'no\n' >"$D/fdi-no"
+chmod 644 "$D/fdi-yes" "$D/fdi-no"
+if addp "$DATA/fd-install.yaml"; then
+	diag "$(plist vm-fd-install)"
+	cat "$D/fdi-no" >/dev/null
+	cat "$D/fdi-yes" >/dev/null
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-fd-install' AND args LIKE '%/tmp/tlvm/fdi-yes%'"; then
+		like "fd_install: event with the fd and the file_arg path" \
+		    "$(col vm-fd-install fdi-yes "function_name || ' ' || action || ' ' || args")" \
+		    '^fd_install KPROBE_ACTION_POST \[\{"int_arg":[0-9]+\},\{"file_arg":\{"path":"/tmp/tlvm/fdi-yes"'
+		is "fd_install: the other file is not matched" "$(nrows vm-fd-install fdi-no)" 0
+		j=$(jline vm-fd-install '"path":"/tmp/tlvm/fdi-yes"')
+		like "fd_install: JSON line" "$j" \
+		    '^\{"process_kprobe":\{"process":\{.*"binary":"/usr/bin/cat".*"function_name":"fd_install","args":\[\{"int_arg":[0-9]+\},\{"file_arg":\{"path":"/tmp/tlvm/fdi-yes"'
+		like "fd_install: file_arg has the permission (Tetragon KprobeFile)" "$j" \
+		    '"file_arg":\{"path":"/tmp/tlvm/fdi-yes"(,"flags":"[^"]*")?,"permission":"-rw-r--r--"\}'
+	else
+		not_ok "fd_install: event stored"; n_not_ok 3 "fd_install"
+		diag "$(plist vm-fd-install)"
+	fi
+	"$CTL" -S "$S" policy delete vm-fd-install >/dev/null 2>&1
+else
+	n_not_ok 4 "fd_install: policy refused"
+fi
+
+# ---- 2. kprobe security_file_open (struct file) ----------------------------
+
+section "2 security_file_open"
+printf 'yes\n' >"$D/sfo-yes"
+printf 'no\n' >"$D/sfo-no"
+chmod 600 "$D/sfo-yes" "$D/sfo-no"
+if addp "$DATA/security-file-open.yaml"; then
+	diag "$(plist vm-security-file-open)"
+	"$TR" openat "$D/sfo-no" 0 >/dev/null
+	"$TR" openat "$D/sfo-yes" 0 >/dev/null
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-security-file-open' AND args LIKE '%/tmp/tlvm/sfo-yes%'"; then
+		like "security_file_open: event with the file_arg path" \
+		    "$(col vm-security-file-open sfo-yes "function_name || ' ' || action || ' ' || args")" \
+		    '^security_file_open KPROBE_ACTION_POST \[\{"file_arg":\{"path":"/tmp/tlvm/sfo-yes"'
+		is "security_file_open: the other file is not matched" "$(nrows vm-security-file-open sfo-no)" 0
+		j=$(jline vm-security-file-open '"path":"/tmp/tlvm/sfo-yes"')
+		like "security_file_open: JSON line" "$j" \
+		    "^\\{\"process_kprobe\":\\{\"process\":\\{.*\"binary\":\"$TR\".*\"function_name\":\"security_file_open\",\"args\":\\[\\{\"file_arg\":\\{\"path\":\"/tmp/tlvm/sfo-yes\"(,\"flags\":\"[^\"]*\")?,\"permission\":\"-rw-------\"\\}\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"vm-security-file-open\""
+	else
+		not_ok "security_file_open: event stored"; n_not_ok 2 "security_file_open"
+		diag "$(plist vm-security-file-open)"
+	fi
+	"$CTL" -S "$S" policy delete vm-security-file-open >/dev/null 2>&1
+else
+	n_not_ok 3 "security_file_open: policy refused"
+fi
+
+# ---- 3. lsmhooks file_open + Override ----------------------------------------
+
+section "3 lsm file_open"
+printf 'secret\n' >"$D/lsm-secret"
+printf 'open\n' >"$D/lsm-other"
+chmod 644 "$D/lsm-secret" "$D/lsm-other"
+if addp "$DATA/lsm-file-open.yaml"; then
+	pl=$(plist vm-lsm-file-open)
+	diag "$pl"
+	like "lsm file_open: policy list shows the hook attached as BPF LSM" "$pl" \
+	    'lsmhook file_open: hook [0-9]+: .*([Ll][Ss][Mm])'
+	out=$("$D/bin/tlcat" "$D/lsm-secret" 2>&1)
+	like "lsm file_open: tlcat cannot open the file: EPERM" "$? $out" \
+	    "^1 $D/bin/tlcat: $D/lsm-secret: Operation not permitted\$"
+	is "lsm file_open: /bin/cat reads it" "$(/bin/cat "$D/lsm-secret" 2>&1)" secret
+	is "lsm file_open: tlcat reads another file" "$("$D/bin/tlcat" "$D/lsm-other" 2>&1)" open
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-lsm-file-open' AND args LIKE '%/tmp/tlvm/lsm-secret%'"; then
+		is "lsm file_open: event with Override, by tlcat only" \
+		    "$(q "SELECT count(*) || ' ' || group_concat(DISTINCT p.binary) || ' ' || group_concat(DISTINCT e.function_name) || ' ' || group_concat(DISTINCT e.action) FROM events e LEFT JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='vm-lsm-file-open'")" \
+		    "1 $D/bin/tlcat file_open KPROBE_ACTION_OVERRIDE"
+		j=$(jline vm-lsm-file-open '"path":"/tmp/tlvm/lsm-secret"')
+		jhas "lsm file_open: JSON line (process_lsm, file_arg, Override)" "$j" \
+		    '{"process_lsm":{"process":{' "\"binary\":\"$D/bin/tlcat\"" \
+		    '"function_name":"file_open"' '"policy_name":"vm-lsm-file-open"' \
+		    '"args":[{"file_arg":{"path":"/tmp/tlvm/lsm-secret"' \
+		    '"action":"KPROBE_ACTION_OVERRIDE"'
+	else
+		not_ok "lsm file_open: event stored"; n_not_ok 1 "lsm file_open"
+	fi
+	if "$CTL" -S "$S" policy mode vm-lsm-file-open monitor >"$D/mode.out" 2>&1; then
+		out=$("$D/bin/tlcat" "$D/lsm-secret" 2>&1)
+		is "lsm file_open, monitor mode: tlcat reads the file" "$? $out" "0 secret"
+		if wrow "SELECT 1 FROM events WHERE policy_name='vm-lsm-file-open' AND monitor_would IS NOT NULL"; then
+			like "lsm file_open, monitor mode: event says Override would have run" \
+			    "$(q "SELECT action || ' ' || monitor_would FROM events WHERE policy_name='vm-lsm-file-open' AND monitor_would IS NOT NULL LIMIT 1")" \
+			    "^KPROBE_ACTION_POST .*KPROBE_ACTION_OVERRIDE"
+		else
+			not_ok "lsm file_open, monitor mode: event with monitor_would stored"
+		fi
+	else
+		diag "policy mode: $(cat "$D/mode.out")"
+		n_not_ok 2 "lsm file_open, monitor mode: mode change refused"
+	fi
+	"$CTL" -S "$S" policy delete vm-lsm-file-open >/dev/null 2>&1
+	is "lsm file_open: policy deleted, tlcat reads the file" "$("$D/bin/tlcat" "$D/lsm-secret" 2>&1)" secret
+else
+	n_not_ok 8 "lsm file_open: policy refused"
+fi
+
+# ---- 4. seed: block write to /etc/passwd (scratch file) ----------------------
+
+section "4 write passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$D/passwd"
+printf 'other\n' >"$D/other"
+sum0=$(sha256sum "$D/passwd")
+if addp "$DATA/write-passwd.yaml"; then
+	pl=$(plist vm-write-passwd)
+	diag "$pl"
+	like "write passwd: policy list says Override is done by the file_permission LSM hook" \
+	    "$pl" 'file_permission'
+	is "write passwd: shell 'echo x >> passwd' killed (137)" \
+	    "$(sh -c "echo pwned-by-sh >> $D/passwd" >/dev/null 2>&1; echo $?)" 137
+	is "write passwd: trigger write killed by SIGKILL" \
+	    "$(how "$TR" write "$D/passwd" pwned-by-trigger)" "signal 9"
+	is "write passwd: the file is unchanged" "$(sha256sum "$D/passwd")" "$sum0"
+	is "write passwd: a write to another file works" \
+	    "$(sh -c "echo more >> $D/other" 2>&1; echo $?; cat "$D/other")" "0
+other
+more"
+	# two writes were refused: the shell's and the trigger's
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-write-passwd' AND (SELECT count(*) FROM events WHERE policy_name='vm-write-passwd') >= 2"; then
+		q "SELECT function_name || ' ' || action || ' ' || actions || ' ' || args FROM events WHERE policy_name='vm-write-passwd' ORDER BY id" | sed 's/^/# row: /'
+		is "write passwd: two events (sh, trigger), with the path, Sigkill + Override" \
+		    "$(q "SELECT count(*) || ' ' || group_concat(DISTINCT function_name) || ' ' || group_concat(DISTINCT action) || ' ' || group_concat(DISTINCT actions) FROM events WHERE policy_name='vm-write-passwd' AND args LIKE '[{\"file_arg\":{\"path\":\"/tmp/tlvm/passwd\"%'")" \
+		    '2 __x64_sys_write KPROBE_ACTION_SIGKILL ["KPROBE_ACTION_POST","KPROBE_ACTION_SIGKILL","KPROBE_ACTION_OVERRIDE"]'
+		b=$(printf 'pwned-by-trigger' | base64)
+		# the seed's char_buf has no sizeArgIndex: Tetragon then copies
+		# no bytes (empty bytes_arg); the data, if captured, is exact
+		like "write passwd: the trigger's event has a bytes_arg (no error_arg) and the size" \
+		    "$(q "SELECT args FROM events WHERE policy_name='vm-write-passwd' AND args LIKE '%\"size_arg\":\"16\"%'")" \
+		    "^\\[\\{\"file_arg\":\\{\"path\":\"/tmp/tlvm/passwd\"[^]]*\\},\\{\"bytes_arg\":\"($b)?\"\\},\\{\"size_arg\":\"16\"\\}\\]$"
+		j=$(jline vm-write-passwd '"path":"/tmp/tlvm/passwd"')
+		jhas "write passwd: JSON line" "$j" '{"process_kprobe":{' \
+		    '"function_name":"__x64_sys_write"' '"file_arg":{"path":"/tmp/tlvm/passwd"' \
+		    '"action":"KPROBE_ACTION_SIGKILL"' '"policy_name":"vm-write-passwd"'
+	else
+		not_ok "write passwd: two events stored"; n_not_ok 2 "write passwd"
+		q "SELECT function_name || ' ' || action || ' ' || actions || ' ' || args FROM events WHERE policy_name='vm-write-passwd' ORDER BY id" | sed 's/^/# row: /'
+		diag "$(plist vm-write-passwd)"
+	fi
+	"$CTL" -S "$S" policy delete vm-write-passwd >/dev/null 2>&1
+else
+	n_not_ok 8 "write passwd: policy refused"
+fi
+
+# ---- 5. seed: symlinkat to *passwd, Override + Sigkill -----------------------
+
+section "5 symlinkat passwd"
+if addp "$DATA/symlink-passwd.yaml"; then
+	pl=$(plist sys-symlink-passwd)
+	diag "$pl"
+	like "symlinkat: policy list says Override is done by the inode_symlink LSM hook" \
+	    "$pl" 'inode_symlink'
+	r=$(ln -s "$D/passwd" "$D/link" >/dev/null 2>&1; echo $?)
+	diag "ln -s $D/passwd $D/link: exit $r"
+	like "symlinkat: ln -s .../passwd fails or is killed" "$r" '^([1-9]|1[0-9][0-9])$'
+	is "symlinkat: the link does not exist" "$(ls -l "$D/link" 2>&1 | grep -c -- '->')" 0
+	is "symlinkat: trigger symlinkat killed by SIGKILL" \
+	    "$(how "$TR" symlinkat "$D/passwd" "$D/link2")" "signal 9"
+	is "symlinkat: no link from the trigger either" "$(test -L "$D/link2" && echo exists)" ""
+	is "symlinkat: a link to another target works" \
+	    "$(ln -s "$D/other" "$D/link3" 2>&1; echo $?; readlink "$D/link3")" "0
+$D/other"
+	if wrow "SELECT 1 FROM events WHERE policy_name='sys-symlink-passwd' AND args LIKE '%/tmp/tlvm/link2%'"; then
+		r=$(col sys-symlink-passwd /tmp/tlvm/link2 "function_name || ' ' || action || ' ' || actions || ' ' || args")
+		is "symlinkat: event with Sigkill, Override and the args" "$r" \
+		    "__x64_sys_symlinkat KPROBE_ACTION_SIGKILL [\"KPROBE_ACTION_POST\",\"KPROBE_ACTION_SIGKILL\",\"KPROBE_ACTION_OVERRIDE\"] [{\"string_arg\":\"$D/passwd\"},{\"int_arg\":-100},{\"string_arg\":\"$D/link2\"}]"
+		j=$(jline sys-symlink-passwd '/tmp/tlvm/link2')
+		jhas "symlinkat: JSON line" "$j" '{"process_kprobe":{' \
+		    '"function_name":"__x64_sys_symlinkat"' \
+		    "\"args\":[{\"string_arg\":\"$D/passwd\"},{\"int_arg\":-100},{\"string_arg\":\"$D/link2\"}]" \
+		    '"policy_name":"sys-symlink-passwd"'
+	else
+		not_ok "symlinkat: event stored"; n_not_ok 1 "symlinkat"
+	fi
+	is "symlinkat: the other target made no event" "$(nrows sys-symlink-passwd link3)" 0
+	"$CTL" -S "$S" policy delete sys-symlink-passwd >/dev/null 2>&1
+else
+	n_not_ok 9 "symlinkat: policy refused"
+fi
+
+# ---- 6. Override on security_inode_mkdir (fmod_ret) -----------------------------
+
+section "6 security_inode_mkdir"
+if addp "$DATA/override-mkdir.yaml"; then
+	pl=$(plist vm-override-mkdir)
+	diag "$pl"
+	like "mkdir: policy list says Override is done with fmod_ret" "$pl" 'fmod_ret'
+	out=$("$D/bin/tlmkdir" "$D/d1" 2>&1)
+	like "mkdir: tlmkdir gets EPERM" "$? $out" \
+	    "^1 $D/bin/tlmkdir: cannot create directory .{1,3}$D/d1.{1,3}: Operation not permitted\$"
+	is "mkdir: no directory made" "$(test -e "$D/d1" && echo exists)" ""
+	is "mkdir: /usr/bin/mkdir works" "$(mkdir "$D/d2" 2>&1; echo $?; test -d "$D/d2" && echo dir)" "0
+dir"
+	if wrow "SELECT 1 FROM events e JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='vm-override-mkdir' AND p.binary='$D/bin/tlmkdir'"; then
+		is "mkdir: one event, by tlmkdir, with Override" \
+		    "$(q "SELECT count(*) || ' ' || group_concat(DISTINCT p.binary) || ' ' || group_concat(DISTINCT e.function_name) || ' ' || group_concat(DISTINCT e.action) FROM events e LEFT JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='vm-override-mkdir'")" \
+		    "1 $D/bin/tlmkdir security_inode_mkdir KPROBE_ACTION_OVERRIDE"
+	else
+		not_ok "mkdir: event stored"
+		diag "$(plist vm-override-mkdir)"
+	fi
+	"$CTL" -S "$S" policy delete vm-override-mkdir >/dev/null 2>&1
+else
+	n_not_ok 5 "mkdir: policy refused"
+fi
+
+# ---- 7. Tetragon examples with kprobes or lsmhooks, monitor mode -------------
+
+section "7 tetragon examples"
+nx=0 bad=0 loaded=
+for f in "$EX"/*.yaml; do
+	grep -Eq '^ +(kprobes|lsmhooks):' "$f" || continue
+	nx=$((nx + 1))
+	b=$(basename "$f" .yaml)
+	name=$(sed -n 's/^  name: *"*\([^"]*\)"*$/\1/p' "$f" | head -n 1)
+	t0=$(date +%s)
+	if "$CTL" -S "$S" policy add --mode monitor "$f" >"$D/add.out" 2>&1; then
+		diag "tetragon example $b: loaded ($(($(date +%s) - t0))s)"
+		plist "$name" | sed 's/^/#   /'
+		loaded="$loaded $b"
+		case "$b" in
+		fd_install_ns_host)
+			cat "$D/fdi-no" >/dev/null
+			check "tetragon fd_install_ns_host fires (file_arg of cat's open)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='fd-install' AND args LIKE '%\"path\":\"/tmp/tlvm/fdi-no\"%'" ;;
+		lsm_file_open)
+			/usr/bin/cat /etc/passwd >/dev/null
+			check "tetragon lsm_file_open fires (/usr/bin/cat /etc/passwd)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='lsm-file-open' AND args LIKE '%\"path\":\"/etc/passwd\"%'" ;;
+		override-security)
+			is "tetragon override-security, monitor mode: mkdir works" \
+			    "$(/usr/bin/mkdir "$D/so-dir" 2>&1; echo $?)" 0
+			check "tetragon override-security fires, says Override would have run" \
+			    wrow "SELECT 1 FROM events e JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='security-override' AND p.binary='/usr/bin/mkdir' AND e.monitor_would LIKE '%OVERRIDE%'" ;;
+		esac
+		"$CTL" -S "$S" policy delete "$name" >/dev/null 2>&1
+	else
+		r=$(tr '\n' ' ' <"$D/add.out")
+		diag "tetragon example $b: refused ($(($(date +%s) - t0))s): $r"
+		printf '%s' "$r" | grep -Eqi 'kprobe|lsm|fentry|trampoline|override|not supported|unsupported|does not exist|no such|enforcer|needs|at most [0-9]+ \(POL_MAX' || {
+			bad=$((bad + 1)); diag "  ^ no specific reason"; }
+	fi
+done
+is "all $nx Tetragon kprobe/lsmhooks examples load or are refused with a specific reason" "$bad" 0
+for must in fd_install_ns_host lsm_file_open override-security; do
+	case " $loaded " in
+	*" $must "*) ok "tetragon $must loads" ;;
+	*) not_ok "tetragon $must loads" ;;
+	esac
+done
+
+section ""
+kill -0 "$LPID" 2>/dev/null
+is "loaderd still running after all of that" "$?" 0
+is "no policy left loaded" "$("$CTL" -S "$S" policy list 2>&1)" "no policies loaded"
+if [ "$_tap_fail" -gt 0 ]; then
+	diag "loaderd log (errors, warnings):"
+	grep -Ei 'error|warn|fatal|refus|fail' "$LOG" | tail -n 40 | sed 's/^/#   /'
+fi
+echo "1..$_tap_n"
+finish
