@@ -12,6 +12,7 @@
 #     scratch file: writer killed, file unchanged
 #  5. the seed's symlinkat-to-passwd policy (Override + Sigkill): no link
 #  6. Override on security_inode_mkdir (fmod_ret) for one binary
+# 6b. kprobe+kretprobe on do_sys_openat2 (return value), fentries
 #  7. every Tetragon example with kprobes/lsmhooks, in monitor mode: loads
 #     or is refused with a specific reason; three of them must load and fire
 # Each case asserts the syscall's result and the event (events.db row and
@@ -346,6 +347,48 @@ dir"
 	"$CTL" -S "$S" policy delete vm-override-mkdir >/dev/null 2>&1
 else
 	n_not_ok 5 "mkdir: policy refused"
+fi
+
+# ---- 6b. kretprobe on a kernel function, fentry ------------------------------
+
+section "6b kretprobe, fentry"
+printf 'yes\n' >"$D/kret-yes"
+printf 'yes\n' >"$D/fen-yes"
+printf 'no\n' >"$D/fen-no"
+chmod 644 "$D/kret-yes" "$D/fen-yes" "$D/fen-no"
+if addp "$DATA/kretprobe-openat2.yaml"; then
+	diag "$(plist vm-kretprobe)"
+	like "kretprobe: attached as kprobe+kretprobe" "$(plist vm-kretprobe)" \
+	    'kprobe\+kretprobe do_sys_openat2'
+	"$TR" openat "$D/kret-yes" 0 >/dev/null
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-kretprobe' AND args LIKE '%/tmp/tlvm/kret-yes%'"; then
+		like "kretprobe: the path argument and the fd returned" \
+		    "$(col vm-kretprobe kret-yes "function_name || ' ' || args || ' ' || return_value")" \
+		    '^do_sys_openat2 \[\{"string_arg":"/tmp/tlvm/kret-yes"\}\] \{"int_arg":[0-9]+\}$'
+	else
+		not_ok "kretprobe: event stored"; n_not_ok 1 "kretprobe"
+	fi
+	"$CTL" -S "$S" policy delete vm-kretprobe >/dev/null 2>&1
+else
+	n_not_ok 3 "kretprobe: policy refused"
+fi
+if addp "$DATA/fentry-file-open.yaml"; then
+	diag "$(plist vm-fentry)"
+	like "fentry: attached through a trampoline" "$(plist vm-fentry)" \
+	    'fentry/security_file_open program'
+	"$TR" openat "$D/fen-no" 0 >/dev/null
+	"$TR" openat "$D/fen-yes" 0 >/dev/null
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-fentry' AND args LIKE '%/tmp/tlvm/fen-yes%'"; then
+		like "fentry: event with the file_arg path" \
+		    "$(col vm-fentry fen-yes "function_name || ' ' || args")" \
+		    '^security_file_open \[\{"file_arg":\{"path":"/tmp/tlvm/fen-yes"'
+		is "fentry: the other file is not matched" "$(nrows vm-fentry fen-no)" 0
+	else
+		not_ok "fentry: event stored"; n_not_ok 1 "fentry"
+	fi
+	"$CTL" -S "$S" policy delete vm-fentry >/dev/null 2>&1
+else
+	n_not_ok 4 "fentry: policy refused"
 fi
 
 # ---- 7. Tetragon examples with kprobes or lsmhooks, monitor mode -------------
