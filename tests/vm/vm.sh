@@ -110,9 +110,40 @@ kernel_pattern() {
 	esac
 }
 
+# Extra apt options (a private apt state, see apt_private); empty: the
+# system's.
+APT_OPTS=
+
+# A debootstrap'ed Debian knows only "RELEASE main", while the 6.12 kernels
+# of Debian 12 come through RELEASE-security / RELEASE-updates.  Rather than
+# edit the system's sources, keep a private apt state in the cache with the
+# release, -updates and -security from the system's own mirror.
+apt_private() {
+	local d=$cache/apt mirror code
+	code=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$code" ] || code=bookworm
+	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+	    2>/dev/null | awk '$1 == "deb" && $2 ~ /^https?:\/\/.*\/debian\/?$/ \
+	    { print $2; exit }')
+	[ -n "$mirror" ] || mirror=$(cat /etc/apt/sources.list.d/*.sources \
+	    2>/dev/null | awk '$1 == "URIs:" && $2 ~ /\/debian\/?$/ \
+	    { print $2; exit }')
+	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+	mirror=${mirror%/}
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	chown _apt "$d/lists/partial" "$d/cache/archives/partial" 2>/dev/null || true
+	printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s-security %s-security main\n' \
+	    "$mirror" "$code" "$mirror" "$code" "$mirror" "$code" >"$d/sources.list"
+	APT_OPTS="-o Dir::Etc::sourcelist=$d/sources.list -o Dir::Etc::sourceparts=- -o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache"
+	say "using a private apt state ($d/sources.list: $code, $code-updates, $code-security)"
+	# shellcheck disable=SC2086
+	apt-get $APT_OPTS update -q >&2
+}
+
 # Newest package name matching the series that the apt lists know (local).
 kernel_from_apt() {
-	{ apt-cache pkgnames linux-image-6 2>/dev/null || true; } |
+	# shellcheck disable=SC2086
+	{ apt-cache $APT_OPTS pkgnames linux-image-6 2>/dev/null || true; } |
 	    { grep -E "$1" || true; } | sort -V | tail -n 1
 }
 
@@ -127,7 +158,8 @@ kernel_from_cache() {
 
 # Download PKG into DIR; 0 on success.
 kernel_download() {
-	(cd "$2" && apt-get download -q "$1" >&2) 2>&1
+	# shellcheck disable=SC2086
+	(cd "$2" && apt-get $APT_OPTS download -q "$1" >&2) 2>&1
 }
 
 # uncompressed vmlinux from a bzImage: look for each compression magic, try
@@ -176,7 +208,8 @@ kernel_fetch() {
 	say "downloading $pkg"
 	if ! kernel_download "$pkg" "$tmp"; then
 		say "download failed; apt-get update and retry"
-		apt-get update -q >&2 || true
+		# shellcheck disable=SC2086
+		apt-get $APT_OPTS update -q >&2 || true
 		kernel_download "$pkg" "$tmp" || { rm -rf "$tmp"; return 1; }
 	fi
 	say "unpacking $pkg"
@@ -304,6 +337,10 @@ if [ -z "$apt_pkg" ] && [ -z "$pkg" ]; then
 	say "no package matches $kernel in the apt lists; apt-get update"
 	apt-get update -q >&2
 	apt_pkg=$(kernel_from_apt "$pat")
+	if [ -z "$apt_pkg" ]; then
+		apt_private || true
+		apt_pkg=$(kernel_from_apt "$pat")
+	fi
 fi
 # Prefer the newest one apt offers; reuse the cached one when apt offers
 # nothing newer (or nothing at all: offline).
