@@ -414,6 +414,21 @@ for f in "$EX"/*.yaml; do
 			/usr/bin/cat /etc/passwd >/dev/null
 			check "tetragon lsm_file_open fires (/usr/bin/cat /etc/passwd)" \
 			    wrow "SELECT 1 FROM events WHERE policy_name='lsm-file-open' AND args LIKE '%\"path\":\"/etc/passwd\"%'" ;;
+		bpf)
+			# tripline's own BPF work is what it sees: a policy
+			# that needs a new program instance (bpf_check with
+			# the program's bpf_attr, a map for its .rodata) and
+			# a kprobe attach (a perf event naming the function)
+			addp "$DATA/lsm-file-open.yaml" &&
+			    "$CTL" -S "$S" policy delete vm-lsm-file-open >/dev/null 2>&1
+			addp "$DATA/fd-install.yaml" &&
+			    "$CTL" -S "$S" policy delete vm-fd-install >/dev/null 2>&1
+			check "tetragon bpf fires: bpf_check with the program's bpf_attr (BPF_PROG_TYPE_LSM generic_lsm)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='bpf' AND function_name='bpf_check' AND args LIKE '%\"ProgType\":\"BPF_PROG_TYPE_LSM\"%' AND args LIKE '%generic_lsm%'"
+			check "tetragon bpf fires: map creation with a bpf_map_arg" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='bpf' AND function_name LIKE 'security_bpf_map_%' AND args LIKE '%\"bpf_map_arg\":{\"MapType\":%'"
+			check "tetragon bpf fires: security_perf_event_alloc names the kprobe's function" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='bpf' AND function_name='security_perf_event_alloc' AND args LIKE '%\"KprobeFunc\":\"fd_install\"%'" ;;
 		override-security)
 			is "tetragon override-security, monitor mode: mkdir works" \
 			    "$(/usr/bin/mkdir "$D/so-dir" 2>&1; echo $?)" 0
@@ -429,7 +444,7 @@ for f in "$EX"/*.yaml; do
 	fi
 done
 is "all $nx Tetragon kprobe/lsmhooks examples load or are refused with a specific reason" "$bad" 0
-for must in fd_install_ns_host lsm_file_open override-security; do
+for must in fd_install_ns_host lsm_file_open override-security bpf; do
 	case " $loaded " in
 	*" $must "*) ok "tetragon $must loads" ;;
 	*) not_ok "tetragon $must loads" ;;
