@@ -149,16 +149,6 @@ al_note_secret(struct al_ctx *c, const yaml_node_t *n, const char *what)
 	c->has_secrets = 1;
 }
 
-/* A scalar with no explicit tag other than !!str?  1/0. */
-static int
-al_scalar(const yaml_node_t *n)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return 0;
-	return n->tag == NULL ||
-	    strcmp((const char *)n->tag, YAML_STR_TAG) == 0;
-}
-
 static int
 al_null(const yaml_node_t *n)
 {
@@ -201,7 +191,7 @@ al_map(struct al_ctx *c, yaml_node_t *n, const char *what,
 		v = yaml_document_get_node(c->doc, p->value);
 		if (k == NULL || v == NULL)
 			return al_error(c, n, "%s: broken mapping", what);
-		if (!al_scalar(k))
+		if (!yamlu_scalar(k))
 			return al_error(c, k, "%s: expected a key (a plain "
 			    "string)", what);
 		for (i = 0; known[i] != NULL; i++)
@@ -238,7 +228,7 @@ al_str(struct al_ctx *c, const yaml_node_t *n, const char *what, char **out)
 	const unsigned char *s;
 	size_t	 i;
 
-	if (!al_scalar(n) || yamlu_plain_null(n) || yamlu_plain_bool(n) != -1)
+	if (!yamlu_scalar(n) || yamlu_plain_null(n) || yamlu_plain_bool(n) != -1)
 		return al_error(c, n, "%s: expected a string", what);
 	if (n->data.scalar.length == 0)
 		return al_error(c, n, "%s: expected a non-empty string", what);
@@ -280,30 +270,10 @@ al_bool(struct al_ctx *c, const yaml_node_t *n, const char *what, int *out)
 {
 	int	 b;
 
-	if (!al_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
+	if (!yamlu_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
 		return al_error(c, n, "%s: expected a boolean (true or false)",
 		    what);
 	*out = b;
-	return 0;
-}
-
-/* Decimal digits only, with overflow check.  0 or ERR_PARSE/ERR_RANGE. */
-static int
-al_digits(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t	 i;
-
-	if (len == 0)
-		return ERR_PARSE;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return ERR_PARSE;
-		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return ERR_RANGE;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
 	return 0;
 }
 
@@ -314,10 +284,10 @@ al_u32(struct al_ctx *c, const yaml_node_t *n, const char *what,
 	const char *s;
 	uint64_t v;
 
-	if (!al_scalar(n) || !yamlu_is_plain(n))
+	if (!yamlu_scalar(n) || !yamlu_is_plain(n))
 		goto bad;
 	s = yamlu_sval(n);
-	if (al_digits(s, strlen(s), &v) != 0 || v < min || v > max)
+	if (yamlu_digits(s, strlen(s), &v) != 0 || v < min || v > max)
 		goto bad;
 	*out = (uint32_t)v;
 	return 0;
@@ -352,7 +322,7 @@ al_dur(struct al_ctx *c, const yaml_node_t *n, const char *what,
 	char	 lo[32], hi[32];
 	int	 r;
 
-	if (!al_scalar(n))
+	if (!yamlu_scalar(n))
 		goto bad;
 	s = yamlu_sval(n);
 	len = strlen(s);
@@ -379,7 +349,7 @@ al_dur(struct al_ctx *c, const yaml_node_t *n, const char *what,
 		}
 	} else
 		goto bad;
-	if ((r = al_digits(s, len - ulen, &v)) == ERR_PARSE)
+	if ((r = yamlu_digits(s, len - ulen, &v)) == ERR_PARSE)
 		goto bad;
 	if (r != 0 || v > UINT64_MAX / mult || v * mult < min || v * mult > max)
 		goto range;
@@ -426,7 +396,7 @@ al_hostport(struct al_ctx *c, const yaml_node_t *n, const char *what,
 			    *p == '-' || *p == '_'))
 				goto bad;
 	}
-	if (al_digits(colon + 1, strlen(colon + 1), &port) != 0 ||
+	if (yamlu_digits(colon + 1, strlen(colon + 1), &port) != 0 ||
 	    port < 1 || port > 65535)
 		goto bad;
 	free(*out);
@@ -643,7 +613,7 @@ al_item_phone(struct al_ctx *c, const yaml_node_t *n, const char *what,
 		return r;
 	p = *out[0] == '+' ? *out + 1 : *out;
 	if (strlen(p) < 5 || strlen(p) > 20 ||
-	    al_digits(p, strlen(p), &v) == ERR_PARSE)
+	    yamlu_digits(p, strlen(p), &v) == ERR_PARSE)
 		return al_error(c, n, "%s: expected a phone number ('+' and "
 		    "5 to 20 digits)", what);
 	return 0;

@@ -102,41 +102,11 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	    NULL;
 }
 
-/* Decimal digits only, with overflow check.  0 or ERR_RANGE/ERR_PARSE. */
-static int
-config_digits(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t	 i;
-
-	if (len == 0)
-		return ERR_PARSE;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return ERR_PARSE;
-		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return ERR_RANGE;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* A scalar with no explicit tag other than !!str?  1/0. */
-static int
-config_scalar(const yaml_node_t *n)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return 0;
-	return n->tag == NULL ||
-	    strcmp((const char *)n->tag, YAML_STR_TAG) == 0;
-}
-
 static int
 config_get_str(struct config_ctx *c, const yaml_node_t *n, const char *key,
     char **out)
 {
-	if (!config_scalar(n) || yamlu_plain_null(n) ||
+	if (!yamlu_scalar(n) || yamlu_plain_null(n) ||
 	    yamlu_plain_bool(n) != -1)
 		return config_error(c, n, "%s: expected a string", key);
 	if (n->data.scalar.length == 0)
@@ -155,7 +125,7 @@ config_get_bool(struct config_ctx *c, const yaml_node_t *n, const char *key,
 {
 	int	 b;
 
-	if (!config_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
+	if (!yamlu_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
 		return config_error(c, n, "%s: expected a boolean "
 		    "(true or false)", key);
 	*out = b;
@@ -169,12 +139,12 @@ config_get_u32(struct config_ctx *c, const yaml_node_t *n, const char *key,
 	uint64_t v;
 	const char *s;
 
-	if (!config_scalar(n) || !yamlu_is_plain(n))
+	if (!yamlu_scalar(n) || !yamlu_is_plain(n))
 		goto bad;
 	s = yamlu_sval(n);
 	if (*s == '+')
 		s++;
-	if (config_digits(s, strlen(s), &v) != 0 || v < min || v > max)
+	if (yamlu_digits(s, strlen(s), &v) != 0 || v < min || v > max)
 		goto bad;
 	*out = (uint32_t)v;
 	return 0;
@@ -192,7 +162,7 @@ config_get_size(struct config_ctx *c, const yaml_node_t *n, const char *key,
 	uint64_t v, mult = 1;
 	int	 r;
 
-	if (!config_scalar(n))
+	if (!yamlu_scalar(n))
 		goto bad;
 	s = yamlu_sval(n);
 	len = strlen(s);
@@ -219,7 +189,7 @@ config_get_size(struct config_ctx *c, const yaml_node_t *n, const char *key,
 		goto bad;
 	if (mult != 1)
 		len--;
-	if ((r = config_digits(s, len, &v)) == ERR_PARSE)
+	if ((r = yamlu_digits(s, len, &v)) == ERR_PARSE)
 		goto bad;
 	if (r != 0 || v > UINT64_MAX / mult)
 		goto range;
@@ -282,7 +252,7 @@ config_mapping(struct config_ctx *c, yaml_node_t *map, const char *what,
 		if (k == NULL || v == NULL)
 			return config_error(c, map, "%s: broken mapping",
 			    what);
-		if (!config_scalar(k))
+		if (!yamlu_scalar(k))
 			return config_error(c, k, "%s: expected a key "
 			    "(a plain string)", what);
 		for (q = map->data.mapping.pairs.start; q < p; q++) {
@@ -393,7 +363,7 @@ config_top_pair(struct config_ctx *c, int i, const char *key,
 		return config_get_size(c, v, "ring_buffer_size",
 		    &cfg->ringbuf_size);
 	case 3:
-		if (!config_scalar(v) || (mode = sandbox_mode_parse(yamlu_sval(v))) == -1)
+		if (!yamlu_scalar(v) || (mode = sandbox_mode_parse(yamlu_sval(v))) == -1)
 			return config_error(c, v, "sandbox: expected one of "
 			    "enforce, trap, log, off");
 		cfg->sandbox_mode = mode;

@@ -58,3 +58,31 @@ yamlu_plain_bool(const yaml_node_t *n)
 		return 0;
 	return -1;
 }
+
+int
+yamlu_scalar(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return 0;
+	return n->tag == NULL ||
+	    strcmp((const char *)n->tag, YAML_STR_TAG) == 0;
+}
+
+int
+yamlu_digits(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t	 i;
+
+	if (len == 0)
+		return ERR_PARSE;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return ERR_PARSE;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return ERR_RANGE;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
