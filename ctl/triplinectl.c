@@ -257,6 +257,23 @@ signame(int sig, char *buf, size_t len)
 	return buf;
 }
 
+/* events.db of the state dir, read-only (readers never block collectord:
+ * WAL); its path in path.  Exits on error. */
+static sqlite3 *
+ctl_db_open(char *path, size_t pathlen)
+{
+	sqlite3	*db = NULL;
+
+	snprintf(path, pathlen, "%s/events.db", state_dir);
+	if (access(path, R_OK) == -1)
+		fatal("%s", path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
 static int
 tail_db(int count, int follow)
 {
@@ -273,13 +290,7 @@ tail_db(int count, int follow)
 	    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
 	    "WHERE e.id > ?1 ORDER BY e.id LIMIT " TAIL_BATCH_STR;
 
-	snprintf(path, sizeof(path), "%s/events.db", state_dir);
-	if (access(path, R_OK) == -1)
-		fatal("%s", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 2000);
+	db = ctl_db_open(path, sizeof(path));
 	/* start count events before the end */
 	if (sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(id),0) FROM events", -1,
 	    &st, NULL) != SQLITE_OK)
@@ -481,13 +492,7 @@ cmd_alerts(int which, int json, int count)
 	    " json_extract(payload, '$.title') END, count, severity, route,"
 	    " merged_into, delivered FROM (SELECT * FROM outbox %s"
 	    " ORDER BY id DESC LIMIT %d) ORDER BY id", filter, count);
-	snprintf(path, sizeof(path), "%s/events.db", state_dir);
-	if (access(path, R_OK) == -1)
-		fatal("%s", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 2000);
+	db = ctl_db_open(path, sizeof(path));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fatalx("%s: %s (a database older than schema version 4?)",
 		    path, sqlite3_errmsg(db));
