@@ -12,31 +12,7 @@
 # refused by loaderd.
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/sinks.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-why=$(sinks_have) || { echo "Bail out! $why (./run.sh installs it)"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-alerts.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-M=$T/m
-mkdir -p "$S" "$P" "$M"
-chmod 777 "$M"
-DB=$S/events.db
-NODE=alertnode
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	sinks_stop_all
-	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-sinks_init "$T/sinks"
-PY=$SINKS_PY
+alerts_test_env alerts alertnode
 
 plan 51
 
