@@ -82,6 +82,7 @@
 #include "helpers.bpf.h"
 #include "generic_maps.bpf.h"
 #include "procfilter.bpf.h"
+#include "hookstat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -110,16 +111,6 @@ _Static_assert(__builtin_offsetof(struct sel_cfg, retargs) ==
     __builtin_offsetof(struct sel_cfg, args) +
     HOOK_MATCHARGS_MAX * sizeof(struct sel_matcharg), "sel_cfg layout");
 
-/* hook_stats fields */
-#define HS_HITS		0
-#define HS_MATCHED	1
-#define HS_POSTED	2
-#define HS_DROPPED	3
-#define HS_ERRORS	4
-#define HS_SIGNALS	5
-#define HS_RATELIMITED	6
-#define HS_OVERRIDES	7
-#define HS_OVR_MISSED	8
 
 #define MAX_ERRNO	4095
 
@@ -220,44 +211,6 @@ static __always_inline struct sel_cfg *
 sc_get(__u32 key)
 {
 	return bpf_map_lookup_elem(&selectors, &key);
-}
-
-static __always_inline void
-hs_add(__u32 id, __u32 what)
-{
-	struct hook_stat *hs = bpf_map_lookup_elem(&hook_stats, &id);
-
-	if (hs == NULL)
-		return;
-	switch (what) {
-	case HS_HITS:
-		hs->hits++;
-		break;
-	case HS_MATCHED:
-		hs->matched++;
-		break;
-	case HS_POSTED:
-		hs->posted++;
-		break;
-	case HS_DROPPED:
-		hs->dropped++;
-		break;
-	case HS_ERRORS:
-		hs->errors++;
-		break;
-	case HS_SIGNALS:
-		hs->signals++;
-		break;
-	case HS_RATELIMITED:
-		hs->ratelimited++;
-		break;
-	case HS_OVERRIDES:
-		hs->overrides++;
-		break;
-	case HS_OVR_MISSED:
-		hs->ovr_missed++;
-		break;
-	}
 }
 
 static __always_inline int

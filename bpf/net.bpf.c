@@ -97,6 +97,8 @@ struct {
 	__type(value, struct hook_stat);
 } hook_stats SEC(".maps");
 
+#include "hookstat.bpf.h"
+
 /* net_hooks[NET_D_*]: the hooks each program runs */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -133,41 +135,6 @@ struct nctx {
 	__u32	emit;		/* net_hook: post the record */
 };
 
-#define HS_HITS		0
-#define HS_MATCHED	1
-#define HS_POSTED	2
-#define HS_DROPPED	3
-#define HS_ERRORS	4
-#define HS_SIGNALS	5
-
-static __always_inline void
-hs_add(__u32 id, __u32 what)
-{
-	struct hook_stat *hs = bpf_map_lookup_elem(&hook_stats, &id);
-
-	if (hs == NULL)
-		return;
-	switch (what) {
-	case HS_HITS:
-		hs->hits++;
-		break;
-	case HS_MATCHED:
-		hs->matched++;
-		break;
-	case HS_POSTED:
-		hs->posted++;
-		break;
-	case HS_DROPPED:
-		hs->dropped++;
-		break;
-	case HS_ERRORS:
-		hs->errors++;
-		break;
-	case HS_SIGNALS:
-		hs->signals++;
-		break;
-	}
-}
 
 
 /* NotX -> X, and whether the operator is negative */
