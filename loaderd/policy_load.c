@@ -1628,19 +1628,6 @@ static const struct pl_ovrmap pl_ovrmap[] = {
 	{ "fremovexattr", { "inode_removexattr" }, 0 },
 };
 
-/* The bare syscall name of a kprobe call ("sys_write", "__x64_sys_write"). */
-static const char *
-pl_sys_bare(const char *name)
-{
-	if (strncmp(name, PL_SYSCALL_PREFIX, strlen(PL_SYSCALL_PREFIX)) == 0)
-		return name + strlen(PL_SYSCALL_PREFIX);
-	if (strncmp(name, "__ia32_sys_", 11) == 0)
-		return name + 11;
-	if (strncmp(name, "sys_", 4) == 0)
-		return name + 4;
-	return name;
-}
-
 static const struct pl_ovrmap *
 pl_ovr_lookup(const char *sys)
 {
@@ -1800,13 +1787,22 @@ pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
 			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
 			    PL_MSG_NOKPROBES);
 		name = h->call;
+		ex = -1;
 		if (h->syscall && h->fentry) {
-			free(ph->target);
-			xasprintf(&ph->target, PL_SYSCALL_PREFIX "%s",
-			    pl_sys_bare(h->call));
-			name = ph->target;
+			/* the parser resolved the name (any prefix) */
+			if ((name = policy_syscall_name(h->syscall_nr)) ==
+			    NULL) {
+				name = h->call;
+				ex = 0;
+			} else {
+				free(ph->target);
+				xasprintf(&ph->target, PL_SYSCALL_PREFIX "%s",
+				    name);
+				name = ph->target;
+			}
 		}
-		ex = pl_ksym_exists(name);
+		if (ex != 0)
+			ex = pl_ksym_exists(name);
 		if (ex == 0) {
 			if (h->ignore_call_not_found) {
 				ph->skipped = 1;
@@ -1888,7 +1884,7 @@ kprobe:
 	if ((r = pl_ret(c, h)) != 0)
 		return r;
 	/* the collector's function_name: "__x64_sys_openat" (Tetragon) */
-	name = pl_sys_bare(h->call);
+	name = policy_syscall_name(h->syscall_nr);	/* checked above */
 	xasprintf(&ph->meta.function, PL_SYSCALL_PREFIX "%s", name);
 	ovrhow[0] = '\0';
 	if (ovr && c->selmode != PL_SEL_SYSCOPY)
