@@ -22,6 +22,14 @@
  *                   handle_exec tail-calls it to set the followChildren
  *                   bits of the new image (delete the slot when no policy
  *                   is loaded)
+ * On demand only (SEC("?..."): not in the main load; loaderd's
+ * bpfl_instance() loads them in another instance of this object that
+ * shares every map):
+ *   generic_kprobe, generic_kretprobe   kernel functions, cookie = hook id
+ *   generic_lsm, generic_fmodret, generic_fentry   one instance per hook,
+ *                   tl_fn_hook = hook id, attach target set by the loader
+ *   ovr_lsm, ovr_file_permission, ovr_kprobe   Override executors of
+ *                   syscall hooks (struct ovr_pend, bpf/hook.h)
  * Maps: hooks selectors sys_hooks tp_hooks inmap hook_stats pending
  * ratelimit fdfollow gheap (generic_maps.bpf.h), heap (own scratch),
  * events execmap stats execbin (maps.bpf.h: the loader makes them the

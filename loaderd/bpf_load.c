@@ -52,12 +52,6 @@ struct bpfl {
 	int			 ncpus;
 };
 
-/* Generic programs not in the main load (bpfl_instance). */
-static const char *const bpfl_ondemand[] = { "generic_kprobe",
-    "generic_kretprobe", "generic_lsm", "generic_fmodret", "generic_fentry",
-    "ovr_lsm",
-    "ovr_file_permission", "ovr_kprobe" };
-
 /* Programs whose attach failure makes bpfl_open fail. */
 static const char *const bpfl_required[] = { "handle_exec", "handle_exit" };
 
@@ -309,16 +303,9 @@ bpfl_generic(struct bpfl *b, struct bpf_object **obj, char *err,
 		log_debug("bpf: generic programs share map %s (fd %d)",
 		    bpfl_shared[i], fd);
 	}
-	/* programs that run per hook or need kernel features this kernel
-	 * may lack: loaded on demand by bpfl_instance() */
-	for (i = 0; i < sizeof(bpfl_ondemand) / sizeof(bpfl_ondemand[0]);
-	    i++) {
-		struct bpf_program *p;
-
-		p = bpf_object__find_program_by_name(g->obj, bpfl_ondemand[i]);
-		if (p != NULL)
-			bpf_program__set_autoload(p, false);
-	}
+	/* the programs that run per hook or need kernel features this
+	 * kernel may lack are SEC("?...") in the source: not loaded here,
+	 * but by bpfl_instance() on demand */
 	if ((r = generic_bpf__load(g)) != 0) {
 		snprintf(err, errlen, "load generic BPF programs: %s (libbpf "
 		    "and verifier messages logged above)", strerror(-r));
