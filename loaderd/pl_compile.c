@@ -111,10 +111,105 @@ pl_nr_isset(const struct ph *ph, int nr)
 	return (ph->nrs[nr / 8] & (1 << (nr % 8))) != 0;
 }
 
+/* A kprobe or fentry on a kernel function: a kprobe (cookie = id), or an
+ * fmod_ret program instance when a selector overrides a security_*
+ * function; fentries a program instance. */
+static int
+pl_hook_kfn(struct pl_ctx *c, enum pol_arg_type *types, int ovr)
+{
+	const struct polset_features *f = &c->ps->feat;
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const char *name;
+	int r, ex;
+
+	if (h->fentry && !f->fentry)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
+		    PL_MSG_FENTRY);
+	if (!h->fentry && !f->kprobes)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
+		    PL_MSG_NOKPROBES);
+	name = h->call;
+	ex = -1;
+	if (h->syscall && h->fentry) {
+		/* the parser resolved the name (any prefix) */
+		if ((name = policy_syscall_name(h->syscall_nr)) ==
+		    NULL) {
+			name = h->call;
+			ex = 0;
+		} else {
+			free(ph->target);
+			xasprintf(&ph->target, PL_SYSCALL_PREFIX "%s",
+			    name);
+			name = ph->target;
+		}
+	}
+	if (ex != 0)
+		ex = pl_ksym_exists(name);
+	if (ex == 0) {
+		if (h->ignore_call_not_found) {
+			ph->skipped = 1;
+			xasprintf(&ph->how, "skipped "
+			    "(ignore.callNotFound): no kernel "
+			    "function %s", name);
+			return 0;
+		}
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "no kernel "
+		    "function \"%s\" (not in /proc/kallsyms)", name);
+	}
+	ph->cfg.syscall_nr = -1;
+	if ((r = pl_kfn_args(c, types)) != 0)
+		return r;
+	if ((r = pl_ret(c, h)) != 0)
+		return r;
+	ph->meta.function = xstrdup(name);
+	if (ovr || h->fentry) {
+		if (ovr && strncmp(name, "security_", 9) != 0) {
+			c->ovr_no = "Override on a kernel function "
+			    "needs fmod_ret, which the kernel allows "
+			    "only on security_* functions and "
+			    "error-injection functions (this kernel "
+			    "has no CONFIG_FUNCTION_ERROR_INJECTION "
+			    "list tripline uses); alternative: the "
+			    "lsmhooks hook or security_* function "
+			    "that guards the operation";
+			if (!h->fentry)
+				goto kprobe;
+		}
+		if (ovr && !f->fmod_ret)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "Override "
+			    "on %s needs fmod_ret (BPF trampolines), "
+			    "which this kernel refuses", name);
+		if (ph->cfg.flags & HOOK_F_AT_EXIT)
+			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s: "
+			    "return values and returnCopy need a "
+			    "kretprobe; use kprobes without Override "
+			    "for them", h->fentry ? "fentries" :
+			    "Override hooks");
+		ph->cfg.kind = ovr ? HOOK_K_FMODRET : HOOK_K_FENTRY;
+		ph->disp = PL_DISP_FN;
+		ph->fn_prog = ovr ? "generic_fmodret" :
+		    "generic_fentry";
+		ph->fn_target = ph->meta.function;
+		xasprintf(&ph->how, "%s/%s program (one instance per "
+		    "hook)%s", ovr ? "fmod_ret" : "fentry", name, ovr ?
+		    "; Override returns the error from the function "
+		    "instead of running it" : "");
+		return 0;
+	}
+kprobe:
+	if ((ph->cfg.flags & HOOK_F_AT_EXIT) && !f->kretprobes)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "return values "
+		    "need kretprobes, which this kernel lacks");
+	ph->cfg.kind = HOOK_K_KPROBE;
+	ph->disp = PL_DISP_KPROBE;
+	xasprintf(&ph->how, "kprobe%s %s (bpf_cookie = hook id)",
+	    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+kretprobe" : "", name);
+	return 0;
+}
+
 /* kprobes: syscall: true runs from the raw syscall dispatch; kernel
- * functions get a kprobe (cookie = id), or an fmod_ret program instance
- * when a selector overrides a security_* function; fentries a program
- * instance. */
+ * functions: pl_hook_kfn. */
 static int
 pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
 {
@@ -124,95 +219,12 @@ pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
 	const char *name;
 	char ovrhow[256];
 	size_t i;
-	int r, ovr, ex;
+	int r, ovr;
 
 	ovr = pl_sel_any_override(h);
 	c->ovr_no = NULL;
-	if (!h->syscall || h->fentry) {
-		if (h->fentry && !f->fentry)
-			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
-			    PL_MSG_FENTRY);
-		if (!h->fentry && !f->kprobes)
-			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s",
-			    PL_MSG_NOKPROBES);
-		name = h->call;
-		ex = -1;
-		if (h->syscall && h->fentry) {
-			/* the parser resolved the name (any prefix) */
-			if ((name = policy_syscall_name(h->syscall_nr)) ==
-			    NULL) {
-				name = h->call;
-				ex = 0;
-			} else {
-				free(ph->target);
-				xasprintf(&ph->target, PL_SYSCALL_PREFIX "%s",
-				    name);
-				name = ph->target;
-			}
-		}
-		if (ex != 0)
-			ex = pl_ksym_exists(name);
-		if (ex == 0) {
-			if (h->ignore_call_not_found) {
-				ph->skipped = 1;
-				xasprintf(&ph->how, "skipped "
-				    "(ignore.callNotFound): no kernel "
-				    "function %s", name);
-				return 0;
-			}
-			return pl_fail(c, ERR_NOTFOUND, 0, 0, "no kernel "
-			    "function \"%s\" (not in /proc/kallsyms)", name);
-		}
-		ph->cfg.syscall_nr = -1;
-		if ((r = pl_kfn_args(c, types)) != 0)
-			return r;
-		if ((r = pl_ret(c, h)) != 0)
-			return r;
-		ph->meta.function = xstrdup(name);
-		if (ovr || h->fentry) {
-			if (ovr && strncmp(name, "security_", 9) != 0) {
-				c->ovr_no = "Override on a kernel function "
-				    "needs fmod_ret, which the kernel allows "
-				    "only on security_* functions and "
-				    "error-injection functions (this kernel "
-				    "has no CONFIG_FUNCTION_ERROR_INJECTION "
-				    "list tripline uses); alternative: the "
-				    "lsmhooks hook or security_* function "
-				    "that guards the operation";
-				if (!h->fentry)
-					goto kprobe;
-			}
-			if (ovr && !f->fmod_ret)
-				return pl_fail(c, ERR_UNSUPP, 0, 0, "Override "
-				    "on %s needs fmod_ret (BPF trampolines), "
-				    "which this kernel refuses", name);
-			if (ph->cfg.flags & HOOK_F_AT_EXIT)
-				return pl_fail(c, ERR_UNSUPP, 0, 0, "%s: "
-				    "return values and returnCopy need a "
-				    "kretprobe; use kprobes without Override "
-				    "for them", h->fentry ? "fentries" :
-				    "Override hooks");
-			ph->cfg.kind = ovr ? HOOK_K_FMODRET : HOOK_K_FENTRY;
-			ph->disp = PL_DISP_FN;
-			ph->fn_prog = ovr ? "generic_fmodret" :
-			    "generic_fentry";
-			ph->fn_target = ph->meta.function;
-			xasprintf(&ph->how, "%s/%s program (one instance per "
-			    "hook)%s", ovr ? "fmod_ret" : "fentry", name, ovr ?
-			    "; Override returns the error from the function "
-			    "instead of running it" : "");
-			return 0;
-		}
-kprobe:
-		if ((ph->cfg.flags & HOOK_F_AT_EXIT) && !f->kretprobes)
-			return pl_fail(c, ERR_UNSUPP, 0, 0, "return values "
-			    "need kretprobes, which this kernel lacks");
-		ph->cfg.kind = HOOK_K_KPROBE;
-		ph->disp = PL_DISP_KPROBE;
-		xasprintf(&ph->how, "kprobe%s %s (bpf_cookie = hook id)",
-		    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+kretprobe" : "", name);
-		return 0;
-	}
+	if (!h->syscall || h->fentry)
+		return pl_hook_kfn(c, types, ovr);
 	if (h->syscall_nr < 0 || h->syscall_nr >= HOOK_SYSCALLS_MAX)
 		return pl_fail(c, ERR_NOTFOUND, 0, 0, "not a syscall of this "
 		    "architecture");
@@ -289,6 +301,60 @@ pl_hook_lsm(struct pl_ctx *c, enum pol_arg_type *types)
 	return 0;
 }
 
+/* raw_syscalls/sys_enter, sys_exit: hooked on every syscall number the
+ * selectors allow. */
+static int
+pl_tp_raw_nrs(struct pl_ctx *c, int is_exit)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	size_t i, j, k;
+	int restricted;
+
+	/* A selector without InMap/Equal on the id allows all of them. */
+	restricted = ph->nr_is_arg >= 0 && h->nselectors > 0;
+	for (i = 0; restricted && i < h->nselectors; i++) {
+		const struct pol_selector *s = &h->selectors[i];
+		int sel_restricted = 0;
+
+		for (j = 0; j < s->nmatchargs; j++) {
+			const struct pol_matcharg *m = &s->matchargs[j];
+
+			if (m->arg != ph->nr_is_arg || (m->op != POL_OP_INMAP &&
+			    m->op != POL_OP_EQUAL))
+				continue;
+			sel_restricted = 1;
+			for (k = 0; k < m->nvalues; k++) {
+				uint64_t x;
+
+				for (x = m->values[k].lo; x <=
+				    m->values[k].hi && x < HOOK_SYSCALLS_MAX;
+				    x++)
+					pl_nr_set(ph, (int)x);
+			}
+			break;
+		}
+		if (!sel_restricted)
+			restricted = 0;
+	}
+	if (!restricted) {
+		memset(ph->nrs, 0, sizeof(ph->nrs));
+		ph->nnrs = 0;
+		for (i = 0; i < HOOK_SYSCALLS_MAX; i++)
+			pl_nr_set(ph, (int)i);
+		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
+		    "on every syscall (no InMap/Equal on the syscall id)",
+		    h->subsystem, h->event, is_exit ? "sys_exit" : "sys_enter");
+	} else
+		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
+		    "on %zu syscalls", h->subsystem, h->event,
+		    is_exit ? "sys_exit" : "sys_enter", ph->nnrs);
+	if (ph->nnrs == 0)
+		return pl_fail(c, ERR_RANGE, 0, 0, "the selectors allow no "
+		    "syscall number below %d", HOOK_SYSCALLS_MAX);
+	return 0;
+}
+
 /* syscalls/sys_enter_X, sys_exit_X, raw_syscalls/sys_enter, sys_exit:
  * run from the raw syscall dispatch.  Field index -> syscall argument. */
 static int
@@ -301,8 +367,8 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 	struct hook_arg *ha;
 	enum pol_arg_type t;
 	const char *name;
-	size_t i, j, k;
-	int nr = -1, r, restricted;
+	size_t i;
+	int nr = -1, r;
 
 	ph->cfg.kind = HOOK_K_SYSCALL;
 	ph->disp = PL_DISP_SYS;
@@ -403,49 +469,7 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 		    h->subsystem, h->event, is_exit ? "sys_exit" : "sys_enter");
 		return 0;
 	}
-	/* raw_syscalls: hooked on every syscall number the selectors allow.
-	   A selector without InMap/Equal on the id allows all of them. */
-	restricted = ph->nr_is_arg >= 0 && h->nselectors > 0;
-	for (i = 0; restricted && i < h->nselectors; i++) {
-		const struct pol_selector *s = &h->selectors[i];
-		int sel_restricted = 0;
-
-		for (j = 0; j < s->nmatchargs; j++) {
-			const struct pol_matcharg *m = &s->matchargs[j];
-
-			if (m->arg != ph->nr_is_arg || (m->op != POL_OP_INMAP &&
-			    m->op != POL_OP_EQUAL))
-				continue;
-			sel_restricted = 1;
-			for (k = 0; k < m->nvalues; k++) {
-				uint64_t x;
-
-				for (x = m->values[k].lo; x <=
-				    m->values[k].hi && x < HOOK_SYSCALLS_MAX;
-				    x++)
-					pl_nr_set(ph, (int)x);
-			}
-			break;
-		}
-		if (!sel_restricted)
-			restricted = 0;
-	}
-	if (!restricted) {
-		memset(ph->nrs, 0, sizeof(ph->nrs));
-		ph->nnrs = 0;
-		for (i = 0; i < HOOK_SYSCALLS_MAX; i++)
-			pl_nr_set(ph, (int)i);
-		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
-		    "on every syscall (no InMap/Equal on the syscall id)",
-		    h->subsystem, h->event, is_exit ? "sys_exit" : "sys_enter");
-	} else
-		xasprintf(&ph->how, "tracepoint %s/%s via raw_tracepoint/%s "
-		    "on %zu syscalls", h->subsystem, h->event,
-		    is_exit ? "sys_exit" : "sys_enter", ph->nnrs);
-	if (ph->nnrs == 0)
-		return pl_fail(c, ERR_RANGE, 0, 0, "the selectors allow no "
-		    "syscall number below %d", HOOK_SYSCALLS_MAX);
-	return 0;
+	return pl_tp_raw_nrs(c, is_exit);
 }
 
 static int

@@ -204,69 +204,60 @@ fail:
 	return r;
 }
 
-int
-polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
+/* 1. Compile every hook of c->pe (no side effect).  *need: slots to
+ * allocate, *nvis: listed hooks that are not skipped. */
+static int
+pl_add_compile(struct pl_ctx *c, size_t *need, size_t *nvis)
 {
-	struct pl_ctx c;
-	struct pent *pe, *old;
-	struct pl_undo *u = NULL;
-	struct ph *ph;
-	size_t i, need, nfree, nvis;
-	uint32_t id;
+	const struct policy *pol = c->pol;
+	struct pent *pe = c->pe;
+	size_t i;
 	int r;
 
-	if (errlen > 0)
-		err[0] = '\0';
-	if (pol == NULL || pol->name == NULL || pol->name[0] == '\0') {
-		snprintf(err, errlen, "policy without a name");
-		policy_free(pol);
-		return ERR_PARSE;
-	}
-	pe = xcalloc(1, sizeof(*pe));
-	pe->pol = pol;
-	pe->nhooks = pe->nvis = pol->nhooks;
-	/* room for a cgroup copy of every hook (pl_net_aux) */
-	pe->hooks = xcalloc(pol->nhooks ? pol->nhooks * 2 : 1,
-	    sizeof(*pe->hooks));
-	old = pl_find(ps, pol->name);
-
-	/* 1. compile: no side effect */
-	memset(&c, 0, sizeof(c));
-	c.ps = ps;
-	c.pol = pol;
-	c.pe = pe;
-	c.err = err;
-	c.errlen = errlen;
-	need = 0;
+	*need = 0;
 	for (i = 0; i < pol->nhooks; i++) {
-		c.h = &pol->hooks[i];
-		c.ph = &pe->hooks[i];
-		if ((r = pl_compile_hook(&c)) != 0)
-			goto fail;
+		c->h = &pol->hooks[i];
+		c->ph = &pe->hooks[i];
+		if ((r = pl_compile_hook(c)) != 0)
+			return r;
 	}
-	c.h = NULL;
-	for (nvis = 0, i = 0; i < pe->nhooks; i++) {
+	c->h = NULL;
+	for (*nvis = 0, i = 0; i < pe->nhooks; i++) {
 		if (pe->hooks[i].skipped)
 			continue;
-		need++;
+		(*need)++;
 		if (i < pe->nvis)
-			nvis++;
+			(*nvis)++;
 	}
+	return 0;
+}
 
-	/* 2. capacity: slots (the old policy keeps its own until the
-	   switch), dispatch entries, InMap */
+/* 2. Capacity: slots (the old policy keeps its own until the switch),
+ * dispatch entries, InMap. */
+static int
+pl_add_capacity(struct pl_ctx *c, const struct pent *old, size_t need)
+{
+	struct polset *ps = c->ps;
+	size_t nfree;
+	uint32_t id;
+
 	for (nfree = 0, id = 1; id < HOOK_MAX; id++)
 		if (!ps->used[id])
 			nfree++;
-	if (need > nfree) {
-		r = pl_fail(&c, ERR_RANGE, 0, 0, "hook slots exhausted: %zu "
+	if (need > nfree)
+		return pl_fail(c, ERR_RANGE, 0, 0, "hook slots exhausted: %zu "
 		    "needed, %zu of %d free", need, nfree, HOOK_MAX - 1);
-		goto fail;
-	}
-	if ((r = pl_disp_check(ps, old, pe, err, errlen)) != 0)
-		goto fail;
+	return pl_disp_check(ps, old, c->pe, c->err, c->errlen);
+}
 
-	/* 3. slots, InMap values, programs the hooks need */
+/* 3a. Slot ids and generations for the hooks not skipped. */
+static void
+pl_add_ids(struct polset *ps, struct pent *pe)
+{
+	struct ph *ph;
+	size_t i;
+	uint32_t id;
+
 	for (i = 0, id = 1; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->skipped)
@@ -281,15 +272,26 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		ph->cfg.policy_id = ps->next_policy_id;
 	}
 	pe->policy_id = ps->next_policy_id++;
+}
+
+/* 3b. InMap values, slots, and the programs the hooks need (not reachable
+ * yet: no dispatch entry names them). */
+static int
+pl_add_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
+{
+	struct ph *ph;
+	size_t i;
+	int r;
+
 	if ((r = pl_inmap_write(ps, pe, err, errlen)) != 0)
-		goto undo;
+		return r;
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->id == 0)
 			continue;
 		ph->written = 1;
 		if ((r = pl_slot_write(ps, ph, err, errlen)) != 0)
-			goto undo;
+			return r;
 	}
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
@@ -297,7 +299,7 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 			continue;
 		if (ph->disp == PL_DISP_TP) {
 			if ((r = pl_tp_ref(ps, ph, err, errlen)) != 0)
-				goto undo;
+				return r;
 			ph->tpref = 1;
 		}
 		if (ph->disp == PL_DISP_SYS) {
@@ -311,9 +313,17 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 	}
 	if ((r = pl_raw_sync(ps, err, errlen)) != 0 ||
 	    (r = pl_net_sync(ps, err, errlen)) != 0)
-		goto undo;
+		return r;
+	return 0;
+}
 
-	/* 4. metadata before anything can fire */
+/* 4. Metadata to the collector before anything can fire. */
+static void
+pl_add_announce(struct polset *ps, struct pent *pe)
+{
+	struct ph *ph;
+	size_t i;
+
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->id == 0)
@@ -321,32 +331,45 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		pl_send(ps, 1, ph);
 		ph->sent = 1;
 	}
+}
 
-	/* 5. enable: uprobes attach, dispatch entries switch (a failing
-	   switch restores the entries it wrote) */
+/* 5a. Attach the hooks that are their own link: uprobes, kprobes,
+ * program instances, Override executors. */
+static int
+pl_add_attach(struct polset *ps, struct pent *pe, char *err, size_t errlen)
+{
+	struct ph *ph;
+	size_t i;
+	int r;
+
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->id != 0 && ph->disp == PL_DISP_UPROBE &&
 		    (r = pl_uprobe_attach(ps, ph, err, errlen)) != 0)
-			goto undo;
+			return r;
 		if (ph->id != 0 && ph->disp == PL_DISP_KPROBE &&
 		    (r = pl_kprobe_attach(ps, ph, err, errlen)) != 0)
-			goto undo;
+			return r;
 		if (ph->id != 0 && ph->disp == PL_DISP_FN &&
 		    (r = pl_fn_attach(ps, ph, err, errlen)) != 0)
-			goto undo;
+			return r;
 		if (ph->id != 0 && (r = pl_ovr_attach(ps, ph, err,
 		    errlen)) != 0)
-			goto undo;
+			return r;
 	}
-	u = xcalloc(1, sizeof(*u));
-	if ((r = pl_disp_switch(ps, old, pe, u, err, errlen)) != 0)
-		goto undo;
-	free(u);
+	return 0;
+}
 
-	/* committed (err may hold the reason of a skipped hook) */
-	if (errlen > 0)
-		err[0] = '\0';
+/* 6. Committed: log the hooks, put pe in old's place (old unwound and
+ * freed) or at the end. */
+static void
+pl_add_commit(struct polset *ps, struct pent *pe, struct pent *old,
+    size_t nvis)
+{
+	const struct policy *pol = pe->pol;
+	struct ph *ph;
+	size_t i;
+
 	for (i = 0; i < pe->nhooks; i++) {
 		ph = &pe->hooks[i];
 		if (ph->id != 0)
@@ -369,6 +392,59 @@ polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
 		log_info("policy %s loaded (%zu hooks, %s)", pol->name, nvis,
 		    pol->mode == POL_MODE_MONITOR ? "monitor" : "enforce");
 	}
+}
+
+int
+polset_add(struct polset *ps, struct policy *pol, char *err, size_t errlen)
+{
+	struct pl_ctx c;
+	struct pent *pe, *old;
+	struct pl_undo *u = NULL;
+	size_t need, nvis;
+	int r;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (pol == NULL || pol->name == NULL || pol->name[0] == '\0') {
+		snprintf(err, errlen, "policy without a name");
+		policy_free(pol);
+		return ERR_PARSE;
+	}
+	pe = xcalloc(1, sizeof(*pe));
+	pe->pol = pol;
+	pe->nhooks = pe->nvis = pol->nhooks;
+	/* room for a cgroup copy of every hook (pl_net_aux) */
+	pe->hooks = xcalloc(pol->nhooks ? pol->nhooks * 2 : 1,
+	    sizeof(*pe->hooks));
+	old = pl_find(ps, pol->name);
+
+	memset(&c, 0, sizeof(c));
+	c.ps = ps;
+	c.pol = pol;
+	c.pe = pe;
+	c.err = err;
+	c.errlen = errlen;
+	if ((r = pl_add_compile(&c, &need, &nvis)) != 0 ||
+	    (r = pl_add_capacity(&c, old, need)) != 0)
+		goto fail;
+	pl_add_ids(ps, pe);
+	if ((r = pl_add_write(ps, pe, err, errlen)) != 0)
+		goto undo;
+	pl_add_announce(ps, pe);
+
+	/* 5b. enable: dispatch entries switch (a failing switch restores
+	   the entries it wrote) */
+	if ((r = pl_add_attach(ps, pe, err, errlen)) != 0)
+		goto undo;
+	u = xcalloc(1, sizeof(*u));
+	if ((r = pl_disp_switch(ps, old, pe, u, err, errlen)) != 0)
+		goto undo;
+	free(u);
+
+	/* committed (err may hold the reason of a skipped hook) */
+	if (errlen > 0)
+		err[0] = '\0';
+	pl_add_commit(ps, pe, old, nvis);
 	return 0;
 
 undo:
