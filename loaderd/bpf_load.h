@@ -53,7 +53,7 @@ int	bpfl_ncpus(struct bpfl *);
  * the first call: the maps they share with the process programs (events,
  * execmap, stats, execbin: each one both objects define) are the process
  * programs' maps (bpf_map__reuse_fd before load), so one ring buffer and
- * one exec map serve both.  Nothing is attached: loaderd/policy_load.c
+ * one exec map serve both.  Nothing is attached: loaderd/pl_attach.c
  * attaches per policy.  *obj is borrowed until bpfl_free.  0, or ERR_SYS /
  * ERR_UNSUPP with a message in err (then the next call tries again).
  */

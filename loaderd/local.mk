@@ -2,7 +2,10 @@ sbin_PROGRAMS += tripline-loaderd
 noinst_LIBRARIES += loaderd/libloaderd.a
 loaderd_libloaderd_a_SOURCES = \
 	loaderd/bpf_load.c loaderd/bpf_load.h \
-	loaderd/policy_load.c loaderd/policy_load.h \
+	loaderd/policy_load.c loaderd/policy_load.h loaderd/pl_int.h \
+	loaderd/pl_features.c loaderd/pl_tracefs.c loaderd/pl_args.c \
+	loaderd/pl_select.c loaderd/pl_compile.c loaderd/pl_override.c \
+	loaderd/pl_net.c loaderd/pl_attach.c loaderd/pl_kstate.c \
 	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
 	loaderd/ctl.c loaderd/loaderd.h \

@@ -1,8 +1,8 @@
 /*
  * loaderd/net_load.h -- the cgroup sock_addr programs of bpf/net.bpf.c:
  * network policy hooks enforced at connect()/sendto() on kernels without
- * BPF LSM and bpf_override_return (loaderd/policy_load.c decides which
- * hooks go there and writes their configs; this module loads the object
+ * BPF LSM and bpf_override_return (loaderd/pl_net.c decides which hooks
+ * go there and writes their configs; this module loads the object
  * and attaches its programs to the cgroup2 root).
  */
 #ifndef TRIPLINE_NET_LOAD_H

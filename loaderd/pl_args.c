@@ -1,0 +1,223 @@
+/*
+ * loaderd/pl_args.c -- argument types: which types are integers, strings
+ * (matched as bytes) or kernel objects, and the struct hook_arg of a hook
+ * argument (source, type, signedness, capture size) for register and
+ * kernel-function arguments and for the return value.
+ */
+#include "build.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+#include "pl_int.h"
+
+/* The type classes: integer, signed, string (matched as bytes), kernel
+ * object.  The policy manager's only copy: the other rooms call these. */
+
+int
+pl_type_is_int(enum pol_arg_type t)
+{
+	return t >= POL_ARG_INT && t <= POL_ARG_UINT8;
+}
+
+int
+pl_type_signed(enum pol_arg_type t)
+{
+	return t == POL_ARG_INT || t == POL_ARG_INT64 || t == POL_ARG_INT16 ||
+	    t == POL_ARG_INT8;
+}
+
+/* Matched as bytes by the string operators. */
+int
+pl_type_is_str(enum pol_arg_type t)
+{
+	switch (t) {
+	case POL_ARG_STRING: case POL_ARG_CHAR_BUF: case POL_ARG_CHAR_IOVEC:
+	case POL_ARG_CONST_BUF: case POL_ARG_FD: case POL_ARG_FILE:
+	case POL_ARG_PATH: case POL_ARG_DENTRY: case POL_ARG_FILENAME:
+	case POL_ARG_DATA_LOC: case POL_ARG_LINUX_BINPRM: case POL_ARG_KIOCB:
+	case POL_ARG_SOCKADDR_UN: case POL_ARG_NET_DEVICE: case POL_ARG_MODULE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Types that are a pointer to a kernel object: only a kprobe (or LSM /
+ * fentry) on a kernel function has one. */
+int
+pl_type_is_kptr(enum pol_arg_type t)
+{
+	switch (t) {
+	case POL_ARG_FILE: case POL_ARG_PATH: case POL_ARG_DENTRY:
+	case POL_ARG_FILENAME: case POL_ARG_SOCK: case POL_ARG_SOCKET:
+	case POL_ARG_SKB: case POL_ARG_CRED: case POL_ARG_LINUX_BINPRM:
+	case POL_ARG_BPF_ATTR: case POL_ARG_BPF_PROG: case POL_ARG_BPF_MAP:
+	case POL_ARG_PERF_EVENT: case POL_ARG_MODULE: case POL_ARG_KERNEL_CAP:
+	case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE: case POL_ARG_KIOCB:
+	case POL_ARG_IOV_ITER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+pl_type_name(const struct pol_arg *a)
+{
+	static char buf[16];
+
+	if (a->type_name != NULL)
+		return a->type_name;
+	snprintf(buf, sizeof(buf), "%d", (int)a->type);
+	return buf;
+}
+
+/* Common part of a hook_arg: type, signedness, capture size. */
+int
+pl_arg_common(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    enum pol_arg_type type)
+{
+	ha->type = (uint8_t)type;
+	if (pl_type_signed(type))
+		ha->flags |= HOOK_ARGF_SIGNED;
+	if (a->max_data > HOOK_ARG_DATA_MAX)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "maxData %u: "
+		    "this engine captures at most %d bytes per argument",
+		    a->max_data, HOOK_ARG_DATA_MAX);
+	ha->max = (uint16_t)(a->max_data ? a->max_data : HOOK_ARG_DATA_MAX);
+	if (a->return_copy) {
+		ha->flags |= HOOK_ARGF_RETURN_COPY;
+		c->ph->cfg.flags |= HOOK_F_AT_EXIT;
+	}
+	if (a->size_arg_index > 0) {
+		if (a->size_arg_index > PL_SYSARGS)
+			return pl_fail(c, ERR_RANGE, a->line, a->col,
+			    "sizeArgIndex %d: at most %d", a->size_arg_index,
+			    PL_SYSARGS);
+		ha->size_arg = (uint8_t)a->size_arg_index;
+	}
+	if (a->resolve != NULL || a->btf_type != NULL)
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+		    "resolve/btfType need BTF-typed kernel arguments (a "
+		    "kprobe on a kernel function), which this engine does "
+		    "not attach");
+	return 0;
+}
+
+/* An argument read from a syscall's registers (kprobe syscall: true, run
+ * from raw_tracepoint/sys_enter) or a uprobe's function arguments. */
+int
+pl_arg_reg(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    int src_kind)
+{
+	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
+		    "only valid on tracepoints", pl_type_name(a));
+	if (pl_type_is_kptr(a->type)) {
+		if (src_kind == HOOK_SRC_SYSARG)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "type %s needs a kprobe on a kernel function",
+			    pl_type_name(a));
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s is "
+		    "a kernel object: a user-space function has none",
+		    pl_type_name(a));
+	}
+	if (a->type == POL_ARG_SYSCALL64)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type syscall64 "
+		    "is only valid on raw_syscalls tracepoints");
+	if (a->index < 0 || a->index >= PL_SYSARGS)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "argument index "
+		    "%d: at most %d", a->index, PL_SYSARGS - 1);
+	ha->src_kind = (uint8_t)src_kind;
+	ha->src = (uint8_t)a->index;
+	return pl_arg_common(c, a, ha, a->type);
+}
+
+/* The return value (kprobe return/returnArg, sys_exit_* ret). */
+int
+pl_ret(struct pl_ctx *c, const struct pol_hook *h)
+{
+	struct hook_cfg *cfg = &c->ph->cfg;
+	enum pol_arg_type t = h->retarg.type;
+	size_t i;
+	int need = h->ret || t != POL_ARG_NONE;
+
+	for (i = 0; i < h->nselectors; i++)
+		if (h->selectors[i].nretargs > 0 ||
+		    h->selectors[i].nretactions > 0)
+			need = 1;
+	if (!need)
+		return 0;
+	if (t == POL_ARG_NONE || t == POL_ARG_AUTO)
+		t = POL_ARG_INT64;
+	if (h->kind == POL_HOOK_KPROBE && !h->syscall && pl_type_is_kptr(t) &&
+	    !pl_type_is_str(t) && t != POL_ARG_FILENAME &&
+	    t != POL_ARG_USER_NS && t != POL_ARG_NET_DEVICE &&
+	    t != POL_ARG_KIOCB && t != POL_ARG_IOV_ITER)
+		;	/* a kernel function returning an object (sk_alloc) */
+	else if (pl_type_is_kptr(t) || pl_type_is_str(t))
+		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
+		    "returnArg type %s: %s", pl_type_name(&h->retarg),
+		    h->syscall ? "a syscall returns a number" : "not "
+		    "supported as a return value by this engine");
+	cfg->ret.type = (uint8_t)t;
+	cfg->ret.src_kind = HOOK_SRC_RETVAL;
+	if (pl_type_signed(t))
+		cfg->ret.flags |= HOOK_ARGF_SIGNED;
+	cfg->flags |= HOOK_F_AT_EXIT;
+	return 0;
+}
+
+/* An argument of a kernel function (kprobe, lsmhook, fentry). */
+static int
+pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha)
+{
+	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC ||
+	    a->type == POL_ARG_SYSCALL64)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
+		    "only valid on tracepoints", pl_type_name(a));
+	switch (a->type) {
+	case POL_ARG_FILENAME: case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE:
+	case POL_ARG_KIOCB: case POL_ARG_IOV_ITER: case POL_ARG_CHAR_IOVEC:
+	case POL_ARG_SOCKADDR_UN: case POL_ARG_FD:
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s on a "
+		    "kernel function is not supported by this engine yet",
+		    pl_type_name(a));
+	default:
+		break;
+	}
+	if (a->index < 0 || a->index >= PL_SYSARGS)
+		return pl_fail(c, ERR_RANGE, a->line, a->col, "argument index "
+		    "%d: at most %d", a->index, PL_SYSARGS - 1);
+	ha->src_kind = HOOK_SRC_REG;
+	ha->src = (uint8_t)a->index;
+	if (a->type == POL_ARG_MODULE && a->type_name != NULL &&
+	    strcmp(a->type_name, "load_info") == 0)
+		ha->flags |= HOOK_ARGF_LOAD_INFO;
+	return pl_arg_common(c, a, ha, a->type);
+}
+
+/* Arguments of a kernel-function hook (kprobe, lsmhook, fentry). */
+int
+pl_kfn_args(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	size_t i;
+	int r;
+
+	if (h->nargs > HOOK_ARGS_MAX)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
+		    h->nargs, HOOK_ARGS_MAX);
+	for (i = 0; i < h->nargs; i++) {
+		if ((r = pl_arg_kfn(c, &h->args[i], &ph->cfg.args[i])) != 0)
+			return r;
+		types[i] = h->args[i].type;
+	}
+	ph->cfg.nargs = (uint8_t)h->nargs;
+	return 0;
+}

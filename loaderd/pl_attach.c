@@ -1,0 +1,275 @@
+/*
+ * loaderd/pl_attach.c -- attach what the hooks need, per hook kind: the
+ * generic tracepoint program once per tracepoint (reference counted), the
+ * raw sys_enter/sys_exit dispatch and the cgroup programs only while a
+ * hook needs them, uprobes and kprobes (+ kretprobes) with the hook id as
+ * BPF cookie, one program instance per lsm/fmod_ret/fentry hook, and the
+ * exec tail call.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "err.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#include "bpf_load.h"
+#include "net_load.h"
+#include "pl_int.h"
+
+struct tpatt *
+pl_tp_find(struct polset *ps, uint32_t id)
+{
+	struct tpatt *t;
+
+	TAILQ_FOREACH(t, &ps->tps, entry)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+/* Take a reference on the tracepoint of ph, attaching the generic
+ * tracepoint program on the first one. */
+int
+pl_tp_ref(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tracepoint_opts, o);
+	struct tpatt *t;
+	struct bpf_link *l;
+
+	if ((t = pl_tp_find(ps, ph->tp_id)) != NULL) {
+		t->refs++;
+		return 0;
+	}
+	/* the record's common_type is overwritten by perf (regs pointer)
+	   before the program runs: the cookie says which tracepoint */
+	o.bpf_cookie = ph->tp_id;
+	l = bpf_program__attach_tracepoint_opts(ps->p_tp, ph->h->subsystem,
+	    ph->h->event, &o);
+	if (l == NULL) {
+		snprintf(err, errlen, "attach tracepoint %s/%s: %s",
+		    ph->h->subsystem, ph->h->event, strerror(errno));
+		return ERR_SYS;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->id = ph->tp_id;
+	t->subsys = xstrdup(ph->h->subsystem);
+	t->event = xstrdup(ph->h->event);
+	t->link = l;
+	t->refs = 1;
+	TAILQ_INSERT_TAIL(&ps->tps, t, entry);
+	log_info("policy: generic tracepoint program attached to %s/%s "
+	    "(id %u)", t->subsys, t->event, t->id);
+	return 0;
+}
+
+void
+pl_tp_unref(struct polset *ps, uint32_t id)
+{
+	struct tpatt *t;
+
+	if ((t = pl_tp_find(ps, id)) == NULL || --t->refs > 0)
+		return;
+	bpf_link__destroy(t->link);
+	log_info("policy: generic tracepoint program detached from %s/%s",
+	    t->subsys, t->event);
+	TAILQ_REMOVE(&ps->tps, t, entry);
+	free(t->subsys);
+	free(t->event);
+	free(t);
+}
+
+/* Attach or detach raw_tracepoint/sys_enter and sys_exit to match the
+ * number of syscall hooks. */
+int
+pl_raw_sync(struct polset *ps, char *err, size_t errlen)
+{
+	if (ps->n_sys > 0 && ps->l_enter == NULL) {
+		ps->l_enter = bpf_program__attach_raw_tracepoint(ps->p_enter,
+		    "sys_enter");
+		if (ps->l_enter == NULL) {
+			snprintf(err, errlen, "attach raw_tracepoint/"
+			    "sys_enter: %s", strerror(errno));
+			return ERR_SYS;
+		}
+		log_info("policy: raw_tracepoint/sys_enter dispatch attached");
+	}
+	if (ps->n_exit > 0 && ps->l_exit == NULL) {
+		ps->l_exit = bpf_program__attach_raw_tracepoint(ps->p_exit,
+		    "sys_exit");
+		if (ps->l_exit == NULL) {
+			snprintf(err, errlen, "attach raw_tracepoint/"
+			    "sys_exit: %s", strerror(errno));
+			return ERR_SYS;
+		}
+		log_info("policy: raw_tracepoint/sys_exit dispatch attached");
+	}
+	if (ps->n_exit == 0 && ps->l_exit != NULL) {
+		bpf_link__destroy(ps->l_exit);
+		ps->l_exit = NULL;
+		log_info("policy: raw_tracepoint/sys_exit dispatch detached "
+		    "(no hook at syscall exit)");
+	}
+	if (ps->n_sys == 0 && ps->l_enter != NULL) {
+		bpf_link__destroy(ps->l_enter);
+		ps->l_enter = NULL;
+		log_info("policy: raw_tracepoint/sys_enter dispatch detached "
+		    "(no syscall hook)");
+	}
+	return 0;
+}
+
+/* Account for a slot dispatched by syscall number (d = +1 / -1). */
+void
+pl_raw_count(struct polset *ps, const struct ph *ph, int d)
+{
+	if (ph->disp != PL_DISP_SYS)
+		return;
+	ps->n_sys += d;
+	/* sys_exit also closes an LSM-carried Override */
+	if (ph->cfg.flags & (HOOK_F_AT_EXIT | HOOK_F_OVR_LSM))
+		ps->n_exit += d;
+}
+
+/* Account for a slot run by the cgroup programs (d = +1 / -1). */
+void
+pl_net_count(struct polset *ps, const struct ph *ph, int delta)
+{
+	int d;
+
+	if (ph->disp != PL_DISP_NET)
+		return;
+	for (d = 0; d < NET_D_MAX; d++)
+		if (ph->net_mask & (1U << d))
+			ps->n_net[d] += delta;
+}
+
+/* Attach or detach the cgroup programs to match n_net[] (a program on
+ * the cgroup2 root runs for every connect: only while a hook needs it). */
+int
+pl_net_sync(struct polset *ps, char *err, size_t errlen)
+{
+	int d, r;
+
+	for (d = 0; d < NET_D_MAX; d++) {
+		if (ps->n_net[d] > 0 &&
+		    (r = netl_attach(ps->net, d, err, errlen)) != 0)
+			return r;
+		if (ps->n_net[d] <= 0)
+			netl_detach(ps->net, d);
+	}
+	return 0;
+}
+
+/* Attach the uprobe of ph: BPF cookie = hook id. */
+int
+pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o);
+
+	o.func_name = ph->h->symbol;
+	o.bpf_cookie = ph->id;
+	o.retprobe = false;
+	ph->link = bpf_program__attach_uprobe_opts(ps->p_uprobe, -1,
+	    ph->h->path, 0, &o);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach uprobe %s:%s: %s", ph->h->path,
+		    ph->h->symbol, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* The kprobe programs: one instance, loaded on first use. */
+static int
+pl_kinst(struct polset *ps, char *err, size_t errlen)
+{
+	static const char *const progs[] = { "generic_kprobe",
+	    "generic_kretprobe" };
+
+	if (ps->kinst != NULL)
+		return 0;
+	return bpfl_instance(ps->b, progs, ps->feat.kretprobes ? 2 : 1, NULL,
+	    0, &ps->kinst, err, errlen);
+}
+
+/* kprobe (+ kretprobe) of ph on its kernel function, cookie = hook id. */
+int
+pl_kprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, o);
+	int r;
+
+	if ((r = pl_kinst(ps, err, errlen)) != 0)
+		return r;
+	o.bpf_cookie = ph->id;
+	o.retprobe = false;
+	ph->link = bpf_program__attach_kprobe_opts(bpfl_inst_prog(ps->kinst,
+	    "generic_kprobe"), ph->meta.function, &o);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach kprobe %s: %s",
+		    ph->meta.function, strerror(errno));
+		return ERR_SYS;
+	}
+	if (!(ph->cfg.flags & HOOK_F_AT_EXIT))
+		return 0;
+	o.retprobe = true;
+	ph->link2 = bpf_program__attach_kprobe_opts(bpfl_inst_prog(ps->kinst,
+	    "generic_kretprobe"), ph->meta.function, &o);
+	if (ph->link2 == NULL) {
+		snprintf(err, errlen, "attach kretprobe %s: %s",
+		    ph->meta.function, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* ph's own program instance (lsm, fmod_ret, fentry), attached. */
+int
+pl_fn_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	const char *progs[1];
+	struct bpf_program *p;
+	int r;
+
+	progs[0] = ph->fn_prog;
+	if ((r = bpfl_instance(ps->b, progs, 1, ph->fn_target, ph->id,
+	    &ph->inst, err, errlen)) != 0)
+		return r;
+	p = bpfl_inst_prog(ph->inst, ph->fn_prog);
+	if (ph->cfg.kind == HOOK_K_LSM)
+		ph->link = bpf_program__attach_lsm(p);
+	else
+		ph->link = bpf_program__attach_trace(p);
+	if (ph->link == NULL) {
+		snprintf(err, errlen, "attach %s on %s: %s", ph->fn_prog,
+		    ph->fn_target, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* process.bpf.c's exec_tail[0] = generic_exec while a policy is loaded */
+void
+pl_exec_tail(struct polset *ps, int on)
+{
+	uint32_t key = 0;
+	int fd, pfd;
+
+	if (ps->p_exec == NULL || (fd = bpfl_map_fd(ps->b, "exec_tail")) < 0)
+		return;
+	if (on) {
+		pfd = bpf_program__fd(ps->p_exec);
+		if (bpf_map_update_elem(fd, &key, &pfd, BPF_ANY) != 0)
+			log_warn("policy: exec_tail: generic_exec");
+	} else if (bpf_map_delete_elem(fd, &key) != 0 && errno != ENOENT)
+		log_warn("policy: exec_tail: remove generic_exec");
+}

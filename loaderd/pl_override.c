@@ -1,0 +1,287 @@
+/*
+ * loaderd/pl_override.c -- how an Override of a syscall hook is carried
+ * out: by the BPF LSM hook(s) that guard the same operation, or by
+ * bpf_override_return in a kprobe on the syscall function; the executor
+ * programs (ovr_lsm, ovr_file_permission, ovr_kprobe) are shared by the
+ * hooks that need them and reference counted.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "err.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#include "bpf_load.h"
+#include "pl_int.h"
+
+/*
+ * Override of a syscall without bpf_override_return: the LSM hook(s) that
+ * guard the same operation (docs/enforcement.md has this table).  The
+ * syscall hook decides at entry; the LSM program returns the error when
+ * it runs inside that syscall.  mask: file_permission's MAY_* bits.
+ */
+struct pl_ovrmap {
+	const char	*sys;
+	const char	*lsm[PL_OVR_TGTS];
+	uint32_t	 mask;
+};
+
+#define PL_MAY_WRITE	0x2
+#define PL_MAY_READ	0x4
+
+static const struct pl_ovrmap pl_ovrmap[] = {
+	{ "write", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE },
+	{ "writev", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwritev", { "file_permission" }, PL_MAY_WRITE },
+	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE },
+	{ "read", { "file_permission" }, PL_MAY_READ },
+	{ "pread64", { "file_permission" }, PL_MAY_READ },
+	{ "readv", { "file_permission" }, PL_MAY_READ },
+	{ "preadv", { "file_permission" }, PL_MAY_READ },
+	{ "preadv2", { "file_permission" }, PL_MAY_READ },
+	{ "open", { "file_open" }, 0 },
+	{ "openat", { "file_open" }, 0 },
+	{ "openat2", { "file_open" }, 0 },
+	{ "creat", { "file_open" }, 0 },
+	{ "symlink", { "inode_symlink" }, 0 },
+	{ "symlinkat", { "inode_symlink" }, 0 },
+	{ "unlink", { "inode_unlink" }, 0 },
+	{ "unlinkat", { "inode_unlink", "inode_rmdir" }, 0 },
+	{ "rmdir", { "inode_rmdir" }, 0 },
+	{ "mkdir", { "inode_mkdir" }, 0 },
+	{ "mkdirat", { "inode_mkdir" }, 0 },
+	{ "mknod", { "inode_mknod" }, 0 },
+	{ "mknodat", { "inode_mknod" }, 0 },
+	{ "link", { "inode_link" }, 0 },
+	{ "linkat", { "inode_link" }, 0 },
+	{ "rename", { "inode_rename" }, 0 },
+	{ "renameat", { "inode_rename" }, 0 },
+	{ "renameat2", { "inode_rename" }, 0 },
+	{ "chmod", { "path_chmod" }, 0 },
+	{ "fchmod", { "path_chmod" }, 0 },
+	{ "fchmodat", { "path_chmod" }, 0 },
+	{ "chown", { "path_chown" }, 0 },
+	{ "fchown", { "path_chown" }, 0 },
+	{ "lchown", { "path_chown" }, 0 },
+	{ "fchownat", { "path_chown" }, 0 },
+	{ "truncate", { "path_truncate" }, 0 },
+	{ "chroot", { "path_chroot" }, 0 },
+	{ "connect", { "socket_connect" }, 0 },
+	{ "bind", { "socket_bind" }, 0 },
+	{ "listen", { "socket_listen" }, 0 },
+	{ "accept", { "socket_accept" }, 0 },
+	{ "accept4", { "socket_accept" }, 0 },
+	{ "sendto", { "socket_sendmsg" }, 0 },
+	{ "sendmsg", { "socket_sendmsg" }, 0 },
+	{ "sendmmsg", { "socket_sendmsg" }, 0 },
+	{ "recvfrom", { "socket_recvmsg" }, 0 },
+	{ "recvmsg", { "socket_recvmsg" }, 0 },
+	{ "recvmmsg", { "socket_recvmsg" }, 0 },
+	{ "socket", { "socket_create" }, 0 },
+	{ "execve", { "bprm_check_security" }, 0 },
+	{ "execveat", { "bprm_check_security" }, 0 },
+	{ "bpf", { "bpf" }, 0 },
+	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0 },
+	{ "kill", { "task_kill" }, 0 },
+	{ "tkill", { "task_kill" }, 0 },
+	{ "tgkill", { "task_kill" }, 0 },
+	{ "mount", { "sb_mount" }, 0 },
+	{ "umount2", { "sb_umount" }, 0 },
+	{ "finit_module", { "kernel_read_file" }, 0 },
+	{ "init_module", { "kernel_load_data" }, 0 },
+	{ "kexec_load", { "kernel_load_data" }, 0 },
+	{ "kexec_file_load", { "kernel_read_file" }, 0 },
+	{ "setuid", { "task_fix_setuid" }, 0 },
+	{ "setreuid", { "task_fix_setuid" }, 0 },
+	{ "setresuid", { "task_fix_setuid" }, 0 },
+	{ "setfsuid", { "task_fix_setuid" }, 0 },
+	{ "setgid", { "task_fix_setgid" }, 0 },
+	{ "setregid", { "task_fix_setgid" }, 0 },
+	{ "setresgid", { "task_fix_setgid" }, 0 },
+	{ "setfsgid", { "task_fix_setgid" }, 0 },
+	{ "capset", { "capset" }, 0 },
+	{ "prctl", { "task_prctl" }, 0 },
+	{ "setrlimit", { "task_setrlimit" }, 0 },
+	{ "prlimit64", { "task_setrlimit" }, 0 },
+	{ "ioctl", { "file_ioctl" }, 0 },
+	{ "mprotect", { "file_mprotect" }, 0 },
+	{ "mmap", { "mmap_file" }, 0 },
+	{ "settimeofday", { "settime" }, 0 },
+	{ "clock_settime", { "settime" }, 0 },
+	{ "adjtimex", { "settime" }, 0 },
+	{ "clock_adjtime", { "settime" }, 0 },
+	{ "setxattr", { "inode_setxattr" }, 0 },
+	{ "lsetxattr", { "inode_setxattr" }, 0 },
+	{ "fsetxattr", { "inode_setxattr" }, 0 },
+	{ "removexattr", { "inode_removexattr" }, 0 },
+	{ "lremovexattr", { "inode_removexattr" }, 0 },
+	{ "fremovexattr", { "inode_removexattr" }, 0 },
+};
+
+static const struct pl_ovrmap *
+pl_ovr_lookup(const char *sys)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pl_ovrmap) / sizeof(pl_ovrmap[0]); i++)
+		if (strcmp(pl_ovrmap[i].sys, sys) == 0)
+			return &pl_ovrmap[i];
+	return NULL;
+}
+
+/* Override on syscall hook c->h: through the LSM, bpf_override_return, or
+ * not at all (c->ovr_no says why). */
+void
+pl_sys_override(struct pl_ctx *c, const char *bare, char *how, size_t len)
+{
+	const struct polset_features *f = &c->ps->feat;
+	const struct pl_ovrmap *m = pl_ovr_lookup(bare);
+	struct ph *ph = c->ph;
+	size_t i;
+
+	how[0] = '\0';
+	if (f->lsm && f->lsm_active && m != NULL) {
+		ph->cfg.flags |= HOOK_F_OVR_LSM;
+		ph->cfg.ovr_mask = m->mask;
+		for (i = 0; i < PL_OVR_TGTS && m->lsm[i] != NULL; i++)
+			ph->ovr_tgts[ph->novr++] = m->lsm[i];
+		snprintf(how, len, "; Override carried out by BPF LSM hook%s "
+		    "%s%s%s%s (bpf_override_return: %s)", ph->novr > 1 ? "s" :
+		    "", m->lsm[0], ph->novr > 1 ? "/" : "", ph->novr > 1 ?
+		    m->lsm[1] : "", m->mask == PL_MAY_WRITE ? " on MAY_WRITE" :
+		    m->mask == PL_MAY_READ ? " on MAY_READ" : "",
+		    f->override ? "also available" : "not in this kernel");
+		return;
+	}
+	if (f->override && f->kprobes) {
+		ph->cfg.flags |= HOOK_F_OVR_LSM;
+		ph->ovr_kprobe = 1;
+		snprintf(how, len, "; Override carried out by "
+		    "bpf_override_return in a kprobe on " PL_SYSCALL_PREFIX
+		    "%s", bare);
+		return;
+	}
+	if (f->lsm && f->lsm_active)
+		c->ovr_no = "Override on this syscall needs "
+		    "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE), which "
+		    "this kernel lacks, and no LSM hook guards exactly its "
+		    "operation (see the table in docs/enforcement.md); "
+		    "alternative: an lsmhooks policy on the LSM hook you mean, "
+		    "or Sigkill (which does not stop the call)";
+	else
+		c->ovr_no = PL_MSG_OVERRIDE " (BPF LSM needs CONFIG_BPF_LSM "
+		    "and \"bpf\" in lsm=); alternative: Sigkill (the call "
+		    "still runs) or, for connect/sendmsg, the cgroup "
+		    "programs";
+}
+
+/* Reference the Override executor on target (LSM hook, or with kprobe
+ * the syscall function for bpf_override_return). */
+static int
+pl_ovrx_ref(struct polset *ps, const char *target, int kprobe, char *err,
+    size_t errlen)
+{
+	const char *progs[1];
+	struct bpf_program *p;
+	struct ovrx *x;
+	int r;
+
+	TAILQ_FOREACH(x, &ps->ovrxs, entry)
+		if (x->kprobe == kprobe && strcmp(x->target, target) == 0) {
+			x->refs++;
+			return 0;
+		}
+	progs[0] = kprobe ? "ovr_kprobe" : strcmp(target,
+	    "file_permission") == 0 ? "ovr_file_permission" : "ovr_lsm";
+	x = xcalloc(1, sizeof(*x));
+	x->target = xstrdup(target);
+	x->kprobe = kprobe;
+	if ((r = bpfl_instance(ps->b, progs, 1, kprobe ? NULL : target, 0,
+	    &x->inst, err, errlen)) != 0)
+		goto fail;
+	p = bpfl_inst_prog(x->inst, progs[0]);
+	x->link = kprobe ? bpf_program__attach_kprobe(p, false, target) :
+	    bpf_program__attach_lsm(p);
+	if (x->link == NULL) {
+		snprintf(err, errlen, "attach Override executor %s on %s: %s",
+		    progs[0], target, strerror(errno));
+		r = ERR_SYS;
+		goto fail;
+	}
+	x->refs = 1;
+	TAILQ_INSERT_TAIL(&ps->ovrxs, x, entry);
+	log_info("policy: Override executor %s attached to %s", progs[0],
+	    target);
+	return 0;
+fail:
+	bpfl_inst_free(x->inst);
+	free(x->target);
+	free(x);
+	return r;
+}
+
+static void
+pl_ovrx_unref(struct polset *ps, const char *target, int kprobe)
+{
+	struct ovrx *x;
+
+	TAILQ_FOREACH(x, &ps->ovrxs, entry)
+		if (x->kprobe == kprobe && strcmp(x->target, target) == 0)
+			break;
+	if (x == NULL || --x->refs > 0)
+		return;
+	TAILQ_REMOVE(&ps->ovrxs, x, entry);
+	bpf_link__destroy(x->link);
+	bpfl_inst_free(x->inst);
+	log_info("policy: Override executor on %s detached", x->target);
+	free(x->target);
+	free(x);
+}
+
+/* The executors of ph's Override, in the order pl_ovr_release drops
+ * them: the syscall kprobe first, then the LSM hooks. */
+int
+pl_ovr_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	if (!(ph->cfg.flags & HOOK_F_OVR_LSM))
+		return 0;
+	if (ph->ovr_kprobe) {
+		if ((r = pl_ovrx_ref(ps, ph->meta.function, 1, err,
+		    errlen)) != 0)
+			return r;
+		ph->ovr_refs++;
+	}
+	for (i = 0; i < ph->novr; i++) {
+		if ((r = pl_ovrx_ref(ps, ph->ovr_tgts[i], 0, err,
+		    errlen)) != 0)
+			return r;
+		ph->ovr_refs++;
+	}
+	return 0;
+}
+
+void
+pl_ovr_release(struct polset *ps, struct ph *ph)
+{
+	int n = ph->ovr_refs;
+	size_t i;
+
+	if (n > 0 && ph->ovr_kprobe) {
+		pl_ovrx_unref(ps, ph->meta.function, 1);
+		n--;
+	}
+	for (i = 0; i < ph->novr && n > 0; i++, n--)
+		pl_ovrx_unref(ps, ph->ovr_tgts[i], 0);
+	ph->ovr_refs = 0;
+}
