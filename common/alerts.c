@@ -767,14 +767,95 @@ al_only_for(struct al_ctx *c, const struct al_map *m, size_t i,
 	    "%s", al_sms_keys[i], provider);
 }
 
+/* The settings of provider generic: request method and format, body
+ * fields, headers, success rule. */
+static int
+al_sms_generic(struct al_ctx *c, const struct al_map *m,
+    struct al_receiver *rc)
+{
+	struct al_map	 s;
+	yaml_node_t	*e, *x;
+	char		*tmp = NULL;
+	size_t		 cnt, i;
+	int		 r;
+
+	rc->method = xstrdup("POST");
+	if (m->val[SK_METHOD] != NULL) {
+		if ((r = al_str(c, m->val[SK_METHOD], "sms.method",
+		    &rc->method)) != 0)
+			return r;
+		if (strcmp(rc->method, "POST") != 0 &&
+		    strcmp(rc->method, "PUT") != 0 &&
+		    strcmp(rc->method, "GET") != 0)
+			return al_error(c, m->val[SK_METHOD],
+			    "sms.method: expected one of POST, PUT, "
+			    "GET");
+	}
+	if (m->val[SK_FORMAT] != NULL) {
+		if ((r = al_str(c, m->val[SK_FORMAT], "sms.format",
+		    &tmp)) != 0)
+			return r;
+		rc->json = strcmp(tmp, "json") == 0;
+		r = strcmp(tmp, "json") != 0 &&
+		    strcmp(tmp, "form") != 0;
+		free(tmp);
+		tmp = NULL;
+		if (r)
+			return al_error(c, m->val[SK_FORMAT],
+			    "sms.format: expected form or json");
+		if (rc->json && strcmp(rc->method, "GET") == 0)
+			return al_error(c, m->val[SK_FORMAT],
+			    "sms.format: json needs method POST or "
+			    "PUT");
+	}
+	if ((r = al_require(c, m, SK_FIELDS, al_sms_keys,
+	    "sms (generic)")) != 0 ||
+	    (r = al_kvmap(c, m->val[SK_FIELDS], "sms.fields", 0,
+	    &rc->fields, &rc->nfields)) != 0)
+		return r;
+	if (rc->nfields == 0)
+		return al_error(c, m->val[SK_FIELDS], "sms.fields: "
+		    "expected at least one field");
+	if (m->val[SK_HEADERS] != NULL && (r = al_kvmap(c,
+	    m->val[SK_HEADERS], "sms.headers", 1, &rc->headers,
+	    &rc->nheaders)) != 0)
+		return r;
+	if (m->val[SK_SUCCESS] == NULL)
+		return 0;
+	if ((r = al_map(c, m->val[SK_SUCCESS], "sms.success",
+	    al_success_keys, &s)) != 0)
+		return r;
+	if (s.val[0] != NULL) {
+		e = s.val[0];
+		if (e->type != YAML_SEQUENCE_NODE ||
+		    (cnt = yamlu_count(e)) == 0)
+			return al_error(c, e, "sms.success.status: "
+			    "expected a non-empty list of HTTP "
+			    "status codes");
+		rc->ok_status = xcalloc(cnt, sizeof(*rc->ok_status));
+		for (i = 0; i < cnt; i++) {
+			if ((x = yamlu_item(c->y, e, i)) == NULL)
+				return al_error(c, e, "broken list");
+			if ((r = yamlu_u32(c->y, x,
+			    "sms.success.status", 100, 599,
+			    &rc->ok_status[i])) != 0)
+				return r;
+			rc->nok_status++;
+		}
+	}
+	if (s.val[1] != NULL && (r = al_str(c, s.val[1],
+	    "sms.success.body_contains", &rc->ok_body)) != 0)
+		return r;
+	return 0;
+}
+
 static int
 al_sms(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 {
-	struct al_map	 m, s;
-	yaml_node_t	*e, *x;
+	struct al_map	 m;
 	const char	*pv;
 	char		*tmp = NULL;
-	size_t		 cnt, i;
+	size_t		 i;
 	int		 r;
 	static const size_t twilio_only[] = { SK_SID, SK_TOKEN };
 	static const size_t vonage_only[] = { SK_KEY, SK_SECRET };
@@ -856,72 +937,7 @@ al_sms(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 		al_note_secret(c, m.val[SK_SECRET], "sms.api_secret");
 		break;
 	case AL_SMS_GENERIC:
-		rc->method = xstrdup("POST");
-		if (m.val[SK_METHOD] != NULL) {
-			if ((r = al_str(c, m.val[SK_METHOD], "sms.method",
-			    &rc->method)) != 0)
-				return r;
-			if (strcmp(rc->method, "POST") != 0 &&
-			    strcmp(rc->method, "PUT") != 0 &&
-			    strcmp(rc->method, "GET") != 0)
-				return al_error(c, m.val[SK_METHOD],
-				    "sms.method: expected one of POST, PUT, "
-				    "GET");
-		}
-		if (m.val[SK_FORMAT] != NULL) {
-			if ((r = al_str(c, m.val[SK_FORMAT], "sms.format",
-			    &tmp)) != 0)
-				return r;
-			rc->json = strcmp(tmp, "json") == 0;
-			r = strcmp(tmp, "json") != 0 &&
-			    strcmp(tmp, "form") != 0;
-			free(tmp);
-			tmp = NULL;
-			if (r)
-				return al_error(c, m.val[SK_FORMAT],
-				    "sms.format: expected form or json");
-			if (rc->json && strcmp(rc->method, "GET") == 0)
-				return al_error(c, m.val[SK_FORMAT],
-				    "sms.format: json needs method POST or "
-				    "PUT");
-		}
-		if ((r = al_require(c, &m, SK_FIELDS, al_sms_keys,
-		    "sms (generic)")) != 0 ||
-		    (r = al_kvmap(c, m.val[SK_FIELDS], "sms.fields", 0,
-		    &rc->fields, &rc->nfields)) != 0)
-			return r;
-		if (rc->nfields == 0)
-			return al_error(c, m.val[SK_FIELDS], "sms.fields: "
-			    "expected at least one field");
-		if (m.val[SK_HEADERS] != NULL && (r = al_kvmap(c,
-		    m.val[SK_HEADERS], "sms.headers", 1, &rc->headers,
-		    &rc->nheaders)) != 0)
-			return r;
-		if (m.val[SK_SUCCESS] == NULL)
-			break;
-		if ((r = al_map(c, m.val[SK_SUCCESS], "sms.success",
-		    al_success_keys, &s)) != 0)
-			return r;
-		if (s.val[0] != NULL) {
-			e = s.val[0];
-			if (e->type != YAML_SEQUENCE_NODE ||
-			    (cnt = yamlu_count(e)) == 0)
-				return al_error(c, e, "sms.success.status: "
-				    "expected a non-empty list of HTTP "
-				    "status codes");
-			rc->ok_status = xcalloc(cnt, sizeof(*rc->ok_status));
-			for (i = 0; i < cnt; i++) {
-				if ((x = yamlu_item(c->y, e, i)) == NULL)
-					return al_error(c, e, "broken list");
-				if ((r = yamlu_u32(c->y, x,
-				    "sms.success.status", 100, 599,
-				    &rc->ok_status[i])) != 0)
-					return r;
-				rc->nok_status++;
-			}
-		}
-		if (s.val[1] != NULL && (r = al_str(c, s.val[1],
-		    "sms.success.body_contains", &rc->ok_body)) != 0)
+		if ((r = al_sms_generic(c, &m, rc)) != 0)
 			return r;
 		break;
 	}
