@@ -2,16 +2,17 @@
  * common/alerts.c -- strict parser of the alerts file (receivers, routes)
  * and its redacted form.
  *
- * libyaml document API, as common/config.c: unknown keys, duplicate keys,
- * wrong scalar types and bad values are errors "FILE:LINE:COL: message"
- * (1-based, at the offending node).  The model is filled only when the
- * whole document is valid.  Secrets (passwords, tokens, HMAC keys, header
- * values, Slack webhook URLs, URLs with userinfo) are noted so that
- * alerts_load() can insist on a root-owned file nobody else reads, and
- * alerts_redact() can write the same configuration with each of them
- * replaced by "<secret>" for the collector.  A redacted document says
- * "redacted: true" at top level; only there is "<secret>" accepted where a
- * URL is expected, and alerts_load() refuses such a document.
+ * The schema over the YAML walker of common/yamlutil.h: unknown keys,
+ * duplicate keys, wrong scalar types and bad values are errors
+ * "FILE:LINE:COL: message" (1-based, at the offending node).  The model
+ * is filled only when the whole document is valid.  Secrets (passwords,
+ * tokens, HMAC keys, header values, Slack webhook URLs, URLs with
+ * userinfo) are noted so that alerts_load() can insist on a root-owned
+ * file nobody else reads, and alerts_redact() can write the same
+ * configuration with each of them replaced by "<secret>" for the
+ * collector.  A redacted document says "redacted: true" at top level; only
+ * there is "<secret>" accepted where a URL is expected, and alerts_load()
+ * refuses such a document.
  */
 #include "build.h"
 
@@ -48,10 +49,7 @@
 #define MS_D		(24 * MS_H)
 
 struct al_ctx {
-	const char	*path;
-	yaml_document_t	*doc;
-	char		*err;
-	size_t		 errlen;
+	struct yamlu_doc *y;
 	int		 redacted;
 	char		 secret[128];	/* first secret: "what" */
 	size_t		 secret_line;
@@ -82,20 +80,7 @@ static const char *const al_placeholders[] = {
 	"to", "text", "title", "severity", "policy", "idem_key", NULL
 };
 
-static int al_error(struct al_ctx *, const yaml_node_t *, const char *, ...)
-    __attribute__((__format__(printf, 3, 4)));
-
-static int
-al_error(struct al_ctx *c, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 r;
-
-	va_start(ap, fmt);
-	r = yamlu_verror(c->path, node, c->err, c->errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
+#define al_error(c, node, ...)	yamlu_error((c)->y, (node), __VA_ARGS__)
 
 const char *
 alerts_kind_name(enum al_kind k)
@@ -149,67 +134,14 @@ al_note_secret(struct al_ctx *c, const yaml_node_t *n, const char *what)
 	c->has_secrets = 1;
 }
 
-static int
-al_null(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && yamlu_plain_null(n);
-}
-
-static void
-al_known_list(const char *const *known, char *buf, size_t len)
-{
-	size_t	 i;
-
-	buf[0] = '\0';
-	for (i = 0; known[i] != NULL; i++) {
-		if (i > 0)
-			strncat(buf, ", ", len - strlen(buf) - 1);
-		strncat(buf, known[i], len - strlen(buf) - 1);
-	}
-}
-
-/*
- * Check a mapping (keys: plain strings, unique, among known[]) and note
- * the value of each key.
- */
+/* Check a mapping against known[] and note each key's node and value. */
 static int
 al_map(struct al_ctx *c, yaml_node_t *n, const char *what,
     const char *const *known, struct al_map *m)
 {
-	yaml_node_pair_t *p;
-	yaml_node_t	*k, *v;
-	char		 list[512];
-	size_t		 i;
-
 	memset(m, 0, sizeof(*m));
 	m->node = n;
-	if (n->type != YAML_MAPPING_NODE)
-		return al_error(c, n, "%s: expected a mapping", what);
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		k = yaml_document_get_node(c->doc, p->key);
-		v = yaml_document_get_node(c->doc, p->value);
-		if (k == NULL || v == NULL)
-			return al_error(c, n, "%s: broken mapping", what);
-		if (!yamlu_scalar(k))
-			return al_error(c, k, "%s: expected a key (a plain "
-			    "string)", what);
-		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(known[i], yamlu_sval(k)) == 0)
-				break;
-		if (known[i] == NULL) {
-			al_known_list(known, list, sizeof(list));
-			return al_error(c, k, "%s: unknown key '%.64s'; "
-			    "expected one of: %s", what, yamlu_sval(k), list);
-		}
-		if (m->key[i] != NULL)
-			return al_error(c, k, "%s: duplicate key '%s' (first "
-			    "at line %zu)", what, yamlu_sval(k),
-			    m->key[i]->start_mark.line + 1);
-		m->key[i] = k;
-		m->val[i] = v;
-	}
-	return 0;
+	return yamlu_map(c->y, n, what, known, m->key, m->val);
 }
 
 static int
@@ -227,11 +159,10 @@ al_str(struct al_ctx *c, const yaml_node_t *n, const char *what, char **out)
 {
 	const unsigned char *s;
 	size_t	 i;
+	int	 r;
 
-	if (!yamlu_scalar(n) || yamlu_plain_null(n) || yamlu_plain_bool(n) != -1)
-		return al_error(c, n, "%s: expected a string", what);
-	if (n->data.scalar.length == 0)
-		return al_error(c, n, "%s: expected a non-empty string", what);
+	if ((r = yamlu_string(c->y, n, what)) != 0)
+		return r;
 	if (n->data.scalar.length > AL_STR_MAX)
 		return al_error(c, n, "%s: longer than %d bytes", what,
 		    AL_STR_MAX);
@@ -252,48 +183,14 @@ al_name(struct al_ctx *c, const yaml_node_t *n, const char *what,
 	char	*v = NULL;
 	int	 r;
 
-	if ((r = al_str(c, n, what, &v)) != 0)
-		return r;
-	if (!str_is_name(v, AL_NAME_MAX)) {
+	if ((r = al_str(c, n, what, &v)) != 0 ||
+	    (r = yamlu_name_check(c->y, n, what, v, AL_NAME_MAX)) != 0) {
 		free(v);
-		return al_error(c, n, "%s: expected a name of at most %d "
-		    "letters, digits, '.', '-' or '_' (not first)", what,
-		    AL_NAME_MAX);
+		return r;
 	}
 	free(*out);
 	*out = v;
 	return 0;
-}
-
-static int
-al_bool(struct al_ctx *c, const yaml_node_t *n, const char *what, int *out)
-{
-	int	 b;
-
-	if (!yamlu_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
-		return al_error(c, n, "%s: expected a boolean (true or false)",
-		    what);
-	*out = b;
-	return 0;
-}
-
-static int
-al_u32(struct al_ctx *c, const yaml_node_t *n, const char *what,
-    uint32_t min, uint32_t max, uint32_t *out)
-{
-	const char *s;
-	uint64_t v;
-
-	if (!yamlu_scalar(n) || !yamlu_is_plain(n))
-		goto bad;
-	s = yamlu_sval(n);
-	if (yamlu_digits(s, strlen(s), &v) != 0 || v < min || v > max)
-		goto bad;
-	*out = (uint32_t)v;
-	return 0;
-bad:
-	return al_error(c, n, "%s: expected an integer from %u to %u", what,
-	    min, max);
 }
 
 static void
@@ -467,7 +364,6 @@ static int
 al_list(struct al_ctx *c, yaml_node_t *n, const char *what, int allow_empty,
     al_item_fn fn, char ***out, size_t *nout)
 {
-	yaml_node_item_t *it;
 	yaml_node_t	*e;
 	char		**v;
 	size_t		 cnt, i, j;
@@ -485,14 +381,11 @@ al_list(struct al_ctx *c, yaml_node_t *n, const char *what, int allow_empty,
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
 		return al_error(c, n, "%s: expected a list", what);
-	cnt = (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
-	if (cnt == 0 && !allow_empty)
+	if ((cnt = yamlu_count(n)) == 0 && !allow_empty)
 		return al_error(c, n, "%s: expected a non-empty list", what);
 	v = xcalloc(cnt + 1, sizeof(*v));
-	for (i = 0, it = n->data.sequence.items.start;
-	    it < n->data.sequence.items.top; it++, i++) {
-		if ((e = yaml_document_get_node(c->doc, *it)) == NULL) {
+	for (i = 0; i < cnt; i++) {
+		if ((e = yamlu_item(c->y, n, i)) == NULL) {
 			r = al_error(c, n, "%s: broken list", what);
 			goto fail;
 		}
@@ -540,7 +433,7 @@ al_item_event_type(struct al_ctx *c, const yaml_node_t *n, const char *what,
 		return r;
 	if (al_in(*out, al_event_types))
 		return 0;
-	al_known_list(al_event_types, list, sizeof(list));
+	yamlu_list(al_event_types, list, sizeof(list));
 	return al_error(c, n, "%s: unknown event type '%s'; expected one of: "
 	    "%s", what, *out, list);
 }
@@ -556,7 +449,7 @@ al_item_group(struct al_ctx *c, const yaml_node_t *n, const char *what,
 		return r;
 	if (al_in(*out, al_group_keys))
 		return 0;
-	al_known_list(al_group_keys, list, sizeof(list));
+	yamlu_list(al_group_keys, list, sizeof(list));
 	return al_error(c, n, "%s: unknown grouping key '%s'; expected one "
 	    "of: %s", what, *out, list);
 }
@@ -654,8 +547,7 @@ static int
 al_kvmap(struct al_ctx *c, yaml_node_t *n, const char *what, int headers,
     struct al_kv **out, size_t *nout)
 {
-	yaml_node_pair_t *p;
-	yaml_node_t	*k, *v;
+	yaml_node_t	*k, *v = NULL;
 	struct al_kv	*kv;
 	const char	*s, *e;
 	char		 ph[32], list[128];
@@ -664,18 +556,11 @@ al_kvmap(struct al_ctx *c, yaml_node_t *n, const char *what, int headers,
 
 	if (n->type != YAML_MAPPING_NODE)
 		return al_error(c, n, "%s: expected a mapping", what);
-	cnt = (size_t)(n->data.mapping.pairs.top -
-	    n->data.mapping.pairs.start);
+	cnt = yamlu_count(n);
 	kv = xcalloc(cnt + 1, sizeof(*kv));
-	for (i = 0, p = n->data.mapping.pairs.start;
-	    p < n->data.mapping.pairs.top; p++, i++) {
-		k = yaml_document_get_node(c->doc, p->key);
-		v = yaml_document_get_node(c->doc, p->value);
-		if (k == NULL || v == NULL) {
-			r = al_error(c, n, "%s: broken mapping", what);
-			goto fail;
-		}
-		if ((r = al_str(c, k, what, &kv[i].key)) != 0)
+	for (i = 0; i < cnt; i++) {
+		if ((r = yamlu_pair(c->y, n, i, what, &k, &v)) != 0 ||
+		    (r = al_str(c, k, what, &kv[i].key)) != 0)
 			goto fail;
 		if (headers && !al_header_name_ok(kv[i].key)) {
 			r = al_error(c, k, "%s: '%s' is not a valid header "
@@ -708,7 +593,7 @@ al_kvmap(struct al_ctx *c, yaml_node_t *n, const char *what, int headers,
 	*nout = cnt;
 	return 0;
 badph:
-	al_known_list(al_placeholders, list, sizeof(list));
+	yamlu_list(al_placeholders, list, sizeof(list));
 	r = al_error(c, v, "%s: bad placeholder in '%s'; expected {NAME} with "
 	    "NAME one of: %s", what, kv[i].value, list);
 fail:
@@ -784,7 +669,7 @@ al_defaults(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 		if ((r = al_map(c, m.val[3], "defaults.circuit",
 		    al_circuit_keys, &s)) != 0)
 			return r;
-		if (s.val[0] != NULL && (r = al_u32(c, s.val[0],
+		if (s.val[0] != NULL && (r = yamlu_u32(c->y, s.val[0],
 		    "defaults.circuit.failures", 1, 1000,
 		    &cfg->circuit_failures)) != 0)
 			return r;
@@ -793,7 +678,7 @@ al_defaults(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 		    &cfg->circuit_open_ms)) != 0)
 			return r;
 	}
-	if (m.val[4] != NULL && (r = al_u32(c, m.val[4],
+	if (m.val[4] != NULL && (r = yamlu_u32(c->y, m.val[4],
 	    "defaults.max_inflight", 1, 64, &cfg->max_inflight)) != 0)
 		return r;
 	return 0;
@@ -866,8 +751,8 @@ al_slack(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 	if ((r = al_require(c, &m, 0, al_slack_keys, "slack")) != 0 ||
 	    (r = al_url_field(c, m.val[0], "slack.url", 1, &rc->url)) != 0)
 		return r;
-	if (m.val[1] != NULL && (r = al_u32(c, m.val[1], "slack.max_length",
-	    100, 40000, &rc->max_length)) != 0)
+	if (m.val[1] != NULL && (r = yamlu_u32(c->y, m.val[1],
+	    "slack.max_length", 100, 40000, &rc->max_length)) != 0)
 		return r;
 	return 0;
 }
@@ -882,15 +767,95 @@ al_only_for(struct al_ctx *c, const struct al_map *m, size_t i,
 	    "%s", al_sms_keys[i], provider);
 }
 
+/* The settings of provider generic: request method and format, body
+ * fields, headers, success rule. */
+static int
+al_sms_generic(struct al_ctx *c, const struct al_map *m,
+    struct al_receiver *rc)
+{
+	struct al_map	 s;
+	yaml_node_t	*e, *x;
+	char		*tmp = NULL;
+	size_t		 cnt, i;
+	int		 r;
+
+	rc->method = xstrdup("POST");
+	if (m->val[SK_METHOD] != NULL) {
+		if ((r = al_str(c, m->val[SK_METHOD], "sms.method",
+		    &rc->method)) != 0)
+			return r;
+		if (strcmp(rc->method, "POST") != 0 &&
+		    strcmp(rc->method, "PUT") != 0 &&
+		    strcmp(rc->method, "GET") != 0)
+			return al_error(c, m->val[SK_METHOD],
+			    "sms.method: expected one of POST, PUT, "
+			    "GET");
+	}
+	if (m->val[SK_FORMAT] != NULL) {
+		if ((r = al_str(c, m->val[SK_FORMAT], "sms.format",
+		    &tmp)) != 0)
+			return r;
+		rc->json = strcmp(tmp, "json") == 0;
+		r = strcmp(tmp, "json") != 0 &&
+		    strcmp(tmp, "form") != 0;
+		free(tmp);
+		tmp = NULL;
+		if (r)
+			return al_error(c, m->val[SK_FORMAT],
+			    "sms.format: expected form or json");
+		if (rc->json && strcmp(rc->method, "GET") == 0)
+			return al_error(c, m->val[SK_FORMAT],
+			    "sms.format: json needs method POST or "
+			    "PUT");
+	}
+	if ((r = al_require(c, m, SK_FIELDS, al_sms_keys,
+	    "sms (generic)")) != 0 ||
+	    (r = al_kvmap(c, m->val[SK_FIELDS], "sms.fields", 0,
+	    &rc->fields, &rc->nfields)) != 0)
+		return r;
+	if (rc->nfields == 0)
+		return al_error(c, m->val[SK_FIELDS], "sms.fields: "
+		    "expected at least one field");
+	if (m->val[SK_HEADERS] != NULL && (r = al_kvmap(c,
+	    m->val[SK_HEADERS], "sms.headers", 1, &rc->headers,
+	    &rc->nheaders)) != 0)
+		return r;
+	if (m->val[SK_SUCCESS] == NULL)
+		return 0;
+	if ((r = al_map(c, m->val[SK_SUCCESS], "sms.success",
+	    al_success_keys, &s)) != 0)
+		return r;
+	if (s.val[0] != NULL) {
+		e = s.val[0];
+		if (e->type != YAML_SEQUENCE_NODE ||
+		    (cnt = yamlu_count(e)) == 0)
+			return al_error(c, e, "sms.success.status: "
+			    "expected a non-empty list of HTTP "
+			    "status codes");
+		rc->ok_status = xcalloc(cnt, sizeof(*rc->ok_status));
+		for (i = 0; i < cnt; i++) {
+			if ((x = yamlu_item(c->y, e, i)) == NULL)
+				return al_error(c, e, "broken list");
+			if ((r = yamlu_u32(c->y, x,
+			    "sms.success.status", 100, 599,
+			    &rc->ok_status[i])) != 0)
+				return r;
+			rc->nok_status++;
+		}
+	}
+	if (s.val[1] != NULL && (r = al_str(c, s.val[1],
+	    "sms.success.body_contains", &rc->ok_body)) != 0)
+		return r;
+	return 0;
+}
+
 static int
 al_sms(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 {
-	struct al_map	 m, s;
-	yaml_node_item_t *it;
-	yaml_node_t	*e;
+	struct al_map	 m;
 	const char	*pv;
 	char		*tmp = NULL;
-	size_t		 cnt, i;
+	size_t		 i;
 	int		 r;
 	static const size_t twilio_only[] = { SK_SID, SK_TOKEN };
 	static const size_t vonage_only[] = { SK_KEY, SK_SECRET };
@@ -972,76 +937,7 @@ al_sms(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 		al_note_secret(c, m.val[SK_SECRET], "sms.api_secret");
 		break;
 	case AL_SMS_GENERIC:
-		rc->method = xstrdup("POST");
-		if (m.val[SK_METHOD] != NULL) {
-			if ((r = al_str(c, m.val[SK_METHOD], "sms.method",
-			    &rc->method)) != 0)
-				return r;
-			if (strcmp(rc->method, "POST") != 0 &&
-			    strcmp(rc->method, "PUT") != 0 &&
-			    strcmp(rc->method, "GET") != 0)
-				return al_error(c, m.val[SK_METHOD],
-				    "sms.method: expected one of POST, PUT, "
-				    "GET");
-		}
-		if (m.val[SK_FORMAT] != NULL) {
-			if ((r = al_str(c, m.val[SK_FORMAT], "sms.format",
-			    &tmp)) != 0)
-				return r;
-			rc->json = strcmp(tmp, "json") == 0;
-			r = strcmp(tmp, "json") != 0 &&
-			    strcmp(tmp, "form") != 0;
-			free(tmp);
-			tmp = NULL;
-			if (r)
-				return al_error(c, m.val[SK_FORMAT],
-				    "sms.format: expected form or json");
-			if (rc->json && strcmp(rc->method, "GET") == 0)
-				return al_error(c, m.val[SK_FORMAT],
-				    "sms.format: json needs method POST or "
-				    "PUT");
-		}
-		if ((r = al_require(c, &m, SK_FIELDS, al_sms_keys,
-		    "sms (generic)")) != 0 ||
-		    (r = al_kvmap(c, m.val[SK_FIELDS], "sms.fields", 0,
-		    &rc->fields, &rc->nfields)) != 0)
-			return r;
-		if (rc->nfields == 0)
-			return al_error(c, m.val[SK_FIELDS], "sms.fields: "
-			    "expected at least one field");
-		if (m.val[SK_HEADERS] != NULL && (r = al_kvmap(c,
-		    m.val[SK_HEADERS], "sms.headers", 1, &rc->headers,
-		    &rc->nheaders)) != 0)
-			return r;
-		if (m.val[SK_SUCCESS] == NULL)
-			break;
-		if ((r = al_map(c, m.val[SK_SUCCESS], "sms.success",
-		    al_success_keys, &s)) != 0)
-			return r;
-		if (s.val[0] != NULL) {
-			e = s.val[0];
-			if (e->type != YAML_SEQUENCE_NODE ||
-			    (cnt = (size_t)(e->data.sequence.items.top -
-			    e->data.sequence.items.start)) == 0)
-				return al_error(c, e, "sms.success.status: "
-				    "expected a non-empty list of HTTP "
-				    "status codes");
-			rc->ok_status = xcalloc(cnt, sizeof(*rc->ok_status));
-			for (it = e->data.sequence.items.start;
-			    it < e->data.sequence.items.top; it++) {
-				yaml_node_t *x;
-
-				x = yaml_document_get_node(c->doc, *it);
-				if (x == NULL || (r = al_u32(c, x,
-				    "sms.success.status", 100, 599,
-				    &rc->ok_status[rc->nok_status])) != 0)
-					return r != 0 ? r : al_error(c, e,
-					    "broken list");
-				rc->nok_status++;
-			}
-		}
-		if (s.val[1] != NULL && (r = al_str(c, s.val[1],
-		    "sms.success.body_contains", &rc->ok_body)) != 0)
+		if ((r = al_sms_generic(c, &m, rc)) != 0)
 			return r;
 		break;
 	}
@@ -1218,7 +1114,8 @@ al_canary_dns(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 	    "canary_dns.resolver", &rc->resolver)) != 0)
 		return r;
 	if (m.val[2] != NULL)
-		return al_bool(c, m.val[2], "canary_dns.data", &rc->dns_data);
+		return yamlu_bool(c->y, m.val[2], "canary_dns.data",
+		    &rc->dns_data);
 	return 0;
 }
 
@@ -1308,8 +1205,8 @@ al_receiver(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg,
 		    "rate_limit")) != 0 ||
 		    (r = al_require(c, &s, 1, al_rate_keys,
 		    "rate_limit")) != 0 ||
-		    (r = al_u32(c, s.val[0], "rate_limit.count", 1, 1000000,
-		    &rc->rl_count)) != 0 ||
+		    (r = yamlu_u32(c->y, s.val[0], "rate_limit.count", 1,
+		    1000000, &rc->rl_count)) != 0 ||
 		    (r = al_dur(c, s.val[1], "rate_limit.per", 100, 7 * MS_D,
 		    &rc->rl_per_ms)) != 0)
 			return r;
@@ -1340,19 +1237,16 @@ al_receiver(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg,
 static int
 al_receivers(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 {
-	yaml_node_item_t *it;
 	yaml_node_t	*e;
-	size_t		 cnt;
+	size_t		 cnt, i;
 	int		 r;
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return al_error(c, n, "receivers: expected a list");
-	cnt = (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
+	cnt = yamlu_count(n);
 	cfg->receivers = xcalloc(cnt + 1, sizeof(*cfg->receivers));
-	for (it = n->data.sequence.items.start;
-	    it < n->data.sequence.items.top; it++) {
-		if ((e = yaml_document_get_node(c->doc, *it)) == NULL)
+	for (i = 0; i < cnt; i++) {
+		if ((e = yamlu_item(c->y, n, i)) == NULL)
 			return al_error(c, n, "receivers: broken list");
 		r = al_receiver(c, e, cfg, &cfg->receivers[cfg->nreceivers]);
 		if (r != 0) {
@@ -1453,9 +1347,8 @@ al_route(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg,
     struct al_route *rt)
 {
 	struct al_map	 m;
-	yaml_node_item_t *it;
 	yaml_node_t	*e;
-	size_t		 i, j;
+	size_t		 i;
 	int		 r;
 
 	if ((r = al_map(c, n, "route", al_route_keys, &m)) != 0)
@@ -1480,15 +1373,8 @@ al_route(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg,
 		if (alerts_receiver(cfg, rt->receivers[i]) != NULL)
 			continue;
 		e = m.val[RT_RECEIVERS];
-		if (e->type == YAML_SEQUENCE_NODE) {
-			for (j = 0, it = e->data.sequence.items.start;
-			    it < e->data.sequence.items.top; it++, j++)
-				if (j == i) {
-					e = yaml_document_get_node(c->doc,
-					    *it);
-					break;
-				}
-		}
+		if (e->type == YAML_SEQUENCE_NODE)
+			e = yamlu_item(c->y, e, i);
 		return al_error(c, e, "route %s: no receiver named '%s'",
 		    rt->name, rt->receivers[i]);
 	}
@@ -1508,26 +1394,24 @@ al_route(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg,
 	    "repeat_interval", 0, 30 * MS_D, &rt->repeat_interval_ms)) != 0)
 		return r;
 	if (m.val[RT_CONTINUE] != NULL)
-		return al_bool(c, m.val[RT_CONTINUE], "continue", &rt->cont);
+		return yamlu_bool(c->y, m.val[RT_CONTINUE], "continue",
+		    &rt->cont);
 	return 0;
 }
 
 static int
 al_routes(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 {
-	yaml_node_item_t *it;
 	yaml_node_t	*e;
-	size_t		 cnt;
+	size_t		 cnt, i;
 	int		 r;
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return al_error(c, n, "routes: expected a list");
-	cnt = (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
+	cnt = yamlu_count(n);
 	cfg->routes = xcalloc(cnt + 1, sizeof(*cfg->routes));
-	for (it = n->data.sequence.items.start;
-	    it < n->data.sequence.items.top; it++) {
-		if ((e = yaml_document_get_node(c->doc, *it)) == NULL)
+	for (i = 0; i < cnt; i++) {
+		if ((e = yamlu_item(c->y, n, i)) == NULL)
 			return al_error(c, n, "routes: broken list");
 		r = al_route(c, e, cfg, &cfg->routes[cfg->nroutes]);
 		if (r != 0) {
@@ -1588,7 +1472,7 @@ al_document(struct al_ctx *c, yaml_node_t *root, struct al_config *cfg)
 	if ((r = al_map(c, root, "alerts", al_top_keys, &m)) != 0)
 		return r;
 	if (m.val[3] != NULL) {
-		if ((r = al_bool(c, m.val[3], "redacted", &red)) != 0)
+		if ((r = yamlu_bool(c->y, m.val[3], "redacted", &red)) != 0)
 			return r;
 		if (!red)
 			return al_error(c, m.val[3], "redacted: only 'true' "
@@ -1597,85 +1481,42 @@ al_document(struct al_ctx *c, yaml_node_t *root, struct al_config *cfg)
 	}
 	if (m.val[0] != NULL && (r = al_defaults(c, m.val[0], cfg)) != 0)
 		return r;
-	if (m.val[1] != NULL && !al_null(m.val[1]) &&
+	if (m.val[1] != NULL && !yamlu_null(m.val[1]) &&
 	    (r = al_receivers(c, m.val[1], cfg)) != 0)
 		return r;
-	if (m.val[2] != NULL && !al_null(m.val[2]) &&
+	if (m.val[2] != NULL && !yamlu_null(m.val[2]) &&
 	    (r = al_routes(c, m.val[2], cfg)) != 0)
 		return r;
 	return 0;
 }
 
+/* Parse text into cfg (filled only if the whole document is valid); c
+ * keeps what the walk noted (redacted, secrets). */
 static int
-al_parse(struct al_ctx *c, const char *text, size_t len,
-    struct al_config *cfg)
+al_parse(struct al_ctx *c, const char *name, const char *text, size_t len,
+    struct al_config *cfg, char *err, size_t errlen)
 {
+	struct yamlu_doc y;
 	struct al_config tmp;
-	yaml_parser_t	 parser;
-	yaml_document_t	 doc, doc2;
-	yaml_node_t	*root, *extra;
-	int		 r, have_doc = 0;
+	yaml_node_t	*root;
+	int		 r;
 
-	if (c->err != NULL && c->errlen > 0)
-		c->err[0] = '\0';
+	memset(c, 0, sizeof(*c));
 	memset(cfg, 0, sizeof(*cfg));
+	yamlu_init(&y, name, err, errlen);
 	if (memchr(text, '\0', len) != NULL) {
-		if (c->err != NULL && c->errlen > 0)
-			snprintf(c->err, c->errlen, "%s: contains a NUL byte",
-			    c->path);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: contains a NUL byte", name);
 		return ERR_PARSE;
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		if (c->err != NULL && c->errlen > 0)
-			snprintf(c->err, c->errlen, "%s: cannot initialise "
-			    "YAML parser", c->path);
-		return ERR_NOMEM;
-	}
+	c->y = &y;
 	al_defaults_init(&tmp);
-	c->doc = &doc;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
-	if (!yaml_parser_load(&parser, &doc))
-		goto syntax;
-	have_doc = 1;
-	if ((root = yaml_document_get_root_node(&doc)) == NULL) {
-		r = 0;		/* empty: no receivers, no routes */
-		goto out;
-	}
-	if (!yaml_parser_load(&parser, &doc2))
-		goto syntax;
-	extra = yaml_document_get_root_node(&doc2);
-	if (extra != NULL) {
-		r = al_error(c, extra, "expected a single YAML document");
-		yaml_document_delete(&doc2);
-		goto out;
-	}
-	yaml_document_delete(&doc2);
-	if (al_null(root)) {
-		r = 0;
-		goto out;
-	}
-	r = al_document(c, root, &tmp);
-	goto out;
-syntax:
-	if (c->err != NULL && c->errlen > 0) {
-		if (parser.context != NULL)
-			snprintf(c->err, c->errlen, "%s:%zu:%zu: %s (%s at "
-			    "line %zu)", c->path, parser.problem_mark.line + 1,
-			    parser.problem_mark.column + 1,
-			    parser.problem ? parser.problem : "syntax error",
-			    parser.context, parser.context_mark.line + 1);
-		else
-			snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->path,
-			    parser.problem_mark.line + 1,
-			    parser.problem_mark.column + 1,
-			    parser.problem ? parser.problem : "syntax error");
-	}
-	r = ERR_PARSE;
-out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	r = yamlu_load_buf(&y, text, len, NULL, &root);
+	/* no document or a null one: no receivers, no routes */
+	if (r == 0 && root != NULL && !yamlu_null(root))
+		r = al_document(c, root, &tmp);
+	yamlu_clear(&y);
+	c->y = NULL;
 	if (r == 0) {
 		tmp.has_secrets = c->has_secrets;
 		*cfg = tmp;
@@ -1690,11 +1531,7 @@ alerts_parse(const char *name, const char *text, size_t len,
 {
 	struct al_ctx	 c;
 
-	memset(&c, 0, sizeof(c));
-	c.path = name;
-	c.err = err;
-	c.errlen = errlen;
-	return al_parse(&c, text, len, cfg);
+	return al_parse(&c, name, text, len, cfg, err, errlen);
 }
 
 int
@@ -1760,11 +1597,7 @@ alerts_load(const char *path, struct al_config *cfg, char **textp,
 		return ERR_TOOBIG;
 	}
 
-	memset(&c, 0, sizeof(c));
-	c.path = path;
-	c.err = err;
-	c.errlen = errlen;
-	if ((r = al_parse(&c, text, len, cfg)) != 0) {
+	if ((r = al_parse(&c, path, text, len, cfg, err, errlen)) != 0) {
 		freezero(text, AL_MAX_FILE + 2);
 		return r;
 	}

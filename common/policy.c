@@ -1,8 +1,8 @@
 /*
- * common/policy.c -- TracingPolicy YAML loader (libyaml document API):
- * typed YAML access with FILE:LINE:COL errors (as common/config.c), the
- * top level (apiVersion, kind, metadata), spec sections, options and
- * lists.  Hooks are in policy_hooks.c, selectors in policy_sel.c.
+ * common/policy.c -- TracingPolicy YAML loader, the schema over the YAML
+ * walker of common/yamlutil.h (FILE:LINE:COL errors): the top level
+ * (apiVersion, kind, metadata), spec sections, options and lists.  Hooks
+ * are in policy_hooks.c, selectors in policy_sel.c.
  *
  * Scalars follow YAML 1.2 core-schema rules on their style: booleans and
  * integer settings (index, argSig, ...) must be plain; string settings
@@ -26,18 +26,6 @@
 #include "yamlutil.h"
 #include "xmalloc.h"
 
-int
-pol_error(struct pol_ctx *c, const yaml_node_t *node, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 r;
-
-	va_start(ap, fmt);
-	r = yamlu_verror(c->path, node, c->err, c->errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 void
 pol_note(struct pol_ctx *c, const yaml_node_t *node, const char *fmt, ...)
 {
@@ -49,205 +37,8 @@ pol_note(struct pol_ctx *c, const yaml_node_t *node, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p->notes = xreallocarray(p->notes, p->nnotes + 1, sizeof(*p->notes));
-	xasprintf(&p->notes[p->nnotes++], "%s:%zu:%zu: note: %s", c->path,
+	xasprintf(&p->notes[p->nnotes++], "%s:%zu:%zu: note: %s", c->y->path,
 	    node->start_mark.line + 1, node->start_mark.column + 1, msg);
-}
-
-yaml_node_t *
-pol_node(struct pol_ctx *c, int id)
-{
-	return yaml_document_get_node(c->doc, id);
-}
-
-const char *
-pol_sval(const yaml_node_t *n)
-{
-	return yamlu_sval(n);
-}
-
-/* A scalar with no explicit tag other than !!str, !!int, !!bool? */
-int
-pol_is_scalar(const yaml_node_t *n)
-{
-	const char *t;
-
-	if (n->type != YAML_SCALAR_NODE)
-		return 0;
-	if (n->tag == NULL)
-		return 1;
-	t = (const char *)n->tag;
-	return strcmp(t, YAML_STR_TAG) == 0 || strcmp(t, YAML_INT_TAG) == 0 ||
-	    strcmp(t, YAML_BOOL_TAG) == 0;
-}
-
-int
-pol_is_null(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && yamlu_plain_null(n);
-}
-
-/*
- * Collect a mapping's values by key: vals[i] is the value of known[i] or
- * NULL.  Keys must be plain strings, unique and known.
- */
-int
-pol_map(struct pol_ctx *c, yaml_node_t *map, const char *what,
-    const char *const *known, yaml_node_t **vals)
-{
-	yaml_node_pair_t *p, *q;
-	yaml_node_t	*k, *v, *k2;
-	char		 list[768];
-	int		 i;
-
-	for (i = 0; known[i] != NULL; i++)
-		vals[i] = NULL;
-	if (map->type != YAML_MAPPING_NODE)
-		return pol_error(c, map, "%s: expected a mapping", what);
-	for (p = map->data.mapping.pairs.start;
-	    p < map->data.mapping.pairs.top; p++) {
-		k = pol_node(c, p->key);
-		v = pol_node(c, p->value);
-		if (k == NULL || v == NULL)
-			return pol_error(c, map, "%s: broken mapping", what);
-		if (!pol_is_scalar(k) || pol_is_null(k))
-			return pol_error(c, k, "%s: expected a key (a plain "
-			    "string)", what);
-		for (q = map->data.mapping.pairs.start; q < p; q++) {
-			k2 = pol_node(c, q->key);
-			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-			    strcmp(pol_sval(k2), pol_sval(k)) == 0)
-				return pol_error(c, k, "%s: duplicate key "
-				    "'%.64s' (first at line %zu)", what,
-				    pol_sval(k), k2->start_mark.line + 1);
-		}
-		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(known[i], pol_sval(k)) == 0)
-				break;
-		if (known[i] == NULL) {
-			list[0] = '\0';
-			for (i = 0; known[i] != NULL; i++) {
-				if (i > 0)
-					strncat(list, ", ", sizeof(list) -
-					    strlen(list) - 1);
-				strncat(list, known[i], sizeof(list) -
-				    strlen(list) - 1);
-			}
-			return pol_error(c, k, "%s: unknown key '%.64s'; "
-			    "expected one of: %s", what, pol_sval(k), list);
-		}
-		vals[i] = v;
-	}
-	return 0;
-}
-
-/* A sequence of at most max items (limname names the limit). */
-int
-pol_seq(struct pol_ctx *c, yaml_node_t *n, const char *what, size_t max,
-    const char *limname, size_t *count)
-{
-	size_t	 len;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return pol_error(c, n, "%s: expected a sequence", what);
-	len = (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
-	if (max > 0 && len > max)
-		return pol_error(c, n, "%s: %zu entries; at most %zu (%s)",
-		    what, len, max, limname);
-	*count = len;
-	return 0;
-}
-
-yaml_node_t *
-pol_item(struct pol_ctx *c, yaml_node_t *seq, size_t i)
-{
-	return pol_node(c, seq->data.sequence.items.start[i]);
-}
-
-/* A scalar's text, for values (numbers or strings; NUL bytes kept). */
-int
-pol_text(struct pol_ctx *c, yaml_node_t *n, const char *what,
-    const char **s, size_t *len)
-{
-	if (!pol_is_scalar(n) || pol_is_null(n) || yamlu_plain_bool(n) != -1)
-		return pol_error(c, n, "%s: expected a string or a number",
-		    what);
-	*s = pol_sval(n);
-	*len = n->data.scalar.length;
-	return 0;
-}
-
-/* A non-empty string setting of at most maxlen bytes. */
-int
-pol_str(struct pol_ctx *c, yaml_node_t *n, const char *what, size_t maxlen,
-    const char *limname, char **out)
-{
-	if (!pol_is_scalar(n) || pol_is_null(n) || yamlu_plain_bool(n) != -1)
-		return pol_error(c, n, "%s: expected a string", what);
-	if (n->data.scalar.length == 0)
-		return pol_error(c, n, "%s: expected a non-empty string", what);
-	if (strlen(pol_sval(n)) != n->data.scalar.length)
-		return pol_error(c, n, "%s: string contains a NUL byte", what);
-	if (maxlen > 0 && n->data.scalar.length > maxlen)
-		return pol_error(c, n, "%s: %zu bytes; at most %zu (%s)", what,
-		    n->data.scalar.length, maxlen, limname);
-	free(*out);
-	*out = xstrdup(pol_sval(n));
-	return 0;
-}
-
-int
-pol_bool(struct pol_ctx *c, yaml_node_t *n, const char *what, int *out)
-{
-	int	 b;
-
-	if (!pol_is_scalar(n) || (b = yamlu_plain_bool(n)) == -1)
-		return pol_error(c, n, "%s: expected a boolean (true or false)",
-		    what);
-	*out = b;
-	return 0;
-}
-
-/* A plain decimal integer in [min, max]. */
-int
-pol_int(struct pol_ctx *c, yaml_node_t *n, const char *what, int64_t min,
-    int64_t max, int64_t *out)
-{
-	const char *s;
-	uint64_t mag = 0;
-	int64_t	 v;
-	int	 neg = 0;
-	size_t	 i;
-
-	if (!pol_is_scalar(n) || !yamlu_is_plain(n))
-		goto bad;
-	s = pol_sval(n);
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (*s == '\0')
-		goto bad;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    mag > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			goto bad;
-		mag = mag * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (neg) {
-		if (mag > (uint64_t)INT64_MAX + 1)
-			goto bad;
-		v = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
-	} else {
-		if (mag > (uint64_t)INT64_MAX)
-			goto bad;
-		v = (int64_t)mag;
-	}
-	if (v < min || v > max)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	return pol_error(c, n, "%s: expected an integer from %lld to %lld",
-	    what, (long long)min, (long long)max);
 }
 
 /* A kernel/user symbol or tracepoint name: [A-Za-z0-9_.]+, first not a
@@ -259,7 +50,7 @@ pol_ident(struct pol_ctx *c, yaml_node_t *n, const char *what, char **out)
 	size_t	 i;
 	int	 r;
 
-	if ((r = pol_str(c, n, what, POL_MAX_LABEL, "POL_MAX_LABEL",
+	if ((r = yamlu_str(c->y, n, what, POL_MAX_LABEL, "POL_MAX_LABEL",
 	    &s)) != 0)
 		return r;
 	for (i = 0; s[i] != '\0'; i++) {
@@ -325,7 +116,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 	size_t		 i, count;
 	int		 r, validated;
 
-	if ((r = pol_map(c, n, "lists", pol_list_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "lists", pol_list_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "lists: missing 'name'");
@@ -341,15 +132,15 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 			return pol_error(c, v[0], "lists.name: duplicate list "
 			    "'%s' (first at line %zu)", l->name,
 			    c->lists[i].node->start_mark.line + 1);
-	if (v[4] != NULL && (r = pol_bool(c, v[4], "lists.validated",
+	if (v[4] != NULL && (r = yamlu_bool(c->y, v[4], "lists.validated",
 	    &validated)) != 0)
 		return r;
 	l->type = POL_LIST_FUNCS;
 	if (v[1] != NULL) {
-		if (!pol_is_scalar(v[1]))
+		if (!yamlu_scalar(v[1]))
 			return pol_error(c, v[1], "lists.type: expected a "
 			    "string");
-		t = pol_sval(v[1]);
+		t = yamlu_sval(v[1]);
 		if (strcmp(t, "syscalls") == 0)
 			l->type = POL_LIST_SYSCALLS;
 		else if (strcmp(t, "generated_syscalls") == 0)
@@ -382,7 +173,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 	}
 	if (v[2] == NULL)
 		return pol_error(c, n, "lists: missing 'values'");
-	if ((r = pol_seq(c, v[2], "lists.values", POL_MAX_LIST_VALUES,
+	if ((r = yamlu_seq(c->y, v[2], "lists.values", POL_MAX_LIST_VALUES,
 	    "POL_MAX_LIST_VALUES", &count)) != 0)
 		return r;
 	if (count == 0)
@@ -392,7 +183,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 	l->nrs = xcalloc(count, sizeof(*l->nrs));
 	l->nvalues = count;
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, v[2], i);
+		item = yamlu_item(c->y, v[2], i);
 		if (l->type == POL_LIST_FUNCS) {
 			if ((r = pol_ident(c, item, "lists.values",
 			    &l->values[i])) != 0)
@@ -400,7 +191,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 			l->nrs[i] = -1;
 			continue;
 		}
-		if ((r = pol_str(c, item, "lists.values", POL_MAX_LABEL,
+		if ((r = yamlu_str(c->y, item, "lists.values", POL_MAX_LABEL,
 		    "POL_MAX_LABEL", &l->values[i])) != 0)
 			return r;
 		if ((r = pol_list_syscall(c, l, item, i)) != 0)
@@ -425,22 +216,22 @@ pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 	size_t		 i;
 	int		 r;
 
-	if ((r = pol_map(c, n, "options", pol_option_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "options", pol_option_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "options: missing 'name'");
-	if (!pol_is_scalar(v[0]) || pol_is_null(v[0]))
+	if (!yamlu_scalar(v[0]) || yamlu_null(v[0]))
 		return pol_error(c, v[0], "options.name: expected a string");
-	name = pol_sval(v[0]);
+	name = yamlu_sval(v[0]);
 	if (strcmp(name, "policy-mode") == 0) {
 		if (*have_mode)
 			return pol_error(c, v[0], "options: policy-mode is "
 			    "set twice");
 		*have_mode = 1;
-		if (v[1] == NULL || !pol_is_scalar(v[1]))
+		if (v[1] == NULL || !yamlu_scalar(v[1]))
 			return pol_error(c, v[1] ? v[1] : n, "policy-mode: "
 			    "expected enforce or monitor");
-		val = pol_sval(v[1]);
+		val = yamlu_sval(v[1]);
 		if (strcmp(val, "enforce") == 0)
 			c->pol->mode = POL_MODE_ENFORCE;
 		else if (strcmp(val, "monitor") == 0)
@@ -453,7 +244,7 @@ pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 	for (i = 0; noeffect[i] != NULL; i++) {
 		if (strcmp(name, noeffect[i]) != 0)
 			continue;
-		if (v[1] != NULL && !pol_is_scalar(v[1]))
+		if (v[1] != NULL && !yamlu_scalar(v[1]))
 			return pol_error(c, v[1], "options.value: expected a "
 			    "string");
 		pol_note(c, v[0], "option '%s' has no effect in tripline",
@@ -474,8 +265,8 @@ pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 static int
 pol_empty_map(const yaml_node_t *n)
 {
-	return pol_is_null(n) || (n->type == YAML_MAPPING_NODE &&
-	    n->data.mapping.pairs.top == n->data.mapping.pairs.start);
+	return yamlu_null(n) || (n->type == YAML_MAPPING_NODE &&
+	    yamlu_count(n) == 0);
 }
 
 static int
@@ -484,7 +275,7 @@ pol_k8s_selector(struct pol_ctx *c, int which, yaml_node_t *n)
 	switch (which) {
 	case 0:		/* podSelector */
 	case 1:		/* containerSelector */
-		if (pol_is_null(n))
+		if (yamlu_null(n))
 			return 0;
 		return pol_error(c, n, "%s: tripline runs on a host without "
 		    "Kubernetes pods or containers to select; remove it "
@@ -496,7 +287,7 @@ pol_k8s_selector(struct pol_ctx *c, int which, yaml_node_t *n)
 		return pol_error(c, n, "hostSelector: only null or {} (all "
 		    "host processes) is supported");
 	default:	/* nodeSelector */
-		if (n->type != YAML_MAPPING_NODE && !pol_is_null(n))
+		if (n->type != YAML_MAPPING_NODE && !yamlu_null(n))
 			return pol_error(c, n, "nodeSelector: expected a "
 			    "mapping");
 		pol_note(c, n, "nodeSelector has no effect on a host: the "
@@ -523,34 +314,34 @@ static const char *const pol_spec_keys[] = {
 static int
 pol_spec(struct pol_ctx *c, yaml_node_t *n)
 {
-	yaml_node_t	*v[S_N_], *k;
-	yaml_node_pair_t *p;
-	size_t		 i, count;
+	yaml_node_t	*v[S_N_], *k, *hv;
+	size_t		 i, j, count;
 	int		 r = 0, have_mode = 0, loader = 0;
 
-	if ((r = pol_map(c, n, "spec", pol_spec_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "spec", pol_spec_keys, NULL, v)) != 0)
 		return r;
-	if (v[S_ENFORCERS] != NULL && !pol_is_null(v[S_ENFORCERS]))
+	if (v[S_ENFORCERS] != NULL && !yamlu_null(v[S_ENFORCERS]))
 		return pol_error(c, v[S_ENFORCERS], "enforcers are not "
 		    "supported; use Sigkill or Override in matchActions");
-	if (v[S_USDTS] != NULL && !pol_is_null(v[S_USDTS]))
+	if (v[S_USDTS] != NULL && !yamlu_null(v[S_USDTS]))
 		return pol_error(c, v[S_USDTS], "usdts are not supported; use "
 		    "uprobes on the probed function");
 	if (v[S_LISTS] != NULL) {
-		if ((r = pol_seq(c, v[S_LISTS], "lists", 0, NULL,
+		if ((r = yamlu_seq(c->y, v[S_LISTS], "lists", 0, NULL,
 		    &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++)
-			if ((r = pol_list(c, pol_item(c, v[S_LISTS], i))) != 0)
+			if ((r = pol_list(c, yamlu_item(c->y, v[S_LISTS],
+			    i))) != 0)
 				return r;
 	}
 	if (v[S_OPTIONS] != NULL) {
-		if ((r = pol_seq(c, v[S_OPTIONS], "options", 0, NULL,
+		if ((r = yamlu_seq(c->y, v[S_OPTIONS], "options", 0, NULL,
 		    &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++)
-			if ((r = pol_option(c, pol_item(c, v[S_OPTIONS], i),
-			    &have_mode)) != 0)
+			if ((r = pol_option(c, yamlu_item(c->y, v[S_OPTIONS],
+			    i), &have_mode)) != 0)
 				return r;
 	}
 	for (i = S_POD; i <= S_NODE; i++)
@@ -558,7 +349,7 @@ pol_spec(struct pol_ctx *c, yaml_node_t *n)
 		    v[i])) != 0)
 			return r;
 	if (v[S_LOADER] != NULL) {
-		if ((r = pol_bool(c, v[S_LOADER], "loader", &loader)) != 0)
+		if ((r = yamlu_bool(c->y, v[S_LOADER], "loader", &loader)) != 0)
 			return r;
 		if (loader)
 			pol_note(c, v[S_LOADER], "loader: process_loader "
@@ -570,15 +361,16 @@ pol_spec(struct pol_ctx *c, yaml_node_t *n)
 		c->macros = v[S_MACROS];
 	}
 	/* hook sections in document order, so hooks keep the file's order */
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		k = pol_node(c, p->key);
+	count = yamlu_count(n);
+	for (j = 0; j < count; j++) {
+		if ((r = yamlu_pair(c->y, n, j, "spec", &k, &hv)) != 0)
+			return r;
 		for (i = S_KPROBES; i <= S_LSMHOOKS; i++)
-			if (strcmp(pol_sval(k), pol_spec_keys[i]) == 0)
+			if (strcmp(yamlu_sval(k), pol_spec_keys[i]) == 0)
 				break;
 		if (i > S_LSMHOOKS)
 			continue;
-		k = pol_node(c, p->value);
+		k = hv;
 		if (i == S_KPROBES || i == S_FENTRIES)
 			r = pol_hooks(c, k, POL_HOOK_KPROBE, i == S_FENTRIES);
 		else if (i == S_TRACEPOINTS)
@@ -606,20 +398,19 @@ static const char *const pol_meta_keys[] = {
 static int
 pol_string_map(struct pol_ctx *c, yaml_node_t *n, const char *what)
 {
-	yaml_node_pair_t *p;
 	yaml_node_t	*k, *v;
+	size_t		 i;
+	int		 r;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return pol_error(c, n, "%s: expected a mapping of strings",
 		    what);
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		k = pol_node(c, p->key);
-		v = pol_node(c, p->value);
-		if (k == NULL || v == NULL || !pol_is_scalar(k) ||
-		    !pol_is_scalar(v))
-			return pol_error(c, k ? k : n, "%s: expected a "
-			    "mapping of strings", what);
+	for (i = 0; i < yamlu_count(n); i++) {
+		if ((r = yamlu_pair(c->y, n, i, what, &k, &v)) != 0)
+			return r;
+		if (!yamlu_scalar(k) || !yamlu_scalar(v))
+			return pol_error(c, k, "%s: expected a mapping of "
+			    "strings", what);
 	}
 	return 0;
 }
@@ -650,11 +441,11 @@ pol_metadata(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *kind)
 	char		*ns = NULL;
 	int		 r;
 
-	if ((r = pol_map(c, n, "metadata", pol_meta_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "metadata", pol_meta_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "metadata: missing 'name'");
-	if ((r = pol_str(c, v[0], "metadata.name", 0, NULL,
+	if ((r = yamlu_str(c->y, v[0], "metadata.name", 0, NULL,
 	    &c->pol->name)) != 0)
 		return r;
 	if (!pol_dns_name(c->pol->name, 1))
@@ -671,7 +462,7 @@ pol_metadata(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *kind)
 		if (!c->pol->namespaced)
 			return pol_error(c, v[1], "metadata.namespace: only "
 			    "with kind TracingPolicyNamespaced");
-		if ((r = pol_str(c, v[1], "metadata.namespace", 63,
+		if ((r = yamlu_str(c->y, v[1], "metadata.namespace", 63,
 		    "Kubernetes namespace", &ns)) != 0)
 			return r;
 		if (!pol_dns_name(ns, 0)) {
@@ -703,19 +494,20 @@ pol_top(struct pol_ctx *c, yaml_node_t *root)
 	if (root->type != YAML_MAPPING_NODE)
 		return pol_error(c, root, "expected a TracingPolicy (a "
 		    "mapping with apiVersion, kind, metadata, spec)");
-	if ((r = pol_map(c, root, "TracingPolicy", pol_top_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, root, "TracingPolicy", pol_top_keys, NULL,
+	    v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, root, "missing 'apiVersion' (expected "
 		    "cilium.io/v1alpha1)");
-	if (!pol_is_scalar(v[0]) ||
-	    strcmp(pol_sval(v[0]), "cilium.io/v1alpha1") != 0)
+	if (!yamlu_scalar(v[0]) ||
+	    strcmp(yamlu_sval(v[0]), "cilium.io/v1alpha1") != 0)
 		return pol_error(c, v[0], "apiVersion: expected "
 		    "cilium.io/v1alpha1");
 	if (v[1] == NULL)
 		return pol_error(c, root, "missing 'kind' (expected "
 		    "TracingPolicy or TracingPolicyNamespaced)");
-	s = pol_is_scalar(v[1]) ? pol_sval(v[1]) : "";
+	s = yamlu_scalar(v[1]) ? yamlu_sval(v[1]) : "";
 	if (strcmp(s, "TracingPolicyNamespaced") == 0)
 		c->pol->namespaced = 1;
 	else if (strcmp(s, "TracingPolicy") != 0)
@@ -768,87 +560,35 @@ pol_ctx_clear(struct pol_ctx *c)
 	c->nlists = 0;
 }
 
-static int
-pol_syntax(const char *name, yaml_parser_t *parser, char *err, size_t errlen)
-{
-	if (err == NULL || errlen == 0)
-		return ERR_PARSE;
-	if (parser->context != NULL)
-		snprintf(err, errlen, "%s:%zu:%zu: %s (%s at line %zu)", name,
-		    parser->problem_mark.line + 1,
-		    parser->problem_mark.column + 1,
-		    parser->problem ? parser->problem : "syntax error",
-		    parser->context, parser->context_mark.line + 1);
-	else
-		snprintf(err, errlen, "%s:%zu:%zu: %s", name,
-		    parser->problem_mark.line + 1,
-		    parser->problem_mark.column + 1,
-		    parser->problem ? parser->problem : "syntax error");
-	return ERR_PARSE;
-}
-
 int
 policy_load_buf(const char *name, const char *buf, size_t len,
     struct policy **out, char *err, size_t errlen)
 {
+	struct yamlu_doc y;
 	struct pol_ctx	 c;
 	struct policy	*p;
-	yaml_parser_t	 parser;
-	yaml_document_t	 doc, doc2;
-	yaml_node_t	*root, *extra;
-	int		 r, have_doc = 0;
+	yaml_node_t	*root;
+	int		 r;
 
 	*out = NULL;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (!yaml_parser_initialize(&parser)) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: cannot initialise YAML "
-			    "parser", name);
-		return ERR_NOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
-	    len);
+	yamlu_init(&y, name, err, errlen);
 	p = xcalloc(1, sizeof(*p));
 	p->file = xstrdup(name);
 	p->hooks = xcalloc(POL_MAX_HOOKS, sizeof(*p->hooks));
 	memset(&c, 0, sizeof(c));
-	c.path = name;
-	c.doc = &doc;
-	c.err = err;
-	c.errlen = errlen;
+	c.y = &y;
 	c.pol = p;
-
-	if (!yaml_parser_load(&parser, &doc)) {
-		r = pol_syntax(name, &parser, err, errlen);
-		goto out;
-	}
-	have_doc = 1;
-	if ((root = yaml_document_get_root_node(&doc)) == NULL) {
+	r = yamlu_load_buf(&y, buf, len, "expected a single YAML document "
+	    "(one policy per file)", &root);
+	if (r == 0 && root == NULL) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%s:1:1: empty file: expected a "
 			    "TracingPolicy", name);
 		r = ERR_PARSE;
-		goto out;
-	}
-	if (!yaml_parser_load(&parser, &doc2)) {
-		r = pol_syntax(name, &parser, err, errlen);
-		goto out;
-	}
-	extra = yaml_document_get_root_node(&doc2);
-	if (extra != NULL) {
-		r = pol_error(&c, extra, "expected a single YAML document (one "
-		    "policy per file)");
-		yaml_document_delete(&doc2);
-		goto out;
-	}
-	yaml_document_delete(&doc2);
-	r = pol_top(&c, root);
-out:
+	} else if (r == 0)
+		r = pol_top(&c, root);
 	pol_ctx_clear(&c);
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamlu_clear(&y);
 	if (r != 0) {
 		policy_free(p);
 		return r;

@@ -138,13 +138,13 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	int64_t	 x;
 	int	 r, b, max;
 
-	if ((r = pol_map(c, n, what, pol_arg_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_arg_keys, NULL, v)) != 0)
 		return r;
 	a->line = (int)n->start_mark.line + 1;
 	a->col = (int)n->start_mark.column + 1;
 	max = pol_max_index(h, &lim);
 	if (v[A_INDEX] != NULL) {
-		if ((r = pol_int(c, v[A_INDEX], "index", 0, INT32_MAX,
+		if ((r = yamlu_int(c->y, v[A_INDEX], "index", 0, INT32_MAX,
 		    &x)) != 0)
 			return r;
 		if (!is_ret && x > max)
@@ -154,10 +154,10 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	} else if (!is_ret)
 		return pol_error(c, n, "args: missing 'index'");
 	if (v[A_TYPE] != NULL) {
-		if (!pol_is_scalar(v[A_TYPE]) || pol_is_null(v[A_TYPE]))
+		if (!yamlu_scalar(v[A_TYPE]) || yamlu_null(v[A_TYPE]))
 			return pol_error(c, v[A_TYPE], "type: expected a type "
 			    "name");
-		t = pol_sval(v[A_TYPE]);
+		t = yamlu_sval(v[A_TYPE]);
 		if (pol_type_lookup(t, &a->type, &a->type_name) != 0)
 			return pol_error(c, v[A_TYPE], "type: unknown argument "
 			    "type '%.64s'", t);
@@ -174,7 +174,7 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	    h->kind != POL_HOOK_RAW_TRACEPOINT)
 		return pol_error(c, v[A_TYPE], "type syscall64: only for "
 		    "tracepoints (raw_syscalls)");
-	if (v[A_LABEL] != NULL && (r = pol_str(c, v[A_LABEL], "label",
+	if (v[A_LABEL] != NULL && (r = yamlu_str(c->y, v[A_LABEL], "label",
 	    POL_MAX_LABEL, "POL_MAX_LABEL", &a->label)) != 0)
 		return r;
 	if (v[A_SIZEARG] != NULL) {
@@ -182,13 +182,13 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		    a->type != POL_ARG_CHAR_IOVEC))
 			return pol_error(c, v[A_SIZEARG], "sizeArgIndex: only "
 			    "for char_buf and char_iovec args");
-		if ((r = pol_int(c, v[A_SIZEARG], "sizeArgIndex", 1, max + 1,
-		    &x)) != 0)
+		if ((r = yamlu_int(c->y, v[A_SIZEARG], "sizeArgIndex", 1,
+		    max + 1, &x)) != 0)
 			return r;
 		a->size_arg_index = (int)x;
 	}
 	if (v[A_RETCOPY] != NULL) {
-		if ((r = pol_bool(c, v[A_RETCOPY], "returnCopy", &b)) != 0)
+		if ((r = yamlu_bool(c->y, v[A_RETCOPY], "returnCopy", &b)) != 0)
 			return r;
 		if (b && (is_ret || (a->type != POL_ARG_CHAR_BUF &&
 		    a->type != POL_ARG_CHAR_IOVEC)))
@@ -202,7 +202,7 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		a->return_copy = b;
 	}
 	if (v[A_MAXDATA] != NULL) {
-		if ((r = pol_bool(c, v[A_MAXDATA], "maxData", &b)) != 0)
+		if ((r = yamlu_bool(c->y, v[A_MAXDATA], "maxData", &b)) != 0)
 			return r;
 		if (b && a->type != POL_ARG_CHAR_BUF)
 			return pol_error(c, v[A_MAXDATA], "maxData: only for "
@@ -212,8 +212,8 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 			    "returnCopy");
 		a->max_data = b ? POL_MAX_DATA : 0;
 	}
-	if (v[A_RESOLVE] != NULL && (r = pol_str(c, v[A_RESOLVE], "resolve",
-	    POL_MAX_STR, "POL_MAX_STR", &a->resolve)) != 0)
+	if (v[A_RESOLVE] != NULL && (r = yamlu_str(c->y, v[A_RESOLVE],
+	    "resolve", POL_MAX_STR, "POL_MAX_STR", &a->resolve)) != 0)
 		return r;
 	if (v[A_BTFTYPE] != NULL && (r = pol_ident(c, v[A_BTFTYPE], "btfType",
 	    &a->btf_type)) != 0)
@@ -235,12 +235,12 @@ pol_args(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 	size_t	 i, j, count;
 	int	 r;
 
-	if ((r = pol_seq(c, n, "args", POL_MAX_ARGS, "POL_MAX_ARGS",
+	if ((r = yamlu_seq(c->y, n, "args", POL_MAX_ARGS, "POL_MAX_ARGS",
 	    &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
 		h->nargs = i + 1;
-		if ((r = pol_arg(c, h, pol_item(c, n, i), &h->args[i],
+		if ((r = pol_arg(c, h, yamlu_item(c->y, n, i), &h->args[i],
 		    0)) != 0)
 			return r;
 	}
@@ -254,13 +254,14 @@ pol_args(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 			if (h->args[j].index == a->size_arg_index - 1)
 				sz = &h->args[j];
 		if (sz == NULL)
-			return pol_error(c, pol_item(c, n, i), "sizeArgIndex "
-			    "%d (1-based) names index %d, which is not in "
-			    "args", a->size_arg_index, a->size_arg_index - 1);
+			return pol_error(c, yamlu_item(c->y, n, i),
+			    "sizeArgIndex %d (1-based) names index %d, which "
+			    "is not in args", a->size_arg_index,
+			    a->size_arg_index - 1);
 		if (!pol_type_is_int(sz->type) && sz->type != POL_ARG_AUTO)
-			return pol_error(c, pol_item(c, n, i), "sizeArgIndex "
-			    "%d (1-based) names index %d of type %s; expected "
-			    "an integer type", a->size_arg_index,
+			return pol_error(c, yamlu_item(c->y, n, i),
+			    "sizeArgIndex %d (1-based) names index %d of type "
+			    "%s; expected an integer type", a->size_arg_index,
 			    a->size_arg_index - 1, sz->type_name);
 	}
 	return 0;
@@ -279,16 +280,16 @@ pol_hook_body(struct pol_ctx *c, struct pol_hook *h, struct pol_hspec *s)
 	int		 r, k;
 
 	if (s->ignore != NULL) {
-		if ((r = pol_map(c, s->ignore, "ignore", ignore_keys,
+		if ((r = yamlu_map(c->y, s->ignore, "ignore", ignore_keys, NULL,
 		    iv)) != 0)
 			return r;
-		if (iv[0] != NULL && (r = pol_bool(c, iv[0],
+		if (iv[0] != NULL && (r = yamlu_bool(c->y, iv[0],
 		    "ignore.callNotFound", &h->ignore_call_not_found)) != 0)
 			return r;
 	}
 	if (s->args != NULL && (r = pol_args(c, h, s->args)) != 0)
 		return r;
-	if (s->ret != NULL && (r = pol_bool(c, s->ret, "return",
+	if (s->ret != NULL && (r = yamlu_bool(c->y, s->ret, "return",
 	    &h->ret)) != 0)
 		return r;
 	if (s->retarg != NULL) {
@@ -301,10 +302,10 @@ pol_hook_body(struct pol_ctx *c, struct pol_hook *h, struct pol_hspec *s)
 		return pol_error(c, s->ret, "return: true needs returnArg "
 		    "(the type of the return value)");
 	if (s->retargaction != NULL) {
-		if (!pol_is_scalar(s->retargaction))
+		if (!yamlu_scalar(s->retargaction))
 			return pol_error(c, s->retargaction, "returnArgAction: "
 			    "expected TrackSock or UntrackSock");
-		t = pol_sval(s->retargaction);
+		t = yamlu_sval(s->retargaction);
 		k = pol_action_lookup(t);
 		if (k == POL_ACT_POST)
 			return pol_error(c, s->retargaction, "returnArgAction: "
@@ -322,17 +323,17 @@ pol_hook_body(struct pol_ctx *c, struct pol_hook *h, struct pol_hspec *s)
 			    policy_action_name((enum pol_action_kind)k));
 		h->ret_arg_action = (enum pol_action_kind)k;
 	}
-	if (s->message != NULL && (r = pol_str(c, s->message, "message",
+	if (s->message != NULL && (r = yamlu_str(c->y, s->message, "message",
 	    POL_MAX_MESSAGE, "POL_MAX_MESSAGE", &h->message)) != 0)
 		return r;
 	if (s->tags != NULL) {
-		if ((r = pol_seq(c, s->tags, "tags", POL_MAX_TAGS,
+		if ((r = yamlu_seq(c->y, s->tags, "tags", POL_MAX_TAGS,
 		    "POL_MAX_TAGS", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
-			item = pol_item(c, s->tags, i);
+			item = yamlu_item(c->y, s->tags, i);
 			h->ntags = i + 1;
-			if ((r = pol_str(c, item, "tags", POL_MAX_LABEL,
+			if ((r = yamlu_str(c->y, item, "tags", POL_MAX_LABEL,
 			    "POL_MAX_LABEL", &h->tags[i])) != 0)
 				return r;
 			for (j = 0; j < i; j++)
@@ -401,8 +402,8 @@ pol_kprobe_one(struct pol_ctx *c, struct pol_hspec *s, yaml_node_t **v,
 	h->fentry = fentry;
 	h->call = xstrdup(call);
 	h->syscall = 1;
-	if (v[K_SYSCALL] != NULL && (r = pol_bool(c, v[K_SYSCALL], "syscall",
-	    &h->syscall)) != 0)
+	if (v[K_SYSCALL] != NULL && (r = yamlu_bool(c->y, v[K_SYSCALL],
+	    "syscall", &h->syscall)) != 0)
 		return r;
 	if (l != NULL && l->type != POL_LIST_FUNCS && !h->syscall)
 		return pol_error(c, v[K_SYSCALL], "syscall: false, but list "
@@ -432,7 +433,7 @@ pol_kprobe(struct pol_ctx *c, yaml_node_t *n, int fentry)
 	size_t		 i;
 	int		 r;
 
-	if ((r = pol_map(c, n, what, pol_kprobe_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_kprobe_keys, NULL, v)) != 0)
 		return r;
 	if (v[K_CALL] == NULL)
 		return pol_error(c, n, "%s: missing 'call'", what);
@@ -450,7 +451,7 @@ pol_kprobe(struct pol_ctx *c, yaml_node_t *n, int fentry)
 	s.message = v[K_MESSAGE];
 	s.tags = v[K_TAGS];
 	s.ignore = v[K_IGNORE];
-	if ((r = pol_str(c, v[K_CALL], "call", POL_MAX_LABEL,
+	if ((r = yamlu_str(c->y, v[K_CALL], "call", POL_MAX_LABEL,
 	    "POL_MAX_LABEL", &call)) != 0)
 		return r;
 	if (strncmp(call, "list:", 5) != 0) {
@@ -496,13 +497,13 @@ pol_tracepoint(struct pol_ctx *c, yaml_node_t *n)
 	struct pol_hook	*h;
 	int		 r, raw = 0;
 
-	if ((r = pol_map(c, n, "tracepoints", pol_tp_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "tracepoints", pol_tp_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "tracepoints: missing 'subsystem'");
 	if (v[1] == NULL)
 		return pol_error(c, n, "tracepoints: missing 'event'");
-	if (v[2] != NULL && (r = pol_bool(c, v[2], "raw", &raw)) != 0)
+	if (v[2] != NULL && (r = yamlu_bool(c->y, v[2], "raw", &raw)) != 0)
 		return r;
 	memset(&s, 0, sizeof(s));
 	s.node = n;
@@ -550,7 +551,7 @@ pol_uprobe(struct pol_ctx *c, yaml_node_t *n)
 	size_t		 i, j, count;
 	int		 r;
 
-	if ((r = pol_map(c, n, "uprobes", pol_uprobe_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "uprobes", pol_uprobe_keys, NULL, v)) != 0)
 		return r;
 	if (v[U_PATH] == NULL)
 		return pol_error(c, n, "uprobes: missing 'path'");
@@ -572,7 +573,7 @@ pol_uprobe(struct pol_ctx *c, yaml_node_t *n)
 		    "(current_task/pt_regs sources and matchData)");
 	if (v[U_SYMBOLS] == NULL)
 		return pol_error(c, n, "uprobes: missing 'symbols'");
-	if ((r = pol_str(c, v[U_PATH], "path", POL_MAX_PATH, "PATH_MAX",
+	if ((r = yamlu_str(c->y, v[U_PATH], "path", POL_MAX_PATH, "PATH_MAX",
 	    &path)) != 0)
 		return r;
 	if (path[0] != '/') {
@@ -580,7 +581,8 @@ pol_uprobe(struct pol_ctx *c, yaml_node_t *n)
 		return pol_error(c, v[U_PATH], "path: expected an absolute "
 		    "path");
 	}
-	if ((r = pol_seq(c, v[U_SYMBOLS], "symbols", 0, NULL, &count)) != 0)
+	if ((r = yamlu_seq(c->y, v[U_SYMBOLS], "symbols", 0, NULL,
+	    &count)) != 0)
 		goto out;
 	if (count == 0) {
 		r = pol_error(c, v[U_SYMBOLS], "symbols: expected at least "
@@ -597,14 +599,14 @@ pol_uprobe(struct pol_ctx *c, yaml_node_t *n)
 	s.tags = v[U_TAGS];
 	s.expand = " (a uprobe is one hook per symbol)";
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, v[U_SYMBOLS], i);
+		item = yamlu_item(c->y, v[U_SYMBOLS], i);
 		free(sym);
 		sym = NULL;
 		if ((r = pol_ident(c, item, "symbols", &sym)) != 0)
 			goto out;
 		for (j = 0; j < i; j++)
-			if (strcmp(pol_sval(pol_item(c, v[U_SYMBOLS], j)),
-			    sym) == 0) {
+			if (strcmp(yamlu_sval(yamlu_item(c->y, v[U_SYMBOLS],
+			    j)), sym) == 0) {
 				r = pol_error(c, item, "symbols: '%s' is "
 				    "listed twice", sym);
 				goto out;
@@ -638,7 +640,7 @@ pol_lsm(struct pol_ctx *c, yaml_node_t *n)
 	struct pol_hook	*h;
 	int		 r;
 
-	if ((r = pol_map(c, n, "lsmhooks", pol_lsm_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "lsmhooks", pol_lsm_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "lsmhooks: missing 'hook'");
@@ -665,11 +667,11 @@ pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
 	size_t	 i, count;
 	int	 r;
 
-	if ((r = pol_seq(c, seq, fentry ? "fentries" : names[kind], 0, NULL,
-	    &count)) != 0)
+	if ((r = yamlu_seq(c->y, seq, fentry ? "fentries" : names[kind], 0,
+	    NULL, &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, seq, i);
+		item = yamlu_item(c->y, seq, i);
 		switch (kind) {
 		case POL_HOOK_KPROBE:
 			r = pol_kprobe(c, item, fentry);

@@ -1,6 +1,6 @@
 /*
  * common/policy_int.h -- internals shared by the policy parser's files:
- *   policy.c         document walk, metadata, spec, options, lists, free
+ *   policy.c         top level, metadata, spec, options, lists, free
  *   policy_hooks.c   kprobes/fentries, tracepoints, uprobes, lsmhooks, args
  *   policy_sel.c     selectors, macros, matchPIDs/Binaries/..., actions
  *   policy_values.c  operator/type compatibility and value parsing
@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "policy.h"
+#include "yamlutil.h"
 
 #define POL_MAX_PATH	4095	/* uprobe path bytes (PATH_MAX - 1) */
 #define POL_MAX_URL	256	/* GetUrl argUrl bytes */
@@ -37,37 +38,18 @@ struct pol_list {
 };
 
 struct pol_ctx {
-	const char	*path;
-	yaml_document_t	*doc;
-	char		*err;
-	size_t		 errlen;
+	struct yamlu_doc *y;
 	struct policy	*pol;
 	size_t		 nlists;
 	struct pol_list	 lists[POL_MAX_LISTS];
 	yaml_node_t	*macros;	/* spec.selectorsMacros, or NULL */
 };
 
-/* policy.c: error reporting and typed YAML access */
-int	 pol_error(struct pol_ctx *, const yaml_node_t *, const char *, ...)
-	    __attribute__((__format__(printf, 3, 4)));
+/* policy.c: errors and notes (FILE:LINE:COL), symbol names, lists; the
+ * files call the YAML walker of yamlutil.h with c->y */
+#define pol_error(c, node, ...)	yamlu_error((c)->y, (node), __VA_ARGS__)
 void	 pol_note(struct pol_ctx *, const yaml_node_t *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
-yaml_node_t *pol_node(struct pol_ctx *, int);
-const char *pol_sval(const yaml_node_t *);
-int	 pol_is_null(const yaml_node_t *);
-int	 pol_is_scalar(const yaml_node_t *);
-int	 pol_map(struct pol_ctx *, yaml_node_t *, const char *,
-	    const char *const *, yaml_node_t **);
-int	 pol_seq(struct pol_ctx *, yaml_node_t *, const char *, size_t,
-	    const char *, size_t *);
-yaml_node_t *pol_item(struct pol_ctx *, yaml_node_t *, size_t);
-int	 pol_str(struct pol_ctx *, yaml_node_t *, const char *, size_t,
-	    const char *, char **);
-int	 pol_text(struct pol_ctx *, yaml_node_t *, const char *,
-	    const char **, size_t *);
-int	 pol_bool(struct pol_ctx *, yaml_node_t *, const char *, int *);
-int	 pol_int(struct pol_ctx *, yaml_node_t *, const char *, int64_t,
-	    int64_t, int64_t *);
 int	 pol_ident(struct pol_ctx *, yaml_node_t *, const char *, char **);
 struct pol_list *pol_list_find(struct pol_ctx *, const char *);
 

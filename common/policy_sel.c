@@ -35,54 +35,52 @@ static const char *const pol_sel_keys[] = {
 	"matchReturnActions", "macros", "label", NULL
 };
 
+/* The value of macro name among the first upto pairs of map, or NULL. */
+static yaml_node_t *
+pol_macro_find(struct pol_ctx *c, yaml_node_t *map, size_t upto,
+    const char *name)
+{
+	yaml_node_t	*k, *v;
+	size_t		 i;
+
+	for (i = 0; i < upto; i++)
+		if (yamlu_pair(c->y, map, i, "selectorsMacros", &k, &v) == 0 &&
+		    strcmp(yamlu_sval(k), name) == 0)
+			return v;
+	return NULL;
+}
+
 /* spec.selectorsMacros: NAME -> selector fragment (keys checked here,
  * contents when a selector uses the macro). */
 int
 pol_macros_check(struct pol_ctx *c, yaml_node_t *n)
 {
-	yaml_node_pair_t *p, *q;
 	yaml_node_t	*k, *v, *vals[SEL_N_];
 	char		*name = NULL;
+	size_t		 i;
 	int		 r;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return pol_error(c, n, "selectorsMacros: expected a mapping of "
 		    "macro names to selectors");
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		k = pol_node(c, p->key);
-		v = pol_node(c, p->value);
-		if ((r = pol_ident(c, k, "selectorsMacros", &name)) != 0)
+	for (i = 0; i < yamlu_count(n); i++) {
+		if ((r = yamlu_pair(c->y, n, i, "selectorsMacros", &k,
+		    &v)) != 0 ||
+		    (r = pol_ident(c, k, "selectorsMacros", &name)) != 0)
 			return r;
 		free(name);
 		name = NULL;
-		for (q = n->data.mapping.pairs.start; q < p; q++)
-			if (strcmp(pol_sval(pol_node(c, q->key)),
-			    pol_sval(k)) == 0)
-				return pol_error(c, k, "selectorsMacros: "
-				    "duplicate macro '%s'", pol_sval(k));
-		if ((r = pol_map(c, v, "selectorsMacros", pol_sel_keys,
-		    vals)) != 0)
+		if (pol_macro_find(c, n, i, yamlu_sval(k)) != NULL)
+			return pol_error(c, k, "selectorsMacros: duplicate "
+			    "macro '%s'", yamlu_sval(k));
+		if ((r = yamlu_map(c->y, v, "selectorsMacros", pol_sel_keys,
+		    NULL, vals)) != 0)
 			return r;
 		if (vals[SEL_MACROS] != NULL)
 			return pol_error(c, vals[SEL_MACROS],
 			    "selectorsMacros: a macro cannot use macros");
 	}
 	return 0;
-}
-
-static yaml_node_t *
-pol_macro_find(struct pol_ctx *c, const char *name)
-{
-	yaml_node_pair_t *p;
-
-	if (c->macros == NULL)
-		return NULL;
-	for (p = c->macros->data.mapping.pairs.start;
-	    p < c->macros->data.mapping.pairs.top; p++)
-		if (strcmp(pol_sval(pol_node(c, p->key)), name) == 0)
-			return pol_node(c, p->value);
-	return NULL;
 }
 
 /* Merge the macros named in node m into vals; a field may come from one
@@ -98,19 +96,20 @@ pol_macros_merge(struct pol_ctx *c, yaml_node_t *m, yaml_node_t **vals)
 
 	for (k = 0; k < SEL_N_; k++)
 		src[k] = NULL;
-	if ((r = pol_seq(c, m, "macros", 0, NULL, &count)) != 0)
+	if ((r = yamlu_seq(c->y, m, "macros", 0, NULL, &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, m, i);
-		if (!pol_is_scalar(item) || pol_is_null(item))
+		item = yamlu_item(c->y, m, i);
+		if (!yamlu_scalar(item) || yamlu_null(item))
 			return pol_error(c, item, "macros: expected a macro "
 			    "name");
-		name = pol_sval(item);
-		if ((def = pol_macro_find(c, name)) == NULL)
+		name = yamlu_sval(item);
+		if (c->macros == NULL || (def = pol_macro_find(c, c->macros,
+		    yamlu_count(c->macros), name)) == NULL)
 			return pol_error(c, item, "macros: no macro '%.64s' in "
 			    "spec.selectorsMacros", name);
-		if ((r = pol_map(c, def, "selectorsMacros", pol_sel_keys,
-		    mv)) != 0)
+		if ((r = yamlu_map(c->y, def, "selectorsMacros", pol_sel_keys,
+		    NULL, mv)) != 0)
 			return r;
 		for (k = 0; k < SEL_N_; k++) {
 			if (mv[k] == NULL)
@@ -150,15 +149,15 @@ pol_matcharg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	uint64_t	 mask;
 	int		 op, r;
 
-	if ((r = pol_map(c, n, what, pol_marg_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_marg_keys, NULL, v)) != 0)
 		return r;
 	m->line = (int)n->start_mark.line + 1;
 	m->col = (int)n->start_mark.column + 1;
 	if (v[2] == NULL)
 		return pol_error(c, n, "%s: missing 'operator'", what);
-	if (!pol_is_scalar(v[2]) || (op = pol_op_lookup(pol_sval(v[2]))) < 0)
+	if (!yamlu_scalar(v[2]) || (op = pol_op_lookup(yamlu_sval(v[2]))) < 0)
 		return pol_error(c, v[2], "operator: unknown operator '%.64s'",
-		    pol_is_scalar(v[2]) ? pol_sval(v[2]) : "");
+		    yamlu_scalar(v[2]) ? yamlu_sval(v[2]) : "");
 	if (op == POL_OP_IN || op == POL_OP_NOTIN)
 		return pol_error(c, v[2], "operator %s: only for matchPIDs, "
 		    "matchBinaries, matchNamespaces and matchCapabilities; "
@@ -171,7 +170,8 @@ pol_matcharg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		if (v[1] != NULL)
 			return pol_error(c, v[1], "matchReturnArgs: args is "
 			    "not valid here (index 0 is the return value)");
-		if (v[0] != NULL && pol_int(c, v[0], "index", 0, 0, &x) != 0)
+		if (v[0] != NULL &&
+		    yamlu_int(c->y, v[0], "index", 0, 0, &x) != 0)
 			return pol_error(c, v[0], "matchReturnArgs index: "
 			    "expected 0 (the return value)");
 		m->arg = -1;
@@ -179,13 +179,13 @@ pol_matcharg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		snprintf(desc, sizeof(desc), "the return value");
 	} else if (v[1] != NULL) {
 		/* args: [position] takes precedence over index */
-		if ((r = pol_seq(c, v[1], "args", 0, NULL, &count)) != 0)
+		if ((r = yamlu_seq(c->y, v[1], "args", 0, NULL, &count)) != 0)
 			return r;
 		if (count != 1)
 			return pol_error(c, v[1], "args: expected one position "
 			    "in args");
-		item = pol_item(c, v[1], 0);
-		if ((r = pol_int(c, item, "args", 0, INT32_MAX, &x)) != 0)
+		item = yamlu_item(c->y, v[1], 0);
+		if ((r = yamlu_int(c->y, item, "args", 0, INT32_MAX, &x)) != 0)
 			return r;
 		if ((size_t)x >= h->nargs)
 			return pol_error(c, item, "args: position %lld, but "
@@ -194,7 +194,7 @@ pol_matcharg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		m->arg = (int)x;
 		snprintf(desc, sizeof(desc), "args position %d", m->arg);
 	} else if (v[0] != NULL) {
-		if ((r = pol_int(c, v[0], "index", 0, INT32_MAX, &x)) != 0)
+		if ((r = yamlu_int(c->y, v[0], "index", 0, INT32_MAX, &x)) != 0)
 			return r;
 		if (h->kind == POL_HOOK_TRACEPOINT ||
 		    h->kind == POL_HOOK_RAW_TRACEPOINT) {
@@ -253,7 +253,7 @@ pol_in_notin(struct pol_ctx *c, yaml_node_t *n, const char *what,
 
 	if (opnode == NULL)
 		return pol_error(c, n, "%s: missing 'operator'", what);
-	if (!pol_is_scalar(opnode) || ((o = pol_op_lookup(pol_sval(opnode))) !=
+	if (!yamlu_scalar(opnode) || ((o = pol_op_lookup(yamlu_sval(opnode))) !=
 	    POL_OP_IN && o != POL_OP_NOTIN))
 		return pol_error(c, opnode, "%s: operator: expected In or "
 		    "NotIn", what);
@@ -271,7 +271,7 @@ pol_u32_value(struct pol_ctx *c, yaml_node_t *n, const char *what,
 	uint64_t v;
 	int	 neg, r;
 
-	if ((r = pol_text(c, n, what, &s, &len)) != 0)
+	if ((r = yamlu_text(c->y, n, what, &s, &len)) != 0)
 		return r;
 	if (len == 0 || strspn(s, "0123456789") != len ||
 	    pol_int_text(s, len, &neg, &v) != 0 || v > UINT32_MAX ||
@@ -293,25 +293,26 @@ pol_matchpids(struct pol_ctx *c, yaml_node_t *n, struct pol_matchpids *p)
 	size_t	 i, count;
 	int	 r;
 
-	if ((r = pol_map(c, n, "matchPIDs", pol_pids_keys, v)) != 0 ||
+	if ((r = yamlu_map(c->y, n, "matchPIDs", pol_pids_keys, NULL,
+	    v)) != 0 ||
 	    (r = pol_in_notin(c, n, "matchPIDs", v[0], &p->op)) != 0)
 		return r;
-	if (v[2] != NULL && (r = pol_bool(c, v[2], "isNamespacePID",
+	if (v[2] != NULL && (r = yamlu_bool(c->y, v[2], "isNamespacePID",
 	    &p->is_ns_pid)) != 0)
 		return r;
-	if (v[3] != NULL && (r = pol_bool(c, v[3], "followForks",
+	if (v[3] != NULL && (r = yamlu_bool(c->y, v[3], "followForks",
 	    &p->follow_forks)) != 0)
 		return r;
 	if (v[1] == NULL)
 		return pol_error(c, n, "matchPIDs: missing 'values'");
-	if ((r = pol_seq(c, v[1], "matchPIDs values", POL_MAX_PIDS,
+	if ((r = yamlu_seq(c->y, v[1], "matchPIDs values", POL_MAX_PIDS,
 	    "POL_MAX_PIDS", &count)) != 0)
 		return r;
 	if (count == 0)
 		return pol_error(c, v[1], "matchPIDs: expected at least one "
 		    "value");
 	for (i = 0; i < count; i++)
-		if ((r = pol_u32_value(c, pol_item(c, v[1], i),
+		if ((r = pol_u32_value(c, yamlu_item(c->y, v[1], i),
 		    "matchPIDs values", &p->values[i])) != 0)
 			return r;
 	p->nvalues = count;
@@ -330,11 +331,12 @@ pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n,
 	size_t	 i, count;
 	int	 r, o;
 
-	if ((r = pol_map(c, n, "matchBinaries", pol_bins_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "matchBinaries", pol_bins_keys, NULL,
+	    v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "matchBinaries: missing 'operator'");
-	o = pol_is_scalar(v[0]) ? pol_op_lookup(pol_sval(v[0])) : -1;
+	o = yamlu_scalar(v[0]) ? pol_op_lookup(yamlu_sval(v[0])) : -1;
 	if (o != POL_OP_IN && o != POL_OP_NOTIN && o != POL_OP_PREFIX &&
 	    o != POL_OP_NOTPREFIX && o != POL_OP_POSTFIX &&
 	    o != POL_OP_NOTPOSTFIX)
@@ -342,7 +344,7 @@ pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n,
 		    "In, NotIn, Prefix, NotPrefix, Postfix or NotPostfix");
 	b->op = (enum pol_op)o;
 	if (v[2] != NULL) {
-		if ((r = pol_bool(c, v[2], "followChildren",
+		if ((r = yamlu_bool(c->y, v[2], "followChildren",
 		    &b->follow_children)) != 0)
 			return r;
 		if (b->follow_children && o != POL_OP_IN && o != POL_OP_NOTIN)
@@ -351,16 +353,16 @@ pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n,
 	}
 	if (v[1] == NULL)
 		return pol_error(c, n, "matchBinaries: missing 'values'");
-	if ((r = pol_seq(c, v[1], "matchBinaries values", POL_MAX_BINARIES,
+	if ((r = yamlu_seq(c->y, v[1], "matchBinaries values", POL_MAX_BINARIES,
 	    "POL_MAX_BINARIES", &count)) != 0)
 		return r;
 	if (count == 0)
 		return pol_error(c, v[1], "matchBinaries: expected at least "
 		    "one value");
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, v[1], i);
+		item = yamlu_item(c->y, v[1], i);
 		b->nvalues = i + 1;
-		if ((r = pol_str(c, item, "matchBinaries values",
+		if ((r = yamlu_str(c->y, item, "matchBinaries values",
 		    POL_MAX_BINARY, "POL_MAX_BINARY", &b->values[i])) != 0)
 			return r;
 		if (b->values[i][0] != '/' && o != POL_OP_POSTFIX &&
@@ -382,11 +384,12 @@ pol_matchns(struct pol_ctx *c, yaml_node_t *n, struct pol_matchns *m)
 	size_t	 i, count;
 	int	 r, ns;
 
-	if ((r = pol_map(c, n, "matchNamespaces", pol_ns_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "matchNamespaces", pol_ns_keys, NULL,
+	    v)) != 0)
 		return r;
 	if (v[0] == NULL)
 		return pol_error(c, n, "matchNamespaces: missing 'namespace'");
-	if (!pol_is_scalar(v[0]) || (ns = pol_ns_lookup(pol_sval(v[0]))) < 0)
+	if (!yamlu_scalar(v[0]) || (ns = pol_ns_lookup(yamlu_sval(v[0]))) < 0)
 		return pol_error(c, v[0], "namespace: expected one of Uts, "
 		    "Ipc, Mnt, Pid, PidForChildren, Net, Time, "
 		    "TimeForChildren, Cgroup, User");
@@ -395,15 +398,15 @@ pol_matchns(struct pol_ctx *c, yaml_node_t *n, struct pol_matchns *m)
 		return r;
 	if (v[2] == NULL)
 		return pol_error(c, n, "matchNamespaces: missing 'values'");
-	if ((r = pol_seq(c, v[2], "matchNamespaces values", POL_MAX_NS_VALUES,
-	    "POL_MAX_NS_VALUES", &count)) != 0)
+	if ((r = yamlu_seq(c->y, v[2], "matchNamespaces values",
+	    POL_MAX_NS_VALUES, "POL_MAX_NS_VALUES", &count)) != 0)
 		return r;
 	if (count == 0)
 		return pol_error(c, v[2], "matchNamespaces: expected at least "
 		    "one value");
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, v[2], i);
-		if (pol_is_scalar(item) && strcmp(pol_sval(item),
+		item = yamlu_item(c->y, v[2], i);
+		if (yamlu_scalar(item) && strcmp(yamlu_sval(item),
 		    "host_ns") == 0) {
 			m->host_ns[i] = 1;
 			m->values[i] = 0;
@@ -427,11 +430,12 @@ pol_matchcaps(struct pol_ctx *c, yaml_node_t *n, struct pol_matchcaps *m)
 	size_t	 i, count;
 	int	 r, cap;
 
-	if ((r = pol_map(c, n, "matchCapabilities", pol_caps_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "matchCapabilities", pol_caps_keys, NULL,
+	    v)) != 0)
 		return r;
 	m->set = POL_CAP_EFFECTIVE;
 	if (v[0] != NULL) {
-		t = pol_is_scalar(v[0]) ? pol_sval(v[0]) : "";
+		t = yamlu_scalar(v[0]) ? yamlu_sval(v[0]) : "";
 		if (strcasecmp(t, "Effective") == 0)
 			m->set = POL_CAP_EFFECTIVE;
 		else if (strcasecmp(t, "Inheritable") == 0)
@@ -444,21 +448,21 @@ pol_matchcaps(struct pol_ctx *c, yaml_node_t *n, struct pol_matchcaps *m)
 	}
 	if ((r = pol_in_notin(c, n, "matchCapabilities", v[1], &m->op)) != 0)
 		return r;
-	if (v[2] != NULL && (r = pol_bool(c, v[2], "isNamespaceCapability",
+	if (v[2] != NULL && (r = yamlu_bool(c->y, v[2], "isNamespaceCapability",
 	    &m->is_ns_cap)) != 0)
 		return r;
 	if (v[3] == NULL)
 		return pol_error(c, n, "matchCapabilities: missing 'values'");
-	if ((r = pol_seq(c, v[3], "matchCapabilities values", 0, NULL,
+	if ((r = yamlu_seq(c->y, v[3], "matchCapabilities values", 0, NULL,
 	    &count)) != 0)
 		return r;
 	if (count == 0)
 		return pol_error(c, v[3], "matchCapabilities: expected at "
 		    "least one value");
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, v[3], i);
-		if (!pol_is_scalar(item) ||
-		    (cap = pol_cap_lookup(pol_sval(item))) < 0)
+		item = yamlu_item(c->y, v[3], i);
+		if (!yamlu_scalar(item) ||
+		    (cap = pol_cap_lookup(yamlu_sval(item))) < 0)
 			return pol_error(c, item, "matchCapabilities values: "
 			    "expected a capability name (CAP_SYS_ADMIN, ...)");
 		m->mask |= 1ULL << cap;
@@ -502,12 +506,12 @@ pol_action_kind(struct pol_ctx *c, yaml_node_t *n, const char *what,
 {
 	int	 k;
 
-	if (!pol_is_scalar(n) || (k = pol_action_lookup(pol_sval(n))) < 0)
+	if (!yamlu_scalar(n) || (k = pol_action_lookup(yamlu_sval(n))) < 0)
 		return pol_error(c, n, "%s: unknown action '%.64s'; expected "
 		    "one of: Post, NoPost, Sigkill, Signal, Override, "
 		    "FollowFD, UnfollowFD, CopyFD, GetUrl, DnsLookup, "
 		    "TrackSock, UntrackSock", what,
-		    pol_is_scalar(n) ? pol_sval(n) : "");
+		    yamlu_scalar(n) ? yamlu_sval(n) : "");
 	*out = (enum pol_action_kind)k;
 	return 0;
 }
@@ -520,7 +524,7 @@ pol_act_pos(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	int64_t	 x;
 	int	 r;
 
-	if ((r = pol_int(c, n, what, 0, INT32_MAX, &x)) != 0)
+	if ((r = yamlu_int(c->y, n, what, 0, INT32_MAX, &x)) != 0)
 		return r;
 	if ((size_t)x >= h->nargs)
 		return pol_error(c, n, "%s %lld: the hook has %zu arg%s (%s "
@@ -619,7 +623,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	a->arg_fd = a->arg_name = a->arg_sock = -1;
 	a->line = (int)n->start_mark.line + 1;
 	a->col = (int)n->start_mark.column + 1;
-	if ((r = pol_map(c, n, what, pol_act_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_act_keys, NULL, v)) != 0)
 		return r;
 	if (v[P_ACTION] == NULL)
 		return pol_error(c, n, "%s: missing 'action'", what);
@@ -638,7 +642,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 			return pol_error(c, v[P_IMA], "imaHash is not "
 			    "supported");
 		if (v[P_RATE] != NULL) {
-			if ((r = pol_text(c, v[P_RATE], "rateLimit", &s,
+			if ((r = yamlu_text(c->y, v[P_RATE], "rateLimit", &s,
 			    &len)) != 0)
 				return r;
 			if (pol_ratelimit(s, &a->rate_limit_ms) != 0)
@@ -650,7 +654,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 			if (v[P_RATE] == NULL)
 				return pol_error(c, v[P_SCOPE], "rateLimitScope"
 				    ": needs rateLimit");
-			s = pol_is_scalar(v[P_SCOPE]) ? pol_sval(v[P_SCOPE]) :
+			s = yamlu_scalar(v[P_SCOPE]) ? yamlu_sval(v[P_SCOPE]) :
 			    "";
 			if (strcmp(s, "thread") == 0)
 				a->rate_limit_scope = POL_RL_THREAD;
@@ -666,24 +670,24 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		    h->kind == POL_HOOK_LSM)
 			return pol_error(c, v[P_KSTACK] ? v[P_KSTACK] :
 			    v[P_USTACK], "stack traces: not on lsmhooks");
-		if (v[P_KSTACK] != NULL && (r = pol_bool(c, v[P_KSTACK],
+		if (v[P_KSTACK] != NULL && (r = yamlu_bool(c->y, v[P_KSTACK],
 		    "kernelStackTrace", &a->kernel_stack)) != 0)
 			return r;
-		if (v[P_USTACK] != NULL && (r = pol_bool(c, v[P_USTACK],
+		if (v[P_USTACK] != NULL && (r = yamlu_bool(c->y, v[P_USTACK],
 		    "userStackTrace", &a->user_stack)) != 0)
 			return r;
 		break;
 	case POL_ACT_SIGNAL:
 		if (v[P_SIG] == NULL)
 			return pol_error(c, n, "Signal: missing 'argSig'");
-		if ((r = pol_int(c, v[P_SIG], "argSig", 1, 64, &x)) != 0)
+		if ((r = yamlu_int(c->y, v[P_SIG], "argSig", 1, 64, &x)) != 0)
 			return r;
 		a->arg_sig = (int)x;
 		break;
 	case POL_ACT_OVERRIDE:
 		if (v[P_ERROR] == NULL)
 			return pol_error(c, n, "Override: missing 'argError'");
-		if ((r = pol_int(c, v[P_ERROR], "argError", INT32_MIN,
+		if ((r = yamlu_int(c->y, v[P_ERROR], "argError", INT32_MIN,
 		    INT32_MAX, &x)) != 0)
 			return r;
 		a->arg_error = (int32_t)x;
@@ -742,7 +746,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	case POL_ACT_GETURL:
 		if (v[P_URL] == NULL)
 			return pol_error(c, n, "GetUrl: missing 'argUrl'");
-		if ((r = pol_str(c, v[P_URL], "argUrl", POL_MAX_URL,
+		if ((r = yamlu_str(c->y, v[P_URL], "argUrl", POL_MAX_URL,
 		    "URL limit", &a->arg_url)) != 0)
 			return r;
 		if (strncmp(a->arg_url, "http://", 7) != 0 &&
@@ -753,7 +757,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	case POL_ACT_DNSLOOKUP:
 		if (v[P_FQDN] == NULL)
 			return pol_error(c, n, "DnsLookup: missing 'argFqdn'");
-		if ((r = pol_str(c, v[P_FQDN], "argFqdn", POL_MAX_FQDN,
+		if ((r = yamlu_str(c->y, v[P_FQDN], "argFqdn", POL_MAX_FQDN,
 		    "DNS name limit", &a->arg_fqdn)) != 0)
 			return r;
 		if (!pol_fqdn_ok(a->arg_fqdn))
@@ -774,12 +778,12 @@ pol_actions(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	size_t	 i, count;
 	int	 r;
 
-	if ((r = pol_seq(c, n, what, POL_MAX_ACTIONS, "POL_MAX_ACTIONS",
+	if ((r = yamlu_seq(c->y, n, what, POL_MAX_ACTIONS, "POL_MAX_ACTIONS",
 	    &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
 		*nlist = i + 1;
-		if ((r = pol_action(c, h, pol_item(c, n, i), &list[i],
+		if ((r = pol_action(c, h, yamlu_item(c->y, n, i), &list[i],
 		    is_ret)) != 0)
 			return r;
 	}
@@ -810,7 +814,7 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 
 	s->line = (int)n->start_mark.line + 1;
 	s->col = (int)n->start_mark.column + 1;
-	if ((r = pol_map(c, n, "selectors", pol_sel_keys, v)) != 0)
+	if ((r = yamlu_map(c->y, n, "selectors", pol_sel_keys, NULL, v)) != 0)
 		return r;
 	if (v[SEL_MACROS] != NULL && (r = pol_macros_merge(c, v[SEL_MACROS],
 	    v)) != 0)
@@ -830,74 +834,74 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	if (v[SEL_WORKLOADS] != NULL)
 		return pol_error(c, v[SEL_WORKLOADS], "matchWorkloads selects "
 		    "Kubernetes workloads; a host has none");
-	if (v[SEL_LABEL] != NULL && (r = pol_str(c, v[SEL_LABEL], "label",
+	if (v[SEL_LABEL] != NULL && (r = yamlu_str(c->y, v[SEL_LABEL], "label",
 	    POL_MAX_LABEL, "POL_MAX_LABEL", &s->label)) != 0)
 		return r;
 	if (v[SEL_ARGS] != NULL) {
-		if ((r = pol_seq(c, v[SEL_ARGS], "matchArgs",
+		if ((r = yamlu_seq(c->y, v[SEL_ARGS], "matchArgs",
 		    POL_MAX_MATCHARGS, "POL_MAX_MATCHARGS", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
 			s->nmatchargs = i + 1;
-			if ((r = pol_matcharg(c, h, pol_item(c, v[SEL_ARGS], i),
-			    &s->matchargs[i], 0)) != 0)
+			if ((r = pol_matcharg(c, h, yamlu_item(c->y,
+			    v[SEL_ARGS], i), &s->matchargs[i], 0)) != 0)
 				return r;
 		}
 	}
 	if (v[SEL_RETARGS] != NULL) {
 		if ((r = pol_has_return(c, h, v[SEL_RETARGS],
 		    "matchReturnArgs")) != 0 ||
-		    (r = pol_seq(c, v[SEL_RETARGS], "matchReturnArgs",
+		    (r = yamlu_seq(c->y, v[SEL_RETARGS], "matchReturnArgs",
 		    POL_MAX_RETARGS, "POL_MAX_RETARGS", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
 			s->nretargs = i + 1;
-			if ((r = pol_matcharg(c, h, pol_item(c, v[SEL_RETARGS],
-			    i), &s->retargs[i], 1)) != 0)
+			if ((r = pol_matcharg(c, h, yamlu_item(c->y,
+			    v[SEL_RETARGS], i), &s->retargs[i], 1)) != 0)
 				return r;
 		}
 	}
 	if (v[SEL_PIDS] != NULL) {
-		if ((r = pol_seq(c, v[SEL_PIDS], "matchPIDs",
+		if ((r = yamlu_seq(c->y, v[SEL_PIDS], "matchPIDs",
 		    POL_MAX_PID_ENTRIES, "POL_MAX_PID_ENTRIES", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
 			s->npids = i + 1;
-			if ((r = pol_matchpids(c, pol_item(c, v[SEL_PIDS], i),
-			    &s->pids[i])) != 0)
+			if ((r = pol_matchpids(c, yamlu_item(c->y,
+			    v[SEL_PIDS], i), &s->pids[i])) != 0)
 				return r;
 		}
 	}
 	if (v[SEL_BINARIES] != NULL) {
-		if ((r = pol_seq(c, v[SEL_BINARIES], "matchBinaries", 1,
+		if ((r = yamlu_seq(c->y, v[SEL_BINARIES], "matchBinaries", 1,
 		    "one per selector", &count)) != 0)
 			return r;
 		if (count == 1) {
 			s->has_binaries = 1;
-			if ((r = pol_matchbinaries(c, pol_item(c,
+			if ((r = pol_matchbinaries(c, yamlu_item(c->y,
 			    v[SEL_BINARIES], 0), &s->binaries)) != 0)
 				return r;
 		}
 	}
 	if (v[SEL_NS] != NULL) {
-		if ((r = pol_seq(c, v[SEL_NS], "matchNamespaces",
+		if ((r = yamlu_seq(c->y, v[SEL_NS], "matchNamespaces",
 		    POL_MAX_NS_ENTRIES, "POL_MAX_NS_ENTRIES", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
 			s->nns = i + 1;
-			if ((r = pol_matchns(c, pol_item(c, v[SEL_NS], i),
+			if ((r = pol_matchns(c, yamlu_item(c->y, v[SEL_NS], i),
 			    &s->ns[i])) != 0)
 				return r;
 		}
 	}
 	if (v[SEL_CAPS] != NULL) {
-		if ((r = pol_seq(c, v[SEL_CAPS], "matchCapabilities",
+		if ((r = yamlu_seq(c->y, v[SEL_CAPS], "matchCapabilities",
 		    POL_MAX_CAP_ENTRIES, "POL_MAX_CAP_ENTRIES", &count)) != 0)
 			return r;
 		for (i = 0; i < count; i++) {
 			s->ncaps = i + 1;
-			if ((r = pol_matchcaps(c, pol_item(c, v[SEL_CAPS], i),
-			    &s->caps[i])) != 0)
+			if ((r = pol_matchcaps(c, yamlu_item(c->y,
+			    v[SEL_CAPS], i), &s->caps[i])) != 0)
 				return r;
 		}
 	}
@@ -921,12 +925,12 @@ pol_selectors(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 	size_t	 i, count;
 	int	 r;
 
-	if ((r = pol_seq(c, n, "selectors", POL_MAX_SELECTORS,
+	if ((r = yamlu_seq(c->y, n, "selectors", POL_MAX_SELECTORS,
 	    "POL_MAX_SELECTORS", &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
 		h->nselectors = i + 1;
-		if ((r = pol_selector(c, h, pol_item(c, n, i),
+		if ((r = pol_selector(c, h, yamlu_item(c->y, n, i),
 		    &h->selectors[i])) != 0)
 			return r;
 	}

@@ -464,12 +464,12 @@ pol_inmap(struct pol_ctx *c, yaml_node_t *vals, const struct pol_arg *a,
 	uint64_t total = 0;
 	int	 r, neg;
 
-	if ((r = pol_seq(c, vals, "values", POL_MAX_MAPVALUES,
+	if ((r = yamlu_seq(c->y, vals, "values", POL_MAX_MAPVALUES,
 	    "POL_MAX_MAPVALUES", &count)) != 0)
 		return r;
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, vals, i);
-		if ((r = pol_text(c, item, "values", &s, &len)) != 0)
+		item = yamlu_item(c->y, vals, i);
+		if ((r = yamlu_text(c->y, item, "values", &s, &len)) != 0)
 			return r;
 		if (len > 5 && strncmp(s, "list:", 5) == 0) {
 			if ((l = pol_list_find(c, s + 5)) == NULL)
@@ -531,9 +531,8 @@ pol_matchvalues(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *vals,
 	switch (m->op) {
 	case POL_OP_SPORTPRIV: case POL_OP_NOTSPORTPRIV:
 	case POL_OP_DPORTPRIV: case POL_OP_NOTDPORTPRIV:
-		if (vals != NULL && !pol_is_null(vals) && (vals->type !=
-		    YAML_SEQUENCE_NODE || vals->data.sequence.items.top !=
-		    vals->data.sequence.items.start))
+		if (vals != NULL && !yamlu_null(vals) && (vals->type !=
+		    YAML_SEQUENCE_NODE || yamlu_count(vals) != 0))
 			return pol_error(c, vals, "values: operator %s takes "
 			    "no values", policy_op_name(m->op));
 		return 0;
@@ -545,7 +544,7 @@ pol_matchvalues(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *vals,
 	if (m->op == POL_OP_INMAP || m->op == POL_OP_NOTINMAP)
 		r = pol_inmap(c, vals, a, m);
 	else
-		r = pol_seq(c, vals, "values", POL_MAX_VALUES,
+		r = yamlu_seq(c->y, vals, "values", POL_MAX_VALUES,
 		    "POL_MAX_VALUES", &count);
 	if (r != 0)
 		return r;
@@ -555,10 +554,10 @@ pol_matchvalues(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *vals,
 	auto_ = a->type == POL_ARG_AUTO;
 	isstr = pol_type_is_str(a->type);
 	for (i = 0; i < count; i++) {
-		item = pol_item(c, vals, i);
+		item = yamlu_item(c->y, vals, i);
 		m->nvalues = i + 1;
 		v = &m->values[i];
-		if ((r = pol_text(c, item, "values", &s, &len)) != 0)
+		if ((r = yamlu_text(c->y, item, "values", &s, &len)) != 0)
 			return r;
 		switch (m->op) {
 		case POL_OP_EQUAL: case POL_OP_NOTEQUAL:

@@ -776,6 +776,47 @@ test_load_errors(void **state)
 	unlink(p);
 }
 
+/*
+ * The rules of the YAML walker shared with the config and policy loaders
+ * (test_config.c and test_policy.c have the same cases): keys are
+ * untagged, non-null scalars; a tag other than !!str makes no value; an
+ * integer has no '+' and a '-' only where negatives are in range.
+ */
+static void
+test_strict_scalars(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "!!int defaults: {}\n",
+		    "t.yaml:1:1: alerts: expected a key (a plain string)" },
+		{ "~: {}\n",
+		    "t.yaml:1:1: alerts: expected a key (a plain string)" },
+		{ "defaults: {!!int timeout: 10s}\n",
+		    "t.yaml:1:12: defaults: expected a key (a plain string)" },
+		{ "defaults: {max_inflight: !!int 4}\n",
+		    "t.yaml:1:26: defaults.max_inflight: expected an integer "
+		    "from 1 to 64" },
+		{ "defaults: {max_inflight: +4}\n",
+		    "t.yaml:1:26: defaults.max_inflight: expected an integer "
+		    "from 1 to 64" },
+		{ "defaults: {max_inflight: -0}\n",
+		    "t.yaml:1:26: defaults.max_inflight: expected an integer "
+		    "from 1 to 64" },
+		{ "defaults: {dns_resolver: !!int 5}\n",
+		    "t.yaml:1:26: defaults.dns_resolver: expected a string" },
+	};
+	struct al_config cfg;
+	char	 err[512];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_str(cases[i].text, &cfg, err,
+		    sizeof(err)), ERR_PARSE);
+		assert_string_equal(err, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -789,6 +830,7 @@ main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_perm),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_strict_scalars),
 	};
 
 	umask(022);

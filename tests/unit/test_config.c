@@ -224,6 +224,58 @@ test_error_truncation(void **state)
 	config_clear(&cfg);
 }
 
+/*
+ * The rules of the YAML walker shared with the policy and alerts loaders
+ * (test_policy.c and test_alerts.c have the same cases): keys are
+ * untagged, non-null scalars; a tag other than !!str makes no value; an
+ * integer has no '+' and a '-' only where negatives are in range; a
+ * string has no NUL byte.
+ */
+static void
+test_strict_scalars(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "!!int sandbox: log\n",
+		    "1:1: configuration: expected a key (a plain string)" },
+		{ "~: log\n",
+		    "1:1: configuration: expected a key (a plain string)" },
+		{ "store:\n  !!int batch_ms: 5\n",
+		    "2:3: store: expected a key (a plain string)" },
+		{ "store:\n  batch_ms: !!int 100\n",
+		    "2:13: store.batch_ms: expected an integer from 1 to 60000" },
+		{ "store:\n  batch_ms: +100\n",
+		    "2:13: store.batch_ms: expected an integer from 1 to 60000" },
+		{ "store:\n  batch_ms: -0\n",
+		    "2:13: store.batch_ms: expected an integer from 1 to 60000" },
+		{ "node_name: !!int 5\n",
+		    "1:12: node_name: expected a string" },
+		{ "node_name: \"a\\0b\"\n",
+		    "1:12: node_name: string contains a NUL byte" },
+	};
+	struct tripline_config cfg;
+	char	 path[] = "/tmp/test_config.XXXXXX", err[512], want[1024];
+	size_t	 i;
+	FILE	*fp;
+	int	 fd;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true((fd = mkstemp(path)) >= 0);
+		assert_non_null(fp = fdopen(fd, "w"));
+		fputs(cases[i].text, fp);
+		fclose(fp);
+		snprintf(want, sizeof(want), "%s:%s", path, cases[i].want);
+		config_defaults(&cfg);
+		assert_int_equal(config_load(path, &cfg, err, sizeof(err)),
+		    ERR_PARSE);
+		assert_string_equal(err, want);
+		config_clear(&cfg);
+		unlink(path);
+		strcpy(path, "/tmp/test_config.XXXXXX");
+	}
+}
+
 int
 main(void)
 {
@@ -235,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_error_truncation),
+		cmocka_unit_test(test_strict_scalars),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

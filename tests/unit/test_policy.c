@@ -734,6 +734,63 @@ static const char *const inline_bad[][2] = {
 	  "TracingPolicyNamespaced" },
 };
 
+/*
+ * The rules of the YAML walker shared with the config and alerts loaders
+ * (test_config.c and test_alerts.c have the same cases): keys are
+ * untagged, non-null scalars; a tag other than !!str makes no value; an
+ * integer has no '+' and a '-' only where negatives are in range; a
+ * string has no NUL byte.
+ */
+#define STRICT_HEAD	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n" \
+			"metadata:\n  name: x\n"
+#define STRICT_ARG(v)	STRICT_HEAD "spec:\n  kprobes:\n  - call: sys_dup\n" \
+			"    args:\n    - index: " v "\n      type: int\n"
+
+static void
+test_strict_scalars(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "!!int apiVersion: cilium.io/v1alpha1\n",
+		  "mem.yaml:1:1: TracingPolicy: expected a key (a plain "
+		  "string)" },
+		{ "~: x\n",
+		  "mem.yaml:1:1: TracingPolicy: expected a key (a plain "
+		  "string)" },
+		{ STRICT_HEAD "spec:\n  !!int kprobes: []\n",
+		  "mem.yaml:6:3: spec: expected a key (a plain string)" },
+		{ STRICT_ARG("!!int 0"),
+		  "mem.yaml:9:14: index: expected an integer from 0 to "
+		  "2147483647" },
+		{ STRICT_ARG("+0"),
+		  "mem.yaml:9:14: index: expected an integer from 0 to "
+		  "2147483647" },
+		{ STRICT_ARG("-0"),
+		  "mem.yaml:9:14: index: expected an integer from 0 to "
+		  "2147483647" },
+		{ "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"
+		  "metadata:\n  name: !!int 5\n",
+		  "mem.yaml:4:9: metadata.name: expected a string" },
+		{ "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"
+		  "metadata:\n  name: \"a\\0b\"\n",
+		  "mem.yaml:4:9: metadata.name: string contains a NUL byte" },
+	};
+	struct policy *p;
+	char	 err[1024];
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = load_str(cases[i][0], err, sizeof(err), &r);
+		assert_int_equal(r, ERR_PARSE);
+		assert_string_equal(err, cases[i][1]);
+	}
+	/* the same index written plain is fine */
+	p = load_str(STRICT_ARG("0"), err, sizeof(err), &r);
+	if (r != 0)
+		fail_msg("%s", err);
+	policy_free(p);
+}
+
 static void
 test_inline(void **state)
 {
@@ -939,6 +996,7 @@ main(void)
 		cmocka_unit_test(test_kinds_model),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_strict_scalars),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lint),
