@@ -184,10 +184,10 @@ test_fd_passing(void **state)
 	close(pfd[0]);
 
 	/* fd type mismatches on the sending side */
-	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1, 0),
-	    ERR_FD);
-	assert_int_equal(ipc_send(p->sv[0], IPC_COLLECT_RINGBUF, "x", 1, -1),
-	    ERR_FD);
+	assert_int_equal(ipc_msg_send_payload(p->sv[0], IPC_NOTIFY_HEALTH_REQ,
+	    "x", 1, 0), ERR_FD);
+	assert_int_equal(ipc_msg_send_payload(p->sv[0], IPC_COLLECT_RINGBUF,
+	    "x", 1, -1), ERR_FD);
 	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_AGAIN);
 }
 
@@ -274,21 +274,21 @@ test_recv_fd_errors(void **state)
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_NOTIFY_HEALTH_REQ, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 	assert_int_equal(count_fds(), before);
 
 	/* fd on the right type but flag clear */
 	n = mkhdr(buf, IPC_VERSION, 0, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 	assert_int_equal(count_fds(), before);
 
 	/* flag set, fd missing */
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, NULL, 0);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 
 	/* two fds */
 	fds[0] = pfd[0];
@@ -296,23 +296,51 @@ test_recv_fd_errors(void **state)
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, fds, 2);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 	assert_int_equal(count_fds(), before);
 
 	/* fd on an unknown type */
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, 4242, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 	assert_int_equal(count_fds(), before);
 
 	/* a bad header with an fd closes it too */
 	n = mkhdr(buf, 9, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_VERSION);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_VERSION);
 	assert_int_equal(count_fds(), before);
 
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* The transport alone knows no types: the fd rule is the table's. */
+static void
+test_transport_untyped(void **state)
+{
+	struct pair	*p = *state;
+	struct ipc_msg	 m;
+	int		 pfd[2], before;
+
+	assert_int_equal(pipe(pfd), 0);
+	before = count_fds();
+	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1,
+	    pfd[0]), 0);
+	assert_int_equal(ipc_recv(p->sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_NOTIFY_HEALTH_REQ);
+	assert_true(m.fd >= 0);
+	ipc_msg_clear(&m);
+	assert_int_equal(count_fds(), before);
+	/* the same through the message layer: refused, fd closed */
+	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1,
+	    pfd[0]), 0);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_null(m.payload);
+	assert_int_equal(m.fd, -1);
+	assert_int_equal(count_fds(), before);
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -424,7 +452,7 @@ test_queue(void **state)
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(ipc_queue_add(&q, IPC_COLLECT_RINGBUF, "x", 1,
 	    pfd[0]), 0);
-	assert_int_equal(ipc_queue_add(&q, IPC_CTL_STATUS_REQ, NULL, 0,
+	assert_int_equal(ipc_msg_queue_payload(&q, IPC_CTL_STATUS_REQ, NULL, 0,
 	    pfd[0]), ERR_FD);
 	assert_int_equal(ipc_queue_add(&q, IPC_CTL_STATUS_ANS, blk,
 	    IPC_MAX_PAYLOAD + 1, -1), ERR_TOOBIG);
@@ -454,6 +482,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recv_errors, setup_pair,
 		    teardown_pair),
 		cmocka_unit_test_setup_teardown(test_recv_fd_errors,
+		    setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_transport_untyped,
 		    setup_pair, teardown_pair),
 		cmocka_unit_test_setup_teardown(test_eof, setup_pair,
 		    teardown_pair),
