@@ -276,9 +276,7 @@ static const struct peer_handler collectord_notifier_handlers[] = {
 static const struct peer_proto collectord_notifier_proto = {
 	.self = IPC_PROC_COLLECTORD,
 	.remote = IPC_PROC_NOTIFIERD,
-	.handlers = collectord_notifier_handlers,
-	.nhandlers = sizeof(collectord_notifier_handlers) /
-	    sizeof(collectord_notifier_handlers[0]),
+	PEER_HANDLERS(collectord_notifier_handlers),
 	.max_read = 1024,
 	.error = collectord_notifier_error,
 };
@@ -574,9 +572,7 @@ static const struct peer_handler collectord_start_handlers[] = {
 static const struct peer_proto collectord_start_proto = {
 	.self = IPC_PROC_COLLECTORD,
 	.remote = IPC_PROC_LOADERD,
-	.handlers = collectord_start_handlers,
-	.nhandlers = sizeof(collectord_start_handlers) /
-	    sizeof(collectord_start_handlers[0]),
+	PEER_HANDLERS(collectord_start_handlers),
 	.max_read = 1,
 	.error = collectord_start_error,
 };
@@ -591,9 +587,7 @@ static const struct peer_handler collectord_parent_handlers[] = {
 static const struct peer_proto collectord_parent_proto = {
 	.self = IPC_PROC_COLLECTORD,
 	.remote = IPC_PROC_LOADERD,
-	.handlers = collectord_parent_handlers,
-	.nhandlers = sizeof(collectord_parent_handlers) /
-	    sizeof(collectord_parent_handlers[0]),
+	PEER_HANDLERS(collectord_parent_handlers),
 	.error = collectord_parent_error,
 };
 

@@ -73,6 +73,10 @@ struct peer_proto {
 				    void *arg);
 };
 
+/* In a struct peer_proto initialiser: the handler table and its size. */
+#define PEER_HANDLERS(tab) \
+	.handlers = (tab), .nhandlers = sizeof(tab) / sizeof((tab)[0])
+
 /* A peer on fd (non-blocking; the peer owns it and closes it).  proto must
  * outlive the peer; arg is passed to every callback. */
 struct peer	*peer_new(int fd, const struct peer_proto *, void *arg);

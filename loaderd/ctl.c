@@ -319,8 +319,7 @@ static const struct peer_handler ctl_handlers[] = {
 static const struct peer_proto ctl_proto = {
 	.self = IPC_PROC_LOADERD,
 	.remote = IPC_PROC_CTL,
-	.handlers = ctl_handlers,
-	.nhandlers = sizeof(ctl_handlers) / sizeof(ctl_handlers[0]),
+	PEER_HANDLERS(ctl_handlers),
 	.max_read = 1,
 	.error = ctl_conn_error,
 };

@@ -513,9 +513,7 @@ static const struct peer_proto child_protos[CHILD_MAX] = {
 	[CHILD_COLLECTOR] = {
 		.self = IPC_PROC_LOADERD,
 		.remote = IPC_PROC_COLLECTORD,
-		.handlers = child_collector_handlers,
-		.nhandlers = sizeof(child_collector_handlers) /
-		    sizeof(child_collector_handlers[0]),
+		PEER_HANDLERS(child_collector_handlers),
 		.max_read = 64,
 		.error = child_peer_error,
 		.send_error = child_send_error,
@@ -523,9 +521,7 @@ static const struct peer_proto child_protos[CHILD_MAX] = {
 	[CHILD_NOTIFIER] = {
 		.self = IPC_PROC_LOADERD,
 		.remote = IPC_PROC_NOTIFIERD,
-		.handlers = child_notifier_handlers,
-		.nhandlers = sizeof(child_notifier_handlers) /
-		    sizeof(child_notifier_handlers[0]),
+		PEER_HANDLERS(child_notifier_handlers),
 		.max_read = 64,
 		.error = child_peer_error,
 		.send_error = child_send_error,

@@ -123,9 +123,7 @@ static const struct peer_handler notifier_parent_handlers[] = {
 static const struct peer_proto notifier_parent_proto = {
 	.self = IPC_PROC_NOTIFIERD,
 	.remote = IPC_PROC_LOADERD,
-	.handlers = notifier_parent_handlers,
-	.nhandlers = sizeof(notifier_parent_handlers) /
-	    sizeof(notifier_parent_handlers[0]),
+	PEER_HANDLERS(notifier_parent_handlers),
 	.error = notifier_parent_error,
 	.send_error = notifier_send_error,
 };
@@ -218,9 +216,7 @@ static const struct peer_handler notifier_peer_handlers[] = {
 static const struct peer_proto notifier_peer_proto = {
 	.self = IPC_PROC_NOTIFIERD,
 	.remote = IPC_PROC_COLLECTORD,
-	.handlers = notifier_peer_handlers,
-	.nhandlers = sizeof(notifier_peer_handlers) /
-	    sizeof(notifier_peer_handlers[0]),
+	PEER_HANDLERS(notifier_peer_handlers),
 	.error = notifier_peer_error,
 	.send_error = notifier_send_error,
 };
@@ -318,9 +314,7 @@ static const struct peer_handler notifier_config_handlers[] = {
 static const struct peer_proto notifier_config_proto = {
 	.self = IPC_PROC_NOTIFIERD,
 	.remote = IPC_PROC_LOADERD,
-	.handlers = notifier_config_handlers,
-	.nhandlers = sizeof(notifier_config_handlers) /
-	    sizeof(notifier_config_handlers[0]),
+	PEER_HANDLERS(notifier_config_handlers),
 	.max_read = 1,
 	.error = notifier_config_error,
 	.send_error = notifier_send_error,

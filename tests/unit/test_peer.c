@@ -6,7 +6,6 @@
 #include "build.h"
 
 #include <sys/types.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "peer.h"
+#include "testutil.h"
 
 /* What the callbacks saw. */
 struct seen {
@@ -38,22 +38,6 @@ struct seen {
 	int		 err_type;	/* m->type, -1: m NULL */
 	int		 stop;		/* return value of the handler */
 };
-
-static int
-count_fds(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
-
-	d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 static int
 on_msg(struct peer *p, struct ipc_msg *m, void *arg)
@@ -202,7 +186,7 @@ test_unexpected_fd(void **state)
 	assert_int_equal(ipc_socketpair(sv), 0);
 	assert_int_equal(pipe(pfd), 0);
 	p = peer_new(sv[0], &loader_proto, &s);
-	before = count_fds();
+	before = testutil_count_fds();
 
 	/* an fd on a type that carries none: a receive error, fd closed */
 	assert_int_equal(ipc_msg_encode(IPC_COLLECT_READY, &rd, &buf, &len),
@@ -218,7 +202,7 @@ test_unexpected_fd(void **state)
 	assert_int_equal(s.errors, 2);
 	assert_int_equal(s.err, ERR_TYPE);
 	assert_int_equal(s.err_type, IPC_COLLECT_RINGBUF);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(testutil_count_fds(), before);
 	peer_free(p);
 	close(sv[1]);
 
@@ -226,13 +210,13 @@ test_unexpected_fd(void **state)
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(ipc_socketpair(sv), 0);
 	c = peer_new(sv[0], &collector_proto, &s);
-	before = count_fds();
+	before = testutil_count_fds();
 	assert_int_equal(ipc_msg_send(sv[1], IPC_COLLECT_RINGBUF, &rb, pfd[0]),
 	    0);
 	assert_int_equal(peer_read(c), 0);
 	assert_int_equal(s.msgs, 1);
 	assert_true(s.had_fd);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(testutil_count_fds(), before);
 	/* taken: the handler's */
 	s.take_fd = 1;
 	assert_int_equal(ipc_msg_send(sv[1], IPC_COLLECT_RINGBUF, &rb, pfd[0]),
@@ -240,7 +224,7 @@ test_unexpected_fd(void **state)
 	assert_int_equal(peer_read(c), 0);
 	assert_int_equal(s.msgs, 2);
 	assert_true(s.fd >= 0);
-	assert_int_equal(count_fds(), before + 1);
+	assert_int_equal(testutil_count_fds(), before + 1);
 	close(s.fd);
 	/* a type that carries an fd, sent without: refused on receipt */
 	assert_int_equal(ipc_send(sv[1], IPC_COLLECT_RINGBUF, "\x90", 1, -1),
