@@ -37,6 +37,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pcache.h"
+#include "peer.h"
 #include "procfs.h"
 #include "ringbuf.h"
 #include "sandbox.h"
@@ -52,17 +53,16 @@ struct collectord {
 	struct collector_env	 env;
 	struct event_base	*base;
 	struct ringbuf		*rb;
-	struct event		*ev_parent;
+	struct peer		*parent;	/* fd 3, loaderd */
 	struct event		*ev_batch;
 	struct event		*ev_stats;
 	struct event		*ev_sigterm;
 	struct event		*ev_sigint;
-	struct event		*ev_peer;	/* notifier channel readable */
 	struct event		*ev_outbox;	/* scheduler timer */
 	struct timeval		 batch_tv;
 	int			 json_fd;
 	int			 parent_eof;	/* loaderd closed fd 3 */
-	int			 peer_fd;	/* notifier channel, -1: none */
+	struct peer		*notifier;	/* notifier channel, NULL: none */
 	uint32_t		 peer_gen;
 	struct al_config	*alcfg;		/* NULL: no alerts file */
 };
@@ -189,9 +189,9 @@ collectord_job_send(void *arg, const struct ipc_alert_job *job)
 {
 	struct collectord	*cd = arg;
 
-	if (cd->peer_fd == -1)
+	if (cd->notifier == NULL)
 		return ERR_EOF;
-	return ipc_msg_send(cd->peer_fd, IPC_ALERT_JOB, job, -1);
+	return peer_send_now(cd->notifier, IPC_ALERT_JOB, job, -1);
 }
 
 static void
@@ -219,95 +219,104 @@ collectord_outbox_cb(evutil_socket_t fd, short what, void *arg)
 static void
 collectord_peer_close(struct collectord *cd)
 {
-	if (cd->ev_peer != NULL) {
-		event_free(cd->ev_peer);
-		cd->ev_peer = NULL;
-	}
-	if (cd->peer_fd != -1) {
-		close(cd->peer_fd);
-		cd->peer_fd = -1;
-	}
+	peer_free(cd->notifier);
+	cd->notifier = NULL;
 	outbox_peer_down(cd->env.ob);
 }
 
 /* Results from notifierd.  Anything else it sends is counted, dropped. */
-static void
-collectord_peer_cb(evutil_socket_t fd, short what, void *arg)
+static int
+collectord_result_msg(struct peer *p, struct ipc_msg *m, void *arg)
 {
 	struct collectord	*cd = arg;
 	struct ipc_alert_result	 res;
-	struct ipc_msg		 m;
-	int			 r, n;
 
-	for (n = 0; n < 1024; n++) {
-		r = ipc_recv(cd->peer_fd, &m);
-		if (r == ERR_AGAIN)
-			break;
-		if (r == ERR_EOF || r == ERR_SYS) {
-			log_warnx("alerts: notifier channel (generation %u)"
-			    " closed; jobs wait for the next one",
-			    cd->peer_gen);
-			collectord_peer_close(cd);
-			break;
-		}
-		if (r != 0) {
-			outbox_bad_msg(cd->env.ob);
-			log_debug("alerts: bad message from notifierd: %s",
-			    err_str(r));
-			continue;
-		}
-		memset(&res, 0, sizeof(res));
-		if (m.type != IPC_ALERT_RESULT || ipc_msg_decode(m.type,
-		    m.payload, m.len, &res) != 0) {
-			outbox_bad_msg(cd->env.ob);
-			log_debug("alerts: unexpected message %s (%u) from"
-			    " notifierd dropped", ipc_msg_type_name(m.type),
-			    m.type);
-		} else if (outbox_result(cd->env.ob, &res) != 0)
-			log_debug("alerts: result for job %llu, not in flight:"
-			    " ignored", (unsigned long long)res.job_id);
-		ipc_alert_result_clear(&res);
-		ipc_msg_clear(&m);
-	}
+	memset(&res, 0, sizeof(res));
+	if (ipc_msg_decode(m->type, m->payload, m->len, &res) != 0) {
+		outbox_bad_msg(cd->env.ob);
+		log_debug("alerts: unexpected message %s (%u) from"
+		    " notifierd dropped", ipc_msg_type_name(m->type),
+		    m->type);
+	} else if (outbox_result(cd->env.ob, &res) != 0)
+		log_debug("alerts: result for job %llu, not in flight:"
+		    " ignored", (unsigned long long)res.job_id);
+	ipc_alert_result_clear(&res);
 	collectord_outbox_kick(cd);
+	return 0;
 }
+
+static int
+collectord_notifier_error(struct peer *p, int r, const struct ipc_msg *m,
+    void *arg)
+{
+	struct collectord	*cd = arg;
+
+	if (r == ERR_EOF || r == ERR_SYS) {
+		log_warnx("alerts: notifier channel (generation %u)"
+		    " closed; jobs wait for the next one", cd->peer_gen);
+		collectord_peer_close(cd);
+		collectord_outbox_kick(cd);
+		return -1;
+	}
+	outbox_bad_msg(cd->env.ob);
+	if (m != NULL)
+		log_debug("alerts: unexpected message %s (%u) from"
+		    " notifierd dropped", ipc_msg_type_name(m->type),
+		    m->type);
+	else
+		log_debug("alerts: bad message from notifierd: %s",
+		    err_str(r));
+	collectord_outbox_kick(cd);
+	return 0;
+}
+
+static const struct peer_handler collectord_notifier_handlers[] = {
+	{ IPC_ALERT_RESULT, collectord_result_msg },
+};
+static const struct peer_proto collectord_notifier_proto = {
+	.self = IPC_PROC_COLLECTORD,
+	.remote = IPC_PROC_NOTIFIERD,
+	PEER_HANDLERS(collectord_notifier_handlers),
+	.max_read = 1024,
+	.error = collectord_notifier_error,
+};
 
 static void
 collectord_peer_arm(struct collectord *cd)
 {
-	if (cd->base == NULL || cd->peer_fd == -1 || cd->ev_peer != NULL)
+	if (cd->base == NULL || cd->notifier == NULL)
 		return;
-	cd->ev_peer = event_new(cd->base, cd->peer_fd, EV_READ | EV_PERSIST,
-	    collectord_peer_cb, cd);
-	if (cd->ev_peer == NULL || event_add(cd->ev_peer, NULL) != 0)
+	if (peer_attach(cd->notifier, cd->base) != 0)
 		fatalx("notifier channel event");
 }
 
 /* IPC_COLLECT_PEER: a new notifier channel replaces the old one. */
-static void
-collectord_peer_msg(struct collectord *cd, struct ipc_msg *m)
+static int
+collectord_peer_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 {
-	struct ipc_peer	 p;
-	int		 r, fd;
+	struct collectord	*cd = arg;
+	struct ipc_peer		 p;
+	int			 r, fd;
 
 	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &p)) != 0)
 		fatalx_r(r, "peer message from parent");
-	if ((fd = ipc_msg_take_fd(m)) == -1)
-		fatalx("peer message without fd");
+	fd = ipc_msg_take_fd(m);
 	collectord_peer_close(cd);
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
 		fatal("fcntl notifier channel");
-	cd->peer_fd = fd;
+	cd->notifier = peer_new(fd, &collectord_notifier_proto, cd);
 	cd->peer_gen = p.generation;
 	log_debug("alerts: notifier channel generation %u", p.generation);
 	collectord_peer_arm(cd);
 	outbox_peer_up(cd->env.ob);
+	return 0;
 }
 
 /* IPC_COLLECT_ALERTCFG: routes and receivers (no secrets in it). */
-static void
-collectord_alertcfg_msg(struct collectord *cd, struct ipc_msg *m)
+static int
+collectord_alertcfg_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 {
+	struct collectord	*cd = arg;
 	struct ipc_alertcfg	 a;
 	struct al_config	*cfg = NULL;
 	char			 err[512];
@@ -325,7 +334,7 @@ collectord_alertcfg_msg(struct collectord *cd, struct ipc_msg *m)
 			alerts_clear(cfg);
 			free(cfg);
 			ipc_alertcfg_clear(&a);
-			return;
+			return 0;
 		}
 	}
 	outbox_set_config(cd->env.ob, cfg);
@@ -340,6 +349,7 @@ collectord_alertcfg_msg(struct collectord *cd, struct ipc_msg *m)
 	    cfg != NULL ? cfg->nreceivers : 0, cfg != NULL ? cfg->nroutes : 0);
 	ipc_alertcfg_clear(&a);
 	collectord_outbox_kick(cd);
+	return 0;
 }
 
 static __dead void
@@ -367,19 +377,15 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	    (unsigned long long)cd->env.lost);
 	ringbuf_free(cd->rb);
 	collectord_alert_summary(cd);
-	if (cd->ev_peer != NULL)
-		event_free(cd->ev_peer);
 	if (cd->ev_outbox != NULL)
 		event_free(cd->ev_outbox);
-	if (cd->peer_fd != -1)
-		close(cd->peer_fd);
+	peer_free(cd->notifier);
 	outbox_free(cd->env.ob);
 	if (cd->alcfg != NULL) {
 		alerts_clear(cd->alcfg);
 		free(cd->alcfg);
 	}
-	if (cd->ev_parent != NULL)
-		event_free(cd->ev_parent);
+	peer_free(cd->parent);
 	event_free(cd->ev_batch);
 	event_free(cd->ev_stats);
 	event_free(cd->ev_sigterm);
@@ -416,7 +422,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	s.cache_entries = pcache_count(cd->env.pc);
 	s.exported = cd->env.ex != NULL ? export_stats(cd->env.ex)->lines : 0;
 	/* stats are periodic: a full socket just skips one */
-	if ((r = ipc_msg_send(IPC_FD_PARENT, IPC_COLLECT_STATS, &s, -1)) != 0 &&
+	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)
 		log_warnx_r(r, "sending stats");
 }
@@ -432,9 +438,10 @@ collectord_signal_cb(evutil_socket_t sig, short what, void *arg)
  * that does not decode or fit is logged and ignored: records of that hook
  * are then stored as "unknown hook N" rather than lost.
  */
-static void
-collectord_hook_msg(struct collectord *cd, struct ipc_msg *m)
+static int
+collectord_hook_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 {
+	struct collectord	*cd = arg;
 	struct ipc_hook		 h;
 	struct ipc_hook_del	 d;
 	uint32_t		 id, gen;
@@ -445,7 +452,7 @@ collectord_hook_msg(struct collectord *cd, struct ipc_msg *m)
 		if ((r = ipc_msg_decode(m->type, m->payload, m->len,
 		    &h)) != 0) {
 			log_warnx_r(r, "hook metadata from parent ignored");
-			return;
+			return 0;
 		}
 		id = h.id;
 		gen = h.gen;
@@ -456,29 +463,31 @@ collectord_hook_msg(struct collectord *cd, struct ipc_msg *m)
 			log_debug("hook %u gen %u: metadata (%zu live)",
 			    id, gen, hooktab_live(cd->env.hooks));
 		ipc_hook_clear(&h);
-		return;
+		return 0;
 	}
 	/* IPC_COLLECT_HOOK_DEL */
 	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &d)) != 0) {
 		log_warnx_r(r, "hook deletion from parent ignored");
-		return;
+		return 0;
 	}
 	if (hooktab_del(cd->env.hooks, d.id, d.gen, boot_now()) != 0)
 		log_debug("hook %u gen %u: deleted, but not known", d.id,
 		    d.gen);
+	return 0;
 }
 
 /* Records the kernel lost (ring buffer full), as loaderd counted them. */
-static void
-collectord_drops_msg(struct collectord *cd, struct ipc_msg *m)
+static int
+collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 {
+	struct collectord	*cd = arg;
 	struct ipc_drops	 d;
 	int			 r;
 
 	memset(&d, 0, sizeof(d));
 	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &d)) != 0) {
 		log_warnx_r(r, "drops report from parent ignored");
-		return;
+		return 0;
 	}
 	if ((r = pipeline_drops(&cd->env, &d)) != 0)
 		log_warnx_r(r, "drops report (%llu lost, source %u) not stored",
@@ -488,7 +497,99 @@ collectord_drops_msg(struct collectord *cd, struct ipc_msg *m)
 		    (unsigned long long)d.count, (unsigned long long)d.total,
 		    d.source);
 	ipc_drops_clear(&d);
+	return 0;
 }
+
+/* IPC_COLLECT_RINGBUF: map the ring. */
+static int
+collectord_ringbuf_msg(struct peer *parent, struct ipc_msg *m, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_ringbuf	 rb;
+	int			 r;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &rb)) != 0)
+		fatalx_r(r, "ring buffer message");
+	if (rb.abi_version != EV_ABI_VERSION)
+		fatalx("ring buffer ABI %u, collectord speaks %u",
+		    rb.abi_version, EV_ABI_VERSION);
+	if ((r = ringbuf_open(&cd->rb, ipc_msg_take_fd(m), rb.size)) != 0) {
+		if (r == ERR_SYS)
+			fatal("mmap ring buffer (%llu bytes)",
+			    (unsigned long long)rb.size);
+		fatalx_r(r, "ring buffer size %llu",
+		    (unsigned long long)rb.size);
+	}
+	log_debug("ring buffer mapped: %llu bytes",
+	    (unsigned long long)rb.size);
+	return 0;
+}
+
+/*
+ * The parent channel.  loaderd is trusted: a message it should not send
+ * is fatal; a HOOK, HOOK_DEL or DROPS that does not decode is logged and
+ * ignored (its handler says so).  Until the ring buffer arrives, only what
+ * may precede it is accepted.
+ */
+static int
+collectord_start_error(struct peer *parent, int r, const struct ipc_msg *m,
+    void *arg)
+{
+	if (r == ERR_EOF)
+		fatalx("parent closed the channel before the ring buffer");
+	if (m != NULL)
+		fatalx("expected ring buffer, got message type %u", m->type);
+	fatalx_r(r, "parent channel");
+}
+
+static int
+collectord_parent_error(struct peer *parent, int r, const struct ipc_msg *m,
+    void *arg)
+{
+	struct collectord	*cd = arg;
+
+	if (r != ERR_EOF) {
+		if (m != NULL)
+			fatalx("unexpected message type %u from parent",
+			    m->type);
+		fatalx_r(r, "parent channel");
+	}
+	/* remembered: not read again; the loop ends, main shuts down */
+	cd->parent_eof = 1;
+	if (cd->base != NULL)
+		event_base_loopbreak(cd->base);
+	return -1;
+}
+
+static const struct peer_handler collectord_start_handlers[] = {
+	/* metadata and alerts may come before the ring buffer */
+	{ IPC_COLLECT_HOOK, collectord_hook_msg },
+	{ IPC_COLLECT_HOOK_DEL, collectord_hook_msg },
+	{ IPC_COLLECT_PEER, collectord_peer_msg },
+	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
+	{ IPC_COLLECT_RINGBUF, collectord_ringbuf_msg },
+};
+static const struct peer_proto collectord_start_proto = {
+	.self = IPC_PROC_COLLECTORD,
+	.remote = IPC_PROC_LOADERD,
+	PEER_HANDLERS(collectord_start_handlers),
+	.max_read = 1,
+	.error = collectord_start_error,
+};
+
+static const struct peer_handler collectord_parent_handlers[] = {
+	{ IPC_COLLECT_HOOK, collectord_hook_msg },
+	{ IPC_COLLECT_HOOK_DEL, collectord_hook_msg },
+	{ IPC_COLLECT_DROPS, collectord_drops_msg },
+	{ IPC_COLLECT_PEER, collectord_peer_msg },
+	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
+};
+static const struct peer_proto collectord_parent_proto = {
+	.self = IPC_PROC_COLLECTORD,
+	.remote = IPC_PROC_LOADERD,
+	PEER_HANDLERS(collectord_parent_handlers),
+	.error = collectord_parent_error,
+};
 
 /*
  * Read every message waiting on the parent channel.  Returns 0, or
@@ -497,53 +598,9 @@ collectord_drops_msg(struct collectord *cd, struct ipc_msg *m)
 static int
 collectord_parent_drain(struct collectord *cd)
 {
-	struct ipc_msg		 m;
-	int			 r;
-
-	if (cd->parent_eof)
-		return ERR_EOF;
-	for (;;) {
-		r = ipc_recv(IPC_FD_PARENT, &m);
-		if (r == ERR_AGAIN)
-			return 0;
-		if (r == ERR_EOF) {
-			cd->parent_eof = 1;
-			return ERR_EOF;
-		}
-		if (r != 0)
-			fatalx_r(r, "parent channel");
-		switch (m.type) {
-		case IPC_COLLECT_HOOK:
-		case IPC_COLLECT_HOOK_DEL:
-			collectord_hook_msg(cd, &m);
-			ipc_msg_clear(&m);
-			break;
-		case IPC_COLLECT_DROPS:
-			collectord_drops_msg(cd, &m);
-			ipc_msg_clear(&m);
-			break;
-		case IPC_COLLECT_PEER:
-			collectord_peer_msg(cd, &m);
-			ipc_msg_clear(&m);
-			break;
-		case IPC_COLLECT_ALERTCFG:
-			collectord_alertcfg_msg(cd, &m);
-			ipc_msg_clear(&m);
-			break;
-		default:
-			fatalx("unexpected message type %u from parent",
-			    m.type);
-		}
-	}
-}
-
-static void
-collectord_parent_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct collectord	*cd = arg;
-
-	if (collectord_parent_drain(cd) == ERR_EOF)
-		collectord_shutdown(cd, "parent closed the channel");
+	if (!cd->parent_eof)
+		(void)peer_read(cd->parent);
+	return cd->parent_eof ? ERR_EOF : 0;
 }
 
 /*
@@ -555,25 +612,19 @@ collectord_parent_cb(evutil_socket_t fd, short what, void *arg)
 static void
 collectord_refresh(void *arg)
 {
-	struct collectord	*cd = arg;
-
-	if (collectord_parent_drain(cd) == ERR_EOF && cd->base != NULL)
-		event_base_loopbreak(cd->base);
+	(void)collectord_parent_drain(arg);
 }
 
-/* Block (poll) until IPC_COLLECT_RINGBUF arrives; map the ring. */
-static struct ringbuf *
+/* Block (poll) until IPC_COLLECT_RINGBUF arrives and the ring is mapped. */
+static void
 collectord_get_ringbuf(struct collectord *cd)
 {
 	struct pollfd		 pfd;
-	struct ipc_msg		 m;
-	struct ipc_ringbuf	 rb;
-	struct ringbuf		*ring;
-	int			 r, fd, n;
+	int			 n;
 
-	pfd.fd = IPC_FD_PARENT;
+	pfd.fd = peer_fd(cd->parent);
 	pfd.events = POLLIN;
-	for (;;) {
+	while (cd->rb == NULL) {
 		n = poll(&pfd, 1, RINGBUF_WAIT_MS);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -582,54 +633,9 @@ collectord_get_ringbuf(struct collectord *cd)
 		if (n == 0)
 			fatalx("no ring buffer from parent after %d ms",
 			    RINGBUF_WAIT_MS);
-		r = ipc_recv(IPC_FD_PARENT, &m);
-		if (r == ERR_AGAIN)
-			continue;
-		if (r == ERR_EOF)
-			fatalx("parent closed the channel before the ring"
-			    " buffer");
-		if (r != 0)
-			fatalx_r(r, "parent channel");
-		if (m.type == IPC_COLLECT_HOOK ||
-		    m.type == IPC_COLLECT_HOOK_DEL) {
-			/* metadata may come before the ring buffer */
-			collectord_hook_msg(cd, &m);
-			ipc_msg_clear(&m);
-			continue;
-		}
-		if (m.type == IPC_COLLECT_PEER) {
-			collectord_peer_msg(cd, &m);
-			ipc_msg_clear(&m);
-			continue;
-		}
-		if (m.type == IPC_COLLECT_ALERTCFG) {
-			collectord_alertcfg_msg(cd, &m);
-			ipc_msg_clear(&m);
-			continue;
-		}
-		break;
+		(void)peer_read(cd->parent);
 	}
-	if (m.type != IPC_COLLECT_RINGBUF)
-		fatalx("expected ring buffer, got message type %u", m.type);
-	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &rb)) != 0)
-		fatalx_r(r, "ring buffer message");
-	fd = ipc_msg_take_fd(&m);
-	ipc_msg_clear(&m);
-	if (fd == -1)
-		fatalx("ring buffer message without fd");
-	if (rb.abi_version != EV_ABI_VERSION)
-		fatalx("ring buffer ABI %u, collectord speaks %u",
-		    rb.abi_version, EV_ABI_VERSION);
-	if ((r = ringbuf_open(&ring, fd, rb.size)) != 0) {
-		if (r == ERR_SYS)
-			fatal("mmap ring buffer (%llu bytes)",
-			    (unsigned long long)rb.size);
-		fatalx_r(r, "ring buffer size %llu",
-		    (unsigned long long)rb.size);
-	}
-	log_debug("ring buffer mapped: %llu bytes",
-	    (unsigned long long)rb.size);
-	return ring;
+	peer_set_proto(cd->parent, &collectord_parent_proto);
 }
 
 int
@@ -746,7 +752,7 @@ main(int argc, char *argv[])
 	}
 	memset(&cd, 0, sizeof(cd));
 	cd.json_fd = -1;
-	cd.peer_fd = -1;
+	cd.parent = peer_new(IPC_FD_PARENT, &collectord_start_proto, &cd);
 	off = boot_offset();
 
 	/* (1) /proc raw bytes, with privileges, nothing parsed */
@@ -797,7 +803,7 @@ main(int argc, char *argv[])
 	cd.env.refresh_arg = &cd;
 
 	/* (3) the ring buffer (and hook metadata sent before it) */
-	cd.rb = collectord_get_ringbuf(&cd);
+	collectord_get_ringbuf(&cd);
 
 	/* (4) the event loop, before the sandbox (epoll fd, signal pipe) */
 	if ((cd.base = event_base_new()) == NULL)
@@ -812,8 +818,6 @@ main(int argc, char *argv[])
 	    &cd);
 	cd.ev_sigint = evsignal_new(cd.base, SIGINT, collectord_signal_cb,
 	    &cd);
-	cd.ev_parent = event_new(cd.base, IPC_FD_PARENT, EV_READ | EV_PERSIST,
-	    collectord_parent_cb, &cd);
 	cd.ev_outbox = event_new(cd.base, -1, 0, collectord_outbox_cb, &cd);
 	if (cd.ev_outbox == NULL ||
 	    event_add(cd.ev_outbox, &(struct timeval){ 0, 100000 }) != 0)
@@ -821,12 +825,11 @@ main(int argc, char *argv[])
 	collectord_peer_arm(&cd);
 	if (cd.ev_batch == NULL || cd.ev_stats == NULL ||
 	    cd.ev_sigterm == NULL || cd.ev_sigint == NULL ||
-	    cd.ev_parent == NULL ||
 	    event_add(cd.ev_batch, &cd.batch_tv) != 0 ||
 	    event_add(cd.ev_stats, &(struct timeval){ STATS_INTERVAL_S, 0 }) ||
 	    event_add(cd.ev_sigterm, NULL) != 0 ||
 	    event_add(cd.ev_sigint, NULL) != 0 ||
-	    event_add(cd.ev_parent, NULL) != 0)
+	    peer_attach(cd.parent, cd.base) != 0)
 		fatalx("setting up events");
 	signal(SIGPIPE, SIG_IGN);
 	if (ringbuf_attach(cd.rb, cd.base, RINGBUF_BATCH, RINGBUF_POLL_MS,
@@ -873,7 +876,7 @@ main(int argc, char *argv[])
 
 	ready.pid = (uint32_t)getpid();
 	ready.uid = (uint32_t)uid;
-	if ((r = ipc_msg_send(IPC_FD_PARENT, IPC_COLLECT_READY, &ready,
+	if ((r = peer_send_now(cd.parent, IPC_COLLECT_READY, &ready,
 	    -1)) != 0)
 		fatalx_r(r, "sending ready");
 

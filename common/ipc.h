@@ -3,8 +3,13 @@
  *
  * One datagram = one message: struct ipc_hdr followed by hdr.len bytes of
  * msgpack payload (encoded by ipc_msg.c).  At most one fd rides with a
- * message, via SCM_RIGHTS, and only on types for which ipc_type_has_fd()
- * says so.  Sockets are non-blocking; ipc_send() never blocks.
+ * message, via SCM_RIGHTS.  Sockets are non-blocking; ipc_send() never
+ * blocks.
+ *
+ * Layers, each including only the ones below it: this transport knows
+ * frames, not message types; ipc_msg.h is the message table (codec, which
+ * type carries an fd, who sends it to whom); peer.h is a channel with its
+ * queue, events and dispatch table on top of both.
  */
 #ifndef TRIPLINE_IPC_H
 #define TRIPLINE_IPC_H
@@ -38,17 +43,17 @@ struct ipc_msg {
 };
 
 /* Send type + payload (+ fd if >= 0, not closed).  0 or ERR_AGAIN (socket
- * buffer full), ERR_TOOBIG, ERR_FD (fd on a type that does not carry one,
- * or no fd on a type that does), ERR_SYS (EPIPE: peer gone; never SIGPIPE).
- */
+ * buffer full), ERR_TOOBIG, ERR_SYS (EPIPE: peer gone; never SIGPIPE).
+ * Whether the type may carry the fd is not checked here: see
+ * ipc_msg_send_payload(). */
 int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
 	    int fd);
 /* Receive one message into *m (initialised by the call).  Returns 0,
  * ERR_AGAIN (nothing to read), ERR_EOF (peer gone), ERR_TRUNC (MSG_TRUNC or
- * MSG_CTRUNC), ERR_VERSION, ERR_PROTO (bad header/length), ERR_FD (fd
- * missing/unexpected; any received fd is closed), ERR_SYS.  A type unknown
- * to ipc_msg.c is still returned (0): the caller's dispatch table decides
- * (unknown types never carry an fd, so one attached to them is ERR_FD).
+ * MSG_CTRUNC), ERR_VERSION, ERR_PROTO (bad header/length), ERR_FD (more
+ * than one fd, or the header's fd flag disagrees with what came; any
+ * received fd is closed), ERR_SYS.  Any type is returned: ipc_msg_recv()
+ * adds the table's fd rule, the peer layer the direction and the dispatch.
  * m->payload is NUL-terminated one byte past len (not counted). */
 int	ipc_recv(int sock, struct ipc_msg *m);
 void	ipc_msg_clear(struct ipc_msg *m);
@@ -86,7 +91,7 @@ void	ipc_queue_init(struct ipc_queue *);
 /* Free every queued message and close its fd. */
 void	ipc_queue_clear(struct ipc_queue *);
 /* Append a copy of payload; fd (if >= 0) is dup'ed, the caller keeps its
- * own.  0, ERR_TOOBIG, ERR_FD (fd/type mismatch or dup failed). */
+ * own.  0, ERR_TOOBIG, ERR_FD (dup failed). */
 int	ipc_queue_add(struct ipc_queue *, uint16_t type, const void *payload,
 	    size_t len, int fd);
 /* Send queued messages until empty (0) or the socket is full (ERR_AGAIN);

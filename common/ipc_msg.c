@@ -3,7 +3,8 @@
  *
  * Each payload is one msgpack array whose length and element types are
  * fixed per message type and described by a field table below.  The codec
- * is pure (no I/O besides ipc_msg_send/ipc_msg_queue) so it can be fuzzed.
+ * is pure (no I/O besides the ipc_msg_send/queue/recv wrappers of the
+ * transport) so it can be fuzzed.
  * Decoding is strict: exactly one object, no trailing bytes, the exact
  * array length, unsigned integers only and within the field's width,
  * strings of type str (not bin) without NUL and at most IPC_MSG_MAX_STR.
@@ -143,41 +144,54 @@ static const struct ipc_field ipc_f_alert_result[] = {
 struct ipc_type_desc {
 	uint16_t		 type;
 	const char		*name;
+	enum ipc_proc		 from;
+	enum ipc_proc		 to;
 	int			 has_fd;
-	const struct ipc_field	*fields;
+	const struct ipc_field	*fields;	/* the codec; NULL: no fields */
 	size_t			 nfields;
 };
 
-#define T(type, fd, f)	{ type, #type, fd, f, sizeof(f) / sizeof((f)[0]) }
+#define L	IPC_PROC_LOADERD
+#define C	IPC_PROC_COLLECTORD
+#define N	IPC_PROC_NOTIFIERD
+#define CTL	IPC_PROC_CTL
+#define T(type, from, to, fd, f) \
+	{ type, #type, from, to, fd, f, sizeof(f) / sizeof((f)[0]) }
+#define T0(type, from, to)	{ type, #type, from, to, 0, NULL, 0 }
 
 static const struct ipc_type_desc ipc_types[] = {
-	T(IPC_COLLECT_RINGBUF, 1, ipc_f_ringbuf),
-	T(IPC_COLLECT_READY, 0, ipc_f_ready),
-	T(IPC_COLLECT_STATS, 0, ipc_f_stats),
-	T(IPC_COLLECT_HOOK, 0, ipc_f_hook),
-	T(IPC_COLLECT_HOOK_DEL, 0, ipc_f_hook_del),
-	T(IPC_COLLECT_DROPS, 0, ipc_f_drops),
-	T(IPC_COLLECT_PEER, 1, ipc_f_peer),
-	T(IPC_COLLECT_ALERTCFG, 0, ipc_f_alertcfg),
-	T(IPC_ALERT_JOB, 0, ipc_f_alert_job),
-	T(IPC_ALERT_RESULT, 0, ipc_f_alert_result),
-	T(IPC_NOTIFY_READY, 0, ipc_f_ready),
-	T(IPC_NOTIFY_HEALTH_REQ, 0, ipc_f_health),
-	T(IPC_NOTIFY_HEALTH_ANS, 0, ipc_f_health),
-	T(IPC_NOTIFY_CONFIG, 0, ipc_f_alertcfg),
-	{ IPC_CTL_STATUS_REQ, "IPC_CTL_STATUS_REQ", 0, NULL, 0 },
-	{ IPC_CTL_STATUS_JSON_REQ, "IPC_CTL_STATUS_JSON_REQ", 0, NULL, 0 },
-	T(IPC_CTL_STATUS_ANS, 0, ipc_f_text),
-	T(IPC_CTL_POLICY_ADD, 0, ipc_f_policy_add),
-	T(IPC_CTL_POLICY_DEL, 0, ipc_f_name),
-	{ IPC_CTL_POLICY_LIST_REQ, "IPC_CTL_POLICY_LIST_REQ", 0, NULL, 0 },
-	{ IPC_CTL_POLICY_LIST_JSON_REQ, "IPC_CTL_POLICY_LIST_JSON_REQ", 0,
-	    NULL, 0 },
-	T(IPC_CTL_POLICY_MODE, 0, ipc_f_policy_mode),
-	T(IPC_CTL_ERROR, 0, ipc_f_text),
+	/*  type			from to  fd  fields */
+	T(IPC_COLLECT_RINGBUF,		L, C, 1, ipc_f_ringbuf),
+	T(IPC_COLLECT_READY,		C, L, 0, ipc_f_ready),
+	T(IPC_COLLECT_STATS,		C, L, 0, ipc_f_stats),
+	T(IPC_COLLECT_HOOK,		L, C, 0, ipc_f_hook),
+	T(IPC_COLLECT_HOOK_DEL,		L, C, 0, ipc_f_hook_del),
+	T(IPC_COLLECT_DROPS,		L, C, 0, ipc_f_drops),
+	T(IPC_COLLECT_PEER,		L, C, 1, ipc_f_peer),
+	T(IPC_COLLECT_ALERTCFG,		L, C, 0, ipc_f_alertcfg),
+	T(IPC_ALERT_JOB,		C, N, 0, ipc_f_alert_job),
+	T(IPC_ALERT_RESULT,		N, C, 0, ipc_f_alert_result),
+	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),
+	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
+	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),
+	T(IPC_NOTIFY_CONFIG,		L, N, 0, ipc_f_alertcfg),
+	T0(IPC_CTL_STATUS_REQ,		CTL, L),
+	T0(IPC_CTL_STATUS_JSON_REQ,	CTL, L),
+	T(IPC_CTL_STATUS_ANS,		L, CTL, 0, ipc_f_text),
+	T(IPC_CTL_POLICY_ADD,		CTL, L, 0, ipc_f_policy_add),
+	T(IPC_CTL_POLICY_DEL,		CTL, L, 0, ipc_f_name),
+	T0(IPC_CTL_POLICY_LIST_REQ,	CTL, L),
+	T0(IPC_CTL_POLICY_LIST_JSON_REQ, CTL, L),
+	T(IPC_CTL_POLICY_MODE,		CTL, L, 0, ipc_f_policy_mode),
+	T(IPC_CTL_ERROR,		L, CTL, 0, ipc_f_text),
 };
 
+#undef T0
 #undef T
+#undef CTL
+#undef N
+#undef C
+#undef L
 
 static const struct ipc_type_desc *
 ipc_msg_desc(uint16_t type)
@@ -202,6 +216,14 @@ int
 ipc_type_known(uint16_t type)
 {
 	return ipc_msg_desc(type) != NULL;
+}
+
+int
+ipc_type_allowed(uint16_t type, enum ipc_proc from, enum ipc_proc to)
+{
+	const struct ipc_type_desc *d = ipc_msg_desc(type);
+
+	return d != NULL && d->from == from && d->to == to;
 }
 
 const char *
@@ -379,6 +401,45 @@ out:
 	return r;
 }
 
+/* The fd rule of the table: an fd exactly on the types that carry one. */
+static int
+ipc_msg_fd_ok(uint16_t type, int fd)
+{
+	return (fd >= 0) == (ipc_type_has_fd(type) != 0);
+}
+
+int
+ipc_msg_send_payload(int sock, uint16_t type, const void *payload,
+    size_t len, int fd)
+{
+	if (!ipc_msg_fd_ok(type, fd))
+		return ERR_FD;
+	return ipc_send(sock, type, payload, len, fd);
+}
+
+int
+ipc_msg_queue_payload(struct ipc_queue *q, uint16_t type,
+    const void *payload, size_t len, int fd)
+{
+	if (!ipc_msg_fd_ok(type, fd))
+		return ERR_FD;
+	return ipc_queue_add(q, type, payload, len, fd);
+}
+
+int
+ipc_msg_recv(int sock, struct ipc_msg *m)
+{
+	int	 r;
+
+	if ((r = ipc_recv(sock, m)) != 0)
+		return r;
+	if (!ipc_msg_fd_ok(m->type, m->fd)) {
+		ipc_msg_clear(m);
+		return ERR_FD;
+	}
+	return 0;
+}
+
 int
 ipc_msg_send(int sock, uint16_t type, const void *msg, int fd)
 {
@@ -388,7 +449,7 @@ ipc_msg_send(int sock, uint16_t type, const void *msg, int fd)
 
 	if ((r = ipc_msg_encode(type, msg, &buf, &len)) != 0)
 		return r;
-	r = ipc_send(sock, type, buf, len, fd);
+	r = ipc_msg_send_payload(sock, type, buf, len, fd);
 	free(buf);
 	return r;
 }
@@ -402,7 +463,7 @@ ipc_msg_queue(struct ipc_queue *q, uint16_t type, const void *msg, int fd)
 
 	if ((r = ipc_msg_encode(type, msg, &buf, &len)) != 0)
 		return r;
-	r = ipc_queue_add(q, type, buf, len, fd);
+	r = ipc_msg_queue_payload(q, type, buf, len, fd);
 	free(buf);
 	return r;
 }

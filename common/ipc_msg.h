@@ -6,6 +6,11 @@
  * loaderd control socket.  Each payload is a msgpack array with a fixed
  * number of elements of fixed types; the decoder rejects anything else
  * (ERR_PARSE), so loaderd never walks maps of unbounded shape from children.
+ *
+ * The table in ipc_msg.c holds, per type: its name, who sends it to whom
+ * (enum ipc_proc; one direction per type), whether it carries an fd, and
+ * the fields its codec encodes and decodes.  Built on the transport
+ * (ipc.h); the peer layer (peer.h) refuses what the table does not allow.
  */
 #ifndef TRIPLINE_IPC_MSG_H
 #define TRIPLINE_IPC_MSG_H
@@ -49,10 +54,21 @@ enum ipc_type {
 	IPC_CTL_ERROR = 499,		/* one string: error message */
 };
 
+/* The ends of the four links. */
+enum ipc_proc {
+	IPC_PROC_LOADERD,
+	IPC_PROC_COLLECTORD,
+	IPC_PROC_NOTIFIERD,
+	IPC_PROC_CTL,			/* a triplinectl client */
+};
+
 /* Does a message of this type carry an fd?  1/0. */
 int	ipc_type_has_fd(uint16_t type);
 /* Is the type known at all? 1/0. */
 int	ipc_type_known(uint16_t type);
+/* May a message of this type go from `from` to `to`?  1/0 (0 for an
+ * unknown type). */
+int	ipc_type_allowed(uint16_t type, enum ipc_proc from, enum ipc_proc to);
 
 struct ipc_ringbuf {		/* IPC_COLLECT_RINGBUF */
 	uint64_t	size;		/* data area bytes (power of 2) */
@@ -218,11 +234,26 @@ int	ipc_msg_encode(uint16_t type, const void *msg, uint8_t **out,
 int	ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
 	    void *msg);
 
-/* Convenience: encode + ipc_send.  0 or ERR_*. */
-int	ipc_msg_send(int sock, uint16_t type, const void *msg, int fd);
-
+struct ipc_msg;
 struct ipc_queue;
-/* Convenience: encode + ipc_queue_add (common/ipc.h).  0 or ERR_*. */
+
+/*
+ * The transport calls (ipc.h) with the table's fd rule: a type that
+ * carries an fd needs one, any other type (unknown ones too) must not
+ * have one.  ipc_msg_send_payload() and ipc_msg_queue_payload() return
+ * ERR_FD on a mismatch (nothing sent); ipc_msg_recv() returns ERR_FD, with
+ * the fd closed and *m cleared, for a received one.  Otherwise as
+ * ipc_send(), ipc_queue_add() and ipc_recv().
+ */
+int	ipc_msg_send_payload(int sock, uint16_t type, const void *payload,
+	    size_t len, int fd);
+int	ipc_msg_queue_payload(struct ipc_queue *q, uint16_t type,
+	    const void *payload, size_t len, int fd);
+int	ipc_msg_recv(int sock, struct ipc_msg *m);
+
+/* Encode + ipc_msg_send_payload.  0 or ERR_*. */
+int	ipc_msg_send(int sock, uint16_t type, const void *msg, int fd);
+/* Encode + ipc_msg_queue_payload.  0 or ERR_*. */
 int	ipc_msg_queue(struct ipc_queue *q, uint16_t type, const void *msg,
 	    int fd);
 

@@ -7,6 +7,7 @@ common_libcommon_a_SOURCES = \
 	common/compat.h common/compat/compat.c \
 	common/ipc.c common/ipc.h \
 	common/ipc_msg.c common/ipc_msg.h \
+	common/peer.c common/peer.h \
 	common/sandbox.c common/sandbox.h \
 	common/config.c common/config.h \
 	common/alerts.c common/alerts.h \
@@ -16,7 +17,7 @@ common_libcommon_a_SOURCES = \
 	common/policy_names.c
 nodist_common_libcommon_a_SOURCES = common/syscalls_gen.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(YAML_CFLAGS) \
-	$(SECCOMP_CFLAGS) $(CAPNG_CFLAGS)
+	$(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(LIBEVENT_CFLAGS)
 # x86_64 syscall names <-> numbers for the policy parser, from the build
 # host's <asm/unistd_64.h> (generated in $(builddir), never in $(srcdir)).
 BUILT_SOURCES += common/syscalls_gen.h
@@ -40,7 +41,10 @@ COMMON_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS) \
 COMMON_TEST_LIBS = tests/lib/libtestutil.a $(COMMON_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy tests/unit/test_alerts
+	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer
+tests_unit_test_peer_SOURCES = tests/unit/test_peer.c
+tests_unit_test_peer_CFLAGS = $(COMMON_TEST_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_peer_LDADD = $(COMMON_TEST_LIBS) $(LIBEVENT_LIBS)
 tests_unit_test_alerts_SOURCES = tests/unit/test_alerts.c
 tests_unit_test_alerts_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_alerts_LDADD = $(COMMON_TEST_LIBS)
@@ -64,5 +68,5 @@ tests_unit_test_sandbox_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_sandbox_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy tests/unit/test_alerts
+	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer
 endif

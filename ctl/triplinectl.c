@@ -113,14 +113,15 @@ ctl_request(uint16_t type, const void *msg)
 		if (poll(&pfd, 1, type == IPC_CTL_POLICY_ADD ||
 		    type == IPC_CTL_POLICY_MODE ? 600000 : 5000) <= 0)
 			fatalx("no answer from tripline-loaderd");
-		r = ipc_recv(fd, &m);
+		r = ipc_msg_recv(fd, &m);
 		if (r == ERR_AGAIN)
 			continue;
 		if (r != 0)
 			fatalx_r(r, "reading answer");
 		break;
 	}
-	if (m.type != IPC_CTL_STATUS_ANS && m.type != IPC_CTL_ERROR)
+	/* the answers loaderd sends a client: both one text (ipc_text) */
+	if (!ipc_type_allowed(m.type, IPC_PROC_LOADERD, IPC_PROC_CTL))
 		fatalx("unexpected answer type %u", m.type);
 	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &t)) != 0)
 		fatalx_r(r, "decoding answer");

@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "log.h"
+#include "peer.h"
 #include "sandbox.h"
 #include "str.h"
 #include "xmalloc.h"
@@ -32,19 +33,19 @@
 #include "loaderd.h"
 #include "policy_load.h"
 
+/* One triplinectl connection: one request, one answer. */
 struct ctl_conn {
 	struct loaderd_env	*env;
-	int			 fd;
-	struct event		*ev;
+	struct peer		*peer;
+	struct event		*timeout;
 };
 
 static void
 ctl_conn_free(struct ctl_conn *cc)
 {
-	if (cc->ev != NULL)
-		event_free(cc->ev);
-	if (cc->fd != -1)
-		close(cc->fd);
+	if (cc->timeout != NULL)
+		event_free(cc->timeout);
+	peer_free(cc->peer);
 	free(cc);
 }
 
@@ -249,59 +250,84 @@ ctl_status_render(struct loaderd_env *env, int json)
 	return sb.buf;
 }
 
-static void
-ctl_conn_cb(evutil_socket_t fd, short what, void *arg)
+/* Answer text (IPC_CTL_STATUS_ANS, or IPC_CTL_ERROR), then hang up. */
+static int
+ctl_answer(struct ctl_conn *cc, uint16_t type, const char *text)
 {
-	struct ctl_conn		*cc = arg;
-	struct ipc_msg		 m;
-	struct ipc_text		 t;
-	char			*text;
-	int			 r, is_error;
+	struct ipc_text	 t;
+	int		 r;
 
-	if (what & EV_TIMEOUT) {
-		ctl_conn_free(cc);
-		return;
-	}
-	r = ipc_recv(fd, &m);
-	if (r == ERR_AGAIN)
-		return;
-	if (r != 0) {
-		log_debug("control connection: %s", err_str(r));
-		ctl_conn_free(cc);
-		return;
-	}
-	switch (m.type) {
-	case IPC_CTL_STATUS_REQ:
-	case IPC_CTL_STATUS_JSON_REQ:
-		text = ctl_status_render(cc->env,
-		    m.type == IPC_CTL_STATUS_JSON_REQ);
-		text = polset_features_append(text,
-		    m.type == IPC_CTL_STATUS_JSON_REQ);
-		t.text = text;
-		if ((r = ipc_msg_send(fd, IPC_CTL_STATUS_ANS, &t, -1)) != 0)
-			log_warnx_r(r, "control answer");
-		free(text);
-		break;
-	case IPC_CTL_POLICY_ADD:
-	case IPC_CTL_POLICY_DEL:
-	case IPC_CTL_POLICY_LIST_REQ:
-	case IPC_CTL_POLICY_LIST_JSON_REQ:
-	case IPC_CTL_POLICY_MODE:
-		text = policies_ctl(cc->env, m.type, m.payload, m.len,
-		    &is_error);
-		t.text = text;
-		if ((r = ipc_msg_send(fd, is_error ? IPC_CTL_ERROR :
-		    IPC_CTL_STATUS_ANS, &t, -1)) != 0)
-			log_warnx_r(r, "control answer");
-		free(text);
-		break;
-	default:
-		t.text = (char *)"unknown request";
-		(void)ipc_msg_send(fd, IPC_CTL_ERROR, &t, -1);
-		break;
-	}
-	ipc_msg_clear(&m);
+	t.text = (char *)text;
+	if ((r = peer_send_now(cc->peer, type, &t, -1)) != 0)
+		log_warnx_r(r, "control answer");
 	ctl_conn_free(cc);
+	return -1;
+}
+
+static int
+ctl_status_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct ctl_conn	*cc = arg;
+	char		*text;
+	int		 r, json = m->type == IPC_CTL_STATUS_JSON_REQ;
+
+	text = ctl_status_render(cc->env, json);
+	text = polset_features_append(text, json);
+	r = ctl_answer(cc, IPC_CTL_STATUS_ANS, text);
+	free(text);
+	return r;
+}
+
+static int
+ctl_policy_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct ctl_conn	*cc = arg;
+	char		*text;
+	int		 r, is_error;
+
+	text = policies_ctl(cc->env, m->type, m->payload, m->len, &is_error);
+	r = ctl_answer(cc, is_error ? IPC_CTL_ERROR : IPC_CTL_STATUS_ANS,
+	    text);
+	free(text);
+	return r;
+}
+
+static int
+ctl_conn_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
+{
+	struct ctl_conn	*cc = arg;
+	struct ipc_text	 t;
+
+	if (r == ERR_TYPE) {
+		t.text = (char *)"unknown request";
+		(void)peer_send_now(cc->peer, IPC_CTL_ERROR, &t, -1);
+	} else
+		log_debug("control connection: %s", err_str(r));
+	ctl_conn_free(cc);
+	return -1;
+}
+
+static const struct peer_handler ctl_handlers[] = {
+	{ IPC_CTL_STATUS_REQ, ctl_status_msg },
+	{ IPC_CTL_STATUS_JSON_REQ, ctl_status_msg },
+	{ IPC_CTL_POLICY_ADD, ctl_policy_msg },
+	{ IPC_CTL_POLICY_DEL, ctl_policy_msg },
+	{ IPC_CTL_POLICY_LIST_REQ, ctl_policy_msg },
+	{ IPC_CTL_POLICY_LIST_JSON_REQ, ctl_policy_msg },
+	{ IPC_CTL_POLICY_MODE, ctl_policy_msg },
+};
+static const struct peer_proto ctl_proto = {
+	.self = IPC_PROC_LOADERD,
+	.remote = IPC_PROC_CTL,
+	PEER_HANDLERS(ctl_handlers),
+	.max_read = 1,
+	.error = ctl_conn_error,
+};
+
+static void
+ctl_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ctl_conn_free(arg);
 }
 
 static void
@@ -329,12 +355,12 @@ ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 	cc = xcalloc(1, sizeof(*cc));
 	cc->env = env;
-	cc->fd = fd;
-	cc->ev = event_new(env->base, fd, EV_READ | EV_PERSIST | EV_TIMEOUT,
-	    ctl_conn_cb, cc);
+	cc->peer = peer_new(fd, &ctl_proto, cc);
+	cc->timeout = evtimer_new(env->base, ctl_timeout_cb, cc);
 	tv.tv_sec = 5;
 	tv.tv_usec = 0;
-	if (cc->ev == NULL || event_add(cc->ev, &tv) == -1) {
+	if (cc->timeout == NULL || evtimer_add(cc->timeout, &tv) == -1 ||
+	    peer_attach(cc->peer, env->base) != 0) {
 		ctl_conn_free(cc);
 		return;
 	}

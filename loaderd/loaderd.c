@@ -35,6 +35,7 @@
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "log.h"
+#include "peer.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 #include "bpf/events.h"
@@ -51,7 +52,8 @@
 #define DROPS_INTERVAL_S	1
 
 static void	child_start(struct loaderd_env *, enum child_id);
-static void	child_read_cb(evutil_socket_t, short, void *);
+/* what each child may send us (defined with the handlers) */
+static const struct peer_proto child_protos[CHILD_MAX];
 
 static int
 timer_in(struct event *ev, unsigned int secs)
@@ -205,20 +207,6 @@ argv_free(char **argv)
 	free(argv);
 }
 
-static void
-child_write_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct child	*c = arg;
-	int		 r;
-
-	if ((r = ipc_queue_flush(&c->outq, c->fd)) != 0 && r != ERR_AGAIN) {
-		log_warnx_r(r, "sending to %s", c->name);
-		ipc_queue_clear(&c->outq);
-	}
-	if (ipc_queue_empty(&c->outq))
-		event_del(c->wev);
-}
-
 /*
  * Messages to children go through a queue: the socket may be full (a
  * collector busy draining the ring), and hook metadata must not be lost.
@@ -235,17 +223,10 @@ child_send_fd(struct loaderd_env *env, enum child_id id, uint16_t type,
     const void *msg, int fd)
 {
 	struct child	*c = &env->child[id];
-	int		 r;
 
-	if (c->fd == -1)
+	if (c->peer == NULL)
 		return ERR_EOF;
-	if ((r = ipc_msg_queue(&c->outq, type, msg, fd)) != 0)
-		return r;
-	if ((r = ipc_queue_flush(&c->outq, c->fd)) != 0 && r != ERR_AGAIN)
-		return r;
-	if (!ipc_queue_empty(&c->outq) && c->wev != NULL)
-		event_add(c->wev, NULL);
-	return 0;
+	return peer_send(c->peer, type, msg, fd);
 }
 
 static void
@@ -258,7 +239,7 @@ child_send_ringbuf(struct loaderd_env *env)
 	rb.size = bpfl_ringbuf_size(env->bpf);
 	rb.abi_version = EV_ABI_VERSION;
 	/* the first message on a fresh socket: always fits */
-	if ((r = ipc_msg_send(c->fd, IPC_COLLECT_RINGBUF, &rb,
+	if ((r = peer_send_now(c->peer, IPC_COLLECT_RINGBUF, &rb,
 	    bpfl_ringbuf_fd(env->bpf))) != 0)
 		log_warnx_r(r, "sending ring buffer to %s", c->name);
 	else
@@ -305,7 +286,7 @@ child_send_peer(struct loaderd_env *env)
 	struct ipc_peer	 p;
 	int		 r;
 
-	if (env->peer_fd == -1 || env->child[CHILD_COLLECTOR].fd == -1)
+	if (env->peer_fd == -1 || env->child[CHILD_COLLECTOR].peer == NULL)
 		return;
 	p.generation = env->peer_gen;
 	if ((r = child_send_fd(env, CHILD_COLLECTOR, IPC_COLLECT_PEER, &p,
@@ -358,16 +339,11 @@ child_start(struct loaderd_env *env, enum child_id id)
 	} else
 		close(peer[0]);
 	c->pid = pid;
-	c->fd = sv[0];
 	c->ready = 0;
 	c->started = time(NULL);
-	c->ev = event_new(env->base, c->fd, EV_READ | EV_PERSIST,
-	    child_read_cb, env);
-	c->wev = event_new(env->base, c->fd, EV_WRITE | EV_PERSIST,
-	    child_write_cb, c);
-	if (c->ev == NULL || c->wev == NULL || event_add(c->ev, NULL) == -1)
+	c->peer = peer_new(sv[0], &child_protos[id], c);
+	if (peer_attach(c->peer, env->base) != 0)
 		fatalx("event_add %s", c->name);
-	ipc_queue_init(&c->outq);
 	log_info("started %s (pid %ld)", c->name, (long)pid);
 	if (id == CHILD_COLLECTOR) {
 		child_send_ringbuf(env);
@@ -385,30 +361,8 @@ child_start(struct loaderd_env *env, enum child_id id)
 static void
 child_close(struct child *c)
 {
-	if (c->ev != NULL) {
-		event_free(c->ev);
-		c->ev = NULL;
-	}
-	if (c->wev != NULL) {
-		event_free(c->wev);
-		c->wev = NULL;
-	}
-	ipc_queue_clear(&c->outq);
-	if (c->fd != -1) {
-		close(c->fd);
-		c->fd = -1;
-	}
-}
-
-static enum child_id
-child_by_fd(struct loaderd_env *env, int fd)
-{
-	enum child_id	 id;
-
-	for (id = 0; id < CHILD_MAX; id++)
-		if (env->child[id].fd == fd)
-			return id;
-	return CHILD_MAX;
+	peer_free(c->peer);
+	c->peer = NULL;
 }
 
 /*
@@ -465,88 +419,114 @@ child_kill(struct child *c, const char *why)
 		kill(c->pid, SIGKILL);
 }
 
-static void
-child_dispatch(struct loaderd_env *env, enum child_id id, struct ipc_msg *m)
+/*
+ * What the children send.  Children are not trusted: a message that does
+ * not decode, or one the peer layer refuses (not of this child, not for
+ * loaderd), kills the child, never loaderd.
+ */
+static int
+child_ready_msg(struct peer *p, struct ipc_msg *m, void *arg)
 {
-	struct child		*c = &env->child[id];
+	struct child		*c = arg;
+	struct loaderd_env	*env = c->env;
 	struct ipc_ready	 rd;
-	struct ipc_health	 h;
-	int			 r;
 
-	switch (m->type) {
-	case IPC_COLLECT_READY:
-	case IPC_NOTIFY_READY:
-		if ((m->type == IPC_COLLECT_READY) != (id == CHILD_COLLECTOR)) {
-			child_kill(c, "READY of the wrong kind");
-			return;
-		}
-		if ((r = ipc_msg_decode(m->type, m->payload, m->len, &rd)) != 0) {
-			child_kill(c, "malformed READY");
-			return;
-		}
-		c->ready = 1;
-		c->uid = rd.uid;
-		log_info("%s ready (pid %u, uid %u)", c->name, rd.pid, rd.uid);
-		if (env->child[CHILD_COLLECTOR].ready &&
-		    env->child[CHILD_NOTIFIER].ready)
-			drop_caps(env);
-		break;
-	case IPC_COLLECT_STATS:
-		if (id != CHILD_COLLECTOR || (r = ipc_msg_decode(m->type,
-		    m->payload, m->len, &env->cstats)) != 0) {
-			child_kill(c, "malformed STATS");
-			return;
-		}
-		env->cstats_time = time(NULL);
-		break;
-	case IPC_NOTIFY_HEALTH_ANS:
-		if (id != CHILD_NOTIFIER || (r = ipc_msg_decode(m->type,
-		    m->payload, m->len, &h)) != 0) {
-			child_kill(c, "malformed HEALTH_ANS");
-			return;
-		}
-		if (h.seq == env->health_seq) {
-			env->health_ok = time(NULL);
-			env->health_uptime_ms = h.uptime_ms;
-		}
-		break;
-	default:
-		child_kill(c, "unexpected message type");
-		break;
+	if (ipc_msg_decode(m->type, m->payload, m->len, &rd) != 0) {
+		child_kill(c, "malformed READY");
+		return 0;
 	}
+	c->ready = 1;
+	c->uid = rd.uid;
+	log_info("%s ready (pid %u, uid %u)", c->name, rd.pid, rd.uid);
+	if (env->child[CHILD_COLLECTOR].ready &&
+	    env->child[CHILD_NOTIFIER].ready)
+		drop_caps(env);
+	return 0;
+}
+
+static int
+child_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct child		*c = arg;
+	struct loaderd_env	*env = c->env;
+
+	if (ipc_msg_decode(m->type, m->payload, m->len, &env->cstats) != 0) {
+		child_kill(c, "malformed STATS");
+		return 0;
+	}
+	env->cstats_time = time(NULL);
+	return 0;
+}
+
+static int
+child_health_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct child		*c = arg;
+	struct loaderd_env	*env = c->env;
+	struct ipc_health	 h;
+
+	if (ipc_msg_decode(m->type, m->payload, m->len, &h) != 0) {
+		child_kill(c, "malformed HEALTH_ANS");
+		return 0;
+	}
+	if (h.seq == env->health_seq) {
+		env->health_ok = time(NULL);
+		env->health_uptime_ms = h.uptime_ms;
+	}
+	return 0;
+}
+
+static int
+child_peer_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
+{
+	struct child	*c = arg;
+
+	if (r == ERR_TYPE) {
+		child_kill(c, "unexpected message type");
+		return 0;
+	}
+	if (r == ERR_EOF)
+		log_debug("%s closed its channel", c->name);
+	else
+		child_kill(c, err_str(r));
+	child_close(c);
+	return -1;
 }
 
 static void
-child_read_cb(evutil_socket_t fd, short ev, void *arg)
+child_send_error(struct peer *p, int r, void *arg)
 {
-	struct loaderd_env	*env = arg;
-	enum child_id		 id;
-	struct ipc_msg		 m;
-	int			 r, n;
+	struct child	*c = arg;
 
-	if ((id = child_by_fd(env, fd)) == CHILD_MAX)
-		return;
-	for (n = 0; n < 64; n++) {
-		r = ipc_recv(fd, &m);
-		if (r == ERR_AGAIN)
-			break;
-		if (r == ERR_EOF) {
-			log_debug("%s closed its channel", env->child[id].name);
-			child_close(&env->child[id]);
-			return;
-		}
-		if (r != 0) {
-			/* children are not trusted: a bad message kills the
-			 * child, never loaderd */
-			ipc_msg_clear(&m);
-			child_kill(&env->child[id], err_str(r));
-			child_close(&env->child[id]);
-			return;
-		}
-		child_dispatch(env, id, &m);
-		ipc_msg_clear(&m);
-	}
+	log_warnx_r(r, "sending to %s", c->name);
 }
+
+static const struct peer_handler child_collector_handlers[] = {
+	{ IPC_COLLECT_READY, child_ready_msg },
+	{ IPC_COLLECT_STATS, child_stats_msg },
+};
+static const struct peer_handler child_notifier_handlers[] = {
+	{ IPC_NOTIFY_READY, child_ready_msg },
+	{ IPC_NOTIFY_HEALTH_ANS, child_health_msg },
+};
+static const struct peer_proto child_protos[CHILD_MAX] = {
+	[CHILD_COLLECTOR] = {
+		.self = IPC_PROC_LOADERD,
+		.remote = IPC_PROC_COLLECTORD,
+		PEER_HANDLERS(child_collector_handlers),
+		.max_read = 64,
+		.error = child_peer_error,
+		.send_error = child_send_error,
+	},
+	[CHILD_NOTIFIER] = {
+		.self = IPC_PROC_LOADERD,
+		.remote = IPC_PROC_NOTIFIERD,
+		PEER_HANDLERS(child_notifier_handlers),
+		.max_read = 64,
+		.error = child_peer_error,
+		.send_error = child_send_error,
+	},
+};
 
 static void
 sigchld_cb(evutil_socket_t sig, short ev, void *arg)
@@ -597,11 +577,11 @@ health_cb(evutil_socket_t fd, short ev, void *arg)
 	struct ipc_health	 h;
 	int			 r;
 
-	if (c->fd == -1 || !c->ready)
+	if (c->peer == NULL || !c->ready)
 		return;
 	h.seq = ++env->health_seq;
 	h.uptime_ms = 0;
-	if ((r = ipc_msg_send(c->fd, IPC_NOTIFY_HEALTH_REQ, &h, -1)) != 0)
+	if ((r = peer_send_now(c->peer, IPC_NOTIFY_HEALTH_REQ, &h, -1)) != 0)
 		log_warnx_r(r, "health check to %s", c->name);
 }
 
@@ -696,7 +676,7 @@ drops_report(struct loaderd_env *env)
 	uint64_t		 st[EV_STAT_MAX], now;
 	int			 r;
 
-	if (env->bpf == NULL || c->fd == -1 || !c->ready)
+	if (env->bpf == NULL || c->peer == NULL || !c->ready)
 		return;
 	now = boot_now_ns();
 	if ((r = bpfl_stats(env->bpf, st)) != 0) {
@@ -989,7 +969,6 @@ main(int argc, char *argv[])
 		env->child[id].env = env;
 		env->child[id].id = id;
 		env->child[id].pid = -1;
-		env->child[id].fd = -1;
 		env->child[id].backoff_s = BACKOFF_MIN_S;
 	}
 	env->child[CHILD_COLLECTOR].name = "collectord";

@@ -14,6 +14,7 @@
 struct event_base;
 struct event;
 struct bpfl;
+struct peer;
 struct polset;
 
 enum child_id {
@@ -38,10 +39,8 @@ struct child {
 	const char	*name;		/* "collectord", "notifierd" */
 	char		*path;		/* absolute path of the binary */
 	pid_t		 pid;		/* -1 when not running */
-	int		 fd;		/* our end of the parent channel */
-	struct event	*ev;		/* EV_READ on fd */
-	struct event	*wev;		/* EV_WRITE while outq is not empty */
-	struct ipc_queue outq;		/* messages waiting for socket space */
+	struct peer	*peer;		/* our end of the parent channel;
+					   NULL when closed */
 	struct event	*restart_ev;	/* backoff timer */
 	int		 ready;		/* READY received */
 	uid_t		 uid;		/* from READY */
@@ -70,7 +69,7 @@ struct loaderd_env {
 	size_t			 npolicy_files;
 	char			 policy_dir[4200];	/* STATE/policies.d */
 	struct child		 child[CHILD_MAX];
-	int			 ctl_fd;
+	int			 ctl_fd;	/* listening socket */
 	struct event		*ctl_ev;
 	struct ipc_collect_stats cstats;	/* last stats from collectord */
 	time_t			 cstats_time;

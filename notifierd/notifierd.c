@@ -36,6 +36,7 @@
 #include "ipc_msg.h"
 #include "log.h"
 #include "notifierd.h"
+#include "peer.h"
 #include "sandbox.h"
 
 /* how long loaderd has to send IPC_NOTIFY_CONFIG after the exec */
@@ -61,39 +62,29 @@ notifier_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Queue a message on a channel and try to send it now; EV_WRITE is armed
- * only while something is left. */
+/* Queue a message for loaderd and send it as soon as the socket takes
+ * it.  The parent channel is trusted: a failure on it is fatal. */
 static void
-notifier_send(struct notifier_chan *ch, uint16_t type, const void *msg)
+notifier_send(struct notifier_env *env, uint16_t type, const void *msg)
 {
 	int	 r;
 
-	if ((r = ipc_msg_queue(&ch->queue, type, msg, -1)) != 0)
-		fatalx_r(r, "%s: queue %s", ch->name, ipc_msg_type_name(type));
-	r = ipc_queue_flush(&ch->queue, ch->fd);
-	if (r == ERR_AGAIN) {
-		if (event_add(ch->ev_write, NULL) == -1)
-			fatalx("%s: event_add", ch->name);
-	} else if (r != 0)
-		fatalx_r(r, "%s: send %s", ch->name, ipc_msg_type_name(type));
+	if ((r = peer_send(env->parent, type, msg, -1)) != 0)
+		fatalx_r(r, "parent: send %s", ipc_msg_type_name(type));
 }
 
 static void
-notifier_write_cb(evutil_socket_t fd, short what, void *arg)
+notifier_send_error(struct peer *p, int r, void *arg)
 {
-	struct notifier_chan *ch = arg;
-	int	 r;
+	struct notifier_env *env = arg;
 
-	r = ipc_queue_flush(&ch->queue, ch->fd);
-	if (r == 0)
-		event_del(ch->ev_write);
-	else if (r != ERR_AGAIN)
-		fatalx_r(r, "%s: send", ch->name);
+	fatalx_r(r, "%s: send", p == env->parent ? "parent" : "peer");
 }
 
-static void
-notifier_health(struct notifier_env *env, struct ipc_msg *m)
+static int
+notifier_health(struct peer *p, struct ipc_msg *m, void *arg)
 {
+	struct notifier_env *env = arg;
 	struct ipc_health req, ans;
 	int	 r;
 
@@ -103,58 +94,45 @@ notifier_health(struct notifier_env *env, struct ipc_msg *m)
 	ans.uptime_ms = notifier_now_ms() - env->start_ms;
 	log_debug("health check %llu: uptime %llu ms",
 	    (unsigned long long)ans.seq, (unsigned long long)ans.uptime_ms);
-	notifier_send(&env->parent, IPC_NOTIFY_HEALTH_ANS, &ans);
+	notifier_send(env, IPC_NOTIFY_HEALTH_ANS, &ans);
+	return 0;
 }
 
-/* What loaderd may send (OpenSSH mon_table style). */
-static const struct notifier_dispatch {
-	uint16_t	 type;
-	void		(*fn)(struct notifier_env *, struct ipc_msg *);
-} notifier_parent_table[] = {
-	{ IPC_NOTIFY_HEALTH_REQ, notifier_health },
-};
-
-static void
-notifier_parent_cb(evutil_socket_t fd, short what, void *arg)
+/* loaderd is trusted: anything unexpected from it is fatal. */
+static int
+notifier_parent_error(struct peer *p, int r, const struct ipc_msg *m,
+    void *arg)
 {
 	struct notifier_env *env = arg;
-	struct ipc_msg	 m;
-	size_t		 i, n;
-	int		 r;
 
-	for (;;) {
-		if ((r = ipc_recv(env->parent.fd, &m)) == ERR_AGAIN)
-			return;
-		if (r == ERR_EOF) {
-			log_info("parent closed the channel, exiting");
-			event_base_loopbreak(env->base);
-			return;
-		}
-		if (r != 0)
-			fatalx_r(r, "parent: receive");
-		n = sizeof(notifier_parent_table) /
-		    sizeof(notifier_parent_table[0]);
-		for (i = 0; i < n; i++)
-			if (notifier_parent_table[i].type == m.type)
-				break;
-		if (i == n)
-			fatalx("parent: unexpected message %s (%u)",
-			    ipc_msg_type_name(m.type), m.type);
-		notifier_parent_table[i].fn(env, &m);
-		ipc_msg_clear(&m);
+	if (r == ERR_EOF) {
+		log_info("parent closed the channel, exiting");
+		event_base_loopbreak(env->base);
+		return -1;
 	}
+	if (m != NULL)
+		fatalx("parent: unexpected message %s (%u)",
+		    ipc_msg_type_name(m->type), m->type);
+	fatalx_r(r, "parent: receive");
 }
+
+/* What loaderd may send once we run (OpenSSH mon_table style). */
+static const struct peer_handler notifier_parent_handlers[] = {
+	{ IPC_NOTIFY_HEALTH_REQ, notifier_health },
+};
+static const struct peer_proto notifier_parent_proto = {
+	.self = IPC_PROC_NOTIFIERD,
+	.remote = IPC_PROC_LOADERD,
+	PEER_HANDLERS(notifier_parent_handlers),
+	.error = notifier_parent_error,
+	.send_error = notifier_send_error,
+};
 
 static void
 notifier_peer_close(struct notifier_env *env)
 {
-	if (env->peer.fd == -1)
-		return;
-	event_del(env->peer.ev_read);
-	event_del(env->peer.ev_write);
-	ipc_queue_clear(&env->peer.queue);
-	close(env->peer.fd);
-	env->peer.fd = -1;
+	peer_free(env->peer);
+	env->peer = NULL;
 }
 
 static void
@@ -163,29 +141,24 @@ notifier_result_cb(const struct ipc_alert_result *res, void *arg)
 	struct notifier_env *env = arg;
 	int	 r;
 
-	if (env->peer.fd == -1) {
+	if (env->peer == NULL) {
 		log_debug("job %llu: result dropped, no collector channel",
 		    (unsigned long long)res->job_id);
 		return;
 	}
-	if ((r = ipc_msg_queue(&env->peer.queue, IPC_ALERT_RESULT, res,
-	    -1)) != 0) {
-		log_warnx_r(r, "peer: queue IPC_ALERT_RESULT");
+	if ((r = peer_send(env->peer, IPC_ALERT_RESULT, res, -1)) == 0)
 		return;
-	}
-	r = ipc_queue_flush(&env->peer.queue, env->peer.fd);
-	if (r == ERR_AGAIN) {
-		if (event_add(env->peer.ev_write, NULL) == -1)
-			fatalx("peer: event_add");
-	} else if (r != 0) {
+	if (r == ERR_SYS) {
 		log_warnx_r(r, "peer: send");
 		notifier_peer_close(env);
-	}
+	} else
+		log_warnx_r(r, "peer: queue IPC_ALERT_RESULT");
 }
 
-static void
-notifier_job(struct notifier_env *env, struct ipc_msg *m)
+static int
+notifier_job(struct peer *p, struct ipc_msg *m, void *arg)
 {
+	struct notifier_env *env = arg;
 	struct ipc_alert_job job;
 	struct ipc_alert_result res;
 	int	 r;
@@ -193,7 +166,7 @@ notifier_job(struct notifier_env *env, struct ipc_msg *m)
 	memset(&job, 0, sizeof(job));
 	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &job)) != 0) {
 		log_warnx_r(r, "peer: bad IPC_ALERT_JOB, dropped");
-		return;
+		return 0;
 	}
 	if (deliver_inflight(env->dl) >= NOTIFIER_MAX_JOBS) {
 		memset(&res, 0, sizeof(res));
@@ -205,47 +178,48 @@ notifier_job(struct notifier_env *env, struct ipc_msg *m)
 	} else
 		deliver_job(env->dl, &job, notifier_result_cb, env);
 	ipc_alert_job_clear(&job);
+	/* an answer that could not be sent closed the channel */
+	return env->peer == NULL ? -1 : 0;
 }
 
 /*
  * collectord sends delivery jobs.  It is less trusted than loaderd, so a
  * bad message from it is logged and dropped, not fatal.
  */
-static void
-notifier_peer_cb(evutil_socket_t fd, short what, void *arg)
+static int
+notifier_peer_error(struct peer *p, int r, const struct ipc_msg *m,
+    void *arg)
 {
 	struct notifier_env *env = arg;
-	struct ipc_msg	 m;
-	int		 r;
 
-	for (;;) {
-		if (env->peer.fd == -1)
-			return;
-		if ((r = ipc_recv(env->peer.fd, &m)) == ERR_AGAIN)
-			return;
-		if (r == ERR_EOF) {
-			log_warnx("peer: collectord closed the channel");
-			notifier_peer_close(env);
-			return;
-		}
-		if (r == ERR_SYS) {
-			log_warn("peer: receive");
-			notifier_peer_close(env);
-			return;
-		}
-		if (r != 0) {
-			/* the bad datagram was consumed; go on */
-			log_warnx_r(r, "peer: receive");
-			continue;
-		}
-		if (m.type == IPC_ALERT_JOB)
-			notifier_job(env, &m);
-		else
-			log_warnx("peer: unexpected message %s (%u), dropped",
-			    ipc_msg_type_name(m.type), m.type);
-		ipc_msg_clear(&m);
+	if (r == ERR_EOF) {
+		log_warnx("peer: collectord closed the channel");
+		notifier_peer_close(env);
+		return -1;
 	}
+	if (r == ERR_SYS) {
+		log_warn("peer: receive");
+		notifier_peer_close(env);
+		return -1;
+	}
+	if (m != NULL)
+		log_warnx("peer: unexpected message %s (%u), dropped",
+		    ipc_msg_type_name(m->type), m->type);
+	else	/* the bad datagram was consumed; go on */
+		log_warnx_r(r, "peer: receive");
+	return 0;
 }
+
+static const struct peer_handler notifier_peer_handlers[] = {
+	{ IPC_ALERT_JOB, notifier_job },
+};
+static const struct peer_proto notifier_peer_proto = {
+	.self = IPC_PROC_NOTIFIERD,
+	.remote = IPC_PROC_COLLECTORD,
+	PEER_HANDLERS(notifier_peer_handlers),
+	.error = notifier_peer_error,
+	.send_error = notifier_send_error,
+};
 
 static void
 notifier_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -254,36 +228,6 @@ notifier_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	log_info("received signal %d, exiting", (int)sig);
 	event_base_loopbreak(env->base);
-}
-
-static void
-notifier_chan_init(struct notifier_env *env, struct notifier_chan *ch,
-    const char *name, int fd, event_callback_fn readcb)
-{
-	ch->name = name;
-	ch->fd = fd;
-	ipc_queue_init(&ch->queue);
-	if ((ch->ev_read = event_new(env->base, fd, EV_READ | EV_PERSIST,
-	    readcb, env)) == NULL ||
-	    (ch->ev_write = event_new(env->base, fd, EV_WRITE | EV_PERSIST,
-	    notifier_write_cb, ch)) == NULL)
-		fatalx("%s: event_new", name);
-	if (event_add(ch->ev_read, NULL) == -1)
-		fatalx("%s: event_add", name);
-}
-
-static void
-notifier_chan_clear(struct notifier_chan *ch)
-{
-	if (ch->ev_read != NULL)
-		event_free(ch->ev_read);
-	if (ch->ev_write != NULL)
-		event_free(ch->ev_write);
-	ch->ev_read = ch->ev_write = NULL;
-	ipc_queue_clear(&ch->queue);
-	if (ch->fd >= 0)
-		close(ch->fd);
-	ch->fd = -1;
 }
 
 static void
@@ -322,38 +266,17 @@ notifier_prime_resolver(void)
  * Wait for it (bounded) before anything is sandboxed, parse it with the
  * same parser loaderd used, and wipe the text.
  */
-static void
-notifier_read_config(struct notifier_env *env)
+static int
+notifier_config(struct peer *p, struct ipc_msg *m, void *arg)
 {
-	struct pollfd	 pfd = { IPC_FD_PARENT, POLLIN, 0 };
+	struct notifier_env *env = arg;
 	struct ipc_alertcfg ac;
-	struct ipc_msg	 m;
 	char		 err[512];
-	uint64_t	 deadline = notifier_now_ms() + NOTIFIER_CONFIG_WAIT_MS;
-	uint64_t	 now;
 	int		 r;
 
-	for (;;) {
-		if ((r = ipc_recv(IPC_FD_PARENT, &m)) != ERR_AGAIN)
-			break;
-		if ((now = notifier_now_ms()) >= deadline)
-			fatalx("parent: no IPC_NOTIFY_CONFIG within %d ms",
-			    NOTIFIER_CONFIG_WAIT_MS);
-		if (poll(&pfd, 1, (int)(deadline - now)) == -1 &&
-		    errno != EINTR)
-			fatal("poll");
-	}
-	if (r == ERR_EOF)
-		fatalx("parent closed the channel before IPC_NOTIFY_CONFIG");
-	if (r != 0)
-		fatalx_r(r, "parent: receive");
-	if (m.type != IPC_NOTIFY_CONFIG)
-		fatalx("parent: expected IPC_NOTIFY_CONFIG, got %s (%u)",
-		    ipc_msg_type_name(m.type), m.type);
 	memset(&ac, 0, sizeof(ac));
-	r = ipc_msg_decode(m.type, m.payload, m.len, &ac);
-	explicit_bzero(m.payload, m.len);
-	ipc_msg_clear(&m);
+	r = ipc_msg_decode(m->type, m->payload, m->len, &ac);
+	explicit_bzero(m->payload, m->len);
 	if (r != 0)
 		fatalx_r(r, "parent: bad IPC_NOTIFY_CONFIG");
 
@@ -368,6 +291,54 @@ notifier_read_config(struct notifier_env *env)
 	log_info("alerts file %s: %zu receivers", ac.file != NULL &&
 	    ac.file[0] != '\0' ? ac.file : "(none)", env->cfg.nreceivers);
 	ipc_alertcfg_clear(&ac);
+	env->configured = 1;
+	return 0;
+}
+
+static int
+notifier_config_error(struct peer *p, int r, const struct ipc_msg *m,
+    void *arg)
+{
+	if (r == ERR_EOF)
+		fatalx("parent closed the channel before IPC_NOTIFY_CONFIG");
+	if (m != NULL)
+		fatalx("parent: expected IPC_NOTIFY_CONFIG, got %s (%u)",
+		    ipc_msg_type_name(m->type), m->type);
+	fatalx_r(r, "parent: receive");
+}
+
+/* Before anything else: exactly one IPC_NOTIFY_CONFIG. */
+static const struct peer_handler notifier_config_handlers[] = {
+	{ IPC_NOTIFY_CONFIG, notifier_config },
+};
+static const struct peer_proto notifier_config_proto = {
+	.self = IPC_PROC_NOTIFIERD,
+	.remote = IPC_PROC_LOADERD,
+	PEER_HANDLERS(notifier_config_handlers),
+	.max_read = 1,
+	.error = notifier_config_error,
+	.send_error = notifier_send_error,
+};
+
+static void
+notifier_read_config(struct notifier_env *env)
+{
+	struct pollfd	 pfd = { IPC_FD_PARENT, POLLIN, 0 };
+	uint64_t	 deadline = notifier_now_ms() + NOTIFIER_CONFIG_WAIT_MS;
+	uint64_t	 now;
+
+	for (;;) {
+		(void)peer_read(env->parent);
+		if (env->configured)
+			break;
+		if ((now = notifier_now_ms()) >= deadline)
+			fatalx("parent: no IPC_NOTIFY_CONFIG within %d ms",
+			    NOTIFIER_CONFIG_WAIT_MS);
+		if (poll(&pfd, 1, (int)(deadline - now)) == -1 &&
+		    errno != EINTR)
+			fatal("poll");
+	}
+	peer_set_proto(env->parent, &notifier_parent_proto);
 }
 
 int
@@ -384,7 +355,6 @@ main(int argc, char *argv[])
 	memset(&env, 0, sizeof(env));
 	env.user = "tripline-notify";
 	env.mode = SANDBOX_ENFORCE;
-	env.parent.fd = env.peer.fd = -1;
 	env.start_ms = notifier_now_ms();
 
 	while ((ch = getopt(argc, argv, "dm:Pu:v")) != -1) {
@@ -435,6 +405,8 @@ main(int argc, char *argv[])
 
 	notifier_check_fd(IPC_FD_PARENT, 0, "parent");
 	notifier_check_fd(IPC_FD_PEER, -1, "peer");
+	env.parent = peer_new(IPC_FD_PARENT, &notifier_config_proto, &env);
+	env.peer = peer_new(IPC_FD_PEER, &notifier_peer_proto, &env);
 	if (sandbox_lookup_user(env.user, &uid, &gid) != 0)
 		fatalx("unknown user %s", env.user);
 	notifier_read_config(&env);
@@ -448,10 +420,10 @@ main(int argc, char *argv[])
 	notifier_prime_resolver();
 	if ((env.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	notifier_chan_init(&env, &env.parent, "parent", IPC_FD_PARENT,
-	    notifier_parent_cb);
-	notifier_chan_init(&env, &env.peer, "peer", IPC_FD_PEER,
-	    notifier_peer_cb);
+	if (peer_attach(env.parent, env.base) != 0)
+		fatalx("parent: event_add");
+	if (peer_attach(env.peer, env.base) != 0)
+		fatalx("peer: event_add");
 	if ((env.ev_sigterm = evsignal_new(env.base, SIGTERM,
 	    notifier_signal_cb, &env)) == NULL ||
 	    (env.ev_sigint = evsignal_new(env.base, SIGINT,
@@ -467,7 +439,7 @@ main(int argc, char *argv[])
 
 	ready.pid = (uint32_t)getpid();
 	ready.uid = (uint32_t)getuid();
-	notifier_send(&env.parent, IPC_NOTIFY_READY, &ready);
+	notifier_send(&env, IPC_NOTIFY_READY, &ready);
 	log_info("ready as %s (uid %u), sandbox %s", env.user,
 	    (unsigned int)ready.uid, sandbox_mode_name(env.mode));
 
@@ -475,8 +447,8 @@ main(int argc, char *argv[])
 		fatalx("event_base_dispatch");
 
 	deliver_free(env.dl);
-	notifier_chan_clear(&env.parent);
-	notifier_chan_clear(&env.peer);
+	peer_free(env.parent);
+	peer_free(env.peer);
 	event_free(env.ev_sigterm);
 	event_free(env.ev_sigint);
 	event_base_free(env.base);

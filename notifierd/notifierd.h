@@ -27,15 +27,7 @@
 struct event_base;
 struct event;
 struct deliver;
-
-/* One channel: fd + libevent read/write events + outbound queue. */
-struct notifier_chan {
-	const char	*name;		/* "parent", "peer" */
-	int		 fd;
-	struct event	*ev_read;
-	struct event	*ev_write;
-	struct ipc_queue queue;
-};
+struct peer;
 
 struct notifier_env {
 	const char		*user;
@@ -46,8 +38,10 @@ struct notifier_env {
 	struct event_base	*base;
 	struct event		*ev_sigterm;
 	struct event		*ev_sigint;
-	struct notifier_chan	 parent;
-	struct notifier_chan	 peer;
+	struct peer		*parent;	/* fd 3, loaderd */
+	struct peer		*peer;		/* fd 4, collectord; NULL once
+						   it closed */
+	int			 configured;	/* IPC_NOTIFY_CONFIG read */
 	struct al_config	 cfg;		/* holds the secrets */
 	struct deliver		*dl;
 };

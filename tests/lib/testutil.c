@@ -2,6 +2,7 @@
 #include "build.h"
 
 #include <sys/wait.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,4 +58,20 @@ testutil_fork_status(int (*fn)(void *), void *arg)
 	while (waitpid(pid, &status, 0) == -1)
 		;
 	return status;
+}
+
+int
+testutil_count_fds(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
 }

@@ -4,7 +4,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "testutil.h"
 
 struct pair {
 	int	 sv[2];
@@ -47,22 +47,6 @@ teardown_pair(void **state)
 		close(p->sv[1]);
 	free(p);
 	return 0;
-}
-
-static int
-count_fds(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
-
-	d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* Send a raw datagram with optional fds, bypassing ipc_send's checks. */
@@ -184,10 +168,10 @@ test_fd_passing(void **state)
 	close(pfd[0]);
 
 	/* fd type mismatches on the sending side */
-	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1, 0),
-	    ERR_FD);
-	assert_int_equal(ipc_send(p->sv[0], IPC_COLLECT_RINGBUF, "x", 1, -1),
-	    ERR_FD);
+	assert_int_equal(ipc_msg_send_payload(p->sv[0], IPC_NOTIFY_HEALTH_REQ,
+	    "x", 1, 0), ERR_FD);
+	assert_int_equal(ipc_msg_send_payload(p->sv[0], IPC_COLLECT_RINGBUF,
+	    "x", 1, -1), ERR_FD);
 	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_AGAIN);
 }
 
@@ -268,27 +252,27 @@ test_recv_fd_errors(void **state)
 	int		 pfd[2], fds[2], before;
 
 	assert_int_equal(pipe(pfd), 0);
-	before = count_fds();
+	before = testutil_count_fds();
 
 	/* fd on a type that carries none (flag set) */
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_NOTIFY_HEALTH_REQ, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(testutil_count_fds(), before);
 
 	/* fd on the right type but flag clear */
 	n = mkhdr(buf, IPC_VERSION, 0, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(testutil_count_fds(), before);
 
 	/* flag set, fd missing */
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, NULL, 0);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
 
 	/* two fds */
 	fds[0] = pfd[0];
@@ -296,23 +280,51 @@ test_recv_fd_errors(void **state)
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, fds, 2);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(testutil_count_fds(), before);
 
 	/* fd on an unknown type */
 	n = mkhdr(buf, IPC_VERSION, IPC_HF_FD, 4242, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_FD);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_int_equal(testutil_count_fds(), before);
 
 	/* a bad header with an fd closes it too */
 	n = mkhdr(buf, 9, IPC_HF_FD, IPC_COLLECT_RINGBUF, 1);
 	buf[n++] = 0x90;
 	raw_send(p->sv[0], buf, n, &pfd[0], 1);
-	assert_int_equal(ipc_recv(p->sv[1], &m), ERR_VERSION);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_VERSION);
+	assert_int_equal(testutil_count_fds(), before);
 
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* The transport alone knows no types: the fd rule is the table's. */
+static void
+test_transport_untyped(void **state)
+{
+	struct pair	*p = *state;
+	struct ipc_msg	 m;
+	int		 pfd[2], before;
+
+	assert_int_equal(pipe(pfd), 0);
+	before = testutil_count_fds();
+	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1,
+	    pfd[0]), 0);
+	assert_int_equal(ipc_recv(p->sv[1], &m), 0);
+	assert_int_equal(m.type, IPC_NOTIFY_HEALTH_REQ);
+	assert_true(m.fd >= 0);
+	ipc_msg_clear(&m);
+	assert_int_equal(testutil_count_fds(), before);
+	/* the same through the message layer: refused, fd closed */
+	assert_int_equal(ipc_send(p->sv[0], IPC_NOTIFY_HEALTH_REQ, "x", 1,
+	    pfd[0]), 0);
+	assert_int_equal(ipc_msg_recv(p->sv[1], &m), ERR_FD);
+	assert_null(m.payload);
+	assert_int_equal(m.fd, -1);
+	assert_int_equal(testutil_count_fds(), before);
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -424,7 +436,7 @@ test_queue(void **state)
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(ipc_queue_add(&q, IPC_COLLECT_RINGBUF, "x", 1,
 	    pfd[0]), 0);
-	assert_int_equal(ipc_queue_add(&q, IPC_CTL_STATUS_REQ, NULL, 0,
+	assert_int_equal(ipc_msg_queue_payload(&q, IPC_CTL_STATUS_REQ, NULL, 0,
 	    pfd[0]), ERR_FD);
 	assert_int_equal(ipc_queue_add(&q, IPC_CTL_STATUS_ANS, blk,
 	    IPC_MAX_PAYLOAD + 1, -1), ERR_TOOBIG);
@@ -454,6 +466,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recv_errors, setup_pair,
 		    teardown_pair),
 		cmocka_unit_test_setup_teardown(test_recv_fd_errors,
+		    setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_transport_untyped,
 		    setup_pair, teardown_pair),
 		cmocka_unit_test_setup_teardown(test_eof, setup_pair,
 		    teardown_pair),

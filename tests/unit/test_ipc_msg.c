@@ -40,6 +40,52 @@ test_types(void **state)
 	assert_string_equal(ipc_msg_type_name(7), "unknown");
 }
 
+/* Every type goes one way on the link of its number range. */
+static void
+test_directions(void **state)
+{
+	static const enum ipc_proc link[5][2] = {
+		[1] = { IPC_PROC_LOADERD, IPC_PROC_COLLECTORD },
+		[2] = { IPC_PROC_COLLECTORD, IPC_PROC_NOTIFIERD },
+		[3] = { IPC_PROC_LOADERD, IPC_PROC_NOTIFIERD },
+		[4] = { IPC_PROC_CTL, IPC_PROC_LOADERD },
+	};
+	enum ipc_proc	 from, to;
+	unsigned int	 type, ways, known = 0;
+
+	for (type = 0; type < 1000; type++) {
+		ways = 0;
+		for (from = IPC_PROC_LOADERD; from <= IPC_PROC_CTL; from++)
+			for (to = IPC_PROC_LOADERD; to <= IPC_PROC_CTL; to++) {
+				if (!ipc_type_allowed(type, from, to))
+					continue;
+				ways++;
+				assert_true(type / 100 >= 1 && type / 100 <= 4);
+				assert_true((from == link[type / 100][0] &&
+				    to == link[type / 100][1]) ||
+				    (from == link[type / 100][1] &&
+				    to == link[type / 100][0]));
+			}
+		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
+		known += ways;
+	}
+	assert_int_equal(known, 23);
+	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
+	    IPC_PROC_COLLECTORD));
+	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
+	    IPC_PROC_COLLECTORD, IPC_PROC_LOADERD));
+	assert_true(ipc_type_allowed(IPC_COLLECT_READY, IPC_PROC_COLLECTORD,
+	    IPC_PROC_LOADERD));
+	assert_false(ipc_type_allowed(IPC_COLLECT_READY, IPC_PROC_NOTIFIERD,
+	    IPC_PROC_LOADERD));
+	assert_true(ipc_type_allowed(IPC_ALERT_RESULT, IPC_PROC_NOTIFIERD,
+	    IPC_PROC_COLLECTORD));
+	assert_true(ipc_type_allowed(IPC_CTL_ERROR, IPC_PROC_LOADERD,
+	    IPC_PROC_CTL));
+	assert_false(ipc_type_allowed(4242, IPC_PROC_LOADERD,
+	    IPC_PROC_COLLECTORD));
+}
+
 static void
 test_roundtrip_all(void **state)
 {
@@ -837,6 +883,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_directions),
 		cmocka_unit_test(test_roundtrip_all),
 		cmocka_unit_test(test_exact_encoding),
 		cmocka_unit_test(test_encode_errors),
