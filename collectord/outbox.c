@@ -21,6 +21,7 @@
 #include "export.h"
 #include "generic.h"
 #include "ipc_msg.h"
+#include "jsonw.h"
 #include "log.h"
 #include "outbox.h"
 #include "pcache.h"
@@ -162,7 +163,6 @@ struct outbox {
 	struct store		*st;
 	sqlite3			*db;
 	sqlite3_stmt		*q[Q_MAX];
-	struct export		*fmt;	/* formats event JSON; writes nothing */
 	const struct al_config	*cfg;
 	struct outbox_hooks	 hooks;
 	uint64_t		 rng;
@@ -714,7 +714,6 @@ outbox_new(struct store *st, int64_t boot_to_unix_ns,
 	ob->st = st;
 	ob->db = (sqlite3 *)store_sqlite(st);
 	ob->hooks = *hooks;
-	ob->fmt = export_new(-1, -1, store_node(st), boot_to_unix_ns);
 	ob->rng = (uint64_t)getpid() << 32 ^ hooks->now(hooks->arg) ^
 	    0x9e3779b97f4a7c15ULL;
 	sbuf_init(&ob->sb);
@@ -759,7 +758,6 @@ outbox_free(struct outbox *ob)
 		free(ob->groups[i].key);
 	}
 	free(ob->groups);
-	export_free(ob->fmt);
 	sbuf_clear(&ob->sb);
 	free(ob);
 }
@@ -844,6 +842,22 @@ ob_cap(struct sbuf *sb, size_t from, size_t max)
 	sbuf_adds(sb, "...");
 }
 
+/* {"title":..,"text":..,"fp":..,"event":<raw>}; fp may be NULL (null). */
+static void
+ob_payload_json(struct sbuf *pl, const struct sbuf *title,
+    const struct sbuf *text, const char *fp, const char *event)
+{
+	struct jsonw	 w;
+
+	jw_init(&w, pl);
+	jw_obj(&w);
+	jw_kstrn(&w, "title", title->buf, title->len);
+	jw_kstrn(&w, "text", text->buf, text->len);
+	jw_kstr(&w, "fp", fp);
+	jw_kraw(&w, "event", event);
+	jw_end(&w);
+}
+
 static char *
 ob_payload(struct outbox *ob, const struct outbox_hit *h,
     enum al_severity sev, char *fp, size_t fpsz)
@@ -911,17 +925,11 @@ ob_payload(struct outbox *ob, const struct outbox_hit *h,
 	hash = ob_fnv(hash, h->call_args);
 	snprintf(fp, fpsz, "%016llx", (unsigned long long)hash);
 
-	sbuf_adds(&pl, "{\"title\":");
-	sbuf_add_json_str(&pl, title.buf, title.len);
-	sbuf_adds(&pl, ",\"text\":");
-	sbuf_add_json_str(&pl, text.buf, text.len);
-	sbuf_addf(&pl, ",\"fp\":\"%s\",\"event\":", fp);
 	if (h->event_json != NULL && h->event_json[0] != '\0' &&
 	    strlen(h->event_json) <= OUTBOX_EVENT_JSON_MAX)
-		sbuf_adds(&pl, h->event_json);
+		ob_payload_json(&pl, &title, &text, fp, h->event_json);
 	else
-		sbuf_adds(&pl, "{\"truncated\":true}");
-	sbuf_addc(&pl, '}');
+		ob_payload_json(&pl, &title, &text, fp, "{\"truncated\":true}");
 	out = xstrdup(pl.buf);
 	sbuf_clear(&title);
 	sbuf_clear(&text);
@@ -953,22 +961,16 @@ ob_group_key(const struct al_route *rt, const struct outbox_hit *h,
     const char *node)
 {
 	struct sbuf	 sb;
-	const char	*v;
+	struct jsonw	 w;
 	char		*out;
 	size_t		 i;
 
 	sbuf_init(&sb);
-	sbuf_addc(&sb, '[');
-	for (i = 0; i < rt->ngroup_by; i++) {
-		if (i > 0)
-			sbuf_addc(&sb, ',');
-		v = ob_label(h, node, rt->group_by[i]);
-		if (v == NULL)
-			sbuf_adds(&sb, "null");
-		else
-			sbuf_add_json_str(&sb, v, strlen(v));
-	}
-	sbuf_addc(&sb, ']');
+	jw_init(&w, &sb);
+	jw_arr(&w);
+	for (i = 0; i < rt->ngroup_by; i++)
+		jw_str(&w, ob_label(h, node, rt->group_by[i]));
+	jw_end(&w);
 	out = xstrdup(sb.buf);
 	sbuf_clear(&sb);
 	return out;
@@ -1101,31 +1103,18 @@ outbox_store(struct outbox *ob, const struct store_event *e,
 }
 
 int
+outbox_wants_event(const struct outbox *ob, const struct gen_render *r)
+{
+	return r->nalerts > 0 || (ob->cfg != NULL && ob->cfg->nroutes > 0);
+}
+
+int
 outbox_store_generic(struct outbox *ob, const struct store_event *e,
     const struct gen_render *r, const struct dec_event *ev,
     const struct proc *p, const struct proc *parent)
 {
 	struct outbox_hit	 h;
-	struct sbuf		 args, json;
-	char			 t[40];
-	size_t			 i;
-	int			 rc;
 
-	sbuf_init(&args);
-	sbuf_init(&json);
-	for (i = 0; i < ev->ngargs; i++) {
-		if (ev->gargs[i].type == POL_ARG_NOP &&
-		    !(ev->gargs[i].flags & EVA_ERROR))
-			continue;
-		if (args.len > 0)
-			sbuf_addc(&args, ' ');
-		generic_arg_compact(&args, &ev->gargs[i]);
-	}
-	if (ev->has_retarg) {
-		sbuf_adds(&args, " = ");
-		generic_arg_compact(&args, &ev->retarg);
-	} else if (r->ret.len > 0)
-		sbuf_addf(&args, " = %lld", (long long)ev->ret);
 	memset(&h, 0, sizeof(h));
 	h.type = r->type;
 	h.policy = r->policy;
@@ -1145,18 +1134,12 @@ outbox_store_generic(struct outbox *ob, const struct store_event *e,
 		h.parent_binary = parent->binary;
 	} else
 		h.parent_pid = p->ppid;
-	h.call_args = args.len > 0 ? args.buf : "";
-	store_iso_time(ob->st, ev->time_ns, t, sizeof(t));
-	h.time = t;
+	h.call_args = generic_str(&r->call_args);
+	h.time = r->time;
 	/* the JSON line collectord exports for this event */
-	if (r->nalerts > 0 || (ob->cfg != NULL && ob->cfg->nroutes > 0)) {
-		export_fmt_generic(ob->fmt, &json, r, ev, p, parent);
-		h.event_json = json.buf;
-	}
-	rc = outbox_store(ob, e, &h, r->alerts, r->nalerts);
-	sbuf_clear(&args);
-	sbuf_clear(&json);
-	return rc;
+	if (r->rendered & EXPORT_HIT_JSON)
+		h.event_json = generic_str(&r->line);
+	return outbox_store(ob, e, &h, r->alerts, r->nalerts);
 }
 
 /* ---- scheduler ---- */
@@ -1590,6 +1573,7 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
 	struct ob_member	*m = NULL;
 	sqlite3_stmt		*st;
 	struct sbuf		 pl, text, ev;
+	struct jsonw		 evw;
 	enum al_severity	 sev = AL_SEV_INFO, s;
 	const char		*fp = NULL;
 	char			*lfp = NULL;
@@ -1664,7 +1648,8 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
 		sbuf_adds(&text, " (route ");
 		ob_esc(&text, route);
 		sbuf_adds(&text, ")\n");
-		sbuf_addc(&ev, '[');
+		jw_init(&evw, &ev);
+		jw_arr(&evw);
 		for (i = 0, shown = 0; i < n; i++) {
 			if (text.len + strlen(m[i].text) + 64 >
 			    OUTBOX_TEXT_MAX ||
@@ -1673,15 +1658,14 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
 				break;
 			sbuf_addf(&text, "\n--- %zu/%zu ---\n%s\n", i + 1, n,
 			    m[i].text);
-			if (shown++ > 0)
-				sbuf_addc(&ev, ',');
-			sbuf_adds(&ev, m[i].event);
+			shown++;
+			jw_raw(&evw, m[i].event);
 		}
 		if (shown < n)
 			sbuf_addf(&text, "\n... %zu more hits not shown (the"
 			    " outbox rows merged into job %llu)\n", n - shown,
 			    (unsigned long long)m[0].id);
-		sbuf_addc(&ev, ']');
+		jw_end(&evw);
 		/* the title of the first hit, severity of the worst */
 		sbuf_reset(&ob->sb);
 		sbuf_addf(&ob->sb, "[%s]", outbox_severity_name(sev));
@@ -1690,16 +1674,7 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
 		    - m[0].title + 1 : 0));
 		sbuf_addf(&ob->sb, " (+%zu more)", n - 1);
 		ob_cap(&ob->sb, 0, OUTBOX_TITLE_MAX);
-		sbuf_adds(&pl, "{\"title\":");
-		sbuf_add_json_str(&pl, ob->sb.buf, ob->sb.len);
-		sbuf_adds(&pl, ",\"text\":");
-		sbuf_add_json_str(&pl, text.buf, text.len);
-		sbuf_adds(&pl, ",\"fp\":");
-		if (lfp != NULL)
-			sbuf_add_json_str(&pl, lfp, strlen(lfp));
-		else
-			sbuf_adds(&pl, "null");
-		sbuf_addf(&pl, ",\"event\":%s}", ev.buf);
+		ob_payload_json(&pl, &ob->sb, &text, lfp, ev.buf);
 	}
 	st = ob->q[Q_LEADER];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)m[0].id);

@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "decode.h"
 #include "err.h"
+#include "jsonw.h"
 #include "log.h"
 #include "pcache.h"
 #include "store.h"
@@ -229,6 +230,7 @@ struct store {
 	size_t		 pend_drops;
 	int		 in_tx;
 	char		*prev_node;
+	struct sbuf	 json;		/* scratch: args of events rows */
 	struct store_stats stats;
 };
 
@@ -407,6 +409,7 @@ store_close(struct store *s)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->prev_node);
 	free(s->node);
+	sbuf_clear(&s->json);
 	free(s);
 }
 
@@ -492,6 +495,12 @@ const char *
 store_prev_node(const struct store *s)
 {
 	return s->prev_node;
+}
+
+int64_t
+store_boot_off(const struct store *s)
+{
+	return s->boot_off;
 }
 
 void
@@ -805,7 +814,8 @@ store_drops(struct store *s, const struct store_drop *d, int event)
 {
 	sqlite3_stmt		*st = s->st[ST_INS_DROP];
 	struct store_event	 e;
-	char			 tbuf[40], args[128];
+	struct jsonw		 w;
+	char			 tbuf[40];
 	int			 r;
 
 	if ((r = store_begin(s)) != 0)
@@ -824,16 +834,20 @@ store_drops(struct store *s, const struct store_drop *d, int event)
 	if ((r = store_step(s, ST_INS_DROP)) != 0)
 		goto undo;
 	if (event) {
-		snprintf(args, sizeof(args), "{\"count\":%llu,\"total\":%llu,"
-		    "\"source\":\"%s\"}", (unsigned long long)d->count,
-		    (unsigned long long)d->total,
-		    strcmp(d->source, "hook") == 0 ? "hook" : "ring_buffer");
+		sbuf_reset(&s->json);
+		jw_init(&w, &s->json);
+		jw_obj(&w);
+		jw_kuint(&w, "count", d->count);
+		jw_kuint(&w, "total", d->total);
+		jw_kstr(&w, "source", strcmp(d->source, "hook") == 0 ?
+		    "hook" : "ring_buffer");
+		jw_end(&w);
 		memset(&e, 0, sizeof(e));
 		e.time_ns = d->time_ns;
 		e.type = "events_lost";
 		e.policy_name = d->hook_policy;
 		e.function_name = d->hook_function;
-		e.args = args;
+		e.args = s->json.buf;
 		if ((r = store_event_row(s, &e)) != 0)
 			goto undo;
 	}
@@ -872,20 +886,24 @@ store_event_exit(struct store *s, const char *exec_id,
     uint32_t signal)
 {
 	struct store_event	 e;
-	char			 args[64], sig[DEC_SIGNAME_MAX];
+	struct jsonw		 w;
+	char			 sig[DEC_SIGNAME_MAX];
 
+	sbuf_reset(&s->json);
+	jw_init(&w, &s->json);
+	jw_obj(&w);
+	jw_kuint(&w, "status", code);
 	if (signal != 0)
-		snprintf(args, sizeof(args), "{\"status\":%u,\"signal\":\"%s\"}",
-		    code, decode_signame(signal, sig, sizeof(sig)));
-	else
-		snprintf(args, sizeof(args), "{\"status\":%u}", code);
+		jw_kstr(&w, "signal", decode_signame(signal, sig,
+		    sizeof(sig)));
+	jw_end(&w);
 	memset(&e, 0, sizeof(e));
 	e.time_ns = boot_ns;
 	e.type = "process_exit";
 	e.exec_id = exec_id;
 	e.parent_exec_id = parent_exec_id != NULL && parent_exec_id[0] != '\0' ?
 	    parent_exec_id : NULL;
-	e.args = args;
+	e.args = s->json.buf;
 	return store_event(s, &e);
 }
 

@@ -97,6 +97,8 @@ size_t	store_pending(const struct store *);
 const struct store_stats *store_stats(const struct store *);
 /* node_name recorded in meta before this open (NULL for a new DB). */
 const char *store_prev_node(const struct store *);
+/* The realtime - boottime offset given at open. */
+int64_t	store_boot_off(const struct store *);
 /* Boot ns -> "2026-...Z" (dst >= 32 bytes). */
 void	store_iso_time(const struct store *, uint64_t boot_ns, char *dst,
 	    size_t dstsz);
