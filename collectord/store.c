@@ -14,29 +14,11 @@
 #include "log.h"
 #include "pcache.h"
 #include "store.h"
+#include "store_int.h"
 #include "str.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS	5000
-
-enum {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_INS_PROC,
-	ST_EXIT_PROC,
-	ST_GONE_PROC,
-	ST_STALE_PROC,
-	ST_INS_EVENT,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_INS_DROP,
-	ST_INS_OUTBOX,
-	ST_SET_IDEM,
-	ST_META_ADD,
-	ST_MAX
-};
 
 static const char *const store_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN",
@@ -217,24 +199,7 @@ static const char store_schema_v4[] =
     " target, state, attempts, last_error FROM outbox"
     " WHERE receiver = '' AND kind IN ('canary_http', 'canary_dns');";
 
-struct store {
-	sqlite3		*db;
-	char		*node;
-	sqlite3_stmt	*st[ST_MAX];
-	int64_t		 boot_off;
-	size_t		 batch_rows;
-	size_t		 pending;	/* rows in the open transaction */
-	size_t		 pend_events;
-	size_t		 pend_procs;
-	size_t		 pend_alerts;
-	size_t		 pend_drops;
-	int		 in_tx;
-	char		*prev_node;
-	struct sbuf	 json;		/* scratch: args of events rows */
-	struct store_stats stats;
-};
-
-static void
+void
 store_log(struct store *s, const char *what)
 {
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
@@ -403,6 +368,7 @@ store_close(struct store *s)
 		return;
 	if (s->db != NULL && s->in_tx)
 		store_flush(s);
+	store_ob_close(s);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
@@ -458,7 +424,7 @@ store_flush(struct store *s)
 	return 0;
 }
 
-static int
+int
 store_begin(struct store *s)
 {
 	if (s->in_tx)
@@ -470,7 +436,7 @@ store_begin(struct store *s)
 }
 
 /* After a row was written: commit when the batch is full. */
-static int
+int
 store_row_done(struct store *s)
 {
 	s->pending++;
@@ -510,7 +476,7 @@ store_iso_time(const struct store *s, uint64_t boot_ns, char *dst,
 	str_iso_time(dst, dstsz, (uint64_t)((int64_t)boot_ns + s->boot_off));
 }
 
-static void
+void
 store_bind_str(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
@@ -789,12 +755,6 @@ store_write_done(struct store *s)
 {
 	if (store_row_done(s) != 0)
 		s->stats.errors++;
-}
-
-struct sqlite3 *
-store_sqlite(struct store *s)
-{
-	return s->db;
 }
 
 const char *

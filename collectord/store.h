@@ -17,7 +17,6 @@
 #define STORE_IDEM_MAX		(64 + 24)	/* "tl-<node>-<id>" */
 
 struct proc;
-struct sqlite3;
 struct store;
 
 struct store_stats {
@@ -138,13 +137,12 @@ int	store_meta_add(struct store *, const char *key, int64_t delta);
 /* meta[key] as an integer (0 if absent).  0 or ERR_DB. */
 int	store_meta_int(struct store *, const char *key, int64_t *out);
 /*
- * For modules that keep their own statements on the store's connection
- * (collectord/outbox.c): open the batch transaction if none is (0 or
- * ERR_DB); count one written row (commits when the batch is full).
+ * For the outbox's scheduler, whose steps span several statements: open
+ * the batch transaction if none is (0 or ERR_DB); count one written row
+ * (commits when the batch is full).
  */
 int	store_write_begin(struct store *);
 void	store_write_done(struct store *);
-struct sqlite3 *store_sqlite(struct store *);
 const char *store_node(const struct store *);
 /*
  * A drops row and, if event != 0, an events row of type "events_lost"
@@ -159,6 +157,94 @@ int	store_event_exec(struct store *, const struct proc *p);
 int	store_event_exit(struct store *, const char *exec_id,
 	    const char *parent_exec_id, uint64_t boot_ns, uint32_t code,
 	    uint32_t signal);
+
+/*
+ * The alert queue (store_outbox.c): what the outbox scheduler reads and
+ * changes after store_event_outbox() wrote the rows.  Times in ns are
+ * Unix ns.  Writes return 0 or ERR_DB (logged) and count toward the
+ * batch; reads of several rows return arrays the caller frees.
+ */
+struct store_ob_group {			/* a group with rows due */
+	char		*route;		/* NULL-able */
+	char		*receiver;
+	char		*key;		/* NULL-able */
+};
+struct store_ob_member {		/* a waiting row of a group */
+	uint64_t	 id;
+	char		*severity;	/* NULL-able, as the strings below */
+	char		*title;
+	char		*text;
+	char		*event;
+	char		*fp;
+};
+struct store_ob_due {			/* a pending row that is due */
+	uint64_t	 id;
+	uint64_t	 created_ns;	/* 0 if unknown */
+};
+struct store_ob_row {			/* what a result needs of a row */
+	char		*state;		/* NULL-able, as the strings below */
+	char		*receiver;
+	char		*kind;
+	char		*target;
+	int64_t		 attempts;
+	uint64_t	 created_ns;
+};
+struct store_ob_job {			/* a row as a job (strings borrowed
+					   until store_ob_job_done) */
+	uint64_t	 id;
+	const char	*receiver;	/* NULL-able, as the strings below */
+	const char	*kind;
+	const char	*target;
+	const char	*severity;
+	const char	*idem_key;
+	const char	*title;		/* of the payload */
+	const char	*text;
+	const char	*event;
+	int64_t		 count;
+	int64_t		 attempts;
+};
+/* Prepare the queue's statements.  0 or ERR_DB (logged). */
+int	store_ob_prepare(struct store *);
+/* Every 'inflight' row back to 'pending': the number of rows, or
+ * ERR_DB (logged). */
+int	store_ob_reset_inflight(struct store *);
+struct store_ob_group *store_ob_due_groups(struct store *, uint64_t now,
+	    size_t *n);
+void	store_ob_groups_free(struct store_ob_group *, size_t n);
+struct store_ob_member *store_ob_group_rows(struct store *,
+	    const char *route, const char *receiver, const char *key,
+	    size_t *n);
+void	store_ob_members_free(struct store_ob_member *, size_t n);
+/* Waiting rows of the group whose fingerprint the job leader (and what
+ * merged into it) has not shown.  0 or ERR_DB (*out unchanged). */
+int	store_ob_novel(struct store *, const char *route, const char *receiver,
+	    const char *key, uint64_t leader, int64_t *out);
+int	store_ob_merge(struct store *, uint64_t id, uint64_t into);
+int	store_ob_add_count(struct store *, uint64_t id, uint64_t n);
+/* The group's first row becomes the pending job (payload NULL: its own). */
+int	store_ob_lead(struct store *, uint64_t id, uint64_t count,
+	    const char *payload, const char *severity, uint64_t next);
+struct store_ob_due *store_ob_due(struct store *, uint64_t now, size_t *n);
+/* Ids of the rows in flight: all (late_at 0), or those whose deadline is
+ * at or before late_at. */
+uint64_t *store_ob_inflight(struct store *, uint64_t late_at, size_t *n);
+int	store_ob_set_inflight(struct store *, uint64_t id, uint64_t deadline);
+int	store_ob_set_deadline(struct store *, uint64_t id, uint64_t deadline);
+int	store_ob_requeue(struct store *, uint64_t id, uint64_t next);
+/* 1 (found: free with store_ob_row_free) or 0. */
+int	store_ob_row(struct store *, uint64_t id, struct store_ob_row *);
+void	store_ob_row_free(struct store_ob_row *);
+/* 1 (found: call store_ob_job_done when done with it) or 0. */
+int	store_ob_job(struct store *, uint64_t id, struct store_ob_job *);
+void	store_ob_job_done(struct store *);
+/* next 0, error NULL, delivered NULL: SQL NULL. */
+int	store_ob_result(struct store *, uint64_t id, const char *state,
+	    uint64_t next, const char *error, const char *delivered);
+int	store_ob_delivery(struct store *, uint64_t id, int64_t attempt,
+	    const char *time, const char *status, uint32_t code,
+	    const char *detail, double ms);
+/* The earliest next_attempt_ns of a row not done: 1, or 0 if none. */
+int	store_ob_next(struct store *, uint64_t *next);
 
 /*
  * Call fn for every processes row with exit_time NULL, oldest ktime
