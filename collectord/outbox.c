@@ -5,7 +5,6 @@
  */
 #include "build.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,118 +116,6 @@ ob_sev_parse(const char *s, size_t len, enum al_severity *out)
 	return ERR_PARSE;
 }
 
-/* ---- small JSON helpers (only for documents we or loaderd wrote) ---- */
-
-static int
-ob_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * Parse the JSON string literal at *pp into sb (UTF-8); *pp moves past
- * it.  0 or ERR_PARSE.
- */
-static int
-ob_json_str(const char **pp, struct sbuf *sb)
-{
-	const char	*p = *pp;
-	unsigned int	 cp;
-	int		 i, h;
-	char		 u[4];
-
-	if (*p++ != '"')
-		return ERR_PARSE;
-	while (*p != '"') {
-		if (*p == '\0')
-			return ERR_PARSE;
-		if (*p != '\\') {
-			sbuf_addc(sb, *p++);
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case '"': case '\\': case '/':
-			sbuf_addc(sb, *p);
-			break;
-		case 'b': sbuf_addc(sb, '\b'); break;
-		case 'f': sbuf_addc(sb, '\f'); break;
-		case 'n': sbuf_addc(sb, '\n'); break;
-		case 'r': sbuf_addc(sb, '\r'); break;
-		case 't': sbuf_addc(sb, '\t'); break;
-		case 'u':
-			for (cp = 0, i = 1; i <= 4; i++) {
-				if ((h = ob_hex((unsigned char)p[i])) < 0)
-					return ERR_PARSE;
-				cp = cp << 4 | (unsigned int)h;
-			}
-			p += 4;
-			/* surrogates are not needed for tag names: U+FFFD */
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;
-			if (cp < 0x80)
-				sbuf_addc(sb, (char)cp);
-			else if (cp < 0x800) {
-				u[0] = (char)(0xc0 | cp >> 6);
-				u[1] = (char)(0x80 | (cp & 0x3f));
-				sbuf_add(sb, u, 2);
-			} else {
-				u[0] = (char)(0xe0 | cp >> 12);
-				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (cp & 0x3f));
-				sbuf_add(sb, u, 3);
-			}
-			break;
-		default:
-			return ERR_PARSE;
-		}
-		p++;
-	}
-	*pp = p + 1;
-	return 0;
-}
-
-/*
- * Call fn for each string of a JSON array of strings (stops when fn
- * returns non-zero and returns that).  Malformed: stops, returns 0.
- */
-static int
-ob_json_strings(const char *json, int (*fn)(const char *, void *),
-    void *arg)
-{
-	struct sbuf	 sb;
-	const char	*p = json;
-	int		 r = 0;
-
-	if (json == NULL)
-		return 0;
-	sbuf_init(&sb);
-	p += strspn(p, " \t\r\n");
-	if (*p++ != '[')
-		goto out;
-	for (;;) {
-		p += strspn(p, " \t\r\n");
-		if (*p != '"')
-			break;
-		sbuf_reset(&sb);
-		if (ob_json_str(&p, &sb) != 0)
-			break;
-		if ((r = fn(sb.buf != NULL ? sb.buf : "", arg)) != 0)
-			break;
-		p += strspn(p, " \t\r\n");
-		if (*p++ != ',')
-			break;
-	}
-out:
-	sbuf_clear(&sb);
-	return r;
-}
-
 /* ---- severity, matching ---- */
 
 static int
@@ -248,7 +135,7 @@ outbox_severity(const char *tags_json, const char *message)
 	enum al_severity	 sev = AL_SEV_INFO;
 	const char		*p, *e;
 
-	if (ob_json_strings(tags_json, ob_sev_tag, &sev) != 0)
+	if (jw_strings_each(tags_json, ob_sev_tag, &sev) != 0)
 		return sev;
 	if (message != NULL) {
 		p = message + strspn(message, " \t");
@@ -306,7 +193,7 @@ outbox_route_match(const struct al_route *rt, const struct outbox_hit *h,
 	    !ob_in_list(rt->policies, rt->npolicies, h->policy))
 		return 0;
 	if (rt->ntags > 0 &&
-	    ob_json_strings(h->tags, ob_tag_in_route, (void *)rt) == 0)
+	    jw_strings_each(h->tags, ob_tag_in_route, (void *)rt) == 0)
 		return 0;
 	if (rt->nactions > 0) {
 		hit = 0;

@@ -1,8 +1,10 @@
 /* common/jsonw.c -- JSON writer (see jsonw.h). */
 #include "build.h"
 
+#include <ctype.h>
 #include <string.h>
 
+#include "err.h"
 #include "jsonw.h"
 #include "log.h"
 #include "str.h"
@@ -343,4 +345,112 @@ jw_add_str(struct sbuf *sb, const void *s, size_t len)
 	if (i > run)
 		sbuf_add(sb, p + run, i - run);
 	sbuf_addc(sb, '"');
+}
+
+/* ---- reading (documents we or loaderd wrote) ---- */
+
+static int
+jw_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Parse the JSON string literal at *pp into sb (UTF-8); *pp moves past
+ * it.  0 or ERR_PARSE.
+ */
+static int
+jw_read_str(const char **pp, struct sbuf *sb)
+{
+	const char	*p = *pp;
+	unsigned int	 cp;
+	int		 i, h;
+	char		 u[4];
+
+	if (*p++ != '"')
+		return ERR_PARSE;
+	while (*p != '"') {
+		if (*p == '\0')
+			return ERR_PARSE;
+		if (*p != '\\') {
+			sbuf_addc(sb, *p++);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': case '\\': case '/':
+			sbuf_addc(sb, *p);
+			break;
+		case 'b': sbuf_addc(sb, '\b'); break;
+		case 'f': sbuf_addc(sb, '\f'); break;
+		case 'n': sbuf_addc(sb, '\n'); break;
+		case 'r': sbuf_addc(sb, '\r'); break;
+		case 't': sbuf_addc(sb, '\t'); break;
+		case 'u':
+			for (cp = 0, i = 1; i <= 4; i++) {
+				if ((h = jw_hex((unsigned char)p[i])) < 0)
+					return ERR_PARSE;
+				cp = cp << 4 | (unsigned int)h;
+			}
+			p += 4;
+			/* surrogates are not needed for tag names: U+FFFD */
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;
+			if (cp < 0x80)
+				sbuf_addc(sb, (char)cp);
+			else if (cp < 0x800) {
+				u[0] = (char)(0xc0 | cp >> 6);
+				u[1] = (char)(0x80 | (cp & 0x3f));
+				sbuf_add(sb, u, 2);
+			} else {
+				u[0] = (char)(0xe0 | cp >> 12);
+				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (cp & 0x3f));
+				sbuf_add(sb, u, 3);
+			}
+			break;
+		default:
+			return ERR_PARSE;
+		}
+		p++;
+	}
+	*pp = p + 1;
+	return 0;
+}
+
+int
+jw_strings_each(const char *json, int (*fn)(const char *, void *),
+    void *arg)
+{
+	struct sbuf	 sb;
+	const char	*p = json;
+	int		 r = 0;
+
+	if (json == NULL)
+		return 0;
+	sbuf_init(&sb);
+	p += strspn(p, " \t\r\n");
+	if (*p++ != '[')
+		goto out;
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p != '"')
+			break;
+		sbuf_reset(&sb);
+		if (jw_read_str(&p, &sb) != 0)
+			break;
+		if ((r = fn(sb.buf != NULL ? sb.buf : "", arg)) != 0)
+			break;
+		p += strspn(p, " \t\r\n");
+		if (*p++ != ',')
+			break;
+	}
+out:
+	sbuf_clear(&sb);
+	return r;
 }

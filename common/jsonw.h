@@ -77,4 +77,14 @@ void	jw_kraw(struct jsonw *, const char *, const char *);
  */
 void	jw_add_str(struct sbuf *, const void *s, size_t len);
 
+/*
+ * The one reader the daemons need (tags and other documents tripline
+ * wrote itself): call fn for each string of a JSON array of strings,
+ * unescaped (\u escapes of surrogates become U+FFFD).  Stops when fn
+ * returns non-zero and returns that; a malformed array stops the walk
+ * and returns 0.
+ */
+int	jw_strings_each(const char *json, int (*fn)(const char *, void *),
+	    void *arg);
+
 #endif

@@ -237,6 +237,39 @@ test_numbers(void **state)
 	sbuf_clear(&sb);
 }
 
+static int
+collect(const char *v, void *arg)
+{
+	struct sbuf	*sb = arg;
+
+	sbuf_adds(sb, v);
+	sbuf_addc(sb, '|');
+	return strcmp(v, "stop") == 0 ? 7 : 0;
+}
+
+static void
+test_strings_each(void **state)
+{
+	struct sbuf	 sb;
+
+	sbuf_init(&sb);
+	assert_int_equal(jw_strings_each(" [ \"a\" , \"b\\\"c\\u00e9\\/\" ]",
+	    collect, &sb), 0);
+	assert_string_equal(sb.buf, "a|b\"c\xc3\xa9/|");
+	sbuf_reset(&sb);
+	assert_int_equal(jw_strings_each("[\"x\",\"stop\",\"y\"]", collect,
+	    &sb), 7);
+	assert_string_equal(sb.buf, "x|stop|");
+	sbuf_reset(&sb);
+	/* malformed: what came before the error is seen, then 0 */
+	assert_int_equal(jw_strings_each("[\"x\",\"\\q\"]", collect, &sb), 0);
+	assert_string_equal(sb.buf, "x|");
+	assert_int_equal(jw_strings_each("{}", collect, &sb), 0);
+	assert_int_equal(jw_strings_each(NULL, collect, &sb), 0);
+	assert_string_equal(sb.buf, "x|");
+	sbuf_clear(&sb);
+}
+
 int
 main(void)
 {
@@ -245,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_escape_random),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_strings_each),
 	};
 
 	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
