@@ -255,4 +255,69 @@ int	store_ob_next(struct store *, uint64_t *next);
 int	store_load_live(struct store *,
 	    void (*fn)(const struct proc *tmpl, void *arg), void *arg);
 
+/*
+ * Read-only access for triplinectl (store_read.c): a reader never blocks
+ * collectord (WAL).  Rows point into the statement: valid until the next
+ * call.  On ERR_DB, store_ro_errmsg() says why.
+ */
+#define STORE_TAIL_BATCH	5000	/* rows per store_ro_tail() walk */
+struct store_ro;
+struct store_tail_row {			/* events LEFT JOIN processes */
+	int64_t		 id;
+	const char	*time;
+	const char	*type;		/* NULL-able, as the strings below */
+	int64_t		 pid;
+	const char	*binary;
+	const char	*args;
+	size_t		 args_len;
+	const char	*cwd;
+	int		 uid;
+	int		 has_parent;
+	int64_t		 parent_pid;
+	const char	*parent_binary;
+	int		 exit_code;
+	int		 exit_signal;
+	const char	*policy;
+	const char	*function;
+	const char	*action;
+};
+struct store_alert_row {		/* an outbox row */
+	int64_t		 id;
+	const char	*created;	/* NULL-able, as the strings below */
+	const char	*receiver;
+	const char	*kind;
+	const char	*target;
+	const char	*state;
+	int64_t		 attempts;
+	const char	*last_error;
+	const char	*idem_key;
+	const char	*title;		/* of the payload */
+	int64_t		 count;
+	const char	*severity;
+	const char	*route;
+	int		 has_merged;
+	int64_t		 merged_into;
+	const char	*delivered;
+};
+#define STORE_ALERTS_ALL	0
+#define STORE_ALERTS_PENDING	1	/* waiting, pending, inflight */
+#define STORE_ALERTS_FAILED	2	/* dead */
+
+/* NULL on failure, with SQLite's message in err. */
+struct store_ro	*store_ro_open(const char *path, char *err, size_t errsz);
+void		 store_ro_close(struct store_ro *);
+const char	*store_ro_errmsg(struct store_ro *);
+/* The highest events id (0: none).  0 or ERR_DB. */
+int	store_ro_last_event(struct store_ro *, int64_t *id);
+/* Walk the events after id (at most STORE_TAIL_BATCH rows): 0 or ERR_DB;
+ * then store_ro_tail_next: 1 (a row), 0 (done, or the DB is busy) or
+ * ERR_DB. */
+int	store_ro_tail(struct store_ro *, int64_t after);
+int	store_ro_tail_next(struct store_ro *, struct store_tail_row *);
+/* The last count outbox rows (STORE_ALERTS_*), oldest first: 0 or ERR_DB
+ * (a database older than schema version 4); then store_ro_alerts_next:
+ * 1, 0 (done) or ERR_DB. */
+int	store_ro_alerts(struct store_ro *, int which, int count);
+int	store_ro_alerts_next(struct store_ro *, struct store_alert_row *);
+
 #endif
