@@ -634,7 +634,8 @@ oa_json_bpf_map(struct jsonw *w, const struct dec_arg *a)
 
 	memcpy(&m, a->data, sizeof(m));
 	jw_kobj(w, "bpf_map_arg");
-	jw_kstr_opt(w, "MapType", objargs_map_type(m.map_type, num, sizeof(num)));
+	jw_kstr_opt(w, "MapType", objargs_map_type(m.map_type, num,
+	    sizeof(num)));
 	oa_u32(w, "KeySize", m.key_size);
 	oa_u32(w, "ValueSize", m.value_size);
 	oa_u32(w, "MaxEntries", m.max_entries);

@@ -379,7 +379,7 @@ store_ob_due(struct store *s, uint64_t now, size_t *n)
 uint64_t *
 store_ob_inflight(struct store *s, uint64_t late_at, size_t *n)
 {
-	int		 which = late_at != 0 ? Q_INFLIGHT_LATE : Q_INFLIGHT_ALL;
+	int		 which = late_at ? Q_INFLIGHT_LATE : Q_INFLIGHT_ALL;
 	sqlite3_stmt	*st = s->obq[which];
 	uint64_t	*ids = NULL;
 

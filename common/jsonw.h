@@ -32,7 +32,7 @@ struct jsonw {
 	uint32_t	 depth;		/* open containers */
 	uint32_t	 more;		/* bit d: container d has a member */
 	uint32_t	 arr;		/* bit d: container d is an array */
-	int		 key;		/* a key was written, its value is next */
+	int		 key;		/* a key was written: its value next */
 };
 
 void	jw_init(struct jsonw *, struct sbuf *);

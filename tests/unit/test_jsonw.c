@@ -37,7 +37,7 @@ test_escape(void **state)
 	E("plain text", "\"plain text\"");
 	E("q\"b\\s/", "\"q\\\"b\\\\s/\"");		/* '/' is kept */
 	E("\n\t\r", "\"\\n\\t\\r\"");
-	E("\b\f", "\"\\u0008\\u000c\"");		/* no \b \f short forms */
+	E("\b\f", "\"\\u0008\\u000c\"");	/* no \b \f short forms */
 	E("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"");
 	E("a\0b", "\"a\\u0000b\"");
 	E(" ~", "\" ~\"");
