@@ -11,6 +11,7 @@
 #include "export.h"
 #include "generic.h"
 #include "ipc_msg.h"
+#include "jsonw.h"
 #include "policy.h"
 #include "log.h"
 #include "pcache.h"
@@ -108,90 +109,78 @@ export_stats(const struct export *ex)
 }
 
 static void
-export_key_str(struct sbuf *sb, const char *key, const char *v, int *first)
+export_time(int64_t boot_off, uint64_t boot_ns, char *dst, size_t sz)
 {
-	if (v == NULL || v[0] == '\0')
-		return;		/* protojson omits empty strings */
-	sbuf_addf(sb, "%s\"%s\":", *first ? "" : ",", key);
-	sbuf_add_json_str(sb, v, strlen(v));
-	*first = 0;
+	str_iso_time(dst, sz, (uint64_t)((int64_t)boot_ns + boot_off));
 }
 
+/* One Tetragon Process object (refcnt as given). */
 static void
-export_key_u32(struct sbuf *sb, const char *key, uint32_t v, int *first)
-{
-	sbuf_addf(sb, "%s\"%s\":%u", *first ? "" : ",", key, v);
-	*first = 0;
-}
-
-static void
-export_time(const struct export *ex, uint64_t boot_ns, char *dst, size_t sz)
-{
-	str_iso_time(dst, sz, (uint64_t)((int64_t)boot_ns + ex->boot_off));
-}
-
-void
-export_json_process(struct sbuf *sb, const struct proc *p,
-    const char *start_time)
+export_process(struct jsonw *w, const struct proc *p, const char *start_time)
 {
 	char	 flags[256];
-	int	 first = 1;
 
-	sbuf_addc(sb, '{');
-	export_key_str(sb, "exec_id", p->exec_id, &first);
-	/* pid, uid, auid, tid are wrapper types: present even when 0 */
-	export_key_u32(sb, "pid", p->pid, &first);
-	export_key_u32(sb, "uid", p->euid, &first);
-	export_key_str(sb, "cwd", p->cwd, &first);
-	export_key_str(sb, "binary", p->binary, &first);
-	export_key_str(sb, "arguments", p->args, &first);
-	export_key_str(sb, "flags",
-	    pcache_flags_str(p->flags, flags, sizeof(flags)), &first);
-	export_key_str(sb, "start_time", start_time, &first);
-	export_key_u32(sb, "auid", p->auid, &first);
-	export_key_str(sb, "parent_exec_id", p->parent_exec_id, &first);
+	/* protojson omits empty strings; pid, uid, auid, tid are wrapper
+	 * types: present even when 0 */
+	jw_obj(w);
+	jw_kstr_opt(w, "exec_id", p->exec_id);
+	jw_kuint(w, "pid", p->pid);
+	jw_kuint(w, "uid", p->euid);
+	jw_kstr_opt(w, "cwd", p->cwd);
+	jw_kstr_opt(w, "binary", p->binary);
+	jw_kstr_opt(w, "arguments", p->args);
+	jw_kstr_opt(w, "flags", pcache_flags_str(p->flags, flags,
+	    sizeof(flags)));
+	jw_kstr_opt(w, "start_time", start_time);
+	jw_kuint(w, "auid", p->auid);
+	jw_kstr_opt(w, "parent_exec_id", p->parent_exec_id);
 	if (p->refcnt > 0)
-		export_key_u32(sb, "refcnt", (uint32_t)p->refcnt, &first);
-	export_key_u32(sb, "tid", p->tid, &first);
-	sbuf_addc(sb, '}');
+		jw_kuint(w, "refcnt", (uint32_t)p->refcnt);
+	jw_kuint(w, "tid", p->tid);
+	jw_end(w);
 }
 
+/* {"<type>":{"process":{...},"parent":{...} -- the event's own members
+ * follow, then export_close(). */
 static void
-export_procs(struct export *ex, struct sbuf *sb, const struct proc *p,
-    const struct proc *parent)
+export_open(struct jsonw *w, struct sbuf *sb, int64_t boot_off,
+    const char *type, const struct proc *p, const struct proc *parent)
 {
 	char	 t[40];
 
-	export_time(ex, p->ktime, t, sizeof(t));
-	sbuf_adds(sb, "\"process\":");
-	export_json_process(sb, p, t);
+	jw_init(w, sb);
+	jw_obj(w);
+	jw_kobj(w, type);
+	export_time(boot_off, p->ktime, t, sizeof(t));
+	jw_key(w, "process");
+	export_process(w, p, t);
 	if (parent != NULL) {
-		export_time(ex, parent->ktime, t, sizeof(t));
-		sbuf_adds(sb, ",\"parent\":");
-		export_json_process(sb, parent, t);
+		export_time(boot_off, parent->ktime, t, sizeof(t));
+		jw_key(w, "parent");
+		export_process(w, parent, t);
 	}
 }
 
+/* },"node_name":"...","time":"..."} */
 static void
-export_envelope_end(struct export *ex, struct sbuf *sb, const char *t)
+export_close(struct jsonw *w, const char *node, const char *t)
 {
-	sbuf_adds(sb, "},\"node_name\":");
-	sbuf_add_json_str(sb, ex->node, strlen(ex->node));
-	sbuf_adds(sb, ",\"time\":");
-	sbuf_add_json_str(sb, t, strlen(t));
-	sbuf_addc(sb, '}');
+	jw_end(w);
+	jw_kstr(w, "node_name", node);
+	jw_kstr(w, "time", t);
+	jw_end(w);
 }
 
 void
 export_fmt_exec(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent)
 {
-	char	 t[40];
+	struct jsonw	 w;
+	char		 t[40];
 
-	export_time(ex, p->ktime, t, sizeof(t));
-	sbuf_adds(sb, "{\"process_exec\":{");
-	export_procs(ex, sb, p, parent);
-	export_envelope_end(ex, sb, t);
+	export_time(ex->boot_off, p->ktime, t, sizeof(t));
+	export_open(&w, sb, ex->boot_off, "process_exec", p, parent);
+	export_close(&w, ex->node, t);
 }
 
 void
@@ -199,20 +188,18 @@ export_fmt_exit(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent, uint64_t time_ns, uint32_t code,
     uint32_t signal)
 {
-	char	 t[40], sig[DEC_SIGNAME_MAX];
+	struct jsonw	 w;
+	char		 t[40], sig[DEC_SIGNAME_MAX];
 
-	export_time(ex, time_ns, t, sizeof(t));
-	sbuf_adds(sb, "{\"process_exit\":{");
-	export_procs(ex, sb, p, parent);
-	if (signal != 0) {
-		decode_signame(signal, sig, sizeof(sig));
-		sbuf_addf(sb, ",\"signal\":\"%s\"", sig);
-	}
+	export_time(ex->boot_off, time_ns, t, sizeof(t));
+	export_open(&w, sb, ex->boot_off, "process_exit", p, parent);
+	if (signal != 0)
+		jw_kstr(&w, "signal", decode_signame(signal, sig,
+		    sizeof(sig)));
 	if (code != 0)
-		sbuf_addf(sb, ",\"status\":%u", code);
-	sbuf_adds(sb, ",\"time\":");
-	sbuf_add_json_str(sb, t, strlen(t));
-	export_envelope_end(ex, sb, t);
+		jw_kuint(&w, "status", code);
+	jw_kstr(&w, "time", t);
+	export_close(&w, ex->node, t);
 }
 
 static void
@@ -309,127 +296,143 @@ export_exit(struct export *ex, const struct proc *p,
 	export_line_done(ex);
 }
 
-/* ,"key":<raw JSON> */
+/* The event's own members of a policy hit, in Tetragon's field order. */
 static void
-export_key_raw(struct sbuf *sb, const char *key, const char *json)
-{
-	sbuf_addf(sb, ",\"%s\":%s", key, json);
-}
-
-static void
-export_key_str_n(struct sbuf *sb, const char *key, const char *v)
-{
-	if (v == NULL || v[0] == '\0')
-		return;
-	sbuf_addf(sb, ",\"%s\":", key);
-	sbuf_add_json_str(sb, v, strlen(v));
-}
-
-void
-export_fmt_generic(struct export *ex, struct sbuf *sb,
-    const struct gen_render *r, const struct dec_event *ev,
-    const struct proc *p, const struct proc *parent)
+export_hit_members(struct jsonw *w, const struct gen_render *r)
 {
 	const struct ipc_hook *h = r->hook;
 	uint32_t	 kind = h != NULL ? h->kind : POL_HOOK_KPROBE;
-	int		 has_args = r->nshown > 0;
-	char		 t[40];
+	const char	*args = r->nshown > 0 ? generic_str(&r->args) : NULL;
 
-	export_time(ex, ev->time_ns, t, sizeof(t));
-	sbuf_addf(sb, "{\"%s\":{", r->type);
-	export_procs(ex, sb, p, parent);
 	switch (kind) {
 	case POL_HOOK_TRACEPOINT:
 	case POL_HOOK_RAW_TRACEPOINT:
-		/* Tetragon TracepointProcess field order */
-		export_key_str_n(sb, "subsys", h->subsys);
-		export_key_str_n(sb, "event", h->event);
-		if (has_args)
-			export_key_raw(sb, "args", generic_str(&r->args));
-		export_key_str_n(sb, "policy_name", r->policy);
-		export_key_str_n(sb, "action", r->action);
-		export_key_str_n(sb, "message", r->message);
+		jw_kstr_opt(w, "subsys", h->subsys);
+		jw_kstr_opt(w, "event", h->event);
+		if (args != NULL)
+			jw_kraw(w, "args", args);
+		jw_kstr_opt(w, "policy_name", r->policy);
+		jw_kstr_opt(w, "action", r->action);
+		jw_kstr_opt(w, "message", r->message);
 		if (r->tags != NULL)
-			export_key_raw(sb, "tags", r->tags);
+			jw_kraw(w, "tags", r->tags);
 		break;
 	case POL_HOOK_UPROBE:
-		export_key_str_n(sb, "path", h->path);
-		export_key_str_n(sb, "symbol", h->function);
-		export_key_str_n(sb, "policy_name", r->policy);
-		export_key_str_n(sb, "message", r->message);
-		if (has_args)
-			export_key_raw(sb, "args", generic_str(&r->args));
+		jw_kstr_opt(w, "path", h->path);
+		jw_kstr_opt(w, "symbol", h->function);
+		jw_kstr_opt(w, "policy_name", r->policy);
+		jw_kstr_opt(w, "message", r->message);
+		if (args != NULL)
+			jw_kraw(w, "args", args);
 		if (r->tags != NULL)
-			export_key_raw(sb, "tags", r->tags);
-		export_key_str_n(sb, "action", r->action);
+			jw_kraw(w, "tags", r->tags);
+		jw_kstr_opt(w, "action", r->action);
 		break;
 	case POL_HOOK_LSM:
-		export_key_str_n(sb, "function_name",
-		    generic_str(&r->function));
-		export_key_str_n(sb, "policy_name", r->policy);
-		export_key_str_n(sb, "message", r->message);
-		if (has_args)
-			export_key_raw(sb, "args", generic_str(&r->args));
-		export_key_str_n(sb, "action", r->action);
+		jw_kstr_opt(w, "function_name", generic_str(&r->function));
+		jw_kstr_opt(w, "policy_name", r->policy);
+		jw_kstr_opt(w, "message", r->message);
+		if (args != NULL)
+			jw_kraw(w, "args", args);
+		jw_kstr_opt(w, "action", r->action);
 		if (r->tags != NULL)
-			export_key_raw(sb, "tags", r->tags);
+			jw_kraw(w, "tags", r->tags);
 		break;
 	default:	/* kprobe, and records of an unknown hook */
-		export_key_str_n(sb, "function_name",
-		    generic_str(&r->function));
-		if (has_args)
-			export_key_raw(sb, "args", generic_str(&r->args));
+		jw_kstr_opt(w, "function_name", generic_str(&r->function));
+		if (args != NULL)
+			jw_kraw(w, "args", args);
 		if (r->ret.len > 0)
-			export_key_raw(sb, "return", generic_str(&r->ret));
-		export_key_str_n(sb, "action", r->action);
-		export_key_str_n(sb, "policy_name", r->policy);
-		export_key_str_n(sb, "message", r->message);
+			jw_kraw(w, "return", generic_str(&r->ret));
+		jw_kstr_opt(w, "action", r->action);
+		jw_kstr_opt(w, "policy_name", r->policy);
+		jw_kstr_opt(w, "message", r->message);
 		if (r->tags != NULL)
-			export_key_raw(sb, "tags", r->tags);
+			jw_kraw(w, "tags", r->tags);
 		break;
 	}
-	export_envelope_end(ex, sb, t);
 }
 
-void
-export_compact_generic(struct sbuf *sb, const struct gen_render *r,
-    const struct dec_event *ev, const struct proc *p)
+static void
+export_hit_json(struct sbuf *sb, const char *node, int64_t boot_off,
+    const char *t, const struct gen_render *r, const struct proc *p,
+    const struct proc *parent)
 {
-	const char	*act = r->action;
-	size_t		 i;
+	struct jsonw	 w;
 
-	if (strncmp(act, "KPROBE_ACTION_", 14) == 0)
-		act += 14;
-	sbuf_addf(sb, "%s %u ", r->kind, p->pid);
-	export_esc(sb, p->binary[0] != '\0' ? p->binary : "?");
-	sbuf_addc(sb, ' ');
-	export_esc(sb, generic_str(&r->function));
+	export_open(&w, sb, boot_off, r->type, p, parent);
+	export_hit_members(&w, r);
+	export_close(&w, node, t);
+}
+
+/*
+ * The hook's arguments on one line into args ("A B = R"); with line !=
+ * NULL the same values also go to the -p line, each after a space.
+ */
+static void
+export_hit_args(struct sbuf *args, struct sbuf *line,
+    const struct gen_render *r, const struct dec_event *ev)
+{
+	size_t	 i, from;
+
 	for (i = 0; i < ev->ngargs; i++) {
 		if (ev->gargs[i].type == POL_ARG_NOP &&
 		    !(ev->gargs[i].flags & EVA_ERROR))
 			continue;
-		sbuf_addc(sb, ' ');
-		generic_arg_compact(sb, &ev->gargs[i]);
+		if (args->len > 0)
+			sbuf_addc(args, ' ');
+		from = args->len;
+		generic_arg_compact(args, &ev->gargs[i]);
+		if (line != NULL) {
+			sbuf_addc(line, ' ');
+			sbuf_add(line, args->buf + from, args->len - from);
+		}
 	}
+	from = args->len;
 	if (ev->has_retarg) {
-		sbuf_adds(sb, " = ");
-		generic_arg_compact(sb, &ev->retarg);
+		sbuf_adds(args, " = ");
+		generic_arg_compact(args, &ev->retarg);
 	} else if (r->ret.len > 0)
-		sbuf_addf(sb, " = %lld", (long long)ev->ret);
+		sbuf_addf(args, " = %lld", (long long)ev->ret);
+	if (line != NULL)
+		sbuf_add(line, args->buf + from, args->len - from);
+}
+
+static const char *
+export_short_action(const char *act)
+{
+	if (act != NULL && strncmp(act, "KPROBE_ACTION_", 14) == 0)
+		act += 14;
+	return act;
+}
+
+/* The -p line into sb; args gets the arguments (export_hit_args). */
+static void
+export_hit_compact(struct sbuf *sb, struct sbuf *args,
+    const struct gen_render *r, const struct dec_event *ev,
+    const struct proc *p)
+{
+	const char	*act;
+	size_t		 i;
+
+	sbuf_addf(sb, "%s %u ", r->kind, p->pid);
+	export_esc(sb, p->binary[0] != '\0' ? p->binary : "?");
+	sbuf_addc(sb, ' ');
+	export_esc(sb, generic_str(&r->function));
+	export_hit_args(args, sb, r, ev);
 	if (r->policy != NULL) {
 		sbuf_adds(sb, " policy=");
 		export_esc(sb, r->policy);
 	}
-	sbuf_addf(sb, " action=%s", act);
+	sbuf_adds(sb, " action=");
+	sbuf_adds(sb, export_short_action(r->action));
 	if (ev->would != 0) {
 		sbuf_adds(sb, " would=");
 		for (i = POL_ACT_POST; i < POL_ACT_MAX_; i++) {
 			if (!(ev->would & (1U << i)))
 				continue;
-			act = generic_action_name((unsigned int)i);
-			if (act != NULL && strncmp(act, "KPROBE_ACTION_",
-			    14) == 0)
-				act += 14;
+			act = export_short_action(generic_action_name(
+			    (unsigned int)i));
 			sbuf_adds(sb, act != NULL ? act : "?");
 			if ((ev->would >> (i + 1)) != 0)
 				sbuf_addc(sb, ',');
@@ -437,18 +440,71 @@ export_compact_generic(struct sbuf *sb, const struct gen_render *r,
 	}
 }
 
+int
+export_wants(const struct export *ex)
+{
+	int	 what = 0;
+
+	if (ex == NULL)
+		return 0;
+	if (ex->json_fd >= 0)
+		what |= EXPORT_HIT_JSON;
+	if (ex->compact_fd >= 0)
+		what |= EXPORT_HIT_COMPACT;
+	return what;
+}
+
 void
-export_generic(struct export *ex, const struct gen_render *r,
-    const struct dec_event *ev, const struct proc *p,
+export_render_hit(struct gen_render *r, int what, const char *node,
+    int64_t boot_off, const struct dec_event *ev, const struct proc *p,
     const struct proc *parent)
 {
-	if (ex->json_fd >= 0) {
-		export_fmt_generic(ex, &ex->json, r, ev, p, parent);
+	sbuf_reset(&r->line);
+	sbuf_reset(&r->compact);
+	sbuf_reset(&r->call_args);
+	r->rendered = what;
+	export_time(boot_off, ev->time_ns, r->time, sizeof(r->time));
+	if (what & EXPORT_HIT_JSON)
+		export_hit_json(&r->line, node, boot_off, r->time, r, p,
+		    parent);
+	if (what & EXPORT_HIT_COMPACT)
+		export_hit_compact(&r->compact, &r->call_args, r, ev, p);
+	else if (what & EXPORT_HIT_ARGS)
+		export_hit_args(&r->call_args, NULL, r, ev);
+}
+
+void
+export_fmt_generic(struct export *ex, struct sbuf *sb,
+    const struct gen_render *r, const struct dec_event *ev,
+    const struct proc *p, const struct proc *parent)
+{
+	char	 t[40];
+
+	export_time(ex->boot_off, ev->time_ns, t, sizeof(t));
+	export_hit_json(sb, ex->node, ex->boot_off, t, r, p, parent);
+}
+
+void
+export_compact_generic(struct sbuf *sb, const struct gen_render *r,
+    const struct dec_event *ev, const struct proc *p)
+{
+	struct sbuf	 args;
+
+	sbuf_init(&args);
+	export_hit_compact(sb, &args, r, ev, p);
+	sbuf_clear(&args);
+}
+
+void
+export_hit(struct export *ex, const struct gen_render *r)
+{
+	if (ex->json_fd >= 0 && (r->rendered & EXPORT_HIT_JSON)) {
+		sbuf_add(&ex->json, r->line.buf, r->line.len);
 		sbuf_addc(&ex->json, '\n');
 		ex->pending_lines++;
 	}
-	if (ex->compact_fd >= 0) {
-		export_compact_generic(&ex->compact, r, ev, p);
+	if (ex->compact_fd >= 0 && (r->rendered & EXPORT_HIT_COMPACT)) {
+		sbuf_add(&ex->compact, r->compact.buf, r->compact.len);
 		sbuf_addc(&ex->compact, '\n');
 	}
 	export_line_done(ex);
@@ -459,15 +515,28 @@ export_fmt_events_lost(struct export *ex, struct sbuf *sb, uint64_t time_ns,
     const char *source, const char *policy, const char *function,
     uint64_t count, uint64_t total)
 {
-	char	 t[40];
+	struct jsonw	 w;
+	char		 t[40];
 
-	export_time(ex, time_ns, t, sizeof(t));
-	sbuf_addf(sb, "{\"events_lost\":{\"count\":%llu,\"total\":%llu",
-	    (unsigned long long)count, (unsigned long long)total);
-	export_key_str_n(sb, "source", source);
-	export_key_str_n(sb, "policy_name", policy);
-	export_key_str_n(sb, "function_name", function);
-	export_envelope_end(ex, sb, t);
+	export_time(ex->boot_off, time_ns, t, sizeof(t));
+	jw_init(&w, sb);
+	jw_obj(&w);
+	jw_kobj(&w, "events_lost");
+	jw_kuint(&w, "count", count);
+	jw_kuint(&w, "total", total);
+	jw_kstr_opt(&w, "source", source);
+	jw_kstr_opt(&w, "policy_name", policy);
+	jw_kstr_opt(&w, "function_name", function);
+	export_close(&w, ex->node, t);
+}
+
+static void
+export_compact_opt(struct sbuf *sb, const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	sbuf_adds(sb, key);
+	export_esc(sb, v);
 }
 
 void
@@ -483,18 +552,9 @@ export_events_lost(struct export *ex, uint64_t time_ns, const char *source,
 	if (ex->compact_fd >= 0) {
 		sbuf_addf(&ex->compact, "events_lost %llu total=%llu",
 		    (unsigned long long)count, (unsigned long long)total);
-		if (source != NULL) {
-			sbuf_adds(&ex->compact, " source=");
-			export_esc(&ex->compact, source);
-		}
-		if (policy != NULL) {
-			sbuf_adds(&ex->compact, " policy=");
-			export_esc(&ex->compact, policy);
-		}
-		if (function != NULL) {
-			sbuf_adds(&ex->compact, " function=");
-			export_esc(&ex->compact, function);
-		}
+		export_compact_opt(&ex->compact, " source=", source);
+		export_compact_opt(&ex->compact, " policy=", policy);
+		export_compact_opt(&ex->compact, " function=", function);
 		sbuf_addc(&ex->compact, '\n');
 	}
 	export_line_done(ex);

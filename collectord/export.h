@@ -36,10 +36,6 @@ void		 export_free(struct export *);	/* flushes */
 int		 export_flush(struct export *);
 const struct export_stats *export_stats(const struct export *);
 
-/* Append one Tetragon Process object (refcnt as given). */
-void	export_json_process(struct sbuf *, const struct proc *p,
-	    const char *start_time);
-
 /* parent may be NULL. */
 void	export_exec(struct export *, const struct proc *p,
 	    const struct proc *parent);
@@ -61,15 +57,27 @@ void	export_compact_exit(struct sbuf *, const struct proc *,
 	    uint32_t code, uint32_t signal);
 
 /*
- * A policy hook event (r rendered from ev by generic_render): a
- * process_kprobe / process_tracepoint / process_uprobe / process_lsm line
- * (docs/schema.md) and, for -p, "kprobe PID BINARY FUNCTION ARGS...
- * policy=NAME action=POST".  p is the process (a minimal one if unknown),
- * parent may be NULL.
+ * A policy hook event, rendered once (export_render_hit) into r->line,
+ * r->compact and r->call_args for the export, the outbox and the alert
+ * text: a process_kprobe / process_tracepoint / process_uprobe /
+ * process_lsm line (docs/schema.md) and, for -p, "kprobe PID BINARY
+ * FUNCTION ARGS... policy=NAME action=POST".  p is the process (a minimal
+ * one if unknown), parent may be NULL.
  */
-void	export_generic(struct export *, const struct gen_render *r,
-	    const struct dec_event *ev, const struct proc *p,
-	    const struct proc *parent);
+#define EXPORT_HIT_JSON		0x1	/* r->line */
+#define EXPORT_HIT_COMPACT	0x2	/* r->compact (and r->call_args) */
+#define EXPORT_HIT_ARGS		0x4	/* r->call_args */
+/* What the export writes of a hit (EXPORT_HIT_*; 0 for NULL). */
+int	export_wants(const struct export *);
+/* Render what (EXPORT_HIT_*) of the event r was made from by
+ * generic_render; r->time is always set.  node and boot_to_unix_ns: as
+ * given to export_new and store_open. */
+void	export_render_hit(struct gen_render *r, int what, const char *node,
+	    int64_t boot_to_unix_ns, const struct dec_event *ev,
+	    const struct proc *p, const struct proc *parent);
+/* Write the lines of a rendered hit (those the export wants). */
+void	export_hit(struct export *, const struct gen_render *r);
+/* The lines of a hit as export_render_hit makes them (for tests). */
 void	export_fmt_generic(struct export *, struct sbuf *,
 	    const struct gen_render *r, const struct dec_event *ev,
 	    const struct proc *p, const struct proc *parent);

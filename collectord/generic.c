@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "generic.h"
 #include "ipc_msg.h"
+#include "jsonw.h"
 #include "objargs.h"
 #include "policy.h"
 #include "str.h"
@@ -66,17 +67,15 @@ generic_main_action(uint32_t bits)
 void
 generic_actions_json(struct sbuf *sb, uint32_t bits)
 {
+	struct jsonw	 w;
 	unsigned int	 k;
-	int		 first = 1;
 
-	sbuf_addc(sb, '[');
-	for (k = POL_ACT_POST; k < POL_ACT_MAX_; k++) {
-		if (!(bits & (1U << k)))
-			continue;
-		sbuf_addf(sb, "%s\"%s\"", first ? "" : ",", gen_actions[k]);
-		first = 0;
-	}
-	sbuf_addc(sb, ']');
+	jw_init(&w, sb);
+	jw_arr(&w);
+	for (k = POL_ACT_POST; k < POL_ACT_MAX_; k++)
+		if (bits & (1U << k))
+			jw_str(&w, gen_actions[k]);
+	jw_end(&w);
 }
 
 const char *
@@ -177,61 +176,76 @@ generic_str(const struct sbuf *sb)
 	return sb->len > 0 ? sb->buf : "";
 }
 
-void
-generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
+/* The member of an integer argument object ("int_arg":-2). */
+static void
+generic_int_member(struct jsonw *w, uint8_t t, uint64_t v)
 {
 	const char	*name;
+	char		 hex[24];
 
 	switch (t) {
 	case POL_ARG_INT:
-		sbuf_addf(sb, "{\"int_arg\":%" PRId32 "}", (int32_t)v);
+		jw_kint(w, "int_arg", (int32_t)v);
 		break;
 	case POL_ARG_INT16:
-		sbuf_addf(sb, "{\"int_arg\":%d}", (int)(int16_t)v);
+		jw_kint(w, "int_arg", (int16_t)v);
 		break;
 	case POL_ARG_INT8:
-		sbuf_addf(sb, "{\"int_arg\":%d}", (int)(int8_t)v);
+		jw_kint(w, "int_arg", (int8_t)v);
 		break;
 	case POL_ARG_UINT32:
-		sbuf_addf(sb, "{\"uint_arg\":%" PRIu32 "}", (uint32_t)v);
+		jw_kuint(w, "uint_arg", (uint32_t)v);
 		break;
 	case POL_ARG_UINT16:
-		sbuf_addf(sb, "{\"uint_arg\":%u}", (unsigned int)(uint16_t)v);
+		jw_kuint(w, "uint_arg", (uint16_t)v);
 		break;
 	case POL_ARG_UINT8:
-		sbuf_addf(sb, "{\"uint_arg\":%u}", (unsigned int)(uint8_t)v);
+		jw_kuint(w, "uint_arg", (uint8_t)v);
 		break;
 	case POL_ARG_UINT64:
 	case POL_ARG_SIZE_T:
-		sbuf_addf(sb, "{\"size_arg\":\"%" PRIu64 "\"}", v);
+		jw_key(w, "size_arg");
+		jw_uint_str(w, v);
 		break;
 	case POL_ARG_SYSCALL64:
-		sbuf_addf(sb, "{\"syscall_id\":{\"id\":%" PRIu32 ",\"abi\":"
-		    "\"%s\"}}", (uint32_t)(v & 0x7fffffff),
-		    (v & GEN_SYSCALL_I386) ? "i386" : "x64");
+		jw_kobj(w, "syscall_id");
+		jw_kuint(w, "id", (uint32_t)(v & 0x7fffffff));
+		jw_kstr(w, "abi", (v & GEN_SYSCALL_I386) ? "i386" : "x64");
+		jw_end(w);
 		break;
 	case POL_ARG_BPF_CMD:
 		if (v < GEN_NELEM(gen_bpf_cmds))
-			sbuf_addf(sb, "{\"bpf_cmd_arg\":\"%s\"}",
-			    gen_bpf_cmds[v]);
+			jw_kstr(w, "bpf_cmd_arg", gen_bpf_cmds[v]);
 		else	/* protojson: an unknown enum value as its number */
-			sbuf_addf(sb, "{\"bpf_cmd_arg\":%" PRIu32 "}",
-			    (uint32_t)v);
+			jw_kuint(w, "bpf_cmd_arg", (uint32_t)v);
 		break;
 	case POL_ARG_CAPABILITY:
-		sbuf_addf(sb, "{\"capability_arg\":{\"value\":%" PRId32,
-		    (int32_t)v);
+		jw_kobj(w, "capability_arg");
+		jw_kint(w, "value", (int32_t)v);
 		if ((name = objargs_cap_name(v)) != NULL)
-			sbuf_addf(sb, ",\"name\":\"%s\"", name);
-		sbuf_adds(sb, "}}");
+			jw_kstr(w, "name", name);
+		jw_end(w);
 		break;
 	case POL_ARG_KERNEL_CAP:
-		sbuf_addf(sb, "{\"kernel_cap_t_arg\":\"%016" PRIx64 "\"}", v);
+		snprintf(hex, sizeof(hex), "%016" PRIx64, v);
+		jw_kstr(w, "kernel_cap_t_arg", hex);
 		break;
 	default:	/* POL_ARG_INT64, and the fallback */
-		sbuf_addf(sb, "{\"long_arg\":\"%" PRId64 "\"}", (int64_t)v);
+		jw_key(w, "long_arg");
+		jw_int_str(w, (int64_t)v);
 		break;
 	}
+}
+
+void
+generic_int_json(struct sbuf *sb, uint8_t t, uint64_t v)
+{
+	struct jsonw	 w;
+
+	jw_init(&w, sb);
+	jw_obj(&w);
+	generic_int_member(&w, t, v);
+	jw_end(&w);
 }
 
 /* Address of a sockaddr arg into dst ("" when the family has none). */
@@ -247,112 +261,113 @@ generic_addr(const struct ev_sockaddr *sa, char *dst, size_t dstsz)
 }
 
 static void
-generic_b64(struct sbuf *sb, const uint8_t *p, size_t len)
+generic_b64(struct jsonw *w, const uint8_t *p, size_t len)
 {
 	char	 tmp[4 * ((HOOK_ARG_DATA_MAX + 2) / 3) + 1];
+	size_t	 n;
 
 	/* len <= HOOK_ARG_DATA_MAX (decode_record) */
-	if (base64_encode(tmp, sizeof(tmp), p, len) == (size_t)-1)
-		tmp[0] = '\0';
-	sbuf_addc(sb, '"');
-	sbuf_adds(sb, tmp);
-	sbuf_addc(sb, '"');
+	if ((n = base64_encode(tmp, sizeof(tmp), p, len)) == (size_t)-1)
+		n = 0;
+	jw_strn(w, tmp, n);
 }
 
-static void
-generic_path_obj(struct sbuf *sb, const char *key, const struct dec_arg *a)
+/* The members of a plain argument object; 1 if the payload was
+ * malformed (an error_arg says why). */
+static int
+generic_arg_member(struct jsonw *w, const struct dec_arg *a)
 {
-	sbuf_addf(sb, "\"%s\":{", key);
-	if (a->len > 0) {
-		sbuf_adds(sb, "\"path\":");
-		sbuf_add_json_str(sb, (const char *)a->data, a->len);
+	struct ev_sockaddr	 sa;
+	char			 fam[16], addr[INET6_ADDRSTRLEN];
+	char			 why[OBJARGS_WHY_MAX];
+
+	if (a->flags & EVA_ERROR) {
+		snprintf(why, sizeof(why), "could not read %s argument",
+		    generic_arg_type_name(a->type));
+		jw_kobj(w, "error_arg");
+		jw_kstr(w, "Message", why);
+		jw_end(w);
+		return 0;
 	}
-	sbuf_addc(sb, '}');
+	if (objargs_handles(a->type)) {
+		if (objargs_json(w, a, why, sizeof(why)) == 0)
+			return 0;
+		/* nothing was written */
+		jw_kobj(w, "error_arg");
+		jw_kstr(w, "Message", why);
+		jw_end(w);
+		return 1;
+	}
+	switch (a->type) {
+	case POL_ARG_STRING:
+	case POL_ARG_FILENAME:
+	case POL_ARG_DATA_LOC:
+		jw_kstrn(w, "string_arg", a->data, a->len);
+		return 0;
+	case POL_ARG_CHAR_BUF:
+	case POL_ARG_CONST_BUF:
+		if (a->flags & EVA_TRUNC) {
+			jw_kobj(w, "truncated_bytes_arg");
+			jw_key(w, "bytes_arg");
+			generic_b64(w, a->data, a->len);
+			jw_key(w, "orig_size");
+			jw_uint_str(w, a->aux);
+			jw_end(w);
+		} else {
+			jw_key(w, "bytes_arg");
+			generic_b64(w, a->data, a->len);
+		}
+		return 0;
+	case POL_ARG_FD:	/* aux is the fd number, not a mode */
+		jw_kobj(w, "file_arg");
+		if (a->len > 0)
+			jw_kstrn(w, "path", a->data, a->len);
+		jw_end(w);
+		return 0;
+	case POL_ARG_SOCKADDR:
+		memcpy(&sa, a->data, sizeof(sa));
+		jw_kobj(w, "sockaddr_arg");
+		jw_kstr(w, "family", objargs_family(sa.family, fam,
+		    sizeof(fam)));
+		jw_kstr_opt(w, "addr", generic_addr(&sa, addr, sizeof(addr)));
+		if (sa.port != 0)
+			jw_kuint(w, "port", sa.port);
+		jw_end(w);
+		return 0;
+	default:
+		/* decode_record admits no other type */
+		jw_kobj(w, "error_arg");
+		jw_kstr(w, "Message", "unknown argument type");
+		jw_end(w);
+		return 1;
+	}
+}
+
+/* One argument object as an element of w. */
+static int
+generic_arg_jw(struct jsonw *w, const struct dec_arg *a, const char *label)
+{
+	int	 bad = 0;
+
+	jw_obj(w);
+	if ((a->flags & EVA_ERROR) == 0 && decode_arg_is_int(a->type))
+		generic_int_member(w, a->type, a->num);
+	else
+		bad = generic_arg_member(w, a);
+	if (label != NULL && label[0] != '\0')
+		jw_kstr(w, "label", label);
+	jw_end(w);
+	return bad;
 }
 
 int
 generic_arg_json(struct sbuf *sb, const struct dec_arg *a,
     const char *label)
 {
-	struct ev_sockaddr	 sa;
-	char			 fam[16], addr[INET6_ADDRSTRLEN];
-	char			 why[OBJARGS_WHY_MAX];
-	size_t			 mark;
-	int			 bad = 0;
+	struct jsonw	 w;
 
-	if ((a->flags & EVA_ERROR) == 0 && decode_arg_is_int(a->type)) {
-		/* {"int_arg":N} then splice the label in before the '}' */
-		generic_int_json(sb, a->type, a->num);
-		if (label != NULL && label[0] != '\0') {
-			sb->len--;
-			sbuf_adds(sb, ",\"label\":");
-			sbuf_add_json_str(sb, label, strlen(label));
-			sbuf_addc(sb, '}');
-		}
-		return 0;
-	}
-	mark = sb->len;
-	sbuf_addc(sb, '{');
-	if (a->flags & EVA_ERROR) {
-		sbuf_addf(sb, "\"error_arg\":{\"Message\":\"could not read %s"
-		    " argument\"}", generic_arg_type_name(a->type));
-	} else if (objargs_handles(a->type)) {
-		if (objargs_json(sb, a, why, sizeof(why)) != 0) {
-			/* nothing was appended */
-			sbuf_adds(sb, "\"error_arg\":{\"Message\":");
-			sbuf_add_json_str(sb, why, strlen(why));
-			sbuf_addc(sb, '}');
-			bad = 1;
-		}
-	} else {
-		switch (a->type) {
-		case POL_ARG_STRING:
-		case POL_ARG_FILENAME:
-		case POL_ARG_DATA_LOC:
-			sbuf_adds(sb, "\"string_arg\":");
-			sbuf_add_json_str(sb, (const char *)a->data, a->len);
-			break;
-		case POL_ARG_CHAR_BUF:
-		case POL_ARG_CONST_BUF:
-			if (a->flags & EVA_TRUNC) {
-				sbuf_adds(sb, "\"truncated_bytes_arg\":{"
-				    "\"bytes_arg\":");
-				generic_b64(sb, a->data, a->len);
-				sbuf_addf(sb, ",\"orig_size\":\"%" PRIu32
-				    "\"}", a->aux);
-			} else {
-				sbuf_adds(sb, "\"bytes_arg\":");
-				generic_b64(sb, a->data, a->len);
-			}
-			break;
-		case POL_ARG_FD:	/* aux is the fd number, not a mode */
-			generic_path_obj(sb, "file_arg", a);
-			break;
-		case POL_ARG_SOCKADDR:
-			memcpy(&sa, a->data, sizeof(sa));
-			sbuf_addf(sb, "\"sockaddr_arg\":{\"family\":\"%s\"",
-			    objargs_family(sa.family, fam, sizeof(fam)));
-			if (generic_addr(&sa, addr, sizeof(addr))[0] != '\0')
-				sbuf_addf(sb, ",\"addr\":\"%s\"", addr);
-			if (sa.port != 0)
-				sbuf_addf(sb, ",\"port\":%u", sa.port);
-			sbuf_addc(sb, '}');
-			break;
-		default:
-			/* decode_record admits no other type */
-			sb->len = mark;
-			sbuf_adds(sb, "{\"error_arg\":{\"Message\":"
-			    "\"unknown argument type\"}");
-			bad = 1;
-			break;
-		}
-	}
-	if (label != NULL && label[0] != '\0') {
-		sbuf_adds(sb, ",\"label\":");
-		sbuf_add_json_str(sb, label, strlen(label));
-	}
-	sbuf_addc(sb, '}');
-	return bad;
+	jw_init(&w, sb);
+	return generic_arg_jw(&w, a, label);
 }
 
 static void
@@ -515,6 +530,7 @@ void
 generic_render(struct gen_render *r, const struct dec_event *ev,
     const struct ipc_hook *h)
 {
+	struct jsonw	 w;
 	const char	*label;
 	size_t		 i, n;
 
@@ -535,21 +551,21 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 		r->tags = h->tags_json;
 	r->nalerts = 0;
 	r->nbad = 0;
+	r->rendered = 0;
 
 	generic_function(r, ev, h);
-	sbuf_addc(&r->args, '[');
+	jw_init(&w, &r->args);
+	jw_arr(&w);
 	for (i = 0, n = 0; i < ev->ngargs; i++) {
 		/* nop keeps the positions (labels) but is not shown */
 		if (ev->gargs[i].type == POL_ARG_NOP &&
 		    !(ev->gargs[i].flags & EVA_ERROR))
 			continue;
 		label = h != NULL && i < h->nargs ? h->arg_label[i] : NULL;
-		if (n++ > 0)
-			sbuf_addc(&r->args, ',');
-		r->nbad += (size_t)generic_arg_json(&r->args,
-		    &ev->gargs[i], label);
+		n++;
+		r->nbad += (size_t)generic_arg_jw(&w, &ev->gargs[i], label);
 	}
-	sbuf_addc(&r->args, ']');
+	jw_end(&w);
 	r->nshown = n;
 	generic_return(r, ev, h);
 	generic_actions_json(&r->actions, ev->actions);
@@ -566,5 +582,8 @@ generic_render_clear(struct gen_render *r)
 	sbuf_clear(&r->ret);
 	sbuf_clear(&r->actions);
 	sbuf_clear(&r->would);
+	sbuf_clear(&r->line);
+	sbuf_clear(&r->compact);
+	sbuf_clear(&r->call_args);
 	memset(r, 0, sizeof(*r));
 }

@@ -45,6 +45,12 @@ struct gen_render {
 	struct sbuf	 would;		/* JSON array; len 0: not monitor */
 	size_t		 nalerts;
 	struct store_alert alerts[GEN_ALERTS_MAX];
+	/* the whole event, rendered once by export_render_hit() */
+	int		 rendered;	/* EXPORT_HIT_* of the last render */
+	struct sbuf	 line;		/* Tetragon JSON line (no newline) */
+	struct sbuf	 compact;	/* the -p line (no newline) */
+	struct sbuf	 call_args;	/* the arguments on one line */
+	char		 time[40];	/* ISO time of the event */
 };
 
 /* Fill r from a decoded EV_GENERIC record and its metadata (NULL if

@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "err.h"
+#include "jsonw.h"
 #include "objargs.h"
 #include "policy.h"
 #include "str.h"
@@ -460,68 +461,29 @@ objargs_check(const struct dec_arg *a, char *why, size_t whysz)
 	return 0;
 }
 
-/* JSON members: first-member comma handling. */
-struct oa_obj {
-	struct sbuf	*sb;
-	int		 first;
-};
-
 static void
-oa_key(struct oa_obj *o, const char *key)
+oa_strn(struct jsonw *w, const char *key, const void *s, size_t len)
 {
-	sbuf_addf(o->sb, "%s\"%s\":", o->first ? "" : ",", key);
-	o->first = 0;
-}
-
-static void
-oa_open(struct oa_obj *o, struct sbuf *sb, const char *key)
-{
-	sbuf_addf(sb, "\"%s\":{", key);
-	o->sb = sb;
-	o->first = 1;
-}
-
-static void
-oa_strn(struct oa_obj *o, const char *key, const void *s, size_t len)
-{
-	if (len == 0)
-		return;
-	oa_key(o, key);
-	sbuf_add_json_str(o->sb, s, len);
-}
-
-static void
-oa_str(struct oa_obj *o, const char *key, const char *s)
-{
-	oa_strn(o, key, s, strlen(s));
+	if (len > 0)
+		jw_kstrn(w, key, s, len);
 }
 
 /* uint32: a number, omitted when 0 (protojson) */
 static void
-oa_u32(struct oa_obj *o, const char *key, uint32_t v)
+oa_u32(struct jsonw *w, const char *key, uint32_t v)
 {
-	if (v == 0)
-		return;
-	oa_key(o, key);
-	sbuf_addf(o->sb, "%" PRIu32, v);
-}
-
-/* uint32 wrapper (google.protobuf.UInt32Value): always present */
-static void
-oa_u32w(struct oa_obj *o, const char *key, uint32_t v)
-{
-	oa_key(o, key);
-	sbuf_addf(o->sb, "%" PRIu32, v);
+	if (v != 0)
+		jw_kuint(w, key, v);
 }
 
 /* uint64: a string, omitted when 0 */
 static void
-oa_u64(struct oa_obj *o, const char *key, uint64_t v)
+oa_u64(struct jsonw *w, const char *key, uint64_t v)
 {
 	if (v == 0)
 		return;
-	oa_key(o, key);
-	sbuf_addf(o->sb, "\"%" PRIu64 "\"", v);
+	jw_key(w, key);
+	jw_uint_str(w, v);
 }
 
 static const char *
@@ -540,9 +502,8 @@ oa_path_flags(const struct dec_arg *a)
 }
 
 static void
-oa_json_path(struct sbuf *sb, const struct dec_arg *a)
+oa_json_path(struct jsonw *w, const struct dec_arg *a)
 {
-	struct oa_obj	 o;
 	const char	*key;
 	char		 mode[OBJARGS_MODE_MAX];
 	size_t		 n = 0;
@@ -559,47 +520,42 @@ oa_json_path(struct sbuf *sb, const struct dec_arg *a)
 		break;
 	}
 	(void)oa_name_len(a->data, a->len, &n);		/* checked */
-	oa_open(&o, sb, key);
-	oa_strn(&o, "path", a->data, n);
-	oa_str(&o, "flags", oa_path_flags(a));
+	jw_kobj(w, key);
+	oa_strn(w, "path", a->data, n);
+	jw_kstr_opt(w, "flags", oa_path_flags(a));
 	if ((a->aux & OA_MODE_MASK) != 0)
-		oa_str(&o, "permission", objargs_mode(a->aux & OA_MODE_MASK,
-		    mode, sizeof(mode)));
-	sbuf_addc(sb, '}');
+		jw_kstr_opt(w, "permission", objargs_mode(a->aux &
+		    OA_MODE_MASK, mode, sizeof(mode)));
+	jw_end(w);
 }
 
 /* A repeated enum of a bit mask: names[bit], or the enum value val(bit)
  * as a number for bits without a name.  Omitted when no bit is set. */
 static void
-oa_bits(struct oa_obj *o, const char *key, uint64_t mask,
+oa_bits(struct jsonw *w, const char *key, uint64_t mask,
     const char *const *names, size_t nnames, int value_is_bit)
 {
 	unsigned int	 b;
-	int		 first = 1;
 
 	if (mask == 0)
 		return;
-	oa_key(o, key);
-	sbuf_addc(o->sb, '[');
+	jw_karr(w, key);
 	for (b = 0; b < 64; b++) {
 		if (!(mask & (1ULL << b)))
 			continue;
-		if (!first)
-			sbuf_addc(o->sb, ',');
-		first = 0;
 		if (b < nnames && names[b] != NULL)
-			sbuf_addf(o->sb, "\"%s\"", names[b]);
+			jw_str(w, names[b]);
 		else if (value_is_bit)
-			sbuf_addf(o->sb, "%" PRIu64, (uint64_t)1 << b);
+			jw_uint(w, (uint64_t)1 << b);
 		else
-			sbuf_addf(o->sb, "%u", b);
+			jw_uint(w, b);
 	}
-	sbuf_addc(o->sb, ']');
+	jw_end(w);
 }
 
 /* Capability list (CapabilitiesType: value = capability number). */
 static void
-oa_caps_list(struct oa_obj *o, const char *key, uint64_t mask)
+oa_caps_list(struct jsonw *w, const char *key, uint64_t mask)
 {
 	const char	*names[OA_NCAPS];
 	size_t		 i;
@@ -607,53 +563,42 @@ oa_caps_list(struct oa_obj *o, const char *key, uint64_t mask)
 	for (i = 0; i < OA_NCAPS; i++)
 		names[i] = pol_cap_name((unsigned int)i);
 	names[1] = OA_ENUM_DAC_OVERRIDE;
-	oa_bits(o, key, mask, names, OA_NELEM(names), 0);
+	oa_bits(w, key, mask, names, OA_NELEM(names), 0);
 }
 
 static void
-oa_json_cred(struct sbuf *sb, const struct dec_arg *a)
+oa_json_cred(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_cred	 c;
-	struct oa_obj	 o, caps, ns, inum;
 
 	memcpy(&c, a->data, sizeof(c));
-	oa_open(&o, sb, "process_credentials_arg");
-	oa_u32w(&o, "uid", c.uid);
-	oa_u32w(&o, "gid", c.gid);
-	oa_u32w(&o, "euid", c.euid);
-	oa_u32w(&o, "egid", c.egid);
-	oa_u32w(&o, "suid", c.suid);
-	oa_u32w(&o, "sgid", c.sgid);
-	oa_u32w(&o, "fsuid", c.fsuid);
-	oa_u32w(&o, "fsgid", c.fsgid);
-	oa_bits(&o, "securebits", c.securebits, oa_secbits,
+	jw_kobj(w, "process_credentials_arg");
+	/* UInt32Value wrappers: always present */
+	jw_kuint(w, "uid", c.uid);
+	jw_kuint(w, "gid", c.gid);
+	jw_kuint(w, "euid", c.euid);
+	jw_kuint(w, "egid", c.egid);
+	jw_kuint(w, "suid", c.suid);
+	jw_kuint(w, "sgid", c.sgid);
+	jw_kuint(w, "fsuid", c.fsuid);
+	jw_kuint(w, "fsgid", c.fsgid);
+	oa_bits(w, "securebits", c.securebits, oa_secbits,
 	    OA_NELEM(oa_secbits), 1);
-	oa_key(&o, "caps");
-	sbuf_addc(sb, '{');
-	caps.sb = sb;
-	caps.first = 1;
-	oa_caps_list(&caps, "permitted", c.cap_permitted);
-	oa_caps_list(&caps, "effective", c.cap_effective);
-	oa_caps_list(&caps, "inheritable", c.cap_inheritable);
-	sbuf_addc(sb, '}');
-	oa_key(&o, "user_ns");
-	sbuf_addc(sb, '{');
-	ns.sb = sb;
-	ns.first = 1;
-	oa_key(&ns, "level");	/* Int32Value: always present */
-	sbuf_addf(sb, "%" PRId32, (int32_t)c.ns_level);
-	oa_u32w(&ns, "uid", c.ns_owner);
-	oa_key(&ns, "ns");
-	sbuf_addc(sb, '{');
-	inum.sb = sb;
-	inum.first = 1;
-	oa_u32(&inum, "inum", c.ns_inum);
-	if (c.ns_level == OA_USER_NS_HOST) {
-		oa_key(&inum, "is_host");
-		sbuf_adds(sb, "true");
-	}
-	sbuf_adds(sb, "}}");
-	sbuf_addc(sb, '}');
+	jw_kobj(w, "caps");
+	oa_caps_list(w, "permitted", c.cap_permitted);
+	oa_caps_list(w, "effective", c.cap_effective);
+	oa_caps_list(w, "inheritable", c.cap_inheritable);
+	jw_end(w);
+	jw_kobj(w, "user_ns");
+	jw_kint(w, "level", (int32_t)c.ns_level);	/* Int32Value */
+	jw_kuint(w, "uid", c.ns_owner);
+	jw_kobj(w, "ns");
+	oa_u32(w, "inum", c.ns_inum);
+	if (c.ns_level == OA_USER_NS_HOST)
+		jw_kbool(w, "is_host", 1);
+	jw_end(w);
+	jw_end(w);
+	jw_end(w);
 }
 
 static size_t
@@ -665,57 +610,55 @@ oa_objname_len(const char *name, size_t max)
 }
 
 static void
-oa_json_bpf_prog(struct sbuf *sb, const struct dec_arg *a)
+oa_json_bpf_prog(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_bpf_prog	 p;
-	struct oa_obj		 o;
 	char			 num[OBJARGS_NAME_MAX];
 
 	memcpy(&p, a->data, sizeof(p));
-	oa_open(&o, sb, a->type == POL_ARG_BPF_ATTR ? "bpf_attr_arg" :
+	jw_kobj(w, a->type == POL_ARG_BPF_ATTR ? "bpf_attr_arg" :
 	    "bpf_prog_arg");
-	oa_str(&o, "ProgType", objargs_prog_type(p.prog_type, num,
+	jw_kstr_opt(w, "ProgType", objargs_prog_type(p.prog_type, num,
 	    sizeof(num)));
-	oa_u32(&o, "InsnCnt", p.insn_cnt);
-	oa_strn(&o, "ProgName", p.name, oa_objname_len(p.name,
+	oa_u32(w, "InsnCnt", p.insn_cnt);
+	oa_strn(w, "ProgName", p.name, oa_objname_len(p.name,
 	    sizeof(p.name)));
-	sbuf_addc(sb, '}');
+	jw_end(w);
 }
 
 static void
-oa_json_bpf_map(struct sbuf *sb, const struct dec_arg *a)
+oa_json_bpf_map(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_bpf_map	 m;
-	struct oa_obj		 o;
 	char			 num[OBJARGS_NAME_MAX];
 
 	memcpy(&m, a->data, sizeof(m));
-	oa_open(&o, sb, "bpf_map_arg");
-	oa_str(&o, "MapType", objargs_map_type(m.map_type, num, sizeof(num)));
-	oa_u32(&o, "KeySize", m.key_size);
-	oa_u32(&o, "ValueSize", m.value_size);
-	oa_u32(&o, "MaxEntries", m.max_entries);
-	oa_strn(&o, "MapName", m.name, oa_objname_len(m.name,
+	jw_kobj(w, "bpf_map_arg");
+	jw_kstr_opt(w, "MapType", objargs_map_type(m.map_type, num,
+	    sizeof(num)));
+	oa_u32(w, "KeySize", m.key_size);
+	oa_u32(w, "ValueSize", m.value_size);
+	oa_u32(w, "MaxEntries", m.max_entries);
+	oa_strn(w, "MapName", m.name, oa_objname_len(m.name,
 	    sizeof(m.name)));
-	sbuf_addc(sb, '}');
+	jw_end(w);
 }
 
 static void
-oa_json_perf(struct sbuf *sb, const struct dec_arg *a)
+oa_json_perf(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_perf_event	 p;
-	struct oa_obj		 o;
 	char			 num[OBJARGS_NAME_MAX];
 	size_t			 n = 0;
 
 	memcpy(&p, a->data, sizeof(p));
 	(void)oa_name_len(a->data + sizeof(p), a->len - sizeof(p), &n);
-	oa_open(&o, sb, "perf_event_arg");
-	oa_strn(&o, "KprobeFunc", a->data + sizeof(p), n);
-	oa_str(&o, "Type", objargs_perf_type(p.type, num, sizeof(num)));
-	oa_u64(&o, "Config", p.config);
-	oa_u64(&o, "ProbeOffset", p.probe_offset);
-	sbuf_addc(sb, '}');
+	jw_kobj(w, "perf_event_arg");
+	oa_strn(w, "KprobeFunc", a->data + sizeof(p), n);
+	jw_kstr_opt(w, "Type", objargs_perf_type(p.type, num, sizeof(num)));
+	oa_u64(w, "Config", p.config);
+	oa_u64(w, "ProbeOffset", p.probe_offset);
+	jw_end(w);
 }
 
 static int
@@ -749,77 +692,74 @@ oa_sock_proto(uint16_t family, uint16_t proto, char *dst, size_t dstsz)
 }
 
 static void
-oa_json_sock(struct sbuf *sb, const struct dec_arg *a)
+oa_json_sock(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_sock	 s;
-	struct oa_obj	 o;
 	char		 num[OBJARGS_NAME_MAX], addr[INET6_ADDRSTRLEN];
 
 	memcpy(&s, a->data, sizeof(s));
-	oa_open(&o, sb, "sock_arg");
-	oa_str(&o, "family", objargs_family(s.family, num, sizeof(num)));
+	jw_kobj(w, "sock_arg");
+	jw_kstr_opt(w, "family", objargs_family(s.family, num, sizeof(num)));
 	if (s.type != 0)
-		oa_str(&o, "type", objargs_sock_type(s.type, num,
+		jw_kstr_opt(w, "type", objargs_sock_type(s.type, num,
 		    sizeof(num)));
-	oa_str(&o, "protocol", oa_sock_proto(s.family, s.protocol, num,
+	jw_kstr_opt(w, "protocol", oa_sock_proto(s.family, s.protocol, num,
 	    sizeof(num)));
-	oa_u32(&o, "mark", s.mark);
-	oa_u32(&o, "priority", s.priority);
-	oa_str(&o, "saddr", oa_addr(s.family, s.saddr, addr, sizeof(addr)));
-	oa_str(&o, "daddr", oa_addr(s.family, s.daddr, addr, sizeof(addr)));
-	oa_u32(&o, "sport", s.sport);
-	oa_u32(&o, "dport", s.dport);
-	oa_u64(&o, "cookie", s.cookie);
+	oa_u32(w, "mark", s.mark);
+	oa_u32(w, "priority", s.priority);
+	jw_kstr_opt(w, "saddr", oa_addr(s.family, s.saddr, addr, sizeof(addr)));
+	jw_kstr_opt(w, "daddr", oa_addr(s.family, s.daddr, addr, sizeof(addr)));
+	oa_u32(w, "sport", s.sport);
+	oa_u32(w, "dport", s.dport);
+	oa_u64(w, "cookie", s.cookie);
 	if (s.state != 0)
-		oa_str(&o, "state", objargs_tcp_state(s.state, num,
+		jw_kstr_opt(w, "state", objargs_tcp_state(s.state, num,
 		    sizeof(num)));
-	sbuf_addc(sb, '}');
+	jw_end(w);
 }
 
 static void
-oa_json_skb(struct sbuf *sb, const struct dec_arg *a)
+oa_json_skb(struct jsonw *w, const struct dec_arg *a)
 {
 	struct ev_skb	 k;
-	struct oa_obj	 o;
 	char		 num[OBJARGS_NAME_MAX], addr[INET6_ADDRSTRLEN];
 
 	memcpy(&k, a->data, sizeof(k));
-	oa_open(&o, sb, "skb_arg");
-	oa_u32(&o, "hash", k.hash);
-	oa_u32(&o, "len", k.len);
-	oa_u32(&o, "priority", k.priority);
-	oa_u32(&o, "mark", k.mark);
-	oa_str(&o, "saddr", oa_addr(k.family, k.saddr, addr, sizeof(addr)));
-	oa_str(&o, "daddr", oa_addr(k.family, k.daddr, addr, sizeof(addr)));
-	oa_u32(&o, "sport", k.sport);
-	oa_u32(&o, "dport", k.dport);
-	oa_u32(&o, "proto", k.proto);
-	oa_u32(&o, "sec_path_len", k.sec_path_len);
-	oa_u32(&o, "sec_path_olen", k.sec_path_olen);
-	oa_str(&o, "protocol", oa_sock_proto(k.family, k.proto, num,
+	jw_kobj(w, "skb_arg");
+	oa_u32(w, "hash", k.hash);
+	oa_u32(w, "len", k.len);
+	oa_u32(w, "priority", k.priority);
+	oa_u32(w, "mark", k.mark);
+	jw_kstr_opt(w, "saddr", oa_addr(k.family, k.saddr, addr, sizeof(addr)));
+	jw_kstr_opt(w, "daddr", oa_addr(k.family, k.daddr, addr, sizeof(addr)));
+	oa_u32(w, "sport", k.sport);
+	oa_u32(w, "dport", k.dport);
+	oa_u32(w, "proto", k.proto);
+	oa_u32(w, "sec_path_len", k.sec_path_len);
+	oa_u32(w, "sec_path_olen", k.sec_path_olen);
+	jw_kstr_opt(w, "protocol", oa_sock_proto(k.family, k.proto, num,
 	    sizeof(num)));
-	oa_str(&o, "family", objargs_family(k.family, num, sizeof(num)));
-	sbuf_addc(sb, '}');
+	jw_kstr_opt(w, "family", objargs_family(k.family, num, sizeof(num)));
+	jw_end(w);
 }
 
 static void
-oa_json_module(struct sbuf *sb, const struct dec_arg *a)
+oa_json_module(struct jsonw *w, const struct dec_arg *a)
 {
-	struct oa_obj	 o;
 	size_t		 n = 0;
 
 	(void)oa_name_len(a->data, a->len, &n);
-	oa_open(&o, sb, "module_arg");
-	oa_strn(&o, "name", a->data, n);
-	oa_key(&o, "signature_ok");	/* BoolValue: always present */
-	sbuf_adds(sb, (a->aux & EVA_AUX_MOD_SIG_OK) ? "true" : "false");
-	oa_bits(&o, "tainted", a->aux >> OA_MOD_TAINT_SHIFT, oa_taints,
+	jw_kobj(w, "module_arg");
+	oa_strn(w, "name", a->data, n);
+	/* BoolValue: always present */
+	jw_kbool(w, "signature_ok", (a->aux & EVA_AUX_MOD_SIG_OK) != 0);
+	oa_bits(w, "tainted", a->aux >> OA_MOD_TAINT_SHIFT, oa_taints,
 	    OA_NELEM(oa_taints), 1);
-	sbuf_addc(sb, '}');
+	jw_end(w);
 }
 
 int
-objargs_json(struct sbuf *sb, const struct dec_arg *a, char *why,
+objargs_json(struct jsonw *w, const struct dec_arg *a, char *why,
     size_t whysz)
 {
 	int	 r;
@@ -830,30 +770,30 @@ objargs_json(struct sbuf *sb, const struct dec_arg *a, char *why,
 		return oa_bad(why, whysz, a, "read error");
 	switch (a->type) {
 	case POL_ARG_CRED:
-		oa_json_cred(sb, a);
+		oa_json_cred(w, a);
 		break;
 	case POL_ARG_BPF_ATTR:
 	case POL_ARG_BPF_PROG:
-		oa_json_bpf_prog(sb, a);
+		oa_json_bpf_prog(w, a);
 		break;
 	case POL_ARG_BPF_MAP:
-		oa_json_bpf_map(sb, a);
+		oa_json_bpf_map(w, a);
 		break;
 	case POL_ARG_PERF_EVENT:
-		oa_json_perf(sb, a);
+		oa_json_perf(w, a);
 		break;
 	case POL_ARG_SOCK:
 	case POL_ARG_SOCKET:
-		oa_json_sock(sb, a);
+		oa_json_sock(w, a);
 		break;
 	case POL_ARG_SKB:
-		oa_json_skb(sb, a);
+		oa_json_skb(w, a);
 		break;
 	case POL_ARG_MODULE:
-		oa_json_module(sb, a);
+		oa_json_module(w, a);
 		break;
 	default:	/* file, path, dentry, linux_binprm */
-		oa_json_path(sb, a);
+		oa_json_path(w, a);
 		break;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct dec_arg;
+struct jsonw;
 struct sbuf;
 
 #define OBJARGS_WHY_MAX		96	/* size of a malformation reason */
@@ -38,12 +39,12 @@ int	objargs_handles(uint8_t t);
 int	objargs_check(const struct dec_arg *a, char *why, size_t whysz);
 
 /*
- * Append the member for a, e.g. "sock_arg":{"family":"AF_INET",...}
- * (no enclosing braces: the caller adds them and the label).  If the
- * payload is malformed nothing is appended and ERR_PARSE is returned with
- * the reason in why.
+ * Write the member for a into the open object of w, e.g.
+ * "sock_arg":{"family":"AF_INET",...} (the caller opens and closes the
+ * argument object and adds the label).  If the payload is malformed
+ * nothing is written and ERR_PARSE is returned with the reason in why.
  */
-int	objargs_json(struct sbuf *, const struct dec_arg *a, char *why,
+int	objargs_json(struct jsonw *, const struct dec_arg *a, char *why,
 	    size_t whysz);
 
 /* The compact form (human output, escaped); "?" if malformed. */

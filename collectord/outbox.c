@@ -5,7 +5,6 @@
  */
 #include "build.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "compat.h"
 #include "decode.h"
 #include "err.h"
 #include "export.h"
 #include "generic.h"
 #include "ipc_msg.h"
+#include "jsonw.h"
 #include "log.h"
 #include "outbox.h"
 #include "pcache.h"
@@ -30,102 +28,6 @@
 #include "xmalloc.h"
 
 #define OB_GRACE_MS	5000	/* beyond 3 x timeout for an answer */
-
-enum {
-	Q_RESET_INFLIGHT,
-	Q_DUE_GROUPS,
-	Q_GROUP_ROWS,
-	Q_NOVEL,
-	Q_MERGE,
-	Q_ADD_COUNT,
-	Q_LEADER,
-	Q_DUE,
-	Q_INFLIGHT_ALL,
-	Q_INFLIGHT_LATE,
-	Q_SET_INFLIGHT,
-	Q_SET_DEADLINE,
-	Q_REQUEUE,
-	Q_ROW,
-	Q_JOB,
-	Q_RESULT,
-	Q_DELIVERY,
-	Q_NEXT,
-	Q_MAX
-};
-
-#define OB_JOB_COLS \
-	"id, receiver, kind, target, severity, idem_key, count, attempts," \
-	" created, CASE WHEN json_valid(payload) THEN" \
-	" json_extract(payload, '$.title') END, CASE WHEN json_valid(payload)" \
-	" THEN json_extract(payload, '$.text') END, CASE WHEN" \
-	" json_valid(payload) THEN json_extract(payload, '$.event') END"
-
-static const char *const ob_sql[Q_MAX] = {
-	[Q_RESET_INFLIGHT] =
-	    "UPDATE outbox SET state = 'pending', next_attempt_ns = 0"
-	    " WHERE state = 'inflight'",
-	[Q_DUE_GROUPS] =
-	    "SELECT route, receiver, group_key FROM outbox"
-	    " WHERE state = 'waiting' GROUP BY route, receiver, group_key"
-	    " HAVING min(next_attempt_ns) <= ?1 LIMIT "
-	    "64",
-	[Q_GROUP_ROWS] =
-	    "SELECT id, severity, CASE WHEN json_valid(payload) THEN"
-	    " json_extract(payload, '$.title') END, CASE WHEN"
-	    " json_valid(payload) THEN json_extract(payload, '$.text') END,"
-	    " CASE WHEN json_valid(payload) THEN json_extract(payload,"
-	    " '$.event') END, CASE WHEN json_valid(payload) THEN"
-	    " json_extract(payload, '$.fp') END FROM outbox"
-	    " WHERE state = 'waiting' AND route IS ?1 AND receiver = ?2"
-	    " AND group_key IS ?3 ORDER BY id",
-	[Q_NOVEL] =
-	    "SELECT count(*) FROM outbox w WHERE w.state = 'waiting'"
-	    " AND w.route IS ?1 AND w.receiver = ?2 AND w.group_key IS ?3"
-	    " AND (NOT json_valid(w.payload) OR json_extract(w.payload, '$.fp')"
-	    " IS NULL OR json_extract(w.payload, '$.fp') NOT IN"
-	    " (SELECT json_extract(payload, '$.fp') FROM outbox"
-	    " WHERE (id = ?4 OR merged_into = ?4) AND json_valid(payload)"
-	    " AND json_extract(payload, '$.fp') IS NOT NULL))",
-	[Q_MERGE] =
-	    "UPDATE outbox SET state = 'merged', merged_into = ?2"
-	    " WHERE id = ?1",
-	[Q_ADD_COUNT] =
-	    "UPDATE outbox SET count = count + ?2 WHERE id = ?1",
-	[Q_LEADER] =
-	    "UPDATE outbox SET state = 'pending', count = ?2,"
-	    " payload = IFNULL(?3, payload), severity = ?4,"
-	    " next_attempt_ns = ?5 WHERE id = ?1",
-	[Q_DUE] =
-	    "SELECT id, created FROM outbox WHERE state = 'pending'"
-	    " AND next_attempt_ns <= ?1 ORDER BY next_attempt_ns, id"
-	    " LIMIT 256",
-	[Q_INFLIGHT_ALL] =
-	    "SELECT id FROM outbox WHERE state = 'inflight' ORDER BY id",
-	[Q_INFLIGHT_LATE] =
-	    "SELECT id FROM outbox WHERE state = 'inflight'"
-	    " AND next_attempt_ns <= ?1 ORDER BY id LIMIT 256",
-	[Q_SET_INFLIGHT] =
-	    "UPDATE outbox SET state = 'inflight', attempts = attempts + 1,"
-	    " next_attempt_ns = ?2 WHERE id = ?1",
-	[Q_SET_DEADLINE] =
-	    "UPDATE outbox SET next_attempt_ns = ?2 WHERE id = ?1",
-	[Q_REQUEUE] =
-	    "UPDATE outbox SET state = 'pending', next_attempt_ns = ?2"
-	    " WHERE id = ?1",
-	[Q_ROW] =
-	    "SELECT state, receiver, kind, target, attempts, created"
-	    " FROM outbox WHERE id = ?1",
-	[Q_JOB] = "SELECT " OB_JOB_COLS " FROM outbox WHERE id = ?1",
-	[Q_RESULT] =
-	    "UPDATE outbox SET state = ?2, next_attempt_ns = ?3,"
-	    " last_error = ?4, delivered = ?5 WHERE id = ?1",
-	[Q_DELIVERY] =
-	    "INSERT INTO deliveries(outbox_id, attempt, time, status, code,"
-	    " detail, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[Q_NEXT] =
-	    "SELECT min(next_attempt_ns) FROM outbox"
-	    " WHERE state IN ('waiting', 'pending', 'inflight')",
-};
 
 enum ob_circuit {
 	OB_CLOSED = 0,
@@ -160,9 +62,6 @@ struct ob_group {
 
 struct outbox {
 	struct store		*st;
-	sqlite3			*db;
-	sqlite3_stmt		*q[Q_MAX];
-	struct export		*fmt;	/* formats event JSON; writes nothing */
 	const struct al_config	*cfg;
 	struct outbox_hooks	 hooks;
 	uint64_t		 rng;
@@ -217,118 +116,6 @@ ob_sev_parse(const char *s, size_t len, enum al_severity *out)
 	return ERR_PARSE;
 }
 
-/* ---- small JSON helpers (only for documents we or loaderd wrote) ---- */
-
-static int
-ob_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * Parse the JSON string literal at *pp into sb (UTF-8); *pp moves past
- * it.  0 or ERR_PARSE.
- */
-static int
-ob_json_str(const char **pp, struct sbuf *sb)
-{
-	const char	*p = *pp;
-	unsigned int	 cp;
-	int		 i, h;
-	char		 u[4];
-
-	if (*p++ != '"')
-		return ERR_PARSE;
-	while (*p != '"') {
-		if (*p == '\0')
-			return ERR_PARSE;
-		if (*p != '\\') {
-			sbuf_addc(sb, *p++);
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case '"': case '\\': case '/':
-			sbuf_addc(sb, *p);
-			break;
-		case 'b': sbuf_addc(sb, '\b'); break;
-		case 'f': sbuf_addc(sb, '\f'); break;
-		case 'n': sbuf_addc(sb, '\n'); break;
-		case 'r': sbuf_addc(sb, '\r'); break;
-		case 't': sbuf_addc(sb, '\t'); break;
-		case 'u':
-			for (cp = 0, i = 1; i <= 4; i++) {
-				if ((h = ob_hex((unsigned char)p[i])) < 0)
-					return ERR_PARSE;
-				cp = cp << 4 | (unsigned int)h;
-			}
-			p += 4;
-			/* surrogates are not needed for tag names: U+FFFD */
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;
-			if (cp < 0x80)
-				sbuf_addc(sb, (char)cp);
-			else if (cp < 0x800) {
-				u[0] = (char)(0xc0 | cp >> 6);
-				u[1] = (char)(0x80 | (cp & 0x3f));
-				sbuf_add(sb, u, 2);
-			} else {
-				u[0] = (char)(0xe0 | cp >> 12);
-				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (cp & 0x3f));
-				sbuf_add(sb, u, 3);
-			}
-			break;
-		default:
-			return ERR_PARSE;
-		}
-		p++;
-	}
-	*pp = p + 1;
-	return 0;
-}
-
-/*
- * Call fn for each string of a JSON array of strings (stops when fn
- * returns non-zero and returns that).  Malformed: stops, returns 0.
- */
-static int
-ob_json_strings(const char *json, int (*fn)(const char *, void *),
-    void *arg)
-{
-	struct sbuf	 sb;
-	const char	*p = json;
-	int		 r = 0;
-
-	if (json == NULL)
-		return 0;
-	sbuf_init(&sb);
-	p += strspn(p, " \t\r\n");
-	if (*p++ != '[')
-		goto out;
-	for (;;) {
-		p += strspn(p, " \t\r\n");
-		if (*p != '"')
-			break;
-		sbuf_reset(&sb);
-		if (ob_json_str(&p, &sb) != 0)
-			break;
-		if ((r = fn(sb.buf != NULL ? sb.buf : "", arg)) != 0)
-			break;
-		p += strspn(p, " \t\r\n");
-		if (*p++ != ',')
-			break;
-	}
-out:
-	sbuf_clear(&sb);
-	return r;
-}
-
 /* ---- severity, matching ---- */
 
 static int
@@ -348,7 +135,7 @@ outbox_severity(const char *tags_json, const char *message)
 	enum al_severity	 sev = AL_SEV_INFO;
 	const char		*p, *e;
 
-	if (ob_json_strings(tags_json, ob_sev_tag, &sev) != 0)
+	if (jw_strings_each(tags_json, ob_sev_tag, &sev) != 0)
 		return sev;
 	if (message != NULL) {
 		p = message + strspn(message, " \t");
@@ -406,7 +193,7 @@ outbox_route_match(const struct al_route *rt, const struct outbox_hit *h,
 	    !ob_in_list(rt->policies, rt->npolicies, h->policy))
 		return 0;
 	if (rt->ntags > 0 &&
-	    ob_json_strings(h->tags, ob_tag_in_route, (void *)rt) == 0)
+	    jw_strings_each(h->tags, ob_tag_in_route, (void *)rt) == 0)
 		return 0;
 	if (rt->nactions > 0) {
 		hit = 0;
@@ -708,32 +495,22 @@ outbox_new(struct store *st, int64_t boot_to_unix_ns,
     const struct outbox_hooks *hooks)
 {
 	struct outbox	*ob;
-	int		 i;
+	int		 n;
 
 	ob = xcalloc(1, sizeof(*ob));
 	ob->st = st;
-	ob->db = (sqlite3 *)store_sqlite(st);
 	ob->hooks = *hooks;
-	ob->fmt = export_new(-1, -1, store_node(st), boot_to_unix_ns);
 	ob->rng = (uint64_t)getpid() << 32 ^ hooks->now(hooks->arg) ^
 	    0x9e3779b97f4a7c15ULL;
 	sbuf_init(&ob->sb);
-	for (i = 0; i < Q_MAX; i++) {
-		if (sqlite3_prepare_v3(ob->db, ob_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &ob->q[i], NULL) != SQLITE_OK)
-			fatalx("outbox: %.40s: %s", ob_sql[i],
-			    sqlite3_errmsg(ob->db));
-	}
+	if (store_ob_prepare(st) != 0)
+		fatalx("outbox: cannot prepare the queue's statements");
 	/* nothing is in flight at start: resend what was */
-	if (store_write_begin(st) != 0 ||
-	    sqlite3_step(ob->q[Q_RESET_INFLIGHT]) != SQLITE_DONE) {
-		log_warnx("outbox: resetting in-flight jobs: %s",
-		    sqlite3_errmsg(ob->db));
+	if ((n = store_ob_reset_inflight(st)) < 0)
 		ob->stats.db_errors++;
-	} else if (sqlite3_changes(ob->db) > 0)
+	else if (n > 0)
 		log_info("alerts: %d jobs were in flight at the last stop:"
-		    " pending again", sqlite3_changes(ob->db));
-	sqlite3_reset(ob->q[Q_RESET_INFLIGHT]);
+		    " pending again", n);
 	if (store_flush(st) != 0)
 		ob->stats.db_errors++;
 	return ob;
@@ -746,8 +523,6 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
-	for (i = 0; i < Q_MAX; i++)
-		sqlite3_finalize(ob->q[i]);
 	for (i = 0; i < ob->ndests; i++) {
 		free(ob->dests[i].key);
 		free(ob->dests[i].sent_at);
@@ -759,7 +534,6 @@ outbox_free(struct outbox *ob)
 		free(ob->groups[i].key);
 	}
 	free(ob->groups);
-	export_free(ob->fmt);
 	sbuf_clear(&ob->sb);
 	free(ob);
 }
@@ -844,6 +618,22 @@ ob_cap(struct sbuf *sb, size_t from, size_t max)
 	sbuf_adds(sb, "...");
 }
 
+/* {"title":..,"text":..,"fp":..,"event":<raw>}; fp may be NULL (null). */
+static void
+ob_payload_json(struct sbuf *pl, const struct sbuf *title,
+    const struct sbuf *text, const char *fp, const char *event)
+{
+	struct jsonw	 w;
+
+	jw_init(&w, pl);
+	jw_obj(&w);
+	jw_kstrn(&w, "title", title->buf, title->len);
+	jw_kstrn(&w, "text", text->buf, text->len);
+	jw_kstr(&w, "fp", fp);
+	jw_kraw(&w, "event", event);
+	jw_end(&w);
+}
+
 static char *
 ob_payload(struct outbox *ob, const struct outbox_hit *h,
     enum al_severity sev, char *fp, size_t fpsz)
@@ -911,17 +701,11 @@ ob_payload(struct outbox *ob, const struct outbox_hit *h,
 	hash = ob_fnv(hash, h->call_args);
 	snprintf(fp, fpsz, "%016llx", (unsigned long long)hash);
 
-	sbuf_adds(&pl, "{\"title\":");
-	sbuf_add_json_str(&pl, title.buf, title.len);
-	sbuf_adds(&pl, ",\"text\":");
-	sbuf_add_json_str(&pl, text.buf, text.len);
-	sbuf_addf(&pl, ",\"fp\":\"%s\",\"event\":", fp);
 	if (h->event_json != NULL && h->event_json[0] != '\0' &&
 	    strlen(h->event_json) <= OUTBOX_EVENT_JSON_MAX)
-		sbuf_adds(&pl, h->event_json);
+		ob_payload_json(&pl, &title, &text, fp, h->event_json);
 	else
-		sbuf_adds(&pl, "{\"truncated\":true}");
-	sbuf_addc(&pl, '}');
+		ob_payload_json(&pl, &title, &text, fp, "{\"truncated\":true}");
 	out = xstrdup(pl.buf);
 	sbuf_clear(&title);
 	sbuf_clear(&text);
@@ -953,22 +737,16 @@ ob_group_key(const struct al_route *rt, const struct outbox_hit *h,
     const char *node)
 {
 	struct sbuf	 sb;
-	const char	*v;
+	struct jsonw	 w;
 	char		*out;
 	size_t		 i;
 
 	sbuf_init(&sb);
-	sbuf_addc(&sb, '[');
-	for (i = 0; i < rt->ngroup_by; i++) {
-		if (i > 0)
-			sbuf_addc(&sb, ',');
-		v = ob_label(h, node, rt->group_by[i]);
-		if (v == NULL)
-			sbuf_adds(&sb, "null");
-		else
-			sbuf_add_json_str(&sb, v, strlen(v));
-	}
-	sbuf_addc(&sb, ']');
+	jw_init(&w, &sb);
+	jw_arr(&w);
+	for (i = 0; i < rt->ngroup_by; i++)
+		jw_str(&w, ob_label(h, node, rt->group_by[i]));
+	jw_end(&w);
 	out = xstrdup(sb.buf);
 	sbuf_clear(&sb);
 	return out;
@@ -1101,31 +879,18 @@ outbox_store(struct outbox *ob, const struct store_event *e,
 }
 
 int
+outbox_wants_event(const struct outbox *ob, const struct gen_render *r)
+{
+	return r->nalerts > 0 || (ob->cfg != NULL && ob->cfg->nroutes > 0);
+}
+
+int
 outbox_store_generic(struct outbox *ob, const struct store_event *e,
     const struct gen_render *r, const struct dec_event *ev,
     const struct proc *p, const struct proc *parent)
 {
 	struct outbox_hit	 h;
-	struct sbuf		 args, json;
-	char			 t[40];
-	size_t			 i;
-	int			 rc;
 
-	sbuf_init(&args);
-	sbuf_init(&json);
-	for (i = 0; i < ev->ngargs; i++) {
-		if (ev->gargs[i].type == POL_ARG_NOP &&
-		    !(ev->gargs[i].flags & EVA_ERROR))
-			continue;
-		if (args.len > 0)
-			sbuf_addc(&args, ' ');
-		generic_arg_compact(&args, &ev->gargs[i]);
-	}
-	if (ev->has_retarg) {
-		sbuf_adds(&args, " = ");
-		generic_arg_compact(&args, &ev->retarg);
-	} else if (r->ret.len > 0)
-		sbuf_addf(&args, " = %lld", (long long)ev->ret);
 	memset(&h, 0, sizeof(h));
 	h.type = r->type;
 	h.policy = r->policy;
@@ -1145,52 +910,15 @@ outbox_store_generic(struct outbox *ob, const struct store_event *e,
 		h.parent_binary = parent->binary;
 	} else
 		h.parent_pid = p->ppid;
-	h.call_args = args.len > 0 ? args.buf : "";
-	store_iso_time(ob->st, ev->time_ns, t, sizeof(t));
-	h.time = t;
+	h.call_args = generic_str(&r->call_args);
+	h.time = r->time;
 	/* the JSON line collectord exports for this event */
-	if (r->nalerts > 0 || (ob->cfg != NULL && ob->cfg->nroutes > 0)) {
-		export_fmt_generic(ob->fmt, &json, r, ev, p, parent);
-		h.event_json = json.buf;
-	}
-	rc = outbox_store(ob, e, &h, r->alerts, r->nalerts);
-	sbuf_clear(&args);
-	sbuf_clear(&json);
-	return rc;
+	if (r->rendered & EXPORT_HIT_JSON)
+		h.event_json = generic_str(&r->line);
+	return outbox_store(ob, e, &h, r->alerts, r->nalerts);
 }
 
 /* ---- scheduler ---- */
-
-static const char *
-ob_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return v != NULL ? (const char *)v : NULL;
-}
-
-static uint64_t
-ob_iso_ns(const char *s)
-{
-	struct tm	 tm;
-	char		 frac[10] = "";
-	uint64_t	 ns = 0;
-	size_t		 i;
-
-	if (s == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%9[0-9]", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-	    frac) < 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	for (i = 0; i < 9; i++)
-		ns = ns * 10 + (i < strlen(frac) ? (uint64_t)(frac[i] - '0') :
-		    0);
-	return (uint64_t)timegm(&tm) * 1000000000ULL + ns;
-}
 
 static void
 ob_iso_now(struct outbox *ob, char *dst, size_t sz)
@@ -1198,63 +926,35 @@ ob_iso_now(struct outbox *ob, char *dst, size_t sz)
 	str_iso_time(dst, sz, ob_now(ob));
 }
 
-static int
-ob_exec(struct outbox *ob, int which)
+/* A write of the queue: failures counted. */
+static void
+ob_w(struct outbox *ob, int r)
 {
-	sqlite3_stmt	*st = ob->q[which];
-	int		 rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("outbox: %.48s: %s", ob_sql[which],
-		    sqlite3_errstr(rc));
+	if (r != 0)
 		ob->stats.db_errors++;
-		return ERR_DB;
-	}
-	return 0;
 }
 
 static void
 ob_delivery(struct outbox *ob, uint64_t id, int64_t attempt,
     const char *status, uint32_t code, const char *detail, double ms)
 {
-	sqlite3_stmt	*st = ob->q[Q_DELIVERY];
-	char		 t[40];
+	char	 t[40];
 
 	ob_iso_now(ob, t, sizeof(t));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	sqlite3_bind_int64(st, 2, attempt);
-	sqlite3_bind_text(st, 3, t, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, code);
-	if (detail != NULL)
-		sqlite3_bind_text(st, 6, detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 7, ms);
-	if (ob_exec(ob, Q_DELIVERY) == 0)
-		store_write_done(ob->st);
+	ob_w(ob, store_ob_delivery(ob->st, id, attempt, t, status, code,
+	    detail, ms));
 }
 
 static void
 ob_set_result(struct outbox *ob, uint64_t id, const char *state,
     uint64_t next, const char *err, int delivered)
 {
-	sqlite3_stmt	*st = ob->q[Q_RESULT];
-	char		 t[40];
+	char	 t[40];
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	if (next != 0)
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)next);
-	if (err != NULL)
-		sqlite3_bind_text(st, 4, err, -1, SQLITE_TRANSIENT);
-	if (delivered) {
+	if (delivered)
 		ob_iso_now(ob, t, sizeof(t));
-		sqlite3_bind_text(st, 5, t, -1, SQLITE_TRANSIENT);
-	}
-	if (ob_exec(ob, Q_RESULT) == 0)
-		store_write_done(ob->st);
+	ob_w(ob, store_ob_result(ob->st, id, state, next, err, delivered ?
+	    t : NULL));
 }
 
 static void
@@ -1265,33 +965,37 @@ ob_dead(struct outbox *ob, uint64_t id, const char *why)
 	ob_meta(ob, "alerts_dead", 1);
 }
 
-/* Fill job from a row of OB_JOB_COLS (strings borrowed from st). */
+static char *
+ob_or(const char *v, const char *def)
+{
+	return (char *)(v != NULL ? v : def);
+}
+
+/* Fill job from a queue row (strings borrowed from it). */
 static void
-ob_job(struct outbox *ob, sqlite3_stmt *st, struct ipc_alert_job *job,
+ob_job(const struct store_ob_job *row, struct ipc_alert_job *job,
     struct sbuf *title)
 {
-	const char	*t;
-
 	memset(job, 0, sizeof(*job));
-	job->job_id = (uint64_t)sqlite3_column_int64(st, 0);
-	job->receiver = (char *)(ob_col(st, 1) ? ob_col(st, 1) : "");
-	job->kind = (char *)(ob_col(st, 2) ? ob_col(st, 2) : "");
-	job->target = (char *)(ob_col(st, 3) ? ob_col(st, 3) : "");
-	job->severity = (char *)(ob_col(st, 4) ? ob_col(st, 4) : "info");
-	job->idem_key = (char *)(ob_col(st, 5) ? ob_col(st, 5) : "");
-	job->count = (uint32_t)sqlite3_column_int64(st, 6);
+	job->job_id = row->id;
+	job->receiver = ob_or(row->receiver, "");
+	job->kind = ob_or(row->kind, "");
+	job->target = ob_or(row->target, "");
+	job->severity = ob_or(row->severity, "info");
+	job->idem_key = ob_or(row->idem_key, "");
+	job->count = (uint32_t)row->count;
 	if (job->count == 0)
 		job->count = 1;
-	job->attempt = (uint32_t)sqlite3_column_int64(st, 7);
+	job->attempt = (uint32_t)row->attempts;
 	sbuf_reset(title);
-	if ((t = ob_col(st, 9)) == NULL) {
+	if (row->title == NULL) {
 		sbuf_addf(title, "[%s] %s %s", job->severity, job->kind,
 		    job->target);
-		t = title->buf;
-	}
-	job->title = (char *)t;
-	job->text = (char *)(ob_col(st, 10) ? ob_col(st, 10) : "");
-	job->event_json = (char *)(ob_col(st, 11) ? ob_col(st, 11) : "{}");
+		job->title = title->buf;
+	} else
+		job->title = (char *)row->title;
+	job->text = ob_or(row->text, "");
+	job->event_json = ob_or(row->event, "{}");
 }
 
 static uint64_t
@@ -1301,44 +1005,57 @@ ob_deadline(struct outbox *ob, uint64_t now)
 	    OB_GRACE_MS) * 1000000ULL;
 }
 
+/* A temporary failure of job id: retried after a backoff, or dead when
+ * the row is older than retry_max_age. */
+static void
+ob_retry(struct outbox *ob, uint64_t id, const struct store_ob_row *row,
+    uint32_t code, uint64_t retry_after_ms, double ms, const char *detail,
+    const char *dest, uint64_t now)
+{
+	char		 why[512];
+	uint64_t	 delay, max_age;
+
+	max_age = OB_CFG(ob, retry_max_age_ms, OUTBOX_RETRY_MAX_AGE_MS) *
+	    1000000ULL;
+	if (row->created_ns != 0 && now >= row->created_ns &&
+	    now - row->created_ns >= max_age) {
+		snprintf(why, sizeof(why), "expired (last: %s)", detail);
+		ob_dead(ob, id, why);
+		ob_delivery(ob, id, row->attempts, "failed", code, detail, ms);
+		return;
+	}
+	delay = outbox_backoff_ms(OB_CFG(ob, retry_initial_ms,
+	    OUTBOX_RETRY_INITIAL_MS), OB_CFG(ob, retry_max_ms,
+	    OUTBOX_RETRY_MAX_MS), row->attempts > 0 ? (uint32_t)row->attempts :
+	    1, ob_rand(ob), retry_after_ms);
+	ob_set_result(ob, id, "pending", now + delay * 1000000ULL, detail, 0);
+	ob_delivery(ob, id, row->attempts, "retry", code, detail, ms);
+	ob->stats.retried++;
+	ob_meta(ob, "alerts_retried", 1);
+	log_debug("alerts: job %llu to %s: retry in %llu ms: %s",
+	    (unsigned long long)id, dest, (unsigned long long)delay, detail);
+}
+
 /* Apply a result to job id (in flight).  status may be synthetic. */
 static int
 ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
     uint64_t retry_after_ms, uint64_t duration_us, const char *detail)
 {
-	sqlite3_stmt	*st = ob->q[Q_ROW];
-	struct ob_dest	*d;
-	char		*receiver = NULL, *kind = NULL, *target = NULL;
-	char		 why[512];
-	uint64_t	 now = ob_now(ob), created, delay, max_age;
-	int64_t		 attempts;
-	const char	*state;
-	int		 rc, inflight;
+	struct store_ob_row	 row;
+	struct ob_dest		*d;
+	double			 ms = (double)duration_us / 1000.0;
+	uint64_t		 now = ob_now(ob);
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		state = ob_col(st, 0);
-		inflight = state != NULL && strcmp(state, "inflight") == 0;
-		receiver = xstrdup(ob_col(st, 1) ? ob_col(st, 1) : "");
-		kind = xstrdup(ob_col(st, 2) ? ob_col(st, 2) : "");
-		target = xstrdup(ob_col(st, 3) ? ob_col(st, 3) : "");
-		attempts = sqlite3_column_int64(st, 4);
-		created = ob_iso_ns(ob_col(st, 5));
-	} else
-		inflight = 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (!inflight) {
+	if (!store_ob_row(ob->st, id, &row) || row.state == NULL ||
+	    strcmp(row.state, "inflight") != 0) {
 		ob->stats.unknown_results++;
-		free(receiver);
-		free(kind);
-		free(target);
+		store_ob_row_free(&row);
 		return ERR_NOTFOUND;
 	}
 	if (store_write_begin(ob->st) != 0)
 		ob->stats.db_errors++;
-	d = ob_dest(ob, receiver, kind, target);
+	d = ob_dest(ob, ob_or(row.receiver, ""), ob_or(row.kind, ""),
+	    ob_or(row.target, ""));
 	ob_dest_done(d, id);
 	if (detail == NULL)
 		detail = "";
@@ -1346,8 +1063,8 @@ ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
 	case IPC_ALERT_DELIVERED:
 		ob_circuit_ok(d);
 		ob_set_result(ob, id, "delivered", 0, NULL, 1);
-		ob_delivery(ob, id, attempts, "delivered", code, detail,
-		    (double)duration_us / 1000.0);
+		ob_delivery(ob, id, row.attempts, "delivered", code, detail,
+		    ms);
 		ob->stats.delivered++;
 		ob_meta(ob, "alerts_delivered", 1);
 		break;
@@ -1356,42 +1073,17 @@ ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
 		ob_circuit_ok(d);
 		ob_dead(ob, id, detail[0] != '\0' ? detail :
 		    "permanent failure");
-		ob_delivery(ob, id, attempts, "dead", code, detail,
-		    (double)duration_us / 1000.0);
+		ob_delivery(ob, id, row.attempts, "dead", code, detail, ms);
 		log_warnx("alerts: job %llu to %s: dead: %s",
 		    (unsigned long long)id, d->key, detail);
 		break;
 	default:
 		ob_circuit_fail(ob, d, now);
-		max_age = OB_CFG(ob, retry_max_age_ms,
-		    OUTBOX_RETRY_MAX_AGE_MS) * 1000000ULL;
-		if (created != 0 && now >= created && now - created >=
-		    max_age) {
-			snprintf(why, sizeof(why), "expired (last: %s)",
-			    detail);
-			ob_dead(ob, id, why);
-			ob_delivery(ob, id, attempts, "failed", code, detail,
-			    (double)duration_us / 1000.0);
-			break;
-		}
-		delay = outbox_backoff_ms(OB_CFG(ob, retry_initial_ms,
-		    OUTBOX_RETRY_INITIAL_MS), OB_CFG(ob, retry_max_ms,
-		    OUTBOX_RETRY_MAX_MS), attempts > 0 ? (uint32_t)attempts :
-		    1, ob_rand(ob), retry_after_ms);
-		ob_set_result(ob, id, "pending", now + delay * 1000000ULL,
-		    detail, 0);
-		ob_delivery(ob, id, attempts, "retry", code, detail,
-		    (double)duration_us / 1000.0);
-		ob->stats.retried++;
-		ob_meta(ob, "alerts_retried", 1);
-		log_debug("alerts: job %llu to %s: retry in %llu ms: %s",
-		    (unsigned long long)id, d->key,
-		    (unsigned long long)delay, detail);
+		ob_retry(ob, id, &row, code, retry_after_ms, ms, detail,
+		    d->key, now);
 		break;
 	}
-	free(receiver);
-	free(kind);
-	free(target);
+	store_ob_row_free(&row);
 	return 0;
 }
 
@@ -1420,24 +1112,24 @@ outbox_result(struct outbox *ob, const struct ipc_alert_result *res)
 static int
 ob_send_id(struct outbox *ob, uint64_t id, int again, uint64_t now)
 {
-	sqlite3_stmt		*st = ob->q[Q_JOB];
+	struct store_ob_job	 row;
 	struct ipc_alert_job	 job;
 	struct ob_dest		*d;
-	int			 r = 0;
+	int			 r;
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	ob_job(ob, st, &job, &ob->sb);
+	if (!store_ob_job(ob->st, id, &row))
+		return 0;
+	ob_job(&row, &job, &ob->sb);
 	d = ob_dest(ob, job.receiver, job.kind, job.target);
 	if (!again) {
-		if (!ob_dest_ready(ob, d, now))
-			goto out;
+		if (!ob_dest_ready(ob, d, now)) {
+			store_ob_job_done(ob->st);
+			return 0;
+		}
 		job.attempt++;
 	}
 	r = ob->hooks.send(ob->hooks.arg, &job);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	store_ob_job_done(ob->st);
 	if (r == ERR_TOOBIG || r == ERR_PARSE) {
 		if (again)
 			ob_dest_done(d, id);
@@ -1447,47 +1139,15 @@ ob_send_id(struct outbox *ob, uint64_t id, int again, uint64_t now)
 	if (r != 0)
 		return r;
 	if (again) {
-		sqlite3_bind_int64(ob->q[Q_SET_DEADLINE], 1,
-		    (sqlite3_int64)id);
-		sqlite3_bind_int64(ob->q[Q_SET_DEADLINE], 2,
-		    (sqlite3_int64)ob_deadline(ob, now));
-		if (ob_exec(ob, Q_SET_DEADLINE) == 0)
-			store_write_done(ob->st);
+		ob_w(ob, store_ob_set_deadline(ob->st, id, ob_deadline(ob,
+		    now)));
 		ob->stats.resent++;
 		return 0;
 	}
-	sqlite3_bind_int64(ob->q[Q_SET_INFLIGHT], 1, (sqlite3_int64)id);
-	sqlite3_bind_int64(ob->q[Q_SET_INFLIGHT], 2,
-	    (sqlite3_int64)ob_deadline(ob, now));
-	if (ob_exec(ob, Q_SET_INFLIGHT) == 0)
-		store_write_done(ob->st);
+	ob_w(ob, store_ob_set_inflight(ob->st, id, ob_deadline(ob, now)));
 	ob_dest_sent(d, id, now);
 	ob->stats.sent++;
 	return 0;
-out:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return r;
-}
-
-/* The ids a statement selects (first column), bound to ?1 = arg if
- * arg != 0.  Collected first: the caller updates those rows. */
-static uint64_t *
-ob_ids(struct outbox *ob, int which, uint64_t arg, size_t *n)
-{
-	sqlite3_stmt	*st = ob->q[which];
-	uint64_t	*ids = NULL;
-
-	*n = 0;
-	if (arg != 0)
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)arg);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, *n + 1, sizeof(*ids));
-		ids[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ids;
 }
 
 void
@@ -1499,34 +1159,27 @@ outbox_peer_down(struct outbox *ob)
 void
 outbox_peer_up(struct outbox *ob)
 {
-	sqlite3_stmt	*st = ob->q[Q_JOB];
-	struct ob_dest	*d;
-	uint64_t	 now = ob_now(ob), *ids;
-	size_t		 nids, i, sent = 0;
-	int		 r = 0;
+	struct store_ob_job	 row;
+	uint64_t		 now = ob_now(ob), *ids;
+	size_t			 nids, i, sent = 0;
+	int			 r = 0;
 
 	ob->peer_up = 1;
 	if (store_write_begin(ob->st) != 0)
 		ob->stats.db_errors++;
-	ids = ob_ids(ob, Q_INFLIGHT_ALL, 0, &nids);
+	ids = store_ob_inflight(ob->st, 0, &nids);
 	for (i = 0; i < nids; i++) {
 		if (r == 0 && (r = ob_send_id(ob, ids[i], 1, now)) == 0) {
 			sent++;
 			continue;
 		}
 		/* not sent: back to pending, sent by the scheduler */
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)ids[i]);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			d = ob_dest(ob, ob_col(st, 1), ob_col(st, 2),
-			    ob_col(st, 3));
-			ob_dest_done(d, ids[i]);
+		if (store_ob_job(ob->st, ids[i], &row)) {
+			ob_dest_done(ob_dest(ob, row.receiver, row.kind,
+			    row.target), ids[i]);
+			store_ob_job_done(ob->st);
 		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		sqlite3_bind_int64(ob->q[Q_REQUEUE], 1, (sqlite3_int64)ids[i]);
-		sqlite3_bind_int64(ob->q[Q_REQUEUE], 2, (sqlite3_int64)now);
-		if (ob_exec(ob, Q_REQUEUE) == 0)
-			store_write_done(ob->st);
+		ob_w(ob, store_ob_requeue(ob->st, ids[i], now));
 	}
 	if (nids > 0)
 		log_info("alerts: new notifier channel: %zu of %zu jobs in"
@@ -1544,7 +1197,7 @@ ob_late(struct outbox *ob, uint64_t now)
 	uint64_t	*ids;
 	size_t		 nids, i;
 
-	ids = ob_ids(ob, Q_INFLIGHT_LATE, now, &nids);
+	ids = store_ob_inflight(ob->st, now, &nids);
 	for (i = 0; i < nids; i++) {
 		ob->stats.timeouts++;
 		ob_apply(ob, ids[i], IPC_ALERT_RETRY, 0, 0, 0,
@@ -1554,31 +1207,88 @@ ob_late(struct outbox *ob, uint64_t now)
 }
 
 static void
-ob_bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void
 ob_merge(struct outbox *ob, uint64_t id, uint64_t into)
 {
-	sqlite3_bind_int64(ob->q[Q_MERGE], 1, (sqlite3_int64)id);
-	sqlite3_bind_int64(ob->q[Q_MERGE], 2, (sqlite3_int64)into);
-	if (ob_exec(ob, Q_MERGE) == 0)
-		store_write_done(ob->st);
+	ob_w(ob, store_ob_merge(ob->st, id, into));
 	ob->stats.merged++;
 }
 
-struct ob_member {
-	uint64_t	 id;
-	enum al_severity sev;
-	char		*title;
-	char		*text;
-	char		*event;
-};
+/* An unchanged group inside repeat_interval: its rows fold into the last
+ * job.  1 if they did. */
+static int
+ob_suppress(struct outbox *ob, const struct al_route *rt, struct ob_group *g,
+    const struct store_ob_member *m, size_t n, uint64_t now)
+{
+	int64_t		 novel = 1;
+	size_t		 i;
+
+	if (g->leader == 0 || rt == NULL ||
+	    now >= g->last_notify + rt->repeat_interval_ms * 1000000ULL)
+		return 0;
+	(void)store_ob_novel(ob->st, g->route, g->receiver, g->key,
+	    g->leader, &novel);
+	if (novel != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		ob_merge(ob, m[i].id, g->leader);
+	ob_w(ob, store_ob_add_count(ob->st, g->leader, n));
+	ob->stats.suppressed += n;
+	g->last_flush = now;
+	g->flush_at = 0;
+	return 1;
+}
+
+/* The payload of one job for n > 1 rows of a group: the first hit's
+ * title with the worst severity, every text and event that fits. */
+static void
+ob_group_payload(struct outbox *ob, struct sbuf *pl,
+    const struct al_route *rt, const char *route,
+    const struct store_ob_member *m, size_t n, enum al_severity sev)
+{
+	struct sbuf	 text, ev;
+	struct jsonw	 evw;
+	const char	*title = ob_or(m[0].title, ""), *mt, *me;
+	size_t		 i, shown;
+
+	sbuf_init(&text);
+	sbuf_init(&ev);
+	sbuf_addf(&text, "%zu hits", n);
+	if (rt != NULL && rt->ngroup_by > 0) {
+		sbuf_adds(&text, " grouped by");
+		for (i = 0; i < rt->ngroup_by; i++)
+			sbuf_addf(&text, "%s%s", i ? ", " : " ",
+			    rt->group_by[i]);
+	}
+	sbuf_adds(&text, " (route ");
+	ob_esc(&text, route);
+	sbuf_adds(&text, ")\n");
+	jw_init(&evw, &ev);
+	jw_arr(&evw);
+	for (i = 0, shown = 0; i < n; i++) {
+		mt = ob_or(m[i].text, "");
+		me = ob_or(m[i].event, "{}");
+		if (text.len + strlen(mt) + 64 > OUTBOX_TEXT_MAX ||
+		    ev.len + strlen(me) + 2 > OUTBOX_EVENT_JSON_MAX)
+			break;
+		sbuf_addf(&text, "\n--- %zu/%zu ---\n%s\n", i + 1, n, mt);
+		shown++;
+		jw_raw(&evw, me);
+	}
+	if (shown < n)
+		sbuf_addf(&text, "\n... %zu more hits not shown (the outbox"
+		    " rows merged into job %llu)\n", n - shown,
+		    (unsigned long long)m[0].id);
+	jw_end(&evw);
+	sbuf_reset(&ob->sb);
+	sbuf_addf(&ob->sb, "[%s]", outbox_severity_name(sev));
+	sbuf_adds(&ob->sb, title + (title[0] == '[' && strchr(title, ']') !=
+	    NULL ? strchr(title, ']') - title + 1 : 0));
+	sbuf_addf(&ob->sb, " (+%zu more)", n - 1);
+	ob_cap(&ob->sb, 0, OUTBOX_TITLE_MAX);
+	ob_payload_json(pl, &ob->sb, &text, m[0].fp, ev.buf);
+	sbuf_clear(&text);
+	sbuf_clear(&ev);
+}
 
 /* One group (route, receiver, key) is due: one job, or suppressed. */
 static void
@@ -1587,205 +1297,77 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
 {
 	const struct al_route	*rt = ob_route(ob, route);
 	struct ob_group		*g = ob_group(ob, route, receiver, key);
-	struct ob_member	*m = NULL;
-	sqlite3_stmt		*st;
-	struct sbuf		 pl, text, ev;
+	struct store_ob_member	*m;
+	struct sbuf		 pl;
 	enum al_severity	 sev = AL_SEV_INFO, s;
-	const char		*fp = NULL;
-	char			*lfp = NULL;
-	size_t			 n = 0, i, shown;
-	int64_t			 novel = 1;
+	size_t			 n, i;
 
-	st = ob->q[Q_GROUP_ROWS];
-	ob_bind_opt(st, 1, route);
-	ob_bind_opt(st, 2, receiver);
-	ob_bind_opt(st, 3, key);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		m = xreallocarray(m, n + 1, sizeof(*m));
-		m[n].id = (uint64_t)sqlite3_column_int64(st, 0);
-		if (ob_sev_parse(ob_col(st, 1) ? ob_col(st, 1) : "", ob_col(st,
-		    1) ? strlen(ob_col(st, 1)) : 0, &s) != 0)
-			s = AL_SEV_INFO;
-		m[n].sev = s;
-		if (s > sev)
-			sev = s;
-		m[n].title = xstrdup(ob_col(st, 2) ? ob_col(st, 2) : "");
-		m[n].text = xstrdup(ob_col(st, 3) ? ob_col(st, 3) : "");
-		m[n].event = xstrdup(ob_col(st, 4) ? ob_col(st, 4) : "{}");
-		if (n == 0 && (fp = ob_col(st, 5)) != NULL)
-			lfp = xstrdup(fp);
-		n++;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	m = store_ob_group_rows(ob->st, route, receiver, key, &n);
 	if (n == 0) {
 		g->flush_at = 0;
-		free(lfp);
 		return;
 	}
-	/* an unchanged group inside repeat_interval: fold into the last */
-	if (g->leader != 0 && rt != NULL &&
-	    now < g->last_notify + rt->repeat_interval_ms * 1000000ULL) {
-		st = ob->q[Q_NOVEL];
-		ob_bind_opt(st, 1, route);
-		ob_bind_opt(st, 2, receiver);
-		ob_bind_opt(st, 3, key);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)g->leader);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			novel = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else
-		novel = 1;
-	if (novel == 0) {
-		for (i = 0; i < n; i++)
-			ob_merge(ob, m[i].id, g->leader);
-		sqlite3_bind_int64(ob->q[Q_ADD_COUNT], 1,
-		    (sqlite3_int64)g->leader);
-		sqlite3_bind_int64(ob->q[Q_ADD_COUNT], 2, (sqlite3_int64)n);
-		if (ob_exec(ob, Q_ADD_COUNT) == 0)
-			store_write_done(ob->st);
-		ob->stats.suppressed += n;
-		g->last_flush = now;
-		g->flush_at = 0;
+	for (i = 0; i < n; i++) {
+		if (m[i].severity == NULL || ob_sev_parse(m[i].severity,
+		    strlen(m[i].severity), &s) != 0)
+			s = AL_SEV_INFO;
+		if (s > sev)
+			sev = s;
+	}
+	if (ob_suppress(ob, rt, g, m, n, now))
 		goto out;
-	}
 	sbuf_init(&pl);
-	sbuf_init(&text);
-	sbuf_init(&ev);
-	if (n > 1) {
-		sbuf_addf(&text, "%zu hits", n);
-		if (rt != NULL && rt->ngroup_by > 0) {
-			sbuf_adds(&text, " grouped by");
-			for (i = 0; i < rt->ngroup_by; i++)
-				sbuf_addf(&text, "%s%s", i ? ", " : " ",
-				    rt->group_by[i]);
-		}
-		sbuf_adds(&text, " (route ");
-		ob_esc(&text, route);
-		sbuf_adds(&text, ")\n");
-		sbuf_addc(&ev, '[');
-		for (i = 0, shown = 0; i < n; i++) {
-			if (text.len + strlen(m[i].text) + 64 >
-			    OUTBOX_TEXT_MAX ||
-			    ev.len + strlen(m[i].event) + 2 >
-			    OUTBOX_EVENT_JSON_MAX)
-				break;
-			sbuf_addf(&text, "\n--- %zu/%zu ---\n%s\n", i + 1, n,
-			    m[i].text);
-			if (shown++ > 0)
-				sbuf_addc(&ev, ',');
-			sbuf_adds(&ev, m[i].event);
-		}
-		if (shown < n)
-			sbuf_addf(&text, "\n... %zu more hits not shown (the"
-			    " outbox rows merged into job %llu)\n", n - shown,
-			    (unsigned long long)m[0].id);
-		sbuf_addc(&ev, ']');
-		/* the title of the first hit, severity of the worst */
-		sbuf_reset(&ob->sb);
-		sbuf_addf(&ob->sb, "[%s]", outbox_severity_name(sev));
-		sbuf_adds(&ob->sb, m[0].title + (m[0].title[0] == '[' &&
-		    strchr(m[0].title, ']') != NULL ? strchr(m[0].title, ']')
-		    - m[0].title + 1 : 0));
-		sbuf_addf(&ob->sb, " (+%zu more)", n - 1);
-		ob_cap(&ob->sb, 0, OUTBOX_TITLE_MAX);
-		sbuf_adds(&pl, "{\"title\":");
-		sbuf_add_json_str(&pl, ob->sb.buf, ob->sb.len);
-		sbuf_adds(&pl, ",\"text\":");
-		sbuf_add_json_str(&pl, text.buf, text.len);
-		sbuf_adds(&pl, ",\"fp\":");
-		if (lfp != NULL)
-			sbuf_add_json_str(&pl, lfp, strlen(lfp));
-		else
-			sbuf_adds(&pl, "null");
-		sbuf_addf(&pl, ",\"event\":%s}", ev.buf);
-	}
-	st = ob->q[Q_LEADER];
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)m[0].id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
 	if (n > 1)
-		sqlite3_bind_text(st, 3, pl.buf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, outbox_severity_name(sev), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (ob_exec(ob, Q_LEADER) == 0)
-		store_write_done(ob->st);
+		ob_group_payload(ob, &pl, rt, route, m, n, sev);
+	ob_w(ob, store_ob_lead(ob->st, m[0].id, n, n > 1 ? pl.buf : NULL,
+	    outbox_severity_name(sev), now));
 	for (i = 1; i < n; i++)
 		ob_merge(ob, m[i].id, m[0].id);
 	g->leader = m[0].id;
 	g->last_flush = g->last_notify = now;
 	g->flush_at = 0;
 	sbuf_clear(&pl);
-	sbuf_clear(&text);
-	sbuf_clear(&ev);
 out:
-	for (i = 0; i < n; i++) {
-		free(m[i].title);
-		free(m[i].text);
-		free(m[i].event);
-	}
-	free(m);
-	free(lfp);
+	store_ob_members_free(m, n);
 }
 
 static void
 ob_flush_groups(struct outbox *ob, uint64_t now)
 {
-	sqlite3_stmt	*st = ob->q[Q_DUE_GROUPS];
-	char		*(*gk)[3] = NULL;
-	size_t		 n = 0, i;
-	int		 j;
+	struct store_ob_group	*gk;
+	size_t			 n, i;
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		gk = xreallocarray(gk, n + 1, sizeof(*gk));
-		for (j = 0; j < 3; j++)
-			gk[n][j] = ob_col(st, j) != NULL ?
-			    xstrdup(ob_col(st, j)) : NULL;
-		n++;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	for (i = 0; i < n; i++) {
-		ob_flush_group(ob, gk[i][0], gk[i][1], gk[i][2], now);
-		for (j = 0; j < 3; j++)
-			free(gk[i][j]);
-	}
-	free(gk);
+	gk = store_ob_due_groups(ob->st, now, &n);
+	for (i = 0; i < n; i++)
+		ob_flush_group(ob, gk[i].route, gk[i].receiver, gk[i].key,
+		    now);
+	store_ob_groups_free(gk, n);
 }
 
 /* Pending rows that are due: send what the limits let through. */
 static int
 ob_dispatch(struct outbox *ob, uint64_t now)
 {
-	sqlite3_stmt	*st = ob->q[Q_DUE];
-	uint64_t	*ids = NULL, *dead = NULL, max_age, created;
-	size_t		 nids = 0, ndead = 0, i;
-	int		 r = 0;
+	struct store_ob_due	*due;
+	uint64_t		 max_age, c;
+	size_t			 n, i;
+	int			 r = 0;
 
 	max_age = OB_CFG(ob, retry_max_age_ms, OUTBOX_RETRY_MAX_AGE_MS) *
 	    1000000ULL;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		created = ob_iso_ns(ob_col(st, 1));
-		if (created != 0 && now >= created && now - created >=
-		    max_age) {
-			dead = xreallocarray(dead, ndead + 1, sizeof(*dead));
-			dead[ndead++] = (uint64_t)sqlite3_column_int64(st, 0);
-			continue;
-		}
-		ids = xreallocarray(ids, nids + 1, sizeof(*ids));
-		ids[nids++] = (uint64_t)sqlite3_column_int64(st, 0);
+	due = store_ob_due(ob->st, now, &n);
+	/* the expired first, then the sends, as the rows came */
+	for (i = 0; i < n; i++) {
+		c = due[i].created_ns;
+		if (c != 0 && now >= c && now - c >= max_age)
+			ob_dead(ob, due[i].id, "expired (never delivered)");
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	for (i = 0; i < ndead; i++)
-		ob_dead(ob, dead[i], "expired (never delivered)");
-	for (i = 0; i < nids && r == 0; i++)
-		r = ob_send_id(ob, ids[i], 0, now);
-	free(ids);
-	free(dead);
+	for (i = 0; i < n && r == 0; i++) {
+		c = due[i].created_ns;
+		if (!(c != 0 && now >= c && now - c >= max_age))
+			r = ob_send_id(ob, due[i].id, 0, now);
+	}
+	free(due);
 	if (r != 0 && r != ERR_AGAIN) {
 		log_warnx_r(r, "alerts: notifier channel");
 		ob->peer_up = 0;
@@ -1796,9 +1378,8 @@ ob_dispatch(struct outbox *ob, uint64_t now)
 uint64_t
 outbox_run(struct outbox *ob)
 {
-	sqlite3_stmt	*st = ob->q[Q_NEXT];
 	uint64_t	 now = ob_now(ob), next = 0, wait;
-	int		 r = 0, has = 0;
+	int		 r = 0;
 
 	/* rows about to be sent are committed first: an idempotency key
 	 * is never sent for a row that a crash could roll back */
@@ -1817,13 +1398,7 @@ outbox_run(struct outbox *ob)
 		r = ob_dispatch(ob, now);
 	ob_groups_expire(ob, now);
 
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		next = (uint64_t)sqlite3_column_int64(st, 0);
-		has = 1;
-	}
-	sqlite3_reset(st);
-	if (!has)
+	if (!store_ob_next(ob->st, &next))
 		return 1000;
 	if (r == ERR_AGAIN)
 		return 20;

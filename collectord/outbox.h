@@ -103,7 +103,7 @@ struct outbox_hit {
 /*
  * The store must outlive the outbox.  Moves every 'inflight' row back to
  * 'pending' (nothing is in flight at start).  boot_to_unix_ns: as given to
- * store_open (used for the event JSON).
+ * store_open (unused: events come rendered, export_render_hit).
  */
 struct outbox	*outbox_new(struct store *, int64_t boot_to_unix_ns,
 		    const struct outbox_hooks *);
@@ -123,7 +123,10 @@ size_t		 outbox_last_rows(const struct outbox *);
 int	outbox_store(struct outbox *, const struct store_event *e,
 	    const struct outbox_hit *h, const struct store_alert *acts,
 	    size_t nacts);
-/* outbox_store() for a rendered policy event (pipeline_generic). */
+/* Does a hit need its JSON line here (export_render_hit)?  1/0. */
+int	outbox_wants_event(const struct outbox *, const struct gen_render *r);
+/* outbox_store() for a policy event rendered by export_render_hit()
+ * (pipeline_generic): its argument line, time and JSON line. */
 int	outbox_store_generic(struct outbox *, const struct store_event *e,
 	    const struct gen_render *r, const struct dec_event *ev,
 	    const struct proc *p, const struct proc *parent);

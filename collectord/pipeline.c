@@ -136,6 +136,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	const struct ipc_hook	*h;
 	struct store_event	 e;
 	struct proc		*p, *parent, t;
+	int			 what;
 
 	h = hooktab_get(env->hooks, ev->hook_id, ev->gen);
 	if (h == NULL && env->refresh != NULL) {
@@ -186,7 +187,15 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	}
 	pipeline_ensure_stored(env, parent);
 
+	/* rendered once: the store, the outbox and the export share it */
 	generic_render(&env->gr, ev, h);
+	what = export_wants(env->ex);
+	if (env->ob != NULL)
+		what |= EXPORT_HIT_ARGS | (outbox_wants_event(env->ob,
+		    &env->gr) ? EXPORT_HIT_JSON : 0);
+	/* the store's node and clock: the export's and the outbox's too */
+	export_render_hit(&env->gr, what, store_node(env->st),
+	    store_boot_off(env->st), ev, p, parent);
 	memset(&e, 0, sizeof(e));
 	e.time_ns = ev->time_ns;
 	e.type = env->gr.type;
@@ -212,7 +221,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 		pipeline_dberr(env, store_event_alerts(env->st, &e,
 		    env->gr.alerts, env->gr.nalerts));
 	if (env->ex != NULL)
-		export_generic(env->ex, &env->gr, ev, p, parent);
+		export_hit(env->ex, &env->gr);
 }
 
 int

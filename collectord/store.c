@@ -10,32 +10,15 @@
 #include "compat.h"
 #include "decode.h"
 #include "err.h"
+#include "jsonw.h"
 #include "log.h"
 #include "pcache.h"
 #include "store.h"
+#include "store_int.h"
 #include "str.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS	5000
-
-enum {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_INS_PROC,
-	ST_EXIT_PROC,
-	ST_GONE_PROC,
-	ST_STALE_PROC,
-	ST_INS_EVENT,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_INS_DROP,
-	ST_INS_OUTBOX,
-	ST_SET_IDEM,
-	ST_META_ADD,
-	ST_MAX
-};
 
 static const char *const store_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN",
@@ -216,23 +199,7 @@ static const char store_schema_v4[] =
     " target, state, attempts, last_error FROM outbox"
     " WHERE receiver = '' AND kind IN ('canary_http', 'canary_dns');";
 
-struct store {
-	sqlite3		*db;
-	char		*node;
-	sqlite3_stmt	*st[ST_MAX];
-	int64_t		 boot_off;
-	size_t		 batch_rows;
-	size_t		 pending;	/* rows in the open transaction */
-	size_t		 pend_events;
-	size_t		 pend_procs;
-	size_t		 pend_alerts;
-	size_t		 pend_drops;
-	int		 in_tx;
-	char		*prev_node;
-	struct store_stats stats;
-};
-
-static void
+void
 store_log(struct store *s, const char *what)
 {
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
@@ -401,12 +368,14 @@ store_close(struct store *s)
 		return;
 	if (s->db != NULL && s->in_tx)
 		store_flush(s);
+	store_ob_close(s);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->prev_node);
 	free(s->node);
+	sbuf_clear(&s->json);
 	free(s);
 }
 
@@ -455,7 +424,7 @@ store_flush(struct store *s)
 	return 0;
 }
 
-static int
+int
 store_begin(struct store *s)
 {
 	if (s->in_tx)
@@ -467,7 +436,7 @@ store_begin(struct store *s)
 }
 
 /* After a row was written: commit when the batch is full. */
-static int
+int
 store_row_done(struct store *s)
 {
 	s->pending++;
@@ -494,6 +463,12 @@ store_prev_node(const struct store *s)
 	return s->prev_node;
 }
 
+int64_t
+store_boot_off(const struct store *s)
+{
+	return s->boot_off;
+}
+
 void
 store_iso_time(const struct store *s, uint64_t boot_ns, char *dst,
     size_t dstsz)
@@ -501,7 +476,7 @@ store_iso_time(const struct store *s, uint64_t boot_ns, char *dst,
 	str_iso_time(dst, dstsz, (uint64_t)((int64_t)boot_ns + s->boot_off));
 }
 
-static void
+void
 store_bind_str(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
@@ -782,12 +757,6 @@ store_write_done(struct store *s)
 		s->stats.errors++;
 }
 
-struct sqlite3 *
-store_sqlite(struct store *s)
-{
-	return s->db;
-}
-
 const char *
 store_node(const struct store *s)
 {
@@ -805,7 +774,8 @@ store_drops(struct store *s, const struct store_drop *d, int event)
 {
 	sqlite3_stmt		*st = s->st[ST_INS_DROP];
 	struct store_event	 e;
-	char			 tbuf[40], args[128];
+	struct jsonw		 w;
+	char			 tbuf[40];
 	int			 r;
 
 	if ((r = store_begin(s)) != 0)
@@ -824,16 +794,20 @@ store_drops(struct store *s, const struct store_drop *d, int event)
 	if ((r = store_step(s, ST_INS_DROP)) != 0)
 		goto undo;
 	if (event) {
-		snprintf(args, sizeof(args), "{\"count\":%llu,\"total\":%llu,"
-		    "\"source\":\"%s\"}", (unsigned long long)d->count,
-		    (unsigned long long)d->total,
-		    strcmp(d->source, "hook") == 0 ? "hook" : "ring_buffer");
+		sbuf_reset(&s->json);
+		jw_init(&w, &s->json);
+		jw_obj(&w);
+		jw_kuint(&w, "count", d->count);
+		jw_kuint(&w, "total", d->total);
+		jw_kstr(&w, "source", strcmp(d->source, "hook") == 0 ?
+		    "hook" : "ring_buffer");
+		jw_end(&w);
 		memset(&e, 0, sizeof(e));
 		e.time_ns = d->time_ns;
 		e.type = "events_lost";
 		e.policy_name = d->hook_policy;
 		e.function_name = d->hook_function;
-		e.args = args;
+		e.args = s->json.buf;
 		if ((r = store_event_row(s, &e)) != 0)
 			goto undo;
 	}
@@ -872,20 +846,24 @@ store_event_exit(struct store *s, const char *exec_id,
     uint32_t signal)
 {
 	struct store_event	 e;
-	char			 args[64], sig[DEC_SIGNAME_MAX];
+	struct jsonw		 w;
+	char			 sig[DEC_SIGNAME_MAX];
 
+	sbuf_reset(&s->json);
+	jw_init(&w, &s->json);
+	jw_obj(&w);
+	jw_kuint(&w, "status", code);
 	if (signal != 0)
-		snprintf(args, sizeof(args), "{\"status\":%u,\"signal\":\"%s\"}",
-		    code, decode_signame(signal, sig, sizeof(sig)));
-	else
-		snprintf(args, sizeof(args), "{\"status\":%u}", code);
+		jw_kstr(&w, "signal", decode_signame(signal, sig,
+		    sizeof(sig)));
+	jw_end(&w);
 	memset(&e, 0, sizeof(e));
 	e.time_ns = boot_ns;
 	e.type = "process_exit";
 	e.exec_id = exec_id;
 	e.parent_exec_id = parent_exec_id != NULL && parent_exec_id[0] != '\0' ?
 	    parent_exec_id : NULL;
-	e.args = args;
+	e.args = s->json.buf;
 	return store_event(s, &e);
 }
 

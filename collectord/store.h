@@ -17,7 +17,6 @@
 #define STORE_IDEM_MAX		(64 + 24)	/* "tl-<node>-<id>" */
 
 struct proc;
-struct sqlite3;
 struct store;
 
 struct store_stats {
@@ -97,6 +96,8 @@ size_t	store_pending(const struct store *);
 const struct store_stats *store_stats(const struct store *);
 /* node_name recorded in meta before this open (NULL for a new DB). */
 const char *store_prev_node(const struct store *);
+/* The realtime - boottime offset given at open. */
+int64_t	store_boot_off(const struct store *);
 /* Boot ns -> "2026-...Z" (dst >= 32 bytes). */
 void	store_iso_time(const struct store *, uint64_t boot_ns, char *dst,
 	    size_t dstsz);
@@ -136,13 +137,12 @@ int	store_meta_add(struct store *, const char *key, int64_t delta);
 /* meta[key] as an integer (0 if absent).  0 or ERR_DB. */
 int	store_meta_int(struct store *, const char *key, int64_t *out);
 /*
- * For modules that keep their own statements on the store's connection
- * (collectord/outbox.c): open the batch transaction if none is (0 or
- * ERR_DB); count one written row (commits when the batch is full).
+ * For the outbox's scheduler, whose steps span several statements: open
+ * the batch transaction if none is (0 or ERR_DB); count one written row
+ * (commits when the batch is full).
  */
 int	store_write_begin(struct store *);
 void	store_write_done(struct store *);
-struct sqlite3 *store_sqlite(struct store *);
 const char *store_node(const struct store *);
 /*
  * A drops row and, if event != 0, an events row of type "events_lost"
@@ -159,6 +159,94 @@ int	store_event_exit(struct store *, const char *exec_id,
 	    uint32_t signal);
 
 /*
+ * The alert queue (store_outbox.c): what the outbox scheduler reads and
+ * changes after store_event_outbox() wrote the rows.  Times in ns are
+ * Unix ns.  Writes return 0 or ERR_DB (logged) and count toward the
+ * batch; reads of several rows return arrays the caller frees.
+ */
+struct store_ob_group {			/* a group with rows due */
+	char		*route;		/* NULL-able */
+	char		*receiver;
+	char		*key;		/* NULL-able */
+};
+struct store_ob_member {		/* a waiting row of a group */
+	uint64_t	 id;
+	char		*severity;	/* NULL-able, as the strings below */
+	char		*title;
+	char		*text;
+	char		*event;
+	char		*fp;
+};
+struct store_ob_due {			/* a pending row that is due */
+	uint64_t	 id;
+	uint64_t	 created_ns;	/* 0 if unknown */
+};
+struct store_ob_row {			/* what a result needs of a row */
+	char		*state;		/* NULL-able, as the strings below */
+	char		*receiver;
+	char		*kind;
+	char		*target;
+	int64_t		 attempts;
+	uint64_t	 created_ns;
+};
+struct store_ob_job {			/* a row as a job (strings borrowed
+					   until store_ob_job_done) */
+	uint64_t	 id;
+	const char	*receiver;	/* NULL-able, as the strings below */
+	const char	*kind;
+	const char	*target;
+	const char	*severity;
+	const char	*idem_key;
+	const char	*title;		/* of the payload */
+	const char	*text;
+	const char	*event;
+	int64_t		 count;
+	int64_t		 attempts;
+};
+/* Prepare the queue's statements.  0 or ERR_DB (logged). */
+int	store_ob_prepare(struct store *);
+/* Every 'inflight' row back to 'pending': the number of rows, or
+ * ERR_DB (logged). */
+int	store_ob_reset_inflight(struct store *);
+struct store_ob_group *store_ob_due_groups(struct store *, uint64_t now,
+	    size_t *n);
+void	store_ob_groups_free(struct store_ob_group *, size_t n);
+struct store_ob_member *store_ob_group_rows(struct store *,
+	    const char *route, const char *receiver, const char *key,
+	    size_t *n);
+void	store_ob_members_free(struct store_ob_member *, size_t n);
+/* Waiting rows of the group whose fingerprint the job leader (and what
+ * merged into it) has not shown.  0 or ERR_DB (*out unchanged). */
+int	store_ob_novel(struct store *, const char *route, const char *receiver,
+	    const char *key, uint64_t leader, int64_t *out);
+int	store_ob_merge(struct store *, uint64_t id, uint64_t into);
+int	store_ob_add_count(struct store *, uint64_t id, uint64_t n);
+/* The group's first row becomes the pending job (payload NULL: its own). */
+int	store_ob_lead(struct store *, uint64_t id, uint64_t count,
+	    const char *payload, const char *severity, uint64_t next);
+struct store_ob_due *store_ob_due(struct store *, uint64_t now, size_t *n);
+/* Ids of the rows in flight: all (late_at 0), or those whose deadline is
+ * at or before late_at. */
+uint64_t *store_ob_inflight(struct store *, uint64_t late_at, size_t *n);
+int	store_ob_set_inflight(struct store *, uint64_t id, uint64_t deadline);
+int	store_ob_set_deadline(struct store *, uint64_t id, uint64_t deadline);
+int	store_ob_requeue(struct store *, uint64_t id, uint64_t next);
+/* 1 (found: free with store_ob_row_free) or 0. */
+int	store_ob_row(struct store *, uint64_t id, struct store_ob_row *);
+void	store_ob_row_free(struct store_ob_row *);
+/* 1 (found: call store_ob_job_done when done with it) or 0. */
+int	store_ob_job(struct store *, uint64_t id, struct store_ob_job *);
+void	store_ob_job_done(struct store *);
+/* next 0, error NULL, delivered NULL: SQL NULL. */
+int	store_ob_result(struct store *, uint64_t id, const char *state,
+	    uint64_t next, const char *error, const char *delivered);
+int	store_ob_delivery(struct store *, uint64_t id, int64_t attempt,
+	    const char *time, const char *status, uint32_t code,
+	    const char *detail, double ms);
+/* The earliest next_attempt_ns of a row not done: 1, or 0 if none. */
+int	store_ob_next(struct store *, uint64_t *next);
+
+/*
  * Call fn for every processes row with exit_time NULL, oldest ktime
  * first, with a template for pcache_insert (stored = 1; ppid/pktime
  * parsed from parent_exec_id).  Rows whose ids do not parse are skipped.
@@ -166,5 +254,70 @@ int	store_event_exit(struct store *, const char *exec_id,
  */
 int	store_load_live(struct store *,
 	    void (*fn)(const struct proc *tmpl, void *arg), void *arg);
+
+/*
+ * Read-only access for triplinectl (store_read.c): a reader never blocks
+ * collectord (WAL).  Rows point into the statement: valid until the next
+ * call.  On ERR_DB, store_ro_errmsg() says why.
+ */
+#define STORE_TAIL_BATCH	5000	/* rows per store_ro_tail() walk */
+struct store_ro;
+struct store_tail_row {			/* events LEFT JOIN processes */
+	int64_t		 id;
+	const char	*time;
+	const char	*type;		/* NULL-able, as the strings below */
+	int64_t		 pid;
+	const char	*binary;
+	const char	*args;
+	size_t		 args_len;
+	const char	*cwd;
+	int		 uid;
+	int		 has_parent;
+	int64_t		 parent_pid;
+	const char	*parent_binary;
+	int		 exit_code;
+	int		 exit_signal;
+	const char	*policy;
+	const char	*function;
+	const char	*action;
+};
+struct store_alert_row {		/* an outbox row */
+	int64_t		 id;
+	const char	*created;	/* NULL-able, as the strings below */
+	const char	*receiver;
+	const char	*kind;
+	const char	*target;
+	const char	*state;
+	int64_t		 attempts;
+	const char	*last_error;
+	const char	*idem_key;
+	const char	*title;		/* of the payload */
+	int64_t		 count;
+	const char	*severity;
+	const char	*route;
+	int		 has_merged;
+	int64_t		 merged_into;
+	const char	*delivered;
+};
+#define STORE_ALERTS_ALL	0
+#define STORE_ALERTS_PENDING	1	/* waiting, pending, inflight */
+#define STORE_ALERTS_FAILED	2	/* dead */
+
+/* NULL on failure, with SQLite's message in err. */
+struct store_ro	*store_ro_open(const char *path, char *err, size_t errsz);
+void		 store_ro_close(struct store_ro *);
+const char	*store_ro_errmsg(struct store_ro *);
+/* The highest events id (0: none).  0 or ERR_DB. */
+int	store_ro_last_event(struct store_ro *, int64_t *id);
+/* Walk the events after id (at most STORE_TAIL_BATCH rows): 0 or ERR_DB;
+ * then store_ro_tail_next: 1 (a row), 0 (done, or the DB is busy) or
+ * ERR_DB. */
+int	store_ro_tail(struct store_ro *, int64_t after);
+int	store_ro_tail_next(struct store_ro *, struct store_tail_row *);
+/* The last count outbox rows (STORE_ALERTS_*), oldest first: 0 or ERR_DB
+ * (a database older than schema version 4); then store_ro_alerts_next:
+ * 1, 0 (done) or ERR_DB. */
+int	store_ro_alerts(struct store_ro *, int which, int count);
+int	store_ro_alerts_next(struct store_ro *, struct store_alert_row *);
 
 #endif

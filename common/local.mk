@@ -4,6 +4,7 @@ common_libcommon_a_SOURCES = \
 	common/err.c common/err.h \
 	common/xmalloc.c common/xmalloc.h \
 	common/str.c common/str.h \
+	common/jsonw.c common/jsonw.h \
 	common/compat.h common/compat/compat.c \
 	common/ipc.c common/ipc.h \
 	common/ipc_msg.c common/ipc_msg.h \
@@ -41,10 +42,14 @@ COMMON_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MSGPACK_CFLAGS) \
 COMMON_TEST_LIBS = tests/lib/libtestutil.a $(COMMON_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer
+	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer \
+	tests/unit/test_jsonw
 tests_unit_test_peer_SOURCES = tests/unit/test_peer.c
 tests_unit_test_peer_CFLAGS = $(COMMON_TEST_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_peer_LDADD = $(COMMON_TEST_LIBS) $(LIBEVENT_LIBS)
+tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c
+tests_unit_test_jsonw_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_jsonw_LDADD = $(COMMON_TEST_LIBS)
 tests_unit_test_alerts_SOURCES = tests/unit/test_alerts.c
 tests_unit_test_alerts_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_alerts_LDADD = $(COMMON_TEST_LIBS)
@@ -68,5 +73,6 @@ tests_unit_test_sandbox_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_sandbox_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
-	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer
+	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer \
+	tests/unit/test_jsonw
 endif

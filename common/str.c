@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonw.h"
 #include "str.h"
 #include "xmalloc.h"
 
@@ -126,89 +127,12 @@ sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-/* length of a valid UTF-8 sequence at s (max len bytes), 0 if invalid */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t	 n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
+/* The escaper lives with the JSON writer; this name stays for callers
+ * that write JSON by hand. */
 void
 sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t	 i = 0, n;
-
-	sbuf_reserve(sb, len + 2);
-	sbuf_addc(sb, '"');
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t	 run;
-
-		/* the common case: a run of printable ASCII, copied at once */
-		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
-		    p[run] != '"' && p[run] != '\\'; run++)
-			;
-		if (run > i) {
-			sbuf_add(sb, p + i, run - i);
-			i = run;
-			continue;
-		}
-		if (c == '"' || c == '\\') {
-			sbuf_addc(sb, '\\');
-			sbuf_addc(sb, (char)c);
-			i++;
-		} else if (c == '\n') {
-			sbuf_adds(sb, "\\n");
-			i++;
-		} else if (c == '\t') {
-			sbuf_adds(sb, "\\t");
-			i++;
-		} else if (c == '\r') {
-			sbuf_adds(sb, "\\r");
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			sbuf_addf(sb, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			sbuf_addc(sb, (char)c);
-			i++;
-		} else if ((n = utf8_seq(p + i, len - i)) != 0) {
-			sbuf_add(sb, p + i, n);
-			i += n;
-		} else {
-			sbuf_adds(sb, "\\ufffd");
-			i++;
-		}
-	}
-	sbuf_addc(sb, '"');
+	jw_add_str(sb, s, len);
 }
 
 size_t

@@ -31,20 +31,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "collectord/store.h"
 #include "compat.h"
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "jsonw.h"
 #include "log.h"
 #include "str.h"
 #include "xmalloc.h"
 
 int	lint_main(int, char **);	/* ctl/lint.c */
-
-#define TAIL_BATCH	5000
-#define TAIL_BATCH_STR	"5000"
 
 static const char *state_dir = PKG_STATEDIR;
 static volatile sig_atomic_t quit;
@@ -234,7 +231,7 @@ cmd_policy(int argc, char *argv[])
 }
 
 static void
-print_escaped(FILE *fp, const unsigned char *s)
+print_escaped(FILE *fp, const char *s)
 {
 	char	 buf[8192];
 
@@ -242,7 +239,7 @@ print_escaped(FILE *fp, const unsigned char *s)
 		fputs("?", fp);
 		return;
 	}
-	str_escape(buf, sizeof(buf), (const char *)s, strlen((const char *)s));
+	str_escape(buf, sizeof(buf), s, strlen(s));
 	fputs(buf, fp);
 }
 
@@ -258,125 +255,108 @@ signame(int sig, char *buf, size_t len)
 	return buf;
 }
 
-/* events.db of the state dir, read-only (readers never block collectord:
- * WAL); its path in path.  Exits on error. */
-static sqlite3 *
+/* events.db of the state dir, read-only; its path in path.  Exits on
+ * error. */
+static struct store_ro *
 ctl_db_open(char *path, size_t pathlen)
 {
-	sqlite3	*db = NULL;
+	struct store_ro	*ro;
+	char		 err[512];
 
 	snprintf(path, pathlen, "%s/events.db", state_dir);
 	if (access(path, R_OK) == -1)
 		fatal("%s", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 2000);
-	return db;
+	if ((ro = store_ro_open(path, err, sizeof(err))) == NULL)
+		fatalx("%s: %s", path, err);
+	return ro;
+}
+
+static int
+str_is(const char *s, const char *v)
+{
+	return s != NULL && strcmp(s, v) == 0;
+}
+
+static void
+tail_print(const struct store_tail_row *r)
+{
+	char	 sb[32];
+
+	printf("%s ", r->time);
+	if (str_is(r->type, "process_exec"))
+		fputs("exec ", stdout);
+	else if (str_is(r->type, "process_exit"))
+		fputs("exit ", stdout);
+	else {
+		print_escaped(stdout, r->type);
+		putchar(' ');
+	}
+	printf("%lld ", (long long)r->pid);
+	print_escaped(stdout, r->binary);
+	if (r->args != NULL && r->args_len > 0) {
+		putchar(' ');
+		print_escaped(stdout, r->args);
+	}
+	if (str_is(r->type, "process_exit")) {
+		if (r->exit_signal != 0)
+			printf("  %s", signame(r->exit_signal, sb,
+			    sizeof(sb)));
+		else
+			printf("  status=%d", r->exit_code);
+	} else if (str_is(r->type, "process_exec")) {
+		fputs("  cwd=", stdout);
+		print_escaped(stdout, r->cwd);
+		printf(" uid=%d", r->uid);
+	} else {
+		fputs("  ", stdout);
+		print_escaped(stdout, r->function);
+		fputs(" policy=", stdout);
+		print_escaped(stdout, r->policy);
+		fputs(" action=", stdout);
+		print_escaped(stdout, r->action);
+	}
+	if (r->has_parent) {
+		printf("  <- %lld ", (long long)r->parent_pid);
+		print_escaped(stdout, r->parent_binary);
+	}
+	putchar('\n');
 }
 
 static int
 tail_db(int count, int follow)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	char		 path[4200], sb[32];
-	sqlite3_int64	 last = 0;
-	int		 rc;
-	const char	*sql =
-	    "SELECT e.id, e.time, e.type, p.pid, p.binary, p.arguments, "
-	    "p.cwd, p.uid, pp.pid, pp.binary, p.exit_code, p.exit_signal, "
-	    "e.policy_name, e.function_name, e.action "
-	    "FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id "
-	    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
-	    "WHERE e.id > ?1 ORDER BY e.id LIMIT " TAIL_BATCH_STR;
+	struct store_ro		*ro;
+	struct store_tail_row	 row;
+	char			 path[4200];
+	int64_t			 last;
+	int			 r, nrows;
 
-	db = ctl_db_open(path, sizeof(path));
+	ro = ctl_db_open(path, sizeof(path));
 	/* start count events before the end */
-	if (sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(id),0) FROM events", -1,
-	    &st, NULL) != SQLITE_OK)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		last = sqlite3_column_int64(st, 0) - count;
-	sqlite3_finalize(st);
+	if (store_ro_last_event(ro, &last) != 0)
+		fatalx("%s: %s", path, store_ro_errmsg(ro));
+	last -= count;
 	if (last < 0)
 		last = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
 	while (!quit) {
-		int	 nrows = 0;
-
-		sqlite3_bind_int64(st, 1, last);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_ro_tail(ro, last) != 0)
+			fatalx("%s: %s", path, store_ro_errmsg(ro));
+		nrows = 0;
+		while ((r = store_ro_tail_next(ro, &row)) == 1) {
 			nrows++;
-			const unsigned char *type = sqlite3_column_text(st, 2);
-
-			last = sqlite3_column_int64(st, 0);
-			printf("%s ", (const char *)sqlite3_column_text(st, 1));
-			if (type != NULL &&
-			    strcmp((const char *)type, "process_exec") == 0)
-				fputs("exec ", stdout);
-			else if (type != NULL &&
-			    strcmp((const char *)type, "process_exit") == 0)
-				fputs("exit ", stdout);
-			else {
-				print_escaped(stdout, type);
-				putchar(' ');
-			}
-			printf("%lld ", sqlite3_column_int64(st, 3));
-			print_escaped(stdout, sqlite3_column_text(st, 4));
-			if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
-			    sqlite3_column_bytes(st, 5) > 0) {
-				putchar(' ');
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 5));
-			}
-			if (type != NULL &&
-			    strcmp((const char *)type, "process_exit") == 0) {
-				if (sqlite3_column_int(st, 11) != 0)
-					printf("  %s", signame(
-					    sqlite3_column_int(st, 11), sb,
-					    sizeof(sb)));
-				else
-					printf("  status=%d",
-					    sqlite3_column_int(st, 10));
-			} else if (type != NULL && strcmp((const char *)type,
-			    "process_exec") == 0) {
-				fputs("  cwd=", stdout);
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 6));
-				printf(" uid=%d", sqlite3_column_int(st, 7));
-			} else {
-				fputs("  ", stdout);
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 13));
-				fputs(" policy=", stdout);
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 12));
-				fputs(" action=", stdout);
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 14));
-			}
-			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-				printf("  <- %lld ",
-				    sqlite3_column_int64(st, 8));
-				print_escaped(stdout,
-				    sqlite3_column_text(st, 9));
-			}
-			putchar('\n');
+			last = row.id;
+			tail_print(&row);
 		}
-		if (rc != SQLITE_DONE && rc != SQLITE_BUSY)
-			fatalx("%s: %s", path, sqlite3_errmsg(db));
-		sqlite3_reset(st);
+		if (r != 0)
+			fatalx("%s: %s", path, store_ro_errmsg(ro));
 		fflush(stdout);
-		if (nrows == TAIL_BATCH)
+		if (nrows == STORE_TAIL_BATCH)
 			continue;	/* more rows are waiting */
 		if (!follow)
 			break;
 		usleep(200000);
 	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	store_ro_close(ro);
 	return 0;
 }
 
@@ -460,124 +440,100 @@ alerts_target(struct sbuf *sb, const char *t)
 }
 
 static void
-alerts_json_key(struct sbuf *sb, const char *key, const unsigned char *v,
-    int first)
+alerts_json(const struct store_alert_row *r, const char *target,
+    struct sbuf *sb)
 {
-	sbuf_addf(sb, "%s\"%s\":", first ? "" : ",", key);
-	if (v == NULL)
-		sbuf_adds(sb, "null");
+	struct jsonw	 w;
+
+	sbuf_reset(sb);
+	jw_init(&w, sb);
+	jw_obj(&w);
+	jw_kint(&w, "id", r->id);
+	jw_kstr(&w, "created", r->created);
+	jw_kstr(&w, "receiver", r->receiver);
+	jw_kstr(&w, "route", r->route);
+	jw_kstr(&w, "kind", r->kind);
+	jw_kstr(&w, "target", target);
+	jw_kstr(&w, "state", r->state);
+	jw_kstr(&w, "severity", r->severity);
+	jw_kint(&w, "attempts", r->attempts);
+	jw_kint(&w, "count", r->count);
+	if (r->has_merged)
+		jw_kint(&w, "merged_into", r->merged_into);
+	jw_kstr(&w, "last_error", r->last_error);
+	jw_kstr(&w, "delivered", r->delivered);
+	jw_kstr(&w, "idem_key", r->idem_key);
+	jw_kstr(&w, "title", r->title);
+	jw_end(&w);
+	puts(sb->buf);
+}
+
+static void
+alerts_print(const struct store_alert_row *r, const struct sbuf *tg)
+{
+	printf("%lld %s ", (long long)r->id, r->created != NULL ?
+	    r->created : "?");
+	if (r->receiver != NULL && r->receiver[0] != '\0')
+		print_escaped(stdout, r->receiver);
 	else
-		sbuf_add_json_str(sb, (const char *)v,
-		    strlen((const char *)v));
+		fputs("(action)", stdout);
+	putchar('/');
+	print_escaped(stdout, r->kind);
+	if (tg->len > 0) {
+		putchar(' ');
+		print_escaped(stdout, tg->buf);
+	}
+	printf(" %s attempts=%lld", r->state != NULL ? r->state : "?",
+	    (long long)r->attempts);
+	if (r->count > 1)
+		printf(" count=%lld", (long long)r->count);
+	if (r->has_merged)
+		printf(" merged_into=%lld", (long long)r->merged_into);
+	if (r->last_error != NULL) {
+		fputs(" last_error=\"", stdout);
+		print_escaped(stdout, r->last_error);
+		putchar('"');
+	}
+	fputs(" key=", stdout);
+	print_escaped(stdout, r->idem_key);
+	if (r->title != NULL) {
+		fputs("  ", stdout);
+		print_escaped(stdout, r->title);
+	}
+	putchar('\n');
 }
 
 /*
  * The outbox (events.db, read-only): every alert job with its state.
- * which: 0 all, 1 pending (waiting/pending/inflight), 2 failed (dead).
+ * which: STORE_ALERTS_ALL, _PENDING or _FAILED.
  */
 static int
 cmd_alerts(int which, int json, int count)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	struct sbuf	 sb, tg;
-	char		 path[4200], sql[1024];
-	const char	*filter;
-	int		 rc;
+	struct store_ro		*ro;
+	struct store_alert_row	 row;
+	struct sbuf		 sb, tg;
+	char			 path[4200];
+	int			 r;
 
-	filter = which == 1 ? "WHERE state IN ('waiting', 'pending',"
-	    " 'inflight')" : which == 2 ? "WHERE state = 'dead'" : "";
-	snprintf(sql, sizeof(sql),
-	    "SELECT id, created, receiver, kind, target, state, attempts,"
-	    " last_error, idem_key, CASE WHEN json_valid(payload) THEN"
-	    " json_extract(payload, '$.title') END, count, severity, route,"
-	    " merged_into, delivered FROM (SELECT * FROM outbox %s"
-	    " ORDER BY id DESC LIMIT %d) ORDER BY id", filter, count);
-	db = ctl_db_open(path, sizeof(path));
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	ro = ctl_db_open(path, sizeof(path));
+	if (store_ro_alerts(ro, which, count) != 0)
 		fatalx("%s: %s (a database older than schema version 4?)",
-		    path, sqlite3_errmsg(db));
+		    path, store_ro_errmsg(ro));
 	sbuf_init(&sb);
 	sbuf_init(&tg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *rcv = sqlite3_column_text(st, 2);
-
-		alerts_target(&tg, (const char *)sqlite3_column_text(st, 4));
-		if (json) {
-			sbuf_reset(&sb);
-			sbuf_addf(&sb, "{\"id\":%lld",
-			    sqlite3_column_int64(st, 0));
-			alerts_json_key(&sb, "created",
-			    sqlite3_column_text(st, 1), 0);
-			alerts_json_key(&sb, "receiver", rcv, 0);
-			alerts_json_key(&sb, "route",
-			    sqlite3_column_text(st, 12), 0);
-			alerts_json_key(&sb, "kind",
-			    sqlite3_column_text(st, 3), 0);
-			alerts_json_key(&sb, "target",
-			    (const unsigned char *)tg.buf, 0);
-			alerts_json_key(&sb, "state",
-			    sqlite3_column_text(st, 5), 0);
-			alerts_json_key(&sb, "severity",
-			    sqlite3_column_text(st, 11), 0);
-			sbuf_addf(&sb, ",\"attempts\":%lld,\"count\":%lld",
-			    sqlite3_column_int64(st, 6),
-			    sqlite3_column_int64(st, 10));
-			if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-				sbuf_addf(&sb, ",\"merged_into\":%lld",
-				    sqlite3_column_int64(st, 13));
-			alerts_json_key(&sb, "last_error",
-			    sqlite3_column_text(st, 7), 0);
-			alerts_json_key(&sb, "delivered",
-			    sqlite3_column_text(st, 14), 0);
-			alerts_json_key(&sb, "idem_key",
-			    sqlite3_column_text(st, 8), 0);
-			alerts_json_key(&sb, "title",
-			    sqlite3_column_text(st, 9), 0);
-			sbuf_addc(&sb, '}');
-			puts(sb.buf);
-			continue;
-		}
-		printf("%lld %s ", sqlite3_column_int64(st, 0),
-		    sqlite3_column_text(st, 1) != NULL ?
-		    (const char *)sqlite3_column_text(st, 1) : "?");
-		if (rcv != NULL && rcv[0] != '\0')
-			print_escaped(stdout, rcv);
+	while ((r = store_ro_alerts_next(ro, &row)) == 1) {
+		alerts_target(&tg, row.target);
+		if (json)
+			alerts_json(&row, tg.buf, &sb);
 		else
-			fputs("(action)", stdout);
-		putchar('/');
-		print_escaped(stdout, sqlite3_column_text(st, 3));
-		if (tg.len > 0) {
-			putchar(' ');
-			print_escaped(stdout, (const unsigned char *)tg.buf);
-		}
-		printf(" %s attempts=%lld", sqlite3_column_text(st, 5) != NULL ?
-		    (const char *)sqlite3_column_text(st, 5) : "?",
-		    sqlite3_column_int64(st, 6));
-		if (sqlite3_column_int64(st, 10) > 1)
-			printf(" count=%lld", sqlite3_column_int64(st, 10));
-		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-			printf(" merged_into=%lld",
-			    sqlite3_column_int64(st, 13));
-		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
-			fputs(" last_error=\"", stdout);
-			print_escaped(stdout, sqlite3_column_text(st, 7));
-			putchar('"');
-		}
-		fputs(" key=", stdout);
-		print_escaped(stdout, sqlite3_column_text(st, 8));
-		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
-			fputs("  ", stdout);
-			print_escaped(stdout, sqlite3_column_text(st, 9));
-		}
-		putchar('\n');
+			alerts_print(&row, &tg);
 	}
-	if (rc != SQLITE_DONE)
-		fatalx("%s: %s", path, sqlite3_errmsg(db));
+	if (r != 0)
+		fatalx("%s: %s", path, store_ro_errmsg(ro));
 	sbuf_clear(&sb);
 	sbuf_clear(&tg);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	store_ro_close(ro);
 	return 0;
 }
 

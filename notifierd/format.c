@@ -19,6 +19,7 @@
 
 #include "compat.h"
 #include "err.h"
+#include "jsonw.h"
 #include "notifierd.h"
 
 void
@@ -116,15 +117,17 @@ notify_slack_body(struct sbuf *sb, const struct ipc_alert_job *job,
     uint32_t max_length)
 {
 	struct sbuf	 t, full;
+	struct jsonw	 w;
 
 	if (max_length == 0)
 		max_length = 3000;
 	sbuf_init(&t);
 	sbuf_init(&full);
 
+	jw_init(&w, sb);
+	jw_obj(&w);
 	notify_slack_capped(&t, job->title, max_length);
-	sbuf_adds(sb, "{\"text\":");
-	sbuf_add_json_str(sb, t.buf, t.len);
+	jw_kstrn(&w, "text", t.buf, t.len);
 
 	sbuf_adds(&full, "*");
 	sbuf_adds(&full, job->title);
@@ -132,10 +135,16 @@ notify_slack_body(struct sbuf *sb, const struct ipc_alert_job *job,
 	sbuf_adds(&full, job->text);
 	sbuf_reset(&t);
 	notify_slack_capped(&t, full.buf, max_length);
-	sbuf_adds(sb, ",\"blocks\":[{\"type\":\"section\",\"text\":"
-	    "{\"type\":\"mrkdwn\",\"text\":");
-	sbuf_add_json_str(sb, t.buf, t.len);
-	sbuf_adds(sb, "}}]}");
+	jw_karr(&w, "blocks");
+	jw_obj(&w);
+	jw_kstr(&w, "type", "section");
+	jw_kobj(&w, "text");
+	jw_kstr(&w, "type", "mrkdwn");
+	jw_kstrn(&w, "text", t.buf, t.len);
+	jw_end(&w);
+	jw_end(&w);
+	jw_end(&w);
+	jw_end(&w);
 	sbuf_clear(&t);
 	sbuf_clear(&full);
 }
@@ -259,26 +268,23 @@ notify_generic_body(struct sbuf *sb, const struct al_receiver *r,
     const struct ipc_alert_job *job, const char *to)
 {
 	struct sbuf	 v;
+	struct jsonw	 w;
 	size_t		 i;
 
 	sbuf_init(&v);
+	jw_init(&w, sb);
 	if (r->json)
-		sbuf_addc(sb, '{');
+		jw_obj(&w);
 	for (i = 0; i < r->nfields; i++) {
 		sbuf_reset(&v);
 		notify_expand(&v, r->fields[i].value, job, to);
-		if (r->json) {
-			if (i > 0)
-				sbuf_addc(sb, ',');
-			sbuf_add_json_str(sb, r->fields[i].key,
-			    strlen(r->fields[i].key));
-			sbuf_addc(sb, ':');
-			sbuf_add_json_str(sb, v.buf, v.len);
-		} else
+		if (r->json)
+			jw_kstrn(&w, r->fields[i].key, v.buf, v.len);
+		else
 			notify_form_add(sb, r->fields[i].key, v.buf);
 	}
 	if (r->json)
-		sbuf_addc(sb, '}');
+		jw_end(&w);
 	sbuf_clear(&v);
 }
 
@@ -286,18 +292,18 @@ void
 notify_webhook_body(struct sbuf *sb, const struct ipc_alert_job *job)
 {
 	const char	*ev = job->event_json;
+	struct jsonw	 w;
 
 	while (*ev == ' ' || *ev == '\n' || *ev == '\t' || *ev == '\r')
 		ev++;
-	sbuf_adds(sb, "{\"idempotency_key\":");
-	sbuf_add_json_str(sb, job->idem_key, strlen(job->idem_key));
-	sbuf_adds(sb, ",\"severity\":");
-	sbuf_add_json_str(sb, job->severity, strlen(job->severity));
-	sbuf_adds(sb, ",\"title\":");
-	sbuf_add_json_str(sb, job->title, strlen(job->title));
-	sbuf_addf(sb, ",\"count\":%u,\"event\":", (unsigned int)job->count);
-	sbuf_adds(sb, *ev != '\0' ? ev : "null");
-	sbuf_addc(sb, '}');
+	jw_init(&w, sb);
+	jw_obj(&w);
+	jw_kstr(&w, "idempotency_key", job->idem_key);
+	jw_kstr(&w, "severity", job->severity);
+	jw_kstr(&w, "title", job->title);
+	jw_kuint(&w, "count", job->count);
+	jw_kraw(&w, "event", *ev != '\0' ? ev : "null");
+	jw_end(&w);
 }
 
 void

@@ -1,0 +1,187 @@
+/*
+ * collectord/store_read.c -- read-only access to events.db for
+ * triplinectl (tail, alerts).  A reader never blocks collectord: WAL.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define STORE_RO_BUSY_MS	2000
+
+struct store_ro {
+	sqlite3		*db;
+	sqlite3_stmt	*tail;
+	sqlite3_stmt	*alerts;
+};
+
+static const char store_ro_tail_sql[] =
+    "SELECT e.id, e.time, e.type, p.pid, p.binary, p.arguments, "
+    "p.cwd, p.uid, pp.pid, pp.binary, p.exit_code, p.exit_signal, "
+    "e.policy_name, e.function_name, e.action "
+    "FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id "
+    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
+    "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2";
+
+struct store_ro *
+store_ro_open(const char *path, char *err, size_t errsz)
+{
+	struct store_ro	*ro;
+
+	ro = xcalloc(1, sizeof(*ro));
+	if (sqlite3_open_v2(path, &ro->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(ro->db));
+		store_ro_close(ro);
+		return NULL;
+	}
+	sqlite3_busy_timeout(ro->db, STORE_RO_BUSY_MS);
+	return ro;
+}
+
+void
+store_ro_close(struct store_ro *ro)
+{
+	if (ro == NULL)
+		return;
+	sqlite3_finalize(ro->tail);
+	sqlite3_finalize(ro->alerts);
+	sqlite3_close(ro->db);
+	free(ro);
+}
+
+const char *
+store_ro_errmsg(struct store_ro *ro)
+{
+	return sqlite3_errmsg(ro->db);
+}
+
+int
+store_ro_last_event(struct store_ro *ro, int64_t *id)
+{
+	sqlite3_stmt	*st;
+
+	*id = 0;
+	if (sqlite3_prepare_v2(ro->db, "SELECT IFNULL(MAX(id),0) FROM events",
+	    -1, &st, NULL) != SQLITE_OK)
+		return ERR_DB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static const char *
+store_ro_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int
+store_ro_tail(struct store_ro *ro, int64_t after)
+{
+	if (ro->tail == NULL && sqlite3_prepare_v2(ro->db, store_ro_tail_sql,
+	    -1, &ro->tail, NULL) != SQLITE_OK)
+		return ERR_DB;
+	sqlite3_reset(ro->tail);
+	sqlite3_bind_int64(ro->tail, 1, after);
+	sqlite3_bind_int64(ro->tail, 2, STORE_TAIL_BATCH);
+	return 0;
+}
+
+int
+store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
+{
+	sqlite3_stmt	*st = ro->tail;
+	int		 rc;
+
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc != SQLITE_DONE && rc != SQLITE_BUSY)
+			return ERR_DB;
+		sqlite3_reset(st);
+		return 0;
+	}
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->time = store_ro_col(st, 1);
+	r->type = store_ro_col(st, 2);
+	r->pid = sqlite3_column_int64(st, 3);
+	r->binary = store_ro_col(st, 4);
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		r->args = store_ro_col(st, 5);
+		r->args_len = (size_t)sqlite3_column_bytes(st, 5);
+	}
+	r->cwd = store_ro_col(st, 6);
+	r->uid = sqlite3_column_int(st, 7);
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+		r->has_parent = 1;
+		r->parent_pid = sqlite3_column_int64(st, 8);
+	}
+	r->parent_binary = store_ro_col(st, 9);
+	r->exit_code = sqlite3_column_int(st, 10);
+	r->exit_signal = sqlite3_column_int(st, 11);
+	r->policy = store_ro_col(st, 12);
+	r->function = store_ro_col(st, 13);
+	r->action = store_ro_col(st, 14);
+	return 1;
+}
+
+int
+store_ro_alerts(struct store_ro *ro, int which, int count)
+{
+	const char	*filter;
+	char		 sql[1024];
+
+	filter = which == STORE_ALERTS_PENDING ? "WHERE state IN ('waiting',"
+	    " 'pending', 'inflight')" : which == STORE_ALERTS_FAILED ?
+	    "WHERE state = 'dead'" : "";
+	snprintf(sql, sizeof(sql),
+	    "SELECT id, created, receiver, kind, target, state, attempts,"
+	    " last_error, idem_key, CASE WHEN json_valid(payload) THEN"
+	    " json_extract(payload, '$.title') END, count, severity, route,"
+	    " merged_into, delivered FROM (SELECT * FROM outbox %s"
+	    " ORDER BY id DESC LIMIT %d) ORDER BY id", filter, count);
+	sqlite3_finalize(ro->alerts);
+	ro->alerts = NULL;
+	if (sqlite3_prepare_v2(ro->db, sql, -1, &ro->alerts, NULL) !=
+	    SQLITE_OK)
+		return ERR_DB;
+	return 0;
+}
+
+int
+store_ro_alerts_next(struct store_ro *ro, struct store_alert_row *r)
+{
+	sqlite3_stmt	*st = ro->alerts;
+	int		 rc;
+
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : ERR_DB;
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->created = store_ro_col(st, 1);
+	r->receiver = store_ro_col(st, 2);
+	r->kind = store_ro_col(st, 3);
+	r->target = store_ro_col(st, 4);
+	r->state = store_ro_col(st, 5);
+	r->attempts = sqlite3_column_int64(st, 6);
+	r->last_error = store_ro_col(st, 7);
+	r->idem_key = store_ro_col(st, 8);
+	r->title = store_ro_col(st, 9);
+	r->count = sqlite3_column_int64(st, 10);
+	r->severity = store_ro_col(st, 11);
+	r->route = store_ro_col(st, 12);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		r->has_merged = 1;
+		r->merged_into = sqlite3_column_int64(st, 13);
+	}
+	r->delivered = store_ro_col(st, 14);
+	return 1;
+}

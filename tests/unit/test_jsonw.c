@@ -1,0 +1,285 @@
+/* tests/unit/test_jsonw.c -- the JSON writer: nesting, commas, numbers,
+ * string escaping (edge cases and random bytes against a plain
+ * byte-by-byte reference). */
+#include "build.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "jsonw.h"
+#include "str.h"
+
+static void
+esc(const char *in, size_t len, const char *want)
+{
+	struct sbuf	 sb;
+
+	sbuf_init(&sb);
+	jw_add_str(&sb, in, len);
+	assert_string_equal(sb.buf, want);
+	sbuf_clear(&sb);
+}
+
+#define E(in, want)	esc(in, sizeof(in) - 1, want)
+
+static void
+test_escape(void **state)
+{
+	E("", "\"\"");
+	E("plain text", "\"plain text\"");
+	E("q\"b\\s/", "\"q\\\"b\\\\s/\"");		/* '/' is kept */
+	E("\n\t\r", "\"\\n\\t\\r\"");
+	E("\b\f", "\"\\u0008\\u000c\"");	/* no \b \f short forms */
+	E("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"");
+	E("a\0b", "\"a\\u0000b\"");
+	E(" ~", "\" ~\"");
+	E("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+	E("\xe2\x82\xac", "\"\xe2\x82\xac\"");
+	E("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+	E("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");	/* U+10FFFF */
+	E("\xef\xbf\xbd", "\"\xef\xbf\xbd\"");		/* U+FFFD itself */
+	E("\xff", "\"\\ufffd\"");
+	E("a\x80z", "\"a\\ufffdz\"");
+	E("\xc0\xaf", "\"\\ufffd\\ufffd\"");		/* overlong */
+	E("\xc1\xbf", "\"\\ufffd\\ufffd\"");
+	E("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"");
+	E("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
+	E("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	E("\xf8\x88\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	E("\xe2\x82", "\"\\ufffd\\ufffd\"");		/* cut short */
+	E("\xe2\x82z", "\"\\ufffd\\ufffdz\"");
+	E("\xc3\xa9\xc3", "\"\xc3\xa9\\ufffd\"");
+	E("\xc3\n\xa9", "\"\\ufffd\\n\\ufffd\"");
+	/* the old name is the same escaper */
+	{
+		struct sbuf	 sb;
+
+		sbuf_init(&sb);
+		sbuf_add_json_str(&sb, "x\"\xff", 3);
+		assert_string_equal(sb.buf, "\"x\\\"\\ufffd\"");
+		sbuf_clear(&sb);
+	}
+}
+
+/* The rules of jw_add_str, one byte at a time with printf: the slow form
+ * the writer replaced. */
+static void
+ref_escape(struct sbuf *sb, const unsigned char *p, size_t len)
+{
+	size_t		 i, n, k;
+	unsigned int	 cp, min;
+
+	sbuf_addc(sb, '"');
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			sbuf_addf(sb, "\\%c", p[i]);
+		else if (p[i] == '\n')
+			sbuf_adds(sb, "\\n");
+		else if (p[i] == '\t')
+			sbuf_adds(sb, "\\t");
+		else if (p[i] == '\r')
+			sbuf_adds(sb, "\\r");
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			sbuf_addf(sb, "\\u%04x", p[i]);
+		else if (p[i] < 0x80)
+			sbuf_addc(sb, (char)p[i]);
+		else {
+			n = p[i] >= 0xf0 && p[i] < 0xf8 ? 4 : p[i] >= 0xe0 &&
+			    p[i] < 0xf0 ? 3 : p[i] >= 0xc0 && p[i] < 0xe0 ?
+			    2 : 0;
+			min = n == 4 ? 0x10000 : n == 3 ? 0x800 : 0x80;
+			cp = n == 0 ? 0 : p[i] & (0x7f >> n);
+			for (k = 1; n > 0 && k < n; k++) {
+				if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+					break;
+				cp = cp << 6 | (p[i + k] & 0x3f);
+			}
+			if (n == 0 || k < n || cp < min || cp > 0x10ffff ||
+			    (cp >= 0xd800 && cp <= 0xdfff)) {
+				sbuf_adds(sb, "\\ufffd");
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				sbuf_addc(sb, (char)p[i + k]);
+			i += n - 1;
+		}
+	}
+	sbuf_addc(sb, '"');
+}
+
+static void
+test_escape_random(void **state)
+{
+	/* bytes that matter more often than uniform random gives them */
+	static const unsigned char pick[] = { 0x00, 0x01, 0x09, 0x0a, 0x0d,
+	    0x1f, 0x20, '"', '/', '\\', 'a', 0x7e, 0x7f, 0x80, 0xbf, 0xc0,
+	    0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
+	    0xff, 0xa0, 0x9f, 0x90, 0x8f };
+	unsigned char	 in[64];
+	struct sbuf	 got, want;
+	size_t		 len, i;
+	int		 round;
+
+	srandom(12);
+	sbuf_init(&got);
+	sbuf_init(&want);
+	for (round = 0; round < 20000; round++) {
+		len = (size_t)random() % sizeof(in);
+		for (i = 0; i < len; i++)
+			in[i] = random() % 2 ? pick[(size_t)random() %
+			    sizeof(pick)] : (unsigned char)random();
+		sbuf_reset(&got);
+		sbuf_reset(&want);
+		jw_add_str(&got, in, len);
+		ref_escape(&want, in, len);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.buf, want.buf, got.len);
+	}
+	sbuf_clear(&got);
+	sbuf_clear(&want);
+}
+
+static void
+test_nesting(void **state)
+{
+	struct sbuf	 sb;
+	struct jsonw	 w;
+
+	sbuf_init(&sb);
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_kstr(&w, "a", "x");
+	jw_karr(&w, "b");
+	jw_int(&w, 1);
+	jw_obj(&w);
+	jw_end(&w);
+	jw_arr(&w);
+	jw_end(&w);
+	jw_str(&w, NULL);
+	jw_end(&w);
+	jw_kobj(&w, "c");
+	jw_kobj(&w, "d");
+	jw_end(&w);
+	jw_kbool(&w, "e", 1);
+	jw_end(&w);
+	jw_kstr_opt(&w, "skip", "");
+	jw_kstr_opt(&w, "skip2", NULL);
+	jw_kstr_opt(&w, "f", "y");
+	jw_knull(&w, "g");
+	jw_kraw(&w, "h", "[1,2]");
+	jw_kstrn(&w, "i", "abc", 2);
+	jw_end(&w);
+	assert_int_equal(w.depth, 0);
+	assert_string_equal(sb.buf, "{\"a\":\"x\",\"b\":[1,{},[],null],"
+	    "\"c\":{\"d\":{},\"e\":true},\"f\":\"y\",\"g\":null,"
+	    "\"h\":[1,2],\"i\":\"ab\"}");
+
+	/* appended after what the buffer holds; keys are escaped */
+	sbuf_reset(&sb);
+	sbuf_adds(&sb, "x\n");
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_kuint(&w, "k\"", 1);
+	jw_end(&w);
+	assert_string_equal(sb.buf, "x\n{\"k\\\"\":1}");
+
+	/* values at the top level are a list */
+	sbuf_reset(&sb);
+	jw_init(&w, &sb);
+	jw_bool(&w, 0);
+	jw_null(&w);
+	jw_raw(&w, "{}");
+	jw_rawn(&w, "123", 1);
+	assert_string_equal(sb.buf, "false,null,{},1");
+	sbuf_clear(&sb);
+}
+
+static void
+test_numbers(void **state)
+{
+	struct sbuf	 sb;
+	struct jsonw	 w;
+	char		 want[256];
+
+	sbuf_init(&sb);
+	jw_init(&w, &sb);
+	jw_arr(&w);
+	jw_int(&w, 0);
+	jw_int(&w, -1);
+	jw_int(&w, INT64_MIN);
+	jw_int(&w, INT64_MAX);
+	jw_uint(&w, 0);
+	jw_uint(&w, UINT64_MAX);
+	jw_int_str(&w, -42);
+	jw_uint_str(&w, 18446744073709551615ULL);
+	jw_uint_str(&w, 0);
+	jw_end(&w);
+	snprintf(want, sizeof(want), "[0,-1,%" PRId64 ",%" PRId64 ",0,%" PRIu64
+	    ",\"-42\",\"18446744073709551615\",\"0\"]", INT64_MIN, INT64_MAX,
+	    UINT64_MAX);
+	assert_string_equal(sb.buf, want);
+
+	sbuf_reset(&sb);
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_kint(&w, "a", -7);
+	jw_kuint(&w, "b", 4294967295U);
+	jw_end(&w);
+	assert_string_equal(sb.buf, "{\"a\":-7,\"b\":4294967295}");
+	sbuf_clear(&sb);
+}
+
+static int
+collect(const char *v, void *arg)
+{
+	struct sbuf	*sb = arg;
+
+	sbuf_adds(sb, v);
+	sbuf_addc(sb, '|');
+	return strcmp(v, "stop") == 0 ? 7 : 0;
+}
+
+static void
+test_strings_each(void **state)
+{
+	struct sbuf	 sb;
+
+	sbuf_init(&sb);
+	assert_int_equal(jw_strings_each(" [ \"a\" , \"b\\\"c\\u00e9\\/\" ]",
+	    collect, &sb), 0);
+	assert_string_equal(sb.buf, "a|b\"c\xc3\xa9/|");
+	sbuf_reset(&sb);
+	assert_int_equal(jw_strings_each("[\"x\",\"stop\",\"y\"]", collect,
+	    &sb), 7);
+	assert_string_equal(sb.buf, "x|stop|");
+	sbuf_reset(&sb);
+	/* malformed: what came before the error is seen, then 0 */
+	assert_int_equal(jw_strings_each("[\"x\",\"\\q\"]", collect, &sb), 0);
+	assert_string_equal(sb.buf, "x|");
+	assert_int_equal(jw_strings_each("{}", collect, &sb), 0);
+	assert_int_equal(jw_strings_each(NULL, collect, &sb), 0);
+	assert_string_equal(sb.buf, "x|");
+	sbuf_clear(&sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_random),
+		cmocka_unit_test(test_nesting),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_strings_each),
+	};
+
+	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
+}
