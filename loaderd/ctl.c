@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "err.h"
 #include "ipc.h"
+#include "jsonw.h"
 #include "ipc_msg.h"
 #include "log.h"
 #include "peer.h"
@@ -72,45 +73,47 @@ ctl_receiver_routes(const struct al_config *cfg,
  * them are secrets (docs/alerts.md).
  */
 static void
-ctl_status_alerts(struct loaderd_env *env, struct sbuf *sb, int json)
+ctl_status_alerts_json(struct loaderd_env *env, struct jsonw *w)
 {
 	const struct al_config *cfg = &env->alerts;
 	const struct al_receiver *rc;
-	const char	*file;
 	size_t		 i;
 
-	file = env->alerts_path != NULL ? env->alerts_path : "";
-	if (json) {
-		sbuf_adds(sb, ",\"alerts\":{\"file\":");
-		if (env->alerts_path != NULL)
-			sbuf_add_json_str(sb, file, strlen(file));
-		else
-			sbuf_adds(sb, "null");
-		sbuf_addf(sb, ",\"routes\":%zu,\"receivers\":[",
-		    cfg->nroutes);
-		for (i = 0; i < cfg->nreceivers; i++) {
-			rc = &cfg->receivers[i];
-			sbuf_addf(sb, "%s{\"name\":", i ? "," : "");
-			sbuf_add_json_str(sb, rc->name, strlen(rc->name));
-			sbuf_addf(sb, ",\"kind\":\"%s\",\"routes\":%zu}",
-			    alerts_kind_name(rc->kind),
-			    ctl_receiver_routes(cfg, rc));
-		}
-		sbuf_adds(sb, "]}");
-		return;
+	jw_kobj(w, "alerts");
+	jw_kstr(w, "file", env->alerts_path);
+	jw_kuint(w, "routes", cfg->nroutes);
+	jw_karr(w, "receivers");
+	for (i = 0; i < cfg->nreceivers; i++) {
+		rc = &cfg->receivers[i];
+		jw_obj(w);
+		jw_kstr(w, "name", rc->name);
+		jw_kstr(w, "kind", alerts_kind_name(rc->kind));
+		jw_kuint(w, "routes", ctl_receiver_routes(cfg, rc));
+		jw_end(w);
 	}
+	jw_end(w);
+	jw_end(w);
+}
+
+static void
+ctl_status_alerts_text(struct loaderd_env *env, struct sbuf *sb)
+{
+	const struct al_config *cfg = &env->alerts;
+	const struct al_receiver *rc;
+	size_t		 i, n;
+
 	if (env->alerts_path == NULL) {
 		sbuf_adds(sb, "alerts            no alerts file: no "
 		    "receivers\n");
 		return;
 	}
 	sbuf_addf(sb, "alerts            %s: %zu receivers, %zu routes\n",
-	    file, cfg->nreceivers, cfg->nroutes);
+	    env->alerts_path, cfg->nreceivers, cfg->nroutes);
 	for (i = 0; i < cfg->nreceivers; i++) {
 		rc = &cfg->receivers[i];
+		n = ctl_receiver_routes(cfg, rc);
 		sbuf_addf(sb, "  %-24s %-12s %zu route%s\n", rc->name,
-		    alerts_kind_name(rc->kind), ctl_receiver_routes(cfg, rc),
-		    ctl_receiver_routes(cfg, rc) == 1 ? "" : "s");
+		    alerts_kind_name(rc->kind), n, n == 1 ? "" : "s");
 	}
 }
 
@@ -122,85 +125,114 @@ child_state(const struct child *c)
 	return c->ready ? "running" : "starting";
 }
 
-char *
-ctl_status_render(struct loaderd_env *env, int json)
-{
-	struct sbuf		 sb;
+/* What the status shows, gathered once for both renderings. */
+struct ctl_status {
 	const struct bpfl_prog	*progs;
+	size_t			 nprogs;
 	uint64_t		 st[EV_STAT_MAX];
-	size_t			 n, i;
-	enum child_id		 id;
-	time_t			 now = time(NULL);
-	const struct ipc_collect_stats *cs = &env->cstats;
+	uint64_t		 ring_size;
+	time_t			 now;
+};
 
-	memset(st, 0, sizeof(st));
-	if (env->bpf != NULL)
-		bpfl_stats(env->bpf, st);
-	n = env->bpf != NULL ? bpfl_progs(env->bpf, &progs) : 0;
-	sbuf_init(&sb);
-	if (json) {
-		sbuf_addf(&sb, "{\"loaderd\":{\"pid\":%ld,\"uptime_s\":%lld,"
-		    "\"node_name\":", (long)getpid(),
-		    (long long)(now - env->started));
-		sbuf_add_json_str(&sb, env->cfg.node_name,
-		    strlen(env->cfg.node_name));
-		sbuf_adds(&sb, ",\"state_dir\":");
-		sbuf_add_json_str(&sb, env->cfg.state_dir,
-		    strlen(env->cfg.state_dir));
-		sbuf_addf(&sb, ",\"sandbox\":\"%s\",\"caps_trimmed\":%s},"
-		    "\"children\":[",
-		    sandbox_mode_name(env->cfg.sandbox_mode),
-		    env->caps_dropped ? "true" : "false");
-		for (id = 0; id < CHILD_MAX; id++) {
-			const struct child *c = &env->child[id];
-
-			sbuf_addf(&sb, "%s{\"name\":\"%s\",\"pid\":%ld,"
-			    "\"uid\":%ld,\"state\":\"%s\",\"restarts\":%u}",
-			    id ? "," : "", c->name, (long)c->pid,
-			    c->ready ? (long)c->uid : -1L, child_state(c),
-			    c->restarts);
-		}
-		sbuf_adds(&sb, "],\"programs\":[");
-		for (i = 0; i < n; i++) {
-			sbuf_addf(&sb, "%s{\"name\":", i ? "," : "");
-			sbuf_add_json_str(&sb, progs[i].name,
-			    strlen(progs[i].name));
-			sbuf_adds(&sb, ",\"hook\":");
-			sbuf_add_json_str(&sb, progs[i].hook,
-			    strlen(progs[i].hook));
-			sbuf_addf(&sb, ",\"attached\":%s,\"error\":",
-			    progs[i].attached ? "true" : "false");
-			sbuf_add_json_str(&sb, progs[i].error,
-			    strlen(progs[i].error));
-			sbuf_addc(&sb, '}');
-		}
-		sbuf_addf(&sb, "],\"ring_buffer\":{\"size\":%llu,"
-		    "\"emitted\":%llu,\"dropped\":%llu,\"errors\":%llu},"
-		    "\"collector\":{\"records\":%llu,\"malformed\":%llu,"
-		    "\"events_stored\":%llu,\"db_errors\":%llu,"
-		    "\"cache_entries\":%llu,\"exported\":%llu,"
-		    "\"stats_age_s\":%lld},"
-		    "\"notifier\":{\"last_health_ok_s\":%lld}",
-		    (unsigned long long)(env->bpf ?
-		    bpfl_ringbuf_size(env->bpf) : 0),
-		    (unsigned long long)st[EV_STAT_EMITTED],
-		    (unsigned long long)st[EV_STAT_DROPPED],
-		    (unsigned long long)st[EV_STAT_ERRORS],
-		    (unsigned long long)cs->records,
-		    (unsigned long long)cs->malformed,
-		    (unsigned long long)cs->events_stored,
-		    (unsigned long long)cs->db_errors,
-		    (unsigned long long)cs->cache_entries,
-		    (unsigned long long)cs->exported,
-		    env->cstats_time ? (long long)(now - env->cstats_time) : -1LL,
-		    env->health_ok ? (long long)(now - env->health_ok) : -1LL);
-		ctl_status_alerts(env, &sb, 1);
-		sbuf_adds(&sb, "}\n");
-		return sb.buf;
+static void
+ctl_status_gather(struct loaderd_env *env, struct ctl_status *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->now = time(NULL);
+	if (env->bpf != NULL) {
+		bpfl_stats(env->bpf, cs->st);
+		cs->nprogs = bpfl_progs(env->bpf, &cs->progs);
+		cs->ring_size = bpfl_ringbuf_size(env->bpf);
 	}
+}
 
+static char *
+ctl_status_json(struct loaderd_env *env)
+{
+	struct ctl_status	 s;
+	struct sbuf		 sb;
+	struct jsonw		 w;
+	const struct ipc_collect_stats *cs = &env->cstats;
+	enum child_id		 id;
+	size_t			 i;
+
+	ctl_status_gather(env, &s);
+	sbuf_init(&sb);
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_kobj(&w, "loaderd");
+	jw_kint(&w, "pid", getpid());
+	jw_kint(&w, "uptime_s", s.now - env->started);
+	jw_kstr(&w, "node_name", env->cfg.node_name);
+	jw_kstr(&w, "state_dir", env->cfg.state_dir);
+	jw_kstr(&w, "sandbox", sandbox_mode_name(env->cfg.sandbox_mode));
+	jw_kbool(&w, "caps_trimmed", env->caps_dropped);
+	jw_end(&w);
+	jw_karr(&w, "children");
+	for (id = 0; id < CHILD_MAX; id++) {
+		const struct child *c = &env->child[id];
+
+		jw_obj(&w);
+		jw_kstr(&w, "name", c->name);
+		jw_kint(&w, "pid", c->pid);
+		jw_kint(&w, "uid", c->ready ? (int64_t)c->uid : -1);
+		jw_kstr(&w, "state", child_state(c));
+		jw_kuint(&w, "restarts", c->restarts);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_karr(&w, "programs");
+	for (i = 0; i < s.nprogs; i++) {
+		jw_obj(&w);
+		jw_kstr(&w, "name", s.progs[i].name);
+		jw_kstr(&w, "hook", s.progs[i].hook);
+		jw_kbool(&w, "attached", s.progs[i].attached);
+		jw_kstr(&w, "error", s.progs[i].error);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_kobj(&w, "ring_buffer");
+	jw_kuint(&w, "size", s.ring_size);
+	jw_kuint(&w, "emitted", s.st[EV_STAT_EMITTED]);
+	jw_kuint(&w, "dropped", s.st[EV_STAT_DROPPED]);
+	jw_kuint(&w, "errors", s.st[EV_STAT_ERRORS]);
+	jw_end(&w);
+	jw_kobj(&w, "collector");
+	jw_kuint(&w, "records", cs->records);
+	jw_kuint(&w, "malformed", cs->malformed);
+	jw_kuint(&w, "events_stored", cs->events_stored);
+	jw_kuint(&w, "db_errors", cs->db_errors);
+	jw_kuint(&w, "cache_entries", cs->cache_entries);
+	jw_kuint(&w, "exported", cs->exported);
+	jw_kint(&w, "stats_age_s",
+	    env->cstats_time ? s.now - env->cstats_time : -1);
+	jw_end(&w);
+	jw_kobj(&w, "notifier");
+	jw_kint(&w, "last_health_ok_s",
+	    env->health_ok ? s.now - env->health_ok : -1);
+	jw_end(&w);
+	ctl_status_alerts_json(env, &w);
+	jw_key(&w, "kernel_features");
+	polset_features_json(&w);
+	jw_end(&w);
+	sbuf_addc(&sb, '\n');
+	return sb.buf;
+}
+
+static char *
+ctl_status_text(struct loaderd_env *env)
+{
+	struct ctl_status	 s;
+	struct sbuf		 sb;
+	const struct ipc_collect_stats *cs = &env->cstats;
+	enum child_id		 id;
+	size_t			 i;
+	char			*feat;
+
+	ctl_status_gather(env, &s);
+	sbuf_init(&sb);
 	sbuf_addf(&sb, "tripline-loaderd  pid %ld  up %llds  node %s  "
-	    "sandbox %s%s\n", (long)getpid(), (long long)(now - env->started),
+	    "sandbox %s%s\n", (long)getpid(), (long long)(s.now - env->started),
 	    env->cfg.node_name, sandbox_mode_name(env->cfg.sandbox_mode),
 	    env->caps_dropped ? "  caps trimmed" : "");
 	sbuf_addf(&sb, "state dir         %s\n", env->cfg.state_dir);
@@ -217,21 +249,21 @@ ctl_status_render(struct loaderd_env *env, int json)
 		sbuf_addf(&sb, " restarts %u\n", c->restarts);
 	}
 	sbuf_adds(&sb, "\nprograms\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s.nprogs; i++) {
 		char	 esc[512];
 
-		str_escape(esc, sizeof(esc), progs[i].error,
-		    strlen(progs[i].error));
-		sbuf_addf(&sb, "  %-24s %-36s %s%s%s\n", progs[i].name,
-		    progs[i].hook, progs[i].attached ? "attached" :
+		str_escape(esc, sizeof(esc), s.progs[i].error,
+		    strlen(s.progs[i].error));
+		sbuf_addf(&sb, "  %-24s %-36s %s%s%s\n", s.progs[i].name,
+		    s.progs[i].hook, s.progs[i].attached ? "attached" :
 		    "NOT ATTACHED", esc[0] ? ": " : "", esc);
 	}
 	sbuf_addf(&sb, "\nring buffer       %llu bytes, %llu records emitted, "
 	    "%llu dropped (ring full), %llu errors\n",
-	    (unsigned long long)(env->bpf ? bpfl_ringbuf_size(env->bpf) : 0),
-	    (unsigned long long)st[EV_STAT_EMITTED],
-	    (unsigned long long)st[EV_STAT_DROPPED],
-	    (unsigned long long)st[EV_STAT_ERRORS]);
+	    (unsigned long long)s.ring_size,
+	    (unsigned long long)s.st[EV_STAT_EMITTED],
+	    (unsigned long long)s.st[EV_STAT_DROPPED],
+	    (unsigned long long)s.st[EV_STAT_ERRORS]);
 	sbuf_addf(&sb, "collector         %llu records received, %llu "
 	    "malformed, %llu events stored, %llu db errors, %llu cached "
 	    "processes, %llu JSON lines\n",
@@ -243,11 +275,21 @@ ctl_status_render(struct loaderd_env *env, int json)
 	    (unsigned long long)cs->exported);
 	if (env->health_ok)
 		sbuf_addf(&sb, "notifier          healthy %llds ago\n",
-		    (long long)(now - env->health_ok));
+		    (long long)(s.now - env->health_ok));
 	else
 		sbuf_adds(&sb, "notifier          no health answer yet\n");
-	ctl_status_alerts(env, &sb, 0);
+	ctl_status_alerts_text(env, &sb);
+	feat = polset_features_render(0);
+	sbuf_adds(&sb, "\n");
+	sbuf_adds(&sb, feat);
+	free(feat);
 	return sb.buf;
+}
+
+char *
+ctl_status_render(struct loaderd_env *env, int json)
+{
+	return json ? ctl_status_json(env) : ctl_status_text(env);
 }
 
 /* Answer text (IPC_CTL_STATUS_ANS, or IPC_CTL_ERROR), then hang up. */
@@ -272,7 +314,6 @@ ctl_status_msg(struct peer *p, struct ipc_msg *m, void *arg)
 	int		 r, json = m->type == IPC_CTL_STATUS_JSON_REQ;
 
 	text = ctl_status_render(cc->env, json);
-	text = polset_features_append(text, json);
 	r = ctl_answer(cc, IPC_CTL_STATUS_ANS, text);
 	free(text);
 	return r;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "jsonw.h"
 #include "log.h"
 #include "str.h"
 #include "xmalloc.h"
@@ -620,16 +621,15 @@ static char *
 pl_tags_json(const struct pol_hook *h)
 {
 	struct sbuf sb;
+	struct jsonw w;
 	size_t i;
 
 	sbuf_init(&sb);
-	sbuf_addc(&sb, '[');
-	for (i = 0; i < h->ntags; i++) {
-		if (i > 0)
-			sbuf_addc(&sb, ',');
-		sbuf_add_json_str(&sb, h->tags[i], strlen(h->tags[i]));
-	}
-	sbuf_addc(&sb, ']');
+	jw_init(&w, &sb);
+	jw_arr(&w);
+	for (i = 0; i < h->ntags; i++)
+		jw_str(&w, h->tags[i]);
+	jw_end(&w);
 	return sb.buf;
 }
 

@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "compat.h"
+#include "jsonw.h"
 #include "log.h"
 #include "str.h"
 
@@ -403,24 +404,31 @@ pl_feat_get(const struct polset_features *f, const struct pl_featrow *r)
 	return v;
 }
 
+static void
+pl_features_json(const struct polset_features *f, struct jsonw *w)
+{
+	size_t i;
+
+	jw_obj(w);
+	for (i = 0; i < sizeof(pl_featrows) / sizeof(pl_featrows[0]); i++)
+		jw_kbool(w, pl_featrows[i].name,
+		    pl_feat_get(f, &pl_featrows[i]));
+	jw_kstr(w, "cgroup2", f->cgroup2);
+	jw_kstr(w, "lsm_list", f->lsm_list);
+	jw_end(w);
+}
+
 static char *
 pl_features_render(const struct polset_features *f, int json)
 {
 	struct sbuf sb;
+	struct jsonw w;
 	size_t i;
 
 	sbuf_init(&sb);
 	if (json) {
-		sbuf_addc(&sb, '{');
-		for (i = 0; i < sizeof(pl_featrows) / sizeof(pl_featrows[0]);
-		    i++)
-			sbuf_addf(&sb, "\"%s\":%s,", pl_featrows[i].name,
-			    pl_feat_get(f, &pl_featrows[i]) ? "true" : "false");
-		sbuf_adds(&sb, "\"cgroup2\":");
-		sbuf_add_json_str(&sb, f->cgroup2, strlen(f->cgroup2));
-		sbuf_adds(&sb, ",\"lsm_list\":");
-		sbuf_add_json_str(&sb, f->lsm_list, strlen(f->lsm_list));
-		sbuf_addc(&sb, '}');
+		jw_init(&w, &sb);
+		pl_features_json(f, &w);
 		return sb.buf;
 	}
 	sbuf_adds(&sb, "kernel features (probed by loading programs):\n");
@@ -443,28 +451,13 @@ polset_features_render(int json)
 	return pl_features_render(&f, json);
 }
 
-char *
-polset_features_append(char *status, int json)
+void
+polset_features_json(struct jsonw *w)
 {
-	struct sbuf sb;
-	char *t, *end;
+	struct polset_features f;
 
-	t = polset_features_render(json);
-	sbuf_init(&sb);
-	if (!json) {
-		sbuf_adds(&sb, status);
-		sbuf_adds(&sb, "\n");
-		sbuf_adds(&sb, t);
-	} else if ((end = strrchr(status, '}')) != NULL) {
-		sbuf_add(&sb, status, (size_t)(end - status));
-		sbuf_adds(&sb, ",\"kernel_features\":");
-		sbuf_adds(&sb, t);
-		sbuf_adds(&sb, end);
-	} else
-		sbuf_adds(&sb, status);
-	free(t);
-	free(status);
-	return sb.buf;
+	polset_probe(&f);
+	pl_features_json(&f, w);
 }
 
 void

@@ -43,6 +43,7 @@
 #include <bpf/libbpf.h>
 
 #include "err.h"
+#include "jsonw.h"
 #include "log.h"
 #include "str.h"
 #include "xmalloc.h"
@@ -600,135 +601,134 @@ polset_hook(struct polset *ps, size_t n, struct polset_hookinfo *hi)
 }
 
 static void
-pl_json_kv(struct sbuf *sb, const char *k, const char *v)
+pl_list_json_hook(struct polset *ps, struct ph *ph, struct jsonw *w)
 {
-	sbuf_add_json_str(sb, k, strlen(k));
-	sbuf_addc(sb, ':');
-	if (v == NULL)
-		sbuf_adds(sb, "null");
-	else
-		sbuf_add_json_str(sb, v, strlen(v));
+	struct hook_stat st;
+
+	pl_stats_get(ps, ph->id, &st);
+	jw_obj(w);
+	jw_kstr(w, "kind", ph->kind);
+	jw_kstr(w, "target", ph->target);
+	jw_kstr(w, "state", ph->skipped ? "skipped" : "attached");
+	jw_kstr(w, ph->skipped ? "error" : "attach", ph->how);
+	jw_kuint(w, "id", ph->id);
+	jw_kuint(w, "gen", ph->gen);
+	jw_kuint(w, "hits", st.hits);
+	jw_kuint(w, "matched", st.matched);
+	jw_kuint(w, "posted", st.posted);
+	jw_kuint(w, "dropped", st.dropped);
+	jw_kuint(w, "errors", st.errors);
+	jw_kuint(w, "signals", st.signals);
+	jw_kuint(w, "ratelimited", st.ratelimited);
+	jw_kuint(w, "overrides", st.overrides);
+	jw_kuint(w, "overrides_missed", st.ovr_missed);
+	if (ph->auxph != NULL && ph->auxph->id != 0) {
+		/* the cgroup copy of the hook */
+		pl_stats_get(ps, ph->auxph->id, &st);
+		jw_kobj(w, "cgroup");
+		jw_kstr(w, "attach", ph->auxph->how);
+		jw_kuint(w, "id", ph->auxph->id);
+		jw_kuint(w, "gen", ph->auxph->gen);
+		jw_kuint(w, "hits", st.hits);
+		jw_kuint(w, "matched", st.matched);
+		jw_kuint(w, "posted", st.posted);
+		jw_kuint(w, "signals", st.signals);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+static const char *
+pl_mode_name(const struct pent *pe)
+{
+	return pe->pol->mode == POL_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+static char *
+pl_list_json(struct polset *ps)
+{
+	struct sbuf sb;
+	struct jsonw w;
+	struct pent *pe;
+	size_t i;
+
+	sbuf_init(&sb);
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_karr(&w, "policies");
+	TAILQ_FOREACH(pe, &ps->pols, entry) {
+		jw_obj(&w);
+		jw_kstr(&w, "name", pe->pol->name);
+		jw_kstr(&w, "file", pe->pol->file);
+		jw_kstr(&w, "mode", pl_mode_name(pe));
+		jw_karr(&w, "hooks");
+		for (i = 0; i < pe->nvis; i++)
+			pl_list_json_hook(ps, &pe->hooks[i], &w);
+		jw_end(&w);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_end(&w);
+	return sb.buf;
+}
+
+static void
+pl_list_text_hook(struct polset *ps, struct ph *ph, struct sbuf *sb)
+{
+	struct hook_stat st;
+
+	if (ph->skipped) {
+		sbuf_addf(sb, "  - %s %s: %s\n", ph->kind, ph->target,
+		    ph->how);
+		return;
+	}
+	pl_stats_get(ps, ph->id, &st);
+	sbuf_addf(sb, "  - %s %s: hook %u: %s\n"
+	    "    hits %llu matched %llu posted %llu "
+	    "dropped %llu errors %llu signals %llu\n",
+	    ph->kind, ph->target, ph->id, ph->how,
+	    (unsigned long long)st.hits,
+	    (unsigned long long)st.matched,
+	    (unsigned long long)st.posted,
+	    (unsigned long long)st.dropped,
+	    (unsigned long long)st.errors,
+	    (unsigned long long)st.signals);
+	if (st.overrides > 0 || st.ovr_missed > 0)
+		sbuf_addf(sb, "    overrides %llu (decided but "
+		    "not carried out: %llu)\n",
+		    (unsigned long long)st.overrides,
+		    (unsigned long long)st.ovr_missed);
+	if (ph->auxph != NULL && ph->auxph->id != 0) {
+		pl_stats_get(ps, ph->auxph->id, &st);
+		sbuf_addf(sb, "    cgroup copy: hook %u: hits %llu "
+		    "matched %llu posted %llu signals %llu\n",
+		    ph->auxph->id,
+		    (unsigned long long)st.hits,
+		    (unsigned long long)st.matched,
+		    (unsigned long long)st.posted,
+		    (unsigned long long)st.signals);
+	}
 }
 
 char *
 polset_list(struct polset *ps, int json)
 {
-	struct hook_stat st;
 	struct sbuf sb;
 	struct pent *pe;
-	struct ph *ph;
-	const char *mode;
 	size_t i;
-	int first = 1;
 
-	sbuf_init(&sb);
 	if (json)
-		sbuf_adds(&sb, "{\"policies\":[");
-	else if (TAILQ_EMPTY(&ps->pols))
+		return pl_list_json(ps);
+	sbuf_init(&sb);
+	if (TAILQ_EMPTY(&ps->pols))
 		sbuf_adds(&sb, "no policies loaded\n");
 	TAILQ_FOREACH(pe, &ps->pols, entry) {
-		mode = pe->pol->mode == POL_MODE_MONITOR ? "monitor" :
-		    "enforce";
-		if (json) {
-			if (!first)
-				sbuf_addc(&sb, ',');
-			sbuf_addc(&sb, '{');
-			pl_json_kv(&sb, "name", pe->pol->name);
-			sbuf_addc(&sb, ',');
-			pl_json_kv(&sb, "file", pe->pol->file);
-			sbuf_addc(&sb, ',');
-			pl_json_kv(&sb, "mode", mode);
-			sbuf_adds(&sb, ",\"hooks\":[");
-		} else
-			sbuf_addf(&sb, "%s (%s) mode %s, %zu hook%s\n",
-			    pe->pol->name, pe->pol->file ? pe->pol->file :
-			    "-", mode, pe->nvis, pe->nvis == 1 ? "" : "s");
-		first = 0;
-		for (i = 0; i < pe->nvis; i++) {
-			ph = &pe->hooks[i];
-			pl_stats_get(ps, ph->id, &st);
-			if (json) {
-				if (i > 0)
-					sbuf_addc(&sb, ',');
-				sbuf_addc(&sb, '{');
-				pl_json_kv(&sb, "kind", ph->kind);
-				sbuf_addc(&sb, ',');
-				pl_json_kv(&sb, "target", ph->target);
-				sbuf_addc(&sb, ',');
-				pl_json_kv(&sb, "state", ph->skipped ?
-				    "skipped" : "attached");
-				sbuf_addc(&sb, ',');
-				pl_json_kv(&sb, ph->skipped ? "error" :
-				    "attach", ph->how);
-				sbuf_addf(&sb, ",\"id\":%u,\"gen\":%u,"
-				    "\"hits\":%llu,\"matched\":%llu,"
-				    "\"posted\":%llu,\"dropped\":%llu,"
-				    "\"errors\":%llu,\"signals\":%llu,"
-				    "\"ratelimited\":%llu,\"overrides\":%llu,"
-				    "\"overrides_missed\":%llu}", ph->id, ph->gen,
-				    (unsigned long long)st.hits,
-				    (unsigned long long)st.matched,
-				    (unsigned long long)st.posted,
-				    (unsigned long long)st.dropped,
-				    (unsigned long long)st.errors,
-				    (unsigned long long)st.signals,
-				    (unsigned long long)st.ratelimited,
-				    (unsigned long long)st.overrides,
-				    (unsigned long long)st.ovr_missed);
-				if (ph->auxph != NULL && ph->auxph->id != 0) {
-					/* splice the cgroup copy in */
-					sb.len--;
-					pl_stats_get(ps, ph->auxph->id, &st);
-					sbuf_adds(&sb, ",\"cgroup\":{");
-					pl_json_kv(&sb, "attach",
-					    ph->auxph->how);
-					sbuf_addf(&sb, ",\"id\":%u,\"gen\":%u,"
-					    "\"hits\":%llu,\"matched\":%llu,"
-					    "\"posted\":%llu,\"signals\":%llu}}",
-					    ph->auxph->id, ph->auxph->gen,
-					    (unsigned long long)st.hits,
-					    (unsigned long long)st.matched,
-					    (unsigned long long)st.posted,
-					    (unsigned long long)st.signals);
-				}
-				continue;
-			}
-			if (ph->skipped) {
-				sbuf_addf(&sb, "  - %s %s: %s\n", ph->kind,
-				    ph->target, ph->how);
-				continue;
-			}
-			sbuf_addf(&sb, "  - %s %s: hook %u: %s\n"
-			    "    hits %llu matched %llu posted %llu "
-			    "dropped %llu errors %llu signals %llu\n",
-			    ph->kind, ph->target, ph->id, ph->how,
-			    (unsigned long long)st.hits,
-			    (unsigned long long)st.matched,
-			    (unsigned long long)st.posted,
-			    (unsigned long long)st.dropped,
-			    (unsigned long long)st.errors,
-			    (unsigned long long)st.signals);
-			if (st.overrides > 0 || st.ovr_missed > 0)
-				sbuf_addf(&sb, "    overrides %llu (decided but "
-				    "not carried out: %llu)\n",
-				    (unsigned long long)st.overrides,
-				    (unsigned long long)st.ovr_missed);
-			if (ph->auxph != NULL && ph->auxph->id != 0) {
-				pl_stats_get(ps, ph->auxph->id, &st);
-				sbuf_addf(&sb, "    cgroup copy: hook %u: hits %llu "
-				    "matched %llu posted %llu signals %llu\n",
-				    ph->auxph->id,
-				    (unsigned long long)st.hits,
-				    (unsigned long long)st.matched,
-				    (unsigned long long)st.posted,
-				    (unsigned long long)st.signals);
-			}
-		}
-		if (json)
-			sbuf_adds(&sb, "]}");
+		sbuf_addf(&sb, "%s (%s) mode %s, %zu hook%s\n",
+		    pe->pol->name, pe->pol->file ? pe->pol->file : "-",
+		    pl_mode_name(pe), pe->nvis, pe->nvis == 1 ? "" : "s");
+		for (i = 0; i < pe->nvis; i++)
+			pl_list_text_hook(ps, &pe->hooks[i], &sb);
 	}
-	if (json)
-		sbuf_adds(&sb, "]}");
 	return sb.buf;
 }
 

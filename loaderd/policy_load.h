@@ -70,13 +70,9 @@ void	polset_probe(struct polset_features *out);
  * first if needed.  Caller frees.
  */
 char	*polset_features_render(int json);
-/*
- * `triplinectl status` helper: status (malloc'd, ownership passes) with
- * the feature table appended: text: a blank line and the table; JSON (an
- * object): "kernel_features":{...} added as its last member.  Returns the
- * new string (caller frees).
- */
-char	*polset_features_append(char *status, int json);
+/* The same JSON object written as the next value of w. */
+struct jsonw;
+void	polset_features_json(struct jsonw *w);
 
 /*
  * Create the manager on b: opens and loads the generic programs (shared
