@@ -32,15 +32,6 @@
 #include "events.h"
 #include "hook.h"
 
-/*
- * The values of enum pol_arg_type / pol_op / pol_action_kind are those of
- * common/policy.h; take them from there.  vmlinux.h already has the
- * fixed-width and size_t typedefs, so keep clang's stdint.h/stddef.h out
- * (their typedefs differ from the kernel's).
- */
-#define __CLANG_STDINT_H	1
-#define __STDDEF_H		1
-#include "common/policy.h"
 
 #define GEN_PENDING_ENTRIES	16384
 #define GEN_RATELIMIT_ENTRIES	16384

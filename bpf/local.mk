@@ -3,7 +3,7 @@
 BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c bpf/net.bpf.c
 BPF_HDRS = bpf/events.h bpf/hook.h bpf/maps.bpf.h bpf/helpers.bpf.h \
 	bpf/core_fixes.bpf.h bpf/generic_maps.bpf.h bpf/procfilter.bpf.h \
-	bpf/hookstat.bpf.h common/policy.h
+	bpf/hookstat.bpf.h bpf/abi.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
 BPF_CLANG_SYS_INCS = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	$(SED) -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')

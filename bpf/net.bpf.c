@@ -53,10 +53,6 @@
 #include "maps.bpf.h"
 #include "helpers.bpf.h"
 
-/* enum pol_* values from common/policy.h (see generic_maps.bpf.h) */
-#define __CLANG_STDINT_H	1
-#define __STDDEF_H		1
-#include "common/policy.h"
 #include "procfilter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
