@@ -89,7 +89,7 @@ enum pol_arg_type {
  * The class of each argument type: what an argument of it is, so how it
  * is read, carried in a record (bpf/events.h, "Argument payloads by type")
  * and matched.  ONE table; everything that asks "is this type an integer,
- * a string, a kernel object ..." asks it (abi_arg_in() below).
+ * a string, a kernel object ..." asks it (abi_arg_is(), abi_arg_has()).
  */
 enum abi_arg_class {
 	ABI_AC_NONE = 0,	/* nothing captured: nop, auto (resolved by the
@@ -124,7 +124,7 @@ enum abi_arg_class {
 #define ABI__K		ABI_AF_KPTR
 /*
  * The table: X(a, type, class, flags) for every type (a is passed through
- * to X).  ABI_ARG_SET() and abi_arg_class() are made from it.
+ * to X).  The type sets below are made from it.
  */
 #define ABI_ARG_TYPES(X, a) \
 	X(a, POL_ARG_INT,	  ABI_AC_INT,  ABI__I | ABI_AF_SIGNED | ABI_AF_W32) \
@@ -200,40 +200,16 @@ abi_arg_in(unsigned int t, unsigned long long set)
 	return t < 64 && ((set >> t) & 1);
 }
 
-#define abi_arg_is_int(t)	abi_arg_in((t), ABI_ARG_SET(ABI_AC_INT))
-#define abi_arg_is_signed(t)	abi_arg_in((t), ABI_ARG_SET_F(ABI_AF_SIGNED))
-
-#define ABI__CASE_CLASS(a, t, cl, f)	case t: return cl;
-#define ABI__CASE_FLAGS(a, t, cl, f)	case t: return f;
-
-/* The class of type t (ABI_AC_NONE for a value the table lacks). */
-ABI_INLINE enum abi_arg_class
-abi_arg_class(unsigned int t)
-{
-	switch (t) {
-	ABI_ARG_TYPES(ABI__CASE_CLASS, 0)
-	}
-	return ABI_AC_NONE;
-}
-
-/* The ABI_AF_* flags of type t. */
-ABI_INLINE unsigned int
-abi_arg_flags(unsigned int t)
-{
-	switch (t) {
-	ABI_ARG_TYPES(ABI__CASE_FLAGS, 0)
-	}
-	return 0;
-}
+/* type t is of class c (ABI_AC_*) / has one of the flags f (ABI_AF_*) */
+#define abi_arg_is(t, c)	abi_arg_in((t), ABI_ARG_SET(c))
+#define abi_arg_has(t, f)	abi_arg_in((t), ABI_ARG_SET_F(f))
 
 /* Bits of a policy value of an integer type t (8, 16, 32 or 64). */
 ABI_INLINE int
 abi_arg_bits(unsigned int t)
 {
-	unsigned int f = abi_arg_flags(t);
-
-	return (f & ABI_AF_W8) ? 8 : (f & ABI_AF_W16) ? 16 :
-	    (f & ABI_AF_W32) ? 32 : 64;
+	return abi_arg_has(t, ABI_AF_W8) ? 8 : abi_arg_has(t, ABI_AF_W16) ?
+	    16 : abi_arg_has(t, ABI_AF_W32) ? 32 : 64;
 }
 
 /* Operators of matchArgs / matchReturnArgs and of the process filters. */
@@ -257,6 +233,40 @@ enum pol_op {
 	POL_OP_CELEXPR,
 	POL_OP_MAX_
 };
+
+/*
+ * The negative operators ("not any of" the values): each is its positive
+ * form + 1, so abi_op_base() needs no table.
+ */
+#define POL_OPS_NEG	((1ULL << POL_OP_NOTEQUAL) | (1ULL << POL_OP_NOTPREFIX) | \
+	(1ULL << POL_OP_NOTPOSTFIX) | (1ULL << POL_OP_NOTINRANGE) | \
+	(1ULL << POL_OP_NOTINMAP) | (1ULL << POL_OP_NOTSADDR) | \
+	(1ULL << POL_OP_NOTDADDR) | (1ULL << POL_OP_NOTSPORT) | \
+	(1ULL << POL_OP_NOTDPORT) | (1ULL << POL_OP_NOTSPORTPRIV) | \
+	(1ULL << POL_OP_NOTDPORTPRIV) | (1ULL << POL_OP_NOTFILETYPE) | \
+	(1ULL << POL_OP_NOTIN))
+_Static_assert(POL_OP_MAX_ <= 64, "operators fit a 64-bit set");
+_Static_assert(POL_OP_NOTEQUAL == POL_OP_EQUAL + 1 &&
+    POL_OP_NOTPREFIX == POL_OP_PREFIX + 1 &&
+    POL_OP_NOTPOSTFIX == POL_OP_POSTFIX + 1 &&
+    POL_OP_NOTINRANGE == POL_OP_INRANGE + 1 &&
+    POL_OP_NOTINMAP == POL_OP_INMAP + 1 &&
+    POL_OP_NOTSADDR == POL_OP_SADDR + 1 &&
+    POL_OP_NOTDADDR == POL_OP_DADDR + 1 &&
+    POL_OP_NOTSPORT == POL_OP_SPORT + 1 &&
+    POL_OP_NOTDPORT == POL_OP_DPORT + 1 &&
+    POL_OP_NOTSPORTPRIV == POL_OP_SPORTPRIV + 1 &&
+    POL_OP_NOTDPORTPRIV == POL_OP_DPORTPRIV + 1 &&
+    POL_OP_NOTFILETYPE == POL_OP_FILETYPE + 1 &&
+    POL_OP_NOTIN == POL_OP_IN + 1, "NotX is X + 1");
+
+/* NotX -> X (*neg = 1), any other operator as it is (*neg = 0) */
+ABI_INLINE unsigned int
+abi_op_base(unsigned int op, unsigned int *neg)
+{
+	*neg = op < 64 && ((POL_OPS_NEG >> op) & 1);
+	return op - *neg;
+}
 
 /* matchNamespaces: which namespace */
 enum pol_ns {

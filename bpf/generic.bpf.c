@@ -115,7 +115,6 @@
 #include "helpers.bpf.h"
 #include "generic_maps.bpf.h"
 #include "procfilter.bpf.h"
-#include "hookstat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -112,18 +112,6 @@ h_get(void)
 	return bpf_map_lookup_elem(&heap, &zero);
 }
 
-static __always_inline struct hook_cfg *
-hc_get(__u32 id)
-{
-	return bpf_map_lookup_elem(&hooks, &id);
-}
-
-static __always_inline struct sel_cfg *
-sc_get(__u32 key)
-{
-	return bpf_map_lookup_elem(&selectors, &key);
-}
-
 static __always_inline int
 type_is_int(__u32 t)
 {
@@ -137,43 +125,6 @@ type_is_signed(__u32 t)
 {
 	return t == POL_ARG_INT || t == POL_ARG_INT64 ||
 	    t == POL_ARG_INT16 || t == POL_ARG_INT8;
-}
-
-/* NotX -> X, and whether the operator is negative ("not any of") */
-static __always_inline __u32
-op_base(__u32 op, __u32 *neg)
-{
-	*neg = 1;
-	switch (op) {
-	case POL_OP_NOTEQUAL:
-		return POL_OP_EQUAL;
-	case POL_OP_NOTPREFIX:
-		return POL_OP_PREFIX;
-	case POL_OP_NOTPOSTFIX:
-		return POL_OP_POSTFIX;
-	case POL_OP_NOTINRANGE:
-		return POL_OP_INRANGE;
-	case POL_OP_NOTINMAP:
-		return POL_OP_INMAP;
-	case POL_OP_NOTSADDR:
-		return POL_OP_SADDR;
-	case POL_OP_NOTDADDR:
-		return POL_OP_DADDR;
-	case POL_OP_NOTSPORT:
-		return POL_OP_SPORT;
-	case POL_OP_NOTDPORT:
-		return POL_OP_DPORT;
-	case POL_OP_NOTSPORTPRIV:
-		return POL_OP_SPORTPRIV;
-	case POL_OP_NOTDPORTPRIV:
-		return POL_OP_DPORTPRIV;
-	case POL_OP_NOTIN:
-		return POL_OP_IN;
-	case POL_OP_NOTFILETYPE:
-		return POL_OP_FILETYPE;
-	}
-	*neg = 0;
-	return op;
 }
 
 static __always_inline __u64

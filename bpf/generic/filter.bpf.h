@@ -64,7 +64,7 @@ gen_matcharg(__u32 skey, __u32 k)
 	r = &gh->ref[slot];
 	if (r->flags & EVA_ERROR)
 		return 0;	/* nothing to compare: the entry fails */
-	op = op_base(ma->op, &neg);
+	op = abi_op_base(ma->op, &neg);
 	t = r->type;
 	v = r->val;
 	if (t == POL_ARG_SOCKADDR) {
@@ -232,38 +232,19 @@ gen_binary(__u32 tgid, __u32 copy)
 	struct heap *h = h_get();
 	struct execbin_val *eb;
 	struct file *exe;
-	__u32 i;
 	int n;
 
 	if (gh == NULL || h == NULL)
 		return -1;
 	eb = bpf_map_lookup_elem(&execbin, &tgid);
 	if (eb == NULL) {
-		h->eb.len = 0;
-		h->eb.flags = 0;
-		h->eb.pad = 0;
-		for (i = 0; i < EXECBIN_FOLLOW_WORDS; i++)
-			h->eb.follow[i] = 0;
 		exe = BPF_CORE_READ(t, mm, exe_file);
 		n = -1;
 		if (exe != NULL)
 			n = gen_path((__u64)BPF_CORE_READ(exe, f_path.dentry),
 			    (__u64)BPF_CORE_READ(exe, f_path.mnt),
 			    GEN_BIN_OFF);
-		if (n < 0) {
-			h->eb.flags = EXECBIN_F_ERR;
-			n = 0;
-		} else if (n > HOOK_STR_MAX) {
-			h->eb.flags = EXECBIN_F_TRUNC;
-			n = HOOK_STR_MAX;
-		}
-		barrier_var(n);
-		if (n < 0 || n > HOOK_STR_MAX)
-			n = 0;
-		bpf_probe_read_kernel(h->eb.path, n, gh->bin);
-		h->eb.len = n;
-		bpf_map_update_elem(&execbin, &tgid, &h->eb, BPF_NOEXIST);
-		eb = bpf_map_lookup_elem(&execbin, &tgid);
+		eb = execbin_put(tgid, h, gh->bin, n);
 		if (eb == NULL)
 			return -1;
 	}
@@ -287,7 +268,7 @@ bins_maybe(__u32 blen, struct sel_bins *sb)
 {
 	__u32 k, n = sb->nvals, neg, op, l, lv;
 
-	op = op_base(sb->op, &neg);
+	op = abi_op_base(sb->op, &neg);
 	if (n > HOOK_BINS_MAX)
 		n = HOOK_BINS_MAX;
 	for (k = 0; k < HOOK_BINS_MAX; k++) {
@@ -316,7 +297,7 @@ bins_in(__u32 blen, struct sel_bins *sb, __u32 skey)
 {
 	__u32 k, n = sb->nvals, neg, op;
 
-	op = op_base(sb->op, &neg);
+	op = abi_op_base(sb->op, &neg);
 	if (op == POL_OP_IN)
 		op = POL_OP_EQUAL;
 	if (n > HOOK_BINS_MAX)
@@ -337,46 +318,20 @@ __noinline int
 gen_proc(struct gctx *g, __u32 s)
 {
 	struct sel_cfg *sc;
-	struct sel_ns *e;
-	struct execbin_val *eb;
-	__u32 key, i, k, inum, tgid, neg, bit, w;
+	__u32 key, tgid, neg;
 	int in, n;
 
 	if (g == NULL || s >= HOOK_SEL_MAX)
 		return 0;
 	key = g->id * HOOK_SEL_MAX + s;
+	if (!sel_task_ok(key, g->pid_tgid))
+		return 0;
 	sc = sc_get(key);
 	if (sc == NULL)
 		return 0;
-	for (i = 0; i < HOOK_PID_ENTRIES_MAX; i++) {
-		if (i >= sc->npids)
-			break;
-		if (pids_in(&sc->pids[i], g->pid_tgid >> 32) ==
-		    (sc->pids[i].op == POL_OP_NOTIN))
-			return 0;
-	}
-	for (i = 0; i < HOOK_NS_MAX; i++) {
-		if (i >= sc->nns)
-			break;
-		e = &sc->ns[i];
-		inum = ns_inum(e->ns);
-		in = 0;
-		for (k = 0; k < HOOK_NS_VALUES_MAX; k++) {
-			if (k >= e->nvals)
-				break;
-			if (e->inum[k] == inum) {
-				in = 1;
-				break;
-			}
-		}
-		if (in == (e->op == POL_OP_NOTIN))
-			return 0;
-	}
-	if (sc->ncaps > 0 && !caps_ok(&sc->caps))
-		return 0;
 	if (!sc->has_bins)
 		return 1;
-	op_base(sc->bins.op, &neg);
+	abi_op_base(sc->bins.op, &neg);
 	tgid = g->pid_tgid >> 32;
 	/* g->bin: 0 not looked up, 1 path in gheap.bin, 2 unknown, 3 only
 	 * the length known */
@@ -393,14 +348,8 @@ gen_proc(struct gctx *g, __u32 s)
 	}
 	if (g->bin == 1)
 		in = bins_in(g->blen, &sc->bins, key);
-	if (!in && sc->bins.follow_children) {
-		eb = bpf_map_lookup_elem(&execbin, &tgid);
-		bit = key;	/* = id * HOOK_SEL_MAX + selector */
-		w = bit / 64;
-		barrier_var(w);
-		if (eb != NULL && w < EXECBIN_FOLLOW_WORDS)
-			in = (eb->follow[w] >> (bit % 64)) & 1;
-	}
+	if (!in && sc->bins.follow_children)
+		in = sel_follows(tgid, key);
 	return neg ? !in : in;
 }
 

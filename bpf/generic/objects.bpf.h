@@ -18,17 +18,12 @@ gen_path(__u64 dentry, __u64 mnt, __u32 dstoff)
 	struct task_struct *task = cur_task();
 	struct gen_heap *gh = gh_get();
 	struct heap *h = h_get();
-	struct fs_struct *fs;
 	struct path root;
 
 	if (gh == NULL || h == NULL || dstoff > GEN_PATH_DST_MAX ||
 	    dentry == 0)
 		return -1;
-	fs = BPF_CORE_READ(task, fs);
-	if (bpf_core_read(&root, sizeof(root), &fs->root) != 0) {
-		root.dentry = NULL;
-		root.mnt = NULL;
-	}
+	task_root(task, &root);
 	gh->pflags = 0;
 	path_put(gh->rec + dstoff, &gh->plen, (struct dentry *)dentry,
 	    (struct vfsmount *)mnt, &root, h, &gh->pflags, 1);
