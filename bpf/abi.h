@@ -120,6 +120,7 @@ enum abi_arg_class {
 #define ABI_AF_TEXT	0x80	/* the payload is text: no NUL inside */
 
 #define ABI__I		ABI_AF_CINT
+#define ABI__IS		(ABI_AF_CINT | ABI_AF_SIGNED)
 #define ABI__S		(ABI_AF_STROPS | ABI_AF_TEXT)
 #define ABI__K		ABI_AF_KPTR
 /*
@@ -127,14 +128,14 @@ enum abi_arg_class {
  * to X).  The type sets below are made from it.
  */
 #define ABI_ARG_TYPES(X, a) \
-	X(a, POL_ARG_INT,	  ABI_AC_INT,  ABI__I | ABI_AF_SIGNED | ABI_AF_W32) \
+	X(a, POL_ARG_INT,	  ABI_AC_INT,  ABI__IS | ABI_AF_W32) \
 	X(a, POL_ARG_UINT32,	  ABI_AC_INT,  ABI__I | ABI_AF_W32) \
-	X(a, POL_ARG_INT64,	  ABI_AC_INT,  ABI__I | ABI_AF_SIGNED) \
+	X(a, POL_ARG_INT64,	  ABI_AC_INT,  ABI__IS) \
 	X(a, POL_ARG_UINT64,	  ABI_AC_INT,  ABI__I) \
 	X(a, POL_ARG_SIZE_T,	  ABI_AC_INT,  ABI__I) \
-	X(a, POL_ARG_INT16,	  ABI_AC_INT,  ABI__I | ABI_AF_SIGNED | ABI_AF_W16) \
+	X(a, POL_ARG_INT16,	  ABI_AC_INT,  ABI__IS | ABI_AF_W16) \
 	X(a, POL_ARG_UINT16,	  ABI_AC_INT,  ABI__I | ABI_AF_W16) \
-	X(a, POL_ARG_INT8,	  ABI_AC_INT,  ABI__I | ABI_AF_SIGNED | ABI_AF_W8) \
+	X(a, POL_ARG_INT8,	  ABI_AC_INT,  ABI__IS | ABI_AF_W8) \
 	X(a, POL_ARG_UINT8,	  ABI_AC_INT,  ABI__I | ABI_AF_W8) \
 	X(a, POL_ARG_STRING,	  ABI_AC_STR,  ABI__S) \
 	X(a, POL_ARG_CHAR_BUF,	  ABI_AC_BUF,  ABI_AF_STROPS) \
@@ -238,13 +239,13 @@ enum pol_op {
  * The negative operators ("not any of" the values): each is its positive
  * form + 1, so abi_op_base() needs no table.
  */
-#define POL_OPS_NEG	((1ULL << POL_OP_NOTEQUAL) | (1ULL << POL_OP_NOTPREFIX) | \
-	(1ULL << POL_OP_NOTPOSTFIX) | (1ULL << POL_OP_NOTINRANGE) | \
-	(1ULL << POL_OP_NOTINMAP) | (1ULL << POL_OP_NOTSADDR) | \
-	(1ULL << POL_OP_NOTDADDR) | (1ULL << POL_OP_NOTSPORT) | \
-	(1ULL << POL_OP_NOTDPORT) | (1ULL << POL_OP_NOTSPORTPRIV) | \
-	(1ULL << POL_OP_NOTDPORTPRIV) | (1ULL << POL_OP_NOTFILETYPE) | \
-	(1ULL << POL_OP_NOTIN))
+#define POL_OPS_NEG	((1ULL << POL_OP_NOTEQUAL) | \
+	(1ULL << POL_OP_NOTPREFIX) | (1ULL << POL_OP_NOTPOSTFIX) | \
+	(1ULL << POL_OP_NOTINRANGE) | (1ULL << POL_OP_NOTINMAP) | \
+	(1ULL << POL_OP_NOTSADDR) | (1ULL << POL_OP_NOTDADDR) | \
+	(1ULL << POL_OP_NOTSPORT) | (1ULL << POL_OP_NOTDPORT) | \
+	(1ULL << POL_OP_NOTSPORTPRIV) | (1ULL << POL_OP_NOTDPORTPRIV) | \
+	(1ULL << POL_OP_NOTFILETYPE) | (1ULL << POL_OP_NOTIN))
 _Static_assert(POL_OP_MAX_ <= 64, "operators fit a 64-bit set");
 _Static_assert(POL_OP_NOTEQUAL == POL_OP_EQUAL + 1 &&
     POL_OP_NOTPREFIX == POL_OP_PREFIX + 1 &&

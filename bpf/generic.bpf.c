@@ -101,7 +101,7 @@
  * (tl_fn_hook) across them, on the linker of every distribution's
  * bpftool, for no gain: the verifier checks the programs the same way
  * either way.  The includes give the same file split and leave the
- * object as it was (same programs, maps, sections, functions and code).
+ * object's programs, maps and sections as they were.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

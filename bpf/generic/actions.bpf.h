@@ -84,7 +84,7 @@ action_fd(struct gctx *g, struct gen_heap *gh, __u32 which)
 		return -1;
 	r = &gh->ref[which];
 	if ((r->flags & EVA_ERROR) ||
-	    (!type_is_int(r->type) && r->type != POL_ARG_FD))
+	    (!abi_arg_is(r->type, ABI_AC_INT) && r->type != POL_ARG_FD))
 		return -1;
 	return (__s64)r->val;
 }
@@ -124,7 +124,7 @@ fdfollow_do(struct gctx *g, struct gen_heap *gh, struct sel_action *a)
 		if (a->arg_name >= HOOK_ARGS_MAX)
 			return;
 		r = &gh->ref[a->arg_name];
-		if ((r->flags & EVA_ERROR) || type_is_int(r->type))
+		if ((r->flags & EVA_ERROR) || abi_arg_is(r->type, ABI_AC_INT))
 			return;
 		n = r->len;
 		if (n > HOOK_STR_MAX)

@@ -125,7 +125,8 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 		if (tp_field(g, a->off, a->size, &v) != 0)
 			return -1;
 		*out = field_extend(v, a->size,
-		    (a->flags & HOOK_ARGF_SIGNED) || type_is_signed(a->type));
+		    (a->flags & HOOK_ARGF_SIGNED) ||
+		    abi_arg_has(a->type, ABI_AF_SIGNED));
 		return 0;
 	}
 	return -1;
@@ -191,7 +192,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR;
 		goto out;
 	}
-	if (type_is_int(how)) {
+	if (abi_arg_is(how, ABI_AC_INT)) {
 		v = int_extend(raw, type);
 		*(__u64 *)dst = v;
 		raw = v;
@@ -392,28 +393,6 @@ gen_capture(struct gctx *g, __u32 slot)
 		else
 			dentry = (void *)raw;
 		break;
-	case POL_ARG_CRED:
-	case POL_ARG_BPF_ATTR:
-	case POL_ARG_BPF_PROG:
-	case POL_ARG_BPF_MAP:
-	case POL_ARG_PERF_EVENT:
-	case POL_ARG_SOCK:
-	case POL_ARG_SOCKET:
-	case POL_ARG_SKB:
-	case POL_ARG_MODULE:
-		if (!kind_has_kptr(g->kind)) {
-			flags = EVA_ERROR;
-			break;
-		}
-		r = gen_capture_obj(how, raw, a->flags,
-		    off + sizeof(struct ev_arg));
-		if (r < 0)
-			flags = EVA_ERROR;
-		else {
-			len = r;
-			aux = gh->oaux;
-		}
-		break;
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
@@ -441,7 +420,18 @@ gen_capture(struct gctx *g, __u32 slot)
 		len = sizeof(*so);
 		break;
 	default:
-		/* needs a kprobe/BTF layer this program does not have */
+		/* kernel objects (cred, bpf_*, perf_event, sock, socket, skb,
+		 * module): only kernel functions and tracepoints have them */
+		if (abi_arg_is(how, ABI_AC_OBJ) && kind_has_kptr(g->kind)) {
+			r = gen_capture_obj(how, raw, a->flags,
+			    off + sizeof(struct ev_arg));
+			if (r >= 0) {
+				len = r;
+				aux = gh->oaux;
+				break;
+			}
+		}
+		/* or it needs a kprobe/BTF layer this program does not have */
 		flags = EVA_ERROR;
 		break;
 	}
@@ -577,8 +567,8 @@ gen_quick_int(struct gctx *g, __u32 slot)
 	if (g->qmask & (1U << slot))
 		return 1;
 	a = &hc->args[slot];
-	if (!type_is_int(a->type) || (a->flags & HOOK_ARGF_DATA_LOC) ||
-	    arg_raw(g, gh, a, &raw) != 0)
+	if (!abi_arg_is(a->type, ABI_AC_INT) ||
+	    (a->flags & HOOK_ARGF_DATA_LOC) || arg_raw(g, gh, a, &raw) != 0)
 		return 0;
 	ref = &gh->ref[slot];
 	ref->val = int_extend(raw, a->type);

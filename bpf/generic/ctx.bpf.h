@@ -112,21 +112,6 @@ h_get(void)
 	return bpf_map_lookup_elem(&heap, &zero);
 }
 
-static __always_inline int
-type_is_int(__u32 t)
-{
-	return (t >= POL_ARG_INT && t <= POL_ARG_UINT8) ||
-	    t == POL_ARG_SYSCALL64 || t == POL_ARG_BPF_CMD ||
-	    t == POL_ARG_CAPABILITY || t == POL_ARG_KERNEL_CAP;
-}
-
-static __always_inline int
-type_is_signed(__u32 t)
-{
-	return t == POL_ARG_INT || t == POL_ARG_INT64 ||
-	    t == POL_ARG_INT16 || t == POL_ARG_INT8;
-}
-
 static __always_inline __u64
 int_extend(__u64 v, __u32 type)
 {

@@ -92,7 +92,7 @@ gen_matcharg(__u32 skey, __u32 k)
 			if (j >= n)
 				break;
 			num = &ma->v.num[j];
-			if (type_is_int(t)) {
+			if (abi_arg_is(t, ABI_AC_INT)) {
 				switch (op) {
 				case POL_OP_EQUAL:
 					hit = v == num->lo;
@@ -101,17 +101,17 @@ gen_matcharg(__u32 skey, __u32 k)
 					hit = (v & num->lo) != 0;
 					break;
 				case POL_OP_GT:
-					hit = type_is_signed(t) ?
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
 					    (__s64)v > (__s64)num->lo :
 					    v > num->lo;
 					break;
 				case POL_OP_LT:
-					hit = type_is_signed(t) ?
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
 					    (__s64)v < (__s64)num->lo :
 					    v < num->lo;
 					break;
 				case POL_OP_INRANGE:
-					hit = type_is_signed(t) ?
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
 					    (__s64)v >= (__s64)num->lo &&
 					    (__s64)v <= (__s64)num->hi :
 					    v >= num->lo && v <= num->hi;
