@@ -181,6 +181,59 @@ gctx_init(struct gctx *g, __u32 kind)
 	g->pid_tgid = bpf_get_current_pid_tgid();
 }
 
+/* A hit on a probed function (kprobe, uprobe): its arguments from the
+ * registers (x86_64: the sixth in r9), the hook = the attach cookie. */
+static __always_inline void
+gctx_probe(struct gctx *g, struct pt_regs *ctx, __u32 kind)
+{
+	gctx_init(g, kind);
+	g->args[0] = PT_REGS_PARM1(ctx);
+	g->args[1] = PT_REGS_PARM2(ctx);
+	g->args[2] = PT_REGS_PARM3(ctx);
+	g->args[3] = PT_REGS_PARM4(ctx);
+	g->args[4] = PT_REGS_PARM5(ctx);
+	g->args[5] = ctx->r9;
+	g->have_args = 1;
+	g->id = bpf_get_attach_cookie(ctx);
+	g->phase = PH_ONESHOT;
+}
+
+/* The entry's hand-off saved in map (pending, kpending) under key: copied
+ * to gheap.pd before the delete frees the element for reuse.  NULL if
+ * none. */
+static __always_inline struct gen_pending *
+pending_take(void *map, void *key)
+{
+	struct gen_pending *saved = bpf_map_lookup_elem(map, key), *pd;
+	struct gen_heap *gh;
+
+	if (saved == NULL)
+		return NULL;
+	gh = gh_get();
+	if (gh == NULL)
+		return NULL;
+	pd = &gh->pd;
+	__builtin_memcpy(pd, saved, sizeof(*pd));
+	bpf_map_delete_elem(map, key);
+	return pd;
+}
+
+/* A hit at exit with the arguments pd saved at entry, or NULL. */
+static __always_inline struct gctx *
+gctx_exit(__u32 kind, struct gen_pending *pd)
+{
+	struct gctx *g = gx_get();
+	__u32 i;
+
+	if (g == NULL)
+		return NULL;
+	gctx_init(g, kind);
+	for (i = 0; i < 6; i++)
+		g->args[i] = pd->args[i];
+	g->have_args = 1;
+	return g;
+}
+
 /* Run the hooks of a dispatch list. */
 static __always_inline void
 dispatch(struct gctx *g, struct hook_list *hl)

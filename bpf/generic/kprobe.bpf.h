@@ -26,16 +26,7 @@ generic_kprobe(struct pt_regs *ctx)
 		return 0;
 	if ((g = gx_get()) == NULL)
 		return 0;
-	gctx_init(g, HOOK_K_KPROBE);
-	g->args[0] = PT_REGS_PARM1(ctx);
-	g->args[1] = PT_REGS_PARM2(ctx);
-	g->args[2] = PT_REGS_PARM3(ctx);
-	g->args[3] = PT_REGS_PARM4(ctx);
-	g->args[4] = PT_REGS_PARM5(ctx);
-	g->args[5] = ctx->r9;
-	g->have_args = 1;
-	g->id = bpf_get_attach_cookie(ctx);
-	g->phase = PH_ONESHOT;
+	gctx_probe(g, ctx, HOOK_K_KPROBE);
 	gh->pd.n = 0;
 	gen_hook_run(g);
 	if (gh->pd.n > 0) {
@@ -54,32 +45,18 @@ SEC("?kretprobe")
 int
 generic_kretprobe(struct pt_regs *ctx)
 {
-	struct gen_pending *saved, *pd;
-	struct gen_heap *gh;
+	struct gen_pending *pd;
 	struct kpend_key k;
 	struct gctx *g;
-	__u32 i;
 
 	k.pid_tgid = bpf_get_current_pid_tgid();
 	k.id = bpf_get_attach_cookie(ctx);
 	k.pad = 0;
-	saved = bpf_map_lookup_elem(&kpending, &k);
-	if (saved == NULL)
+	pd = pending_take(&kpending, &k);
+	if (pd == NULL || pd->n == 0)
 		return 0;
-	gh = gh_get();
-	if (gh == NULL)
+	if ((g = gctx_exit(HOOK_K_KPROBE, pd)) == NULL)
 		return 0;
-	pd = &gh->pd;
-	__builtin_memcpy(pd, saved, sizeof(*pd));
-	bpf_map_delete_elem(&kpending, &k);
-	if (pd->n == 0)
-		return 0;
-	if ((g = gx_get()) == NULL)
-		return 0;
-	gctx_init(g, HOOK_K_KPROBE);
-	for (i = 0; i < 6; i++)
-		g->args[i] = pd->args[i];
-	g->have_args = 1;
 	g->ret = PT_REGS_RC(ctx);
 	g->id = k.id;
 	g->gen = pd->gens[0];

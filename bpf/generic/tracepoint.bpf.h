@@ -48,9 +48,8 @@ int
 sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (void *)ctx->args[0];
-	struct gen_pending *saved, *pd;
+	struct gen_pending *pd;
 	struct ovr_pend *op;
-	struct gen_heap *gh;
 	struct hook_list *hl;
 	struct gctx *g;
 	__u64 pid_tgid, orig_ax = 0;
@@ -71,24 +70,13 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			hs_add(op->id, HS_OVR_MISSED);
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
 	}
-	saved = bpf_map_lookup_elem(&pending, &pid_tgid);
-	if (saved == NULL)
+	pd = pending_take(&pending, &pid_tgid);
+	if (pd == NULL)
 		return 0;
-	gh = gh_get();
-	if (gh == NULL)
-		return 0;
-	/* copy out before the delete frees the element for reuse */
-	pd = &gh->pd;
-	__builtin_memcpy(pd, saved, sizeof(*pd));
-	bpf_map_delete_elem(&pending, &pid_tgid);
 	if (pd->nr != nr)
 		return 0;	/* stale: a syscall that never returned */
-	if ((g = gx_get()) == NULL)
+	if ((g = gctx_exit(HOOK_K_SYSCALL, pd)) == NULL)
 		return 0;
-	gctx_init(g, HOOK_K_SYSCALL);
-	for (i = 0; i < 6; i++)
-		g->args[i] = pd->args[i];
-	g->have_args = 1;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++)
 		g->ids[i] = pd->ids[i];
 	g->nr = nr;

@@ -13,16 +13,7 @@ generic_uprobe(struct pt_regs *ctx)
 
 	if ((g = gx_get()) == NULL)
 		return 0;
-	gctx_init(g, HOOK_K_UPROBE);
-	g->args[0] = PT_REGS_PARM1(ctx);
-	g->args[1] = PT_REGS_PARM2(ctx);
-	g->args[2] = PT_REGS_PARM3(ctx);
-	g->args[3] = PT_REGS_PARM4(ctx);
-	g->args[4] = PT_REGS_PARM5(ctx);
-	g->args[5] = ctx->r9;
-	g->have_args = 1;
-	g->id = bpf_get_attach_cookie(ctx);
-	g->phase = PH_ONESHOT;
+	gctx_probe(g, ctx, HOOK_K_UPROBE);
 	gen_hook_run(g);
 	return 0;
 }
