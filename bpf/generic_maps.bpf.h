@@ -3,9 +3,7 @@
  * (bpf/generic.bpf.c).  Configuration (written by loaderd, layouts in
  * bpf/hook.h):
  *
- * hooks	array [HOOK_MAX] of struct hook_cfg, index = hook id
- * selectors	array [HOOK_MAX * HOOK_SEL_MAX] of struct sel_cfg,
- *		index = id * HOOK_SEL_MAX + selector
+ * hooks, selectors  (hookcfg.bpf.h, shared with net.bpf.c)
  * sys_hooks	array [HOOK_SYSCALLS_MAX] of struct hook_list, index =
  *		syscall number (x86_64)
  * tp_hooks	hash u32 tracepoint id (tracefs events/SUB/EV/id, also the
@@ -14,7 +12,7 @@
  *
  * State (written by the programs):
  *
- * hook_stats	per-CPU array [HOOK_MAX] of struct hook_stat
+ * hook_stats	(hookstat.bpf.h, shared with net.bpf.c)
  * pending	LRU hash pid_tgid -> struct gen_pending: syscall entry ->
  *		exit hand-off of HOOK_F_AT_EXIT hooks
  * ratelimit	LRU hash struct rl_key -> __u64 time of the last Post
@@ -32,15 +30,6 @@
 #include "events.h"
 #include "hook.h"
 
-/*
- * The values of enum pol_arg_type / pol_op / pol_action_kind are those of
- * common/policy.h; take them from there.  vmlinux.h already has the
- * fixed-width and size_t typedefs, so keep clang's stdint.h/stddef.h out
- * (their typedefs differ from the kernel's).
- */
-#define __CLANG_STDINT_H	1
-#define __STDDEF_H		1
-#include "common/policy.h"
 
 #define GEN_PENDING_ENTRIES	16384
 #define GEN_RATELIMIT_ENTRIES	16384
@@ -106,19 +95,7 @@ struct rl_key {
 	__u64	hash;		/* of the first 40 bytes of each argument */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, struct hook_cfg);
-} hooks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HOOK_MAX * HOOK_SEL_MAX);
-	__type(key, __u32);
-	__type(value, struct sel_cfg);
-} selectors SEC(".maps");
+#include "hookcfg.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -141,12 +118,7 @@ struct {
 	__type(value, __u8);
 } inmap SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, struct hook_stat);
-} hook_stats SEC(".maps");
+#include "hookstat.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

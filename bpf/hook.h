@@ -22,7 +22,7 @@
  * reused, and records carry it, so user space never attributes a record to
  * the wrong hook.
  *
- * Values of types, operators and actions are those of common/policy.h.
+ * Values of types, operators and actions, and the limits: bpf/abi.h.
  */
 #ifndef TRIPLINE_BPF_HOOK_H
 #define TRIPLINE_BPF_HOOK_H
@@ -31,22 +31,8 @@
 #include <linux/types.h>
 #endif
 
-#define HOOK_MAX		128	/* hook slots */
-#define HOOK_ARGS_MAX		5
-#define HOOK_SEL_MAX		5
-#define HOOK_MATCHARGS_MAX	5
-#define HOOK_RETARGS_MAX	2
-#define HOOK_VALUES_MAX		4
-#define HOOK_STR_MAX		256
-#define HOOK_PIDS_MAX		4
-#define HOOK_PID_ENTRIES_MAX	2
-#define HOOK_BINS_MAX		4
-#define HOOK_NS_MAX		4
-#define HOOK_NS_VALUES_MAX	4
-#define HOOK_ACTIONS_MAX	3
-#define HOOK_PER_DISPATCH	8	/* hooks on one syscall/tracepoint */
-#define HOOK_SYSCALLS_MAX	512	/* size of sys_hooks */
-#define HOOK_ARG_DATA_MAX	4096	/* bytes captured per string/buffer */
+/* limits (HOOK_*_MAX), types, operators, actions: bpf/abi.h */
+#include "abi.h"
 
 /* sel_matcharg.arg, sel_action.arg_fd: the return value (at exit) */
 #define HOOK_ARG_RET		0xff

@@ -1,10 +1,22 @@
 /*
  * bpf/hookstat.bpf.h -- per-hook counters (struct hook_stat, bpf/hook.h)
- * shared by the generic policy programs and the cgroup network programs.
- * The includer declares the per-CPU array map `hook_stats` first.
+ * shared by the generic policy programs and the cgroup network programs:
+ * the map and hs_add.
+ *
+ * hook_stats	per-CPU array [HOOK_MAX] of struct hook_stat, index = hook
+ *		id (summed by loaderd)
  */
 #ifndef TRIPLINE_HOOKSTAT_BPF_H
 #define TRIPLINE_HOOKSTAT_BPF_H
+
+#include "hook.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct hook_stat);
+} hook_stats SEC(".maps");
 
 /* hook_stats fields */
 #define HS_HITS		0

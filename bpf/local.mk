@@ -3,7 +3,15 @@
 BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c bpf/net.bpf.c
 BPF_HDRS = bpf/events.h bpf/hook.h bpf/maps.bpf.h bpf/helpers.bpf.h \
 	bpf/core_fixes.bpf.h bpf/generic_maps.bpf.h bpf/procfilter.bpf.h \
-	bpf/hookstat.bpf.h common/policy.h
+	bpf/hookstat.bpf.h bpf/hookcfg.bpf.h bpf/abi.h $(BPF_GEN_HDRS)
+# the parts of generic.bpf.c (included by it, never compiled alone)
+BPF_GEN_HDRS = bpf/generic/ctx.bpf.h bpf/generic/strcmp.bpf.h \
+	bpf/generic/objects.bpf.h bpf/generic/args.bpf.h \
+	bpf/generic/filter.bpf.h bpf/generic/actions.bpf.h \
+	bpf/generic/hook.bpf.h bpf/generic/tracepoint.bpf.h \
+	bpf/generic/uprobe.bpf.h bpf/generic/kprobe.bpf.h \
+	bpf/generic/fn.bpf.h bpf/generic/override.bpf.h \
+	bpf/generic/exec.bpf.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
 BPF_CLANG_SYS_INCS = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	$(SED) -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')

@@ -53,10 +53,6 @@
 #include "maps.bpf.h"
 #include "helpers.bpf.h"
 
-/* enum pol_* values from common/policy.h (see generic_maps.bpf.h) */
-#define __CLANG_STDINT_H	1
-#define __STDDEF_H		1
-#include "common/policy.h"
 #include "procfilter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -75,28 +71,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile int net_can_signal = 0;
 const volatile int net_can_retval = 0;
 
-/* the generic programs' configuration (bpf/generic_maps.bpf.h) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, struct hook_cfg);
-} hooks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HOOK_MAX * HOOK_SEL_MAX);
-	__type(key, __u32);
-	__type(value, struct sel_cfg);
-} selectors SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, struct hook_stat);
-} hook_stats SEC(".maps");
-
+/* the generic programs' configuration and counters (shared with
+ * bpf_map__reuse_fd) */
+#include "hookcfg.bpf.h"
 #include "hookstat.bpf.h"
 
 /* net_hooks[NET_D_*]: the hooks each program runs */
@@ -136,37 +113,6 @@ struct nctx {
 };
 
 
-
-/* NotX -> X, and whether the operator is negative */
-static __always_inline __u32
-op_base(__u32 op, __u32 *neg)
-{
-	*neg = 1;
-	switch (op) {
-	case POL_OP_NOTEQUAL:
-		return POL_OP_EQUAL;
-	case POL_OP_NOTPREFIX:
-		return POL_OP_PREFIX;
-	case POL_OP_NOTPOSTFIX:
-		return POL_OP_POSTFIX;
-	case POL_OP_NOTSADDR:
-		return POL_OP_SADDR;
-	case POL_OP_NOTDADDR:
-		return POL_OP_DADDR;
-	case POL_OP_NOTSPORT:
-		return POL_OP_SPORT;
-	case POL_OP_NOTDPORT:
-		return POL_OP_DPORT;
-	case POL_OP_NOTSPORTPRIV:
-		return POL_OP_SPORTPRIV;
-	case POL_OP_NOTDPORTPRIV:
-		return POL_OP_DPORTPRIV;
-	case POL_OP_NOTIN:
-		return POL_OP_IN;
-	}
-	*neg = 0;
-	return op;
-}
 
 /* ------------------------------------------------------------------ */
 /* matchArgs */
@@ -255,7 +201,7 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 	default:
 		return 0;	/* not visible here: the loader refuses it */
 	}
-	op = op_base(ma->op, &neg);
+	op = abi_op_base(ma->op, &neg);
 	nv = ma->nvals;
 	if (nv > HOOK_VALUES_MAX)
 		nv = HOOK_VALUES_MAX;
@@ -306,8 +252,8 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 
 /*
  * The execbin entry of tgid, made from mm->exe_file when the process was
- * never seen exec'ing (as generic.bpf.c's gen_binary).  1 when it exists
- * and names a binary.
+ * never seen exec'ing (execbin_put; a walk that was cut gives no binary).
+ * 1 when it exists and names a binary.
  */
 __noinline int
 net_binary(__u32 tgid)
@@ -316,9 +262,9 @@ net_binary(__u32 tgid)
 	struct execbin_val *eb;
 	struct heap *h;
 	struct file *exe;
-	struct fs_struct *fs;
 	struct path root;
-	__u32 zero = 0, i, n;
+	__u32 zero = 0;
+	int n = -1;
 
 	eb = bpf_map_lookup_elem(&execbin, &tgid);
 	if (eb != NULL)
@@ -326,40 +272,17 @@ net_binary(__u32 tgid)
 	h = bpf_map_lookup_elem(&heap, &zero);
 	if (h == NULL)
 		return 0;
-	h->eb.len = 0;
-	h->eb.flags = EXECBIN_F_ERR;
-	h->eb.pad = 0;
-	for (i = 0; i < EXECBIN_FOLLOW_WORDS; i++)
-		h->eb.follow[i] = 0;
 	exe = BPF_CORE_READ(t, mm, exe_file);
 	if (exe != NULL) {
-		fs = BPF_CORE_READ(t, fs);
-		if (bpf_core_read(&root, sizeof(root), &fs->root) != 0) {
-			root.dentry = NULL;
-			root.mnt = NULL;
-		}
-		h->eb.flags = 0;
+		task_root(t, &root);
+		h->eb.pad = 0;	/* the walk's truncation flag */
 		path_put(h->rec, (__u16 *)&h->eb.len,
 		    BPF_CORE_READ(exe, f_path.dentry),
 		    BPF_CORE_READ(exe, f_path.mnt), &root, h, &h->eb.pad, 1);
-		n = len_get((__u16 *)&h->eb.len);
-		if (h->eb.pad) {
-			/* the walk was cut: a tail, not the binary */
-			h->eb.flags = EXECBIN_F_ERR;
-			n = 0;
-		} else if (n > HOOK_STR_MAX) {
-			h->eb.flags = EXECBIN_F_TRUNC;
-			n = HOOK_STR_MAX;
-		}
-		h->eb.pad = 0;
-		barrier_var(n);
-		if (n > HOOK_STR_MAX)
-			n = 0;
-		bpf_probe_read_kernel(h->eb.path, n, h->rec);
-		h->eb.len = n;
+		/* cut: a tail, not the binary */
+		n = h->eb.pad ? -1 : (int)len_get((__u16 *)&h->eb.len);
 	}
-	bpf_map_update_elem(&execbin, &tgid, &h->eb, BPF_NOEXIST);
-	eb = bpf_map_lookup_elem(&execbin, &tgid);
+	eb = execbin_put(tgid, h, h->rec, n);
 	return eb != NULL && !(eb->flags & EXECBIN_F_ERR);
 }
 
@@ -416,9 +339,7 @@ __noinline int
 net_sel(struct nctx *n, __u32 s)
 {
 	struct sel_cfg *sc;
-	struct sel_ns *e;
-	struct execbin_val *eb;
-	__u32 key, i, k, inum, tgid, neg, op, bit, w, nm;
+	__u32 key, k, tgid, neg, op, nm;
 	int in;
 
 	if (n == NULL || s >= HOOK_SEL_MAX)
@@ -427,35 +348,11 @@ net_sel(struct nctx *n, __u32 s)
 	sc = bpf_map_lookup_elem(&selectors, &key);
 	if (sc == NULL)
 		return 0;
-	tgid = n->pid_tgid >> 32;
-	for (i = 0; i < HOOK_PID_ENTRIES_MAX; i++) {
-		if (i >= sc->npids)
-			break;
-		if (pids_in(&sc->pids[i], tgid) ==
-		    (sc->pids[i].op == POL_OP_NOTIN))
-			return 0;
-	}
-	for (i = 0; i < HOOK_NS_MAX; i++) {
-		if (i >= sc->nns)
-			break;
-		e = &sc->ns[i];
-		inum = ns_inum(e->ns);
-		in = 0;
-		for (k = 0; k < HOOK_NS_VALUES_MAX; k++) {
-			if (k >= e->nvals)
-				break;
-			if (e->inum[k] == inum) {
-				in = 1;
-				break;
-			}
-		}
-		if (in == (e->op == POL_OP_NOTIN))
-			return 0;
-	}
-	if (sc->ncaps > 0 && !caps_ok(&sc->caps))
+	if (!sel_task_ok(key, n->pid_tgid))
 		return 0;
+	tgid = n->pid_tgid >> 32;
 	if (sc->has_bins) {
-		op = op_base(sc->bins.op, &neg);
+		op = abi_op_base(sc->bins.op, &neg);
 		if (op == POL_OP_IN)
 			op = POL_OP_EQUAL;
 		in = 0;
@@ -467,14 +364,8 @@ net_sel(struct nctx *n, __u32 s)
 				break;
 			}
 		}
-		if (!in && sc->bins.follow_children) {
-			eb = bpf_map_lookup_elem(&execbin, &tgid);
-			bit = key;	/* = id * HOOK_SEL_MAX + selector */
-			w = bit / 64;
-			barrier_var(w);
-			if (eb != NULL && w < EXECBIN_FOLLOW_WORDS)
-				in = (eb->follow[w] >> (bit % 64)) & 1;
-		}
+		if (!in && sc->bins.follow_children)
+			in = sel_follows(tgid, key);
 		if (in == (int)neg)
 			return 0;
 	}

@@ -1,11 +1,16 @@
 /*
- * bpf/procfilter.bpf.h -- process filters shared by the generic policy
+ * bpf/procfilter.bpf.h -- selector parts shared by the generic policy
  * programs (generic.bpf.c) and the cgroup network programs (net.bpf.c):
- * matchPIDs, matchNamespaces, matchCapabilities on the current task.
- * Configuration types are those of bpf/hook.h.
+ * the process filters of a selector on the current
+ * task (matchPIDs, matchNamespaces, matchCapabilities: sel_task_ok), the
+ * followChildren bit of matchBinaries, and the execbin entry of a
+ * process never seen exec'ing.  Configuration types are those of
+ * bpf/hook.h; the includer has included maps.bpf.h and helpers.bpf.h.
  */
 #ifndef TRIPLINE_PROCFILTER_BPF_H
 #define TRIPLINE_PROCFILTER_BPF_H
+
+#include "hookcfg.bpf.h"
 
 #define ANCESTORS_MAX	8	/* matchPIDs followForks walk */
 
@@ -124,6 +129,111 @@ caps_ok(struct sel_caps *c)
 		return 0;
 	in = (v & c->mask) != 0;
 	return c->op == POL_OP_NOTIN ? !in : in;
+}
+
+/*
+ * matchPIDs, matchNamespaces, matchCapabilities of selectors[key] on the
+ * current process: 1 all pass.  A global function (verified once, for
+ * any arguments), so it takes scalars and looks the selector up itself.
+ */
+__noinline int
+sel_task_ok(__u32 key, __u64 pid_tgid)
+{
+	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &key);
+	struct sel_ns *e;
+	__u32 i, k, inum;
+	int in;
+
+	if (sc == NULL)
+		return 0;
+	for (i = 0; i < HOOK_PID_ENTRIES_MAX; i++) {
+		if (i >= sc->npids)
+			break;
+		if (pids_in(&sc->pids[i], pid_tgid >> 32) ==
+		    (sc->pids[i].op == POL_OP_NOTIN))
+			return 0;
+	}
+	for (i = 0; i < HOOK_NS_MAX; i++) {
+		if (i >= sc->nns)
+			break;
+		e = &sc->ns[i];
+		inum = ns_inum(e->ns);
+		in = 0;
+		for (k = 0; k < HOOK_NS_VALUES_MAX; k++) {
+			if (k >= e->nvals)
+				break;
+			if (e->inum[k] == inum) {
+				in = 1;
+				break;
+			}
+		}
+		if (in == (e->op == POL_OP_NOTIN))
+			return 0;
+	}
+	if (sc->ncaps > 0 && !caps_ok(&sc->caps))
+		return 0;
+	return 1;
+}
+
+/* tgid descends from a process that matched selector key's matchBinaries
+ * with followChildren (its bit in execbin, key = id * HOOK_SEL_MAX +
+ * selector) */
+static __always_inline int
+sel_follows(__u32 tgid, __u32 key)
+{
+	struct execbin_val *eb = bpf_map_lookup_elem(&execbin, &tgid);
+	__u32 w = key / 64;
+
+	barrier_var(w);
+	if (eb != NULL && w < EXECBIN_FOLLOW_WORDS)
+		return (eb->follow[w] >> (key % 64)) & 1;
+	return 0;
+}
+
+/* the task's root directory (NULL, NULL if unread) */
+static __always_inline void
+task_root(struct task_struct *t, struct path *root)
+{
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+
+	if (bpf_core_read(root, sizeof(*root), &fs->root) != 0) {
+		root->dentry = NULL;
+		root->mnt = NULL;
+	}
+}
+
+/*
+ * The execbin entry of tgid for a process never seen exec'ing (started
+ * before loaderd): its binary path is n bytes at src (map memory), n < 0
+ * when unknown; a path longer than HOOK_STR_MAX keeps its head.  Built in
+ * h->eb; inserted unless the process programs made one meanwhile.  The
+ * entry, or NULL.
+ */
+static __always_inline struct execbin_val *
+execbin_put(__u32 tgid, struct heap *h, const __u8 *src, int n)
+{
+	__u32 i;
+
+	/* len too: one aligned run of zeroes for the compiler */
+	h->eb.len = 0;
+	h->eb.flags = 0;
+	h->eb.pad = 0;
+	for (i = 0; i < EXECBIN_FOLLOW_WORDS; i++)
+		h->eb.follow[i] = 0;
+	if (n < 0) {
+		h->eb.flags = EXECBIN_F_ERR;
+		n = 0;
+	} else if (n > HOOK_STR_MAX) {
+		h->eb.flags = EXECBIN_F_TRUNC;
+		n = HOOK_STR_MAX;
+	}
+	barrier_var(n);
+	if (n < 0 || n > HOOK_STR_MAX)
+		n = 0;
+	bpf_probe_read_kernel(h->eb.path, n, src);
+	h->eb.len = n;
+	bpf_map_update_elem(&execbin, &tgid, &h->eb, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&execbin, &tgid);
 }
 
 #endif /* TRIPLINE_PROCFILTER_BPF_H */

@@ -140,47 +140,18 @@ decode_exit(const uint8_t *rec, size_t len, struct dec_event *ev)
 #define DEC_ACT_MASK	(((1U << POL_ACT_MAX_) - 1) & ~1U)
 #define DEC_SEL_NONE	0xff
 
+/* The type classes are bpf/abi.h's table. */
 int
 decode_arg_is_int(uint8_t t)
 {
-	switch (t) {
-	case POL_ARG_INT:
-	case POL_ARG_UINT32:
-	case POL_ARG_INT64:
-	case POL_ARG_UINT64:
-	case POL_ARG_SIZE_T:
-	case POL_ARG_INT16:
-	case POL_ARG_UINT16:
-	case POL_ARG_INT8:
-	case POL_ARG_UINT8:
-	case POL_ARG_SYSCALL64:
-	case POL_ARG_BPF_CMD:
-	case POL_ARG_CAPABILITY:
-	case POL_ARG_KERNEL_CAP:
-		return 1;
-	default:
-		return 0;
-	}
+	return abi_arg_is(t, ABI_AC_INT);
 }
 
 /* Types whose payload is a string (no NUL). */
 static int
 decode_arg_is_str(uint8_t t)
 {
-	switch (t) {
-	case POL_ARG_STRING:
-	case POL_ARG_FILENAME:
-	case POL_ARG_DATA_LOC:
-	case POL_ARG_FD:
-	case POL_ARG_FILE:
-	case POL_ARG_PATH:
-	case POL_ARG_DENTRY:
-	case POL_ARG_LINUX_BINPRM:
-	case POL_ARG_MODULE:
-		return 1;
-	default:
-		return 0;
-	}
+	return abi_arg_has(t, ABI_AF_TEXT);
 }
 
 /* Kernel-object structs (bpf/events.h ev_cred ... ev_skb): passed through,
@@ -188,32 +159,19 @@ decode_arg_is_str(uint8_t t)
 static int
 decode_arg_is_obj(uint8_t t)
 {
-	switch (t) {
-	case POL_ARG_CRED:
-	case POL_ARG_BPF_ATTR:
-	case POL_ARG_BPF_PROG:
-	case POL_ARG_BPF_MAP:
-	case POL_ARG_PERF_EVENT:
-	case POL_ARG_SOCK:
-	case POL_ARG_SOCKET:
-	case POL_ARG_SKB:
-		return 1;
-	default:
-		return 0;
-	}
+	return abi_arg_is(t, ABI_AC_OBJ) && !abi_arg_has(t, ABI_AF_TEXT);
 }
 
 static int
 decode_arg_is_buf(uint8_t t)
 {
-	return t == POL_ARG_CHAR_BUF || t == POL_ARG_CONST_BUF;
+	return abi_arg_is(t, ABI_AC_BUF);
 }
 
 int
 decode_arg_type_known(uint8_t t)
 {
-	return (t >= POL_ARG_INT && t <= POL_ARG_UINT8) ||
-	    (t >= POL_ARG_STRING && t < POL_ARG_MAX_);
+	return abi_arg_in(t, ABI_ARG_SET_ALL);
 }
 
 int

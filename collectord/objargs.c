@@ -290,34 +290,18 @@ objargs_mode(uint32_t mode, char *dst, size_t dstsz)
 	return dst;
 }
 
+/* Kernel objects (bpf/abi.h classes): those carried as their path and
+ * those carried as a struct or a name. */
 int
 objargs_handles(uint8_t t)
 {
-	switch (t) {
-	case POL_ARG_FILE:
-	case POL_ARG_PATH:
-	case POL_ARG_DENTRY:
-	case POL_ARG_LINUX_BINPRM:
-	case POL_ARG_CRED:
-	case POL_ARG_BPF_ATTR:
-	case POL_ARG_BPF_PROG:
-	case POL_ARG_BPF_MAP:
-	case POL_ARG_PERF_EVENT:
-	case POL_ARG_SOCK:
-	case POL_ARG_SOCKET:
-	case POL_ARG_SKB:
-	case POL_ARG_MODULE:
-		return 1;
-	default:
-		return 0;
-	}
+	return abi_arg_is(t, ABI_AC_FILE) || abi_arg_is(t, ABI_AC_OBJ);
 }
 
 static int
 oa_is_path(uint8_t t)
 {
-	return t == POL_ARG_FILE || t == POL_ARG_PATH ||
-	    t == POL_ARG_DENTRY || t == POL_ARG_LINUX_BINPRM;
+	return abi_arg_is(t, ABI_AC_FILE);
 }
 
 /* Size of the fixed struct of a type; 0 for byte payloads. */

@@ -24,23 +24,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Engine limits (docs/policy-reference.md); exceeding one is an error. */
+/* argument types, operators, actions, limits: shared with the BPF
+ * programs */
+#include "bpf/abi.h"
+
+/*
+ * Engine limits (docs/policy-reference.md); exceeding one is an error.
+ * Those that size a configuration entry are the BPF programs' own
+ * (bpf/abi.h).
+ */
 #define POL_MAX_HOOKS		32	/* hooks per policy (after list: expansion) */
-#define POL_MAX_ARGS		5	/* args per hook */
-#define POL_MAX_SELECTORS	5	/* selectors per hook */
-#define POL_MAX_MATCHARGS	5	/* matchArgs entries per selector */
-#define POL_MAX_RETARGS		2	/* matchReturnArgs entries per selector */
-#define POL_MAX_VALUES		4	/* values per numeric/string operator */
+#define POL_MAX_ARGS		HOOK_ARGS_MAX	/* args per hook */
+#define POL_MAX_SELECTORS	HOOK_SEL_MAX	/* selectors per hook */
+#define POL_MAX_MATCHARGS	HOOK_MATCHARGS_MAX /* matchArgs entries per
+						      selector */
+#define POL_MAX_RETARGS		HOOK_RETARGS_MAX /* matchReturnArgs entries
+						    per selector */
+#define POL_MAX_VALUES		HOOK_VALUES_MAX	/* values per numeric/string
+						   operator */
 #define POL_MAX_MAPVALUES	1024	/* values of InMap/NotInMap */
-#define POL_MAX_STR		256	/* bytes of a string value (Postfix: 128) */
+#define POL_MAX_STR		HOOK_STR_MAX	/* bytes of a string value
+						   (Postfix: 128) */
 #define POL_MAX_POSTFIX		128
-#define POL_MAX_PIDS		4	/* values per matchPIDs entry */
-#define POL_MAX_PID_ENTRIES	2	/* matchPIDs entries per selector */
-#define POL_MAX_BINARIES	4	/* values per matchBinaries entry */
-#define POL_MAX_NS_ENTRIES	4	/* matchNamespaces entries per selector */
-#define POL_MAX_NS_VALUES	4
-#define POL_MAX_CAP_ENTRIES	1	/* matchCapabilities entries per selector */
-#define POL_MAX_ACTIONS		3	/* matchActions per selector */
+#define POL_MAX_PIDS		HOOK_PIDS_MAX	/* values per matchPIDs entry */
+#define POL_MAX_PID_ENTRIES	HOOK_PID_ENTRIES_MAX /* matchPIDs entries per
+							selector */
+#define POL_MAX_BINARIES	HOOK_BINS_MAX	/* values per matchBinaries
+						   entry */
+#define POL_MAX_NS_ENTRIES	HOOK_NS_MAX	/* matchNamespaces entries per
+						   selector */
+#define POL_MAX_NS_VALUES	HOOK_NS_VALUES_MAX
+#define POL_MAX_CAP_ENTRIES	HOOK_CAPS_MAX	/* matchCapabilities entries
+						   per selector */
+#define POL_MAX_ACTIONS		HOOK_ACTIONS_MAX /* matchActions per selector */
 #define POL_MAX_TAGS		16
 #define POL_MAX_MESSAGE		256
 #define POL_MAX_NAME		128	/* metadata.name */
@@ -53,60 +69,17 @@
 #define POL_MAX_LIST_VALUES	512	/* values of one list */
 #define POL_MAX_DATA		327360	/* maxData: true (Tetragon) */
 
+/* a policy's hooks fit the slots; its strings fit a hook_str */
+_Static_assert(POL_MAX_HOOKS <= HOOK_MAX, "hooks of a policy fit the slots");
+_Static_assert(POL_MAX_BINARY < HOOK_STR_MAX, "matchBinaries path fits");
+_Static_assert(POL_MAX_POSTFIX <= HOOK_STR_MAX, "Postfix value fits");
+
 enum pol_hook_kind {
 	POL_HOOK_KPROBE = 1,	/* spec.kprobes (also spec.fentries) */
 	POL_HOOK_TRACEPOINT,	/* spec.tracepoints, raw: false */
 	POL_HOOK_RAW_TRACEPOINT,/* spec.tracepoints, raw: true */
 	POL_HOOK_UPROBE,	/* spec.uprobes: one hook per symbol */
 	POL_HOOK_LSM,		/* spec.lsmhooks */
-};
-
-/* Argument types (Tetragon names in comments).  Values are stable: they
- * also travel in bpf/hook.h configs and ring-buffer records. */
-enum pol_arg_type {
-	POL_ARG_NONE = 0,
-	POL_ARG_INT = 1,	/* int, sint32, int32 */
-	POL_ARG_UINT32,		/* uint32 */
-	POL_ARG_INT64,		/* long, sint64, int64 */
-	POL_ARG_UINT64,		/* ulong, uint64 */
-	POL_ARG_SIZE_T,		/* size_t */
-	POL_ARG_INT16,		/* sint16, int16 */
-	POL_ARG_UINT16,		/* uint16 */
-	POL_ARG_INT8,		/* sint8, int8 */
-	POL_ARG_UINT8,		/* uint8 */
-	POL_ARG_STRING = 20,	/* string */
-	POL_ARG_CHAR_BUF,	/* char_buf */
-	POL_ARG_CHAR_IOVEC,	/* char_iovec */
-	POL_ARG_CONST_BUF,	/* const_buf */
-	POL_ARG_FD,		/* fd */
-	POL_ARG_FILE,		/* file (struct file *) */
-	POL_ARG_PATH,		/* path (struct path *) */
-	POL_ARG_DENTRY,		/* dentry */
-	POL_ARG_FILENAME,	/* filename (struct filename *) */
-	POL_ARG_SOCKADDR,	/* sockaddr */
-	POL_ARG_SOCKADDR_UN,	/* sockaddr_un */
-	POL_ARG_SOCK,		/* sock */
-	POL_ARG_SOCKET,		/* socket */
-	POL_ARG_SKB,		/* skb */
-	POL_ARG_CRED,		/* cred */
-	POL_ARG_CAPABILITY,	/* capability */
-	POL_ARG_LINUX_BINPRM,	/* linux_binprm */
-	POL_ARG_BPF_ATTR,	/* bpf_attr */
-	POL_ARG_BPF_PROG,	/* bpf_prog */
-	POL_ARG_BPF_MAP,	/* bpf_map */
-	POL_ARG_PERF_EVENT,	/* perf_event */
-	POL_ARG_BPF_CMD,	/* bpf_cmd */
-	POL_ARG_MODULE,		/* module, load_info */
-	POL_ARG_KERNEL_CAP,	/* kernel_cap_t, cap_inheritable, ... */
-	POL_ARG_USER_NS,	/* user_namespace */
-	POL_ARG_NET_DEVICE,	/* net_device */
-	POL_ARG_SYSCALL64,	/* syscall64 */
-	POL_ARG_DATA_LOC,	/* data_loc */
-	POL_ARG_KIOCB,		/* kiocb */
-	POL_ARG_IOV_ITER,	/* iov_iter */
-	POL_ARG_NOP,		/* nop */
-	POL_ARG_AUTO,		/* auto (tracepoints: from the format) */
-	POL_ARG_MAX_
 };
 
 struct pol_arg {
@@ -130,27 +103,6 @@ struct pol_arg {
 	 * when the text is an integer; loaderd checks them against the
 	 * format's field type.
 	 */
-};
-
-enum pol_op {
-	POL_OP_EQUAL = 1, POL_OP_NOTEQUAL,
-	POL_OP_PREFIX, POL_OP_NOTPREFIX,
-	POL_OP_POSTFIX, POL_OP_NOTPOSTFIX,
-	POL_OP_SUBSTRING, POL_OP_SUBSTRING_IGNCASE,
-	POL_OP_MASK,
-	POL_OP_GT, POL_OP_LT,
-	POL_OP_INRANGE, POL_OP_NOTINRANGE,
-	POL_OP_INMAP, POL_OP_NOTINMAP,
-	POL_OP_SADDR, POL_OP_NOTSADDR, POL_OP_DADDR, POL_OP_NOTDADDR,
-	POL_OP_SPORT, POL_OP_NOTSPORT, POL_OP_DPORT, POL_OP_NOTDPORT,
-	POL_OP_SPORTPRIV, POL_OP_NOTSPORTPRIV,
-	POL_OP_DPORTPRIV, POL_OP_NOTDPORTPRIV,
-	POL_OP_PROTOCOL, POL_OP_FAMILY, POL_OP_STATE,
-	POL_OP_FILETYPE, POL_OP_NOTFILETYPE,
-	POL_OP_CAPSGAINED,
-	POL_OP_IN, POL_OP_NOTIN,	/* matchPIDs/Binaries/NS/Caps */
-	POL_OP_CELEXPR,
-	POL_OP_MAX_
 };
 
 /* One value of a matchArgs/matchReturnArgs operator. */
@@ -191,12 +143,6 @@ struct pol_matchbinaries {
 	char		*values[POL_MAX_BINARIES];
 };
 
-enum pol_ns {
-	POL_NS_UTS = 0, POL_NS_IPC, POL_NS_MNT, POL_NS_PID,
-	POL_NS_PID_FOR_CHILDREN, POL_NS_NET, POL_NS_TIME,
-	POL_NS_TIME_FOR_CHILDREN, POL_NS_CGROUP, POL_NS_USER, POL_NS_MAX_
-};
-
 struct pol_matchns {
 	enum pol_ns	 ns;
 	enum pol_op	 op;		/* IN / NOTIN */
@@ -207,35 +153,12 @@ struct pol_matchns {
 					   /proc/1/ns at load */
 };
 
-enum pol_cap_set { POL_CAP_EFFECTIVE = 0, POL_CAP_INHERITABLE,
-	POL_CAP_PERMITTED };
-
 struct pol_matchcaps {
 	enum pol_cap_set set;
 	enum pol_op	 op;		/* IN / NOTIN */
 	int		 is_ns_cap;
 	uint64_t	 mask;		/* bit n = CAP number n */
 };
-
-enum pol_action_kind {
-	POL_ACT_POST = 1,
-	POL_ACT_NOPOST,
-	POL_ACT_SIGKILL,
-	POL_ACT_SIGNAL,
-	POL_ACT_OVERRIDE,
-	POL_ACT_FOLLOWFD,
-	POL_ACT_UNFOLLOWFD,
-	POL_ACT_COPYFD,
-	POL_ACT_GETURL,
-	POL_ACT_DNSLOOKUP,
-	POL_ACT_TRACKSOCK,
-	POL_ACT_UNTRACKSOCK,
-	POL_ACT_NOTIFYENFORCER,
-	POL_ACT_SET,
-	POL_ACT_MAX_
-};
-
-enum pol_ratelimit_scope { POL_RL_THREAD = 0, POL_RL_PROCESS, POL_RL_GLOBAL };
 
 struct pol_action {
 	enum pol_action_kind kind;

@@ -52,23 +52,14 @@
 int
 pol_type_is_int(enum pol_arg_type t)
 {
-	return t >= POL_ARG_INT && t <= POL_ARG_UINT8;
+	return abi_arg_has(t, ABI_AF_CINT);
 }
 
-/* Compared as bytes by the string operators (same set as loaderd). */
+/* Compared as bytes by the string operators. */
 int
 pol_type_is_str(enum pol_arg_type t)
 {
-	switch (t) {
-	case POL_ARG_STRING: case POL_ARG_CHAR_BUF: case POL_ARG_CHAR_IOVEC:
-	case POL_ARG_CONST_BUF: case POL_ARG_FD: case POL_ARG_FILE:
-	case POL_ARG_PATH: case POL_ARG_DENTRY: case POL_ARG_FILENAME:
-	case POL_ARG_DATA_LOC: case POL_ARG_LINUX_BINPRM: case POL_ARG_KIOCB:
-	case POL_ARG_SOCKADDR_UN: case POL_ARG_NET_DEVICE: case POL_ARG_MODULE:
-		return 1;
-	default:
-		return 0;
-	}
+	return abi_arg_has(t, ABI_AF_STROPS);
 }
 
 int
@@ -77,19 +68,11 @@ pol_type_is_sock(enum pol_arg_type t)
 	return t == POL_ARG_SOCK || t == POL_ARG_SOCKET;
 }
 
-/* Integer-valued for the operators: the plain ints and a few enums. */
-static int
-pol_type_intlike(enum pol_arg_type t)
-{
-	return pol_type_is_int(t) || t == POL_ARG_SYSCALL64 ||
-	    t == POL_ARG_CAPABILITY || t == POL_ARG_KERNEL_CAP ||
-	    t == POL_ARG_BPF_CMD;
-}
-
 uint64_t
 pol_type_ops(enum pol_arg_type t)
 {
-	if (pol_type_intlike(t))
+	/* integer-valued: the plain ints and a few enums */
+	if (abi_arg_is(t, ABI_AC_INT))
 		return OPS_INT;
 	switch (t) {
 	case POL_ARG_FILE:
@@ -178,36 +161,8 @@ pol_int_text(const char *s, size_t len, int *neg, uint64_t *mag)
 static void
 pol_type_bits(enum pol_arg_type t, int *bits, int *is_signed)
 {
-	*is_signed = 0;
-	switch (t) {
-	case POL_ARG_INT:
-		*is_signed = 1;
-		/* FALLTHROUGH */
-	case POL_ARG_UINT32:
-	case POL_ARG_CAPABILITY:
-	case POL_ARG_BPF_CMD:
-		*bits = 32;
-		break;
-	case POL_ARG_INT16:
-		*is_signed = 1;
-		/* FALLTHROUGH */
-	case POL_ARG_UINT16:
-		*bits = 16;
-		break;
-	case POL_ARG_INT8:
-		*is_signed = 1;
-		/* FALLTHROUGH */
-	case POL_ARG_UINT8:
-		*bits = 8;
-		break;
-	case POL_ARG_INT64:
-	case POL_ARG_AUTO:
-		*is_signed = 1;
-		/* FALLTHROUGH */
-	default:
-		*bits = 64;
-		break;
-	}
+	*bits = abi_arg_bits(t);
+	*is_signed = abi_arg_has(t, ABI_AF_SIGNED) || t == POL_ARG_AUTO;
 }
 
 /*

@@ -1,0 +1,472 @@
+/*
+ * bpf/generic/filter.bpf.h -- selector evaluation: matchArgs /
+ * matchReturnArgs on the captured arguments, the process filters
+ * (matchPIDs, matchNamespaces, matchCapabilities, matchBinaries) and the
+ * entry-side pipeline of a hit (gen_args_filter and its pieces).  Part
+ * of generic.bpf.c.
+ */
+#ifndef TRIPLINE_GEN_FILTER_BPF_H
+#define TRIPLINE_GEN_FILTER_BPF_H
+
+/* ------------------------------------------------------------------ */
+/* matchArgs / matchReturnArgs */
+
+/* CIDR match of a captured sockaddr's address (network order). */
+static __always_inline int
+cidr_match(struct ev_sockaddr *sa, struct hook_cidr *c)
+{
+	__u32 w, bits, mask, x, y, plen = c->prefixlen;
+
+	if (sa->family != c->family)
+		return 0;
+	for (w = 0; w < 4; w++) {
+		if (plen <= w * 32)
+			break;
+		bits = plen - w * 32;
+		if (bits > 32)
+			bits = 32;
+		mask = bits == 32 ? 0xffffffff :
+		    bpf_htonl(~((1U << (32 - bits)) - 1));
+		x = *(__u32 *)&sa->addr[w * 4];
+		y = *(__u32 *)&c->addr[w * 4];
+		if ((x & mask) != (y & mask))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Entry k of selectors[skey].args[] (k >= HOOK_MATCHARGS_MAX: the
+ * retargs[] entries) against the captured arguments: 1 passes, 0 not.
+ * Positive operators OR over the values, negative ones AND ("not any").
+ */
+__noinline int
+gen_matcharg(__u32 skey, __u32 k)
+{
+	struct gen_heap *gh = gh_get();
+	struct sel_cfg *sc = sc_get(skey);
+	struct sel_matcharg *ma;
+	struct gen_argref *r;
+	struct ev_sockaddr *sa = NULL;
+	struct hook_num *num;
+	struct inmap_key key;
+	__u32 slot, j, n, op, neg, t, off;
+	__u64 v;
+	int hit = 0;
+
+	if (gh == NULL || sc == NULL ||
+	    k >= HOOK_MATCHARGS_MAX + HOOK_RETARGS_MAX)
+		return 0;
+	ma = &sc->args[k];
+	slot = ma->arg == HOOK_ARG_RET ? GEN_RET_SLOT : ma->arg;
+	if (slot >= GEN_NARGS)
+		return 0;
+	r = &gh->ref[slot];
+	if (r->flags & EVA_ERROR)
+		return 0;	/* nothing to compare: the entry fails */
+	op = abi_op_base(ma->op, &neg);
+	t = r->type;
+	v = r->val;
+	if (t == POL_ARG_SOCKADDR) {
+		off = r->off;
+		if (off > GEN_REC_MAX)
+			return 0;
+		sa = (void *)(gh->rec + off);
+	}
+	n = ma->nvals;
+	if (n > HOOK_VALUES_MAX)
+		n = HOOK_VALUES_MAX;
+	switch (op) {
+	case POL_OP_INMAP:
+		key.map_id = ma->map_id;
+		key.pad = 0;
+		key.value = v;
+		hit = bpf_map_lookup_elem(&inmap, &key) != NULL;
+		break;
+	case POL_OP_SPORTPRIV:
+	case POL_OP_DPORTPRIV:
+		hit = sa != NULL && sa->port < 1024;
+		break;
+	default:
+		for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
+			if (j >= n)
+				break;
+			num = &ma->v.num[j];
+			if (abi_arg_is(t, ABI_AC_INT)) {
+				switch (op) {
+				case POL_OP_EQUAL:
+					hit = v == num->lo;
+					break;
+				case POL_OP_MASK:
+					hit = (v & num->lo) != 0;
+					break;
+				case POL_OP_GT:
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
+					    (__s64)v > (__s64)num->lo :
+					    v > num->lo;
+					break;
+				case POL_OP_LT:
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
+					    (__s64)v < (__s64)num->lo :
+					    v < num->lo;
+					break;
+				case POL_OP_INRANGE:
+					hit = abi_arg_has(t, ABI_AF_SIGNED) ?
+					    (__s64)v >= (__s64)num->lo &&
+					    (__s64)v <= (__s64)num->hi :
+					    v >= num->lo && v <= num->hi;
+					break;
+				}
+			} else if (sa != NULL) {
+				switch (op) {
+				case POL_OP_SADDR:
+				case POL_OP_DADDR:
+					hit = cidr_match(sa, &ma->v.cidr[j]);
+					break;
+				case POL_OP_SPORT:
+				case POL_OP_DPORT:
+					hit = sa->port >= num->lo &&
+					    sa->port <= num->hi;
+					break;
+				case POL_OP_FAMILY:
+					hit = sa->family == num->lo;
+					break;
+				}
+			} else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
+			    op == POL_OP_POSTFIX)
+				hit = gen_str_match(r->off, r->len, skey,
+				    SEL_ARG_STR_OFF(k, j), op);
+		}
+		break;
+	}
+	return neg ? !hit : hit;
+}
+
+/* All matchArgs (ret = 0) or matchReturnArgs (ret = 1) of selectors[skey]
+ * pass?  (A global function: keeps the callers' loops small to verify.) */
+__noinline int
+gen_entries_pass(__u32 skey, __u32 ret)
+{
+	struct sel_cfg *sc = sc_get(skey);
+	__u32 n, k, base;
+
+	if (sc == NULL)
+		return 0;
+	if (ret) {
+		n = sc->nretargs;
+		if (n > HOOK_RETARGS_MAX)
+			n = HOOK_RETARGS_MAX;
+		base = HOOK_MATCHARGS_MAX;
+	} else {
+		n = sc->nmatchargs;
+		if (n > HOOK_MATCHARGS_MAX)
+			n = HOOK_MATCHARGS_MAX;
+		base = 0;
+	}
+	for (k = 0; k < HOOK_MATCHARGS_MAX; k++) {
+		if (k >= n)
+			break;
+		if (!gen_matcharg(skey, base + k))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The matchArgs entries of selector s of hook g->id on integer arguments,
+ * decided from the raw values (quick_int): -1 if one of them fails, else
+ * the mask of the argument slots its other entries need captured (0: the
+ * selector passed all its matchArgs already).
+ */
+__noinline int
+gen_prefilter(struct gctx *g, __u32 s)
+{
+	struct gen_heap *gh = gh_get();
+	struct hook_cfg *hc;
+	struct sel_cfg *sc;
+	__u32 key, n, k, slot, need = 0;
+
+	if (g == NULL || gh == NULL || s >= HOOK_SEL_MAX)
+		return -1;
+	hc = hc_get(g->id);
+	key = g->id * HOOK_SEL_MAX + s;
+	sc = sc_get(key);
+	if (hc == NULL || sc == NULL)
+		return -1;
+	n = sc->nmatchargs;
+	if (n > HOOK_MATCHARGS_MAX)
+		n = HOOK_MATCHARGS_MAX;
+	for (k = 0; k < HOOK_MATCHARGS_MAX; k++) {
+		if (k >= n)
+			break;
+		slot = sc->args[k].arg;
+		if (slot >= HOOK_ARGS_MAX) {
+			need |= (1U << HOOK_ARGS_MAX) - 1;
+			continue;
+		}
+		if (!gen_quick_int(g, slot)) {
+			need |= 1U << slot;
+			continue;
+		}
+		if (!gen_matcharg(key, k))
+			return -1;
+	}
+	return need;
+}
+
+/* ------------------------------------------------------------------ */
+/* process filters */
+
+/*
+ * Length of the current process's binary path, or -1 when unknown; with
+ * copy, the path goes to gheap.bin as well (only done once a value of
+ * some selector could match: most hits of a matchBinaries In are decided
+ * by the length alone).  A process never seen exec'ing (started before
+ * loaderd) gets its execbin entry made here from mm->exe_file, once.
+ */
+__noinline int
+gen_binary(__u32 tgid, __u32 copy)
+{
+	struct task_struct *t = cur_task();
+	struct gen_heap *gh = gh_get();
+	struct heap *h = h_get();
+	struct execbin_val *eb;
+	struct file *exe;
+	int n;
+
+	if (gh == NULL || h == NULL)
+		return -1;
+	eb = bpf_map_lookup_elem(&execbin, &tgid);
+	if (eb == NULL) {
+		exe = BPF_CORE_READ(t, mm, exe_file);
+		n = -1;
+		if (exe != NULL)
+			n = gen_path((__u64)BPF_CORE_READ(exe, f_path.dentry),
+			    (__u64)BPF_CORE_READ(exe, f_path.mnt),
+			    GEN_BIN_OFF);
+		eb = execbin_put(tgid, h, gh->bin, n);
+		if (eb == NULL)
+			return -1;
+	}
+	if (eb->flags & EXECBIN_F_ERR)
+		return -1;
+	n = eb->len;
+	barrier_var(n);
+	if (n < 0 || n > HOOK_STR_MAX)
+		n = HOOK_STR_MAX;
+	if (copy)
+		bpf_probe_read_kernel(gh->bin, n, eb->path);
+	return n;
+}
+
+/*
+ * Could a value of selectors[skey].bins match a binary path of blen bytes
+ * under the positive form of its operator?  Lengths only: no path read.
+ */
+static __always_inline int
+bins_maybe(__u32 blen, struct sel_bins *sb)
+{
+	__u32 k, n = sb->nvals, neg, op, l, lv;
+
+	op = abi_op_base(sb->op, &neg);
+	if (n > HOOK_BINS_MAX)
+		n = HOOK_BINS_MAX;
+	for (k = 0; k < HOOK_BINS_MAX; k++) {
+		if (k >= n)
+			break;
+		l = sb->bins[k].len;
+		if (l > HOOK_STR_MAX)
+			return 1;
+		/* an explicit trailing NUL does not count */
+		lv = l;
+		if (l > 0 && sb->bins[k].s[(l - 1) & (HOOK_STR_MAX - 1)] == '\0')
+			lv = l - 1;
+		if (op == POL_OP_IN || op == POL_OP_EQUAL) {
+			if (lv == blen || l == blen)
+				return 1;
+		} else if (lv <= blen)
+			return 1;
+	}
+	return 0;
+}
+
+/* The binary (blen bytes in gheap.bin) matches a value of
+ * selectors[skey].bins under the positive form of its operator. */
+static __always_inline int
+bins_in(__u32 blen, struct sel_bins *sb, __u32 skey)
+{
+	__u32 k, n = sb->nvals, neg, op;
+
+	op = abi_op_base(sb->op, &neg);
+	if (op == POL_OP_IN)
+		op = POL_OP_EQUAL;
+	if (n > HOOK_BINS_MAX)
+		n = HOOK_BINS_MAX;
+	for (k = 0; k < HOOK_BINS_MAX; k++) {
+		if (k >= n)
+			break;
+		if (gen_str_match(GEN_BIN_OFF, blen, skey, SEL_BIN_STR_OFF(k),
+		    op))
+			return 1;
+	}
+	return 0;
+}
+
+/* matchPIDs, matchNamespaces, matchCapabilities, matchBinaries of
+ * selector s of hook g->id: 1 all pass. */
+__noinline int
+gen_proc(struct gctx *g, __u32 s)
+{
+	struct sel_cfg *sc;
+	__u32 key, tgid, neg;
+	int in, n;
+
+	if (g == NULL || s >= HOOK_SEL_MAX)
+		return 0;
+	key = g->id * HOOK_SEL_MAX + s;
+	if (!sel_task_ok(key, g->pid_tgid))
+		return 0;
+	sc = sc_get(key);
+	if (sc == NULL)
+		return 0;
+	if (!sc->has_bins)
+		return 1;
+	abi_op_base(sc->bins.op, &neg);
+	tgid = g->pid_tgid >> 32;
+	/* g->bin: 0 not looked up, 1 path in gheap.bin, 2 unknown, 3 only
+	 * the length known */
+	if (g->bin == 0) {
+		n = gen_binary(tgid, 0);
+		g->bin = n < 0 ? 2 : 3;
+		g->blen = n < 0 ? 0 : n;
+	}
+	in = 0;
+	if (g->bin == 3 && bins_maybe(g->blen, &sc->bins)) {
+		n = gen_binary(tgid, 1);
+		g->bin = n < 0 ? 2 : 1;
+		g->blen = n < 0 ? 0 : n;
+	}
+	if (g->bin == 1)
+		in = bins_in(g->blen, &sc->bins, key);
+	if (!in && sc->bins.follow_children)
+		in = sel_follows(tgid, key);
+	return neg ? !in : in;
+}
+
+/* ------------------------------------------------------------------ */
+/* the entry side of a hit */
+
+/*
+ * The pieces of gen_args_filter, each a global function: as one function
+ * the combinations of its masks and counts made the verifier walk ~500k
+ * instructions (more than Linux 6.1 allows in all); split, each is
+ * verified once with little state.
+ */
+
+/* gen_prefilter for the selectors in pmask: the ones still passing (bits
+ * 0-7), decided already (8-15), arguments needed (16-23). */
+__noinline int
+gen_prefilter_all(struct gctx *g, __u32 nsel, __u32 pmask)
+{
+	__u32 s, dmask = 0, cneed = 0;
+	int r;
+
+	if (g == NULL)
+		return 0;
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		if (!(pmask & (1U << s)))
+			continue;
+		r = gen_prefilter(g, s);
+		if (r < 0)
+			pmask &= ~(1U << s);
+		else if (r == 0)
+			dmask |= 1U << s;
+		else
+			cneed |= r;
+	}
+	return (pmask & 0xff) | ((dmask & 0xff) << 8) | ((cneed & 0xff) << 16);
+}
+
+/* Capture arguments 0..n-1 into a fresh record. */
+__noinline int
+gen_capture_n(struct gctx *g, __u32 n)
+{
+	struct gen_heap *gh = gh_get();
+
+	if (g == NULL || gh == NULL)
+		return 0;
+	if (n > HOOK_ARGS_MAX)
+		n = HOOK_ARGS_MAX;
+	capture_from(g, gh, 0, n);
+	return 0;
+}
+
+/* The selectors of pmask whose matchArgs pass (dmask: decided already);
+ * PH_ONESHOT: only the first. */
+__noinline int
+gen_sel_pass(struct gctx *g, __u32 nsel, __u32 pmask, __u32 dmask)
+{
+	__u32 s, amask = 0;
+
+	if (g == NULL)
+		return 0;
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		if (!(pmask & (1U << s)))
+			continue;
+		if (!(dmask & (1U << s)) &&
+		    !gen_entries_pass(g->id * HOOK_SEL_MAX + s, 0))
+			continue;
+		amask |= 1U << s;
+		if (g->phase == PH_ONESHOT)
+			break;
+	}
+	return amask;
+}
+
+/*
+ * Entry side of a hit, after the process filters passed the selectors in
+ * pmask (need: one of them has matchArgs).  matchArgs entries on integer
+ * arguments are decided from the raw values first (gen_prefilter); only
+ * then are the arguments up to the last one a remaining selector needs
+ * captured, and its other entries checked.
+ * Returns the selectors that passed (bits 0-7; PH_ONESHOT: only the
+ * first) and, in bits 16-23, how many arguments were captured.
+ */
+__noinline int
+gen_args_filter(struct gctx *g, __u32 nsel, __u32 nargs, __u32 pmask,
+    __u32 need)
+{
+	__u32 i, dmask = 0, capn = 0, cneed;
+	int r;
+
+	if (g == NULL)
+		return 0;
+	if (nsel > HOOK_SEL_MAX)
+		nsel = HOOK_SEL_MAX;
+	if (nargs > HOOK_ARGS_MAX)
+		nargs = HOOK_ARGS_MAX;
+	if (need) {
+		g->qmask = 0;
+		r = gen_prefilter_all(g, nsel, pmask);
+		pmask = r & 0xff;
+		dmask = (r >> 8) & 0xff;
+		cneed = (r >> 16) & 0xff;
+		if (pmask == 0)
+			return 0;
+		for (i = 0; i < HOOK_ARGS_MAX; i++)
+			if (cneed & (1U << i))
+				capn = i + 1;
+		if (capn > nargs)
+			capn = nargs;
+		if (capn > 0)
+			gen_capture_n(g, capn);
+	}
+	r = gen_sel_pass(g, nsel, pmask, dmask);
+	return (r & 0xff) | (capn << 16);
+}
+
+#endif /* TRIPLINE_GEN_FILTER_BPF_H */

@@ -1,0 +1,83 @@
+/*
+ * bpf/generic/fn.bpf.h -- programs of one instance per hook:
+ * generic_lsm (lsmhooks), generic_fmodret (Override on a security_*
+ * kprobe), generic_fentry (spec.fentries).  Part of generic.bpf.c.
+ */
+#ifndef TRIPLINE_GEN_FN_BPF_H
+#define TRIPLINE_GEN_FN_BPF_H
+
+#define MAX_ERRNO	4095
+
+/*
+ * Hook id of a per-hook program instance (generic_lsm, generic_fmodret):
+ * the loader opens the object once more per such hook, sets this, and
+ * makes every map the main instance's (bpf_map__reuse_fd).
+ */
+const volatile __u32 tl_fn_hook = 0;
+
+/* an error an LSM / fmod_ret program may return */
+static __always_inline long
+ovr_ret(long r)
+{
+	if (r > 0 || r < -MAX_ERRNO)
+		r = -1;	/* EPERM */
+	return r;
+}
+
+/* The hook of a per-hook instance, arguments by bpf_get_func_arg. */
+static __always_inline long
+fn_run(void *ctx, __u32 kind)
+{
+	struct gctx *g;
+	__u64 v;
+	__u32 i;
+
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, kind);
+	for (i = 0; i < 6; i++) {
+		v = 0;
+		if (bpf_get_func_arg(ctx, i, &v) != 0)
+			break;
+		g->args[i] = v;
+	}
+	g->have_args = 1;
+	g->id = tl_fn_hook;
+	g->phase = PH_ONESHOT;
+	gen_hook_run(g);
+	if (g->ovr == 0)
+		return 0;
+	return ovr_ret(g->ovr);
+}
+
+/*
+ * lsmhooks: one instance per hook, attach target set by the loader
+ * ("file_open" is only the default).  Returning an error denies the
+ * operation; the first BPF LSM program that denies ends the chain.
+ */
+SEC("?lsm/file_open")
+int
+generic_lsm(unsigned long long *ctx)
+{
+	return fn_run(ctx, HOOK_K_LSM);
+}
+
+/* Override on a kprobe on a security_* function: fmod_ret, one instance
+ * per hook; a non-zero return skips the function and is its result. */
+SEC("?fmod_ret/security_file_open")
+int
+generic_fmodret(unsigned long long *ctx)
+{
+	return fn_run(ctx, HOOK_K_FMODRET);
+}
+
+/* spec.fentries without Override: observation through a trampoline */
+SEC("?fentry/security_file_open")
+int
+generic_fentry(unsigned long long *ctx)
+{
+	fn_run(ctx, HOOK_K_FENTRY);
+	return 0;
+}
+
+#endif /* TRIPLINE_GEN_FN_BPF_H */

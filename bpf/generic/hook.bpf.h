@@ -1,0 +1,260 @@
+/*
+ * bpf/generic/hook.bpf.h -- one hit of a hook (gen_hook_run: the
+ * evaluation order described in generic.bpf.c) and the dispatch of a
+ * hook list.  Part of generic.bpf.c.
+ */
+#ifndef TRIPLINE_GEN_HOOK_BPF_H
+#define TRIPLINE_GEN_HOOK_BPF_H
+
+/* remember an AT_EXIT hook's entry result for sys_exit */
+static __always_inline void
+pending_add(struct gen_heap *gh, struct gctx *g, __u32 pass)
+{
+	struct gen_pending *pd = &gh->pd;
+	__u32 n = pd->n;
+
+	if (n >= HOOK_PER_DISPATCH)
+		return;
+	pd->ids[n] = g->id;
+	pd->gens[n] = g->gen;
+	pd->pass[n] = pass;
+	pd->n = n + 1;
+}
+
+/*
+ * One hit of hook g->id (g->phase: PH_ONESHOT from the programs, becomes
+ * PH_ENTRY here for AT_EXIT syscall hooks; PH_EXIT from sys_exit).
+ */
+__noinline int
+gen_hook_run(struct gctx *g)
+{
+	struct gen_heap *gh = gh_get();
+	struct hook_cfg *hc;
+	struct sel_cfg *sc;
+	__u32 nsel, nargs, rettype, s, key, pmask = 0, need = 0, amask = 0;
+	__u32 capn;
+	int r;
+
+	if (g == NULL || gh == NULL)
+		return 0;
+	hc = hc_get(g->id);
+	if (hc == NULL || !(hc->flags & HOOK_F_ENABLED) || hc->kind != g->kind)
+		return 0;
+	/* syscall_nr -1: the hook is on every number whose entry lists it
+	 * (raw_syscalls/sys_enter) */
+	if (g->kind == HOOK_K_SYSCALL && hc->syscall_nr >= 0 &&
+	    hc->syscall_nr != (__s32)g->nr)
+		return 0;
+	if (g->phase == PH_EXIT) {
+		if (hc->gen != g->gen)
+			return 0;	/* slot reused since the entry */
+	} else {
+		g->gen = hc->gen;
+		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE) &&
+		    (hc->flags & HOOK_F_AT_EXIT))
+			g->phase = PH_ENTRY;
+	}
+	nsel = hc->nsel;
+	if (nsel > HOOK_SEL_MAX)
+		nsel = HOOK_SEL_MAX;
+	nargs = hc->nargs;
+	if (nargs > HOOK_ARGS_MAX)
+		nargs = HOOK_ARGS_MAX;
+	rettype = hc->ret.type;
+	g->sel = SEL_NONE;
+	g->eflags = 0;
+	g->bin = 0;
+	g->qmask = 0;
+
+	if (g->phase == PH_EXIT) {
+		if (g->pass == 0)
+			return 0;
+		capture_all(g, gh, nargs, rettype);
+		if (rettype != POL_ARG_NONE)
+			nargs++;
+		if (nsel > 0 && g->pass != GEN_PASS_ALL) {
+			/* a local: a load from g as the loop's last insn
+			 * falls through into its head, which 6.1's CFG
+			 * check refuses (tests/bpf/cfgcheck.py) */
+			pmask = g->pass;
+			for (s = 0; s < HOOK_SEL_MAX; s++) {
+				if (s >= nsel)
+					break;
+				if (!(pmask & (1U << s)))
+					continue;
+				if (gen_entries_pass(g->id * HOOK_SEL_MAX + s,
+				    1)) {
+					g->sel = s;
+					break;
+				}
+			}
+			if (g->sel == SEL_NONE)
+				return 0;
+		}
+		goto matched;
+	}
+
+	hs_add(g->id, HS_HITS);
+	if (nsel == 0) {
+		if (g->phase == PH_ENTRY) {
+			pending_add(gh, g, GEN_PASS_ALL);
+			return 0;
+		}
+		capture_all(g, gh, nargs, rettype);
+		goto matched;
+	}
+	/* 1. process filters: cheap, and no argument read if none pass */
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		sc = sc_get(g->id * HOOK_SEL_MAX + s);
+		if (sc == NULL)
+			break;
+		if ((sc->npids || sc->nns || sc->ncaps || sc->has_bins) &&
+		    !gen_proc(g, s))
+			continue;
+		pmask |= 1U << s;
+		if (sc->nmatchargs > 0)
+			need = 1;
+	}
+	if (pmask == 0)
+		return 0;
+	/* 2. matchArgs on integer arguments, from the raw values, and the
+	 *    arguments the remaining selectors need; 3. first match wins */
+	r = gen_args_filter(g, nsel, nargs, pmask, need);
+	amask = r & 0xff;
+	capn = (r >> 16) & 0xff;
+	if (g->phase == PH_ONESHOT && amask != 0) {
+		for (s = 0; s < HOOK_SEL_MAX; s++)
+			if (amask & (1U << s)) {
+				g->sel = s;
+				break;
+			}
+	}
+	if (amask == 0)
+		return 0;
+	if (g->phase == PH_ENTRY) {
+		pending_add(gh, g, amask);
+		return 0;
+	}
+	/* the rest of the record (all of it if nothing was captured) */
+	capture_from(g, gh, capn, nargs);
+
+matched:
+	/* 4. actions (none: Post), then maybe the record */
+	hs_add(g->id, HS_MATCHED);
+	g->actions = 0;
+	g->would = 0;
+	g->post = 0;
+	g->nopost = 0;
+	g->rl_ms = 0;
+	g->rl_scope = 0;
+	/* posted unless NoPost (Tetragon): an explicit Post only brings its
+	 * rateLimit */
+	g->post = 1;
+	if (g->sel < HOOK_SEL_MAX) {
+		key = g->id * HOOK_SEL_MAX + g->sel;
+		gen_actions(g, key, 0);
+		if (g->phase == PH_EXIT)
+			gen_actions(g, key, 1);
+	}
+	if (hc->flags & HOOK_F_MONITOR)
+		g->eflags |= EVG_F_MONITOR;
+	if (g->phase == PH_EXIT)
+		g->eflags |= EVG_F_RETURN;
+	if (g->nopost)
+		return 0;
+	if (gen_rate_limited(g, hc->nargs)) {
+		hs_add(g->id, HS_RATELIMITED);
+		return 0;
+	}
+	g->actions |= 1U << POL_ACT_POST;
+	gen_emit(g, nargs);
+	return 0;
+}
+
+static __always_inline void
+gctx_init(struct gctx *g, __u32 kind)
+{
+	__builtin_memset(g, 0, sizeof(*g));
+	g->kind = kind;
+	g->pid_tgid = bpf_get_current_pid_tgid();
+}
+
+/* A hit on a probed function (kprobe, uprobe): its arguments from the
+ * registers (x86_64: the sixth in r9), the hook = the attach cookie. */
+static __always_inline void
+gctx_probe(struct gctx *g, struct pt_regs *ctx, __u32 kind)
+{
+	gctx_init(g, kind);
+	g->args[0] = PT_REGS_PARM1(ctx);
+	g->args[1] = PT_REGS_PARM2(ctx);
+	g->args[2] = PT_REGS_PARM3(ctx);
+	g->args[3] = PT_REGS_PARM4(ctx);
+	g->args[4] = PT_REGS_PARM5(ctx);
+	g->args[5] = ctx->r9;
+	g->have_args = 1;
+	g->id = bpf_get_attach_cookie(ctx);
+	g->phase = PH_ONESHOT;
+}
+
+/* The entry's hand-off saved in map (pending, kpending) under key: copied
+ * to gheap.pd before the delete frees the element for reuse.  NULL if
+ * none. */
+static __always_inline struct gen_pending *
+pending_take(void *map, void *key)
+{
+	struct gen_pending *saved = bpf_map_lookup_elem(map, key), *pd;
+	struct gen_heap *gh;
+
+	if (saved == NULL)
+		return NULL;
+	gh = gh_get();
+	if (gh == NULL)
+		return NULL;
+	pd = &gh->pd;
+	__builtin_memcpy(pd, saved, sizeof(*pd));
+	bpf_map_delete_elem(map, key);
+	return pd;
+}
+
+/* A hit at exit with the arguments pd saved at entry, or NULL. */
+static __always_inline struct gctx *
+gctx_exit(__u32 kind, struct gen_pending *pd)
+{
+	struct gctx *g = gx_get();
+	__u32 i;
+
+	if (g == NULL)
+		return NULL;
+	gctx_init(g, kind);
+	for (i = 0; i < 6; i++)
+		g->args[i] = pd->args[i];
+	g->have_args = 1;
+	return g;
+}
+
+/* Run the hooks of a dispatch list. */
+static __always_inline void
+dispatch(struct gctx *g, struct hook_list *hl)
+{
+	struct hook_cfg *hc;
+	__u32 i, n = hl->n;
+
+	if (n > HOOK_PER_DISPATCH)
+		n = HOOK_PER_DISPATCH;
+	for (i = 0; i < HOOK_PER_DISPATCH; i++)
+		g->ids[i] = hl->ids[i];
+	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
+		if (i >= n)
+			break;
+		hc = hc_get(g->ids[i]);
+		if (hc == NULL || !(hc->flags & HOOK_F_ENABLED))
+			continue;
+		g->id = g->ids[i];
+		g->phase = PH_ONESHOT;
+		gen_hook_run(g);
+	}
+}
+
+#endif /* TRIPLINE_GEN_HOOK_BPF_H */
