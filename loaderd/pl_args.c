@@ -14,56 +14,9 @@
 
 #include "pl_int.h"
 
-/* The type classes: integer, signed, string (matched as bytes), kernel
- * object.  The policy manager's only copy: the other rooms call these. */
-
-int
-pl_type_is_int(enum pol_arg_type t)
-{
-	return t >= POL_ARG_INT && t <= POL_ARG_UINT8;
-}
-
-int
-pl_type_signed(enum pol_arg_type t)
-{
-	return t == POL_ARG_INT || t == POL_ARG_INT64 || t == POL_ARG_INT16 ||
-	    t == POL_ARG_INT8;
-}
-
-/* Matched as bytes by the string operators. */
-int
-pl_type_is_str(enum pol_arg_type t)
-{
-	switch (t) {
-	case POL_ARG_STRING: case POL_ARG_CHAR_BUF: case POL_ARG_CHAR_IOVEC:
-	case POL_ARG_CONST_BUF: case POL_ARG_FD: case POL_ARG_FILE:
-	case POL_ARG_PATH: case POL_ARG_DENTRY: case POL_ARG_FILENAME:
-	case POL_ARG_DATA_LOC: case POL_ARG_LINUX_BINPRM: case POL_ARG_KIOCB:
-	case POL_ARG_SOCKADDR_UN: case POL_ARG_NET_DEVICE: case POL_ARG_MODULE:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Types that are a pointer to a kernel object: only a kprobe (or LSM /
- * fentry) on a kernel function has one. */
-int
-pl_type_is_kptr(enum pol_arg_type t)
-{
-	switch (t) {
-	case POL_ARG_FILE: case POL_ARG_PATH: case POL_ARG_DENTRY:
-	case POL_ARG_FILENAME: case POL_ARG_SOCK: case POL_ARG_SOCKET:
-	case POL_ARG_SKB: case POL_ARG_CRED: case POL_ARG_LINUX_BINPRM:
-	case POL_ARG_BPF_ATTR: case POL_ARG_BPF_PROG: case POL_ARG_BPF_MAP:
-	case POL_ARG_PERF_EVENT: case POL_ARG_MODULE: case POL_ARG_KERNEL_CAP:
-	case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE: case POL_ARG_KIOCB:
-	case POL_ARG_IOV_ITER:
-		return 1;
-	default:
-		return 0;
-	}
-}
+/* Which types are integers, signed, strings (matched as bytes) or kernel
+ * objects: bpf/abi.h's table (abi_arg_is, abi_arg_has), shared with the
+ * parser, the BPF programs and the decoder. */
 
 const char *
 pl_type_name(const struct pol_arg *a)
@@ -82,7 +35,7 @@ pl_arg_common(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
     enum pol_arg_type type)
 {
 	ha->type = (uint8_t)type;
-	if (pl_type_signed(type))
+	if (abi_arg_has(type, ABI_AF_SIGNED))
 		ha->flags |= HOOK_ARGF_SIGNED;
 	if (a->max_data > HOOK_ARG_DATA_MAX)
 		return pl_fail(c, ERR_RANGE, a->line, a->col, "maxData %u: "
@@ -117,7 +70,7 @@ pl_arg_reg(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
 	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC)
 		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
 		    "only valid on tracepoints", pl_type_name(a));
-	if (pl_type_is_kptr(a->type)) {
+	if (abi_arg_has(a->type, ABI_AF_KPTR)) {
 		if (src_kind == HOOK_SRC_SYSARG)
 			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
 			    "type %s needs a kprobe on a kernel function",
@@ -154,19 +107,18 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 		return 0;
 	if (t == POL_ARG_NONE || t == POL_ARG_AUTO)
 		t = POL_ARG_INT64;
-	if (h->kind == POL_HOOK_KPROBE && !h->syscall && pl_type_is_kptr(t) &&
-	    !pl_type_is_str(t) && t != POL_ARG_FILENAME &&
-	    t != POL_ARG_USER_NS && t != POL_ARG_NET_DEVICE &&
-	    t != POL_ARG_KIOCB && t != POL_ARG_IOV_ITER)
+	if (h->kind == POL_HOOK_KPROBE && !h->syscall &&
+	    ((abi_arg_is(t, ABI_AC_OBJ) && !abi_arg_has(t, ABI_AF_TEXT)) ||
+	    t == POL_ARG_KERNEL_CAP))
 		;	/* a kernel function returning an object (sk_alloc) */
-	else if (pl_type_is_kptr(t) || pl_type_is_str(t))
+	else if (abi_arg_has(t, ABI_AF_KPTR) || abi_arg_has(t, ABI_AF_STROPS))
 		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
 		    "returnArg type %s: %s", pl_type_name(&h->retarg),
 		    h->syscall ? "a syscall returns a number" : "not "
 		    "supported as a return value by this engine");
 	cfg->ret.type = (uint8_t)t;
 	cfg->ret.src_kind = HOOK_SRC_RETVAL;
-	if (pl_type_signed(t))
+	if (abi_arg_has(t, ABI_AF_SIGNED))
 		cfg->ret.flags |= HOOK_ARGF_SIGNED;
 	cfg->flags |= HOOK_F_AT_EXIT;
 	return 0;

@@ -411,7 +411,7 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 			/* __syscall_nr / id */
 			if (t == POL_ARG_AUTO || t == POL_ARG_SYSCALL64)
 				t = raw ? POL_ARG_SYSCALL64 : POL_ARG_INT;
-			if (!pl_type_is_int(t) && t != POL_ARG_SYSCALL64)
+			if (!abi_arg_has(t, ABI_AF_CINT) && t != POL_ARG_SYSCALL64)
 				return pl_fail(c, ERR_PARSE, a->line, a->col,
 				    "field %s is a number, not %s",
 				    f[a->index].name, pl_type_name(a));
@@ -424,13 +424,13 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 			   field 5) */
 			if (t == POL_ARG_AUTO)
 				t = POL_ARG_INT64;
-			if (!pl_type_is_int(t))
+			if (!abi_arg_has(t, ABI_AF_CINT))
 				return pl_fail(c, ERR_PARSE, a->line, a->col,
 				    "field %s is a number, not %s",
 				    f[a->index].name, pl_type_name(a));
 			ha->src_kind = HOOK_SRC_RETVAL;
 			ha->type = (uint8_t)t;
-			if (pl_type_signed(t))
+			if (abi_arg_has(t, ABI_AF_SIGNED))
 				ha->flags |= HOOK_ARGF_SIGNED;
 		} else if (raw) {
 			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "field "
@@ -444,7 +444,7 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 				t = pl_is_char_ptr(fd) ? POL_ARG_STRING :
 				    strchr(fd->type, '*') != NULL ?
 				    POL_ARG_UINT64 : pl_tp_int_type(fd, 1);
-			if (pl_type_is_kptr(t))
+			if (abi_arg_has(t, ABI_AF_KPTR))
 				return pl_fail(c, ERR_UNSUPP, a->line, a->col,
 				    "type %s needs a kprobe on a kernel "
 				    "function", pl_type_name(a));
@@ -537,7 +537,7 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 			else
 				t = pl_tp_int_type(fd, 1);
 		}
-		if (pl_type_is_kptr(t) && t != POL_ARG_FILENAME) {
+		if (abi_arg_has(t, ABI_AF_KPTR) && t != POL_ARG_FILENAME) {
 			r = pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s "
 			    "needs a kprobe or raw tracepoint (BTF) argument; "
 			    "tracepoint fields are numbers and strings",
@@ -549,7 +549,7 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 		ha->size = (uint16_t)fd->size;
 		if (fd->dataloc)
 			ha->flags |= HOOK_ARGF_DATA_LOC;
-		if ((pl_type_is_int(t) && fd->dataloc) ||
+		if ((abi_arg_has(t, ABI_AF_CINT) && fd->dataloc) ||
 		    (t == POL_ARG_DATA_LOC && !fd->dataloc)) {
 			r = pl_fail(c, ERR_PARSE, a->line, a->col, "field %s "
 			    "(%s) cannot be read as %s", fd->name, fd->decl,

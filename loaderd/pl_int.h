@@ -262,11 +262,7 @@ enum pol_arg_type pl_tp_int_type(const struct tpfield *, int use_sign);
 int	pl_is_char_ptr(const struct tpfield *);
 int	pl_ksym_exists(const char *name);
 
-/* pl_args.c: the argument type classes */
-int	pl_type_is_int(enum pol_arg_type);
-int	pl_type_signed(enum pol_arg_type);
-int	pl_type_is_str(enum pol_arg_type);
-int	pl_type_is_kptr(enum pol_arg_type);
+/* pl_args.c: the argument type name for messages */
 const char *pl_type_name(const struct pol_arg *);
 /* pl_args.c: hook_arg setup */
 int	pl_arg_common(struct pl_ctx *, const struct pol_arg *,

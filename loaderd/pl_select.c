@@ -59,7 +59,7 @@ pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
 	const struct pol_value *v;
 	uint64_t x;
 	size_t i;
-	int strop, isstr = pl_type_is_str(type);
+	int strop, isstr = abi_arg_has(type, ABI_AF_STROPS);
 
 	sm->arg = argpos;
 	sm->op = (uint8_t)m->op;
