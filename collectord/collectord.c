@@ -638,73 +638,68 @@ collectord_get_ringbuf(struct collectord *cd)
 	peer_set_proto(cd->parent, &collectord_parent_proto);
 }
 
-int
-main(int argc, char *argv[])
+/* Command-line options (set by loaderd's child_argv()). */
+struct collectord_opts {
+	const char		*statedir, *user, *node;
+	enum sandbox_mode	 mode;
+	long			 batch_ms, batch_rows;
+	int			 debug, verbose, print, json, dump;
+};
+
+static void
+collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "dump-seccomp", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct collectord	 cd;
-	struct procfs_snap	*snap = NULL;
-	struct proc		*procs;
-	struct ipc_ready	 ready;
-	struct outbox_hooks	 ob_hooks;
-	const char		*statedir = NULL, *user = NULL, *node = NULL;
-	char			 dbpath[PATH_MAX], path[PATH_MAX + 8];
-	char			 jsonpath[PATH_MAX];
-	enum sandbox_mode	 mode = SANDBOX_ENFORCE;
-	long			 batch_ms = 1000, batch_rows = 1000;
-	int			 ch, debug = 0, verbose = 0, print = 0;
-	int			 json = 1, dump = 0, r, m, root;
-	int64_t			 off;
-	uid_t			 uid;
-	gid_t			 gid;
-	size_t			 nprocs, bad;
-	long			 clk_tck = sysconf(_SC_CLK_TCK);
-	const char		*sfx[] = { "", "-wal", "-shm" };
-	size_t			 i;
+	int	 ch, m;
 
+	memset(o, 0, sizeof(*o));
+	o->mode = SANDBOX_ENFORCE;
+	o->batch_ms = 1000;
+	o->batch_rows = 1000;
+	o->json = 1;
 	while ((ch = getopt_long(argc, argv, "b:dhJm:N:pr:S:u:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
-			batch_ms = num_arg(optarg, 1, 60000, "-b");
+			o->batch_ms = num_arg(optarg, 1, 60000, "-b");
 			break;
 		case 'd':
-			debug = 1;
+			o->debug = 1;
 			break;
 		case 'D':
-			dump = 1;
+			o->dump = 1;
 			break;
 		case 'h':
 			usage(0);
 		case 'J':
-			json = 0;
+			o->json = 0;
 			break;
 		case 'm':
 			if ((m = sandbox_mode_parse(optarg)) == -1)
 				fatalx("unknown sandbox mode %s", optarg);
-			mode = (enum sandbox_mode)m;
+			o->mode = (enum sandbox_mode)m;
 			break;
 		case 'N':
-			node = optarg;
+			o->node = optarg;
 			break;
 		case 'p':
-			print = 1;
+			o->print = 1;
 			break;
 		case 'r':
-			batch_rows = num_arg(optarg, 1, 1000000, "-r");
+			o->batch_rows = num_arg(optarg, 1, 1000000, "-r");
 			break;
 		case 'S':
-			statedir = optarg;
+			o->statedir = optarg;
 			break;
 		case 'u':
-			user = optarg;
+			o->user = optarg;
 			break;
 		case 'v':
-			verbose++;
+			o->verbose++;
 			break;
 		default:
 			usage(1);
@@ -712,23 +707,193 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(1);
-	log_init(debug || dump, verbose);
+}
+
+/*
+ * Step (2): the store and the export, opened with privileges; with them,
+ * the files are given to the collector's user.
+ */
+static void
+collectord_open_store(struct collectord *cd, const struct collectord_opts *o,
+    int root, uid_t uid, gid_t gid, int64_t off)
+{
+	static const char *sfx[] = { "", "-wal", "-shm" };
+	char		 dbpath[PATH_MAX], path[PATH_MAX + 8];
+	char		 jsonpath[PATH_MAX];
+	size_t		 i;
+	int		 r;
+
+	if ((size_t)snprintf(dbpath, sizeof(dbpath), "%s/events.db",
+	    o->statedir) >= sizeof(dbpath) ||
+	    (size_t)snprintf(jsonpath, sizeof(jsonpath), "%s/events.jsonl",
+	    o->statedir) >= sizeof(jsonpath))
+		fatalx("state directory path too long");
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
+		check_state_file(path);
+	}
+	if ((r = store_open(&cd->env.st, dbpath, o->node, off,
+	    (size_t)o->batch_rows)) != 0)
+		fatalx_r(r, "opening %s", dbpath);
+	if (o->json) {
+		check_state_file(jsonpath);
+		cd->json_fd = open(jsonpath, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (cd->json_fd == -1)
+			fatal("open %s", jsonpath);
+	}
+	if (root) {
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
+			chown_state_file(path, uid, gid);
+		}
+		if (cd->json_fd != -1 && fchown(cd->json_fd, uid, gid) == -1)
+			fatal("chown %s", jsonpath);
+	}
+}
+
+/* The pipeline behind the store: export, process cache, alert outbox,
+ * hook table. */
+static void
+collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
+    int64_t off)
+{
+	static struct outbox_hooks ob_hooks;
+
+	if (o->json || o->print)
+		cd->env.ex = export_new(cd->json_fd,
+		    o->print ? STDOUT_FILENO : -1, o->node, off);
+	cd->env.pc = pcache_new(o->node);
+	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
+	 * notifier channel */
+	ob_hooks.now = collectord_unix_now;
+	ob_hooks.send = collectord_job_send;
+	ob_hooks.kick = collectord_outbox_kick;
+	ob_hooks.arg = cd;
+	cd->env.ob = outbox_new(cd->env.st, off, &ob_hooks);
+	cd->env.hooks = hooktab_new();
+	cd->env.refresh = collectord_refresh;
+	cd->env.refresh_arg = cd;
+}
+
+/* Step (4): the event loop, before the sandbox (epoll fd, signal pipe). */
+static void
+collectord_events(struct collectord *cd, long batch_ms)
+{
+	if ((cd->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	cd->batch_tv.tv_sec = batch_ms / 1000;
+	cd->batch_tv.tv_usec = (batch_ms % 1000) * 1000;
+	cd->ev_batch = event_new(cd->base, -1, EV_PERSIST,
+	    collectord_batch_cb, cd);
+	cd->ev_stats = event_new(cd->base, -1, EV_PERSIST,
+	    collectord_stats_cb, cd);
+	cd->ev_sigterm = evsignal_new(cd->base, SIGTERM,
+	    collectord_signal_cb, cd);
+	cd->ev_sigint = evsignal_new(cd->base, SIGINT, collectord_signal_cb,
+	    cd);
+	cd->ev_outbox = event_new(cd->base, -1, 0, collectord_outbox_cb, cd);
+	if (cd->ev_outbox == NULL ||
+	    event_add(cd->ev_outbox, &(struct timeval){ 0, 100000 }) != 0)
+		fatalx("setting up the alert scheduler");
+	collectord_peer_arm(cd);
+	if (cd->ev_batch == NULL || cd->ev_stats == NULL ||
+	    cd->ev_sigterm == NULL || cd->ev_sigint == NULL ||
+	    event_add(cd->ev_batch, &cd->batch_tv) != 0 ||
+	    event_add(cd->ev_stats, &(struct timeval){ STATS_INTERVAL_S, 0 }) ||
+	    event_add(cd->ev_sigterm, NULL) != 0 ||
+	    event_add(cd->ev_sigint, NULL) != 0 ||
+	    peer_attach(cd->parent, cd->base) != 0)
+		fatalx("setting up events");
+	signal(SIGPIPE, SIG_IGN);
+	if (ringbuf_attach(cd->rb, cd->base, RINGBUF_BATCH, RINGBUF_POLL_MS,
+	    pipeline_record, &cd->env) != 0)
+		fatalx("ring buffer event");
+	ringbuf_set_prepare(cd->rb, collectord_refresh, cd);
+	if (ringbuf_timer_only(cd->rb))
+		log_warnx("ring buffer fd is not pollable: reading it every"
+		    " %d ms", RINGBUF_POLL_MS);
+}
+
+/* Step (5): the sandbox: nothing on the filesystem, no privileges. */
+static void
+collectord_sandbox(enum sandbox_mode mode, const char *user, uid_t uid,
+    gid_t gid)
+{
+	int	 r;
+
+	if (mode != SANDBOX_OFF) {
+		r = sandbox_landlock(NULL, NULL);
+		if (r == ERR_UNSUPP)
+			log_info("Landlock not available; relying on seccomp");
+		else if (r != 0)
+			fatal("landlock");
+	}
+	if (sandbox_drop_privs(uid, gid) != 0)
+		fatal("dropping privileges to %s", user);
+	if (sandbox_seccomp(collector_rules, collector_nrules, mode) != 0)
+		fatal("seccomp (%s)", sandbox_mode_name(mode));
+}
+
+/* Step (6): untrusted input from here on: /proc contents, the DB. */
+static void
+collectord_restore(struct collectord *cd, struct procfs_snap *snap,
+    long clk_tck, const char *node, enum sandbox_mode mode)
+{
+	struct proc	*procs = NULL;
+	size_t		 nprocs = 0, bad;
+	int		 r;
+
+	cd->env.now_boot_ns = boot_now();
+	if (snap != NULL) {
+		procs = procfs_parse(snap, clk_tck, node,
+		    &nprocs, &bad);
+		if (bad > 0)
+			log_debug("%zu /proc entries unparsable", bad);
+		procfs_snap_free(snap);
+	}
+	if ((r = pipeline_startup(&cd->env, procs, nprocs)) != 0)
+		log_warnx_r(r, "restoring process cache");
+	procfs_procs_free(procs, nprocs);
+	if (cd->env.ex != NULL)
+		export_flush(cd->env.ex);
+	log_info("ready: %llu processes restored from the DB, %llu from"
+	    " /proc, %llu stale; sandbox %s", (unsigned long long)
+	    cd->env.restored, (unsigned long long)cd->env.procfs,
+	    (unsigned long long)cd->env.stale, sandbox_mode_name(mode));
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct collectord	 cd;
+	struct collectord_opts	 o;
+	struct procfs_snap	*snap = NULL;
+	struct ipc_ready	 ready;
+	int			 r, root;
+	int64_t			 off;
+	uid_t			 uid;
+	gid_t			 gid;
+	long			 clk_tck = sysconf(_SC_CLK_TCK);
+
+	collectord_parse_opts(&o, argc, argv);
+	log_init(o.debug || o.dump, o.verbose);
 	log_procinit("collectord");
-	if (dump) {
+	if (o.dump) {
 #ifdef TRIPLINE_SANITIZERS
-		mode = SANDBOX_OFF;
+		o.mode = SANDBOX_OFF;
 #endif
 		if (sandbox_seccomp_dump(collector_rules, collector_nrules,
-		    mode, STDOUT_FILENO) != 0)
+		    o.mode, STDOUT_FILENO) != 0)
 			fatal("seccomp dump");
 		return 0;
 	}
-	if (statedir == NULL || user == NULL || node == NULL)
+	if (o.statedir == NULL || o.user == NULL || o.node == NULL)
 		usage(1);
-	if (strlen(node) > PCACHE_NODE_MAX)
+	if (strlen(o.node) > PCACHE_NODE_MAX)
 		fatalx("node name longer than %d bytes", PCACHE_NODE_MAX);
 #ifdef TRIPLINE_SANITIZERS
-	mode = SANDBOX_OFF;
+	o.mode = SANDBOX_OFF;
 #endif
 	if (prctl(PR_SET_NAME, "collectord", 0, 0, 0) == -1)
 		log_warn("prctl(PR_SET_NAME)");
@@ -744,8 +909,8 @@ main(int argc, char *argv[])
 		fatal("fcntl fd %d", IPC_FD_PARENT);
 
 	if (root) {
-		if (sandbox_lookup_user(user, &uid, &gid) != 0)
-			fatalx("unknown user %s", user);
+		if (sandbox_lookup_user(o.user, &uid, &gid) != 0)
+			fatalx("unknown user %s", o.user);
 	} else {
 		uid = geteuid();
 		gid = getegid();
@@ -758,121 +923,17 @@ main(int argc, char *argv[])
 	/* (1) /proc raw bytes, with privileges, nothing parsed */
 	if (procfs_read(&snap, "/proc") != 0)
 		log_warn("reading /proc: no process discovery");
-
 	/* (2) the store and the export */
-	if ((size_t)snprintf(dbpath, sizeof(dbpath), "%s/events.db",
-	    statedir) >= sizeof(dbpath) ||
-	    (size_t)snprintf(jsonpath, sizeof(jsonpath), "%s/events.jsonl",
-	    statedir) >= sizeof(jsonpath))
-		fatalx("state directory path too long");
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
-		check_state_file(path);
-	}
-	if ((r = store_open(&cd.env.st, dbpath, node, off,
-	    (size_t)batch_rows)) != 0)
-		fatalx_r(r, "opening %s", dbpath);
-	if (json) {
-		check_state_file(jsonpath);
-		cd.json_fd = open(jsonpath, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC | O_NOFOLLOW, 0640);
-		if (cd.json_fd == -1)
-			fatal("open %s", jsonpath);
-	}
-	if (root) {
-		for (i = 0; i < 3; i++) {
-			snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
-			chown_state_file(path, uid, gid);
-		}
-		if (cd.json_fd != -1 && fchown(cd.json_fd, uid, gid) == -1)
-			fatal("chown %s", jsonpath);
-	}
-	if (json || print)
-		cd.env.ex = export_new(cd.json_fd, print ? STDOUT_FILENO : -1,
-		    node, off);
-	cd.env.pc = pcache_new(node);
-	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
-	 * notifier channel */
-	ob_hooks.now = collectord_unix_now;
-	ob_hooks.send = collectord_job_send;
-	ob_hooks.kick = collectord_outbox_kick;
-	ob_hooks.arg = &cd;
-	cd.env.ob = outbox_new(cd.env.st, off, &ob_hooks);
-	cd.env.hooks = hooktab_new();
-	cd.env.refresh = collectord_refresh;
-	cd.env.refresh_arg = &cd;
-
+	collectord_open_store(&cd, &o, root, uid, gid, off);
+	collectord_pipeline_new(&cd, &o, off);
 	/* (3) the ring buffer (and hook metadata sent before it) */
 	collectord_get_ringbuf(&cd);
-
-	/* (4) the event loop, before the sandbox (epoll fd, signal pipe) */
-	if ((cd.base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	cd.batch_tv.tv_sec = batch_ms / 1000;
-	cd.batch_tv.tv_usec = (batch_ms % 1000) * 1000;
-	cd.ev_batch = event_new(cd.base, -1, EV_PERSIST, collectord_batch_cb,
-	    &cd);
-	cd.ev_stats = event_new(cd.base, -1, EV_PERSIST, collectord_stats_cb,
-	    &cd);
-	cd.ev_sigterm = evsignal_new(cd.base, SIGTERM, collectord_signal_cb,
-	    &cd);
-	cd.ev_sigint = evsignal_new(cd.base, SIGINT, collectord_signal_cb,
-	    &cd);
-	cd.ev_outbox = event_new(cd.base, -1, 0, collectord_outbox_cb, &cd);
-	if (cd.ev_outbox == NULL ||
-	    event_add(cd.ev_outbox, &(struct timeval){ 0, 100000 }) != 0)
-		fatalx("setting up the alert scheduler");
-	collectord_peer_arm(&cd);
-	if (cd.ev_batch == NULL || cd.ev_stats == NULL ||
-	    cd.ev_sigterm == NULL || cd.ev_sigint == NULL ||
-	    event_add(cd.ev_batch, &cd.batch_tv) != 0 ||
-	    event_add(cd.ev_stats, &(struct timeval){ STATS_INTERVAL_S, 0 }) ||
-	    event_add(cd.ev_sigterm, NULL) != 0 ||
-	    event_add(cd.ev_sigint, NULL) != 0 ||
-	    peer_attach(cd.parent, cd.base) != 0)
-		fatalx("setting up events");
-	signal(SIGPIPE, SIG_IGN);
-	if (ringbuf_attach(cd.rb, cd.base, RINGBUF_BATCH, RINGBUF_POLL_MS,
-	    pipeline_record, &cd.env) != 0)
-		fatalx("ring buffer event");
-	ringbuf_set_prepare(cd.rb, collectord_refresh, &cd);
-	if (ringbuf_timer_only(cd.rb))
-		log_warnx("ring buffer fd is not pollable: reading it every"
-		    " %d ms", RINGBUF_POLL_MS);
-
-	/* (5) the sandbox: nothing on the filesystem, no privileges */
-	if (mode != SANDBOX_OFF) {
-		r = sandbox_landlock(NULL, NULL);
-		if (r == ERR_UNSUPP)
-			log_info("Landlock not available; relying on seccomp");
-		else if (r != 0)
-			fatal("landlock");
-	}
-	if (sandbox_drop_privs(uid, gid) != 0)
-		fatal("dropping privileges to %s", user);
-	if (sandbox_seccomp(collector_rules, collector_nrules, mode) != 0)
-		fatal("seccomp (%s)", sandbox_mode_name(mode));
-
-	/* (6) untrusted input from here on: /proc contents, the DB */
-	cd.env.now_boot_ns = boot_now();
-	nprocs = 0;
-	procs = NULL;
-	if (snap != NULL) {
-		procs = procfs_parse(snap, clk_tck, node,
-		    &nprocs, &bad);
-		if (bad > 0)
-			log_debug("%zu /proc entries unparsable", bad);
-		procfs_snap_free(snap);
-	}
-	if ((r = pipeline_startup(&cd.env, procs, nprocs)) != 0)
-		log_warnx_r(r, "restoring process cache");
-	procfs_procs_free(procs, nprocs);
-	if (cd.env.ex != NULL)
-		export_flush(cd.env.ex);
-	log_info("ready: %llu processes restored from the DB, %llu from"
-	    " /proc, %llu stale; sandbox %s", (unsigned long long)
-	    cd.env.restored, (unsigned long long)cd.env.procfs,
-	    (unsigned long long)cd.env.stale, sandbox_mode_name(mode));
+	/* (4) the event loop */
+	collectord_events(&cd, o.batch_ms);
+	/* (5) the sandbox */
+	collectord_sandbox(o.mode, o.user, uid, gid);
+	/* (6) untrusted input */
+	collectord_restore(&cd, snap, clk_tck, o.node, o.mode);
 
 	ready.pid = (uint32_t)getpid();
 	ready.uid = (uint32_t)uid;

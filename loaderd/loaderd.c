@@ -860,44 +860,38 @@ alerts_free(struct loaderd_env *env)
 	env->alerts_path = env->alerts_text = env->alerts_redacted = NULL;
 }
 
-int
-main(int argc, char *argv[])
-{
-	static struct loaderd_env envs;
-	struct loaderd_env	*env = &envs;
-	struct event		*ev_chld, *ev_term, *ev_int, *ev_health;
-	struct event		*ev_drops;
-	const char		*conffile = NULL, *state_override = NULL;
-	const char		*mode_override = NULL, *node_override = NULL;
-	const char		*alerts_override = NULL;
-	char			 err[1024], pathbuf[2][PATH_MAX];
-	struct stat		 st;
-	int			 ch, noaction = 0, r, m;
-	enum child_id		 id;
+/* Command-line overrides of the configuration file. */
+struct loaderd_opts {
+	const char	*conffile, *state, *mode, *node, *alerts;
+	int		 noaction;
+};
 
-	env->libexecdir = getenv("TRIPLINE_LIBEXECDIR");
-	if (env->libexecdir == NULL)
-		env->libexecdir = PKG_LIBEXECDIR;
-	env->vendor_policy_dir = PKG_DATADIR "/policies";
+static void
+loaderd_parse_opts(struct loaderd_env *env, struct loaderd_opts *o,
+    int argc, char *argv[])
+{
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
 	while ((ch = getopt(argc, argv, "A:df:hm:nN:p:PS:vV:X:")) != -1) {
 		switch (ch) {
 		case 'A':
-			alerts_override = optarg;
+			o->alerts = optarg;
 			break;
 		case 'd':
 			env->debug = 1;
 			break;
 		case 'f':
-			conffile = optarg;
+			o->conffile = optarg;
 			break;
 		case 'm':
-			mode_override = optarg;
+			o->mode = optarg;
 			break;
 		case 'n':
-			noaction = 1;
+			o->noaction = 1;
 			break;
 		case 'N':
-			node_override = optarg;
+			o->node = optarg;
 			break;
 		case 'p':
 			env->policy_files = xreallocarray(env->policy_files,
@@ -913,7 +907,7 @@ main(int argc, char *argv[])
 			    NULL : optarg;
 			break;
 		case 'S':
-			state_override = optarg;
+			o->state = optarg;
 			break;
 		case 'v':
 			env->verbose++;
@@ -927,44 +921,47 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+}
 
-	log_init(env->debug || noaction, env->verbose);
-	log_procinit("loaderd");
+/* The configuration file, then the command line's overrides. */
+static void
+loaderd_config(struct loaderd_env *env, const struct loaderd_opts *o)
+{
+	const char	*conffile = o->conffile;
+	char		 err[1024];
+	struct stat	 st;
+	int		 m;
 
 	config_defaults(&env->cfg);
 	if (conffile == NULL && stat(PKG_CONFDIR "/tripline.yaml", &st) == 0)
 		conffile = PKG_CONFDIR "/tripline.yaml";
 	if (conffile != NULL &&
-	    (r = config_load(conffile, &env->cfg, err, sizeof(err))) != 0)
+	    config_load(conffile, &env->cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (state_override != NULL) {
+	if (o->state != NULL) {
 		free(env->cfg.state_dir);
-		env->cfg.state_dir = xstrdup(state_override);
+		env->cfg.state_dir = xstrdup(o->state);
 	}
-	if (node_override != NULL) {
+	if (o->node != NULL) {
 		free(env->cfg.node_name);
-		env->cfg.node_name = xstrdup(node_override);
+		env->cfg.node_name = xstrdup(o->node);
 	}
-	if (mode_override != NULL) {
-		if ((m = sandbox_mode_parse(mode_override)) == -1)
-			fatalx("unknown sandbox mode %s", mode_override);
+	if (o->mode != NULL) {
+		if ((m = sandbox_mode_parse(o->mode)) == -1)
+			fatalx("unknown sandbox mode %s", o->mode);
 		env->cfg.sandbox_mode = m;
 	}
-	env->peer_fd = -1;
-	if (alerts_setup(env, alerts_override) != 0)
-		exit(1);
-	if (noaction) {
-		if (policies_check(env) != 0)
-			exit(1);
-		fprintf(stderr, "configuration OK\n");
-		exit(0);
-	}
-	if (geteuid() != 0)
-		fatalx("must run as root (it loads BPF programs)");
+}
 
-	prctl(PR_SET_NAME, "loaderd");
-	env->started = time(NULL);
-	env->ctl_fd = -1;
+/* The children's table; their users must exist before anything loads. */
+static void
+loaderd_children_init(struct loaderd_env *env)
+{
+	static char	 pathbuf[CHILD_MAX][PATH_MAX];
+	enum child_id	 id;
+	uid_t		 u;
+	gid_t		 g;
+
 	for (id = 0; id < CHILD_MAX; id++) {
 		env->child[id].env = env;
 		env->child[id].id = id;
@@ -976,18 +973,105 @@ main(int argc, char *argv[])
 	for (id = 0; id < CHILD_MAX; id++)
 		env->child[id].path = xstrdup(child_binary(env,
 		    env->child[id].name, pathbuf[id], sizeof(pathbuf[id])));
-	/* the users must exist before anything is loaded */
-	{
-		uid_t	 u;
-		gid_t	 g;
+	if (sandbox_lookup_user(env->cfg.collector_user, &u, &g) != 0)
+		fatalx("collector user \"%s\" does not exist",
+		    env->cfg.collector_user);
+	if (sandbox_lookup_user(env->cfg.notifier_user, &u, &g) != 0)
+		fatalx("notifier user \"%s\" does not exist",
+		    env->cfg.notifier_user);
+}
 
-		if (sandbox_lookup_user(env->cfg.collector_user, &u, &g) != 0)
-			fatalx("collector user \"%s\" does not exist",
-			    env->cfg.collector_user);
-		if (sandbox_lookup_user(env->cfg.notifier_user, &u, &g) != 0)
-			fatalx("notifier user \"%s\" does not exist",
-			    env->cfg.notifier_user);
+/* loaderd's own events: signals and the health and drops timers. */
+struct loaderd_events {
+	struct event	*chld, *term, *intr, *health, *drops;
+};
+
+static void
+loaderd_events_new(struct loaderd_env *env, struct loaderd_events *ev)
+{
+	ev->chld = evsignal_new(env->base, SIGCHLD, sigchld_cb, env);
+	ev->term = evsignal_new(env->base, SIGTERM, sigterm_cb, env);
+	ev->intr = evsignal_new(env->base, SIGINT, sigterm_cb, env);
+	ev->health = event_new(env->base, -1, EV_PERSIST, health_cb, env);
+	ev->drops = event_new(env->base, -1, EV_PERSIST, drops_cb, env);
+	if (ev->chld == NULL || ev->term == NULL || ev->intr == NULL ||
+	    ev->health == NULL || ev->drops == NULL ||
+	    evsignal_add(ev->chld, NULL) == -1 ||
+	    evsignal_add(ev->term, NULL) == -1 ||
+	    evsignal_add(ev->intr, NULL) == -1 ||
+	    timer_in(ev->health, HEALTH_INTERVAL_S) == -1 ||
+	    timer_in(ev->drops, DROPS_INTERVAL_S) == -1)
+		fatalx("event setup");
+	/* SIGHUP: no configuration reload; ignore */
+	signal(SIGHUP, SIG_IGN);
+}
+
+/* After the event loop: children stopped, everything released. */
+static void
+loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
+{
+	enum child_id	 id;
+
+	env->shutting_down = 1;
+	/* the last drops, read by the collector before it stops */
+	drops_report(env);
+	shutdown_children(env);
+	ctl_close(env);
+	polset_free(env->pols);
+	bpfl_free(env->bpf);
+	unlink(env->pid_path);
+	event_free(ev->chld);
+	event_free(ev->term);
+	event_free(ev->intr);
+	event_free(ev->health);
+	event_free(ev->drops);
+	free(env->drops_hooks);
+	for (id = 0; id < CHILD_MAX; id++) {
+		event_free(env->child[id].restart_ev);
+		free(env->child[id].path);
 	}
+	event_base_free(env->base);
+	if (env->peer_fd != -1)
+		close(env->peer_fd);
+	alerts_free(env);
+	config_clear(&env->cfg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct loaderd_env envs;
+	struct loaderd_env	*env = &envs;
+	struct loaderd_opts	 o;
+	struct loaderd_events	 ev;
+	char			 err[1024];
+	enum child_id		 id;
+
+	env->libexecdir = getenv("TRIPLINE_LIBEXECDIR");
+	if (env->libexecdir == NULL)
+		env->libexecdir = PKG_LIBEXECDIR;
+	env->vendor_policy_dir = PKG_DATADIR "/policies";
+	loaderd_parse_opts(env, &o, argc, argv);
+	log_init(env->debug || o.noaction, env->verbose);
+	log_procinit("loaderd");
+
+	loaderd_config(env, &o);
+	env->peer_fd = -1;
+	if (alerts_setup(env, o.alerts) != 0)
+		exit(1);
+	if (o.noaction) {
+		if (policies_check(env) != 0)
+			exit(1);
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must run as root (it loads BPF programs)");
+
+	prctl(PR_SET_NAME, "loaderd");
+	env->started = time(NULL);
+	env->ctl_fd = -1;
+	loaderd_children_init(env);
 
 	prepare_dirs(env);
 	signal(SIGPIPE, SIG_IGN);
@@ -995,28 +1079,13 @@ main(int argc, char *argv[])
 	if ((env->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 
-	if ((r = bpfl_open(&env->bpf, env->cfg.ringbuf_size, err,
-	    sizeof(err))) != 0)
+	if (bpfl_open(&env->bpf, env->cfg.ringbuf_size, err,
+	    sizeof(err)) != 0)
 		fatalx("loading BPF programs: %s", err);
 	policies_init(env);
 	if (ctl_listen(env) != 0)
 		fatal("control socket %s", env->ctl_path);
-
-	ev_chld = evsignal_new(env->base, SIGCHLD, sigchld_cb, env);
-	ev_term = evsignal_new(env->base, SIGTERM, sigterm_cb, env);
-	ev_int = evsignal_new(env->base, SIGINT, sigterm_cb, env);
-	ev_health = event_new(env->base, -1, EV_PERSIST, health_cb, env);
-	ev_drops = event_new(env->base, -1, EV_PERSIST, drops_cb, env);
-	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
-	    ev_health == NULL || ev_drops == NULL ||
-	    evsignal_add(ev_chld, NULL) == -1 ||
-	    evsignal_add(ev_term, NULL) == -1 ||
-	    evsignal_add(ev_int, NULL) == -1 ||
-	    timer_in(ev_health, HEALTH_INTERVAL_S) == -1 ||
-	    timer_in(ev_drops, DROPS_INTERVAL_S) == -1)
-		fatalx("event setup");
-	/* SIGHUP: policy reload arrives with the policy engine; ignore */
-	signal(SIGHUP, SIG_IGN);
+	loaderd_events_new(env, &ev);
 
 	for (id = 0; id < CHILD_MAX; id++) {
 		env->child[id].restart_ev = evtimer_new(env->base,
@@ -1031,29 +1100,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(env->base);
 
-	env->shutting_down = 1;
-	/* the last drops, read by the collector before it stops */
-	drops_report(env);
-	shutdown_children(env);
-	ctl_close(env);
-	polset_free(env->pols);
-	bpfl_free(env->bpf);
-	unlink(env->pid_path);
-	event_free(ev_chld);
-	event_free(ev_term);
-	event_free(ev_int);
-	event_free(ev_health);
-	event_free(ev_drops);
-	free(env->drops_hooks);
-	for (id = 0; id < CHILD_MAX; id++) {
-		event_free(env->child[id].restart_ev);
-		free(env->child[id].path);
-	}
-	event_base_free(env->base);
-	if (env->peer_fd != -1)
-		close(env->peer_fd);
-	alerts_free(env);
-	config_clear(&env->cfg);
+	loaderd_shutdown(env, &ev);
 	log_info("stopped");
 	return 0;
 }

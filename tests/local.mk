@@ -31,5 +31,5 @@ AM_TESTS_ENVIRONMENT = \
 	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
-EXTRA_DIST += tests/integration tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
 	tests/sinks tests/vm tests/bpf/cfgcheck.py
