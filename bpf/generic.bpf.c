@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bpf/generic.bpf.c -- the generic policy programs.  Nothing is generated
- * per policy: loaderd (loaderd/policy_load.c) writes the configuration
- * described in bpf/hook.h into the maps and attaches these programs.
+ * per policy: loaderd (loaderd/policy_load.c and its pl_*.c rooms)
+ * writes the configuration described in bpf/hook.h into the maps and
+ * attaches these programs.
  *
  * Programs (names are part of the loader contract):
  *   sys_enter       raw_tracepoint/sys_enter: syscall hooks through

@@ -1,6 +1,6 @@
 /*
  * bpf/hook.h -- configuration of the generic policy programs, written by
- * loaderd (loaderd/policy_load.c) into maps and read by bpf/generic.bpf.c.
+ * loaderd (loaderd/pl_kstate.c) into maps and read by bpf/generic.bpf.c.
  *
  * The programs are generic: nothing is compiled at run time.  A policy hook
  * becomes one struct hook_cfg (map `hooks`, indexed by hook id) plus up to
