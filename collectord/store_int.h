@@ -1,7 +1,8 @@
 /*
  * collectord/store_int.h -- inside the store module (store.c, the event
- * rows; store_outbox.c, the alert queue): the connection and the helpers
- * both use.  Nothing outside the module includes it.
+ * rows; store_outbox.c, the alert queue; store_read.c, triplinectl's
+ * read-only queries): the connection and the helpers they share.  Nothing
+ * outside the module includes it.
  */
 #ifndef TRIPLINE_STORE_INT_H
 #define TRIPLINE_STORE_INT_H
@@ -53,6 +54,12 @@ void	store_log(struct store *, const char *what);
 int	store_begin(struct store *);
 /* A row was written: commit when the batch is full. */
 int	store_row_done(struct store *);
+/* Column i as text, NULL for SQL NULL (valid until the next step). */
+static inline const char *
+store_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
 /* Bind v, or NULL for v == NULL. */
 void	store_bind_str(sqlite3_stmt *, int, const char *);
 /* ISO time as the store writes it -> Unix ns (0 if it does not parse). */

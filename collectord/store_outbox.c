@@ -155,16 +155,10 @@ ob_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
-static const char *
-ob_col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 static char *
 ob_dup(sqlite3_stmt *st, int i)
 {
-	const char	*v = ob_col(st, i);
+	const char	*v = store_col(st, i);
 
 	return v != NULL ? xstrdup(v) : NULL;
 }
@@ -369,7 +363,7 @@ store_ob_due(struct store *s, uint64_t now, size_t *n)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		d = xreallocarray(d, *n + 1, sizeof(*d));
 		d[*n].id = (uint64_t)sqlite3_column_int64(st, 0);
-		d[*n].created_ns = store_iso_ns(ob_col(st, 1));
+		d[*n].created_ns = store_iso_ns(store_col(st, 1));
 		(*n)++;
 	}
 	ob_done(st);
@@ -434,7 +428,7 @@ store_ob_row(struct store *s, uint64_t id, struct store_ob_row *row)
 		row->kind = ob_dup(st, 2);
 		row->target = ob_dup(st, 3);
 		row->attempts = sqlite3_column_int64(st, 4);
-		row->created_ns = store_iso_ns(ob_col(st, 5));
+		row->created_ns = store_iso_ns(store_col(st, 5));
 		found = 1;
 	}
 	ob_done(st);
@@ -463,16 +457,16 @@ store_ob_job(struct store *s, uint64_t id, struct store_ob_job *job)
 		return 0;
 	}
 	job->id = (uint64_t)sqlite3_column_int64(st, 0);
-	job->receiver = ob_col(st, 1);
-	job->kind = ob_col(st, 2);
-	job->target = ob_col(st, 3);
-	job->severity = ob_col(st, 4);
-	job->idem_key = ob_col(st, 5);
+	job->receiver = store_col(st, 1);
+	job->kind = store_col(st, 2);
+	job->target = store_col(st, 3);
+	job->severity = store_col(st, 4);
+	job->idem_key = store_col(st, 5);
 	job->count = sqlite3_column_int64(st, 6);
 	job->attempts = sqlite3_column_int64(st, 7);
-	job->title = ob_col(st, 9);
-	job->text = ob_col(st, 10);
-	job->event = ob_col(st, 11);
+	job->title = store_col(st, 9);
+	job->text = store_col(st, 10);
+	job->event = store_col(st, 11);
 	return 1;
 }
 

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "store.h"
+#include "store_int.h"
 #include "xmalloc.h"
 
 #define STORE_RO_BUSY_MS	2000
@@ -78,12 +79,6 @@ store_ro_last_event(struct store_ro *ro, int64_t *id)
 	return 0;
 }
 
-static const char *
-store_ro_col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 int
 store_ro_tail(struct store_ro *ro, int64_t after)
 {
@@ -110,26 +105,26 @@ store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
 	}
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
-	r->time = store_ro_col(st, 1);
-	r->type = store_ro_col(st, 2);
+	r->time = store_col(st, 1);
+	r->type = store_col(st, 2);
 	r->pid = sqlite3_column_int64(st, 3);
-	r->binary = store_ro_col(st, 4);
+	r->binary = store_col(st, 4);
 	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-		r->args = store_ro_col(st, 5);
+		r->args = store_col(st, 5);
 		r->args_len = (size_t)sqlite3_column_bytes(st, 5);
 	}
-	r->cwd = store_ro_col(st, 6);
+	r->cwd = store_col(st, 6);
 	r->uid = sqlite3_column_int(st, 7);
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
 		r->has_parent = 1;
 		r->parent_pid = sqlite3_column_int64(st, 8);
 	}
-	r->parent_binary = store_ro_col(st, 9);
+	r->parent_binary = store_col(st, 9);
 	r->exit_code = sqlite3_column_int(st, 10);
 	r->exit_signal = sqlite3_column_int(st, 11);
-	r->policy = store_ro_col(st, 12);
-	r->function = store_ro_col(st, 13);
-	r->action = store_ro_col(st, 14);
+	r->policy = store_col(st, 12);
+	r->function = store_col(st, 13);
+	r->action = store_col(st, 14);
 	return 1;
 }
 
@@ -166,22 +161,22 @@ store_ro_alerts_next(struct store_ro *ro, struct store_alert_row *r)
 		return rc == SQLITE_DONE ? 0 : ERR_DB;
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
-	r->created = store_ro_col(st, 1);
-	r->receiver = store_ro_col(st, 2);
-	r->kind = store_ro_col(st, 3);
-	r->target = store_ro_col(st, 4);
-	r->state = store_ro_col(st, 5);
+	r->created = store_col(st, 1);
+	r->receiver = store_col(st, 2);
+	r->kind = store_col(st, 3);
+	r->target = store_col(st, 4);
+	r->state = store_col(st, 5);
 	r->attempts = sqlite3_column_int64(st, 6);
-	r->last_error = store_ro_col(st, 7);
-	r->idem_key = store_ro_col(st, 8);
-	r->title = store_ro_col(st, 9);
+	r->last_error = store_col(st, 7);
+	r->idem_key = store_col(st, 8);
+	r->title = store_col(st, 9);
 	r->count = sqlite3_column_int64(st, 10);
-	r->severity = store_ro_col(st, 11);
-	r->route = store_ro_col(st, 12);
+	r->severity = store_col(st, 11);
+	r->route = store_col(st, 12);
 	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
 		r->has_merged = 1;
 		r->merged_into = sqlite3_column_int64(st, 13);
 	}
-	r->delivered = store_ro_col(st, 14);
+	r->delivered = store_col(st, 14);
 	return 1;
 }

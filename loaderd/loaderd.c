@@ -957,7 +957,7 @@ loaderd_config(struct loaderd_env *env, const struct loaderd_opts *o)
 static void
 loaderd_children_init(struct loaderd_env *env)
 {
-	static char	 pathbuf[CHILD_MAX][PATH_MAX];
+	char		 pathbuf[PATH_MAX];
 	enum child_id	 id;
 	uid_t		 u;
 	gid_t		 g;
@@ -972,7 +972,7 @@ loaderd_children_init(struct loaderd_env *env)
 	env->child[CHILD_NOTIFIER].name = "notifierd";
 	for (id = 0; id < CHILD_MAX; id++)
 		env->child[id].path = xstrdup(child_binary(env,
-		    env->child[id].name, pathbuf[id], sizeof(pathbuf[id])));
+		    env->child[id].name, pathbuf, sizeof(pathbuf)));
 	if (sandbox_lookup_user(env->cfg.collector_user, &u, &g) != 0)
 		fatalx("collector user \"%s\" does not exist",
 		    env->cfg.collector_user);
