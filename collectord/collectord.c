@@ -758,8 +758,10 @@ static void
 collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
     int64_t off)
 {
-	static struct outbox_hooks ob_hooks;
+	struct outbox_hooks ob_hooks;
 
+	/* every hook not set here (rnd) must be NULL: outbox_new copies */
+	memset(&ob_hooks, 0, sizeof(ob_hooks));
 	if (o->json || o->print)
 		cd->env.ex = export_new(cd->json_fd,
 		    o->print ? STDOUT_FILENO : -1, o->node, off);
@@ -770,7 +772,7 @@ collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
 	ob_hooks.send = collectord_job_send;
 	ob_hooks.kick = collectord_outbox_kick;
 	ob_hooks.arg = cd;
-	cd->env.ob = outbox_new(cd->env.st, off, &ob_hooks);
+	cd->env.ob = outbox_new(cd->env.st, &ob_hooks);
 	cd->env.hooks = hooktab_new();
 	cd->env.refresh = collectord_refresh;
 	cd->env.refresh_arg = cd;

@@ -491,8 +491,7 @@ ob_groups_expire(struct outbox *ob, uint64_t now)
 /* ---- lifecycle ---- */
 
 struct outbox *
-outbox_new(struct store *st, int64_t boot_to_unix_ns,
-    const struct outbox_hooks *hooks)
+outbox_new(struct store *st, const struct outbox_hooks *hooks)
 {
 	struct outbox	*ob;
 	int		 n;

@@ -102,11 +102,10 @@ struct outbox_hit {
 
 /*
  * The store must outlive the outbox.  Moves every 'inflight' row back to
- * 'pending' (nothing is in flight at start).  boot_to_unix_ns: as given to
- * store_open (unused: events come rendered, export_render_hit).
+ * 'pending' (nothing is in flight at start).  Events come rendered
+ * (export_render_hit), so the outbox needs no clock offset.
  */
-struct outbox	*outbox_new(struct store *, int64_t boot_to_unix_ns,
-		    const struct outbox_hooks *);
+struct outbox	*outbox_new(struct store *, const struct outbox_hooks *);
 void		 outbox_free(struct outbox *);
 /* Routes, receivers and limits (borrowed: valid until the next call;
  * NULL = no alerts file: action jobs only). */

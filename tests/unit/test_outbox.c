@@ -137,7 +137,7 @@ ob_open(struct ctx *c)
 	h.kick = fake_kick;
 	h.rnd = fake_rnd;
 	h.arg = c;
-	c->ob = outbox_new(c->st, OFF, &h);
+	c->ob = outbox_new(c->st, &h);
 	outbox_set_config(c->ob, c->cfg.nreceivers > 0 ? &c->cfg : NULL);
 }
 

@@ -999,7 +999,7 @@ test_pipeline_generic(void **state)
 		    NULL };
 
 		/* actions go through the outbox (no alerts file) */
-		env.ob = outbox_new(env.st, OFF, &oh);
+		env.ob = outbox_new(env.st, &oh);
 	}
 	env.pc = pcache_new(NODE);
 	env.hooks = hooktab_new();
