@@ -1,7 +1,10 @@
 /* tests/unit/test_ipc_msg.c -- msgpack codec for every IPC message type. */
 #include "build.h"
 
+#include <sys/wait.h>
+
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "testutil.h"
 
 #define DEC(type, bytes, msg) \
 	ipc_msg_decode(type, (const uint8_t *)(bytes), sizeof(bytes) - 1, msg)
@@ -308,6 +312,86 @@ test_decode_long_string(void **state)
 	assert_int_equal(strlen(t.text), IPC_MSG_MAX_STR);
 	free(t.text);
 	free(buf);
+}
+
+/* VmPeak of this process in kB (the high-water mark of its address space;
+ * a forked child starts with its parent's current size). */
+static long
+vm_peak_kb(void)
+{
+	char	 line[128];
+	long	 kb = -1;
+	FILE	*fp;
+
+	if ((fp = fopen("/proc/self/status", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmPeak: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
+/* How much a peer's counts may make the decoder reserve: nothing like
+ * the 400 MB the headers below ask for. */
+#define COUNT_BOUND_KB	(32 * 1024)
+
+static const struct {
+	uint16_t	 type;
+	const char	*bytes;
+	size_t		 len;
+} count_msgs[] = {
+	/* array32 of 16 M elements as the payload itself */
+	{ IPC_NOTIFY_READY, "\xdd\x01\x00\x00\x00", 5 },
+	/* map32 of 16 M pairs */
+	{ IPC_NOTIFY_READY, "\xdf\x01\x00\x00\x00", 5 },
+	/* the right array, with an array32 in an integer slot */
+	{ IPC_NOTIFY_READY, "\x92\xdd\x01\x00\x00\x00\x01", 7 },
+	/* a map32 in a string slot */
+	{ IPC_CTL_ERROR, "\x91\xdf\x01\x00\x00\x00", 6 },
+};
+
+static int
+decode_counts_child(void *arg)
+{
+	union {
+		struct ipc_ready	rd;
+		struct ipc_text		t;
+	} u;
+	size_t	 i = *(size_t *)arg;
+	long	 before, after;
+
+	memset(&u, 0, sizeof(u));
+	if ((before = vm_peak_kb()) < 0)
+		return 2;
+	if (ipc_msg_decode(count_msgs[i].type,
+	    (const uint8_t *)count_msgs[i].bytes, count_msgs[i].len, &u) !=
+	    ERR_PARSE)
+		return 3;
+	if ((after = vm_peak_kb()) < 0)
+		return 2;
+	return after - before > COUNT_BOUND_KB ? 1 : 0;
+}
+
+/*
+ * Array, map and string counts come from the peer: the shape (one array
+ * of the type's length, scalars of the field's kind, lengths within the
+ * input) is checked before anything is allocated from them.
+ */
+static void
+test_decode_counts(void **state)
+{
+	size_t	 i;
+	int	 st;
+
+	for (i = 0; i < sizeof(count_msgs) / sizeof(count_msgs[0]); i++) {
+		st = testutil_fork_status(decode_counts_child, &i);
+		assert_true(WIFEXITED(st));
+		if (WEXITSTATUS(st) != 0)
+			print_message("message %zu: child exit %d\n", i,
+			    WEXITSTATUS(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
 }
 
 static void
@@ -889,6 +973,7 @@ main(void)
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_decode_long_string),
+		cmocka_unit_test(test_decode_counts),
 		cmocka_unit_test(test_send_recv),
 		cmocka_unit_test(test_hook),
 		cmocka_unit_test(test_drops),
