@@ -372,6 +372,7 @@ al_list(struct al_ctx *c, yaml_node_t *n, const char *what, int allow_empty,
 	if (n->type == YAML_SCALAR_NODE) {
 		v = xcalloc(1, sizeof(*v));
 		if ((r = fn(c, n, what, &v[0])) != 0) {
+			free(v[0]);	/* an item rejected after its copy */
 			free(v);
 			return r;
 		}
