@@ -394,7 +394,8 @@ export_hit_args(struct sbuf *args, struct sbuf *line,
 		generic_arg_compact(args, &ev->retarg);
 	} else if (r->ret.len > 0)
 		sbuf_addf(args, " = %lld", (long long)ev->ret);
-	if (line != NULL)
+	/* args->buf is NULL while nothing was ever added */
+	if (line != NULL && args->len > from)
 		sbuf_add(line, args->buf + from, args->len - from);
 }
 
