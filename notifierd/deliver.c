@@ -399,24 +399,31 @@ dl_write_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static size_t
-dl_header_cb(char *p, size_t size, size_t n, void *arg)
+void
+dl_header_line(char *retry_after, size_t sz, const char *p, size_t len)
 {
-	struct dl_req	*req = arg;
-	size_t		 len = size * n, v;
+	size_t	 v;
 
 	/* a new response (after 100 Continue or a redirect) resets it */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		req->retry_after[0] = '\0';
+		retry_after[0] = '\0';
 	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
 		v = 12;
 		while (v < len && (p[v] == ' ' || p[v] == '\t'))
 			v++;
-		snprintf(req->retry_after, sizeof(req->retry_after), "%.*s",
-		    (int)(len - v), p + v);
-		req->retry_after[strcspn(req->retry_after, "\r\n")] = '\0';
+		snprintf(retry_after, sz, "%.*s", (int)(len - v), p + v);
+		retry_after[strcspn(retry_after, "\r\n")] = '\0';
 	}
-	return len;
+}
+
+static size_t
+dl_header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct dl_req	*req = arg;
+
+	dl_header_line(req->retry_after, sizeof(req->retry_after), p,
+	    size * n);
+	return size * n;
 }
 
 static size_t
@@ -434,19 +441,25 @@ dl_read_cb(char *buf, size_t size, size_t n, void *arg)
 
 /* SMTP: keep the server's last reply line (never what we sent: that
  * includes AUTH). */
+void
+dl_smtp_reply_line(char *reply, size_t sz, const char *data, size_t len)
+{
+	/* the 221 answer to QUIT would hide the reply that failed */
+	if (len >= 3 && strncmp(data, "221", 3) != 0) {
+		snprintf(reply, sz, "%.*s", (int)len, data);
+		reply[strcspn(reply, "\r\n")] = '\0';
+	}
+}
+
 static int
 dl_debug_cb(CURL *easy, curl_infotype type, char *data, size_t len,
     void *arg)
 {
 	struct dl_req	*req = arg;
 
-	/* the 221 answer to QUIT would hide the reply that failed */
-	if (type == CURLINFO_HEADER_IN && len >= 3 &&
-	    strncmp(data, "221", 3) != 0) {
-		snprintf(req->smtp_reply, sizeof(req->smtp_reply), "%.*s",
-		    (int)len, data);
-		req->smtp_reply[strcspn(req->smtp_reply, "\r\n")] = '\0';
-	}
+	if (type == CURLINFO_HEADER_IN)
+		dl_smtp_reply_line(req->smtp_reply, sizeof(req->smtp_reply),
+		    data, len);
 	return 0;
 }
 

@@ -186,5 +186,13 @@ void	deliver_free(struct deliver *);
 void	deliver_job(struct deliver *, const struct ipc_alert_job *,
 	    deliver_done_fn done, void *arg);
 size_t	deliver_inflight(const struct deliver *);
+/* What deliver.c keeps of libcurl's reply lines (it parses the protocol):
+ * of an HTTP header line (p, len; no NUL), the Retry-After value into
+ * retry_after (sz bytes; a status line clears it); of an SMTP reply line,
+ * the line without CRLF into reply (sz bytes) unless it is QUIT's 221. */
+void	dl_header_line(char *retry_after, size_t sz, const char *p,
+	    size_t len);
+void	dl_smtp_reply_line(char *reply, size_t sz, const char *data,
+	    size_t len);
 
 #endif
