@@ -490,6 +490,15 @@ out:
 	return r;
 }
 
+void
+ipc_msg_free_fields(uint16_t type, void *msg)
+{
+	const struct ipc_type_desc *d;
+
+	if ((d = ipc_msg_desc(type)) != NULL && msg != NULL)
+		ipc_msg_free_strs(d, msg, d->nfields);
+}
+
 /* The fd rule of the table: an fd exactly on the types that carry one. */
 static int
 ipc_msg_fd_ok(uint16_t type, int fd)

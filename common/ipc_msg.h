@@ -233,6 +233,8 @@ int	ipc_msg_encode(uint16_t type, const void *msg, uint8_t **out,
  */
 int	ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
 	    void *msg);
+/* Free (and set NULL) every string field of a decoded msg of this type. */
+void	ipc_msg_free_fields(uint16_t type, void *msg);
 
 struct ipc_msg;
 struct ipc_queue;
