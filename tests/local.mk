@@ -22,7 +22,9 @@ check_PROGRAMS += tests/integration/trigger
 tests_integration_trigger_SOURCES = tests/integration/trigger.c
 tests_integration_trigger_CFLAGS = $(AM_CFLAGS) -O1 -g
 
+if !ENABLE_FUZZING
 TESTS += $(UNIT_TESTS) $(INTEGRATION_TESTS)
+endif
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
