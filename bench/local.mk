@@ -9,3 +9,4 @@ bench_openat_storm_SOURCES = bench/openat_storm.c
 bench_openat_storm_LDADD = $(COMMON_LIBS)
 EXTRA_DIST += bench/run_openat_bench.sh bench/OPENAT.md
 EXTRA_DIST += bench/run_alerts_bench.sh bench/alerts_trigger.py bench/ALERTS.md
+EXTRA_DIST += bench/run_fuzz.sh
