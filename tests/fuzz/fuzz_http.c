@@ -18,6 +18,7 @@
 #include "alerts.h"
 #include "err.h"
 #include "notifierd.h"
+#include "tests/fuzz/fuzz_lines.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -56,8 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	end = (const char *)data + len;
 	retry_after[0] = '\0';
 	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		nl = nl != NULL ? nl + 1 : end;
+		nl = fuzz_line_end(p, end);
 		if (nl - p <= 2 && (*p == '\r' || *p == '\n')) {
 			p = nl;
 			break;		/* the empty line: the body follows */

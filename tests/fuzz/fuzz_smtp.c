@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "notifierd.h"
+#include "tests/fuzz/fuzz_lines.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -33,8 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	end = (const char *)data + len;
 	reply[0] = '\0';
 	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		nl = nl != NULL ? nl + 1 : end;
+		nl = fuzz_line_end(p, end);
 		dl_smtp_reply_line(reply, sizeof(reply), p, (size_t)(nl - p));
 		p = nl;
 	}

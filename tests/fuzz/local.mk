@@ -10,7 +10,7 @@ FUZZ_TARGETS = tests/fuzz/fuzz_ringbuf tests/fuzz/fuzz_objargs \
 	tests/fuzz/fuzz_alerts tests/fuzz/fuzz_config tests/fuzz/fuzz_dns \
 	tests/fuzz/fuzz_http tests/fuzz/fuzz_smtp
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/corpus tests/fuzz/dict \
-	$(FUZZ_TARGETS:=.c)
+	$(FUZZ_TARGETS:=.c) tests/fuzz/fuzz_lines.h
 # the fuzzers' work directories (tests/fuzz/fuzz.sh)
 clean-local: clean-fuzz-run
 clean-fuzz-run:
@@ -18,6 +18,7 @@ clean-fuzz-run:
 .PHONY: clean-fuzz-run
 
 if ENABLE_FUZZING
+# each target is built from tests/fuzz/NAME.c (automake's default source)
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += $(FUZZ_TARGETS)
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/fuzz/fuzz.sh
@@ -29,35 +30,26 @@ NOTIFIERD_FUZZ_LIBS = notifierd/libnotifierd.a $(COMMON_LIBS) \
 NOTIFIERD_FUZZ_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/notifierd
 
-tests_fuzz_fuzz_ringbuf_SOURCES = tests/fuzz/fuzz_ringbuf.c
 tests_fuzz_fuzz_ringbuf_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_fuzz_fuzz_ringbuf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_ringbuf_LDADD = $(COLLECTORD_FUZZ_LIBS)
-tests_fuzz_fuzz_objargs_SOURCES = tests/fuzz/fuzz_objargs.c
 tests_fuzz_fuzz_objargs_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_fuzz_fuzz_objargs_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_objargs_LDADD = $(COLLECTORD_FUZZ_LIBS)
-tests_fuzz_fuzz_ipc_msg_SOURCES = tests/fuzz/fuzz_ipc_msg.c
 tests_fuzz_fuzz_ipc_msg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_ipc_msg_LDADD = $(COMMON_LIBS)
-tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c
 tests_fuzz_fuzz_policy_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_policy_LDADD = $(COMMON_LIBS)
-tests_fuzz_fuzz_alerts_SOURCES = tests/fuzz/fuzz_alerts.c
 tests_fuzz_fuzz_alerts_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_alerts_LDADD = $(COMMON_LIBS)
-tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_config_LDADD = $(COMMON_LIBS)
-tests_fuzz_fuzz_dns_SOURCES = tests/fuzz/fuzz_dns.c
 tests_fuzz_fuzz_dns_CFLAGS = $(NOTIFIERD_FUZZ_CFLAGS)
 tests_fuzz_fuzz_dns_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_dns_LDADD = $(NOTIFIERD_FUZZ_LIBS)
-tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c
 tests_fuzz_fuzz_http_CFLAGS = $(NOTIFIERD_FUZZ_CFLAGS)
 tests_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_http_LDADD = $(NOTIFIERD_FUZZ_LIBS)
-tests_fuzz_fuzz_smtp_SOURCES = tests/fuzz/fuzz_smtp.c
 tests_fuzz_fuzz_smtp_CFLAGS = $(NOTIFIERD_FUZZ_CFLAGS)
 tests_fuzz_fuzz_smtp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_smtp_LDADD = $(NOTIFIERD_FUZZ_LIBS)
