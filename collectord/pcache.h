@@ -11,6 +11,19 @@
  * when they are gone and have no live children; they are then unlinked and
  * freed by the next pcache_gc(), so pointers returned by the calls below
  * stay valid until then.
+ *
+ * Bound: exits can be lost (a full ring buffer), and then entries would
+ * stay forever.  The cache holds at most pcache_max() entries.  An add
+ * that would go past it first evicts, from the oldest entry on: entries
+ * already released (kept only as somebody's parent) and entries whose
+ * pid is gone (kill(pid, 0) fails with ESRCH: no /proc access needed,
+ * which the sandboxed collector does not have); a live one is moved to
+ * the young end (second chance).  One pass frees max/64 entries (at least
+ * one); if it found too few gone ones among 4 times that many, it evicts
+ * the oldest ones even if they live (more processes than the bound).
+ * Children of an evicted entry keep its exec_id as their parent.  An
+ * evicted entry goes to the gc list like any other: pointers stay valid
+ * until pcache_gc().
  */
 #ifndef TRIPLINE_PCACHE_H
 #define TRIPLINE_PCACHE_H
@@ -41,6 +54,10 @@ struct sbuf;
 #define PF_STALE		0x40000	/* "stale": gone while not watched */
 
 #define PROC_ID_MAX	192	/* base64 of "node:ktime:pid" + NUL */
+/* Default bound on entries: room for 100 000+ live processes and their
+ * exited parents (an entry is ~0.5 KiB plus its strings). */
+#define PCACHE_MAX_DEFAULT	262144
+#define PCACHE_MAX_MIN		16
 #define PCACHE_NODE_MAX	64
 
 struct proc {
@@ -67,6 +84,13 @@ struct proc {
 	struct proc	*pnext;		/* pid hash chain (live images) */
 	int		 in_pidtab;
 	TAILQ_ENTRY(proc) gc_entry;
+	TAILQ_ENTRY(proc) age_entry;	/* oldest first, while cached */
+};
+
+struct pcache_stats {
+	uint64_t	 evicted;	/* entries evicted to stay in bound */
+	uint64_t	 evicted_live;	/* ... whose process still ran */
+	uint64_t	 probes;	/* liveness probes made */
 };
 
 struct pcache_res {
@@ -129,5 +153,21 @@ void	pcache_foreach(struct pcache *, void (*fn)(struct proc *, void *),
 	    void *arg);
 /* Free the entries whose refcnt reached 0.  Returns how many. */
 size_t	pcache_gc(struct pcache *);
+
+/* The bound (PCACHE_MAX_DEFAULT from pcache_new; set_max clamps to at
+ * least PCACHE_MAX_MIN; lowering it takes effect at the next add). */
+void	pcache_set_max(struct pcache *, size_t);
+size_t	pcache_max(const struct pcache *);
+/* The liveness probe: 1 if pid still exists (default: kill(pid, 0)). */
+void	pcache_set_alive(struct pcache *, int (*)(uint32_t pid, void *),
+	    void *);
+/*
+ * Called for each evicted entry that was not released (its exit never
+ * came) before it leaves the tables; alive says what the probe said
+ * (0: the process is gone).  fn must not add or remove entries.
+ */
+void	pcache_set_evict_cb(struct pcache *,
+	    void (*fn)(struct proc *, int alive, void *), void *);
+const struct pcache_stats *pcache_stats(const struct pcache *);
 
 #endif
