@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct pcache {
 	struct proc_list gc;
 	struct proc_list age;		/* cached entries, oldest first */
 	size_t		 max;
+	size_t		 bytes, max_bytes;
 	int		(*alive)(uint32_t, void *);
 	void		*alive_arg;
 	void		(*evict_cb)(struct proc *, int, void *);
@@ -96,6 +98,7 @@ pcache_new(const char *node_name)
 	TAILQ_INIT(&pc->gc);
 	TAILQ_INIT(&pc->age);
 	pc->max = PCACHE_MAX_DEFAULT;
+	pc->max_bytes = PCACHE_MAX_BYTES_DEFAULT;
 	pc->alive = pcache_alive_kill;
 	return pc;
 }
@@ -110,6 +113,33 @@ size_t
 pcache_max(const struct pcache *pc)
 {
 	return pc->max;
+}
+
+void
+pcache_set_max_bytes(struct pcache *pc, size_t max)
+{
+	pc->max_bytes = max < PCACHE_MAX_BYTES_MIN ? PCACHE_MAX_BYTES_MIN : max;
+}
+
+size_t
+pcache_max_bytes(const struct pcache *pc)
+{
+	return pc->max_bytes;
+}
+
+size_t
+pcache_bytes(const struct pcache *pc)
+{
+	return pc->bytes;
+}
+
+/* Count a new entry's bytes, once its strings are set. */
+static void
+pcache_account(struct pcache *pc, struct proc *p)
+{
+	p->acct = sizeof(*p) + strlen(p->binary) + strlen(p->args) +
+	    strlen(p->cwd) + 3;
+	pc->bytes += p->acct;
 }
 
 void
@@ -471,6 +501,7 @@ pcache_drop(struct pcache *pc, struct proc *p)
 	pcache_key_unlink(pc, p);
 	TAILQ_REMOVE(&pc->age, p, age_entry);
 	pc->count--;
+	pc->bytes -= p->acct;
 	TAILQ_INSERT_TAIL(&pc->gc, p, gc_entry);
 }
 
@@ -527,12 +558,15 @@ static void
 pcache_evict(struct pcache *pc)
 {
 	struct proc	*p;
-	size_t		 batch, target, moved = 0;
+	size_t		 batch, target, btarget, moved = 0;
 	int		 alive;
 
 	batch = pc->max / 64 > 0 ? pc->max / 64 : 1;
-	target = pc->max - batch;
-	while (pc->count > target && (p = TAILQ_FIRST(&pc->age)) != NULL) {
+	target = pc->count >= pc->max ? pc->max - batch : SIZE_MAX;
+	btarget = pc->bytes >= pc->max_bytes ?
+	    pc->max_bytes - pc->max_bytes / 64 : SIZE_MAX;
+	while ((pc->count > target || pc->bytes > btarget) &&
+	    (p = TAILQ_FIRST(&pc->age)) != NULL) {
 		alive = 0;
 		if (!p->released) {
 			pc->stats.probes++;
@@ -556,7 +590,7 @@ pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
 	struct proc	*p, *parent = NULL;
 	size_t		 h;
 
-	if (pc->count >= pc->max)
+	if (pc->count >= pc->max || pc->bytes >= pc->max_bytes)
 		pcache_evict(pc);
 	if (pc->count >= pc->nbuckets)
 		pcache_grow(pc);
@@ -659,6 +693,7 @@ pcache_exec(struct pcache *pc, const struct dec_event *ev,
 	sbuf_init(&sb);
 	pcache_args_format(&sb, ev->args, ev->args_len);
 	p->args = sb.buf;	/* steal */
+	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -704,6 +739,7 @@ pcache_fork(struct pcache *pc, const struct dec_event *ev,
 		p->args = xstrdup("");
 		p->cwd = xstrdup("");
 	}
+	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -753,6 +789,7 @@ pcache_insert(struct pcache *pc, const struct proc *t)
 	p->binary = xstrdup(t->binary != NULL ? t->binary : "");
 	p->args = xstrdup(t->args != NULL ? t->args : "");
 	p->cwd = xstrdup(t->cwd != NULL ? t->cwd : "");
+	pcache_account(pc, p);
 	return p;
 }
 

@@ -399,6 +399,35 @@ test_bound_lost_exits(void **state)
 	pcache_free(pc);
 }
 
+/* Long arguments: the byte bound holds before the entry bound does. */
+static void
+test_bound_bytes(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	char			 args[4000];
+	size_t			 i, n = 1000, limit = 256 << 10;
+
+	assert_int_equal(pcache_max_bytes(pc), PCACHE_MAX_BYTES_DEFAULT);
+	pcache_set_max_bytes(pc, limit);
+	memset(args, 'a', sizeof(args));
+	args[1] = '\0';		/* argv[0] "a", argv[1] "aaa..." */
+	for (i = 0; i < n; i++) {
+		e = ev_exec(DEAD_PID(i), 1000 + i, 0, 0, "/usr/bin/x", args,
+		    sizeof(args), "/tmp");
+		assert_int_equal(pcache_exec(pc, &e, &r), 0);
+		pcache_gc(pc);
+		/* at most the entry just added past the bound */
+		assert_true(pcache_bytes(pc) <= limit + sizeof(struct proc) +
+		    sizeof(args) + 32);
+	}
+	assert_true(pcache_count(pc) < 70);
+	assert_int_equal(pcache_stats(pc)->evicted, n - pcache_count(pc));
+	assert_count_true(pc);
+	pcache_free(pc);
+}
+
 static int
 alive_all(uint32_t pid, void *arg)
 {
@@ -736,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_unknown_exit_and_parent),
 		cmocka_unit_test(test_many_grow),
 		cmocka_unit_test(test_bound_lost_exits),
+		cmocka_unit_test(test_bound_bytes),
 		cmocka_unit_test(test_bound_all_live),
 		cmocka_unit_test(test_bound_parents),
 		cmocka_unit_test(test_bound_probe_sandboxed),
