@@ -202,15 +202,12 @@ export_fmt_exit(struct export *ex, struct sbuf *sb, const struct proc *p,
 	export_close(&w, ex->node, t);
 }
 
+/* The compact form (-p) goes to a terminal: every non-ASCII byte and
+ * control character escaped (str_escape). */
 static void
 export_esc(struct sbuf *sb, const char *s)
 {
-	size_t	 len = strlen(s), cap = len * 4 + 1;
-	char	*tmp = xmalloc(cap);
-
-	str_escape(tmp, cap, s, len);
-	sbuf_adds(sb, tmp);
-	free(tmp);
+	sbuf_add_esc(sb, s, strlen(s));
 }
 
 static void
