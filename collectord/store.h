@@ -26,6 +26,8 @@ struct store_stats {
 	uint64_t	 drops;		/* drops rows inserted (committed) */
 	uint64_t	 commits;
 	uint64_t	 errors;	/* failed statements / commits */
+	uint64_t	 busy;		/* batches not begun: lock held by
+					   another connection */
 };
 
 /* A generic events row (policy events use all of it). */
@@ -90,8 +92,30 @@ int	store_open(struct store **, const char *path, const char *node_name,
 	    int64_t boot_to_unix_ns, size_t batch_rows);
 /* Commit what is pending, finalize, close. NULL-safe. */
 void	store_close(struct store *);
-/* Commit the pending transaction (no-op if none).  0 or ERR_DB. */
+/*
+ * Commit the pending transaction (no-op if none), with the ring position
+ * (store_set_ring).  0; ERR_AGAIN (not committed, the transaction stays
+ * open: call again); ERR_DB (SQLite rolled it back: its rows are lost).
+ */
 int	store_flush(struct store *);
+/* 1: rows written from now on are not committed by store_row_done (a
+ * ring record's rows go into one transaction); 0: they are again. */
+void	store_hold(struct store *, int on);
+int	store_in_tx(const struct store *);
+/*
+ * The ring buffer the batches come from: id (ringbuf_ident(), NULL: keep
+ * no position) and pos are written to meta (ring_id, ring_pos) in every
+ * batch transaction, so what is committed and how far the ring was read
+ * for it are one atomic fact.  cb(arg, ok, pos) runs after each commit
+ * attempt that ended the transaction (ok 0: rolled back).
+ */
+void	store_set_ring(struct store *, const char *id, uint64_t pos,
+	    void (*cb)(void *, int, uint64_t), void *arg);
+/* The ring position after the rows written so far (a record boundary). */
+void	store_ring_pos(struct store *, uint64_t pos);
+/* The ring id and position of the last commit: 1 (found), 0 (none) or
+ * ERR_DB. */
+int	store_ring_get(struct store *, char *id, size_t idsz, uint64_t *pos);
 size_t	store_pending(const struct store *);
 const struct store_stats *store_stats(const struct store *);
 /* node_name recorded in meta before this open (NULL for a new DB). */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +40,7 @@
 #include "ipc_msg.h"
 #include "jsonw.h"
 #include "log.h"
+#include "sandbox.h"
 #include "str.h"
 #include "xmalloc.h"
 
@@ -241,6 +243,33 @@ cmd_policy(int argc, char *argv[])
 	usage();
 }
 
+/*
+ * events.db belongs to the collector's user, who can write every byte of
+ * it: root does not parse it.  Run as root, triplinectl becomes the
+ * file's owner (no capabilities, no_new_privs) before SQLite opens it.
+ * The file must not be a symlink.
+ */
+static void
+ctl_db_user(const char *path)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		fatal("%s", path);
+	if (fstat(fd, &sb) == -1)
+		fatal("%s", path);
+	close(fd);
+	if (!S_ISREG(sb.st_mode))
+		fatalx("%s: not a regular file", path);
+	if (geteuid() != 0 || sb.st_uid == 0)
+		return;
+	if (sandbox_drop_privs(sb.st_uid, sb.st_gid) != 0)
+		fatal("%s: becoming its owner (uid %lu)", path,
+		    (unsigned long)sb.st_uid);
+}
+
 /* events.db of the state dir, read-only; its path in path.  Exits on
  * error. */
 static struct store_ro *
@@ -250,8 +279,7 @@ ctl_db_open(char *path, size_t pathlen)
 	char		 err[512];
 
 	snprintf(path, pathlen, "%s/events.db", state_dir);
-	if (access(path, R_OK) == -1)
-		fatal("%s", path);
+	ctl_db_user(path);
 	if ((ro = store_ro_open(path, err, sizeof(err))) == NULL)
 		fatalx("%s: %s", path, err);
 	return ro;

@@ -37,3 +37,11 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
 	tests/sinks tests/vm tests/bpf/cfgcheck.py
+
+# the store under crashes, a locked database and hostile files
+INTEGRATION_TESTS += tests/integration/e2e_crash.sh tests/integration/store_hostile.sh
+check_PROGRAMS += tests/integration/crashhost
+tests_integration_crashhost_SOURCES = tests/integration/crashhost.c
+tests_integration_crashhost_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
+	$(LIBBPF_LIBS) $(LIBEVENT_LIBS) $(SQLITE_LIBS)
