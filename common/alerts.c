@@ -998,6 +998,12 @@ al_email(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 		return al_error(c, m.val[EK_USER] != NULL ? m.key[EK_USER] :
 		    m.key[EK_PASS], "email: username and password go "
 		    "together");
+	/* AUTH over plain SMTP would hand the password to anyone on the
+	 * path */
+	if (m.val[EK_USER] != NULL && rc->tls == AL_TLS_NONE)
+		return al_error(c, m.key[EK_USER], "email.username: refused "
+		    "with tls: none (the credentials would cross the network "
+		    "in clear text)");
 	if (m.val[EK_USER] != NULL) {
 		if ((r = al_str(c, m.val[EK_USER], "email.username",
 		    &rc->username)) != 0 ||

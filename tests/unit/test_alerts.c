@@ -446,6 +446,9 @@ static const struct {
 	    "expected one of starttls, tls, none" },
 	{ "bad-email-userpass.yaml", "bad-email-userpass.yaml:3:40: email: "
 	    "username and password go together" },
+	{ "bad-email-cleartext.yaml", "bad-email-cleartext.yaml:3:51: "
+	    "email.username: refused with tls: none (the credentials would "
+	    "cross the network in clear text)" },
 	{ "bad-email-crlf.yaml", "bad-email-crlf.yaml:4:29: "
 	    "email.subject_prefix: control character (\\x0d) not allowed" },
 	{ "bad-hmac-header.yaml", "bad-hmac-header.yaml:3:39: "
