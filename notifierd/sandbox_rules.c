@@ -34,9 +34,12 @@
 	CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS | \
 	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
-/* open flags that would create or modify a file */
+/* open flags that would create or modify a file.  O_TMPFILE is
+ * __O_TMPFILE | O_DIRECTORY: only its own bit goes in the mask, or every
+ * read-only directory open (opendir) would be refused too. */
+#define NOTIFIER_O_TMPFILE_BIT	(O_TMPFILE & ~O_DIRECTORY)
 #define NOTIFIER_OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | \
-	O_APPEND | O_TMPFILE)
+	O_APPEND | NOTIFIER_O_TMPFILE_BIT)
 
 #define ALLOW(name, why) \
 	{ name, SB_ALLOW, 0, 0, 0, 0, why }
