@@ -44,6 +44,8 @@ struct notifier_env {
 	int			 configured;	/* IPC_NOTIFY_CONFIG read */
 	struct al_config	 cfg;		/* holds the secrets */
 	struct deliver		*dl;
+	struct event		*ev_stats;	/* coalesces IPC_NOTIFY_STATS */
+	struct ipc_notify_stats	 stats_sent;	/* as last reported */
 };
 
 /* sandbox_rules.c: the seccomp table (n rows in *n) and the
@@ -174,6 +176,28 @@ int	dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 int	dns_parse_addr(const char *s, uint16_t defport,
 	    struct sockaddr_storage *ss, socklen_t *sslen);
 
+/* guard.c: what is refused from the collector */
+struct notify_allow {
+	char		**v;		/* "U <url>" / "D <name>" lines */
+	size_t		 n;
+	int		 have;		/* a list was received */
+};
+/* Replace the allowlist with an IPC_NOTIFY_TARGETS text (malformed lines
+ * are skipped). */
+void	notify_allow_set(struct notify_allow *, const char *list);
+void	notify_allow_clear(struct notify_allow *);
+/* Is target allowed for kind (IPC_TARGET_URL: the exact URL;
+ * IPC_TARGET_DNS: the name, case and a final dot aside)?  1 or 0. */
+int	notify_allow_has(const struct notify_allow *, char kind,
+	    const char *target);
+/* Event JSON a webhook body may embed: "" (no event), one JSON object, or
+ * an array of objects (a group); strict RFC 8259 with valid UTF-8, at
+ * most NOTIFY_EVENT_JSON_MAX bytes and NOTIFY_EVENT_JSON_DEPTH levels.
+ * 1 or 0. */
+#define NOTIFY_EVENT_JSON_MAX	(40 * 1024)
+#define NOTIFY_EVENT_JSON_DEPTH	32
+int	notify_event_json_ok(const char *);
+
 /* deliver.c */
 typedef void (*deliver_done_fn)(const struct ipc_alert_result *, void *);
 /* cfg is borrowed and must outlive the deliverer. */
@@ -186,5 +210,10 @@ void	deliver_free(struct deliver *);
 void	deliver_job(struct deliver *, const struct ipc_alert_job *,
 	    deliver_done_fn done, void *arg);
 size_t	deliver_inflight(const struct deliver *);
+/* The action targets loaded policies allow (IPC_NOTIFY_TARGETS text).
+ * Until the first call, action jobs are answered "retry". */
+void	deliver_set_targets(struct deliver *, const char *list);
+/* Jobs refused so far (target not allowed, event JSON refused). */
+void	deliver_stats(const struct deliver *, struct ipc_notify_stats *);
 
 #endif
