@@ -628,7 +628,8 @@ static const char *const al_circuit_keys[] = {
 	"failures", "open_for", NULL
 };
 static const char *const al_defaults_keys[] = {
-	"dns_resolver", "timeout", "retry", "circuit", "max_inflight", NULL
+	"dns_resolver", "timeout", "retry", "circuit", "max_inflight",
+	"ca_file", NULL
 };
 
 static int
@@ -681,6 +682,14 @@ al_defaults(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 	if (m.val[4] != NULL && (r = yamlu_u32(c->y, m.val[4],
 	    "defaults.max_inflight", 1, 64, &cfg->max_inflight)) != 0)
 		return r;
+	if (m.val[5] != NULL) {
+		if ((r = al_str(c, m.val[5], "defaults.ca_file",
+		    &cfg->ca_file)) != 0)
+			return r;
+		if (cfg->ca_file[0] != '/')
+			return al_error(c, m.val[5], "defaults.ca_file: "
+			    "expected an absolute path");
+	}
 	return 0;
 }
 
@@ -1457,6 +1466,7 @@ alerts_clear(struct al_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->dns_resolver);
+	free(cfg->ca_file);
 	for (i = 0; i < cfg->nreceivers; i++)
 		al_receiver_clear(&cfg->receivers[i]);
 	free(cfg->receivers);
@@ -1910,6 +1920,11 @@ alerts_redact(const struct al_config *cfg)
 	    cfg->circuit_failures);
 	al_emit_dur(&sb, cfg->circuit_open_ms);
 	sbuf_addf(&sb, "}\n  max_inflight: %u\n", cfg->max_inflight);
+	if (cfg->ca_file != NULL) {
+		sbuf_adds(&sb, "  ca_file: ");
+		al_emit_str(&sb, cfg->ca_file);
+		sbuf_addc(&sb, '\n');
+	}
 	sbuf_adds(&sb, "receivers:");
 	if (cfg->nreceivers == 0)
 		sbuf_adds(&sb, " []");

@@ -481,6 +481,10 @@ dl_req_new(struct dl_job *j, const char *url, const char *to)
 	curl_easy_setopt(req->easy, CURLOPT_USERAGENT, dl->ua);
 	curl_easy_setopt(req->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(req->easy, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	/* defaults.ca_file replaces the system bundle (a receiver's own
+	 * ca_file, e-mail's, is set after this) */
+	if (dl->cfg->ca_file != NULL && dl->cfg->ca_file[0] != '\0')
+		curl_easy_setopt(req->easy, CURLOPT_CAINFO, dl->cfg->ca_file);
 	curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, dl_write_cb);
 	curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, dl_header_cb);

@@ -287,23 +287,6 @@ notifier_check_fd(int fd, long want_uid, const char *what)
 		fatal("fd %d (%s): fcntl", fd, what);
 }
 
-/* Load the NSS modules and resolver state getaddrinfo() needs while
- * mmap(PROT_EXEC) is still permitted; the answer itself is not used. */
-static void
-notifier_prime_resolver(void)
-{
-	struct addrinfo	 hints, *res = NULL;
-	int		 r;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo("localhost", "25", &hints, &res)) != 0)
-		log_debug("resolver warm-up: %s", gai_strerror(r));
-	if (res != NULL)
-		freeaddrinfo(res);
-}
-
 /*
  * The first message from loaderd is the alerts file (secrets included).
  * Wait for it (bounded) before anything is sandboxed, parse it with the
@@ -460,7 +443,6 @@ main(int argc, char *argv[])
 		fatal("signal");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
-	notifier_prime_resolver();
 	if ((env.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if (peer_attach(env.parent, env.base) != 0)

@@ -49,17 +49,24 @@ struct notifier_env {
 };
 
 /* sandbox_rules.c: the seccomp table (n rows in *n) and the
- * NULL-terminated list of paths Landlock leaves readable. */
+ * NULL-terminated list of paths Landlock leaves readable: the resolver
+ * files, the CA locations of the common distributions, libcurl's built-in
+ * bundle, defaults.ca_file and every receiver's ca_file (free() the array,
+ * not the strings). */
 const struct sandbox_rule *notifier_sandbox_rules(size_t *n);
-const char *const *notifier_sandbox_ro_paths(void);
+const char **notifier_sandbox_ro_paths(const struct al_config *);
 /*
- * The whole sandbox, in order: Landlock (read-only: the DNS/TLS paths plus
- * every receiver's ca_file), drop to uid/gid with no capabilities and
+ * The whole sandbox, in order: the resolver (notifier_resolver_prepare),
+ * Landlock (read-only: the DNS/TLS paths plus the configured CA files),
+ * drop to uid/gid with no capabilities and
  * no_new_privs, seccomp from the table.  Used by main() and by the sandbox
  * test.  0 or ERR_*; a kernel without Landlock is logged, not an error.
  */
 int	notifier_sandbox_enter(enum sandbox_mode, uid_t, gid_t,
 	    const struct al_config *);
+/* Called by notifier_sandbox_enter() first: NSS hosts restricted to the
+ * services built into libc ("files dns") and the resolver warmed up. */
+void	notifier_resolver_prepare(void);
 
 /* hmac.c */
 #define NOTIFY_SHA256_LEN	32
