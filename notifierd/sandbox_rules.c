@@ -57,6 +57,8 @@
 	{ name, SB_ALLOW_ARG_EQ, 0, a, v, 0, why }
 #define ALLOW_MASK0(name, a, m, why) \
 	{ name, SB_ALLOW_ARG_MASK0, 0, a, 0, m, why }
+#define ERRNO_EQ(name, e, a, v, why) \
+	{ name, SB_ERRNO_ARG_EQ, e, a, v, 0, why }
 
 static const struct sandbox_rule notifier_rules[] = {
 	/* process lifetime */
@@ -111,6 +113,10 @@ static const struct sandbox_rule notifier_rules[] = {
 	ALLOW_EQ("socket", 0, AF_INET, "curl, DNS over UDP/TCP"),
 	ALLOW_EQ("socket", 0, AF_INET6, "curl, DNS over UDP/TCP"),
 	ALLOW_EQ("socket", 0, AF_UNIX, "glibc nscd probe in getaddrinfo"),
+	/* getaddrinfo() sorting several addresses asks the kernel for the
+	 * local ones over NETLINK_ROUTE; refused, glibc sorts without */
+	ERRNO_EQ("socket", EAFNOSUPPORT, 0, AF_NETLINK,
+	    "getaddrinfo __check_pf: sort without the address list"),
 	ALLOW_EQ("socketpair", 0, AF_UNIX, "curl multi wakeup pair"),
 	ALLOW("connect", "curl, resolver"),
 	ALLOW("getsockopt", "curl: SO_ERROR after non-blocking connect"),
@@ -145,6 +151,7 @@ static const struct sandbox_rule notifier_rules[] = {
 #undef ERRNO
 #undef ALLOW_EQ
 #undef ALLOW_MASK0
+#undef ERRNO_EQ
 
 /*
  * Read-only for the resolver and TLS.  The CA bundle lives in a different

@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,7 +57,7 @@
 #define C_UNDELIVERED	23
 
 enum what { DO_DELIVER, DO_OPEN_WRITE, DO_EXECVE, DO_PTRACE, DO_BPF,
-    DO_READ_OUTSIDE, DO_OPEN_DIR, DO_TMPFILE };
+    DO_READ_OUTSIDE, DO_OPEN_DIR, DO_TMPFILE, DO_NETLINK };
 
 struct child {
 	enum what	 what;
@@ -165,6 +166,11 @@ child_main(void *p)
 	case DO_TMPFILE:
 		fd = open(c->tmpdir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 		return fd == -1 ? C_REFUSED : C_ALLOWED;
+	case DO_NETLINK:
+		/* what getaddrinfo() does with several addresses to sort */
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+		return fd == -1 && errno == EAFNOSUPPORT ? C_REFUSED :
+		    C_ALLOWED;
 	case DO_READ_OUTSIDE:
 		/* Landlock: /etc/passwd is not on the notifier's list */
 		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
@@ -330,6 +336,16 @@ test_open_dir(void **state)
 	assert_int_equal(WEXITSTATUS(st), C_ALLOWED);
 }
 
+/* refused with an errno glibc handles, not killed */
+static void
+test_netlink(void **state)
+{
+	int	 st = run_child(*state, DO_NETLINK);
+
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), C_REFUSED);
+}
+
 static void
 test_tmpfile(void **state)
 {
@@ -388,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_open_mask),
 		cmocka_unit_test(test_open_dir),
 		cmocka_unit_test(test_tmpfile),
+		cmocka_unit_test(test_netlink),
 	};
 
 	if (geteuid() != 0) {
