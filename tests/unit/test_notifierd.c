@@ -472,16 +472,23 @@ test_jobs(void **state)
 	nsrv_stop(srv);
 }
 
-/* Next result from the peer channel (decoded; caller clears). */
+/* Send job as job id and check the status of its result. */
 static void
-nd_result(struct nd *nd, struct ipc_alert_result *res)
+nd_job(struct nd *nd, struct ipc_alert_job *job, uint64_t id,
+    uint32_t status)
 {
+	struct ipc_alert_result res;
 	struct ipc_msg	 m;
 
+	job->job_id = id;
+	assert_int_equal(ipc_msg_send(nd->peer, IPC_ALERT_JOB, job, -1), 0);
 	assert_int_equal(nd_recv(nd->peer, &m, 5000), 0);
 	assert_int_equal(m.type, IPC_ALERT_RESULT);
-	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, res), 0);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &res), 0);
 	ipc_msg_clear(&m);
+	assert_int_equal(res.job_id, id);
+	assert_int_equal(res.status, status);
+	ipc_alert_result_clear(&res);
 }
 
 /*
@@ -497,7 +504,6 @@ test_refused_jobs(void **state)
 	struct nsrv_req	 q;
 	struct nd	 nd;
 	struct ipc_alert_job job;
-	struct ipc_alert_result res;
 	struct ipc_notify_stats st;
 	struct ipc_text	 t;
 	struct ipc_msg	 m;
@@ -526,34 +532,17 @@ test_refused_jobs(void **state)
 	job.severity = (char *)"high";
 	job.title = job.text = (char *)"t";
 	job.event_json = (char *)"{}";
-	job.job_id = 1;
 	job.target = evil;
-	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
-	nd_result(&nd, &res);
-	assert_int_equal(res.job_id, 1);
-	assert_int_equal(res.status, IPC_ALERT_PERMANENT);
-	ipc_alert_result_clear(&res);
-
-	job.job_id = 2;
+	nd_job(&nd, &job, 1, IPC_ALERT_PERMANENT);
 	job.receiver = (char *)"hook";
 	job.kind = (char *)"webhook";
 	job.target = (char *)"";
 	job.event_json = (char *)"{\"a\":1}],\"injected\":{\"b\":2";
-	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
-	nd_result(&nd, &res);
-	assert_int_equal(res.job_id, 2);
-	assert_int_equal(res.status, IPC_ALERT_PERMANENT);
-	ipc_alert_result_clear(&res);
-
-	job.job_id = 3;
+	nd_job(&nd, &job, 2, IPC_ALERT_PERMANENT);
 	job.receiver = (char *)"";
 	job.kind = (char *)"canary_http";
 	job.target = good;
-	assert_int_equal(ipc_msg_send(nd.peer, IPC_ALERT_JOB, &job, -1), 0);
-	nd_result(&nd, &res);
-	assert_int_equal(res.job_id, 3);
-	assert_int_equal(res.status, IPC_ALERT_DELIVERED);
-	ipc_alert_result_clear(&res);
+	nd_job(&nd, &job, 3, IPC_ALERT_DELIVERED);
 
 	/* only the allowed GET reached the sink */
 	assert_int_equal(nsrv_count(srv), 1);
