@@ -55,6 +55,10 @@ static const struct ipc_field ipc_f_health[] = {
 	F(IPC_F_U64, struct ipc_health, seq),
 	F(IPC_F_U64, struct ipc_health, uptime_ms),
 };
+static const struct ipc_field ipc_f_notify_stats[] = {
+	F(IPC_F_U64, struct ipc_notify_stats, refused_target),
+	F(IPC_F_U64, struct ipc_notify_stats, refused_event),
+};
 static const struct ipc_field ipc_f_text[] = {
 	F(IPC_F_STR, struct ipc_text, text),
 };
@@ -176,6 +180,8 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),
 	T(IPC_NOTIFY_CONFIG,		L, N, 0, ipc_f_alertcfg),
+	T(IPC_NOTIFY_TARGETS,		L, N, 0, ipc_f_text),
+	T(IPC_NOTIFY_STATS,		N, L, 0, ipc_f_notify_stats),
 	T0(IPC_CTL_STATUS_REQ,		CTL, L),
 	T0(IPC_CTL_STATUS_JSON_REQ,	CTL, L),
 	T(IPC_CTL_STATUS_ANS,		L, CTL, 0, ipc_f_text),

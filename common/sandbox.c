@@ -354,6 +354,13 @@ sandbox_seccomp_build(const struct sandbox_rule *rules, size_t n,
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1,
 			    &cmp);
 			break;
+		case SB_ERRNO_ARG_EQ:
+			cmp.arg = rl->arg;
+			cmp.op = SCMP_CMP_EQ;
+			cmp.datum_a = rl->val;
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(
+			    (uint32_t)rl->err), nr, 1, &cmp);
+			break;
 		case SB_ALLOW_ARG_MASK0:
 			cmp.arg = rl->arg;
 			cmp.op = SCMP_CMP_MASKED_EQ;

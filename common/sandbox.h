@@ -24,14 +24,15 @@ enum sandbox_act {
 	SB_ERRNO,		/* fail with errno = err */
 	SB_ALLOW_ARG_EQ,	/* allow if arg[arg] == val, else default */
 	SB_ALLOW_ARG_MASK0,	/* allow if (arg[arg] & mask) == 0 */
+	SB_ERRNO_ARG_EQ,	/* fail with errno = err if arg[arg] == val */
 };
 
 struct sandbox_rule {
 	const char	*syscall;	/* name as libseccomp knows it */
 	enum sandbox_act action;
-	int		 err;		/* SB_ERRNO */
-	unsigned int	 arg;		/* SB_ALLOW_ARG_* */
-	uint64_t	 val;		/* SB_ALLOW_ARG_EQ */
+	int		 err;		/* SB_ERRNO, SB_ERRNO_ARG_EQ */
+	unsigned int	 arg;		/* SB_*_ARG_* */
+	uint64_t	 val;		/* SB_ALLOW_ARG_EQ, SB_ERRNO_ARG_EQ */
 	uint64_t	 mask;		/* SB_ALLOW_ARG_MASK0 */
 	const char	*why;		/* which library call needs it */
 };

@@ -210,6 +210,8 @@ ctl_status_json(struct loaderd_env *env)
 	jw_kobj(&w, "notifier");
 	jw_kint(&w, "last_health_ok_s",
 	    env->health_ok ? s.now - env->health_ok : -1);
+	jw_kuint(&w, "refused_target", env->nstats.refused_target);
+	jw_kuint(&w, "refused_event", env->nstats.refused_event);
 	jw_end(&w);
 	ctl_status_alerts_json(env, &w);
 	jw_key(&w, "kernel_features");
@@ -278,6 +280,10 @@ ctl_status_text(struct loaderd_env *env)
 		    (long long)(s.now - env->health_ok));
 	else
 		sbuf_adds(&sb, "notifier          no health answer yet\n");
+	sbuf_addf(&sb, "                  refused: %llu jobs with a target "
+	    "no loaded policy names, %llu with bad event JSON\n",
+	    (unsigned long long)env->nstats.refused_target,
+	    (unsigned long long)env->nstats.refused_event);
 	ctl_status_alerts_text(env, &sb);
 	feat = polset_features_render(0);
 	sbuf_adds(&sb, "\n");

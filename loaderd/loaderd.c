@@ -277,6 +277,8 @@ child_send_alerts(struct loaderd_env *env, enum child_id id)
 	    IPC_NOTIFY_CONFIG : IPC_COLLECT_ALERTCFG, &a)) != 0)
 		log_warnx_r(r, "sending the alerts configuration to %s",
 		    env->child[id].name);
+	if (id == CHILD_NOTIFIER)
+		targets_send(env);
 }
 
 /* Hand the collector our copy of its end of the current peer pair. */
@@ -508,6 +510,7 @@ static const struct peer_handler child_collector_handlers[] = {
 static const struct peer_handler child_notifier_handlers[] = {
 	{ IPC_NOTIFY_READY, child_ready_msg },
 	{ IPC_NOTIFY_HEALTH_ANS, child_health_msg },
+	{ IPC_NOTIFY_STATS, targets_stats_msg },
 };
 static const struct peer_proto child_protos[CHILD_MAX] = {
 	[CHILD_COLLECTOR] = {
@@ -1034,6 +1037,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	if (env->peer_fd != -1)
 		close(env->peer_fd);
 	alerts_free(env);
+	targets_free(env);
 	config_clear(&env->cfg);
 }
 

@@ -24,6 +24,8 @@ enum child_id {
 };
 
 struct loaderd_env;
+struct target;
+struct ipc_msg;
 
 /* What loaderd last reported to a collector of one hook's drops. */
 struct drops_hook {
@@ -91,6 +93,11 @@ struct loaderd_env {
 	 * end of the current pair (made at each notifier spawn) */
 	int			 peer_fd;	/* -1 before the first */
 	uint32_t		 peer_gen;	/* bumped with each pair */
+	/* GetUrl/DnsLookup targets of the live hooks (targets.c) and
+	 * what the notifier refused */
+	struct target		*targets;
+	size_t			 ntargets;
+	struct ipc_notify_stats	 nstats;
 	int			 caps_dropped;
 	int			 shutting_down;
 	time_t			 started;
@@ -110,6 +117,13 @@ int	policies_check(struct loaderd_env *);	/* -n: parse everything */
 char	*policies_ctl(struct loaderd_env *, uint16_t type,
 	    const uint8_t *payload, size_t len, int *is_error);
 void	policies_resend(struct loaderd_env *);
+
+/* targets.c: the action targets the notifier may fetch */
+void	targets_hook(struct loaderd_env *, int added, const struct ipc_hook *);
+void	targets_send(struct loaderd_env *);	/* the whole list */
+void	targets_free(struct loaderd_env *);
+/* IPC_NOTIFY_STATS handler (arg: the notifier's struct child). */
+int	targets_stats_msg(struct peer *, struct ipc_msg *, void *);
 
 /* ctl.c: the control socket for triplinectl */
 int	ctl_listen(struct loaderd_env *);

@@ -9,7 +9,8 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
 	loaderd/ctl.c loaderd/loaderd.h \
-	loaderd/policies.c
+	loaderd/policies.c \
+	loaderd/targets.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)

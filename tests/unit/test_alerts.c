@@ -165,6 +165,7 @@ check_good(const struct al_config *cfg, int redacted)
 	assert_int_equal(cfg->circuit_failures, 3);
 	assert_int_equal(cfg->circuit_open_ms, 30000);
 	assert_int_equal(cfg->max_inflight, 2);
+	assert_string_equal(cfg->ca_file, "/etc/tripline/ca.pem");
 	assert_int_equal(cfg->nreceivers, 8);
 	assert_int_equal(cfg->nroutes, 3);
 
@@ -447,6 +448,9 @@ static const struct {
 	    "expected one of starttls, tls, none" },
 	{ "bad-email-userpass.yaml", "bad-email-userpass.yaml:3:40: email: "
 	    "username and password go together" },
+	{ "bad-email-cleartext.yaml", "bad-email-cleartext.yaml:3:51: "
+	    "email.username: refused with tls: none (the credentials would "
+	    "cross the network in clear text)" },
 	{ "bad-email-crlf.yaml", "bad-email-crlf.yaml:4:29: "
 	    "email.subject_prefix: control character (\\x0d) not allowed" },
 	{ "bad-hmac-header.yaml", "bad-hmac-header.yaml:3:39: "
@@ -518,6 +522,9 @@ test_bad_inline(void **state)
 		    "integer from 1 to 1000" },
 		{ "defaults: {dns_resolver: \"[zz]:53\"}\n",
 		    "t.yaml:1:26: defaults.dns_resolver: expected host:port" },
+		{ "defaults: {ca_file: ca.pem}\n",
+		    "t.yaml:1:21: defaults.ca_file: expected an absolute "
+		    "path" },
 		{ "defaults: {dns_resolver: \"h:0\"}\n",
 		    "t.yaml:1:26: defaults.dns_resolver: expected host:port" },
 		{ "receivers:\n- name: s\n  slack: {url: https://x/, "
@@ -732,7 +739,7 @@ test_perm(void **state)
 	assert_null(text);
 	assert_null(cfg.receivers);
 	snprintf(want, sizeof(want), "%s: holds secrets (slack.url at line "
-	    "11) but is mode 0644 owner uid %lu: must be root-owned and not "
+	    "12) but is mode 0644 owner uid %lu: must be root-owned and not "
 	    "group/world readable", p, (unsigned long)geteuid());
 	if (strncmp(err, want, strlen(want)) != 0)
 		fail_msg("got '%s'\nwant '%s'", err, want);

@@ -33,7 +33,7 @@ test_types(void **state)
 	assert_false(ipc_type_known(199));
 	assert_false(ipc_type_known(202));
 	assert_false(ipc_type_known(108));
-	assert_false(ipc_type_known(304));
+	assert_false(ipc_type_known(306));
 	assert_false(ipc_type_known(65535));
 	assert_true(ipc_type_has_fd(IPC_COLLECT_RINGBUF));
 	assert_false(ipc_type_has_fd(IPC_COLLECT_READY));
@@ -73,7 +73,7 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 23);
+	assert_int_equal(known, 25);
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
@@ -738,6 +738,41 @@ test_alert_types(void **state)
 	    "IPC_NOTIFY_CONFIG");
 }
 
+/* loaderd -> notifier allowlist, notifier -> loaderd refusal counters */
+static void
+test_notify_targets_stats(void **state)
+{
+	struct ipc_text		 t = { (char *)"U http://a/x\nD b.example" }, t2;
+	struct ipc_notify_stats	 s = { 3, 0x100000000ULL }, s2;
+	uint8_t			*buf;
+	size_t			 len;
+
+	assert_int_equal(IPC_NOTIFY_TARGETS, 304);
+	assert_int_equal(IPC_NOTIFY_STATS, 305);
+	assert_true(ipc_type_allowed(IPC_NOTIFY_TARGETS, IPC_PROC_LOADERD,
+	    IPC_PROC_NOTIFIERD));
+	assert_false(ipc_type_allowed(IPC_NOTIFY_TARGETS,
+	    IPC_PROC_COLLECTORD, IPC_PROC_NOTIFIERD));
+	assert_true(ipc_type_allowed(IPC_NOTIFY_STATS, IPC_PROC_NOTIFIERD,
+	    IPC_PROC_LOADERD));
+	assert_false(ipc_type_has_fd(IPC_NOTIFY_TARGETS));
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_TARGETS, &t, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_TARGETS, buf, len, &t2),
+	    0);
+	assert_string_equal(t2.text, t.text);
+	free(t2.text);
+	free(buf);
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_STATS, &s, &buf, &len), 0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_STATS, buf, len, &s2), 0);
+	assert_int_equal(s2.refused_target, 3);
+	assert_int_equal(s2.refused_event, 0x100000000ULL);
+	free(buf);
+	assert_int_equal(DEC(IPC_NOTIFY_STATS, "\x91\x01", &s2), ERR_PARSE);
+	assert_string_equal(ipc_msg_type_name(IPC_NOTIFY_STATS),
+	    "IPC_NOTIFY_STATS");
+}
+
 static void
 test_peer(void **state)
 {
@@ -978,6 +1013,7 @@ main(void)
 		cmocka_unit_test(test_hook),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_alert_types),
+		cmocka_unit_test(test_notify_targets_stats),
 		cmocka_unit_test(test_peer),
 		cmocka_unit_test(test_alertcfg),
 		cmocka_unit_test(test_alert_job_result),
