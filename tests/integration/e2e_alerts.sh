@@ -226,8 +226,8 @@ is "outbox: GetUrl and DnsLookup actions delivered" \
     "canary_dns lookup.canary.example delivered;canary_http $W/geturl/tl-all delivered;"
 is "deliveries: one 'delivered' attempt per outbox row" \
     "$(q "SELECT count(*) FROM deliveries d JOIN outbox o ON o.id=d.outbox_id WHERE o.event_id=$EID AND d.status='delivered'")" "10"
-is "idempotency keys are tl-<node>-<outbox id>" \
-    "$(q "SELECT count(*) FROM outbox WHERE event_id=$EID AND idem_key = 'tl-$NODE-' || id")" "10"
+is "idempotency keys are tl-<node>-<salt>-<outbox id>" \
+    "$(q "SELECT count(*) FROM outbox WHERE event_id=$EID AND idem_key = 'tl-$NODE-' || (SELECT value FROM meta WHERE key = 'idem_salt') || '-' || id")" "10"
 PID_HIT=$(q "SELECT json_extract(process, '\$.pid') FROM events WHERE id=$EID" 2>/dev/null)
 ARG="$M/tl-all-1"
 
