@@ -1656,6 +1656,26 @@ ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
 	sbuf_clear(&pl);
 }
 
+/* What folded row f adds to d's summary: one alert, or when f is an
+ * earlier summary (unsent from before a restart, or sent and failed),
+ * every alert it stands for.  1 if f was a summary. */
+static int
+ob_fold_add(struct ob_dest *d, const struct store_ob_fold *f)
+{
+	int	 k;
+
+	d->sum_hits += f->count;
+	if (f->alerts == 0) {
+		d->sum_rows++;
+		d->sum_sev[f->rank]++;
+		return 0;
+	}
+	d->sum_rows += f->alerts;
+	for (k = AL_SEV_INFO; k <= AL_SEV_CRITICAL; k++)
+		d->sum_sev[k] += f->sev[k];
+	return 1;
+}
+
 /*
  * Destination dest has more than cap pending jobs: all but its cap - 1
  * most urgent (store_ob_due's order) fold into one summary job, the one
@@ -1667,7 +1687,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 {
 	struct ob_dest		*d = ob_dest_key(ob, xstrdup(dest));
 	struct store_ob_fold	*f;
-	size_t			 n, i;
+	size_t			 n, i, nsum = 0;
 	int			 fresh;
 
 	fresh = !ob_summary_open(ob, d);
@@ -1682,9 +1702,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 	for (i = 0; i < n; i++) {
 		if (f[i].id != d->sum_id)
 			ob_w(ob, store_ob_merge(ob->st, f[i].id, d->sum_id));
-		d->sum_rows++;
-		d->sum_hits += f[i].count;
-		d->sum_sev[f[i].rank]++;
+		nsum += (size_t)ob_fold_add(d, &f[i]);
 	}
 	free(f);
 	if (fresh) {
@@ -1694,8 +1712,9 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 		    " is folded into job %llu", d->key, cap,
 		    (unsigned long long)d->sum_id);
 	}
-	ob->stats.folded += n;
-	ob_meta(ob, "alerts_folded", (int64_t)n);
+	/* a summary's own alerts were counted when they were folded */
+	ob->stats.folded += n - nsum;
+	ob_meta(ob, "alerts_folded", (int64_t)(n - nsum));
 	ob_summary_write(ob, d, cap, now);
 	ob->dirty = 1;
 }

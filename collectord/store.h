@@ -199,6 +199,10 @@ struct store_ob_fold {			/* a pending row past the cap */
 	uint64_t	 count;		/* hits it stands for */
 	int64_t		 attempts;
 	int		 rank;		/* enum al_severity */
+	/* a summary folded again: the alerts it stands for, by severity
+	 * (enum al_severity); alerts 0: not a summary */
+	uint64_t	 alerts;
+	uint64_t	 sev[5];
 };
 struct store_ob_row {			/* what a result needs of a row */
 	char		*state;		/* NULL-able, as the strings below */

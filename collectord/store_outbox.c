@@ -51,6 +51,10 @@ enum {
 #define OB_RANK \
 	"(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3" \
 	" WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)"
+/* A count of a summary job's payload (outbox.c), else NULL. */
+#define OB_SUM(k) \
+	"CASE WHEN json_valid(payload) THEN" \
+	" json_extract(payload, '$.event.tripline_summary." k "') END"
 /* Order of a destination's pending rows: most urgent, then oldest. */
 #define OB_ORDER OB_RANK " DESC, next_attempt_ns, id"
 
@@ -134,7 +138,11 @@ static const char *const ob_sql[Q_MAX] = {
 	    " GROUP BY 1 HAVING count(*) > ?1 LIMIT 64",
 	/* a destination's pending rows past the first ?3 (but ?2) */
 	[Q_FOLD_ROWS] =
-	    "SELECT id, IFNULL(count, 1), attempts, " OB_RANK " FROM outbox"
+	    "SELECT id, IFNULL(count, 1), attempts, " OB_RANK ", "
+	    OB_SUM("alerts") ", " OB_SUM("severity.info") ", "
+	    OB_SUM("severity.low") ", " OB_SUM("severity.medium") ", "
+	    OB_SUM("severity.high") ", " OB_SUM("severity.critical")
+	    " FROM outbox"
 	    " WHERE state = 'pending' AND " OB_DEST " = ?1 AND id != ?2"
 	    " ORDER BY " OB_ORDER " LIMIT -1 OFFSET ?3",
 };
@@ -578,6 +586,15 @@ store_ob_backlog_free(struct store_ob_backlog *b, size_t n)
 	free(b);
 }
 
+/* A count column: NULL or below 0 is 0. */
+static uint64_t
+ob_count(sqlite3_stmt *st, int i)
+{
+	int64_t	 v = sqlite3_column_int64(st, i);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
 struct store_ob_fold *
 store_ob_fold_rows(struct store *s, const char *dest, uint64_t except,
     size_t keep, size_t *n)
@@ -585,6 +602,7 @@ store_ob_fold_rows(struct store *s, const char *dest, uint64_t except,
 	sqlite3_stmt		*st = s->obq[Q_FOLD_ROWS];
 	struct store_ob_fold	*f = NULL;
 	int64_t			 rank;
+	int			 k;
 
 	*n = 0;
 	sqlite3_bind_text(st, 1, dest, -1, SQLITE_TRANSIENT);
@@ -597,6 +615,9 @@ store_ob_fold_rows(struct store *s, const char *dest, uint64_t except,
 		f[*n].attempts = sqlite3_column_int64(st, 2);
 		rank = sqlite3_column_int64(st, 3);
 		f[*n].rank = rank >= 0 && rank <= 4 ? (int)rank : 0;
+		f[*n].alerts = ob_count(st, 4);
+		for (k = 0; k < 5; k++)
+			f[*n].sev[k] = ob_count(st, 5 + k);
 		(*n)++;
 	}
 	ob_done(st);

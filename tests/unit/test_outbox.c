@@ -1112,6 +1112,93 @@ test_fair_severity(void **state)
 	assert_int_equal(c->jobs[1].id, 1);
 }
 
+/* n hits on the flooded route, then one scheduler run. */
+static void
+flood_hits(struct ctx *c, size_t n)
+{
+	struct outbox_hit	 h = mkhit("flood", NULL, NULL, "/bin/cat", "x");
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	outbox_run(c->ob);
+	assert_true(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='pending' AND receiver='hook'") <= OUTBOX_BACKLOG_MAX);
+}
+
+/* Every hit is told once: by its own job or in a live summary's counts
+ * (alerts, hits, by severity: the flood's hits are info). */
+static void
+assert_told(struct ctx *c, long long hits)
+{
+	static const char *const what[] = { "alerts", "severity.info" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		assert_int_equal(q_int(c, "SELECT sum(IFNULL(json_extract("
+		    "payload, '$.event.tripline_summary.%s'), 1)) FROM outbox"
+		    " WHERE receiver='hook' AND state <> 'merged'", what[i]),
+		    hits);
+	assert_int_equal(q_int(c, "SELECT sum(count) FROM outbox WHERE "
+	    "receiver='hook' AND state <> 'merged'"), hits);
+	/* the meta counter: the alerts the live summaries stand for */
+	assert_int_equal(q_int(c, "SELECT value FROM meta WHERE "
+	    "key='alerts_folded'"), q_int(c, "SELECT sum(json_extract("
+	    "payload, '$.event.tripline_summary.alerts')) FROM outbox WHERE "
+	    "receiver='hook' AND state <> 'merged'"));
+}
+
+/* The open summary's id (the one pending row with count > 1). */
+static uint64_t
+summary_id(struct ctx *c)
+{
+	return (uint64_t)q_int(c, "SELECT id FROM outbox WHERE receiver="
+	    "'hook' AND state='pending' AND count > 1");
+}
+
+/* A summary folded again (unsent, after a collector restart; or sent and
+ * failed) brings every alert it stands for into the new summary. */
+static void
+test_fair_refold(void **state)
+{
+	struct ctx	*c = *state;
+	uint64_t	 s2;
+	size_t		 i, j;
+	int		 sent = 0;
+
+	flood_cfg(c);
+	ob_open(c);
+	flood_hits(c, OUTBOX_BACKLOG_MAX + 500);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 500);
+
+	/* restart: the unsent summary is folded into the next one */
+	ob_close(c);
+	c->now += SEC;
+	ob_open(c);
+	flood_hits(c, 500);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 1000);
+
+	/* the sink answers until the summary goes out and fails */
+	s2 = summary_id(c);
+	outbox_peer_up(c->ob);
+	c->now += SEC;
+	for (i = 0; i < 2 * OUTBOX_BACKLOG_MAX && !sent; i++) {
+		outbox_run(c->ob);
+		for (j = 0; j < c->njobs; j++) {
+			sent |= c->jobs[j].id == s2;
+			result(c, c->jobs[j].id, c->jobs[j].id == s2 ?
+			    IPC_ALERT_RETRY : IPC_ALERT_DELIVERED, 200, 0, "");
+		}
+		jobs_reset(c);
+	}
+	assert_true(sent);
+	/* a new flood: the failed summary (retrying) is folded too */
+	flood_hits(c, 1500);
+	assert_q_str(c, "merged", "SELECT state FROM outbox WHERE id=%llu",
+	    (unsigned long long)s2);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 2500);
+}
+
 /* ---- idempotency keys ---- */
 
 static void
@@ -1332,6 +1419,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fair_flood, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_severity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair_refold, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_idem_salt, setup,
 		    teardown),
