@@ -59,40 +59,12 @@ chown root:root "$A"
 # outbox, not about records lost in the kernel
 printf 'ring_buffer_size: 32M\n' > "$T/tripline.yaml"
 
-"$B/tripline-loaderd" -d -v -f "$T/tripline.yaml" -S "$S" -X "$B" -N "$NODE" \
-    -V none -A "$A" -m "${TL_SANDBOX:-enforce}" >>"$T/loaderd.log" 2>&1 &
-LPID=$!
-if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-	grep -v 'libbpf: ' "$T/loaderd.log" | tail -40 | sed 's/^/# /'
-	echo "Bail out! daemons did not come up"; exit 99
-fi
+alerts_loaderd_start -f "$T/tripline.yaml"
 ok "loaderd up with -A alerts.yaml"
 
 # policy NAME SEVERITY: sys_symlinkat whose link path starts with $M/NAME-,
 # Post, tagged severity=SEVERITY
-policy() {
-	pol "$1" <<EOF2
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    message: "flood test"
-    tags: ["severity=$2", "e2e"]
-    args:
-    - index: 0
-      type: "string"
-    - index: 2
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-      matchActions:
-      - action: Post
-EOF2
-	add "$P/$1.yaml" || { diag "policy $1: $(cat "$T/add.out")"; return 1; }
-}
+policy() { symlink_policy "$1" "$2" "flood test"; }
 policy tl-flood high && policy tl-crit critical
 check "policies loaded (tl-flood severity=high, tl-crit severity=critical)" [ $? -eq 0 ]
 
