@@ -303,6 +303,10 @@ collectord_alert_summary(struct collectord *cd)
 	    (unsigned long long)os->retried, (unsigned long long)os->dead,
 	    (unsigned long long)os->unrouted,
 	    (unsigned long long)os->bad_msgs);
+	log_info("alerts: %llu folded into %llu summaries, %llu hits in"
+	    " overflow groups", (unsigned long long)os->folded,
+	    (unsigned long long)os->summaries,
+	    (unsigned long long)os->group_overflow);
 }
 
 /* outbox hooks */

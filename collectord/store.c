@@ -1,6 +1,9 @@
 /* collectord/store.c -- the SQLite event store. */
 #include "build.h"
 
+#include <sys/random.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -807,6 +810,8 @@ store_outbox_row(struct store *s, sqlite3_int64 event_id, const char *tbuf,
 	char		 key[STORE_IDEM_MAX];
 	int		 r;
 
+	if ((r = store_idem_init(s)) != 0)
+		return r;
 	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, event_id);
 	sqlite3_bind_text(st, 3, o->receiver != NULL ? o->receiver : "", -1,
@@ -824,7 +829,7 @@ store_outbox_row(struct store *s, sqlite3_int64 event_id, const char *tbuf,
 	if ((r = store_step(s, ST_INS_OUTBOX)) != 0)
 		return r;
 	id = sqlite3_last_insert_rowid(s->db);
-	store_idem_key(s->node, (uint64_t)id, key, sizeof(key));
+	store_idem_key(s, (uint64_t)id, key, sizeof(key));
 	st = s->st[ST_SET_IDEM];
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
@@ -868,10 +873,79 @@ undo:
 	return r;
 }
 
-void
-store_idem_key(const char *node, uint64_t id, char *dst, size_t dstsz)
+/* 16 lowercase hex digits? */
+static int
+store_salt_ok(const char *v)
 {
-	snprintf(dst, dstsz, "tl-%s-%llu", node, (unsigned long long)id);
+	return v != NULL && strlen(v) == STORE_SALT_LEN &&
+	    strspn(v, "0123456789abcdef") == STORE_SALT_LEN;
+}
+
+static int
+store_salt_new(char *dst)
+{
+	uint8_t		 b[STORE_SALT_LEN / 2];
+	ssize_t		 n;
+	size_t		 i;
+
+	do
+		n = getrandom(b, sizeof(b), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(b)) {
+		log_warn("store: getrandom");
+		return ERR_SYS;
+	}
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(dst + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/*
+ * The database's idempotency salt: meta idem_salt, made (64 random bits)
+ * and recorded in the batch the first time a database needs it.
+ */
+int
+store_idem_init(struct store *s)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 v[STORE_SALT_LEN + 1];
+	int		 r = ERR_DB;
+
+	if (s->salt[0] != '\0')
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE"
+	    " key = 'idem_salt'", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW && store_salt_ok(store_col(st, 0))) {
+		strlcpy(s->salt, store_col(st, 0), sizeof(s->salt));
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = store_salt_new(v)) != 0 || (r = store_begin(s)) != 0)
+		return r;
+	r = ERR_DB;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key,"
+	    " value) VALUES ('idem_salt', ?1)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	strlcpy(s->salt, v, sizeof(s->salt));
+	return 0;
+fail:
+	store_log(s, "idem_salt");
+	sqlite3_finalize(st);
+	return r;
+}
+
+void
+store_idem_key(const struct store *s, uint64_t id, char *dst, size_t dstsz)
+{
+	snprintf(dst, dstsz, "tl-%s-%s-%llu", s->node, s->salt,
+	    (unsigned long long)id);
 }
 
 int

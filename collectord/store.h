@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION	4
-#define STORE_IDEM_MAX		(64 + 24)	/* "tl-<node>-<id>" */
+#define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
+/* "tl-<node>-<salt>-<id>" */
+#define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
 
 struct proc;
 struct store;
@@ -56,8 +58,8 @@ struct store_alert {
 };
 
 /* An outbox row (schema 4; docs/schema.md).  id and idem_key
- * ("tl-<node>-<id>") are assigned by the store; created is the event's
- * time. */
+ * ("tl-<node>-<salt>-<id>") are assigned by the store; created is the
+ * event's time. */
 struct store_outbox {
 	const char	*receiver;	/* "" for action jobs */
 	const char	*route;		/* NULL for action jobs */
@@ -152,8 +154,15 @@ int	store_event_alerts(struct store *, const struct store_event *,
 /* The same with full outbox rows (routing: collectord/outbox.c). */
 int	store_event_outbox(struct store *, const struct store_event *,
 	    const struct store_outbox *rows, size_t nrows);
-/* "tl-<node>-<id>" */
-void	store_idem_key(const char *node, uint64_t id, char *dst,
+/*
+ * The database's idempotency salt (meta idem_salt: 64 random bits made
+ * when the database first needs one, recorded in the batch).  0, ERR_SYS
+ * (getrandom) or ERR_DB.  store_event_outbox() calls it too; the outbox
+ * calls it at start so that it runs before the sandbox.
+ */
+int	store_idem_init(struct store *);
+/* "tl-<node>-<salt>-<id>": unique across databases (the salt) and rows. */
+void	store_idem_key(const struct store *, uint64_t id, char *dst,
 	    size_t dstsz);
 /* meta[key] += delta (an integer; created at delta), in the batch.  0 or
  * ERR_DB. */
@@ -205,6 +214,20 @@ struct store_ob_due {			/* a pending row that is due */
 	uint64_t	 id;
 	uint64_t	 created_ns;	/* 0 if unknown */
 };
+struct store_ob_backlog {		/* a destination over its cap */
+	char		*dest;
+	uint64_t	 rows;
+};
+struct store_ob_fold {			/* a pending row past the cap */
+	uint64_t	 id;
+	uint64_t	 count;		/* hits it stands for */
+	int64_t		 attempts;
+	int		 rank;		/* enum al_severity */
+	/* a summary folded again: the alerts it stands for, by severity
+	 * (enum al_severity); alerts 0: not a summary */
+	uint64_t	 alerts;
+	uint64_t	 sev[5];
+};
 struct store_ob_row {			/* what a result needs of a row */
 	char		*state;		/* NULL-able, as the strings below */
 	char		*receiver;
@@ -248,7 +271,19 @@ int	store_ob_add_count(struct store *, uint64_t id, uint64_t n);
 /* The group's first row becomes the pending job (payload NULL: its own). */
 int	store_ob_lead(struct store *, uint64_t id, uint64_t count,
 	    const char *payload, const char *severity, uint64_t next);
-struct store_ob_due *store_ob_due(struct store *, uint64_t now, size_t *n);
+/* Due pending rows: at most per_dest of each destination (the receiver,
+ * or "<kind> <target>" for action jobs), most urgent severity first, then
+ * oldest; the destinations' first rows first (round robin). */
+struct store_ob_due *store_ob_due(struct store *, uint64_t now,
+	    size_t per_dest, size_t *n);
+/* Destinations with more than cap pending rows (at most 64). */
+struct store_ob_backlog *store_ob_backlog(struct store *, size_t cap,
+	    size_t *n);
+void	store_ob_backlog_free(struct store_ob_backlog *, size_t n);
+/* A destination's pending rows but except, in store_ob_due()'s order,
+ * past the first keep: what a backlog cap folds. */
+struct store_ob_fold *store_ob_fold_rows(struct store *, const char *dest,
+	    uint64_t except, size_t keep, size_t *n);
 /* Ids of the rows in flight: all (late_at 0), or those whose deadline is
  * at or before late_at. */
 uint64_t *store_ob_inflight(struct store *, uint64_t late_at, size_t *n);

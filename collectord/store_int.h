@@ -52,6 +52,7 @@ struct store {
 	struct sbuf	 json;		/* scratch: args of events rows */
 	struct store_stats stats;
 	sqlite3_stmt	**obq;		/* the outbox queue (store_outbox.c) */
+	char		 salt[STORE_SALT_LEN + 1];	/* idempotency keys */
 };
 
 

@@ -19,6 +19,7 @@ INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_a
 # output escaping (C1, bidi controls) of a real file name, end to end
 INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
+INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
