@@ -8,6 +8,8 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/pl_net.c loaderd/pl_attach.c loaderd/pl_kstate.c \
 	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
+	loaderd/privs.c loaderd/privs.h loaderd/supervise.c \
+	loaderd/sandbox_rules.c \
 	loaderd/ctl.c loaderd/loaderd.h \
 	loaderd/policies.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
