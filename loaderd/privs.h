@@ -25,7 +25,8 @@ int	privs_check_binary(const char *path, char *err, size_t errlen);
 
 /*
  * mkdir(path, mode) if missing, then (on an fd opened with O_NOFOLLOW, so
- * a symlink is refused, ELOOP) owner root and mode.  0 or ERR_SYS.
+ * a symlink is refused: ENOTDIR or ELOOP) owner root and mode.  0 or
+ * ERR_SYS.
  */
 int	privs_mkdir(const char *path, mode_t mode);
 
