@@ -94,7 +94,7 @@ prepare_dirs(struct loaderd_env *env)
 	FILE	*fp;
 	int	 n;
 
-	if (privs_mkdir(env->cfg.state_dir, 0750) == -1)
+	if (privs_mkdir(env->cfg.state_dir, 0750) != 0)
 		fatal("state directory %s", env->cfg.state_dir);
 	if (realpath(env->cfg.state_dir, real) == NULL)
 		fatal("realpath %s", env->cfg.state_dir);
@@ -103,13 +103,13 @@ prepare_dirs(struct loaderd_env *env)
 	n = snprintf(env->rundir, sizeof(env->rundir), "%s/run", real);
 	if (n < 0 || (size_t)n >= sizeof(env->rundir))
 		fatalx("state directory path too long");
-	if (privs_mkdir(env->rundir, 0700) == -1)
+	if (privs_mkdir(env->rundir, 0700) != 0)
 		fatal("run directory %s", env->rundir);
 	snprintf(env->ctl_path, sizeof(env->ctl_path), "%s/tripline.sock",
 	    env->rundir);
 	snprintf(env->policy_dir, sizeof(env->policy_dir), "%s/policies.d",
 	    real);
-	if (privs_mkdir(env->policy_dir, 0700) == -1)
+	if (privs_mkdir(env->policy_dir, 0700) != 0)
 		fatal("policy directory %s", env->policy_dir);
 	snprintf(env->pid_path, sizeof(env->pid_path), "%s/loaderd.pid",
 	    env->rundir);

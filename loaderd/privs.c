@@ -37,17 +37,24 @@ const size_t privs_nkeep = sizeof(privs_keep) / sizeof(privs_keep[0]);
 int
 privs_trim(void)
 {
+	int	 held[sizeof(privs_keep) / sizeof(privs_keep[0])];
 	size_t	 i;
 
-	capng_get_caps_process();
+	/* keep only what we hold (a service manager may have bounded the
+	 * set more tightly): asking capset for more fails */
+	if (capng_get_caps_process() != 0)
+		return ERR_SYS;
+	for (i = 0; i < privs_nkeep; i++)
+		held[i] = capng_have_capability(CAPNG_PERMITTED,
+		    (unsigned int)privs_keep[i]);
 	capng_clear(CAPNG_SELECT_BOTH);
 	for (i = 0; i < privs_nkeep; i++)
-		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE |
+		if (held[i] && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE |
 		    CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
 		    (unsigned int)privs_keep[i]) != 0)
 			return ERR_SYS;
 	/* the bounding set first (CAP_SETPCAP is still held), then the
-	 * sets; a capability we do not hold makes capset fail: ERR_SYS */
+	 * sets */
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
 		errno = EPERM;
 		return ERR_SYS;

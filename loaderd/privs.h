@@ -11,8 +11,8 @@
 extern const int	privs_keep[];
 extern const size_t	privs_nkeep;
 
-/* Effective, permitted and bounding sets to privs_keep; ambient and
- * inheritable empty.  0 or ERR_SYS. */
+/* Effective, permitted and bounding sets to those of privs_keep loaderd
+ * holds; ambient and inheritable empty.  0 or ERR_SYS. */
 int	privs_trim(void);
 
 /*
