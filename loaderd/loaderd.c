@@ -994,7 +994,8 @@ loaderd_confine(struct loaderd_env *env)
 	if (privs_trim() != 0)
 		fatal("trimming capabilities");
 	env->caps_dropped = 1;
-	log_info("capabilities trimmed to BPF PERFMON NET_ADMIN KILL");
+	log_info("capabilities trimmed to BPF PERFMON SYS_ADMIN NET_ADMIN "
+	    "KILL");
 	if (sandbox_seccomp(loaderd_rules, loaderd_nrules,
 	    env->cfg.sandbox_mode) != 0)
 		fatal("seccomp");

@@ -22,15 +22,15 @@
 /*
  * After the BPF load loaderd needs: CAP_BPF and CAP_PERFMON (load and
  * attach the programs of a policy added at run time: kprobes, uprobes,
- * tracepoints, fentry, LSM), CAP_NET_ADMIN (cgroup sock_addr programs) and
- * CAP_KILL (the children run under other uids; READY and health deadlines
- * SIGKILL them).  No CAP_SYS_ADMIN (tracefs and securityfs are mounted at
- * start-up), no SETUID/SETGID (the children drop their uid themselves, and
+ * tracepoints, fentry, LSM), CAP_SYS_ADMIN (perf_event_open of a uprobe
+ * fails with EACCES without it, 6.18), CAP_NET_ADMIN (cgroup sock_addr
+ * programs) and CAP_KILL (the children run under other uids; READY and
+ * health deadlines SIGKILL them).  No SETUID/SETGID (the children drop their uid themselves, and
  * get their capabilities from the spawner's exec as root, not from
  * loaderd), no DAC_* (everything loaderd opens later belongs to root).
  */
 const int privs_keep[] = {
-	CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_KILL,
+	CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_KILL,
 };
 const size_t privs_nkeep = sizeof(privs_keep) / sizeof(privs_keep[0]);
 

@@ -53,8 +53,8 @@ start_env TRIPLINE_HEALTH_INTERVAL=1 TRIPLINE_HEALTH_TIMEOUT=2 \
     LD_PRELOAD=/nonexistent/tripline-test.so
 wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'notifierd  *running'"
 
-# exactly KILL(5) NET_ADMIN(12) PERFMON(38) BPF(39)
-want=000000c000001020
+# exactly KILL(5) NET_ADMIN(12) SYS_ADMIN(21) PERFMON(38) BPF(39)
+want=000000c000201020
 is "loaderd CapEff is the documented set" \
     "$(awk '/^CapEff/ {print $2}' /proc/$LPID/status)" "$want"
 is "loaderd CapPrm is the documented set" \
