@@ -646,6 +646,21 @@ collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	return 0;
 }
 
+/* IPC_COLLECT_HEALTH_REQ: loaderd's liveness ping; answered at once. */
+static int
+collectord_health_msg(struct peer *parent, struct ipc_msg *m, void *arg)
+{
+	struct ipc_health	 h;
+	int			 r;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &h)) != 0)
+		fatalx_r(r, "parent: bad IPC_COLLECT_HEALTH_REQ");
+	h.uptime_ms = 0;
+	if ((r = peer_send(parent, IPC_COLLECT_HEALTH_ANS, &h, -1)) != 0)
+		log_warnx_r(r, "health answer");
+	return 0;
+}
+
 /* IPC_COLLECT_RINGBUF: map the ring. */
 static int
 collectord_ringbuf_msg(struct peer *parent, struct ipc_msg *m, void *arg)
@@ -733,6 +748,7 @@ static const struct peer_handler collectord_parent_handlers[] = {
 	{ IPC_COLLECT_DROPS, collectord_drops_msg },
 	{ IPC_COLLECT_PEER, collectord_peer_msg },
 	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
+	{ IPC_COLLECT_HEALTH_REQ, collectord_health_msg },
 };
 static const struct peer_proto collectord_parent_proto = {
 	.self = IPC_PROC_COLLECTORD,

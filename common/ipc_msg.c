@@ -174,6 +174,8 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_DROPS,		L, C, 0, ipc_f_drops),
 	T(IPC_COLLECT_PEER,		L, C, 1, ipc_f_peer),
 	T(IPC_COLLECT_ALERTCFG,		L, C, 0, ipc_f_alertcfg),
+	T(IPC_COLLECT_HEALTH_REQ,	L, C, 0, ipc_f_health),
+	T(IPC_COLLECT_HEALTH_ANS,	C, L, 0, ipc_f_health),
 	T(IPC_ALERT_JOB,		C, N, 0, ipc_f_alert_job),
 	T(IPC_ALERT_RESULT,		N, C, 0, ipc_f_alert_result),
 	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),

@@ -31,6 +31,8 @@ enum ipc_type {
 					   (struct ipc_peer) */
 	IPC_COLLECT_ALERTCFG = 107,	/* P->C, alerts.yaml without secrets
 					   (struct ipc_alertcfg) */
+	IPC_COLLECT_HEALTH_REQ = 108,	/* P->C, liveness ping */
+	IPC_COLLECT_HEALTH_ANS = 109,	/* C->P, its answer */
 	/* collectord <-> notifierd (fd 4 peer channel) */
 	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
 	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
@@ -93,7 +95,7 @@ struct ipc_collect_stats {	/* IPC_COLLECT_STATS */
 	uint64_t	exported;	/* JSON lines written */
 };
 
-struct ipc_health {		/* IPC_NOTIFY_HEALTH_REQ / _ANS */
+struct ipc_health {		/* IPC_{COLLECT,NOTIFY}_HEALTH_REQ / _ANS */
 	uint64_t	seq;
 	uint64_t	uptime_ms;	/* answer only; 0 in requests */
 };

@@ -126,13 +126,35 @@ sandbox_drop_bounding(void)
 	return 0;
 }
 
+/*
+ * The uid change clears the parent-death signal: set it again, then check
+ * that the parent did not die in between (we would be reparented and the
+ * signal would never come).
+ */
+static int
+sandbox_keep_pdeathsig(int sig, pid_t ppid)
+{
+	if (sig == 0)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) == -1)
+		return ERR_SYS;
+	if (getppid() != ppid) {
+		errno = ESRCH;
+		return ERR_SYS;
+	}
+	return 0;
+}
+
 int
 sandbox_drop_privs(uid_t uid, gid_t gid)
 {
 	uid_t	 ru, eu, su;
 	gid_t	 rg, eg, sg;
-	int	 root = getuid() == 0, r;
+	pid_t	 ppid = getppid();
+	int	 root = getuid() == 0, r, pdeath = 0;
 
+	if (prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0) == -1)
+		return ERR_SYS;
 	if ((r = sandbox_drop_bounding()) != 0)
 		return r;
 
@@ -155,6 +177,8 @@ sandbox_drop_privs(uid_t uid, gid_t gid)
 			errno = EPERM;
 			return ERR_SYS;
 		}
+		if ((r = sandbox_keep_pdeathsig(pdeath, ppid)) != 0)
+			return r;
 	}
 
 	/* effective, permitted, inheritable (+ ambient again, harmless) */

@@ -47,7 +47,9 @@ int	sandbox_lookup_user(const char *user, uid_t *uid, gid_t *gid);
 /*
  * setgroups(1,&gid) + setresgid + setresuid (verified with getresuid),
  * clear every capability (effective, permitted, inheritable, ambient,
- * bounding where possible), PR_SET_NO_NEW_PRIVS.  When not running as root
+ * bounding where possible), PR_SET_NO_NEW_PRIVS.  A parent-death signal
+ * (PR_SET_PDEATHSIG), which the uid change clears, is set again, and the
+ * call fails (ERR_SYS, errno ESRCH) if the parent died meanwhile.  When not running as root
  * the uid change is skipped (tests) but caps and no_new_privs still apply.
  * 0 or ERR_SYS.
  */

@@ -15,6 +15,7 @@ INTEGRATION_TESTS += \
 	tests/integration/bpf_cfg.sh \
 	tests/integration/vm_stock_kernels.sh \
 	tests/integration/vm_enforce.sh
+INTEGRATION_TESTS += tests/integration/e2e_supervise.sh
 INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_alerts.sh tests/integration/e2e_alerts_restart.sh
 # output escaping (C1, bidi controls) of a real file name, end to end
 INTEGRATION_TESTS += tests/integration/e2e_escape.sh

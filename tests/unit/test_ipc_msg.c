@@ -32,7 +32,11 @@ test_types(void **state)
 	assert_false(ipc_type_known(0));
 	assert_false(ipc_type_known(199));
 	assert_false(ipc_type_known(202));
-	assert_false(ipc_type_known(108));
+	assert_false(ipc_type_known(110));
+	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_REQ, IPC_PROC_LOADERD,
+	    IPC_PROC_COLLECTORD));
+	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_ANS,
+	    IPC_PROC_COLLECTORD, IPC_PROC_LOADERD));
 	assert_false(ipc_type_known(306));
 	assert_false(ipc_type_known(65535));
 	assert_true(ipc_type_has_fd(IPC_COLLECT_RINGBUF));
@@ -73,7 +77,7 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 25);
+	assert_int_equal(known, 27);
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
