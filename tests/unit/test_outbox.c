@@ -1255,6 +1255,80 @@ test_commit_fail(void **state)
 	assert_q_str(c, "inflight", "SELECT state FROM outbox WHERE id=1");
 }
 
+/* ---- a store locked by another connection ---- */
+
+/* Another connection takes the write lock (sqlite3 events.db 'BEGIN
+ * EXCLUSIVE'); NULL when the store's own batch holds it. */
+static sqlite3 *
+lock_db(struct ctx *c)
+{
+	sqlite3	*h;
+
+	assert_int_equal(store_flush(c->st), 0);
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	return h;
+}
+
+static void
+unlock_db(sqlite3 *h)
+{
+	assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* Results that come while the store is locked are applied once it is
+ * not: none is lost, none counts as a database error. */
+static void
+test_busy_result(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "");
+	struct store_alert	 act[] = {
+		{ "geturl", "http://canary.invalid/1" },
+		{ "geturl", "http://canary.invalid/2" },
+	};
+	struct ipc_alert_result	 dup = { 1, IPC_ALERT_DELIVERED, 200, 0, 0,
+	    (char *)"" };
+	sqlite3			*lk;
+	uint64_t		 errs;
+
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	assert_int_equal(store_hit(c, &h, act, 2), 0);
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 2);
+	errs = outbox_stats(c->ob)->db_errors;
+
+	lk = lock_db(c);
+	c->now += 2 * MS;
+	result(c, 1, IPC_ALERT_DELIVERED, 200, 0, "HTTP 200");
+	result(c, 2, IPC_ALERT_RETRY, 503, 0, "HTTP 503");
+	/* a second answer for a held one is not taken */
+	assert_int_equal(outbox_result(c->ob, &dup), ERR_NOTFOUND);
+	assert_int_equal(outbox_run(c->ob), 1000);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='inflight'"), 2);
+	unlock_db(lk);
+
+	outbox_run(c->ob);
+	assert_q_str(c, "delivered", "SELECT state FROM outbox WHERE id=1");
+	assert_q_str(c, "1|delivered|200|HTTP 200", "SELECT attempt||'|'||"
+	    "status||'|'||code||'|'||detail FROM deliveries WHERE "
+	    "outbox_id=1");
+	assert_q_str(c, "pending|HTTP 503", "SELECT state||'|'||last_error "
+	    "FROM outbox WHERE id=2");
+	assert_int_equal(q_int(c, "SELECT count(*) FROM deliveries WHERE "
+	    "outbox_id=2 AND status='retry'"), 1);
+	assert_int_equal(outbox_stats(c->ob)->db_errors, errs);
+	assert_int_equal(outbox_stats(c->ob)->held, 2);
+	assert_int_equal(outbox_stats(c->ob)->delivered, 1);
+	/* nothing was sent again meanwhile */
+	assert_int_equal(c->njobs, 2);
+}
+
 /* ---- Retry-After from the notifier ---- */
 
 static void
@@ -1419,6 +1493,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fair_flood, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_severity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_busy_result, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_refold, setup,
 		    teardown),
