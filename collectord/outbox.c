@@ -50,8 +50,10 @@ struct ob_dest {
 	uint64_t	*sent_at;	/* rate limit: ring of send times */
 	uint32_t	 nsent_at;
 	uint32_t	 sent_pos;
-	/* the "N more" summary job (0: none) and what it stands for */
+	/* the "N more" summary job (0: none), when it was started (its due
+	 * time, kept when it grows) and what it stands for */
 	uint64_t	 sum_id;
+	uint64_t	 sum_due;
 	uint64_t	 sum_rows;
 	uint64_t	 sum_hits;
 	uint64_t	 sum_sev[AL_SEV_CRITICAL + 1];
@@ -1681,7 +1683,7 @@ ob_summary_open(struct outbox *ob, struct ob_dest *d)
 		store_ob_row_free(&row);
 	}
 	if (!open) {
-		d->sum_id = d->sum_rows = d->sum_hits = 0;
+		d->sum_id = d->sum_due = d->sum_rows = d->sum_hits = 0;
 		memset(d->sum_sev, 0, sizeof(d->sum_sev));
 	}
 	return open;
@@ -1706,10 +1708,10 @@ ob_summary_text(struct sbuf *text, const struct ob_dest *d, size_t cap)
 	    " merged_into %llu.\n", (unsigned long long)d->sum_id);
 }
 
-/* Rewrite d's summary job from its counts. */
+/* Rewrite d's summary job from its counts (due since it was started:
+ * folding more into it does not move it back in the queue). */
 static void
-ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
-    uint64_t now)
+ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap)
 {
 	struct sbuf	 title, text, ev, pl;
 	struct jsonw	 w;
@@ -1742,7 +1744,7 @@ ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
 	jw_end(&w);
 	ob_payload_json(&pl, &title, &text, NULL, ev.buf);
 	ob_w(ob, store_ob_lead(ob->st, d->sum_id, d->sum_hits, pl.buf,
-	    ob_sev_names[sev], now));
+	    ob_sev_names[sev], d->sum_due));
 	sbuf_clear(&title);
 	sbuf_clear(&text);
 	sbuf_clear(&ev);
@@ -1799,6 +1801,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 	}
 	free(f);
 	if (fresh) {
+		d->sum_due = now;
 		ob->stats.summaries++;
 		ob_meta(ob, "alerts_summaries", 1);
 		log_warnx("alerts: %s: more than %zu jobs waiting, the excess"
@@ -1808,7 +1811,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 	/* a summary's own alerts were counted when they were folded */
 	ob->stats.folded += n - nsum;
 	ob_meta(ob, "alerts_folded", (int64_t)(n - nsum));
-	ob_summary_write(ob, d, cap, now);
+	ob_summary_write(ob, d, cap);
 	ob->dirty = 1;
 }
 

@@ -1199,6 +1199,45 @@ test_fair_refold(void **state)
 	assert_told(c, OUTBOX_BACKLOG_MAX + 2500);
 }
 
+/* A long flood to a slow but working sink: the summary keeps its place
+ * in the queue when more hits fold into it, so it goes out during the
+ * flood, not only once the flood stops. */
+static void
+test_fair_summary_due(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("flood", NULL, NULL, "/bin/cat", "x");
+	size_t			 round, i, k;
+	uint64_t		 first = 0, sum = 0;
+	int			 sent = 0;
+
+	flood_cfg(c);
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	/* 20 hits per round; the sink takes 10 (5 runs, 2 in flight) */
+	for (round = 0; round < 400 && !sent; round++) {
+		c->now += 100 * MS;
+		for (i = 0; i < 20; i++)
+			assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+		for (k = 0; k < 5; k++) {
+			outbox_run(c->ob);
+			if (sum == 0 && summary_id(c) != (uint64_t)-1) {
+				sum = summary_id(c);
+				first = round;
+			}
+			for (i = 0; i < c->njobs; i++)
+				sent |= sum != 0 && c->jobs[i].id == sum;
+			answer_all(c, IPC_ALERT_DELIVERED);
+		}
+	}
+	assert_int_not_equal(sum, 0);
+	assert_true(sent);
+	/* it went out once the jobs kept before it were sent: about a
+	 * backlog later (1000 jobs at 10 a round) */
+	assert_true(round - first <= OUTBOX_BACKLOG_MAX / 10 + 5);
+	assert_int_equal(outbox_stats(c->ob)->summaries, 1);
+}
+
 /* ---- idempotency keys ---- */
 
 static void
@@ -1493,6 +1532,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fair_flood, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_severity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair_summary_due, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_busy_result, setup,
 		    teardown),
