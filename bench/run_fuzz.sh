@@ -19,7 +19,7 @@ if [ "${1:-}" = "-j" ]; then
 fi
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"ringbuf objargs ipc_msg policy alerts config dns http smtp"}
+targets=${*:-"ringbuf objargs ipc_msg policy alerts config dns http smtp event_json"}
 
 bdir=$here/build/fuzz
 mkdir -p "$bdir"

@@ -202,9 +202,11 @@ collectord_commit(struct collectord *cd)
 	return 0;
 }
 
+/* Drops reports kept while the store was locked, then the batch. */
 static void
 collectord_flush(struct collectord *cd)
 {
+	(void)pipeline_drops_retry(&cd->env);
 	(void)collectord_commit(cd);
 }
 
@@ -272,6 +274,7 @@ collectord_ring_prepare(void *arg)
 			cd->env.db_errors++;
 		return 1;
 	}
+	(void)pipeline_drops_retry(&cd->env);
 	return 0;
 }
 
@@ -635,7 +638,11 @@ collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 		log_warnx_r(r, "drops report from parent ignored");
 		return 0;
 	}
-	if ((r = pipeline_drops(&cd->env, &d)) != 0)
+	if ((r = pipeline_drops(&cd->env, &d)) == ERR_AGAIN)
+		log_debug("drops report (%llu lost, source %u) kept: the"
+		    " database is locked", (unsigned long long)d.count,
+		    d.source);
+	else if (r != 0)
 		log_warnx_r(r, "drops report (%llu lost, source %u) not stored",
 		    (unsigned long long)d.count, d.source);
 	else

@@ -54,6 +54,12 @@ struct collector_env {
 					   meta (pcache_evicted) */
 	uint64_t	 evicted_live;	/* ... of running processes */
 	uint64_t	 evict_calls;	/* records that caused evictions */
+	/* drops reports that came while the store was locked by another
+	 * connection (stored by pipeline_drops_retry), and the records of
+	 * those beyond PIPELINE_DROPS_HELD (meta drops_unrecorded, later) */
+	struct ipc_drops *held_drops;
+	size_t		 nheld_drops;
+	uint64_t	 drops_over;
 };
 
 /*
@@ -71,6 +77,16 @@ void	pipeline_record(void *env, const void *rec, size_t len);
  * 0, ERR_PARSE (unknown source, count 0 or above total) or ERR_DB.
  */
 int	pipeline_drops(struct collector_env *, const struct ipc_drops *);
+/*
+ * While another connection holds the store's write lock a report is kept
+ * (pipeline_drops returns ERR_AGAIN), at most PIPELINE_DROPS_HELD of
+ * them; the records of a report beyond that are added to the meta
+ * counter drops_unrecorded.  Store what is kept (call it when the store
+ * may be writable: each batch, before records are consumed): 0, or
+ * ERR_AGAIN (still locked: kept).
+ */
+#define PIPELINE_DROPS_HELD	64
+int	pipeline_drops_retry(struct collector_env *);
 /* Free what the pipeline allocated in env (env->gr). */
 void	pipeline_clear(struct collector_env *);
 /*

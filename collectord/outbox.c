@@ -50,8 +50,10 @@ struct ob_dest {
 	uint64_t	*sent_at;	/* rate limit: ring of send times */
 	uint32_t	 nsent_at;
 	uint32_t	 sent_pos;
-	/* the "N more" summary job (0: none) and what it stands for */
+	/* the "N more" summary job (0: none), when it was started (its due
+	 * time, kept when it grows) and what it stands for */
 	uint64_t	 sum_id;
+	uint64_t	 sum_due;
 	uint64_t	 sum_rows;
 	uint64_t	 sum_hits;
 	uint64_t	 sum_sev[AL_SEV_CRITICAL + 1];
@@ -70,6 +72,17 @@ struct ob_group {
 	uint64_t	 leader;	/* outbox id of the last job */
 };
 
+/* A result that came while the store was locked by another connection:
+ * applied at the next scheduler run that can write. */
+struct ob_held {
+	uint64_t	 id;
+	uint32_t	 status;
+	uint32_t	 code;
+	uint64_t	 retry_after_ms;
+	uint64_t	 duration_us;
+	char		*detail;
+};
+
 struct outbox {
 	struct store		*st;
 	const struct al_config	*cfg;
@@ -86,8 +99,12 @@ struct outbox {
 	size_t			 last_rows;
 	struct sbuf		 sb;	/* scratch */
 	struct sbuf		 hb;	/* scratch: what is hashed */
+	struct ob_held		*held;	/* at most OUTBOX_HELD_MAX */
+	size_t			 nheld;
 	struct outbox_stats	 stats;
 };
+
+static void	ob_held_apply(struct outbox *);
 
 static const char *const ob_sev_names[] = {
 	[AL_SEV_INFO] = "info",
@@ -732,6 +749,12 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
+	/* held results: written if the store lets us now, else their jobs
+	 * are pending again at the next start */
+	if (ob->nheld > 0 && store_write_begin(ob->st) == 0)
+		ob_held_apply(ob);
+	for (i = 0; i < ob->nheld; i++)
+		free(ob->held[i].detail);
 	for (i = 0; i < ob->ndests; i++) {
 		free(ob->dests[i].key);
 		free(ob->dests[i].sent_at);
@@ -744,6 +767,7 @@ outbox_free(struct outbox *ob)
 		}
 	}
 	free(ob->gtab);
+	free(ob->held);
 	sbuf_clear(&ob->sb);
 	sbuf_clear(&ob->hb);
 	free(ob);
@@ -1258,6 +1282,65 @@ ob_retry(struct outbox *ob, uint64_t id, const struct store_ob_row *row,
 	    (unsigned long long)id, dest, (unsigned long long)delay, detail);
 }
 
+/* ---- results held while the store is locked ---- */
+
+static struct ob_held *
+ob_held_find(struct outbox *ob, uint64_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < ob->nheld; i++)
+		if (ob->held[i].id == id)
+			return &ob->held[i];
+	return NULL;
+}
+
+/*
+ * Keep a result of job id (checked in flight) for later.  Beyond
+ * OUTBOX_HELD_MAX it is counted and forgotten: the job stays in flight
+ * and is retried at its deadline with the same idempotency key.
+ */
+static void
+ob_hold(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
+    uint64_t retry_after_ms, uint64_t duration_us, const char *detail)
+{
+	struct ob_held	*h;
+
+	if (ob->nheld >= OUTBOX_HELD_MAX) {
+		ob->stats.held_over++;
+		return;
+	}
+	if (ob->held == NULL)
+		ob->held = xcalloc(OUTBOX_HELD_MAX, sizeof(*ob->held));
+	h = &ob->held[ob->nheld++];
+	h->id = id;
+	h->status = status;
+	h->code = code;
+	h->retry_after_ms = retry_after_ms;
+	h->duration_us = duration_us;
+	h->detail = xstrdup(detail != NULL ? detail : "");
+	ob->stats.held++;
+}
+
+static int	ob_apply(struct outbox *, uint64_t, uint32_t, uint32_t,
+		    uint64_t, uint64_t, const char *);
+
+/* The held results, in the order they came (the store is writable). */
+static void
+ob_held_apply(struct outbox *ob)
+{
+	struct ob_held	*h;
+	size_t		 i, n = ob->nheld;
+
+	ob->nheld = 0;
+	for (i = 0; i < n; i++) {
+		h = &ob->held[i];
+		(void)ob_apply(ob, h->id, h->status, h->code,
+		    h->retry_after_ms, h->duration_us, h->detail);
+		free(h->detail);
+	}
+}
+
 /* Apply a result to job id (in flight).  status may be synthetic. */
 static int
 ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
@@ -1267,15 +1350,23 @@ ob_apply(struct outbox *ob, uint64_t id, uint32_t status, uint32_t code,
 	struct ob_dest		*d;
 	double			 ms = (double)duration_us / 1000.0;
 	uint64_t		 now = ob_now(ob);
+	int			 r;
 
 	if (!store_ob_row(ob->st, id, &row) || row.state == NULL ||
-	    strcmp(row.state, "inflight") != 0) {
+	    strcmp(row.state, "inflight") != 0 || ob_held_find(ob, id)) {
 		ob->stats.unknown_results++;
 		store_ob_row_free(&row);
 		return ERR_NOTFOUND;
 	}
-	if (store_write_begin(ob->st) != 0)
-		ob->stats.db_errors++;
+	if ((r = store_write_begin(ob->st)) != 0) {
+		/* locked by another connection: nothing can be written now */
+		if (r != ERR_AGAIN)
+			ob->stats.db_errors++;
+		store_ob_row_free(&row);
+		ob_hold(ob, id, status, code, retry_after_ms, duration_us,
+		    detail);
+		return 0;
+	}
 	d = ob_dest(ob, ob_or(row.receiver, ""), ob_or(row.kind, ""),
 	    ob_or(row.target, ""));
 	ob_dest_done(d, id);
@@ -1389,8 +1480,12 @@ outbox_peer_up(struct outbox *ob)
 	ob->peer_up = 1;
 	if (store_write_begin(ob->st) != 0)
 		ob->stats.db_errors++;
+	else
+		ob_held_apply(ob);
 	ids = store_ob_inflight(ob->st, 0, &nids);
 	for (i = 0; i < nids; i++) {
+		if (ob_held_find(ob, ids[i]) != NULL)
+			continue;	/* answered: not sent again */
 		if (r == 0 && (r = ob_send_id(ob, ids[i], 1, now)) == 0) {
 			sent++;
 			continue;
@@ -1588,7 +1683,7 @@ ob_summary_open(struct outbox *ob, struct ob_dest *d)
 		store_ob_row_free(&row);
 	}
 	if (!open) {
-		d->sum_id = d->sum_rows = d->sum_hits = 0;
+		d->sum_id = d->sum_due = d->sum_rows = d->sum_hits = 0;
 		memset(d->sum_sev, 0, sizeof(d->sum_sev));
 	}
 	return open;
@@ -1613,10 +1708,10 @@ ob_summary_text(struct sbuf *text, const struct ob_dest *d, size_t cap)
 	    " merged_into %llu.\n", (unsigned long long)d->sum_id);
 }
 
-/* Rewrite d's summary job from its counts. */
+/* Rewrite d's summary job from its counts (due since it was started:
+ * folding more into it does not move it back in the queue). */
 static void
-ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
-    uint64_t now)
+ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap)
 {
 	struct sbuf	 title, text, ev, pl;
 	struct jsonw	 w;
@@ -1649,7 +1744,7 @@ ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
 	jw_end(&w);
 	ob_payload_json(&pl, &title, &text, NULL, ev.buf);
 	ob_w(ob, store_ob_lead(ob->st, d->sum_id, d->sum_hits, pl.buf,
-	    ob_sev_names[sev], now));
+	    ob_sev_names[sev], d->sum_due));
 	sbuf_clear(&title);
 	sbuf_clear(&text);
 	sbuf_clear(&ev);
@@ -1706,6 +1801,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 	}
 	free(f);
 	if (fresh) {
+		d->sum_due = now;
 		ob->stats.summaries++;
 		ob_meta(ob, "alerts_summaries", 1);
 		log_warnx("alerts: %s: more than %zu jobs waiting, the excess"
@@ -1715,7 +1811,7 @@ ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
 	/* a summary's own alerts were counted when they were folded */
 	ob->stats.folded += n - nsum;
 	ob_meta(ob, "alerts_folded", (int64_t)(n - nsum));
-	ob_summary_write(ob, d, cap, now);
+	ob_summary_write(ob, d, cap);
 	ob->dirty = 1;
 }
 
@@ -1771,10 +1867,14 @@ outbox_run(struct outbox *ob)
 	uint64_t	 now = ob_now(ob), next = 0, wait;
 	int		 r = 0;
 
-	if (store_write_begin(ob->st) != 0) {
-		ob->stats.db_errors++;
+	if ((r = store_write_begin(ob->st)) != 0) {
+		if (r != ERR_AGAIN)
+			ob->stats.db_errors++;
 		return 1000;
 	}
+	/* results that came while the store was locked, before anything
+	 * can time their jobs out */
+	ob_held_apply(ob);
 	ob_flush_groups(ob, now);
 	ob_late(ob, now);
 	ob_fold(ob, now);

@@ -52,6 +52,9 @@ struct outbox;
  * receiver's overflow group (group_key OUTBOX_GROUP_OVERFLOW). */
 #define OUTBOX_GROUPS_MAX	4096
 #define OUTBOX_GROUP_OVERFLOW	"(overflow)"
+/* Results kept in memory while another connection holds the store's
+ * write lock. */
+#define OUTBOX_HELD_MAX		1024
 /* Size caps of one job (an IPC message is at most 64 KiB). */
 #define OUTBOX_EVENT_JSON_MAX	(32 * 1024)
 #define OUTBOX_TEXT_MAX		(16 * 1024)
@@ -90,6 +93,10 @@ struct outbox_stats {
 	uint64_t	 folded;	/* pending jobs folded into summaries */
 	uint64_t	 summaries;	/* "N more" summary jobs made */
 	uint64_t	 group_overflow;	/* hits put in an overflow group */
+	uint64_t	 held;		/* results kept while the store was
+					   locked, applied later */
+	uint64_t	 held_over;	/* ... beyond OUTBOX_HELD_MAX: the job
+					   stays in flight until its deadline */
 	uint64_t	 groups;	/* groups in memory now */
 };
 
@@ -152,8 +159,10 @@ int	outbox_store_generic(struct outbox *, const struct store_event *e,
  * again (1..1000).
  */
 uint64_t outbox_run(struct outbox *);
-/* A result from notifierd.  0, or ERR_NOTFOUND (no such job in flight:
- * counted, ignored). */
+/* A result from notifierd.  0, or ERR_NOTFOUND (no such job in flight,
+ * or a result is already held for it: counted, ignored).  While another
+ * connection holds the store's write lock the result is held in memory
+ * (bounded) and applied by the next outbox_run() that can write. */
 int	outbox_result(struct outbox *, const struct ipc_alert_result *);
 /* A new notifier channel is up: re-send every job in flight on it. */
 void	outbox_peer_up(struct outbox *);

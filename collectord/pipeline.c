@@ -270,16 +270,13 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 		export_hit(env->ex, &env->gr);
 }
 
-int
-pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
+/* One checked report into the store (and the JSON export). */
+static int
+pipeline_drop_store(struct collector_env *env, const struct ipc_drops *m)
 {
 	struct store_drop	 d;
-	int			 ring, r;
+	int			 ring = m->source == IPC_DROPS_RING, r;
 
-	if ((m->source != IPC_DROPS_RING && m->source != IPC_DROPS_HOOK) ||
-	    m->count == 0 || m->count > m->total)
-		return ERR_PARSE;
-	ring = m->source == IPC_DROPS_RING;
 	memset(&d, 0, sizeof(d));
 	d.time_ns = m->time_ns;
 	d.source = ring ? "ring_buffer" : "hook";
@@ -289,10 +286,9 @@ pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
 	}
 	d.count = m->count;
 	d.total = m->total;
-	if (ring)
-		env->lost += m->count;
 	if ((r = store_drops(env->st, &d, ring)) != 0) {
-		env->db_errors++;
+		if (r != ERR_AGAIN)
+			env->db_errors++;
 		return r;
 	}
 	if (ring && env->ex != NULL)
@@ -301,10 +297,75 @@ pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
 	return 0;
 }
 
+/* Keep report m until the store is writable; beyond the bound only its
+ * records are counted. */
+static void
+pipeline_drop_hold(struct collector_env *env, const struct ipc_drops *m)
+{
+	struct ipc_drops	*h;
+
+	if (env->nheld_drops >= PIPELINE_DROPS_HELD) {
+		env->drops_over += m->count;
+		return;
+	}
+	if (env->held_drops == NULL)
+		env->held_drops = xcalloc(PIPELINE_DROPS_HELD,
+		    sizeof(*env->held_drops));
+	h = &env->held_drops[env->nheld_drops++];
+	*h = *m;
+	h->policy = xstrdup(m->policy != NULL ? m->policy : "");
+	h->function = xstrdup(m->function != NULL ? m->function : "");
+}
+
+int
+pipeline_drops_retry(struct collector_env *env)
+{
+	size_t	 i, n;
+	int	 r = 0;
+
+	for (n = 0; n < env->nheld_drops; n++)
+		if ((r = pipeline_drop_store(env, &env->held_drops[n])) != 0)
+			break;
+	for (i = 0; i < n; i++)
+		ipc_drops_clear(&env->held_drops[i]);
+	memmove(env->held_drops, env->held_drops + n,
+	    (env->nheld_drops - n) * sizeof(*env->held_drops));
+	env->nheld_drops -= n;
+	if (r == 0 && env->drops_over > 0 &&
+	    (r = store_meta_add(env->st, "drops_unrecorded",
+	    env->drops_over > INT64_MAX ? INT64_MAX :
+	    (int64_t)env->drops_over)) == 0)
+		env->drops_over = 0;
+	return r == ERR_AGAIN ? ERR_AGAIN : 0;
+}
+
+int
+pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
+{
+	int	 r;
+
+	if ((m->source != IPC_DROPS_RING && m->source != IPC_DROPS_HOOK) ||
+	    m->count == 0 || m->count > m->total)
+		return ERR_PARSE;
+	if (m->source == IPC_DROPS_RING)
+		env->lost += m->count;
+	/* in the order they came: the kept ones first */
+	if (pipeline_drops_retry(env) != 0 ||
+	    (r = pipeline_drop_store(env, m)) == ERR_AGAIN) {
+		pipeline_drop_hold(env, m);
+		return ERR_AGAIN;
+	}
+	return r;
+}
+
 void
 pipeline_clear(struct collector_env *env)
 {
 	generic_render_clear(&env->gr);
+	while (env->nheld_drops > 0)
+		ipc_drops_clear(&env->held_drops[--env->nheld_drops]);
+	free(env->held_drops);
+	env->held_drops = NULL;
 }
 
 void

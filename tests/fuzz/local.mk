@@ -54,3 +54,11 @@ tests_fuzz_fuzz_smtp_CFLAGS = $(NOTIFIERD_FUZZ_CFLAGS)
 tests_fuzz_fuzz_smtp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_smtp_LDADD = $(NOTIFIERD_FUZZ_LIBS)
 endif
+
+# the notifier's check of the event JSON a webhook body embeds
+FUZZ_TARGETS += tests/fuzz/fuzz_event_json
+if ENABLE_FUZZING
+tests_fuzz_fuzz_event_json_CFLAGS = $(NOTIFIERD_FUZZ_CFLAGS)
+tests_fuzz_fuzz_event_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_event_json_LDADD = $(NOTIFIERD_FUZZ_LIBS)
+endif

@@ -1199,6 +1199,45 @@ test_fair_refold(void **state)
 	assert_told(c, OUTBOX_BACKLOG_MAX + 2500);
 }
 
+/* A long flood to a slow but working sink: the summary keeps its place
+ * in the queue when more hits fold into it, so it goes out during the
+ * flood, not only once the flood stops. */
+static void
+test_fair_summary_due(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("flood", NULL, NULL, "/bin/cat", "x");
+	size_t			 round, i, k;
+	uint64_t		 first = 0, sum = 0;
+	int			 sent = 0;
+
+	flood_cfg(c);
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	/* 20 hits per round; the sink takes 10 (5 runs, 2 in flight) */
+	for (round = 0; round < 400 && !sent; round++) {
+		c->now += 100 * MS;
+		for (i = 0; i < 20; i++)
+			assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+		for (k = 0; k < 5; k++) {
+			outbox_run(c->ob);
+			if (sum == 0 && summary_id(c) != (uint64_t)-1) {
+				sum = summary_id(c);
+				first = round;
+			}
+			for (i = 0; i < c->njobs; i++)
+				sent |= sum != 0 && c->jobs[i].id == sum;
+			answer_all(c, IPC_ALERT_DELIVERED);
+		}
+	}
+	assert_int_not_equal(sum, 0);
+	assert_true(sent);
+	/* it went out once the jobs kept before it were sent: about a
+	 * backlog later (1000 jobs at 10 a round) */
+	assert_true(round - first <= OUTBOX_BACKLOG_MAX / 10 + 5);
+	assert_int_equal(outbox_stats(c->ob)->summaries, 1);
+}
+
 /* ---- idempotency keys ---- */
 
 static void
@@ -1253,6 +1292,80 @@ test_commit_fail(void **state)
 	outbox_run(c->ob);
 	assert_int_equal(c->njobs, 1);
 	assert_q_str(c, "inflight", "SELECT state FROM outbox WHERE id=1");
+}
+
+/* ---- a store locked by another connection ---- */
+
+/* Another connection takes the write lock (sqlite3 events.db 'BEGIN
+ * EXCLUSIVE'); NULL when the store's own batch holds it. */
+static sqlite3 *
+lock_db(struct ctx *c)
+{
+	sqlite3	*h;
+
+	assert_int_equal(store_flush(c->st), 0);
+	assert_int_equal(sqlite3_open(c->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	return h;
+}
+
+static void
+unlock_db(sqlite3 *h)
+{
+	assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* Results that come while the store is locked are applied once it is
+ * not: none is lost, none counts as a database error. */
+static void
+test_busy_result(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "");
+	struct store_alert	 act[] = {
+		{ "geturl", "http://canary.invalid/1" },
+		{ "geturl", "http://canary.invalid/2" },
+	};
+	struct ipc_alert_result	 dup = { 1, IPC_ALERT_DELIVERED, 200, 0, 0,
+	    (char *)"" };
+	sqlite3			*lk;
+	uint64_t		 errs;
+
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	assert_int_equal(store_hit(c, &h, act, 2), 0);
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 2);
+	errs = outbox_stats(c->ob)->db_errors;
+
+	lk = lock_db(c);
+	c->now += 2 * MS;
+	result(c, 1, IPC_ALERT_DELIVERED, 200, 0, "HTTP 200");
+	result(c, 2, IPC_ALERT_RETRY, 503, 0, "HTTP 503");
+	/* a second answer for a held one is not taken */
+	assert_int_equal(outbox_result(c->ob, &dup), ERR_NOTFOUND);
+	assert_int_equal(outbox_run(c->ob), 1000);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='inflight'"), 2);
+	unlock_db(lk);
+
+	outbox_run(c->ob);
+	assert_q_str(c, "delivered", "SELECT state FROM outbox WHERE id=1");
+	assert_q_str(c, "1|delivered|200|HTTP 200", "SELECT attempt||'|'||"
+	    "status||'|'||code||'|'||detail FROM deliveries WHERE "
+	    "outbox_id=1");
+	assert_q_str(c, "pending|HTTP 503", "SELECT state||'|'||last_error "
+	    "FROM outbox WHERE id=2");
+	assert_int_equal(q_int(c, "SELECT count(*) FROM deliveries WHERE "
+	    "outbox_id=2 AND status='retry'"), 1);
+	assert_int_equal(outbox_stats(c->ob)->db_errors, errs);
+	assert_int_equal(outbox_stats(c->ob)->held, 2);
+	assert_int_equal(outbox_stats(c->ob)->delivered, 1);
+	/* nothing was sent again meanwhile */
+	assert_int_equal(c->njobs, 2);
 }
 
 /* ---- Retry-After from the notifier ---- */
@@ -1419,6 +1532,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fair_flood, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_severity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair_summary_due, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_busy_result, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fair_refold, setup,
 		    teardown),

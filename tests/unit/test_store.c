@@ -1306,6 +1306,73 @@ test_pipeline_drops(void **state)
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
+/* Drops reports that come while another connection holds the write lock
+ * are kept and stored once it is gone; beyond the bound, their records
+ * are counted in meta drops_unrecorded. */
+static void
+test_pipeline_drops_busy(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	struct ipc_drops	 ring = { 2000000000ULL, 40, 40, IPC_DROPS_RING,
+	    0, 0, (char *)"", (char *)"" };
+	struct ipc_drops	 hook = { 2100000000ULL, 30, 30, IPC_DROPS_HOOK,
+	    4, 1, (char *)"sensitive-files", (char *)"sys_openat" };
+	sqlite3			*lk;
+	size_t			 i;
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 1), 0);
+	assert_int_equal(sqlite3_open(c->db, &lk), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lk, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(pipeline_drops(&env, &ring), ERR_AGAIN);
+	assert_int_equal(pipeline_drops(&env, &hook), ERR_AGAIN);
+	assert_int_equal(sqlite3_exec(lk, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	/* the next report comes after the kept ones */
+	ring.time_ns = 3000000000ULL;
+	ring.count = 2;
+	ring.total = 42;
+	assert_int_equal(pipeline_drops(&env, &ring), 0);
+	assert_int_equal(store_flush(env.st), 0);
+	assert_q_str(c->db, "SELECT group_concat(source || ' ' || count, ',')"
+	    " FROM (SELECT source, count FROM drops ORDER BY id)",
+	    "ring_buffer 40,hook 30,ring_buffer 2");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE "
+	    "type='events_lost'"), 2);
+	assert_int_equal(env.lost, 42);
+	assert_int_equal(env.db_errors, 0);
+
+	/* more than the bound while locked: the rest is counted, stored by
+	 * the retry once the lock is gone */
+	assert_int_equal(sqlite3_exec(lk, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	for (i = 0; i < PIPELINE_DROPS_HELD + 3; i++) {
+		ring.time_ns += 1000;
+		ring.total += 5;
+		ring.count = 5;
+		assert_int_equal(pipeline_drops(&env, &ring), ERR_AGAIN);
+	}
+	assert_int_equal(pipeline_drops_retry(&env), ERR_AGAIN);
+	assert_int_equal(sqlite3_exec(lk, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(lk);
+	assert_int_equal(pipeline_drops_retry(&env), 0);
+	assert_int_equal(pipeline_drops_retry(&env), 0);
+	assert_int_equal(store_flush(env.st), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"),
+	    3 + PIPELINE_DROPS_HELD);
+	assert_int_equal(q_int(c->db, "SELECT value FROM meta WHERE "
+	    "key='drops_unrecorded'"), 15);
+	assert_int_equal(env.lost, 42 + 5 * (PIPELINE_DROPS_HELD + 3));
+	assert_int_equal(env.db_errors, 0);
+
+	pipeline_clear(&env);
+	store_close(env.st);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
 /* A drops row and its event are written together or not at all. */
 static void
 test_drops_atomic(void **state)
@@ -1500,6 +1567,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_generic, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_drops_busy,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_drops, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
