@@ -45,6 +45,24 @@ need_root_bpf() {
 
 finish() { exit $(( _tap_fail > 0 ? 1 : 0 )); }
 
+# san_check: call in the EXIT cleanup, after stopping loaderd ($LPID) and
+# before removing $T.  A sanitizer report (ASan, LeakSanitizer, UBSan) in
+# any output kept under $T (daemon logs, tool output) fails the test, even
+# when every check passed.  Waits up to 20 s for loaderd to finish exiting.
+_gone() { case "$(ps -o stat= -p "$1" 2>/dev/null)" in ""|Z*) return 0 ;; esac; return 1; }
+san_check() {
+	[ -n "${T:-}" ] && [ -d "$T" ] || return 0
+	[ -z "${LPID:-}" ] || wait_for 20 _gone "$LPID" || true
+	_san=$(grep -rIlE '==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: ' "$T" 2>/dev/null)
+	[ -z "$_san" ] && return 0
+	for _f in $_san; do
+		diag "sanitizer report in $_f:"
+		grep -E -A30 '==[0-9]+==ERROR: |: runtime error: ' "$_f" | sed 's/^/# /'
+	done
+	echo "Bail out! sanitizer report (see above; logs kept in $T)"
+	exit 1
+}
+
 # ---- helpers for the daemon tests; they use the caller's variables:
 # B (build dir), CTL (triplinectl), S (state dir), T (temp dir), P (policy
 # dir), DB (events.db), LPID (set by start_loaderd)
