@@ -95,7 +95,7 @@ check_asan() {
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    make -C build/asan -j2 check || src=1
-	if grep -rlE '==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: ' \
+	if grep -rlE '^==[0-9]+==ERROR: [A-Za-z]+Sanitizer|^[^ ]+:[0-9]+:[0-9]+: runtime error: ' \
 	    build/asan/tests --include='*.log'; then
 		echo "run.sh: sanitizer report in the test logs above" >&2
 		src=1

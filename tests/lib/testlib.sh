@@ -46,8 +46,10 @@ need_root_bpf() {
 finish() { exit $(( _tap_fail > 0 ? 1 : 0 )); }
 
 # san_reports FILE|DIR...: the files that hold a sanitizer report (ASan,
-# LeakSanitizer, UBSan); builds without sanitizers never write one
-SAN_REPORT='==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: '
+# LeakSanitizer, UBSan); builds without sanitizers never write one.  Only
+# at the start of a line: events.jsonl, the database and the sinks' logs
+# hold other processes' command lines, which may quote these words.
+SAN_REPORT='^==[0-9]+==ERROR: [A-Za-z]+Sanitizer|^[^ ]+:[0-9]+:[0-9]+: runtime error: '
 san_reports() { grep -rIlE "$SAN_REPORT" "$@" 2>/dev/null; }
 
 # san_check: call in the EXIT cleanup, after stopping loaderd ($LPID) and
