@@ -337,9 +337,10 @@ sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
 /*
  * Sanitizer builds only (--enable-sanitizers): what the ASan/UBSan runtime
  * itself calls inside a filtered process, added to every table.  Nothing
- * else is relaxed: Landlock is unchanged, open(2) fails (it is never
- * allowed), no ptrace, no clone.  A report therefore names module+offset
- * (the symbolizer cannot open the binary); see docs/testing.md.
+ * else is relaxed: Landlock is unchanged, open(2) and readlink(2) fail
+ * instead of killing, no ptrace, no clone.  A report therefore names
+ * module+offset (the symbolizer cannot open the binary); README.md,
+ * "Sanitizer stage".
  */
 static const struct sandbox_rule sandbox_san_rules[] = {
 	{ "sigaltstack", SB_ALLOW_ARG_EQ, 0, 0, 0, 0,
@@ -348,6 +349,8 @@ static const struct sandbox_rule sandbox_san_rules[] = {
 	{ "open", SB_ERRNO, EACCES, 0, 0, 0,
 	    "a report re-reads /proc/self/maps; on failure it uses the copy "
 	    "cached by __sanitizer_sandbox_on_notify()" },
+	{ "readlink", SB_ERRNO, EACCES, 0, 0, 0,
+	    "a UBSan report asks for /proc/self/exe" },
 };
 
 /* set once a filter is loaded: LeakSanitizer's exit-time check stops
