@@ -4,7 +4,8 @@
 #   ./run.sh [--state-dir DIR]        install what is missing, build, run in the
 #                                     foreground with the shipped defaults
 #   ./run.sh [--state-dir DIR] check  install, build, run the whole test suite,
-#                                     then the sanitizer stage (below)
+#                                     then the fuzz targets (build/fuzz) and
+#                                     the sanitizer stage (build/asan)
 #   ./run.sh check-asan               the sanitizer stage alone
 #
 # Needs root on Debian 12 (apt-get, BPF).  The build goes to ./build, state to
@@ -35,7 +36,7 @@ bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libevent-dev
 libmsgpack-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libseccomp-dev
 libcap-ng-dev libcmocka-dev linux-libc-dev passwd procps util-linux
 coreutils findutils perl qemu-system-x86 busybox-static cpio xz-utils zstd
-python3 python3-aiosmtpd dnsmasq-base openssl"
+python3 python3-aiosmtpd dnsmasq-base openssl libclang-rt-14-dev"
 
 install_deps() {
 	missing=""
@@ -80,6 +81,20 @@ build() {
 	make -C build -j"$(nproc)"
 }
 
+# The libFuzzer targets (tests/fuzz), each for FUZZ_TIME s (default 20),
+# in a second build with clang and ASan/UBSan; crash reproducers stay in
+# build/fuzz/tests/fuzz/run.
+fuzz_check() {
+	mkdir -p build/fuzz
+	if [ ! -f build/fuzz/Makefile ] || [ configure -nt build/fuzz/Makefile ]; then
+		(cd build/fuzz && ../../configure CC=clang --enable-fuzzing)
+	fi
+	make -C build/fuzz -j2 check || {
+		cat build/fuzz/test-suite.log
+		return 1
+	}
+}
+
 # The sanitizer stage: the whole suite again, built with ASan+UBSan in
 # build/asan (README.md, "Sanitizer stage").  Fails on any test failure and
 # on any sanitizer report in a test log.
@@ -118,6 +133,7 @@ case "$mode" in
 check)
 	rc=0
 	make -C build -j2 check || rc=$?
+	fuzz_check || rc=$?
 	check_asan || rc=1
 	exit $rc
 	;;

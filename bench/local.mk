@@ -9,3 +9,8 @@ bench_openat_storm_SOURCES = bench/openat_storm.c
 bench_openat_storm_LDADD = $(COMMON_LIBS)
 EXTRA_DIST += bench/run_openat_bench.sh bench/OPENAT.md
 EXTRA_DIST += bench/run_alerts_bench.sh bench/alerts_trigger.py bench/ALERTS.md
+EXTRA_DIST += bench/run_fuzz.sh
+# the process cache at its bound (memory per entry, cost of evicting adds)
+noinst_PROGRAMS += bench/pcache_bound
+bench_pcache_bound_SOURCES = bench/pcache_bound.c
+bench_pcache_bound_LDADD = collectord/libcollectord.a $(COMMON_LIBS)

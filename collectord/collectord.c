@@ -2,10 +2,12 @@
  * collectord -- the unprivileged consumer of tripline's BPF ring buffer.
  *
  * Started by tripline-loaderd as root with fd 3 (channel to loaderd) and
- * fd 4 (peer channel to notifierd).  It reads /proc (raw bytes only), opens
- * the event store and the JSON export, receives the ring buffer fd, maps
- * it, then drops privileges for good (Landlock, setresuid, no caps,
- * seccomp) before parsing anything.  See collectord(8).
+ * fd 4 (peer channel to notifierd).  As root it reads /proc (raw bytes
+ * only), creates or validates the store's files (never parses them),
+ * opens the JSON export, receives the ring buffer fd and maps it; then it
+ * becomes the collector's user, and only then opens SQLite; then Landlock
+ * and seccomp, before parsing anything.  See collectord(8) and
+ * docs/ARCHITECTURE.md (start-up order, crash guarantee).
  */
 #include "build.h"
 
@@ -65,9 +67,12 @@ struct collectord {
 	struct peer		*notifier;	/* notifier channel, NULL: none */
 	uint32_t		 peer_gen;
 	struct al_config	*alcfg;		/* NULL: no alerts file */
+	char			 ring_ident[RINGBUF_IDENT_MAX]; /* "": unknown */
+	size_t			 batch_rows;
 };
 
 static int	collectord_parent_drain(struct collectord *);
+static void	collectord_refresh(void *);
 
 static __dead void
 usage(int status)
@@ -121,40 +126,166 @@ boot_now(void)
 }
 
 /*
- * A file of the state directory we are about to open as root: must not be
- * a symlink, or a hard link, or anything but a regular file (a previous,
- * compromised collector owned these files and the directory may be
- * writable by its user).
+ * The state directory, as root: it must be root's and writable by nobody
+ * else (the collector could otherwise swap the files validated below);
+ * the collector's group may search it, so that after the drop SQLite can
+ * open the files by name.  Returns an O_PATH fd.
  */
-static void
-check_state_file(const char *path)
+static int
+collectord_state_dir(const char *dir, int root, gid_t gid)
 {
 	struct stat	 sb;
+	int		 fd;
 
-	if (lstat(path, &sb) == -1) {
-		if (errno == ENOENT)
-			return;
-		fatal("lstat %s", path);
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
-		fatalx("%s: not a plain regular file", path);
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("state directory %s", dir);
+	if (fstat(fd, &sb) == -1)
+		fatal("state directory %s", dir);
+	if (!root)
+		return fd;
+	if (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		fatalx("state directory %s: must be root's and not writable"
+		    " by group or others", dir);
+	if (sb.st_gid != gid && fchownat(fd, "", 0, gid, AT_EMPTY_PATH) == -1)
+		fatal("state directory %s: chgrp", dir);
+	if ((sb.st_mode & S_IXGRP) == 0 &&
+	    fchmodat(AT_FDCWD, dir, (sb.st_mode & 07777) | S_IXGRP, 0) == -1)
+		fatal("state directory %s: chmod", dir);
+	return fd;
 }
 
-static void
-chown_state_file(const char *path, uid_t uid, gid_t gid)
+/*
+ * A file of the state directory, created or validated as root, never
+ * parsed: not a symlink (O_NOFOLLOW), a regular file with one link, owned
+ * by root (new, or left by an old version) or by the collector, then
+ * given to the collector (mode 0640).  Returns the open fd.
+ */
+static int
+collectord_state_file(int dirfd, const char *name, int flags, int root,
+    uid_t uid, gid_t gid)
 {
-	if (fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW) == -1 &&
-	    errno != ENOENT)
-		fatal("chown %s", path);
+	struct stat	 sb;
+	int		 fd;
+
+	fd = openat(dirfd, name, flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0640);
+	if (fd == -1 && errno == ELOOP)
+		fatalx("%s: a symbolic link; refused", name);
+	if (fd == -1)
+		fatal("open %s", name);
+	if (fstat(fd, &sb) == -1)
+		fatal("fstat %s", name);
+	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		fatalx("%s: not a plain regular file", name);
+	if (sb.st_uid != 0 && sb.st_uid != uid)
+		fatalx("%s: owned by uid %lu, neither root nor the collector"
+		    " (uid %lu); refused", name, (unsigned long)sb.st_uid,
+		    (unsigned long)uid);
+	if (root && (fchown(fd, uid, gid) == -1 || fchmod(fd, 0640) == -1))
+		fatal("giving %s to uid %lu", name, (unsigned long)uid);
+	return fd;
+}
+
+/*
+ * Commit the open batch; the store's commit hook then publishes its ring
+ * position.  0, or ERR_AGAIN (not committed yet, still open).
+ */
+static int
+collectord_commit(struct collectord *cd)
+{
+	int	 r;
+
+	if ((r = store_flush(cd->env.st)) != 0)
+		return ERR_AGAIN;	/* ERR_DB does not return */
+	if (cd->env.ex != NULL)
+		export_flush(cd->env.ex);
+	return 0;
 }
 
 static void
 collectord_flush(struct collectord *cd)
 {
-	if (store_flush(cd->env.st) != 0)
-		cd->env.db_errors++;
-	if (cd->env.ex != NULL)
-		export_flush(cd->env.ex);
+	(void)collectord_commit(cd);
+}
+
+/*
+ * Store commit hook.  Committed: the records of the batch may now be
+ * overwritten by the kernel.  Rolled back: their rows are gone but the
+ * records are still in the ring (not published); the process cache has
+ * seen them, so the clean way to read them again is a restart.
+ */
+static void
+collectord_committed(void *arg, int ok, uint64_t pos)
+{
+	struct collectord	*cd = arg;
+
+	if (!ok)
+		fatalx("store: a batch was rolled back; exiting so that its"
+		    " records are read again from the ring buffer");
+	if (cd->rb != NULL && ringbuf_commit(cd->rb, pos) != 0)
+		log_warnx("ring buffer: position %llu not between the"
+		    " consumer and the read position",
+		    (unsigned long long)pos);
+}
+
+/* At most this much of the ring is held by an open batch. */
+static size_t
+collectord_ring_limit(const struct collectord *cd)
+{
+	return ringbuf_size(cd->rb) / 4;
+}
+
+/* One ring record: its rows all go into the open batch. */
+static void
+collectord_record(void *arg, const void *rec, size_t len)
+{
+	struct collectord	*cd = arg;
+
+	store_hold(cd->env.st, 1);
+	pipeline_record(&cd->env, rec, len);
+	store_hold(cd->env.st, 0);
+	store_ring_pos(cd->env.st, ringbuf_read_pos(cd->rb));
+}
+
+/*
+ * Before records are consumed: pending hook metadata, then a batch
+ * transaction (BEGIN IMMEDIATE).  Non-zero: consume nothing now (the
+ * store is locked by someone else, or the open batch holds a quarter of
+ * the ring and cannot commit); the records wait in the ring and the ring
+ * timer retries.
+ */
+static int
+collectord_ring_prepare(void *arg)
+{
+	struct collectord	*cd = arg;
+	int			 r;
+
+	collectord_refresh(cd);
+	if (!ringbuf_pending(cd->rb))
+		return ringbuf_uncommitted(cd->rb) > 0 &&
+		    collectord_commit(cd) != 0;
+	if (ringbuf_uncommitted(cd->rb) >= collectord_ring_limit(cd) &&
+	    collectord_commit(cd) != 0)
+		return 1;
+	if ((r = store_write_begin(cd->env.st)) != 0) {
+		if (r != ERR_AGAIN)
+			cd->env.db_errors++;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a callback's records: commit when the ring is drained, or the
+ * batch is full. */
+static void
+collectord_ring_after(void *arg)
+{
+	struct collectord	*cd = arg;
+
+	if (!ringbuf_pending(cd->rb) ||
+	    ringbuf_uncommitted(cd->rb) >= collectord_ring_limit(cd) ||
+	    store_pending(cd->env.st) >= cd->batch_rows)
+		(void)collectord_commit(cd);
 }
 
 static void
@@ -172,6 +303,10 @@ collectord_alert_summary(struct collectord *cd)
 	    (unsigned long long)os->retried, (unsigned long long)os->dead,
 	    (unsigned long long)os->unrouted,
 	    (unsigned long long)os->bad_msgs);
+	log_info("alerts: %llu folded into %llu summaries, %llu hits in"
+	    " overflow groups", (unsigned long long)os->folded,
+	    (unsigned long long)os->summaries,
+	    (unsigned long long)os->group_overflow);
 }
 
 /* outbox hooks */
@@ -221,7 +356,8 @@ collectord_peer_close(struct collectord *cd)
 {
 	peer_free(cd->notifier);
 	cd->notifier = NULL;
-	outbox_peer_down(cd->env.ob);
+	if (cd->env.ob != NULL)
+		outbox_peer_down(cd->env.ob);
 }
 
 /* Results from notifierd.  Anything else it sends is counted, dropped. */
@@ -308,7 +444,8 @@ collectord_peer_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	cd->peer_gen = p.generation;
 	log_debug("alerts: notifier channel generation %u", p.generation);
 	collectord_peer_arm(cd);
-	outbox_peer_up(cd->env.ob);
+	if (cd->env.ob != NULL)		/* else: when the outbox is made */
+		outbox_peer_up(cd->env.ob);
 	return 0;
 }
 
@@ -337,7 +474,8 @@ collectord_alertcfg_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 			return 0;
 		}
 	}
-	outbox_set_config(cd->env.ob, cfg);
+	if (cd->env.ob != NULL)		/* else: when the outbox is made */
+		outbox_set_config(cd->env.ob, cfg);
 	if (cd->alcfg != NULL) {
 		alerts_clear(cd->alcfg);
 		free(cd->alcfg);
@@ -361,8 +499,11 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	log_info("shutting down: %s", why);
 	/* what loaderd sent last (its final drops report), then the ring */
 	collectord_parent_drain(cd);
-	/* drain what the kernel already committed, bounded */
-	n = ringbuf_consume(cd->rb, 1 << 20, pipeline_record, &cd->env);
+	/* drain what the kernel already committed, bounded; what is left
+	 * (the store is locked) waits in the ring for the next collector */
+	n = 0;
+	if (collectord_ring_prepare(cd) == 0)
+		n = ringbuf_consume(cd->rb, 1 << 20, collectord_record, cd);
 	collectord_flush(cd);
 	rs = ringbuf_stats(cd->rb);
 	log_info("drained %zu records; total %llu records, %llu malformed"
@@ -375,6 +516,11 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	    (unsigned long long)cd->env.unknown_hooks,
 	    (unsigned long long)cd->env.alerts,
 	    (unsigned long long)cd->env.lost);
+	log_info("store: %llu commits, %llu errors, %llu times locked by"
+	    " another connection", (unsigned long long)store_stats(
+	    cd->env.st)->commits, (unsigned long long)store_stats(
+	    cd->env.st)->errors, (unsigned long long)store_stats(
+	    cd->env.st)->busy);
 	ringbuf_free(cd->rb);
 	collectord_alert_summary(cd);
 	if (cd->ev_outbox != NULL)
@@ -500,6 +646,21 @@ collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	return 0;
 }
 
+/* IPC_COLLECT_HEALTH_REQ: loaderd's liveness ping; answered at once. */
+static int
+collectord_health_msg(struct peer *parent, struct ipc_msg *m, void *arg)
+{
+	struct ipc_health	 h;
+	int			 r;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &h)) != 0)
+		fatalx_r(r, "parent: bad IPC_COLLECT_HEALTH_REQ");
+	h.uptime_ms = 0;
+	if ((r = peer_send(parent, IPC_COLLECT_HEALTH_ANS, &h, -1)) != 0)
+		log_warnx_r(r, "health answer");
+	return 0;
+}
+
 /* IPC_COLLECT_RINGBUF: map the ring. */
 static int
 collectord_ringbuf_msg(struct peer *parent, struct ipc_msg *m, void *arg)
@@ -520,8 +681,12 @@ collectord_ringbuf_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 		fatalx_r(r, "ring buffer size %llu",
 		    (unsigned long long)rb.size);
 	}
-	log_debug("ring buffer mapped: %llu bytes",
-	    (unsigned long long)rb.size);
+	if (ringbuf_ident(ringbuf_fd(cd->rb), cd->ring_ident,
+	    sizeof(cd->ring_ident)) != 0)
+		cd->ring_ident[0] = '\0';
+	log_debug("ring buffer mapped: %llu bytes, ring %s",
+	    (unsigned long long)rb.size, cd->ring_ident[0] != '\0' ?
+	    cd->ring_ident : "of unknown identity");
 	return 0;
 }
 
@@ -583,6 +748,7 @@ static const struct peer_handler collectord_parent_handlers[] = {
 	{ IPC_COLLECT_DROPS, collectord_drops_msg },
 	{ IPC_COLLECT_PEER, collectord_peer_msg },
 	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
+	{ IPC_COLLECT_HEALTH_REQ, collectord_health_msg },
 };
 static const struct peer_proto collectord_parent_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -710,46 +876,76 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 }
 
 /*
- * Step (2): the store and the export, opened with privileges; with them,
- * the files are given to the collector's user.
+ * Step (2), as root: the store's files are created or validated and given
+ * to the collector's user, never opened by SQLite; the export is opened.
  */
 static void
-collectord_open_store(struct collectord *cd, const struct collectord_opts *o,
-    int root, uid_t uid, gid_t gid, int64_t off)
+collectord_prepare_files(struct collectord *cd,
+    const struct collectord_opts *o, int root, uid_t uid, gid_t gid)
 {
-	static const char *sfx[] = { "", "-wal", "-shm" };
-	char		 dbpath[PATH_MAX], path[PATH_MAX + 8];
-	char		 jsonpath[PATH_MAX];
+	static const char *db[] = { "events.db", "events.db-wal",
+	    "events.db-shm" };
 	size_t		 i;
+	int		 dirfd;
+
+	dirfd = collectord_state_dir(o->statedir, root, gid);
+	for (i = 0; i < sizeof(db) / sizeof(db[0]); i++)
+		close(collectord_state_file(dirfd, db[i], O_RDWR, root, uid,
+		    gid));
+	if (o->json)
+		cd->json_fd = collectord_state_file(dirfd, "events.jsonl",
+		    O_WRONLY | O_APPEND, root, uid, gid);
+	close(dirfd);
+}
+
+/*
+ * Step (5), as the collector's user: SQLite opens the store (WAL,
+ * migrations).  A file it cannot use ends the process with the reason;
+ * loaderd restarts it with its back-off and counts the restarts.
+ */
+static void
+collectord_open_db(struct collectord *cd, const struct collectord_opts *o,
+    int64_t off)
+{
+	char		 dbpath[PATH_MAX];
 	int		 r;
 
 	if ((size_t)snprintf(dbpath, sizeof(dbpath), "%s/events.db",
-	    o->statedir) >= sizeof(dbpath) ||
-	    (size_t)snprintf(jsonpath, sizeof(jsonpath), "%s/events.jsonl",
-	    o->statedir) >= sizeof(jsonpath))
+	    o->statedir) >= sizeof(dbpath))
 		fatalx("state directory path too long");
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
-		check_state_file(path);
-	}
 	if ((r = store_open(&cd->env.st, dbpath, o->node, off,
 	    (size_t)o->batch_rows)) != 0)
-		fatalx_r(r, "opening %s", dbpath);
-	if (o->json) {
-		check_state_file(jsonpath);
-		cd->json_fd = open(jsonpath, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC | O_NOFOLLOW, 0640);
-		if (cd->json_fd == -1)
-			fatal("open %s", jsonpath);
+		fatalx_r(r, "opening %s as uid %lu", dbpath,
+		    (unsigned long)geteuid());
+	cd->batch_rows = (size_t)o->batch_rows;
+}
+
+/*
+ * Records below the position the last commit stored (same ring: same
+ * boot and map id) are in the database already: a collector killed
+ * between its commit and publishing the consumer position must not store
+ * them twice.
+ */
+static void
+collectord_ring_resume(struct collectord *cd)
+{
+	char		 prev[RINGBUF_IDENT_MAX];
+	uint64_t	 pos, cons = ringbuf_cons_pos(cd->rb);
+	const char	*id = cd->ring_ident[0] != '\0' ? cd->ring_ident : NULL;
+
+	if (id != NULL && store_ring_get(cd->env.st, prev, sizeof(prev),
+	    &pos) == 1 && strcmp(prev, id) == 0 && pos != cons) {
+		if (ringbuf_skip_to(cd->rb, pos) == 0)
+			log_info("ring buffer: %llu bytes of records stored"
+			    " before the last stop: skipped",
+			    (unsigned long long)(pos - cons));
+		else
+			log_warnx("ring buffer: stored position %llu is not"
+			    " ahead of %llu: ignored", (unsigned long long)pos,
+			    (unsigned long long)cons);
 	}
-	if (root) {
-		for (i = 0; i < 3; i++) {
-			snprintf(path, sizeof(path), "%s%s", dbpath, sfx[i]);
-			chown_state_file(path, uid, gid);
-		}
-		if (cd->json_fd != -1 && fchown(cd->json_fd, uid, gid) == -1)
-			fatal("chown %s", jsonpath);
-	}
+	store_set_ring(cd->env.st, id, ringbuf_cons_pos(cd->rb),
+	    collectord_committed, cd);
 }
 
 /* The pipeline behind the store: export, process cache, alert outbox,
@@ -773,7 +969,11 @@ collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
 	ob_hooks.kick = collectord_outbox_kick;
 	ob_hooks.arg = cd;
 	cd->env.ob = outbox_new(cd->env.st, &ob_hooks);
-	cd->env.hooks = hooktab_new();
+	/* what loaderd sent with the ring buffer, before the outbox */
+	if (cd->alcfg != NULL)
+		outbox_set_config(cd->env.ob, cd->alcfg);
+	if (cd->notifier != NULL)
+		outbox_peer_up(cd->env.ob);
 	cd->env.refresh = collectord_refresh;
 	cd->env.refresh_arg = cd;
 }
@@ -809,18 +1009,19 @@ collectord_events(struct collectord *cd, long batch_ms)
 		fatalx("setting up events");
 	signal(SIGPIPE, SIG_IGN);
 	if (ringbuf_attach(cd->rb, cd->base, RINGBUF_BATCH, RINGBUF_POLL_MS,
-	    pipeline_record, &cd->env) != 0)
+	    collectord_record, cd) != 0)
 		fatalx("ring buffer event");
-	ringbuf_set_prepare(cd->rb, collectord_refresh, cd);
+	ringbuf_set_prepare(cd->rb, collectord_ring_prepare,
+	    collectord_ring_after, cd);
 	if (ringbuf_timer_only(cd->rb))
 		log_warnx("ring buffer fd is not pollable: reading it every"
 		    " %d ms", RINGBUF_POLL_MS);
 }
 
-/* Step (5): the sandbox: nothing on the filesystem, no privileges. */
+/* Step (7): the sandbox: nothing on the filesystem, no system calls
+ * but the allowlist. */
 static void
-collectord_sandbox(enum sandbox_mode mode, const char *user, uid_t uid,
-    gid_t gid)
+collectord_sandbox(enum sandbox_mode mode)
 {
 	int	 r;
 
@@ -831,13 +1032,11 @@ collectord_sandbox(enum sandbox_mode mode, const char *user, uid_t uid,
 		else if (r != 0)
 			fatal("landlock");
 	}
-	if (sandbox_drop_privs(uid, gid) != 0)
-		fatal("dropping privileges to %s", user);
 	if (sandbox_seccomp(collector_rules, collector_nrules, mode) != 0)
 		fatal("seccomp (%s)", sandbox_mode_name(mode));
 }
 
-/* Step (6): untrusted input from here on: /proc contents, the DB. */
+/* Step (8): untrusted input from here on: /proc contents, the DB. */
 static void
 collectord_restore(struct collectord *cd, struct procfs_snap *snap,
     long clk_tck, const char *node, enum sandbox_mode mode)
@@ -919,16 +1118,23 @@ main(int argc, char *argv[])
 	/* (1) /proc raw bytes, with privileges, nothing parsed */
 	if (procfs_read(&snap, "/proc") != 0)
 		log_warn("reading /proc: no process discovery");
-	/* (2) the store and the export */
-	collectord_open_store(&cd, &o, root, uid, gid, off);
-	collectord_pipeline_new(&cd, &o, off);
-	/* (3) the ring buffer (and hook metadata sent before it) */
+	/* (2) the store's files (created or validated) and the export */
+	collectord_prepare_files(&cd, &o, root, uid, gid);
+	/* (3) the ring buffer (and what loaderd sends before it) */
+	cd.env.hooks = hooktab_new();
 	collectord_get_ringbuf(&cd);
-	/* (4) the event loop */
+	/* (4) the collector's user: no SQLite before this */
+	if (sandbox_drop_privs(uid, gid) != 0)
+		fatal("dropping privileges to %s", o.user);
+	/* (5) the store, as the collector; where the ring was left */
+	collectord_open_db(&cd, &o, off);
+	collectord_ring_resume(&cd);
+	collectord_pipeline_new(&cd, &o, off);
+	/* (6) the event loop */
 	collectord_events(&cd, o.batch_ms);
-	/* (5) the sandbox */
-	collectord_sandbox(o.mode, o.user, uid, gid);
-	/* (6) untrusted input */
+	/* (7) the sandbox */
+	collectord_sandbox(o.mode);
+	/* (8) untrusted input */
 	collectord_restore(&cd, snap, clk_tck, o.node, o.mode);
 
 	ready.pid = (uint32_t)getpid();

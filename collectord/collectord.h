@@ -50,9 +50,18 @@ struct collector_env {
 	uint64_t	 unknown_procs;	/* ... of a process not in the cache */
 	uint64_t	 alerts;	/* alerts rows requested */
 	uint64_t	 lost;		/* ring records lost (loaderd's reports) */
+	uint64_t	 evicted;	/* process cache evictions counted in
+					   meta (pcache_evicted) */
+	uint64_t	 evicted_live;	/* ... of running processes */
+	uint64_t	 evict_calls;	/* records that caused evictions */
 };
 
-/* Process one ring buffer record (ringbuf_cb signature). */
+/*
+ * Process one ring buffer record (ringbuf_cb signature).  Process cache
+ * evictions it caused are added to the meta counters pcache_evicted and
+ * pcache_evicted_live; an evicted process that is gone gets its row
+ * ended as stale (once pipeline_startup has run).
+ */
 void	pipeline_record(void *env, const void *rec, size_t len);
 /*
  * Records lost in the kernel (IPC_COLLECT_DROPS from loaderd): a drops

@@ -202,15 +202,12 @@ export_fmt_exit(struct export *ex, struct sbuf *sb, const struct proc *p,
 	export_close(&w, ex->node, t);
 }
 
+/* The compact form (-p) goes to a terminal: every non-ASCII byte and
+ * control character escaped (str_escape). */
 static void
 export_esc(struct sbuf *sb, const char *s)
 {
-	size_t	 len = strlen(s), cap = len * 4 + 1;
-	char	*tmp = xmalloc(cap);
-
-	str_escape(tmp, cap, s, len);
-	sbuf_adds(sb, tmp);
-	free(tmp);
+	sbuf_add_esc(sb, s, strlen(s));
 }
 
 static void
@@ -394,7 +391,8 @@ export_hit_args(struct sbuf *args, struct sbuf *line,
 		generic_arg_compact(args, &ev->retarg);
 	} else if (r->ret.len > 0)
 		sbuf_addf(args, " = %lld", (long long)ev->ret);
-	if (line != NULL)
+	/* args->buf is NULL while nothing was ever added */
+	if (line != NULL && args->len > from)
 		sbuf_add(line, args->buf + from, args->len - from);
 }
 

@@ -63,5 +63,6 @@ check_PROGRAMS += tests/unit/test_outbox
 tests_unit_test_outbox_SOURCES = tests/unit/test_outbox.c
 tests_unit_test_outbox_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_outbox_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
+tests_unit_test_outbox_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=store_flush
 UNIT_TESTS += tests/unit/test_outbox
 endif

@@ -5,6 +5,9 @@
  */
 #include "build.h"
 
+#include <sys/random.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +50,20 @@ struct ob_dest {
 	uint64_t	*sent_at;	/* rate limit: ring of send times */
 	uint32_t	 nsent_at;
 	uint32_t	 sent_pos;
+	/* the "N more" summary job (0: none) and what it stands for */
+	uint64_t	 sum_id;
+	uint64_t	 sum_rows;
+	uint64_t	 sum_hits;
+	uint64_t	 sum_sev[AL_SEV_CRITICAL + 1];
 };
 
-/* Timers of one group (route, receiver, key). */
+/* Timers of one group (route, receiver, key), in a hash table. */
 struct ob_group {
 	char		*route;
 	char		*receiver;
 	char		*key;
+	uint64_t	 hash;
+	struct ob_group	*next;		/* in its bucket */
 	uint64_t	 flush_at;	/* waiting rows flush then; 0: none */
 	uint64_t	 last_flush;	/* any flush (group_interval) */
 	uint64_t	 last_notify;	/* a job was made (repeat_interval) */
@@ -69,10 +79,13 @@ struct outbox {
 	int			 dirty;	/* rows written since the last run */
 	struct ob_dest		*dests;
 	size_t			 ndests;
-	struct ob_group		*groups;
+	struct ob_group		**gtab;	/* buckets (a power of 2) */
+	size_t			 gbuckets;
 	size_t			 ngroups;
+	uint64_t		 hkey[2];	/* random: groups, fingerprints */
 	size_t			 last_rows;
 	struct sbuf		 sb;	/* scratch */
+	struct sbuf		 hb;	/* scratch: what is hashed */
 	struct outbox_stats	 stats;
 };
 
@@ -222,6 +235,10 @@ outbox_backoff_ms(uint64_t initial_ms, uint64_t max_ms, uint32_t attempt,
 	uint64_t	 d = initial_ms > 0 ? initial_ms : 1;
 	uint32_t	 i;
 
+	if (max_ms > OUTBOX_DELAY_MAX_MS)
+		max_ms = OUTBOX_DELAY_MAX_MS;
+	if (retry_after_ms > OUTBOX_RETRY_AFTER_MAX_MS)
+		retry_after_ms = OUTBOX_RETRY_AFTER_MAX_MS;
 	for (i = 1; i < attempt && d < max_ms; i++)
 		d *= 2;
 	if (d > max_ms)
@@ -277,19 +294,13 @@ ob_now(struct outbox *ob)
 
 /* ---- destinations: circuit breaker, in flight, rate limit ---- */
 
+/* The destination of key (taken). */
 static struct ob_dest *
-ob_dest(struct outbox *ob, const char *receiver, const char *kind,
-    const char *target)
+ob_dest_key(struct outbox *ob, char *key)
 {
 	struct ob_dest	*d;
-	char		*key;
 	size_t		 i;
 
-	if (receiver != NULL && receiver[0] != '\0')
-		key = xstrdup(receiver);
-	else
-		xasprintf(&key, "%s %s", kind != NULL ? kind : "?",
-		    target != NULL ? target : "");
 	for (i = 0; i < ob->ndests; i++) {
 		if (strcmp(ob->dests[i].key, key) == 0) {
 			free(key);
@@ -302,6 +313,20 @@ ob_dest(struct outbox *ob, const char *receiver, const char *kind,
 	memset(d, 0, sizeof(*d));
 	d->key = key;
 	return d;
+}
+
+static struct ob_dest *
+ob_dest(struct outbox *ob, const char *receiver, const char *kind,
+    const char *target)
+{
+	char	*key;
+
+	if (receiver != NULL && receiver[0] != '\0')
+		key = xstrdup(receiver);
+	else
+		xasprintf(&key, "%s %s", kind != NULL ? kind : "?",
+		    target != NULL ? target : "");
+	return ob_dest_key(ob, key);
 }
 
 const char *
@@ -424,27 +449,190 @@ ob_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* ---- keyed hashing ---- */
+
+#define OB_ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void
+ob_sipround(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = OB_ROTL(v[1], 13) ^ v[0];
+	v[0] = OB_ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = OB_ROTL(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = OB_ROTL(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = OB_ROTL(v[1], 17) ^ v[2];
+	v[2] = OB_ROTL(v[2], 32);
+}
+
+/* One 8-byte word into the state: c (2) rounds. */
+static void
+ob_sipword(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	ob_sipround(v);
+	ob_sipround(v);
+	v[0] ^= m;
+}
+
+uint64_t
+outbox_siphash(const uint64_t k[2], const void *data, size_t len)
+{
+	const uint8_t	*p = data;
+	uint64_t	 v[4], m;
+	size_t		 i, j;
+
+	v[0] = k[0] ^ 0x736f6d6570736575ULL;
+	v[1] = k[1] ^ 0x646f72616e646f6dULL;
+	v[2] = k[0] ^ 0x6c7967656e657261ULL;
+	v[3] = k[1] ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, j = 0; j < 8; j++)
+			m |= (uint64_t)p[i + j] << (8 * j);
+		ob_sipword(v, m);
+	}
+	/* the last 0-7 bytes, and the length in the top byte */
+	for (m = (uint64_t)len << 56, j = 0; i + j < len; j++)
+		m |= (uint64_t)p[i + j] << (8 * j);
+	ob_sipword(v, m);
+	v[2] ^= 0xff;
+	for (j = 0; j < 4; j++)
+		ob_sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* Keyed hash of n strings (NULL differs from ""). */
+static uint64_t
+ob_hash_strs(struct outbox *ob, const char *const *v, size_t n)
+{
+	size_t	 i;
+
+	sbuf_reset(&ob->hb);
+	for (i = 0; i < n; i++) {
+		sbuf_addc(&ob->hb, v[i] != NULL ? 1 : 0);
+		if (v[i] != NULL)
+			sbuf_add(&ob->hb, v[i], strlen(v[i]) + 1);
+	}
+	return outbox_siphash(ob->hkey, ob->hb.buf, ob->hb.len);
+}
+
+/* ---- the group table ---- */
+
+static uint64_t
+ob_group_hash(struct outbox *ob, const char *route, const char *receiver,
+    const char *key)
+{
+	const char	*v[3] = { route, receiver != NULL ? receiver : "", key };
+
+	return ob_hash_strs(ob, v, 3);
+}
+
+static struct ob_group *
+ob_group_find(struct outbox *ob, const char *route, const char *receiver,
+    const char *key)
+{
+	struct ob_group	*g;
+	uint64_t	 h = ob_group_hash(ob, route, receiver, key);
+
+	if (receiver == NULL)
+		receiver = "";
+	for (g = ob->gtab[h & (ob->gbuckets - 1)]; g != NULL; g = g->next)
+		if (g->hash == h && ob_streq(g->route, route) &&
+		    strcmp(g->receiver, receiver) == 0 &&
+		    ob_streq(g->key, key))
+			return g;
+	return NULL;
+}
+
+/* Twice the buckets while there are more groups than buckets. */
+static void
+ob_groups_grow(struct outbox *ob)
+{
+	struct ob_group	**tab, *g, *next;
+	size_t		 n = ob->gbuckets * 2, i;
+
+	if (ob->ngroups <= ob->gbuckets || n > OUTBOX_GROUPS_MAX)
+		return;
+	tab = xcalloc(n, sizeof(*tab));
+	for (i = 0; i < ob->gbuckets; i++) {
+		for (g = ob->gtab[i]; g != NULL; g = next) {
+			next = g->next;
+			g->next = tab[g->hash & (n - 1)];
+			tab[g->hash & (n - 1)] = g;
+		}
+	}
+	free(ob->gtab);
+	ob->gtab = tab;
+	ob->gbuckets = n;
+}
+
+static struct ob_group *
+ob_group_add(struct outbox *ob, const char *route, const char *receiver,
+    const char *key)
+{
+	struct ob_group	*g, **b;
+
+	g = xcalloc(1, sizeof(*g));
+	g->route = route != NULL ? xstrdup(route) : NULL;
+	g->receiver = xstrdup(receiver != NULL ? receiver : "");
+	g->key = key != NULL ? xstrdup(key) : NULL;
+	g->hash = ob_group_hash(ob, route, receiver, key);
+	b = &ob->gtab[g->hash & (ob->gbuckets - 1)];
+	g->next = *b;
+	*b = g;
+	ob->stats.groups = ++ob->ngroups;
+	ob_groups_grow(ob);
+	return g;
+}
+
+static void
+ob_group_free(struct ob_group *g)
+{
+	free(g->route);
+	free(g->receiver);
+	free(g->key);
+	free(g);
+}
+
+/* The group, or a new one while there is room: NULL when the table is
+ * full. */
 static struct ob_group *
 ob_group(struct outbox *ob, const char *route, const char *receiver,
     const char *key)
 {
 	struct ob_group	*g;
-	size_t		 i;
 
-	for (i = 0; i < ob->ngroups; i++) {
-		g = &ob->groups[i];
-		if (ob_streq(g->route, route) &&
-		    ob_streq(g->receiver, receiver) && ob_streq(g->key, key))
-			return g;
-	}
-	ob->groups = xreallocarray(ob->groups, ob->ngroups + 1,
-	    sizeof(*ob->groups));
-	g = &ob->groups[ob->ngroups++];
-	memset(g, 0, sizeof(*g));
-	g->route = route != NULL ? xstrdup(route) : NULL;
-	g->receiver = xstrdup(receiver != NULL ? receiver : "");
-	g->key = key != NULL ? xstrdup(key) : NULL;
-	return g;
+	if ((g = ob_group_find(ob, route, receiver, key)) != NULL)
+		return g;
+	if (ob->ngroups >= OUTBOX_GROUPS_MAX)
+		return NULL;
+	return ob_group_add(ob, route, receiver, key);
+}
+
+/*
+ * The group of a hit at store time.  Above OUTBOX_GROUPS_MAX a new key
+ * is replaced (*key freed) by the route and receiver's overflow group,
+ * which is made even when the table is full (there is one per route and
+ * receiver).  *ovf is set when that happened.
+ */
+static struct ob_group *
+ob_group_take(struct outbox *ob, const char *route, const char *receiver,
+    char **key, int *ovf)
+{
+	struct ob_group	*g;
+
+	*ovf = 0;
+	if ((g = ob_group(ob, route, receiver, *key)) != NULL)
+		return g;
+	free(*key);
+	*key = xstrdup(OUTBOX_GROUP_OVERFLOW);
+	*ovf = 1;
+	if ((g = ob_group_find(ob, route, receiver, *key)) != NULL)
+		return g;
+	return ob_group_add(ob, route, receiver, *key);
 }
 
 static const struct al_route *
@@ -466,29 +654,43 @@ static void
 ob_groups_expire(struct outbox *ob, uint64_t now)
 {
 	const struct al_route	*rt;
-	struct ob_group		*g;
+	struct ob_group		*g, **gp;
 	uint64_t		 keep;
 	size_t			 i;
 
-	for (i = 0; i < ob->ngroups;) {
-		g = &ob->groups[i];
-		rt = ob_route(ob, g->route);
-		keep = rt != NULL ? rt->group_interval_ms : 0;
-		if (rt != NULL && rt->repeat_interval_ms > keep)
-			keep = rt->repeat_interval_ms;
-		if (g->flush_at != 0 ||
-		    g->last_flush + keep * 1000000ULL > now) {
-			i++;
-			continue;
+	for (i = 0; i < ob->gbuckets; i++) {
+		for (gp = &ob->gtab[i]; (g = *gp) != NULL;) {
+			rt = ob_route(ob, g->route);
+			keep = rt != NULL ? rt->group_interval_ms : 0;
+			if (rt != NULL && rt->repeat_interval_ms > keep)
+				keep = rt->repeat_interval_ms;
+			if (g->flush_at != 0 ||
+			    g->last_flush + keep * 1000000ULL > now) {
+				gp = &g->next;
+				continue;
+			}
+			*gp = g->next;
+			ob_group_free(g);
+			ob->ngroups--;
 		}
-		free(g->route);
-		free(g->receiver);
-		free(g->key);
-		ob->groups[i] = ob->groups[--ob->ngroups];
 	}
+	ob->stats.groups = ob->ngroups;
 }
 
 /* ---- lifecycle ---- */
+
+/* A random key for the keyed hashes (one per process). */
+static void
+ob_random_key(uint64_t k[2])
+{
+	ssize_t	 n;
+
+	do
+		n = getrandom(k, 2 * sizeof(*k), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)(2 * sizeof(*k)))
+		fatal("outbox: getrandom");
+}
 
 struct outbox *
 outbox_new(struct store *st, const struct outbox_hooks *hooks)
@@ -501,9 +703,16 @@ outbox_new(struct store *st, const struct outbox_hooks *hooks)
 	ob->hooks = *hooks;
 	ob->rng = (uint64_t)getpid() << 32 ^ hooks->now(hooks->arg) ^
 	    0x9e3779b97f4a7c15ULL;
+	ob_random_key(ob->hkey);
+	ob->gbuckets = 64;
+	ob->gtab = xcalloc(ob->gbuckets, sizeof(*ob->gtab));
 	sbuf_init(&ob->sb);
+	sbuf_init(&ob->hb);
 	if (store_ob_prepare(st) != 0)
 		fatalx("outbox: cannot prepare the queue's statements");
+	/* the database's salt of idempotency keys, made before the sandbox */
+	if (store_idem_init(st) != 0)
+		fatalx("outbox: no idempotency salt");
 	/* nothing is in flight at start: resend what was */
 	if ((n = store_ob_reset_inflight(st)) < 0)
 		ob->stats.db_errors++;
@@ -518,7 +727,8 @@ outbox_new(struct store *st, const struct outbox_hooks *hooks)
 void
 outbox_free(struct outbox *ob)
 {
-	size_t	 i;
+	struct ob_group	*g;
+	size_t		 i;
 
 	if (ob == NULL)
 		return;
@@ -527,13 +737,15 @@ outbox_free(struct outbox *ob)
 		free(ob->dests[i].sent_at);
 	}
 	free(ob->dests);
-	for (i = 0; i < ob->ngroups; i++) {
-		free(ob->groups[i].route);
-		free(ob->groups[i].receiver);
-		free(ob->groups[i].key);
+	for (i = 0; i < ob->gbuckets; i++) {
+		while ((g = ob->gtab[i]) != NULL) {
+			ob->gtab[i] = g->next;
+			ob_group_free(g);
+		}
 	}
-	free(ob->groups);
+	free(ob->gtab);
 	sbuf_clear(&ob->sb);
+	sbuf_clear(&ob->hb);
 	free(ob);
 }
 
@@ -595,15 +807,6 @@ ob_esc(struct sbuf *sb, const char *s)
 	free(tmp);
 }
 
-static uint64_t
-ob_fnv(uint64_t h, const char *s)
-{
-	if (s != NULL)
-		for (; *s != '\0'; s++)
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0x1f) * 1099511628211ULL;
-}
-
 /* Escaped, one line, at most max bytes (cut at a character boundary). */
 static void
 ob_cap(struct sbuf *sb, size_t from, size_t max)
@@ -638,7 +841,6 @@ ob_payload(struct outbox *ob, const struct outbox_hit *h,
     enum al_severity sev, char *fp, size_t fpsz)
 {
 	struct sbuf	 title, text, pl;
-	uint64_t	 hash = 14695981039346656037ULL;
 	char		*out;
 
 	sbuf_init(&title);
@@ -694,11 +896,7 @@ ob_payload(struct outbox *ob, const struct outbox_hit *h,
 	ob_esc(&text, store_node(ob->st));
 	ob_cap(&text, 0, OUTBOX_TEXT_MAX);
 
-	hash = ob_fnv(hash, h->policy);
-	hash = ob_fnv(hash, h->function);
-	hash = ob_fnv(hash, h->binary);
-	hash = ob_fnv(hash, h->call_args);
-	snprintf(fp, fpsz, "%016llx", (unsigned long long)hash);
+	outbox_fingerprint(ob, h, fp, fpsz);
 
 	if (h->event_json != NULL && h->event_json[0] != '\0' &&
 	    strlen(h->event_json) <= OUTBOX_EVENT_JSON_MAX)
@@ -710,6 +908,17 @@ ob_payload(struct outbox *ob, const struct outbox_hit *h,
 	sbuf_clear(&text);
 	sbuf_clear(&pl);
 	return out;
+}
+
+void
+outbox_fingerprint(struct outbox *ob, const struct outbox_hit *h, char *fp,
+    size_t fpsz)
+{
+	const char	*v[4] = { h->policy, h->function, h->binary,
+			    h->call_args };
+
+	snprintf(fp, fpsz, "%016llx", (unsigned long long)ob_hash_strs(ob,
+	    v, 4));
 }
 
 /* ---- routing at store time ---- */
@@ -773,8 +982,8 @@ outbox_store(struct outbox *ob, const struct store_event *e,
 	enum al_severity	 sev;
 	char			*payload = NULL, **keys = NULL, fp[20];
 	uint64_t		*flush = NULL, now = ob_now(ob);
-	size_t			 i, j, n = 0, cap, nkeys = 0;
-	int			 r, routed = 0, routable;
+	size_t			 i, j, n = 0, cap, nkeys = 0, novf = 0;
+	int			 r, routed = 0, routable, ovf;
 
 	sev = outbox_severity(h->tags, h->message);
 	/* no alerts file, or one without routes: nothing is routed, and
@@ -823,8 +1032,9 @@ outbox_store(struct outbox *ob, const struct store_event *e,
 			if (rt->ngroup_by > 0 && sev != AL_SEV_CRITICAL) {
 				keys[nkeys] = ob_group_key(rt, h,
 				    store_node(ob->st));
-				g = ob_group(ob, rt->name, rcv->name,
-				    keys[nkeys]);
+				g = ob_group_take(ob, rt->name, rcv->name,
+				    &keys[nkeys], &ovf);
+				novf += (size_t)ovf;
 				rows[n].group_key = keys[nkeys++];
 				rows[n].state = "waiting";
 				if (g->flush_at != 0)
@@ -858,6 +1068,8 @@ outbox_store(struct outbox *ob, const struct store_event *e,
 				grp[i]->flush_at = flush[i];
 		ob->stats.queued += n;
 		ob_meta(ob, "alerts_queued", (int64_t)n);
+		ob->stats.group_overflow += novf;
+		ob_meta(ob, "alerts_group_overflow", (int64_t)novf);
 		if (routable && !routed && ob_policy_type(h->type)) {
 			ob->stats.unrouted++;
 			ob_meta(ob, "alerts_unrouted", 1);
@@ -1004,6 +1216,15 @@ ob_deadline(struct outbox *ob, uint64_t now)
 	    OB_GRACE_MS) * 1000000ULL;
 }
 
+/* a + b, at most INT64_MAX (what an SQLite integer holds) */
+static uint64_t
+ob_add_ns(uint64_t a, uint64_t b)
+{
+	if (a > (uint64_t)INT64_MAX || b > (uint64_t)INT64_MAX - a)
+		return (uint64_t)INT64_MAX;
+	return a + b;
+}
+
 /* A temporary failure of job id: retried after a backoff, or dead when
  * the row is older than retry_max_age. */
 static void
@@ -1027,7 +1248,9 @@ ob_retry(struct outbox *ob, uint64_t id, const struct store_ob_row *row,
 	    OUTBOX_RETRY_INITIAL_MS), OB_CFG(ob, retry_max_ms,
 	    OUTBOX_RETRY_MAX_MS), row->attempts > 0 ? (uint32_t)row->attempts :
 	    1, ob_rand(ob), retry_after_ms);
-	ob_set_result(ob, id, "pending", now + delay * 1000000ULL, detail, 0);
+	/* delay <= 1.2 x OUTBOX_DELAY_MAX_MS: no overflow in ns */
+	ob_set_result(ob, id, "pending", ob_add_ns(now, delay * 1000000ULL),
+	    detail, 0);
 	ob_delivery(ob, id, row->attempts, "retry", code, detail, ms);
 	ob->stats.retried++;
 	ob_meta(ob, "alerts_retried", 1);
@@ -1295,12 +1518,17 @@ ob_flush_group(struct outbox *ob, const char *route, const char *receiver,
     const char *key, uint64_t now)
 {
 	const struct al_route	*rt = ob_route(ob, route);
-	struct ob_group		*g = ob_group(ob, route, receiver, key);
+	struct ob_group		*g = ob_group(ob, route, receiver, key), tmp;
 	struct store_ob_member	*m;
 	struct sbuf		 pl;
 	enum al_severity	 sev = AL_SEV_INFO, s;
 	size_t			 n, i;
 
+	if (g == NULL) {
+		/* table full: timers for this flush only */
+		memset(&tmp, 0, sizeof(tmp));
+		g = &tmp;
+	}
 	m = store_ob_group_rows(ob->st, route, receiver, key, &n);
 	if (n == 0) {
 		g->flush_at = 0;
@@ -1340,7 +1568,167 @@ ob_flush_groups(struct outbox *ob, uint64_t now)
 	for (i = 0; i < n; i++)
 		ob_flush_group(ob, gk[i].route, gk[i].receiver, gk[i].key,
 		    now);
+	if (n > 0)
+		ob->dirty = 1;	/* leaders rewritten: commit before sending */
 	store_ob_groups_free(gk, n);
+}
+
+/* ---- backlog cap: the excess of a destination folds into a summary ---- */
+
+/* Is d's summary job still unsent (it may grow)?  Else d starts afresh. */
+static int
+ob_summary_open(struct outbox *ob, struct ob_dest *d)
+{
+	struct store_ob_row	 row;
+	int			 open = 0;
+
+	if (d->sum_id != 0 && store_ob_row(ob->st, d->sum_id, &row)) {
+		open = row.state != NULL && strcmp(row.state, "pending") == 0 &&
+		    row.attempts == 0;
+		store_ob_row_free(&row);
+	}
+	if (!open) {
+		d->sum_id = d->sum_rows = d->sum_hits = 0;
+		memset(d->sum_sev, 0, sizeof(d->sum_sev));
+	}
+	return open;
+}
+
+/* The summary's text: counts by severity, where the folded rows are. */
+static void
+ob_summary_text(struct sbuf *text, const struct ob_dest *d, size_t cap)
+{
+	int	 k;
+
+	sbuf_addf(text, "%llu alerts (%llu hits) for ",
+	    (unsigned long long)d->sum_rows, (unsigned long long)d->sum_hits);
+	ob_esc(text, d->key);
+	sbuf_addf(text, " were not sent one by one: at most %zu jobs wait"
+	    " for one destination, the rest is summarised here.\n"
+	    "by severity:", cap);
+	for (k = AL_SEV_CRITICAL; k >= AL_SEV_INFO; k--)
+		sbuf_addf(text, "%s %s %llu", k == AL_SEV_CRITICAL ? "" : ",",
+		    ob_sev_names[k], (unsigned long long)d->sum_sev[k]);
+	sbuf_addf(text, "\nThe folded jobs are outbox rows in state merged,"
+	    " merged_into %llu.\n", (unsigned long long)d->sum_id);
+}
+
+/* Rewrite d's summary job from its counts. */
+static void
+ob_summary_write(struct outbox *ob, const struct ob_dest *d, size_t cap,
+    uint64_t now)
+{
+	struct sbuf	 title, text, ev, pl;
+	struct jsonw	 w;
+	int		 k, sev = AL_SEV_INFO;
+
+	for (k = AL_SEV_INFO; k <= AL_SEV_CRITICAL; k++)
+		if (d->sum_sev[k] > 0)
+			sev = k;
+	sbuf_init(&title);
+	sbuf_init(&text);
+	sbuf_init(&ev);
+	sbuf_init(&pl);
+	sbuf_addf(&title, "[%s] %llu more alerts for ", ob_sev_names[sev],
+	    (unsigned long long)d->sum_rows);
+	ob_esc(&title, d->key);
+	ob_cap(&title, 0, OUTBOX_TITLE_MAX);
+	ob_summary_text(&text, d, cap);
+	jw_init(&w, &ev);
+	jw_obj(&w);
+	jw_kobj(&w, "tripline_summary");
+	jw_kstr(&w, "destination", d->key);
+	jw_kuint(&w, "alerts", d->sum_rows);
+	jw_kuint(&w, "hits", d->sum_hits);
+	jw_kuint(&w, "cap", cap);
+	jw_kobj(&w, "severity");
+	for (k = AL_SEV_CRITICAL; k >= AL_SEV_INFO; k--)
+		jw_kuint(&w, ob_sev_names[k], d->sum_sev[k]);
+	jw_end(&w);
+	jw_end(&w);
+	jw_end(&w);
+	ob_payload_json(&pl, &title, &text, NULL, ev.buf);
+	ob_w(ob, store_ob_lead(ob->st, d->sum_id, d->sum_hits, pl.buf,
+	    ob_sev_names[sev], now));
+	sbuf_clear(&title);
+	sbuf_clear(&text);
+	sbuf_clear(&ev);
+	sbuf_clear(&pl);
+}
+
+/* What folded row f adds to d's summary: one alert, or when f is an
+ * earlier summary (unsent from before a restart, or sent and failed),
+ * every alert it stands for.  1 if f was a summary. */
+static int
+ob_fold_add(struct ob_dest *d, const struct store_ob_fold *f)
+{
+	int	 k;
+
+	d->sum_hits += f->count;
+	if (f->alerts == 0) {
+		d->sum_rows++;
+		d->sum_sev[f->rank]++;
+		return 0;
+	}
+	d->sum_rows += f->alerts;
+	for (k = AL_SEV_INFO; k <= AL_SEV_CRITICAL; k++)
+		d->sum_sev[k] += f->sev[k];
+	return 1;
+}
+
+/*
+ * Destination dest has more than cap pending jobs: all but its cap - 1
+ * most urgent (store_ob_due's order) fold into one summary job, the one
+ * still unsent from before or else the last folded row never sent (its
+ * idempotency key was never used).
+ */
+static void
+ob_fold_dest(struct outbox *ob, const char *dest, size_t cap, uint64_t now)
+{
+	struct ob_dest		*d = ob_dest_key(ob, xstrdup(dest));
+	struct store_ob_fold	*f;
+	size_t			 n, i, nsum = 0;
+	int			 fresh;
+
+	fresh = !ob_summary_open(ob, d);
+	f = store_ob_fold_rows(ob->st, dest, d->sum_id, cap - 1, &n);
+	for (i = n; fresh && d->sum_id == 0 && i-- > 0;)
+		if (f[i].attempts == 0)
+			d->sum_id = f[i].id;
+	if (d->sum_id == 0 || n == 0) {
+		free(f);
+		return;	/* nothing to fold, or every one was sent before */
+	}
+	for (i = 0; i < n; i++) {
+		if (f[i].id != d->sum_id)
+			ob_w(ob, store_ob_merge(ob->st, f[i].id, d->sum_id));
+		nsum += (size_t)ob_fold_add(d, &f[i]);
+	}
+	free(f);
+	if (fresh) {
+		ob->stats.summaries++;
+		ob_meta(ob, "alerts_summaries", 1);
+		log_warnx("alerts: %s: more than %zu jobs waiting, the excess"
+		    " is folded into job %llu", d->key, cap,
+		    (unsigned long long)d->sum_id);
+	}
+	/* a summary's own alerts were counted when they were folded */
+	ob->stats.folded += n - nsum;
+	ob_meta(ob, "alerts_folded", (int64_t)(n - nsum));
+	ob_summary_write(ob, d, cap, now);
+	ob->dirty = 1;
+}
+
+static void
+ob_fold(struct outbox *ob, uint64_t now)
+{
+	struct store_ob_backlog	*b;
+	size_t			 n, i;
+
+	b = store_ob_backlog(ob->st, OUTBOX_BACKLOG_MAX, &n);
+	for (i = 0; i < n; i++)
+		ob_fold_dest(ob, b[i].dest, OUTBOX_BACKLOG_MAX, now);
+	store_ob_backlog_free(b, n);
 }
 
 /* Pending rows that are due: send what the limits let through. */
@@ -1354,7 +1742,10 @@ ob_dispatch(struct outbox *ob, uint64_t now)
 
 	max_age = OB_CFG(ob, retry_max_age_ms, OUTBOX_RETRY_MAX_AGE_MS) *
 	    1000000ULL;
-	due = store_ob_due(ob->st, now, &n);
+	/* each destination's most urgent due rows, as many as it may have
+	 * in flight: a busy destination holds back no other one */
+	due = store_ob_due(ob->st, now, (size_t)OB_CFG(ob, max_inflight,
+	    OUTBOX_MAX_INFLIGHT), &n);
 	/* the expired first, then the sends, as the rows came */
 	for (i = 0; i < n; i++) {
 		c = due[i].created_ns;
@@ -1380,21 +1771,32 @@ outbox_run(struct outbox *ob)
 	uint64_t	 now = ob_now(ob), next = 0, wait;
 	int		 r = 0;
 
-	/* rows about to be sent are committed first: an idempotency key
-	 * is never sent for a row that a crash could roll back */
-	if (ob->dirty) {
-		if (store_flush(ob->st) != 0)
-			ob->stats.db_errors++;
-		ob->dirty = 0;
-	}
 	if (store_write_begin(ob->st) != 0) {
 		ob->stats.db_errors++;
 		return 1000;
 	}
 	ob_flush_groups(ob, now);
 	ob_late(ob, now);
-	if (ob->peer_up)
+	ob_fold(ob, now);
+	/*
+	 * Rows about to be sent (new ones, leaders and summaries rewritten)
+	 * are committed first: an idempotency key is never sent for a row a
+	 * rollback could give to another alert.  No commit, no sending.
+	 */
+	if (ob->dirty) {
+		if (store_flush(ob->st) != 0) {
+			ob->stats.db_errors++;
+			return 1000;
+		}
+		ob->dirty = 0;
+	}
+	if (ob->peer_up) {
+		if (store_write_begin(ob->st) != 0) {
+			ob->stats.db_errors++;
+			return 1000;
+		}
 		r = ob_dispatch(ob, now);
+	}
 	ob_groups_expire(ob, now);
 
 	if (!store_ob_next(ob->st, &next))

@@ -40,6 +40,18 @@ struct outbox;
 #define OUTBOX_CIRCUIT_FAILURES	5
 #define OUTBOX_CIRCUIT_OPEN_MS	30000ULL
 #define OUTBOX_MAX_INFLIGHT	4
+/* A Retry-After from a sink counts up to this (ms); retry.max may be
+ * longer. */
+#define OUTBOX_RETRY_AFTER_MAX_MS	(3600ULL * 1000)
+/* No backoff is longer than this (ms), whatever retry.max says. */
+#define OUTBOX_DELAY_MAX_MS	(24ULL * 3600 * 1000)
+/* Pending jobs per destination; the excess folds into one "N more"
+ * summary job. */
+#define OUTBOX_BACKLOG_MAX	1000
+/* Groups held in memory; hits of new groups above it join the route and
+ * receiver's overflow group (group_key OUTBOX_GROUP_OVERFLOW). */
+#define OUTBOX_GROUPS_MAX	4096
+#define OUTBOX_GROUP_OVERFLOW	"(overflow)"
 /* Size caps of one job (an IPC message is at most 64 KiB). */
 #define OUTBOX_EVENT_JSON_MAX	(32 * 1024)
 #define OUTBOX_TEXT_MAX		(16 * 1024)
@@ -75,6 +87,10 @@ struct outbox_stats {
 	uint64_t	 unknown_results;	/* results for no in-flight job */
 	uint64_t	 bad_msgs;	/* undecodable messages from the peer */
 	uint64_t	 db_errors;
+	uint64_t	 folded;	/* pending jobs folded into summaries */
+	uint64_t	 summaries;	/* "N more" summary jobs made */
+	uint64_t	 group_overflow;	/* hits put in an overflow group */
+	uint64_t	 groups;	/* groups in memory now */
 };
 
 /* What routing and the job text need from one hit (strings may be NULL,
@@ -155,10 +171,17 @@ const char *outbox_severity_name(enum al_severity);
 int	outbox_route_match(const struct al_route *rt, const struct outbox_hit *h,
 	    enum al_severity sev);
 /* Delay before attempt (attempt >= 1 failed attempts so far): initial *
- * 2^(attempt-1) capped at max, times a factor in [0.8, 1.2] drawn from
- * rnd; at least retry_after_ms. */
+ * 2^(attempt-1) capped at max (itself at most OUTBOX_DELAY_MAX_MS), times
+ * a factor in [0.8, 1.2] drawn from rnd; at least retry_after_ms, which
+ * counts up to OUTBOX_RETRY_AFTER_MAX_MS. */
 uint64_t outbox_backoff_ms(uint64_t initial_ms, uint64_t max_ms,
 	    uint32_t attempt, uint32_t rnd, uint64_t retry_after_ms);
+/* SipHash-2-4 of data under the 128-bit key k (k[0] the low half). */
+uint64_t outbox_siphash(const uint64_t k[2], const void *data, size_t len);
+/* The fingerprint of a hit (hex; keyed with this outbox's random key:
+ * differs between processes).  fp holds at least 17 bytes. */
+void	outbox_fingerprint(struct outbox *, const struct outbox_hit *,
+	    char *fp, size_t fpsz);
 /* Circuit state of a receiver ("" + kind + target for action jobs: use
  * the receiver name, or "<kind> <target>"): "closed" "open" "half-open". */
 const char *outbox_circuit(struct outbox *, const char *dest);

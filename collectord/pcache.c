@@ -1,6 +1,10 @@
 /* collectord/pcache.c -- process cache keyed by exec_id (pid, ktime). */
 #include "build.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,14 @@ struct pcache {
 	size_t		 nbuckets;	/* both tables, power of 2 */
 	size_t		 count;
 	struct proc_list gc;
+	struct proc_list age;		/* cached entries, oldest first */
+	size_t		 max;
+	size_t		 bytes, max_bytes;
+	int		(*alive)(uint32_t, void *);
+	void		*alive_arg;
+	void		(*evict_cb)(struct proc *, int, void *);
+	void		*evict_arg;
+	struct pcache_stats stats;
 };
 
 static const struct {
@@ -62,6 +74,17 @@ pcache_phash(uint32_t pid)
 	return (size_t)(pid * 2654435761U);
 }
 
+/* The default liveness probe: signal 0 checks existence and permission
+ * only; EPERM means the process exists.  A pid that does not fit pid_t
+ * (or 0, which names our process group) cannot be a live process. */
+static int
+pcache_alive_kill(uint32_t pid, void *arg)
+{
+	if (pid == 0 || pid > INT_MAX)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
 struct pcache *
 pcache_new(const char *node_name)
 {
@@ -73,7 +96,71 @@ pcache_new(const char *node_name)
 	pc->ktab = xcalloc(pc->nbuckets, sizeof(*pc->ktab));
 	pc->ptab = xcalloc(pc->nbuckets, sizeof(*pc->ptab));
 	TAILQ_INIT(&pc->gc);
+	TAILQ_INIT(&pc->age);
+	pc->max = PCACHE_MAX_DEFAULT;
+	pc->max_bytes = PCACHE_MAX_BYTES_DEFAULT;
+	pc->alive = pcache_alive_kill;
 	return pc;
+}
+
+void
+pcache_set_max(struct pcache *pc, size_t max)
+{
+	pc->max = max < PCACHE_MAX_MIN ? PCACHE_MAX_MIN : max;
+}
+
+size_t
+pcache_max(const struct pcache *pc)
+{
+	return pc->max;
+}
+
+void
+pcache_set_max_bytes(struct pcache *pc, size_t max)
+{
+	pc->max_bytes = max < PCACHE_MAX_BYTES_MIN ? PCACHE_MAX_BYTES_MIN : max;
+}
+
+size_t
+pcache_max_bytes(const struct pcache *pc)
+{
+	return pc->max_bytes;
+}
+
+size_t
+pcache_bytes(const struct pcache *pc)
+{
+	return pc->bytes;
+}
+
+/* Count a new entry's bytes, once its strings are set. */
+static void
+pcache_account(struct pcache *pc, struct proc *p)
+{
+	p->acct = sizeof(*p) + strlen(p->binary) + strlen(p->args) +
+	    strlen(p->cwd) + 3;
+	pc->bytes += p->acct;
+}
+
+void
+pcache_set_alive(struct pcache *pc, int (*fn)(uint32_t, void *), void *arg)
+{
+	pc->alive = fn != NULL ? fn : pcache_alive_kill;
+	pc->alive_arg = arg;
+}
+
+void
+pcache_set_evict_cb(struct pcache *pc,
+    void (*fn)(struct proc *, int, void *), void *arg)
+{
+	pc->evict_cb = fn;
+	pc->evict_arg = arg;
+}
+
+const struct pcache_stats *
+pcache_stats(const struct pcache *pc)
+{
+	return &pc->stats;
 }
 
 static void
@@ -406,15 +493,24 @@ pcache_key_unlink(struct pcache *pc, struct proc *p)
 	p->knext = NULL;
 }
 
+/* Out of the tables and onto the gc list (freed by pcache_gc). */
+static void
+pcache_drop(struct pcache *pc, struct proc *p)
+{
+	pcache_pid_unlink(pc, p);
+	pcache_key_unlink(pc, p);
+	TAILQ_REMOVE(&pc->age, p, age_entry);
+	pc->count--;
+	pc->bytes -= p->acct;
+	TAILQ_INSERT_TAIL(&pc->gc, p, gc_entry);
+}
+
 static void
 pcache_unref(struct pcache *pc, struct proc *p)
 {
 	if (--p->refcnt > 0)
 		return;
-	pcache_pid_unlink(pc, p);
-	pcache_key_unlink(pc, p);
-	pc->count--;
-	TAILQ_INSERT_TAIL(&pc->gc, p, gc_entry);
+	pcache_drop(pc, p);
 }
 
 void
@@ -435,6 +531,57 @@ pcache_release(struct pcache *pc, struct proc *p)
 	pcache_unref(pc, p);
 }
 
+/* Evict p whatever references it: its children keep its exec_id only. */
+static void
+pcache_evict_one(struct pcache *pc, struct proc *p, int alive)
+{
+	pc->stats.evicted++;
+	if (alive)
+		pc->stats.evicted_live++;
+	if (!p->released && pc->evict_cb != NULL)
+		pc->evict_cb(p, alive, pc->evict_arg);
+	if (!p->released)
+		pcache_release(pc, p);
+	if (p->refcnt > 0) {
+		/* a parent kept for its children: they find it no more */
+		p->refcnt = 0;
+		pcache_drop(pc, p);
+	}
+}
+
+/*
+ * Make room below the bound (see pcache.h): from the oldest entry on,
+ * evict released entries and those whose pid is gone, give live ones a
+ * second chance; after 4 batches of live ones, evict the oldest anyway.
+ */
+static void
+pcache_evict(struct pcache *pc)
+{
+	struct proc	*p;
+	size_t		 batch, target, btarget, moved = 0;
+	int		 alive;
+
+	batch = pc->max / 64 > 0 ? pc->max / 64 : 1;
+	target = pc->count >= pc->max ? pc->max - batch : SIZE_MAX;
+	btarget = pc->bytes >= pc->max_bytes ?
+	    pc->max_bytes - pc->max_bytes / 64 : SIZE_MAX;
+	while ((pc->count > target || pc->bytes > btarget) &&
+	    (p = TAILQ_FIRST(&pc->age)) != NULL) {
+		alive = 0;
+		if (!p->released) {
+			pc->stats.probes++;
+			alive = pc->alive(p->pid, pc->alive_arg) != 0;
+		}
+		if (alive && moved < 4 * batch) {
+			moved++;
+			TAILQ_REMOVE(&pc->age, p, age_entry);
+			TAILQ_INSERT_TAIL(&pc->age, p, age_entry);
+			continue;
+		}
+		pcache_evict_one(pc, p, alive);
+	}
+}
+
 /* New entry, linked into the key table, refcnt 1, parent referenced. */
 static struct proc *
 pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
@@ -443,6 +590,8 @@ pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
 	struct proc	*p, *parent = NULL;
 	size_t		 h;
 
+	if (pc->count >= pc->max || pc->bytes >= pc->max_bytes)
+		pcache_evict(pc);
 	if (pc->count >= pc->nbuckets)
 		pcache_grow(pc);
 	p = xcalloc(1, sizeof(*p));
@@ -465,6 +614,7 @@ pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
 	p->knext = pc->ktab[h];
 	pc->ktab[h] = p;
 	pc->count++;
+	TAILQ_INSERT_TAIL(&pc->age, p, age_entry);
 	pcache_pid_link(pc, p);
 	if (parentp != NULL)
 		*parentp = parent;
@@ -543,6 +693,7 @@ pcache_exec(struct pcache *pc, const struct dec_event *ev,
 	sbuf_init(&sb);
 	pcache_args_format(&sb, ev->args, ev->args_len);
 	p->args = sb.buf;	/* steal */
+	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -588,6 +739,7 @@ pcache_fork(struct pcache *pc, const struct dec_event *ev,
 		p->args = xstrdup("");
 		p->cwd = xstrdup("");
 	}
+	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -637,6 +789,7 @@ pcache_insert(struct pcache *pc, const struct proc *t)
 	p->binary = xstrdup(t->binary != NULL ? t->binary : "");
 	p->args = xstrdup(t->args != NULL ? t->args : "");
 	p->cwd = xstrdup(t->cwd != NULL ? t->cwd : "");
+	pcache_account(pc, p);
 	return p;
 }
 

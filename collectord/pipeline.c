@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collectord.h"
 #include "compat.h"
@@ -24,6 +25,51 @@ pipeline_dberr(struct collector_env *env, int r)
 {
 	if (r != 0)
 		env->db_errors++;
+}
+
+/*
+ * A process left the bounded cache before its exit came (pcache.h).  If
+ * it is gone, its row ends now, flagged stale, as a process found gone
+ * at startup: nothing will ever end it otherwise.  A running one keeps
+ * its open row.
+ */
+static void
+pipeline_evicted(struct proc *p, int alive, void *arg)
+{
+	struct collector_env	*env = arg;
+	struct timespec		 ts;
+
+	if (alive || !p->stored)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	pipeline_dberr(env, store_proc_gone(env->st, p->exec_id,
+	    (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, 1));
+}
+
+/* New evictions into the meta counters; a warning on the 1st, 2nd, 4th,
+ * 8th... record that caused some. */
+static void
+pipeline_evictions(struct collector_env *env)
+{
+	const struct pcache_stats *ps = pcache_stats(env->pc);
+	uint64_t		 n, live;
+
+	if ((n = ps->evicted - env->evicted) == 0)
+		return;
+	live = ps->evicted_live - env->evicted_live;
+	pipeline_dberr(env, store_meta_add(env->st, "pcache_evicted",
+	    (int64_t)n));
+	if (live != 0)
+		pipeline_dberr(env, store_meta_add(env->st,
+		    "pcache_evicted_live", (int64_t)live));
+	env->evicted = ps->evicted;
+	env->evicted_live = ps->evicted_live;
+	env->evict_calls++;
+	if ((env->evict_calls & (env->evict_calls - 1)) == 0)
+		log_warnx("process cache full (%zu entries): %llu evicted so"
+		    " far, %llu of them still running", pcache_max(env->pc),
+		    (unsigned long long)env->evicted,
+		    (unsigned long long)env->evicted_live);
 }
 
 /* Clone entries get a row only when needed: named as parent, or exiting. */
@@ -287,6 +333,7 @@ pipeline_record(void *arg, const void *rec, size_t len)
 		pipeline_generic(env, &ev);
 		break;
 	}
+	pipeline_evictions(env);
 	pcache_gc(env->pc);
 }
 
@@ -335,6 +382,7 @@ pipeline_startup(struct collector_env *env, struct proc *procs, size_t n)
 	size_t			 i;
 	int			 r;
 
+	pcache_set_evict_cb(env->pc, pipeline_evicted, env);
 	memset(&pr, 0, sizeof(pr));
 	pr.env = env;
 	if ((r = store_load_live(env->st, pipeline_restore_cb, &pr)) < 0)
@@ -393,6 +441,7 @@ pipeline_startup(struct collector_env *env, struct proc *procs, size_t n)
 	}
 	free(pids);
 	free(pr.live);
+	pipeline_evictions(env);
 	pcache_gc(env->pc);
 	if (store_flush(env->st) != 0)
 		env->db_errors++;

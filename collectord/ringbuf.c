@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +19,9 @@ struct ringbuf {
 	int			 fd;
 	size_t			 size;		/* data bytes */
 	size_t			 pagesz;
-	unsigned long		*cons;		/* RW page */
+	unsigned long		*cons;		/* RW page: what the kernel may
+						   overwrite (committed) */
+	unsigned long		 rpos;		/* read so far (>= *cons) */
 	const unsigned long	*prod;		/* RO page, data follows */
 	const uint8_t		*data;
 	void			*cons_map;
@@ -32,8 +35,10 @@ struct ringbuf {
 	size_t			 batch;
 	ringbuf_cb		*cb;
 	void			*cb_arg;
-	void			(*prep)(void *);
+	int			(*prep)(void *);
+	void			(*after)(void *);
 	void			*prep_arg;
+	int			 paused;	/* prep said "not now" */
 };
 
 static size_t
@@ -82,6 +87,11 @@ ringbuf_consume_mem(unsigned long *cons, const unsigned long *prod,
 			__atomic_store_n(cons, cpos, __ATOMIC_RELEASE);
 			break;
 		}
+		st->bytes += reclen;
+		cpos += reclen;
+		/* stored before the callback: during it, *cons is the end of
+		 * the record being handled */
+		__atomic_store_n(cons, cpos, __ATOMIC_RELEASE);
 		if (hdr & RINGBUF_DISCARD_BIT)
 			st->discarded++;
 		else {
@@ -89,9 +99,6 @@ ringbuf_consume_mem(unsigned long *cons, const unsigned long *prod,
 			cb(arg, rec + RINGBUF_HDR_SZ, len);
 			n++;
 		}
-		st->bytes += reclen;
-		cpos += reclen;
-		__atomic_store_n(cons, cpos, __ATOMIC_RELEASE);
 		if (max != 0 && n >= max)
 			break;
 	}
@@ -130,6 +137,7 @@ ringbuf_open(struct ringbuf **rbp, int fd, uint64_t size)
 		goto fail;
 	}
 	rb->cons = rb->cons_map;
+	rb->rpos = __atomic_load_n(rb->cons, __ATOMIC_ACQUIRE);
 	rb->prod = rb->prod_map;
 	rb->data = (const uint8_t *)rb->prod_map + rb->pagesz;
 	*rbp = rb;
@@ -177,15 +185,63 @@ ringbuf_fd(const struct ringbuf *rb)
 size_t
 ringbuf_consume(struct ringbuf *rb, size_t max, ringbuf_cb *cb, void *arg)
 {
-	return ringbuf_consume_mem(rb->cons, rb->prod, rb->data, rb->size,
+	return ringbuf_consume_mem(&rb->rpos, rb->prod, rb->data, rb->size,
 	    max, cb, arg, &rb->st);
 }
 
 int
 ringbuf_pending(const struct ringbuf *rb)
 {
-	return __atomic_load_n(rb->prod, __ATOMIC_ACQUIRE) !=
-	    __atomic_load_n(rb->cons, __ATOMIC_RELAXED);
+	return __atomic_load_n(rb->prod, __ATOMIC_ACQUIRE) != rb->rpos;
+}
+
+uint64_t
+ringbuf_read_pos(const struct ringbuf *rb)
+{
+	return rb->rpos;
+}
+
+uint64_t
+ringbuf_cons_pos(const struct ringbuf *rb)
+{
+	return __atomic_load_n(rb->cons, __ATOMIC_RELAXED);
+}
+
+size_t
+ringbuf_size(const struct ringbuf *rb)
+{
+	return rb->size;
+}
+
+size_t
+ringbuf_uncommitted(const struct ringbuf *rb)
+{
+	return (size_t)(rb->rpos - ringbuf_cons_pos(rb));
+}
+
+int
+ringbuf_commit(struct ringbuf *rb, uint64_t pos)
+{
+	unsigned long	 c = ringbuf_cons_pos(rb);
+
+	if ((unsigned long)pos - c > rb->rpos - c)
+		return ERR_RANGE;	/* not between cons and rpos */
+	__atomic_store_n(rb->cons, (unsigned long)pos, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+ringbuf_skip_to(struct ringbuf *rb, uint64_t pos)
+{
+	unsigned long	 c = ringbuf_cons_pos(rb), p;
+
+	p = __atomic_load_n(rb->prod, __ATOMIC_ACQUIRE);
+	if ((unsigned long)pos - c > p - c || p - c > rb->size ||
+	    (pos & 7) != 0)
+		return ERR_RANGE;
+	rb->rpos = (unsigned long)pos;
+	__atomic_store_n(rb->cons, (unsigned long)pos, __ATOMIC_RELEASE);
+	return 0;
 }
 
 const struct ringbuf_stats *
@@ -195,10 +251,39 @@ ringbuf_stats(const struct ringbuf *rb)
 }
 
 void
-ringbuf_set_prepare(struct ringbuf *rb, void (*fn)(void *), void *arg)
+ringbuf_set_prepare(struct ringbuf *rb, int (*fn)(void *),
+    void (*after)(void *), void *arg)
 {
 	rb->prep = fn;
+	rb->after = after;
 	rb->prep_arg = arg;
+}
+
+/*
+ * The prepare hook said "not now" (the store is busy): the read event,
+ * level triggered, would fire again at once, so it is removed until the
+ * timer finds the hook willing again.  Returns 1 if consuming may go on.
+ */
+static int
+ringbuf_prepare(struct ringbuf *rb)
+{
+	if (rb->prep == NULL || rb->prep(rb->prep_arg) == 0) {
+		if (rb->paused && rb->ev_read != NULL)
+			event_add(rb->ev_read, NULL);
+		rb->paused = 0;
+		return 1;
+	}
+	if (!rb->paused && rb->ev_read != NULL)
+		event_del(rb->ev_read);
+	rb->paused = 1;
+	return 0;
+}
+
+static void
+ringbuf_after(struct ringbuf *rb)
+{
+	if (rb->after != NULL)
+		rb->after(rb->prep_arg);
 }
 
 static void
@@ -206,9 +291,10 @@ ringbuf_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ringbuf	*rb = arg;
 
-	if (rb->prep != NULL)
-		rb->prep(rb->prep_arg);
+	if (!ringbuf_prepare(rb))
+		return;
 	ringbuf_consume(rb, rb->batch, rb->cb, rb->cb_arg);
+	ringbuf_after(rb);
 }
 
 static void
@@ -216,11 +302,12 @@ ringbuf_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ringbuf	*rb = arg;
 
-	if (rb->prep != NULL)
-		rb->prep(rb->prep_arg);
+	if (!ringbuf_prepare(rb))
+		return;
 	/* without a read event, the timer takes everything available */
 	ringbuf_consume(rb, rb->ev_read != NULL ? rb->batch : 0, rb->cb,
 	    rb->cb_arg);
+	ringbuf_after(rb);
 	/*
 	 * If the read event is somehow not firing (a missed wakeup) and
 	 * records remain, make it run now rather than waiting a full period.
@@ -260,4 +347,44 @@ int
 ringbuf_timer_only(const struct ringbuf *rb)
 {
 	return rb->ev_timer != NULL && rb->ev_read == NULL;
+}
+
+/* "map_id:\t<N>" of the fd's /proc/self/fdinfo entry: 0 if absent. */
+static unsigned long
+ringbuf_map_id(int fd)
+{
+	char		 path[64], line[128];
+	unsigned long	 id = 0;
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((fp = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "map_id: %lu", &id) == 1)
+			break;
+	fclose(fp);
+	return id;
+}
+
+int
+ringbuf_ident(int fd, char *buf, size_t len)
+{
+	char		 boot[64] = "";
+	unsigned long	 id;
+	FILE		*fp;
+	int		 n;
+
+	if ((id = ringbuf_map_id(fd)) == 0)
+		return ERR_NOTFOUND;
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) == NULL)
+		return ERR_NOTFOUND;
+	if (fgets(boot, sizeof(boot), fp) == NULL)
+		boot[0] = '\0';
+	fclose(fp);
+	boot[strcspn(boot, "\n")] = '\0';
+	if (boot[0] == '\0')
+		return ERR_NOTFOUND;
+	n = snprintf(buf, len, "%s:%lu", boot, id);
+	return n < 0 || (size_t)n >= len ? ERR_RANGE : 0;
 }

@@ -30,9 +30,9 @@ struct ringbuf_stats {
 };
 
 /*
- * Called once per committed record.  data/len point into the ring and are
- * valid only during the call (the consumer position is published right
- * after it returns).
+ * Called once per committed record.  data/len point into the ring; with
+ * ringbuf_consume() they stay valid until ringbuf_commit() passes them
+ * (the kernel does not reuse the space before).
  */
 typedef void ringbuf_cb(void *arg, const void *data, size_t len);
 
@@ -42,7 +42,8 @@ typedef void ringbuf_cb(void *arg, const void *data, size_t len);
  * 2) mapped twice in a row (2 * size bytes readable), so a record never
  * needs reassembly.  Loads
  * prod with acquire, stops at a BUSY record, skips DISCARD records, stores
- * cons with release after each record.  A header that cannot be valid
+ * cons with release after each record, before its callback (so during the
+ * callback *cons is the end of that record).  A header that cannot be valid
  * (length larger than the ring, or past the producer) is counted as
  * malformed and the consumer skips to the producer position.  At most max
  * records are delivered (0: no limit).  Returns the number delivered.
@@ -58,12 +59,45 @@ size_t	ringbuf_consume_mem(unsigned long *cons,
  */
 int	ringbuf_open(struct ringbuf **rbp, int fd, uint64_t size);
 void	ringbuf_free(struct ringbuf *);
+/*
+ * Which ring the fd is, across consumer restarts: "<boot id>:<map id>"
+ * (from /proc, before the sandbox).  0, or ERR_NOTFOUND (not a BPF map,
+ * e.g. a memfd in tests), ERR_RANGE (buf too small).
+ */
+#define RINGBUF_IDENT_MAX	64
+int	ringbuf_ident(int fd, char *buf, size_t len);
 int	ringbuf_fd(const struct ringbuf *);
-/* Deliver up to max records (0: all available).  Returns the count. */
+/*
+ * Two positions (64-bit counters of ring bytes, as the kernel's): the
+ * read position, how far records were handed to the callback, and the
+ * consumer position the kernel sees, which only ringbuf_commit() moves:
+ * the space of records read but not committed is not reused, so a
+ * consumer that dies before committing leaves them for the next one.
+ *
+ * Deliver up to max records (0: all available) from the read position.
+ * Returns the count.
+ */
 size_t	ringbuf_consume(struct ringbuf *, size_t max, ringbuf_cb *cb,
 	    void *arg);
-/* 1 if records (or a busy record) wait to be consumed. */
+/* 1 if records (or a busy record) wait past the read position. */
 int	ringbuf_pending(const struct ringbuf *);
+/* The read position (during a callback: the end of its record). */
+uint64_t ringbuf_read_pos(const struct ringbuf *);
+/* The consumer position published to the kernel. */
+uint64_t ringbuf_cons_pos(const struct ringbuf *);
+/* Bytes read but not committed; the data area's size. */
+size_t	ringbuf_uncommitted(const struct ringbuf *);
+size_t	ringbuf_size(const struct ringbuf *);
+/* Publish pos (between the consumer and the read position) as the
+ * consumer position.  0 or ERR_RANGE. */
+int	ringbuf_commit(struct ringbuf *, uint64_t pos);
+/*
+ * At start: records before pos were already stored by a previous
+ * consumer (which died before it published pos): read and consumer
+ * position jump there.  pos must lie between the consumer and the
+ * producer position.  0 or ERR_RANGE.
+ */
+int	ringbuf_skip_to(struct ringbuf *, uint64_t pos);
 const struct ringbuf_stats *ringbuf_stats(const struct ringbuf *);
 
 /*
@@ -82,9 +116,14 @@ int	ringbuf_timer_only(const struct ringbuf *);
 /*
  * fn(arg) runs at the start of every read/timer callback, before records
  * are consumed (collectord reads pending hook metadata there, so metadata
- * sent before a hook was enabled is known when its records arrive).  NULL
- * to remove.
+ * sent before a hook was enabled is known when its records arrive, and
+ * opens its store transaction).  If it returns non-zero nothing is
+ * consumed and the read event is removed until the timer finds fn willing
+ * again (so a busy store does not spin the loop).  after(arg), if not
+ * NULL, runs once the records of a callback were delivered.  NULL to
+ * remove.
  */
-void	ringbuf_set_prepare(struct ringbuf *, void (*fn)(void *), void *arg);
+void	ringbuf_set_prepare(struct ringbuf *, int (*fn)(void *),
+	    void (*after)(void *), void *arg);
 
 #endif

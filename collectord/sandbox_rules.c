@@ -60,6 +60,8 @@ const struct sandbox_rule collector_rules[] = {
 	ALLOW(nanosleep, "SQLite busy handler (usleep)"),
 	ALLOW(clock_nanosleep, "SQLite busy handler (usleep, newer glibc)"),
 	ALLOW(getpid, "SQLite (fork detection, locking), logging"),
+	{ "kill", SB_ALLOW_ARG_EQ, 0, 1, 0, 0,
+	    "process cache liveness probe: kill(pid, 0) only, no signal" },
 	ALLOW(getrandom, "glibc malloc/tcache init, SQLite randomness"),
 	ALLOW(futex, "glibc internal locks (stdio)"),
 	ALLOW(exit, "thread exit"),

@@ -1,6 +1,9 @@
 /* collectord/store.c -- the SQLite event store. */
 #include "build.h"
 
+#include <sys/random.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +21,15 @@
 #include "str.h"
 #include "xmalloc.h"
 
-#define STORE_BUSY_MS	5000
+/*
+ * Short: the only other writer is a person with the sqlite3 CLI; while it
+ * holds the write lock, the collector leaves records in the ring buffer
+ * and retries from its event loop instead of stalling it.
+ */
+#define STORE_BUSY_MS	10
 
 static const char *const store_sql[ST_MAX] = {
-	[ST_BEGIN] = "BEGIN",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_INS_PROC] =
@@ -60,6 +68,9 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_META_ADD] =
 	    "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) "
 	    "DO UPDATE SET value = CAST(value AS INTEGER) + ?2",
+	[ST_META_SET] =
+	    "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) "
+	    "DO UPDATE SET value = ?2",
 };
 
 /* Schema version 1: the public contract documented in docs/schema.md. */
@@ -306,6 +317,33 @@ fail:
 	return r;
 }
 
+/*
+ * WAL mode.  A new database (an empty file root created) goes through
+ * MEMORY: the switch rewrites the header in a transaction, whose rollback
+ * journal could not be created in the state directory, which the
+ * collector may not write.
+ */
+static int
+store_wal(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int		 wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_log(s, "journal_mode");
+		return ERR_DB;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    strcmp(store_col(st, 0), "wal") == 0)
+		wal = 1;
+	sqlite3_finalize(st);
+	if (wal)
+		return 0;
+	return store_exec(s, "PRAGMA journal_mode = MEMORY; PRAGMA"
+	    " journal_mode = WAL");
+}
+
 int
 store_open(struct store **sp, const char *path, const char *node_name,
     int64_t boot_to_unix_ns, size_t batch_rows)
@@ -327,12 +365,17 @@ store_open(struct store **sp, const char *path, const char *node_name,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if ((r = store_harden(s->db)) != 0) {
+		store_log(s, "connection settings");
+		goto fail;
+	}
+	r = ERR_DB;
 	/*
 	 * Keep the -wal file on close: after the privilege drop (Landlock,
 	 * seccomp) the collector may not unlink files.
 	 */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-	if ((r = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
+	if ((r = store_wal(s)) != 0 ||
 	    (r = store_exec(s, "PRAGMA synchronous = NORMAL")) != 0 ||
 	    (r = store_exec(s, "PRAGMA temp_store = MEMORY")) != 0 ||
 	    (r = store_exec(s, "PRAGMA foreign_keys = OFF")) != 0 ||
@@ -374,6 +417,7 @@ store_close(struct store *s)
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->prev_node);
+	free(s->ring_id);
 	free(s->node);
 	sbuf_clear(&s->json);
 	free(s);
@@ -397,20 +441,49 @@ store_step(struct store *s, int which)
 	return 0;
 }
 
+/* The ring position, in the batch transaction (before its COMMIT). */
+static int
+store_put_ring_pos(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_META_SET];
+	int		 r;
+
+	if (s->ring_id == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, "ring_id", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->ring_id, -1, SQLITE_TRANSIENT);
+	if ((r = store_step(s, ST_META_SET)) != 0)
+		return r;
+	st = s->st[ST_META_SET];
+	sqlite3_bind_text(st, 1, "ring_pos", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->ring_pos);
+	return store_step(s, ST_META_SET);
+}
+
+static void
+store_committed(struct store *s, int ok)
+{
+	if (s->commit_cb != NULL)
+		s->commit_cb(s->commit_arg, ok, s->ring_pos);
+}
+
 int
 store_flush(struct store *s)
 {
+	uint64_t	 pos = s->ring_pos;
+
 	if (!s->in_tx)
 		return 0;
-	if (store_step(s, ST_COMMIT) != 0) {
-		/* still in a transaction (e.g. BUSY): retry at next flush,
-		 * unless SQLite already rolled it back */
-		if (sqlite3_get_autocommit(s->db)) {
-			log_warnx("store: batch of %zu rows lost", s->pending);
-			s->in_tx = 0;
-			s->pending = s->pend_events = s->pend_procs = 0;
-			s->pend_alerts = s->pend_drops = 0;
-		}
+	if (store_put_ring_pos(s) != 0 || store_step(s, ST_COMMIT) != 0) {
+		/* still in a transaction: retry at the next flush, unless
+		 * SQLite already rolled it back */
+		if (!sqlite3_get_autocommit(s->db))
+			return ERR_AGAIN;
+		log_warnx("store: batch of %zu rows rolled back", s->pending);
+		s->in_tx = 0;
+		s->pending = s->pend_events = s->pend_procs = 0;
+		s->pend_alerts = s->pend_drops = 0;
+		store_committed(s, 0);
 		return ERR_DB;
 	}
 	s->in_tx = 0;
@@ -421,28 +494,105 @@ store_flush(struct store *s)
 	s->stats.drops += s->pend_drops;
 	s->pending = s->pend_events = s->pend_procs = s->pend_alerts = 0;
 	s->pend_drops = 0;
+	s->ring_pos = pos;
+	store_committed(s, 1);
 	return 0;
 }
 
+/* BEGIN IMMEDIATE: the write lock for the whole batch, so no statement
+ * inside it meets SQLITE_BUSY.  A lock held by someone else is ERR_AGAIN
+ * (counted in busy, not in errors). */
 int
 store_begin(struct store *s)
 {
+	sqlite3_stmt	*st = s->st[ST_BEGIN];
+	int		 rc;
+
 	if (s->in_tx)
 		return 0;
-	if (store_step(s, ST_BEGIN) != 0)
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		s->stats.busy++;
+		return ERR_AGAIN;
+	}
+	if (rc != SQLITE_DONE) {
+		s->stats.errors++;
+		log_warnx("store: BEGIN: %s", sqlite3_errstr(rc));
 		return ERR_DB;
+	}
 	s->in_tx = 1;
 	return 0;
 }
 
-/* After a row was written: commit when the batch is full. */
+/* After a row was written: commit when the batch is full (not while
+ * held: a ring record's rows are committed together). */
 int
 store_row_done(struct store *s)
 {
 	s->pending++;
-	if (s->pending >= s->batch_rows)
+	if (s->pending >= s->batch_rows && !s->hold)
 		return store_flush(s);
 	return 0;
+}
+
+void
+store_hold(struct store *s, int on)
+{
+	s->hold = on;
+}
+
+int
+store_in_tx(const struct store *s)
+{
+	return s->in_tx;
+}
+
+void
+store_set_ring(struct store *s, const char *id, uint64_t pos,
+    void (*cb)(void *, int, uint64_t), void *arg)
+{
+	free(s->ring_id);
+	s->ring_id = id != NULL ? xstrdup(id) : NULL;
+	s->ring_pos = pos;
+	s->commit_cb = cb;
+	s->commit_arg = arg;
+}
+
+void
+store_ring_pos(struct store *s, uint64_t pos)
+{
+	s->ring_pos = pos;
+}
+
+int
+store_ring_get(struct store *s, char *id, size_t idsz, uint64_t *pos)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	*pos = 0;
+	if (idsz > 0)
+		id[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT value FROM meta WHERE"
+	    " key = 'ring_id'), (SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'ring_pos')", -1, &st, NULL) != SQLITE_OK) {
+		store_log(s, "ring position");
+		return ERR_DB;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+	    sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+		strlcpy(id, store_col(st, 0), idsz);
+		*pos = (uint64_t)sqlite3_column_int64(st, 1);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		store_log(s, "ring position");
+		return ERR_DB;
+	}
+	return found;
 }
 
 size_t
@@ -474,6 +624,26 @@ store_iso_time(const struct store *s, uint64_t boot_ns, char *dst,
     size_t dstsz)
 {
 	str_iso_time(dst, dstsz, (uint64_t)((int64_t)boot_ns + s->boot_off));
+}
+
+int
+store_harden(sqlite3 *db)
+{
+	static const int	 on[] = { SQLITE_DBCONFIG_DEFENSIVE };
+	static const int	 off[] = { SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+	    SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (sqlite3_db_config(db, on[i], 1, NULL) != SQLITE_OK)
+			return ERR_DB;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		if (sqlite3_db_config(db, off[i], 0, NULL) != SQLITE_OK)
+			return ERR_DB;
+	if (sqlite3_exec(db, "PRAGMA trusted_schema = OFF;"
+	    " PRAGMA cell_size_check = ON", NULL, NULL, NULL) != SQLITE_OK)
+		return ERR_DB;
+	return 0;
 }
 
 void
@@ -640,6 +810,8 @@ store_outbox_row(struct store *s, sqlite3_int64 event_id, const char *tbuf,
 	char		 key[STORE_IDEM_MAX];
 	int		 r;
 
+	if ((r = store_idem_init(s)) != 0)
+		return r;
 	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, event_id);
 	sqlite3_bind_text(st, 3, o->receiver != NULL ? o->receiver : "", -1,
@@ -657,7 +829,7 @@ store_outbox_row(struct store *s, sqlite3_int64 event_id, const char *tbuf,
 	if ((r = store_step(s, ST_INS_OUTBOX)) != 0)
 		return r;
 	id = sqlite3_last_insert_rowid(s->db);
-	store_idem_key(s->node, (uint64_t)id, key, sizeof(key));
+	store_idem_key(s, (uint64_t)id, key, sizeof(key));
 	st = s->st[ST_SET_IDEM];
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
@@ -701,10 +873,79 @@ undo:
 	return r;
 }
 
-void
-store_idem_key(const char *node, uint64_t id, char *dst, size_t dstsz)
+/* 16 lowercase hex digits? */
+static int
+store_salt_ok(const char *v)
 {
-	snprintf(dst, dstsz, "tl-%s-%llu", node, (unsigned long long)id);
+	return v != NULL && strlen(v) == STORE_SALT_LEN &&
+	    strspn(v, "0123456789abcdef") == STORE_SALT_LEN;
+}
+
+static int
+store_salt_new(char *dst)
+{
+	uint8_t		 b[STORE_SALT_LEN / 2];
+	ssize_t		 n;
+	size_t		 i;
+
+	do
+		n = getrandom(b, sizeof(b), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(b)) {
+		log_warn("store: getrandom");
+		return ERR_SYS;
+	}
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(dst + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/*
+ * The database's idempotency salt: meta idem_salt, made (64 random bits)
+ * and recorded in the batch the first time a database needs it.
+ */
+int
+store_idem_init(struct store *s)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 v[STORE_SALT_LEN + 1];
+	int		 r = ERR_DB;
+
+	if (s->salt[0] != '\0')
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE"
+	    " key = 'idem_salt'", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW && store_salt_ok(store_col(st, 0))) {
+		strlcpy(s->salt, store_col(st, 0), sizeof(s->salt));
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = store_salt_new(v)) != 0 || (r = store_begin(s)) != 0)
+		return r;
+	r = ERR_DB;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key,"
+	    " value) VALUES ('idem_salt', ?1)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	strlcpy(s->salt, v, sizeof(s->salt));
+	return 0;
+fail:
+	store_log(s, "idem_salt");
+	sqlite3_finalize(st);
+	return r;
+}
+
+void
+store_idem_key(const struct store *s, uint64_t id, char *dst, size_t dstsz)
+{
+	snprintf(dst, dstsz, "tl-%s-%s-%llu", s->node, s->salt,
+	    (unsigned long long)id);
 }
 
 int

@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION	4
-#define STORE_IDEM_MAX		(64 + 24)	/* "tl-<node>-<id>" */
+#define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
+/* "tl-<node>-<salt>-<id>" */
+#define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
 
 struct proc;
 struct store;
@@ -26,6 +28,8 @@ struct store_stats {
 	uint64_t	 drops;		/* drops rows inserted (committed) */
 	uint64_t	 commits;
 	uint64_t	 errors;	/* failed statements / commits */
+	uint64_t	 busy;		/* batches not begun: lock held by
+					   another connection */
 };
 
 /* A generic events row (policy events use all of it). */
@@ -54,8 +58,8 @@ struct store_alert {
 };
 
 /* An outbox row (schema 4; docs/schema.md).  id and idem_key
- * ("tl-<node>-<id>") are assigned by the store; created is the event's
- * time. */
+ * ("tl-<node>-<salt>-<id>") are assigned by the store; created is the
+ * event's time. */
 struct store_outbox {
 	const char	*receiver;	/* "" for action jobs */
 	const char	*route;		/* NULL for action jobs */
@@ -90,8 +94,30 @@ int	store_open(struct store **, const char *path, const char *node_name,
 	    int64_t boot_to_unix_ns, size_t batch_rows);
 /* Commit what is pending, finalize, close. NULL-safe. */
 void	store_close(struct store *);
-/* Commit the pending transaction (no-op if none).  0 or ERR_DB. */
+/*
+ * Commit the pending transaction (no-op if none), with the ring position
+ * (store_set_ring).  0; ERR_AGAIN (not committed, the transaction stays
+ * open: call again); ERR_DB (SQLite rolled it back: its rows are lost).
+ */
 int	store_flush(struct store *);
+/* 1: rows written from now on are not committed by store_row_done (a
+ * ring record's rows go into one transaction); 0: they are again. */
+void	store_hold(struct store *, int on);
+int	store_in_tx(const struct store *);
+/*
+ * The ring buffer the batches come from: id (ringbuf_ident(), NULL: keep
+ * no position) and pos are written to meta (ring_id, ring_pos) in every
+ * batch transaction, so what is committed and how far the ring was read
+ * for it are one atomic fact.  cb(arg, ok, pos) runs after each commit
+ * attempt that ended the transaction (ok 0: rolled back).
+ */
+void	store_set_ring(struct store *, const char *id, uint64_t pos,
+	    void (*cb)(void *, int, uint64_t), void *arg);
+/* The ring position after the rows written so far (a record boundary). */
+void	store_ring_pos(struct store *, uint64_t pos);
+/* The ring id and position of the last commit: 1 (found), 0 (none) or
+ * ERR_DB. */
+int	store_ring_get(struct store *, char *id, size_t idsz, uint64_t *pos);
 size_t	store_pending(const struct store *);
 const struct store_stats *store_stats(const struct store *);
 /* node_name recorded in meta before this open (NULL for a new DB). */
@@ -128,8 +154,15 @@ int	store_event_alerts(struct store *, const struct store_event *,
 /* The same with full outbox rows (routing: collectord/outbox.c). */
 int	store_event_outbox(struct store *, const struct store_event *,
 	    const struct store_outbox *rows, size_t nrows);
-/* "tl-<node>-<id>" */
-void	store_idem_key(const char *node, uint64_t id, char *dst,
+/*
+ * The database's idempotency salt (meta idem_salt: 64 random bits made
+ * when the database first needs one, recorded in the batch).  0, ERR_SYS
+ * (getrandom) or ERR_DB.  store_event_outbox() calls it too; the outbox
+ * calls it at start so that it runs before the sandbox.
+ */
+int	store_idem_init(struct store *);
+/* "tl-<node>-<salt>-<id>": unique across databases (the salt) and rows. */
+void	store_idem_key(const struct store *, uint64_t id, char *dst,
 	    size_t dstsz);
 /* meta[key] += delta (an integer; created at delta), in the batch.  0 or
  * ERR_DB. */
@@ -181,6 +214,20 @@ struct store_ob_due {			/* a pending row that is due */
 	uint64_t	 id;
 	uint64_t	 created_ns;	/* 0 if unknown */
 };
+struct store_ob_backlog {		/* a destination over its cap */
+	char		*dest;
+	uint64_t	 rows;
+};
+struct store_ob_fold {			/* a pending row past the cap */
+	uint64_t	 id;
+	uint64_t	 count;		/* hits it stands for */
+	int64_t		 attempts;
+	int		 rank;		/* enum al_severity */
+	/* a summary folded again: the alerts it stands for, by severity
+	 * (enum al_severity); alerts 0: not a summary */
+	uint64_t	 alerts;
+	uint64_t	 sev[5];
+};
 struct store_ob_row {			/* what a result needs of a row */
 	char		*state;		/* NULL-able, as the strings below */
 	char		*receiver;
@@ -224,7 +271,19 @@ int	store_ob_add_count(struct store *, uint64_t id, uint64_t n);
 /* The group's first row becomes the pending job (payload NULL: its own). */
 int	store_ob_lead(struct store *, uint64_t id, uint64_t count,
 	    const char *payload, const char *severity, uint64_t next);
-struct store_ob_due *store_ob_due(struct store *, uint64_t now, size_t *n);
+/* Due pending rows: at most per_dest of each destination (the receiver,
+ * or "<kind> <target>" for action jobs), most urgent severity first, then
+ * oldest; the destinations' first rows first (round robin). */
+struct store_ob_due *store_ob_due(struct store *, uint64_t now,
+	    size_t per_dest, size_t *n);
+/* Destinations with more than cap pending rows (at most 64). */
+struct store_ob_backlog *store_ob_backlog(struct store *, size_t cap,
+	    size_t *n);
+void	store_ob_backlog_free(struct store_ob_backlog *, size_t n);
+/* A destination's pending rows but except, in store_ob_due()'s order,
+ * past the first keep: what a backlog cap folds. */
+struct store_ob_fold *store_ob_fold_rows(struct store *, const char *dest,
+	    uint64_t except, size_t keep, size_t *n);
 /* Ids of the rows in flight: all (late_at 0), or those whose deadline is
  * at or before late_at. */
 uint64_t *store_ob_inflight(struct store *, uint64_t late_at, size_t *n);

@@ -27,6 +27,7 @@ enum {
 	ST_INS_OUTBOX,
 	ST_SET_IDEM,
 	ST_META_ADD,
+	ST_META_SET,
 	ST_MAX
 };
 
@@ -42,10 +43,16 @@ struct store {
 	size_t		 pend_alerts;
 	size_t		 pend_drops;
 	int		 in_tx;
+	int		 hold;		/* no commit now (store_hold) */
+	char		*ring_id;	/* NULL: no ring position kept */
+	uint64_t	 ring_pos;	/* committed with the next batch */
+	void		(*commit_cb)(void *, int, uint64_t);
+	void		*commit_arg;
 	char		*prev_node;
 	struct sbuf	 json;		/* scratch: args of events rows */
 	struct store_stats stats;
 	sqlite3_stmt	**obq;		/* the outbox queue (store_outbox.c) */
+	char		 salt[STORE_SALT_LEN + 1];	/* idempotency keys */
 };
 
 
@@ -60,6 +67,10 @@ store_col(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
+/* The connection settings every open of events.db uses (store.c and
+ * store_read.c): defensive, schema untrusted, cell sizes checked.  0 or
+ * ERR_DB. */
+int	store_harden(sqlite3 *);
 /* Bind v, or NULL for v == NULL. */
 void	store_bind_str(sqlite3_stmt *, int, const char *);
 /* ISO time as the store writes it -> Unix ns (0 if it does not parse). */

@@ -37,8 +37,26 @@ enum {
 	Q_RESULT,
 	Q_DELIVERY,
 	Q_NEXT,
+	Q_BACKLOG,
+	Q_FOLD_ROWS,
 	Q_MAX
 };
+
+/* A row's destination (outbox.c's pacing key): the receiver, or
+ * "<kind> <target>" for action jobs. */
+#define OB_DEST \
+	"(CASE WHEN receiver = '' THEN kind || ' ' || IFNULL(target, '')" \
+	" ELSE receiver END)"
+/* Severity as enum al_severity: more urgent, higher. */
+#define OB_RANK \
+	"(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3" \
+	" WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)"
+/* A count of a summary job's payload (outbox.c), else NULL. */
+#define OB_SUM(k) \
+	"CASE WHEN json_valid(payload) THEN" \
+	" json_extract(payload, '$.event.tripline_summary." k "') END"
+/* Order of a destination's pending rows: most urgent, then oldest. */
+#define OB_ORDER OB_RANK " DESC, next_attempt_ns, id"
 
 #define OB_JOB_COLS \
 	"id, receiver, kind, target, severity, idem_key, count, attempts," \
@@ -82,10 +100,13 @@ static const char *const ob_sql[Q_MAX] = {
 	    "UPDATE outbox SET state = 'pending', count = ?2,"
 	    " payload = IFNULL(?3, payload), severity = ?4,"
 	    " next_attempt_ns = ?5 WHERE id = ?1",
+	/* the first ?2 due rows of every destination, round robin */
 	[Q_DUE] =
-	    "SELECT id, created FROM outbox WHERE state = 'pending'"
-	    " AND next_attempt_ns <= ?1 ORDER BY next_attempt_ns, id"
-	    " LIMIT 256",
+	    "SELECT id, created FROM (SELECT id, created, next_attempt_ns"
+	    " AS t, " OB_RANK " AS rk, row_number() OVER (PARTITION BY "
+	    OB_DEST " ORDER BY " OB_ORDER ") AS rn FROM outbox"
+	    " WHERE state = 'pending' AND next_attempt_ns <= ?1)"
+	    " WHERE rn <= ?2 ORDER BY rn, rk DESC, t, id",
 	[Q_INFLIGHT_ALL] =
 	    "SELECT id FROM outbox WHERE state = 'inflight' ORDER BY id",
 	[Q_INFLIGHT_LATE] =
@@ -112,6 +133,18 @@ static const char *const ob_sql[Q_MAX] = {
 	[Q_NEXT] =
 	    "SELECT min(next_attempt_ns) FROM outbox"
 	    " WHERE state IN ('waiting', 'pending', 'inflight')",
+	[Q_BACKLOG] =
+	    "SELECT " OB_DEST ", count(*) FROM outbox WHERE state = 'pending'"
+	    " GROUP BY 1 HAVING count(*) > ?1 LIMIT 64",
+	/* a destination's pending rows past the first ?3 (but ?2) */
+	[Q_FOLD_ROWS] =
+	    "SELECT id, IFNULL(count, 1), attempts, " OB_RANK ", "
+	    OB_SUM("alerts") ", " OB_SUM("severity.info") ", "
+	    OB_SUM("severity.low") ", " OB_SUM("severity.medium") ", "
+	    OB_SUM("severity.high") ", " OB_SUM("severity.critical")
+	    " FROM outbox"
+	    " WHERE state = 'pending' AND " OB_DEST " = ?1 AND id != ?2"
+	    " ORDER BY " OB_ORDER " LIMIT -1 OFFSET ?3",
 };
 
 int
@@ -353,13 +386,14 @@ store_ob_lead(struct store *s, uint64_t id, uint64_t count,
 }
 
 struct store_ob_due *
-store_ob_due(struct store *s, uint64_t now, size_t *n)
+store_ob_due(struct store *s, uint64_t now, size_t per_dest, size_t *n)
 {
 	sqlite3_stmt		*st = s->obq[Q_DUE];
 	struct store_ob_due	*d = NULL;
 
 	*n = 0;
 	ob_bind_id(st, 1, now);
+	ob_bind_id(st, 2, per_dest);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		d = xreallocarray(d, *n + 1, sizeof(*d));
 		d[*n].id = (uint64_t)sqlite3_column_int64(st, 0);
@@ -521,4 +555,71 @@ store_ob_next(struct store *s, uint64_t *next)
 	}
 	sqlite3_reset(st);
 	return has;
+}
+
+struct store_ob_backlog *
+store_ob_backlog(struct store *s, size_t cap, size_t *n)
+{
+	sqlite3_stmt		*st = s->obq[Q_BACKLOG];
+	struct store_ob_backlog	*b = NULL;
+
+	*n = 0;
+	ob_bind_id(st, 1, cap);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		b = xreallocarray(b, *n + 1, sizeof(*b));
+		b[*n].dest = xstrdup(store_col(st, 0) != NULL ?
+		    store_col(st, 0) : "");
+		b[*n].rows = (uint64_t)sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	ob_done(st);
+	return b;
+}
+
+void
+store_ob_backlog_free(struct store_ob_backlog *b, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(b[i].dest);
+	free(b);
+}
+
+/* A count column: NULL or below 0 is 0. */
+static uint64_t
+ob_count(sqlite3_stmt *st, int i)
+{
+	int64_t	 v = sqlite3_column_int64(st, i);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+struct store_ob_fold *
+store_ob_fold_rows(struct store *s, const char *dest, uint64_t except,
+    size_t keep, size_t *n)
+{
+	sqlite3_stmt		*st = s->obq[Q_FOLD_ROWS];
+	struct store_ob_fold	*f = NULL;
+	int64_t			 rank;
+	int			 k;
+
+	*n = 0;
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_TRANSIENT);
+	ob_bind_id(st, 2, except);
+	ob_bind_id(st, 3, keep);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		f = xreallocarray(f, *n + 1, sizeof(*f));
+		f[*n].id = (uint64_t)sqlite3_column_int64(st, 0);
+		f[*n].count = (uint64_t)sqlite3_column_int64(st, 1);
+		f[*n].attempts = sqlite3_column_int64(st, 2);
+		rank = sqlite3_column_int64(st, 3);
+		f[*n].rank = rank >= 0 && rank <= 4 ? (int)rank : 0;
+		f[*n].alerts = ob_count(st, 4);
+		for (k = 0; k < 5; k++)
+			f[*n].sev[k] = ob_count(st, 5 + k);
+		(*n)++;
+	}
+	ob_done(st);
+	return f;
 }

@@ -1,6 +1,10 @@
 /*
  * collectord/store_read.c -- read-only access to events.db for
  * triplinectl (tail, alerts).  A reader never blocks collectord: WAL.
+ * The file belongs to the collector's user, so its content is untrusted:
+ * the connection is read-only and defensive (store_harden), and views and
+ * triggers are off (the queries name tables only; a table swapped for a
+ * view by a compromised collector is an error, not a query of its choice).
  */
 #include "build.h"
 
@@ -37,13 +41,24 @@ store_ro_open(const char *path, char *err, size_t errsz)
 	struct store_ro	*ro;
 
 	ro = xcalloc(1, sizeof(*ro));
-	if (sqlite3_open_v2(path, &ro->db, SQLITE_OPEN_READONLY, NULL) !=
+	if (sqlite3_open_v2(path, &ro->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOFOLLOW, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errsz, "%s", sqlite3_errmsg(ro->db));
 		store_ro_close(ro);
 		return NULL;
 	}
 	sqlite3_busy_timeout(ro->db, STORE_RO_BUSY_MS);
+	if (store_harden(ro->db) != 0 ||
+	    sqlite3_db_config(ro->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(ro->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "connection settings: %s",
+		    sqlite3_errmsg(ro->db));
+		store_ro_close(ro);
+		return NULL;
+	}
 	return ro;
 }
 

@@ -372,6 +372,7 @@ al_list(struct al_ctx *c, yaml_node_t *n, const char *what, int allow_empty,
 	if (n->type == YAML_SCALAR_NODE) {
 		v = xcalloc(1, sizeof(*v));
 		if ((r = fn(c, n, what, &v[0])) != 0) {
+			free(v[0]);	/* an item rejected after its copy */
 			free(v);
 			return r;
 		}
@@ -628,7 +629,8 @@ static const char *const al_circuit_keys[] = {
 	"failures", "open_for", NULL
 };
 static const char *const al_defaults_keys[] = {
-	"dns_resolver", "timeout", "retry", "circuit", "max_inflight", NULL
+	"dns_resolver", "timeout", "retry", "circuit", "max_inflight",
+	"ca_file", NULL
 };
 
 static int
@@ -681,6 +683,14 @@ al_defaults(struct al_ctx *c, yaml_node_t *n, struct al_config *cfg)
 	if (m.val[4] != NULL && (r = yamlu_u32(c->y, m.val[4],
 	    "defaults.max_inflight", 1, 64, &cfg->max_inflight)) != 0)
 		return r;
+	if (m.val[5] != NULL) {
+		if ((r = al_str(c, m.val[5], "defaults.ca_file",
+		    &cfg->ca_file)) != 0)
+			return r;
+		if (cfg->ca_file[0] != '/')
+			return al_error(c, m.val[5], "defaults.ca_file: "
+			    "expected an absolute path");
+	}
 	return 0;
 }
 
@@ -998,6 +1008,12 @@ al_email(struct al_ctx *c, yaml_node_t *n, struct al_receiver *rc)
 		return al_error(c, m.val[EK_USER] != NULL ? m.key[EK_USER] :
 		    m.key[EK_PASS], "email: username and password go "
 		    "together");
+	/* AUTH over plain SMTP would hand the password to anyone on the
+	 * path */
+	if (m.val[EK_USER] != NULL && rc->tls == AL_TLS_NONE)
+		return al_error(c, m.key[EK_USER], "email.username: refused "
+		    "with tls: none (the credentials would cross the network "
+		    "in clear text)");
 	if (m.val[EK_USER] != NULL) {
 		if ((r = al_str(c, m.val[EK_USER], "email.username",
 		    &rc->username)) != 0 ||
@@ -1451,6 +1467,7 @@ alerts_clear(struct al_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->dns_resolver);
+	free(cfg->ca_file);
 	for (i = 0; i < cfg->nreceivers; i++)
 		al_receiver_clear(&cfg->receivers[i]);
 	free(cfg->receivers);
@@ -1904,6 +1921,11 @@ alerts_redact(const struct al_config *cfg)
 	    cfg->circuit_failures);
 	al_emit_dur(&sb, cfg->circuit_open_ms);
 	sbuf_addf(&sb, "}\n  max_inflight: %u\n", cfg->max_inflight);
+	if (cfg->ca_file != NULL) {
+		sbuf_adds(&sb, "  ca_file: ");
+		al_emit_str(&sb, cfg->ca_file);
+		sbuf_addc(&sb, '\n');
+	}
 	sbuf_adds(&sb, "receivers:");
 	if (cfg->nreceivers == 0)
 		sbuf_adds(&sb, " []");

@@ -113,6 +113,8 @@ struct al_config {
 	uint32_t	 circuit_failures;	/* default 5 */
 	uint64_t	 circuit_open_ms;	/* default 30 s */
 	uint32_t	 max_inflight;		/* default 4 */
+	char		*ca_file;		/* CA bundle for every TLS
+						   delivery; NULL: the system's */
 	struct al_receiver *receivers;
 	size_t		 nreceivers;
 	struct al_route	*routes;

@@ -6,7 +6,8 @@
  * is pure (no I/O besides the ipc_msg_send/queue/recv wrappers of the
  * transport) so it can be fuzzed.
  * Decoding is strict: exactly one object, no trailing bytes, the exact
- * array length, unsigned integers only and within the field's width,
+ * array length (checked on the bytes before msgpack-c allocates anything
+ * from a count), unsigned integers only and within the field's width,
  * strings of type str (not bin) without NUL and at most IPC_MSG_MAX_STR.
  */
 #include "build.h"
@@ -53,6 +54,10 @@ static const struct ipc_field ipc_f_stats[] = {
 static const struct ipc_field ipc_f_health[] = {
 	F(IPC_F_U64, struct ipc_health, seq),
 	F(IPC_F_U64, struct ipc_health, uptime_ms),
+};
+static const struct ipc_field ipc_f_notify_stats[] = {
+	F(IPC_F_U64, struct ipc_notify_stats, refused_target),
+	F(IPC_F_U64, struct ipc_notify_stats, refused_event),
 };
 static const struct ipc_field ipc_f_text[] = {
 	F(IPC_F_STR, struct ipc_text, text),
@@ -169,12 +174,16 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_DROPS,		L, C, 0, ipc_f_drops),
 	T(IPC_COLLECT_PEER,		L, C, 1, ipc_f_peer),
 	T(IPC_COLLECT_ALERTCFG,		L, C, 0, ipc_f_alertcfg),
+	T(IPC_COLLECT_HEALTH_REQ,	L, C, 0, ipc_f_health),
+	T(IPC_COLLECT_HEALTH_ANS,	C, L, 0, ipc_f_health),
 	T(IPC_ALERT_JOB,		C, N, 0, ipc_f_alert_job),
 	T(IPC_ALERT_RESULT,		N, C, 0, ipc_f_alert_result),
 	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),
 	T(IPC_NOTIFY_CONFIG,		L, N, 0, ipc_f_alertcfg),
+	T(IPC_NOTIFY_TARGETS,		L, N, 0, ipc_f_text),
+	T(IPC_NOTIFY_STATS,		N, L, 0, ipc_f_notify_stats),
 	T0(IPC_CTL_STATUS_REQ,		CTL, L),
 	T0(IPC_CTL_STATUS_JSON_REQ,	CTL, L),
 	T(IPC_CTL_STATUS_ANS,		L, CTL, 0, ipc_f_text),
@@ -328,6 +337,92 @@ ipc_msg_free_strs(const struct ipc_type_desc *d, char *base, size_t upto)
 	}
 }
 
+/* Big-endian unsigned of w bytes (w <= 8). */
+static uint64_t
+ipc_mp_be(const uint8_t *p, size_t w)
+{
+	uint64_t v = 0;
+
+	while (w-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/*
+ * One element's header at p[*off]: its kind (an integer of any msgpack
+ * format, or a str) and the bytes it spans must fit in len.  Advances
+ * *off past the element.  1 if it is a field of kind `kind`, else 0.
+ */
+static int
+ipc_mp_scalar(const uint8_t *p, size_t len, size_t *off,
+    enum ipc_field_kind kind)
+{
+	uint8_t	 b;
+	size_t	 w = 0;
+	uint64_t n = 0;
+
+	if (*off >= len)
+		return 0;
+	b = p[(*off)++];
+	if (kind != IPC_F_STR) {
+		if (b <= 0x7f)				/* positive fixint */
+			return 1;
+		if (b >= 0xcc && b <= 0xcf)		/* uint8..64 */
+			w = (size_t)1 << (b - 0xcc);
+		else if (b >= 0xd0 && b <= 0xd3)	/* int8..64 */
+			w = (size_t)1 << (b - 0xd0);
+		else
+			return 0;
+	} else if ((b & 0xe0) == 0xa0)			/* fixstr */
+		n = b & 0x1f;
+	else if (b >= 0xd9 && b <= 0xdb) {		/* str8..32 */
+		w = (size_t)1 << (b - 0xd9);
+		if (len - *off < w)
+			return 0;
+		n = ipc_mp_be(p + *off, w);
+		*off += w;
+		w = 0;
+		if (n > IPC_MSG_MAX_STR)
+			return 0;
+	} else
+		return 0;
+	if (len - *off < w + n)
+		return 0;
+	*off += w + n;
+	return 1;
+}
+
+/*
+ * The payload's shape from its bytes, before msgpack-c sees them: its
+ * unpacker allocates an array's or map's elements from the count in the
+ * header, so a few bytes from a peer could reserve gigabytes.  One array
+ * of exactly the type's field count, each element an integer or a str as
+ * the field wants, within len and ending at len.  1 if so.
+ */
+static int
+ipc_msg_shape_ok(const struct ipc_type_desc *d, const uint8_t *p, size_t len)
+{
+	size_t	 off = 1, w = 0, i;
+	uint64_t n;
+
+	if ((p[0] & 0xf0) == 0x90)			/* fixarray */
+		n = p[0] & 0x0f;
+	else if (p[0] == 0xdc || p[0] == 0xdd) {	/* array16/32 */
+		w = p[0] == 0xdc ? 2 : 4;
+		if (len - off < w)
+			return 0;
+		n = ipc_mp_be(p + off, w);
+		off += w;
+	} else
+		return 0;
+	if (n != d->nfields)
+		return 0;
+	for (i = 0; i < d->nfields; i++)
+		if (!ipc_mp_scalar(p, len, &off, d->fields[i].kind))
+			return 0;
+	return off == len;
+}
+
 int
 ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
     void *msg)
@@ -347,6 +442,8 @@ ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
 	if ((d = ipc_msg_desc(type)) == NULL)
 		return ERR_TYPE;
 	if ((d->nfields > 0 && msg == NULL) || payload == NULL || len == 0)
+		return ERR_PARSE;
+	if (!ipc_msg_shape_ok(d, payload, len))
 		return ERR_PARSE;
 
 	msgpack_unpacked_init(&res);
@@ -399,6 +496,15 @@ fail:
 out:
 	msgpack_unpacked_destroy(&res);
 	return r;
+}
+
+void
+ipc_msg_free_fields(uint16_t type, void *msg)
+{
+	const struct ipc_type_desc *d;
+
+	if ((d = ipc_msg_desc(type)) != NULL && msg != NULL)
+		ipc_msg_free_strs(d, msg, d->nfields);
 }
 
 /* The fd rule of the table: an fd exactly on the types that carry one. */

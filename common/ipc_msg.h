@@ -31,6 +31,8 @@ enum ipc_type {
 					   (struct ipc_peer) */
 	IPC_COLLECT_ALERTCFG = 107,	/* P->C, alerts.yaml without secrets
 					   (struct ipc_alertcfg) */
+	IPC_COLLECT_HEALTH_REQ = 108,	/* P->C, liveness ping */
+	IPC_COLLECT_HEALTH_ANS = 109,	/* C->P, its answer */
 	/* collectord <-> notifierd (fd 4 peer channel) */
 	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
 	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
@@ -40,6 +42,10 @@ enum ipc_type {
 	IPC_NOTIFY_HEALTH_ANS = 302,	/* N->P */
 	IPC_NOTIFY_CONFIG = 303,	/* P->N, alerts.yaml with secrets
 					   (struct ipc_alertcfg) */
+	IPC_NOTIFY_TARGETS = 304,	/* P->N, the action targets loaded
+					   policies allow (struct ipc_text) */
+	IPC_NOTIFY_STATS = 305,		/* N->P, refusal counters
+					   (struct ipc_notify_stats) */
 	/* triplinectl <-> loaderd */
 	IPC_CTL_STATUS_REQ = 400,	/* no payload fields (empty array);
 					   answer: human-readable text */
@@ -89,13 +95,29 @@ struct ipc_collect_stats {	/* IPC_COLLECT_STATS */
 	uint64_t	exported;	/* JSON lines written */
 };
 
-struct ipc_health {		/* IPC_NOTIFY_HEALTH_REQ / _ANS */
+struct ipc_health {		/* IPC_{COLLECT,NOTIFY}_HEALTH_REQ / _ANS */
 	uint64_t	seq;
 	uint64_t	uptime_ms;	/* answer only; 0 in requests */
 };
 
-struct ipc_text {		/* IPC_CTL_STATUS_ANS, IPC_CTL_ERROR */
+struct ipc_text {		/* IPC_CTL_STATUS_ANS, IPC_CTL_ERROR,
+				   IPC_NOTIFY_TARGETS */
 	char		*text;		/* decode: malloc'd, caller frees */
+};
+
+/*
+ * IPC_NOTIFY_TARGETS carries the whole allowlist each time (it replaces
+ * the previous one): one target a line, "U <url>" for a GetUrl argUrl,
+ * "D <name>" for a DnsLookup argFqdn, of every loaded policy hook.
+ */
+#define IPC_TARGET_URL		'U'
+#define IPC_TARGET_DNS		'D'
+
+struct ipc_notify_stats {	/* IPC_NOTIFY_STATS, totals since start */
+	uint64_t	refused_target;	/* action jobs with a target no
+					   loaded policy names */
+	uint64_t	refused_event;	/* jobs whose event JSON is not a
+					   bounded, well-formed JSON object */
 };
 
 #define IPC_HOOK_ARGS	5		/* = HOOK_ARGS_MAX */
@@ -233,6 +255,8 @@ int	ipc_msg_encode(uint16_t type, const void *msg, uint8_t **out,
  */
 int	ipc_msg_decode(uint16_t type, const uint8_t *payload, size_t len,
 	    void *msg);
+/* Free (and set NULL) every string field of a decoded msg of this type. */
+void	ipc_msg_free_fields(uint16_t type, void *msg);
 
 struct ipc_msg;
 struct ipc_queue;

@@ -254,97 +254,108 @@ jw_kraw(struct jsonw *w, const char *key, const char *json)
 
 /* ---- string literals ---- */
 
-/* Length of a valid UTF-8 sequence at s (at most len bytes), 0 if it is
- * not one (overlong, surrogate, above U+10FFFF, cut short). */
-static size_t
-jw_utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t		 n, i;
-	unsigned int	 cp;
-
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-void
-jw_add_str(struct sbuf *sb, const void *s, size_t len)
+/* \uXXXX of a code point below U+10000. */
+static void
+jw_add_u(struct sbuf *sb, uint32_t cp)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = s;
-	size_t		 i = 0, run = 0, n;
-	char		 esc[6];
-	unsigned char	 c;
+	char		 u[6] = { '\\', 'u' };
 
-	sbuf_addc(sb, '"');
+	u[2] = hex[(cp >> 12) & 0xf];
+	u[3] = hex[(cp >> 8) & 0xf];
+	u[4] = hex[(cp >> 4) & 0xf];
+	u[5] = hex[cp & 0xf];
+	sbuf_add(sb, u, sizeof(u));
+}
+
+/* The escape of one byte that is neither copied nor part of a valid
+ * UTF-8 sequence. */
+static void
+jw_esc_byte(struct sbuf *sb, unsigned char c)
+{
+	char	 esc[2] = { '\\', '\0' };
+
+	switch (c) {
+	case '"':
+	case '\\':
+		esc[1] = (char)c;
+		break;
+	case '\n':
+		esc[1] = 'n';
+		break;
+	case '\t':
+		esc[1] = 't';
+		break;
+	case '\r':
+		esc[1] = 'r';
+		break;
+	default:
+		if (c >= 0x80)
+			sbuf_add(sb, "\\ufffd", 6);
+		else
+			jw_add_u(sb, c);
+		return;
+	}
+	sbuf_add(sb, esc, sizeof(esc));
+}
+
+/* A byte copied as is: printable ASCII but '"' and '\\' in a string
+ * literal; printable ASCII and '\n' in JSON text. */
+static int
+jw_plain(unsigned char c, int text)
+{
+	if (text)
+		return (c >= 0x20 && c < 0x7f) || c == '\n';
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/*
+ * The body of a string literal (text = 0) or JSON text (text = 1): runs
+ * of plain bytes and valid UTF-8 are copied, code points str_cp_is_ctrl()
+ * names become \uXXXX, other bytes their escape.
+ */
+static void
+jw_copy(struct sbuf *sb, const unsigned char *p, size_t len, int text)
+{
+	size_t		 i = 0, run = 0, n;
+	uint32_t	 cp = 0;
+
 	while (i < len) {
-		c = p[i];
-		/* copied in runs: printable ASCII and valid UTF-8 */
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (jw_plain(p[i], text)) {
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (n = jw_utf8_seq(p + i, len - i)) != 0) {
+		n = p[i] >= 0x80 ? str_utf8_seq(p + i, len - i, &cp) : 0;
+		if (n != 0 && !str_cp_is_ctrl(cp)) {
 			i += n;
 			continue;
 		}
 		if (i > run)
 			sbuf_add(sb, p + run, i - run);
-		esc[0] = '\\';
-		n = 2;
-		switch (c) {
-		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		default:
-			if (c >= 0x80) {
-				sbuf_add(sb, "\\ufffd", 6);
-				n = 0;
-				break;
-			}
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			n = 6;
-			break;
-		}
-		if (n > 0)
-			sbuf_add(sb, esc, n);
-		run = ++i;
+		if (n != 0)
+			jw_add_u(sb, cp);
+		else if (text && p[i] < 0x80)
+			jw_add_u(sb, p[i]);
+		else
+			jw_esc_byte(sb, p[i]);
+		run = i += n != 0 ? n : 1;
 	}
 	if (i > run)
 		sbuf_add(sb, p + run, i - run);
+}
+
+void
+jw_add_str(struct sbuf *sb, const void *s, size_t len)
+{
 	sbuf_addc(sb, '"');
+	jw_copy(sb, s, len, 0);
+	sbuf_addc(sb, '"');
+}
+
+void
+jw_sanitize(struct sbuf *sb, const void *s, size_t len)
+{
+	jw_copy(sb, s, len, 1);
 }
 
 /* ---- reading (documents we or loaderd wrote) ---- */

@@ -3,8 +3,8 @@
  *
  * Objects and arrays nest; commas are written where they belong, so the
  * caller only says what comes next.  Strings are escaped (control
- * characters as \n \t \r or \u00XX, invalid UTF-8 bytes as U+FFFD, '/'
- * kept), numbers are formatted without printf.  The writer appends to the
+ * characters as \n \t \r or \u00XX, C1 and bidi controls as \uXXXX,
+ * invalid UTF-8 bytes as U+FFFD, '/' kept), numbers are formatted without printf.  The writer appends to the
  * sbuf it is given and never truncates it: a document can follow other
  * text in the same buffer (a JSON line after the previous ones).
  *
@@ -73,9 +73,21 @@ void	jw_kraw(struct jsonw *, const char *, const char *);
 /*
  * Append the JSON string literal (with quotes) of len bytes of s to sb:
  * '"' and '\\' escaped, \n \t \r as such, other control characters and
- * DEL as \u00XX, valid UTF-8 kept, each byte of invalid UTF-8 as \ufffd.
+ * DEL as \u00XX, the code points str_cp_is_ctrl() names (C1 controls
+ * U+0080..U+009F, bidi controls, U+2028/U+2029) as \uXXXX, other valid
+ * UTF-8 kept, each byte of invalid UTF-8 as \ufffd.  The output is
+ * printable ASCII plus UTF-8 that cannot move a terminal's cursor or
+ * reorder text.
  */
 void	jw_add_str(struct sbuf *, const void *s, size_t len);
+/*
+ * Append len bytes of JSON text (JSON lines a reader did not write) with
+ * the same guarantee: '\n' and printable ASCII kept, the other control
+ * characters and the code points str_cp_is_ctrl() names as \uXXXX, each
+ * byte of invalid UTF-8 as \ufffd.  Output of jw_add_str() passes
+ * unchanged; inside a string literal the meaning is kept.
+ */
+void	jw_sanitize(struct sbuf *, const void *s, size_t len);
 
 /*
  * The one reader the daemons need (tags and other documents tripline

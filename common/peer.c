@@ -80,6 +80,12 @@ peer_set_proto(struct peer *p, const struct peer_proto *proto)
 	p->proto = proto;
 }
 
+size_t
+peer_queued(const struct peer *p)
+{
+	return p->queue.count;
+}
+
 int
 peer_fd(const struct peer *p)
 {

@@ -89,6 +89,8 @@ int		 peer_attach(struct peer *, struct event_base *);
 /* Change the protocol (a startup and a running phase). */
 void		 peer_set_proto(struct peer *, const struct peer_proto *);
 int		 peer_fd(const struct peer *);
+/* Messages queued, not yet taken by the socket. */
+size_t		 peer_queued(const struct peer *);
 
 /* Read and dispatch what is waiting (at most proto->max_read messages).
  * 0, or nonzero when a callback or an error stopped it (the peer may be

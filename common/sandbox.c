@@ -129,13 +129,35 @@ sandbox_drop_bounding(void)
 	return 0;
 }
 
+/*
+ * The uid change clears the parent-death signal: set it again, then check
+ * that the parent did not die in between (we would be reparented and the
+ * signal would never come).
+ */
+static int
+sandbox_keep_pdeathsig(int sig, pid_t ppid)
+{
+	if (sig == 0)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) == -1)
+		return ERR_SYS;
+	if (getppid() != ppid) {
+		errno = ESRCH;
+		return ERR_SYS;
+	}
+	return 0;
+}
+
 int
 sandbox_drop_privs(uid_t uid, gid_t gid)
 {
 	uid_t	 ru, eu, su;
 	gid_t	 rg, eg, sg;
-	int	 root = getuid() == 0, r;
+	pid_t	 ppid = getppid();
+	int	 root = getuid() == 0, r, pdeath = 0;
 
+	if (prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0) == -1)
+		return ERR_SYS;
 	if ((r = sandbox_drop_bounding()) != 0)
 		return r;
 
@@ -158,6 +180,8 @@ sandbox_drop_privs(uid_t uid, gid_t gid)
 			errno = EPERM;
 			return ERR_SYS;
 		}
+		if ((r = sandbox_keep_pdeathsig(pdeath, ppid)) != 0)
+			return r;
 	}
 
 	/* effective, permitted, inheritable (+ ambient again, harmless) */
@@ -304,6 +328,7 @@ static int
 sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
 {
 	struct scmp_arg_cmp cmp;
+	uint32_t	 act = SCMP_ACT_ALLOW;
 	int		 nr;
 
 	nr = seccomp_syscall_resolve_name(rl->syscall);
@@ -316,6 +341,9 @@ sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
 	case SB_ERRNO:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rl->err),
 		    nr, 0);
+	case SB_ERRNO_ARG_EQ:
+		act = SCMP_ACT_ERRNO((uint32_t)rl->err);
+		/* FALLTHROUGH */
 	case SB_ALLOW_ARG_EQ:
 		cmp.arg = rl->arg;
 		cmp.op = SCMP_CMP_EQ;
@@ -330,7 +358,7 @@ sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
 	default:
 		return -EINVAL;
 	}
-	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+	return seccomp_rule_add_array(ctx, act, nr, 1, &cmp);
 }
 
 #ifdef TRIPLINE_SANITIZERS

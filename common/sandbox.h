@@ -24,14 +24,15 @@ enum sandbox_act {
 	SB_ERRNO,		/* fail with errno = err */
 	SB_ALLOW_ARG_EQ,	/* allow if arg[arg] == val, else default */
 	SB_ALLOW_ARG_MASK0,	/* allow if (arg[arg] & mask) == 0 */
+	SB_ERRNO_ARG_EQ,	/* fail with errno = err if arg[arg] == val */
 };
 
 struct sandbox_rule {
 	const char	*syscall;	/* name as libseccomp knows it */
 	enum sandbox_act action;
-	int		 err;		/* SB_ERRNO */
-	unsigned int	 arg;		/* SB_ALLOW_ARG_* */
-	uint64_t	 val;		/* SB_ALLOW_ARG_EQ */
+	int		 err;		/* SB_ERRNO, SB_ERRNO_ARG_EQ */
+	unsigned int	 arg;		/* SB_*_ARG_* */
+	uint64_t	 val;		/* SB_ALLOW_ARG_EQ, SB_ERRNO_ARG_EQ */
 	uint64_t	 mask;		/* SB_ALLOW_ARG_MASK0 */
 	const char	*why;		/* which library call needs it */
 };
@@ -46,7 +47,9 @@ int	sandbox_lookup_user(const char *user, uid_t *uid, gid_t *gid);
 /*
  * setgroups(1,&gid) + setresgid + setresuid (verified with getresuid),
  * clear every capability (effective, permitted, inheritable, ambient,
- * bounding where possible), PR_SET_NO_NEW_PRIVS.  When not running as root
+ * bounding where possible), PR_SET_NO_NEW_PRIVS.  A parent-death signal
+ * (PR_SET_PDEATHSIG), which the uid change clears, is set again, and the
+ * call fails (ERR_SYS, errno ESRCH) if the parent died meanwhile.  When not running as root
  * the uid change is skipped (tests) but caps and no_new_privs still apply.
  * 0 or ERR_SYS.
  */

@@ -2,6 +2,7 @@
 #include "build.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,49 @@ str_escape(char *dst, size_t dstsz, const char *src, size_t len)
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+size_t
+str_utf8_seq(const void *str, size_t len, uint32_t *cpp)
+{
+	const unsigned char *s = str;
+	size_t		 n, i;
+	uint32_t	 cp;
+
+	if (len == 0)
+		return 0;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*cpp = cp;
+	return n;
+}
+
+int
+str_cp_is_ctrl(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x061c ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
 }
 
 void
@@ -133,6 +177,44 @@ void
 sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len)
 {
 	jw_add_str(sb, s, len);
+}
+
+void
+sbuf_add_term(struct sbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		 i = 0, n;
+	uint32_t	 cp;
+
+	while (i < len) {
+		if (p[i] == '\n' || p[i] == '\t' ||
+		    (p[i] >= 0x20 && p[i] < 0x7f)) {
+			sbuf_addc(sb, (char)p[i++]);
+			continue;
+		}
+		if ((n = str_utf8_seq(p + i, len - i, &cp)) == 0) {
+			sbuf_addf(sb, "\\x%02x", p[i++]);
+			continue;
+		}
+		if (str_cp_is_ctrl(cp))
+			sbuf_addf(sb, "\\u%04x", (unsigned int)cp);
+		else
+			sbuf_add(sb, p + i, n);
+		i += n;
+	}
+}
+
+void
+sbuf_add_esc(struct sbuf *sb, const char *s, size_t len)
+{
+	size_t	 room;
+
+	/* str_escape writes at most 4 bytes per input byte */
+	if (len > (SIZE_MAX - 1) / 4)
+		len = (SIZE_MAX - 1) / 4;
+	room = len * 4 + 1;
+	sbuf_reserve(sb, room);
+	sb->len += str_escape(sb->buf + sb->len, room, s, len);
 }
 
 size_t

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -33,11 +34,13 @@
 
 #include "collectord/store.h"
 #include "compat.h"
+#include "ctlfmt.h"
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
 #include "jsonw.h"
 #include "log.h"
+#include "sandbox.h"
 #include "str.h"
 #include "xmalloc.h"
 
@@ -90,12 +93,14 @@ ctl_connect(void)
 	return fd;
 }
 
-/* Send one request, print the text answer; exit 1 on IPC_CTL_ERROR. */
+/* Send one request, print the text answer (json: it is a JSON document);
+ * exit 1 on IPC_CTL_ERROR. */
 static int
-ctl_request(uint16_t type, const void *msg)
+ctl_request(uint16_t type, const void *msg, int json)
 {
 	struct ipc_msg	 m;
 	struct ipc_text	 t;
+	struct sbuf	 sb;
 	struct pollfd	 pfd;
 	int		 fd, r;
 
@@ -122,11 +127,19 @@ ctl_request(uint16_t type, const void *msg)
 		fatalx("unexpected answer type %u", m.type);
 	if ((r = ipc_msg_decode(m.type, m.payload, m.len, &t)) != 0)
 		fatalx_r(r, "decoding answer");
+	/* loaderd's tables carry policy, hook and receiver names and
+	 * errors: nothing in them may drive the terminal */
+	sbuf_init(&sb);
+	if (json && m.type != IPC_CTL_ERROR)
+		jw_sanitize(&sb, t.text, strlen(t.text));
+	else
+		sbuf_add_term(&sb, t.text, strlen(t.text));
 	if (m.type == IPC_CTL_ERROR) {
-		fprintf(stderr, "triplinectl: %s\n", t.text);
+		fprintf(stderr, "triplinectl: %s\n", sb.buf);
 		exit(1);
 	}
-	fputs(t.text, stdout);
+	fputs(sb.buf != NULL ? sb.buf : "", stdout);
+	sbuf_clear(&sb);
 	free(t.text);
 	ipc_msg_clear(&m);
 	close(fd);
@@ -137,7 +150,7 @@ static int
 cmd_status(int json)
 {
 	return ctl_request(json ? IPC_CTL_STATUS_JSON_REQ : IPC_CTL_STATUS_REQ,
-	    NULL);
+	    NULL, json);
 }
 
 static char *
@@ -206,17 +219,17 @@ cmd_policy(int argc, char *argv[])
 		pa.file = argv[0];
 		pa.yaml = read_file(argv[0]);
 		pa.mode = mode;
-		r = ctl_request(IPC_CTL_POLICY_ADD, &pa);
+		r = ctl_request(IPC_CTL_POLICY_ADD, &pa, 0);
 		free(pa.yaml);
 		return r;
 	}
 	if (strcmp(sub, "delete") == 0 && argc == 1) {
 		nm.name = argv[0];
-		return ctl_request(IPC_CTL_POLICY_DEL, &nm);
+		return ctl_request(IPC_CTL_POLICY_DEL, &nm, 0);
 	}
 	if (strcmp(sub, "list") == 0 && argc == 0)
 		return ctl_request(json ? IPC_CTL_POLICY_LIST_JSON_REQ :
-		    IPC_CTL_POLICY_LIST_REQ, NULL);
+		    IPC_CTL_POLICY_LIST_REQ, NULL, json);
 	if (strcmp(sub, "mode") == 0 && argc == 2) {
 		pm.name = argv[0];
 		if (strcmp(argv[1], "enforce") == 0)
@@ -225,34 +238,36 @@ cmd_policy(int argc, char *argv[])
 			pm.mode = 2;
 		else
 			usage();
-		return ctl_request(IPC_CTL_POLICY_MODE, &pm);
+		return ctl_request(IPC_CTL_POLICY_MODE, &pm, 0);
 	}
 	usage();
 }
 
+/*
+ * events.db belongs to the collector's user, who can write every byte of
+ * it: root does not parse it.  Run as root, triplinectl becomes the
+ * file's owner (no capabilities, no_new_privs) before SQLite opens it.
+ * The file must not be a symlink.
+ */
 static void
-print_escaped(FILE *fp, const char *s)
+ctl_db_user(const char *path)
 {
-	char	 buf[8192];
+	struct stat	 sb;
+	int		 fd;
 
-	if (s == NULL) {
-		fputs("?", fp);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		fatal("%s", path);
+	if (fstat(fd, &sb) == -1)
+		fatal("%s", path);
+	close(fd);
+	if (!S_ISREG(sb.st_mode))
+		fatalx("%s: not a regular file", path);
+	if (geteuid() != 0 || sb.st_uid == 0)
 		return;
-	}
-	str_escape(buf, sizeof(buf), s, strlen(s));
-	fputs(buf, fp);
-}
-
-static const char *
-signame(int sig, char *buf, size_t len)
-{
-	const char *ab = sigabbrev_np(sig);
-
-	if (ab != NULL)
-		snprintf(buf, len, "SIG%s", ab);
-	else
-		snprintf(buf, len, "signal %d", sig);
-	return buf;
+	if (sandbox_drop_privs(sb.st_uid, sb.st_gid) != 0)
+		fatal("%s: becoming its owner (uid %lu)", path,
+		    (unsigned long)sb.st_uid);
 }
 
 /* events.db of the state dir, read-only; its path in path.  Exits on
@@ -264,62 +279,10 @@ ctl_db_open(char *path, size_t pathlen)
 	char		 err[512];
 
 	snprintf(path, pathlen, "%s/events.db", state_dir);
-	if (access(path, R_OK) == -1)
-		fatal("%s", path);
+	ctl_db_user(path);
 	if ((ro = store_ro_open(path, err, sizeof(err))) == NULL)
 		fatalx("%s: %s", path, err);
 	return ro;
-}
-
-static int
-str_is(const char *s, const char *v)
-{
-	return s != NULL && strcmp(s, v) == 0;
-}
-
-static void
-tail_print(const struct store_tail_row *r)
-{
-	char	 sb[32];
-
-	printf("%s ", r->time);
-	if (str_is(r->type, "process_exec"))
-		fputs("exec ", stdout);
-	else if (str_is(r->type, "process_exit"))
-		fputs("exit ", stdout);
-	else {
-		print_escaped(stdout, r->type);
-		putchar(' ');
-	}
-	printf("%lld ", (long long)r->pid);
-	print_escaped(stdout, r->binary);
-	if (r->args != NULL && r->args_len > 0) {
-		putchar(' ');
-		print_escaped(stdout, r->args);
-	}
-	if (str_is(r->type, "process_exit")) {
-		if (r->exit_signal != 0)
-			printf("  %s", signame(r->exit_signal, sb,
-			    sizeof(sb)));
-		else
-			printf("  status=%d", r->exit_code);
-	} else if (str_is(r->type, "process_exec")) {
-		fputs("  cwd=", stdout);
-		print_escaped(stdout, r->cwd);
-		printf(" uid=%d", r->uid);
-	} else {
-		fputs("  ", stdout);
-		print_escaped(stdout, r->function);
-		fputs(" policy=", stdout);
-		print_escaped(stdout, r->policy);
-		fputs(" action=", stdout);
-		print_escaped(stdout, r->action);
-	}
-	if (r->has_parent) {
-		printf("  <- %lld ", (long long)r->parent_pid);
-		print_escaped(stdout, r->parent_binary);
-	}
-	putchar('\n');
 }
 
 static int
@@ -327,10 +290,12 @@ tail_db(int count, int follow)
 {
 	struct store_ro		*ro;
 	struct store_tail_row	 row;
+	struct sbuf		 sb;
 	char			 path[4200];
 	int64_t			 last;
 	int			 r, nrows;
 
+	sbuf_init(&sb);
 	ro = ctl_db_open(path, sizeof(path));
 	/* start count events before the end */
 	if (store_ro_last_event(ro, &last) != 0)
@@ -345,7 +310,9 @@ tail_db(int count, int follow)
 		while ((r = store_ro_tail_next(ro, &row)) == 1) {
 			nrows++;
 			last = row.id;
-			tail_print(&row);
+			sbuf_reset(&sb);
+			ctlfmt_tail(&sb, &row);
+			fputs(sb.buf, stdout);
 		}
 		if (r != 0)
 			fatalx("%s: %s", path, store_ro_errmsg(ro));
@@ -357,54 +324,89 @@ tail_db(int count, int follow)
 		usleep(200000);
 	}
 	store_ro_close(ro);
+	sbuf_clear(&sb);
 	return 0;
+}
+
+/* Offset of the start of the last count lines of fp (path for errors). */
+static off_t
+tail_json_start(FILE *fp, const char *path, int count)
+{
+	char		 buf[65536];
+	struct stat	 st;
+	off_t		 pos, from;
+	long		 nl = 0;
+	size_t		 n, i;
+
+	if (fstat(fileno(fp), &st) == -1)
+		fatal("%s", path);
+	pos = st.st_size;
+	while (pos > 0 && nl <= count) {
+		from = pos > (off_t)sizeof(buf) ? pos - (off_t)sizeof(buf) : 0;
+		if (fseeko(fp, from, SEEK_SET) == -1)
+			fatal("%s", path);
+		n = fread(buf, 1, (size_t)(pos - from), fp);
+		for (i = n; i > 0; i--) {
+			if (buf[i - 1] == '\n' && ++nl > count)
+				return from + (off_t)i;
+		}
+		pos = from;
+	}
+	return pos;
+}
+
+/*
+ * Print the lines from fp's position on, each through jw_sanitize (a line
+ * of events.jsonl is the collector's, and the collector parses what
+ * attackers send: whatever it wrote, no control character, C1 control,
+ * bidi override or invalid UTF-8 reaches the terminal raw).  With follow,
+ * a last line without its '\n' is left for the next call, so a character
+ * is never cut between two reads.
+ */
+static void
+tail_json_copy(FILE *fp, int follow, struct sbuf *sb)
+{
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	off_t	 start;
+
+	for (;;) {
+		start = ftello(fp);
+		if ((n = getline(&line, &cap, fp)) <= 0)
+			break;
+		if (follow && line[n - 1] != '\n') {
+			(void)fseeko(fp, start, SEEK_SET);
+			break;
+		}
+		sbuf_reset(sb);
+		jw_sanitize(sb, line, (size_t)n);
+		fwrite(sb->buf, 1, sb->len, stdout);
+	}
+	free(line);
 }
 
 static int
 tail_json(int count, int follow)
 {
-	char		 path[4200], buf[65536];
+	char		 path[4200];
 	FILE		*fp;
 	struct stat	 st;
-	off_t		 pos;
-	long		 nl = 0;
-	size_t		 n;
+	struct sbuf	 sb;
 
 	snprintf(path, sizeof(path), "%s/events.jsonl", state_dir);
 	if ((fp = fopen(path, "re")) == NULL)
 		fatal("%s", path);
-	/* find the start of the last count lines */
-	if (fstat(fileno(fp), &st) == -1)
+	if (fseeko(fp, tail_json_start(fp, path, count), SEEK_SET) == -1)
 		fatal("%s", path);
-	pos = st.st_size;
-	while (pos > 0 && nl <= count) {
-		off_t	 from = pos > (off_t)sizeof(buf) ?
-		    pos - (off_t)sizeof(buf) : 0;
-		size_t	 i;
-
-		if (fseeko(fp, from, SEEK_SET) == -1)
-			fatal("%s", path);
-		n = fread(buf, 1, (size_t)(pos - from), fp);
-		for (i = n; i > 0; i--) {
-			if (buf[i - 1] == '\n' && ++nl > count) {
-				pos = from + (off_t)i;
-				goto found;
-			}
-		}
-		pos = from;
-	}
-found:
-	if (fseeko(fp, pos, SEEK_SET) == -1)
-		fatal("%s", path);
+	sbuf_init(&sb);
 	while (!quit) {
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			fwrite(buf, 1, n, stdout);
+		tail_json_copy(fp, follow, &sb);
 		fflush(stdout);
 		if (!follow)
 			break;
 		clearerr(fp);
-		pos = ftello(fp);
-		if (stat(path, &st) == 0 && st.st_size < pos) {
+		if (stat(path, &st) == 0 && st.st_size < ftello(fp)) {
 			/* truncated or replaced: start over */
 			fclose(fp);
 			if ((fp = fopen(path, "re")) == NULL)
@@ -412,6 +414,7 @@ found:
 		}
 		usleep(200000);
 	}
+	sbuf_clear(&sb);
 	fclose(fp);
 	return 0;
 }
@@ -468,41 +471,6 @@ alerts_json(const struct store_alert_row *r, const char *target,
 	puts(sb->buf);
 }
 
-static void
-alerts_print(const struct store_alert_row *r, const struct sbuf *tg)
-{
-	printf("%lld %s ", (long long)r->id, r->created != NULL ?
-	    r->created : "?");
-	if (r->receiver != NULL && r->receiver[0] != '\0')
-		print_escaped(stdout, r->receiver);
-	else
-		fputs("(action)", stdout);
-	putchar('/');
-	print_escaped(stdout, r->kind);
-	if (tg->len > 0) {
-		putchar(' ');
-		print_escaped(stdout, tg->buf);
-	}
-	printf(" %s attempts=%lld", r->state != NULL ? r->state : "?",
-	    (long long)r->attempts);
-	if (r->count > 1)
-		printf(" count=%lld", (long long)r->count);
-	if (r->has_merged)
-		printf(" merged_into=%lld", (long long)r->merged_into);
-	if (r->last_error != NULL) {
-		fputs(" last_error=\"", stdout);
-		print_escaped(stdout, r->last_error);
-		putchar('"');
-	}
-	fputs(" key=", stdout);
-	print_escaped(stdout, r->idem_key);
-	if (r->title != NULL) {
-		fputs("  ", stdout);
-		print_escaped(stdout, r->title);
-	}
-	putchar('\n');
-}
-
 /*
  * The outbox (events.db, read-only): every alert job with its state.
  * which: STORE_ALERTS_ALL, _PENDING or _FAILED.
@@ -526,8 +494,11 @@ cmd_alerts(int which, int json, int count)
 		alerts_target(&tg, row.target);
 		if (json)
 			alerts_json(&row, tg.buf, &sb);
-		else
-			alerts_print(&row, &tg);
+		else {
+			sbuf_reset(&sb);
+			ctlfmt_alert(&sb, &row, tg.buf);
+			fputs(sb.buf, stdout);
+		}
 	}
 	if (r != 0)
 		fatalx("%s: %s", path, store_ro_errmsg(ro));

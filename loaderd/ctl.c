@@ -120,9 +120,48 @@ ctl_status_alerts_text(struct loaderd_env *env, struct sbuf *sb)
 static const char *
 child_state(const struct child *c)
 {
+	const struct loaderd_limits *l = &c->env->limits;
+
 	if (c->pid <= 0)
 		return c->restarts ? "restarting" : "stopped";
-	return c->ready ? "running" : "starting";
+	if (c->killed)
+		return "killed";
+	if (!c->ready)
+		return "starting";
+	/* a ping unanswered for longer than the interval */
+	if (c->ping_seq != c->pong_seq && supervise_now_ms() - c->ping_ms >
+	    (uint64_t)l->health_interval_s * 1000)
+		return "unresponsive";
+	return "running";
+}
+
+static void
+ctl_child_json(struct jsonw *w, const struct child *c, time_t now)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", c->name);
+	jw_kint(w, "pid", c->pid);
+	jw_kint(w, "uid", c->ready ? (int64_t)c->uid : -1);
+	jw_kstr(w, "state", child_state(c));
+	jw_kuint(w, "restarts", c->restarts);
+	jw_kint(w, "last_health_ok_s", c->health_ok ? now - c->health_ok :
+	    -1);
+	jw_kuint(w, "ready_timeouts", c->ready_timeouts);
+	jw_kuint(w, "health_timeouts", c->health_timeouts);
+	jw_kuint(w, "queue_overflows", c->queue_overflows);
+	jw_kstr(w, "last_kill", c->last_kill != NULL ? c->last_kill : "");
+	jw_end(w);
+}
+
+static void
+ctl_limits_json(struct jsonw *w, const struct loaderd_env *env)
+{
+	jw_kobj(w, "supervision");
+	jw_kuint(w, "ready_timeout_s", env->limits.ready_s);
+	jw_kuint(w, "health_interval_s", env->limits.health_interval_s);
+	jw_kuint(w, "health_timeout_s", env->limits.health_timeout_s);
+	jw_kuint(w, "queue_max", env->limits.queue_max);
+	jw_end(w);
 }
 
 /* What the status shows, gathered once for both renderings. */
@@ -167,19 +206,12 @@ ctl_status_json(struct loaderd_env *env)
 	jw_kstr(&w, "state_dir", env->cfg.state_dir);
 	jw_kstr(&w, "sandbox", sandbox_mode_name(env->cfg.sandbox_mode));
 	jw_kbool(&w, "caps_trimmed", env->caps_dropped);
+	jw_kbool(&w, "seccomp", env->seccomp_on);
 	jw_end(&w);
+	ctl_limits_json(&w, env);
 	jw_karr(&w, "children");
-	for (id = 0; id < CHILD_MAX; id++) {
-		const struct child *c = &env->child[id];
-
-		jw_obj(&w);
-		jw_kstr(&w, "name", c->name);
-		jw_kint(&w, "pid", c->pid);
-		jw_kint(&w, "uid", c->ready ? (int64_t)c->uid : -1);
-		jw_kstr(&w, "state", child_state(c));
-		jw_kuint(&w, "restarts", c->restarts);
-		jw_end(&w);
-	}
+	for (id = 0; id < CHILD_MAX; id++)
+		ctl_child_json(&w, &env->child[id], s.now);
 	jw_end(&w);
 	jw_karr(&w, "programs");
 	for (i = 0; i < s.nprogs; i++) {
@@ -208,8 +240,10 @@ ctl_status_json(struct loaderd_env *env)
 	    env->cstats_time ? s.now - env->cstats_time : -1);
 	jw_end(&w);
 	jw_kobj(&w, "notifier");
-	jw_kint(&w, "last_health_ok_s",
-	    env->health_ok ? s.now - env->health_ok : -1);
+	jw_kint(&w, "last_health_ok_s", env->child[CHILD_NOTIFIER].health_ok ?
+	    s.now - env->child[CHILD_NOTIFIER].health_ok : -1);
+	jw_kuint(&w, "refused_target", env->nstats.refused_target);
+	jw_kuint(&w, "refused_event", env->nstats.refused_event);
 	jw_end(&w);
 	ctl_status_alerts_json(env, &w);
 	jw_key(&w, "kernel_features");
@@ -232,9 +266,15 @@ ctl_status_text(struct loaderd_env *env)
 	ctl_status_gather(env, &s);
 	sbuf_init(&sb);
 	sbuf_addf(&sb, "tripline-loaderd  pid %ld  up %llds  node %s  "
-	    "sandbox %s%s\n", (long)getpid(), (long long)(s.now - env->started),
-	    env->cfg.node_name, sandbox_mode_name(env->cfg.sandbox_mode),
-	    env->caps_dropped ? "  caps trimmed" : "");
+	    "sandbox %s%s%s\n", (long)getpid(),
+	    (long long)(s.now - env->started), env->cfg.node_name,
+	    sandbox_mode_name(env->cfg.sandbox_mode),
+	    env->caps_dropped ? "  caps trimmed" : "",
+	    env->seccomp_on ? "  seccomp" : "");
+	sbuf_addf(&sb, "supervision       READY within %us, health every %us "
+	    "(answer within %us), queue %u messages\n", env->limits.ready_s,
+	    env->limits.health_interval_s, env->limits.health_timeout_s,
+	    env->limits.queue_max);
 	sbuf_addf(&sb, "state dir         %s\n", env->cfg.state_dir);
 	sbuf_adds(&sb, "\nprocesses\n");
 	for (id = 0; id < CHILD_MAX; id++) {
@@ -246,7 +286,13 @@ ctl_status_text(struct loaderd_env *env)
 			sbuf_addf(&sb, " uid %-6lu", (unsigned long)c->uid);
 		else
 			sbuf_addf(&sb, " uid %-6s", "-");
-		sbuf_addf(&sb, " restarts %u\n", c->restarts);
+		sbuf_addf(&sb, " restarts %u", c->restarts);
+		if (c->ready_timeouts + c->health_timeouts +
+		    c->queue_overflows > 0)
+			sbuf_addf(&sb, "  killed: %u no READY, %u no health "
+			    "answer, %u queue full", c->ready_timeouts,
+			    c->health_timeouts, c->queue_overflows);
+		sbuf_adds(&sb, "\n");
 	}
 	sbuf_adds(&sb, "\nprograms\n");
 	for (i = 0; i < s.nprogs; i++) {
@@ -273,11 +319,15 @@ ctl_status_text(struct loaderd_env *env)
 	    (unsigned long long)cs->db_errors,
 	    (unsigned long long)cs->cache_entries,
 	    (unsigned long long)cs->exported);
-	if (env->health_ok)
+	if (env->child[CHILD_NOTIFIER].health_ok)
 		sbuf_addf(&sb, "notifier          healthy %llds ago\n",
-		    (long long)(s.now - env->health_ok));
+		    (long long)(s.now - env->child[CHILD_NOTIFIER].health_ok));
 	else
 		sbuf_adds(&sb, "notifier          no health answer yet\n");
+	sbuf_addf(&sb, "                  refused: %llu jobs with a target "
+	    "no loaded policy names, %llu with bad event JSON\n",
+	    (unsigned long long)env->nstats.refused_target,
+	    (unsigned long long)env->nstats.refused_event);
 	ctl_status_alerts_text(env, &sb);
 	feat = polset_features_render(0);
 	sbuf_adds(&sb, "\n");

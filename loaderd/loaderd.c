@@ -42,12 +42,12 @@
 #include "bpf_load.h"
 #include "policy_load.h"
 #include "loaderd.h"
+#include "privs.h"
 #include "spawn.h"
 
 #define BACKOFF_MIN_S		1
 #define BACKOFF_MAX_S		30
 #define STABLE_RUN_S		60	/* uptime after which backoff resets */
-#define HEALTH_INTERVAL_S	5
 #define STOP_GRACE_S		10
 #define DROPS_INTERVAL_S	1
 
@@ -87,24 +87,6 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int
-mkdir_mode(const char *path, mode_t mode)
-{
-	struct stat	 st;
-
-	if (mkdir(path, mode) == -1 && errno != EEXIST)
-		return -1;
-	if (stat(path, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	if (st.st_uid != 0 && chown(path, 0, 0) == -1)
-		return -1;
-	return chmod(path, mode);
-}
-
 static void
 prepare_dirs(struct loaderd_env *env)
 {
@@ -112,7 +94,7 @@ prepare_dirs(struct loaderd_env *env)
 	FILE	*fp;
 	int	 n;
 
-	if (mkdir_mode(env->cfg.state_dir, 0750) == -1)
+	if (privs_mkdir(env->cfg.state_dir, 0750) != 0)
 		fatal("state directory %s", env->cfg.state_dir);
 	if (realpath(env->cfg.state_dir, real) == NULL)
 		fatal("realpath %s", env->cfg.state_dir);
@@ -121,13 +103,13 @@ prepare_dirs(struct loaderd_env *env)
 	n = snprintf(env->rundir, sizeof(env->rundir), "%s/run", real);
 	if (n < 0 || (size_t)n >= sizeof(env->rundir))
 		fatalx("state directory path too long");
-	if (mkdir_mode(env->rundir, 0700) == -1)
+	if (privs_mkdir(env->rundir, 0700) != 0)
 		fatal("run directory %s", env->rundir);
 	snprintf(env->ctl_path, sizeof(env->ctl_path), "%s/tripline.sock",
 	    env->rundir);
 	snprintf(env->policy_dir, sizeof(env->policy_dir), "%s/policies.d",
 	    real);
-	if (mkdir_mode(env->policy_dir, 0700) == -1)
+	if (privs_mkdir(env->policy_dir, 0700) != 0)
 		fatal("policy directory %s", env->policy_dir);
 	snprintf(env->pid_path, sizeof(env->pid_path), "%s/loaderd.pid",
 	    env->rundir);
@@ -159,6 +141,19 @@ child_binary(struct loaderd_env *env, const char *name, char *buf,
 		fatalx("libexec path too long");
 	if (access(buf, X_OK) == -1)
 		fatal("child binary %s/%s", env->libexecdir, name);
+	return buf;
+}
+
+/* What loaderd execs must be root's alone, up to / (sshd's safe_path). */
+static const char *
+child_binary_checked(struct loaderd_env *env, const char *name, char *buf,
+    size_t len)
+{
+	char	 err[PATH_MAX + 128];
+
+	child_binary(env, name, buf, len);
+	if (privs_check_binary(buf, err, sizeof(err)) != 0)
+		fatalx("refusing to run %s: %s", name, err);
 	return buf;
 }
 
@@ -223,9 +218,12 @@ child_send_fd(struct loaderd_env *env, enum child_id id, uint16_t type,
     const void *msg, int fd)
 {
 	struct child	*c = &env->child[id];
+	int		 r;
 
 	if (c->peer == NULL)
 		return ERR_EOF;
+	if ((r = supervise_queue_check(c)) != 0)
+		return r;
 	return peer_send(c->peer, type, msg, fd);
 }
 
@@ -277,6 +275,8 @@ child_send_alerts(struct loaderd_env *env, enum child_id id)
 	    IPC_NOTIFY_CONFIG : IPC_COLLECT_ALERTCFG, &a)) != 0)
 		log_warnx_r(r, "sending the alerts configuration to %s",
 		    env->child[id].name);
+	if (id == CHILD_NOTIFIER)
+		targets_send(env);
 }
 
 /* Hand the collector our copy of its end of the current peer pair. */
@@ -301,7 +301,6 @@ static void
 child_start(struct loaderd_env *env, enum child_id id)
 {
 	struct child	*c = &env->child[id];
-	char		**argv;
 	int		 sv[2], peer[2];
 	pid_t		 pid;
 
@@ -318,9 +317,7 @@ child_start(struct loaderd_env *env, enum child_id id)
 	 */
 	if (ipc_socketpair(peer) != 0)
 		fatal("socketpair");
-	argv = child_argv(env, id);
-	pid = spawn_child(c->path, argv, sv[1], peer[1]);
-	argv_free(argv);
+	pid = spawner_spawn(&env->spawner, id, sv[1], peer[1]);
 	close(sv[1]);
 	close(peer[1]);
 	if (pid == -1) {
@@ -341,6 +338,7 @@ child_start(struct loaderd_env *env, enum child_id id)
 	c->pid = pid;
 	c->ready = 0;
 	c->started = time(NULL);
+	supervise_started(c);
 	c->peer = peer_new(sv[0], &child_protos[id], c);
 	if (peer_attach(c->peer, env->base) != 0)
 		fatalx("event_add %s", c->name);
@@ -366,60 +364,6 @@ child_close(struct child *c)
 }
 
 /*
- * Keep only what loaderd and the respawn of its children need.  The
- * children start as root and drop to their users themselves, so the
- * bounding set keeps SETUID/SETGID (privilege drop), CHOWN/FOWNER (state
- * files), DAC_* and SYS_PTRACE (/proc discovery of every process), KILL
- * (signalling children that run under other uids), SETPCAP (the children
- * empty their own bounding sets); loaderd itself keeps
- * BPF, PERFMON, SYS_ADMIN (tracefs, attach) and NET_ADMIN (cgroup attach).
- */
-static void
-drop_caps(struct loaderd_env *env)
-{
-	static const int keep[] = {
-		CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_NET_ADMIN,
-		CAP_SYS_RESOURCE, CAP_SETUID, CAP_SETGID, CAP_CHOWN,
-		CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
-		CAP_SYS_PTRACE, CAP_KILL, CAP_SETPCAP,
-	};
-	int	 held[sizeof(keep) / sizeof(keep[0])];
-	size_t	 i;
-
-	if (env->caps_dropped)
-		return;
-	/* keep only what we hold: asking for more makes capset fail */
-	capng_get_caps_process();
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		held[i] = capng_have_capability(CAPNG_PERMITTED,
-		    (unsigned int)keep[i]);
-	capng_clear(CAPNG_SELECT_BOTH);
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		if (!held[i])
-			continue;
-		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-		    CAPNG_BOUNDING_SET, (unsigned int)keep[i]) != 0)
-			log_warnx("capng_update %d failed", keep[i]);
-	}
-	if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
-		log_warnx("could not trim capabilities (capng_apply)");
-		return;
-	}
-	env->caps_dropped = 1;
-	log_info("capabilities trimmed to those held of BPF PERFMON SYS_ADMIN "
-	    "NET_ADMIN SYS_RESOURCE SETUID SETGID CHOWN FOWNER DAC_OVERRIDE "
-	    "DAC_READ_SEARCH SYS_PTRACE KILL SETPCAP");
-}
-
-static void
-child_kill(struct child *c, const char *why)
-{
-	log_warnx("%s (pid %ld): %s; killing it", c->name, (long)c->pid, why);
-	if (c->pid > 0)
-		kill(c->pid, SIGKILL);
-}
-
-/*
  * What the children send.  Children are not trusted: a message that does
  * not decode, or one the peer layer refuses (not of this child, not for
  * loaderd), kills the child, never loaderd.
@@ -428,7 +372,6 @@ static int
 child_ready_msg(struct peer *p, struct ipc_msg *m, void *arg)
 {
 	struct child		*c = arg;
-	struct loaderd_env	*env = c->env;
 	struct ipc_ready	 rd;
 
 	if (ipc_msg_decode(m->type, m->payload, m->len, &rd) != 0) {
@@ -437,10 +380,8 @@ child_ready_msg(struct peer *p, struct ipc_msg *m, void *arg)
 	}
 	c->ready = 1;
 	c->uid = rd.uid;
+	supervise_stopped(c);
 	log_info("%s ready (pid %u, uid %u)", c->name, rd.pid, rd.uid);
-	if (env->child[CHILD_COLLECTOR].ready &&
-	    env->child[CHILD_NOTIFIER].ready)
-		drop_caps(env);
 	return 0;
 }
 
@@ -455,24 +396,6 @@ child_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
 		return 0;
 	}
 	env->cstats_time = time(NULL);
-	return 0;
-}
-
-static int
-child_health_msg(struct peer *p, struct ipc_msg *m, void *arg)
-{
-	struct child		*c = arg;
-	struct loaderd_env	*env = c->env;
-	struct ipc_health	 h;
-
-	if (ipc_msg_decode(m->type, m->payload, m->len, &h) != 0) {
-		child_kill(c, "malformed HEALTH_ANS");
-		return 0;
-	}
-	if (h.seq == env->health_seq) {
-		env->health_ok = time(NULL);
-		env->health_uptime_ms = h.uptime_ms;
-	}
 	return 0;
 }
 
@@ -504,10 +427,12 @@ child_send_error(struct peer *p, int r, void *arg)
 static const struct peer_handler child_collector_handlers[] = {
 	{ IPC_COLLECT_READY, child_ready_msg },
 	{ IPC_COLLECT_STATS, child_stats_msg },
+	{ IPC_COLLECT_HEALTH_ANS, child_health_msg },
 };
 static const struct peer_handler child_notifier_handlers[] = {
 	{ IPC_NOTIFY_READY, child_ready_msg },
 	{ IPC_NOTIFY_HEALTH_ANS, child_health_msg },
+	{ IPC_NOTIFY_STATS, targets_stats_msg },
 };
 static const struct peer_proto child_protos[CHILD_MAX] = {
 	[CHILD_COLLECTOR] = {
@@ -528,6 +453,19 @@ static const struct peer_proto child_protos[CHILD_MAX] = {
 	},
 };
 
+/* Without the spawner no child can be restarted: stop (systemd restarts). */
+static void
+spawner_died(struct loaderd_env *env, int status)
+{
+	env->spawner.pid = -1;
+	if (env->shutting_down)
+		return;
+	log_warnx("the spawner died (wait status %d); shutting down", status);
+	env->shutting_down = 1;
+	env->failed = 1;
+	event_base_loopbreak(env->base);
+}
+
 static void
 sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -539,6 +477,10 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 	time_t			 now = time(NULL);
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == env->spawner.pid) {
+			spawner_died(env, status);
+			continue;
+		}
 		for (id = 0; id < CHILD_MAX; id++)
 			if (env->child[id].pid == pid)
 				break;
@@ -554,6 +496,7 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 			    c->name, (long)pid, WEXITSTATUS(status));
 		c->pid = -1;
 		c->ready = 0;
+		supervise_stopped(c);
 		child_close(c);
 		if (env->shutting_down)
 			continue;
@@ -567,22 +510,6 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 		if (c->backoff_s > BACKOFF_MAX_S)
 			c->backoff_s = BACKOFF_MAX_S;
 	}
-}
-
-static void
-health_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct loaderd_env	*env = arg;
-	struct child		*c = &env->child[CHILD_NOTIFIER];
-	struct ipc_health	 h;
-	int			 r;
-
-	if (c->peer == NULL || !c->ready)
-		return;
-	h.seq = ++env->health_seq;
-	h.uptime_ms = 0;
-	if ((r = peer_send_now(c->peer, IPC_NOTIFY_HEALTH_REQ, &h, -1)) != 0)
-		log_warnx_r(r, "health check to %s", c->name);
 }
 
 static uint64_t
@@ -971,7 +898,7 @@ loaderd_children_init(struct loaderd_env *env)
 	env->child[CHILD_COLLECTOR].name = "collectord";
 	env->child[CHILD_NOTIFIER].name = "notifierd";
 	for (id = 0; id < CHILD_MAX; id++)
-		env->child[id].path = xstrdup(child_binary(env,
+		env->child[id].path = xstrdup(child_binary_checked(env,
 		    env->child[id].name, pathbuf, sizeof(pathbuf)));
 	if (sandbox_lookup_user(env->cfg.collector_user, &u, &g) != 0)
 		fatalx("collector user \"%s\" does not exist",
@@ -992,14 +919,14 @@ loaderd_events_new(struct loaderd_env *env, struct loaderd_events *ev)
 	ev->chld = evsignal_new(env->base, SIGCHLD, sigchld_cb, env);
 	ev->term = evsignal_new(env->base, SIGTERM, sigterm_cb, env);
 	ev->intr = evsignal_new(env->base, SIGINT, sigterm_cb, env);
-	ev->health = event_new(env->base, -1, EV_PERSIST, health_cb, env);
+	ev->health = event_new(env->base, -1, EV_PERSIST, supervise_health_cb, env);
 	ev->drops = event_new(env->base, -1, EV_PERSIST, drops_cb, env);
 	if (ev->chld == NULL || ev->term == NULL || ev->intr == NULL ||
 	    ev->health == NULL || ev->drops == NULL ||
 	    evsignal_add(ev->chld, NULL) == -1 ||
 	    evsignal_add(ev->term, NULL) == -1 ||
 	    evsignal_add(ev->intr, NULL) == -1 ||
-	    timer_in(ev->health, HEALTH_INTERVAL_S) == -1 ||
+	    timer_in(ev->health, env->limits.health_interval_s) == -1 ||
 	    timer_in(ev->drops, DROPS_INTERVAL_S) == -1)
 		fatalx("event setup");
 	/* SIGHUP: no configuration reload; ignore */
@@ -1026,15 +953,57 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	event_free(ev->health);
 	event_free(ev->drops);
 	free(env->drops_hooks);
+	spawner_stop(&env->spawner);
 	for (id = 0; id < CHILD_MAX; id++) {
 		event_free(env->child[id].restart_ev);
+		supervise_free(&env->child[id]);
 		free(env->child[id].path);
 	}
 	event_base_free(env->base);
 	if (env->peer_fd != -1)
 		close(env->peer_fd);
 	alerts_free(env);
+	targets_free(env);
 	config_clear(&env->cfg);
+}
+
+/*
+ * The spawner, forked while loaderd still has its start-up privileges and
+ * no filter; the children's argv and environment are fixed now.
+ */
+static void
+loaderd_spawner_start(struct loaderd_env *env)
+{
+	struct spawn_prog	 progs[CHILD_MAX];
+	char			**envp;
+	enum child_id		 id;
+
+	for (id = 0; id < CHILD_MAX; id++) {
+		progs[id].path = env->child[id].path;
+		progs[id].argv = child_argv(env, id);
+	}
+	envp = spawn_env_new();
+	if (spawner_start(&env->spawner, progs, CHILD_MAX, envp) != 0)
+		fatal("fork of the spawner");
+	spawn_env_free(envp);
+	for (id = 0; id < CHILD_MAX; id++)
+		argv_free(progs[id].argv);
+	log_debug("spawner started (pid %ld)", (long)env->spawner.pid);
+}
+
+/* After the BPF load: trim capabilities, then loaderd's own filter. */
+static void
+loaderd_confine(struct loaderd_env *env)
+{
+	if (privs_trim() != 0)
+		fatal("trimming capabilities");
+	env->caps_dropped = 1;
+	log_info("capabilities trimmed to BPF PERFMON SYS_ADMIN NET_ADMIN "
+	    "KILL");
+	if (sandbox_seccomp(loaderd_rules, loaderd_nrules,
+	    env->cfg.sandbox_mode) != 0)
+		fatal("seccomp");
+	env->seccomp_on = env->cfg.sandbox_mode != SANDBOX_OFF;
 }
 
 int
@@ -1085,7 +1054,10 @@ main(int argc, char *argv[])
 	policies_init(env);
 	if (ctl_listen(env) != 0)
 		fatal("control socket %s", env->ctl_path);
+	supervise_init(env);
 	loaderd_events_new(env, &ev);
+	loaderd_spawner_start(env);
+	loaderd_confine(env);
 
 	for (id = 0; id < CHILD_MAX; id++) {
 		env->child[id].restart_ev = evtimer_new(env->base,
@@ -1102,5 +1074,5 @@ main(int argc, char *argv[])
 
 	loaderd_shutdown(env, &ev);
 	log_info("stopped");
-	return 0;
+	return env->failed ? 1 : 0;
 }

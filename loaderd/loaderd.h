@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <event2/util.h>
+
 #include "alerts.h"
 #include "config.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "spawn.h"
 
 struct event_base;
 struct event;
@@ -24,6 +27,8 @@ enum child_id {
 };
 
 struct loaderd_env;
+struct target;
+struct ipc_msg;
 
 /* What loaderd last reported to a collector of one hook's drops. */
 struct drops_hook {
@@ -48,6 +53,26 @@ struct child {
 	unsigned int	 restarts;
 	unsigned int	 backoff_s;	/* next restart delay */
 	int		 last_status;	/* wait status of the last exit */
+	/* supervision (supervise.c) */
+	struct event	*ready_ev;	/* READY deadline */
+	int		 killed;	/* SIGKILLed by us, this life */
+	const char	*last_kill;	/* why, the last time */
+	uint64_t	 ping_seq;	/* last health ping sent */
+	uint64_t	 pong_seq;	/* last one answered */
+	uint64_t	 ping_ms;	/* when it was sent (monotonic) */
+	time_t		 health_ok;	/* last answer, 0: none */
+	uint64_t	 health_uptime_ms;
+	unsigned int	 ready_timeouts;
+	unsigned int	 health_timeouts;
+	unsigned int	 queue_overflows;
+};
+
+/* Deadlines and bounds (supervise.c; from the environment for tests). */
+struct loaderd_limits {
+	unsigned int	 ready_s;		/* TRIPLINE_READY_TIMEOUT */
+	unsigned int	 health_interval_s;	/* TRIPLINE_HEALTH_INTERVAL */
+	unsigned int	 health_timeout_s;	/* TRIPLINE_HEALTH_TIMEOUT */
+	unsigned int	 queue_max;		/* TRIPLINE_CHILD_QUEUE_MAX */
 };
 
 struct loaderd_env {
@@ -73,9 +98,9 @@ struct loaderd_env {
 	struct event		*ctl_ev;
 	struct ipc_collect_stats cstats;	/* last stats from collectord */
 	time_t			 cstats_time;
-	uint64_t		 health_seq;
-	time_t			 health_ok;	/* last HEALTH_ANS */
-	uint64_t		 health_uptime_ms;
+	struct loaderd_limits	 limits;
+	struct spawner		 spawner;
+	int			 seccomp_on;	/* loaderd's own filter */
 	struct event		*drops_ev;	/* 1 s: report ring drops */
 	uint64_t		 drops_reported; /* EV_STAT_DROPPED total last
 						   sent to a collector */
@@ -91,7 +116,13 @@ struct loaderd_env {
 	 * end of the current pair (made at each notifier spawn) */
 	int			 peer_fd;	/* -1 before the first */
 	uint32_t		 peer_gen;	/* bumped with each pair */
+	/* GetUrl/DnsLookup targets of the live hooks (targets.c) and
+	 * what the notifier refused */
+	struct target		*targets;
+	size_t			 ntargets;
+	struct ipc_notify_stats	 nstats;
 	int			 caps_dropped;
+	int			 failed;	/* exit status 1 */
 	int			 shutting_down;
 	time_t			 started;
 };
@@ -104,12 +135,30 @@ int	child_send(struct loaderd_env *, enum child_id, uint16_t type,
 int	child_send_fd(struct loaderd_env *, enum child_id, uint16_t type,
 	    const void *msg, int fd);
 
+/* supervise.c: READY and health deadlines, output queue bound */
+void	supervise_init(struct loaderd_env *);
+uint64_t supervise_now_ms(void);
+void	supervise_started(struct child *);
+void	supervise_stopped(struct child *);
+void	supervise_free(struct child *);
+void	supervise_health_cb(evutil_socket_t, short, void *);
+int	supervise_queue_check(struct child *);
+void	child_kill(struct child *, const char *why);
+int	child_health_msg(struct peer *, struct ipc_msg *, void *);
+
 /* policies.c: policies at start-up and from triplinectl */
 void	policies_init(struct loaderd_env *);
 int	policies_check(struct loaderd_env *);	/* -n: parse everything */
 char	*policies_ctl(struct loaderd_env *, uint16_t type,
 	    const uint8_t *payload, size_t len, int *is_error);
 void	policies_resend(struct loaderd_env *);
+
+/* targets.c: the action targets the notifier may fetch */
+void	targets_hook(struct loaderd_env *, int added, const struct ipc_hook *);
+void	targets_send(struct loaderd_env *);	/* the whole list */
+void	targets_free(struct loaderd_env *);
+/* IPC_NOTIFY_STATS handler (arg: the notifier's struct child). */
+int	targets_stats_msg(struct peer *, struct ipc_msg *, void *);
 
 /* ctl.c: the control socket for triplinectl */
 int	ctl_listen(struct loaderd_env *);

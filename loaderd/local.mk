@@ -8,8 +8,11 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/pl_net.c loaderd/pl_attach.c loaderd/pl_kstate.c \
 	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
+	loaderd/privs.c loaderd/privs.h loaderd/supervise.c \
+	loaderd/sandbox_rules.c \
 	loaderd/ctl.c loaderd/loaderd.h \
-	loaderd/policies.c
+	loaderd/policies.c \
+	loaderd/targets.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)
@@ -69,4 +72,17 @@ tests_bpf_test_net_block_LDADD = loaderd/libloaderd.a \
 	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
 	$(LIBEVENT_LIBS) $(CMOCKA_LIBS) -lpthread
 UNIT_TESTS += tests/bpf/test_net_block
+endif
+
+if HAVE_CMOCKA
+# loaderd's seccomp table (forked children), the -X binary and state
+# directory checks (root; skipped otherwise)
+check_PROGRAMS += tests/unit/test_loaderd_privs
+tests_unit_test_loaderd_privs_SOURCES = tests/unit/test_loaderd_privs.c
+tests_unit_test_loaderd_privs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBBPF_CFLAGS)
+tests_unit_test_loaderd_privs_LDADD = loaderd/libloaderd.a \
+	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
+	$(LIBEVENT_LIBS) $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_loaderd_privs
 endif

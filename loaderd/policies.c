@@ -54,6 +54,7 @@ policies_hook_cb(void *arg, int added, const struct ipc_hook *h)
 	/* a collector that is down gets everything again when it starts */
 	if (r != 0 && r != ERR_EOF)
 		log_warnx_r(r, "hook metadata for collectord");
+	targets_hook(env, added, h);
 }
 
 static int

@@ -91,6 +91,8 @@ struct deliver {
 	struct dl_jobs	 jobs;
 	size_t		 njobs;
 	char		 ua[64];
+	struct notify_allow allow;	/* action targets (guard.c) */
+	struct ipc_notify_stats stats;
 };
 
 static uint64_t
@@ -399,24 +401,31 @@ dl_write_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static size_t
-dl_header_cb(char *p, size_t size, size_t n, void *arg)
+void
+dl_header_line(char *retry_after, size_t sz, const char *p, size_t len)
 {
-	struct dl_req	*req = arg;
-	size_t		 len = size * n, v;
+	size_t	 v;
 
 	/* a new response (after 100 Continue or a redirect) resets it */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		req->retry_after[0] = '\0';
+		retry_after[0] = '\0';
 	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
 		v = 12;
 		while (v < len && (p[v] == ' ' || p[v] == '\t'))
 			v++;
-		snprintf(req->retry_after, sizeof(req->retry_after), "%.*s",
-		    (int)(len - v), p + v);
-		req->retry_after[strcspn(req->retry_after, "\r\n")] = '\0';
+		snprintf(retry_after, sz, "%.*s", (int)(len - v), p + v);
+		retry_after[strcspn(retry_after, "\r\n")] = '\0';
 	}
-	return len;
+}
+
+static size_t
+dl_header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct dl_req	*req = arg;
+
+	dl_header_line(req->retry_after, sizeof(req->retry_after), p,
+	    size * n);
+	return size * n;
 }
 
 static size_t
@@ -434,19 +443,25 @@ dl_read_cb(char *buf, size_t size, size_t n, void *arg)
 
 /* SMTP: keep the server's last reply line (never what we sent: that
  * includes AUTH). */
+void
+dl_smtp_reply_line(char *reply, size_t sz, const char *data, size_t len)
+{
+	/* the 221 answer to QUIT would hide the reply that failed */
+	if (len >= 3 && strncmp(data, "221", 3) != 0) {
+		snprintf(reply, sz, "%.*s", (int)len, data);
+		reply[strcspn(reply, "\r\n")] = '\0';
+	}
+}
+
 static int
 dl_debug_cb(CURL *easy, curl_infotype type, char *data, size_t len,
     void *arg)
 {
 	struct dl_req	*req = arg;
 
-	/* the 221 answer to QUIT would hide the reply that failed */
-	if (type == CURLINFO_HEADER_IN && len >= 3 &&
-	    strncmp(data, "221", 3) != 0) {
-		snprintf(req->smtp_reply, sizeof(req->smtp_reply), "%.*s",
-		    (int)len, data);
-		req->smtp_reply[strcspn(req->smtp_reply, "\r\n")] = '\0';
-	}
+	if (type == CURLINFO_HEADER_IN)
+		dl_smtp_reply_line(req->smtp_reply, sizeof(req->smtp_reply),
+		    data, len);
 	return 0;
 }
 
@@ -479,6 +494,10 @@ dl_req_new(struct dl_job *j, const char *url, const char *to)
 	curl_easy_setopt(req->easy, CURLOPT_USERAGENT, dl->ua);
 	curl_easy_setopt(req->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(req->easy, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	/* defaults.ca_file replaces the system bundle (a receiver's own
+	 * ca_file, e-mail's, is set after this) */
+	if (dl->cfg->ca_file != NULL && dl->cfg->ca_file[0] != '\0')
+		curl_easy_setopt(req->easy, CURLOPT_CAINFO, dl->cfg->ca_file);
 	curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, dl_write_cb);
 	curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, dl_header_cb);
@@ -719,6 +738,14 @@ dl_webhook(struct dl_job *j)
 	char		 sig[NOTIFY_SIG_LEN];
 	size_t		 i;
 
+	/* the event goes into the body as is: it must be JSON */
+	if (!notify_event_json_ok(j->job.event_json)) {
+		j->dl->stats.refused_event++;
+		dl_job_fail(j, IPC_ALERT_PERMANENT, "event JSON refused (not "
+		    "a JSON object within %d bytes and %d levels)",
+		    NOTIFY_EVENT_JSON_MAX, NOTIFY_EVENT_JSON_DEPTH);
+		return ERR_PARSE;
+	}
 	req = dl_req_new(j, r->url, NULL);
 	notify_webhook_body(&req->body, &j->job);
 	dl_req_http(req, "POST", "application/json");
@@ -864,6 +891,47 @@ dl_strdup(const char *s)
 	return xstrdup(s != NULL ? s : "");
 }
 
+/*
+ * An action's target comes from the collector: only what a loaded policy
+ * names is fetched.  1 (and the job failed) if refused.
+ */
+static int
+dl_target_refused(struct dl_job *j, char kind)
+{
+	struct deliver	*dl = j->dl;
+
+	if (j->job.target[0] == '\0') {
+		dl_job_fail(j, IPC_ALERT_PERMANENT, "no target");
+		return 1;
+	}
+	if (!dl->allow.have) {
+		/* loaderd sends the list right after the configuration */
+		dl_job_fail(j, IPC_ALERT_RETRY, "no target allowlist yet");
+		return 1;
+	}
+	if (notify_allow_has(&dl->allow, kind, j->job.target))
+		return 0;
+	dl->stats.refused_target++;
+	log_warnx("job %llu: %s target not named by any loaded policy, "
+	    "refused", (unsigned long long)j->job.job_id, j->prefix);
+	dl_job_fail(j, IPC_ALERT_PERMANENT, "target not allowed by the "
+	    "loaded policies");
+	return 1;
+}
+
+void
+deliver_set_targets(struct deliver *dl, const char *list)
+{
+	notify_allow_set(&dl->allow, list);
+	log_debug("target allowlist: %zu entries", dl->allow.n);
+}
+
+void
+deliver_stats(const struct deliver *dl, struct ipc_notify_stats *st)
+{
+	*st = dl->stats;
+}
+
 void
 deliver_job(struct deliver *dl, const struct ipc_alert_job *job,
     deliver_done_fn done, void *arg)
@@ -899,15 +967,14 @@ deliver_job(struct deliver *dl, const struct ipc_alert_job *job,
 		/* policy action: GetUrl / DnsLookup */
 		if (strcmp(j->job.kind, "canary_http") == 0) {
 			snprintf(j->prefix, sizeof(j->prefix), "GetUrl");
-			if (j->job.target[0] == '\0') {
-				dl_job_fail(j, IPC_ALERT_PERMANENT, "no URL");
+			if (dl_target_refused(j, IPC_TARGET_URL))
 				return;
-			}
 			req = dl_req_new(j, j->job.target, NULL);
 			dl_req_http(req, "GET", NULL);
 		} else if (strcmp(j->job.kind, "canary_dns") == 0) {
 			snprintf(j->prefix, sizeof(j->prefix), "DnsLookup");
-			(void)dl_dns(j);
+			if (!dl_target_refused(j, IPC_TARGET_DNS))
+				(void)dl_dns(j);
 			return;
 		} else {
 			snprintf(j->prefix, sizeof(j->prefix), "action");
@@ -1015,5 +1082,6 @@ deliver_free(struct deliver *dl)
 	}
 	curl_multi_cleanup(dl->multi);
 	event_free(dl->ev_timer);
+	notify_allow_clear(&dl->allow);
 	free(dl);
 }

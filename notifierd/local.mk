@@ -5,6 +5,7 @@ notifierd_libnotifierd_a_SOURCES = \
 	notifierd/deliver.c \
 	notifierd/dns.c \
 	notifierd/format.c \
+	notifierd/guard.c \
 	notifierd/hmac.c \
 	notifierd/sandbox_rules.c
 notifierd_libnotifierd_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(LIBEVENT_CFLAGS)

@@ -98,6 +98,47 @@ notifier_health(struct peer *p, struct ipc_msg *m, void *arg)
 	return 0;
 }
 
+/* The action targets the loaded policies allow (the whole list each
+ * time). */
+static int
+notifier_targets(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct notifier_env *env = arg;
+	struct ipc_text	 t;
+	int		 r;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &t)) != 0)
+		fatalx_r(r, "parent: bad IPC_NOTIFY_TARGETS");
+	deliver_set_targets(env->dl, t.text);
+	free(t.text);
+	return 0;
+}
+
+/* Report the refusal counters to loaderd (for status), at most once a
+ * second however many jobs are refused. */
+static void
+notifier_stats_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct notifier_env *env = arg;
+
+	deliver_stats(env->dl, &env->stats_sent);
+	notifier_send(env, IPC_NOTIFY_STATS, &env->stats_sent);
+}
+
+static void
+notifier_stats_check(struct notifier_env *env)
+{
+	struct ipc_notify_stats st;
+	struct timeval	 tv = { 1, 0 };
+
+	deliver_stats(env->dl, &st);
+	if (memcmp(&st, &env->stats_sent, sizeof(st)) == 0 ||
+	    evtimer_pending(env->ev_stats, NULL))
+		return;
+	if (evtimer_add(env->ev_stats, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
 /* loaderd is trusted: anything unexpected from it is fatal. */
 static int
 notifier_parent_error(struct peer *p, int r, const struct ipc_msg *m,
@@ -119,6 +160,7 @@ notifier_parent_error(struct peer *p, int r, const struct ipc_msg *m,
 /* What loaderd may send once we run (OpenSSH mon_table style). */
 static const struct peer_handler notifier_parent_handlers[] = {
 	{ IPC_NOTIFY_HEALTH_REQ, notifier_health },
+	{ IPC_NOTIFY_TARGETS, notifier_targets },
 };
 static const struct peer_proto notifier_parent_proto = {
 	.self = IPC_PROC_NOTIFIERD,
@@ -141,6 +183,7 @@ notifier_result_cb(const struct ipc_alert_result *res, void *arg)
 	struct notifier_env *env = arg;
 	int	 r;
 
+	notifier_stats_check(env);
 	if (env->peer == NULL) {
 		log_debug("job %llu: result dropped, no collector channel",
 		    (unsigned long long)res->job_id);
@@ -242,23 +285,6 @@ notifier_check_fd(int fd, long want_uid, const char *what)
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("fd %d (%s): fcntl", fd, what);
-}
-
-/* Load the NSS modules and resolver state getaddrinfo() needs while
- * mmap(PROT_EXEC) is still permitted; the answer itself is not used. */
-static void
-notifier_prime_resolver(void)
-{
-	struct addrinfo	 hints, *res = NULL;
-	int		 r;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo("localhost", "25", &hints, &res)) != 0)
-		log_debug("resolver warm-up: %s", gai_strerror(r));
-	if (res != NULL)
-		freeaddrinfo(res);
 }
 
 /*
@@ -410,7 +436,6 @@ main(int argc, char *argv[])
 		fatal("signal");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
-	notifier_prime_resolver();
 	if ((env.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if (peer_attach(env.parent, env.base) != 0)
@@ -426,6 +451,10 @@ main(int argc, char *argv[])
 		fatalx("signal events");
 
 	env.dl = deliver_new(env.base, &env.cfg);
+	memset(&env.stats_sent, 0, sizeof(env.stats_sent));
+	if ((env.ev_stats = evtimer_new(env.base, notifier_stats_cb,
+	    &env)) == NULL)
+		fatalx("evtimer_new");
 
 	if ((r = notifier_sandbox_enter(env.mode, uid, gid, &env.cfg)) != 0)
 		fatalx_r(r, "sandbox (%s)", env.user);
@@ -440,6 +469,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_dispatch");
 
 	deliver_free(env.dl);
+	event_free(env.ev_stats);
 	peer_free(env.parent);
 	peer_free(env.peer);
 	event_free(env.ev_sigterm);

@@ -44,20 +44,29 @@ struct notifier_env {
 	int			 configured;	/* IPC_NOTIFY_CONFIG read */
 	struct al_config	 cfg;		/* holds the secrets */
 	struct deliver		*dl;
+	struct event		*ev_stats;	/* coalesces IPC_NOTIFY_STATS */
+	struct ipc_notify_stats	 stats_sent;	/* as last reported */
 };
 
 /* sandbox_rules.c: the seccomp table (n rows in *n) and the
- * NULL-terminated list of paths Landlock leaves readable. */
+ * NULL-terminated list of paths Landlock leaves readable: the resolver
+ * files, the CA locations of the common distributions, libcurl's built-in
+ * bundle, defaults.ca_file and every receiver's ca_file (free() the array,
+ * not the strings). */
 const struct sandbox_rule *notifier_sandbox_rules(size_t *n);
-const char *const *notifier_sandbox_ro_paths(void);
+const char **notifier_sandbox_ro_paths(const struct al_config *);
 /*
- * The whole sandbox, in order: Landlock (read-only: the DNS/TLS paths plus
- * every receiver's ca_file), drop to uid/gid with no capabilities and
+ * The whole sandbox, in order: the resolver (notifier_resolver_prepare),
+ * Landlock (read-only: the DNS/TLS paths plus the configured CA files),
+ * drop to uid/gid with no capabilities and
  * no_new_privs, seccomp from the table.  Used by main() and by the sandbox
  * test.  0 or ERR_*; a kernel without Landlock is logged, not an error.
  */
 int	notifier_sandbox_enter(enum sandbox_mode, uid_t, gid_t,
 	    const struct al_config *);
+/* Called by notifier_sandbox_enter() first: NSS hosts restricted to the
+ * services built into libc ("files dns") and the resolver warmed up. */
+void	notifier_resolver_prepare(void);
 
 /* hmac.c */
 #define NOTIFY_SHA256_LEN	32
@@ -174,6 +183,28 @@ int	dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 int	dns_parse_addr(const char *s, uint16_t defport,
 	    struct sockaddr_storage *ss, socklen_t *sslen);
 
+/* guard.c: what is refused from the collector */
+struct notify_allow {
+	char		**v;		/* "U <url>" / "D <name>" lines */
+	size_t		 n;
+	int		 have;		/* a list was received */
+};
+/* Replace the allowlist with an IPC_NOTIFY_TARGETS text (malformed lines
+ * are skipped). */
+void	notify_allow_set(struct notify_allow *, const char *list);
+void	notify_allow_clear(struct notify_allow *);
+/* Is target allowed for kind (IPC_TARGET_URL: the exact URL;
+ * IPC_TARGET_DNS: the name, case and a final dot aside)?  1 or 0. */
+int	notify_allow_has(const struct notify_allow *, char kind,
+	    const char *target);
+/* Event JSON a webhook body may embed: "" (no event), one JSON object, or
+ * an array of objects (a group); strict RFC 8259 with valid UTF-8, at
+ * most NOTIFY_EVENT_JSON_MAX bytes and NOTIFY_EVENT_JSON_DEPTH levels.
+ * 1 or 0. */
+#define NOTIFY_EVENT_JSON_MAX	(40 * 1024)
+#define NOTIFY_EVENT_JSON_DEPTH	32
+int	notify_event_json_ok(const char *);
+
 /* deliver.c */
 typedef void (*deliver_done_fn)(const struct ipc_alert_result *, void *);
 /* cfg is borrowed and must outlive the deliverer. */
@@ -186,5 +217,18 @@ void	deliver_free(struct deliver *);
 void	deliver_job(struct deliver *, const struct ipc_alert_job *,
 	    deliver_done_fn done, void *arg);
 size_t	deliver_inflight(const struct deliver *);
+/* What deliver.c keeps of libcurl's reply lines (it parses the protocol):
+ * of an HTTP header line (p, len; no NUL), the Retry-After value into
+ * retry_after (sz bytes; a status line clears it); of an SMTP reply line,
+ * the line without CRLF into reply (sz bytes) unless it is QUIT's 221. */
+void	dl_header_line(char *retry_after, size_t sz, const char *p,
+	    size_t len);
+void	dl_smtp_reply_line(char *reply, size_t sz, const char *data,
+	    size_t len);
+/* The action targets loaded policies allow (IPC_NOTIFY_TARGETS text).
+ * Until the first call, action jobs are answered "retry". */
+void	deliver_set_targets(struct deliver *, const char *list);
+/* Jobs refused so far (target not allowed, event JSON refused). */
+void	deliver_stats(const struct deliver *, struct ipc_notify_stats *);
 
 #endif

@@ -15,12 +15,20 @@
 
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <nss.h>
+#endif
+
+#include <curl/curl.h>
 
 #include "err.h"
 #include "log.h"
@@ -34,9 +42,12 @@
 	CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS | \
 	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
-/* open flags that would create or modify a file */
+/* open flags that would create or modify a file.  O_TMPFILE is
+ * __O_TMPFILE | O_DIRECTORY: only its own bit goes in the mask, or every
+ * read-only directory open (opendir) would be refused too. */
+#define NOTIFIER_O_TMPFILE_BIT	(O_TMPFILE & ~O_DIRECTORY)
 #define NOTIFIER_OPEN_WRITE	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | \
-	O_APPEND | O_TMPFILE)
+	O_APPEND | NOTIFIER_O_TMPFILE_BIT)
 
 #define ALLOW(name, why) \
 	{ name, SB_ALLOW, 0, 0, 0, 0, why }
@@ -46,6 +57,8 @@
 	{ name, SB_ALLOW_ARG_EQ, 0, a, v, 0, why }
 #define ALLOW_MASK0(name, a, m, why) \
 	{ name, SB_ALLOW_ARG_MASK0, 0, a, 0, m, why }
+#define ERRNO_EQ(name, e, a, v, why) \
+	{ name, SB_ERRNO_ARG_EQ, e, a, v, 0, why }
 
 static const struct sandbox_rule notifier_rules[] = {
 	/* process lifetime */
@@ -100,6 +113,10 @@ static const struct sandbox_rule notifier_rules[] = {
 	ALLOW_EQ("socket", 0, AF_INET, "curl, DNS over UDP/TCP"),
 	ALLOW_EQ("socket", 0, AF_INET6, "curl, DNS over UDP/TCP"),
 	ALLOW_EQ("socket", 0, AF_UNIX, "glibc nscd probe in getaddrinfo"),
+	/* getaddrinfo() sorting several addresses asks the kernel for the
+	 * local ones over NETLINK_ROUTE; refused, glibc sorts without */
+	ERRNO_EQ("socket", EAFNOSUPPORT, 0, AF_NETLINK,
+	    "getaddrinfo __check_pf: sort without the address list"),
 	ALLOW_EQ("socketpair", 0, AF_UNIX, "curl multi wakeup pair"),
 	ALLOW("connect", "curl, resolver"),
 	ALLOW("getsockopt", "curl: SO_ERROR after non-blocking connect"),
@@ -134,16 +151,29 @@ static const struct sandbox_rule notifier_rules[] = {
 #undef ERRNO
 #undef ALLOW_EQ
 #undef ALLOW_MASK0
+#undef ERRNO_EQ
 
+/*
+ * Read-only for the resolver and TLS.  The CA bundle lives in a different
+ * place on each distribution (and /etc/ssl/certs entries are links into
+ * other trees): every common location is listed, and the ones a system
+ * does not have are skipped by sandbox_landlock().  libcurl's own built-in
+ * bundle and the configured ca_file are added at run time.
+ */
 static const char *const notifier_ro_paths[] = {
 	"/etc/resolv.conf",		/* resolver configuration */
 	"/etc/hosts",
 	"/etc/nsswitch.conf",
 	"/etc/gai.conf",		/* getaddrinfo address sorting */
 	"/etc/host.conf",
-	"/etc/ssl",			/* OpenSSL config, CA bundle */
+	"/etc/ssl",			/* Debian, Ubuntu, Alpine, SUSE */
+	"/etc/pki",			/* Fedora, RHEL, CentOS */
+	"/etc/ca-certificates",		/* Arch */
 	"/usr/share/ca-certificates",	/* targets of /etc/ssl/certs links */
-	"/usr/lib",			/* NSS modules, OpenSSL engines */
+	"/usr/local/share/ca-certificates",
+	"/usr/share/pki",		/* Fedora trust sources */
+	"/var/lib/ca-certificates",	/* SUSE: targets of /etc/ssl links */
+	"/usr/lib",			/* OpenSSL config and engines */
 	NULL
 };
 
@@ -154,10 +184,76 @@ notifier_sandbox_rules(size_t *n)
 	return notifier_rules;
 }
 
-const char *const *
-notifier_sandbox_ro_paths(void)
+const char **
+notifier_sandbox_ro_paths(const struct al_config *cfg)
 {
-	return notifier_ro_paths;
+	const char	**ro;
+	size_t		 n, i, nro = 0;
+#if LIBCURL_VERSION_NUM >= 0x074600
+	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+#endif
+
+	for (n = 0; notifier_ro_paths[n] != NULL; n++)
+		;
+	ro = xcalloc(n + (cfg != NULL ? cfg->nreceivers : 0) + 4,
+	    sizeof(*ro));
+	for (i = 0; i < n; i++)
+		ro[nro++] = notifier_ro_paths[i];
+#if LIBCURL_VERSION_NUM >= 0x074600
+	/* the bundle libcurl was built to use, wherever that is */
+	if (vi->age >= CURLVERSION_SEVENTH && vi->cainfo != NULL)
+		ro[nro++] = vi->cainfo;
+	if (vi->age >= CURLVERSION_SEVENTH && vi->capath != NULL)
+		ro[nro++] = vi->capath;
+#endif
+	if (cfg != NULL && cfg->ca_file != NULL && cfg->ca_file[0] != '\0')
+		ro[nro++] = cfg->ca_file;
+	for (i = 0; cfg != NULL && i < cfg->nreceivers; i++)
+		if (cfg->receivers[i].ca_file != NULL &&
+		    cfg->receivers[i].ca_file[0] != '\0')
+			ro[nro++] = cfg->receivers[i].ca_file;
+	return ro;
+}
+
+static void
+notifier_lookup(const char *name)
+{
+	struct addrinfo	 hints, *res = NULL;
+	int		 r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(name, "443", &hints, &res)) != 0)
+		log_debug("resolver warm-up (%s): %s", name, gai_strerror(r));
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
+/*
+ * Host name lookups must not load code once seccomp refuses executable
+ * mappings.  glibc loads the NSS modules of the hosts: line lazily, on the
+ * first lookup that reaches each one: with "files mdns4_minimal
+ * [NOTFOUND=return] dns myhostname" the first name not in /etc/hosts
+ * would dlopen mdns4_minimal and be killed.  So the hosts database is set
+ * to "files dns", which glibc 2.34 and later have built in (no dlopen),
+ * before the first lookup; names only other modules know (mDNS .local,
+ * myhostname) do not resolve for the notifier.  A lookup now reads the
+ * files and sets up the resolver while everything is still allowed; on an
+ * older glibc, where dns is a module too, a second one that /etc/hosts
+ * cannot answer loads it.
+ */
+void
+notifier_resolver_prepare(void)
+{
+#ifdef __GLIBC__
+	if (__nss_configure_lookup("hosts", "files dns") != 0)
+		log_warnx("NSS: could not set hosts to \"files dns\"");
+#endif
+	notifier_lookup("localhost");
+#if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 34)
+	notifier_lookup("localhost.");
+#endif
 }
 
 int
@@ -166,23 +262,14 @@ notifier_sandbox_enter(enum sandbox_mode mode, uid_t uid, gid_t gid,
 {
 	const struct sandbox_rule *rules;
 	const char	**ro;
-	size_t		 n, i, nro = 0;
+	size_t		 n;
 	int		 r;
 
+	notifier_resolver_prepare();
 	if (mode == SANDBOX_OFF)
 		log_warnx("sandbox off: no Landlock, no seccomp");
 	else {
-		/* the fixed DNS/TLS list plus every receiver's CA file */
-		for (n = 0; notifier_ro_paths[n] != NULL; n++)
-			;
-		ro = xcalloc(n + (cfg != NULL ? cfg->nreceivers : 0) + 1,
-		    sizeof(*ro));
-		for (i = 0; i < n; i++)
-			ro[nro++] = notifier_ro_paths[i];
-		for (i = 0; cfg != NULL && i < cfg->nreceivers; i++)
-			if (cfg->receivers[i].ca_file != NULL &&
-			    cfg->receivers[i].ca_file[0] != '\0')
-				ro[nro++] = cfg->receivers[i].ca_file;
+		ro = notifier_sandbox_ro_paths(cfg);
 		r = sandbox_landlock(ro, NULL);
 		free(ro);
 		if (r == ERR_UNSUPP)

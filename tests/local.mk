@@ -15,14 +15,21 @@ INTEGRATION_TESTS += \
 	tests/integration/bpf_cfg.sh \
 	tests/integration/vm_stock_kernels.sh \
 	tests/integration/vm_enforce.sh
+INTEGRATION_TESTS += tests/integration/e2e_supervise.sh
 INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_alerts.sh tests/integration/e2e_alerts_restart.sh
+# output escaping (C1, bidi controls) of a real file name, end to end
+INTEGRATION_TESTS += tests/integration/e2e_escape.sh
+INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
+INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
 tests_integration_trigger_SOURCES = tests/integration/trigger.c
 tests_integration_trigger_CFLAGS = $(AM_CFLAGS) -O1 -g
 
+if !ENABLE_FUZZING
 TESTS += $(UNIT_TESTS) $(INTEGRATION_TESTS)
+endif
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
@@ -33,3 +40,11 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
 	tests/sinks tests/vm tests/bpf/cfgcheck.py
+
+# the store under crashes, a locked database and hostile files
+INTEGRATION_TESTS += tests/integration/e2e_crash.sh tests/integration/store_hostile.sh
+check_PROGRAMS += tests/integration/crashhost
+tests_integration_crashhost_SOURCES = tests/integration/crashhost.c
+tests_integration_crashhost_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
+	$(LIBBPF_LIBS) $(LIBEVENT_LIBS) $(SQLITE_LIBS)

@@ -157,46 +157,13 @@ chmod 600 "$A"
 chown root:root "$A"
 
 # ---- daemons -------------------------------------------------------------------------
-# TL_SANDBOX (default enforce): the children's sandbox mode, for debugging
-"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N "$NODE" -V none -A "$A" \
-    -m "${TL_SANDBOX:-enforce}" >>"$T/loaderd.log" 2>&1 &
-LPID=$!
-if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-	grep -v 'libbpf: ' "$T/loaderd.log" | tail -40 | sed 's/^/# /'
-	echo "Bail out! daemons did not come up"; exit 99
-fi
+alerts_loaderd_start
 ok "loaderd up with -A alerts.yaml (mode 0600 root)"
 like "loaderd logged the alerts file" "$(cat "$T/loaderd.log")" "alerts file $A: 14 receivers, 5 routes"
 
 # policy NAME [EXTRA ACTION LINES...]: sys_symlinkat whose link path starts
 # with $M/NAME-, Post (+ the given actions), tagged severity=high
-policy() {
-	n=$1; shift
-	{
-		cat <<EOF2
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    message: "e2e alert test"
-    tags: ["severity=high", "e2e"]
-    args:
-    - index: 0
-      type: "string"
-    - index: 2
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: "Prefix"
-        values:
-        - "$M/$n-"
-      matchActions:
-      - action: Post
-EOF2
-		for l in "$@"; do printf '      %s\n' "$l"; done
-	} | pol "$n"
-	add "$P/$n.yaml" || { diag "policy $n: $(cat "$T/add.out")"; return 1; }
-}
+policy() { n=$1; shift; symlink_policy "$n" high "e2e alert test" "$@"; }
 # the parent is a copy of the shell, so "parent" is a name we know
 cp "$(readlink -f /bin/sh)" "$M/tl-parent"
 # hit NAME SUFFIX: symlinkat(/etc/passwd, $M/NAME-SUFFIX) by trigger under tl-parent
@@ -226,8 +193,8 @@ is "outbox: GetUrl and DnsLookup actions delivered" \
     "canary_dns lookup.canary.example delivered;canary_http $W/geturl/tl-all delivered;"
 is "deliveries: one 'delivered' attempt per outbox row" \
     "$(q "SELECT count(*) FROM deliveries d JOIN outbox o ON o.id=d.outbox_id WHERE o.event_id=$EID AND d.status='delivered'")" "10"
-is "idempotency keys are tl-<node>-<outbox id>" \
-    "$(q "SELECT count(*) FROM outbox WHERE event_id=$EID AND idem_key = 'tl-$NODE-' || id")" "10"
+is "idempotency keys are tl-<node>-<salt>-<outbox id>" \
+    "$(q "SELECT count(*) FROM outbox WHERE event_id=$EID AND idem_key = 'tl-$NODE-' || (SELECT value FROM meta WHERE key = 'idem_salt') || '-' || id")" "10"
 PID_HIT=$(q "SELECT json_extract(process, '\$.pid') FROM events WHERE id=$EID" 2>/dev/null)
 ARG="$M/tl-all-1"
 

@@ -61,43 +61,13 @@ chmod 600 "$A"
 chown root:root "$A"
 
 # ---- daemons -------------------------------------------------------------------------
-start() {
-	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N "$NODE" -V none -A "$A" \
-	    -m "${TL_SANDBOX:-enforce}" >>"$T/loaderd.log" 2>&1 &
-	LPID=$!
-	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-		grep -v 'libbpf: ' "$T/loaderd.log" | tail -40 | sed 's/^/# /'
-		echo "Bail out! daemons did not come up"; exit 99
-	fi
-}
+start() { alerts_loaderd_start; }
 start
 ok "loaderd up with -A alerts.yaml"
 
 # policy NAME SEVERITY: sys_symlinkat whose link path starts with $M/NAME-,
 # Post, tagged severity=SEVERITY
-policy() {
-	pol "$1" <<EOF2
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    message: "restart test"
-    tags: ["severity=$2", "e2e"]
-    args:
-    - index: 0
-      type: "string"
-    - index: 2
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-      matchActions:
-      - action: Post
-EOF2
-	add "$P/$1.yaml" || { diag "policy $1: $(cat "$T/add.out")"; return 1; }
-}
+policy() { symlink_policy "$1" "$2" "restart test"; }
 # hit NAME SUFFIX: symlinkat(/etc/passwd, $M/NAME-SUFFIX) by the trigger
 hit() { "$TR" symlinkat /etc/passwd "$M/$1-$2" >/dev/null; }
 # outbox rows of a route as "state" lines
@@ -127,9 +97,11 @@ T0=$(now)
 hit tl-norm 1
 hit tl-crit 1
 wait_for 10 ob_count r-group 2
-is "grouped route: the high hit waits, the critical one is pending at once" \
+# (the critical one may already be on its way or delivered: rows are
+# committed as soon as the collector drained the ring)
+like "grouped route: the high hit waits, the critical one is pending at once" \
     "$(q "SELECT severity || ' ' || state FROM outbox WHERE route='r-group' ORDER BY severity" | tr '\n' ';')" \
-    "critical pending;high waiting;"
+    '^critical (pending|inflight|delivered);high waiting;$'
 wait_records web 1 '"path": "/group"' 4
 T1=$(now)
 is "critical: arrived at the sink within 4 s (group_wait ${GW} s)" \

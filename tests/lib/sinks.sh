@@ -18,6 +18,13 @@
 #                                     (default 10 s); 1 on timeout
 #   sink_json NAME PYEXPR             print PYEXPR evaluated over the
 #                                     records R (a list of dicts)
+#   symlink_policy NAME SEV MSG [LINE...]  policy NAME on sys_symlinkat
+#                                     whose link path starts with $M/NAME-:
+#                                     Post (+ the action lines), tags
+#                                     severity=SEV and e2e; added (1: failed)
+#   alerts_loaderd_start [ARG...]     loaderd -A $A (+ ARGs) in the
+#                                     background (LPID); bails out unless
+#                                     collectord runs within 30 s
 #   alerts_test_env NAME NODE         the common setup of an alert test:
 #                                     checks (root+BPF, sqlite3, sinks),
 #                                     B TR CTL T S P M DB NODE LPID PY, a
@@ -191,6 +198,46 @@ if isinstance(v, (list, dict)):
 elif v is not None:
     print(v)
 PYEOF
+}
+
+symlink_policy() {
+	_n=$1 _sev=$2 _msg=$3
+	shift 3
+	{
+		cat <<POLEOF
+  kprobes:
+  - call: "sys_symlinkat"
+    syscall: true
+    message: "$_msg"
+    tags: ["severity=$_sev", "e2e"]
+    args:
+    - index: 0
+      type: "string"
+    - index: 2
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: "Prefix"
+        values:
+        - "$M/$_n-"
+      matchActions:
+      - action: Post
+POLEOF
+		for _l in "$@"; do printf '      %s\n' "$_l"; done
+	} | pol "$_n"
+	add "$P/$_n.yaml" || { diag "policy $_n: $(cat "$T/add.out")"; return 1; }
+}
+
+# TL_SANDBOX (default enforce): the children's sandbox mode, for debugging
+alerts_loaderd_start() {
+	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N "$NODE" -V none -A "$A" \
+	    -m "${TL_SANDBOX:-enforce}" "$@" >>"$T/loaderd.log" 2>&1 &
+	LPID=$!
+	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
+		grep -v 'libbpf: ' "$T/loaderd.log" | tail -40 | sed 's/^/# /'
+		echo "Bail out! daemons did not come up"; exit 99
+	fi
 }
 
 alerts_test_env() {

@@ -1,11 +1,15 @@
 #!/bin/sh
-# tests/sinks/mkca.sh DIR -- a throw-away test CA and a server certificate
-# for 127.0.0.1 / ::1 / localhost, signed by it (openssl, EC P-256):
+# tests/sinks/mkca.sh DIR [NAME...] -- a throw-away test CA and a server
+# certificate for 127.0.0.1 / ::1 / localhost (and each DNS NAME given),
+# signed by it (openssl, EC P-256):
 #   DIR/ca.pem DIR/ca.key DIR/server.pem DIR/server.key
 # The keys are for tests only; DIR is created if missing.
 set -eu
-[ $# -eq 1 ] || { echo "usage: mkca.sh DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: mkca.sh DIR [NAME...]" >&2; exit 2; }
 d=$1
+shift
+san="IP:127.0.0.1,IP:::1,DNS:localhost"
+for n in "$@"; do san="$san,DNS:$n"; done
 mkdir -p "$d"
 cd "$d"
 umask 077
@@ -15,11 +19,11 @@ openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-cat > server.ext <<'EXT'
+cat > server.ext <<EXT
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost
+subjectAltName=$san
 EXT
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
     -out server.pem -days 30 -extfile server.ext 2>/dev/null

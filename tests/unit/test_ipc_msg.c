@@ -1,7 +1,10 @@
 /* tests/unit/test_ipc_msg.c -- msgpack codec for every IPC message type. */
 #include "build.h"
 
+#include <sys/wait.h>
+
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include "err.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "testutil.h"
 
 #define DEC(type, bytes, msg) \
 	ipc_msg_decode(type, (const uint8_t *)(bytes), sizeof(bytes) - 1, msg)
@@ -28,8 +32,12 @@ test_types(void **state)
 	assert_false(ipc_type_known(0));
 	assert_false(ipc_type_known(199));
 	assert_false(ipc_type_known(202));
-	assert_false(ipc_type_known(108));
-	assert_false(ipc_type_known(304));
+	assert_false(ipc_type_known(110));
+	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_REQ, IPC_PROC_LOADERD,
+	    IPC_PROC_COLLECTORD));
+	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_ANS,
+	    IPC_PROC_COLLECTORD, IPC_PROC_LOADERD));
+	assert_false(ipc_type_known(306));
 	assert_false(ipc_type_known(65535));
 	assert_true(ipc_type_has_fd(IPC_COLLECT_RINGBUF));
 	assert_false(ipc_type_has_fd(IPC_COLLECT_READY));
@@ -69,7 +77,7 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 23);
+	assert_int_equal(known, 27);
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
@@ -308,6 +316,86 @@ test_decode_long_string(void **state)
 	assert_int_equal(strlen(t.text), IPC_MSG_MAX_STR);
 	free(t.text);
 	free(buf);
+}
+
+/* VmPeak of this process in kB (the high-water mark of its address space;
+ * a forked child starts with its parent's current size). */
+static long
+vm_peak_kb(void)
+{
+	char	 line[128];
+	long	 kb = -1;
+	FILE	*fp;
+
+	if ((fp = fopen("/proc/self/status", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmPeak: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
+/* How much a peer's counts may make the decoder reserve: nothing like
+ * the 400 MB the headers below ask for. */
+#define COUNT_BOUND_KB	(32 * 1024)
+
+static const struct {
+	uint16_t	 type;
+	const char	*bytes;
+	size_t		 len;
+} count_msgs[] = {
+	/* array32 of 16 M elements as the payload itself */
+	{ IPC_NOTIFY_READY, "\xdd\x01\x00\x00\x00", 5 },
+	/* map32 of 16 M pairs */
+	{ IPC_NOTIFY_READY, "\xdf\x01\x00\x00\x00", 5 },
+	/* the right array, with an array32 in an integer slot */
+	{ IPC_NOTIFY_READY, "\x92\xdd\x01\x00\x00\x00\x01", 7 },
+	/* a map32 in a string slot */
+	{ IPC_CTL_ERROR, "\x91\xdf\x01\x00\x00\x00", 6 },
+};
+
+static int
+decode_counts_child(void *arg)
+{
+	union {
+		struct ipc_ready	rd;
+		struct ipc_text		t;
+	} u;
+	size_t	 i = *(size_t *)arg;
+	long	 before, after;
+
+	memset(&u, 0, sizeof(u));
+	if ((before = vm_peak_kb()) < 0)
+		return 2;
+	if (ipc_msg_decode(count_msgs[i].type,
+	    (const uint8_t *)count_msgs[i].bytes, count_msgs[i].len, &u) !=
+	    ERR_PARSE)
+		return 3;
+	if ((after = vm_peak_kb()) < 0)
+		return 2;
+	return after - before > COUNT_BOUND_KB ? 1 : 0;
+}
+
+/*
+ * Array, map and string counts come from the peer: the shape (one array
+ * of the type's length, scalars of the field's kind, lengths within the
+ * input) is checked before anything is allocated from them.
+ */
+static void
+test_decode_counts(void **state)
+{
+	size_t	 i;
+	int	 st;
+
+	for (i = 0; i < sizeof(count_msgs) / sizeof(count_msgs[0]); i++) {
+		st = testutil_fork_status(decode_counts_child, &i);
+		assert_true(WIFEXITED(st));
+		if (WEXITSTATUS(st) != 0)
+			print_message("message %zu: child exit %d\n", i,
+			    WEXITSTATUS(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
 }
 
 static void
@@ -654,6 +742,41 @@ test_alert_types(void **state)
 	    "IPC_NOTIFY_CONFIG");
 }
 
+/* loaderd -> notifier allowlist, notifier -> loaderd refusal counters */
+static void
+test_notify_targets_stats(void **state)
+{
+	struct ipc_text		 t = { (char *)"U http://a/x\nD b.example" }, t2;
+	struct ipc_notify_stats	 s = { 3, 0x100000000ULL }, s2;
+	uint8_t			*buf;
+	size_t			 len;
+
+	assert_int_equal(IPC_NOTIFY_TARGETS, 304);
+	assert_int_equal(IPC_NOTIFY_STATS, 305);
+	assert_true(ipc_type_allowed(IPC_NOTIFY_TARGETS, IPC_PROC_LOADERD,
+	    IPC_PROC_NOTIFIERD));
+	assert_false(ipc_type_allowed(IPC_NOTIFY_TARGETS,
+	    IPC_PROC_COLLECTORD, IPC_PROC_NOTIFIERD));
+	assert_true(ipc_type_allowed(IPC_NOTIFY_STATS, IPC_PROC_NOTIFIERD,
+	    IPC_PROC_LOADERD));
+	assert_false(ipc_type_has_fd(IPC_NOTIFY_TARGETS));
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_TARGETS, &t, &buf, &len),
+	    0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_TARGETS, buf, len, &t2),
+	    0);
+	assert_string_equal(t2.text, t.text);
+	free(t2.text);
+	free(buf);
+	assert_int_equal(ipc_msg_encode(IPC_NOTIFY_STATS, &s, &buf, &len), 0);
+	assert_int_equal(ipc_msg_decode(IPC_NOTIFY_STATS, buf, len, &s2), 0);
+	assert_int_equal(s2.refused_target, 3);
+	assert_int_equal(s2.refused_event, 0x100000000ULL);
+	free(buf);
+	assert_int_equal(DEC(IPC_NOTIFY_STATS, "\x91\x01", &s2), ERR_PARSE);
+	assert_string_equal(ipc_msg_type_name(IPC_NOTIFY_STATS),
+	    "IPC_NOTIFY_STATS");
+}
+
 static void
 test_peer(void **state)
 {
@@ -889,10 +1012,12 @@ main(void)
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_decode_long_string),
+		cmocka_unit_test(test_decode_counts),
 		cmocka_unit_test(test_send_recv),
 		cmocka_unit_test(test_hook),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_alert_types),
+		cmocka_unit_test(test_notify_targets_stats),
 		cmocka_unit_test(test_peer),
 		cmocka_unit_test(test_alertcfg),
 		cmocka_unit_test(test_alert_job_result),

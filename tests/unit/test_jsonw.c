@@ -58,6 +58,24 @@ test_escape(void **state)
 	E("\xe2\x82z", "\"\\ufffd\\ufffdz\"");
 	E("\xc3\xa9\xc3", "\"\xc3\xa9\\ufffd\"");
 	E("\xc3\n\xa9", "\"\\ufffd\\n\\ufffd\"");
+	/* C1 controls (U+0080..U+009F) are control characters too */
+	E("\xc2\x80", "\"\\u0080\"");
+	E("a\xc2\x85" "b", "\"a\\u0085b\"");		/* NEL */
+	E("\xc2\x9b" "2J", "\"\\u009b2J\"");		/* CSI */
+	E("\xc2\x9f\xc2\xa0", "\"\\u009f\xc2\xa0\"");	/* NBSP kept */
+	/* bidi controls: they reorder what a reader sees */
+	E("\xe2\x80\xae", "\"\\u202e\"");		/* RLO */
+	E("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+	    "\"\\u202a\\u202b\\u202c\\u202d\"");
+	E("\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
+	    "\"\\u2066\\u2067\\u2068\\u2069\"");
+	E("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+	    "\"\\u200e\\u200f\\u061c\"");
+	/* line and paragraph separators (raw in JSON, not in JavaScript) */
+	E("\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"");
+	/* their neighbours stay as they are */
+	E("\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b",
+	    "\"\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b\"");
 	/* the old name is the same escaper */
 	{
 		struct sbuf	 sb;
@@ -107,8 +125,14 @@ ref_escape(struct sbuf *sb, const unsigned char *p, size_t len)
 				sbuf_adds(sb, "\\ufffd");
 				continue;
 			}
-			for (k = 0; k < n; k++)
-				sbuf_addc(sb, (char)p[i + k]);
+			if (cp < 0xa0 || cp == 0x061c || cp == 0x200e ||
+			    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069))
+				sbuf_addf(sb, "\\u%04x", cp);
+			else {
+				for (k = 0; k < n; k++)
+					sbuf_addc(sb, (char)p[i + k]);
+			}
 			i += n - 1;
 		}
 	}
@@ -122,7 +146,8 @@ test_escape_random(void **state)
 	static const unsigned char pick[] = { 0x00, 0x01, 0x09, 0x0a, 0x0d,
 	    0x1f, 0x20, '"', '/', '\\', 'a', 0x7e, 0x7f, 0x80, 0xbf, 0xc0,
 	    0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
-	    0xff, 0xa0, 0x9f, 0x90, 0x8f };
+	    0xff, 0xa0, 0x9f, 0x90, 0x8f, 0x85, 0x81, 0xa6, 0xa8, 0xae,
+	    0x8e, 0xd8, 0x9c };
 	unsigned char	 in[64];
 	struct sbuf	 got, want;
 	size_t		 len, i;
@@ -145,6 +170,90 @@ test_escape_random(void **state)
 	}
 	sbuf_clear(&got);
 	sbuf_clear(&want);
+}
+
+/* No control byte (but '\n' if nl), no invalid UTF-8, no code point
+ * str_cp_is_ctrl names. */
+static void
+assert_reader_safe(const char *s, size_t len, int nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		 i = 0, n;
+	uint32_t	 cp;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			assert_true((p[i] >= 0x20 && p[i] < 0x7f) ||
+			    (nl && p[i] == '\n'));
+			i++;
+			continue;
+		}
+		n = str_utf8_seq(p + i, len - i, &cp);
+		assert_true(n > 0);
+		assert_false(str_cp_is_ctrl(cp));
+		i += n;
+	}
+}
+
+static void
+sanitized(const char *in, size_t len, const char *want)
+{
+	struct sbuf	 sb;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "");
+	jw_sanitize(&sb, in, len);
+	assert_string_equal(sb.buf, want);
+	sbuf_clear(&sb);
+}
+
+#define S(in, want)	sanitized(in, sizeof(in) - 1, want)
+
+static void
+test_sanitize(void **state)
+{
+	unsigned char	 in[64];
+	struct sbuf	 lit, out;
+	size_t		 len, i;
+	int		 round;
+
+	/* JSON syntax and what the writer makes stay as they are */
+	S("{\"a\":\"q\\\"\\u0085\",\"b\":[1,null]}\n{}\n",
+	    "{\"a\":\"q\\\"\\u0085\",\"b\":[1,null]}\n{}\n");
+	S("\"caf\xc3\xa9 \xe2\x82\xac\"", "\"caf\xc3\xa9 \xe2\x82\xac\"");
+	/* raw controls in a line someone else wrote */
+	S("{\"a\":\"x\xe2\x80\xaey\x1b[2J\xc2\x85\"}\n",
+	    "{\"a\":\"x\\u202ey\\u001b[2J\\u0085\"}\n");
+	S("\t\r\x7f\xc2\x9b\xe2\x81\xa6\xd8\x9c",
+	    "\\u0009\\u000d\\u007f\\u009b\\u2066\\u061c");
+	S("\xff\xc3", "\\ufffd\\ufffd");
+
+	/* random bytes: a string literal of them passes unchanged, and
+	 * whatever the input, the output is safe for a terminal */
+	srandom(14);
+	sbuf_init(&lit);
+	sbuf_init(&out);
+	for (round = 0; round < 20000; round++) {
+		len = (size_t)random() % sizeof(in);
+		for (i = 0; i < len; i++)
+			in[i] = (unsigned char)random();
+		if (round % 2)
+			for (i = 0; i < len; i++)
+				in[i] = "\xc2\x85\xe2\x80\xae\x1b\n\xd8"
+				    "\x9c\x81\xa6\xff"[random() % 12];
+		sbuf_reset(&lit);
+		sbuf_reset(&out);
+		jw_add_str(&lit, in, len);
+		assert_reader_safe(lit.buf, lit.len, 0);
+		jw_sanitize(&out, lit.buf, lit.len);
+		assert_int_equal(out.len, lit.len);
+		assert_memory_equal(out.buf, lit.buf, lit.len);
+		sbuf_reset(&out);
+		jw_sanitize(&out, in, len);
+		assert_reader_safe(out.buf, out.len, 1);
+	}
+	sbuf_clear(&lit);
+	sbuf_clear(&out);
 }
 
 static void
@@ -276,6 +385,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_random),
+		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_strings_each),

@@ -468,6 +468,98 @@ test_jobs(void **state)
 	nsrv_stop(srv);
 }
 
+/* Send job as job id and check the status of its result. */
+static void
+nd_job(struct nd *nd, struct ipc_alert_job *job, uint64_t id,
+    uint32_t status)
+{
+	struct ipc_alert_result res;
+	struct ipc_msg	 m;
+
+	job->job_id = id;
+	assert_int_equal(ipc_msg_send(nd->peer, IPC_ALERT_JOB, job, -1), 0);
+	assert_int_equal(nd_recv(nd->peer, &m, 5000), 0);
+	assert_int_equal(m.type, IPC_ALERT_RESULT);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &res), 0);
+	ipc_msg_clear(&m);
+	assert_int_equal(res.job_id, id);
+	assert_int_equal(res.status, status);
+	ipc_alert_result_clear(&res);
+}
+
+/*
+ * A compromised collector names any URL in a GetUrl job: only what
+ * loaderd's list (the loaded policies' targets) holds is fetched, the rest
+ * is refused and counted for loaderd; a webhook job with an event that is
+ * not a JSON object is refused too.
+ */
+static void
+test_refused_jobs(void **state)
+{
+	struct nsrv	*srv;
+	struct nsrv_req	 q;
+	struct nd	 nd;
+	struct ipc_alert_job job;
+	struct ipc_notify_stats st;
+	struct ipc_text	 t;
+	struct ipc_msg	 m;
+	char		 yaml[512], good[128], evil[128], list[200];
+
+	srv = nsrv_start(NSRV_HTTP);
+	snprintf(yaml, sizeof(yaml), "receivers:\n  - name: hook\n"
+	    "    webhook: {url: \"http://127.0.0.1:%u/hook\"}\n",
+	    nsrv_port(srv));
+	snprintf(good, sizeof(good), "http://127.0.0.1:%u/geturl/policy",
+	    nsrv_port(srv));
+	snprintf(evil, sizeof(evil), "http://127.0.0.1:%u/internal/admin",
+	    nsrv_port(srv));
+	nd_start_cfg(&nd, "enforce", yaml);
+	snprintf(list, sizeof(list), "U %s\nD lookup.example", good);
+	t.text = list;
+	assert_int_equal(ipc_msg_send(nd.parent, IPC_NOTIFY_TARGETS, &t, -1),
+	    0);
+	nd_ready(&nd);
+
+	memset(&job, 0, sizeof(job));
+	job.attempt = job.count = 1;
+	job.receiver = (char *)"";
+	job.kind = (char *)"canary_http";
+	job.idem_key = (char *)"tl-n-9";
+	job.severity = (char *)"high";
+	job.title = job.text = (char *)"t";
+	job.event_json = (char *)"{}";
+	job.target = evil;
+	nd_job(&nd, &job, 1, IPC_ALERT_PERMANENT);
+	job.receiver = (char *)"hook";
+	job.kind = (char *)"webhook";
+	job.target = (char *)"";
+	job.event_json = (char *)"{\"a\":1}],\"injected\":{\"b\":2";
+	nd_job(&nd, &job, 2, IPC_ALERT_PERMANENT);
+	job.receiver = (char *)"";
+	job.kind = (char *)"canary_http";
+	job.target = good;
+	nd_job(&nd, &job, 3, IPC_ALERT_DELIVERED);
+
+	/* only the allowed GET reached the sink */
+	assert_int_equal(nsrv_count(srv), 1);
+	assert_int_equal(nsrv_get(srv, 0, &q), 0);
+	assert_string_equal(q.path, "/geturl/policy");
+	nsrv_req_free(&q);
+
+	/* the refusals are reported to loaderd */
+	assert_int_equal(nd_recv(nd.parent, &m, 5000), 0);
+	assert_int_equal(m.type, IPC_NOTIFY_STATS);
+	assert_int_equal(ipc_msg_decode(m.type, m.payload, m.len, &st), 0);
+	assert_int_equal(st.refused_target, 1);
+	assert_int_equal(st.refused_event, 1);
+	ipc_msg_clear(&m);
+
+	assert_int_equal(kill(nd.pid, SIGTERM), 0);
+	assert_int_equal(WEXITSTATUS(nd_wait(nd.pid, 5000)), 0);
+	nd_stop(&nd);
+	nsrv_stop(srv);
+}
+
 static int
 run_status(const char *const argv[], int with_fds)
 {
@@ -523,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_bad_startup),
 		cmocka_unit_test(test_config_first),
 		cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_refused_jobs),
 	};
 
 	if (geteuid() != 0) {

@@ -386,7 +386,7 @@ test_canary_http_and_action(void **state)
 	struct ipc_alert_job j = job("canary");
 	struct nsrv_req	 q;
 	struct outcome	 o;
-	char		 target[128];
+	char		 target[128], list[300];
 	int		 n0 = nsrv_count(f->http);
 
 	nsrv_script(f->http, "/canary", 200, NULL, "", 0);
@@ -403,6 +403,8 @@ test_canary_http_and_action(void **state)
 	snprintf(target, sizeof(target), "http://127.0.0.1:%u/canary/get?x=1",
 	    nsrv_port(f->http));
 	j.target = target;
+	snprintf(list, sizeof(list), "U %s\nU file:///etc/passwd", target);
+	deliver_set_targets(f->dl, list);
 	run(f, &j, &o);
 	assert_int_equal(o.status, IPC_ALERT_DELIVERED);
 	assert_int_equal(nsrv_get(f->http, n0 + 1, &q), 0);
@@ -413,6 +415,120 @@ test_canary_http_and_action(void **state)
 	j.target = (char *)"file:///etc/passwd";
 	run(f, &j, &o);
 	assert_int_equal(o.status, IPC_ALERT_PERMANENT);
+}
+
+/*
+ * The collector names an action's target: only what the loaded policies
+ * name (loaderd's list) is fetched; the rest is refused and counted, and
+ * nothing reaches the network.
+ */
+static void
+test_action_allowlist(void **state)
+{
+	struct fx	*f = *state;
+	struct ipc_alert_job j = job("");
+	struct ipc_notify_stats st;
+	struct deliver	*dl = f->dl;
+	struct nsrv_req	 q;
+	struct outcome	 o;
+	char		 good[128], evil[128], list[300];
+	int		 n0 = nsrv_count(f->http), d0 = nsrv_count(f->dns);
+
+	nsrv_script(f->http, "/canary", 200, NULL, "", 0);
+	snprintf(good, sizeof(good), "http://127.0.0.1:%u/canary/allowed",
+	    nsrv_port(f->http));
+	snprintf(evil, sizeof(evil), "http://127.0.0.1:%u/canary/ssrf",
+	    nsrv_port(f->http));
+	j.kind = (char *)"canary_http";
+
+	/* before loaderd sent any list: retry later, nothing fetched */
+	f->dl = deliver_new(f->base, &f->cfg);
+	j.target = good;
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_RETRY);
+
+	snprintf(list, sizeof(list), "U %s\nD lookup.example\nbogus line",
+	    good);
+	deliver_set_targets(f->dl, list);
+	j.target = evil;
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_PERMANENT);
+	assert_string_equal(o.detail,
+	    "GetUrl: target not allowed by the loaded policies");
+	assert_null(strstr(o.detail, "ssrf"));
+	deliver_stats(f->dl, &st);
+	assert_int_equal(st.refused_target, 1);
+	assert_int_equal(nsrv_count(f->http), n0);
+
+	j.target = good;
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_DELIVERED);
+	assert_int_equal(nsrv_get(f->http, n0, &q), 0);
+	assert_string_equal(q.path, "/canary/allowed");
+	nsrv_req_free(&q);
+
+	/* DnsLookup: the name, case and a final dot aside */
+	j.kind = (char *)"canary_dns";
+	j.target = (char *)"exfil.evil.example";
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_PERMANENT);
+	assert_int_equal(nsrv_count(f->dns), d0);
+	j.target = (char *)"LOOKUP.example.";
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_DELIVERED);
+	assert_int_equal(nsrv_count(f->dns), d0 + 1);
+
+	/* the policy is deleted: its URL goes too */
+	deliver_set_targets(f->dl, "");
+	j.kind = (char *)"canary_http";
+	j.target = good;
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_PERMANENT);
+	assert_int_equal(nsrv_count(f->http), n0 + 1);
+	deliver_stats(f->dl, &st);
+	assert_int_equal(st.refused_target, 3);
+	assert_int_equal(st.refused_event, 0);
+	deliver_free(f->dl);
+	f->dl = dl;
+}
+
+/* The webhook body embeds the event JSON raw: only a bounded JSON object
+ * (or array of objects) goes in. */
+static void
+test_webhook_event_refused(void **state)
+{
+	static const char *const bad[] = {
+		"{\"a\":1", "{\"a\":1}, \"x\": 2", "[1,2]", "\"str\"",
+		"{\"a\":1}{\"b\":2}", "{\"a\":\"\x01\"}",
+	};
+	struct fx	*f = *state;
+	struct ipc_alert_job j = job("hook");
+	struct ipc_notify_stats st0, st;
+	struct nsrv_req	 q;
+	struct outcome	 o;
+	size_t		 i;
+	int		 n0 = nsrv_count(f->http);
+
+	nsrv_script(f->http, "/hook", 204, NULL, "", 0);
+	deliver_stats(f->dl, &st0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j.event_json = (char *)bad[i];
+		run(f, &j, &o);
+		assert_int_equal(o.status, IPC_ALERT_PERMANENT);
+		assert_non_null(strstr(o.detail, "event JSON refused"));
+	}
+	assert_int_equal(nsrv_count(f->http), n0);
+	deliver_stats(f->dl, &st);
+	assert_int_equal(st.refused_event - st0.refused_event, i);
+
+	/* a group: an array of events */
+	j.event_json = (char *)"[{\"a\":1},{\"b\":[true,null,-1.5e3]}]";
+	run(f, &j, &o);
+	assert_int_equal(o.status, IPC_ALERT_DELIVERED);
+	assert_int_equal(nsrv_get(f->http, n0, &q), 0);
+	assert_non_null(strstr(q.body,
+	    "\"event\":[{\"a\":1},{\"b\":[true,null,-1.5e3]}]"));
+	nsrv_req_free(&q);
 }
 
 static void
@@ -518,6 +634,7 @@ test_canary_dns(void **state)
 	nsrv_req_free(&q);
 
 	/* DnsLookup action: nonce + target, default resolver */
+	deliver_set_targets(f->dl, "D lookup.example\nD bad name..example");
 	j = job("");
 	j.kind = (char *)"canary_dns";
 	j.target = (char *)"lookup.example";
@@ -551,6 +668,8 @@ main(void)
 		cmocka_unit_test(test_vonage_generic),
 		cmocka_unit_test(test_webhook_hmac),
 		cmocka_unit_test(test_canary_http_and_action),
+		cmocka_unit_test(test_action_allowlist),
+		cmocka_unit_test(test_webhook_event_refused),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_canary_dns),

@@ -596,6 +596,84 @@ test_dns_addr(void **state)
 	    ERR_PARSE);
 }
 
+/* guard.c: the event JSON a webhook body may embed */
+static void
+test_event_json_ok(void **state)
+{
+	static const char *const good[] = {
+		"", "  ", "{}", " {\"a\" : [1, -0, 2.5e-3, 1E9, true, false, null]} ",
+		"[]", "[{}]", "[{\"a\":1},{\"b\":\"\\u00e9\\n\\\"\"}]",
+		"{\"s\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}",
+	};
+	static const char *const bad[] = {
+		"null", "1", "\"s\"", "[1]", "[{}, 2]", "{", "{\"a\"}",
+		"{\"a\":}", "{\"a\":1,}", "[{},]", "{a:1}", "{\"a\":01}",
+		"{\"a\":1.}", "{\"a\":-}", "{\"a\":tru}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\u12g4\"}", "{\"a\":\"\t\"}", "{} {}", "{}]",
+		"{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}",
+		"{\"a\":\"\xff\"}", "{\"a\":\"\xc3\"}",
+		"{\"a\":1}],\"x\":{\"b\":2",
+	};
+	struct sbuf	 sb;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!notify_event_json_ok(good[i]))
+			fail_msg("refused: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (notify_event_json_ok(bad[i]))
+			fail_msg("accepted: %s", bad[i]);
+
+	/* depth: 32 levels pass, 33 do not */
+	sbuf_init(&sb);
+	for (i = 0; i < NOTIFY_EVENT_JSON_DEPTH; i++)
+		sbuf_adds(&sb, i == 0 ? "{\"a\":" : "[");
+	sbuf_adds(&sb, "1");
+	for (i = 1; i < NOTIFY_EVENT_JSON_DEPTH; i++)
+		sbuf_adds(&sb, "]");
+	sbuf_adds(&sb, "}");
+	assert_true(notify_event_json_ok(sb.buf));
+	sbuf_reset(&sb);
+	sbuf_adds(&sb, "{\"a\":");
+	for (i = 0; i < 100000; i++)
+		sbuf_adds(&sb, "[");
+	assert_false(notify_event_json_ok(sb.buf));
+	/* size */
+	sbuf_reset(&sb);
+	sbuf_adds(&sb, "{\"a\":\"");
+	while (sb.len < NOTIFY_EVENT_JSON_MAX)
+		sbuf_adds(&sb, "xxxxxxxx");
+	sbuf_adds(&sb, "\"}");
+	assert_false(notify_event_json_ok(sb.buf));
+	sbuf_clear(&sb);
+}
+
+static void
+test_allowlist(void **state)
+{
+	struct notify_allow a;
+
+	memset(&a, 0, sizeof(a));
+	assert_false(notify_allow_has(&a, IPC_TARGET_URL, "http://x/"));
+	notify_allow_set(&a, "U http://x/a?b=1\nD Canary.Example\nX junk\nU\n"
+	    "D \nU http://y/");
+	assert_true(a.have);
+	assert_int_equal(a.n, 3);
+	assert_true(notify_allow_has(&a, IPC_TARGET_URL, "http://x/a?b=1"));
+	assert_false(notify_allow_has(&a, IPC_TARGET_URL, "http://x/a?b=2"));
+	assert_false(notify_allow_has(&a, IPC_TARGET_URL, "HTTP://x/a?b=1"));
+	assert_true(notify_allow_has(&a, IPC_TARGET_URL, "http://y/"));
+	assert_true(notify_allow_has(&a, IPC_TARGET_DNS, "canary.example."));
+	assert_false(notify_allow_has(&a, IPC_TARGET_DNS, "x.canary.example"));
+	/* the kinds do not mix */
+	assert_false(notify_allow_has(&a, IPC_TARGET_DNS, "http://y/"));
+	assert_false(notify_allow_has(&a, IPC_TARGET_URL, "Canary.Example"));
+	notify_allow_set(&a, "");
+	assert_true(a.have);
+	assert_int_equal(a.n, 0);
+	notify_allow_clear(&a);
+}
+
 int
 main(void)
 {
@@ -613,6 +691,8 @@ main(void)
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_dns_wire),
 		cmocka_unit_test(test_dns_addr),
+		cmocka_unit_test(test_event_json_ok),
+		cmocka_unit_test(test_allowlist),
 	};
 
 	return cmocka_run_group_tests_name("notify_format", tests, NULL,

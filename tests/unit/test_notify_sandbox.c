@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,7 +57,7 @@
 #define C_UNDELIVERED	23
 
 enum what { DO_DELIVER, DO_OPEN_WRITE, DO_EXECVE, DO_PTRACE, DO_BPF,
-    DO_READ_OUTSIDE };
+    DO_READ_OUTSIDE, DO_OPEN_DIR, DO_TMPFILE, DO_NETLINK };
 
 struct child {
 	enum what	 what;
@@ -158,6 +159,18 @@ child_main(void *p)
 		memset(&attr, 0, sizeof(attr));
 		return syscall(SYS_bpf, BPF_PROG_GET_NEXT_ID, &attr,
 		    sizeof(attr)) == -1 ? C_REFUSED : C_ALLOWED;
+	case DO_OPEN_DIR:
+		/* a directory on the Landlock list, read-only */
+		fd = open("/usr/lib", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return fd == -1 ? C_REFUSED : C_ALLOWED;
+	case DO_TMPFILE:
+		fd = open(c->tmpdir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+		return fd == -1 ? C_REFUSED : C_ALLOWED;
+	case DO_NETLINK:
+		/* what getaddrinfo() does with several addresses to sort */
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+		return fd == -1 && errno == EAFNOSUPPORT ? C_REFUSED :
+		    C_ALLOWED;
 	case DO_READ_OUTSIDE:
 		/* Landlock: /etc/passwd is not on the notifier's list */
 		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
@@ -290,6 +303,58 @@ test_read_outside(void **state)
 	assert_int_equal(WEXITSTATUS(st), C_REFUSED);
 }
 
+/* O_TMPFILE includes O_DIRECTORY: the write mask must hold only its own
+ * bit, or every read-only directory open is killed */
+static void
+test_open_mask(void **state)
+{
+	const struct sandbox_rule *rules;
+	size_t		 n, i, seen = 0;
+
+	rules = notifier_sandbox_rules(&n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(rules[i].syscall, "openat") != 0)
+			continue;
+		seen++;
+		assert_int_equal(rules[i].action, SB_ALLOW_ARG_MASK0);
+		assert_int_equal(rules[i].mask & O_DIRECTORY, 0);
+		assert_int_not_equal(rules[i].mask & (O_TMPFILE &
+		    ~O_DIRECTORY), 0);
+		assert_int_equal(rules[i].mask & (O_WRONLY | O_RDWR |
+		    O_CREAT | O_TRUNC | O_APPEND), O_WRONLY | O_RDWR |
+		    O_CREAT | O_TRUNC | O_APPEND);
+	}
+	assert_int_equal(seen, 1);
+}
+
+static void
+test_open_dir(void **state)
+{
+	int	 st = run_child(*state, DO_OPEN_DIR);
+
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), C_ALLOWED);
+}
+
+/* refused with an errno glibc handles, not killed */
+static void
+test_netlink(void **state)
+{
+	int	 st = run_child(*state, DO_NETLINK);
+
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), C_REFUSED);
+}
+
+static void
+test_tmpfile(void **state)
+{
+	int	 st = run_child(*state, DO_TMPFILE);
+
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSYS);
+}
+
 static int
 setup(void **state)
 {
@@ -336,6 +401,10 @@ main(void)
 		cmocka_unit_test(test_ptrace),
 		cmocka_unit_test(test_bpf),
 		cmocka_unit_test(test_read_outside),
+		cmocka_unit_test(test_open_mask),
+		cmocka_unit_test(test_open_dir),
+		cmocka_unit_test(test_tmpfile),
+		cmocka_unit_test(test_netlink),
 	};
 
 	if (geteuid() != 0) {

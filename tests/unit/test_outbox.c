@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "compat.h"
 #include "collectord/outbox.h"
 #include "collectord/store.h"
 #include "err.h"
@@ -31,6 +33,20 @@
 #define T0	((uint64_t)OFF + 10 * SEC)	/* Unix ns "now" at start */
 
 #define MAXJOBS	64
+
+/* store_flush, as outbox.o calls it (-Wl,--wrap=store_flush): fails
+ * without rolling back (like SQLITE_BUSY) while fail_commit is set */
+int	__real_store_flush(struct store *);
+int	__wrap_store_flush(struct store *);
+static int fail_commit;
+
+int
+__wrap_store_flush(struct store *s)
+{
+	if (fail_commit)
+		return ERR_DB;
+	return __real_store_flush(s);
+}
 
 struct sent {
 	uint64_t	 id;
@@ -271,6 +287,27 @@ assert_q_str(struct ctx *c, const char *want, const char *fmt, ...)
 	sqlite3_close(h);
 }
 
+/* The idempotency key the store gives row id of c's database. */
+static const char *
+idem(struct ctx *c, uint64_t id)
+{
+	static char	 key[128];
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+
+	assert_int_equal(store_flush(c->st), 0);
+	assert_int_equal(sqlite3_open_v2(c->db, &h, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE"
+	    " key = 'idem_salt'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(key, sizeof(key), "tl-%s-%s-%llu", NODE,
+	    (const char *)sqlite3_column_text(st, 0), (unsigned long long)id);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return key;
+}
+
 static struct outbox_hit
 mkhit(const char *policy, const char *tags, const char *msg,
     const char *binary, const char *args)
@@ -481,9 +518,10 @@ test_routing(void **state)
 	    "receiver FROM outbox WHERE id=1");
 	assert_q_str(c, "canary_dns|abc.canary.invalid",
 	    "SELECT kind||'|'||target FROM outbox WHERE id=2");
-	assert_q_str(c, "ops-slack|etc|slack|pending|tl-n1-3",
-	    "SELECT receiver||'|'||route||'|'||kind||'|'||state||'|'||"
-	    "idem_key FROM outbox WHERE id=3");
+	assert_q_str(c, "ops-slack|etc|slack|pending",
+	    "SELECT receiver||'|'||route||'|'||kind||'|'||state"
+	    " FROM outbox WHERE id=3");
+	assert_q_str(c, idem(c, 3), "SELECT idem_key FROM outbox WHERE id=3");
 	assert_q_str(c, "oncall|etc|sms", "SELECT receiver||'|'||route||'|'"
 	    "||kind FROM outbox WHERE id=4");
 	assert_q_str(c, "hook|all|webhook", "SELECT receiver||'|'||route||'|'"
@@ -555,7 +593,7 @@ test_delivery(void **state)
 	assert_string_equal(c->jobs[0].target, "http://canary.invalid/");
 	assert_string_equal(c->jobs[1].receiver, "ops-slack");
 	assert_string_equal(c->jobs[1].kind, "slack");
-	assert_string_equal(c->jobs[1].idem, "tl-n1-2");
+	assert_string_equal(c->jobs[1].idem, idem(c, 2));
 	assert_string_equal(c->jobs[1].severity, "medium");
 	assert_int_equal(c->jobs[1].count, 1);
 	assert_string_equal(c->jobs[1].title,
@@ -602,7 +640,7 @@ test_delivery(void **state)
 	assert_int_equal(c->njobs, 3);
 	assert_int_equal(c->jobs[2].id, 2);
 	assert_int_equal(c->jobs[2].attempt, 2);
-	assert_string_equal(c->jobs[2].idem, "tl-n1-2");	/* stable */
+	assert_string_equal(c->jobs[2].idem, idem(c, 2));	/* stable */
 
 	/* 429 with Retry-After 30 s: later than the 2 s backoff */
 	result(c, 2, IPC_ALERT_RETRY, 429, 30000, "HTTP 429");
@@ -922,7 +960,7 @@ test_restart(void **state)
 	assert_int_equal(c->jobs[6].id, 2);
 	assert_string_equal(c->jobs[6].kind, "canary_dns");
 	assert_string_equal(c->jobs[6].target, "x.canary.invalid");
-	assert_string_equal(c->jobs[6].idem, "tl-n1-2");
+	assert_string_equal(c->jobs[6].idem, idem(c, 2));
 	assert_string_equal(c->jobs[6].event_json,
 	    "{\"process_kprobe\":{\"policy_name\":\"x\"}}");
 	/* bad messages from the peer are only counted */
@@ -939,6 +977,431 @@ test_restart(void **state)
 	}
 }
 
+/* ---- fairness: a flood on one route, a critical hit on another ---- */
+
+/* Answer every job sent so far with status; forget them. */
+static void
+answer_all(struct ctx *c, uint32_t status)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->njobs; i++)
+		result(c, c->jobs[i].id, status, status ==
+		    IPC_ALERT_DELIVERED ? 200 : 503, 0, "");
+	jobs_reset(c);
+}
+
+static void
+flood_cfg(struct ctx *c)
+{
+	struct al_route		*rt;
+	static char		*r1[] = { "hook" };
+	static char		*r2[] = { "oncall" };
+	static char		*p1[] = { "flood" };
+	static char		*p2[] = { "crit" };
+
+	rt = cfg_route(&c->cfg, "flood");
+	rt->policies = p1;
+	rt->npolicies = 1;
+	rt->receivers = r1;
+	rt->nreceivers = 1;
+	rt = cfg_route(&c->cfg, "crit");
+	rt->policies = p2;
+	rt->npolicies = 1;
+	rt->receivers = r2;
+	rt->nreceivers = 1;
+}
+
+#define FLOOD	100000
+
+static void
+test_fair_flood(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h;
+	uint64_t		 folded = FLOOD - (OUTBOX_BACKLOG_MAX - 1), sum;
+	size_t			 i, hook_jobs = 0, summaries = 0;
+
+	flood_cfg(c);
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	/* the flooded route's sink fails: its circuit opens (2 failures) */
+	h = mkhit("flood", NULL, NULL, "/bin/cat", "/etc/x");
+	for (i = 0; i < FLOOD; i++) {
+		assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+		if ((i + 1) % 1000 != 0)
+			continue;
+		outbox_run(c->ob);	/* as the event loop does */
+		answer_all(c, IPC_ALERT_RETRY);
+		assert_true(q_int(c, "SELECT count(*) FROM outbox WHERE "
+		    "state='pending' AND receiver='hook'") <=
+		    OUTBOX_BACKLOG_MAX);
+	}
+	assert_string_equal(outbox_circuit(c->ob, "hook"), "open");
+
+	/* a critical hit on the other route goes out at once */
+	h = mkhit("crit", "[\"severity=critical\"]", NULL, "/bin/sh", "x");
+	assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 1);
+	assert_string_equal(c->jobs[0].receiver, "oncall");
+	assert_string_equal(c->jobs[0].severity, "critical");
+	answer_all(c, IPC_ALERT_DELIVERED);
+
+	/* the flood kept cap jobs; the rest is one summary, counted */
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='pending' AND receiver='hook'"), OUTBOX_BACKLOG_MAX);
+	assert_int_equal(outbox_stats(c->ob)->summaries, 1);
+	assert_int_equal(outbox_stats(c->ob)->folded, folded);
+	assert_int_equal(q_int(c, "SELECT value FROM meta WHERE "
+	    "key='alerts_folded'"), (long long)folded);
+	sum = (uint64_t)q_int(c, "SELECT id FROM outbox WHERE receiver='hook'"
+	    " AND count > 1");
+	assert_int_equal(q_int(c, "SELECT count FROM outbox WHERE id=%llu",
+	    (unsigned long long)sum), (long long)folded);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='merged' AND merged_into=%llu", (unsigned long long)sum),
+	    (long long)folded - 1);
+
+	/* the sink is back: the kept jobs and the summary are delivered */
+	c->now += 31 * SEC;
+	for (i = 0; i < 2 * OUTBOX_BACKLOG_MAX; i++) {
+		outbox_run(c->ob);
+		if (c->njobs == 0)
+			break;
+		hook_jobs += c->njobs;
+		if (c->jobs[0].id == sum) {
+			summaries++;
+			assert_int_equal(c->jobs[0].count, folded);
+			assert_non_null(strstr(c->jobs[0].title, "99001 more "
+			    "alerts for hook"));
+			assert_non_null(strstr(c->jobs[0].event_json,
+			    "\"alerts\":99001"));
+		}
+		answer_all(c, IPC_ALERT_DELIVERED);
+	}
+	assert_int_equal(summaries, 1);
+	assert_int_equal(hook_jobs, OUTBOX_BACKLOG_MAX);
+	assert_q_str(c, "delivered", "SELECT state FROM outbox WHERE id=%llu",
+	    (unsigned long long)sum);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state IN ('pending', 'inflight')"), 0);
+}
+
+/* Within one destination the most urgent job goes first. */
+static void
+test_fair_severity(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h;
+	size_t			 i;
+
+	flood_cfg(c);
+	c->cfg.routes[0].severity_mask = 0;
+	ob_open(c);
+	h = mkhit("flood", NULL, NULL, "/bin/cat", "");
+	for (i = 0; i < 10; i++)
+		assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	h = mkhit("flood", "[\"severity=critical\"]", NULL, "/bin/cat", "");
+	assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	outbox_peer_up(c->ob);
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 2);	/* max_inflight */
+	assert_int_equal(c->jobs[0].id, 11);
+	assert_string_equal(c->jobs[0].severity, "critical");
+	assert_int_equal(c->jobs[1].id, 1);
+}
+
+/* n hits on the flooded route, then one scheduler run. */
+static void
+flood_hits(struct ctx *c, size_t n)
+{
+	struct outbox_hit	 h = mkhit("flood", NULL, NULL, "/bin/cat", "x");
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	outbox_run(c->ob);
+	assert_true(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='pending' AND receiver='hook'") <= OUTBOX_BACKLOG_MAX);
+}
+
+/* Every hit is told once: by its own job or in a live summary's counts
+ * (alerts, hits, by severity: the flood's hits are info). */
+static void
+assert_told(struct ctx *c, long long hits)
+{
+	static const char *const what[] = { "alerts", "severity.info" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		assert_int_equal(q_int(c, "SELECT sum(IFNULL(json_extract("
+		    "payload, '$.event.tripline_summary.%s'), 1)) FROM outbox"
+		    " WHERE receiver='hook' AND state <> 'merged'", what[i]),
+		    hits);
+	assert_int_equal(q_int(c, "SELECT sum(count) FROM outbox WHERE "
+	    "receiver='hook' AND state <> 'merged'"), hits);
+	/* the meta counter: the alerts the live summaries stand for */
+	assert_int_equal(q_int(c, "SELECT value FROM meta WHERE "
+	    "key='alerts_folded'"), q_int(c, "SELECT sum(json_extract("
+	    "payload, '$.event.tripline_summary.alerts')) FROM outbox WHERE "
+	    "receiver='hook' AND state <> 'merged'"));
+}
+
+/* The open summary's id (the one pending row with count > 1). */
+static uint64_t
+summary_id(struct ctx *c)
+{
+	return (uint64_t)q_int(c, "SELECT id FROM outbox WHERE receiver="
+	    "'hook' AND state='pending' AND count > 1");
+}
+
+/* A summary folded again (unsent, after a collector restart; or sent and
+ * failed) brings every alert it stands for into the new summary. */
+static void
+test_fair_refold(void **state)
+{
+	struct ctx	*c = *state;
+	uint64_t	 s2;
+	size_t		 i, j;
+	int		 sent = 0;
+
+	flood_cfg(c);
+	ob_open(c);
+	flood_hits(c, OUTBOX_BACKLOG_MAX + 500);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 500);
+
+	/* restart: the unsent summary is folded into the next one */
+	ob_close(c);
+	c->now += SEC;
+	ob_open(c);
+	flood_hits(c, 500);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 1000);
+
+	/* the sink answers until the summary goes out and fails */
+	s2 = summary_id(c);
+	outbox_peer_up(c->ob);
+	c->now += SEC;
+	for (i = 0; i < 2 * OUTBOX_BACKLOG_MAX && !sent; i++) {
+		outbox_run(c->ob);
+		for (j = 0; j < c->njobs; j++) {
+			sent |= c->jobs[j].id == s2;
+			result(c, c->jobs[j].id, c->jobs[j].id == s2 ?
+			    IPC_ALERT_RETRY : IPC_ALERT_DELIVERED, 200, 0, "");
+		}
+		jobs_reset(c);
+	}
+	assert_true(sent);
+	/* a new flood: the failed summary (retrying) is folded too */
+	flood_hits(c, 1500);
+	assert_q_str(c, "merged", "SELECT state FROM outbox WHERE id=%llu",
+	    (unsigned long long)s2);
+	assert_told(c, OUTBOX_BACKLOG_MAX + 2500);
+}
+
+/* ---- idempotency keys ---- */
+
+static void
+test_idem_salt(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "");
+	struct store_alert	 act = { "geturl", "http://canary.invalid/" };
+	char			 k1[128], k2[128], k3[128];
+
+	/* two fresh databases: row 1 has different keys */
+	ob_open(c);
+	assert_int_equal(store_hit(c, &h, &act, 1), 0);
+	strlcpy(k1, idem(c, 1), sizeof(k1));
+	assert_q_str(c, k1, "SELECT idem_key FROM outbox WHERE id=1");
+	assert_int_equal(strlen(k1), strlen("tl-n1--1") + 16);
+	ob_close(c);
+	assert_int_equal(unlink(c->db), 0);
+	ob_open(c);
+	assert_int_equal(store_hit(c, &h, &act, 1), 0);
+	strlcpy(k2, idem(c, 1), sizeof(k2));
+	assert_q_str(c, k2, "SELECT idem_key FROM outbox WHERE id=1");
+	assert_string_not_equal(k1, k2);
+	/* the salt belongs to the database: kept across a restart */
+	ob_close(c);
+	ob_open(c);
+	assert_int_equal(store_hit(c, &h, &act, 1), 0);
+	strlcpy(k3, idem(c, 2), sizeof(k3));
+	assert_q_str(c, k3, "SELECT idem_key FROM outbox WHERE id=2");
+	assert_memory_equal(k2, k3, strlen(k2) - 1);
+}
+
+/* A commit that fails before the send: nothing is sent. */
+static void
+test_commit_fail(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "");
+	struct store_alert	 act = { "geturl", "http://canary.invalid/" };
+	uint64_t		 errs;
+
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	assert_int_equal(store_hit(c, &h, &act, 1), 0);
+	errs = outbox_stats(c->ob)->db_errors;
+	fail_commit = 1;
+	assert_int_equal(outbox_run(c->ob), 1000);
+	fail_commit = 0;
+	assert_int_equal(c->njobs, 0);
+	assert_int_equal(outbox_stats(c->ob)->db_errors, errs + 1);
+	/* committed at the next run, then sent */
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 1);
+	assert_q_str(c, "inflight", "SELECT state FROM outbox WHERE id=1");
+}
+
+/* ---- Retry-After from the notifier ---- */
+
+static void
+test_retry_after(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "");
+	struct store_alert	 act = { "geturl", "http://canary.invalid/" };
+
+	assert_int_equal(outbox_backoff_ms(1000, 8000, 1, 0, UINT64_MAX),
+	    OUTBOX_RETRY_AFTER_MAX_MS);
+	assert_int_equal(outbox_backoff_ms(1000, 8000, 1, 0, 7200000),
+	    OUTBOX_RETRY_AFTER_MAX_MS);
+	assert_true(outbox_backoff_ms(1000, UINT64_MAX, 200, 0xffffffffU,
+	    UINT64_MAX) <= OUTBOX_DELAY_MAX_MS * 12 / 10);
+	assert_true(outbox_backoff_ms(UINT64_MAX, UINT64_MAX, 1, 0, 0) >=
+	    OUTBOX_DELAY_MAX_MS * 8 / 10);
+
+	c->cfg.retry_max_age_ms = 24 * 3600 * 1000;
+	ob_open(c);
+	outbox_peer_up(c->ob);
+	assert_int_equal(store_hit(c, &h, &act, 1), 0);
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 1);
+	result(c, 1, IPC_ALERT_RETRY, 429, UINT64_MAX, "HTTP 429");
+	assert_int_equal(q_int(c, "SELECT next_attempt_ns FROM outbox WHERE "
+	    "id=1"), (long long)(c->now + OUTBOX_RETRY_AFTER_MAX_MS * MS));
+	c->now += OUTBOX_RETRY_AFTER_MAX_MS * MS - 1;
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 1);
+	c->now += 1;
+	outbox_run(c->ob);
+	assert_int_equal(c->njobs, 2);
+}
+
+/* ---- grouping: keyed hash, bounded table ---- */
+
+static void
+test_siphash(void **state)
+{
+	/* the reference vectors: key 00..0f, messages 00..(n-1) */
+	const uint64_t	 k[2] = { 0x0706050403020100ULL,
+			    0x0f0e0d0c0b0a0908ULL };
+	uint8_t		 m[64];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(m); i++)
+		m[i] = (uint8_t)i;
+	assert_int_equal(outbox_siphash(k, m, 0), 0x726fdb47dd0e0e31ULL);
+	assert_int_equal(outbox_siphash(k, m, 7), 0xab0200f58b01d137ULL);
+	assert_int_equal(outbox_siphash(k, m, 8), 0x93f5f5799a932462ULL);
+	assert_int_equal(outbox_siphash(k, m, 15), 0xa129ca6149be45e5ULL);
+	assert_int_equal(outbox_siphash(k, m, 63), 0x958a324ceb064572ULL);
+}
+
+static void
+test_fingerprint_keyed(void **state)
+{
+	struct ctx		*c = *state;
+	struct outbox_hit	 h = mkhit("p", NULL, NULL, "/bin/cat", "a");
+	struct outbox		*other;
+	struct outbox_hooks	 hk;
+	char			 a[20], b[20], o[20];
+
+	ob_open(c);
+	outbox_fingerprint(c->ob, &h, a, sizeof(a));
+	outbox_fingerprint(c->ob, &h, b, sizeof(b));
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 16);
+	memset(&hk, 0, sizeof(hk));
+	hk.now = fake_now;
+	hk.send = fake_send;
+	hk.arg = c;
+	other = outbox_new(c->st, &hk);
+	outbox_fingerprint(other, &h, o, sizeof(o));
+	outbox_free(other);
+	/* another process, another key: nobody can aim at a fingerprint */
+	assert_string_not_equal(a, o);
+	h.call_args = "b";
+	outbox_fingerprint(c->ob, &h, b, sizeof(b));
+	assert_string_not_equal(a, b);
+}
+
+static void
+test_groups_cap(void **state)
+{
+	struct ctx		*c = *state;
+	struct al_route		*rt;
+	struct outbox_hit	 h;
+	static char		*r1[] = { "ops-slack" };
+	static char		*gb[] = { "binary" };
+	char			 bin[32];
+	size_t			 i, n = OUTBOX_GROUPS_MAX + 100;
+
+	rt = cfg_route(&c->cfg, "g");
+	rt->receivers = r1;
+	rt->nreceivers = 1;
+	rt->group_by = gb;
+	rt->ngroup_by = 1;
+	rt->group_wait_ms = 10000;
+	ob_open(c);
+	h = mkhit("p", NULL, NULL, bin, "");
+	for (i = 0; i < n; i++) {
+		snprintf(bin, sizeof(bin), "/bin/x%zu", i);
+		assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	}
+	/* the table holds the cap and one overflow group */
+	assert_int_equal(outbox_stats(c->ob)->groups, OUTBOX_GROUPS_MAX + 1);
+	assert_int_equal(outbox_stats(c->ob)->group_overflow, 100);
+	assert_int_equal(q_int(c, "SELECT value FROM meta WHERE "
+	    "key='alerts_group_overflow'"), 100);
+	assert_int_equal(q_int(c, "SELECT count(DISTINCT group_key) FROM "
+	    "outbox"), OUTBOX_GROUPS_MAX + 1);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "group_key='" OUTBOX_GROUP_OVERFLOW "'"), 100);
+
+	/* later hits find their group: its due time, not a new one */
+	c->now += 5 * SEC;
+	snprintf(bin, sizeof(bin), "/bin/x%d", 7);
+	assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	snprintf(bin, sizeof(bin), "/bin/new");
+	assert_int_equal(store_hit(c, &h, NULL, 0), 0);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "group_key='[\"/bin/x7\"]' AND next_attempt_ns=%llu",
+	    (unsigned long long)(T0 + 10 * SEC)), 2);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "group_key='" OUTBOX_GROUP_OVERFLOW "' AND next_attempt_ns=%llu",
+	    (unsigned long long)(T0 + 10 * SEC)), 101);
+	assert_int_equal(outbox_stats(c->ob)->group_overflow, 101);
+
+	/* flushed (64 groups a run) and idle: the table empties */
+	c->now = T0 + 10 * SEC;
+	for (i = 0; i < n / 64 + 2; i++)
+		outbox_run(c->ob);
+	/* every hit is in one job (groups, then the backlog cap's
+	 * summary) */
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='waiting'"), 0);
+	assert_int_equal(q_int(c, "SELECT sum(count) FROM outbox WHERE "
+	    "state='pending'"), (long long)n + 2);
+	assert_int_equal(q_int(c, "SELECT count(*) FROM outbox WHERE "
+	    "state='pending'"), OUTBOX_BACKLOG_MAX);
+	c->now += 5 * 3600 * SEC;
+	outbox_run(c->ob);
+	assert_int_equal(outbox_stats(c->ob)->groups, 0);
+}
+
 int
 main(void)
 {
@@ -953,6 +1416,23 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_grouping, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fair_flood, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair_severity, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair_refold, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_idem_salt, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_commit_fail, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_retry_after, setup,
+		    teardown),
+		cmocka_unit_test(test_siphash),
+		cmocka_unit_test_setup_teardown(test_fingerprint_keyed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_groups_cap, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);

@@ -7,15 +7,20 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/wait.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bpf/events.h"
+#include "collectord/collectord.h"
 #include "collectord/decode.h"
 #include "collectord/pcache.h"
 #include "collectord/procfs.h"
 #include "err.h"
+#include "sandbox.h"
 #include "str.h"
 
 #define NODE	"node1"
@@ -331,6 +336,270 @@ test_many_grow(void **state)
 	pcache_free(pc);
 }
 
+/* pids above PID_MAX_LIMIT (2^22) cannot exist: the default probe,
+ * kill(pid, 0), finds them gone */
+#define DEAD_PID(i)	(0x40000000U + (uint32_t)(i))
+
+static void
+count_cb(struct proc *p, void *arg)
+{
+	(*(size_t *)arg)++;
+}
+
+/* entries reachable in the tables == pcache_count */
+static void
+assert_count_true(struct pcache *pc)
+{
+	size_t	 n = 0;
+
+	pcache_foreach(pc, count_cb, &n);
+	assert_int_equal(n, pcache_count(pc));
+}
+
+/*
+ * Exits are lost (ring buffer full): exec records keep coming with no
+ * exit.  The cache stays at its bound, memory stops growing, every
+ * eviction is counted, and a live process (this test) still resolves.
+ */
+static void
+test_bound_lost_exits(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	struct proc		*me;
+	size_t			 mem0 = 0, mem1, n = 10 * 1024, i;
+
+	assert_int_equal(pcache_max(pc), PCACHE_MAX_DEFAULT);
+	pcache_set_max(pc, 1024);
+	assert_int_equal(pcache_max(pc), 1024);
+	e = ev_exec((uint32_t)getpid(), 7, 0, 0, "/usr/bin/me", "me\0", 3,
+	    "/");
+	assert_int_equal(pcache_exec(pc, &e, &r), 0);
+	for (i = 0; i < n; i++) {
+		e = ev_exec(DEAD_PID(i), 1000 + i, 0, 0, "/usr/bin/x",
+		    "x\0--flood\0", 10, "/tmp");
+		assert_int_equal(pcache_exec(pc, &e, &r), 0);
+		pcache_gc(pc);
+		assert_true(pcache_count(pc) <= 1024);
+		if (i == 2048)
+			mem0 = mallinfo2().uordblks;
+	}
+	mem1 = mallinfo2().uordblks;
+	assert_true(mem1 <= mem0 + mem0 / 20);
+	assert_count_true(pc);
+	assert_int_equal(pcache_stats(pc)->evicted, n + 1 - pcache_count(pc));
+	assert_int_equal(pcache_stats(pc)->evicted_live, 0);
+	/* the live process resolved all along, and still does */
+	assert_non_null(me = pcache_lookup(pc, (uint32_t)getpid(), 7));
+	assert_ptr_equal(pcache_current(pc, (uint32_t)getpid()), me);
+	assert_string_equal(me->binary, "/usr/bin/me");
+	assert_non_null(pcache_lookup(pc, DEAD_PID(n - 1), 1000 + n - 1));
+	assert_null(pcache_lookup(pc, DEAD_PID(0), 1000));
+	pcache_free(pc);
+}
+
+/* Long arguments: the byte bound holds before the entry bound does. */
+static void
+test_bound_bytes(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	char			 args[4000];
+	size_t			 i, n = 1000, limit = 256 << 10;
+
+	assert_int_equal(pcache_max_bytes(pc), PCACHE_MAX_BYTES_DEFAULT);
+	pcache_set_max_bytes(pc, limit);
+	memset(args, 'a', sizeof(args));
+	args[1] = '\0';		/* argv[0] "a", argv[1] "aaa..." */
+	for (i = 0; i < n; i++) {
+		e = ev_exec(DEAD_PID(i), 1000 + i, 0, 0, "/usr/bin/x", args,
+		    sizeof(args), "/tmp");
+		assert_int_equal(pcache_exec(pc, &e, &r), 0);
+		pcache_gc(pc);
+		/* at most the entry just added past the bound */
+		assert_true(pcache_bytes(pc) <= limit + sizeof(struct proc) +
+		    sizeof(args) + 32);
+	}
+	assert_true(pcache_count(pc) < 70);
+	assert_int_equal(pcache_stats(pc)->evicted, n - pcache_count(pc));
+	assert_count_true(pc);
+	pcache_free(pc);
+}
+
+static int
+alive_all(uint32_t pid, void *arg)
+{
+	return 1;
+}
+
+/* More live processes than the bound: the oldest go anyway, counted as
+ * live evictions, with a bounded number of probes per eviction. */
+static void
+test_bound_all_live(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	const struct pcache_stats *st;
+	uint32_t		 i, n = 2560;
+
+	pcache_set_max(pc, 256);
+	pcache_set_alive(pc, alive_all, NULL);
+	for (i = 1; i <= n; i++) {
+		e = ev_fork(i, i, 0, 0);
+		assert_int_equal(pcache_fork(pc, &e, &r), 0);
+		pcache_gc(pc);
+		assert_true(pcache_count(pc) <= 256);
+	}
+	st = pcache_stats(pc);
+	assert_int_equal(st->evicted, n - pcache_count(pc));
+	assert_int_equal(st->evicted_live, st->evicted);
+	assert_true(st->probes <= 5 * st->evicted);
+	/* the youngest are kept */
+	for (i = n - 200; i <= n; i++)
+		assert_non_null(pcache_lookup(pc, i, i));
+	assert_null(pcache_lookup(pc, 1, 1));
+	assert_count_true(pc);
+	pcache_free(pc);
+}
+
+static int
+alive_below_1000(uint32_t pid, void *arg)
+{
+	return pid < 1000;
+}
+
+struct evicted {
+	int	 calls, live;
+	uint32_t last_pid;
+};
+
+static void
+evict_cb(struct proc *p, int alive, void *arg)
+{
+	struct evicted	*ev = arg;
+
+	ev->calls++;
+	ev->live += alive;
+	ev->last_pid = p->pid;
+	assert_false(p->released);
+}
+
+/* Evicting parents and children keeps the references consistent. */
+static void
+test_bound_parents(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	struct evicted		 ev;
+	struct proc		*p;
+	uint32_t		 i;
+
+	memset(&ev, 0, sizeof(ev));
+	pcache_set_max(pc, 64);
+	pcache_set_alive(pc, alive_below_1000, NULL);
+	pcache_set_evict_cb(pc, evict_cb, &ev);
+	/* P (alive) with 5 children whose exits were lost */
+	e = ev_exec(10, 10, 0, 0, "/bin/p", "p\0", 2, "/");
+	pcache_exec(pc, &e, &r);
+	for (i = 0; i < 5; i++) {
+		e = ev_fork(2000 + i, 11 + i, 10, 10);
+		pcache_fork(pc, &e, &r);
+	}
+	assert_int_equal(pcache_lookup(pc, 10, 10)->refcnt, 6);
+	/* R exited, its child D lives on: R is kept as D's parent */
+	e = ev_exec(30, 30, 0, 0, "/bin/r", "r\0", 2, "/");
+	pcache_exec(pc, &e, &r);
+	e = ev_fork(40, 40, 30, 30);
+	pcache_fork(pc, &e, &r);
+	e = ev_exit(30, 30, 0);
+	pcache_exit(pc, &e, &r);
+	assert_true(pcache_lookup(pc, 30, 30)->released);
+	/* a flood of processes whose exits were lost */
+	for (i = 0; i < 200; i++) {
+		e = ev_fork(5000 + i, 100 + i, 0, 0);
+		pcache_fork(pc, &e, &r);
+		pcache_gc(pc);
+		assert_true(pcache_count(pc) <= 64);
+	}
+	/* P stays, its children's references went with them */
+	assert_non_null(p = pcache_lookup(pc, 10, 10));
+	assert_int_equal(p->refcnt, 1);
+	for (i = 0; i < 5; i++)
+		assert_null(pcache_lookup(pc, 2000 + i, 11 + i));
+	/* R (released) went without a callback; D stays, and exits */
+	assert_null(pcache_lookup(pc, 30, 30));
+	assert_non_null(pcache_lookup(pc, 40, 40));
+	assert_int_equal(ev.live, 0);
+	assert_int_equal(ev.calls, (int)pcache_stats(pc)->evicted - 1);
+	e = ev_exit(40, 40, 30);
+	assert_int_equal(pcache_exit(pc, &e, &r), 0);
+	assert_non_null(r.proc);
+	assert_null(r.parent);
+	pcache_gc(pc);
+	assert_null(pcache_lookup(pc, 40, 40));
+	assert_count_true(pc);
+	e = ev_exit(10, 10, 0);
+	pcache_exit(pc, &e, &r);
+	pcache_gc(pc);
+	assert_null(pcache_lookup(pc, 10, 10));
+	assert_count_true(pc);
+	pcache_free(pc);
+}
+
+/* The probe works inside the collector's real seccomp filter. */
+static void
+test_bound_probe_sandboxed(void **state)
+{
+	struct pcache		*pc;
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	pid_t			 pid;
+	int			 st;
+	uint32_t		 i;
+
+	if ((pid = fork()) == 0) {
+		signal(SIGSYS, SIG_DFL);
+		pc = pcache_new(NODE);
+		pcache_set_max(pc, 64);
+		e = ev_exec((uint32_t)getpid(), 1, 0, 0, "/me", "", 0, "/");
+		pcache_exec(pc, &e, &r);
+		if (sandbox_seccomp(collector_rules, collector_nrules,
+		    SANDBOX_ENFORCE) != 0)
+			_exit(2);
+		for (i = 0; i < 500; i++) {
+			e = ev_fork(DEAD_PID(i), 10 + i, 0, 0);
+			pcache_fork(pc, &e, &r);
+			pcache_gc(pc);
+		}
+		_exit(pcache_lookup(pc, (uint32_t)getpid(), 1) != NULL &&
+		    pcache_stats(pc)->evicted_live == 0 &&
+		    pcache_stats(pc)->probes > 0 ? 0 : 3);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st))
+		print_error("child killed by signal %d\n", WTERMSIG(st));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* ...but no real signal may be sent */
+	if ((pid = fork()) == 0) {
+		signal(SIGSYS, SIG_DFL);
+		if (sandbox_seccomp(collector_rules, collector_nrules,
+		    SANDBOX_ENFORCE) != 0)
+			_exit(2);
+		kill(getpid(), SIGCONT);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSYS);
+}
+
 static void
 test_insert(void **state)
 {
@@ -495,6 +764,11 @@ main(void)
 		cmocka_unit_test(test_exec_replaces_exec),
 		cmocka_unit_test(test_unknown_exit_and_parent),
 		cmocka_unit_test(test_many_grow),
+		cmocka_unit_test(test_bound_lost_exits),
+		cmocka_unit_test(test_bound_bytes),
+		cmocka_unit_test(test_bound_all_live),
+		cmocka_unit_test(test_bound_parents),
+		cmocka_unit_test(test_bound_probe_sandboxed),
 		cmocka_unit_test(test_insert),
 		cmocka_unit_test(test_procfs_parse),
 		cmocka_unit_test(test_procfs_self),

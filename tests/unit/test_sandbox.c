@@ -470,11 +470,68 @@ test_drop_privs(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/*
+ * The uid change clears PR_SET_PDEATHSIG: after sandbox_drop_privs() the
+ * process must still get its signal when its parent dies.  outer (a
+ * subreaper, so the orphan is reparented to it) -> middle -> grandchild;
+ * middle exits once the grandchild has dropped its uid.
+ */
+static int
+pdeath_grandchild(int wfd)
+{
+	pid_t	 me = getpid();
+
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1 ||
+	    sandbox_drop_privs(65534, 65534) != 0)
+		_exit(81);
+	if (write(wfd, &me, sizeof(me)) != (ssize_t)sizeof(me))
+		_exit(82);
+	alarm(10);	/* SIGALRM instead of SIGTERM: the test fails */
+	for (;;)
+		pause();
+}
+
+static int
+child_pdeath(void *p)
+{
+	int	 fds[2], st;
+	pid_t	 mid, gpid = -1;
+
+	CHECK(80, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0);
+	CHECK(81, pipe(fds) == 0);
+	if ((mid = fork()) == 0) {
+		if (fork() == 0)
+			pdeath_grandchild(fds[1]);
+		/* wait until the grandchild dropped its uid, then die */
+		_exit(read(fds[0], &gpid, sizeof(gpid)) == sizeof(gpid) ?
+		    0 : 1);
+	}
+	CHECK(82, mid > 0 && waitpid(mid, &st, 0) == mid &&
+	    WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* the grandchild, reparented to us: the only child left */
+	CHECK(84, (gpid = waitpid(-1, &st, 0)) > 0);
+	CHECK(85, WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	return 0;
+}
+
+static void
+test_drop_privs_pdeathsig(void **state)
+{
+	int	 st;
+
+	if (getuid() != 0)
+		skip();
+	st = testutil_fork_status(child_pdeath, NULL);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_drop_privs_pdeathsig),
 		cmocka_unit_test(test_lookup_user),
 		cmocka_unit_test(test_seccomp_enforce),
 		cmocka_unit_test(test_seccomp_trap),

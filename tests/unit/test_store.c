@@ -1173,8 +1173,10 @@ test_pipeline_generic(void **state)
 		assert_q_str(c->db, "SELECT json_extract(payload, '$.title') "
 		    "FROM outbox WHERE event_id=2", "[info] files: /bin/bash "
 		    "__x64_sys_openat -100 /etc/passwd = 3");
-		assert_q_str(c->db, "SELECT idem_key || '|' || kind FROM "
-		    "outbox WHERE event_id=2", "tl-testnode-1|canary_http");
+		assert_q_str(c->db, "SELECT (idem_key = 'tl-testnode-' || "
+		    "(SELECT value FROM meta WHERE key = 'idem_salt') || "
+		    "'-1') || '|' || kind FROM outbox WHERE event_id=2",
+		    "1|canary_http");
 	}
 	free(json);
 
@@ -1355,6 +1357,56 @@ test_compact(void **state)
 	sbuf_clear(&sb);
 }
 
+/*
+ * Exit records lost: the process cache stays at its bound; the evictions
+ * are counted in meta; the rows of evicted processes that are gone end
+ * as stale; a running process (this test) keeps its entry and open row.
+ */
+static void
+test_pipeline_evict(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	uint8_t			 buf[8192];
+	size_t			 len;
+	uint64_t		 ev;
+	uint32_t		 i, me = (uint32_t)getpid();
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 1000), 0);
+	env.pc = pcache_new(NODE);
+	pcache_set_max(env.pc, 64);
+	assert_int_equal(pipeline_startup(&env, NULL, 0), 0);
+	len = rec_exec(buf, me, 1000, 0, 0, "/usr/bin/me", "me\0", 3, "/");
+	pipeline_record(&env, buf, len);
+	/* pids above PID_MAX_LIMIT: gone for kill(pid, 0) */
+	for (i = 0; i < 500; i++) {
+		len = rec_exec(buf, 0x40000000U + i, 2000 + i, 0, 0, "/bin/x",
+		    "x\0", 2, "/");
+		pipeline_record(&env, buf, len);
+		assert_true(pcache_count(env.pc) <= 64);
+	}
+	assert_int_equal(store_flush(env.st), 0);
+	ev = pcache_stats(env.pc)->evicted;
+	assert_int_equal(ev, 501 - pcache_count(env.pc));
+	assert_int_equal(env.evicted, ev);
+	assert_int_equal(env.db_errors, 0);
+	assert_non_null(pcache_lookup(env.pc, me, 1000));
+	store_close(env.st);
+	pcache_free(env.pc);
+	assert_int_equal(q_int(c->db, "SELECT value FROM meta WHERE "
+	    "key='pcache_evicted'"), (int64_t)ev);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM meta WHERE "
+	    "key='pcache_evicted_live'"), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes WHERE "
+	    "flags LIKE '% stale' AND exit_time IS NOT NULL"),
+	    (int64_t)ev);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes WHERE "
+	    "exit_time IS NULL"), 501 - (int64_t)ev);
+	assert_int_equal(q_int(c->db, "SELECT exit_time IS NULL FROM "
+	    "processes WHERE binary = '/usr/bin/me'"), 1);
+}
+
 /* restart: live rows come back, procfs merge keeps valid rows, marks
  * gone/reused pids stale, adds new /proc processes */
 static void
@@ -1441,6 +1493,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rows_and_views, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_live, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_evict, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline, setup,
 		    teardown),

@@ -1,8 +1,10 @@
 /* tests/unit/test_str.c -- escaping, sbuf, JSON strings, base64, ISO time. */
 #include "build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "log.h"
 #include "str.h"
 
 static void
@@ -89,6 +92,8 @@ test_json_str(void **state)
 	J("caf\xc3\xa9", "\"caf\xc3\xa9\"");
 	J("\xe2\x82\xac", "\"\xe2\x82\xac\"");		/* euro sign */
 	J("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");	/* U+1F600 */
+	/* ...but C1 and bidi controls are escaped */
+	J("\xc2\x85\xe2\x80\xae", "\"\\u0085\\u202e\"");
 	/* invalid UTF-8: each bad byte becomes U+FFFD */
 	J("\xff", "\"\\ufffd\"");
 	J("a\x80z", "\"a\\ufffdz\"");
@@ -102,6 +107,75 @@ test_json_str(void **state)
 	J("\xc3\xa9\xc3", "\"\xc3\xa9\\ufffd\"");
 	/* length is honoured, not the NUL */
 	json("abcdef", 3, "\"abc\"");
+}
+
+/* C1 and bidi controls (and every other non-ASCII byte) are escaped for
+ * logs and terminals: str_escape, sbuf_add_esc and the log lines. */
+static void
+test_escape_unicode_ctrl(void **state)
+{
+	static const char in[] = "a\xe2\x80\xae" "b\xc2\x85" "c\xc2\x9b" "2J";
+	char		 out[128], path[] = "/tmp/tripline-log.XXXXXX";
+	struct sbuf	 sb;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	str_escape(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out, "a\\xe2\\x80\\xaeb\\xc2\\x85" "c\\xc2\\x9b2J");
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "<");
+	sbuf_add_esc(&sb, in, sizeof(in) - 1);
+	sbuf_add_esc(&sb, "\x1b\xff\xff\xff", 4);	/* 4x growth */
+	assert_string_equal(sb.buf, "<a\\xe2\\x80\\xaeb\\xc2\\x85"
+	    "c\\xc2\\x9b2J\\x1b\\xff\\xff\\xff");
+	sbuf_clear(&sb);
+
+	/* a log line carrying them, as collectord writes it to stderr */
+	assert_true((fd = mkstemp(path)) >= 0);
+	unlink(path);
+	saved = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	log_init(1, 0);
+	log_procinit("t");
+	log_warnx("file %s", in);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	n = read(fd, out, sizeof(out) - 1);
+	close(fd);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_string_equal(out, "t: file a\\xe2\\x80\\xaeb\\xc2\\x85"
+	    "c\\xc2\\x9b2J\n");
+}
+
+static void
+term(const char *in, size_t len, const char *want)
+{
+	struct sbuf	 sb;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "");
+	sbuf_add_term(&sb, in, len);
+	assert_string_equal(sb.buf, want);
+	sbuf_clear(&sb);
+}
+
+#define T(in, want)	term(in, sizeof(in) - 1, want)
+
+static void
+test_term(void **state)
+{
+	/* multi-line text keeps its lines, columns and UTF-8 */
+	T("name  x\n\tcaf\xc3\xa9 \\ \xe2\x82\xac\n", "name  x\n\tcaf\xc3\xa9 \\ \xe2\x82\xac\n");
+	/* what could drive or fool a terminal does not */
+	T("\x1b[2J\r\b\x7f", "\\x1b[2J\\x0d\\x08\\x7f");
+	T("\xc2\x85\xc2\x9b\xc2\xa0", "\\u0085\\u009b\xc2\xa0");
+	T("\xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f\xd8\x9c\xe2\x80\xa8",
+	    "\\u202e\\u2066\\u200f\\u061c\\u2028");
+	T("\xff\xc3", "\\xff\\xc3");
+	T("a\0b", "a\\x00b");
 }
 
 static void
@@ -167,6 +241,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_unicode_ctrl),
+		cmocka_unit_test(test_term),
 		cmocka_unit_test(test_sbuf),
 		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_base64),
