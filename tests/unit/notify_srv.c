@@ -269,6 +269,52 @@ nsrv_dns_packet(struct nsrv *s)
 	(void)!sendto(s->fd, b, (size_t)n, 0, (struct sockaddr *)&from, fl);
 }
 
+/*
+ * A test's fork() (its sandboxed children) must not copy a server thread in
+ * the middle of malloc: GCC's ASan allocator has no fork handler, and the
+ * child then waits on the copied lock for ever (test_notify_sandbox under
+ * --enable-sanitizers).  Server threads hold nsrv_busy (shared) except in
+ * poll(); fork() takes it exclusively first.
+ */
+static pthread_rwlock_t nsrv_busy = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t nsrv_once = PTHREAD_ONCE_INIT;
+
+static void
+nsrv_fork_prepare(void)
+{
+	pthread_rwlock_wrlock(&nsrv_busy);
+}
+
+static void
+nsrv_fork_parent(void)
+{
+	pthread_rwlock_unlock(&nsrv_busy);
+}
+
+static void
+nsrv_fork_child(void)
+{
+	/* the writer was the parent's thread: start afresh */
+	pthread_rwlock_init(&nsrv_busy, NULL);
+}
+
+static void
+nsrv_atfork(void)
+{
+	pthread_atfork(nsrv_fork_prepare, nsrv_fork_parent, nsrv_fork_child);
+}
+
+static int
+nsrv_poll_idle(struct pollfd *p)
+{
+	int	 r;
+
+	pthread_rwlock_unlock(&nsrv_busy);
+	r = poll(p, 2, -1);
+	pthread_rwlock_rdlock(&nsrv_busy);
+	return r;
+}
+
 static void *
 nsrv_main(void *arg)
 {
@@ -276,12 +322,13 @@ nsrv_main(void *arg)
 	struct pollfd	 p[2];
 	int		 c;
 
+	pthread_rwlock_rdlock(&nsrv_busy);
 	for (;;) {
 		p[0].fd = s->fd;
 		p[0].events = POLLIN;
 		p[1].fd = s->stop[0];
 		p[1].events = POLLIN;
-		if (poll(p, 2, -1) == -1) {
+		if (nsrv_poll_idle(p) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -300,6 +347,7 @@ nsrv_main(void *arg)
 			nsrv_smtp_conn(s, c);
 		close(c);
 	}
+	pthread_rwlock_unlock(&nsrv_busy);
 	return NULL;
 }
 
@@ -327,6 +375,7 @@ nsrv_start(enum nsrv_kind kind)
 		abort();
 	}
 	s->port = ntohs(sin.sin_port);
+	pthread_once(&nsrv_once, nsrv_atfork);
 	pthread_create(&s->thr, NULL, nsrv_main, s);
 	return s;
 }
