@@ -46,6 +46,7 @@ struct nsrv {
 	int		 nscript;
 	char		*rcpt_match;
 	char		*rcpt_reply;
+	int		 running;	/* the thread is in nsrv_main */
 };
 
 static void
@@ -323,6 +324,9 @@ nsrv_main(void *arg)
 	int		 c;
 
 	pthread_rwlock_rdlock(&nsrv_busy);
+	pthread_mutex_lock(&s->mtx);
+	s->running = 1;
+	pthread_mutex_unlock(&s->mtx);
 	for (;;) {
 		p[0].fd = s->fd;
 		p[0].events = POLLIN;
@@ -351,6 +355,17 @@ nsrv_main(void *arg)
 	return NULL;
 }
 
+static int
+nsrv_is_running(struct nsrv *s)
+{
+	int	 r;
+
+	pthread_mutex_lock(&s->mtx);
+	r = s->running;
+	pthread_mutex_unlock(&s->mtx);
+	return r;
+}
+
 struct nsrv *
 nsrv_start(enum nsrv_kind kind)
 {
@@ -377,6 +392,10 @@ nsrv_start(enum nsrv_kind kind)
 	s->port = ntohs(sin.sin_port);
 	pthread_once(&nsrv_once, nsrv_atfork);
 	pthread_create(&s->thr, NULL, nsrv_main, s);
+	/* a fork during the thread's start-up would copy the runtime's
+	 * locks (ASan's allocator) held */
+	while (nsrv_is_running(s) == 0)
+		usleep(1000);
 	return s;
 }
 
