@@ -371,14 +371,18 @@ sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
  * "Sanitizer stage".
  */
 static const struct sandbox_rule sandbox_san_rules[] = {
-	{ "sigaltstack", SB_ALLOW_ARG_EQ, 0, 0, 0, 0,
-	    "__asan_handle_no_return queries the signal stack (ss NULL) "
-	    "before every noreturn call (exit, longjmp, fatal)" },
+	{ "sigaltstack", SB_ALLOW, 0, 0, 0, 0,
+	    "__asan_handle_no_return queries the signal stack before every "
+	    "noreturn call (exit, longjmp, fatal); a new thread gets its own "
+	    "for ASan's SEGV report" },
 	{ "open", SB_ERRNO, EACCES, 0, 0, 0,
 	    "a report re-reads /proc/self/maps; on failure it uses the copy "
 	    "cached by __sanitizer_sandbox_on_notify()" },
 	{ "readlink", SB_ERRNO, EACCES, 0, 0, 0,
 	    "a UBSan report asks for /proc/self/exe" },
+	{ "sched_getaffinity", SB_ALLOW, 0, 0, 0, 0,
+	    "a new thread (curl's resolver) asks for its own stack: "
+	    "pthread_getattr_np reads the thread's CPU mask by its tid" },
 };
 
 /* set once a filter is loaded: LeakSanitizer's exit-time check stops
