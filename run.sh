@@ -4,10 +4,12 @@
 #   ./run.sh [--state-dir DIR]        install what is missing, build, run in the
 #                                     foreground with the shipped defaults
 #   ./run.sh [--state-dir DIR] check  install, build, run the whole test suite,
-#                                     then the fuzz targets (build/fuzz)
+#                                     then the fuzz targets (build/fuzz) and
+#                                     the sanitizer stage (build/asan)
+#   ./run.sh check-asan               the sanitizer stage alone
 #
 # Needs root on Debian 12 (apt-get, BPF).  The build goes to ./build, state to
-# ./var (or DIR).
+# ./var (or DIR); the sanitizer build to ./build/asan.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +23,9 @@ while [ $# -gt 0 ]; do
 		state_dir=$2; shift 2 ;;
 	--state-dir=*) state_dir=${1#--state-dir=}; shift ;;
 	check) mode=check; shift ;;
+	check-asan) mode=check-asan; shift ;;
 	run) mode=run; shift ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -92,6 +95,35 @@ fuzz_check() {
 	}
 }
 
+# The sanitizer stage: the whole suite again, built with ASan+UBSan in
+# build/asan (README.md, "Sanitizer stage").  Fails on any test failure and
+# on any sanitizer report in a test log.
+check_asan() {
+	t0=$(date +%s)
+	mkdir -p build/asan
+	if [ ! -f build/asan/Makefile ] || [ configure -nt build/asan/Makefile ]; then
+		(cd build/asan && ../../configure --enable-werror --enable-sanitizers) ||
+		    return 1
+	fi
+	make -C build/asan -j"$(nproc)" || return 1
+	src=0
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    make -C build/asan -j2 check || src=1
+	if grep -rlE '^==[0-9]+==ERROR: [A-Za-z]+Sanitizer|^[^ ]+:[0-9]+:[0-9]+: runtime error: ' \
+	    build/asan/tests --include='*.log'; then
+		echo "run.sh: sanitizer report in the test logs above" >&2
+		src=1
+	fi
+	if [ $src -ne 0 ] && [ -f build/asan/test-suite.log ]; then
+		sed -n '1,300p' build/asan/test-suite.log
+	fi
+	echo "run.sh: sanitizer stage $(($(date +%s) - t0)) s:" \
+	    "$(grep -h '^:test-result:' build/asan/tests/*/*.trs | wc -l) results," \
+	    "$([ $src -eq 0 ] && echo passed || echo FAILED)"
+	return $src
+}
+
 install_deps
 ensure_user tripline
 ensure_user tripline-notify
@@ -102,7 +134,11 @@ check)
 	rc=0
 	make -C build -j2 check || rc=$?
 	fuzz_check || rc=$?
+	check_asan || rc=1
 	exit $rc
+	;;
+check-asan)
+	check_asan
 	;;
 run)
 	mkdir -p "$state_dir"

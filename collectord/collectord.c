@@ -1088,9 +1088,6 @@ main(int argc, char *argv[])
 	log_init(o.debug || o.dump, o.verbose);
 	log_procinit("collectord");
 	if (o.dump) {
-#ifdef TRIPLINE_SANITIZERS
-		o.mode = SANDBOX_OFF;
-#endif
 		if (sandbox_seccomp_dump(collector_rules, collector_nrules,
 		    o.mode, STDOUT_FILENO) != 0)
 			fatal("seccomp dump");
@@ -1100,9 +1097,6 @@ main(int argc, char *argv[])
 		usage(1);
 	if (strlen(o.node) > PCACHE_NODE_MAX)
 		fatalx("node name longer than %d bytes", PCACHE_NODE_MAX);
-#ifdef TRIPLINE_SANITIZERS
-	o.mode = SANDBOX_OFF;
-#endif
 	if (prctl(PR_SET_NAME, "collectord", 0, 0, 0) == -1)
 		log_warn("prctl(PR_SET_NAME)");
 

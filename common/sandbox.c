@@ -22,6 +22,9 @@
 #include <linux/landlock.h>
 #include <cap-ng.h>
 #include <seccomp.h>
+#ifdef TRIPLINE_SANITIZERS
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "err.h"
 #include "sandbox.h"
@@ -320,16 +323,112 @@ sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
 	_exit(2);
 }
 
+/* One table row into the filter: 0, or libseccomp's -errno. */
+static int
+sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
+{
+	struct scmp_arg_cmp cmp;
+	uint32_t	 act = SCMP_ACT_ALLOW;
+	int		 nr;
+
+	nr = seccomp_syscall_resolve_name(rl->syscall);
+	if (nr == __NR_SCMP_ERROR)
+		return 0;	/* unknown to this libseccomp/arch: nothing to allow */
+	memset(&cmp, 0, sizeof(cmp));
+	switch (rl->action) {
+	case SB_ALLOW:
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	case SB_ERRNO:
+		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rl->err),
+		    nr, 0);
+	case SB_ERRNO_ARG_EQ:
+		act = SCMP_ACT_ERRNO((uint32_t)rl->err);
+		/* FALLTHROUGH */
+	case SB_ALLOW_ARG_EQ:
+		cmp.arg = rl->arg;
+		cmp.op = SCMP_CMP_EQ;
+		cmp.datum_a = rl->val;
+		break;
+	case SB_ALLOW_ARG_MASK0:
+		cmp.arg = rl->arg;
+		cmp.op = SCMP_CMP_MASKED_EQ;
+		cmp.datum_a = rl->mask;
+		cmp.datum_b = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return seccomp_rule_add_array(ctx, act, nr, 1, &cmp);
+}
+
+#ifdef TRIPLINE_SANITIZERS
+/*
+ * Sanitizer builds only (--enable-sanitizers): what the ASan/UBSan runtime
+ * itself calls inside a filtered process, added to every table.  Nothing
+ * else is relaxed: Landlock is unchanged, open(2) and readlink(2) fail
+ * instead of killing, no ptrace, no clone.  A report therefore names
+ * module+offset (the symbolizer cannot open the binary); README.md,
+ * "Sanitizer stage".
+ */
+static const struct sandbox_rule sandbox_san_rules[] = {
+	{ "sigaltstack", SB_ALLOW, 0, 0, 0, 0,
+	    "__asan_handle_no_return queries the signal stack before every "
+	    "noreturn call (exit, longjmp, fatal); a new thread gets its own "
+	    "for ASan's SEGV report" },
+	{ "open", SB_ERRNO, EACCES, 0, 0, 0,
+	    "a report re-reads /proc/self/maps; on failure it uses the copy "
+	    "cached by __sanitizer_sandbox_on_notify()" },
+	{ "readlink", SB_ERRNO, EACCES, 0, 0, 0,
+	    "a UBSan report asks for /proc/self/exe" },
+	{ "sched_getaffinity", SB_ALLOW, 0, 0, 0, 0,
+	    "a new thread (curl's resolver) asks for its own stack: "
+	    "pthread_getattr_np reads the thread's CPU mask by its tid" },
+};
+
+/* set once a filter is loaded: LeakSanitizer's exit-time check stops
+ * every thread with ptrace from a clone()d tracer, which the filter
+ * forbids (and must) */
+static int sandbox_filtered;
+
+int	__lsan_is_turned_off(void);
+
+/* Add the runtime's rules for the calls the daemon's table leaves out (a
+ * call the table names keeps the table's rule). */
+static int
+sandbox_san_add(scmp_filter_ctx ctx, const struct sandbox_rule *rules,
+    size_t n)
+{
+	size_t	 i, j;
+	int	 rc;
+
+	for (i = 0; i < sizeof(sandbox_san_rules) /
+	    sizeof(sandbox_san_rules[0]); i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(rules[j].syscall,
+			    sandbox_san_rules[i].syscall) == 0)
+				break;
+		if (j == n &&
+		    (rc = sandbox_rule_add(ctx, &sandbox_san_rules[i])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+__lsan_is_turned_off(void)
+{
+	return sandbox_filtered;
+}
+#endif
+
 static int
 sandbox_seccomp_build(const struct sandbox_rule *rules, size_t n,
     enum sandbox_mode mode, scmp_filter_ctx *out)
 {
-	const struct sandbox_rule *rl;
-	struct scmp_arg_cmp cmp;
 	scmp_filter_ctx	 ctx;
 	uint32_t	 def;
 	size_t		 i;
-	int		 nr, rc;
+	int		 rc;
 
 	*out = NULL;
 	switch (mode) {
@@ -355,51 +454,13 @@ sandbox_seccomp_build(const struct sandbox_rule *rules, size_t n,
 	    mode == SANDBOX_ENFORCE ? SCMP_ACT_KILL_PROCESS : def)) != 0)
 		goto fail;
 
-	for (i = 0; i < n; i++) {
-		rl = &rules[i];
-		nr = seccomp_syscall_resolve_name(rl->syscall);
-		if (nr == __NR_SCMP_ERROR) {
-			/* unknown to this libseccomp/arch: nothing to allow */
-			continue;
-		}
-		memset(&cmp, 0, sizeof(cmp));
-		switch (rl->action) {
-		case SB_ALLOW:
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-			break;
-		case SB_ERRNO:
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(
-			    (uint32_t)rl->err), nr, 0);
-			break;
-		case SB_ALLOW_ARG_EQ:
-			cmp.arg = rl->arg;
-			cmp.op = SCMP_CMP_EQ;
-			cmp.datum_a = rl->val;
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1,
-			    &cmp);
-			break;
-		case SB_ERRNO_ARG_EQ:
-			cmp.arg = rl->arg;
-			cmp.op = SCMP_CMP_EQ;
-			cmp.datum_a = rl->val;
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(
-			    (uint32_t)rl->err), nr, 1, &cmp);
-			break;
-		case SB_ALLOW_ARG_MASK0:
-			cmp.arg = rl->arg;
-			cmp.op = SCMP_CMP_MASKED_EQ;
-			cmp.datum_a = rl->mask;
-			cmp.datum_b = 0;
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1,
-			    &cmp);
-			break;
-		default:
-			rc = -EINVAL;
-			break;
-		}
-		if (rc != 0)
+	for (i = 0; i < n; i++)
+		if ((rc = sandbox_rule_add(ctx, &rules[i])) != 0)
 			goto fail;
-	}
+#ifdef TRIPLINE_SANITIZERS
+	if ((rc = sandbox_san_add(ctx, rules, n)) != 0)
+		goto fail;
+#endif
 
 	/* the SIGSYS reporter itself must be able to run */
 	if (mode == SANDBOX_TRAP &&
@@ -439,10 +500,17 @@ sandbox_seccomp(const struct sandbox_rule *rules, size_t n,
 			goto out;
 		}
 	}
+#ifdef TRIPLINE_SANITIZERS
+	__sanitizer_sandbox_on_notify(NULL);	/* caches /proc/self/maps */
+#endif
 	if ((rc = seccomp_load(ctx)) != 0) {
 		errno = -rc;
 		r = ERR_SYS;
 	}
+#ifdef TRIPLINE_SANITIZERS
+	else
+		sandbox_filtered = 1;
+#endif
 out:
 	seccomp_release(ctx);
 	return r;

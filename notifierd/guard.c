@@ -283,7 +283,9 @@ jchk_value(struct jchk *j)
 		r = jchk_number(j);
 		break;
 	}
-	jchk_ws(j);
+	/* a failed check may have stepped over the terminating NUL */
+	if (r == 0)
+		jchk_ws(j);
 	return r;
 }
 

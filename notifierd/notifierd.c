@@ -411,13 +411,6 @@ main(int argc, char *argv[])
 
 	log_init(env.debug, env.verbose);
 	log_procinit("notifierd");
-#ifdef TRIPLINE_SANITIZERS
-	/* ASan/LSan make syscalls and read files the sandbox denies */
-	if (env.mode != SANDBOX_OFF) {
-		log_warnx("sanitizer build: sandbox forced off");
-		env.mode = SANDBOX_OFF;
-	}
-#endif
 	if (prctl(PR_SET_NAME, "notifierd", 0, 0, 0) == -1)
 		log_warn("prctl(PR_SET_NAME)");
 

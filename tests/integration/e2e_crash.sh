@@ -11,7 +11,7 @@ id tripline >/dev/null 2>&1 || skip_all "no user tripline"
 B=$top_builddir
 T=$(mktemp -d /tmp/tripline-crash.XXXXXX)
 chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
+trap 'san_check; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 cp /bin/true "$T/marker"
 cp /bin/true "$T/marker-busy"

@@ -24,6 +24,7 @@ cleanup() {
 	[ -n "$CPID" ] && kill -CONT "$CPID" 2>/dev/null
 	[ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
+	san_check
 	rm -rf "$T"
 }
 trap cleanup EXIT

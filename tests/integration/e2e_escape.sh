@@ -22,6 +22,7 @@ DB=$S/events.db
 LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
+	san_check
 	rm -rf "$T"
 }
 trap cleanup EXIT

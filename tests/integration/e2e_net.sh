@@ -27,6 +27,7 @@ LIS=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
 	for l in $LIS; do kill "$l" 2>/dev/null; done
+	san_check
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -27,6 +27,7 @@ LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
 	rm -f "$ETCF"
+	san_check
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -22,6 +22,7 @@ SLEEPER=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
 	[ -n "$SLEEPER" ] && kill -9 "$SLEEPER" 2>/dev/null
+	san_check
 	rm -rf "$T"
 }
 trap cleanup EXIT

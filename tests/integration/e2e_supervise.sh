@@ -20,6 +20,7 @@ chmod 755 "$F"
 LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
+	san_check
 	rm -rf "$T" "$F"
 }
 trap cleanup EXIT

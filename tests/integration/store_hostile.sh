@@ -9,7 +9,7 @@ command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99
 CTL=$top_builddir/triplinectl
 T=$(mktemp -d /tmp/tripline-hostile.XXXXXX)
 chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
+trap 'san_check; rm -rf "$T"' EXIT
 S=$T/state
 mkdir -m 0755 "$S"
 DB=$S/events.db

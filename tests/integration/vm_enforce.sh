@@ -68,6 +68,12 @@ for k in $kernels; do
 		run_guest "$k"
 	fi
 	t1=$(date +%s)
+	# sanitizer builds: a report in the guest's loaderd.log or output
+	if [ -n "$(san_reports "$out")" ]; then
+		san_show $(san_reports "$out")
+		n=$((n + 1)); gfails=$((gfails + 1))
+		echo "not ok $n - $k: sanitizer report in the guest"
+	fi
 	n=$((n + 1))
 	# the guest ran to its end: exit 0, or 1 with its failures reported
 	# above (they fail this script; this test is about the VM itself)

@@ -267,5 +267,6 @@ alerts_test_env() {
 _alerts_test_cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	sinks_stop_all
+	san_check
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }

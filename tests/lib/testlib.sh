@@ -45,6 +45,34 @@ need_root_bpf() {
 
 finish() { exit $(( _tap_fail > 0 ? 1 : 0 )); }
 
+# san_reports FILE|DIR...: the files that hold a sanitizer report (ASan,
+# LeakSanitizer, UBSan); builds without sanitizers never write one.  Only
+# at the start of a line: events.jsonl, the database and the sinks' logs
+# hold other processes' command lines, which may quote these words.
+SAN_REPORT='^==[0-9]+==ERROR: [A-Za-z]+Sanitizer|^[^ ]+:[0-9]+:[0-9]+: runtime error: '
+san_reports() { grep -rIlE "$SAN_REPORT" "$@" 2>/dev/null; }
+
+# san_check: call in the EXIT cleanup, after stopping loaderd ($LPID) and
+# before removing $T.  A sanitizer report (ASan, LeakSanitizer, UBSan) in
+# any output kept under $T (daemon logs, tool output) fails the test, even
+# when every check passed.  Waits up to 20 s for loaderd to finish exiting.
+san_show() {
+	for _f in "$@"; do
+		diag "sanitizer report in $_f:"
+		grep -E -A30 "$SAN_REPORT" "$_f" | sed 's/^/# /'
+	done
+}
+_gone() { case "$(ps -o stat= -p "$1" 2>/dev/null)" in ""|Z*) return 0 ;; esac; return 1; }
+san_check() {
+	[ -n "${T:-}" ] && [ -d "$T" ] || return 0
+	[ -z "${LPID:-}" ] || wait_for 20 _gone "$LPID" || true
+	_san=$(san_reports "$T")
+	[ -z "$_san" ] && return 0
+	san_show $_san
+	echo "Bail out! sanitizer report (see above; logs kept in $T)"
+	exit 1
+}
+
 # ---- helpers for the daemon tests; they use the caller's variables:
 # B (build dir), CTL (triplinectl), S (state dir), T (temp dir), P (policy
 # dir), DB (events.db), LPID (set by start_loaderd)

@@ -46,6 +46,7 @@ struct nsrv {
 	int		 nscript;
 	char		*rcpt_match;
 	char		*rcpt_reply;
+	int		 running;	/* the thread is in nsrv_main */
 };
 
 static void
@@ -269,6 +270,52 @@ nsrv_dns_packet(struct nsrv *s)
 	(void)!sendto(s->fd, b, (size_t)n, 0, (struct sockaddr *)&from, fl);
 }
 
+/*
+ * A test's fork() (its sandboxed children) must not copy a server thread in
+ * the middle of malloc: GCC's ASan allocator has no fork handler, and the
+ * child then waits on the copied lock for ever (test_notify_sandbox under
+ * --enable-sanitizers).  Server threads hold nsrv_busy (shared) except in
+ * poll(); fork() takes it exclusively first.
+ */
+static pthread_rwlock_t nsrv_busy = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t nsrv_once = PTHREAD_ONCE_INIT;
+
+static void
+nsrv_fork_prepare(void)
+{
+	pthread_rwlock_wrlock(&nsrv_busy);
+}
+
+static void
+nsrv_fork_parent(void)
+{
+	pthread_rwlock_unlock(&nsrv_busy);
+}
+
+static void
+nsrv_fork_child(void)
+{
+	/* the writer was the parent's thread: start afresh */
+	pthread_rwlock_init(&nsrv_busy, NULL);
+}
+
+static void
+nsrv_atfork(void)
+{
+	pthread_atfork(nsrv_fork_prepare, nsrv_fork_parent, nsrv_fork_child);
+}
+
+static int
+nsrv_poll_idle(struct pollfd *p)
+{
+	int	 r;
+
+	pthread_rwlock_unlock(&nsrv_busy);
+	r = poll(p, 2, -1);
+	pthread_rwlock_rdlock(&nsrv_busy);
+	return r;
+}
+
 static void *
 nsrv_main(void *arg)
 {
@@ -276,12 +323,16 @@ nsrv_main(void *arg)
 	struct pollfd	 p[2];
 	int		 c;
 
+	pthread_rwlock_rdlock(&nsrv_busy);
+	pthread_mutex_lock(&s->mtx);
+	s->running = 1;
+	pthread_mutex_unlock(&s->mtx);
 	for (;;) {
 		p[0].fd = s->fd;
 		p[0].events = POLLIN;
 		p[1].fd = s->stop[0];
 		p[1].events = POLLIN;
-		if (poll(p, 2, -1) == -1) {
+		if (nsrv_poll_idle(p) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -300,7 +351,19 @@ nsrv_main(void *arg)
 			nsrv_smtp_conn(s, c);
 		close(c);
 	}
+	pthread_rwlock_unlock(&nsrv_busy);
 	return NULL;
+}
+
+static int
+nsrv_is_running(struct nsrv *s)
+{
+	int	 r;
+
+	pthread_mutex_lock(&s->mtx);
+	r = s->running;
+	pthread_mutex_unlock(&s->mtx);
+	return r;
 }
 
 struct nsrv *
@@ -327,7 +390,12 @@ nsrv_start(enum nsrv_kind kind)
 		abort();
 	}
 	s->port = ntohs(sin.sin_port);
+	pthread_once(&nsrv_once, nsrv_atfork);
 	pthread_create(&s->thr, NULL, nsrv_main, s);
+	/* a fork during the thread's start-up would copy the runtime's
+	 * locks (ASan's allocator) held */
+	while (nsrv_is_running(s) == 0)
+		usleep(1000);
 	return s;
 }
 

@@ -75,6 +75,13 @@ guest_tripline() {
 	fi
 	echo "== loaderd log (errors)"
 	grep -E "fatal|error" "$VM_OUT/loaderd.log" | head -n 20
+	# sanitizer builds: a report from any daemon fails the run
+	. "$here/../lib/testlib.sh"
+	if [ -n "$(san_reports "$VM_OUT/loaderd.log")" ]; then
+		san_show "$VM_OUT/loaderd.log"
+		echo "FAIL: sanitizer report in loaderd.log"
+		r=1
+	fi
 	# the feature table of `triplinectl status`: this kernel has them
 	for want in "kprobes" "fentry" "fmod_ret" "BPF LSM programs" \
 	    "bpf in the active LSMs"; do
