@@ -78,8 +78,10 @@ q "SELECT args FROM events" > "$T/args.txt"
 is "events.db: no raw U+202E or U+0085 in any JSON column" \
     "$(raw "$RLO" "$T/args.txt") $(raw "$NEL" "$T/args.txt")" "0 0"
 q "SELECT arguments FROM processes WHERE arguments LIKE '%esc-%'" > "$T/pargs.txt"
+# (one row per image of the trigger: more than one if a restarted
+# collector also found it in /proc)
 is "events.db: processes.arguments keeps the bytes (data, not display)" \
-    "$(raw "$RLO" "$T/pargs.txt")" "1"
+    "$([ "$(raw "$RLO" "$T/pargs.txt")" -ge 1 ] && echo kept)" "kept"
 
 "$CTL" -S "$S" tail --json --no-follow -n 1000 > "$T/tailj.out"
 n=$(grep -c 'esc-\\u202egpj.exe\\u0085x' "$T/tailj.out")
@@ -89,7 +91,8 @@ is "tail --json: the exec and policy lines, escaped, nothing raw" \
 # a line someone else wrote into events.jsonl (the collector parses what
 # attackers send): tail --json still shows no raw control
 printf '{"x":"a%sb%sc\033[2J"}\n' "$RLO" "$NEL" >> "$S/events.jsonl"
-"$CTL" -S "$S" tail --json --no-follow -n 1 > "$T/tailj2.out"
+# (the collector may append events after it: look among the last lines)
+"$CTL" -S "$S" tail --json --no-follow -n 50 | grep '^{"x":' > "$T/tailj2.out"
 is "tail --json: a raw line is escaped on the way out" "$(cat "$T/tailj2.out")" \
     '{"x":"a\u202eb\u0085c\u001b[2J"}'
 
