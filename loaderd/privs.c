@@ -72,6 +72,17 @@ privs_safe_stat(const struct stat *st)
 	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
+/*
+ * A root-owned sticky directory (/tmp) may be writable by others: they
+ * can add entries but not rename or remove root's, and the next component
+ * of the path is checked to be root's alone.
+ */
+static int
+privs_sticky_root(const struct stat *st)
+{
+	return st->st_uid == 0 && (st->st_mode & S_ISVTX) != 0;
+}
+
 int
 privs_check_binary(const char *path, char *err, size_t errlen)
 {
@@ -94,7 +105,8 @@ privs_check_binary(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", real, strerror(errno));
 			return ERR_SYS;
 		}
-		if (!S_ISDIR(st.st_mode) || !privs_safe_stat(&st)) {
+		if (!S_ISDIR(st.st_mode) || (!privs_safe_stat(&st) &&
+		    !privs_sticky_root(&st))) {
 			snprintf(err, errlen, "%s (directory of %s): not "
 			    "owned by root or writable by group or others",
 			    real, path);

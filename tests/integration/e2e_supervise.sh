@@ -133,6 +133,7 @@ stop_loaderd
 mkdir -p "$T/x/collectord" "$T/x/notifierd"
 cp "$B/collectord/collectord" "$T/x/collectord/"
 cp "$B/notifierd/notifierd" "$T/x/notifierd/"
+chmod 0777 "$T/x"
 # (timeout: a loaderd that does not refuse would run on)
 out=$(timeout 20 "$B/tripline-loaderd" -d -S "$S" -X "$T/x" -N supnode -V none 2>&1)
 is "children under a world-writable directory: loaderd exits 1" "$?" 1

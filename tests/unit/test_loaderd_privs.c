@@ -114,14 +114,23 @@ test_check_binary(void **state)
 		skip();
 	/* the system's own binaries pass */
 	assert_int_equal(privs_check_binary("/bin/sh", err, sizeof(err)), 0);
-	/* under TMPDIR (/tmp: world-writable) nothing passes */
+	/* under TMPDIR: a root-owned sticky directory on the way (/tmp) is
+	 * fine when what follows is root's alone */
 	dir = testutil_tmpdir("privs");
+	assert_int_equal(chmod(dir, 0755), 0);
 	snprintf(sub, sizeof(sub), "%s/d", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	snprintf(path, sizeof(path), "%s/prog", sub);
 	assert_true((fd = open(path, O_CREAT | O_WRONLY, 0755)) != -1);
 	close(fd);
+	assert_int_equal(privs_check_binary(path, err, sizeof(err)), 0);
+	assert_int_equal(chmod(sub, 01777), 0);
+	assert_int_equal(privs_check_binary(path, err, sizeof(err)), 0);
+	/* ... but not a sticky directory someone else owns */
+	assert_int_equal(chown(sub, 65534, 65534), 0);
 	assert_int_equal(privs_check_binary(path, err, sizeof(err)), ERR_PERM);
+	assert_int_equal(chown(sub, 0, 0), 0);
+	assert_int_equal(chmod(sub, 0755), 0);
 	/* a group-writable binary */
 	assert_int_equal(chmod(path, 0775), 0);
 	assert_int_equal(privs_check_binary(path, err, sizeof(err)), ERR_PERM);
