@@ -328,8 +328,9 @@ pipeline_drops_retry(struct collector_env *env)
 			break;
 	for (i = 0; i < n; i++)
 		ipc_drops_clear(&env->held_drops[i]);
-	memmove(env->held_drops, env->held_drops + n,
-	    (env->nheld_drops - n) * sizeof(*env->held_drops));
+	if (n > 0 && n < env->nheld_drops)
+		memmove(env->held_drops, env->held_drops + n,
+		    (env->nheld_drops - n) * sizeof(*env->held_drops));
 	env->nheld_drops -= n;
 	if (r == 0 && env->drops_over > 0 &&
 	    (r = store_meta_add(env->st, "drops_unrecorded",
