@@ -473,6 +473,38 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 	return pl_tp_raw_nrs(c, is_exit);
 }
 
+/*
+ * A tracepoint field typed as a kernel object (sock/inet_sock_set_state's
+ * skaddr as `sock`): the field must be a pointer, and the type one whose
+ * reader follows a kernel pointer (bpf/generic/objects.bpf.h).
+ */
+static int
+pl_tp_kptr(struct pl_ctx *c, const struct pol_arg *a,
+    const struct tpfield *fd, enum pol_arg_type t)
+{
+	static const enum pol_arg_type ok[] = {
+		POL_ARG_SOCK, POL_ARG_SOCKET, POL_ARG_SKB, POL_ARG_FILE,
+		POL_ARG_PATH, POL_ARG_DENTRY, POL_ARG_CRED,
+		POL_ARG_LINUX_BINPRM, POL_ARG_BPF_ATTR, POL_ARG_BPF_PROG,
+		POL_ARG_BPF_MAP, POL_ARG_PERF_EVENT, POL_ARG_MODULE,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (ok[i] == t)
+			break;
+	if (i == sizeof(ok) / sizeof(ok[0]))
+		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s on "
+		    "a tracepoint field is not supported by this engine "
+		    "(kprobe on a kernel function only)", pl_type_name(a));
+	if (fd->dataloc || fd->array || fd->size != 8 ||
+	    strchr(fd->type, '*') == NULL)
+		return pl_fail(c, ERR_PARSE, a->line, a->col, "field %s (%s) "
+		    "is not a pointer: it cannot be read as %s", fd->name,
+		    fd->decl, pl_type_name(a));
+	return 0;
+}
+
 static int
 pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 {
@@ -537,13 +569,9 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 			else
 				t = pl_tp_int_type(fd, 1);
 		}
-		if (abi_arg_has(t, ABI_AF_KPTR) && t != POL_ARG_FILENAME) {
-			r = pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s "
-			    "needs a kprobe or raw tracepoint (BTF) argument; "
-			    "tracepoint fields are numbers and strings",
-			    pl_type_name(a));
+		if (abi_arg_has(t, ABI_AF_KPTR) && t != POL_ARG_FILENAME &&
+		    (r = pl_tp_kptr(c, a, fd, t)) != 0)
 			goto out;
-		}
 		ha->src_kind = HOOK_SRC_TPFIELD;
 		ha->off = (uint16_t)fd->off;
 		ha->size = (uint16_t)fd->size;
