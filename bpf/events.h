@@ -136,6 +136,10 @@ _Static_assert(sizeof(struct ev_exit) == 56, "ev_exit ABI");
 				   enforcement actions that did NOT run */
 #define EVG_F_PARENT_MISS 0x0004 /* parent key derived (see EVF_PARENT_MISS) */
 #define EVG_F_SELF_MISS	0x0008	/* own key derived */
+#define EVG_F_SOCK_OWNER 0x0010	/* key, parent, tid: the owner of a tracked
+				   socket the event is about (bpf/hook.h
+				   struct sock_owner), not the task the
+				   kernel ran the hook in */
 
 /* bits of ev_generic.actions / .would: 1 << enum pol_action_kind */
 
@@ -281,6 +285,7 @@ enum ev_stat {
 	EV_STAT_EMITTED = 0,	/* records written to the ring buffer */
 	EV_STAT_DROPPED,	/* ring buffer full: record lost */
 	EV_STAT_ERRORS,		/* other failures building a record */
+	EV_STAT_SOCKOWN_FULL,	/* socket owner not tracked: sockown full */
 	EV_STAT_MAX
 };
 

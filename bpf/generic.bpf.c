@@ -115,6 +115,7 @@
 #include "maps.bpf.h"
 #include "helpers.bpf.h"
 #include "generic_maps.bpf.h"
+#include "sockown.bpf.h"
 #include "procfilter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

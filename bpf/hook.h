@@ -33,6 +33,7 @@
 
 /* limits (HOOK_*_MAX), types, operators, actions: bpf/abi.h */
 #include "abi.h"
+#include "events.h"
 
 /* sel_matcharg.arg, sel_action.arg_fd: the return value (at exit) */
 #define HOOK_ARG_RET		0xff
@@ -310,6 +311,24 @@ struct fdfollow_val {
 	__u16	len;		/* bytes of path, no NUL */
 	__u8	pad[6];
 	char	path[HOOK_STR_MAX];
+};
+
+/*
+ * sockown (bpf/sockown.bpf.h): the owner of a tracked socket, key = the
+ * address of its struct sock.  A record about the socket carries these
+ * in place of the current task's (EVG_F_SOCK_OWNER).
+ */
+#define SOCKOWN_ENTRIES		65536
+#define SOCKOWN_F_TRACKSOCK	0x01	/* the TrackSock action */
+#define SOCKOWN_F_CREATE	0x02	/* implicit: the socket was created
+					   by this process */
+#define SOCKOWN_F_INHERIT	0x04	/* accepted: the listener's owner */
+
+struct sock_owner {
+	struct ev_key key;	/* the owning process image */
+	struct ev_key parent;
+	__u32	tid;
+	__u32	flags;		/* SOCKOWN_F_* */
 };
 
 #endif /* TRIPLINE_BPF_HOOK_H */

@@ -75,6 +75,7 @@ const volatile int net_can_retval = 0;
  * bpf_map__reuse_fd) */
 #include "hookcfg.bpf.h"
 #include "hookstat.bpf.h"
+#include "sockown.bpf.h"
 
 /* net_hooks[NET_D_*]: the hooks each program runs */
 struct {

@@ -37,7 +37,7 @@
 static const char *const netl_from_process[] = { "events", "execmap",
     "stats", "execbin", "heap" };
 static const char *const netl_from_generic[] = { "hooks", "selectors",
-    "hook_stats" };
+    "hook_stats", "sockown" };
 
 static const char *const netl_sections[NET_D_MAX] = {
 	"cgroup/connect4", "cgroup/connect6", "cgroup/sendmsg4",

@@ -38,7 +38,7 @@ AM_TESTS_ENVIRONMENT = \
 	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/data tests/lib/testlib.sh tests/lib/sinks.sh \
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/data tests/lib/testlib.sh tests/lib/sinks.sh tests/lib/vmsuite.sh \
 	tests/sinks tests/vm tests/bpf/cfgcheck.py
 
 # the store under crashes, a locked database and hostile files
