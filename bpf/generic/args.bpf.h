@@ -17,6 +17,18 @@ kind_has_kptr(__u32 kind)
 	    kind == HOOK_K_FENTRY;
 }
 
+/* n bytes at src: user memory, or (a kernel function's argument: the
+ * kernel's copy, e.g. security_socket_connect's sockaddr) kernel memory */
+static __always_inline long
+arg_read(__u32 kind, void *dst, __u32 n, const void *src)
+{
+	long r = bpf_probe_read_user(dst, n, src);
+
+	if (r != 0 && kind != HOOK_K_SYSCALL && kind != HOOK_K_UPROBE)
+		r = bpf_probe_read_kernel(dst, n, src);
+	return r;
+}
+
 static __always_inline struct file *
 fd_file(__s64 fd)
 {
@@ -396,7 +408,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (bpf_probe_read_user(&raw_sa, sizeof(raw_sa),
+		if (arg_read(g->kind, &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = EVA_ERROR;
 			break;
@@ -411,7 +423,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (bpf_probe_read_user(so->addr, 16,
+			if (arg_read(g->kind, so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = EVA_ERROR;
 				break;

@@ -11,13 +11,14 @@
 /* ------------------------------------------------------------------ */
 /* matchArgs / matchReturnArgs */
 
-/* CIDR match of a captured sockaddr's address (network order). */
+/* CIDR c against the address (16 bytes at gheap.rec[aoff], network
+ * order) of a socket of family fam: the families must be equal. */
 static __always_inline int
-cidr_match(struct ev_sockaddr *sa, struct hook_cidr *c)
+cidr_match(struct gen_heap *gh, __u32 fam, __u32 aoff, struct hook_cidr *c)
 {
 	__u32 w, bits, mask, x, y, plen = c->prefixlen;
 
-	if (sa->family != c->family)
+	if (fam != c->family || aoff > GEN_REC_MAX + 64)
 		return 0;
 	for (w = 0; w < 4; w++) {
 		if (plen <= w * 32)
@@ -27,12 +28,122 @@ cidr_match(struct ev_sockaddr *sa, struct hook_cidr *c)
 			bits = 32;
 		mask = bits == 32 ? 0xffffffff :
 		    bpf_htonl(~((1U << (32 - bits)) - 1));
-		x = *(__u32 *)&sa->addr[w * 4];
+		x = *(__u32 *)&gh->rec[aoff + w * 4];
 		y = *(__u32 *)&c->addr[w * 4];
 		if ((x & mask) != (y & mask))
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * What the socket operators see of a captured sock / socket (struct
+ * ev_sock), skb (struct ev_skb, from its IP and TCP/UDP headers) or
+ * sockaddr (struct ev_sockaddr: its address and port are both the
+ * "source" and the "destination"; the loader allows no D* operator on
+ * it) at gheap.rec[off].  0 if t is none of them.
+ */
+struct gen_sockview {
+	__u32	fam, sport, dport, proto, state;
+	__u32	soff, doff;	/* the addresses, offsets in gheap.rec */
+};
+
+static __always_inline int
+sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct gen_sockview *v)
+{
+	struct ev_sock *so = (void *)(gh->rec + off);
+	struct ev_skb *sk = (void *)(gh->rec + off);
+	struct ev_sockaddr *sa = (void *)(gh->rec + off);
+
+	switch (t) {
+	case POL_ARG_SOCK:
+	case POL_ARG_SOCKET:
+		v->fam = so->family;
+		v->sport = so->sport;
+		v->dport = so->dport;
+		v->proto = so->protocol;
+		v->state = so->state;
+		v->soff = off + __builtin_offsetof(struct ev_sock, saddr);
+		v->doff = off + __builtin_offsetof(struct ev_sock, daddr);
+		return 1;
+	case POL_ARG_SKB:
+		v->fam = sk->family;
+		v->sport = sk->sport;
+		v->dport = sk->dport;
+		v->proto = sk->proto;
+		v->state = 0;
+		v->soff = off + __builtin_offsetof(struct ev_skb, saddr);
+		v->doff = off + __builtin_offsetof(struct ev_skb, daddr);
+		return 1;
+	case POL_ARG_SOCKADDR:
+		v->fam = sa->family;
+		v->sport = v->dport = sa->port;
+		v->proto = v->state = 0;
+		v->soff = v->doff = off +
+		    __builtin_offsetof(struct ev_sockaddr, addr);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The socket operators (SAddr, DAddr, SPort, DPort, SPortPriv,
+ * DPortPriv, their Not forms, Protocol, Family, State) of entry k of
+ * selectors[skey] on the argument captured in gheap.ref[slot]: 1 passes.
+ */
+__noinline int
+gen_sockop(__u32 skey, __u32 k, __u32 slot)
+{
+	struct gen_heap *gh = gh_get();
+	struct sel_cfg *sc = sc_get(skey);
+	struct sel_matcharg *ma;
+	struct gen_argref *r;
+	struct gen_sockview v;
+	__u32 op, neg, j, n, x;
+	int hit = 0;
+
+	if (gh == NULL || sc == NULL || slot >= GEN_NARGS ||
+	    k >= HOOK_MATCHARGS_MAX + HOOK_RETARGS_MAX)
+		return 0;
+	r = &gh->ref[slot];
+	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, &v))
+		return 0;
+	ma = &sc->args[k];
+	op = abi_op_base(ma->op, &neg);
+	n = ma->nvals;
+	if (op == POL_OP_SPORTPRIV || op == POL_OP_DPORTPRIV) {
+		hit = (op == POL_OP_SPORTPRIV ? v.sport : v.dport) < 1024;
+		return neg ? !hit : hit;
+	}
+	for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
+		if (j >= n)
+			break;
+		switch (op) {
+		case POL_OP_SADDR:
+		case POL_OP_DADDR:
+			hit = cidr_match(gh, v.fam, op == POL_OP_SADDR ?
+			    v.soff : v.doff, &ma->v.cidr[j]);
+			continue;
+		case POL_OP_SPORT:
+		case POL_OP_DPORT:
+			x = op == POL_OP_SPORT ? v.sport : v.dport;
+			hit = x >= ma->v.num[j].lo && x <= ma->v.num[j].hi;
+			continue;
+		case POL_OP_PROTOCOL:
+			x = v.proto;
+			break;
+		case POL_OP_FAMILY:
+			x = v.fam;
+			break;
+		case POL_OP_STATE:
+			x = v.state;
+			break;
+		default:
+			return 0;	/* not a socket operator */
+		}
+		hit = x == ma->v.num[j].lo;
+	}
+	return neg ? !hit : hit;
 }
 
 /*
@@ -47,10 +158,9 @@ gen_matcharg(__u32 skey, __u32 k)
 	struct sel_cfg *sc = sc_get(skey);
 	struct sel_matcharg *ma;
 	struct gen_argref *r;
-	struct ev_sockaddr *sa = NULL;
 	struct hook_num *num;
 	struct inmap_key key;
-	__u32 slot, j, n, op, neg, t, off;
+	__u32 slot, j, n, op, neg, t;
 	__u64 v;
 	int hit = 0;
 
@@ -64,15 +174,12 @@ gen_matcharg(__u32 skey, __u32 k)
 	r = &gh->ref[slot];
 	if (r->flags & EVA_ERROR)
 		return 0;	/* nothing to compare: the entry fails */
-	op = abi_op_base(ma->op, &neg);
 	t = r->type;
+	if (t == POL_ARG_SOCK || t == POL_ARG_SOCKET || t == POL_ARG_SKB ||
+	    t == POL_ARG_SOCKADDR)
+		return gen_sockop(skey, k, slot);
+	op = abi_op_base(ma->op, &neg);
 	v = r->val;
-	if (t == POL_ARG_SOCKADDR) {
-		off = r->off;
-		if (off > GEN_REC_MAX)
-			return 0;
-		sa = (void *)(gh->rec + off);
-	}
 	n = ma->nvals;
 	if (n > HOOK_VALUES_MAX)
 		n = HOOK_VALUES_MAX;
@@ -82,10 +189,6 @@ gen_matcharg(__u32 skey, __u32 k)
 		key.pad = 0;
 		key.value = v;
 		hit = bpf_map_lookup_elem(&inmap, &key) != NULL;
-		break;
-	case POL_OP_SPORTPRIV:
-	case POL_OP_DPORTPRIV:
-		hit = sa != NULL && sa->port < 1024;
 		break;
 	default:
 		for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
@@ -115,21 +218,6 @@ gen_matcharg(__u32 skey, __u32 k)
 					    (__s64)v >= (__s64)num->lo &&
 					    (__s64)v <= (__s64)num->hi :
 					    v >= num->lo && v <= num->hi;
-					break;
-				}
-			} else if (sa != NULL) {
-				switch (op) {
-				case POL_OP_SADDR:
-				case POL_OP_DADDR:
-					hit = cidr_match(sa, &ma->v.cidr[j]);
-					break;
-				case POL_OP_SPORT:
-				case POL_OP_DPORT:
-					hit = sa->port >= num->lo &&
-					    sa->port <= num->hi;
-					break;
-				case POL_OP_FAMILY:
-					hit = sa->family == num->lo;
 					break;
 				}
 			} else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
