@@ -21,6 +21,8 @@ INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_a
 INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
+# socket operators of matchArgs in the kernel (CI kernel; VM: kprobes)
+INTEGRATION_TESTS += tests/integration/e2e_net_ops.sh tests/integration/vm_net.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger

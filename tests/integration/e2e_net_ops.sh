@@ -35,76 +35,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# listen ADDR NAME [PORT...]: a TCP listener on ADDR (the first PORT that
-# binds, else the kernel's choice); its port in $T/NAME and on stdout
-listen() {
-	_a=$1 _n=$2
-	shift 2
-	perl -e '
-use Socket qw(:all);
-my ($addr, @ports) = @ARGV;
-my $v6 = $addr =~ /:/;
-socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
-my $ok;
-for my $p (@ports, 0) {
-	$ok = bind($s, $v6 ? pack_sockaddr_in6($p, inet_pton(AF_INET6, $addr)) :
-	    pack_sockaddr_in($p, inet_aton($addr)));
-	last if $ok;
-}
-$ok or die "bind $addr: $!";
-listen($s, 128) or die "listen: $!";
-my $n = getsockname($s);
-$| = 1;
-print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
-while (accept(my $c, $s)) { sysread($c, my $b, 1); close($c); }' \
-	    "$_a" "$@" >"$T/$_n" 2>>"$T/listen.err" &
-	LIS="$LIS $!"
-	wait_for 5 test -s "$T/$_n" || { echo "Bail out! listener on $_a"; exit 99; }
-	cat "$T/$_n"
-}
+. "$top_srcdir/tests/lib/netops.sh"
 
-# conn SRC DST PORT: a TCP client bound to SRC connects to DST:PORT and
-# closes; prints its own port, or the error
-conn() {
-	perl -e '
-use Socket qw(:all);
-my ($src, $dst, $port) = @ARGV;
-my $v6 = $dst =~ /:/;
-my $sa = sub { $v6 ? pack_sockaddr_in6($_[0], inet_pton(AF_INET6, $_[1])) :
-    pack_sockaddr_in($_[0], inet_aton($_[1])) };
-socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
-bind($s, $sa->(0, $src)) or die "bind: $!";
-connect($s, $sa->($port, $dst)) or die "connect: $!\n";
-my $n = getsockname($s);
-print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
-close($s);' "$1" "$2" "$3" 2>&1
-}
-
-# ---- the cases --------------------------------------------------------------
-
-# hook NAME "[I:]OP=v1,v2" ...: one inet_sock_set_state hook (skaddr as
-# sock, newstate as int) whose selector has these matchArgs on the sock
-# (I = 1: on newstate)
-hook() {
+# the hook of a case: inet_sock_set_state, skaddr as sock (matchArgs index
+# 0), newstate as int (index 1)
+HOOKSECT=tracepoints
+HOOKHDR() {
 	printf '  - subsystem: "sock"\n    event: "inet_sock_set_state"\n'
 	printf '    message: "c-%s"\n' "$1"
 	printf '    args:\n    - index: 4\n      type: "sock"\n'
 	printf '    - index: 6\n      type: "int"\n'
-	printf '    selectors:\n    - matchArgs:\n'
-	shift
-	for e in "$@"; do
-		i=0
-		case $e in [0-9]:*) i=${e%%:*} e=${e#*:} ;; esac
-		printf '      - index: %s\n        operator: "%s"\n' $i "${e%%=*}"
-		v=${e#*=}
-		[ -z "$v" ] && continue
-		printf '        values:\n'
-		printf '%s\n' "$v" | tr ',' '\n' | sed 's/^/        - "/; s/$/"/'
-	done
-	printf '      matchActions:\n      - action: Post\n'
 }
 
-plan 83
+plan 88
 
 start_loaderd netopsnode
 
@@ -176,92 +119,33 @@ state-neg|-|State=TCP_LISTEN,TCP_SYN_RECV DPort=$PA|
 EOF
 ncases=$(wc -l <"$T/cases")
 
-# "case hits matched" from policy list for the hooks of policy $1 (listed
-# in order), case numbers from $2 on
-counters() {
-	"$CTL" -S "$S" policy list 2>&1 | awk -v pn="$1" -v b="$2" '
-	    /^[^ ]/ { p = ($1 == pn); h = 0 }
-	    p && /^  - tracepoint/ { h++ }
-	    p && /^    hits / { print b + h - 1, $2, $4 }'
-}
-
-# check_case I NAME EXP ENTS PAT: from the counters in $T/c0, $T/c1
-check_case() {
-	set -- "$1" "$2" "$3" "$4" "$5" $(awk -v i="$1" '$1 == i { print $2, $3 }' "$T/c1")
-	hits=${6:-0} matched=${7:-0}
-	m0=$(awk -v i="$1" '$1 == i { print $3 }' "$T/c0")
-	nr=$(q "SELECT count(*) FROM events WHERE message='c-$2'")
-	if [ "$3" = - ]; then
-		if [ "$hits" -gt 0 ] && [ "$matched" = 0 ] && [ "$m0" = 0 ] &&
-		    [ "$nr" = 0 ]; then
-			ok "$2 ($4): not matched in the kernel (hits $hits, matched 0, no row)"
-			return
-		fi
-		not_ok "$2 ($4): hits $hits, matched $m0 -> $matched, rows $nr"
-	else
-		# every row has what the operator selected
-		cond=$(printf '%s' "$5" | awk -v RS='&' 'NF { gsub(/\n/, ""); printf " AND args LIKE '\''%%%s%%'\''", $0 }')
-		bad=$(q "SELECT count(*) FROM events WHERE message='c-$2' AND NOT (1 $cond)")
-		if [ "$matched" -gt 0 ] && [ "$nr" -gt 0 ] && [ "$bad" = 0 ]; then
-			ok "$2 ($4): $nr rows, each with $5 (matched $matched)"
-			return
-		fi
-		not_ok "$2 ($4): rows $nr (bad $bad), matched $matched, hits $hits"
-	fi
-	q "SELECT args FROM events WHERE message='c-$2' LIMIT 3" | sed 's/^/# /'
-}
-
-# at most 8 hooks per tracepoint: rounds of 8 cases, each its own policy
-# (loaded, traffic, checked, deleted)
-NPER=8
-k=0
-nload=0
-while [ $((k * NPER)) -lt "$ncases" ]; do
-	k=$((k + 1))
-	awk -v k=$k -v n=$NPER 'NR > (k - 1) * n && NR <= k * n' "$T/cases" >"$T/round"
-	{
-		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
-		printf 'metadata:\n  name: "netops%s"\nspec:\n  tracepoints:\n' $k
-		while IFS='|' read -r name exp ents pat; do
-			# shellcheck disable=SC2086
-			hook "$name" $ents
-		done <"$T/round"
-	} >"$P/netops$k.yaml"
-	first=$(((k - 1) * NPER + 1))
-	if ! add "$P/netops$k.yaml"; then
-		diag "netops$k: $(cat "$T/add.out")"
-		while IFS='|' read -r name exp ents pat; do
-			not_ok "$name: policy not loaded"
-		done <"$T/round"
-		continue
-	fi
-	nload=$((nload + 1))
-	counters netops$k $first >"$T/c0"
-	# the traffic: two v4 connections, one v6, one to the privileged port
-	for c in "$A2 $A1 $PA" "$A2 $A1 $PA" "::1 ::1 $P6" "$A4 $A3 $PP"; do
-		# shellcheck disable=SC2086
-		r=$(conn $c)
-		case $r in [0-9]*) ;; *) diag "conn $c: $r" ;; esac
-	done
-	# every positive case stored its rows; then let the store settle
-	# (the state changes until close come in a burst)
-	for name in $(awk -F'|' '$2 == "+" { print $1 }' "$T/round"); do
-		wait_for 10 row_exists "SELECT 1 FROM events WHERE message='c-$name'"
-	done
-	sleep 1
-	counters netops$k $first >"$T/c1"
-	i=$first
-	while IFS='|' read -r name exp ents pat; do
-		check_case $i "$name" "$exp" "$ents" "$pat"
-		i=$((i + 1))
-	done <"$T/round"
-	del netops$k
-done
-is "all $k policies of $ncases inet_sock_set_state hooks (skaddr as sock) loaded" "$nload" "$k"
+# the traffic of each round: two v4 connections, one v6, one to the
+# privileged port
+run_cases "$T/cases" netops 10 "conn $A2 $A1 $PA" "conn $A2 $A1 $PA" \
+    "conn ::1 ::1 $P6" "conn $A4 $A3 $PP"
+is "all $nround policies of $ncases inet_sock_set_state hooks (skaddr as sock) loaded" "$nload" "$nround"
 # State is the state being left: the newstate field (ESTABLISHED)
 like "State: SYN_SENT is left for ESTABLISHED (newstate field)" \
     "$(q "SELECT args FROM events WHERE message='c-state' LIMIT 1")" \
     "^\\[\\{\"sock_arg\":\\{\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":\"IPPROTO_TCP\",.*\"saddr\":\"$A2\",\"daddr\":\"$A1\",\"sport\":[0-9]+,\"dport\":$PA,.*\"state\":\"TCP_SYN_SENT\"\\}\\},\\{\"int_arg\":1\\}\\]\$"
+
+# ---- sockaddr on a tracepoint pointer field -----------------------------------
+
+# syscalls/sys_enter_connect's uservaddr (index 6) typed sockaddr
+HOOKHDR() {
+	printf '  - subsystem: "syscalls"\n    event: "sys_enter_connect"\n'
+	printf '    message: "c-%s"\n' "$1"
+	printf '    args:\n    - index: 6\n      type: "sockaddr"\n'
+}
+cat >"$T/cases" <<EOF
+tp-sa-addr|+|SAddr=$A1 SPort=$PA|{"sockaddr_arg":{"family":"AF_INET","addr":"$A1","port":$PA}}
+tp-sa-addr6|+|SAddr=::1/128 SPort=$P6 Family=AF_INET6|"addr":"::1","port":$P6}
+tp-sa-neg|-|SAddr=127.0.83.64/26 SPort=$PA|
+tp-sa-notpriv-neg|-|NotSPortPriv= SAddr=$A3|
+EOF
+run_cases "$T/cases" netsa 10 "conn $A2 $A1 $PA" "conn ::1 ::1 $P6" \
+    "conn $A4 $A3 $PP"
+is "sys_enter_connect uservaddr typed sockaddr: policy loaded" "$nload" 1
 
 # ---- refusals: lint and policy add, file:line:col and the reason -------------
 
