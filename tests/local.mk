@@ -22,6 +22,7 @@ INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 # socket operators of matchArgs in the kernel (CI kernel; VM: kprobes)
+EXTRA_DIST += tests/lib/netops.sh
 INTEGRATION_TESTS += tests/integration/e2e_net_ops.sh tests/integration/vm_net.sh
 
 # makes exactly the system calls the policy tests name
