@@ -174,60 +174,22 @@ refuse r-state-skb 15:19 'operator State does not apply to args position 0 of ty
         operator: "State"
         values: ["TCP_ESTABLISHED"]
 EOF
-refuse r-daddr-sockaddr 17:19 'operator DAddr does not apply to index 1 of type sockaddr; expected one of: SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv, Family' <<'EOF'
-  kprobes:
-  - call: "sys_connect"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "sockaddr"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "DAddr"
-        values: ["127.0.0.1"]
-EOF
-refuse r-state-sockaddr 15:19 'operator State does not apply to index 1 of type sockaddr' <<'EOF'
-  kprobes:
-  - call: "sys_connect"
-    syscall: true
-    args:
-    - index: 1
-      type: "sockaddr"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "State"
-        values: ["TCP_CLOSE"]
-EOF
-refuse r-proto-sockaddr 15:19 'operator Protocol does not apply to index 1 of type sockaddr' <<'EOF'
-  kprobes:
-  - call: "sys_connect"
-    syscall: true
-    args:
-    - index: 1
-      type: "sockaddr"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Protocol"
-        values: ["IPPROTO_TCP"]
-EOF
-refuse r-dport-int 15:19 'operator DPort does not apply to index 0 of type int' <<'EOF'
-  kprobes:
-  - call: "sys_connect"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "DPort"
-        values: ["80"]
-EOF
+# kpref TYPE OP VALUE: sys_connect's arg 1 typed TYPE, one matchArgs
+# entry (its operator at line 15, column 19)
+kpref() {
+	printf '  kprobes:\n  - call: "sys_connect"\n    syscall: true\n'
+	printf '    args:\n    - index: 1\n      type: "%s"\n' "$1"
+	printf '    selectors:\n    - matchArgs:\n      - index: 1\n'
+	printf '        operator: "%s"\n        values: ["%s"]\n' "$2" "$3"
+}
+kpref sockaddr DAddr 127.0.0.1 >"$T/in"
+refuse r-daddr-sockaddr 15:19 'operator DAddr does not apply to index 1 of type sockaddr; expected one of: SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv, Family' <"$T/in"
+kpref sockaddr State TCP_CLOSE >"$T/in"
+refuse r-state-sockaddr 15:19 'operator State does not apply to index 1 of type sockaddr' <"$T/in"
+kpref sockaddr Protocol IPPROTO_TCP >"$T/in"
+refuse r-proto-sockaddr 15:19 'operator Protocol does not apply to index 1 of type sockaddr' <"$T/in"
+kpref int DPort 80 >"$T/in"
+refuse r-dport-int 15:19 'operator DPort does not apply to index 1 of type int' <"$T/in"
 # values on the CI kernel's tracepoint (sock), each refused where it is
 tpref() {
 	printf '  tracepoints:\n  - subsystem: "sock"\n    event: "inet_sock_set_state"\n'
