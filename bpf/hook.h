@@ -319,6 +319,7 @@ struct fdfollow_val {
  * in place of the current task's (EVG_F_SOCK_OWNER).
  */
 #define SOCKOWN_ENTRIES		65536
+#define SOCKOWN_LISTEN_ENTRIES	4096	/* sockown_listen: TCP listeners */
 #define SOCKOWN_F_TRACKSOCK	0x01	/* the TrackSock action */
 #define SOCKOWN_F_CREATE	0x02	/* implicit: the socket was created
 					   by this process */
