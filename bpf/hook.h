@@ -123,6 +123,8 @@ struct ovr_pend {
 #define HOOK_ARGF_SIGNED	0x04	/* sign-extend integer */
 #define HOOK_ARGF_LOAD_INFO	0x08	/* module type given as load_info
 					   (struct load_info *) */
+#define HOOK_ARGF_TRACKSOCK	0x10	/* ret: returnArgAction TrackSock */
+#define HOOK_ARGF_UNTRACKSOCK	0x20	/* ret: returnArgAction UntrackSock */
 
 struct hook_arg {
 	__u8	type;		/* enum pol_arg_type */
