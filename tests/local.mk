@@ -21,6 +21,8 @@ INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_a
 INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
+# socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
+INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
