@@ -81,25 +81,16 @@ SOCKCOLS="$J, '\$[1].int_arg') || '>' || $J, '\$[2].int_arg')"
 SP="$J, '\$[3].uint_arg')"
 DP="$J, '\$[4].uint_arg')"
 
+# sockpol NAME [BINARY] [nosock]: the tracepoint policy (nosock: without
+# the sock argument), with a matchBinaries selector on BINARY
 sockpol() {
 	{
-		cat <<EOF
-  tracepoints:
-  - subsystem: "sock"
-    event: "inet_sock_set_state"
-    args:
-    - index: 4
-      type: "sock"
-    - index: 5
-      type: "int"
-    - index: 6
-      type: "int"
-    - index: 7
-      type: "uint16"
-    - index: 8
-      type: "uint16"
-EOF
-		[ -n "$2" ] && cat <<EOF
+		printf '  tracepoints:\n  - subsystem: "sock"\n'
+		printf '    event: "inet_sock_set_state"\n    args:\n'
+		[ -z "${3:-}" ] && printf '    - index: 4\n      type: "sock"\n'
+		printf '    - index: %s\n      type: "int"\n' 5 6
+		printf '    - index: %s\n      type: "uint16"\n' 7 8
+		[ -n "${2:-}" ] && cat <<EOF
     selectors:
     - matchBinaries:
       - operator: "In"
@@ -143,20 +134,7 @@ plan 24
 start_loaderd socknode
 
 # ---- without attribution (no sock argument): misattributed rows ----------
-pol plainst <<'EOF'
-  tracepoints:
-  - subsystem: "sock"
-    event: "inet_sock_set_state"
-    args:
-    - index: 5
-      type: "int"
-    - index: 6
-      type: "int"
-    - index: 7
-      type: "uint16"
-    - index: 8
-      type: "uint16"
-EOF
+sockpol plainst "" nosock
 add "$P/plainst.yaml" || diag "$(cat "$T/add.out")"
 conn 127.0.0.1
 PP="$J, '\$[2].uint_arg')"
