@@ -1,0 +1,145 @@
+#!/bin/sh
+# End to end: the connections view and `triplinectl tail` for network
+# events, on a kernel without kprobes.  A tracepoint policy on
+# sock/inet_sock_set_state (the sock at field 4, newstate at field 6)
+# records every TCP state change; real TCP on 127.0.0.1 and ::1 between
+# two processes (a perl listener, tests/integration/trigger connecting from
+# this shell) must show in the view with the process, its parent, the
+# 5-tuple and the state changes in time order, and in tail as one line.
+# Only 127.0.0.1 and ::1 are ever connected to.
+. "$top_srcdir/tests/lib/testlib.sh"
+need_root_bpf
+command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
+command -v perl >/dev/null || { echo "Bail out! perl missing (listener)"; exit 99; }
+
+B=$top_builddir
+TR=$(readlink -f "$B/tests/integration/trigger")
+PERL=$(readlink -f "$(command -v perl)")
+SH=$(readlink -f /proc/$$/exe)
+CTL=$B/triplinectl
+T=$(mktemp -d /tmp/tripline-conn.XXXXXX)
+chmod 755 "$T"
+S=$T/state
+P=$T/policies
+mkdir -p "$S" "$P"
+DB=$S/events.db
+LPID=
+LIS=
+cleanup() {
+	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
+	for l in $LIS; do kill "$l" 2>/dev/null; done
+	san_check
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# listen ADDR NAME: a TCP listener (perl) on ADDR that accepts, reads to
+# the end and closes; its port in $T/NAME, its pid in $T/NAME.pid
+listen() {
+	perl -e '
+use Socket qw(:all);
+my ($addr) = @ARGV;
+my $v6 = $addr =~ /:/;
+socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
+bind($s, $v6 ? pack_sockaddr_in6(0, inet_pton(AF_INET6, $addr)) :
+    pack_sockaddr_in(0, inet_aton($addr))) or die "bind $addr: $!";
+listen($s, 128) or die "listen: $!";
+my $n = getsockname($s);
+$| = 1;
+print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
+while (accept(my $c, $s)) { my $b; 1 while sysread($c, $b, 512); close($c); }' \
+	    "$1" >"$T/$2" 2>>"$T/listen.err" &
+	LIS="$LIS $!"
+	echo $! >"$T/$2.pid"
+	wait_for 5 test -s "$T/$2" || { echo "Bail out! listener on $1"; exit 99; }
+}
+
+# cq COND: the client's rows (trigger) of connections matching COND
+cq() { q "SELECT $1 FROM connections WHERE binary = '$TR' AND $2"; }
+
+plan 20
+
+start_loaderd connnode
+pol conns <<'EOF'
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    args:
+    - index: 4
+      type: "sock"
+    - index: 6
+      type: "int"
+      label: "newstate"
+EOF
+if add "$P/conns.yaml"; then ok "tracepoint policy on sock/inet_sock_set_state loaded"; else
+	not_ok "tracepoint policy on sock/inet_sock_set_state loaded"; diag "$(cat "$T/add.out")"; fi
+is "the store has schema 5 and the connections view" \
+    "$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || type FROM sqlite_master WHERE name = 'connections'")" "5 view"
+
+listen 127.0.0.1 p4
+listen ::1 p6
+P4=$(cat "$T/p4")
+P6=$(cat "$T/p6")
+L4=$(cat "$T/p4.pid")
+is "connect to 127.0.0.1 works" "$("$TR" connect 127.0.0.1 "$P4")" "ret=0 errno=0"
+is "connect to [::1] works" "$("$TR" connect ::1 "$P6")" "ret=0 errno=0"
+
+# the client socket's rows: connect (CLOSE -> SYN_SENT) .. close
+if wait_for 10 row_exists "SELECT 1 FROM connections WHERE binary = '$TR' AND daddr = '::1' AND dport = $P6 AND state = 'TCP_ESTABLISHED'"; then
+	ok "the client's state changes reached the view"
+else
+	not_ok "the client's state changes reached the view"
+	diag "$(q "SELECT * FROM connections" | tail -20)"
+fi
+
+# --- IPv4 -----------------------------------------------------------------
+W4="family = 'AF_INET' AND daddr = '127.0.0.1' AND dport = $P4"
+is "IPv4: the process and its arguments" \
+    "$(cq "DISTINCT binary || ' ' || arguments" "$W4")" "$TR connect 127.0.0.1 $P4"
+is "IPv4: the parent is this shell" \
+    "$(cq "DISTINCT parent_binary || '[' || parent_pid || ']'" "$W4")" "$SH[$$]"
+is "IPv4: the first state changes in time order, with the direction" \
+    "$(q "SELECT group_concat(state || '>' || new_state || ':' || IFNULL(direction, '-'), ' ') FROM (SELECT state, new_state, direction FROM connections WHERE binary = '$TR' AND $W4 ORDER BY time_ns, event_id LIMIT 3)")" \
+    "TCP_CLOSE>TCP_SYN_SENT:out TCP_SYN_SENT>TCP_ESTABLISHED:out TCP_ESTABLISHED>TCP_FIN_WAIT1:-"
+SP4=$(cq "sport" "$W4 AND state = 'TCP_SYN_SENT'")
+is "IPv4: the 5-tuple once the port is bound" \
+    "$(cq "protocol || ' ' || saddr || ':' || sport || ' ' || daddr || ':' || dport" "$W4 AND state = 'TCP_SYN_SENT'")" \
+    "IPPROTO_TCP 127.0.0.1:$SP4 127.0.0.1:$P4"
+like "IPv4: the client port is an ephemeral one" "$SP4" '^[1-9][0-9]+$'
+is "IPv4: the times follow the order the rows were stored in" \
+    "$(q "SELECT count(*) FROM connections a JOIN connections b ON b.event_id > a.event_id WHERE a.binary = '$TR' AND b.binary = '$TR' AND a.dport = $P4 AND b.dport = $P4 AND b.time_ns < a.time_ns")" "0"
+like "IPv4: an ISO time with nanoseconds" \
+    "$(cq "time" "$W4 AND state = 'TCP_SYN_SENT'")" '^20[0-9-]+T[0-9:]+\.[0-9]{9}Z$'
+
+# --- IPv6 -----------------------------------------------------------------
+W6="family = 'AF_INET6' AND daddr = '::1' AND dport = $P6"
+is "IPv6: the process, parent and first state changes" \
+    "$(cq "DISTINCT binary || ' ' || arguments || ' <- ' || parent_binary" "$W6")" \
+    "$TR connect ::1 $P6 <- $SH"
+is "IPv6: SYN_SENT -> ESTABLISHED with the 5-tuple" \
+    "$(cq "saddr || ' ' || daddr || ' ' || protocol || ' ' || new_state" "$W6 AND state = 'TCP_SYN_SENT'")" \
+    "::1 ::1 IPPROTO_TCP TCP_ESTABLISHED"
+
+# --- the other process: the listener -----------------------------------------
+is "the listener's LISTEN is its own (perl, not the client)" \
+    "$(q "SELECT binary || '[' || pid || '] ' || state || '>' || new_state FROM connections WHERE saddr = '127.0.0.1' AND sport = $P4 AND new_state = 'TCP_LISTEN'")" \
+    "$PERL[$L4] TCP_CLOSE>TCP_LISTEN"
+
+# --- the documented query (docs/schema.md) -------------------------------------
+is "who talked to 127.0.0.1:P4, started by what" \
+    "$(q "SELECT DISTINCT binary, pid, arguments, parent_binary, parent_pid FROM connections WHERE daddr = '127.0.0.1' AND dport = $P4 AND binary = '$TR'" | sed 's/|[0-9]*|/|N|/')" \
+    "$TR|N|connect 127.0.0.1 $P4|$SH|$$"
+
+# --- tail -------------------------------------------------------------------------
+TL=$("$CTL" -S "$S" tail -n 100000 --no-follow 2>&1)
+like "tail: one line for the IPv4 connect" "$TL" \
+    " conns sock/inet_sock_set_state $TR\\[[0-9]+\\] tcp 127\\.0\\.0\\.1:$SP4 -> 127\\.0\\.0\\.1:$P4 SYN_SENT->ESTABLISHED out  <- $$ $SH\$"
+like "tail: IPv6 in brackets" "$TL" \
+    " conns sock/inet_sock_set_state $TR\\[[0-9]+\\] tcp \\[::1\\]:[0-9]+ -> \\[::1\\]:$P6 SYN_SENT->ESTABLISHED out  <- $$ "
+J=$(grep '"policy_name":"conns"' "$S/events.jsonl" | grep "\"dport\":$P4" | head -1)
+like "JSON line: process_tracepoint with sock_arg and the labelled newstate" "$J" \
+    '^\{"process_tracepoint":.*"subsys":"sock","event":"inet_sock_set_state".*"sock_arg":\{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP",.*\{"int_arg":[0-9]+,"label":"newstate"\}'
+
+kill -0 "$LPID" 2>/dev/null
+is "loaderd still running" "$?" "0"
+finish
