@@ -54,10 +54,13 @@ while (accept(my $c, $s)) { my $b; 1 while sysread($c, $b, 512); close($c); }' \
 	wait_for 5 test -s "$T/$2" || { echo "Bail out! listener on $1"; exit 99; }
 }
 
+# a known gap of this build: "not ok ... # TODO why" (XFAIL)
+todo_not_ok() { _tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $1 # $2"; }
+
 # cq COND: the client's rows (trigger) of connections matching COND
 cq() { q "SELECT $1 FROM connections WHERE binary = '$TR' AND $2"; }
 
-plan 20
+plan 36
 
 start_loaderd connnode
 pol conns <<'EOF'
@@ -139,6 +142,68 @@ like "tail: IPv6 in brackets" "$TL" \
 J=$(grep '"policy_name":"conns"' "$S/events.jsonl" | grep "\"dport\":$P4" | head -1)
 like "JSON line: process_tracepoint with sock_arg and the labelled newstate" "$J" \
     '^\{"process_tracepoint":.*"subsys":"sock","event":"inet_sock_set_state".*"sock_arg":\{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP",.*\{"int_arg":[0-9]+,"label":"newstate"\}'
+
+# ---- the shipped network examples (policies/examples/net-*.yaml) ---------------
+# The tracepoint forms load and fire here; the kprobe forms are refused
+# with a reason naming kprobes, unless this build carries the hook out
+# without them (cgroup programs: then they load).  The matches that need
+# socket operators on a sock (State, DAddr) are marked TODO while those
+# operators do not match in this build (the probe below).
+PE=$top_srcdir/policies/examples
+del conns
+for f in net-socket-tracking net-tcp-connect net-tcp-listen net-tcp-accept net-udp-datagrams; do
+	name=$(sed -n 's/^  name: *"*\([^"]*\)"*$/\1/p' "$PE/$f.yaml")
+	if add "$PE/$f.yaml"; then
+		ok "$f (kprobe form): loaded, carried out without kprobes"
+		diag "$f: $("$CTL" -S "$S" policy list | grep -A3 "$name" | tr '\n' ' ')"
+		del "$name"
+	else
+		like "$f (kprobe form): refused here, naming kprobes" "$(cat "$T/add.out")" "kprobe"
+	fi
+done
+for f in net-tcp-connect-tp net-tcp-listen-tp net-tcp-accept-tp; do
+	if add "$PE/$f.yaml"; then ok "$f loads"; else
+		not_ok "$f loads"; diag "$(cat "$T/add.out")"; fi
+done
+listen 127.0.0.1 e4
+listen ::1 e6
+E4=$(cat "$T/e4")
+E6=$(cat "$T/e6")
+EL=$(cat "$T/e4.pid")
+"$TR" connect 127.0.0.1 "$E4" >/dev/null
+"$TR" connect ::1 "$E6" >/dev/null
+# the last change of these connections: the server's child socket closes
+# after the client's FIN (CLOSE_WAIT -> LAST_ACK -> CLOSE)
+wait_for 10 row_exists "SELECT 1 FROM connections WHERE policy_name = 'tcp-listen-tp' AND sport = $E6" ||
+    diag "no listen row for [::1]:$E6"
+is "net-tcp-listen-tp: the listener's LISTEN (perl, its address and port)" \
+    "$(q "SELECT binary || '[' || pid || '] ' || saddr || ':' || sport || ' ' || new_state FROM connections WHERE policy_name = 'tcp-listen-tp' AND sport = $E4")" \
+    "$PERL[$EL] 127.0.0.1:$E4 TCP_LISTEN"
+is "net-tcp-listen-tp: only changes to LISTEN" \
+    "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-listen-tp' AND new_state != 'TCP_LISTEN'")" "0"
+# socket operators on sock: does State + DAddr match at all in this build?
+sleep 1
+sockops=$(q "SELECT count(*) FROM connections WHERE policy_name IN ('tcp-connect-tp', 'tcp-accept-tp')")
+sock_is() { # DESC GOT WANT
+	if [ "$sockops" != 0 ]; then is "$1" "$2" "$3"
+	elif [ "$2" = "$3" ]; then ok "$1"
+	else todo_not_ok "$1" "TODO socket operators on a sock do not match in this build"; fi
+}
+sock_is "net-tcp-connect-tp: the connect to 127.0.0.1 (CLOSE -> SYN_SENT) by trigger" \
+    "$(q "SELECT binary || ' ' || state || '>' || new_state || ' ' || direction FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_SYN_SENT'")" \
+    "$TR TCP_CLOSE>TCP_SYN_SENT out"
+wait_for 10 row_exists "SELECT 1 FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_CLOSE'"
+sock_is "net-tcp-connect-tp: the close of that connection (-> CLOSE)" \
+    "$(q "SELECT count(*) > 0 FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_CLOSE'")" "1"
+is "net-tcp-connect-tp: no other change, no other address" \
+    "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-connect-tp' AND (new_state NOT IN ('TCP_SYN_SENT', 'TCP_CLOSE') OR daddr != '127.0.0.1')")" "0"
+sock_is "net-tcp-accept-tp: the accepted socket (SYN_RECV -> ESTABLISHED) on the listener's port" \
+    "$(q "SELECT state || '>' || new_state || ' ' || saddr || ':' || sport || ' ' || direction FROM connections WHERE policy_name = 'tcp-accept-tp' AND sport = $E4")" \
+    "TCP_SYN_RECV>TCP_ESTABLISHED 127.0.0.1:$E4 in"
+sock_is "net-tcp-accept-tp: the IPv6 one too" \
+    "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-accept-tp' AND sport = $E6 AND saddr = '::1'")" "1"
+is "net-tcp-accept-tp: no other change" \
+    "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-accept-tp' AND (state != 'TCP_SYN_RECV' OR new_state != 'TCP_ESTABLISHED')")" "0"
 
 kill -0 "$LPID" 2>/dev/null
 is "loaderd still running" "$?" "0"
