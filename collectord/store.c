@@ -166,7 +166,7 @@ static const char store_schema_v3[] =
  * socket-tracking map had no room for).  SQLite cannot change a CHECK in
  * place: the table is rebuilt with its rows and ids.
  */
-static const char store_schema_v5[] =
+static const char store_schema_v5_drops[] =
     "CREATE TABLE drops_v5("
     " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
     " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
@@ -227,6 +227,22 @@ static const char store_schema_v4[] =
     " CASE kind WHEN 'canary_http' THEN 'geturl' ELSE 'dnslookup' END,"
     " target, state, attempts, last_error FROM outbox"
     " WHERE receiver = '' AND kind IN ('canary_http', 'canary_dns');";
+
+/*
+ * Schema version 5: the connections view, one row per network event (an
+ * event whose args hold a sock, skb or sockaddr object) with its process,
+ * the parent, and the tuple (store_int.h STORE_NET_*).
+ */
+static const char store_schema_v5[] =
+    "CREATE VIEW connections AS"
+    " SELECT z.id AS event_id, z.time, z.time_ns, z.type AS event_type,"
+    " z.policy_name, z.function_name, z.action, z.exec_id, p.pid,"
+    " p.binary, p.arguments, z.parent_exec_id, pp.pid AS parent_pid,"
+    " pp.binary AS parent_binary, " STORE_NET_COLS("z")
+    " FROM (" STORE_NET_L2(STORE_NET_L1("events e")) ") z"
+    " LEFT JOIN processes p ON p.exec_id = z.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = z.parent_exec_id"
+    " WHERE " STORE_NET_IS("z") ";";
 
 void
 store_log(struct store *s, const char *what)
@@ -293,7 +309,8 @@ store_migrate(struct store *s, const char *node)
 		goto fail;
 	if (ver < 4 && (r = store_exec(s, store_schema_v4)) != 0)
 		goto fail;
-	if (ver < 5 && (r = store_exec(s, store_schema_v5)) != 0)
+	if (ver < 5 && ((r = store_exec(s, store_schema_v5_drops)) != 0 ||
+	    (r = store_exec(s, store_schema_v5)) != 0))
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",

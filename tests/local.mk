@@ -50,3 +50,5 @@ tests_integration_crashhost_SOURCES = tests/integration/crashhost.c
 tests_integration_crashhost_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 	$(LIBBPF_LIBS) $(LIBEVENT_LIBS) $(SQLITE_LIBS)
+# the connections view and tail for network events (tracepoint sock arg)
+INTEGRATION_TESTS += tests/integration/e2e_connections.sh
