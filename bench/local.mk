@@ -14,3 +14,8 @@ EXTRA_DIST += bench/run_fuzz.sh
 noinst_PROGRAMS += bench/pcache_bound
 bench_pcache_bound_SOURCES = bench/pcache_bound.c
 bench_pcache_bound_LDADD = collectord/libcollectord.a $(COMMON_LIBS)
+# loopback TCP connect/accept/close and UDP send storms (run_net_bench.sh)
+noinst_PROGRAMS += bench/net_storm
+bench_net_storm_SOURCES = bench/net_storm.c
+bench_net_storm_LDADD = $(COMMON_LIBS)
+EXTRA_DIST += bench/run_net_bench.sh

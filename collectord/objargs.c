@@ -114,6 +114,14 @@ static const char *const oa_perf_types[] = {
 	"PERF_TYPE_HW_CACHE", "PERF_TYPE_RAW", "PERF_TYPE_BREAKPOINT",
 };
 
+/*
+ * The names below are those Tetragon's JSON gives (pkg/reader/network):
+ * a value without a name there is shown as its decimal number, so the
+ * same socket reads the same in both exports.  That leaves a few kernel
+ * names out: SOCK_PACKET (10), IPPROTO_ICMPV6 (58), IPPROTO_L2TP (115)
+ * and TCP_BOUND_INACTIVE (13) are numbers.
+ */
+
 /* include/linux/socket.h AF_* */
 static const char *const oa_families[] = {
 	"AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_AX25", "AF_IPX",
@@ -131,7 +139,6 @@ static const char *const oa_families[] = {
 static const char *const oa_sock_types[] = {
 	[1] = "SOCK_STREAM", [2] = "SOCK_DGRAM", [3] = "SOCK_RAW",
 	[4] = "SOCK_RDM", [5] = "SOCK_SEQPACKET", [6] = "SOCK_DCCP",
-	[10] = "SOCK_PACKET",
 };
 
 /* include/uapi/linux/in.h, in6.h IPPROTO_* */
@@ -144,10 +151,10 @@ static const struct {
 	{ 12, "IPPROTO_PUP" }, { 17, "IPPROTO_UDP" }, { 22, "IPPROTO_IDP" },
 	{ 29, "IPPROTO_TP" }, { 33, "IPPROTO_DCCP" }, { 41, "IPPROTO_IPV6" },
 	{ 46, "IPPROTO_RSVP" }, { 47, "IPPROTO_GRE" }, { 50, "IPPROTO_ESP" },
-	{ 51, "IPPROTO_AH" }, { 58, "IPPROTO_ICMPV6" }, { 92, "IPPROTO_MTP" },
+	{ 51, "IPPROTO_AH" }, { 92, "IPPROTO_MTP" },
 	{ 94, "IPPROTO_BEETPH" }, { 98, "IPPROTO_ENCAP" },
 	{ 103, "IPPROTO_PIM" }, { 108, "IPPROTO_COMP" },
-	{ 115, "IPPROTO_L2TP" }, { 132, "IPPROTO_SCTP" },
+	{ 132, "IPPROTO_SCTP" },
 	{ 136, "IPPROTO_UDPLITE" }, { 137, "IPPROTO_MPLS" },
 	{ 143, "IPPROTO_ETHERNET" }, { 255, "IPPROTO_RAW" },
 	{ 262, "IPPROTO_MPTCP" },
@@ -159,7 +166,6 @@ static const char *const oa_tcp_states[] = {
 	[4] = "TCP_FIN_WAIT1", [5] = "TCP_FIN_WAIT2", [6] = "TCP_TIME_WAIT",
 	[7] = "TCP_CLOSE", [8] = "TCP_CLOSE_WAIT", [9] = "TCP_LAST_ACK",
 	[10] = "TCP_LISTEN", [11] = "TCP_CLOSING", [12] = "TCP_NEW_SYN_RECV",
-	[13] = "TCP_BOUND_INACTIVE",
 };
 
 static const char *
@@ -189,8 +195,7 @@ objargs_family(uint16_t f, char *dst, size_t dstsz)
 {
 	if (f < OA_NELEM(oa_families))
 		return oa_families[f];
-	snprintf(dst, dstsz, "AF_%u", f);
-	return dst;
+	return oa_num(f, dst, dstsz);
 }
 
 const char *
@@ -663,18 +668,6 @@ oa_addr(uint16_t family, const uint8_t *addr, char *dst, size_t dstsz)
 	return dst;
 }
 
-/* The protocol name of a socket: IPPROTO_* for the INET families, else
- * the number (none when 0). */
-static const char *
-oa_sock_proto(uint16_t family, uint16_t proto, char *dst, size_t dstsz)
-{
-	if (oa_is_inet(family))
-		return objargs_ipproto(proto, dst, dstsz);
-	if (proto == 0)
-		return "";
-	return oa_num(proto, dst, dstsz);
-}
-
 static void
 oa_json_sock(struct jsonw *w, const struct dec_arg *a)
 {
@@ -683,11 +676,10 @@ oa_json_sock(struct jsonw *w, const struct dec_arg *a)
 
 	memcpy(&s, a->data, sizeof(s));
 	jw_kobj(w, "sock_arg");
-	jw_kstr_opt(w, "family", objargs_family(s.family, num, sizeof(num)));
-	if (s.type != 0)
-		jw_kstr_opt(w, "type", objargs_sock_type(s.type, num,
-		    sizeof(num)));
-	jw_kstr_opt(w, "protocol", oa_sock_proto(s.family, s.protocol, num,
+	/* family, type, protocol and state are always named (Tetragon) */
+	jw_kstr(w, "family", objargs_family(s.family, num, sizeof(num)));
+	jw_kstr(w, "type", objargs_sock_type(s.type, num, sizeof(num)));
+	jw_kstr(w, "protocol", objargs_ipproto(s.protocol, num,
 	    sizeof(num)));
 	oa_u32(w, "mark", s.mark);
 	oa_u32(w, "priority", s.priority);
@@ -696,9 +688,7 @@ oa_json_sock(struct jsonw *w, const struct dec_arg *a)
 	oa_u32(w, "sport", s.sport);
 	oa_u32(w, "dport", s.dport);
 	oa_u64(w, "cookie", s.cookie);
-	if (s.state != 0)
-		jw_kstr_opt(w, "state", objargs_tcp_state(s.state, num,
-		    sizeof(num)));
+	jw_kstr(w, "state", objargs_tcp_state(s.state, num, sizeof(num)));
 	jw_end(w);
 }
 
@@ -721,9 +711,8 @@ oa_json_skb(struct jsonw *w, const struct dec_arg *a)
 	oa_u32(w, "proto", k.proto);
 	oa_u32(w, "sec_path_len", k.sec_path_len);
 	oa_u32(w, "sec_path_olen", k.sec_path_olen);
-	jw_kstr_opt(w, "protocol", oa_sock_proto(k.family, k.proto, num,
-	    sizeof(num)));
-	jw_kstr_opt(w, "family", objargs_family(k.family, num, sizeof(num)));
+	jw_kstr(w, "protocol", objargs_ipproto(k.proto, num, sizeof(num)));
+	jw_kstr(w, "family", objargs_family(k.family, num, sizeof(num)));
 	jw_end(w);
 }
 

@@ -52,8 +52,8 @@ void	objargs_compact(struct sbuf *, const struct dec_arg *a);
 
 /*
  * Names.  Each returns a static name, or for a value without one writes
- * its decimal number into dst (OBJARGS_NAME_MAX bytes) and returns dst;
- * objargs_family writes "AF_<n>" (the sockaddr form).
+ * its decimal number into dst (OBJARGS_NAME_MAX bytes) and returns dst,
+ * as Tetragon does (an unknown family too).
  */
 const char *objargs_cap_name(uint64_t cap);	/* "CAP_SYS_ADMIN", NULL */
 const char *objargs_family(uint16_t f, char *dst, size_t dstsz);

@@ -161,6 +161,24 @@ static const char store_schema_v3[] =
  * idempotency keys are derived from them); rows that were never sent are
  * pending.
  */
+/*
+ * Schema version 5: drops.source may be 'sockown_full' (sockets the
+ * socket-tracking map had no room for).  SQLite cannot change a CHECK in
+ * place: the table is rebuilt with its rows and ids.
+ */
+static const char store_schema_v5_drops[] =
+    "CREATE TABLE drops_v5("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
+    " 'sockown_full')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "INSERT INTO drops_v5 SELECT id, time, time_ns, source, hook_policy,"
+    " hook_function, count, total FROM drops;"
+    "DROP TABLE drops;"
+    "ALTER TABLE drops_v5 RENAME TO drops;"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);";
+
 static const char store_schema_v4[] =
     "CREATE TABLE outbox("
     " id INTEGER PRIMARY KEY, created TEXT, event_id INTEGER,"
@@ -209,6 +227,22 @@ static const char store_schema_v4[] =
     " CASE kind WHEN 'canary_http' THEN 'geturl' ELSE 'dnslookup' END,"
     " target, state, attempts, last_error FROM outbox"
     " WHERE receiver = '' AND kind IN ('canary_http', 'canary_dns');";
+
+/*
+ * Schema version 5: the connections view, one row per network event (an
+ * event whose args hold a sock, skb or sockaddr object) with its process,
+ * the parent, and the tuple (store_int.h STORE_NET_*).
+ */
+static const char store_schema_v5[] =
+    "CREATE VIEW connections AS"
+    " SELECT z.id AS event_id, z.time, z.time_ns, z.type AS event_type,"
+    " z.policy_name, z.function_name, z.action, z.exec_id, p.pid,"
+    " p.binary, p.arguments, z.parent_exec_id, pp.pid AS parent_pid,"
+    " pp.binary AS parent_binary, " STORE_NET_COLS("z")
+    " FROM (" STORE_NET_L2(STORE_NET_L1("events e")) ") z"
+    " LEFT JOIN processes p ON p.exec_id = z.exec_id"
+    " LEFT JOIN processes pp ON pp.exec_id = z.parent_exec_id"
+    " WHERE " STORE_NET_IS("z") ";";
 
 void
 store_log(struct store *s, const char *what)
@@ -274,6 +308,9 @@ store_migrate(struct store *s, const char *node)
 	if (ver < 3 && (r = store_exec(s, store_schema_v3)) != 0)
 		goto fail;
 	if (ver < 4 && (r = store_exec(s, store_schema_v4)) != 0)
+		goto fail;
+	if (ver < 5 && ((r = store_exec(s, store_schema_v5_drops)) != 0 ||
+	    (r = store_exec(s, store_schema_v5)) != 0))
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 #define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
 /* "tl-<node>-<salt>-<id>" */
 #define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
@@ -321,6 +321,20 @@ int	store_load_live(struct store *,
  */
 #define STORE_TAIL_BATCH	5000	/* rows per store_ro_tail() walk */
 struct store_ro;
+struct store_net_row {		/* a network event's tuple (connections) */
+	int		 is_net;	/* 0: not a network event */
+	const char	*protocol;	/* NULL-able, as the strings below */
+	const char	*family;
+	const char	*saddr;
+	int		 has_sport;
+	int64_t		 sport;
+	const char	*daddr;
+	int		 has_dport;
+	int64_t		 dport;
+	const char	*state;
+	const char	*new_state;
+	const char	*direction;	/* "in", "out" */
+};
 struct store_tail_row {			/* events LEFT JOIN processes */
 	int64_t		 id;
 	const char	*time;
@@ -339,6 +353,7 @@ struct store_tail_row {			/* events LEFT JOIN processes */
 	const char	*policy;
 	const char	*function;
 	const char	*action;
+	struct store_net_row net;
 };
 struct store_alert_row {		/* an outbox row */
 	int64_t		 id;

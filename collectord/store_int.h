@@ -78,4 +78,96 @@ uint64_t store_iso_ns(const char *);
 /* Finalize the outbox queue's statements (store_close). */
 void	store_ob_close(struct store *);
 
+/*
+ * Network events: the SQL shared by the connections view (schema 5) and
+ * triplinectl tail's query, which cannot use views (store_read.c).  An
+ * event is a network one when its args hold a skb_arg, sock_arg or
+ * sockaddr_arg object (invalid JSON: none).
+ *
+ * STORE_NET_L1(src), src an events query with alias e: every column of e,
+ * ja (args, when they may be a network event's), nk, ns, na (the first
+ * skb_arg, sock_arg, sockaddr_arg object as JSON text), ni (the last
+ * int_arg), nl (the int_arg labelled newstate).
+ * STORE_NET_L2(l1): adds nsrc, ndst (the object the source and the
+ * destination come from: the skb's packet tuple; a sockaddr is the local
+ * address of a bind, else the destination; then the sock), nst (the sock's
+ * state name) and nnew (the new state number of a state change: nl, else
+ * the last int of tcp_set_state and sock/inet_sock_set_state).
+ * STORE_NET_COLS(z): the columns protocol ... direction from an L2 row.
+ */
+#define STORE_NET_JA(a)							\
+	"CASE WHEN (instr(" a ".args, 'sock') > 0 OR instr(" a ".args,"	\
+	" 'skb_arg') > 0) AND json_valid(" a ".args) THEN " a ".args END"
+#define STORE_NET_JOBJ(j, key)						\
+	"CASE WHEN " j ".type = 'object' THEN json_type(" j ".value, '$."	\
+	key "') END"
+#define STORE_NET_OBJ(key)						\
+	"(SELECT json_extract(j.value, '$." key "') FROM json_each(x.ja) j"	\
+	" WHERE " STORE_NET_JOBJ("j", key) " = 'object' ORDER BY j.key"	\
+	" LIMIT 1)"
+#define STORE_NET_INT(cond, order)					\
+	"(SELECT json_extract(j.value, '$.int_arg') FROM json_each(x.ja) j"	\
+	" WHERE " STORE_NET_JOBJ("j", "int_arg") " = 'integer'" cond	\
+	" ORDER BY j.key " order " LIMIT 1)"
+#define STORE_NET_L1(src)						\
+	"SELECT x.*, " STORE_NET_OBJ("skb_arg") " AS nk, "			\
+	STORE_NET_OBJ("sock_arg") " AS ns, "				\
+	STORE_NET_OBJ("sockaddr_arg") " AS na, "			\
+	STORE_NET_INT("", "DESC") " AS ni, "				\
+	STORE_NET_INT(" AND CASE WHEN j.type = 'object' THEN"		\
+	    " json_extract(j.value, '$.label') END = 'newstate'", "ASC")	\
+	" AS nl"							\
+	" FROM (SELECT e.*, " STORE_NET_JA("e") " AS ja FROM " src ") x"
+#define STORE_NET_BIND	"y.function_name LIKE '%bind%'"
+#define STORE_NET_SA(side)						\
+	"json_object('" side "addr', json_extract(y.na, '$.addr'), '" side	\
+	"port', json_extract(y.na, '$.port'))"
+#define STORE_NET_L2(l1)						\
+	"SELECT y.*,"							\
+	" CASE WHEN y.nk IS NOT NULL THEN y.nk WHEN y.na IS NOT NULL AND "	\
+	STORE_NET_BIND " THEN " STORE_NET_SA("s") " ELSE y.ns END AS nsrc,"	\
+	" CASE WHEN y.nk IS NOT NULL THEN y.nk WHEN y.na IS NOT NULL AND"	\
+	" NOT " STORE_NET_BIND " THEN " STORE_NET_SA("d") " ELSE y.ns END"	\
+	" AS ndst,"							\
+	" json_extract(y.ns, '$.state') AS nst,"			\
+	" CASE WHEN y.nl IS NOT NULL THEN y.nl WHEN y.function_name IN"	\
+	" ('tcp_set_state', 'sock/inet_sock_set_state') THEN y.ni END"	\
+	" AS nnew FROM (" l1 ") y"
+#define STORE_NET_TCP_NAME(v)						\
+	"CASE " v " WHEN 1 THEN 'TCP_ESTABLISHED' WHEN 2 THEN"		\
+	" 'TCP_SYN_SENT' WHEN 3 THEN 'TCP_SYN_RECV' WHEN 4 THEN"	\
+	" 'TCP_FIN_WAIT1' WHEN 5 THEN 'TCP_FIN_WAIT2' WHEN 6 THEN"	\
+	" 'TCP_TIME_WAIT' WHEN 7 THEN 'TCP_CLOSE' WHEN 8 THEN"		\
+	" 'TCP_CLOSE_WAIT' WHEN 9 THEN 'TCP_LAST_ACK' WHEN 10 THEN"	\
+	" 'TCP_LISTEN' WHEN 11 THEN 'TCP_CLOSING' WHEN 12 THEN"		\
+	" 'TCP_NEW_SYN_RECV' ELSE CAST(" v " AS TEXT) END"
+#define STORE_NET_DIR(z)						\
+	"CASE WHEN " z ".function_name = '__cgroup_bpf_run_filter_skb'"	\
+	" THEN CASE " z ".ni WHEN 0 THEN 'in' WHEN 1 THEN 'out' END"	\
+	" WHEN " z ".nnew IS NOT NULL THEN CASE WHEN " z ".nst ="	\
+	" 'TCP_SYN_SENT' OR (" z ".nst = 'TCP_CLOSE' AND " z ".nnew = 2)"	\
+	" THEN 'out' WHEN " z ".nst IN ('TCP_SYN_RECV', 'TCP_NEW_SYN_RECV')"\
+	" THEN 'in' END"						\
+	" WHEN " z ".function_name LIKE '%accept%' OR " z ".function_name"	\
+	" LIKE '%recv%' OR " z ".function_name = 'tcp_create_openreq_child'"\
+	" THEN 'in' WHEN " z ".function_name LIKE '%connect%' OR " z	\
+	".function_name LIKE '%send%' THEN 'out' END"
+#define STORE_NET_PORT(obj, key)					\
+	"CASE WHEN " obj " IS NOT NULL THEN IFNULL(json_extract(" obj	\
+	", '$." key "'), 0) END"
+#define STORE_NET_COLS(z)						\
+	"COALESCE(json_extract(" z ".nk, '$.protocol'), json_extract(" z	\
+	".ns, '$.protocol')) AS protocol,"				\
+	" COALESCE(json_extract(" z ".nk, '$.family'), json_extract(" z	\
+	".na, '$.family'), json_extract(" z ".ns, '$.family')) AS family,"	\
+	" json_extract(" z ".nsrc, '$.saddr') AS saddr, "		\
+	STORE_NET_PORT(z ".nsrc", "sport") " AS sport,"			\
+	" json_extract(" z ".ndst, '$.daddr') AS daddr, "		\
+	STORE_NET_PORT(z ".ndst", "dport") " AS dport, "		\
+	z ".nst AS state, " STORE_NET_TCP_NAME(z ".nnew") " AS new_state, "\
+	STORE_NET_DIR(z) " AS direction"
+#define STORE_NET_IS(z)							\
+	"(" z ".nk IS NOT NULL OR " z ".ns IS NOT NULL OR " z ".na IS NOT"	\
+	" NULL)"
+
 #endif

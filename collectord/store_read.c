@@ -27,13 +27,17 @@ struct store_ro {
 	sqlite3_stmt	*alerts;
 };
 
+/* Network events carry their tuple (store_int.h STORE_NET_*): the
+ * columns 15 .. 24, the first one 1 for a network event. */
 static const char store_ro_tail_sql[] =
-    "SELECT e.id, e.time, e.type, p.pid, p.binary, p.arguments, "
+    "SELECT z.id, z.time, z.type, p.pid, p.binary, p.arguments, "
     "p.cwd, p.uid, pp.pid, pp.binary, p.exit_code, p.exit_signal, "
-    "e.policy_name, e.function_name, e.action "
-    "FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id "
-    "LEFT JOIN processes pp ON pp.exec_id = e.parent_exec_id "
-    "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2";
+    "z.policy_name, z.function_name, z.action, " STORE_NET_IS("z") ", "
+    STORE_NET_COLS("z") " FROM (" STORE_NET_L2(STORE_NET_L1("events e "
+    "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2")) ") z "
+    "LEFT JOIN processes p ON p.exec_id = z.exec_id "
+    "LEFT JOIN processes pp ON pp.exec_id = z.parent_exec_id "
+    "ORDER BY z.id";
 
 struct store_ro *
 store_ro_open(const char *path, char *err, size_t errsz)
@@ -106,6 +110,24 @@ store_ro_tail(struct store_ro *ro, int64_t after)
 	return 0;
 }
 
+/* The tuple columns (STORE_NET_COLS) from column i on. */
+static void
+store_ro_tail_net(sqlite3_stmt *st, int i, struct store_net_row *n)
+{
+	n->is_net = 1;
+	n->protocol = store_col(st, i);
+	n->family = store_col(st, i + 1);
+	n->saddr = store_col(st, i + 2);
+	n->has_sport = sqlite3_column_type(st, i + 3) != SQLITE_NULL;
+	n->sport = sqlite3_column_int64(st, i + 3);
+	n->daddr = store_col(st, i + 4);
+	n->has_dport = sqlite3_column_type(st, i + 5) != SQLITE_NULL;
+	n->dport = sqlite3_column_int64(st, i + 5);
+	n->state = store_col(st, i + 6);
+	n->new_state = store_col(st, i + 7);
+	n->direction = store_col(st, i + 8);
+}
+
 int
 store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
 {
@@ -140,6 +162,8 @@ store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
 	r->policy = store_col(st, 12);
 	r->function = store_col(st, 13);
 	r->action = store_col(st, 14);
+	if (sqlite3_column_int(st, 15) != 0)
+		store_ro_tail_net(st, 16, &r->net);
 	return 1;
 }
 

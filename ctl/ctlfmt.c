@@ -9,6 +9,8 @@
 #include "ctlfmt.h"
 #include "str.h"
 
+#define CTLFMT_UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
 /* s escaped, "?" for NULL. */
 static void
 ctlfmt_esc(struct sbuf *sb, const char *s)
@@ -59,11 +61,120 @@ ctlfmt_tail_detail(struct sbuf *sb, const struct store_tail_row *r)
 	}
 }
 
+/* "  <- PPID PARENT" and the end of the line */
+static void
+ctlfmt_tail_parent(struct sbuf *sb, const struct store_tail_row *r)
+{
+	if (r->has_parent) {
+		sbuf_addf(sb, "  <- %lld ", (long long)r->parent_pid);
+		ctlfmt_esc(sb, r->parent_binary);
+	}
+	sbuf_addc(sb, '\n');
+}
+
+/* s without prefix pre (lower-cased if lower) if it is pre + [A-Z0-9_]+;
+ * else s escaped ("?" for NULL). */
+static void
+ctlfmt_word(struct sbuf *sb, const char *s, const char *pre, int lower)
+{
+	size_t	 n = strlen(pre), i;
+
+	if (s == NULL || strncmp(s, pre, n) != 0 || s[n] == '\0' ||
+	    strspn(s + n, CTLFMT_UPPER) != strlen(s + n)) {
+		ctlfmt_esc(sb, s);
+		return;
+	}
+	for (i = n; s[i] != '\0'; i++)
+		sbuf_addc(sb, (char)(lower && s[i] >= 'A' && s[i] <= 'Z' ?
+		    s[i] - 'A' + 'a' : s[i]));
+}
+
+/* "tcp", "udp" (the protocol of an INET socket or packet), else the
+ * family ("inet", "unix"). */
+static void
+ctlfmt_net_proto(struct sbuf *sb, const struct store_net_row *n)
+{
+	int	 inet = ctlfmt_is(n->family, "AF_INET") ||
+	    ctlfmt_is(n->family, "AF_INET6");
+
+	if (n->protocol != NULL && (inet || n->family == NULL))
+		ctlfmt_word(sb, n->protocol, "IPPROTO_", 1);
+	else if (n->family != NULL)
+		ctlfmt_word(sb, n->family, "AF_", 1);
+	else
+		sbuf_adds(sb, "net");
+}
+
+/* addr:port, [addr6]:port; "?" without an address */
+static void
+ctlfmt_net_ep(struct sbuf *sb, const char *addr, int has_port, int64_t port)
+{
+	if (addr == NULL) {
+		sbuf_addc(sb, '?');
+		return;
+	}
+	if (strchr(addr, ':') != NULL) {
+		sbuf_addc(sb, '[');
+		ctlfmt_esc(sb, addr);
+		sbuf_addc(sb, ']');
+	} else
+		ctlfmt_esc(sb, addr);
+	if (has_port)
+		sbuf_addf(sb, ":%lld", (long long)port);
+}
+
+/* "BINARY[PID] tcp SRC -> DST STATE->NEW out" */
+static void
+ctlfmt_net(struct sbuf *sb, const struct store_tail_row *r)
+{
+	const struct store_net_row	*n = &r->net;
+
+	ctlfmt_esc(sb, r->binary);
+	sbuf_addf(sb, "[%lld] ", (long long)r->pid);
+	ctlfmt_net_proto(sb, n);
+	sbuf_addc(sb, ' ');
+	ctlfmt_net_ep(sb, n->saddr, n->has_sport, n->sport);
+	sbuf_adds(sb, " -> ");
+	ctlfmt_net_ep(sb, n->daddr, n->has_dport, n->dport);
+	if (n->state != NULL) {
+		sbuf_addc(sb, ' ');
+		ctlfmt_word(sb, n->state, "TCP_", 0);
+		if (n->new_state != NULL) {
+			sbuf_adds(sb, "->");
+			ctlfmt_word(sb, n->new_state, "TCP_", 0);
+		}
+	}
+	if (n->direction != NULL) {
+		sbuf_addc(sb, ' ');
+		ctlfmt_esc(sb, n->direction);
+	}
+	if (r->action != NULL && !ctlfmt_is(r->action, "KPROBE_ACTION_POST")) {
+		sbuf_adds(sb, " action=");
+		ctlfmt_esc(sb, r->action);
+	}
+}
+
+/* A network event: "TIME POLICY FUNCTION " then ctlfmt_net. */
+static void
+ctlfmt_tail_net(struct sbuf *sb, const struct store_tail_row *r)
+{
+	ctlfmt_esc(sb, r->policy);
+	sbuf_addc(sb, ' ');
+	ctlfmt_esc(sb, r->function);
+	sbuf_addc(sb, ' ');
+	ctlfmt_net(sb, r);
+}
+
 void
 ctlfmt_tail(struct sbuf *sb, const struct store_tail_row *r)
 {
 	ctlfmt_esc(sb, r->time);
 	sbuf_addc(sb, ' ');
+	if (r->net.is_net) {
+		ctlfmt_tail_net(sb, r);
+		ctlfmt_tail_parent(sb, r);
+		return;
+	}
 	if (ctlfmt_is(r->type, "process_exec"))
 		sbuf_adds(sb, "exec");
 	else if (ctlfmt_is(r->type, "process_exit"))
@@ -77,11 +188,7 @@ ctlfmt_tail(struct sbuf *sb, const struct store_tail_row *r)
 		ctlfmt_esc(sb, r->args);
 	}
 	ctlfmt_tail_detail(sb, r);
-	if (r->has_parent) {
-		sbuf_addf(sb, "  <- %lld ", (long long)r->parent_pid);
-		ctlfmt_esc(sb, r->parent_binary);
-	}
-	sbuf_addc(sb, '\n');
+	ctlfmt_tail_parent(sb, r);
 }
 
 void

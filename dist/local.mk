@@ -13,7 +13,7 @@ dist_pkgdata_DATA += dist/tripline.yaml.sample dist/alerts.yaml.example
 doc_DATA = README.md docs/ARCHITECTURE.md docs/schema.md docs/config.md \
 	docs/policy-reference.md docs/policy-engine.md docs/network-enforcement.md \
 	docs/alerts.md docs/alerts-routing.md docs/enforcement.md docs/queries.md \
-	docs/security.md
+	docs/security.md docs/network.md
 
 dist/tripline.service: $(top_srcdir)/dist/tripline.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) dist && \

@@ -24,6 +24,8 @@ INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 # socket operators of matchArgs in the kernel (CI kernel; VM: kprobes)
 EXTRA_DIST += tests/lib/netops.sh
 INTEGRATION_TESTS += tests/integration/e2e_net_ops.sh tests/integration/vm_net.sh
+# socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
+INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
@@ -51,3 +53,5 @@ tests_integration_crashhost_SOURCES = tests/integration/crashhost.c
 tests_integration_crashhost_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 	$(LIBBPF_LIBS) $(LIBEVENT_LIBS) $(SQLITE_LIBS)
+# the connections view and tail for network events (tracepoint sock arg)
+INTEGRATION_TESTS += tests/integration/e2e_connections.sh

@@ -141,21 +141,21 @@ test_names(void **state)
 	assert_string_equal(objargs_family(17, d, sizeof(d)), "AF_PACKET");
 	assert_string_equal(objargs_family(40, d, sizeof(d)), "AF_VSOCK");
 	assert_string_equal(objargs_family(45, d, sizeof(d)), "AF_MCTP");
-	assert_string_equal(objargs_family(46, d, sizeof(d)), "AF_46");
+	assert_string_equal(objargs_family(46, d, sizeof(d)), "46");
 	assert_string_equal(objargs_sock_type(1, d, sizeof(d)),
 	    "SOCK_STREAM");
 	assert_string_equal(objargs_sock_type(2, d, sizeof(d)), "SOCK_DGRAM");
 	assert_string_equal(objargs_sock_type(5, d, sizeof(d)),
 	    "SOCK_SEQPACKET");
-	assert_string_equal(objargs_sock_type(10, d, sizeof(d)),
-	    "SOCK_PACKET");
+	assert_string_equal(objargs_sock_type(10, d, sizeof(d)), "10");
+	assert_string_equal(objargs_sock_type(6, d, sizeof(d)), "SOCK_DCCP");
 	assert_string_equal(objargs_sock_type(7, d, sizeof(d)), "7");
 	assert_string_equal(objargs_sock_type(0, d, sizeof(d)), "0");
 	assert_string_equal(objargs_ipproto(0, d, sizeof(d)), "IPPROTO_IP");
 	assert_string_equal(objargs_ipproto(6, d, sizeof(d)), "IPPROTO_TCP");
 	assert_string_equal(objargs_ipproto(17, d, sizeof(d)), "IPPROTO_UDP");
-	assert_string_equal(objargs_ipproto(58, d, sizeof(d)),
-	    "IPPROTO_ICMPV6");
+	assert_string_equal(objargs_ipproto(58, d, sizeof(d)), "58");
+	assert_string_equal(objargs_ipproto(115, d, sizeof(d)), "115");
 	assert_string_equal(objargs_ipproto(132, d, sizeof(d)),
 	    "IPPROTO_SCTP");
 	assert_string_equal(objargs_ipproto(262, d, sizeof(d)),
@@ -167,8 +167,9 @@ test_names(void **state)
 	    "TCP_SYN_SENT");
 	assert_string_equal(objargs_tcp_state(10, d, sizeof(d)),
 	    "TCP_LISTEN");
-	assert_string_equal(objargs_tcp_state(13, d, sizeof(d)),
-	    "TCP_BOUND_INACTIVE");
+	assert_string_equal(objargs_tcp_state(12, d, sizeof(d)),
+	    "TCP_NEW_SYN_RECV");
+	assert_string_equal(objargs_tcp_state(13, d, sizeof(d)), "13");
 	assert_string_equal(objargs_tcp_state(14, d, sizeof(d)), "14");
 	assert_string_equal(objargs_tcp_state(0, d, sizeof(d)), "0");
 
@@ -522,7 +523,7 @@ test_sock(void **state)
 	assert_string_equal(J(POL_ARG_SOCKET, 0, &s, sizeof(s)),
 	    "{\"sock_arg\":{\"family\":\"AF_INET\",\"type\":\"SOCK_RAW\","
 	    "\"protocol\":\"IPPROTO_IP\",\"priority\":6,\"saddr\":"
-	    "\"0.0.0.0\",\"daddr\":\"0.0.0.0\"}}");
+	    "\"0.0.0.0\",\"daddr\":\"0.0.0.0\",\"state\":\"0\"}}");
 	/* IPv6 UDP */
 	memset(&s, 0, sizeof(s));
 	s.family = AF_INET6;
@@ -538,7 +539,7 @@ test_sock(void **state)
 	    "\"fe80::1\",\"dport\":53,\"state\":\"TCP_CLOSE\"}}");
 	assert_string_equal(compact(POL_ARG_SOCKET, 0, 0, &s, sizeof(s)),
 	    "IPPROTO_UDP,[::1]->[fe80::1]:53,TCP_CLOSE");
-	/* AF_UNIX: no addresses, no protocol name */
+	/* AF_UNIX: no addresses; protocol 0 named as Tetragon names it */
 	memset(&s, 0, sizeof(s));
 	s.family = AF_UNIX;
 	s.type = 5;
@@ -546,7 +547,8 @@ test_sock(void **state)
 	memset(s.saddr, 0xff, sizeof(s.saddr));
 	assert_string_equal(J(POL_ARG_SOCK, 0, &s, sizeof(s)),
 	    "{\"sock_arg\":{\"family\":\"AF_UNIX\",\"type\":"
-	    "\"SOCK_SEQPACKET\",\"state\":\"TCP_ESTABLISHED\"}}");
+	    "\"SOCK_SEQPACKET\",\"protocol\":\"IPPROTO_IP\","
+	    "\"state\":\"TCP_ESTABLISHED\"}}");
 	assert_string_equal(compact(POL_ARG_SOCK, 0, 0, &s, sizeof(s)),
 	    "AF_UNIX");
 	/* values without names */
@@ -556,7 +558,7 @@ test_sock(void **state)
 	s.protocol = 7;
 	s.state = 20;
 	assert_string_equal(J(POL_ARG_SOCK, 0, &s, sizeof(s)),
-	    "{\"sock_arg\":{\"family\":\"AF_99\",\"type\":\"9\","
+	    "{\"sock_arg\":{\"family\":\"99\",\"type\":\"9\","
 	    "\"protocol\":\"7\",\"state\":\"20\"}}");
 
 	s = mksock4();
@@ -617,7 +619,8 @@ test_skb(void **state)
 	k.len = 42;
 	k.protocol = 0x0806;
 	assert_string_equal(J(POL_ARG_SKB, 0, &k, sizeof(k)),
-	    "{\"skb_arg\":{\"len\":42,\"family\":\"AF_UNSPEC\"}}");
+	    "{\"skb_arg\":{\"len\":42,\"protocol\":\"IPPROTO_IP\","
+	    "\"family\":\"AF_UNSPEC\"}}");
 	assert_string_equal(compact(POL_ARG_SKB, 0, 0, &k, sizeof(k)),
 	    "AF_UNSPEC,len=42");
 

@@ -134,10 +134,15 @@ test_schema(void **state)
 	    "'events_full','processes_pid','processes_parent',"
 	    "'events_exec_id','events_time_ns','alerts','drops',"
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
-	    "'outbox_merged_into','deliveries','deliveries_outbox_id')"), 18);
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
+	    "'connections')"), 19);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='connections'", "view");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('connections')"), 23);
 	/* version 4: alerts is a view over the outbox */
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
@@ -274,10 +279,10 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	/* 1 -> 2 -> 3 -> 4 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	/* 1 -> 2 -> 3 -> 4 -> 5 in one go */
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -367,9 +372,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -437,6 +442,9 @@ static const char schema_v2_to_v3[] =
     "INSERT INTO alerts(event_id, created, kind, target, attempts) VALUES"
     " (2, '2026-01-01T00:00:00.000000020Z', 'geturl',"
     " 'http://canary.invalid/t', 0);"
+    "INSERT INTO drops(time, time_ns, source, hook_policy, hook_function,"
+    " count, total) VALUES ('2026-01-01T00:00:01.000000000Z',"
+    " 1767225601000000000, 'hook', 'p', 'f', 7, 9);"
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
     "PRAGMA user_version = 3;";
 
@@ -461,9 +469,18 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
+	/* version 5 rebuilt drops: its rows kept, the new source allowed */
+	assert_q_str(c->db, "SELECT id || ' ' || source || ' ' || hook_policy "
+	    "|| ' ' || count || ' ' || total FROM drops", "1 hook p 7 9");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='drops_time_ns' AND type='index'"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE sql LIKE '%sockown_full%' AND name='drops'"), 1);
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='connections'", "view");
 	/* both rows, same ids, as outbox action jobs ready to be sent */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox"), 2);
 	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state || "
@@ -681,6 +698,199 @@ test_rows_and_views(void **state)
 	assert_q_str(c->db, "SELECT time FROM events_full WHERE "
 	    "type='process_exec'", "2026-01-01T00:00:01.500000000Z");
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* One network event row for test_connections. */
+static void
+net_event(struct store *st, uint64_t t, const char *exec_id,
+    const char *parent, const char *fn, const char *args)
+{
+	struct store_event	 e;
+
+	memset(&e, 0, sizeof(e));
+	e.time_ns = t;
+	e.type = strchr(fn, '/') != NULL ? "process_tracepoint" :
+	    "process_kprobe";
+	e.exec_id = exec_id;
+	e.parent_exec_id = parent;
+	e.policy_name = "net";
+	e.function_name = fn;
+	e.action = "KPROBE_ACTION_POST";
+	e.args = args;
+	assert_int_equal(store_event(st, &e), 0);
+}
+
+#define SOCK4(st, sp, dp)						\
+	"{\"sock_arg\":{\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\","	\
+	"\"protocol\":\"IPPROTO_TCP\",\"saddr\":\"127.0.0.1\",\"daddr\":"	\
+	"\"203.0.113.7\",\"sport\":" sp ",\"dport\":" dp ",\"state\":\""	\
+	st "\"}}"
+#define CONN_ROW(cond)							\
+	"SELECT IFNULL(binary,'-') || '[' || IFNULL(pid,'-') || '] <- ' ||"	\
+	" IFNULL(parent_binary,'-') || '[' || IFNULL(parent_pid,'-') ||"	\
+	" '] ' || IFNULL(protocol,'-') || ' ' || IFNULL(family,'-') || ' ' ||"\
+	" IFNULL(saddr,'-') || ':' || IFNULL(sport,'-') || ' ' ||"	\
+	" IFNULL(daddr,'-') || ':' || IFNULL(dport,'-') || ' ' ||"	\
+	" IFNULL(state,'-') || '>' || IFNULL(new_state,'-') || ' ' ||"	\
+	" IFNULL(direction,'-') || ' ' || function_name || ' ' || time"	\
+	" FROM connections WHERE " cond
+
+/* triplinectl tail's reader (views off) gives the same tuples. */
+static void
+tail_net_rows(const char *db)
+{
+	struct store_ro		*ro;
+	struct store_tail_row	 r;
+	char			 err[256];
+	int			 n = 0, nnet = 0;
+
+	assert_non_null(ro = store_ro_open(db, err, sizeof(err)));
+	assert_int_equal(store_ro_tail(ro, 0), 0);
+	while (store_ro_tail_next(ro, &r) == 1) {
+		n++;
+		nnet += r.net.is_net;
+		if (r.id == 2) {
+			assert_string_equal(r.net.protocol, "IPPROTO_TCP");
+			assert_string_equal(r.net.family, "AF_INET");
+			assert_string_equal(r.net.saddr, "127.0.0.1");
+			assert_true(r.net.has_sport && r.net.sport == 40000);
+			assert_string_equal(r.net.daddr, "203.0.113.7");
+			assert_true(r.net.has_dport && r.net.dport == 443);
+			assert_string_equal(r.net.state, "TCP_SYN_SENT");
+			assert_string_equal(r.net.new_state,
+			    "TCP_ESTABLISHED");
+			assert_string_equal(r.net.direction, "out");
+			assert_string_equal(r.binary, "/usr/bin/curl");
+			assert_true(r.has_parent && r.parent_pid == 100);
+		}
+		if (r.id == 7) {
+			assert_null(r.net.protocol);
+			assert_null(r.net.saddr);
+			assert_false(r.net.has_sport);
+			assert_string_equal(r.net.daddr, "203.0.113.7");
+			assert_true(r.net.dport == 80);
+		}
+		if (r.id >= 10)
+			assert_false(r.net.is_net);
+	}
+	assert_int_equal(n, 13);
+	assert_int_equal(nnet, 9);
+	store_ro_close(ro);
+}
+
+static void
+test_connections(void **state)
+{
+	struct ctx	*c = *state;
+	struct store	*st;
+	struct proc	 sh, cl, srv;
+	const char	*C, *P;
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 1000), 0);
+	sh = mkproc(100, 1000, 1, 10, "/bin/sh");
+	cl = mkproc(200, 2000, 100, 1000, "/usr/bin/curl");
+	srv = mkproc(300, 3000, 100, 1000, "/usr/sbin/srv");
+	assert_int_equal(store_proc(st, &sh), 0);
+	assert_int_equal(store_proc(st, &cl), 0);
+	assert_int_equal(store_proc(st, &srv), 0);
+	C = cl.exec_id;
+	P = cl.parent_exec_id;
+	/* a client's state changes (tracepoint: sock + newstate) */
+	net_event(st, 1000000000ULL, C, P, "sock/inet_sock_set_state",
+	    "[" SOCK4("TCP_CLOSE", "0", "443") ",{\"int_arg\":2}]");
+	net_event(st, 2000000000ULL, C, P, "sock/inet_sock_set_state",
+	    "[" SOCK4("TCP_SYN_SENT", "40000", "443") ",{\"int_arg\":1}]");
+	/* newstate labelled: it wins over the last int */
+	net_event(st, 3000000000ULL, C, P, "sock/inet_sock_set_state",
+	    "[" SOCK4("TCP_ESTABLISHED", "40000", "443") ",{\"int_arg\":4,"
+	    "\"label\":\"newstate\"},{\"int_arg\":99}]");
+	/* a kprobe without a state argument */
+	net_event(st, 4000000000ULL, C, P, "tcp_connect",
+	    "[" SOCK4("TCP_SYN_SENT", "40000", "443") "]");
+	/* tcp_set_state(sk, state) of a server's child socket */
+	net_event(st, 5000000000ULL, srv.exec_id, srv.parent_exec_id,
+	    "tcp_set_state", "[{\"sock_arg\":{\"family\":\"AF_INET6\","
+	    "\"type\":\"SOCK_STREAM\",\"protocol\":\"IPPROTO_TCP\",\"saddr\":"
+	    "\"::1\",\"daddr\":\"::1\",\"sport\":4321,\"dport\":40001,"
+	    "\"state\":\"TCP_SYN_RECV\"}},{\"int_arg\":1,\"label\":"
+	    "\"state\"}]");
+	/* a datagram: the skb's tuple, the direction from the attach type */
+	net_event(st, 6000000000ULL, C, P, "__cgroup_bpf_run_filter_skb",
+	    "[{\"sock_arg\":{\"family\":\"AF_INET6\",\"type\":\"SOCK_DGRAM\","
+	    "\"protocol\":\"IPPROTO_UDP\",\"saddr\":\"::\",\"daddr\":\"::\","
+	    "\"state\":\"TCP_CLOSE\"}},{\"skb_arg\":{\"len\":40,\"saddr\":"
+	    "\"::1\",\"daddr\":\"::1\",\"sport\":5000,\"dport\":53,\"proto\":"
+	    "17,\"protocol\":\"IPPROTO_UDP\",\"family\":\"AF_INET6\"}},"
+	    "{\"int_arg\":1,\"label\":\"send\"}]");
+	/* sockaddr: the destination of a connect, the local end of a bind */
+	net_event(st, 7000000000ULL, C, P, "__x64_sys_connect",
+	    "[{\"int_arg\":3},{\"sockaddr_arg\":{\"family\":\"AF_INET\","
+	    "\"addr\":\"203.0.113.7\",\"port\":80}}]");
+	net_event(st, 8000000000ULL, srv.exec_id, srv.parent_exec_id,
+	    "__x64_sys_bind", "[{\"int_arg\":3},{\"sockaddr_arg\":{\"family\":"
+	    "\"AF_INET\",\"addr\":\"127.0.0.1\",\"port\":4321}}]");
+	/* AF_UNIX: no addresses */
+	net_event(st, 9000000000ULL, C, P, "unix_stream_connect",
+	    "[{\"sock_arg\":{\"family\":\"AF_UNIX\",\"type\":\"SOCK_STREAM\","
+	    "\"protocol\":\"IPPROTO_IP\",\"state\":\"TCP_CLOSE\"}}]");
+	/* not network events: a path, a string that names one, bad JSON */
+	net_event(st, 10000000000ULL, C, P, "security_file_open",
+	    "[{\"file_arg\":{\"path\":\"/run/sock_arg\"}}]");
+	net_event(st, 11000000000ULL, C, P, "x",
+	    "[{\"string_arg\":\"{\\\"sock_arg\\\":{}}\"}]");
+	net_event(st, 12000000000ULL, C, P, "y", "[{\"sock_arg\":");
+	net_event(st, 13000000000ULL, C, P, "z", "{\"sock_arg\":1}");
+	store_close(st);
+
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 13);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM connections"), 9);
+	assert_q_str(c->db, CONN_ROW("event_id = 1"),
+	    "/usr/bin/curl[200] <- /bin/sh[100] IPPROTO_TCP AF_INET "
+	    "127.0.0.1:0 203.0.113.7:443 TCP_CLOSE>TCP_SYN_SENT out "
+	    "sock/inet_sock_set_state 2026-01-01T00:00:01.000000000Z");
+	assert_q_str(c->db, CONN_ROW("event_id = 2"),
+	    "/usr/bin/curl[200] <- /bin/sh[100] IPPROTO_TCP AF_INET "
+	    "127.0.0.1:40000 203.0.113.7:443 TCP_SYN_SENT>TCP_ESTABLISHED "
+	    "out sock/inet_sock_set_state 2026-01-01T00:00:02.000000000Z");
+	assert_q_str(c->db, "SELECT state || '>' || new_state || ' ' ||"
+	    " IFNULL(direction, '-') FROM connections WHERE event_id = 3",
+	    "TCP_ESTABLISHED>TCP_FIN_WAIT1 -");
+	assert_q_str(c->db, CONN_ROW("function_name = 'tcp_connect'"),
+	    "/usr/bin/curl[200] <- /bin/sh[100] IPPROTO_TCP AF_INET "
+	    "127.0.0.1:40000 203.0.113.7:443 TCP_SYN_SENT>- out tcp_connect "
+	    "2026-01-01T00:00:04.000000000Z");
+	assert_q_str(c->db, CONN_ROW("function_name = 'tcp_set_state'"),
+	    "/usr/sbin/srv[300] <- /bin/sh[100] IPPROTO_TCP AF_INET6 "
+	    "::1:4321 ::1:40001 TCP_SYN_RECV>TCP_ESTABLISHED in "
+	    "tcp_set_state 2026-01-01T00:00:05.000000000Z");
+	assert_q_str(c->db, CONN_ROW("protocol = 'IPPROTO_UDP'"),
+	    "/usr/bin/curl[200] <- /bin/sh[100] IPPROTO_UDP AF_INET6 "
+	    "::1:5000 ::1:53 TCP_CLOSE>- out __cgroup_bpf_run_filter_skb "
+	    "2026-01-01T00:00:06.000000000Z");
+	assert_q_str(c->db, CONN_ROW("function_name LIKE '%connect' AND"
+	    " dport = 80"), "/usr/bin/curl[200] <- /bin/sh[100] - AF_INET "
+	    "-:- 203.0.113.7:80 ->- out __x64_sys_connect "
+	    "2026-01-01T00:00:07.000000000Z");
+	assert_q_str(c->db, CONN_ROW("function_name LIKE '%bind'"),
+	    "/usr/sbin/srv[300] <- /bin/sh[100] - AF_INET 127.0.0.1:4321 "
+	    "-:- ->- - __x64_sys_bind 2026-01-01T00:00:08.000000000Z");
+	assert_q_str(c->db, CONN_ROW("family = 'AF_UNIX'"),
+	    "/usr/bin/curl[200] <- /bin/sh[100] IPPROTO_IP AF_UNIX -:0 -:0 "
+	    "TCP_CLOSE>- out unix_stream_connect "
+	    "2026-01-01T00:00:09.000000000Z");
+	/* the documented question: who talked to 203.0.113.7, started by
+	 * what (docs/schema.md) */
+	assert_q_str(c->db, "SELECT group_concat(DISTINCT binary || ' <- ' ||"
+	    " parent_binary) FROM connections WHERE daddr = '203.0.113.7'"
+	    " OR saddr = '203.0.113.7'", "/usr/bin/curl <- /bin/sh");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM connections"
+	    " WHERE daddr = '203.0.113.7'"), 5);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM connections"
+	    " WHERE function_name IN ('security_file_open', 'x', 'y',"
+	    " 'z')"), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(DISTINCT event_id) FROM"
+	    " connections"), 9);
+	tail_net_rows(c->db);
 }
 
 static void
@@ -1228,7 +1438,7 @@ test_pipeline_drops(void **state)
 
 	/* refused: unknown source, count 0, count above total */
 	bad = ring;
-	bad.source = 2;
+	bad.source = 3;
 	assert_int_equal(pipeline_drops(&env, &bad), ERR_PARSE);
 	bad = ring;
 	bad.count = 0;
@@ -1304,6 +1514,29 @@ test_pipeline_drops(void **state)
 	store_close(env.st);
 	pcache_free(env.pc);
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* IPC_DROPS_SOCKOWN: a drops row "sockown_full", no events_lost event (no
+ * record was lost: the events of those sockets name the current task). */
+static void
+test_pipeline_drops_sockown(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	struct ipc_drops	 so = { 2000000000ULL, 5, 12, IPC_DROPS_SOCKOWN,
+	    0, 0, (char *)"", (char *)"" };
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 1), 0);
+	env.pc = pcache_new(NODE);
+	assert_int_equal(pipeline_drops(&env, &so), 0);
+	assert_int_equal(store_flush(env.st), 0);
+	assert_q_str(c->db, "SELECT source || ' ' || count || ' ' || total || "
+	    "' ' || (hook_policy IS NULL) FROM drops", "sockown_full 5 12 1");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(env.lost, 0);
+	store_close(env.st);
+	pcache_free(env.pc);
 }
 
 /* Drops reports that come while another connection holds the write lock
@@ -1557,6 +1790,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batching, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_connections, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rows_and_views, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_live, setup,
@@ -1571,6 +1806,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_drops, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_drops_sockown,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
