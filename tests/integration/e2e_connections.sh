@@ -54,9 +54,6 @@ while (accept(my $c, $s)) { my $b; 1 while sysread($c, $b, 512); close($c); }' \
 	wait_for 5 test -s "$T/$2" || { echo "Bail out! listener on $1"; exit 99; }
 }
 
-# a known gap of this build: "not ok ... # TODO why" (XFAIL)
-todo_not_ok() { _tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $1 # $2"; }
-
 # cq COND: the client's rows (trigger) of connections matching COND
 cq() { q "SELECT $1 FROM connections WHERE binary = '$TR' AND $2"; }
 
@@ -146,9 +143,7 @@ like "JSON line: process_tracepoint with sock_arg and the labelled newstate" "$J
 # ---- the shipped network examples (policies/examples/net-*.yaml) ---------------
 # The tracepoint forms load and fire here; the kprobe forms are refused
 # with a reason naming kprobes, unless this build carries the hook out
-# without them (cgroup programs: then they load).  The matches that need
-# socket operators on a sock (State, DAddr) are marked TODO while those
-# operators do not match in this build (the probe below).
+# without them (cgroup programs: then they load).
 PE=$top_srcdir/policies/examples
 del conns
 for f in net-socket-tracking net-tcp-connect net-tcp-listen net-tcp-accept net-udp-datagrams; do
@@ -181,26 +176,19 @@ is "net-tcp-listen-tp: the listener's LISTEN (perl, its address and port)" \
     "$PERL[$EL] 127.0.0.1:$E4 TCP_LISTEN"
 is "net-tcp-listen-tp: only changes to LISTEN" \
     "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-listen-tp' AND new_state != 'TCP_LISTEN'")" "0"
-# socket operators on sock: does State + DAddr match at all in this build?
 sleep 1
-sockops=$(q "SELECT count(*) FROM connections WHERE policy_name IN ('tcp-connect-tp', 'tcp-accept-tp')")
-sock_is() { # DESC GOT WANT
-	if [ "$sockops" != 0 ]; then is "$1" "$2" "$3"
-	elif [ "$2" = "$3" ]; then ok "$1"
-	else todo_not_ok "$1" "TODO socket operators on a sock do not match in this build"; fi
-}
-sock_is "net-tcp-connect-tp: the connect to 127.0.0.1 (CLOSE -> SYN_SENT) by trigger" \
+is "net-tcp-connect-tp: the connect to 127.0.0.1 (CLOSE -> SYN_SENT) by trigger" \
     "$(q "SELECT binary || ' ' || state || '>' || new_state || ' ' || direction FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_SYN_SENT'")" \
     "$TR TCP_CLOSE>TCP_SYN_SENT out"
 wait_for 10 row_exists "SELECT 1 FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_CLOSE'"
-sock_is "net-tcp-connect-tp: the close of that connection (-> CLOSE)" \
+is "net-tcp-connect-tp: the close of that connection (-> CLOSE)" \
     "$(q "SELECT count(*) > 0 FROM connections WHERE policy_name = 'tcp-connect-tp' AND dport = $E4 AND new_state = 'TCP_CLOSE'")" "1"
 is "net-tcp-connect-tp: no other change, no other address" \
     "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-connect-tp' AND (new_state NOT IN ('TCP_SYN_SENT', 'TCP_CLOSE') OR daddr != '127.0.0.1')")" "0"
-sock_is "net-tcp-accept-tp: the accepted socket (SYN_RECV -> ESTABLISHED) on the listener's port" \
+is "net-tcp-accept-tp: the accepted socket (SYN_RECV -> ESTABLISHED) on the listener's port" \
     "$(q "SELECT state || '>' || new_state || ' ' || saddr || ':' || sport || ' ' || direction FROM connections WHERE policy_name = 'tcp-accept-tp' AND sport = $E4")" \
     "TCP_SYN_RECV>TCP_ESTABLISHED 127.0.0.1:$E4 in"
-sock_is "net-tcp-accept-tp: the IPv6 one too" \
+is "net-tcp-accept-tp: the IPv6 one too" \
     "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-accept-tp' AND sport = $E6 AND saddr = '::1'")" "1"
 is "net-tcp-accept-tp: no other change" \
     "$(q "SELECT count(*) FROM connections WHERE policy_name = 'tcp-accept-tp' AND (state != 'TCP_SYN_RECV' OR new_state != 'TCP_ESTABLISHED')")" "0"

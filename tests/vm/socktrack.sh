@@ -97,7 +97,13 @@ spec:
     - index: 0
       type: sock
     selectors:
-    - matchActions:
+    - matchArgs:
+      - index: 0
+        operator: "Family"
+        values:
+        - "AF_INET"
+        - "AF_INET6"
+      matchActions:
       - action: UntrackSock
         argSock: 0
       - action: NoPost
@@ -200,14 +206,10 @@ if addp "$EX/tcp-listen.yaml"; then
 	serve 127.0.0.1 1338
 	wrow "SELECT 1 FROM events WHERE policy_name='tcp-listen' AND function_name='inet_csk_listen_start'"
 	diag "$(q "SELECT p.pid || ' ' || e.args FROM events e JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='tcp-listen'")"
-	# SPort on a sock argument: the operators on sock/socket/skb are
-	# carried out by the selector code (bpf/generic/filter.bpf.h), not
-	# by this branch yet: TODO until then (a pass is then reported as an
-	# unexpected pass and this directive must go)
 	got=$(q "SELECT count(*) FROM events e JOIN processes p ON p.exec_id = e.exec_id
 	    WHERE e.policy_name='tcp-listen' AND $SK.sport') = 1337 AND p.pid = $S1337
 	    AND p.binary = '$PERL'")
-	d="a listener on 1337 is reported with its process # TODO needs SPort on a sock argument"
+	d="a listener on 1337 is reported with its process"
 	if [ "$got" = 1 ]; then ok "$d"; else
 		_tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $d"; diag "got: $got"; fi
 	is "a listener on 1338 is not reported" \
