@@ -12,14 +12,26 @@
 /* matchArgs / matchReturnArgs */
 
 /* CIDR c against the address (16 bytes at gheap.rec[aoff], network
- * order) of a socket of family fam: the families must be equal. */
+ * order) of a socket of family fam: the families must be equal, except
+ * that an IPv4 CIDR also matches an IPv4-mapped IPv6 address. */
 static __always_inline int
 cidr_match(struct gen_heap *gh, __u32 fam, __u32 aoff, struct hook_cidr *c)
 {
 	__u32 w, bits, mask, x, y, plen = c->prefixlen;
 
-	if (fam != c->family || aoff > GEN_REC_MAX + 64)
+	if (aoff > GEN_REC_MAX + 64)
 		return 0;
+	if (fam != c->family) {
+		/* an IPv4 CIDR also matches an IPv4-mapped IPv6 address
+		 * (::ffff:a.b.c.d): an AF_INET6 socket reaches an IPv4 peer
+		 * that way (as bpf/net.bpf.c's cidr_match) */
+		if (c->family != AF_INET || fam != AF_INET6 ||
+		    *(__u32 *)&gh->rec[aoff] != 0 ||
+		    *(__u32 *)&gh->rec[aoff + 4] != 0 ||
+		    *(__u32 *)&gh->rec[aoff + 8] != bpf_htonl(0xffff))
+			return 0;
+		aoff += 12;
+	}
 	for (w = 0; w < 4; w++) {
 		if (plen <= w * 32)
 			break;

@@ -47,7 +47,7 @@ HOOKHDR() {
 	printf '    - index: 6\n      type: "int"\n'
 }
 
-plan 88
+plan 93
 
 start_loaderd netopsnode
 
@@ -128,6 +128,20 @@ is "all $nround policies of $ncases inet_sock_set_state hooks (skaddr as sock) l
 like "State: SYN_SENT is left for ESTABLISHED (newstate field)" \
     "$(q "SELECT args FROM events WHERE message='c-state' LIMIT 1")" \
     "^\\[\\{\"sock_arg\":\\{\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":\"IPPROTO_TCP\",.*\"saddr\":\"$A2\",\"daddr\":\"$A1\",\"sport\":[0-9]+,\"dport\":$PA,.*\"state\":\"TCP_SYN_SENT\"\\}\\},\\{\"int_arg\":1\\}\\]\$"
+
+# ---- an IPv4 CIDR also matches an IPv4-mapped IPv6 address -----------------
+
+# an AF_INET6 socket connecting to ::ffff:A1 reaches the IPv4 listener: a
+# rule on 127.0.83.0/24 must see it (else an IPv4 block is bypassed by
+# asking for the same peer through an IPv6 socket)
+cat >"$T/cases" <<EOF
+mapped-daddr|+|DAddr=127.0.83.0/24 Family=AF_INET6 DPort=$PA|"daddr":"::ffff:$A1"
+mapped-daddr-neg|-|DAddr=10.0.0.0/8 Family=AF_INET6 DPort=$PA|
+mapped-notdaddr-neg|-|NotDAddr=127.0.0.0/8 Family=AF_INET6 DPort=$PA|
+mapped-saddr|+|SAddr=$A2/32 Family=AF_INET6 DPort=$PA|"saddr":"::ffff:$A2"
+EOF
+run_cases "$T/cases" netmap 10 "conn ::ffff:$A2 ::ffff:$A1 $PA"
+is "IPv4-mapped cases: policy loaded" "$nload" 1
 
 # ---- sockaddr on a tracepoint pointer field -----------------------------------
 
