@@ -311,13 +311,6 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 			case POL_ACT_DNSLOOKUP:
 				break;
 			case POL_ACT_OVERRIDE:
-				if (c->net_skb)
-					return pl_fail(c, ERR_UNSUPP, a->line,
-					    a->col, "Override on %s would drop "
-					    "the packet, not fail a call: not "
-					    "supported (Override needs a "
-					    "security_* function or a syscall)",
-					    PL_NET_SKB_FN);
 				if (a->arg_error == -1 || a->arg_error == 1)
 					break;
 				if (a->arg_error > 0)

@@ -21,6 +21,8 @@ INTEGRATION_TESTS += tests/integration/sinks_selftest.sh tests/integration/e2e_a
 INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
+# UDP and TCP packets through the cgroup_skb programs (__cgroup_bpf_run_filter_skb)
+INTEGRATION_TESTS += tests/integration/e2e_udp.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger
