@@ -84,6 +84,8 @@ struct gen_heap {
 	__u16	plen;		/* path length from path_put */
 	__u8	pad[2];
 	__u32	oaux;		/* gen_capture_obj: ev_arg.aux */
+	__u32	pad2;
+	struct sock_owner so;	/* EVG_F_SOCK_OWNER: the record's owner */
 };
 
 struct rl_key {

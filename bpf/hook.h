@@ -134,6 +134,8 @@ struct ovr_pend {
 #define HOOK_ARGF_SIGNED	0x04	/* sign-extend integer */
 #define HOOK_ARGF_LOAD_INFO	0x08	/* module type given as load_info
 					   (struct load_info *) */
+#define HOOK_ARGF_TRACKSOCK	0x10	/* ret: returnArgAction TrackSock */
+#define HOOK_ARGF_UNTRACKSOCK	0x20	/* ret: returnArgAction UntrackSock */
 
 struct hook_arg {
 	__u8	type;		/* enum pol_arg_type */
@@ -330,6 +332,7 @@ struct fdfollow_val {
  * in place of the current task's (EVG_F_SOCK_OWNER).
  */
 #define SOCKOWN_ENTRIES		65536
+#define SOCKOWN_LISTEN_ENTRIES	4096	/* sockown_listen: TCP listeners */
 #define SOCKOWN_F_TRACKSOCK	0x01	/* the TrackSock action */
 #define SOCKOWN_F_CREATE	0x02	/* implicit: the socket was created
 					   by this process */

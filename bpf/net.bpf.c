@@ -1347,3 +1347,84 @@ net_skb_eg(struct __sk_buff *skb)
 	    bpf_core_enum_value(enum cgroup_bpf_attach_type,
 	    CGROUP_INET_EGRESS));
 }
+
+/* ------------------------------------------------------------------ */
+/*
+ * Implicit socket tracking (kernels without kprobes, where TrackSock
+ * cannot run on sk_alloc/__sk_free): attached by loaderd while a loaded
+ * hook has a sock, socket or skb argument (loaderd/net_load.c
+ * netl_sockown_attach).  The socket's address is its key in sockown:
+ * converting the context pointer to a number needs allow_ptr_leaks
+ * (loaderd loads with CAP_PERFMON).
+ *   sockown_create   cgroup/sock_create: runs in the process calling
+ *                    socket(): it owns the new socket (SOCKOWN_F_CREATE)
+ *   sockown_release  cgroup/sock_release: the last close() of a socket
+ *                    other than TCP untracks it (TCP sockets live on
+ *                    after close: FIN_WAIT, TIME_WAIT, LAST_ACK ...)
+ *   sockown_destroy  raw_tp/tcp_destroy_sock: a TCP socket is freed
+ *                    (after its last state change): untracked, and
+ *                    forgotten as a listener
+ *   sockown_sockops  sockops, BPF_SOCK_OPS_TCP_LISTEN_CB: listen() made
+ *                    a TCP listener: its owner is recorded in
+ *                    sockown_listen for its accepted children
+ *                    (sockown_find)
+ */
+#define SOCKOWN_OPS_LISTEN	11	/* BPF_SOCK_OPS_TCP_LISTEN_CB */
+
+SEC("cgroup/sock_create")
+int
+sockown_create(struct bpf_sock *ctx)
+{
+	struct sock_owner o;
+
+	sockown_self(&o, SOCKOWN_F_CREATE);
+	sockown_put((__u64)ctx, &o);
+	return 1;
+}
+
+SEC("cgroup/sock_release")
+int
+sockown_release(struct bpf_sock *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		sockown_del((__u64)ctx);
+	return 1;
+}
+
+SEC("raw_tp/tcp_destroy_sock")
+int
+sockown_destroy(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 sk = ctx->args[0];
+
+	sockown_listen_del(sk);
+	sockown_del(sk);
+	return 0;
+}
+
+SEC("sockops")
+int
+sockown_sockops(struct bpf_sock_ops *ctx)
+{
+	struct sockown_lkey k;
+	struct sockown_lval v;
+	struct sock_owner *o;
+
+	if (ctx->op != SOCKOWN_OPS_LISTEN)
+		return 1;
+	/* the address as a number: ctx->sk is a socket pointer the
+	 * verifier allows no arithmetic on, so read it from the kernel's
+	 * context (struct bpf_sock_ops_kern) */
+	v.sk = 0;
+	if (BPF_CORE_READ_INTO(&v.sk, (struct bpf_sock_ops_kern *)ctx, sk) ||
+	    v.sk == 0 || sockown_lkey_of(&k, v.sk) != 0)
+		return 1;
+	o = sockown_get(v.sk);
+	if (o != NULL)
+		__builtin_memcpy(&v.o, o, sizeof(v.o));
+	else	/* created before the tracking: listen() runs in it */
+		sockown_self(&v.o, SOCKOWN_F_CREATE);
+	if (bpf_map_update_elem(&sockown_listen, &k, &v, BPF_ANY) != 0)
+		stat_inc(EV_STAT_SOCKOWN_FULL);
+	return 1;
+}

@@ -134,7 +134,7 @@ decode_exit(const uint8_t *rec, size_t len, struct dec_event *ev)
 }
 
 #define EVG_F_KNOWN	(EVG_F_RETURN | EVG_F_MONITOR | EVG_F_PARENT_MISS | \
-	EVG_F_SELF_MISS)
+	EVG_F_SELF_MISS | EVG_F_SOCK_OWNER)
 #define EVA_KNOWN	(EVA_TRUNC | EVA_ERROR | EVA_RETVAL)
 /* bits 1 << POL_ACT_POST .. 1 << (POL_ACT_MAX_ - 1) */
 #define DEC_ACT_MASK	(((1U << POL_ACT_MAX_) - 1) & ~1U)

@@ -279,8 +279,9 @@ pipeline_drop_store(struct collector_env *env, const struct ipc_drops *m)
 
 	memset(&d, 0, sizeof(d));
 	d.time_ns = m->time_ns;
-	d.source = ring ? "ring_buffer" : "hook";
-	if (!ring) {
+	d.source = ring ? "ring_buffer" : m->source == IPC_DROPS_SOCKOWN ?
+	    "sockown_full" : "hook";
+	if (m->source == IPC_DROPS_HOOK) {
 		d.hook_policy = m->policy;
 		d.hook_function = m->function;
 	}
@@ -345,7 +346,8 @@ pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
 {
 	int	 r;
 
-	if ((m->source != IPC_DROPS_RING && m->source != IPC_DROPS_HOOK) ||
+	if ((m->source != IPC_DROPS_RING && m->source != IPC_DROPS_HOOK &&
+	    m->source != IPC_DROPS_SOCKOWN) ||
 	    m->count == 0 || m->count > m->total)
 		return ERR_PARSE;
 	if (m->source == IPC_DROPS_RING)

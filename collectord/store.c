@@ -161,6 +161,24 @@ static const char store_schema_v3[] =
  * idempotency keys are derived from them); rows that were never sent are
  * pending.
  */
+/*
+ * Schema version 5: drops.source may be 'sockown_full' (sockets the
+ * socket-tracking map had no room for).  SQLite cannot change a CHECK in
+ * place: the table is rebuilt with its rows and ids.
+ */
+static const char store_schema_v5[] =
+    "CREATE TABLE drops_v5("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
+    " 'sockown_full')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "INSERT INTO drops_v5 SELECT id, time, time_ns, source, hook_policy,"
+    " hook_function, count, total FROM drops;"
+    "DROP TABLE drops;"
+    "ALTER TABLE drops_v5 RENAME TO drops;"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);";
+
 static const char store_schema_v4[] =
     "CREATE TABLE outbox("
     " id INTEGER PRIMARY KEY, created TEXT, event_id INTEGER,"
@@ -274,6 +292,8 @@ store_migrate(struct store *s, const char *node)
 	if (ver < 3 && (r = store_exec(s, store_schema_v3)) != 0)
 		goto fail;
 	if (ver < 4 && (r = store_exec(s, store_schema_v4)) != 0)
+		goto fail;
+	if (ver < 5 && (r = store_exec(s, store_schema_v5)) != 0)
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",

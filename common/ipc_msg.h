@@ -169,6 +169,9 @@ struct ipc_hook_del {		/* IPC_COLLECT_HOOK_DEL */
 enum ipc_drops_source {
 	IPC_DROPS_RING = 0,
 	IPC_DROPS_HOOK = 1,
+	IPC_DROPS_SOCKOWN = 2,	/* not records: sockets whose owner could
+				   not be tracked (EV_STAT_SOCKOWN_FULL);
+				   their events name the current task */
 };
 struct ipc_drops {
 	uint64_t	 time_ns;	/* CLOCK_BOOTTIME ns when loaderd saw it */

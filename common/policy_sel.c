@@ -738,9 +738,10 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		if ((r = pol_act_pos(c, h, v[P_SOCK], "argSock",
 		    &a->arg_sock)) != 0)
 			return r;
-		if (h->args[a->arg_sock].type != POL_ARG_SOCK)
+		if (h->args[a->arg_sock].type != POL_ARG_SOCK &&
+		    h->args[a->arg_sock].type != POL_ARG_SOCKET)
 			return pol_error(c, v[P_SOCK], "argSock %d: the arg "
-			    "is of type %s; expected sock", a->arg_sock,
+			    "is of type %s; expected sock or socket", a->arg_sock,
 			    h->args[a->arg_sock].type_name);
 		break;
 	case POL_ACT_GETURL:

@@ -229,6 +229,9 @@ ctl_status_json(struct loaderd_env *env)
 	jw_kuint(&w, "dropped", s.st[EV_STAT_DROPPED]);
 	jw_kuint(&w, "errors", s.st[EV_STAT_ERRORS]);
 	jw_end(&w);
+	jw_kobj(&w, "socket_tracking");
+	jw_kuint(&w, "map_full", s.st[EV_STAT_SOCKOWN_FULL]);
+	jw_end(&w);
 	jw_kobj(&w, "collector");
 	jw_kuint(&w, "records", cs->records);
 	jw_kuint(&w, "malformed", cs->malformed);
@@ -310,6 +313,9 @@ ctl_status_text(struct loaderd_env *env)
 	    (unsigned long long)s.st[EV_STAT_EMITTED],
 	    (unsigned long long)s.st[EV_STAT_DROPPED],
 	    (unsigned long long)s.st[EV_STAT_ERRORS]);
+	sbuf_addf(&sb, "socket tracking   %llu sockets not tracked (map full: "
+	    "their events name the current task)\n",
+	    (unsigned long long)s.st[EV_STAT_SOCKOWN_FULL]);
 	sbuf_addf(&sb, "collector         %llu records received, %llu "
 	    "malformed, %llu events stored, %llu db errors, %llu cached "
 	    "processes, %llu JSON lines\n",

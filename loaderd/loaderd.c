@@ -595,6 +595,32 @@ drops_report_hooks(struct loaderd_env *env, uint64_t now)
  * silently.  Only a ready collector is told; while none runs the figures
  * keep growing and the next one gets the whole difference.
  */
+/* Tell the collector the sockets the tracking map had no room for. */
+static void
+drops_report_sockown(struct loaderd_env *env, uint64_t now, uint64_t total)
+{
+	struct ipc_drops	 d;
+	int			 r;
+
+	if (total <= env->sockown_reported)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.time_ns = now;
+	d.count = total - env->sockown_reported;
+	d.total = total;
+	d.source = IPC_DROPS_SOCKOWN;
+	d.policy = d.function = (char *)"";
+	if ((r = child_send(env, CHILD_COLLECTOR, IPC_COLLECT_DROPS, &d)) != 0) {
+		log_warnx_r(r, "reporting %llu untracked sockets",
+		    (unsigned long long)d.count);
+		return;
+	}
+	log_warnx("socket tracking map full: %llu sockets not tracked (%llu "
+	    "in total); their events name the current task",
+	    (unsigned long long)d.count, (unsigned long long)total);
+	env->sockown_reported = total;
+}
+
 static void
 drops_report(struct loaderd_env *env)
 {
@@ -628,6 +654,7 @@ drops_report(struct loaderd_env *env)
 			env->drops_reported = st[EV_STAT_DROPPED];
 		}
 	}
+	drops_report_sockown(env, now, st[EV_STAT_SOCKOWN_FULL]);
 	if (env->pols != NULL)
 		drops_report_hooks(env, now);
 }

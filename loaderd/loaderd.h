@@ -102,6 +102,8 @@ struct loaderd_env {
 	struct spawner		 spawner;
 	int			 seccomp_on;	/* loaderd's own filter */
 	struct event		*drops_ev;	/* 1 s: report ring drops */
+	uint64_t		 sockown_reported; /* EV_STAT_SOCKOWN_FULL
+					   total last reported */
 	uint64_t		 drops_reported; /* EV_STAT_DROPPED total last
 						   sent to a collector */
 	struct drops_hook	*drops_hooks;	/* per hook, the same */

@@ -37,7 +37,7 @@
 static const char *const netl_from_process[] = { "events", "execmap",
     "stats", "execbin", "heap" };
 static const char *const netl_from_generic[] = { "hooks", "selectors",
-    "hook_stats", "sockown" };
+    "hook_stats", "sockown", "sockown_listen" };
 
 static const char *const netl_sections[NET_D_MAX] = {
 	"cgroup/connect4", "cgroup/connect6", "cgroup/sendmsg4",
@@ -49,6 +49,7 @@ struct netl {
 	int			 cgfd;
 	char			*cgroup;
 	struct bpf_link		*links[NET_D_MAX];
+	struct bpf_link		*solinks[4];	/* implicit socket tracking */
 };
 
 int
@@ -235,9 +236,70 @@ netl_free(struct netl *n)
 		return;
 	for (d = 0; d < NET_D_MAX; d++)
 		bpf_link__destroy(n->links[d]);
+	netl_sockown_detach(n);
 	net_bpf__destroy(n->skel);
 	if (n->cgfd >= 0)
 		close(n->cgfd);
 	free(n->cgroup);
 	free(n);
+}
+
+/* ------------------------------------------------------------------ */
+/* implicit socket tracking (bpf/net.bpf.c sockown_*) */
+
+static const char *const netl_so_what[4] = { "cgroup/sock_create",
+    "cgroup/sock_release", "sockops", "raw_tp/tcp_destroy_sock" };
+
+int
+netl_sockown_attach(struct netl *n, char *err, size_t errlen)
+{
+	struct bpf_program *p[4];
+	size_t i;
+
+	if (n->solinks[0] != NULL)
+		return 0;
+	p[0] = n->skel->progs.sockown_create;
+	p[1] = n->skel->progs.sockown_release;
+	p[2] = n->skel->progs.sockown_sockops;
+	p[3] = n->skel->progs.sockown_destroy;
+	for (i = 0; i < 4; i++) {
+		n->solinks[i] = i == 3 ?
+		    bpf_program__attach_raw_tracepoint(p[i], "tcp_destroy_sock") :
+		    bpf_program__attach_cgroup(p[i], n->cgfd);
+		if (n->solinks[i] == NULL) {
+			snprintf(err, errlen, "attach %s: %s", netl_so_what[i],
+			    strerror(errno));
+			netl_sockown_detach(n);
+			return ERR_SYS;
+		}
+	}
+	log_info("policy: socket tracking (%s, %s, %s, %s) attached to the "
+	    "cgroup2 root %s", netl_so_what[0], netl_so_what[1],
+	    netl_so_what[2], netl_so_what[3], n->cgroup);
+	return 0;
+}
+
+void
+netl_sockown_detach(struct netl *n)
+{
+	size_t i;
+	int was = 0;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < 4; i++) {
+		if (n->solinks[i] != NULL)
+			was = 1;
+		bpf_link__destroy(n->solinks[i]);
+		n->solinks[i] = NULL;
+	}
+	if (was)
+		log_info("policy: socket tracking detached (no hook has a "
+		    "socket argument)");
+}
+
+int
+netl_sockown_attached(struct netl *n)
+{
+	return n != NULL && n->solinks[0] != NULL;
 }

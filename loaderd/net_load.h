@@ -46,6 +46,16 @@ int	netl_attached(struct netl *, int d);
 /* "cgroup/connect4" ... for NET_D_*. */
 const char *netl_section(int d);
 
+/*
+ * Implicit socket tracking (kernels without kprobes): attach the sockown_*
+ * programs (sock_create, sock_release and sockops on the cgroup2 root,
+ * raw tracepoint tcp_destroy_sock); no-op if attached.  0 or ERR_SYS with
+ * a message in err (nothing left attached).
+ */
+int	netl_sockown_attach(struct netl *, char *err, size_t errlen);
+void	netl_sockown_detach(struct netl *);
+int	netl_sockown_attached(struct netl *);
+
 /* Detach everything and free; NULL-safe. */
 void	netl_free(struct netl *);
 

@@ -120,6 +120,11 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 	cfg->ret.src_kind = HOOK_SRC_RETVAL;
 	if (abi_arg_has(t, ABI_AF_SIGNED))
 		cfg->ret.flags |= HOOK_ARGF_SIGNED;
+	/* returnArgAction (the parser allows it on a sock returnArg only) */
+	if (h->ret_arg_action == POL_ACT_TRACKSOCK)
+		cfg->ret.flags |= HOOK_ARGF_TRACKSOCK;
+	else if (h->ret_arg_action == POL_ACT_UNTRACKSOCK)
+		cfg->ret.flags |= HOOK_ARGF_UNTRACKSOCK;
 	cfg->flags |= HOOK_F_AT_EXIT;
 	return 0;
 }

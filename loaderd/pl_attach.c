@@ -169,6 +169,63 @@ pl_net_sync(struct polset *ps, char *err, size_t errlen)
 	return 0;
 }
 
+/* Account for a hook with a sock, socket or skb argument (d = +1 / -1). */
+void
+pl_sockown_count(struct polset *ps, struct ph *ph, int delta)
+{
+	size_t i;
+	int t;
+
+	for (i = 0; i <= HOOK_ARGS_MAX; i++) {
+		t = i < HOOK_ARGS_MAX ? ph->cfg.args[i].type :
+		    ph->cfg.ret.type;
+		if (i < HOOK_ARGS_MAX && i >= ph->cfg.nargs)
+			continue;
+		if (t == POL_ARG_SOCK || t == POL_ARG_SOCKET ||
+		    t == POL_ARG_SKB)
+			break;
+	}
+	if (i > HOOK_ARGS_MAX || (delta > 0) == (ph->so_counted != 0))
+		return;
+	ph->so_counted = delta > 0;
+	ps->n_sockarg += delta;
+}
+
+/*
+ * Implicit socket tracking while a hook has a socket argument, on kernels
+ * without kprobes (with kprobes, TrackSock/UntrackSock policies track, as
+ * in Tetragon).  Failing to attach is logged: attribution then falls back
+ * to the current task.
+ */
+void
+pl_sockown_sync(struct polset *ps)
+{
+	struct polset_features *f = &ps->feat;
+	char err[512];
+
+	if (ps->n_sockarg <= 0 || f->kprobes) {
+		netl_sockown_detach(ps->net);
+		return;
+	}
+	if (netl_sockown_attached(ps->net))
+		return;
+	if (f->cgroup2[0] == '\0') {
+		log_warnx("policy: no socket tracking: no cgroup2 hierarchy "
+		    "is mounted (socket events name the current task)");
+		return;
+	}
+	if (ps->net == NULL) {
+		if (netl_open(&ps->net, ps->b, ps->obj, f->cgroup2,
+		    f->cg_signal, f->cg_retval, err, sizeof(err)) != 0) {
+			log_warnx("policy: no socket tracking: %s", err);
+			return;
+		}
+		ps->fd_net = netl_hooks_fd(ps->net);
+	}
+	if (netl_sockown_attach(ps->net, err, sizeof(err)) != 0)
+		log_warnx("policy: no socket tracking: %s", err);
+}
+
 /* Attach the uprobe of ph: BPF cookie = hook id. */
 int
 pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)

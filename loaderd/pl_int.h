@@ -132,6 +132,7 @@ struct ph {
 	int			 ovr_refs;	/* executors referenced */
 	uint8_t			 net_mask;	/* PL_DISP_NET: 1 << NET_D_* */
 	int			 net_counted;	/* in n_net[] */
+	int			 so_counted;	/* in n_sockarg */
 	int			 aux;		/* the cgroup copy of a
 						   syscall hook (not listed) */
 	struct ph		*auxph;		/* visible hook: its copy */
@@ -192,6 +193,7 @@ struct polset {
 	int			 fd_net;	/* net_hooks */
 	int			 n_net[NET_D_MAX];	/* slots per program */
 	struct hook_list	 netl[NET_D_MAX];	/* shadow */
+	int			 n_sockarg;	/* hooks with a socket arg */
 	int			 n_sys;		/* slots dispatched by nr */
 	int			 n_exit;	/* ... of which at exit */
 	int			 barrier_fd, inner_fd;
@@ -297,6 +299,8 @@ int	pl_raw_sync(struct polset *, char *err, size_t errlen);
 void	pl_raw_count(struct polset *, const struct ph *, int d);
 void	pl_net_count(struct polset *, const struct ph *, int delta);
 int	pl_net_sync(struct polset *, char *err, size_t errlen);
+void	pl_sockown_count(struct polset *, struct ph *, int delta);
+void	pl_sockown_sync(struct polset *);
 int	pl_uprobe_attach(struct polset *, struct ph *, char *err,
 	    size_t errlen);
 int	pl_kprobe_attach(struct polset *, struct ph *, char *err,

@@ -549,6 +549,7 @@ pl_unwind(struct polset *ps, struct pent *pe, int barrier)
 			pl_raw_count(ps, ph, -1);
 		if (ph->net_counted)
 			pl_net_count(ps, ph, -1);
+		pl_sockown_count(ps, ph, -1);
 		if (ph->tpref)
 			pl_tp_unref(ps, ph->tp_id);
 		if (ph->sent)
@@ -561,4 +562,5 @@ pl_unwind(struct polset *ps, struct pent *pe, int barrier)
 	if (pl_raw_sync(ps, err, sizeof(err)) != 0 ||
 	    pl_net_sync(ps, err, sizeof(err)) != 0)
 		log_warnx("policy: %s", err);
+	pl_sockown_sync(ps);
 }

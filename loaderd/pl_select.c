@@ -156,6 +156,15 @@ pl_action(struct pl_ctx *c, const struct pol_action *a, struct sel_action *sa)
 		sa->arg = a->arg_error > 0 ? -a->arg_error : a->arg_error;
 		sa->arg_fd = sa->arg_name = 0xff;
 		return 0;
+	case POL_ACT_TRACKSOCK:
+	case POL_ACT_UNTRACKSOCK:
+		if (c->selmode == PL_SEL_NET)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col, "%s: the "
+			    "cgroup programs that run this hook on this kernel "
+			    "do not see the socket's kernel object",
+			    a->kind == POL_ACT_TRACKSOCK ? "TrackSock" :
+			    "UntrackSock");
+		break;
 	case POL_ACT_NOTIFYENFORCER:
 		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "NotifyEnforcer "
 		    "is not supported by this engine (use Override)");

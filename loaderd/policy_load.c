@@ -311,10 +311,12 @@ pl_add_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
 			pl_net_count(ps, ph, 1);
 			ph->net_counted = 1;
 		}
+		pl_sockown_count(ps, ph, 1);
 	}
 	if ((r = pl_raw_sync(ps, err, errlen)) != 0 ||
 	    (r = pl_net_sync(ps, err, errlen)) != 0)
 		return r;
+	pl_sockown_sync(ps);
 	return 0;
 }
 

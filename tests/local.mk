@@ -23,6 +23,8 @@ INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 # UDP and TCP packets through the cgroup_skb programs (__cgroup_bpf_run_filter_skb)
 INTEGRATION_TESTS += tests/integration/e2e_udp.sh
+# socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
+INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger

@@ -158,6 +158,88 @@ ovr_set(struct gctx *g, __u32 mask, __s32 err)
 	bpf_map_update_elem(&ovr_pending, &key, &op, BPF_ANY);
 }
 
+/* The struct sock address behind captured argument slot k (sock; socket
+ * and skb: their sk), or 0. */
+static __always_inline __u64
+ref_sk(struct gen_heap *gh, __u32 k)
+{
+	struct gen_argref *r;
+	__u64 v;
+
+	if (k >= GEN_NARGS)
+		return 0;
+	r = &gh->ref[k];
+	if (r->flags & EVA_ERROR)
+		return 0;
+	v = r->val;
+	switch (r->type) {
+	case POL_ARG_SOCK:
+		return v;
+	case POL_ARG_SOCKET:
+		return (__u64)BPF_CORE_READ((struct socket *)v, sk);
+	case POL_ARG_SKB:
+		return (__u64)BPF_CORE_READ((struct sk_buff *)v, sk);
+	}
+	return 0;
+}
+
+/*
+ * Socket attribution: the first sock/socket/skb argument (in argument
+ * order) whose socket is tracked gives the record its owner (gheap.so,
+ * EVG_F_SOCK_OWNER).  Process filters have already run on the current
+ * task.
+ */
+__noinline int
+gen_sock_owner(struct gctx *g, __u32 nargs)
+{
+	struct gen_heap *gh = gh_get();
+	struct sock_owner *o;
+	__u32 k;
+
+	if (g == NULL || gh == NULL)
+		return 0;
+	for (k = 0; k < HOOK_ARGS_MAX; k++) {
+		if (k >= nargs)
+			break;
+		o = sockown_find(ref_sk(gh, k));
+		if (o == NULL)
+			continue;
+		__builtin_memcpy(&gh->so, o, sizeof(gh->so));
+		g->eflags |= EVG_F_SOCK_OWNER;
+		break;
+	}
+	return 0;
+}
+
+/* TrackSock (track = 1) / UntrackSock of the socket in slot k: the owner
+ * is the process the record is attributed to. */
+__noinline int
+gen_sock_track(struct gctx *g, __u32 k, __u32 track)
+{
+	struct gen_heap *gh = gh_get();
+	struct sock_owner o;
+	__u64 sk;
+
+	if (g == NULL || gh == NULL)
+		return 0;
+	if (k == HOOK_ARG_RET)
+		k = GEN_RET_SLOT;
+	sk = ref_sk(gh, k);
+	if (sk == 0)
+		return 0;
+	if (!track) {
+		sockown_del(sk);
+		return 0;
+	}
+	if (g->eflags & EVG_F_SOCK_OWNER)
+		__builtin_memcpy(&o, &gh->so, sizeof(o));
+	else
+		sockown_self(&o, 0);
+	o.flags |= SOCKOWN_F_TRACKSOCK;
+	sockown_put(sk, &o);
+	return 0;
+}
+
 /* Run selectors[skey]'s matchActions (ret = 0) or matchReturnActions. */
 __noinline int
 gen_actions(struct gctx *g, __u32 skey, __u32 ret)
@@ -210,6 +292,13 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 		case POL_ACT_UNFOLLOWFD:
 		case POL_ACT_COPYFD:
 			fdfollow_do(g, gh, a);
+			g->actions |= bit;
+			break;
+		case POL_ACT_TRACKSOCK:
+		case POL_ACT_UNTRACKSOCK:
+			/* not enforcement: monitor mode does it too */
+			gen_sock_track(g, a->arg_fd,
+			    a->kind == POL_ACT_TRACKSOCK);
 			g->actions |= bit;
 			break;
 		case POL_ACT_GETURL:
@@ -270,13 +359,21 @@ gen_emit(struct gctx *g, __u32 nargs)
 	e->hdr.version = EV_ABI_VERSION;
 	e->hdr.size = size;
 	e->hdr.time_ns = bpf_ktime_get_boot_ns();
-	if (task_key(&e->key, t, tgid))
-		g->eflags |= EVG_F_SELF_MISS;
-	rp = BPF_CORE_READ(t, real_parent);
-	ppid = BPF_CORE_READ(rp, tgid);
-	if (task_key(&e->parent, rp, ppid))
-		g->eflags |= EVG_F_PARENT_MISS;
-	e->tid = (__u32)g->pid_tgid;
+	if (g->eflags & EVG_F_SOCK_OWNER) {
+		/* the socket's owner, not the task the kernel ran */
+		__builtin_memcpy(&e->key, &gh->so.key, sizeof(e->key));
+		__builtin_memcpy(&e->parent, &gh->so.parent,
+		    sizeof(e->parent));
+		e->tid = gh->so.tid;
+	} else {
+		if (task_key(&e->key, t, tgid))
+			g->eflags |= EVG_F_SELF_MISS;
+		rp = BPF_CORE_READ(t, real_parent);
+		ppid = BPF_CORE_READ(rp, tgid);
+		if (task_key(&e->parent, rp, ppid))
+			g->eflags |= EVG_F_PARENT_MISS;
+		e->tid = (__u32)g->pid_tgid;
+	}
 	e->hook_id = g->id;
 	e->gen = g->gen;
 	e->sel = g->sel;

@@ -152,12 +152,18 @@ matched:
 	/* posted unless NoPost (Tetragon): an explicit Post only brings its
 	 * rateLimit */
 	g->post = 1;
+	gen_sock_owner(g, hc->nargs);
 	if (g->sel < HOOK_SEL_MAX) {
 		key = g->id * HOOK_SEL_MAX + g->sel;
 		gen_actions(g, key, 0);
 		if (g->phase == PH_EXIT)
 			gen_actions(g, key, 1);
 	}
+	/* returnArgAction: on the returned sock of every matched hit */
+	if (g->phase == PH_EXIT &&
+	    (hc->ret.flags & (HOOK_ARGF_TRACKSOCK | HOOK_ARGF_UNTRACKSOCK)))
+		gen_sock_track(g, HOOK_ARG_RET,
+		    (hc->ret.flags & HOOK_ARGF_TRACKSOCK) != 0);
 	if (hc->flags & HOOK_F_MONITOR)
 		g->eflags |= EVG_F_MONITOR;
 	if (g->phase == PH_EXIT)

@@ -77,7 +77,7 @@ if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'";
 fi
 ok "loaderd and collectord running with a 4 KiB ring"
 like "status --json: ring of 4096 bytes" "$(status_json)" '"ring_buffer":\{"size":4096,'
-is "schema version 4" "$(q 'PRAGMA user_version')" "4"
+is "schema version 5" "$(q 'PRAGMA user_version')" "5"
 like "policy drops-exec loaded" "$("$CTL" -S "$S" policy list)" "drops-exec"
 
 CPID=$(pgrep -P "$LPID" -x collectord | head -1)

@@ -135,9 +135,9 @@ test_schema(void **state)
 	    "'events_exec_id','events_time_ns','alerts','drops',"
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id')"), 18);
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
 	/* version 4: alerts is a view over the outbox */
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
@@ -275,9 +275,9 @@ test_migrate_v1(void **state)
 	store_close(st);
 
 	/* 1 -> 2 -> 3 -> 4 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -367,9 +367,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "4");
+	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -437,6 +437,9 @@ static const char schema_v2_to_v3[] =
     "INSERT INTO alerts(event_id, created, kind, target, attempts) VALUES"
     " (2, '2026-01-01T00:00:00.000000020Z', 'geturl',"
     " 'http://canary.invalid/t', 0);"
+    "INSERT INTO drops(time, time_ns, source, hook_policy, hook_function,"
+    " count, total) VALUES ('2026-01-01T00:00:01.000000000Z',"
+    " 1767225601000000000, 'hook', 'p', 'f', 7, 9);"
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
     "PRAGMA user_version = 3;";
 
@@ -461,9 +464,16 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
+	/* version 5 rebuilt drops: its rows kept, the new source allowed */
+	assert_q_str(c->db, "SELECT id || ' ' || source || ' ' || hook_policy "
+	    "|| ' ' || count || ' ' || total FROM drops", "1 hook p 7 9");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='drops_time_ns' AND type='index'"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE sql LIKE '%sockown_full%' AND name='drops'"), 1);
 	/* both rows, same ids, as outbox action jobs ready to be sent */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox"), 2);
 	assert_q_str(c->db, "SELECT kind || '|' || target || '|' || state || "
@@ -1228,7 +1238,7 @@ test_pipeline_drops(void **state)
 
 	/* refused: unknown source, count 0, count above total */
 	bad = ring;
-	bad.source = 2;
+	bad.source = 3;
 	assert_int_equal(pipeline_drops(&env, &bad), ERR_PARSE);
 	bad = ring;
 	bad.count = 0;
@@ -1304,6 +1314,29 @@ test_pipeline_drops(void **state)
 	store_close(env.st);
 	pcache_free(env.pc);
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* IPC_DROPS_SOCKOWN: a drops row "sockown_full", no events_lost event (no
+ * record was lost: the events of those sockets name the current task). */
+static void
+test_pipeline_drops_sockown(void **state)
+{
+	struct ctx		*c = *state;
+	struct collector_env	 env;
+	struct ipc_drops	 so = { 2000000000ULL, 5, 12, IPC_DROPS_SOCKOWN,
+	    0, 0, (char *)"", (char *)"" };
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(store_open(&env.st, c->db, NODE, OFF, 1), 0);
+	env.pc = pcache_new(NODE);
+	assert_int_equal(pipeline_drops(&env, &so), 0);
+	assert_int_equal(store_flush(env.st), 0);
+	assert_q_str(c->db, "SELECT source || ' ' || count || ' ' || total || "
+	    "' ' || (hook_policy IS NULL) FROM drops", "sockown_full 5 12 1");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(env.lost, 0);
+	store_close(env.st);
+	pcache_free(env.pc);
 }
 
 /* Drops reports that come while another connection holds the write lock
@@ -1571,6 +1604,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_drops, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_drops_sockown,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
