@@ -13,6 +13,8 @@
  *   net_sendmsg4   cgroup/sendmsg4: sendto/sendmsg with an address on an
  *                  unconnected UDP socket
  *   net_sendmsg6   cgroup/sendmsg6
+ *   net_skb_in     cgroup_skb/ingress, net_skb_eg cgroup_skb/egress: the
+ *                  hooks on __cgroup_bpf_run_filter_skb (see their block)
  * Each runs the hooks listed in net_hooks[NET_D_*] (bpf/hook.h).  The hook
  * configs are the generic programs' (hooks, selectors and hook_stats are
  * bpf/generic.bpf.c's maps, shared with bpf_map__reuse_fd); records go to
@@ -217,29 +219,40 @@ nview_match(const struct nview *v, const struct sel_matcharg *ma, __u32 op,
 	return neg ? !hit : hit;
 }
 
+/* Entry k of selectors[skey].args[] of hook id, and in *ap the config of
+ * the argument it names; NULL if there is none. */
+static __always_inline struct sel_matcharg *
+ma_get(__u32 id, __u32 skey, __u32 k, struct hook_arg **ap)
+{
+	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &skey);
+	struct hook_cfg *hc = bpf_map_lookup_elem(&hooks, &id);
+	struct sel_matcharg *ma;
+	__u32 arg;
+
+	if (sc == NULL || hc == NULL || k >= HOOK_MATCHARGS_MAX)
+		return NULL;
+	ma = &sc->args[k];
+	arg = ma->arg;
+	if (arg >= HOOK_ARGS_MAX)
+		return NULL;
+	*ap = &hc->args[arg];
+	return ma;
+}
+
 /* Entry k of selectors[skey].args[] against the call: 1 passes. */
 __noinline int
 net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 {
-	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &skey);
-	struct hook_cfg *hc;
 	struct sel_matcharg *ma;
+	struct hook_arg *a;
 	struct nview v;
-	__u32 id, arg, op, neg;
+	__u32 op, neg;
 
-	if (n == NULL || sc == NULL || k >= HOOK_MATCHARGS_MAX)
-		return 0;
-	id = n->id;
-	hc = bpf_map_lookup_elem(&hooks, &id);
-	if (hc == NULL)
-		return 0;
-	ma = &sc->args[k];
-	arg = ma->arg;
-	if (arg >= HOOK_ARGS_MAX)
+	if (n == NULL || (ma = ma_get(n->id, skey, k, &a)) == NULL)
 		return 0;
 	v.proto = n->protocol;
 	v.state = n->state;
-	switch (hc->args[arg].src_kind) {
+	switch (a->src_kind) {
 	case HOOK_SRC_NET_ADDR:
 		v.fam = n->ufamily;
 		v.sa = n->uaddr;
@@ -985,24 +998,15 @@ skb_int_match(__u32 type, __s64 x, const struct sel_matcharg *ma, __u32 op,
 __noinline int
 skb_matcharg(struct sctx *s, __u32 skey, __u32 k)
 {
-	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &skey);
-	struct hook_cfg *hc;
 	struct sel_matcharg *ma;
+	struct hook_arg *a;
 	struct nview v;
-	__u32 id, arg, op, neg;
+	__u32 op, neg;
 
-	if (s == NULL || sc == NULL || k >= HOOK_MATCHARGS_MAX)
-		return 0;
-	id = s->id;
-	hc = bpf_map_lookup_elem(&hooks, &id);
-	if (hc == NULL)
-		return 0;
-	ma = &sc->args[k];
-	arg = ma->arg;
-	if (arg >= HOOK_ARGS_MAX)
+	if (s == NULL || (ma = ma_get(s->id, skey, k, &a)) == NULL)
 		return 0;
 	op = abi_op_base(ma->op, &neg);
-	switch (hc->args[arg].src_kind) {
+	switch (a->src_kind) {
 	case HOOK_SRC_NET_SKSOCK:
 		v.fam = s->so.family;
 		v.sa = s->so.saddr;
@@ -1022,8 +1026,7 @@ skb_matcharg(struct sctx *s, __u32 skey, __u32 k)
 		v.state = 0;	/* the loader refuses State on an skb */
 		break;
 	case HOOK_SRC_NET_ATYPE:
-		return skb_int_match(hc->args[arg].type, (__s32)s->atype, ma,
-		    op, neg);
+		return skb_int_match(a->type, (__s32)s->atype, ma, op, neg);
 	default:
 		return 0;	/* the loader refuses the others */
 	}
@@ -1060,7 +1063,7 @@ static __always_inline int
 skb_who(struct sctx *s, __u64 *pid_tgid, struct sock_owner **op)
 {
 	struct task_struct *t;
-	struct sock_owner *o = sockown_get(s->sk);
+	struct sock_owner *o = sockown_find(s->sk);
 
 	*op = o;
 	if (o != NULL) {

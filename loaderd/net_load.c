@@ -1,7 +1,7 @@
 /*
- * loaderd/net_load.c -- load bpf/net.bpf.c (cgroup sock_addr programs) on
- * top of the process and generic programs' maps, and attach its programs
- * to the cgroup2 root while policy hooks need them.
+ * loaderd/net_load.c -- load bpf/net.bpf.c (cgroup sock_addr and skb
+ * programs) on top of the process and generic programs' maps, and attach
+ * its programs to the cgroup2 root while policy hooks need them.
  *
  * Attachments are BPF links (bpf_link_create on the root cgroup's
  * directory fd): they go away with loaderd, never outlive it pinned, and

@@ -22,7 +22,7 @@ INTEGRATION_TESTS += tests/integration/e2e_escape.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_guard.sh
 INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 # UDP and TCP packets through the cgroup_skb programs (__cgroup_bpf_run_filter_skb)
-INTEGRATION_TESTS += tests/integration/e2e_udp.sh
+INTEGRATION_TESTS += tests/integration/e2e_udp.sh tests/integration/vm_udp.sh
 # socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
 INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 

@@ -28,6 +28,11 @@ DB=$S/events.db
 LPID=
 KIDS=
 cleanup() {
+	# receivers started in command substitutions: their pids are in
+	# their files
+	for f in "$T"/r?; do
+		[ -s "$f" ] && kill "$(cut -d' ' -f2 "$f")" 2>/dev/null
+	done
 	for k in $KIDS; do kill "$k" 2>/dev/null; done
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
 	san_check
@@ -84,10 +89,10 @@ elif m == "tcp":
 EOF
 U="python3 $T/udp.py"
 
-# recv ADDR PORT NAME: a receiver in the background; "PORT PID"
+# recv ADDR PORT NAME: a receiver in the background; "PORT PID" (NAME is
+# r and one character: cleanup kills it)
 recv() {
 	$U recv "$1" "$2" "$T/$3" >"$T/$3.out" 2>"$T/$3.err" &
-	KIDS="$KIDS $!"
 	wait_for 5 test -s "$T/$3" || { echo "Bail out! receiver on $1"; exit 99; }
 	cat "$T/$3"
 }
