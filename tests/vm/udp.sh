@@ -84,5 +84,6 @@ is "the other 8 posts are counted as rate-limited" "$([ "${r:-0}" -ge 8 ] && ech
 "$CTL" -S "$S" policy delete datagram >/dev/null 2>&1
 is "deleted: no cgroup_skb program of ours left" \
     "$(bpftool cgroup show /sys/fs/cgroup 2>/dev/null | grep -c net_skb_)" "0"
-kill "$(cat "$D/recv" | cut -d' ' -f1)" 2>/dev/null
+kill "$RPID" 2>/dev/null
 section ""
+finish
