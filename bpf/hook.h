@@ -109,13 +109,24 @@ struct ovr_pend {
 					   SYN_SENT (source: not chosen yet) */
 #define HOOK_SRC_NET_NONE	9	/* not visible there: recorded as a
 					   read error, no filter allowed */
+/* HOOK_K_NET on cgroup_skb (__cgroup_bpf_run_filter_skb) */
+#define HOOK_SRC_NET_SKSOCK	10	/* the packet's full socket */
+#define HOOK_SRC_NET_SKB	11	/* the packet from its network header */
+#define HOOK_SRC_NET_ATYPE	12	/* enum cgroup_bpf_attach_type:
+					   ingress or egress */
 
 /* index of the dispatch lists net_hooks[] (bpf/net.bpf.c) */
 #define NET_D_CONNECT4		0
 #define NET_D_CONNECT6		1
 #define NET_D_SENDMSG4		2
 #define NET_D_SENDMSG6		3
-#define NET_D_MAX		4
+#define NET_D_SKB_IN		4	/* cgroup_skb/ingress */
+#define NET_D_SKB_EG		5	/* cgroup_skb/egress */
+#define NET_D_MAX		6
+
+/* the argument area of a cgroup_skb hook's record: one sock, one skb, one
+ * integer (struct ev_arg headers included) */
+#define NET_SKB_ARG_BYTES	(3 * 8 + 64 + 72 + 8)
 
 /* hook_arg.flags */
 #define HOOK_ARGF_RETURN_COPY	0x01	/* read the buffer at exit */

@@ -13,6 +13,8 @@
  *   net_sendmsg4   cgroup/sendmsg4: sendto/sendmsg with an address on an
  *                  unconnected UDP socket
  *   net_sendmsg6   cgroup/sendmsg6
+ *   net_skb_in     cgroup_skb/ingress, net_skb_eg cgroup_skb/egress: the
+ *                  hooks on __cgroup_bpf_run_filter_skb (see their block)
  * Each runs the hooks listed in net_hooks[NET_D_*] (bpf/hook.h).  The hook
  * configs are the generic programs' (hooks, selectors and hook_stats are
  * bpf/generic.bpf.c's maps, shared with bpf_map__reuse_fd); records go to
@@ -151,67 +153,34 @@ cidr_match(__u32 fam, const __u8 *a, const struct hook_cidr *c)
 	return 1;
 }
 
-/* Entry k of selectors[skey].args[] against the call: 1 passes. */
-__noinline int
-net_matcharg(struct nctx *n, __u32 skey, __u32 k)
+/* What the socket operators look at: one socket, sockaddr or packet. */
+struct nview {
+	const __u8	*sa;	/* source address (16 bytes) */
+	const __u8	*da;	/* destination address */
+	__u32		fam;
+	__u32		sport;	/* host order */
+	__u32		dport;
+	__u32		proto;
+	__u32		state;
+};
+
+/* Socket operator ma (base op, neg) against v: 1 passes. */
+static __always_inline int
+nview_match(const struct nview *v, const struct sel_matcharg *ma, __u32 op,
+    __u32 neg)
 {
-	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &skey);
-	struct hook_cfg *hc;
-	struct sel_matcharg *ma;
-	const __u8 *sa, *da;
-	__u32 id, arg, src, op, neg, j, nv, fam, sport, dport, state;
+	__u32 j, nv = ma->nvals;
 	__u64 lo, hi;
 	int hit = 0;
 
-	if (n == NULL || sc == NULL || k >= HOOK_MATCHARGS_MAX)
-		return 0;
-	id = n->id;
-	hc = bpf_map_lookup_elem(&hooks, &id);
-	if (hc == NULL)
-		return 0;
-	ma = &sc->args[k];
-	arg = ma->arg;
-	if (arg >= HOOK_ARGS_MAX)
-		return 0;
-	src = hc->args[arg].src_kind;
-	switch (src) {
-	case HOOK_SRC_NET_ADDR:
-		fam = n->ufamily;
-		sa = n->uaddr;
-		da = n->uaddr;
-		sport = dport = n->uport;
-		state = n->state;
-		break;
-	case HOOK_SRC_NET_SOCK:
-		fam = n->family;
-		sa = n->saddr;
-		da = n->daddr;
-		sport = n->sport;
-		dport = n->dport;
-		state = n->state;
-		break;
-	case HOOK_SRC_NET_CONN:
-		/* the loader refuses source filters on it */
-		fam = n->family;
-		sa = n->saddr;
-		da = n->uaddr;
-		sport = n->sport;
-		dport = n->uport;
-		state = TCP_SYN_SENT;
-		break;
-	default:
-		return 0;	/* not visible here: the loader refuses it */
-	}
-	op = abi_op_base(ma->op, &neg);
-	nv = ma->nvals;
 	if (nv > HOOK_VALUES_MAX)
 		nv = HOOK_VALUES_MAX;
 	switch (op) {
 	case POL_OP_SPORTPRIV:
-		hit = sport < 1024;
+		hit = v->sport < 1024;
 		break;
 	case POL_OP_DPORTPRIV:
-		hit = dport < 1024;
+		hit = v->dport < 1024;
 		break;
 	default:
 		for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
@@ -221,31 +190,96 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 			hi = ma->v.num[j].hi;
 			switch (op) {
 			case POL_OP_SADDR:
-				hit = cidr_match(fam, sa, &ma->v.cidr[j]);
+				hit = cidr_match(v->fam, v->sa,
+				    &ma->v.cidr[j]);
 				break;
 			case POL_OP_DADDR:
-				hit = cidr_match(fam, da, &ma->v.cidr[j]);
+				hit = cidr_match(v->fam, v->da,
+				    &ma->v.cidr[j]);
 				break;
 			case POL_OP_SPORT:
-				hit = sport >= lo && sport <= hi;
+				hit = v->sport >= lo && v->sport <= hi;
 				break;
 			case POL_OP_DPORT:
-				hit = dport >= lo && dport <= hi;
+				hit = v->dport >= lo && v->dport <= hi;
 				break;
 			case POL_OP_FAMILY:
-				hit = fam == lo;
+				hit = v->fam == lo;
 				break;
 			case POL_OP_PROTOCOL:
-				hit = n->protocol == lo;
+				hit = v->proto == lo;
 				break;
 			case POL_OP_STATE:
-				hit = state == lo;
+				hit = v->state == lo;
 				break;
 			}
 		}
 		break;
 	}
 	return neg ? !hit : hit;
+}
+
+/* Entry k of selectors[skey].args[] of hook id, and in *ap the config of
+ * the argument it names; NULL if there is none. */
+static __always_inline struct sel_matcharg *
+ma_get(__u32 id, __u32 skey, __u32 k, struct hook_arg **ap)
+{
+	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &skey);
+	struct hook_cfg *hc = bpf_map_lookup_elem(&hooks, &id);
+	struct sel_matcharg *ma;
+	__u32 arg;
+
+	if (sc == NULL || hc == NULL || k >= HOOK_MATCHARGS_MAX)
+		return NULL;
+	ma = &sc->args[k];
+	arg = ma->arg;
+	if (arg >= HOOK_ARGS_MAX)
+		return NULL;
+	*ap = &hc->args[arg];
+	return ma;
+}
+
+/* Entry k of selectors[skey].args[] against the call: 1 passes. */
+__noinline int
+net_matcharg(struct nctx *n, __u32 skey, __u32 k)
+{
+	struct sel_matcharg *ma;
+	struct hook_arg *a;
+	struct nview v;
+	__u32 op, neg;
+
+	if (n == NULL || (ma = ma_get(n->id, skey, k, &a)) == NULL)
+		return 0;
+	v.proto = n->protocol;
+	v.state = n->state;
+	switch (a->src_kind) {
+	case HOOK_SRC_NET_ADDR:
+		v.fam = n->ufamily;
+		v.sa = n->uaddr;
+		v.da = n->uaddr;
+		v.sport = v.dport = n->uport;
+		break;
+	case HOOK_SRC_NET_SOCK:
+		v.fam = n->family;
+		v.sa = n->saddr;
+		v.da = n->daddr;
+		v.sport = n->sport;
+		v.dport = n->dport;
+		break;
+	case HOOK_SRC_NET_CONN:
+		/* the loader refuses source filters on it */
+		v.fam = n->family;
+		v.sa = n->saddr;
+		v.da = n->uaddr;
+		v.sport = n->sport;
+		v.dport = n->uport;
+		v.state = TCP_SYN_SENT;
+		break;
+	default:
+		return 0;	/* not visible here: the loader refuses it */
+	}
+	op = abi_op_base(ma->op, &neg);
+	return nview_match(&v, ma, op, neg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -456,16 +490,57 @@ struct net_rec {
 	__u8			args[NET_ARG_BYTES];
 };
 
+/* The record's header (after args_len is set). */
+static __always_inline void
+rec_hdr(struct ev_generic *e)
+{
+	e->hdr.type = EV_GENERIC;
+	e->hdr.version = EV_ABI_VERSION;
+	e->hdr.size = sizeof(*e) + e->args_len;
+	e->hdr.time_ns = bpf_ktime_get_boot_ns();
+}
+
+/* The record's header and process: the current task (pid_tgid); the
+ * EVG_F_*_MISS flags. */
+static __always_inline __u32
+rec_task(struct ev_generic *e, __u64 pid_tgid)
+{
+	struct task_struct *t = cur_task(), *rp;
+	__u32 f = 0, ppid;
+
+	rec_hdr(e);
+	if (task_key(&e->key, t, pid_tgid >> 32))
+		f |= EVG_F_SELF_MISS;
+	rp = BPF_CORE_READ(t, real_parent);
+	ppid = BPF_CORE_READ(rp, tgid);
+	if (task_key(&e->parent, rp, ppid))
+		f |= EVG_F_PARENT_MISS;
+	e->tid = (__u32)pid_tgid;
+	return f;
+}
+
+/* Send record r of size bytes for hook id, counted. */
+static __always_inline void
+rec_output(void *r, __u64 size, __u32 id)
+{
+	if (bpf_ringbuf_output(&events, r, size, 0) == 0) {
+		stat_inc(EV_STAT_EMITTED);
+		hs_add(id, HS_POSTED);
+	} else {
+		stat_inc(EV_STAT_DROPPED);
+		hs_add(id, HS_DROPPED);
+	}
+}
+
 /* Build and send the record of hook n->id. */
 __noinline int
 net_emit(struct nctx *n)
 {
-	struct task_struct *t = cur_task(), *rp;
 	struct hook_cfg *hc;
 	struct net_rec r;
 	struct ev_arg *ea;
 	struct ev_sockaddr *so;
-	__u32 id, i, nargs, pos = 0, tgid, ppid, src;
+	__u32 id, i, nargs, pos = 0, src;
 	__u64 size;
 
 	if (n == NULL)
@@ -502,19 +577,9 @@ net_emit(struct nctx *n)
 			pos += sizeof(*ea);
 		}
 	}
-	tgid = n->pid_tgid >> 32;
 	size = sizeof(r.e) + pos;
-	r.e.hdr.type = EV_GENERIC;
-	r.e.hdr.version = EV_ABI_VERSION;
-	r.e.hdr.size = size;
-	r.e.hdr.time_ns = bpf_ktime_get_boot_ns();
-	if (task_key(&r.e.key, t, tgid))
-		n->eflags |= EVG_F_SELF_MISS;
-	rp = BPF_CORE_READ(t, real_parent);
-	ppid = BPF_CORE_READ(rp, tgid);
-	if (task_key(&r.e.parent, rp, ppid))
-		n->eflags |= EVG_F_PARENT_MISS;
-	r.e.tid = (__u32)n->pid_tgid;
+	r.e.args_len = pos;
+	n->eflags |= rec_task(&r.e, n->pid_tgid);
 	r.e.hook_id = id;
 	r.e.gen = n->gen;
 	r.e.sel = n->sel;
@@ -522,16 +587,9 @@ net_emit(struct nctx *n)
 	r.e.flags = n->eflags;
 	r.e.actions = n->actions;
 	r.e.would = n->would;
-	r.e.args_len = pos;
 	if (size > sizeof(r))
 		return 0;
-	if (bpf_ringbuf_output(&events, &r, size, 0) == 0) {
-		stat_inc(EV_STAT_EMITTED);
-		hs_add(id, HS_POSTED);
-	} else {
-		stat_inc(EV_STAT_DROPPED);
-		hs_add(id, HS_DROPPED);
-	}
+	rec_output(&r, size, id);
 	return 0;
 }
 
@@ -722,6 +780,575 @@ int
 net_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return net_v6(ctx, NET_D_SENDMSG6);
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * cgroup_skb: hooks on __cgroup_bpf_run_filter_skb(sk, skb, atype).  That
+ * kernel function only runs the cgroup skb programs, so tripline's own
+ * programs on the cgroup2 root carry its hooks out on every kernel:
+ *   net_skb_in   cgroup_skb/ingress: a packet delivered to a socket
+ *                (in softirq: the current task is not the receiver)
+ *   net_skb_eg   cgroup_skb/egress: a packet a socket sends
+ * Arguments (hook_arg.src_kind): HOOK_SRC_NET_SKSOCK the full IPv4/IPv6
+ * socket (skb->sk, as the kernel function's sk), HOOK_SRC_NET_SKB the
+ * packet parsed from its network header, HOOK_SRC_NET_ATYPE the attach
+ * type the kernel passes (CGROUP_INET_INGRESS/EGRESS from its BTF).
+ * They never drop a packet (the loader refuses Override and signals), and
+ * return at once when no hook is listed.  The record names the socket's
+ * owner when it is tracked (sockown), else the current task.
+ */
+#define IPPROTO_UDP		17
+#define IPPROTO_SCTP		132
+#define IPPROTO_UDPLITE		136
+#define SKB_RL_ENTRIES		16384
+
+/* One packet. */
+struct sctx {
+	struct ev_sock	so;
+	struct ev_skb	sb;
+	__u64	sk;		/* address of the struct sock (sockown) */
+	__u64	rl_ms;		/* Post rateLimit of the winner */
+	__u32	atype;
+	__u32	id;		/* hook in progress */
+	__u32	gen;
+	__u32	sel;
+	__u32	actions;
+	__u32	nopost;
+	__u32	rl_scope;
+	__u32	emit;
+};
+
+/* rateLimit: (hook, selector, scope, direction, packet 5-tuple) -> time
+ * of the last Post */
+struct skb_rl_key {
+	__u32	id;
+	__u32	gen;
+	__u32	sel;
+	__u32	atype;
+	__u64	scope;		/* tid, tgid or 0 (rateLimitScope) */
+	__u16	family;
+	__u16	sport;
+	__u16	dport;
+	__u8	proto;
+	__u8	pad;
+	__u8	saddr[16];
+	__u8	daddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SKB_RL_ENTRIES);
+	__type(key, struct skb_rl_key);
+	__type(value, __u64);
+} skb_rl SEC(".maps");
+
+/* Ports of a transport header at off, when the protocol has them. */
+static __always_inline void
+skb_ports(struct __sk_buff *skb, struct ev_skb *b, __u32 off)
+{
+	__be16 p[2];
+
+	switch (b->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		break;
+	default:
+		return;
+	}
+	if (bpf_skb_load_bytes(skb, off, p, sizeof(p)) != 0)
+		return;
+	b->sport = bpf_ntohs(p[0]);
+	b->dport = bpf_ntohs(p[1]);
+}
+
+static __always_inline void
+skb_v4(struct __sk_buff *skb, struct ev_skb *b)
+{
+	struct iphdr ip;
+
+	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) != 0)
+		return;
+	b->family = AF_INET;
+	b->proto = ip.protocol;
+	__builtin_memcpy(b->saddr, &ip.saddr, 4);
+	__builtin_memcpy(b->daddr, &ip.daddr, 4);
+	if (ip.frag_off & bpf_htons(0x1fff))
+		return;		/* not the first fragment: no ports */
+	skb_ports(skb, b, (*(__u8 *)&ip & 0xf) * 4);
+}
+
+/* IPv6: the extension headers before the transport (at most 4) */
+static __always_inline void
+skb_v6(struct __sk_buff *skb, struct ev_skb *b)
+{
+	struct ipv6hdr ip;
+	__u8 eh[4];
+	__u32 off = sizeof(ip), i;
+	__u8 nh;
+
+	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) != 0)
+		return;
+	b->family = AF_INET6;
+	__builtin_memcpy(b->saddr, &ip.saddr, 16);
+	__builtin_memcpy(b->daddr, &ip.daddr, 16);
+	nh = ip.nexthdr;
+	for (i = 0; i < 4; i++) {
+		if (nh != 0 && nh != 43 && nh != 60 && nh != 44)
+			break;	/* not hop-by-hop, routing, dstopts, frag */
+		if (bpf_skb_load_bytes(skb, off, eh, sizeof(eh)) != 0)
+			return;
+		if (nh == 44 && (*(__be16 *)&eh[2] & bpf_htons(0xfff8))) {
+			b->proto = eh[0];
+			return;	/* not the first fragment: no ports */
+		}
+		off += nh == 44 ? 8 : ((__u32)eh[1] + 1) * 8;
+		nh = eh[0];
+	}
+	b->proto = nh;
+	skb_ports(skb, b, off);
+}
+
+/* The skb argument: what the packet says from its network header. */
+static __always_inline void
+skb_parse(struct __sk_buff *skb, struct ev_skb *b)
+{
+	__u8 v;
+
+	b->hash = skb->hash;
+	b->len = skb->len;
+	b->priority = skb->priority;
+	b->mark = skb->mark;
+	b->protocol = bpf_ntohs((__u16)skb->protocol);
+	if (bpf_skb_load_bytes(skb, 0, &v, 1) != 0)
+		return;
+	if (v >> 4 == 4)
+		skb_v4(skb, b);
+	else if (v >> 4 == 6)
+		skb_v6(skb, b);
+}
+
+/* The sock argument from the packet's full socket. */
+static __always_inline void
+skb_sock(struct __sk_buff *skb, struct bpf_sock *sk, struct ev_sock *o)
+{
+	o->family = sk->family;
+	o->type = sk->type;
+	o->protocol = sk->protocol;
+	o->state = sk->state;
+	o->sport = sk->src_port;
+	o->dport = bpf_ntohs(sk->dst_port);
+	o->mark = sk->mark;
+	o->priority = sk->priority;
+	o->cookie = bpf_get_socket_cookie(skb);
+	if (sk->family == AF_INET) {
+		*(__u32 *)&o->saddr[0] = sk->src_ip4;
+		*(__u32 *)&o->daddr[0] = sk->dst_ip4;
+		return;
+	}
+	*(__u32 *)&o->saddr[0] = sk->src_ip6[0];
+	*(__u32 *)&o->saddr[4] = sk->src_ip6[1];
+	*(__u32 *)&o->saddr[8] = sk->src_ip6[2];
+	*(__u32 *)&o->saddr[12] = sk->src_ip6[3];
+	*(__u32 *)&o->daddr[0] = sk->dst_ip6[0];
+	*(__u32 *)&o->daddr[4] = sk->dst_ip6[1];
+	*(__u32 *)&o->daddr[8] = sk->dst_ip6[2];
+	*(__u32 *)&o->daddr[12] = sk->dst_ip6[3];
+}
+
+/* Integer operator op on the attach type x (an int argument). */
+static __always_inline int
+skb_int_match(__u32 type, __s64 x, const struct sel_matcharg *ma, __u32 op,
+    __u32 neg)
+{
+	__u32 j, nv = ma->nvals;
+	int hit = 0, sgn = abi_arg_has(type, ABI_AF_SIGNED);
+	__u64 lo, hi;
+
+	for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
+		if (j >= nv)
+			break;
+		lo = ma->v.num[j].lo;
+		hi = ma->v.num[j].hi;
+		switch (op) {
+		case POL_OP_EQUAL:
+			hit = (__u64)x == lo;
+			break;
+		case POL_OP_MASK:
+			hit = ((__u64)x & lo) != 0;
+			break;
+		case POL_OP_GT:
+			hit = sgn ? x > (__s64)lo : (__u64)x > lo;
+			break;
+		case POL_OP_LT:
+			hit = sgn ? x < (__s64)lo : (__u64)x < lo;
+			break;
+		case POL_OP_INRANGE:
+			hit = sgn ? x >= (__s64)lo && x <= (__s64)hi :
+			    (__u64)x >= lo && (__u64)x <= hi;
+			break;
+		}
+	}
+	return neg ? !hit : hit;
+}
+
+/* Entry k of selectors[skey].args[] against the packet: 1 passes. */
+__noinline int
+skb_matcharg(struct sctx *s, __u32 skey, __u32 k)
+{
+	struct sel_matcharg *ma;
+	struct hook_arg *a;
+	struct nview v;
+	__u32 op, neg;
+
+	if (s == NULL || (ma = ma_get(s->id, skey, k, &a)) == NULL)
+		return 0;
+	op = abi_op_base(ma->op, &neg);
+	switch (a->src_kind) {
+	case HOOK_SRC_NET_SKSOCK:
+		v.fam = s->so.family;
+		v.sa = s->so.saddr;
+		v.da = s->so.daddr;
+		v.sport = s->so.sport;
+		v.dport = s->so.dport;
+		v.proto = s->so.protocol;
+		v.state = s->so.state;
+		break;
+	case HOOK_SRC_NET_SKB:
+		v.fam = s->sb.family;
+		v.sa = s->sb.saddr;
+		v.da = s->sb.daddr;
+		v.sport = s->sb.sport;
+		v.dport = s->sb.dport;
+		v.proto = s->sb.proto;
+		v.state = 0;	/* the loader refuses State on an skb */
+		break;
+	case HOOK_SRC_NET_ATYPE:
+		return skb_int_match(a->type, (__s32)s->atype, ma, op, neg);
+	default:
+		return 0;	/* the loader refuses the others */
+	}
+	return nview_match(&v, ma, op, neg);
+}
+
+/* Selector sel of hook s->id (matchArgs only: the loader refuses the
+ * process filters on these hooks).  1 passes. */
+__noinline int
+skb_sel(struct sctx *s, __u32 sel)
+{
+	struct sel_cfg *sc;
+	__u32 key, k, nm;
+
+	if (s == NULL || sel >= HOOK_SEL_MAX)
+		return 0;
+	key = s->id * HOOK_SEL_MAX + sel;
+	sc = bpf_map_lookup_elem(&selectors, &key);
+	if (sc == NULL)
+		return 0;
+	nm = sc->nmatchargs;
+	for (k = 0; k < HOOK_MATCHARGS_MAX; k++) {
+		if (k >= nm)
+			break;
+		if (!skb_matcharg(s, key, k))
+			return 0;
+	}
+	return 1;
+}
+
+/* The process a record or rate limit names: the socket's tracked owner
+ * (its tid and tgid in *pid_tgid; 1), else the current task (0). */
+static __always_inline int
+skb_who(struct sctx *s, __u64 *pid_tgid, struct sock_owner **op)
+{
+	struct task_struct *t;
+	struct sock_owner *o = sockown_find(s->sk);
+
+	*op = o;
+	if (o != NULL) {
+		*pid_tgid = ((__u64)o->key.pid << 32) | o->tid;
+		return 1;
+	}
+	t = cur_task();
+	*pid_tgid = ((__u64)BPF_CORE_READ(t, tgid) << 32) |
+	    (__u32)BPF_CORE_READ(t, pid);
+	return 0;
+}
+
+/* 1: this Post of s->id is inside its rateLimit window: suppress it. */
+__noinline int
+skb_rate_limited(struct sctx *s)
+{
+	struct sock_owner *o;
+	struct skb_rl_key k;
+	__u64 now, pt, *last;
+
+	if (s == NULL || s->rl_ms == 0)
+		return 0;
+	__builtin_memset(&k, 0, sizeof(k));
+	k.id = s->id;
+	k.gen = s->gen;
+	k.sel = s->sel;
+	k.atype = s->atype;
+	skb_who(s, &pt, &o);
+	if (s->rl_scope == POL_RL_THREAD)
+		k.scope = (__u32)pt;
+	else if (s->rl_scope == POL_RL_PROCESS)
+		k.scope = pt >> 32;
+	k.family = s->sb.family;
+	k.sport = s->sb.sport;
+	k.dport = s->sb.dport;
+	k.proto = s->sb.proto;
+	__builtin_memcpy(k.saddr, s->sb.saddr, 16);
+	__builtin_memcpy(k.daddr, s->sb.daddr, 16);
+	now = bpf_ktime_get_ns();
+	last = bpf_map_lookup_elem(&skb_rl, &k);
+	if (last != NULL && now - *last < s->rl_ms * 1000000ULL)
+		return 1;
+	bpf_map_update_elem(&skb_rl, &k, &now, BPF_ANY);
+	return 0;
+}
+
+/* Actions of selector key (Post and its rateLimit, NoPost, GetUrl,
+ * DnsLookup: the loader refuses the others). */
+static __always_inline void
+skb_actions(struct sctx *s, struct sel_cfg *sc)
+{
+	struct sel_action *a;
+	__u32 i;
+
+	for (i = 0; i < HOOK_ACTIONS_MAX; i++) {
+		if (i >= sc->nactions)
+			break;
+		a = &sc->actions[i];
+		switch (a->kind) {
+		case POL_ACT_NOPOST:
+			s->nopost = 1;
+			break;
+		case POL_ACT_POST:
+			s->rl_ms = a->rate_ms;
+			s->rl_scope = a->scope;
+			break;
+		case POL_ACT_GETURL:
+		case POL_ACT_DNSLOOKUP:
+			break;
+		default:
+			continue;
+		}
+		s->actions |= 1U << (a->kind & 31);
+	}
+}
+
+/* One hit of hook id on the packet; s->emit says whether to post. */
+__noinline int
+skb_hook(struct sctx *s, __u32 id)
+{
+	struct hook_cfg *hc = bpf_map_lookup_elem(&hooks, &id);
+	struct sel_cfg *sc;
+	__u32 n, nsel, key;
+
+	if (s == NULL || hc == NULL || !(hc->flags & HOOK_F_ENABLED) ||
+	    hc->kind != HOOK_K_NET)
+		return 0;
+	s->id = id;
+	s->gen = hc->gen;
+	s->sel = SEL_NONE;
+	hs_add(id, HS_HITS);
+	nsel = hc->nsel;
+	for (n = 0; n < HOOK_SEL_MAX; n++) {
+		if (n >= nsel)
+			break;
+		if (skb_sel(s, n)) {
+			s->sel = n;
+			break;
+		}
+	}
+	if (nsel > 0 && s->sel == SEL_NONE)
+		return 0;
+	hs_add(id, HS_MATCHED);
+	s->actions = 0;
+	s->nopost = 0;
+	s->rl_ms = 0;
+	s->rl_scope = 0;
+	if (s->sel != SEL_NONE) {
+		key = id * HOOK_SEL_MAX + s->sel;
+		sc = bpf_map_lookup_elem(&selectors, &key);
+		if (sc == NULL)
+			return 0;
+		skb_actions(s, sc);
+	}
+	if (s->nopost)
+		return 0;
+	if (skb_rate_limited(s)) {
+		hs_add(id, HS_RATELIMITED);
+		return 0;
+	}
+	s->actions |= 1U << POL_ACT_POST;
+	s->emit = 1;
+	return 0;
+}
+
+/* Payload bytes of an argument of source src in the record. */
+static __always_inline __u32
+skb_arg_len(__u32 src)
+{
+	switch (src) {
+	case HOOK_SRC_NET_SKSOCK:
+		return sizeof(struct ev_sock);
+	case HOOK_SRC_NET_SKB:
+		return sizeof(struct ev_skb);
+	case HOOK_SRC_NET_ATYPE:
+		return 8;
+	}
+	return 0;	/* the loader refuses the others */
+}
+
+/* Argument a at off of the record being written in dp; its bytes. */
+static __always_inline __u32
+skb_arg_put(struct sctx *s, struct hook_arg *a, struct bpf_dynptr *dp,
+    __u32 off)
+{
+	struct ev_arg ea = { .type = a->type };
+	__s64 x = (__s32)s->atype;
+
+	ea.len = skb_arg_len(a->src_kind);
+	if (ea.len == 0)
+		ea.flags = EVA_ERROR;
+	bpf_dynptr_write(dp, off, &ea, sizeof(ea), 0);
+	off += sizeof(ea);
+	switch (a->src_kind) {
+	case HOOK_SRC_NET_SKSOCK:
+		bpf_dynptr_write(dp, off, &s->so, sizeof(s->so), 0);
+		break;
+	case HOOK_SRC_NET_SKB:
+		bpf_dynptr_write(dp, off, &s->sb, sizeof(s->sb), 0);
+		break;
+	case HOOK_SRC_NET_ATYPE:
+		bpf_dynptr_write(dp, off, &x, sizeof(x), 0);
+		break;
+	}
+	return sizeof(ea) + ea.len;
+}
+
+/*
+ * Build and send the record of hook s->id, written piece by piece into
+ * the ring buffer (a record on the stack would not fit next to the
+ * packet's context).
+ */
+__noinline int
+skb_emit(struct sctx *s)
+{
+	struct bpf_dynptr dp;
+	struct sock_owner *o;
+	struct hook_cfg *hc;
+	struct ev_generic e;
+	__u32 id, i, nargs, len = 0, off;
+	__u64 pt;
+
+	if (s == NULL)
+		return 0;
+	id = s->id;
+	hc = bpf_map_lookup_elem(&hooks, &id);
+	if (hc == NULL)
+		return 0;
+	nargs = hc->nargs;
+	if (nargs > HOOK_ARGS_MAX)
+		nargs = HOOK_ARGS_MAX;
+	for (i = 0; i < HOOK_ARGS_MAX; i++) {
+		if (i >= nargs)
+			break;
+		len += sizeof(struct ev_arg) + skb_arg_len(hc->args[i].src_kind);
+	}
+	__builtin_memset(&e, 0, sizeof(e));
+	e.args_len = len;
+	if (skb_who(s, &pt, &o)) {
+		rec_hdr(&e);
+		__builtin_memcpy(&e.key, &o->key, sizeof(e.key));
+		__builtin_memcpy(&e.parent, &o->parent, sizeof(e.parent));
+		e.tid = o->tid;
+		e.flags = EVG_F_SOCK_OWNER;
+	} else
+		e.flags = rec_task(&e, pt);
+	e.hook_id = id;
+	e.gen = s->gen;
+	e.sel = s->sel;
+	e.nargs = nargs;
+	e.actions = s->actions;
+	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(e) + len, 0, &dp)) {
+		bpf_ringbuf_discard_dynptr(&dp, 0);
+		stat_inc(EV_STAT_DROPPED);
+		hs_add(id, HS_DROPPED);
+		return 0;
+	}
+	bpf_dynptr_write(&dp, 0, &e, sizeof(e), 0);
+	off = sizeof(e);
+	for (i = 0; i < HOOK_ARGS_MAX; i++) {
+		if (i >= nargs)
+			break;
+		off += skb_arg_put(s, &hc->args[i], &dp, off);
+	}
+	bpf_ringbuf_submit_dynptr(&dp, 0);
+	stat_inc(EV_STAT_EMITTED);
+	hs_add(id, HS_POSTED);
+	return 0;
+}
+
+/* Run the hooks of net_hooks[d] on the packet; always let it through. */
+static __always_inline int
+net_skb(struct __sk_buff *skb, __u32 d, __u32 atype)
+{
+	struct hook_list *hl = bpf_map_lookup_elem(&net_hooks, &d);
+	struct bpf_sock *sk;
+	struct sctx s;
+	__u32 i, cnt, id;
+
+	if (hl == NULL || hl->n == 0)
+		return 1;
+	sk = skb->sk;
+	if (sk == NULL)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (sk == NULL)
+		return 1;
+	__builtin_memset(&s, 0, sizeof(s));
+	s.sk = (__u64)sk;
+	s.atype = atype;
+	skb_sock(skb, sk, &s.so);
+	skb_parse(skb, &s.sb);
+	cnt = hl->n;
+	if (cnt > HOOK_PER_DISPATCH)
+		cnt = HOOK_PER_DISPATCH;
+	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
+		if (i >= cnt)
+			break;
+		id = hl->ids[i];
+		if (id == 0)
+			continue;
+		s.emit = 0;
+		skb_hook(&s, id);
+		if (s.emit)
+			skb_emit(&s);
+	}
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int
+net_skb_in(struct __sk_buff *skb)
+{
+	return net_skb(skb, NET_D_SKB_IN,
+	    bpf_core_enum_value(enum cgroup_bpf_attach_type,
+	    CGROUP_INET_INGRESS));
+}
+
+SEC("cgroup_skb/egress")
+int
+net_skb_eg(struct __sk_buff *skb)
+{
+	return net_skb(skb, NET_D_SKB_EG,
+	    bpf_core_enum_value(enum cgroup_bpf_attach_type,
+	    CGROUP_INET_EGRESS));
 }
 
 /* ------------------------------------------------------------------ */

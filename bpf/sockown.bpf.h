@@ -85,7 +85,10 @@ static __always_inline void
 sockown_self(struct sock_owner *o, __u32 flags)
 {
 	struct task_struct *t = (void *)bpf_get_current_task(), *rp;
-	__u64 pt = bpf_get_current_pid_tgid();
+	/* from the task: sockops programs have no bpf_get_current_pid_tgid
+	 * on 6.1 */
+	__u64 pt = ((__u64)BPF_CORE_READ(t, tgid) << 32) |
+	    (__u32)BPF_CORE_READ(t, pid);
 	__u32 ppid;
 
 	task_key(&o->key, t, pt >> 32);

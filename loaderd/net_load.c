@@ -1,7 +1,7 @@
 /*
- * loaderd/net_load.c -- load bpf/net.bpf.c (cgroup sock_addr programs) on
- * top of the process and generic programs' maps, and attach its programs
- * to the cgroup2 root while policy hooks need them.
+ * loaderd/net_load.c -- load bpf/net.bpf.c (cgroup sock_addr and skb
+ * programs) on top of the process and generic programs' maps, and attach
+ * its programs to the cgroup2 root while policy hooks need them.
  *
  * Attachments are BPF links (bpf_link_create on the root cgroup's
  * directory fd): they go away with loaderd, never outlive it pinned, and
@@ -41,7 +41,7 @@ static const char *const netl_from_generic[] = { "hooks", "selectors",
 
 static const char *const netl_sections[NET_D_MAX] = {
 	"cgroup/connect4", "cgroup/connect6", "cgroup/sendmsg4",
-	"cgroup/sendmsg6",
+	"cgroup/sendmsg6", "cgroup_skb/ingress", "cgroup_skb/egress",
 };
 
 struct netl {
@@ -173,6 +173,10 @@ netl_prog(struct netl *n, int d)
 		return n->skel->progs.net_sendmsg4;
 	case NET_D_SENDMSG6:
 		return n->skel->progs.net_sendmsg6;
+	case NET_D_SKB_IN:
+		return n->skel->progs.net_skb_in;
+	case NET_D_SKB_EG:
+		return n->skel->progs.net_skb_eg;
 	}
 	return NULL;
 }

@@ -288,10 +288,11 @@ pl_probe_lsm_active(char *list, size_t len)
 	return 0;
 }
 
-/* A cgroup sock_addr program that returns 1 (allow), attached to the
+/* A cgroup program of type pt that returns 1 (allow), attached to the
  * cgroup2 root for a moment. */
 static int
-pl_probe_cg(const char *cgroup, enum bpf_attach_type at)
+pl_probe_cg(const char *cgroup, enum bpf_prog_type pt,
+    enum bpf_attach_type at)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
@@ -304,7 +305,7 @@ pl_probe_cg(const char *cgroup, enum bpf_attach_type at)
 	if (cgroup[0] == '\0')
 		return 0;
 	o.expected_attach_type = at;
-	prog = pl_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, insns, 2, &o);
+	prog = pl_prog_load(pt, insns, 2, &o);
 	if (prog < 0)
 		return 0;
 	if ((cg = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -355,10 +356,18 @@ pl_probe_run(struct polset_features *f)
 	}
 	if (netl_cgroup2(f->cgroup2, sizeof(f->cgroup2)) != 0)
 		f->cgroup2[0] = '\0';
-	f->cg_connect4 = pl_probe_cg(f->cgroup2, BPF_CGROUP_INET4_CONNECT);
-	f->cg_connect6 = pl_probe_cg(f->cgroup2, BPF_CGROUP_INET6_CONNECT);
-	f->cg_sendmsg4 = pl_probe_cg(f->cgroup2, BPF_CGROUP_UDP4_SENDMSG);
-	f->cg_sendmsg6 = pl_probe_cg(f->cgroup2, BPF_CGROUP_UDP6_SENDMSG);
+	f->cg_connect4 = pl_probe_cg(f->cgroup2,
+	    BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT);
+	f->cg_connect6 = pl_probe_cg(f->cgroup2,
+	    BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT);
+	f->cg_sendmsg4 = pl_probe_cg(f->cgroup2,
+	    BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG);
+	f->cg_sendmsg6 = pl_probe_cg(f->cgroup2,
+	    BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG);
+	f->cg_skb_in = pl_probe_cg(f->cgroup2, BPF_PROG_TYPE_CGROUP_SKB,
+	    BPF_CGROUP_INET_INGRESS);
+	f->cg_skb_eg = pl_probe_cg(f->cgroup2, BPF_PROG_TYPE_CGROUP_SKB,
+	    BPF_CGROUP_INET_EGRESS);
 	f->cg_signal = pl_probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
 	    BPF_CGROUP_INET4_CONNECT, BPF_FUNC_send_signal, 0);
 	f->cg_retval = pl_probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
@@ -390,6 +399,8 @@ static const struct pl_featrow pl_featrows[] = {
 	PL_FEAT(cg_connect6, "cgroup/connect6"),
 	PL_FEAT(cg_sendmsg4, "cgroup/sendmsg4"),
 	PL_FEAT(cg_sendmsg6, "cgroup/sendmsg6"),
+	PL_FEAT(cg_skb_in, "cgroup_skb/ingress"),
+	PL_FEAT(cg_skb_eg, "cgroup_skb/egress"),
 	PL_FEAT(cg_signal, "bpf_send_signal in cgroup programs"),
 	PL_FEAT(cg_retval, "bpf_set_retval in cgroup programs"),
 };

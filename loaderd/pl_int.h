@@ -230,6 +230,7 @@ struct pl_ctx {
 	size_t			 nsel_max;	/* compile only this many
 						   selectors (0: all) */
 	int			 net_tcp;	/* tcp_connect */
+	int			 net_skb;	/* __cgroup_bpf_run_filter_skb */
 	const char		*ovr_no;	/* Override impossible on this
 						   hook: why (NULL: possible) */
 	int			 net_d[2];	/* network hook: its programs */

@@ -39,12 +39,39 @@
 
 #define PL_NET_WHY	"(no BPF LSM, no bpf_override_return)"
 
-/* "cgroup/connect4+connect6" or "cgroup/sendmsg4+sendmsg6" */
+/*
+ * __cgroup_bpf_run_filter_skb(sk, skb, atype) only runs the cgroup skb
+ * programs attached to the socket's cgroup (and only when some are): its
+ * hooks are carried out on every kernel by tripline's own
+ * cgroup_skb/ingress and egress programs on the cgroup2 root, which see
+ * the same socket, packet and attach type.
+ */
+#define PL_NET_SKB_FN	"__cgroup_bpf_run_filter_skb"
+#define PL_NET_SKB_ARGS	"0 sock, 1 skb, 2 int (the attach type)"
+
+/* "cgroup/connect4+connect6", "cgroup/sendmsg4+sendmsg6" or
+ * "cgroup_skb/ingress+egress" */
 static const char *
 pl_net_progs(const struct pl_ctx *c)
 {
+	if (c->net_skb)
+		return "cgroup_skb/ingress+egress";
 	return c->net_d[0] == NET_D_CONNECT4 ? "cgroup/connect4+connect6" :
 	    "cgroup/sendmsg4+sendmsg6";
+}
+
+/* What the cgroup_skb programs know of argument a; HOOK_SRC_NET_NONE if
+ * the kernel function has no such argument of that type. */
+static uint8_t
+pl_net_skb_src(const struct pol_arg *a)
+{
+	if (a->index == 0 && a->type == POL_ARG_SOCK)
+		return HOOK_SRC_NET_SKSOCK;
+	if (a->index == 1 && a->type == POL_ARG_SKB)
+		return HOOK_SRC_NET_SKB;
+	if (a->index == 2 && abi_arg_has(a->type, ABI_AF_CINT))
+		return HOOK_SRC_NET_ATYPE;
+	return HOOK_SRC_NET_NONE;
 }
 
 /* Is h a call the cgroup programs can stand in for?  Sets c->net_d,
@@ -59,6 +86,7 @@ pl_net_call(struct pl_ctx *c)
 	size_t i;
 
 	c->net_tcp = 0;
+	c->net_skb = 0;
 	c->net_d[0] = NET_D_CONNECT4;
 	c->net_d[1] = NET_D_CONNECT6;
 	if (h->kind != POL_HOOK_KPROBE || h->fentry || h->call == NULL)
@@ -82,6 +110,10 @@ pl_net_call(struct pl_ctx *c)
 		sock = 0;
 		socksrc = HOOK_SRC_NET_CONN;
 		c->net_tcp = 1;
+	} else if (strcmp(h->call, PL_NET_SKB_FN) == 0) {
+		c->net_skb = 1;
+		c->net_d[0] = NET_D_SKB_IN;
+		c->net_d[1] = NET_D_SKB_EG;
 	} else
 		return 0;
 	for (i = 0; i < HOOK_ARGS_MAX; i++) {
@@ -89,7 +121,9 @@ pl_net_call(struct pl_ctx *c)
 		if (i >= h->nargs)
 			continue;
 		a = &h->args[i];
-		if (a->index == addr && a->type == POL_ARG_SOCKADDR)
+		if (c->net_skb)
+			c->net_src[i] = pl_net_skb_src(a);
+		else if (a->index == addr && a->type == POL_ARG_SOCKADDR)
 			c->net_src[i] = HOOK_SRC_NET_ADDR;
 		else if (a->index == sock && (a->type == POL_ARG_SOCK ||
 		    a->type == POL_ARG_SOCKET))
@@ -103,6 +137,18 @@ pl_net_call(struct pl_ctx *c)
 static const char *
 pl_net_op(uint8_t src, enum pol_op op)
 {
+	if (src == HOOK_SRC_NET_ATYPE) {
+		switch (op) {
+		case POL_OP_EQUAL: case POL_OP_NOTEQUAL:
+		case POL_OP_MASK: case POL_OP_GT: case POL_OP_LT:
+		case POL_OP_INRANGE: case POL_OP_NOTINRANGE:
+			return NULL;
+		default:
+			return "only Equal, NotEqual, Mask, GreaterThan, "
+			    "LessThan, InRange and NotInRange are evaluated on "
+			    "the attach type";
+		}
+	}
 	switch (op) {
 	case POL_OP_FAMILY:
 	case POL_OP_DADDR: case POL_OP_NOTDADDR:
@@ -120,6 +166,8 @@ pl_net_op(uint8_t src, enum pol_op op)
 	case POL_OP_STATE:
 		if (src == HOOK_SRC_NET_ADDR)
 			return "a sockaddr has no protocol or state";
+		if (src == HOOK_SRC_NET_SKB && op == POL_OP_STATE)
+			return "a packet has no state (filter on the sock)";
 		return NULL;
 	default:
 		return "not an address, port, family, protocol or state "
@@ -155,6 +203,42 @@ pl_net_inet_only(const struct pl_ctx *c, const struct pol_selector *s)
 	return 0;
 }
 
+/* The arguments of a __cgroup_bpf_run_filter_skb hook: each one the
+ * programs see, and all of them fit the record. */
+static int
+pl_net_skb_args(struct pl_ctx *c)
+{
+	const struct pol_hook *h = c->h;
+	const struct pol_arg *a;
+	size_t i, bytes = 0;
+
+	for (i = 0; i < h->nargs && i < HOOK_ARGS_MAX; i++) {
+		a = &h->args[i];
+		switch (c->net_src[i]) {
+		case HOOK_SRC_NET_SKSOCK:
+			bytes += sizeof(struct ev_arg) + sizeof(struct ev_sock);
+			break;
+		case HOOK_SRC_NET_SKB:
+			bytes += sizeof(struct ev_arg) + sizeof(struct ev_skb);
+			break;
+		case HOOK_SRC_NET_ATYPE:
+			bytes += sizeof(struct ev_arg) + 8;
+			break;
+		default:
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "argument index %d type %s: %s has the arguments "
+			    PL_NET_SKB_ARGS, a->index, pl_type_name(a),
+			    PL_NET_SKB_FN);
+		}
+	}
+	if (bytes > NET_SKB_ARG_BYTES)
+		return pl_fail(c, ERR_RANGE, 0, 0, "%s: arguments of %zu bytes "
+		    "in the record, at most %d (each of sock, skb and the "
+		    "attach type once)", PL_NET_SKB_FN, bytes,
+		    NET_SKB_ARG_BYTES);
+	return 0;
+}
+
 /* Check selectors 0..nsel-1 for what the cgroup programs can do. */
 static int
 pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
@@ -174,6 +258,15 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 			    "selector %zu: matchReturnArgs/matchReturnActions: "
 			    "%s run before the call returns %s", i + 1, progs,
 			    PL_NET_WHY);
+		if (c->net_skb && (s->npids > 0 || s->has_binaries ||
+		    s->nns > 0 || s->ncaps > 0))
+			return pl_fail(c, ERR_UNSUPP, s->line, s->col,
+			    "selector %zu: matchPIDs, matchBinaries, "
+			    "matchNamespaces and matchCapabilities are not "
+			    "evaluated on %s: %s runs per packet, on ingress "
+			    "in softirq, where the current task is not the "
+			    "socket's process; filter on the sock and skb",
+			    i + 1, PL_NET_SKB_FN, progs);
 		for (j = 0; j < s->nmatchargs; j++) {
 			m = &s->matchargs[j];
 			if (m->arg < 0 || m->arg >= HOOK_ARGS_MAX ||
@@ -203,10 +296,15 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 			a = &s->actions[j];
 			switch (a->kind) {
 			case POL_ACT_POST:
-				if (a->rate_limit_ms != 0)
+				if (a->rate_limit_ms != 0 && !c->net_skb)
 					return pl_fail(c, ERR_UNSUPP, a->line,
 					    a->col, "rateLimit is not supported "
 					    "on hooks run by %s", progs);
+				if (a->kernel_stack || a->user_stack)
+					return pl_fail(c, ERR_UNSUPP, a->line,
+					    a->col, "kernelStackTrace/"
+					    "userStackTrace: %s record no stack "
+					    "traces", progs);
 				break;
 			case POL_ACT_NOPOST:
 			case POL_ACT_GETURL:
@@ -232,6 +330,14 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 				break;
 			case POL_ACT_SIGKILL:
 			case POL_ACT_SIGNAL:
+				if (c->net_skb)
+					return pl_fail(c, ERR_UNSUPP, a->line,
+					    a->col, "%s on %s: %s cannot send "
+					    "signals (no bpf_send_signal in "
+					    "cgroup_skb programs; on ingress the "
+					    "current task is not the receiver)",
+					    policy_action_name(a->kind),
+					    PL_NET_SKB_FN, progs);
 				if (!f->cg_signal)
 					return pl_fail(c, ERR_UNSUPP, a->line,
 					    a->col, "%s from %s needs "
@@ -248,7 +354,8 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 				    progs);
 			}
 		}
-		if (!c->net_tcp && (whole || pl_sel_override(s)) &&
+		if (!c->net_tcp && !c->net_skb &&
+		    (whole || pl_sel_override(s)) &&
 		    !pl_net_inet_only(c, s))
 			return pl_fail(c, ERR_UNSUPP, s->line, s->col,
 			    "selector %zu: %s see only IPv4 and IPv6 sockets; "
@@ -277,7 +384,12 @@ pl_net_route(struct pl_ctx *c, enum pl_net *route)
 	if (!pl_net_call(c))
 		return 0;
 	ovr = pl_sel_any_override(h);
-	if (h->syscall) {
+	if (c->net_skb) {
+		/* on every kernel: a kprobe would only see the calls the
+		   programs attached here cause */
+		*route = PL_NET_WHOLE;
+		base = PL_NET_SKB_FN " only runs the cgroup skb programs";
+	} else if (h->syscall) {
 		/* LSM socket_connect/socket_sendmsg or override_return */
 		if (!ovr || (f->lsm && f->lsm_active) ||
 		    (f->override && f->kprobes))
@@ -299,7 +411,8 @@ pl_net_route(struct pl_ctx *c, enum pl_net *route)
 		    "security_* function or bpf_override_return";
 	}
 	progs = pl_net_progs(c);
-	have = c->net_d[0] == NET_D_CONNECT4 ?
+	have = c->net_skb ? f->cg_skb_in && f->cg_skb_eg :
+	    c->net_d[0] == NET_D_CONNECT4 ?
 	    f->cg_connect4 && f->cg_connect6 :
 	    f->cg_sendmsg4 && f->cg_sendmsg6;
 	if (f->cgroup2[0] == '\0')
@@ -322,6 +435,8 @@ pl_net_route(struct pl_ctx *c, enum pl_net *route)
 			return pl_fail(c, ERR_UNSUPP, 0, 0, "%s; %s, which run "
 			    "this hook instead, do not see its return value",
 			    base, progs);
+		if (c->net_skb && (r = pl_net_skb_args(c)) != 0)
+			return r;
 		return pl_net_check(c, h->nselectors, 1);
 	}
 	/* the cgroup copy evaluates up to the last Override selector */
@@ -374,7 +489,8 @@ pl_hook_net(struct pl_ctx *c, enum pol_arg_type *types)
 		    c->net_tcp ? ", TCP sockets only" : "");
 	else
 		xasprintf(&ph->how, "run by %s on %s (%s)%s",
-		    pl_net_progs(c), f->cgroup2, f->kprobes ?
+		    pl_net_progs(c), f->cgroup2, c->net_skb ? "the programs "
+		    "this function runs" : f->kprobes ?
 		    "no kprobe program yet" : "no kprobes on this kernel",
 		    c->net_tcp ? ", TCP sockets only" : "");
 	c->selmode = PL_SEL_NET;

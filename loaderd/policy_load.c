@@ -695,6 +695,10 @@ pl_list_text_hook(struct polset *ps, struct ph *ph, struct sbuf *sb)
 	    (unsigned long long)st.dropped,
 	    (unsigned long long)st.errors,
 	    (unsigned long long)st.signals);
+	if (st.ratelimited > 0)
+		sbuf_addf(sb, "    ratelimited %llu (not posted: inside "
+		    "a rateLimit window)\n",
+		    (unsigned long long)st.ratelimited);
 	if (st.overrides > 0 || st.ovr_missed > 0)
 		sbuf_addf(sb, "    overrides %llu (decided but "
 		    "not carried out: %llu)\n",

@@ -58,6 +58,8 @@ struct polset_features {
 	int	cg_connect6;	/* to the cgroup2 root (they return 1) */
 	int	cg_sendmsg4;
 	int	cg_sendmsg6;
+	int	cg_skb_in;	/* cgroup_skb/ingress: load + attach */
+	int	cg_skb_eg;	/* cgroup_skb/egress */
 	int	cg_signal;	/* bpf_send_signal in a cgroup/connect4 prog */
 	int	cg_retval;	/* bpf_set_retval in a cgroup/connect4 prog */
 	char	cgroup2[256];	/* cgroup2 mount point, "" if none */

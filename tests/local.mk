@@ -24,6 +24,8 @@ INTEGRATION_TESTS += tests/integration/e2e_alerts_flood.sh
 # socket operators of matchArgs in the kernel (CI kernel; VM: kprobes)
 EXTRA_DIST += tests/lib/netops.sh
 INTEGRATION_TESTS += tests/integration/e2e_net_ops.sh tests/integration/vm_net.sh
+# UDP and TCP packets through the cgroup_skb programs (__cgroup_bpf_run_filter_skb)
+INTEGRATION_TESTS += tests/integration/e2e_udp.sh tests/integration/vm_udp.sh
 # socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
 INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 
