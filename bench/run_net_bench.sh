@@ -11,6 +11,11 @@
 # close) and udp (default 100000 sendto + recv).  Variants:
 #
 #   a       nothing attached (the baseline)
+#   floor   the same tracepoint with no argument and a matchBinaries that
+#           never matches (decided from the binary path's length): the
+#           fixed cost of a program on that tracepoint
+#   missint the tracepoint with only newstate (int) and Equal 99 (never):
+#           no socket read, no socket tracking
 #   miss    tracepoint sock/inet_sock_set_state (sock, newstate) whose
 #           selector DAddr 203.0.113.0/24 never matches (target: <= x1.05)
 #   all     the same tracepoint with no selector: every TCP state change
@@ -36,7 +41,7 @@ tcp_ops=5000
 udp_ops=100000
 cpu=0
 keep=0
-variants="miss all track skb"
+variants="floor missint miss all track skb"
 while getopts "c:hkr:t:u:v:" opt; do
 	case $opt in
 	c) cpu=$OPTARG ;;
@@ -45,7 +50,7 @@ while getopts "c:hkr:t:u:v:" opt; do
 	t) tcp_ops=$OPTARG ;;
 	u) udp_ops=$OPTARG ;;
 	v) variants=$OPTARG ;;
-	h) sed -n '2,33p' "$0"; exit 0 ;;
+	h) sed -n '2,38p' "$0"; exit 0 ;;
 	*) echo "usage: $0 [-k] [-c cpu] [-t tcp_ops] [-u udp_ops] [-r rounds] [-v variants] [BUILDDIR]" >&2
 	   exit 2 ;;
 	esac
@@ -65,7 +70,7 @@ done
 command -v sqlite3 >/dev/null || die "needs the sqlite3 command-line shell"
 case $rounds$tcp_ops$udp_ops in *[!0-9]*) die "-r, -t, -u take numbers" ;; esac
 for v in $variants; do
-	case $v in miss|all|track|skb) ;; *) die "unknown variant $v" ;; esac
+	case $v in floor|missint|miss|all|track|skb) ;; *) die "unknown variant $v" ;; esac
 done
 
 W=$(mktemp -d /tmp/tripline-netbench.XXXXXX)
@@ -97,6 +102,33 @@ policy() {
 		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
 		printf 'metadata:\n  name: "bench-%s"\nspec:\n' "$1"
 		case $1 in
+		floor) cat <<'EOF'
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "/nonexistent/tripline-bench-floor"
+EOF
+		;;
+		missint) cat <<'EOF'
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    args:
+    - index: 6
+      type: "int"
+      label: "newstate"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "99"
+EOF
+		;;
 		miss|all) cat <<'EOF'
   tracepoints:
   - subsystem: "sock"

@@ -1380,7 +1380,7 @@ sockown_create(struct bpf_sock *ctx)
 {
 	struct sock_owner o;
 
-	sockown_self(&o, SOCKOWN_F_CREATE);
+	sockown_self(&o, SOCKOWN_F_CREATE, bpf_get_current_pid_tgid());
 	sockown_put((__u64)ctx, &o);
 	return 1;
 }
@@ -1426,7 +1426,7 @@ sockown_sockops(struct bpf_sock_ops *ctx)
 	if (o != NULL)
 		__builtin_memcpy(&v.o, o, sizeof(v.o));
 	else	/* created before the tracking: listen() runs in it */
-		sockown_self(&v.o, SOCKOWN_F_CREATE);
+		sockown_self(&v.o, SOCKOWN_F_CREATE, sockown_task_pt());
 	if (bpf_map_update_elem(&sockown_listen, &k, &v, BPF_ANY) != 0)
 		stat_inc(EV_STAT_SOCKOWN_FULL);
 	return 1;

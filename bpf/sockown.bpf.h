@@ -80,15 +80,23 @@ sockown_del(__u64 sk)
 		bpf_map_delete_elem(&sockown, &sk);
 }
 
-/* o = the current process (its image and parent), with flags. */
+/* tgid << 32 | pid of the current task, read from the task */
+static __always_inline __u64
+sockown_task_pt(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	return ((__u64)BPF_CORE_READ(t, tgid) << 32) |
+	    (__u32)BPF_CORE_READ(t, pid);
+}
+
+/* o = the current process (its image and parent; pt: its
+ * bpf_get_current_pid_tgid(), which sockops programs do not have on 6.1:
+ * they pass sockown_task_pt()), with flags. */
 static __always_inline void
-sockown_self(struct sock_owner *o, __u32 flags)
+sockown_self(struct sock_owner *o, __u32 flags, __u64 pt)
 {
 	struct task_struct *t = (void *)bpf_get_current_task(), *rp;
-	/* from the task: sockops programs have no bpf_get_current_pid_tgid
-	 * on 6.1 */
-	__u64 pt = ((__u64)BPF_CORE_READ(t, tgid) << 32) |
-	    (__u32)BPF_CORE_READ(t, pid);
 	__u32 ppid;
 
 	task_key(&o->key, t, pt >> 32);

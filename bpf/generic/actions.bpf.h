@@ -234,7 +234,7 @@ gen_sock_track(struct gctx *g, __u32 k, __u32 track)
 	if (g->eflags & EVG_F_SOCK_OWNER)
 		__builtin_memcpy(&o, &gh->so, sizeof(o));
 	else
-		sockown_self(&o, 0);
+		sockown_self(&o, 0, g->pid_tgid);
 	o.flags |= SOCKOWN_F_TRACKSOCK;
 	sockown_put(sk, &o);
 	return 0;

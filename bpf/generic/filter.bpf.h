@@ -55,11 +55,6 @@ cidr_match(struct gen_heap *gh, __u32 fam, __u32 aoff, struct hook_cidr *c)
  * "source" and the "destination"; the loader allows no D* operator on
  * it) at gheap.rec[off].  0 if t is none of them.
  */
-struct gen_sockview {
-	__u32	fam, sport, dport, proto, state;
-	__u32	soff, doff;	/* the addresses, offsets in gheap.rec */
-};
-
 static __always_inline int
 sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct gen_sockview *v)
 {
@@ -110,7 +105,7 @@ gen_sockop(__u32 skey, __u32 k, __u32 slot)
 	struct sel_cfg *sc = sc_get(skey);
 	struct sel_matcharg *ma;
 	struct gen_argref *r;
-	struct gen_sockview v;
+	struct gen_sockview *v;
 	__u32 op, neg, j, n, x;
 	int hit = 0;
 
@@ -118,13 +113,14 @@ gen_sockop(__u32 skey, __u32 k, __u32 slot)
 	    k >= HOOK_MATCHARGS_MAX + HOOK_RETARGS_MAX)
 		return 0;
 	r = &gh->ref[slot];
-	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, &v))
+	v = &gh->sv;	/* map memory: 6.1's combined stack limit */
+	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, v))
 		return 0;
 	ma = &sc->args[k];
 	op = abi_op_base(ma->op, &neg);
 	n = ma->nvals;
 	if (op == POL_OP_SPORTPRIV || op == POL_OP_DPORTPRIV) {
-		hit = (op == POL_OP_SPORTPRIV ? v.sport : v.dport) < 1024;
+		hit = (op == POL_OP_SPORTPRIV ? v->sport : v->dport) < 1024;
 		return neg ? !hit : hit;
 	}
 	for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
@@ -133,22 +129,22 @@ gen_sockop(__u32 skey, __u32 k, __u32 slot)
 		switch (op) {
 		case POL_OP_SADDR:
 		case POL_OP_DADDR:
-			hit = cidr_match(gh, v.fam, op == POL_OP_SADDR ?
-			    v.soff : v.doff, &ma->v.cidr[j]);
+			hit = cidr_match(gh, v->fam, op == POL_OP_SADDR ?
+			    v->soff : v->doff, &ma->v.cidr[j]);
 			continue;
 		case POL_OP_SPORT:
 		case POL_OP_DPORT:
-			x = op == POL_OP_SPORT ? v.sport : v.dport;
+			x = op == POL_OP_SPORT ? v->sport : v->dport;
 			hit = x >= ma->v.num[j].lo && x <= ma->v.num[j].hi;
 			continue;
 		case POL_OP_PROTOCOL:
-			x = v.proto;
+			x = v->proto;
 			break;
 		case POL_OP_FAMILY:
-			x = v.fam;
+			x = v->fam;
 			break;
 		case POL_OP_STATE:
-			x = v.state;
+			x = v->state;
 			break;
 		default:
 			return 0;	/* not a socket operator */

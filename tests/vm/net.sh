@@ -18,6 +18,9 @@
 #  5. the Tetragon example security-socket-connect-block-others, enforce
 #     mode: /usr/bin/curl's connect fails with EPERM (the listener never
 #     accepts), another binary connects
+#  6. the shipped network examples in their kprobe forms
+#     (policies/examples/net-*.yaml): load, and post a connect, a listen,
+#     an accept, a socket allocation and a UDP datagram
 . "$(dirname "$0")/guestlib.sh"
 LIS=
 . "$top_srcdir/tests/lib/netops.sh"
@@ -184,6 +187,45 @@ if addp "$EX/security-socket-connect-block-others.yaml"; then
 else
 	n_not_ok 8 "block-others: policy refused"
 fi
+
+# ---- 6. the shipped network examples, kprobe forms ---------------------------
+
+section "6 policies/examples net-* (kprobe forms)"
+PE=$top_srcdir/policies/examples
+exs="net-socket-tracking net-tcp-connect net-tcp-listen net-tcp-accept net-udp-datagrams"
+nl=0
+for f in $exs; do
+	if addp "$PE/$f.yaml"; then nl=$((nl + 1)); fi
+done
+is "the 5 kprobe-form network examples load" "$nl" 5
+PX=$(listen 127.0.0.1 px)
+conn 127.0.0.1 127.0.0.1 "$PX" >/dev/null
+perl -e 'use Socket qw(:all); socket(my $s, AF_INET, SOCK_DGRAM, 0) or die;
+send($s, "x", 0, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1")));' "$PX"
+# exrow POLICY FUNCTION LIKE: a row of the example's hook
+exrow() { wrow "SELECT 1 FROM events WHERE policy_name='$1' AND function_name='$2' AND args LIKE '%$3%'"; }
+check "net-tcp-connect: tcp_connect to 127.0.0.1:$PX" \
+    exrow tcp-connect tcp_connect "\"daddr\":\"127.0.0.1\",%\"dport\":$PX,"
+check "net-tcp-listen: inet_csk_listen_start of the listener" \
+    exrow tcp-listen inet_csk_listen_start "\"sport\":$PX,"
+check "net-tcp-accept: tcp_create_openreq_child of the accepted socket" \
+    exrow tcp-accept tcp_create_openreq_child "\"sport\":$PX,"
+check "net-tcp-accept: tcp_set_state SYN_RECV -> ESTABLISHED of it" \
+    exrow tcp-accept tcp_set_state "\"sport\":$PX,%\"state\":\"TCP_SYN_RECV\"%\"int_arg\":1"
+check "net-socket-tracking: sk_alloc of AF_INET sockets" \
+    exrow socket-tracking sk_alloc '"int_arg":2'
+check "net-udp-datagrams: the UDP datagram to 127.0.0.1:$PX" \
+    exrow udp-datagrams __cgroup_bpf_run_filter_skb "\"dport\":$PX,%IPPROTO_UDP"
+is "net-udp-datagrams: no TCP packet posted (Protocol IPPROTO_UDP)" \
+    "$(q "SELECT count(*) FROM events WHERE policy_name='udp-datagrams' AND args LIKE '%IPPROTO_TCP%'")" 0
+if [ "$_tap_fail" -gt 0 ]; then
+	for n in tcp-connect tcp-listen tcp-accept socket-tracking udp-datagrams; do
+		diag "$(plist $n)"
+	done
+fi
+for n in socket-tracking tcp-connect tcp-listen tcp-accept udp-datagrams; do
+	"$CTL" -S "$S" policy delete "$n" >/dev/null 2>&1
+done
 
 section ""
 for l in $LIS; do kill "$l" 2>/dev/null; done
