@@ -418,12 +418,19 @@ last_meta_id(const char *function)
 static void
 test_features(void **state)
 {
-	char *txt, *json;
+	char *txt, *json, *line, *end;
 
 	(void)state;
 	txt = polset_features_render(0);
 	json = polset_features_render(1);
-	print_message("# %s", txt);
+	/* line by line: cmocka's print_message cuts at 1024 bytes (the
+	 * TAP line after the cut text lost its start of line) */
+	for (line = txt; *line != '\0'; line = end + (*end != '\0')) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		print_message("# %.*s\n", (int)(end - line), line);
+	}
 	assert_non_null(strstr(txt, "kernel features (probed by loading "
 	    "programs):\n"));
 	assert_non_null(strstr(txt, "  cgroup/connect4 "));
