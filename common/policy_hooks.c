@@ -174,6 +174,10 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	    h->kind != POL_HOOK_RAW_TRACEPOINT)
 		return pol_error(c, v[A_TYPE], "type syscall64: only for "
 		    "tracepoints (raw_syscalls)");
+	if (a->type == POL_ARG_SOCKADDR_UN)
+		return pol_error(c, v[A_TYPE], "type sockaddr_un is not "
+		    "supported by this engine: the address is never read, so "
+		    "a filter on it could not match");
 	if (v[A_LABEL] != NULL && (r = yamlu_str(c->y, v[A_LABEL], "label",
 	    POL_MAX_LABEL, "POL_MAX_LABEL", &a->label)) != 0)
 		return r;
