@@ -337,6 +337,8 @@ struct fdfollow_val {
 #define SOCKOWN_F_CREATE	0x02	/* implicit: the socket was created
 					   by this process */
 #define SOCKOWN_F_INHERIT	0x04	/* accepted: the listener's owner */
+#define SOCKOWN_F_LISTENER	0x08	/* a TCP listener: in sockown_listen
+					   too (forgotten there when freed) */
 
 struct sock_owner {
 	struct ev_key key;	/* the owning process image */

@@ -843,61 +843,93 @@ struct {
 	__type(value, __u64);
 } skb_rl SEC(".maps");
 
+static __always_inline int
+proto_has_ports(__u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
+}
+
 /* Ports of a transport header at off, when the protocol has them. */
 static __always_inline void
 skb_ports(struct __sk_buff *skb, struct ev_skb *b, __u32 off)
 {
 	__be16 p[2];
 
-	switch (b->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-		break;
-	default:
+	if (!proto_has_ports(b->proto))
 		return;
-	}
 	if (bpf_skb_load_bytes(skb, off, p, sizeof(p)) != 0)
 		return;
 	b->sport = bpf_ntohs(p[0]);
 	b->dport = bpf_ntohs(p[1]);
 }
 
+/*
+ * IPv4: the header and the 4 bytes after it in one load (a helper call
+ * costs more than the bytes): they are the ports when the header has no
+ * options, as nearly always.
+ */
 static __always_inline void
 skb_v4(struct __sk_buff *skb, struct ev_skb *b)
 {
-	struct iphdr ip;
+	struct {
+		struct iphdr	ip;
+		__be16		p[2];
+	} h;
+	__u32 ihl, whole = 1;
 
-	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) != 0)
+	if (bpf_skb_load_bytes(skb, 0, &h, sizeof(h)) != 0) {
+		whole = 0;	/* shorter than 24 bytes */
+		if (bpf_skb_load_bytes(skb, 0, &h.ip, sizeof(h.ip)) != 0)
+			return;
+	}
+	if (*(__u8 *)&h.ip >> 4 != 4)
 		return;
 	b->family = AF_INET;
-	b->proto = ip.protocol;
-	__builtin_memcpy(b->saddr, &ip.saddr, 4);
-	__builtin_memcpy(b->daddr, &ip.daddr, 4);
-	if (ip.frag_off & bpf_htons(0x1fff))
+	b->proto = h.ip.protocol;
+	__builtin_memcpy(b->saddr, &h.ip.saddr, 4);
+	__builtin_memcpy(b->daddr, &h.ip.daddr, 4);
+	if (h.ip.frag_off & bpf_htons(0x1fff))
 		return;		/* not the first fragment: no ports */
-	skb_ports(skb, b, (*(__u8 *)&ip & 0xf) * 4);
+	ihl = (*(__u8 *)&h.ip & 0xf) * 4;
+	if (ihl != sizeof(h.ip) || !whole) {
+		skb_ports(skb, b, ihl);
+		return;
+	}
+	if (proto_has_ports(b->proto)) {
+		b->sport = bpf_ntohs(h.p[0]);
+		b->dport = bpf_ntohs(h.p[1]);
+	}
 }
 
-/* IPv6: the extension headers before the transport (at most 4) */
+/* IPv6: the extension headers before the transport (at most 4); the
+ * header and the 4 bytes after it in one load, as skb_v4 */
 static __always_inline void
 skb_v6(struct __sk_buff *skb, struct ev_skb *b)
 {
-	struct ipv6hdr ip;
+	struct {
+		struct ipv6hdr	ip;
+		__be16		p[2];
+	} h;
 	__u8 eh[4];
-	__u32 off = sizeof(ip), i;
+	__u32 off = sizeof(h.ip), i, whole = 1;
 	__u8 nh;
 
-	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) != 0)
+	if (bpf_skb_load_bytes(skb, 0, &h, sizeof(h)) != 0) {
+		whole = 0;
+		if (bpf_skb_load_bytes(skb, 0, &h.ip, sizeof(h.ip)) != 0)
+			return;
+	}
+	if (*(__u8 *)&h.ip >> 4 != 6)
 		return;
 	b->family = AF_INET6;
-	__builtin_memcpy(b->saddr, &ip.saddr, 16);
-	__builtin_memcpy(b->daddr, &ip.daddr, 16);
-	nh = ip.nexthdr;
+	__builtin_memcpy(b->saddr, &h.ip.saddr, 16);
+	__builtin_memcpy(b->daddr, &h.ip.daddr, 16);
+	nh = h.ip.nexthdr;
 	for (i = 0; i < 4; i++) {
 		if (nh != 0 && nh != 43 && nh != 60 && nh != 44)
 			break;	/* not hop-by-hop, routing, dstopts, frag */
+		whole = 0;
 		if (bpf_skb_load_bytes(skb, off, eh, sizeof(eh)) != 0)
 			return;
 		if (nh == 44 && (*(__be16 *)&eh[2] & bpf_htons(0xfff8))) {
@@ -908,7 +940,14 @@ skb_v6(struct __sk_buff *skb, struct ev_skb *b)
 		nh = eh[0];
 	}
 	b->proto = nh;
-	skb_ports(skb, b, off);
+	if (!whole) {
+		skb_ports(skb, b, off);
+		return;
+	}
+	if (proto_has_ports(b->proto)) {
+		b->sport = bpf_ntohs(h.p[0]);
+		b->dport = bpf_ntohs(h.p[1]);
+	}
 }
 
 /* The skb argument: what the packet says from its network header. */
@@ -922,11 +961,19 @@ skb_parse(struct __sk_buff *skb, struct ev_skb *b)
 	b->priority = skb->priority;
 	b->mark = skb->mark;
 	b->protocol = bpf_ntohs((__u16)skb->protocol);
-	if (bpf_skb_load_bytes(skb, 0, &v, 1) != 0)
+	/* the kernel sets the protocol of every packet these programs see;
+	 * the version nibble decides only if it is something else */
+	if (b->protocol == 0x0800)
+		v = 4;
+	else if (b->protocol == 0x86dd)
+		v = 6;
+	else if (bpf_skb_load_bytes(skb, 0, &v, 1) != 0)
 		return;
-	if (v >> 4 == 4)
+	else
+		v >>= 4;
+	if (v == 4)
 		skb_v4(skb, b);
-	else if (v >> 4 == 6)
+	else if (v == 6)
 		skb_v6(skb, b);
 }
 
@@ -942,7 +989,7 @@ skb_sock(struct __sk_buff *skb, struct bpf_sock *sk, struct ev_sock *o)
 	o->dport = bpf_ntohs(sk->dst_port);
 	o->mark = sk->mark;
 	o->priority = sk->priority;
-	o->cookie = bpf_get_socket_cookie(skb);
+	/* the cookie (a helper call) only for a record: net_skb */
 	if (sk->family == AF_INET) {
 		*(__u32 *)&o->saddr[0] = sk->src_ip4;
 		*(__u32 *)&o->daddr[0] = sk->dst_ip4;
@@ -1327,8 +1374,11 @@ net_skb(struct __sk_buff *skb, __u32 d, __u32 atype)
 			continue;
 		s.emit = 0;
 		skb_hook(&s, id);
-		if (s.emit)
-			skb_emit(&s);
+		if (!s.emit)
+			continue;
+		if (s.so.cookie == 0)
+			s.so.cookie = bpf_get_socket_cookie(skb);
+		skb_emit(&s);
 	}
 	return 1;
 }
@@ -1366,13 +1416,17 @@ net_skb_eg(struct __sk_buff *skb)
  *                    after close: FIN_WAIT, TIME_WAIT, LAST_ACK ...)
  *   sockown_destroy  raw_tp/tcp_destroy_sock: a TCP socket is freed
  *                    (after its last state change): untracked, and
- *                    forgotten as a listener
- *   sockown_sockops  sockops, BPF_SOCK_OPS_TCP_LISTEN_CB: listen() made
- *                    a TCP listener: its owner is recorded in
- *                    sockown_listen for its accepted children
- *                    (sockown_find)
+ *                    forgotten as a listener (one lookup for a socket
+ *                    that was never tracked, as most accepted ones)
+ *   sockown_state    raw_tp/inet_sock_set_state, new state LISTEN:
+ *                    listen() runs in the listener's process: its owner
+ *                    is recorded in sockown_listen for its accepted
+ *                    children (sockown_find).  A raw tracepoint that
+ *                    returns at once for every other state change costs
+ *                    less than a sockops program, which the kernel runs
+ *                    about nine times per TCP connection.
  */
-#define SOCKOWN_OPS_LISTEN	11	/* BPF_SOCK_OPS_TCP_LISTEN_CB */
+#define SOCKOWN_TCP_LISTEN	10	/* TCP_LISTEN */
 
 SEC("cgroup/sock_create")
 int
@@ -1399,35 +1453,41 @@ int
 sockown_destroy(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 sk = ctx->args[0];
+	struct sock_owner *o = sockown_get(sk);
 
-	sockown_listen_del(sk);
+	if (o == NULL)
+		return 0;
+	if (o->flags & SOCKOWN_F_LISTENER)
+		sockown_listen_del(sk);
 	sockown_del(sk);
 	return 0;
 }
 
-SEC("sockops")
+SEC("raw_tp/inet_sock_set_state")
 int
-sockown_sockops(struct bpf_sock_ops *ctx)
+sockown_state(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sockown_lkey k;
 	struct sockown_lval v;
 	struct sock_owner *o;
 
-	if (ctx->op != SOCKOWN_OPS_LISTEN)
-		return 1;
-	/* the address as a number: ctx->sk is a socket pointer the
-	 * verifier allows no arithmetic on, so read it from the kernel's
-	 * context (struct bpf_sock_ops_kern) */
-	v.sk = 0;
-	if (BPF_CORE_READ_INTO(&v.sk, (struct bpf_sock_ops_kern *)ctx, sk) ||
-	    v.sk == 0 || sockown_lkey_of(&k, v.sk) != 0)
-		return 1;
+	if ((int)ctx->args[2] != SOCKOWN_TCP_LISTEN)
+		return 0;
+	v.sk = ctx->args[0];
+	if (v.sk == 0 || sockown_lkey_of(&k, v.sk) != 0)
+		return 0;
 	o = sockown_get(v.sk);
-	if (o != NULL)
+	if (o == NULL) {
+		/* created before the tracking: listen() runs in it */
+		sockown_self(&v.o, SOCKOWN_F_CREATE | SOCKOWN_F_LISTENER,
+		    bpf_get_current_pid_tgid());
+		if (sockown_put(v.sk, &v.o) != 0)
+			v.o.flags &= ~SOCKOWN_F_LISTENER;
+	} else {
+		o->flags |= SOCKOWN_F_LISTENER;
 		__builtin_memcpy(&v.o, o, sizeof(v.o));
-	else	/* created before the tracking: listen() runs in it */
-		sockown_self(&v.o, SOCKOWN_F_CREATE, sockown_task_pt());
+	}
 	if (bpf_map_update_elem(&sockown_listen, &k, &v, BPF_ANY) != 0)
 		stat_inc(EV_STAT_SOCKOWN_FULL);
-	return 1;
+	return 0;
 }

@@ -248,7 +248,8 @@ netl_free(struct netl *n)
 /* implicit socket tracking (bpf/net.bpf.c sockown_*) */
 
 static const char *const netl_so_what[4] = { "cgroup/sock_create",
-    "cgroup/sock_release", "sockops", "raw_tp/tcp_destroy_sock" };
+    "cgroup/sock_release", "raw_tp/inet_sock_set_state",
+    "raw_tp/tcp_destroy_sock" };
 
 int
 netl_sockown_attach(struct netl *n, char *err, size_t errlen)
@@ -260,11 +261,11 @@ netl_sockown_attach(struct netl *n, char *err, size_t errlen)
 		return 0;
 	p[0] = n->skel->progs.sockown_create;
 	p[1] = n->skel->progs.sockown_release;
-	p[2] = n->skel->progs.sockown_sockops;
+	p[2] = n->skel->progs.sockown_state;
 	p[3] = n->skel->progs.sockown_destroy;
 	for (i = 0; i < 4; i++) {
-		n->solinks[i] = i == 3 ?
-		    bpf_program__attach_raw_tracepoint(p[i], "tcp_destroy_sock") :
+		n->solinks[i] = i >= 2 ? bpf_program__attach_raw_tracepoint(p[i],
+		    netl_so_what[i] + strlen("raw_tp/")) :
 		    bpf_program__attach_cgroup(p[i], n->cgfd);
 		if (n->solinks[i] == NULL) {
 			snprintf(err, errlen, "attach %s: %s", netl_so_what[i],
@@ -273,9 +274,9 @@ netl_sockown_attach(struct netl *n, char *err, size_t errlen)
 			return ERR_SYS;
 		}
 	}
-	log_info("policy: socket tracking (%s, %s, %s, %s) attached to the "
-	    "cgroup2 root %s", netl_so_what[0], netl_so_what[1],
-	    netl_so_what[2], netl_so_what[3], n->cgroup);
+	log_info("policy: socket tracking attached (%s and %s on the "
+	    "cgroup2 root %s, %s, %s)", netl_so_what[0], netl_so_what[1],
+	    n->cgroup, netl_so_what[2], netl_so_what[3]);
 	return 0;
 }
 

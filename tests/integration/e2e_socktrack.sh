@@ -6,7 +6,8 @@
 # (tests/integration/trigger).  The kernel runs many of those changes in
 # softirq, in whatever task is current (the client's connect() runs the
 # server's SYN_RECV on loopback); with the implicit socket tracking
-# (cgroup sock_create / sock_release, sockops listen, tcp_destroy_sock)
+# (cgroup sock_create / sock_release, raw tracepoints inet_sock_set_state
+# for listen() and tcp_destroy_sock)
 # every row about a server socket -- the listener and its accepted child
 # -- names the server, every row about the client's socket the client.
 # Without a sock argument (no attribution) the same connection gives
@@ -150,7 +151,7 @@ sockpol socktrack
 if add "$P/socktrack.yaml"; then ok "tracepoint policy with a sock argument loaded"; else
 	not_ok "tracepoint policy with a sock argument loaded"; diag "$(cat "$T/add.out")"; fi
 like "loaderd attached the implicit socket tracking" "$(cat "$T/loaderd.log")" \
-    "socket tracking \\(cgroup/sock_create, cgroup/sock_release, sockops, raw_tp/tcp_destroy_sock\\) attached"
+    "socket tracking attached \\(cgroup/sock_create and cgroup/sock_release on the cgroup2 root .*, raw_tp/inet_sock_set_state, raw_tp/tcp_destroy_sock\\)"
 conn 127.0.0.1
 check_owner socktrack "IPv4"
 conn ::1
