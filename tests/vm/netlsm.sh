@@ -141,27 +141,14 @@ HOOKHDR() {
 	printf '    message: "c-%s"\n' "$1"
 	printf '    args:\n    - index: 0\n      type: "sock"\n'
 }
-cat >"$T/cases" <<EOF
-f-daddr|+|DAddr=$A1 DPort=$PA|"daddr":"$A1"&"state":"TCP_SYN_SENT"
-f-daddr-neg|-|DAddr=127.0.83.64/26 DPort=$PA|
+{
+	tcp_connect_cases f
+	cat <<EOF
 f-daddr-cidr|+|DAddr=127.0.83.0/29 DPort=$R1|"daddr":"$A1"
-f-notdaddr-private|-|NotDAddr=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8 DPort=$PA|
-f-notdaddr|+|NotDAddr=10.0.0.0/8,192.168.0.0/16 DPort=$PA|"daddr":"$A1"
-f-daddr6|+|DAddr=::1/128 DPort=$P6|"family":"AF_INET6"&"daddr":"::1"
 f-daddr6-neg|-|DAddr=fe80::/10 DPort=$P6|
-f-saddr|+|SAddr=127.0.83.0/30 DPort=$PA|"saddr":"$A2"
-f-dport|+|DPort=$R1 SAddr=$A2|"dport":$PA,
 f-dport-neg|-|DPort=1:1023 SAddr=$A2|
-f-notdport-neg|-|NotDPort=$PA SAddr=$A2|
-f-sportpriv-neg|-|SPortPriv= DPort=$PA|
-f-dportpriv|+|DPortPriv= SAddr=$A4|"dport":$PP,
-f-protocol|+|Protocol=IPPROTO_TCP DPort=$PA|"protocol":"IPPROTO_TCP"
-f-protocol-neg|-|Protocol=IPPROTO_UDP DPort=$PA|
-f-family6|+|Family=AF_INET6 DPort=$P6|"family":"AF_INET6"
-f-family-neg|-|Family=AF_INET DPort=$P6|
-f-state|+|State=TCP_SYN_SENT DPort=$PA|"state":"TCP_SYN_SENT"
-f-state-neg|-|State=TCP_ESTABLISHED,TCP_CLOSE DPort=$PA|
 EOF
+} >"$T/cases"
 traffic "$T/cases" vm-ftc
 
 # ---- 4. fentries on listeners: inet_csk_listen_start, tcp_close --------------
@@ -240,14 +227,4 @@ r-sock-protocol-neg|-|Protocol=IPPROTO_UDP 1:DPort=$PA|
 EOF
 traffic "$T/cases" vm-lrs
 
-section ""
-for l in $LIS; do kill "$l" 2>/dev/null; done
-kill -0 "$LPID" 2>/dev/null
-is "loaderd still running after all of that" "$?" 0
-is "no policy left loaded" "$("$CTL" -S "$S" policy list 2>&1)" "no policies loaded"
-if [ "$_tap_fail" -gt 0 ]; then
-	diag "loaderd log (errors, warnings):"
-	grep -Ei 'error|warn|fatal|refus|fail' "$LOG" | tail -n 40 | sed 's/^/#   /'
-fi
-echo "1..$_tap_n"
-finish
+guest_end
