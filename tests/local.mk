@@ -57,3 +57,5 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 	$(LIBBPF_LIBS) $(LIBEVENT_LIBS) $(SQLITE_LIBS)
 # the connections view and tail for network events (tracepoint sock arg)
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
+# socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
+INTEGRATION_TESTS += tests/integration/vm_netlsm.sh

@@ -122,6 +122,31 @@ check_case() {
 	q "SELECT args FROM events WHERE message='c-$2' LIMIT 3" | sed 's/^/# /'
 }
 
+# tcp_connect_cases P: the cases of a hook on tcp_connect with index 0
+# typed sock, named P-..., for the traffic of the VM guests' traffic()
+# (tests/vm/net.sh, netlsm.sh: clients A2 -> A1:PA, ::1 -> ::1:P6,
+# A4 -> A3:PP; R1 a port range around PA)
+tcp_connect_cases() {
+	cat <<EOF
+$1-daddr|+|DAddr=$A1 DPort=$PA|"daddr":"$A1"&"state":"TCP_SYN_SENT"
+$1-daddr-neg|-|DAddr=127.0.83.64/26 DPort=$PA|
+$1-notdaddr-private|-|NotDAddr=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8 DPort=$PA|
+$1-notdaddr|+|NotDAddr=10.0.0.0/8,192.168.0.0/16 DPort=$PA|"daddr":"$A1"
+$1-daddr6|+|DAddr=::1/128 DPort=$P6|"family":"AF_INET6"&"daddr":"::1"
+$1-saddr|+|SAddr=127.0.83.0/30 DPort=$PA|"saddr":"$A2"
+$1-dport|+|DPort=$R1 SAddr=$A2|"dport":$PA,
+$1-notdport-neg|-|NotDPort=$PA SAddr=$A2|
+$1-sportpriv-neg|-|SPortPriv= DPort=$PA|
+$1-dportpriv|+|DPortPriv= SAddr=$A4|"dport":$PP,
+$1-protocol|+|Protocol=IPPROTO_TCP DPort=$PA|"protocol":"IPPROTO_TCP"
+$1-protocol-neg|-|Protocol=IPPROTO_UDP DPort=$PA|
+$1-family6|+|Family=AF_INET6 DPort=$P6|"family":"AF_INET6"
+$1-family-neg|-|Family=AF_INET DPort=$P6|
+$1-state|+|State=TCP_SYN_SENT DPort=$PA|"state":"TCP_SYN_SENT"
+$1-state-neg|-|State=TCP_ESTABLISHED,TCP_CLOSE DPort=$PA|
+EOF
+}
+
 # run_cases CASES PREFIX SECS TRAFFIC...: the cases in rounds of 8 (hooks
 # per attach point), each round its own policy PREFIXk: loaded, the
 # TRAFFIC commands run (each one word list), every positive case's rows

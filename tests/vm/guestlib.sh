@@ -105,6 +105,25 @@ n_not_ok() {
 	while [ "$_k" -gt 0 ]; do not_ok "$* (not run)"; _k=$((_k - 1)); done
 }
 
+# guest_end: the last checks of a guest script (loaderd still runs, no
+# policy is left; on a failure the loaderd log's error lines), the plan,
+# the exit status; kills the listeners in $LIS first
+guest_end() {
+	section ""
+	for _l in ${LIS:-}; do kill "$_l" 2>/dev/null; done
+	kill -0 "$LPID" 2>/dev/null
+	is "loaderd still running after all of that" "$?" 0
+	is "no policy left loaded" "$("$CTL" -S "$S" policy list 2>&1)" \
+	    "no policies loaded"
+	if [ "$_tap_fail" -gt 0 ]; then
+		diag "loaderd log (errors, warnings):"
+		grep -Ei 'error|warn|fatal|refus|fail' "$LOG" | tail -n 40 |
+		    sed 's/^/#   /'
+	fi
+	echo "1..$_tap_n"
+	finish
+}
+
 # ---- daemons ----------------------------------------------------------------
 
 section "loaderd start"

@@ -58,24 +58,7 @@ HOOKHDR() {
 	printf '    message: "c-%s"\n' "$1"
 	printf '    args:\n    - index: 0\n      type: "sock"\n'
 }
-cat >"$T/cases" <<EOF
-k-daddr|+|DAddr=$A1 DPort=$PA|"daddr":"$A1"&"state":"TCP_SYN_SENT"
-k-daddr-neg|-|DAddr=127.0.83.64/26 DPort=$PA|
-k-notdaddr-private|-|NotDAddr=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8 DPort=$PA|
-k-notdaddr|+|NotDAddr=10.0.0.0/8,192.168.0.0/16 DPort=$PA|"daddr":"$A1"
-k-daddr6|+|DAddr=::1/128 DPort=$P6|"family":"AF_INET6"&"daddr":"::1"
-k-saddr|+|SAddr=127.0.83.0/30 DPort=$PA|"saddr":"$A2"
-k-dport|+|DPort=$R1 SAddr=$A2|"dport":$PA,
-k-notdport-neg|-|NotDPort=$PA SAddr=$A2|
-k-sportpriv-neg|-|SPortPriv= DPort=$PA|
-k-dportpriv|+|DPortPriv= SAddr=$A4|"dport":$PP,
-k-protocol|+|Protocol=IPPROTO_TCP DPort=$PA|"protocol":"IPPROTO_TCP"
-k-protocol-neg|-|Protocol=IPPROTO_UDP DPort=$PA|
-k-family6|+|Family=AF_INET6 DPort=$P6|"family":"AF_INET6"
-k-family-neg|-|Family=AF_INET DPort=$P6|
-k-state|+|State=TCP_SYN_SENT DPort=$PA|"state":"TCP_SYN_SENT"
-k-state-neg|-|State=TCP_ESTABLISHED,TCP_CLOSE DPort=$PA|
-EOF
+tcp_connect_cases k >"$T/cases"
 traffic "$T/cases" vm-tcpc
 
 # ---- 2. security_socket_connect (socket, sockaddr) ---------------------------
@@ -227,14 +210,4 @@ for n in socket-tracking tcp-connect tcp-listen tcp-accept udp-datagrams; do
 	"$CTL" -S "$S" policy delete "$n" >/dev/null 2>&1
 done
 
-section ""
-for l in $LIS; do kill "$l" 2>/dev/null; done
-kill -0 "$LPID" 2>/dev/null
-is "loaderd still running after all of that" "$?" 0
-is "no policy left loaded" "$("$CTL" -S "$S" policy list 2>&1)" "no policies loaded"
-if [ "$_tap_fail" -gt 0 ]; then
-	diag "loaderd log (errors, warnings):"
-	grep -Ei 'error|warn|fatal|refus|fail' "$LOG" | tail -n 40 | sed 's/^/#   /'
-fi
-echo "1..$_tap_n"
-finish
+guest_end
