@@ -29,6 +29,7 @@
 
 #include "events.h"
 #include "hook.h"
+#include "sockmatch.bpf.h"
 
 
 #define GEN_PENDING_ENTRIES	16384
@@ -72,11 +73,6 @@ struct gen_pending {
 
 /* A sock, socket, skb or sockaddr argument as the socket operators see
  * it (bpf/generic/filter.bpf.h sock_view). */
-struct gen_sockview {
-	__u32	fam, sport, dport, proto, state;
-	__u32	soff, doff;	/* the addresses, offsets in gheap.rec */
-};
-
 struct gen_heap {
 	__u8	rec[GEN_REC_MAX + GEN_SLACK];	/* the record being built */
 	__u8	bin[EV_PATH_MAX];	/* binary path for matchBinaries
@@ -93,7 +89,7 @@ struct gen_heap {
 	__u32	oaux;		/* gen_capture_obj: ev_arg.aux */
 	__u32	pad2;
 	struct sock_owner so;	/* EVG_F_SOCK_OWNER: the record's owner */
-	struct gen_sockview sv;	/* gen_sockop's view of a socket argument */
+	struct sock_view sv;	/* gen_sockop's view of a socket argument */
 	__u32	pad3;
 };
 

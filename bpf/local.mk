@@ -4,6 +4,7 @@ BPF_SRCS = bpf/process.bpf.c bpf/generic.bpf.c bpf/net.bpf.c
 BPF_HDRS = bpf/events.h bpf/hook.h bpf/maps.bpf.h bpf/helpers.bpf.h \
 	bpf/core_fixes.bpf.h bpf/generic_maps.bpf.h bpf/procfilter.bpf.h \
 	bpf/hookstat.bpf.h bpf/hookcfg.bpf.h bpf/sockown.bpf.h bpf/abi.h \
+	bpf/sockmatch.bpf.h \
 	$(BPF_GEN_HDRS)
 # the parts of generic.bpf.c (included by it, never compiled alone)
 BPF_GEN_HDRS = bpf/generic/ctx.bpf.h bpf/generic/strcmp.bpf.h \

@@ -78,6 +78,7 @@ const volatile int net_can_retval = 0;
 #include "hookcfg.bpf.h"
 #include "hookstat.bpf.h"
 #include "sockown.bpf.h"
+#include "sockmatch.bpf.h"
 
 /* net_hooks[NET_D_*]: the hooks each program runs */
 struct {
@@ -120,104 +121,7 @@ struct nctx {
 /* ------------------------------------------------------------------ */
 /* matchArgs */
 
-/*
- * CIDR c against address a (16 bytes, network order) of family fam.  An
- * IPv4 CIDR also matches an IPv4-mapped IPv6 address (::ffff:a.b.c.d), as
- * an AF_INET6 socket reaches an IPv4 peer that way.
- */
-static __always_inline int
-cidr_match(__u32 fam, const __u8 *a, const struct hook_cidr *c)
-{
-	__u32 w, bits, mask, x, y, plen = c->prefixlen, base = 0;
-
-	if (fam != c->family) {
-		if (c->family != AF_INET || fam != AF_INET6 ||
-		    *(__u32 *)&a[0] != 0 || *(__u32 *)&a[4] != 0 ||
-		    *(__u32 *)&a[8] != bpf_htonl(0xffff))
-			return 0;
-		base = 12;
-	}
-	for (w = 0; w < 4; w++) {
-		if (plen <= w * 32)
-			break;
-		bits = plen - w * 32;
-		if (bits > 32)
-			bits = 32;
-		mask = bits == 32 ? 0xffffffff :
-		    bpf_htonl(~((1U << (32 - bits)) - 1));
-		x = *(__u32 *)&a[(base + w * 4) & 12];
-		y = *(__u32 *)&c->addr[w * 4];
-		if ((x & mask) != (y & mask))
-			return 0;
-	}
-	return 1;
-}
-
-/* What the socket operators look at: one socket, sockaddr or packet. */
-struct nview {
-	const __u8	*sa;	/* source address (16 bytes) */
-	const __u8	*da;	/* destination address */
-	__u32		fam;
-	__u32		sport;	/* host order */
-	__u32		dport;
-	__u32		proto;
-	__u32		state;
-};
-
-/* Socket operator ma (base op, neg) against v: 1 passes. */
-static __always_inline int
-nview_match(const struct nview *v, const struct sel_matcharg *ma, __u32 op,
-    __u32 neg)
-{
-	__u32 j, nv = ma->nvals;
-	__u64 lo, hi;
-	int hit = 0;
-
-	if (nv > HOOK_VALUES_MAX)
-		nv = HOOK_VALUES_MAX;
-	switch (op) {
-	case POL_OP_SPORTPRIV:
-		hit = v->sport < 1024;
-		break;
-	case POL_OP_DPORTPRIV:
-		hit = v->dport < 1024;
-		break;
-	default:
-		for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
-			if (j >= nv)
-				break;
-			lo = ma->v.num[j].lo;
-			hi = ma->v.num[j].hi;
-			switch (op) {
-			case POL_OP_SADDR:
-				hit = cidr_match(v->fam, v->sa,
-				    &ma->v.cidr[j]);
-				break;
-			case POL_OP_DADDR:
-				hit = cidr_match(v->fam, v->da,
-				    &ma->v.cidr[j]);
-				break;
-			case POL_OP_SPORT:
-				hit = v->sport >= lo && v->sport <= hi;
-				break;
-			case POL_OP_DPORT:
-				hit = v->dport >= lo && v->dport <= hi;
-				break;
-			case POL_OP_FAMILY:
-				hit = v->fam == lo;
-				break;
-			case POL_OP_PROTOCOL:
-				hit = v->proto == lo;
-				break;
-			case POL_OP_STATE:
-				hit = v->state == lo;
-				break;
-			}
-		}
-		break;
-	}
-	return neg ? !hit : hit;
-}
+/* the socket operators: sockmatch.bpf.h */
 
 /* Entry k of selectors[skey].args[] of hook id, and in *ap the config of
  * the argument it names; NULL if there is none. */
@@ -245,8 +149,7 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 {
 	struct sel_matcharg *ma;
 	struct hook_arg *a;
-	struct nview v;
-	__u32 op, neg;
+	struct sock_view v;
 
 	if (n == NULL || (ma = ma_get(n->id, skey, k, &a)) == NULL)
 		return 0;
@@ -255,22 +158,22 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 	switch (a->src_kind) {
 	case HOOK_SRC_NET_ADDR:
 		v.fam = n->ufamily;
-		v.sa = n->uaddr;
-		v.da = n->uaddr;
+		__builtin_memcpy(v.sa, n->uaddr, 16);
+		__builtin_memcpy(v.da, n->uaddr, 16);
 		v.sport = v.dport = n->uport;
 		break;
 	case HOOK_SRC_NET_SOCK:
 		v.fam = n->family;
-		v.sa = n->saddr;
-		v.da = n->daddr;
+		__builtin_memcpy(v.sa, n->saddr, 16);
+		__builtin_memcpy(v.da, n->daddr, 16);
 		v.sport = n->sport;
 		v.dport = n->dport;
 		break;
 	case HOOK_SRC_NET_CONN:
 		/* the loader refuses source filters on it */
 		v.fam = n->family;
-		v.sa = n->saddr;
-		v.da = n->uaddr;
+		__builtin_memcpy(v.sa, n->saddr, 16);
+		__builtin_memcpy(v.da, n->uaddr, 16);
 		v.sport = n->sport;
 		v.dport = n->uport;
 		v.state = TCP_SYN_SENT;
@@ -278,8 +181,7 @@ net_matcharg(struct nctx *n, __u32 skey, __u32 k)
 	default:
 		return 0;	/* not visible here: the loader refuses it */
 	}
-	op = abi_op_base(ma->op, &neg);
-	return nview_match(&v, ma, op, neg);
+	return sv_match(&v, ma);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1047,17 +949,16 @@ skb_matcharg(struct sctx *s, __u32 skey, __u32 k)
 {
 	struct sel_matcharg *ma;
 	struct hook_arg *a;
-	struct nview v;
+	struct sock_view v;
 	__u32 op, neg;
 
 	if (s == NULL || (ma = ma_get(s->id, skey, k, &a)) == NULL)
 		return 0;
-	op = abi_op_base(ma->op, &neg);
 	switch (a->src_kind) {
 	case HOOK_SRC_NET_SKSOCK:
 		v.fam = s->so.family;
-		v.sa = s->so.saddr;
-		v.da = s->so.daddr;
+		__builtin_memcpy(v.sa, s->so.saddr, 16);
+		__builtin_memcpy(v.da, s->so.daddr, 16);
 		v.sport = s->so.sport;
 		v.dport = s->so.dport;
 		v.proto = s->so.protocol;
@@ -1065,19 +966,20 @@ skb_matcharg(struct sctx *s, __u32 skey, __u32 k)
 		break;
 	case HOOK_SRC_NET_SKB:
 		v.fam = s->sb.family;
-		v.sa = s->sb.saddr;
-		v.da = s->sb.daddr;
+		__builtin_memcpy(v.sa, s->sb.saddr, 16);
+		__builtin_memcpy(v.da, s->sb.daddr, 16);
 		v.sport = s->sb.sport;
 		v.dport = s->sb.dport;
 		v.proto = s->sb.proto;
 		v.state = 0;	/* the loader refuses State on an skb */
 		break;
 	case HOOK_SRC_NET_ATYPE:
+		op = abi_op_base(ma->op, &neg);
 		return skb_int_match(a->type, (__s32)s->atype, ma, op, neg);
 	default:
 		return 0;	/* the loader refuses the others */
 	}
-	return nview_match(&v, ma, op, neg);
+	return sv_match(&v, ma);
 }
 
 /* Selector sel of hook s->id (matchArgs only: the loader refuses the

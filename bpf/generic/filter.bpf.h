@@ -11,52 +11,15 @@
 /* ------------------------------------------------------------------ */
 /* matchArgs / matchReturnArgs */
 
-/* CIDR c against the address (16 bytes at gheap.rec[aoff], network
- * order) of a socket of family fam: the families must be equal, except
- * that an IPv4 CIDR also matches an IPv4-mapped IPv6 address. */
-static __always_inline int
-cidr_match(struct gen_heap *gh, __u32 fam, __u32 aoff, struct hook_cidr *c)
-{
-	__u32 w, bits, mask, x, y, plen = c->prefixlen;
-
-	if (aoff > GEN_REC_MAX + 64)
-		return 0;
-	if (fam != c->family) {
-		/* an IPv4 CIDR also matches an IPv4-mapped IPv6 address
-		 * (::ffff:a.b.c.d): an AF_INET6 socket reaches an IPv4 peer
-		 * that way (as bpf/net.bpf.c's cidr_match) */
-		if (c->family != AF_INET || fam != AF_INET6 ||
-		    *(__u32 *)&gh->rec[aoff] != 0 ||
-		    *(__u32 *)&gh->rec[aoff + 4] != 0 ||
-		    *(__u32 *)&gh->rec[aoff + 8] != bpf_htonl(0xffff))
-			return 0;
-		aoff += 12;
-	}
-	for (w = 0; w < 4; w++) {
-		if (plen <= w * 32)
-			break;
-		bits = plen - w * 32;
-		if (bits > 32)
-			bits = 32;
-		mask = bits == 32 ? 0xffffffff :
-		    bpf_htonl(~((1U << (32 - bits)) - 1));
-		x = *(__u32 *)&gh->rec[aoff + w * 4];
-		y = *(__u32 *)&c->addr[w * 4];
-		if ((x & mask) != (y & mask))
-			return 0;
-	}
-	return 1;
-}
-
 /*
- * What the socket operators see of a captured sock / socket (struct
- * ev_sock), skb (struct ev_skb, from its IP and TCP/UDP headers) or
- * sockaddr (struct ev_sockaddr: its address and port are both the
- * "source" and the "destination"; the loader allows no D* operator on
+ * The view the socket operators (sockmatch.bpf.h) take of a captured sock
+ * / socket (struct ev_sock), skb (struct ev_skb, from its IP and TCP/UDP
+ * headers) or sockaddr (struct ev_sockaddr: its address and port are both
+ * the "source" and the "destination"; the loader allows no D* operator on
  * it) at gheap.rec[off].  0 if t is none of them.
  */
 static __always_inline int
-sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct gen_sockview *v)
+sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct sock_view *v)
 {
 	struct ev_sock *so = (void *)(gh->rec + off);
 	struct ev_skb *sk = (void *)(gh->rec + off);
@@ -70,8 +33,8 @@ sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct gen_sockview *v)
 		v->dport = so->dport;
 		v->proto = so->protocol;
 		v->state = so->state;
-		v->soff = off + __builtin_offsetof(struct ev_sock, saddr);
-		v->doff = off + __builtin_offsetof(struct ev_sock, daddr);
+		__builtin_memcpy(v->sa, so->saddr, 16);
+		__builtin_memcpy(v->da, so->daddr, 16);
 		return 1;
 	case POL_ARG_SKB:
 		v->fam = sk->family;
@@ -79,79 +42,37 @@ sock_view(struct gen_heap *gh, __u32 t, __u32 off, struct gen_sockview *v)
 		v->dport = sk->dport;
 		v->proto = sk->proto;
 		v->state = 0;
-		v->soff = off + __builtin_offsetof(struct ev_skb, saddr);
-		v->doff = off + __builtin_offsetof(struct ev_skb, daddr);
+		__builtin_memcpy(v->sa, sk->saddr, 16);
+		__builtin_memcpy(v->da, sk->daddr, 16);
 		return 1;
 	case POL_ARG_SOCKADDR:
 		v->fam = sa->family;
 		v->sport = v->dport = sa->port;
 		v->proto = v->state = 0;
-		v->soff = v->doff = off +
-		    __builtin_offsetof(struct ev_sockaddr, addr);
+		__builtin_memcpy(v->sa, sa->addr, 16);
+		__builtin_memcpy(v->da, sa->addr, 16);
 		return 1;
 	}
 	return 0;
 }
 
-/*
- * The socket operators (SAddr, DAddr, SPort, DPort, SPortPriv,
- * DPortPriv, their Not forms, Protocol, Family, State) of entry k of
- * selectors[skey] on the argument captured in gheap.ref[slot]: 1 passes.
- */
+/* The socket operator of entry k of selectors[skey] on the argument
+ * captured in gheap.ref[slot]: 1 passes. */
 __noinline int
 gen_sockop(__u32 skey, __u32 k, __u32 slot)
 {
 	struct gen_heap *gh = gh_get();
 	struct sel_cfg *sc = sc_get(skey);
-	struct sel_matcharg *ma;
 	struct gen_argref *r;
-	struct gen_sockview *v;
-	__u32 op, neg, j, n, x;
-	int hit = 0;
 
 	if (gh == NULL || sc == NULL || slot >= GEN_NARGS ||
 	    k >= HOOK_MATCHARGS_MAX + HOOK_RETARGS_MAX)
 		return 0;
 	r = &gh->ref[slot];
-	v = &gh->sv;	/* map memory: 6.1's combined stack limit */
-	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, v))
+	/* the view in map memory: 6.1's combined stack limit */
+	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, &gh->sv))
 		return 0;
-	ma = &sc->args[k];
-	op = abi_op_base(ma->op, &neg);
-	n = ma->nvals;
-	if (op == POL_OP_SPORTPRIV || op == POL_OP_DPORTPRIV) {
-		hit = (op == POL_OP_SPORTPRIV ? v->sport : v->dport) < 1024;
-		return neg ? !hit : hit;
-	}
-	for (j = 0; j < HOOK_VALUES_MAX && !hit; j++) {
-		if (j >= n)
-			break;
-		switch (op) {
-		case POL_OP_SADDR:
-		case POL_OP_DADDR:
-			hit = cidr_match(gh, v->fam, op == POL_OP_SADDR ?
-			    v->soff : v->doff, &ma->v.cidr[j]);
-			continue;
-		case POL_OP_SPORT:
-		case POL_OP_DPORT:
-			x = op == POL_OP_SPORT ? v->sport : v->dport;
-			hit = x >= ma->v.num[j].lo && x <= ma->v.num[j].hi;
-			continue;
-		case POL_OP_PROTOCOL:
-			x = v->proto;
-			break;
-		case POL_OP_FAMILY:
-			x = v->fam;
-			break;
-		case POL_OP_STATE:
-			x = v->state;
-			break;
-		default:
-			return 0;	/* not a socket operator */
-		}
-		hit = x == ma->v.num[j].lo;
-	}
-	return neg ? !hit : hit;
+	return sv_match(&gh->sv, &sc->args[k]);
 }
 
 /*
