@@ -92,7 +92,10 @@ is "writev, capture size: the bytes are the entry's first 4096" \
 # call's entry; the selector takes the process and the entry count)
 printf '%s' "$X-R-readvdata" >"$T/in"
 HR=$(b64 "$X-R-readvdata")
-pol iovr <<EOF
+# rv_pol NAME <<EOF (the selectors): readv, the iovec array with returnCopy
+rv_pol() {
+	{
+		cat <<EOF
   kprobes:
   - call: "sys_readv"
     syscall: true
@@ -104,6 +107,11 @@ pol iovr <<EOF
     - index: 2
       type: "int"
     selectors:
+EOF
+		cat
+	} | pol "$1"
+}
+rv_pol iovr <<EOF
     - matchBinaries:
       - operator: "In"
         values:
@@ -125,18 +133,7 @@ if add "$P/iovr.yaml"; then
 	else not_ok "readv returnCopy row"; fi
 else not_ok "readv returnCopy policy: $(cat "$T/add.out")"; fi
 del iovr
-pol r-rc <<EOF
-  kprobes:
-  - call: "sys_readv"
-    syscall: true
-    args:
-    - index: 1
-      type: "char_iovec"
-      sizeArgIndex: 3
-      returnCopy: true
-    - index: 2
-      type: "int"
-    selectors:
+rv_pol r-rc <<EOF
     - matchArgs:
       - index: 1
         operator: "Prefix"
@@ -149,12 +146,16 @@ like "matchArgs on a returnCopy argument refused, saying why" \
     "^[1-9][0-9]* .*r-rc.yaml:19:19: operator Prefix: index 1 is a returnCopy argument, read when the call returns, but matchArgs are decided at its entry"
 
 # ---- syscalls/sys_enter_writev tracepoint ------------------------------------
+# iov_args I SIZEARGINDEX N: args char_iovec at index I, int at index N
+iov_args() {
+	printf '    args:\n    - index: %s\n      type: "char_iovec"\n' "$1"
+	printf '      sizeArgIndex: %s\n    - index: %s\n      type: "int"\n' "$2" "$3"
+}
 HOOKSECT=tracepoints
 HOOKHDR() {
 	printf '  - subsystem: "syscalls"\n    event: "sys_enter_writev"\n'
 	printf '    message: "c-%s"\n' "$1"
-	printf '    args:\n    - index: 6\n      type: "char_iovec"\n'
-	printf '      sizeArgIndex: 8\n    - index: 7\n      type: "int"\n'
+	iov_args 6 8 7
 }
 HP=$(b64 "$X-P-tracepoint")
 cat >"$T/cases" <<EOF
@@ -169,8 +170,7 @@ HOOKSECT=uprobes
 HOOKHDR() {
 	printf '  - path: "%s"\n    symbols:\n    - "trigger_iov_target"\n' "$TR"
 	printf '    message: "c-%s"\n' "$1"
-	printf '    args:\n    - index: 0\n      type: "char_iovec"\n'
-	printf '      sizeArgIndex: 2\n    - index: 1\n      type: "int"\n'
+	iov_args 0 2 1
 }
 HU=$(b64 "$X-U-ab")
 cat >"$T/cases" <<EOF

@@ -95,6 +95,19 @@ iov_of(struct iovec *iov, int argc, char **argv)
 	return argc;
 }
 
+/* open(2) or exit 3 */
+static int
+xopen(const char *path, int flags)
+{
+	int	 fd;
+
+	if ((fd = open(path, flags, 0600)) == -1) {
+		perror(path);
+		exit(3);
+	}
+	return fd;
+}
+
 static long
 num(const char *s)
 {
@@ -200,11 +213,7 @@ run(int argc, char **argv)
 
 		if (n < 0)
 			goto usage;
-		if ((fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC,
-		    0600)) == -1) {
-			perror(argv[1]);
-			exit(3);
-		}
+		fd = xopen(argv[1], O_WRONLY | O_CREAT | O_TRUNC);
 		ret = writev(fd, iov, n);
 		close(fd);
 	} else if (strcmp(argv[0], "readv") == 0 && argc >= 2) {
@@ -222,10 +231,7 @@ run(int argc, char **argv)
 			iov[i].iov_len = k;
 			used += k;
 		}
-		if ((fd = open(argv[1], O_RDONLY)) == -1) {
-			perror(argv[1]);
-			exit(3);
-		}
+		fd = xopen(argv[1], O_RDONLY);
 		ret = readv(fd, iov, n);
 		close(fd);
 	} else if (strcmp(argv[0], "iovprobe") == 0 && argc >= 1) {
