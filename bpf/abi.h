@@ -37,6 +37,7 @@
 #define HOOK_PER_DISPATCH	8	/* hooks on one syscall/tracepoint */
 #define HOOK_SYSCALLS_MAX	512	/* size of sys_hooks */
 #define HOOK_ARG_DATA_MAX	4096	/* bytes captured per string/buffer */
+#define HOOK_IOV_MAX		8	/* char_iovec: entries read */
 
 /* Argument types (Tetragon names in comments). */
 enum pol_arg_type {
@@ -98,7 +99,8 @@ enum abi_arg_class {
 	ABI_AC_INT,		/* integer: 8-byte payload, integer operators */
 	ABI_AC_STR,		/* text read from memory (fd: the path of the
 				   open file) */
-	ABI_AC_BUF,		/* bytes of a given size */
+	ABI_AC_BUF,		/* bytes of a given size (char_iovec: the
+				   entries' bytes, concatenated) */
 	ABI_AC_FILE,		/* kernel object carried as its path */
 	ABI_AC_OBJ,		/* kernel object carried as its events.h
 				   struct (module: its name) */
@@ -139,7 +141,7 @@ enum abi_arg_class {
 	X(a, POL_ARG_UINT8,	  ABI_AC_INT,  ABI__I | ABI_AF_W8) \
 	X(a, POL_ARG_STRING,	  ABI_AC_STR,  ABI__S) \
 	X(a, POL_ARG_CHAR_BUF,	  ABI_AC_BUF,  ABI_AF_STROPS) \
-	X(a, POL_ARG_CHAR_IOVEC,  ABI_AC_NONE, ABI_AF_STROPS) \
+	X(a, POL_ARG_CHAR_IOVEC,  ABI_AC_BUF,  ABI_AF_STROPS) \
 	X(a, POL_ARG_CONST_BUF,	  ABI_AC_BUF,  ABI_AF_STROPS) \
 	X(a, POL_ARG_FD,	  ABI_AC_STR,  ABI__S) \
 	X(a, POL_ARG_FILE,	  ABI_AC_FILE, ABI__S | ABI__K) \

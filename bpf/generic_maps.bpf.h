@@ -155,6 +155,21 @@ struct {
 	__type(value, struct gen_heap);
 } gheap SEC(".maps");
 
+/* char_iovec: the entries' bytes are gathered here, then copied to the
+ * record in one read (twice the capture size: an entry of up to
+ * HOOK_ARG_DATA_MAX bytes written at an offset of up to as much is in
+ * bounds for the verifier) */
+struct gen_iovbuf {
+	__u8	b[2 * HOOK_ARG_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_iovbuf);
+} iovbuf SEC(".maps");
+
 struct kpend_key {
 	__u64	pid_tgid;
 	__u32	id;

@@ -305,6 +305,7 @@ generic_arg_member(struct jsonw *w, const struct dec_arg *a)
 		jw_kstrn(w, "string_arg", a->data, a->len);
 		return 0;
 	case POL_ARG_CHAR_BUF:
+	case POL_ARG_CHAR_IOVEC:
 	case POL_ARG_CONST_BUF:
 		if (a->flags & EVA_TRUNC) {
 			jw_kobj(w, "truncated_bytes_arg");
@@ -443,6 +444,7 @@ generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
 		sbuf_addf(sb, "0x%016" PRIx64, a->num);
 		break;
 	case POL_ARG_CHAR_BUF:
+	case POL_ARG_CHAR_IOVEC:
 	case POL_ARG_CONST_BUF:
 		sbuf_addc(sb, '"');
 		generic_esc(sb, a->data, a->len > GEN_COMPACT_BUF ?

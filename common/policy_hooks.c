@@ -190,7 +190,10 @@ pol_arg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		    max + 1, &x)) != 0)
 			return r;
 		a->size_arg_index = (int)x;
-	}
+	} else if (a->type == POL_ARG_CHAR_IOVEC && !is_ret)
+		return pol_error(c, v[A_TYPE], "type char_iovec needs "
+		    "sizeArgIndex: the argument holding the number of iovec "
+		    "entries");
 	if (v[A_RETCOPY] != NULL) {
 		if ((r = yamlu_bool(c->y, v[A_RETCOPY], "returnCopy", &b)) != 0)
 			return r;

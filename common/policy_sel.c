@@ -228,6 +228,11 @@ pol_matcharg(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		return pol_error(c, n, "matchArgs: missing 'index'");
 	if (!is_ret)
 		a = &h->args[m->arg];
+	if (!is_ret && a->return_copy)
+		return pol_error(c, v[2], "operator %s: %s is a returnCopy "
+		    "argument, read when the call returns, but matchArgs are "
+		    "decided at its entry (so the entry could never match)",
+		    policy_op_name(m->op), desc);
 	mask = pol_type_ops(a->type);
 	if (!(mask & OPB(op))) {
 		if (mask == 0)

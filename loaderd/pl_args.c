@@ -90,6 +90,28 @@ pl_arg_reg(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
 	return pl_arg_common(c, a, ha, a->type);
 }
 
+/* An argument field of a syscall's tracepoint (sys_enter_X, field index
+ * PL_TP_FIRST_ARG on): its syscall argument.  sizeArgIndex names a field
+ * (its index + 1) too: the syscall argument of that field. */
+int
+pl_arg_tpsys(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    enum pol_arg_type t)
+{
+	struct pol_arg sa = *a;
+
+	if (sa.size_arg_index > 0) {
+		if (sa.size_arg_index - 1 < PL_TP_FIRST_ARG)
+			return pl_fail(c, ERR_PARSE, a->line, a->col,
+			    "sizeArgIndex %d: field %d is not an argument of "
+			    "the syscall", sa.size_arg_index,
+			    sa.size_arg_index - 1);
+		sa.size_arg_index -= PL_TP_FIRST_ARG;
+	}
+	ha->src_kind = HOOK_SRC_SYSARG;
+	ha->src = (uint8_t)(a->index - PL_TP_FIRST_ARG);
+	return pl_arg_common(c, &sa, ha, t);
+}
+
 /* The return value (kprobe return/returnArg, sys_exit_* ret). */
 int
 pl_ret(struct pl_ctx *c, const struct pol_hook *h)

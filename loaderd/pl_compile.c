@@ -452,9 +452,7 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 				return pl_fail(c, ERR_PARSE, a->line, a->col,
 				    "field %s is not a %s", fd->name,
 				    pl_type_name(a));
-			ha->src_kind = HOOK_SRC_SYSARG;
-			ha->src = (uint8_t)(a->index - PL_TP_FIRST_ARG);
-			if ((r = pl_arg_common(c, a, ha, t)) != 0)
+			if ((r = pl_arg_tpsys(c, a, ha, t)) != 0)
 				return r;
 		}
 		if (ha->max == 0)
@@ -572,6 +570,15 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 		if (abi_arg_has(t, ABI_AF_KPTR) && t != POL_ARG_FILENAME &&
 		    (r = pl_tp_kptr(c, a, fd, t)) != 0)
 			goto out;
+		if (t == POL_ARG_CHAR_IOVEC) {
+			r = pl_fail(c, ERR_UNSUPP, a->line, a->col, "type "
+			    "char_iovec on a tracepoint field is not supported "
+			    "by this engine: it reads a user iovec array from "
+			    "a syscall's or user function's arguments (kprobes "
+			    "with syscall: true, syscalls/sys_enter_* "
+			    "tracepoints, uprobes)");
+			goto out;
+		}
 		ha->src_kind = HOOK_SRC_TPFIELD;
 		ha->off = (uint16_t)fd->off;
 		ha->size = (uint16_t)fd->size;

@@ -272,6 +272,8 @@ int	pl_arg_common(struct pl_ctx *, const struct pol_arg *,
 	    struct hook_arg *, enum pol_arg_type);
 int	pl_arg_reg(struct pl_ctx *, const struct pol_arg *, struct hook_arg *,
 	    int src_kind);
+int	pl_arg_tpsys(struct pl_ctx *, const struct pol_arg *,
+	    struct hook_arg *, enum pol_arg_type);
 int	pl_ret(struct pl_ctx *, const struct pol_hook *);
 int	pl_kfn_args(struct pl_ctx *, enum pol_arg_type *types);
 

@@ -28,6 +28,8 @@ INTEGRATION_TESTS += tests/integration/e2e_net_ops.sh tests/integration/vm_net.s
 INTEGRATION_TESTS += tests/integration/e2e_udp.sh tests/integration/vm_udp.sh
 # socket attribution (implicit tracking) on the CI kernel; TrackSock in a VM
 INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
+# char_iovec arguments (writev, readv, a uprobe)
+INTEGRATION_TESTS += tests/integration/e2e_iovec.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger

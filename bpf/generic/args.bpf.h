@@ -144,6 +144,59 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 	return -1;
 }
 
+/* the kernel refuses more iovec entries than this (UIO_MAXIOV) */
+#define GEN_UIO_MAXIOV		1024
+
+/*
+ * char_iovec: the bytes of the first HOOK_IOV_MAX entries of the user
+ * iovec array at uptr (cnt entries), concatenated, at most max bytes,
+ * written to gheap.rec[dstoff].  Their length, or -1 (cnt beyond what
+ * the kernel takes, an unreadable entry or buffer).  gheap.oaux: the
+ * bytes the entries read hold (ev_arg.aux, orig_size).
+ */
+__noinline int
+gen_iovec(__u64 uptr, __u64 cnt, __u32 max, __u32 dstoff)
+{
+	struct gen_heap *gh = gh_get();
+	struct gen_iovbuf *ib;
+	struct iovec iov;
+	__u64 total = 0, n;
+	__u32 zero = 0, i, cur = 0;
+
+	ib = bpf_map_lookup_elem(&iovbuf, &zero);
+	if (gh == NULL || ib == NULL || cnt > GEN_UIO_MAXIOV ||
+	    dstoff > GEN_REC_MAX - HOOK_ARG_DATA_MAX)
+		return -1;
+	if (max > HOOK_ARG_DATA_MAX)
+		max = HOOK_ARG_DATA_MAX;
+	for (i = 0; i < HOOK_IOV_MAX; i++) {
+		if (i >= cnt)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov),
+		    (void *)(uptr + i * sizeof(iov))) != 0)
+			return -1;
+		total += iov.iov_len;
+		n = max - cur;
+		if (iov.iov_len < n)
+			n = iov.iov_len;
+		barrier_var(n);
+		barrier_var(cur);
+		if (n == 0 || n > HOOK_ARG_DATA_MAX || cur > HOOK_ARG_DATA_MAX)
+			continue;
+		if (bpf_probe_read_user(ib->b + cur, n, iov.iov_base) != 0)
+			return -1;
+		cur += n;
+	}
+	gh->oaux = total > 0xffffffffULL ? 0xffffffffU : (__u32)total;
+	barrier_var(cur);
+	if (cur > HOOK_ARG_DATA_MAX)
+		return -1;
+	if (cur > 0 && bpf_probe_read_kernel(gh->rec + dstoff, cur,
+	    ib->b) != 0)
+		return -1;
+	return cur;
+}
+
 /*
  * Capture argument slot (hook arg position, or GEN_RET_SLOT for the
  * return value) of hook g->id into the record at gheap.pos and describe it
@@ -303,6 +356,40 @@ gen_capture(struct gctx *g, __u32 slot)
 			}
 		}
 		len = n;
+		break;
+	case POL_ARG_CHAR_IOVEC:
+		/* a user iovec array (syscall or uprobe argument); the
+		 * entry count is the argument sizeArgIndex names */
+		dl = a->size_arg - 1;
+		if (a->size_arg == 0 || dl >= 6 || (g->kind != HOOK_K_SYSCALL &&
+		    g->kind != HOOK_K_UPROBE)) {
+			flags = EVA_ERROR;
+			break;
+		}
+		if (a->flags & HOOK_ARGF_RETURN_COPY) {
+			if (g->phase != PH_EXIT) {
+				flags = EVA_ERROR;
+				noerr = 1;
+				break;
+			}
+			/* what the call filled: its return value */
+			if (g->ret < (__s64)max)
+				max = g->ret < 0 ? 0 : g->ret;
+		}
+		r = gen_iovec(raw, g->args[dl], max,
+		    off + sizeof(struct ev_arg));
+		if (r < 0) {
+			flags = EVA_ERROR;
+			break;
+		}
+		len = r;
+		aux = gh->oaux;
+		if (a->flags & HOOK_ARGF_RETURN_COPY)
+			aux = g->ret < 0 ? 0 : g->ret;
+		else if (g->args[dl] > HOOK_IOV_MAX)
+			flags = EVA_TRUNC;	/* entries left unread */
+		if (aux > len)
+			flags = EVA_TRUNC;
 		break;
 	case POL_ARG_CONST_BUF:
 		n = a->size;

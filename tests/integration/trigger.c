@@ -16,6 +16,12 @@
  *                                      O_TRUNC); close(fd); write(fd, ...)
  *                                      (EBADF: only a followed fd names it)
  *   trigger writen PATH N              open PATH for writing, write N bytes
+ *   trigger writev PATH DATA...        open PATH for writing, writev with one
+ *                                      iovec per DATA (at most 16)
+ *   trigger readv PATH N...            open PATH, readv into one buffer of
+ *                                      N bytes per N (at most 16)
+ *   trigger iovprobe DATA...           call trigger_iov_target(iov, n) with
+ *                                      one iovec per DATA (uprobe)
  *   trigger comm NAME                  prctl(PR_SET_NAME, NAME)
  *   trigger setuid UID                 setuid(UID)
  *   trigger setresuid R E S            setresuid(R, E, S)
@@ -34,6 +40,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -46,6 +53,7 @@
 #include <unistd.h>
 
 int	trigger_probe_target(int);
+int	trigger_iov_target(const struct iovec *, int);
 
 static long	run(int, char **);
 
@@ -61,6 +69,43 @@ trigger_probe_target(int x)
 {
 	__asm__ volatile("" ::: "memory");
 	return x * 2 + 1;
+}
+
+/* a uprobe target taking an iovec array and its count */
+__attribute__((noinline, used)) int
+trigger_iov_target(const struct iovec *iov, int n)
+{
+	__asm__ volatile("" ::: "memory");
+	return n > 0 ? (int)iov[0].iov_len : 0;
+}
+
+/* iov[i] = the strings of argv (at most IOV_N) */
+#define IOV_N	16
+static int
+iov_of(struct iovec *iov, int argc, char **argv)
+{
+	int	 i;
+
+	if (argc > IOV_N)
+		return -1;
+	for (i = 0; i < argc; i++) {
+		iov[i].iov_base = argv[i];
+		iov[i].iov_len = strlen(argv[i]);
+	}
+	return argc;
+}
+
+/* open(2) or exit 3 */
+static int
+xopen(const char *path, int flags)
+{
+	int	 fd;
+
+	if ((fd = open(path, flags, 0600)) == -1) {
+		perror(path);
+		exit(3);
+	}
+	return fd;
 }
 
 static long
@@ -162,6 +207,40 @@ run(int argc, char **argv)
 		memset(buf, 'A', n);
 		ret = write(fd, buf, n);
 		close(fd);
+	} else if (strcmp(argv[0], "writev") == 0 && argc >= 2) {
+		struct iovec	 iov[IOV_N];
+		int		 n = iov_of(iov, argc - 2, argv + 2);
+
+		if (n < 0)
+			goto usage;
+		fd = xopen(argv[1], O_WRONLY | O_CREAT | O_TRUNC);
+		ret = writev(fd, iov, n);
+		close(fd);
+	} else if (strcmp(argv[0], "readv") == 0 && argc >= 2) {
+		struct iovec	 iov[IOV_N];
+		size_t		 k, used = 0;
+		int		 n = argc - 2, i;
+
+		if (n > IOV_N)
+			goto usage;
+		for (i = 0; i < n; i++) {
+			k = (size_t)num(argv[i + 2]);
+			if (k > sizeof(buf) - used)
+				goto usage;
+			iov[i].iov_base = buf + used;
+			iov[i].iov_len = k;
+			used += k;
+		}
+		fd = xopen(argv[1], O_RDONLY);
+		ret = readv(fd, iov, n);
+		close(fd);
+	} else if (strcmp(argv[0], "iovprobe") == 0 && argc >= 1) {
+		struct iovec	 iov[IOV_N];
+		int		 n = iov_of(iov, argc - 1, argv + 1);
+
+		if (n < 0)
+			goto usage;
+		ret = trigger_iov_target(iov, n);
 	} else if (strcmp(argv[0], "comm") == 0 && argc == 2) {
 		ret = prctl(PR_SET_NAME, argv[1], 0, 0, 0);
 	} else if (strcmp(argv[0], "setuid") == 0 && argc == 2) {
