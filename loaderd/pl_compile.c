@@ -579,6 +579,14 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 			    "tracepoints, uprobes)");
 			goto out;
 		}
+		if (a->size_arg_index > 0) {
+			r = pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "sizeArgIndex on a tracepoint field is only "
+			    "supported on syscalls/sys_enter_* tracepoints "
+			    "(the length of a syscall's buffer argument); "
+			    "%s/%s is not one", h->subsystem, h->event);
+			goto out;
+		}
 		ha->src_kind = HOOK_SRC_TPFIELD;
 		ha->off = (uint16_t)fd->off;
 		ha->size = (uint16_t)fd->size;

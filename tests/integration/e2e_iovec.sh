@@ -35,7 +35,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 F=$T/out
 X=tl$$		# in every value: no other process's data matches
 
-plan 24
+plan 25
 
 start_loaderd iovnode
 
@@ -197,6 +197,21 @@ add "$P/r-tp.yaml"
 like "char_iovec on a tracepoint field refused, saying why" \
     "$? $(tr '\n' ' ' < "$T/add.out")" \
     "^[1-9][0-9]* .*r-tp.yaml:10:7: .*type char_iovec on a tracepoint field is not supported by this engine"
+pol r-tpsz <<EOF
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    args:
+    - index: 5
+      type: "char_buf"
+      sizeArgIndex: 7
+    - index: 6
+      type: "int"
+EOF
+add "$P/r-tpsz.yaml"
+like "sizeArgIndex on a tracepoint other than sys_enter_* refused, saying why" \
+    "$? $(tr '\n' ' ' < "$T/add.out")" \
+    "^[1-9][0-9]* .*r-tpsz.yaml:10:7: .*sizeArgIndex on a tracepoint field is only supported on syscalls/sys_enter_\\* tracepoints"
 pol r-nosz <<EOF
   kprobes:
   - call: "sys_writev"
