@@ -63,16 +63,21 @@ gen_sockop(__u32 skey, __u32 k, __u32 slot)
 {
 	struct gen_heap *gh = gh_get();
 	struct sel_cfg *sc = sc_get(skey);
+	struct sel_matcharg *ma;
 	struct gen_argref *r;
 
+	barrier_var(k);
 	if (gh == NULL || sc == NULL || slot >= GEN_NARGS ||
 	    k >= HOOK_MATCHARGS_MAX + HOOK_RETARGS_MAX)
 		return 0;
+	/* taken here, where k is bounded: 6.1's verifier loses the bound
+	 * of a copy the compiler keeps for later */
+	ma = &sc->args[k];
 	r = &gh->ref[slot];
 	/* the view in map memory: 6.1's combined stack limit */
 	if (r->off > GEN_REC_MAX || !sock_view(gh, r->type, r->off, &gh->sv))
 		return 0;
-	return sv_match(&gh->sv, &sc->args[k]);
+	return sv_match(&gh->sv, ma);
 }
 
 /*
