@@ -6,26 +6,9 @@
 # tail`.  The raw bytes are kept only where they are data, not text to
 # display (processes.arguments, a TEXT column).
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-esc.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
+e2e_env esc
 M=$T/m
-mkdir -p "$S" "$P" "$M"
-DB=$S/events.db
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
+mkdir -p "$M"
 
 RLO=$(printf '\342\200\256')	# U+202E RIGHT-TO-LEFT OVERRIDE
 NEL=$(printf '\302\205')	# U+0085 NEXT LINE (C1)

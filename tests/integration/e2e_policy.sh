@@ -6,30 +6,10 @@
 # calls) and checked both ways: the matching call is stored, the
 # non-matching one is not.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-pol.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
+e2e_env pol
 M=$T/m
-mkdir -p "$S" "$P" "$M"
+mkdir -p "$M"
 chmod 777 "$M"
-DB=$S/events.db
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-
-
 
 # openat hook on the filename with one matchArgs operator
 openat_pol() { # NAME OP VALUE...
