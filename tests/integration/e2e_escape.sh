@@ -19,22 +19,7 @@ raw() { LC_ALL=C grep -cF -- "$1" "$2"; }
 plan 11
 
 start_loaderd escnode
-pol esc <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/esc-"
-EOF
+sel_pol esc </dev/null
 add "$P/esc.yaml" || { echo "Bail out! policy not added: $(cat "$T/add.out")"; exit 99; }
 : > "$F"
 "$TR" openat "$F" 0 >/dev/null

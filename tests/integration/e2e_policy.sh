@@ -85,29 +85,8 @@ EOF
 	del "$n"
 }
 
-# selector case on openat of $M/NAME-*: CASE SELECTOR_YAML; then run
-# the given matching / non-matching commands (with the path as last arg)
-sel_pol() { # NAME SELECTOR-LINES(stdin)
-	{
-		cat <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-EOF
-		cat
-	} | pol "$1"
-}
+# selector cases (sel_pol, testlib.sh): run the matching / non-matching
+# commands (with the path as last arg), then
 # sel_check NAME DESC: expects $M/NAME-yes stored and $M/NAME-no not
 sel_check() {
 	if wait_rows "$1" "$M/$1-yes"; then

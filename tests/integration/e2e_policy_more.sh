@@ -182,27 +182,6 @@ EOF
 done
 
 # ---- process selectors (openat of $M/NAME-yes / $M/NAME-no) ---------------------
-sel_pol() { # NAME <<SELECTOR-LINES
-	{
-		cat <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-EOF
-		cat
-	} | pol "$1"
-}
 # sel_check NAME DESC [BINARY]: $M/NAME-yes stored (by BINARY), NAME-no not
 sel_check() {
 	if wait_rows "$1" "$M/$1-yes"; then

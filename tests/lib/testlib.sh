@@ -153,5 +153,28 @@ pol() {
 		cat
 	} > "$P/$1.yaml"
 }
+# sel_pol NAME <<EOF (selector lines, indented by 6): a policy NAME on
+# the openat of the files $M/NAME-*, the lines added to its selector
+sel_pol() {
+	{
+		cat <<EOF
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values:
+        - "$M/$1-"
+EOF
+		cat
+	} | pol "$1"
+}
 add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
 del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
