@@ -8,51 +8,11 @@
 # 5-tuple and the state changes in time order, and in tail as one line.
 # Only 127.0.0.1 and ::1 are ever connected to.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-command -v perl >/dev/null || { echo "Bail out! perl missing (listener)"; exit 99; }
-
-B=$top_builddir
-TR=$(readlink -f "$B/tests/integration/trigger")
+e2e_env conn
+need perl
+. "$top_srcdir/tests/lib/netops.sh"
 PERL=$(readlink -f "$(command -v perl)")
 SH=$(readlink -f /proc/$$/exe)
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-conn.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
-LPID=
-LIS=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	for l in $LIS; do kill "$l" 2>/dev/null; done
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# listen ADDR NAME: a TCP listener (perl) on ADDR that accepts, reads to
-# the end and closes; its port in $T/NAME, its pid in $T/NAME.pid
-listen() {
-	perl -e '
-use Socket qw(:all);
-my ($addr) = @ARGV;
-my $v6 = $addr =~ /:/;
-socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
-bind($s, $v6 ? pack_sockaddr_in6(0, inet_pton(AF_INET6, $addr)) :
-    pack_sockaddr_in(0, inet_aton($addr))) or die "bind $addr: $!";
-listen($s, 128) or die "listen: $!";
-my $n = getsockname($s);
-$| = 1;
-print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
-while (accept(my $c, $s)) { my $b; 1 while sysread($c, $b, 512); close($c); }' \
-	    "$1" >"$T/$2" 2>>"$T/listen.err" &
-	LIS="$LIS $!"
-	echo $! >"$T/$2.pid"
-	wait_for 5 test -s "$T/$2" || { echo "Bail out! listener on $1"; exit 99; }
-}
 
 # cq COND: the client's rows (trigger) of connections matching COND
 cq() { q "SELECT $1 FROM connections WHERE binary = '$TR' AND $2"; }
@@ -76,10 +36,8 @@ if add "$P/conns.yaml"; then ok "tracepoint policy on sock/inet_sock_set_state l
 is "the store has schema 5 and the connections view" \
     "$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || type FROM sqlite_master WHERE name = 'connections'")" "5 view"
 
-listen 127.0.0.1 p4
-listen ::1 p6
-P4=$(cat "$T/p4")
-P6=$(cat "$T/p6")
+P4=$(listen -r 127.0.0.1 p4)
+P6=$(listen -r ::1 p6)
 L4=$(cat "$T/p4.pid")
 is "connect to 127.0.0.1 works" "$("$TR" connect 127.0.0.1 "$P4")" "ret=0 errno=0"
 is "connect to [::1] works" "$("$TR" connect ::1 "$P6")" "ret=0 errno=0"
@@ -160,10 +118,8 @@ for f in net-tcp-connect-tp net-tcp-listen-tp net-tcp-accept-tp; do
 	if add "$PE/$f.yaml"; then ok "$f loads"; else
 		not_ok "$f loads"; diag "$(cat "$T/add.out")"; fi
 done
-listen 127.0.0.1 e4
-listen ::1 e6
-E4=$(cat "$T/e4")
-E6=$(cat "$T/e6")
+E4=$(listen -r 127.0.0.1 e4)
+E6=$(listen -r ::1 e6)
 EL=$(cat "$T/e4.pid")
 "$TR" connect 127.0.0.1 "$E4" >/dev/null
 "$TR" connect ::1 "$E6" >/dev/null

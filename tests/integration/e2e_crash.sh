@@ -5,14 +5,8 @@
 # the ring buffer) so collectord can be killed and restarted at once:
 # loaderd would wait for its restart back-off.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
+e2e_env crash
 id tripline >/dev/null 2>&1 || skip_all "no user tripline"
-
-B=$top_builddir
-T=$(mktemp -d /tmp/tripline-crash.XXXXXX)
-chmod 755 "$T"
-trap 'san_check; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
 cp /bin/true "$T/marker"
 cp /bin/true "$T/marker-busy"
 

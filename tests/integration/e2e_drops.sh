@@ -6,29 +6,14 @@
 # programs (triplinectl status) must reach events.db (drops table, an
 # events_lost event) and events.jsonl, with the same total.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-drops.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-mkdir -p "$S"
-DB=$S/events.db
-LPID=
+e2e_env drops
 CPID=
 WATCHDOG=
-cleanup() {
+e2e_cleanup_more() {
 	# a stopped collector is continued on every path
 	[ -n "$CPID" ] && kill -CONT "$CPID" 2>/dev/null
 	[ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 status_json() { "$CTL" -S "$S" status --json 2>/dev/null; }
 # ring_buffer.dropped from status --json
@@ -68,13 +53,7 @@ spec:
       type: "string"
 EOF
 
-"$B/tripline-loaderd" -d -v -f "$T/tripline.yaml" -S "$S" -X "$B" \
-    -N dropnode -V none -p "$T/exec.yaml" >"$T/loaderd.log" 2>&1 &
-LPID=$!
-if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-	diag "loaderd log:"; sed 's/^/# /' "$T/loaderd.log"
-	echo "Bail out! daemons did not come up"; exit 99
-fi
+start_loaderd dropnode -f "$T/tripline.yaml" -p "$T/exec.yaml"
 ok "loaderd and collectord running with a 4 KiB ring"
 like "status --json: ring of 4096 bytes" "$(status_json)" '"ring_buffer":\{"size":4096,'
 is "schema version 5" "$(q 'PRAGMA user_version')" "5"

@@ -6,26 +6,9 @@
 # tail`.  The raw bytes are kept only where they are data, not text to
 # display (processes.arguments, a TEXT column).
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-esc.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
+e2e_env esc
 M=$T/m
-mkdir -p "$S" "$P" "$M"
-DB=$S/events.db
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
+mkdir -p "$M"
 
 RLO=$(printf '\342\200\256')	# U+202E RIGHT-TO-LEFT OVERRIDE
 NEL=$(printf '\302\205')	# U+0085 NEXT LINE (C1)
@@ -36,22 +19,7 @@ raw() { LC_ALL=C grep -cF -- "$1" "$2"; }
 plan 11
 
 start_loaderd escnode
-pol esc <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/esc-"
-EOF
+sel_pol esc </dev/null
 add "$P/esc.yaml" || { echo "Bail out! policy not added: $(cat "$T/add.out")"; exit 99; }
 : > "$F"
 "$TR" openat "$F" 0 >/dev/null

@@ -10,26 +10,8 @@
 # engine cannot read an iovec array it refuses the policy with the reason.
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/netops.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-iov.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
+e2e_env iov
 JS=$S/events.jsonl
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
 
 b64() { printf '%s' "$1" | base64 -w0; }
 F=$T/out

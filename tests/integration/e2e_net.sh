@@ -9,49 +9,9 @@
 # the missing feature.  `triplinectl status` shows the kernel feature
 # table.  Only 127.0.0.0/8 and ::1 are ever connected to.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-command -v perl >/dev/null || { echo "Bail out! perl missing (listeners)"; exit 99; }
-
-B=$top_builddir
-TR=$(readlink -f "$B/tests/integration/trigger")
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-net.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
-LPID=
-LIS=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	for l in $LIS; do kill "$l" 2>/dev/null; done
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-
-
-# listen ADDR NAME: a TCP listener on ADDR, port (kernel's choice) in $T/NAME
-listen() {
-	perl -e '
-use Socket qw(:all);
-my ($addr) = @ARGV;
-my $v6 = $addr =~ /:/;
-socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
-bind($s, $v6 ? pack_sockaddr_in6(0, inet_pton(AF_INET6, $addr)) :
-    pack_sockaddr_in(0, inet_aton($addr))) or die "bind $addr: $!";
-listen($s, 128) or die "listen: $!";
-my $n = getsockname($s);
-$| = 1;
-print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
-while (accept(my $c, $s)) { close($c); }' "$1" >"$T/$2" 2>>"$T/listen.err" &
-	LIS="$LIS $!"
-	wait_for 5 test -s "$T/$2" || { echo "Bail out! listener on $1"; exit 99; }
-	cat "$T/$2"
-}
+e2e_env net
+need perl
+. "$top_srcdir/tests/lib/netops.sh"
 
 # connect with another binary than trigger (perl): "ok" or the error
 other_connect() {

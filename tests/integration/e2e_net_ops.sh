@@ -13,28 +13,8 @@
 # Then the refusals (lint and policy add, file:line:col and the reason)
 # and the tracepoint pointer-field typing rules.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-command -v perl >/dev/null || { echo "Bail out! perl missing (sockets)"; exit 99; }
-
-B=$top_builddir
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-netops.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
-LPID=
-LIS=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	for l in $LIS; do kill "$l" 2>/dev/null; done
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
+e2e_env netops
+need perl
 . "$top_srcdir/tests/lib/netops.sh"
 
 # the hook of a case: inet_sock_set_state, skaddr as sock (matchArgs index

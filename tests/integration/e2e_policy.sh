@@ -6,30 +6,10 @@
 # calls) and checked both ways: the matching call is stored, the
 # non-matching one is not.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-pol.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
+e2e_env pol
 M=$T/m
-mkdir -p "$S" "$P" "$M"
+mkdir -p "$M"
 chmod 777 "$M"
-DB=$S/events.db
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-
-
 
 # openat hook on the filename with one matchArgs operator
 openat_pol() { # NAME OP VALUE...
@@ -105,29 +85,8 @@ EOF
 	del "$n"
 }
 
-# selector case on openat of $M/NAME-*: CASE SELECTOR_YAML; then run
-# the given matching / non-matching commands (with the path as last arg)
-sel_pol() { # NAME SELECTOR-LINES(stdin)
-	{
-		cat <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-EOF
-		cat
-	} | pol "$1"
-}
+# selector cases (sel_pol, testlib.sh): run the matching / non-matching
+# commands (with the path as last arg), then
 # sel_check NAME DESC: expects $M/NAME-yes stored and $M/NAME-no not
 sel_check() {
 	if wait_rows "$1" "$M/$1-yes"; then

@@ -7,30 +7,13 @@
 # in events.db and the line in events.jsonl (Tetragon field names); a
 # feature this engine refuses is asserted on its refusal message.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-TR=$B/tests/integration/trigger
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-pol2.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
+e2e_env pol2
 M=$T/m
-mkdir -p "$S" "$P" "$M"
+mkdir -p "$M"
 chmod 777 "$M"
-DB=$S/events.db
 JS=$S/events.jsonl
 ETCF=/etc/tripline-e2e-etc-writes.$$
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	rm -f "$ETCF"
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
+e2e_cleanup_more() { rm -f "$ETCF"; }
 
 # first row's column(s) $3 of policy $1 with args containing $2
 col() { q "SELECT $3 FROM events WHERE policy_name='$1' AND args LIKE '%$2%' ORDER BY id LIMIT 1"; }
@@ -199,27 +182,6 @@ EOF
 done
 
 # ---- process selectors (openat of $M/NAME-yes / $M/NAME-no) ---------------------
-sel_pol() { # NAME <<SELECTOR-LINES
-	{
-		cat <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/$1-"
-EOF
-		cat
-	} | pol "$1"
-}
 # sel_check NAME DESC [BINARY]: $M/NAME-yes stored (by BINARY), NAME-no not
 sel_check() {
 	if wait_rows "$1" "$M/$1-yes"; then

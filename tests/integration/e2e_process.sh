@@ -5,28 +5,13 @@
 # unprivileged under seccomp; a SIGKILLed collector is respawned without
 # losing the pipeline; SIGTERM leaves a consistent database.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-
-B=$top_builddir
-T=$(mktemp -d /tmp/tripline-e2e.XXXXXX)
-S=$T/state
+e2e_env e2e
 W=$T/work
-mkdir -p "$S" "$W"
-chmod 755 "$T"
+mkdir -p "$W"
 W=$(cd "$W" && pwd -P)
-DB=$S/events.db
 M=e2e$$
-LPID=
 SLEEPER=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	[ -n "$SLEEPER" ] && kill -9 "$SLEEPER" 2>/dev/null
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
+e2e_cleanup_more() { [ -n "$SLEEPER" ] && kill -9 "$SLEEPER" 2>/dev/null; }
 
 plan 31
 
@@ -34,12 +19,10 @@ plan 31
 sleep 1000 &
 SLEEPER=$!
 
-"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N e2enode -V none >"$T/loaderd.log" 2>&1 &
-LPID=$!
-if ! wait_for 30 sh -c "'$B/triplinectl' -S '$S' status | grep -q 'collectord  *running' &&
-    '$B/triplinectl' -S '$S' status | grep -q 'notifierd  *running'"; then
+start_loaderd e2enode
+if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'notifierd  *running'"; then
 	diag "loaderd log:"; sed 's/^/# /' "$T/loaderd.log"
-	echo "Bail out! daemons did not come up"; exit 99
+	echo "Bail out! notifierd did not come up"; exit 99
 fi
 ok "loaderd, collectord and notifierd running"
 

@@ -16,28 +16,8 @@
 # `triplinectl status` and in the drops table (source sockown_full); the
 # sockets' release frees the entries again.  Only 127.0.0.1 and ::1.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-command -v perl >/dev/null || { echo "Bail out! perl missing (server)"; exit 99; }
-
-B=$top_builddir
-TR=$(readlink -f "$B/tests/integration/trigger")
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-socktrack.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
-LPID=
-FILLER=
-cleanup() {
-	[ -n "$FILLER" ] && kill $FILLER 2>/dev/null
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
+e2e_env socktrack
+need perl
 
 # conn ADDR: a perl server on ADDR (kernel's port) accepts one connection
 # from trigger, reads to EOF, closes it and its listener.  Sets SPID, CPID
@@ -187,7 +167,7 @@ my @s;
 for (1 .. 16600) { socket(my $s, AF_INET, SOCK_DGRAM, 0) or die "socket $_: $!"; push @s, $s; }
 open(my $f, ">", $ARGV[0]) or die; close($f);
 sleep 600;' "$T/filled$i" 2>>"$T/filler.err" &
-	FILLER="$FILLER $!"
+	KIDS="$KIDS $!"
 done
 wait_for 60 test -e "$T/filled1" -a -e "$T/filled2" -a -e "$T/filled3" -a -e "$T/filled4" ||
     diag "filler: $(cat "$T/filler.err")"
@@ -201,9 +181,9 @@ check "a drops row of source sockown_full is stored" wait_for 10 row_exists \
 check "map full: the untracked listener's rows fall back to the current task (some name the client)" \
     row_exists "SELECT 1 FROM events e JOIN processes p ON p.exec_id = e.exec_id
         WHERE e.policy_name='socktrack' AND $SP = $PORT AND p.pid != $SPID"
-kill $FILLER
-wait $FILLER 2>/dev/null
-FILLER=
+kill $KIDS
+wait $KIDS 2>/dev/null
+KIDS=
 # sock_release untracked the 66000 UDP sockets: room again
 last=$(q "SELECT max(id) FROM events")
 conn 127.0.0.1

@@ -5,39 +5,17 @@
 # bound on a child's output queue, the refusal of unsafe -X binaries and of
 # a symlinked state directory.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-
-B=$top_builddir
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-sup.XXXXXX)
-S=$T/state
-P=$T/pol
-mkdir -p "$S" "$P"
-chmod 755 "$T"
+e2e_env sup
 # fake children must live where root alone may write (not under /tmp)
 F=$(mktemp -d "$B/tests/fakechild.XXXXXX")
 chmod 755 "$F"
-LPID=
-cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T" "$F"
-}
-trap cleanup EXIT
+e2e_cleanup_more() { rm -rf "$F"; }
 
 plan 23
 
-# start_env VAR=VALUE...: loaderd with these variables only (start_loaderd
-# would leave them in this shell)
-start_env() {
-	env "$@" "$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N supnode -V none \
-	    >>"$T/loaderd.log" 2>&1 &
-	LPID=$!
-	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
-		sed 's/^/# /' "$T/loaderd.log"
-		echo "Bail out! daemons did not come up"; exit 99
-	fi
-}
+# start_env VAR=VALUE...: loaderd with these variables only (no blanks in
+# a value; exported, they would stay in this shell)
+start_env() { LOADERD_ENV="$*" start_loaderd supnode; }
 child_pid() { pgrep -P "$LPID" -x "$1" | head -n 1; }
 status() { "$CTL" -S "$S" status; }
 stop_loaderd() { kill "$LPID"; wait "$LPID" 2>/dev/null; LPID=; }

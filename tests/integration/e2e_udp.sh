@@ -12,33 +12,8 @@
 # a cgroup_skb program is refused with the reason; the programs are
 # attached only while such a hook is loaded.
 . "$top_srcdir/tests/lib/testlib.sh"
-need_root_bpf
-command -v sqlite3 >/dev/null || { echo "Bail out! sqlite3 CLI missing"; exit 99; }
-command -v python3 >/dev/null || { echo "Bail out! python3 missing"; exit 99; }
-command -v bpftool >/dev/null || { echo "Bail out! bpftool missing"; exit 99; }
-
-B=$top_builddir
-CTL=$B/triplinectl
-T=$(mktemp -d /tmp/tripline-udp.XXXXXX)
-chmod 755 "$T"
-S=$T/state
-P=$T/policies
-mkdir -p "$S" "$P"
-DB=$S/events.db
-LPID=
-KIDS=
-cleanup() {
-	# receivers started in command substitutions: their pids are in
-	# their files
-	for f in "$T"/r?; do
-		[ -s "$f" ] && kill "$(cut -d' ' -f2 "$f")" 2>/dev/null
-	done
-	for k in $KIDS; do kill "$k" 2>/dev/null; done
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
-	san_check
-	rm -rf "$T"
-}
-trap cleanup EXIT
+e2e_env udp
+need python3 bpftool
 
 # udp.py recv ADDR PORT FILE: bind, write "PORT PID" to FILE, receive
 #   until killed (a line per datagram on stdout)
@@ -89,10 +64,11 @@ elif m == "tcp":
 EOF
 U="python3 $T/udp.py"
 
-# recv ADDR PORT NAME: a receiver in the background; "PORT PID" (NAME is
-# r and one character: cleanup kills it)
+# recv ADDR PORT NAME: a receiver in the background (its pid in
+# $T/NAME.pid: cleanup kills it); "PORT PID"
 recv() {
 	$U recv "$1" "$2" "$T/$3" >"$T/$3.out" 2>"$T/$3.err" &
+	echo $! >"$T/$3.pid"
 	wait_for 5 test -s "$T/$3" || { echo "Bail out! receiver on $1"; exit 99; }
 	cat "$T/$3"
 }

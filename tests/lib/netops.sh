@@ -12,17 +12,22 @@
 # row.  HOOKHDR NAME prints the hook's lines up to its args, under the
 # spec's section HOOKSECT (kprobes, tracepoints; the caller sets both).
 
-# listen ADDR NAME [PORT...]: a TCP listener on ADDR (the first PORT that
-# binds, else the kernel's choice); its port in $T/NAME and on stdout; one
-# line per accepted connection in $T/NAME.acc
+# listen [-r] ADDR NAME [PORT...]: a TCP listener on ADDR (the first PORT
+# that binds, else the kernel's choice); its port in $T/NAME and on
+# stdout, its pid in $T/NAME.pid (and in LIS unless in a command
+# substitution); one line per accepted connection in $T/NAME.acc.  It
+# closes an accepted connection at once, or with -r once it has read it
+# to the end (the client closes first).
 listen() {
+	_r=0
+	[ "$1" = -r ] && { _r=1; shift; }
 	_a=$1 _n=$2
 	shift 2
 	: >"$T/$_n.acc"
 	perl -e '
 use Socket qw(:all);
 use IO::Handle;
-my ($addr, $acc, @ports) = @ARGV;
+my ($addr, $acc, $rd, @ports) = @ARGV;
 my $v6 = $addr =~ /:/;
 socket(my $s, $v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0) or die "socket: $!";
 setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -39,9 +44,13 @@ $| = 1;
 print((($v6 ? unpack_sockaddr_in6($n) : unpack_sockaddr_in($n)))[0], "\n");
 open(my $log, ">>", $acc) or die "$acc: $!";
 $log->autoflush(1);
-while (accept(my $c, $s)) { print $log "accepted\n"; close($c); }' \
-	    "$_a" "$T/$_n.acc" "$@" >"$T/$_n" 2>>"$T/listen.err" &
+while (accept(my $c, $s)) {
+	print $log "accepted\n";
+	if ($rd) { my $b; 1 while sysread($c, $b, 512); }
+	close($c);
+}' "$_a" "$T/$_n.acc" $_r "$@" >"$T/$_n" 2>>"$T/listen.err" &
 	LIS="$LIS $!"
+	echo $! >"$T/$_n.pid"
 	nw_wait 30 test -s "$T/$_n" || { echo "Bail out! listener on $_a"; exit 99; }
 	cat "$T/$_n"
 }

@@ -27,8 +27,8 @@
 #                                     collectord runs within 30 s
 #   alerts_test_env NAME NODE         the common setup of an alert test:
 #                                     checks (root+BPF, sqlite3, sinks),
-#                                     B TR CTL T S P M DB NODE LPID PY, a
-#                                     cleanup trap, sinks in $T/sinks
+#                                     e2e_env's (testlib.sh) variables and
+#                                     cleanup, M NODE PY, sinks in $T/sinks
 # Sinks run /usr/bin/python3 (stdlib + python3-aiosmtpd) and dnsmasq.
 
 SINKS_PY=${SINKS_PY:-/usr/bin/python3}
@@ -241,32 +241,15 @@ alerts_loaderd_start() {
 }
 
 alerts_test_env() {
-	need_root_bpf
-	command -v sqlite3 >/dev/null ||
-	    { echo "Bail out! sqlite3 CLI missing"; exit 99; }
+	e2e_env "$1"
 	_why=$(sinks_have) ||
 	    { echo "Bail out! $_why (./run.sh installs it)"; exit 99; }
-	B=$top_builddir
-	TR=$B/tests/integration/trigger
-	CTL=$B/triplinectl
-	T=$(mktemp -d "/tmp/tripline-$1.XXXXXX")
-	chmod 755 "$T"
-	S=$T/state
-	P=$T/policies
 	M=$T/m
-	mkdir -p "$S" "$P" "$M"
+	mkdir -p "$M"
 	chmod 777 "$M"
-	DB=$S/events.db
 	NODE=$2
-	LPID=
-	trap _alerts_test_cleanup EXIT
 	sinks_init "$T/sinks"
 	PY=$SINKS_PY
-}
-
-_alerts_test_cleanup() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	sinks_stop_all
-	san_check
-	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	# e2e_cleanup runs it before it stops loaderd
+	e2e_cleanup_more() { sinks_stop_all; }
 }

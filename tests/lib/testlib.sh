@@ -75,7 +75,52 @@ san_check() {
 
 # ---- helpers for the daemon tests; they use the caller's variables:
 # B (build dir), CTL (triplinectl), S (state dir), T (temp dir), P (policy
-# dir), DB (events.db), LPID (set by start_loaderd)
+# dir), DB (events.db), LPID (set by start_loaderd); e2e_env sets them all
+
+# need CMD...: bail out unless every command is installed
+need() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null ||
+		    { echo "Bail out! $_c missing (./run.sh installs it)"; exit 99; }
+	done
+}
+
+# e2e_env NAME: the set-up of a daemon test (needs root, BTF, sqlite3):
+# B, CTL, TR (tests/integration/trigger, its real path), the scratch
+# directory T (/tmp/tripline-NAME.XXXXXX, mode 755) with the state
+# directory S and the policy directory P, DB; LPID, LIS, KIDS empty.
+# At exit, or on INT, TERM, HUP, e2e_cleanup runs.
+e2e_env() {
+	need_root_bpf
+	need sqlite3
+	B=$top_builddir
+	TR=$(readlink -f "$B/tests/integration/trigger")
+	CTL=$B/triplinectl
+	T=$(mktemp -d "/tmp/tripline-$1.XXXXXX")
+	chmod 755 "$T"
+	S=$T/state
+	P=$T/policies
+	mkdir -p "$S" "$P"
+	DB=$S/events.db
+	LPID='' LIS='' KIDS=''
+	trap e2e_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+# e2e_cleanup: the test's own e2e_cleanup_more first (if it defines one),
+# then the helper processes are killed: the pids in LIS and KIDS and in
+# the files $T/*.pid (helpers started in a command substitution write
+# their pid there); loaderd is stopped, san_check, T removed (kept if
+# KEEP is set)
+e2e_cleanup() {
+	if command -v e2e_cleanup_more >/dev/null 2>&1; then e2e_cleanup_more; fi
+	for _p in $LIS $KIDS $(cat "$T"/*.pid 2>/dev/null); do
+		kill "$_p" 2>/dev/null
+	done
+	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && sleep 1
+	san_check
+	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+}
 
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>/dev/null; }
 row_exists() { [ -n "$(q "$1")" ]; }
@@ -83,11 +128,16 @@ row_exists() { [ -n "$(q "$1")" ]; }
 nrows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
 wait_rows() { wait_for 10 row_exists "SELECT 1 FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
 
-# start_loaderd NODE_NAME: loaderd with no vendor policies, in the
-# background; bail out unless collectord runs within 30 s
+# start_loaderd NODE_NAME [OPTION...]: loaderd with no vendor policies
+# and the OPTIONs, in the background, the variables of LOADERD_ENV
+# ("VAR=VALUE ...", no blanks in a value) in its environment; bail out
+# unless collectord runs within 30 s
 start_loaderd() {
-	"$B/tripline-loaderd" -d -v -S "$S" -X "$B" -N "$1" -V none \
-	    >>"$T/loaderd.log" 2>&1 &
+	_node=$1
+	shift
+	# shellcheck disable=SC2086
+	env ${LOADERD_ENV:-} "$B/tripline-loaderd" -d -v -S "$S" -X "$B" \
+	    -N "$_node" -V none "$@" >>"$T/loaderd.log" 2>&1 &
 	LPID=$!
 	if ! wait_for 30 sh -c "'$CTL' -S '$S' status | grep -q 'collectord  *running'"; then
 		sed 's/^/# /' "$T/loaderd.log"
@@ -102,6 +152,29 @@ pol() {
 		printf 'metadata:\n  name: "%s"\nspec:\n' "$1"
 		cat
 	} > "$P/$1.yaml"
+}
+# sel_pol NAME <<EOF (selector lines, indented by 6): a policy NAME on
+# the openat of the files $M/NAME-*, the lines added to its selector
+sel_pol() {
+	{
+		cat <<EOF
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values:
+        - "$M/$1-"
+EOF
+		cat
+	} | pol "$1"
 }
 add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
 del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
