@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/run_net_bench.sh -- cost of network policies on loopback storms.
 #
-#   sh bench/run_net_bench.sh [-k] [-c cpu] [-t tcp_ops] [-u udp_ops]
+#   sh bench/run_net_bench.sh [-k] [-s] [-c cpu] [-t tcp_ops] [-u udp_ops]
 #       [-r rounds] [-v "variants"] [BUILDDIR]
 #
 # Needs root, a built tree (BUILDDIR, default ./build: tripline-loaderd,
@@ -34,6 +34,12 @@
 # rows stored against state changes, stored/s (rows / time from the storm's
 # start until the count stopped growing), ring-buffer and hook drops.
 # -k: keep the work dir (per-round figures in WORKDIR/results.tsv).
+# -s: also the BPF run time of every BPF program that ran during each
+# round's storm (except process.bpf.c's exec/fork/exit; other BPF users
+# on the machine would be counted too)
+# (kernel.bpf_stats_enabled, which adds ~20 ns to every run: the ratios
+# of a -s run are not comparable with a run without it): per storm,
+# variant and program the median ns per run and runs per operation.
 set -eu
 
 rounds=5
@@ -41,17 +47,19 @@ tcp_ops=5000
 udp_ops=100000
 cpu=0
 keep=0
+stats=0
 variants="floor missint miss all track skb"
-while getopts "c:hkr:t:u:v:" opt; do
+while getopts "c:hkr:st:u:v:" opt; do
 	case $opt in
 	c) cpu=$OPTARG ;;
 	k) keep=1 ;;
+	s) stats=1 ;;
 	r) rounds=$OPTARG ;;
 	t) tcp_ops=$OPTARG ;;
 	u) udp_ops=$OPTARG ;;
 	v) variants=$OPTARG ;;
-	h) sed -n '2,38p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-k] [-c cpu] [-t tcp_ops] [-u udp_ops] [-r rounds] [-v variants] [BUILDDIR]" >&2
+	h) sed -n '2,42p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [-k] [-s] [-c cpu] [-t tcp_ops] [-u udp_ops] [-r rounds] [-v variants] [BUILDDIR]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -80,9 +88,17 @@ RES=$W/results.tsv
 LPID=
 cleanup() {
 	stop_loaderd
+	[ "$stats" -eq 0 ] || sysctl -q kernel.bpf_stats_enabled="$stats_was" || true
 	if [ "$keep" -eq 1 ]; then log "work dir kept: $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT INT TERM
+if [ "$stats" -eq 1 ]; then
+	command -v bpftool >/dev/null || die "-s needs bpftool"
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+fi
+BPFT=$W/bpf.tsv
+: >"$BPFT"
 
 now() { date +%s.%N; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
@@ -226,6 +242,28 @@ storm() { # KIND
 	else taskset -c "$cpu" "$B/bench/net_storm" "$1" "$2"; fi
 }
 
+# progstats KIND VARIANT OPS: a line of bpf.tsv per program of this
+# loaderd that ran during the storm (between progs0.json and now):
+# kind variant program ns_per_run runs_per_op
+progstats() {
+	bpftool prog show -j >"$W/progs1.json"
+	sqlite3 -separator "$(printf '\t')" :memory: "
+	    WITH b AS (SELECT json_extract(value, '\$.id') AS id,
+		IFNULL(json_extract(value, '\$.run_cnt'), 0) AS c,
+		IFNULL(json_extract(value, '\$.run_time_ns'), 0) AS t
+		FROM json_each(CAST(readfile('$W/progs0.json') AS TEXT))),
+	    a AS (SELECT json_extract(value, '\$.id') AS id,
+		json_extract(value, '\$.name') AS name,
+		IFNULL(json_extract(value, '\$.run_cnt'), 0) AS c,
+		IFNULL(json_extract(value, '\$.run_time_ns'), 0) AS t
+		FROM json_each(CAST(readfile('$W/progs1.json') AS TEXT)))
+	    SELECT '$1', '$2', a.name, (a.t - b.t) / (a.c - b.c),
+		printf('%.2f', (a.c - b.c) * 1.0 / $3)
+	    FROM a JOIN b USING (id)
+	    WHERE a.c > b.c AND a.name NOT IN ('handle_exec', 'handle_fork',
+		'handle_exit');" >>"$BPFT"
+}
+
 # round KIND VARIANT CYCLE: one storm; a line of results.tsv:
 # kind variant cycle ops_per_s stored stored_per_s ring_dropped hook_dropped
 round() {
@@ -235,8 +273,10 @@ round() {
 		printf '%s\t%s\t%s\tskip\n' "$1" "$2" "$3" >>"$RES"
 		return
 	fi
+	[ "$stats" -eq 0 ] || [ "$2" = a ] || bpftool prog show -j >"$W/progs0.json"
 	_t0=$(now)
 	_o=$(storm "$1" "$_ops")
+	[ "$stats" -eq 0 ] || [ "$2" = a ] || progstats "$1" "$2" "$_ops"
 	_r=$(kv "$_o" ops_per_s)
 	_st=- _sps=- _rd=- _hd=-
 	if [ "$2" = all ]; then
@@ -305,3 +345,12 @@ for kind in tcp udp; do
 	done
 done
 echo "cost: time per op against the baseline (mean of the a rounds around each round), median over rounds"
+if [ "$stats" -eq 1 ]; then
+	echo "BPF run time (-s; kernel.bpf_stats_enabled adds ~20 ns a run), median over rounds:"
+	printf '%-5s %-7s %-20s %10s %10s\n' storm var program ns/run runs/op
+	cut -f 1-3 "$BPFT" | sort -u | while IFS="$(printf '\t')" read -r k v p; do
+		ns=$(awk -F '\t' -v k="$k" -v v="$v" -v p="$p" '$1 == k && $2 == v && $3 == p { print $4 }' "$BPFT" | median)
+		ro=$(awk -F '\t' -v k="$k" -v v="$v" -v p="$p" '$1 == k && $2 == v && $3 == p { print $5 }' "$BPFT" | median %.2f)
+		printf '%-5s %-7s %-20s %10s %10s\n' "$k" "$v" "$p" "$ns" "$ro"
+	done
+fi
