@@ -111,8 +111,10 @@ struct {
 	__type(value, struct hook_list);
 } sys_hooks SEC(".maps");
 
+/* the hook lists of the tracepoints generic_tp is attached to, one slot
+ * each (the attachment's BPF cookie: an array lookup, not a hash) */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, HOOK_MAX);
 	__type(key, __u32);
 	__type(value, struct hook_list);

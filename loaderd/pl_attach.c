@@ -36,6 +36,24 @@ pl_tp_find(struct polset *ps, uint32_t id)
 	return NULL;
 }
 
+/* The lowest tp_hooks slot no attached tracepoint uses (HOOK_MAX: none
+ * left). */
+static uint32_t
+pl_tp_slot(struct polset *ps)
+{
+	struct tpatt *t;
+	uint32_t slot;
+
+	for (slot = 0; slot < HOOK_MAX; slot++) {
+		TAILQ_FOREACH(t, &ps->tps, entry)
+			if (t->slot == slot)
+				break;
+		if (t == NULL)
+			return slot;
+	}
+	return HOOK_MAX;
+}
+
 /* Take a reference on the tracepoint of ph, attaching the generic
  * tracepoint program on the first one. */
 int
@@ -44,14 +62,22 @@ pl_tp_ref(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 	LIBBPF_OPTS(bpf_tracepoint_opts, o);
 	struct tpatt *t;
 	struct bpf_link *l;
+	uint32_t slot;
 
 	if ((t = pl_tp_find(ps, ph->tp_id)) != NULL) {
 		t->refs++;
 		return 0;
 	}
 	/* the record's common_type is overwritten by perf (regs pointer)
-	   before the program runs: the cookie says which tracepoint */
-	o.bpf_cookie = ph->tp_id;
+	   before the program runs: the cookie says which tracepoint, as its
+	   slot in tp_hooks (an array: one tracepoint a hook at most) */
+	if ((slot = pl_tp_slot(ps)) >= HOOK_MAX) {
+		snprintf(err, errlen, "attach tracepoint %s/%s: all %d "
+		    "tracepoint slots in use", ph->h->subsystem,
+		    ph->h->event, HOOK_MAX);
+		return ERR_RANGE;
+	}
+	o.bpf_cookie = slot;
 	l = bpf_program__attach_tracepoint_opts(ps->p_tp, ph->h->subsystem,
 	    ph->h->event, &o);
 	if (l == NULL) {
@@ -61,13 +87,14 @@ pl_tp_ref(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->id = ph->tp_id;
+	t->slot = slot;
 	t->subsys = xstrdup(ph->h->subsystem);
 	t->event = xstrdup(ph->h->event);
 	t->link = l;
 	t->refs = 1;
 	TAILQ_INSERT_TAIL(&ps->tps, t, entry);
 	log_info("policy: generic tracepoint program attached to %s/%s "
-	    "(id %u)", t->subsys, t->event, t->id);
+	    "(id %u, slot %u)", t->subsys, t->event, t->id, t->slot);
 	return 0;
 }
 
@@ -79,6 +106,10 @@ pl_tp_unref(struct polset *ps, uint32_t id)
 	if ((t = pl_tp_find(ps, id)) == NULL || --t->refs > 0)
 		return;
 	bpf_link__destroy(t->link);
+	/* its slot empty for the next tracepoint that takes it */
+	memset(&t->list, 0, sizeof(t->list));
+	if (pl_tp_write(ps, t->slot, &t->list) != 0)
+		log_warn("policy: clear tp_hooks[%u]", t->slot);
 	log_info("policy: generic tracepoint program detached from %s/%s",
 	    t->subsys, t->event);
 	TAILQ_REMOVE(&ps->tps, t, entry);

@@ -165,11 +165,12 @@ TAILQ_HEAD(pentq, pent);
 struct tpatt {
 	TAILQ_ENTRY(tpatt)	 entry;
 	uint32_t		 id;
+	uint32_t		 slot;		/* in tp_hooks = BPF cookie */
 	char			*subsys;
 	char			*event;
 	struct bpf_link		*link;
 	int			 refs;		/* hooks using it */
-	struct hook_list	 list;		/* shadow of tp_hooks[id] */
+	struct hook_list	 list;		/* shadow of tp_hooks[slot] */
 };
 TAILQ_HEAD(tpattq, tpatt);
 
@@ -182,7 +183,6 @@ struct polset {
 	int			 ncpus;
 	int			 fd_hooks, fd_sel, fd_sys, fd_tp, fd_inmap;
 	int			 fd_stats;
-	int			 tp_hash;	/* tp_hooks is a hash map */
 	int			 sys_hash;
 	uint32_t		 inmap_max;
 	size_t			 inmap_used;
@@ -297,6 +297,7 @@ int	pl_net_aux(struct pl_ctx *, enum pol_arg_type *types);
 struct tpatt *pl_tp_find(struct polset *, uint32_t id);
 int	pl_tp_ref(struct polset *, struct ph *, char *err, size_t errlen);
 void	pl_tp_unref(struct polset *, uint32_t id);
+int	pl_tp_write(struct polset *, uint32_t slot, const struct hook_list *);
 int	pl_raw_sync(struct polset *, char *err, size_t errlen);
 void	pl_raw_count(struct polset *, const struct ph *, int d);
 void	pl_net_count(struct polset *, const struct ph *, int delta);

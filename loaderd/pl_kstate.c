@@ -285,16 +285,10 @@ pl_sys_write(struct polset *ps, int nr, const struct hook_list *l)
 	return bpf_map_update_elem(ps->fd_sys, &key, l, BPF_ANY);
 }
 
-static int
-pl_tp_write(struct polset *ps, uint32_t id, const struct hook_list *l)
+int
+pl_tp_write(struct polset *ps, uint32_t slot, const struct hook_list *l)
 {
-	if (ps->tp_hash && l->n == 0) {
-		if (bpf_map_delete_elem(ps->fd_tp, &id) != 0 &&
-		    errno != ENOENT)
-			return -1;
-		return 0;
-	}
-	return bpf_map_update_elem(ps->fd_tp, &id, l, BPF_ANY);
+	return bpf_map_update_elem(ps->fd_tp, &slot, l, BPF_ANY);
 }
 
 static int
@@ -416,7 +410,7 @@ pl_disp_switch(struct polset *ps, const struct pent *oldp,
 		pl_list_edit(&l, oldp, newp, PL_DISP_TP, t->id);
 		if (memcmp(&l, &t->list, sizeof(l)) == 0)
 			continue;
-		if (pl_tp_write(ps, t->id, &l) != 0) {
+		if (pl_tp_write(ps, t->slot, &l) != 0) {
 			snprintf(err, errlen, "update tp_hooks[%u]: %s", t->id,
 			    strerror(errno));
 			goto fail;
@@ -465,7 +459,7 @@ fail:
 		ps->sys[nr] = u->sys[nr];
 	}
 	for (i = 0; i < u->ntp; i++) {
-		if (pl_tp_write(ps, u->tp[i]->id, &u->tplist[i]) != 0)
+		if (pl_tp_write(ps, u->tp[i]->slot, &u->tplist[i]) != 0)
 			log_warn("policy: undo tp_hooks[%u]", u->tp[i]->id);
 		u->tp[i]->list = u->tplist[i];
 	}

@@ -145,7 +145,7 @@ polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo);
 	struct polset *ps;
-	enum bpf_map_type tt = 0, st = 0;
+	enum bpf_map_type st = 0;
 	int r;
 
 	*out = NULL;
@@ -172,13 +172,12 @@ polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
 	    NULL)) < 0 ||
 	    (ps->fd_sys = pl_map_fd(ps, "sys_hooks", 1, err, errlen,
 	    &st)) < 0 ||
-	    (ps->fd_tp = pl_map_fd(ps, "tp_hooks", 1, err, errlen, &tt)) < 0 ||
+	    (ps->fd_tp = pl_map_fd(ps, "tp_hooks", 1, err, errlen, NULL)) < 0 ||
 	    (ps->fd_stats = pl_map_fd(ps, "hook_stats", 1, err, errlen,
 	    NULL)) < 0 ||
 	    (ps->fd_inmap = pl_map_fd(ps, "inmap", 1, err, errlen, NULL)) < 0)
 		goto fail;
 	ps->sys_hash = st == BPF_MAP_TYPE_HASH;
-	ps->tp_hash = tt == BPF_MAP_TYPE_HASH;
 	if ((ps->p_enter = pl_prog(ps, "sys_enter", err, errlen)) == NULL ||
 	    (ps->p_exit = pl_prog(ps, "sys_exit", err, errlen)) == NULL ||
 	    (ps->p_tp = pl_prog(ps, "generic_tp", err, errlen)) == NULL ||

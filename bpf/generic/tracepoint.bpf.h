@@ -106,7 +106,7 @@ generic_tp(void *ctx)
 	 * The record's common_type cannot be used: perf overwrites the
 	 * first 8 bytes of the record with a pt_regs pointer before running
 	 * the program.  The loader attaches with bpf_cookie = the
-	 * tracepoint's id instead.
+	 * tracepoint's slot in tp_hooks instead.
 	 */
 	type = bpf_get_attach_cookie(ctx);
 	hl = bpf_map_lookup_elem(&tp_hooks, &type);

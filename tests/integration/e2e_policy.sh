@@ -97,7 +97,7 @@ sel_check() {
 	del "$1"
 }
 
-plan 60
+plan 61
 
 start_loaderd polnode
 ok "daemons up with no policy"
@@ -538,6 +538,69 @@ if wait_rows tp-sig "\"int_arg\":$SL"; then
 	    "$(q "SELECT args FROM events WHERE policy_name='tp-sig' LIMIT 1")" '^\[\{"int_arg":12\},'
 else not_ok "signal_generate tracepoint"; diag "$(cat "$T/add.out")"; fi
 del tp-sig
+
+# three tracepoint policies, the first deleted: its slot in tp_hooks
+# goes to the next tracepoint attached, which must not inherit its hooks,
+# and the one still attached keeps its own
+tp_open_pol() { # NAME PREFIX
+	pol "$1" <<EOF
+  tracepoints:
+  - subsystem: "syscalls"
+    event: "sys_enter_openat"
+    args:
+    - index: 6
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$M/$2"
+EOF
+}
+tp_open_pol tp-a tp-a-
+add "$P/tp-a.yaml"
+pol tp-b <<EOF
+  tracepoints:
+  - subsystem: "syscalls"
+    event: "sys_enter_unlinkat"
+    args:
+    - index: 6
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$M/tp-b-"
+EOF
+add "$P/tp-b.yaml"
+del tp-a
+pol tp-c <<EOF
+  tracepoints:
+  - subsystem: "syscalls"
+    event: "sys_enter_mkdir"
+    args:
+    - index: 5
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$M/tp-c-"
+EOF
+add "$P/tp-c.yaml"
+"$TR" openat "$M/tp-a-gone" 0 >/dev/null
+mkdir "$M/tp-c-dir" "$M/tp-a-dir"
+: >"$M/tp-b-file"; rm -f "$M/tp-b-file"
+wait_rows tp-c tp-c-dir
+wait_rows tp-b tp-b-file
+is "tracepoint slots: the remaining and the new tracepoint policy post, the deleted one does not" \
+    "$(q "SELECT policy_name || ':' || count(*) FROM events WHERE policy_name IN ('tp-a', 'tp-b', 'tp-c') GROUP BY policy_name ORDER BY policy_name" | tr '\n' ' ')" \
+    "tp-b:1 tp-c:1 "
+del tp-b
+del tp-c
 
 pol up <<EOF
   uprobes:
