@@ -339,7 +339,8 @@ hook_remove(uint32_t id, int kind, int nr)
 		assert_int_equal(bpf_map_update_elem(T->fd_sys, &key, &hl,
 		    BPF_ANY), 0);
 	else if (kind == HOOK_K_TRACEPOINT)
-		bpf_map_delete_elem(T->fd_tp, &key);
+		assert_int_equal(bpf_map_update_elem(T->fd_tp, &key, &hl,
+		    BPF_ANY), 0);
 	memset(&hc, 0, sizeof(hc));
 	assert_int_equal(bpf_map_update_elem(T->fd_hooks, &id, &hc, BPF_ANY),
 	    0);
@@ -1707,21 +1708,16 @@ test_tracepoint(void **state)
 	struct sel_cfg *sc = sel_new();
 	const struct ev_generic *e;
 	struct garg ga[3];
-	char *tru, *argv[2], path[256];
+	char *tru, *argv[2];
 	const char *v = "/mytrue";
 	uint32_t gen;
 	size_t from = T->n;
 	pid_t pid;
-	FILE *f;
-	int id = -1, off, size, offpid, sizepid;
+	/* the attachment's slot in tp_hooks, its BPF cookie (loaderd takes
+	 * the lowest free one) */
+	int slot = 3, off, size, offpid, sizepid;
 
 	(void)state;
-	snprintf(path, sizeof(path), TRACEFS
-	    "/events/sched/sched_process_exec/id");
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &id), 1);
-	fclose(f);
 	off = tp_field_off("sched/sched_process_exec", " filename", &size);
 	offpid = tp_field_off("sched/sched_process_exec", " pid", &sizepid);
 	assert_true(off > 0 && offpid > 0);
@@ -1736,8 +1732,8 @@ test_tracepoint(void **state)
 	a[1].off = offpid;
 	a[1].size = sizepid;
 	sel_str(sc, 0, POL_OP_POSTFIX, 1, &v, NULL);
-	gen = hook_install(15, HOOK_K_TRACEPOINT, id, 0, 2, a, NULL, 1, &sc);
-	opts.bpf_cookie = id;
+	gen = hook_install(15, HOOK_K_TRACEPOINT, slot, 0, 2, a, NULL, 1, &sc);
+	opts.bpf_cookie = slot;
 	T->l_tp = bpf_program__attach_tracepoint_opts(T->g->progs.generic_tp,
 	    "sched", "sched_process_exec", &opts);
 	assert_non_null(T->l_tp);
@@ -1758,7 +1754,7 @@ test_tracepoint(void **state)
 	argv[0] = "/bin/true";
 	child_run(do_exec, argv, &pid);
 	assert_int_equal(count_recs(15, gen, pid, from), 0);
-	hook_remove(15, HOOK_K_TRACEPOINT, id);
+	hook_remove(15, HOOK_K_TRACEPOINT, slot);
 	bpf_link__destroy(T->l_tp);
 	T->l_tp = NULL;
 	unlink(tru);
