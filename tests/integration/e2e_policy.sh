@@ -489,20 +489,25 @@ like "refused policies left nothing loaded" "$("$CTL" -S "$S" policy list)" "a-m
 is "... and only the loaded one" "$("$CTL" -S "$S" policy list | grep -c ' mode ')" "1"
 
 # ---- hook kinds: tracepoints and uprobes ---------------------------------------
-pol tp-sys <<EOF
+# tp_path_pol NAME EVENT FIELD PREFIX: a syscalls/EVENT tracepoint policy
+# whose path field FIELD (a string) must start with PREFIX
+tp_path_pol() {
+	pol "$1" <<EOF
   tracepoints:
   - subsystem: "syscalls"
-    event: "sys_enter_openat"
+    event: "$2"
     args:
-    - index: 6
+    - index: $3
       type: "string"
     selectors:
     - matchArgs:
       - index: 0
         operator: "Prefix"
         values:
-        - "$M/tp-sys-"
+        - "$4"
 EOF
+}
+tp_path_pol tp-sys sys_enter_openat 6 "$M/tp-sys-"
 add "$P/tp-sys.yaml"
 "$TR" openat "$M/tp-sys-no-match-prefix" 0 >/dev/null
 "$TR" openat "$M/tp-sys-yes" 0 >/dev/null
@@ -542,54 +547,12 @@ del tp-sig
 # three tracepoint policies, the first deleted: its slot in tp_hooks
 # goes to the next tracepoint attached, which must not inherit its hooks,
 # and the one still attached keeps its own
-tp_open_pol() { # NAME PREFIX
-	pol "$1" <<EOF
-  tracepoints:
-  - subsystem: "syscalls"
-    event: "sys_enter_openat"
-    args:
-    - index: 6
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/$2"
-EOF
-}
-tp_open_pol tp-a tp-a-
+tp_path_pol tp-a sys_enter_openat 6 "$M/tp-a-"
 add "$P/tp-a.yaml"
-pol tp-b <<EOF
-  tracepoints:
-  - subsystem: "syscalls"
-    event: "sys_enter_unlinkat"
-    args:
-    - index: 6
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/tp-b-"
-EOF
+tp_path_pol tp-b sys_enter_unlinkat 6 "$M/tp-b-"
 add "$P/tp-b.yaml"
 del tp-a
-pol tp-c <<EOF
-  tracepoints:
-  - subsystem: "syscalls"
-    event: "sys_enter_mkdir"
-    args:
-    - index: 5
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/tp-c-"
-EOF
+tp_path_pol tp-c sys_enter_mkdir 5 "$M/tp-c-"
 add "$P/tp-c.yaml"
 "$TR" openat "$M/tp-a-gone" 0 >/dev/null
 mkdir "$M/tp-c-dir" "$M/tp-a-dir"
