@@ -20,6 +20,12 @@
 #           selector DAddr 203.0.113.0/24 never matches (target: <= x1.05)
 #   all     the same tracepoint with no selector: every TCP state change
 #           is posted (events stored, events/s stored, drops)
+#   connect kprobe tcp_connect (sock) whose DAddr 203.0.113.0/24 never
+#           matches: once a connect (without kprobes the cgroup connect4/6
+#           programs run it, in the caller: no socket tracking needed)
+#           (target: <= x1.05)
+#   sendto  syscall hook sys_sendto whose destination sockaddr (SAddr
+#           203.0.113.0/24) never matches: once a datagram, in the sender
 #   track   policies/examples/net-socket-tracking.yaml (socket tracking)
 #   skb     __cgroup_bpf_run_filter_skb (sock, skb, int) with skb DAddr
 #           203.0.113.0/24 (never matches)
@@ -48,7 +54,7 @@ udp_ops=100000
 cpu=0
 keep=0
 stats=0
-variants="floor missint miss all track skb"
+variants="floor missint miss connect sendto all track skb"
 while getopts "c:hkr:st:u:v:" opt; do
 	case $opt in
 	c) cpu=$OPTARG ;;
@@ -58,7 +64,7 @@ while getopts "c:hkr:st:u:v:" opt; do
 	t) tcp_ops=$OPTARG ;;
 	u) udp_ops=$OPTARG ;;
 	v) variants=$OPTARG ;;
-	h) sed -n '2,42p' "$0"; exit 0 ;;
+	h) sed -n '2,48p' "$0"; exit 0 ;;
 	*) echo "usage: $0 [-k] [-s] [-c cpu] [-t tcp_ops] [-u udp_ops] [-r rounds] [-v variants] [BUILDDIR]" >&2
 	   exit 2 ;;
 	esac
@@ -78,7 +84,7 @@ done
 command -v sqlite3 >/dev/null || die "needs the sqlite3 command-line shell"
 case $rounds$tcp_ops$udp_ops in *[!0-9]*) die "-r, -t, -u take numbers" ;; esac
 for v in $variants; do
-	case $v in floor|missint|miss|all|track|skb) ;; *) die "unknown variant $v" ;; esac
+	case $v in floor|missint|miss|connect|sendto|all|track|skb) ;; *) die "unknown variant $v" ;; esac
 done
 
 W=$(mktemp -d /tmp/tripline-netbench.XXXXXX)
@@ -155,6 +161,36 @@ EOF
     - index: 6
       type: "int"
       label: "newstate"
+EOF
+		;;
+		connect) cat <<'EOF'
+  kprobes:
+  - call: "tcp_connect"
+    syscall: false
+    args:
+    - index: 0
+      type: "sock"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "DAddr"
+        values:
+        - "203.0.113.0/24"
+EOF
+		;;
+		sendto) cat <<'EOF'
+  kprobes:
+  - call: "sys_sendto"
+    syscall: true
+    args:
+    - index: 4
+      type: "sockaddr"
+    selectors:
+    - matchArgs:
+      - index: 4
+        operator: "SAddr"
+        values:
+        - "203.0.113.0/24"
 EOF
 		;;
 		skb) cat <<'EOF'

@@ -200,13 +200,23 @@ pl_net_sync(struct polset *ps, char *err, size_t errlen)
 	return 0;
 }
 
-/* Account for a hook with a sock, socket or skb argument (d = +1 / -1). */
+/*
+ * Account for a hook with a sock, socket or skb argument (d = +1 / -1)
+ * that can run outside the task owning the socket: not a syscall hook or
+ * uprobe, nor one the cgroup connect/sendmsg programs carry out (they run
+ * in the calling task: the current task is the owner), so that a policy
+ * made only of those costs no tracking on every socket.
+ */
 void
 pl_sockown_count(struct polset *ps, struct ph *ph, int delta)
 {
 	size_t i;
 	int t;
 
+	if (ph->disp == PL_DISP_SYS || ph->disp == PL_DISP_UPROBE ||
+	    (ph->disp == PL_DISP_NET && !(ph->net_mask &
+	    (1U << NET_D_SKB_IN | 1U << NET_D_SKB_EG))))
+		return;
 	for (i = 0; i <= HOOK_ARGS_MAX; i++) {
 		t = i < HOOK_ARGS_MAX ? ph->cfg.args[i].type :
 		    ph->cfg.ret.type;

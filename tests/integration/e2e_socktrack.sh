@@ -110,7 +110,7 @@ check_owner() {
 	    "$CPID\\|[^ ]*\\|2>1 "
 }
 
-plan 24
+plan 26
 
 start_loaderd socknode
 
@@ -195,5 +195,33 @@ is "after the sockets are closed, their entries are gone: the server's rows name
 del socktrack
 like "no hook with a socket argument left: tracking detached" \
     "$(grep 'socket tracking' "$T/loaderd.log" | tail -1)" "socket tracking detached"
+
+# ---- a hook run in the calling task needs no tracking ---------------------
+# tcp_connect without kprobes is carried out by cgroup/connect4+6, in the
+# task calling connect(): the socket's owner is the current task, so
+# loading it attaches no tracking; its row names the client all the same
+natt=$(grep -c 'socket tracking attached' "$T/loaderd.log")
+pol cgconn <<'EOF'
+  kprobes:
+  - call: "tcp_connect"
+    syscall: false
+    args:
+    - index: 0
+      type: "sock"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "DAddr"
+        values:
+        - "127.0.0.1/32"
+EOF
+add "$P/cgconn.yaml" || diag "$(cat "$T/add.out")"
+is "a tcp_connect policy (cgroup/connect4+6, in the caller) attaches no socket tracking" \
+    "$(grep -c 'socket tracking attached' "$T/loaderd.log")" "$natt"
+conn 127.0.0.1
+check "its row names the client (trigger, pid $CPID)" wait_for 10 row_exists \
+    "SELECT 1 FROM events e JOIN processes p ON p.exec_id = e.exec_id
+        WHERE e.policy_name='cgconn' AND p.pid = $CPID AND p.binary = '$TR'"
+del cgconn
 
 finish
