@@ -19,3 +19,9 @@ noinst_PROGRAMS += bench/net_storm
 bench_net_storm_SOURCES = bench/net_storm.c
 bench_net_storm_LDADD = $(COMMON_LIBS)
 EXTRA_DIST += bench/run_net_bench.sh
+# the smallest program on a hook (the floor the net and syscall benches
+# compare tripline's programs with)
+noinst_PROGRAMS += bench/floor_attach
+bench_floor_attach_SOURCES = bench/floor_attach.c
+bench_floor_attach_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_floor_attach_LDADD = $(LIBBPF_LIBS)

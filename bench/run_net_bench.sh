@@ -11,6 +11,10 @@
 # close) and udp (default 100000 sendto + recv).  Variants:
 #
 #   a       nothing attached (the baseline)
+#   tpfloor the smallest program on sock/inet_sock_set_state ("return 0",
+#           bench/floor_attach): what the kernel charges for any program
+#           there, before tripline's engine runs
+#   skbfloor the same for cgroup_skb ingress+egress on the cgroup2 root
 #   floor   the same tracepoint with no argument and a matchBinaries that
 #           never matches (decided from the binary path's length): the
 #           fixed cost of a program on that tracepoint
@@ -54,7 +58,7 @@ udp_ops=100000
 cpu=0
 keep=0
 stats=0
-variants="floor missint miss connect sendto all track skb"
+variants="tpfloor floor missint miss connect sendto all track skbfloor skb"
 while getopts "c:hkr:st:u:v:" opt; do
 	case $opt in
 	c) cpu=$OPTARG ;;
@@ -78,13 +82,13 @@ log() { echo "run_net_bench: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (tripline-loaderd loads BPF programs)"
 B=$(cd "$B" 2>/dev/null && pwd -P) || die "no build directory ${1:-./build}"
 SRC=$(cd "$(dirname "$0")/.." && pwd -P)
-for f in tripline-loaderd triplinectl bench/net_storm; do
+for f in tripline-loaderd triplinectl bench/net_storm bench/floor_attach; do
 	[ -x "$B/$f" ] || die "$B/$f missing: build the tree first"
 done
 command -v sqlite3 >/dev/null || die "needs the sqlite3 command-line shell"
 case $rounds$tcp_ops$udp_ops in *[!0-9]*) die "-r, -t, -u take numbers" ;; esac
 for v in $variants; do
-	case $v in floor|missint|miss|connect|sendto|all|track|skb) ;; *) die "unknown variant $v" ;; esac
+	case $v in tpfloor|floor|missint|miss|connect|sendto|all|track|skbfloor|skb) ;; *) die "unknown variant $v" ;; esac
 done
 
 W=$(mktemp -d /tmp/tripline-netbench.XXXXXX)
@@ -119,6 +123,7 @@ policy() {
 	mkdir -p "$W/pol"
 	case $1 in
 	track) cp "$SRC/policies/examples/net-socket-tracking.yaml" "$W/pol/$1.yaml"; return ;;
+	tpfloor|skbfloor) return ;;
 	esac
 	{
 		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
@@ -226,6 +231,7 @@ EOF
 }
 
 stop_loaderd() {
+	exec 8>&-
 	if [ -n "$LPID" ]; then
 		kill "$LPID" 2>/dev/null || true
 		wait "$LPID" 2>/dev/null || true
@@ -233,9 +239,35 @@ stop_loaderd() {
 	fi
 }
 
+# floor VARIANT: bench/floor_attach's program for it, held until
+# stop_loaderd closes its stdin; 1 if it could not attach
+floor() {
+	_fv=$1
+	rm -f "$W/floor.in"
+	mkfifo "$W/floor.in"
+	case $1 in
+	tpfloor) set -- tp sock/inet_sock_set_state ;;
+	skbfloor) set -- skb "$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)" ;;
+	esac
+	"$B/bench/floor_attach" "$@" <"$W/floor.in" >"$W/floor.out" 2>"$W/$_fv.refused" &
+	LPID=$!
+	exec 8>"$W/floor.in"
+	_i=0
+	until grep -q ready "$W/floor.out" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ "$_i" -ge 50 ] || ! kill -0 "$LPID" 2>/dev/null; then
+			stop_loaderd
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
 # start VARIANT: a fresh loaderd with the variant's policy; 1 if refused
 # (the reason in $W/VARIANT.refused)
 start() {
+	case $1 in *floor) [ "$1" != floor ] && { floor "$1"; return; } ;; esac
 	rm -rf "$W/state"
 	mkdir -p "$W/state"
 	"$B/tripline-loaderd" -S "$W/state" -X "$B" -N bench -V none \
