@@ -32,6 +32,7 @@ check "distcheck says the archive is ready" \
 # the test results of the tarball's make check, as its harness counted them
 pass=$(sed -n 's/^# PASS: *//p' "$T/distcheck.log" | tail -1)
 fail=$(sed -n 's/^# FAIL: *//p' "$T/distcheck.log" | tail -1)
+diag "the tarball's make check: ${pass:-?} passed, ${fail:-?} failed"
 like "the tarball's make check passed tests" "${pass:-0}" '^[1-9][0-9]*$'
 is "the tarball's make check failed none" "${fail:-missing}" 0
 check "the tarball exists" test -s "$tarball"
