@@ -37,7 +37,11 @@ tests_integration_trigger_SOURCES = tests/integration/trigger.c
 tests_integration_trigger_CFLAGS = $(AM_CFLAGS) -O1 -g
 
 if !ENABLE_FUZZING
+if PRIVILEGED_TESTS
 TESTS += $(UNIT_TESTS) $(INTEGRATION_TESTS)
+else
+TESTS += $(UNPRIVILEGED_TESTS)
+endif
 endif
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -61,3 +65,32 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
 INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
+
+# man pages (lint, options of the usage texts, configuration keys), what
+# make install DESTDIR= installs, and make distcheck itself
+INTEGRATION_TESTS += tests/integration/man_pages.sh \
+	tests/integration/install.sh tests/integration/distcheck.sh
+# what make check runs in make distcheck's build (--disable-privileged-tests):
+# parsers on the distributed test data, the pages, the installed tree
+UNPRIVILEGED_TESTS += tests/integration/man_pages.sh \
+	tests/integration/install.sh
+if HAVE_CMOCKA
+UNPRIVILEGED_TESTS += tests/unit/test_config tests/unit/test_policy \
+	tests/unit/test_alerts
+endif
+# what they need to know of the build: the pages, the installation dirs
+AM_TESTS_ENVIRONMENT += \
+	MAN_PAGES='$(man_MANS) $(dist_man_MANS)'; export MAN_PAGES; \
+	inst_sbindir='$(sbindir)' inst_pkglibexecdir='$(pkglibexecdir)' \
+	inst_mandir='$(mandir)' inst_pkgdatadir='$(pkgdatadir)' \
+	inst_docdir='$(docdir)' inst_sysconfdir='$(sysconfdir)' \
+	inst_unitdir='$(systemdsystemunitdir)' inst_sysusersdir='$(sysusersdir)' \
+	inst_tmpfilesdir='$(tmpfilesdir)' \
+	inst_vendorpolicies='$(dist_vendorpolicies_DATA)' \
+	inst_examplepolicies='$(dist_examplepolicies_DATA)' \
+	inst_docs='$(doc_DATA)' PACKAGE_TARNAME='$(PACKAGE_TARNAME)' \
+	PACKAGE_VERSION='$(PACKAGE_VERSION)'; \
+	export inst_sbindir inst_pkglibexecdir inst_mandir inst_pkgdatadir \
+	inst_docdir inst_sysconfdir inst_unitdir inst_sysusersdir \
+	inst_tmpfilesdir inst_vendorpolicies inst_examplepolicies inst_docs \
+	PACKAGE_TARNAME PACKAGE_VERSION;
