@@ -554,6 +554,22 @@ collectord_batch_cb(evutil_socket_t fd, short what, void *arg)
 	collectord_flush(arg);
 }
 
+/* The outbox's counters in s (0 without alert delivery). */
+static void
+collectord_stats_alerts(struct collectord *cd, struct ipc_collect_stats *s)
+{
+	const struct outbox_stats *os;
+
+	if (cd->env.ob == NULL)
+		return;
+	os = outbox_stats(cd->env.ob);
+	s->alerts_queued = os->queued;
+	s->alerts_delivered = os->delivered;
+	s->alerts_retried = os->retried;
+	s->alerts_dead = os->dead;
+	s->alerts_unrouted = os->unrouted;
+}
+
 static void
 collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -570,6 +586,9 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	s.db_errors = cd->env.db_errors + store_stats(cd->env.st)->errors;
 	s.cache_entries = pcache_count(cd->env.pc);
 	s.exported = cd->env.ex != NULL ? export_stats(cd->env.ex)->lines : 0;
+	s.uncommitted = cd->rb != NULL ? ringbuf_uncommitted(cd->rb) : 0;
+	s.lag_ns = store_stats(cd->env.st)->lag_ns;
+	collectord_stats_alerts(cd, &s);
 	/* stats are periodic: a full socket just skips one */
 	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -497,6 +498,21 @@ store_put_ring_pos(struct store *s)
 	return store_step(s, ST_META_SET);
 }
 
+/* The lag of the batch just committed: now - its oldest event. */
+static void
+store_lag(struct store *s)
+{
+	struct timespec	 b;
+	uint64_t	 now;
+
+	if (s->pend_min_ns == 0)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	now = (uint64_t)b.tv_sec * 1000000000ULL + (uint64_t)b.tv_nsec;
+	s->stats.lag_ns = now > s->pend_min_ns ? now - s->pend_min_ns : 0;
+	s->pend_min_ns = 0;
+}
+
 static void
 store_committed(struct store *s, int ok)
 {
@@ -520,10 +536,12 @@ store_flush(struct store *s)
 		s->in_tx = 0;
 		s->pending = s->pend_events = s->pend_procs = 0;
 		s->pend_alerts = s->pend_drops = 0;
+		s->pend_min_ns = 0;
 		store_committed(s, 0);
 		return ERR_DB;
 	}
 	s->in_tx = 0;
+	store_lag(s);
 	s->stats.commits++;
 	s->stats.events += s->pend_events;
 	s->stats.processes += s->pend_procs;
@@ -773,6 +791,8 @@ store_event_row(struct store *s, const struct store_event *e)
 	sqlite3_stmt	*st = s->st[ST_INS_EVENT];
 	char		 tbuf[40];
 
+	if (s->pend_min_ns == 0 || e->time_ns < s->pend_min_ns)
+		s->pend_min_ns = e->time_ns;
 	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
 	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2,

@@ -30,6 +30,8 @@ struct store_stats {
 	uint64_t	 errors;	/* failed statements / commits */
 	uint64_t	 busy;		/* batches not begun: lock held by
 					   another connection */
+	uint64_t	 lag_ns;	/* last commit with events: its time
+					   minus the oldest event's (boot ns) */
 };
 
 /* A generic events row (policy events use all of it). */

@@ -42,6 +42,7 @@ struct store {
 	size_t		 pend_procs;
 	size_t		 pend_alerts;
 	size_t		 pend_drops;
+	uint64_t	 pend_min_ns;	/* oldest event time in the batch */
 	int		 in_tx;
 	int		 hold;		/* no commit now (store_hold) */
 	char		*ring_id;	/* NULL: no ring position kept */

@@ -50,6 +50,7 @@ config_defaults(struct tripline_config *cfg)
 	cfg->batch_ms = 200;
 	cfg->batch_rows = 10000;
 	cfg->alerts_file = xstrdup(CONFIG_DEFAULT_ALERTS);
+	cfg->metrics_interval_s = 15;
 }
 
 void
@@ -62,6 +63,7 @@ config_clear(struct tripline_config *cfg)
 	free(cfg->collector_user);
 	free(cfg->notifier_user);
 	free(cfg->alerts_file);
+	free(cfg->metrics_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -76,6 +78,8 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	dst->notifier_user = src->notifier_user ?
 	    xstrdup(src->notifier_user) : NULL;
 	dst->alerts_file = src->alerts_file ? xstrdup(src->alerts_file) :
+	    NULL;
+	dst->metrics_file = src->metrics_file ? xstrdup(src->metrics_file) :
 	    NULL;
 }
 
@@ -195,9 +199,36 @@ config_store_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	    &cfg->batch_rows);
 }
 
+static const char *const config_metrics_keys[] = {
+	"file", "interval_s", NULL
+};
+
+static int
+config_metrics_pair(struct yamlu_doc *y, int i, yaml_node_t *k,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+	char	*s = NULL;
+	int	 r;
+
+	if (i == 1)
+		return yamlu_u32(y, v, "metrics.interval_s", 1, 3600,
+		    &cfg->metrics_interval_s);
+	if ((r = yamlu_str(y, v, "metrics.file", 0, NULL, &s)) != 0)
+		return r;
+	if (s[0] != '/') {
+		free(s);
+		return yamlu_error(y, v, "metrics.file: expected an absolute "
+		    "path");
+	}
+	free(cfg->metrics_file);
+	cfg->metrics_file = s;
+	return 0;
+}
+
 static const char *const config_top_keys[] = {
 	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
-	"export", "store", "alerts_file", NULL
+	"export", "store", "alerts_file", "metrics", NULL
 };
 
 static int
@@ -253,6 +284,9 @@ config_top_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 		free(cfg->alerts_file);
 		cfg->alerts_file = s;
 		return 0;
+	case 8:
+		return yamlu_walk(y, v, "metrics", config_metrics_keys,
+		    config_metrics_pair, cfg);
 	default:
 		return yamlu_walk(y, v, "store", config_store_keys,
 		    config_store_pair, cfg);

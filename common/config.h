@@ -28,6 +28,9 @@ struct tripline_config {
 					   CONFIG_DEFAULT_ALERTS (a missing
 					   default file means no receivers);
 					   "none": NULL, alert delivery off */
+	char		*metrics_file;	/* metrics.file: absolute path of the
+					   Prometheus text file; NULL: none */
+	uint32_t	 metrics_interval_s; /* metrics.interval_s: 15 */
 };
 
 /* Fill defaults (allocates strings). */

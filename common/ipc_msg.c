@@ -50,6 +50,13 @@ static const struct ipc_field ipc_f_stats[] = {
 	F(IPC_F_U64, struct ipc_collect_stats, db_errors),
 	F(IPC_F_U64, struct ipc_collect_stats, cache_entries),
 	F(IPC_F_U64, struct ipc_collect_stats, exported),
+	F(IPC_F_U64, struct ipc_collect_stats, uncommitted),
+	F(IPC_F_U64, struct ipc_collect_stats, lag_ns),
+	F(IPC_F_U64, struct ipc_collect_stats, alerts_queued),
+	F(IPC_F_U64, struct ipc_collect_stats, alerts_delivered),
+	F(IPC_F_U64, struct ipc_collect_stats, alerts_retried),
+	F(IPC_F_U64, struct ipc_collect_stats, alerts_dead),
+	F(IPC_F_U64, struct ipc_collect_stats, alerts_unrouted),
 };
 static const struct ipc_field ipc_f_health[] = {
 	F(IPC_F_U64, struct ipc_health, seq),
@@ -186,6 +193,7 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_NOTIFY_STATS,		N, L, 0, ipc_f_notify_stats),
 	T0(IPC_CTL_STATUS_REQ,		CTL, L),
 	T0(IPC_CTL_STATUS_JSON_REQ,	CTL, L),
+	T0(IPC_CTL_STATUS_PROM_REQ,	CTL, L),
 	T(IPC_CTL_STATUS_ANS,		L, CTL, 0, ipc_f_text),
 	T(IPC_CTL_POLICY_ADD,		CTL, L, 0, ipc_f_policy_add),
 	T(IPC_CTL_POLICY_DEL,		CTL, L, 0, ipc_f_name),

@@ -57,6 +57,8 @@ enum ipc_type {
 	IPC_CTL_POLICY_LIST_REQ = 405,	/* empty; answer text */
 	IPC_CTL_POLICY_LIST_JSON_REQ = 406, /* empty; answer JSON */
 	IPC_CTL_POLICY_MODE = 407,	/* struct ipc_policy_mode; answer text */
+	IPC_CTL_STATUS_PROM_REQ = 410,	/* empty; answer: Prometheus text
+					   exposition (loaderd/metrics.c) */
 	IPC_CTL_ERROR = 499,		/* one string: error message */
 };
 
@@ -93,6 +95,13 @@ struct ipc_collect_stats {	/* IPC_COLLECT_STATS */
 	uint64_t	db_errors;
 	uint64_t	cache_entries;	/* process cache size */
 	uint64_t	exported;	/* JSON lines written */
+	uint64_t	uncommitted;	/* ring bytes read, not committed */
+	uint64_t	lag_ns;		/* store_stats lag_ns */
+	uint64_t	alerts_queued;	/* outbox_stats: rows written */
+	uint64_t	alerts_delivered;
+	uint64_t	alerts_retried;
+	uint64_t	alerts_dead;
+	uint64_t	alerts_unrouted;
 };
 
 struct ipc_health {		/* IPC_{COLLECT,NOTIFY}_HEALTH_REQ / _ANS */

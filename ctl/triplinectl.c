@@ -1,7 +1,7 @@
 /*
  * ctl/triplinectl.c -- command-line client.
  *
- *   triplinectl [-S state_dir] status [--json]
+ *   triplinectl [-S state_dir] status [--json | --prometheus]
  *   triplinectl [-S state_dir] tail [--json] [-n N] [--no-follow]
  *   triplinectl [-S state_dir] alerts [--pending|--failed] [--json] [-n N]
  *   triplinectl [-S state_dir] policy add [--mode enforce|monitor] FILE
@@ -53,7 +53,7 @@ static __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: triplinectl [-S state_dir] status [--json]\n"
+	    "usage: triplinectl [-S state_dir] status [--json | --prometheus]\n"
 	    "       triplinectl [-S state_dir] tail [--json] [-n count] "
 	    "[--no-follow]\n"
 	    "       triplinectl [-S state_dir] alerts [--pending|--failed] "
@@ -146,9 +146,12 @@ ctl_request(uint16_t type, const void *msg, int json)
 	return 0;
 }
 
+/* status: text, JSON (json 1) or Prometheus metrics (json 2) */
 static int
 cmd_status(int json)
 {
+	if (json == 2)
+		return ctl_request(IPC_CTL_STATUS_PROM_REQ, NULL, 0);
 	return ctl_request(json ? IPC_CTL_STATUS_JSON_REQ : IPC_CTL_STATUS_REQ,
 	    NULL, json);
 }
@@ -513,6 +516,7 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'M' },
 		{ "no-follow", no_argument, NULL, 'F' },
 		{ "pending", no_argument, NULL, 'P' },
 		{ "failed", no_argument, NULL, 'X' },
@@ -521,7 +525,7 @@ main(int argc, char *argv[])
 	};
 	const char	*cmd, *e;
 	int		 ch, json = 0, follow = 1, count = 10, which = 0;
-	int		 count_set = 0;
+	int		 count_set = 0, prom = 0;
 
 	log_init(1, 0);
 	log_procinit("triplinectl");
@@ -550,6 +554,9 @@ main(int argc, char *argv[])
 		case 'j':
 			json = 1;
 			break;
+		case 'M':
+			prom = 1;
+			break;
 		case 'F':
 			follow = 0;
 			break;
@@ -574,8 +581,10 @@ main(int argc, char *argv[])
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_DFL);
+	if (prom && (json || strcmp(cmd, "status") != 0))
+		usage();
 	if (strcmp(cmd, "status") == 0)
-		return cmd_status(json);
+		return cmd_status(prom ? 2 : json);
 	if (strcmp(cmd, "tail") == 0 && which == 0)
 		return json ? tail_json(count, follow) : tail_db(count, follow);
 	if (strcmp(cmd, "alerts") == 0)

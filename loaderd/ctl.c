@@ -32,6 +32,7 @@
 #include "bpf/events.h"
 #include "bpf_load.h"
 #include "loaderd.h"
+#include "metrics.h"
 #include "policy_load.h"
 
 /* One triplinectl connection: one request, one answer. */
@@ -369,7 +370,10 @@ ctl_status_msg(struct peer *p, struct ipc_msg *m, void *arg)
 	char		*text;
 	int		 r, json = m->type == IPC_CTL_STATUS_JSON_REQ;
 
-	text = ctl_status_render(cc->env, json);
+	if (m->type == IPC_CTL_STATUS_PROM_REQ)
+		text = metrics_render(cc->env, 1);
+	else
+		text = ctl_status_render(cc->env, json);
 	r = ctl_answer(cc, IPC_CTL_STATUS_ANS, text);
 	free(text);
 	return r;
@@ -407,6 +411,7 @@ ctl_conn_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
 static const struct peer_handler ctl_handlers[] = {
 	{ IPC_CTL_STATUS_REQ, ctl_status_msg },
 	{ IPC_CTL_STATUS_JSON_REQ, ctl_status_msg },
+	{ IPC_CTL_STATUS_PROM_REQ, ctl_status_msg },
 	{ IPC_CTL_POLICY_ADD, ctl_policy_msg },
 	{ IPC_CTL_POLICY_DEL, ctl_policy_msg },
 	{ IPC_CTL_POLICY_LIST_REQ, ctl_policy_msg },

@@ -42,6 +42,7 @@
 #include "bpf_load.h"
 #include "policy_load.h"
 #include "loaderd.h"
+#include "metrics.h"
 #include "privs.h"
 #include "spawn.h"
 
@@ -969,6 +970,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	env->shutting_down = 1;
 	/* the last drops, read by the collector before it stops */
 	drops_report(env);
+	metrics_stop(env);
 	shutdown_children(env);
 	ctl_close(env);
 	polset_free(env->pols);
@@ -1096,6 +1098,8 @@ main(int argc, char *argv[])
 	log_info("running: state %s, node %s, sandbox %s",
 	    env->cfg.state_dir, env->cfg.node_name,
 	    sandbox_mode_name(env->cfg.sandbox_mode));
+	if (metrics_start(env) != 0)
+		fatalx("metrics timer");
 
 	event_base_dispatch(env->base);
 

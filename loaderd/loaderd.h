@@ -127,6 +127,8 @@ struct loaderd_env {
 	int			 failed;	/* exit status 1 */
 	int			 shutting_down;
 	time_t			 started;
+	struct event		*metrics_ev;	/* metrics.file timer */
+	int			 metrics_failed; /* last write failed */
 };
 
 /* loaderd.c */

@@ -596,6 +596,8 @@ polset_hook(struct polset *ps, size_t n, struct polset_hookinfo *hi)
 		hi->dropped = st.dropped;
 		hi->errors = st.errors;
 		hi->signals = st.signals;
+		hi->ratelimited = st.ratelimited;
+		hi->overrides = st.overrides;
 		return 0;
 	}
 	return ERR_NOTFOUND;

@@ -121,6 +121,7 @@ struct polset_hookinfo {
 	const char	*target;
 	const char	*how;		/* how it is attached, or why not */
 	uint64_t	 hits, matched, posted, dropped, errors, signals;
+	uint64_t	 ratelimited, overrides;
 };
 /* Hook n (0-based, across all policies in load order) into *hi; 0 or
  * ERR_NOTFOUND past the end.  Strings borrowed until the next change. */

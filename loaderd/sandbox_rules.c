@@ -55,6 +55,7 @@ const struct sandbox_rule loaderd_rules[] = {
 	ALLOW(readlinkat, "as readlink"),
 	ALLOW(fcntl, "non-blocking IPC sockets, F_DUPFD_CLOEXEC"),
 	ALLOW(fsync, "policy files"),
+	ALLOW(fchmod, "metrics file: 0644 whatever the umask"),
 	ALLOW(rename, "policy files (write then rename)"),
 	ALLOW(renameat, "as rename"),
 	ALLOW(renameat2, "as rename"),

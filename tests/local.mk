@@ -30,6 +30,7 @@ INTEGRATION_TESTS += tests/integration/e2e_udp.sh tests/integration/vm_udp.sh
 INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 # char_iovec arguments (writev, readv, a uprobe)
 INTEGRATION_TESTS += tests/integration/e2e_iovec.sh
+INTEGRATION_TESTS += tests/integration/e2e_metrics.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger

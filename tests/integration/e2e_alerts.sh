@@ -14,7 +14,7 @@
 . "$top_srcdir/tests/lib/sinks.sh"
 alerts_test_env alerts alertnode
 
-plan 51
+plan 52
 
 # ---- sinks -----------------------------------------------------------------------
 cat > "$T/web.json" <<'EOF2'
@@ -456,6 +456,13 @@ is "no row left pending/inflight/waiting" \
 is "alerts view (v3 compatibility): the two action rows" \
     "$(q "SELECT group_concat(kind || ' ' || state, ';') FROM (SELECT * FROM alerts WHERE event_id=$EID ORDER BY kind)")" \
     "dnslookup delivered;geturl delivered"
+# the same outcomes in the Prometheus metrics (collector stats, ~1 s old)
+prom_alerts() {
+	"$CTL" -S "$S" status --prometheus | sed -n "s/^tripline_alerts_total{state=\"$1\"} //p"
+}
+prom_ok() { [ "$(prom_alerts delivered)" -ge 10 ] && [ "$(prom_alerts dead)" -ge 3 ]; }
+check "status --prometheus counts the delivered and the dead alert jobs" wait_for 10 prom_ok
+diag "metrics: $("$CTL" -S "$S" status --prometheus | grep '^tripline_alerts_total' | tr '\n' ' ')"
 kill -0 "$LPID" 2>/dev/null
 is "loaderd still running" "$?" "0"
 diag "outbox: $(q "SELECT state || '=' || count(*) FROM outbox GROUP BY state" | tr '\n' ' ')"

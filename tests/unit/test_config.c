@@ -38,6 +38,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.export_json, 1);
 	assert_int_equal(cfg.batch_ms, 200);
 	assert_int_equal(cfg.batch_rows, 10000);
+	assert_null(cfg.metrics_file);
+	assert_int_equal(cfg.metrics_interval_s, 15);
 	config_clear(&cfg);
 	assert_null(cfg.state_dir);
 	config_clear(&cfg);
@@ -63,6 +65,9 @@ test_good(void **state)
 	assert_int_equal(cfg.export_json, 0);
 	assert_int_equal(cfg.batch_ms, 500);
 	assert_int_equal(cfg.batch_rows, 2000);
+	assert_string_equal(cfg.metrics_file,
+	    "/var/lib/node-exporter/tripline.prom");
+	assert_int_equal(cfg.metrics_interval_s, 30);
 	config_clear(&cfg);
 }
 
@@ -140,7 +145,14 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
 	    "'colour'; expected one of: state_dir, node_name, "
-	    "ring_buffer_size, sandbox, users, export, store, alerts_file" },
+	    "ring_buffer_size, sandbox, users, export, store, alerts_file, "
+	    "metrics" },
+	{ "bad_metrics_relative.yaml", "2:9",
+	    "metrics.file: expected an absolute path" },
+	{ "bad_metrics_interval.yaml", "2:15",
+	    "metrics.interval_s: expected an integer from 1 to 3600" },
+	{ "bad_metrics_key.yaml", "2:3", "metrics: unknown key 'path'; "
+	    "expected one of: file, interval_s" },
 	{ "bad_duplicate.yaml", "4:3",
 	    "store: duplicate key 'batch_ms' (first at line 3)" },
 	{ "bad_duplicate_top.yaml", "2:1",

@@ -77,7 +77,7 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 27);
+	assert_int_equal(known, 28);
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
@@ -99,7 +99,8 @@ test_roundtrip_all(void **state)
 {
 	struct ipc_ringbuf rb = { 8U << 20, 3 }, rb2;
 	struct ipc_ready rd = { 4242, 65534 }, rd2;
-	struct ipc_collect_stats cs = { 1, 2, 3, 4, 5, UINT64_MAX }, cs2;
+	struct ipc_collect_stats cs = { 1, 2, 3, 4, 5, UINT64_MAX, 7, 8, 9, 10,
+	    11, 12, UINT64_MAX - 1 }, cs2;
 	struct ipc_health h = { UINT64_MAX, 12345 }, h2;
 	struct ipc_text t = { (char *)"status: {\"ok\":true} \xc3\xa9" }, t2;
 	uint8_t	*buf;
