@@ -200,6 +200,7 @@ static const struct ipc_type_desc ipc_types[] = {
 	T0(IPC_CTL_POLICY_LIST_REQ,	CTL, L),
 	T0(IPC_CTL_POLICY_LIST_JSON_REQ, CTL, L),
 	T(IPC_CTL_POLICY_MODE,		CTL, L, 0, ipc_f_policy_mode),
+	T0(IPC_CTL_RELOAD,		CTL, L),
 	T(IPC_CTL_ERROR,		L, CTL, 0, ipc_f_text),
 };
 

@@ -57,6 +57,8 @@ enum ipc_type {
 	IPC_CTL_POLICY_LIST_REQ = 405,	/* empty; answer text */
 	IPC_CTL_POLICY_LIST_JSON_REQ = 406, /* empty; answer JSON */
 	IPC_CTL_POLICY_MODE = 407,	/* struct ipc_policy_mode; answer text */
+	IPC_CTL_RELOAD = 408,		/* empty; answer text (IPC_CTL_ERROR
+					   if anything failed) */
 	IPC_CTL_STATUS_PROM_REQ = 410,	/* empty; answer: Prometheus text
 					   exposition (loaderd/metrics.c) */
 	IPC_CTL_ERROR = 499,		/* one string: error message */

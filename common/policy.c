@@ -540,6 +540,7 @@ policy_free(struct policy *p)
 	free(p->notes);
 	free(p->name);
 	free(p->file);
+	free(p->src);
 	free(p);
 }
 
@@ -574,6 +575,10 @@ policy_load_buf(const char *name, const char *buf, size_t len,
 	yamlu_init(&y, name, err, errlen);
 	p = xcalloc(1, sizeof(*p));
 	p->file = xstrdup(name);
+	p->src = xmalloc(len + 1);
+	memcpy(p->src, buf, len);
+	p->src[len] = '\0';
+	p->srclen = len;
 	p->hooks = xcalloc(POL_MAX_HOOKS, sizeof(*p->hooks));
 	memset(&c, 0, sizeof(c));
 	c.y = &y;

@@ -235,6 +235,9 @@ enum pol_mode { POL_MODE_ENFORCE = 0, POL_MODE_MONITOR };
 struct policy {
 	char		*name;		/* metadata.name */
 	char		*file;		/* path it was loaded from */
+	char		*src;		/* the document as read (NUL-terminated;
+					   a reload compares it) */
+	size_t		 srclen;
 	int		 namespaced;	/* kind: TracingPolicyNamespaced */
 	enum pol_mode	 mode;		/* options policy-mode */
 	size_t		 nhooks;

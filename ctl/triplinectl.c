@@ -8,6 +8,7 @@
  *   triplinectl [-S state_dir] policy delete NAME
  *   triplinectl [-S state_dir] policy list [--json]
  *   triplinectl [-S state_dir] policy mode NAME enforce|monitor
+ *   triplinectl [-S state_dir] reload
  *   triplinectl policy lint FILE...
  *
  * status asks loaderd over STATE/run/tripline.sock; tail and alerts read
@@ -64,7 +65,8 @@ usage(void)
 	    "       triplinectl [-S state_dir] policy list [--json]\n"
 	    "       triplinectl [-S state_dir] policy mode name "
 	    "enforce|monitor\n"
-	    "       triplinectl policy lint file ...\n");
+	    "       triplinectl policy lint file ...\n"
+	    "       triplinectl [-S state_dir] reload\n");
 	exit(1);
 }
 
@@ -113,7 +115,8 @@ ctl_request(uint16_t type, const void *msg, int json)
 		/* loading BPF for a policy can take minutes on a slow
 		 * (emulated) machine: the verifier runs per program */
 		if (poll(&pfd, 1, type == IPC_CTL_POLICY_ADD ||
-		    type == IPC_CTL_POLICY_MODE ? 600000 : 5000) <= 0)
+		    type == IPC_CTL_POLICY_MODE || type == IPC_CTL_RELOAD ?
+		    600000 : 5000) <= 0)
 			fatalx("no answer from tripline-loaderd");
 		r = ipc_msg_recv(fd, &m);
 		if (r == ERR_AGAIN)
@@ -585,6 +588,8 @@ main(int argc, char *argv[])
 		usage();
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(prom ? 2 : json);
+	if (strcmp(cmd, "reload") == 0 && !json && which == 0 && !count_set)
+		return ctl_request(IPC_CTL_RELOAD, NULL, 0);
 	if (strcmp(cmd, "tail") == 0 && which == 0)
 		return json ? tail_json(count, follow) : tail_db(count, follow);
 	if (strcmp(cmd, "alerts") == 0)

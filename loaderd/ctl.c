@@ -250,6 +250,7 @@ ctl_status_json(struct loaderd_env *env)
 	jw_kuint(&w, "refused_event", env->nstats.refused_event);
 	jw_end(&w);
 	ctl_status_alerts_json(env, &w);
+	reload_status_json(env, &w);
 	jw_key(&w, "kernel_features");
 	polset_features_json(&w);
 	jw_end(&w);
@@ -336,6 +337,7 @@ ctl_status_text(struct loaderd_env *env)
 	    (unsigned long long)env->nstats.refused_target,
 	    (unsigned long long)env->nstats.refused_event);
 	ctl_status_alerts_text(env, &sb);
+	reload_status_text(env, &sb);
 	feat = polset_features_render(0);
 	sbuf_adds(&sb, "\n");
 	sbuf_adds(&sb, feat);
@@ -394,6 +396,19 @@ ctl_policy_msg(struct peer *p, struct ipc_msg *m, void *arg)
 }
 
 static int
+ctl_reload_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct ctl_conn	*cc = arg;
+	char		*text;
+	int		 r;
+
+	r = reload_run(cc->env, "triplinectl", &text);
+	r = ctl_answer(cc, r == 0 ? IPC_CTL_STATUS_ANS : IPC_CTL_ERROR, text);
+	free(text);
+	return r;
+}
+
+static int
 ctl_conn_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
 {
 	struct ctl_conn	*cc = arg;
@@ -417,6 +432,7 @@ static const struct peer_handler ctl_handlers[] = {
 	{ IPC_CTL_POLICY_LIST_REQ, ctl_policy_msg },
 	{ IPC_CTL_POLICY_LIST_JSON_REQ, ctl_policy_msg },
 	{ IPC_CTL_POLICY_MODE, ctl_policy_msg },
+	{ IPC_CTL_RELOAD, ctl_reload_msg },
 };
 static const struct peer_proto ctl_proto = {
 	.self = IPC_PROC_LOADERD,

@@ -256,30 +256,6 @@ child_restart_cb(evutil_socket_t fd, short ev, void *arg)
 	child_start(c->env, c->id);
 }
 
-/*
- * The alerts configuration for a child that just started: the notifier
- * gets the whole file (secrets included; it reads it before it sandboxes
- * itself, so it goes first), the collector the redacted copy.
- */
-static void
-child_send_alerts(struct loaderd_env *env, enum child_id id)
-{
-	struct ipc_alertcfg	 a;
-	int			 r;
-
-	a.file = env->alerts_path != NULL ? env->alerts_path : (char *)"";
-	if (id == CHILD_NOTIFIER)
-		a.yaml = env->alerts_text;
-	else
-		a.yaml = env->alerts_redacted;
-	if ((r = child_send(env, id, id == CHILD_NOTIFIER ?
-	    IPC_NOTIFY_CONFIG : IPC_COLLECT_ALERTCFG, &a)) != 0)
-		log_warnx_r(r, "sending the alerts configuration to %s",
-		    env->child[id].name);
-	if (id == CHILD_NOTIFIER)
-		targets_send(env);
-}
-
 /* Hand the collector our copy of its end of the current peer pair. */
 static void
 child_send_peer(struct loaderd_env *env)
@@ -501,6 +477,11 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 		child_close(c);
 		if (env->shutting_down)
 			continue;
+		if (c->reloading) {	/* stopped by a reload: at once */
+			reload_child_stopped(env, id);
+			child_start(env, id);
+			continue;
+		}
 		if (now - c->started >= STABLE_RUN_S)
 			c->backoff_s = BACKOFF_MIN_S;
 		c->restarts++;
@@ -731,90 +712,6 @@ libevent_log_cb(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
-/*
- * The alerts file: -A FILE (or "none"), else the alerts_file setting.  A
- * missing file at the default path means no receivers; any other problem
- * (a missing file named explicitly, a syntax error, secrets in a file
- * others can read) stops loaderd, as a bad configuration does.
- */
-static int
-alerts_setup(struct loaderd_env *env, const char *override)
-{
-	struct ipc_alertcfg	 a;
-	const char		*path;
-	uint8_t			*buf;
-	size_t			 len, i;
-	char			 err[1024];
-	int			 r, saved;
-
-	if (override != NULL)
-		path = strcmp(override, "none") == 0 ? NULL : override;
-	else
-		path = env->cfg.alerts_file;
-	memset(&env->alerts, 0, sizeof(env->alerts));
-	env->alerts_path = NULL;
-	env->alerts_text = NULL;
-	if (path != NULL) {
-		r = alerts_load(path, &env->alerts, &env->alerts_text, err,
-		    sizeof(err));
-		saved = errno;
-		if (r == ERR_SYS && saved == ENOENT && override == NULL &&
-		    strcmp(path, CONFIG_DEFAULT_ALERTS) == 0) {
-			log_info("no alerts file %s: no alert receivers",
-			    path);
-			path = NULL;
-		} else if (r != 0) {
-			log_warnx("%s", err);
-			return -1;
-		} else
-			env->alerts_path = xstrdup(path);
-	}
-	if (path == NULL) {
-		/* "" = no receivers: the children still get a (valid,
-		 * empty) configuration */
-		if (alerts_parse("none", "", 0, &env->alerts, err,
-		    sizeof(err)) != 0)
-			fatalx("%s", err);
-		env->alerts_text = xstrdup("");
-	}
-	env->alerts_redacted = alerts_redact(&env->alerts);
-	/* both messages must fit in one IPC message each */
-	a.file = env->alerts_path != NULL ? env->alerts_path : (char *)"";
-	for (i = 0; i < 2; i++) {
-		a.yaml = i == 0 ? env->alerts_text : env->alerts_redacted;
-		if ((r = ipc_msg_encode(i == 0 ? IPC_NOTIFY_CONFIG :
-		    IPC_COLLECT_ALERTCFG, &a, &buf, &len)) != 0 ||
-		    len > IPC_MAX_PAYLOAD) {
-			if (r == 0)
-				free(buf);
-			log_warnx("%s: too large to send to the %s (%zu "
-			    "bytes%s)", a.file, i == 0 ? "notifier" :
-			    "collector", i == 0 ? strlen(env->alerts_text) :
-			    strlen(env->alerts_redacted), i == 0 ? "" :
-			    " redacted");
-			return -1;
-		}
-		free(buf);
-	}
-	if (env->alerts_path != NULL)
-		log_info("alerts file %s: %zu receivers, %zu routes%s",
-		    env->alerts_path, env->alerts.nreceivers,
-		    env->alerts.nroutes, env->alerts.has_secrets ?
-		    " (holds secrets)" : "");
-	return 0;
-}
-
-static void
-alerts_free(struct loaderd_env *env)
-{
-	free(env->alerts_path);
-	if (env->alerts_text != NULL)
-		freezero(env->alerts_text, strlen(env->alerts_text));
-	free(env->alerts_redacted);
-	alerts_clear(&env->alerts);
-	env->alerts_path = env->alerts_text = env->alerts_redacted = NULL;
-}
-
 /* Command-line overrides of the configuration file. */
 struct loaderd_opts {
 	const char	*conffile, *state, *mode, *node, *alerts;
@@ -957,8 +854,7 @@ loaderd_events_new(struct loaderd_env *env, struct loaderd_events *ev)
 	    timer_in(ev->health, env->limits.health_interval_s) == -1 ||
 	    timer_in(ev->drops, DROPS_INTERVAL_S) == -1)
 		fatalx("event setup");
-	/* SIGHUP: no configuration reload; ignore */
-	signal(SIGHUP, SIG_IGN);
+	reload_init(env);	/* SIGHUP */
 }
 
 /* After the event loop: children stopped, everything released. */
@@ -973,6 +869,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	metrics_stop(env);
 	shutdown_children(env);
 	ctl_close(env);
+	reload_free(env);
 	polset_free(env->pols);
 	bpfl_free(env->bpf);
 	unlink(env->pid_path);

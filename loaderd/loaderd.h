@@ -27,6 +27,7 @@ enum child_id {
 };
 
 struct loaderd_env;
+struct reload_last;
 struct target;
 struct ipc_msg;
 
@@ -65,6 +66,8 @@ struct child {
 	unsigned int	 ready_timeouts;
 	unsigned int	 health_timeouts;
 	unsigned int	 queue_overflows;
+	int		 reloading;	/* stopped by a reload (new alerts
+					   file): start again at once */
 };
 
 /* Deadlines and bounds (supervise.c; from the environment for tests). */
@@ -109,6 +112,7 @@ struct loaderd_env {
 	struct drops_hook	*drops_hooks;	/* per hook, the same */
 	size_t			 ndrops_hooks;
 	/* alert delivery (docs/alerts.md) */
+	const char		*alerts_override; /* -A, NULL: the setting */
 	char			*alerts_path;	/* file read; NULL: none */
 	char			*alerts_text;	/* its text, secrets included
 						   ("" without a file) */
@@ -123,6 +127,9 @@ struct loaderd_env {
 	struct target		*targets;
 	size_t			 ntargets;
 	struct ipc_notify_stats	 nstats;
+	/* reload (reload.c) */
+	struct event		*hup_ev;
+	struct reload_last	*reload_last;	/* NULL: none yet */
 	int			 caps_dropped;
 	int			 failed;	/* exit status 1 */
 	int			 shutting_down;
@@ -156,6 +163,47 @@ int	policies_check(struct loaderd_env *);	/* -n: parse everything */
 char	*policies_ctl(struct loaderd_env *, uint16_t type,
 	    const uint8_t *payload, size_t len, int *is_error);
 void	policies_resend(struct loaderd_env *);
+
+/* alertcfg.c: the alerts file, read at start and on a reload */
+struct alertcfg {
+	char			*path;		/* NULL: no file */
+	char			*text;		/* secrets included */
+	char			*redacted;
+	struct al_config	 cfg;
+};
+/* Read and check it (path from -A or the setting): 0, or -1 with the
+ * reason in err (ac cleared). */
+int	alertcfg_read(struct loaderd_env *, struct alertcfg *, char *err,
+	    size_t errlen);
+void	alertcfg_clear(struct alertcfg *);
+/* Make ac the running configuration (takes its contents). */
+void	alertcfg_install(struct loaderd_env *, struct alertcfg *);
+/* At start: -A override (NULL: the setting).  0 or -1 (logged). */
+int	alerts_setup(struct loaderd_env *, const char *override);
+void	alerts_free(struct loaderd_env *);
+/* Send the running configuration to a child (the notifier: only at its
+ * start). */
+void	child_send_alerts(struct loaderd_env *, enum child_id);
+
+/* policies.c: the *.yaml / *.yml files of dir, sorted, into *out
+ * (NULL-terminated, NULL if none): 0, or -1 with errno. */
+int	policies_dir_list(const char *dir, char ***out);
+void	policies_strv_free(char **);
+
+/* reload.c: SIGHUP and triplinectl reload */
+void	reload_init(struct loaderd_env *);
+void	reload_free(struct loaderd_env *);
+/* Re-read the policies and the alerts file; the outcome (text, caller
+ * frees) in *out.  0, or -1 if anything failed (the running versions of
+ * what failed stay). */
+int	reload_run(struct loaderd_env *, const char *trigger, char **out);
+/* A child stopped by a reload was reaped (before it starts again). */
+void	reload_child_stopped(struct loaderd_env *, enum child_id);
+/* The "last reload" part of the status. */
+struct sbuf;
+struct jsonw;
+void	reload_status_text(struct loaderd_env *, struct sbuf *);
+void	reload_status_json(struct loaderd_env *, struct jsonw *);
 
 /* targets.c: the action targets the notifier may fetch */
 void	targets_hook(struct loaderd_env *, int added, const struct ipc_hook *);

@@ -13,7 +13,9 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/ctl.c loaderd/loaderd.h \
 	loaderd/policies.c \
 	loaderd/targets.c \
-	loaderd/metrics.c loaderd/metrics.h
+	loaderd/metrics.c loaderd/metrics.h \
+	loaderd/alertcfg.c loaderd/reload.c \
+	loaderd/reload_plan.c loaderd/reload_plan.h
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)
@@ -86,4 +88,14 @@ tests_unit_test_loaderd_privs_LDADD = loaderd/libloaderd.a \
 	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
 	$(LIBEVENT_LIBS) $(CMOCKA_LIBS)
 UNIT_TESTS += tests/unit/test_loaderd_privs
+endif
+
+if HAVE_CMOCKA
+# what a reload does to the policy set (pure)
+check_PROGRAMS += tests/unit/test_reload_plan
+tests_unit_test_reload_plan_SOURCES = tests/unit/test_reload_plan.c
+tests_unit_test_reload_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_reload_plan_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
+	$(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_reload_plan
 endif

@@ -72,20 +72,17 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted list of *.yaml / *.yml in dir (NULL-terminated); NULL if none. */
-static char **
-policies_dir_list(const char *dir)
+int
+policies_dir_list(const char *dir, char ***out)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		**v = NULL;
 	size_t		 n = 0;
 
-	if ((d = opendir(dir)) == NULL) {
-		if (errno != ENOENT)
-			log_warn("policy directory %s", dir);
-		return NULL;
-	}
+	*out = NULL;
+	if ((d = opendir(dir)) == NULL)
+		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || !yaml_name(de->d_name))
 			continue;
@@ -96,11 +93,12 @@ policies_dir_list(const char *dir)
 	closedir(d);
 	if (v != NULL)
 		qsort(v, n, sizeof(*v), name_cmp);
-	return v;
+	*out = v;
+	return 0;
 }
 
-static void
-strv_free(char **v)
+void
+policies_strv_free(char **v)
 {
 	size_t	 i;
 
@@ -109,6 +107,20 @@ strv_free(char **v)
 	for (i = 0; v[i] != NULL; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* The files of a policy directory at start; a missing one has none. */
+static char **
+policies_dir_files(const char *dir)
+{
+	char	**v;
+
+	if (policies_dir_list(dir, &v) != 0) {
+		if (errno != ENOENT)
+			log_warn("policy directory %s", dir);
+		return NULL;
+	}
+	return v;
 }
 
 static int
@@ -144,18 +156,18 @@ policies_foreach(struct loaderd_env *env, int check_only)
 	int	 failed = 0;
 
 	if (env->vendor_policy_dir != NULL &&
-	    (v = policies_dir_list(env->vendor_policy_dir)) != NULL) {
+	    (v = policies_dir_files(env->vendor_policy_dir)) != NULL) {
 		for (i = 0; v[i] != NULL; i++)
 			if (policies_load_one(env, v[i], check_only) != 0)
 				failed++;
-		strv_free(v);
+		policies_strv_free(v);
 	}
 	if (env->policy_dir[0] != '\0' &&
-	    (v = policies_dir_list(env->policy_dir)) != NULL) {
+	    (v = policies_dir_files(env->policy_dir)) != NULL) {
 		for (i = 0; v[i] != NULL; i++)
 			if (policies_load_one(env, v[i], check_only) != 0)
 				failed++;
-		strv_free(v);
+		policies_strv_free(v);
 	}
 	for (i = 0; i < env->npolicy_files; i++)
 		if (policies_load_one(env, env->policy_files[i],

@@ -557,6 +557,24 @@ polset_set_file(struct polset *ps, const char *name, const char *file)
 	return 0;
 }
 
+int
+polset_policy(struct polset *ps, size_t n, struct polset_polinfo *pi)
+{
+	struct pent	*pe;
+
+	memset(pi, 0, sizeof(*pi));
+	TAILQ_FOREACH(pe, &ps->pols, entry) {
+		if (n-- > 0)
+			continue;
+		pi->name = pe->pol->name;
+		pi->file = pe->pol->file;
+		pi->src = pe->pol->src;
+		pi->srclen = pe->pol->srclen;
+		return 0;
+	}
+	return ERR_NOTFOUND;
+}
+
 size_t
 polset_count(struct polset *ps)
 {

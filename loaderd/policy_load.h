@@ -110,6 +110,16 @@ size_t	polset_count(struct polset *);
 char	*polset_policy_file(struct polset *, const char *name);
 /* Record where a loaded policy is stored from now on.  0 or ERR_NOTFOUND. */
 int	polset_set_file(struct polset *, const char *name, const char *file);
+/* Loaded policy n (0-based, load order): its name, file and the document
+ * it was parsed from (src may be NULL).  0 or ERR_NOTFOUND past the end;
+ * strings borrowed until the next change of the set. */
+struct polset_polinfo {
+	const char	*name;
+	const char	*file;
+	const char	*src;
+	size_t		 srclen;
+};
+int	polset_policy(struct polset *, size_t n, struct polset_polinfo *);
 
 /* Per-hook view for status and tests. */
 struct polset_hookinfo {

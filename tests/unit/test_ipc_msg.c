@@ -77,7 +77,9 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 28);
+	assert_int_equal(known, 29);
+	assert_true(ipc_type_allowed(IPC_CTL_RELOAD, IPC_PROC_CTL,
+	    IPC_PROC_LOADERD));
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_false(ipc_type_allowed(IPC_COLLECT_RINGBUF,
