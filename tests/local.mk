@@ -95,3 +95,8 @@ AM_TESTS_ENVIRONMENT += \
 	inst_docdir inst_sysconfdir inst_unitdir inst_sysusersdir \
 	inst_tmpfilesdir inst_vendorpolicies inst_examplepolicies inst_docs \
 	PACKAGE_TARNAME PACKAGE_VERSION;
+# reload (SIGHUP, triplinectl reload): policies and the alerts file
+INTEGRATION_TESTS += tests/integration/e2e_reload.sh
+if HAVE_CMOCKA
+UNPRIVILEGED_TESTS += tests/unit/test_reload_plan
+endif
