@@ -135,12 +135,15 @@ alerts_setup(struct loaderd_env *env, const char *override)
 void
 alerts_free(struct loaderd_env *env)
 {
-	free(env->alerts_path);
-	if (env->alerts_text != NULL)
-		freezero(env->alerts_text, strlen(env->alerts_text));
-	free(env->alerts_redacted);
-	alerts_clear(&env->alerts);
+	struct alertcfg	 ac;
+
+	ac.path = env->alerts_path;
+	ac.text = env->alerts_text;
+	ac.redacted = env->alerts_redacted;
+	ac.cfg = env->alerts;
+	alertcfg_clear(&ac);
 	env->alerts_path = env->alerts_text = env->alerts_redacted = NULL;
+	memset(&env->alerts, 0, sizeof(env->alerts));
 }
 
 /*

@@ -12,38 +12,17 @@
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/sinks.sh"
 alerts_test_env reload reloadnode
-V=$T/vendor
-mkdir -p "$V"
+# the vendor directory is P (testlib.sh's policy directory)
 
-# kill_pol FILE NAME PREFIX...: Sigkill of an openat whose path starts with
-# one of the PREFIXes
+# kill_pol NAME [PREFIX...]: $P/NAME.yaml, Sigkill of an openat whose path
+# starts with $M/NAME- or one of the PREFIXes
 kill_pol() {
-	_f=$1 _n=$2
-	shift 2
+	_n=$1
+	shift
 	{
-		cat <<EOF
-apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "$_n"
-spec:
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-EOF
 		for _v in "$@"; do printf '        - "%s"\n' "$_v"; done
 		printf '      matchActions:\n      - action: Sigkill\n'
-	} > "$_f"
+	} | sel_pol "$_n"
 }
 # killed PATH: "yes" if openat(PATH) by trigger dies by SIGKILL, else "no"
 killed() {
@@ -63,7 +42,7 @@ print("none" if h is None else sys.argv[2] % h)' "$1" "$2"
 hook() { hookq "$1" '%(id)d %(gen)d'; }
 matched() { hookq "$1" '%(matched)d'; }
 reload() { "$CTL" -S "$S" reload >"$T/reload.out" 2>&1; }
-# the number of reloads the status shows as done, by trigger
+# last_reload: "TRIGGER TIME" of the last reload, "none" before the first
 last_reload() { "$CTL" -S "$S" status --json | "$PY" -c '
 import json, sys
 r = json.load(sys.stdin)["last_reload"]
@@ -72,34 +51,14 @@ print("none" if r is None else "%s %s" % (r["trigger"], r["time"]))'; }
 plan 39
 
 # ---- start-up set --------------------------------------------------------------
-kill_pol "$V/keep.yaml" keep "$M/keep-"
-kill_pol "$V/chg.yaml" chg "$M/chg-" "$M/chgold-"
-kill_pol "$V/gone.yaml" gone "$M/gone-"
-kill_pol "$T/brk.yaml" brk "$M/brk-"
+kill_pol keep
+kill_pol chg "$M/chgold-"
+kill_pol gone
+kill_pol brk
+mv "$P/brk.yaml" "$T/brk.yaml"
 # a Post policy for the alerts
-{
-	cat <<EOF
-apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "al"
-spec:
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/al-"
-EOF
-} > "$T/al.yaml"
+sel_pol al </dev/null
+mv "$P/al.yaml" "$T/al.yaml"
 
 http_sink_start web || { echo "Bail out! http sink"; exit 99; }
 W=http://127.0.0.1:$(sink_port web)
@@ -122,7 +81,7 @@ EOF
 A=$T/alerts.yaml
 alerts_file hook-a
 
-alerts_loaderd_start -V "$V" -p "$T/brk.yaml"
+alerts_loaderd_start -V "$P" -p "$T/brk.yaml"
 "$CTL" -S "$S" policy add "$T/al.yaml" >/dev/null 2>&1
 is "start-up set: vendor directory, -p file, policies.d" \
     "$("$CTL" -S "$S" policy list --json | "$PY" -c 'import json,sys; print(" ".join(sorted(p["name"] for p in json.load(sys.stdin)["policies"])))')" \
@@ -156,12 +115,13 @@ CHG_HOOK=$(hook chg)
 AL_HOOK=$(hook al)
 
 # ---- SIGHUP: one file changed, one added, one deleted, one broken, alerts -----------
-kill_pol "$V/chg.yaml" chg "$M/chg-" "$M/chgnew-"
-kill_pol "$V/new.yaml" new "$M/new-"
-rm "$V/gone.yaml"
+kill_pol chg "$M/chgnew-"
+kill_pol new
+rm "$P/gone.yaml"
 # line 8, column 5: an unknown key
-kill_pol "$T/brk.yaml.tmp" brk "$M/brk-"
-sed '8i\    bogus: 1' "$T/brk.yaml.tmp" > "$T/brk.yaml"
+kill_pol brk
+sed '8i\    bogus: 1' "$P/brk.yaml" > "$T/brk.yaml"
+rm "$P/brk.yaml"
 alerts_file hook-b
 kill -HUP "$LPID"
 check "SIGHUP: the reload is done (status)" \
@@ -208,16 +168,17 @@ is "a reload that changes nothing: unchanged hooks stay" \
     "$(hook keep) / $(hook al)" "$KEEP_HOOK / $AL_HOOK"
 
 # ---- repaired, then several swaps of the changed policy under the loops --------------
-kill_pol "$T/brk.yaml" brk "$M/brk-" "$M/brk2-"
+kill_pol brk "$M/brk2-"
+mv "$P/brk.yaml" "$T/brk.yaml"
 check "fixed file: triplinectl reload exits 0" reload
 like "... and says ok" "$(cat "$T/reload.out")" "^reload: ok"
 is "fixed file: its new version runs" "$(killed "$M/brk2-1")" "yes"
 fails=0
 for i in 1 2 3 4 5 6; do
 	if [ $((i % 2)) -eq 1 ]; then
-		kill_pol "$V/chg.yaml" chg "$M/chg-" "$M/chgold-"
+		kill_pol chg "$M/chgold-"
 	else
-		kill_pol "$V/chg.yaml" chg "$M/chg-" "$M/chgnew-"
+		kill_pol chg "$M/chgnew-"
 	fi
 	n=$(runs chg)
 	reload || fails=$((fails + 1))
