@@ -72,7 +72,7 @@ struct rl_ctx {
 
 static const char *const rl_act_names[] = {
 	[RP_KEEP] = "unchanged",
-	[RP_STAY] = "kept (file not valid)",
+	[RP_STAY] = "kept (its file failed)",
 	[RP_REPLACE] = "replaced",
 	[RP_ADD] = "added",
 	[RP_DELETE] = "deleted",

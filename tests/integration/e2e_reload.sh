@@ -143,7 +143,7 @@ like "broken file: log names file:line:col" "$(cat "$T/loaderd.log")" \
 ST=$("$CTL" -S "$S" status)
 like "broken file: status shows file:line:col" "$ST" "error: $T/brk.yaml:8:5: .*bogus"
 like "status: what the reload did" "$ST" \
-    "policies: 2 unchanged, 1 kept \\(file not valid\\), 1 replaced, 1 added, 1 deleted"
+    "policies: 2 unchanged, 1 kept \\(its file failed\\), 1 replaced, 1 added, 1 deleted"
 is "status --json: last reload result" \
     "$("$CTL" -S "$S" status --json | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["last_reload"]; print(r["result"], r["policies"]["replaced"], len(r["errors"]))')" \
     "failed 1 1"
