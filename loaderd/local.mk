@@ -12,7 +12,7 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/sandbox_rules.c \
 	loaderd/ctl.c loaderd/loaderd.h \
 	loaderd/policies.c \
-	loaderd/targets.c
+	loaderd/targets.c loaderd/service.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)
