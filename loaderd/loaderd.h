@@ -170,6 +170,7 @@ int	child_health_msg(struct peer *, struct ipc_msg *, void *);
 void	service_init(struct loaderd_env *);	/* before the filter */
 void	service_events(struct loaderd_env *);	/* with the event base */
 void	service_health(struct loaderd_env *);	/* a child READY or answer */
+void	service_health_tick(struct loaderd_env *); /* each health round */
 void	service_stopping(struct loaderd_env *);
 void	service_free(struct loaderd_env *);
 

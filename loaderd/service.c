@@ -12,7 +12,10 @@
  *
  * WATCHDOG=1 every half watchdog interval while both children answer their
  * health checks, sent from loaderd's event loop (a loop that does not turn
- * does not feed it), and at once when they answer again after a hold.
+ * does not feed it).  Each health round checks too: a ping unanswered
+ * for half the health interval holds the watchdog at once (a live child
+ * answers within milliseconds), and the first answer after a hold feeds
+ * it at once.
  *
  * STATUS= every few seconds: policies loaded, events stored per second,
  * records lost, the children's state.
@@ -118,9 +121,13 @@ service_hold_reason(struct loaderd_env *env, char *buf, size_t len)
 	return NULL;
 }
 
-/* Feed the watchdog if both children answer; log when that changes. */
+/*
+ * The watchdog: held (not fed) while a child does not answer; fed when
+ * feed is set (the half-interval timer) and at once when both answer
+ * again after a hold.  Logged when that changes.
+ */
 static void
-service_watchdog(struct loaderd_env *env)
+service_watchdog(struct loaderd_env *env, int feed)
 {
 	struct loaderd_service	*svc = &env->svc;
 	char			 why[128], msg[512];
@@ -128,7 +135,8 @@ service_watchdog(struct loaderd_env *env)
 	if (svc->watchdog_ms == 0 || !svc->ready || env->shutting_down)
 		return;
 	if (service_hold_reason(env, why, sizeof(why)) != NULL) {
-		svc->holds++;
+		if (feed)
+			svc->holds++;
 		if (!svc->held) {
 			log_warnx("watchdog not fed: %s", why);
 			snprintf(msg, sizeof(msg), "STATUS=watchdog held: %s",
@@ -138,6 +146,8 @@ service_watchdog(struct loaderd_env *env)
 		svc->held = 1;
 		return;
 	}
+	if (!feed && !svc->held)
+		return;
 	if (svc->held)
 		log_info("watchdog fed again: both children answer");
 	svc->held = 0;
@@ -148,7 +158,14 @@ service_watchdog(struct loaderd_env *env)
 static void
 service_watchdog_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	service_watchdog(arg);
+	service_watchdog(arg, 1);
+}
+
+void
+service_health_tick(struct loaderd_env *env)
+{
+	if (env->svc.sd.fd != -1)
+		service_watchdog(env, 0);
 }
 
 static void
@@ -196,8 +213,7 @@ service_health(struct loaderd_env *env)
 		return;
 	service_ready(env);
 	/* after a hold, feed as soon as both answer again */
-	if (env->svc.held)
-		service_watchdog(env);
+	service_watchdog(env, 0);
 }
 
 static unsigned int

@@ -187,6 +187,7 @@ supervise_health_cb(evutil_socket_t fd, short ev, void *arg)
 
 	for (id = 0; id < CHILD_MAX; id++)
 		supervise_ping(&env->child[id], now);
+	service_health_tick(env);
 }
 
 /* IPC_COLLECT_HEALTH_ANS, IPC_NOTIFY_HEALTH_ANS */
@@ -212,8 +213,10 @@ child_health_msg(struct peer *p, struct ipc_msg *m, void *arg)
 /*
  * Does the child answer its health checks?  NULL if it does, else why
  * not: not running or not ready yet, no answer since it became ready, or
- * a ping unanswered for longer than the interval (a live child answers at
- * once from its event loop).
+ * a ping unanswered for half the interval (a live child answers at once
+ * from its event loop; the next round, an interval after the ping, sees
+ * it, before the deadline kills the child when that is at least twice the
+ * interval, as with the defaults and under a watchdog).
  */
 const char *
 supervise_unhealthy(const struct child *c, uint64_t now)
@@ -227,7 +230,7 @@ supervise_unhealthy(const struct child *c, uint64_t now)
 	if (c->pong_seq == 0)
 		return "no health answer yet";
 	if (c->ping_seq != c->pong_seq &&
-	    now - c->ping_ms > c->env->limits.health_interval_ms)
+	    now - c->ping_ms >= c->env->limits.health_interval_ms / 2)
 		return "health check unanswered";
 	return NULL;
 }

@@ -61,3 +61,7 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
 INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
+# loaderd under a service manager: READY=1, STATUS, the watchdog, the
+# start-up deadline, journald priorities (sd_notify listener in Python)
+INTEGRATION_TESTS += tests/integration/e2e_systemd.sh
+EXTRA_DIST += tests/lib/sdlisten.py
