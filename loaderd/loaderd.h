@@ -155,6 +155,7 @@ int	child_send_fd(struct loaderd_env *, enum child_id, uint16_t type,
 
 /* supervise.c: READY and health deadlines, output queue bound */
 void	supervise_init(struct loaderd_env *, uint64_t watchdog_ms);
+unsigned int limit_env(const char *name, unsigned int def, unsigned int max);
 void	supervise_ping(struct child *, uint64_t now);
 const char *supervise_unhealthy(const struct child *, uint64_t now);
 uint64_t supervise_now_ms(void);

@@ -26,7 +26,6 @@
 #include "build.h"
 
 #include <sys/types.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,23 +215,6 @@ service_health(struct loaderd_env *env)
 	service_watchdog(env, 0);
 }
 
-static unsigned int
-service_startup_env(void)
-{
-	const char	*v = getenv("TRIPLINE_STARTUP_TIMEOUT");
-	char		*end;
-	unsigned long	 n;
-
-	if (v == NULL || *v == '\0')
-		return STARTUP_TIMEOUT_S;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || *v == '-' || n < 1 || n > 3600)
-		fatalx("TRIPLINE_STARTUP_TIMEOUT=%s: not a number in 1..3600",
-		    v);
-	return (unsigned int)n;
-}
-
 void
 service_init(struct loaderd_env *env)
 {
@@ -245,7 +227,8 @@ service_init(struct loaderd_env *env)
 		fatalx_r(r, "NOTIFY_SOCKET=%s", name);
 	if (r == 0)
 		return;
-	svc->startup_s = service_startup_env();
+	svc->startup_s = limit_env("TRIPLINE_STARTUP_TIMEOUT",
+	    STARTUP_TIMEOUT_S, 3600);
 	svc->watchdog_ms = sdnotify_watchdog_usec(getenv("WATCHDOG_USEC"),
 	    getenv("WATCHDOG_PID"), getpid()) / 1000;
 	log_info("service manager at %s: READY within %u s, %s", name,

@@ -29,7 +29,8 @@
 #define CHILD_QUEUE_MAX		4096
 #define MIN_HEALTH_MS		100	/* under a very short watchdog */
 
-static unsigned int
+/* $name: a number in 1..max, def when unset; anything else is fatal. */
+unsigned int
 limit_env(const char *name, unsigned int def, unsigned int max)
 {
 	const char	*v = getenv(name);
