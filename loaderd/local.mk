@@ -12,7 +12,7 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/sandbox_rules.c \
 	loaderd/ctl.c loaderd/loaderd.h \
 	loaderd/policies.c \
-	loaderd/targets.c loaderd/service.c
+	loaderd/targets.c
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)
 loaderd_libloaderd_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(MSGPACK_CFLAGS) $(CAPNG_CFLAGS)
@@ -86,3 +86,5 @@ tests_unit_test_loaderd_privs_LDADD = loaderd/libloaderd.a \
 	$(LIBEVENT_LIBS) $(CMOCKA_LIBS)
 UNIT_TESTS += tests/unit/test_loaderd_privs
 endif
+# readiness, status and watchdog for the service manager (sd_notify)
+loaderd_libloaderd_a_SOURCES += loaderd/service.c
