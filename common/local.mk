@@ -15,7 +15,8 @@ common_libcommon_a_SOURCES = \
 	common/yamlutil.c common/yamlutil.h \
 	common/policy.c common/policy.h common/policy_int.h \
 	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
-	common/policy_names.c
+	common/policy_names.c \
+	common/sdnotify.c common/sdnotify.h
 nodist_common_libcommon_a_SOURCES = common/syscalls_gen.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(YAML_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(LIBEVENT_CFLAGS)
@@ -75,4 +76,10 @@ UNIT_TESTS += tests/unit/test_ipc tests/unit/test_ipc_msg \
 	tests/unit/test_config tests/unit/test_str tests/unit/test_sandbox \
 	tests/unit/test_policy tests/unit/test_alerts tests/unit/test_peer \
 	tests/unit/test_jsonw
+# the sd_notify protocol (common/sdnotify.c)
+check_PROGRAMS += tests/unit/test_sdnotify
+tests_unit_test_sdnotify_SOURCES = tests/unit/test_sdnotify.c
+tests_unit_test_sdnotify_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_sdnotify_LDADD = $(COMMON_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_sdnotify
 endif

@@ -1,4 +1,9 @@
-/* common/log.c -- logging to stderr; every line names the process. */
+/*
+ * common/log.c -- logging to stderr; every line names the process.  When
+ * stderr is the journal's stream ($JOURNAL_STREAM names it), each line
+ * starts with its sd-daemon priority ("<3>"), which journald turns into the
+ * entry's priority; anywhere else (a terminal, a file) lines are plain.
+ */
 #include "build.h"
 
 #include <errno.h>
@@ -11,16 +16,19 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sdnotify.h"
 #include "str.h"
 
-static int	 log_debug_mode;
+static int	 log_journal;
 static int	 log_verbose;
 static char	 log_procname[32] = "tripline";
 
 void
 log_init(int debug, int verbose)
 {
-	log_debug_mode = debug;
+	(void)debug;
+	log_journal = sdnotify_is_journal(getenv("JOURNAL_STREAM"),
+	    STDERR_FILENO);
 	log_verbose = verbose;
 }
 
@@ -56,10 +64,10 @@ vlog(int pri, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* never let a message carry control characters to the terminal */
 	str_escape(esc, sizeof(esc), msg, strlen(msg));
-	if (log_debug_mode)
-		fprintf(stderr, "%s: %s\n", log_procname, esc);
-	else
+	if (log_journal)
 		fprintf(stderr, "<%d>%s: %s\n", pri, log_procname, esc);
+	else
+		fprintf(stderr, "%s: %s\n", log_procname, esc);
 	fflush(stderr);
 	errno = saved_errno;
 }

@@ -8,8 +8,10 @@
 #define __dead __attribute__((__noreturn__))
 #endif
 
-/* debug != 0: plain text to stderr (foreground); otherwise "<N>" sd-daemon
- * priority prefixes on stderr for journald.  verbose: 0 info, 1+ debug. */
+/* Lines go to stderr, with "<N>" sd-daemon priority prefixes when stderr
+ * is the journal ($JOURNAL_STREAM), plain otherwise; debug is kept for the
+ * callers' -d (foreground) but no longer changes the format.  verbose: 0
+ * info, 1+ debug. */
 void	log_init(int debug, int verbose);
 void	log_procinit(const char *procname);
 void	log_setverbose(int verbose);

@@ -23,3 +23,5 @@ dist/tripline.service: $(top_srcdir)/dist/tripline.service.in Makefile
 
 EXTRA_DIST += dist/tripline.service.in
 CLEANFILES += dist/tripline.service dist/tripline.service.tmp
+# running under systemd: readiness, watchdog, logs
+doc_DATA += docs/systemd.md

@@ -121,8 +121,6 @@ ctl_status_alerts_text(struct loaderd_env *env, struct sbuf *sb)
 static const char *
 child_state(const struct child *c)
 {
-	const struct loaderd_limits *l = &c->env->limits;
-
 	if (c->pid <= 0)
 		return c->restarts ? "restarting" : "stopped";
 	if (c->killed)
@@ -131,7 +129,7 @@ child_state(const struct child *c)
 		return "starting";
 	/* a ping unanswered for longer than the interval */
 	if (c->ping_seq != c->pong_seq && supervise_now_ms() - c->ping_ms >
-	    (uint64_t)l->health_interval_s * 1000)
+	    c->env->limits.health_interval_ms)
 		return "unresponsive";
 	return "running";
 }
@@ -159,10 +157,32 @@ ctl_limits_json(struct jsonw *w, const struct loaderd_env *env)
 {
 	jw_kobj(w, "supervision");
 	jw_kuint(w, "ready_timeout_s", env->limits.ready_s);
-	jw_kuint(w, "health_interval_s", env->limits.health_interval_s);
-	jw_kuint(w, "health_timeout_s", env->limits.health_timeout_s);
+	jw_kuint(w, "health_interval_ms", env->limits.health_interval_ms);
+	jw_kuint(w, "health_timeout_ms", env->limits.health_timeout_ms);
+	jw_kuint(w, "watchdog_ms", env->svc.watchdog_ms);
 	jw_kuint(w, "queue_max", env->limits.queue_max);
 	jw_end(w);
+}
+
+/* The service manager's side: readiness and watchdog (service.c). */
+static void
+ctl_status_service(const struct loaderd_env *env, struct sbuf *sb)
+{
+	const struct loaderd_service *svc = &env->svc;
+
+	if (svc->sd.fd == -1) {
+		sbuf_adds(sb, "service manager   none (no NOTIFY_SOCKET)\n");
+		return;
+	}
+	sbuf_addf(sb, "service manager   %s", svc->ready ? "READY sent" :
+	    "not ready yet");
+	if (svc->watchdog_ms != 0)
+		sbuf_addf(sb, ", watchdog every %llums: fed %llu times, "
+		    "held %llu times%s", (unsigned long long)svc->watchdog_ms,
+		    (unsigned long long)svc->fed,
+		    (unsigned long long)svc->holds, svc->held ?
+		    " (held now)" : "");
+	sbuf_adds(sb, "\n");
 }
 
 /* What the status shows, gathered once for both renderings. */
@@ -276,10 +296,11 @@ ctl_status_text(struct loaderd_env *env)
 	    sandbox_mode_name(env->cfg.sandbox_mode),
 	    env->caps_dropped ? "  caps trimmed" : "",
 	    env->seccomp_on ? "  seccomp" : "");
-	sbuf_addf(&sb, "supervision       READY within %us, health every %us "
-	    "(answer within %us), queue %u messages\n", env->limits.ready_s,
-	    env->limits.health_interval_s, env->limits.health_timeout_s,
+	sbuf_addf(&sb, "supervision       READY within %us, health every %ums "
+	    "(answer within %ums), queue %u messages\n", env->limits.ready_s,
+	    env->limits.health_interval_ms, env->limits.health_timeout_ms,
 	    env->limits.queue_max);
+	ctl_status_service(env, &sb);
 	sbuf_addf(&sb, "state dir         %s\n", env->cfg.state_dir);
 	sbuf_adds(&sb, "\nprocesses\n");
 	for (id = 0; id < CHILD_MAX; id++) {

@@ -53,17 +53,23 @@
 #define DROPS_INTERVAL_S	1
 
 static void	child_start(struct loaderd_env *, enum child_id);
+
+static int
+timer_in_ms(struct event *ev, uint64_t ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return evtimer_add(ev, &tv);
+}
 /* what each child may send us (defined with the handlers) */
 static const struct peer_proto child_protos[CHILD_MAX];
 
 static int
 timer_in(struct event *ev, unsigned int secs)
 {
-	struct timeval	 tv;
-
-	tv.tv_sec = secs;
-	tv.tv_usec = 0;
-	return evtimer_add(ev, &tv);
+	return timer_in_ms(ev, (uint64_t)secs * 1000);
 }
 
 static __dead void
@@ -359,6 +365,10 @@ child_ready_msg(struct peer *p, struct ipc_msg *m, void *arg)
 	c->uid = rd.uid;
 	supervise_stopped(c);
 	log_info("%s ready (pid %u, uid %u)", c->name, rd.pid, rd.uid);
+	/* the first health check at once: readiness and the watchdog wait
+	 * for its answer */
+	supervise_ping(c, supervise_now_ms());
+	service_health(c->env);
 	return 0;
 }
 
@@ -851,7 +861,7 @@ loaderd_events_new(struct loaderd_env *env, struct loaderd_events *ev)
 	    evsignal_add(ev->chld, NULL) == -1 ||
 	    evsignal_add(ev->term, NULL) == -1 ||
 	    evsignal_add(ev->intr, NULL) == -1 ||
-	    timer_in(ev->health, env->limits.health_interval_s) == -1 ||
+	    timer_in_ms(ev->health, env->limits.health_interval_ms) == -1 ||
 	    timer_in(ev->drops, DROPS_INTERVAL_S) == -1)
 		fatalx("event setup");
 	reload_init(env);	/* SIGHUP */
@@ -864,6 +874,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	enum child_id	 id;
 
 	env->shutting_down = 1;
+	service_stopping(env);
 	/* the last drops, read by the collector before it stops */
 	drops_report(env);
 	metrics_stop(env);
@@ -880,6 +891,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	event_free(ev->drops);
 	free(env->drops_hooks);
 	spawner_stop(&env->spawner);
+	service_free(env);
 	for (id = 0; id < CHILD_MAX; id++) {
 		event_free(env->child[id].restart_ev);
 		supervise_free(&env->child[id]);
@@ -980,8 +992,10 @@ main(int argc, char *argv[])
 	policies_init(env);
 	if (ctl_listen(env) != 0)
 		fatal("control socket %s", env->ctl_path);
-	supervise_init(env);
+	service_init(env);
+	supervise_init(env, env->svc.watchdog_ms);
 	loaderd_events_new(env, &ev);
+	service_events(env);
 	loaderd_spawner_start(env);
 	loaderd_confine(env);
 

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "ipc.h"
 #include "ipc_msg.h"
+#include "sdnotify.h"
 #include "spawn.h"
 
 struct event_base;
@@ -73,9 +74,23 @@ struct child {
 /* Deadlines and bounds (supervise.c; from the environment for tests). */
 struct loaderd_limits {
 	unsigned int	 ready_s;		/* TRIPLINE_READY_TIMEOUT */
-	unsigned int	 health_interval_s;	/* TRIPLINE_HEALTH_INTERVAL */
-	unsigned int	 health_timeout_s;	/* TRIPLINE_HEALTH_TIMEOUT */
+	unsigned int	 health_interval_ms;	/* TRIPLINE_HEALTH_INTERVAL */
+	unsigned int	 health_timeout_ms;	/* TRIPLINE_HEALTH_TIMEOUT */
 	unsigned int	 queue_max;		/* TRIPLINE_CHILD_QUEUE_MAX */
+};
+
+/* The service manager (service.c; sd_notify protocol, common/sdnotify.h). */
+struct loaderd_service {
+	struct sdnotify	 sd;		/* fd -1: not under a manager */
+	uint64_t	 watchdog_ms;	/* WATCHDOG_USEC / 1000; 0: none */
+	unsigned int	 startup_s;	/* READY=1 deadline */
+	int		 ready;		/* READY=1 sent */
+	int		 held;		/* watchdog not fed at the last check */
+	uint64_t	 fed;		/* WATCHDOG=1 sent */
+	uint64_t	 holds;		/* checks that did not feed it */
+	uint64_t	 rate_events;	/* events_stored at the last STATUS */
+	uint64_t	 rate_ms;	/* and when (0: none yet) */
+	struct event	*status_ev, *watchdog_ev, *startup_ev;
 };
 
 struct loaderd_env {
@@ -102,6 +117,7 @@ struct loaderd_env {
 	struct ipc_collect_stats cstats;	/* last stats from collectord */
 	time_t			 cstats_time;
 	struct loaderd_limits	 limits;
+	struct loaderd_service	 svc;
 	struct spawner		 spawner;
 	int			 seccomp_on;	/* loaderd's own filter */
 	struct event		*drops_ev;	/* 1 s: report ring drops */
@@ -147,7 +163,10 @@ int	child_send_fd(struct loaderd_env *, enum child_id, uint16_t type,
 	    const void *msg, int fd);
 
 /* supervise.c: READY and health deadlines, output queue bound */
-void	supervise_init(struct loaderd_env *);
+void	supervise_init(struct loaderd_env *, uint64_t watchdog_ms);
+unsigned int limit_env(const char *name, unsigned int def, unsigned int max);
+void	supervise_ping(struct child *, uint64_t now);
+const char *supervise_unhealthy(const struct child *, uint64_t now);
 uint64_t supervise_now_ms(void);
 void	supervise_started(struct child *);
 void	supervise_stopped(struct child *);
@@ -156,6 +175,14 @@ void	supervise_health_cb(evutil_socket_t, short, void *);
 int	supervise_queue_check(struct child *);
 void	child_kill(struct child *, const char *why);
 int	child_health_msg(struct peer *, struct ipc_msg *, void *);
+
+/* service.c: readiness, status and watchdog for the service manager */
+void	service_init(struct loaderd_env *);	/* before the filter */
+void	service_events(struct loaderd_env *);	/* with the event base */
+void	service_health(struct loaderd_env *);	/* a child READY or answer */
+void	service_health_tick(struct loaderd_env *); /* each health round */
+void	service_stopping(struct loaderd_env *);
+void	service_free(struct loaderd_env *);
 
 /* policies.c: policies at start-up and from triplinectl */
 void	policies_init(struct loaderd_env *);

@@ -99,3 +99,5 @@ tests_unit_test_reload_plan_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 	$(CMOCKA_LIBS)
 UNIT_TESTS += tests/unit/test_reload_plan
 endif
+# readiness, status and watchdog for the service manager (sd_notify)
+loaderd_libloaderd_a_SOURCES += loaderd/service.c

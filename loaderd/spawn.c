@@ -23,8 +23,10 @@
 #include "spawn.h"
 #include "xmalloc.h"
 
+/* the sanitizers' options; JOURNAL_STREAM: the children inherit stderr
+ * and log with journald's priority prefixes when it is the journal */
 const char *const spawn_env_pass[] = {
-	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "JOURNAL_STREAM", NULL
 };
 
 /* loaderd -> spawner: start progs[id]; 1 or 2 fds ride along */

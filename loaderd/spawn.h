@@ -48,8 +48,8 @@ void	spawner_stop(struct spawner *);
 
 /*
  * The children's environment: nothing of loaderd's but the variables named
- * in spawn_env_pass (the sanitizers' options), so no proxy, LD_* or locale
- * setting reaches them.  NULL-terminated; free with spawn_env_free().
+ * in spawn_env_pass (the sanitizers' options, JOURNAL_STREAM), so no
+ * proxy, LD_* or locale setting reaches them.  NULL-terminated; free with spawn_env_free().
  */
 extern const char *const spawn_env_pass[];
 char	**spawn_env_new(void);

@@ -27,8 +27,10 @@
 #define HEALTH_INTERVAL_S	5
 #define HEALTH_TIMEOUT_S	15
 #define CHILD_QUEUE_MAX		4096
+#define MIN_HEALTH_MS		100	/* under a very short watchdog */
 
-static unsigned int
+/* $name: a number in 1..max, def when unset; anything else is fatal. */
+unsigned int
 limit_env(const char *name, unsigned int def, unsigned int max)
 {
 	const char	*v = getenv(name);
@@ -44,19 +46,49 @@ limit_env(const char *name, unsigned int def, unsigned int max)
 	return (unsigned int)n;
 }
 
+/*
+ * Under a service manager's watchdog (interval W) a hung child must be
+ * replaced well before W runs out, or the manager restarts the whole
+ * service: the health interval is at most W/10 and the answer deadline
+ * W/5, so a hang is noticed and the child killed within 2W/5 (a ping is
+ * sent at most one interval after the hang, its deadline is checked at
+ * the interval), which leaves 3W/5 for the restart.
+ */
+static void
+supervise_fit_watchdog(struct loaderd_limits *l, uint64_t watchdog_ms)
+{
+	uint64_t	 i = watchdog_ms / 10, t = watchdog_ms / 5;
+
+	if (watchdog_ms == 0 || (l->health_interval_ms <= i &&
+	    l->health_timeout_ms <= t))
+		return;
+	if (i < MIN_HEALTH_MS)
+		i = MIN_HEALTH_MS;
+	if (t < MIN_HEALTH_MS)
+		t = MIN_HEALTH_MS;
+	if (l->health_interval_ms > i)
+		l->health_interval_ms = (unsigned int)i;
+	if (l->health_timeout_ms > t)
+		l->health_timeout_ms = (unsigned int)t;
+	log_info("watchdog every %llu ms: health checks every %u ms, "
+	    "answer within %u ms", (unsigned long long)watchdog_ms,
+	    l->health_interval_ms, l->health_timeout_ms);
+}
+
 void
-supervise_init(struct loaderd_env *env)
+supervise_init(struct loaderd_env *env, uint64_t watchdog_ms)
 {
 	struct loaderd_limits	*l = &env->limits;
 
 	l->ready_s = limit_env("TRIPLINE_READY_TIMEOUT", READY_TIMEOUT_S,
 	    3600);
-	l->health_interval_s = limit_env("TRIPLINE_HEALTH_INTERVAL",
+	l->health_interval_ms = 1000 * limit_env("TRIPLINE_HEALTH_INTERVAL",
 	    HEALTH_INTERVAL_S, 3600);
-	l->health_timeout_s = limit_env("TRIPLINE_HEALTH_TIMEOUT",
+	l->health_timeout_ms = 1000 * limit_env("TRIPLINE_HEALTH_TIMEOUT",
 	    HEALTH_TIMEOUT_S, 3600);
 	l->queue_max = limit_env("TRIPLINE_CHILD_QUEUE_MAX", CHILD_QUEUE_MAX,
 	    1000000);
+	supervise_fit_watchdog(l, watchdog_ms);
 }
 
 uint64_t
@@ -122,7 +154,7 @@ supervise_free(struct child *c)
 }
 
 /* One child: past the deadline of its ping, or time for a new one. */
-static void
+void
 supervise_ping(struct child *c, uint64_t now)
 {
 	struct ipc_health	 h;
@@ -132,8 +164,7 @@ supervise_ping(struct child *c, uint64_t now)
 	if (c->pid <= 0 || !c->ready || c->peer == NULL || c->killed)
 		return;
 	if (c->ping_seq != c->pong_seq) {
-		deadline = c->ping_ms +
-		    (uint64_t)c->env->limits.health_timeout_s * 1000;
+		deadline = c->ping_ms + c->env->limits.health_timeout_ms;
 		if (now >= deadline) {
 			c->health_timeouts++;
 			child_kill(c, "no health answer before the deadline");
@@ -157,6 +188,7 @@ supervise_health_cb(evutil_socket_t fd, short ev, void *arg)
 
 	for (id = 0; id < CHILD_MAX; id++)
 		supervise_ping(&env->child[id], now);
+	service_health_tick(env);
 }
 
 /* IPC_COLLECT_HEALTH_ANS, IPC_NOTIFY_HEALTH_ANS */
@@ -174,8 +206,34 @@ child_health_msg(struct peer *p, struct ipc_msg *m, void *arg)
 		c->pong_seq = h.seq;
 		c->health_ok = time(NULL);
 		c->health_uptime_ms = h.uptime_ms;
+		service_health(c->env);
 	}
 	return 0;
+}
+
+/*
+ * Does the child answer its health checks?  NULL if it does, else why
+ * not: not running or not ready yet, no answer since it became ready, or
+ * a ping unanswered for half the interval (a live child answers at once
+ * from its event loop; the next round, an interval after the ping, sees
+ * it, before the deadline kills the child when that is at least twice the
+ * interval, as with the defaults and under a watchdog).
+ */
+const char *
+supervise_unhealthy(const struct child *c, uint64_t now)
+{
+	if (c->pid <= 0)
+		return "not running";
+	if (c->killed)
+		return "killed, not yet restarted";
+	if (!c->ready)
+		return "starting (no READY yet)";
+	if (c->pong_seq == 0)
+		return "no health answer yet";
+	if (c->ping_seq != c->pong_seq &&
+	    now - c->ping_ms >= c->env->limits.health_interval_ms / 2)
+		return "health check unanswered";
+	return NULL;
 }
 
 /*

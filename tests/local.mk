@@ -100,3 +100,7 @@ INTEGRATION_TESTS += tests/integration/e2e_reload.sh
 if HAVE_CMOCKA
 UNPRIVILEGED_TESTS += tests/unit/test_reload_plan
 endif
+# loaderd under a service manager: READY=1, STATUS, the watchdog, the
+# start-up deadline, journald priorities (sd_notify listener in Python)
+INTEGRATION_TESTS += tests/integration/e2e_systemd.sh
+EXTRA_DIST += tests/lib/sdlisten.py
