@@ -23,3 +23,7 @@ dist/tripline.service: $(top_srcdir)/dist/tripline.service.in Makefile
 
 EXTRA_DIST += dist/tripline.service.in
 CLEANFILES += dist/tripline.service dist/tripline.service.tmp
+
+# the Debian packaging (docs/debian.md; tests/integration/deb_package.sh)
+doc_DATA += docs/debian.md
+EXTRA_DIST += debian
