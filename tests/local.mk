@@ -61,3 +61,6 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
 INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
+# the Debian package: build, lintian, install, run and purge in a fresh
+# Debian 12 root booted by systemd-nspawn (docs/debian.md)
+INTEGRATION_TESTS += tests/integration/deb_package.sh
