@@ -46,7 +46,7 @@ src_copy() {
 		    (cd "$top_srcdir" && tar -c --null -T -) | tar -x -C "$1"
 	else
 		(cd "$top_srcdir" && tar -c --exclude=./build --exclude=./_build \
-		    --exclude=./debian/build .) | tar -x -C "$1"
+		    --exclude=./_inst --exclude=./debian/build .) | tar -x -C "$1"
 	fi
 }
 
