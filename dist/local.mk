@@ -25,3 +25,7 @@ EXTRA_DIST += dist/tripline.service.in
 CLEANFILES += dist/tripline.service dist/tripline.service.tmp
 # running under systemd: readiness, watchdog, logs
 doc_DATA += docs/systemd.md
+
+# the Debian packaging (docs/debian.md; tests/integration/deb_package.sh)
+doc_DATA += docs/debian.md
+EXTRA_DIST += debian

@@ -104,3 +104,6 @@ endif
 # start-up deadline, journald priorities (sd_notify listener in Python)
 INTEGRATION_TESTS += tests/integration/e2e_systemd.sh
 EXTRA_DIST += tests/lib/sdlisten.py
+# the Debian package: build, lintian, install, run and purge in a fresh
+# Debian 12 root booted by systemd-nspawn (docs/debian.md)
+INTEGRATION_TESTS += tests/integration/deb_package.sh
