@@ -182,6 +182,7 @@ void	service_events(struct loaderd_env *);	/* with the event base */
 void	service_health(struct loaderd_env *);	/* a child READY or answer */
 void	service_health_tick(struct loaderd_env *); /* each health round */
 void	service_stopping(struct loaderd_env *);
+void	service_reloading(struct loaderd_env *, int begin);
 void	service_free(struct loaderd_env *);
 
 /* policies.c: policies at start-up and from triplinectl */

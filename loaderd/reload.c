@@ -419,6 +419,7 @@ reload_run(struct loaderd_env *env, const char *trigger, char **out)
 	int		 failed;
 
 	log_info("reload (%s)", trigger);
+	service_reloading(env, 1);
 	memset(&c, 0, sizeof(c));
 	c.env = env;
 	c.last = xcalloc(1, sizeof(*c.last));
@@ -435,6 +436,7 @@ reload_run(struct loaderd_env *env, const char *trigger, char **out)
 		    "running version)", c.last->nerrors + c.last->nlost);
 	else
 		log_info("reload done");
+	service_reloading(env, 0);
 	if (out != NULL)
 		*out = rl_answer(c.last);
 	return failed ? -1 : 0;

@@ -266,6 +266,23 @@ service_events(struct loaderd_env *env)
 		    svc->watchdog_ms / 2 : MIN_PERIOD_MS, service_watchdog_cb);
 }
 
+/* A reload begins (RELOADING=1) or ended (READY=1 again, with the
+ * status line), so that `systemctl reload` waits for it. */
+void
+service_reloading(struct loaderd_env *env, int begin)
+{
+	char	 msg[512];
+
+	if (!env->svc.ready)
+		return;
+	if (begin) {
+		service_send(env, "RELOADING=1\nSTATUS=reloading");
+		return;
+	}
+	service_status(env, "READY=1\n", NULL, msg, sizeof(msg));
+	service_send(env, msg);
+}
+
 void
 service_stopping(struct loaderd_env *env)
 {

@@ -163,7 +163,7 @@ leftovers() {
 	done
 }
 
-plan 18
+plan 20
 
 T0=$(date +%s)
 t0=$T0
@@ -206,6 +206,20 @@ in_root sh -c 'echo probe > /etc/tripline-deb-probe'
 check "etc-writes row in /var/lib/tripline/events.db" wait_for 20 has_probe_row
 is "events.db owned by the collector user" \
     "$(in_root stat -c %U /var/lib/tripline/events.db)" tripline
+
+# systemctl reload: ExecReload runs triplinectl reload; loaderd re-reads the policies
+# and says so in its status; the service stays active, the same loaderd
+pid0=$(in_root systemctl show -p MainPID --value tripline)
+in_root systemctl reload tripline
+reloaded() { in_root triplinectl status | grep -q "^last reload .*(triplinectl): ok"; }
+if wait_for 20 reloaded; then ok "systemctl reload: loaderd reloaded (status: last reload ok)"; else
+	not_ok "systemctl reload: loaderd reloaded (status: last reload ok)"
+	in_root triplinectl status | grep -A8 'last reload' | sed 's/^/# /'
+	in_root journalctl -u tripline --no-pager -n 30 | sed 's/^/# /'
+fi
+is "after reload: still active, same main pid" \
+    "$(in_root systemctl is-active tripline) $(in_root systemctl show -p MainPID --value tripline)" \
+    "active $pid0"
 
 in_root systemctl stop tripline
 is "systemctl stop: inactive" "$(in_root systemctl is-active tripline 2>&1)" inactive

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/testlib.sh"
 e2e_env sd
 need python3
-plan 31
+plan 33
 
 LISTEN=$top_srcdir/tests/lib/sdlisten.py
 NS=$T/notify
@@ -79,6 +79,21 @@ check "WATCHDOG=1 pings" wait_for 30 \
     sh -c "[ \$(grep -c '	WATCHDOG=1' '$OUT') -ge 2 ]"
 like "status shows the watchdog" "$("$CTL" -S "$S" status)" \
     "service manager   READY sent, watchdog every 10000ms: fed [1-9]"
+
+# ---- a reload (SIGHUP, what ExecReload sends): RELOADING=1, then READY=1
+# again once it is done, so that `systemctl reload` waits for it
+rmark=$(tail -n 1 "$OUT" | cut -f 1)
+kill -HUP "$LPID"
+after() { msgs "$1" | awk -v m="$rmark" '$1 > m' | head -n 1 | cut -f 1; }
+reready() { [ -n "$(after 'READY=1')" ]; }
+check "SIGHUP: RELOADING=1 then READY=1" wait_for 20 \
+    sh -c "[ -n \"\$(grep -E '	RELOADING=1' '$OUT' | awk -v m=$rmark '\$1 > m')\" ]"
+wait_for 20 reready
+rl_order() {
+	_a=$(after 'RELOADING=1') _b=$(after 'READY=1')
+	[ -n "$_a" ] && [ -n "$_b" ] && [ "$_a" -lt "$_b" ]
+}
+check "READY=1 follows RELOADING=1" rl_order
 
 # ---- a frozen collector: no WATCHDOG=1 from when loaderd notices until
 # it has been killed and replaced
