@@ -53,10 +53,25 @@ struct store {
 	struct store_stats stats;
 	sqlite3_stmt	**obq;		/* the outbox queue (store_outbox.c) */
 	char		 salt[STORE_SALT_LEN + 1];	/* idempotency keys */
+	int		 failed;	/* a write of the open batch failed
+					   for lack of space or I/O: it is
+					   rolled back, not committed */
+	/* retention (store_retention.c) */
+	uint64_t	 ret_age_ns;	/* 0: no max_age */
+	uint64_t	 ret_size;	/* 0: no max_size */
+	uint64_t	 page_size;
+	uint64_t	 ret_idle_until;/* Unix ns: no step before */
+	int		 ret_shrinking;
+	int		 ret_warned;
+	struct store_ret_stats ret_stats;
 };
 
 
 void	store_log(struct store *, const char *what);
+/* sqlite3_exec (logged): 0 or ERR_DB. */
+int	store_exec(struct store *, const char *sql);
+/* The first column of the first row of sql: 0 or ERR_DB (logged). */
+int	store_int_query(struct store *, const char *sql, int64_t *out);
 /* Open the batch transaction if none is.  0 or ERR_DB. */
 int	store_begin(struct store *);
 /* A row was written: commit when the batch is full. */

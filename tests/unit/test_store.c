@@ -1540,8 +1540,8 @@ test_pipeline_drops_sockown(void **state)
 }
 
 /* Drops reports that come while another connection holds the write lock
- * are kept and stored once it is gone; beyond the bound, their records
- * are counted in meta drops_unrecorded. */
+ * are kept and stored once it is gone; beyond the bound they are folded,
+ * or their records counted in meta drops_unrecorded. */
 static void
 test_pipeline_drops_busy(void **state)
 {
@@ -1577,8 +1577,9 @@ test_pipeline_drops_busy(void **state)
 	assert_int_equal(env.lost, 42);
 	assert_int_equal(env.db_errors, 0);
 
-	/* more than the bound while locked: the rest is counted, stored by
-	 * the retry once the lock is gone */
+	/* more than the bound while locked: a report of a source and hook
+	 * already kept is folded into the last such report (one row with
+	 * both counts); one that cannot be is counted in drops_unrecorded */
 	assert_int_equal(sqlite3_exec(lk, "BEGIN EXCLUSIVE", NULL, NULL,
 	    NULL), SQLITE_OK);
 	for (i = 0; i < PIPELINE_DROPS_HELD + 3; i++) {
@@ -1587,6 +1588,10 @@ test_pipeline_drops_busy(void **state)
 		ring.count = 5;
 		assert_int_equal(pipeline_drops(&env, &ring), ERR_AGAIN);
 	}
+	hook.function = (char *)"other_function";
+	hook.count = 7;
+	hook.total = 37;
+	assert_int_equal(pipeline_drops(&env, &hook), ERR_AGAIN);
 	assert_int_equal(pipeline_drops_retry(&env), ERR_AGAIN);
 	assert_int_equal(sqlite3_exec(lk, "COMMIT", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -1596,8 +1601,14 @@ test_pipeline_drops_busy(void **state)
 	assert_int_equal(store_flush(env.st), 0);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"),
 	    3 + PIPELINE_DROPS_HELD);
+	assert_int_equal(q_int(c->db, "SELECT count FROM drops ORDER BY id"
+	    " DESC LIMIT 1"), 4 * 5);
+	assert_int_equal(q_int(c->db, "SELECT max(total) FROM drops WHERE"
+	    " source = 'ring_buffer'"), 42 + 5 * (PIPELINE_DROPS_HELD + 3));
+	assert_int_equal(q_int(c->db, "SELECT sum(count) FROM drops WHERE"
+	    " source = 'ring_buffer'"), 42 + 5 * (PIPELINE_DROPS_HELD + 3));
 	assert_int_equal(q_int(c->db, "SELECT value FROM meta WHERE "
-	    "key='drops_unrecorded'"), 15);
+	    "key='drops_unrecorded'"), 7);
 	assert_int_equal(env.lost, 42 + 5 * (PIPELINE_DROPS_HELD + 3));
 	assert_int_equal(env.db_errors, 0);
 
