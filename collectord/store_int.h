@@ -62,6 +62,9 @@ struct store {
 	uint64_t	 page_size;
 	uint64_t	 ret_idle_until;/* Unix ns: no step before */
 	int		 ret_shrinking;
+	uint64_t	 ret_excess;	/* bytes over the target */
+	uint64_t	 ret_rows0;	/* events rows: count(*) at start
+					   minus stats.events then */
 	int		 ret_warned;
 	struct store_ret_stats ret_stats;
 };

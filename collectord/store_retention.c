@@ -83,7 +83,7 @@ int
 store_retention_set(struct store *s, uint64_t max_age_s, uint64_t max_size)
 {
 	char	 sql[160];
-	int64_t	 psz = 4096;
+	int64_t	 psz = 4096, n;
 	uint64_t w;
 
 	s->ret_age_ns = max_age_s * 1000000000ULL;
@@ -102,6 +102,10 @@ store_retention_set(struct store *s, uint64_t max_age_s, uint64_t max_size)
 		if (store_exec(s, sql) != 0)
 			return ERR_DB;
 	}
+	/* once: the rows are then counted as they come and go */
+	if (max_size != 0 && store_int_query(s, "SELECT count(*) FROM events",
+	    &n) == 0)
+		s->ret_rows0 = (uint64_t)n - s->stats.events;
 	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS ret_ev(id INTEGER"
 	    " PRIMARY KEY); CREATE TEMP TABLE IF NOT EXISTS ret_proc(exec_id"
 	    " TEXT PRIMARY KEY)") != 0)
@@ -186,8 +190,10 @@ ret_due(struct store *s, uint64_t now_ns, int64_t *cut)
 		used = u.file - u.free + w;
 		/* over the database's share: down to 1/16 below it */
 		if (used > s->ret_size || (s->ret_shrinking &&
-		    used + s->ret_size / 16 > s->ret_size))
+		    used + s->ret_size / 16 > s->ret_size)) {
+			s->ret_excess = used + s->ret_size / 16 - s->ret_size;
 			return s->ret_shrinking = 1;
+		}
 		s->ret_shrinking = 0;
 	}
 	if (s->ret_age_ns != 0 && now_ns > s->ret_age_ns) {
@@ -253,6 +259,31 @@ ret_vacuum(struct store *s)
 	return store_exec(s, sql);
 }
 
+/*
+ * Over max_size: about the rows that free the excess (their average size
+ * from the number of rows, counted at start and kept up to date), at most
+ * rows and at most half of them.
+ */
+static int
+ret_rows_for(struct store *s, size_t *rows)
+{
+	struct store_usage u;
+	uint64_t n, per, need;
+
+	if (store_usage(s, &u) != 0)
+		return ERR_DB;
+	n = s->ret_rows0 + s->stats.events - s->ret_stats.events;
+	if ((int64_t)n <= 0)
+		return 0;
+	per = (u.file - u.free) / n;
+	need = s->ret_excess / (per > 0 ? per : 1) + 1;
+	if (need > n / 2 + 1)
+		need = n / 2 + 1;
+	if (need < *rows)
+		*rows = (size_t)need;
+	return 0;
+}
+
 static void
 ret_nothing(struct store *s, uint64_t now_ns, int64_t cut)
 {
@@ -273,6 +304,8 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 	if ((s->ret_age_ns == 0 && s->ret_size == 0) || s->in_tx)
 		return 0;
 	if ((r = ret_due(s, now_ns, &cut)) <= 0)
+		return r;
+	if (cut == 0 && (r = ret_rows_for(s, &rows)) != 0)
 		return r;
 	if ((r = store_begin(s)) != 0)
 		return r;

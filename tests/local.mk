@@ -61,3 +61,4 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
 INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
+INTEGRATION_TESTS += tests/integration/e2e_retention.sh
