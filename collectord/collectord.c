@@ -94,9 +94,8 @@ usage(int status)
 	    "usage: collectord -S statedir -u user -N nodename [-dhJpv]\n"
 	    "                  [-b batch_ms] [-m enforce|trap|log|off]"
 	    " [-r batch_rows]\n"
-	    "                  [-A max_age_s] [-M max_size] [-E export_size]"
-	    " [-K keep]\n"
-	    "                  [-F min_free[%%]]\n"
+	    "                  [-A max_age_s] [-F min_free[%%]]"
+	    " [-M max_size]\n"
 	    "       collectord --dump-seccomp [-m mode]\n"
 	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
 	    " and fd 4 (notifierd).\n");
@@ -787,7 +786,7 @@ collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	}
 	if ((r = pipeline_drops(&cd->env, &d)) == ERR_AGAIN)
 		log_debug("drops report (%llu lost, source %u) kept: the"
-		    " database is locked", (unsigned long long)d.count,
+		    " database is locked, or writes are paused", (unsigned long long)d.count,
 		    d.source);
 	else if (r != 0)
 		log_warnx_r(r, "drops report (%llu lost, source %u) not stored",
@@ -964,9 +963,8 @@ struct collectord_opts {
 	enum sandbox_mode	 mode;
 	long			 batch_ms, batch_rows;
 	int			 debug, verbose, print, json, dump;
-	uint64_t		 max_age_s, max_size, export_max;
-	uint64_t		 min_free;
-	uint32_t		 min_free_pct, keep;
+	uint64_t		 max_age_s, max_size, min_free;
+	uint32_t		 min_free_pct;
 };
 
 static uint64_t
@@ -1017,22 +1015,15 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->batch_ms = 1000;
 	o->batch_rows = 1000;
 	o->json = 1;
-	o->keep = 5;
 	o->min_free = 64ULL << 20;
-	while ((ch = getopt_long(argc, argv, "A:b:dE:F:hJK:m:M:N:pr:S:u:v",
+	while ((ch = getopt_long(argc, argv, "A:b:dF:hJm:M:N:pr:S:u:v",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 			o->max_age_s = u64_arg(optarg, 36500ULL * 86400, "-A");
 			break;
-		case 'E':
-			o->export_max = u64_arg(optarg, UINT64_MAX, "-E");
-			break;
 		case 'F':
 			min_free_arg(o, optarg);
-			break;
-		case 'K':
-			o->keep = (uint32_t)u64_arg(optarg, 100, "-K");
 			break;
 		case 'M':
 			o->max_size = u64_arg(optarg, UINT64_MAX, "-M");

@@ -33,7 +33,6 @@
 #define CONFIG_MAX_BOUND	(1ULL << 40)		/* 1T */
 #define CONFIG_MAX_AGE_S	(36500ULL * 86400)	/* 100 years */
 #define CONFIG_MIN_DB		(1ULL << 20)		/* retention.max_size */
-#define CONFIG_MIN_EXPORT	(64ULL << 10)		/* export.max_size */
 
 void
 config_defaults(struct tripline_config *cfg)
@@ -53,7 +52,6 @@ config_defaults(struct tripline_config *cfg)
 	cfg->export_json = 1;
 	cfg->batch_ms = 200;
 	cfg->batch_rows = 10000;
-	cfg->export_keep = CONFIG_DEFAULT_KEEP;
 	cfg->min_free = CONFIG_DEFAULT_MIN_FREE;
 	cfg->alerts_file = xstrdup(CONFIG_DEFAULT_ALERTS);
 }
@@ -265,9 +263,7 @@ config_users_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	    &cfg->notifier_user);
 }
 
-static const char *const config_export_keys[] = {
-	"json", "max_size", "keep", NULL
-};
+static const char *const config_export_keys[] = { "json", NULL };
 
 static int
 config_export_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
@@ -275,12 +271,6 @@ config_export_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 {
 	struct tripline_config *cfg = arg;
 
-	if (i == 1)
-		return config_get_bound(y, v, "export.max_size",
-		    CONFIG_MIN_EXPORT, "64K", &cfg->export_max_size);
-	if (i == 2)
-		return yamlu_u32(y, v, "export.keep", 1, 100,
-		    &cfg->export_keep);
 	return yamlu_bool(y, v, "export.json", &cfg->export_json);
 }
 

@@ -13,7 +13,6 @@
 #define CONFIG_DEFAULT_RINGBUF	(8U * 1024 * 1024)
 #define CONFIG_DEFAULT_ALERTS	PKG_CONFDIR "/alerts.yaml"
 #define CONFIG_DEFAULT_MIN_FREE	(64ULL * 1024 * 1024)
-#define CONFIG_DEFAULT_KEEP	5
 
 struct tripline_config {
 	char		*state_dir;	/* state_dir: default PKG_STATEDIR */
@@ -30,10 +29,6 @@ struct tripline_config {
 					   kept in events.db; 0 (none): all */
 	uint64_t	 max_size;	/* retention.max_size: bytes events.db
 					   may use (docs/schema.md); 0: none */
-	uint64_t	 export_max_size;/* export.max_size: events.jsonl is
-					   rotated at this size; 0: never */
-	uint32_t	 export_keep;	/* export.keep: rotated files kept,
-					   events.jsonl.1 .. .N (1..100) */
 	uint64_t	 min_free;	/* store.min_free: bytes that must stay
 					   free in the state directory's file
 					   system (0: no watermark) ... */

@@ -157,7 +157,7 @@ child_binary_checked(struct loaderd_env *env, const char *name, char *buf,
 	return buf;
 }
 
-/* collectord's retention, rotation and free-space settings. */
+/* collectord's retention and free-space settings. */
 static void
 child_argv_store(struct loaderd_env *env, char **argv, int *i)
 {
@@ -167,11 +167,6 @@ child_argv_store(struct loaderd_env *env, char **argv, int *i)
 	xasprintf(&argv[(*i)++], "%llu", (unsigned long long)c->max_age_s);
 	argv[(*i)++] = xstrdup("-M");
 	xasprintf(&argv[(*i)++], "%llu", (unsigned long long)c->max_size);
-	argv[(*i)++] = xstrdup("-E");
-	xasprintf(&argv[(*i)++], "%llu",
-	    (unsigned long long)c->export_max_size);
-	argv[(*i)++] = xstrdup("-K");
-	xasprintf(&argv[(*i)++], "%u", c->export_keep);
 	argv[(*i)++] = xstrdup("-F");
 	if (c->min_free_pct != 0)
 		xasprintf(&argv[(*i)++], "%u%%", c->min_free_pct);

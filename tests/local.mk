@@ -62,3 +62,4 @@ INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
 INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
 INTEGRATION_TESTS += tests/integration/e2e_retention.sh
+INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh

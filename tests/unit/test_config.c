@@ -40,8 +40,6 @@ test_defaults(void **state)
 	assert_int_equal(cfg.batch_rows, 10000);
 	assert_int_equal(cfg.max_age_s, 0);
 	assert_int_equal(cfg.max_size, 0);
-	assert_int_equal(cfg.export_max_size, 0);
-	assert_int_equal(cfg.export_keep, 5);
 	assert_int_equal(cfg.min_free, 64ULL << 20);
 	assert_int_equal(cfg.min_free_pct, 0);
 	config_clear(&cfg);
@@ -307,7 +305,7 @@ load_text(const char *text, struct tripline_config *cfg, char *err,
 	return r;
 }
 
-/* retention.*, export.max_size/keep, store.min_free: values and units. */
+/* retention.*, store.min_free: values and units. */
 static void
 test_retention_keys(void **state)
 {
@@ -315,33 +313,27 @@ test_retention_keys(void **state)
 	char	 err[1024];
 
 	assert_int_equal(load_text("retention:\n  max_age: 30d\n"
-	    "  max_size: 2G\nexport:\n  max_size: \"100M\"\n  keep: 9\n"
-	    "store:\n  min_free: 5%\n", &cfg, err, sizeof(err)), 0);
+	    "  max_size: \"2G\"\nstore:\n  min_free: 5%\n", &cfg, err,
+	    sizeof(err)), 0);
 	assert_int_equal(cfg.max_age_s, 30ULL * 86400);
 	assert_int_equal(cfg.max_size, 2ULL << 30);
-	assert_int_equal(cfg.export_max_size, 100ULL << 20);
-	assert_int_equal(cfg.export_keep, 9);
 	assert_int_equal(cfg.min_free_pct, 5);
 	assert_int_equal(cfg.min_free, 0);
 	config_clear(&cfg);
 
 	assert_int_equal(load_text("retention: {max_age: 90s, max_size: "
-	    "1048576}\nstore: {min_free: 0}\nexport: {max_size: 64k}\n",
-	    &cfg, err, sizeof(err)), 0);
+	    "1048576}\nstore: {min_free: 0}\n", &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.max_age_s, 90);
 	assert_int_equal(cfg.max_size, 1048576);
 	assert_int_equal(cfg.min_free, 0);
 	assert_int_equal(cfg.min_free_pct, 0);
-	assert_int_equal(cfg.export_max_size, 65536);
 	config_clear(&cfg);
 
 	assert_int_equal(load_text("retention: {max_age: 12h, max_size: none}"
-	    "\nstore: {min_free: 1T}\nexport: {max_size: none}\n", &cfg,
-	    err, sizeof(err)), 0);
+	    "\nstore: {min_free: 1T}\n", &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.max_age_s, 12 * 3600);
 	assert_int_equal(cfg.max_size, 0);
 	assert_int_equal(cfg.min_free, 1ULL << 40);
-	assert_int_equal(cfg.export_max_size, 0);
 	config_clear(&cfg);
 
 	assert_int_equal(load_text("retention: {max_age: 5m}\n", &cfg, err,
@@ -385,14 +377,8 @@ test_retention_refused(void **state)
 		{ "retention: {max_size: \"none\"}\n", "1:23: "
 		    "retention.max_size: expected a size in bytes (integer, "
 		    "optionally with a K, M, G or T suffix) or none" },
-		{ "export: {max_size: 1K}\n", "1:20: export.max_size: "
-		    "expected a size from 64K to 1T" },
-		{ "export: {keep: 0}\n", "1:16: export.keep: expected an "
-		    "integer from 1 to 100" },
-		{ "export: {keep: 101}\n", "1:16: export.keep: expected an "
-		    "integer from 1 to 100" },
-		{ "export: {rotate: true}\n", "1:10: export: unknown key "
-		    "'rotate'; expected one of: json, max_size, keep" },
+		{ "export: {max_size: 100M}\n", "1:10: export: unknown key "
+		    "'max_size'; expected one of: json" },
 		{ "store: {min_free: 51%}\n", "1:19: store.min_free: expected "
 		    "a percentage from 1% to 50%" },
 		{ "store: {min_free: 0%}\n", "1:19: store.min_free: expected "
@@ -419,7 +405,7 @@ test_retention_refused(void **state)
 		assert_string_equal(err, cases[i].want);
 		/* nothing of a refused file applies */
 		assert_int_equal(cfg.max_age_s, 0);
-		assert_int_equal(cfg.export_keep, 5);
+		assert_int_equal(cfg.min_free, 64ULL << 20);
 		config_clear(&cfg);
 	}
 }

@@ -7,7 +7,11 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1644,6 +1648,59 @@ test_drops_atomic(void **state)
 	    "source='elsewhere'"), 0);
 }
 
+/*
+ * A write of events.jsonl that fails part-way (here: the file size limit,
+ * as a full disk would) leaves only whole lines: the file is cut back to
+ * the last one, and the lines not written whole are counted as lost.
+ */
+static void
+test_export_torn(void **state)
+{
+	struct export	*ex;
+	struct proc	 p;
+	struct rlimit	 old, lim;
+	struct stat	 sb;
+	char		 path[] = "/tmp/test_export.XXXXXX", *buf;
+	uint64_t	 lines = 0;
+	ssize_t		 n;
+	int		 fd, i;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, O_APPEND), 0);
+	ex = export_new(fd, -1, NODE, OFF);
+	p = mkproc(4242, 1, 4200, 1, "/usr/bin/ls");
+	for (i = 0; i < 20; i++)
+		export_exec(ex, &p, NULL);
+	assert_true(export_buffered(ex) > 3000);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 3000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(export_flush(ex), ERR_SYS);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	assert_true(sb.st_size > 0 && sb.st_size <= 3000);
+	buf = xmalloc((size_t)sb.st_size);
+	n = pread(fd, buf, (size_t)sb.st_size, 0);
+	assert_int_equal(n, sb.st_size);
+	assert_int_equal(buf[n - 1], '\n');
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			lines++;
+	assert_int_equal(export_stats(ex)->lines, lines);
+	assert_int_equal(export_stats(ex)->errors, 20 - lines);
+	assert_int_equal(export_buffered(ex), 0);
+	/* the next flush appends whole lines after them */
+	export_exec(ex, &p, NULL);
+	assert_int_equal(export_flush(ex), 0);
+	assert_int_equal(export_stats(ex)->lines, lines + 1);
+	free(buf);
+	export_free(ex);
+	close(fd);
+	unlink(path);
+}
+
 static void
 test_compact(void **state)
 {
@@ -1822,6 +1879,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_export_torn),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,
 		    teardown),
 	};
