@@ -473,12 +473,33 @@ store_rc_lost(int rc)
 	    rc == SQLITE_CORRUPT || rc == SQLITE_READONLY;
 }
 
+int
+store_write_ok(struct store *s, int rc)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	s->stats.errors++;
+	if (store_rc_lost(rc) && s->in_tx && !s->failed)
+		s->failed = rc;
+	return ERR_DB;
+}
+
 static int
 store_step(struct store *s, int which)
 {
 	sqlite3_stmt	*st = s->st[which];
 	int		 rc;
 
+	/*
+	 * After such an error SQLite may have rolled the transaction back
+	 * already: a statement now would run (and commit) on its own,
+	 * outside the batch.  Nothing more until store_flush rolls back.
+	 */
+	if (s->failed && which != ST_ROLLBACK) {
+		sqlite3_clear_bindings(st);
+		s->stats.errors++;
+		return ERR_DB;
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -546,6 +567,9 @@ store_flush(struct store *s)
 		s->pend_alerts = s->pend_drops = 0;
 		s->failed = 0;
 		store_committed(s, 0);
+		/* the records of the batch were not stored: a later commit
+		 * must not record the ring as read past them */
+		s->ring_pos = s->ring_done;
 		return ERR_DB;
 	}
 	s->in_tx = 0;
@@ -556,7 +580,7 @@ store_flush(struct store *s)
 	s->stats.drops += s->pend_drops;
 	s->pending = s->pend_events = s->pend_procs = s->pend_alerts = 0;
 	s->pend_drops = 0;
-	s->ring_pos = pos;
+	s->ring_pos = s->ring_done = pos;
 	store_committed(s, 1);
 	return 0;
 }
@@ -570,6 +594,8 @@ store_begin(struct store *s)
 	sqlite3_stmt	*st = s->st[ST_BEGIN];
 	int		 rc;
 
+	if (s->failed)
+		return ERR_DB;	/* until store_flush rolls back */
 	if (s->in_tx)
 		return 0;
 	rc = sqlite3_step(st);
@@ -616,7 +642,7 @@ store_set_ring(struct store *s, const char *id, uint64_t pos,
 {
 	free(s->ring_id);
 	s->ring_id = id != NULL ? xstrdup(id) : NULL;
-	s->ring_pos = pos;
+	s->ring_pos = s->ring_done = pos;
 	s->commit_cb = cb;
 	s->commit_arg = arg;
 }

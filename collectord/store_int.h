@@ -46,6 +46,7 @@ struct store {
 	int		 hold;		/* no commit now (store_hold) */
 	char		*ring_id;	/* NULL: no ring position kept */
 	uint64_t	 ring_pos;	/* committed with the next batch */
+	uint64_t	 ring_done;	/* ... with the last one */
 	void		(*commit_cb)(void *, int, uint64_t);
 	void		*commit_arg;
 	char		*prev_node;
@@ -75,7 +76,11 @@ void	store_log(struct store *, const char *what);
 int	store_exec(struct store *, const char *sql);
 /* The first column of the first row of sql: 0 or ERR_DB (logged). */
 int	store_int_query(struct store *, const char *sql, int64_t *out);
-/* Open the batch transaction if none is.  0 or ERR_DB. */
+/* rc of a write in the batch: 0 (done), or ERR_DB (counted; an error
+ * for lack of space or I/O marks the batch failed: it is rolled back). */
+int	store_write_ok(struct store *, int rc);
+/* Open the batch transaction if none is.  0 or ERR_DB (also while the
+ * open batch failed, until store_flush rolled it back). */
 int	store_begin(struct store *);
 /* A row was written: commit when the batch is full. */
 int	store_row_done(struct store *);

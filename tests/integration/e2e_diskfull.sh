@@ -18,32 +18,14 @@ FS=$T/fs
 e2e_cleanup_more() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	LPID=
-	umount -l "$S" 2>/dev/null
+	[ -n "${KEEP:-}" ] || umount -l "$S" 2>/dev/null
 }
 mount -t tmpfs -o size=160m,mode=0750 tripline-test "$S" ||
     { echo "Bail out! cannot mount a tmpfs"; exit 99; }
 
-plan 13
+plan 14
 
-cat >"$P/full.yaml" <<EOF
-apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "full"
-spec:
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/full-"
-EOF
+sel_pol full </dev/null
 : >"$M/full-storm"
 
 avail() { df -B1 --output=avail "$S" | tail -1 | tr -d ' '; }
@@ -144,5 +126,7 @@ wait_for 30 accounted
 diag "openat $(opens), stored $(stored), counted lost $(hookdrops), json lines lost $(q "SELECT value FROM meta WHERE key = 'export_lines_lost'")"
 check "every openat is stored or counted in drops" accounted
 check "events.jsonl has only whole lines" json_whole
+is "no event stored twice (a batch read again after its rollback)" \
+    "$(q "SELECT count(*) FROM (SELECT time_ns FROM events WHERE policy_name = 'full' GROUP BY time_ns HAVING count(*) > 1)")" "0"
 is "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 finish
