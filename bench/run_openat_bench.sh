@@ -21,6 +21,8 @@
 #   c       ... matchArgs filename Prefix the storm's directory: every call
 #           matches and is posted
 #   cj      c with export.json: false (SQLite only, no events.jsonl)
+#   cr      c with retention.max_size 16M and max_age 1h: the round
+#           writes many times 16M, so retention deletes while it ingests
 #   audit   no tripline; kernel audit with `-a always,exit -F arch=b64
 #           -S openat -F path=/etc/tripline-bench-none` (never matches)
 #   X@old   variant X with OLDBUILDDIR's loaderd (BPF objects are embedded
@@ -113,7 +115,7 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|audit) ;; *) die "unknown variant $v" ;; esac
+	case ${v%@old} in b1|b2|b3|c|cj|cr|audit) ;; *) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
 	case $v in audit@old) die "audit@old makes no sense" ;; esac
 done
@@ -221,6 +223,8 @@ policy c "    - matchArgs:
         - \"$W/target/\"" >"$W/pol-c.yaml"
 sed 's/openat-bench-c/openat-bench-cj/' "$W/pol-c.yaml" >"$W/pol-cj.yaml"
 printf 'export:\n  json: false\n' >"$W/conf-cj.yaml"
+sed 's/openat-bench-c/openat-bench-cr/' "$W/pol-c.yaml" >"$W/pol-cr.yaml"
+printf 'retention:\n  max_size: 16M\n  max_age: 1h\n' >"$W/conf-cr.yaml"
 : >"$W/conf-none.yaml"
 
 # status STATE -> $W/status.json; policies STATE -> $W/policies.json
@@ -255,8 +259,8 @@ hookstats() {
 count_rows() {
 	sqlite3 -readonly -cmd '.timeout 5000' "$1" "SELECT count(*) FROM events WHERE policy_name = '$2';" 2>/dev/null
 }
-maxid() {
-	sqlite3 -readonly -cmd '.timeout 5000' "$1" "SELECT IFNULL(max(id), 0) FROM events;" 2>/dev/null || echo 0
+maxid() { # DB [POLICY]: the highest id (of the policy's rows)
+	sqlite3 -readonly -cmd '.timeout 5000' "$1" "SELECT IFNULL(max(id), 0) FROM events${2:+ WHERE policy_name = '$2'};" 2>/dev/null || echo 0
 }
 wait_stable() {
 	_span=$1; shift
@@ -349,9 +353,17 @@ round_tripline() { # VARIANT CYCLE
 	_ops=$(kv "$_line" ops_per_s)
 	_n=$(kv "$_line" calls)
 	case $_base in
-	c|cj)
-		_d=$(wait_stable "$settle" count_rows "$_st/events.db" \
-		    "openat-bench-$_base")
+	c|cj|cr)
+		if [ "$_base" = cr ]; then
+			# retention deletes rows: what was stored is how far
+			# the ids of the policy's rows went
+			_d=$(wait_stable "$settle" maxid "$_st/events.db" \
+			    "openat-bench-cr")
+			_d="$((${_d% *} - _m0)) ${_d#* }"
+		else
+			_d=$(wait_stable "$settle" count_rows \
+			    "$_st/events.db" "openat-bench-$_base")
+		fi
 		_stored=${_d% *}
 		_tlast=${_d#* }
 		_c1=$(cpu_ticks "$_cpid")
@@ -477,7 +489,7 @@ for v in $variants; do
 done
 echo "(ratios are time per op against a: x1.10 = 10 % slower; pair = median of"
 echo " per-cycle ratios against the mean of the a rounds around the cycle)"
-for v in c cj c@old cj@old; do
+for v in c cj cr c@old cj@old; do
 	case " $variants " in *" $v "*) ;; *) continue ;; esac
 	st=$(col "$v" 7 | sum)
 	ca=$(col "$v" 6 | sum)

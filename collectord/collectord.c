@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -50,6 +51,8 @@
 #define RINGBUF_BATCH		1024	/* records per read callback */
 #define RINGBUF_POLL_MS		100	/* safety-net consume timer */
 #define STATS_INTERVAL_S	1
+#define RETENTION_ROWS		4096	/* at least, per retention step */
+#define RETENTION_ROWS_MAX	50000
 
 struct collectord {
 	struct collector_env	 env;
@@ -69,9 +72,19 @@ struct collectord {
 	struct al_config	*alcfg;		/* NULL: no alerts file */
 	char			 ring_ident[RINGBUF_IDENT_MAX]; /* "": unknown */
 	size_t			 batch_rows;
+	int			 state_fd;	/* O_PATH: statfs of the state
+						   directory's file system */
+	uint64_t		 min_free;	/* bytes; or: */
+	uint32_t		 min_free_pct;
+	int			 low_space;	/* below min_free: not consuming */
+	int			 broken;	/* a batch was rolled back */
+	uint64_t		 ret_events;	/* events committed at the last
+						   retention step */
+	uint64_t		 export_lost;	/* lines lost, in meta */
 };
 
 static int	collectord_parent_drain(struct collectord *);
+static uint64_t	collectord_unix_now(void *);
 static void	collectord_refresh(void *);
 
 static __dead void
@@ -81,6 +94,8 @@ usage(int status)
 	    "usage: collectord -S statedir -u user -N nodename [-dhJpv]\n"
 	    "                  [-b batch_ms] [-m enforce|trap|log|off]"
 	    " [-r batch_rows]\n"
+	    "                  [-A max_age_s] [-F min_free[%%]]"
+	    " [-M max_size]\n"
 	    "       collectord --dump-seccomp [-m mode]\n"
 	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
 	    " and fd 4 (notifierd).\n");
@@ -193,21 +208,58 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 static int
 collectord_commit(struct collectord *cd)
 {
-	int	 r;
-
-	if ((r = store_flush(cd->env.st)) != 0)
-		return ERR_AGAIN;	/* ERR_DB does not return */
+	if (store_flush(cd->env.st) != 0)
+		return ERR_AGAIN;	/* rolled back: collectord_committed */
 	if (cd->env.ex != NULL)
 		export_flush(cd->env.ex);
 	return 0;
+}
+
+/*
+ * Retention, between batches: one step of the oldest events, about twice
+ * what the batches since the last step added (so a storm cannot outgrow
+ * it), at least RETENTION_ROWS.
+ */
+static void
+collectord_retention(struct collectord *cd)
+{
+	uint64_t	 ev = store_stats(cd->env.st)->events, rows;
+	int		 r;
+
+	if (cd->broken || store_in_tx(cd->env.st))
+		return;
+	rows = 2 * (ev - cd->ret_events);
+	rows = rows < RETENTION_ROWS ? RETENTION_ROWS :
+	    rows > RETENTION_ROWS_MAX ? RETENTION_ROWS_MAX : rows;
+	cd->ret_events = ev;
+	if ((r = store_retention_step(cd->env.st, collectord_unix_now(NULL),
+	    (size_t)rows)) < 0 && r != ERR_AGAIN)
+		cd->env.db_errors++;
+}
+
+/* Lines the export lost (failed writes), into the meta counter. */
+static void
+collectord_export_lost(struct collectord *cd)
+{
+	uint64_t	 lost;
+
+	if (cd->env.ex == NULL ||
+	    (lost = export_stats(cd->env.ex)->errors) == cd->export_lost)
+		return;
+	if (store_meta_add(cd->env.st, "export_lines_lost",
+	    (int64_t)(lost - cd->export_lost)) == 0)
+		cd->export_lost = lost;
 }
 
 /* Drops reports kept while the store was locked, then the batch. */
 static void
 collectord_flush(struct collectord *cd)
 {
+	if (cd->broken)
+		return;
 	(void)pipeline_drops_retry(&cd->env);
-	(void)collectord_commit(cd);
+	if (collectord_commit(cd) == 0)
+		collectord_retention(cd);
 }
 
 /*
@@ -221,9 +273,20 @@ collectord_committed(void *arg, int ok, uint64_t pos)
 {
 	struct collectord	*cd = arg;
 
-	if (!ok)
-		fatalx("store: a batch was rolled back; exiting so that its"
-		    " records are read again from the ring buffer");
+	pipeline_drops_done(&cd->env, ok);
+	if (!ok) {
+		/* the JSON lines of those rows are not written either */
+		if (cd->env.ex != NULL)
+			export_discard(cd->env.ex);
+		if (!cd->broken)
+			log_warnx("store: a batch was rolled back; its"
+			    " records stay in the ring buffer; the collector"
+			    " restarts once the disk has room (drops reports"
+			    " are kept until then)");
+		cd->broken = 1;
+		cd->env.paused = 1;
+		return;
+	}
 	if (cd->rb != NULL && ringbuf_commit(cd->rb, pos) != 0)
 		log_warnx("ring buffer: position %llu not between the"
 		    " consumer and the read position",
@@ -235,6 +298,49 @@ static size_t
 collectord_ring_limit(const struct collectord *cd)
 {
 	return ringbuf_size(cd->rb) / 4;
+}
+
+/*
+ * Is the state directory's file system below the watermark (store.min_free:
+ * bytes, or a percentage of its size, available to the collector)?
+ */
+static int
+collectord_space_low(struct collectord *cd)
+{
+	struct statfs	 sf;
+	uint64_t	 avail, need;
+
+	if ((cd->min_free == 0 && cd->min_free_pct == 0) ||
+	    fstatfs(cd->state_fd, &sf) == -1)
+		return 0;
+	avail = (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize;
+	need = cd->min_free_pct != 0 ? (uint64_t)sf.f_blocks *
+	    (uint64_t)sf.f_bsize / 100 * cd->min_free_pct : cd->min_free;
+	return avail < need;
+}
+
+/*
+ * Below the watermark the ring is not consumed: records wait there and
+ * what does not fit is counted by the kernel (drops rows, stored once
+ * there is room again; reports are kept until then).
+ */
+static int
+collectord_space_check(struct collectord *cd)
+{
+	int	 low = collectord_space_low(cd);
+
+	if (low != cd->low_space) {
+		if (low)
+			log_warnx("store: less than store.min_free available"
+			    " in the state directory: not reading the ring"
+			    " buffer until there is");
+		else
+			log_info("store: space available again: reading the"
+			    " ring buffer");
+		cd->low_space = low;
+		cd->env.paused = low || cd->broken;
+	}
+	return low;
 }
 
 /* One ring record: its rows all go into the open batch. */
@@ -263,6 +369,14 @@ collectord_ring_prepare(void *arg)
 	int			 r;
 
 	collectord_refresh(cd);
+	if (cd->broken)
+		return 1;
+	if (collectord_space_check(cd)) {
+		/* what is read already is committed (there is some room) */
+		if (ringbuf_uncommitted(cd->rb) > 0)
+			(void)collectord_commit(cd);
+		return 1;
+	}
 	if (!ringbuf_pending(cd->rb))
 		return ringbuf_uncommitted(cd->rb) > 0 &&
 		    collectord_commit(cd) != 0;
@@ -275,6 +389,7 @@ collectord_ring_prepare(void *arg)
 		return 1;
 	}
 	(void)pipeline_drops_retry(&cd->env);
+	collectord_export_lost(cd);
 	return 0;
 }
 
@@ -285,10 +400,11 @@ collectord_ring_after(void *arg)
 {
 	struct collectord	*cd = arg;
 
-	if (!ringbuf_pending(cd->rb) ||
+	if ((!ringbuf_pending(cd->rb) ||
 	    ringbuf_uncommitted(cd->rb) >= collectord_ring_limit(cd) ||
-	    store_pending(cd->env.st) >= cd->batch_rows)
-		(void)collectord_commit(cd);
+	    store_pending(cd->env.st) >= cd->batch_rows) &&
+	    collectord_commit(cd) == 0)
+		collectord_retention(cd);
 }
 
 static void
@@ -348,7 +464,8 @@ collectord_outbox_cb(evutil_socket_t fd, short what, void *arg)
 	uint64_t		 ms;
 	struct timeval		 tv;
 
-	ms = outbox_run(cd->env.ob);
+	/* nothing is written while the store is paused */
+	ms = cd->env.paused ? 1000 : outbox_run(cd->env.ob);
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	event_add(cd->ev_outbox, &tv);
@@ -505,7 +622,7 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	/* drain what the kernel already committed, bounded; what is left
 	 * (the store is locked) waits in the ring for the next collector */
 	n = 0;
-	if (collectord_ring_prepare(cd) == 0)
+	if (!cd->broken && collectord_ring_prepare(cd) == 0)
 		n = ringbuf_consume(cd->rb, 1 << 20, collectord_record, cd);
 	collectord_flush(cd);
 	rs = ringbuf_stats(cd->rb);
@@ -548,10 +665,39 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	exit(0);
 }
 
+/*
+ * After a rolled-back batch: once there is room, the drops reports kept
+ * meanwhile are committed, then the collector exits; loaderd restarts it
+ * and the new one reads the batch's records again from the ring buffer
+ * (its process cache saw them: the clean way to read them again).
+ */
+static void
+collectord_recover(struct collectord *cd)
+{
+	if (collectord_space_low(cd))
+		return;
+	cd->env.paused = 0;
+	if (pipeline_drops_retry(&cd->env) != 0 ||
+	    store_flush(cd->env.st) != 0 || cd->env.nheld_drops > 0) {
+		cd->env.paused = 1;
+		return;
+	}
+	log_warnx("store: room again after a rolled-back batch: exiting so"
+	    " that its records are read again from the ring buffer");
+	exit(1);
+}
+
 static void
 collectord_batch_cb(evutil_socket_t fd, short what, void *arg)
 {
-	collectord_flush(arg);
+	struct collectord	*cd = arg;
+
+	if (cd->broken) {
+		collectord_recover(cd);
+		return;
+	}
+	(void)collectord_space_check(cd);
+	collectord_flush(cd);
 }
 
 /* The outbox's counters in s (0 without alert delivery). */
@@ -659,7 +805,7 @@ collectord_drops_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	}
 	if ((r = pipeline_drops(&cd->env, &d)) == ERR_AGAIN)
 		log_debug("drops report (%llu lost, source %u) kept: the"
-		    " database is locked", (unsigned long long)d.count,
+		    " database is locked, or writes are paused", (unsigned long long)d.count,
 		    d.source);
 	else if (r != 0)
 		log_warnx_r(r, "drops report (%llu lost, source %u) not stored",
@@ -836,7 +982,42 @@ struct collectord_opts {
 	enum sandbox_mode	 mode;
 	long			 batch_ms, batch_rows;
 	int			 debug, verbose, print, json, dump;
+	uint64_t		 max_age_s, max_size, min_free;
+	uint32_t		 min_free_pct;
 };
+
+static uint64_t
+u64_arg(const char *s, uint64_t max, const char *what)
+{
+	unsigned long long v;
+	char	*ep;
+
+	errno = 0;
+	v = strtoull(s, &ep, 10);
+	if (*s < '0' || *s > '9' || *ep != '\0' || errno != 0 || v > max)
+		fatalx("%s: invalid value %s", what, s);
+	return v;
+}
+
+/* -F BYTES or -F N% (1..50) */
+static void
+min_free_arg(struct collectord_opts *o, const char *s)
+{
+	size_t	 len = strlen(s);
+	char	 buf[16];
+
+	if (len > 1 && len < sizeof(buf) && s[len - 1] == '%') {
+		memcpy(buf, s, len - 1);
+		buf[len - 1] = '\0';
+		o->min_free_pct = (uint32_t)u64_arg(buf, 50, "-F");
+		o->min_free = 0;
+		if (o->min_free_pct == 0)
+			fatalx("-F: invalid value %s", s);
+		return;
+	}
+	o->min_free = u64_arg(s, UINT64_MAX, "-F");
+	o->min_free_pct = 0;
+}
 
 static void
 collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
@@ -853,9 +1034,19 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->batch_ms = 1000;
 	o->batch_rows = 1000;
 	o->json = 1;
-	while ((ch = getopt_long(argc, argv, "b:dhJm:N:pr:S:u:v", longopts,
-	    NULL)) != -1) {
+	o->min_free = 64ULL << 20;
+	while ((ch = getopt_long(argc, argv, "A:b:dF:hJm:M:N:pr:S:u:v",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			o->max_age_s = u64_arg(optarg, 36500ULL * 86400, "-A");
+			break;
+		case 'F':
+			min_free_arg(o, optarg);
+			break;
+		case 'M':
+			o->max_size = u64_arg(optarg, UINT64_MAX, "-M");
+			break;
 		case 'b':
 			o->batch_ms = num_arg(optarg, 1, 60000, "-b");
 			break;
@@ -921,7 +1112,32 @@ collectord_prepare_files(struct collectord *cd,
 	if (o->json)
 		cd->json_fd = collectord_state_file(dirfd, "events.jsonl",
 		    O_WRONLY | O_APPEND, root, uid, gid);
-	close(dirfd);
+	/* an O_PATH fd: fstatfs for the free-space watermark */
+	cd->state_fd = dirfd;
+	cd->min_free = o->min_free;
+	cd->min_free_pct = o->min_free_pct;
+}
+
+/* A database made before auto_vacuum was set keeps its size on disk. */
+static void
+collectord_vacuum_note(struct collectord *cd,
+    const struct collectord_opts *o)
+{
+	struct store_usage	 u;
+
+	if (o->max_age_s == 0 && o->max_size == 0)
+		return;
+	if (store_usage(cd->env.st, &u) == 0)
+		log_info("store: retention: max_age %llus, max_size %llu;"
+		    " %llu bytes used (%llu free in the file, %llu WAL)",
+		    (unsigned long long)o->max_age_s,
+		    (unsigned long long)o->max_size,
+		    (unsigned long long)u.used, (unsigned long long)u.free,
+		    (unsigned long long)u.wal);
+	if (!store_auto_vacuum(cd->env.st))
+		log_info("store: events.db has no auto_vacuum (made by an"
+		    " older version): space freed by retention is reused"
+		    " inside the file but not returned (docs/schema.md)");
 }
 
 /*
@@ -944,6 +1160,9 @@ collectord_open_db(struct collectord *cd, const struct collectord_opts *o,
 		fatalx_r(r, "opening %s as uid %lu", dbpath,
 		    (unsigned long)geteuid());
 	cd->batch_rows = (size_t)o->batch_rows;
+	if (store_retention_set(cd->env.st, o->max_age_s, o->max_size) != 0)
+		fatalx("%s: cannot set up retention", dbpath);
+	collectord_vacuum_note(cd, o);
 }
 
 /*

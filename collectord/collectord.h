@@ -60,6 +60,14 @@ struct collector_env {
 	struct ipc_drops *held_drops;
 	size_t		 nheld_drops;
 	uint64_t	 drops_over;
+	/* reports (and drops_over) written into the open batch: back to
+	 * held_drops if it is rolled back */
+	struct ipc_drops *txn_drops;
+	size_t		 ntxn_drops;
+	uint64_t	 txn_over;
+	int		 paused;	/* the store is not to be written now
+					   (low space, or a batch was rolled
+					   back): reports are held */
 };
 
 /*
@@ -78,15 +86,22 @@ void	pipeline_record(void *env, const void *rec, size_t len);
  */
 int	pipeline_drops(struct collector_env *, const struct ipc_drops *);
 /*
- * While another connection holds the store's write lock a report is kept
- * (pipeline_drops returns ERR_AGAIN), at most PIPELINE_DROPS_HELD of
- * them; the records of a report beyond that are added to the meta
- * counter drops_unrecorded.  Store what is kept (call it when the store
+ * While another connection holds the store's write lock (or env->paused)
+ * a report is kept (pipeline_drops returns ERR_AGAIN), at most
+ * PIPELINE_DROPS_HELD of them (folded beyond); the records of a report
+ * that cannot be folded are added to the meta counter drops_unrecorded.  Store what is kept (call it when the store
  * may be writable: each batch, before records are consumed): 0, or
  * ERR_AGAIN (still locked: kept).
  */
 #define PIPELINE_DROPS_HELD	64
 int	pipeline_drops_retry(struct collector_env *);
+/*
+ * The batch that holds the reports written since the last call was
+ * committed (1) or rolled back (0: they are kept again, first).  While
+ * env->paused, reports are only kept; a full list folds a report into
+ * the last one of the same source and hook.
+ */
+void	pipeline_drops_done(struct collector_env *, int committed);
 /* Free what the pipeline allocated in env (env->gr). */
 void	pipeline_clear(struct collector_env *);
 /*

@@ -1,6 +1,8 @@
 /* collectord/export.c -- JSON lines export and compact one-line output. */
 #include "build.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,6 @@
 #include "str.h"
 #include "xmalloc.h"
 
-#define EXPORT_HIWAT	(256 * 1024)
-
 struct export {
 	int			 json_fd;
 	int			 compact_fd;
@@ -28,6 +28,8 @@ struct export {
 	struct sbuf		 json;
 	struct sbuf		 compact;
 	uint64_t		 pending_lines;
+	uint64_t		 size;		/* events.jsonl after the last
+						   write */
 	struct export_stats	 stats;
 };
 
@@ -77,19 +79,61 @@ export_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * The buffered lines in one write() (more only after a short write).  A
+ * write that fails leaves the file at its last complete line: the file is
+ * cut back to it, and the lines not written whole are counted as lost.
+ */
+static int
+export_write_lines(struct export *ex)
+{
+	struct stat	 sb;
+	const char	*p = ex->json.buf, *nl;
+	size_t		 len = ex->json.len, done = 0, whole;
+	uint64_t	 kept = 0;
+	ssize_t		 n;
+	int		 saved;
+
+	if (fstat(ex->json_fd, &sb) == -1)
+		sb.st_size = -1;
+	while (done < len) {
+		if ((n = write(ex->json_fd, p + done, len - done)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done == len) {
+		ex->stats.lines += ex->pending_lines;
+		ex->size = (uint64_t)(sb.st_size >= 0 ? sb.st_size : 0) + len;
+		return 0;
+	}
+	saved = errno;
+	for (whole = done; whole > 0 && p[whole - 1] != '\n'; whole--)
+		;
+	for (nl = p; (nl = memchr(nl, '\n', (size_t)(p + whole - nl))) !=
+	    NULL; nl++)
+		kept++;
+	if (whole < done && (sb.st_size < 0 || ftruncate(ex->json_fd,
+	    sb.st_size + (off_t)whole) == -1))
+		log_warn("export: cannot cut events.jsonl back to its last"
+		    " whole line");
+	ex->stats.lines += kept;
+	ex->stats.errors += ex->pending_lines - kept;
+	errno = saved;
+	log_warn("export: write events.jsonl: %llu lines lost",
+	    (unsigned long long)(ex->pending_lines - kept));
+	return ERR_SYS;
+}
+
 int
 export_flush(struct export *ex)
 {
 	int	 r = 0;
 
 	if (ex->json.len > 0) {
-		if (export_write_all(ex->json_fd, ex->json.buf,
-		    ex->json.len) != 0) {
-			log_warn("export: write events.jsonl");
-			ex->stats.errors += ex->pending_lines;
-			r = ERR_SYS;
-		} else
-			ex->stats.lines += ex->pending_lines;
+		r = export_write_lines(ex);
 		sbuf_reset(&ex->json);
 		ex->pending_lines = 0;
 	}
@@ -100,6 +144,20 @@ export_flush(struct export *ex)
 		sbuf_reset(&ex->compact);
 	}
 	return r;
+}
+
+void
+export_discard(struct export *ex)
+{
+	sbuf_reset(&ex->json);
+	sbuf_reset(&ex->compact);
+	ex->pending_lines = 0;
+}
+
+size_t
+export_buffered(const struct export *ex)
+{
+	return ex->json.len + ex->compact.len;
 }
 
 const struct export_stats *
@@ -252,11 +310,10 @@ export_compact_exit(struct sbuf *sb, const struct proc *p, uint32_t code,
 		sbuf_addf(sb, "  status=%u", code);
 }
 
+/* Lines wait for their batch's commit (export_flush), however many. */
 static void
 export_line_done(struct export *ex)
 {
-	if (ex->json.len >= EXPORT_HIWAT || ex->compact.len >= EXPORT_HIWAT)
-		export_flush(ex);
 }
 
 void

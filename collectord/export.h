@@ -2,8 +2,9 @@
  * collectord/export.h -- JSON lines export (Tetragon protojson shape) and
  * the compact one-line form printed by collectord -p.
  *
- * Lines are buffered and written by export_flush() (called with the DB
- * batch commit) or when the buffer grows past a threshold.  Every string
+ * Lines are buffered and written by export_flush(), called after the DB
+ * batch that holds their rows committed; export_discard() drops them
+ * when it was rolled back.  Every string
  * that comes from a monitored process is escaped: JSON escaping (invalid
  * UTF-8 replaced) for the JSON file, str_escape() for the compact form.
  */
@@ -21,7 +22,7 @@ struct export;
 
 struct export_stats {
 	uint64_t	 lines;		/* JSON lines written */
-	uint64_t	 errors;	/* failed writes (lines lost) */
+	uint64_t	 errors;	/* lines lost: not written whole */
 };
 
 /*
@@ -32,8 +33,16 @@ struct export_stats {
 struct export	*export_new(int json_fd, int compact_fd, const char *node_name,
 		    int64_t boot_to_unix_ns);
 void		 export_free(struct export *);	/* flushes */
-/* Write out what is buffered.  0 or ERR_SYS (data dropped, counted). */
+/*
+ * Write out what is buffered.  0 or ERR_SYS: the lines not written whole
+ * are counted (stats errors) and the file is cut back to its last whole
+ * line.
+ */
 int		 export_flush(struct export *);
+/* Forget what is buffered (its rows were rolled back). */
+void		 export_discard(struct export *);
+/* Bytes buffered. */
+size_t		 export_buffered(const struct export *);
 const struct export_stats *export_stats(const struct export *);
 
 /* parent may be NULL. */

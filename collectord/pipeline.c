@@ -298,24 +298,68 @@ pipeline_drop_store(struct collector_env *env, const struct ipc_drops *m)
 	return 0;
 }
 
-/* Keep report m until the store is writable; beyond the bound only its
- * records are counted. */
+/* Same source and hook? (reports that may be folded into one row) */
+static int
+pipeline_drop_same(const struct ipc_drops *a, const struct ipc_drops *b)
+{
+	return a->source == b->source &&
+	    strcmp(a->policy != NULL ? a->policy : "",
+	    b->policy != NULL ? b->policy : "") == 0 &&
+	    strcmp(a->function != NULL ? a->function : "",
+	    b->function != NULL ? b->function : "") == 0;
+}
+
+/*
+ * Add report m to a list of at most PIPELINE_DROPS_HELD.  A full list
+ * folds it into the last report of the same source and hook (counts
+ * added, the newer total and time: one row for both); with none, only its
+ * records are counted (drops_over).
+ */
 static void
-pipeline_drop_hold(struct collector_env *env, const struct ipc_drops *m)
+pipeline_drop_add(struct collector_env *env, struct ipc_drops **list,
+    size_t *n, const struct ipc_drops *m)
 {
 	struct ipc_drops	*h;
+	size_t			 i;
 
-	if (env->nheld_drops >= PIPELINE_DROPS_HELD) {
+	if (*n >= PIPELINE_DROPS_HELD) {
+		for (i = *n; i-- > 0;) {
+			h = &(*list)[i];
+			if (!pipeline_drop_same(h, m))
+				continue;
+			h->count += m->count;
+			h->total = m->total;
+			h->time_ns = m->time_ns;
+			return;
+		}
 		env->drops_over += m->count;
 		return;
 	}
-	if (env->held_drops == NULL)
-		env->held_drops = xcalloc(PIPELINE_DROPS_HELD,
-		    sizeof(*env->held_drops));
-	h = &env->held_drops[env->nheld_drops++];
+	if (*list == NULL)
+		*list = xcalloc(PIPELINE_DROPS_HELD, sizeof(**list));
+	h = &(*list)[(*n)++];
 	*h = *m;
 	h->policy = xstrdup(m->policy != NULL ? m->policy : "");
 	h->function = xstrdup(m->function != NULL ? m->function : "");
+}
+
+static void
+pipeline_drop_hold(struct collector_env *env, const struct ipc_drops *m)
+{
+	pipeline_drop_add(env, &env->held_drops, &env->nheld_drops, m);
+}
+
+/* Stored in the open batch: kept until it commits (pipeline_drops_done). */
+static int
+pipeline_drop_write(struct collector_env *env, const struct ipc_drops *m)
+{
+	int	 r;
+
+	if (env->paused)
+		return ERR_AGAIN;
+	if ((r = pipeline_drop_store(env, m)) == 0)
+		pipeline_drop_add(env, &env->txn_drops, &env->ntxn_drops, m);
+	return r;
 }
 
 int
@@ -325,7 +369,7 @@ pipeline_drops_retry(struct collector_env *env)
 	int	 r = 0;
 
 	for (n = 0; n < env->nheld_drops; n++)
-		if ((r = pipeline_drop_store(env, &env->held_drops[n])) != 0)
+		if ((r = pipeline_drop_write(env, &env->held_drops[n])) != 0)
 			break;
 	for (i = 0; i < n; i++)
 		ipc_drops_clear(&env->held_drops[i]);
@@ -333,12 +377,35 @@ pipeline_drops_retry(struct collector_env *env)
 		memmove(env->held_drops, env->held_drops + n,
 		    (env->nheld_drops - n) * sizeof(*env->held_drops));
 	env->nheld_drops -= n;
-	if (r == 0 && env->drops_over > 0 &&
+	if (r == 0 && env->drops_over > 0 && !env->paused &&
 	    (r = store_meta_add(env->st, "drops_unrecorded",
 	    env->drops_over > INT64_MAX ? INT64_MAX :
-	    (int64_t)env->drops_over)) == 0)
+	    (int64_t)env->drops_over)) == 0) {
+		env->txn_over += env->drops_over;
 		env->drops_over = 0;
+	}
 	return r == ERR_AGAIN ? ERR_AGAIN : 0;
+}
+
+void
+pipeline_drops_done(struct collector_env *env, int committed)
+{
+	struct ipc_drops	*held = env->held_drops;
+	size_t			 i, nheld = env->nheld_drops;
+
+	if (!committed) {
+		/* what the rolled-back batch held comes first again */
+		env->held_drops = env->txn_drops;
+		env->nheld_drops = env->ntxn_drops;
+		env->txn_drops = held;
+		env->ntxn_drops = nheld;
+		for (i = 0; i < nheld; i++)
+			pipeline_drop_hold(env, &held[i]);
+		env->drops_over += env->txn_over;
+	}
+	while (env->ntxn_drops > 0)
+		ipc_drops_clear(&env->txn_drops[--env->ntxn_drops]);
+	env->txn_over = 0;
 }
 
 int
@@ -354,7 +421,7 @@ pipeline_drops(struct collector_env *env, const struct ipc_drops *m)
 		env->lost += m->count;
 	/* in the order they came: the kept ones first */
 	if (pipeline_drops_retry(env) != 0 ||
-	    (r = pipeline_drop_store(env, m)) == ERR_AGAIN) {
+	    (r = pipeline_drop_write(env, m)) == ERR_AGAIN) {
 		pipeline_drop_hold(env, m);
 		return ERR_AGAIN;
 	}
@@ -369,6 +436,9 @@ pipeline_clear(struct collector_env *env)
 		ipc_drops_clear(&env->held_drops[--env->nheld_drops]);
 	free(env->held_drops);
 	env->held_drops = NULL;
+	pipeline_drops_done(env, 1);
+	free(env->txn_drops);
+	env->txn_drops = NULL;
 }
 
 void

@@ -35,6 +35,7 @@ const struct sandbox_rule collector_rules[] = {
 	ALLOW(fcntl, "SQLite POSIX advisory locks (F_SETLK/F_GETLK)"),
 	ALLOW(fstat, "SQLite file size, stdio buffer sizing"),
 	ALLOW(newfstatat, "glibc fstat() is fstatat(fd, \"\", AT_EMPTY_PATH)"),
+	ALLOW(fstatfs, "free space of the state directory (store.min_free)"),
 	ALLOW(close, "closing descriptors at shutdown"),
 	/* memory: never executable */
 	NOEXEC(mmap, 2, "malloc, SQLite -shm regions (no PROT_EXEC)"),

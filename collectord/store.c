@@ -251,7 +251,7 @@ store_log(struct store *s, const char *what)
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
-static int
+int
 store_exec(struct store *s, const char *sql)
 {
 	char	*msg = NULL;
@@ -264,7 +264,7 @@ store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
-static int
+int
 store_int_query(struct store *s, const char *sql, int64_t *out)
 {
 	sqlite3_stmt	*st;
@@ -356,10 +356,10 @@ fail:
 }
 
 /*
- * WAL mode.  A new database (an empty file root created) goes through
- * MEMORY: the switch rewrites the header in a transaction, whose rollback
- * journal could not be created in the state directory, which the
- * collector may not write.
+ * WAL mode.  A new database (an empty file root created) gets
+ * auto_vacuum = INCREMENTAL and goes through MEMORY: the switch rewrites
+ * the header in a transaction, whose rollback journal could not be
+ * created in the state directory, which the collector may not write.
  */
 static int
 store_wal(struct store *s)
@@ -378,8 +378,11 @@ store_wal(struct store *s)
 	sqlite3_finalize(st);
 	if (wal)
 		return 0;
+	/* auto_vacuum takes effect only before the first table, and before
+	 * the switch to WAL writes the header: so for a new database only
+	 * (docs/schema.md, retention) */
 	return store_exec(s, "PRAGMA journal_mode = MEMORY; PRAGMA"
-	    " journal_mode = WAL");
+	    " auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL");
 }
 
 int
@@ -461,17 +464,50 @@ store_close(struct store *s)
 	free(s);
 }
 
+/* An error after which the batch cannot be trusted whole: no space,
+ * I/O, memory.  It is rolled back, never committed with rows missing. */
+static int
+store_rc_lost(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_NOMEM ||
+	    rc == SQLITE_CORRUPT || rc == SQLITE_READONLY;
+}
+
+int
+store_write_ok(struct store *s, int rc)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	s->stats.errors++;
+	if (store_rc_lost(rc) && s->in_tx && !s->failed)
+		s->failed = rc;
+	return ERR_DB;
+}
+
 static int
 store_step(struct store *s, int which)
 {
 	sqlite3_stmt	*st = s->st[which];
 	int		 rc;
 
+	/*
+	 * After such an error SQLite may have rolled the transaction back
+	 * already: a statement now would run (and commit) on its own,
+	 * outside the batch.  Nothing more until store_flush rolls back.
+	 */
+	if (s->failed && which != ST_ROLLBACK) {
+		sqlite3_clear_bindings(st);
+		s->stats.errors++;
+		return ERR_DB;
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		s->stats.errors++;
+		if (store_rc_lost(rc) && s->in_tx && !s->failed)
+			s->failed = rc;
 		log_warnx("store: %.48s: %s", store_sql[which],
 		    sqlite3_errstr(rc));
 		return ERR_DB;
@@ -527,7 +563,16 @@ store_flush(struct store *s)
 
 	if (!s->in_tx)
 		return 0;
-	if (store_put_ring_pos(s) != 0 || store_step(s, ST_COMMIT) != 0) {
+	if (s->failed) {
+		log_warnx("store: a write of the batch failed (%s): its %zu"
+		    " rows are rolled back", sqlite3_errstr(s->failed),
+		    s->pending);
+		if (!sqlite3_get_autocommit(s->db))
+			(void)store_step(s, ST_ROLLBACK);
+		s->failed = 0;
+	}
+	if (sqlite3_get_autocommit(s->db) || store_put_ring_pos(s) != 0 ||
+	    store_step(s, ST_COMMIT) != 0) {
 		/* still in a transaction: retry at the next flush, unless
 		 * SQLite already rolled it back */
 		if (!sqlite3_get_autocommit(s->db))
@@ -537,7 +582,11 @@ store_flush(struct store *s)
 		s->pending = s->pend_events = s->pend_procs = 0;
 		s->pend_alerts = s->pend_drops = 0;
 		s->pend_min_ns = 0;
+		s->failed = 0;
 		store_committed(s, 0);
+		/* the records of the batch were not stored: a later commit
+		 * must not record the ring as read past them */
+		s->ring_pos = s->ring_done;
 		return ERR_DB;
 	}
 	s->in_tx = 0;
@@ -549,7 +598,7 @@ store_flush(struct store *s)
 	s->stats.drops += s->pend_drops;
 	s->pending = s->pend_events = s->pend_procs = s->pend_alerts = 0;
 	s->pend_drops = 0;
-	s->ring_pos = pos;
+	s->ring_pos = s->ring_done = pos;
 	store_committed(s, 1);
 	return 0;
 }
@@ -563,6 +612,8 @@ store_begin(struct store *s)
 	sqlite3_stmt	*st = s->st[ST_BEGIN];
 	int		 rc;
 
+	if (s->failed)
+		return ERR_DB;	/* until store_flush rolls back */
 	if (s->in_tx)
 		return 0;
 	rc = sqlite3_step(st);
@@ -609,7 +660,7 @@ store_set_ring(struct store *s, const char *id, uint64_t pos,
 {
 	free(s->ring_id);
 	s->ring_id = id != NULL ? xstrdup(id) : NULL;
-	s->ring_pos = pos;
+	s->ring_pos = s->ring_done = pos;
 	s->commit_cb = cb;
 	s->commit_arg = arg;
 }

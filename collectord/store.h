@@ -130,6 +130,44 @@ int64_t	store_boot_off(const struct store *);
 void	store_iso_time(const struct store *, uint64_t boot_ns, char *dst,
 	    size_t dstsz);
 
+/*
+ * Retention (store_retention.c; docs/schema.md).  max_age_s: events older
+ * than this many seconds are deleted (0: none); max_size: bytes the
+ * database may use, (page_count - freelist_count) * page_size plus the
+ * -wal file (0: no bound).  0 or ERR_DB.
+ */
+#define STORE_WAL_MIN	(512ULL << 10)	/* the WAL's share of max_size: */
+#define STORE_WAL_MAX	(64ULL << 20)	/* max_size / 8 within these */
+int	store_retention_set(struct store *, uint64_t max_age_s,
+	    uint64_t max_size);
+/*
+ * One step, when no batch is open: at most rows of the oldest events that
+ * are due (older than max_age, or over max_size), with the rows only they
+ * needed, in one transaction.  1 (more is due), 0 (nothing is due now),
+ * ERR_AGAIN (locked by another connection) or ERR_DB.  now_ns: Unix ns.
+ */
+int	store_retention_step(struct store *, uint64_t now_ns, size_t rows);
+struct store_usage {
+	uint64_t	 file;		/* page_count * page_size */
+	uint64_t	 free;		/* freelist_count * page_size */
+	uint64_t	 wal;		/* size of the -wal file */
+	uint64_t	 used;		/* file - free + wal: what max_size
+					   bounds */
+};
+int	store_usage(struct store *, struct store_usage *);
+/* 1: the database has auto_vacuum = INCREMENTAL (a new one), so freed
+ * pages can be returned to the file system; 0: it has none. */
+int	store_auto_vacuum(struct store *);
+struct store_ret_stats {
+	uint64_t	 steps;		/* committed retention steps */
+	uint64_t	 events;	/* rows deleted */
+	uint64_t	 processes;
+	uint64_t	 outbox;
+	uint64_t	 drops;
+	uint64_t	 errors;	/* steps rolled back */
+};
+const struct store_ret_stats *store_retention_stats(const struct store *);
+
 /* processes row for p (INSERT, ignored if exec_id exists); sets p->stored.
  * 0 or ERR_DB. */
 int	store_proc(struct store *, struct proc *p);

@@ -47,6 +47,7 @@ struct store {
 	int		 hold;		/* no commit now (store_hold) */
 	char		*ring_id;	/* NULL: no ring position kept */
 	uint64_t	 ring_pos;	/* committed with the next batch */
+	uint64_t	 ring_done;	/* ... with the last one */
 	void		(*commit_cb)(void *, int, uint64_t);
 	void		*commit_arg;
 	char		*prev_node;
@@ -54,11 +55,33 @@ struct store {
 	struct store_stats stats;
 	sqlite3_stmt	**obq;		/* the outbox queue (store_outbox.c) */
 	char		 salt[STORE_SALT_LEN + 1];	/* idempotency keys */
+	int		 failed;	/* a write of the open batch failed
+					   for lack of space or I/O: it is
+					   rolled back, not committed */
+	/* retention (store_retention.c) */
+	uint64_t	 ret_age_ns;	/* 0: no max_age */
+	uint64_t	 ret_size;	/* 0: no max_size */
+	uint64_t	 page_size;
+	uint64_t	 ret_idle_until;/* Unix ns: no step before */
+	int		 ret_shrinking;
+	uint64_t	 ret_excess;	/* bytes over the target */
+	uint64_t	 ret_rows0;	/* events rows: count(*) at start
+					   minus stats.events then */
+	int		 ret_warned;
+	struct store_ret_stats ret_stats;
 };
 
 
 void	store_log(struct store *, const char *what);
-/* Open the batch transaction if none is.  0 or ERR_DB. */
+/* sqlite3_exec (logged): 0 or ERR_DB. */
+int	store_exec(struct store *, const char *sql);
+/* The first column of the first row of sql: 0 or ERR_DB (logged). */
+int	store_int_query(struct store *, const char *sql, int64_t *out);
+/* rc of a write in the batch: 0 (done), or ERR_DB (counted; an error
+ * for lack of space or I/O marks the batch failed: it is rolled back). */
+int	store_write_ok(struct store *, int rc);
+/* Open the batch transaction if none is.  0 or ERR_DB (also while the
+ * open batch failed, until store_flush rolled it back). */
 int	store_begin(struct store *);
 /* A row was written: commit when the batch is full. */
 int	store_row_done(struct store *);

@@ -209,9 +209,13 @@ ob_write(struct store *s, int which)
 	sqlite3_stmt	*st = s->obq[which];
 	int		 rc;
 
+	if (store_begin(s) != 0) {	/* the batch failed: no more writes */
+		ob_done(st);
+		return ERR_DB;
+	}
 	rc = sqlite3_step(st);
 	ob_done(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (store_write_ok(s, rc) != 0) {
 		log_warnx("outbox: %.48s: %s", ob_sql[which],
 		    sqlite3_errstr(rc));
 		return ERR_DB;

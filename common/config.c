@@ -30,6 +30,9 @@
 #define CONFIG_MIN_RINGBUF	4096ULL
 #define CONFIG_MAX_RINGBUF	(1ULL << 30)
 #define CONFIG_MAX_NAME		253
+#define CONFIG_MAX_BOUND	(1ULL << 40)		/* 1T */
+#define CONFIG_MAX_AGE_S	(36500ULL * 86400)	/* 100 years */
+#define CONFIG_MIN_DB		(1ULL << 20)		/* retention.max_size */
 
 void
 config_defaults(struct tripline_config *cfg)
@@ -49,6 +52,7 @@ config_defaults(struct tripline_config *cfg)
 	cfg->export_json = 1;
 	cfg->batch_ms = 200;
 	cfg->batch_rows = 10000;
+	cfg->min_free = CONFIG_DEFAULT_MIN_FREE;
 	cfg->alerts_file = xstrdup(CONFIG_DEFAULT_ALERTS);
 	cfg->metrics_interval_s = 15;
 }
@@ -83,58 +87,150 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	    NULL;
 }
 
+/*
+ * A size in bytes: a plain integer, or digits with a K, M, G or T suffix
+ * (either case, binary), which may be quoted.  0 (in *out), or 1 when it
+ * is not one (the caller reports), ERR_RANGE over UINT64_MAX.
+ */
 static int
-config_get_size(struct yamlu_doc *y, const yaml_node_t *n, const char *key,
-    uint64_t *out)
+config_size_val(const yaml_node_t *n, uint64_t *out)
 {
-	const char *s;
+	static const char units[] = "kmgt";
+	const char *s, *u;
 	size_t	 len;
 	uint64_t v, mult = 1;
 	int	 r;
 
 	if (!yamlu_scalar(n))
-		goto bad;
+		return 1;
 	s = yamlu_sval(n);
 	len = strlen(s);
-	if (len > 0) {
-		switch (s[len - 1]) {
-		case 'k':
-		case 'K':
-			mult = 1ULL << 10;
-			break;
-		case 'm':
-		case 'M':
-			mult = 1ULL << 20;
-			break;
-		case 'g':
-		case 'G':
-			mult = 1ULL << 30;
-			break;
-		default:
-			break;
-		}
-	}
-	/* a bare number must be a plain integer; "8M" may be quoted */
-	if (mult == 1 && !yamlu_is_plain(n))
-		goto bad;
-	if (mult != 1)
+	if (len > 1 && (u = strchr(units, s[len - 1] | 0x20)) != NULL) {
+		mult = 1ULL << (10 * (u - units + 1));
 		len--;
+	} else if (!yamlu_is_plain(n))
+		return 1;	/* a bare number is a plain integer */
 	if ((r = yamlu_digits(s, len, &v)) == ERR_PARSE)
-		goto bad;
+		return 1;
 	if (r != 0 || v > UINT64_MAX / mult)
-		goto range;
-	v *= mult;
-	if (v < CONFIG_MIN_RINGBUF || v > CONFIG_MAX_RINGBUF ||
+		return ERR_RANGE;
+	*out = v * mult;
+	return 0;
+}
+
+static int
+config_get_size(struct yamlu_doc *y, const yaml_node_t *n, const char *key,
+    uint64_t *out)
+{
+	uint64_t v;
+	int	 r;
+
+	if ((r = config_size_val(n, &v)) == 1)
+		return yamlu_error(y, n, "%s: expected a size in bytes "
+		    "(integer, optionally with a K, M or G suffix)", key);
+	if (r != 0 || v < CONFIG_MIN_RINGBUF || v > CONFIG_MAX_RINGBUF ||
 	    (v & (v - 1)) != 0)
-		goto range;
+		return yamlu_error(y, n, "%s: expected a power of two from "
+		    "4096 to 1G", key);
 	*out = v;
 	return 0;
+}
+
+/* Plain none? (a bound that is off) */
+static int
+config_none(const yaml_node_t *n)
+{
+	return yamlu_scalar(n) && yamlu_is_plain(n) &&
+	    strcmp(yamlu_sval(n), "none") == 0;
+}
+
+/* A bound in bytes from min (a K/M/G/T string) to 1T, or none (0). */
+static int
+config_get_bound(struct yamlu_doc *y, const yaml_node_t *n, const char *key,
+    uint64_t min, const char *minstr, uint64_t *out)
+{
+	uint64_t v;
+	int	 r;
+
+	if (config_none(n)) {
+		*out = 0;
+		return 0;
+	}
+	if ((r = config_size_val(n, &v)) == 1)
+		return yamlu_error(y, n, "%s: expected a size in bytes "
+		    "(integer, optionally with a K, M, G or T suffix) or "
+		    "none", key);
+	if (r != 0 || v < min || v > CONFIG_MAX_BOUND)
+		return yamlu_error(y, n, "%s: expected a size from %s to 1T",
+		    key, minstr);
+	*out = v;
+	return 0;
+}
+
+/* A duration of whole seconds, minutes, hours or days, or none (0). */
+static int
+config_get_age(struct yamlu_doc *y, const yaml_node_t *n, const char *key,
+    uint64_t *out)
+{
+	static const struct {
+		char		 unit;
+		uint64_t	 secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+	    { 'd', 86400 } };
+	const char *s;
+	size_t	 len, i;
+	uint64_t v;
+	int	 r;
+
+	if (config_none(n)) {
+		*out = 0;
+		return 0;
+	}
+	if (!yamlu_scalar(n) || (len = strlen(s = yamlu_sval(n))) < 2)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s[len - 1] == units[i].unit)
+			break;
+	if (i == sizeof(units) / sizeof(units[0]) ||
+	    (r = yamlu_digits(s, len - 1, &v)) == ERR_PARSE)
+		goto bad;
+	if (r != 0 || v == 0 || v > CONFIG_MAX_AGE_S / units[i].secs)
+		return yamlu_error(y, n, "%s: expected a duration from 1s to "
+		    "36500d", key);
+	*out = v * units[i].secs;
+	return 0;
 bad:
-	return yamlu_error(y, n, "%s: expected a size in bytes (integer, "
-	    "optionally with a K, M or G suffix)", key);
-range:
-	return yamlu_error(y, n, "%s: expected a power of two from 4096 "
-	    "to 1G", key);
+	return yamlu_error(y, n, "%s: expected a duration: a whole number "
+	    "with a unit s, m, h or d (90s, 30m, 12h, 30d), or none", key);
+}
+
+/* store.min_free: a size up to 1T (0: no watermark) or "N%", 1..50. */
+static int
+config_get_min_free(struct yamlu_doc *y, const yaml_node_t *n,
+    struct tripline_config *cfg)
+{
+	const char *s;
+	size_t	 len;
+	uint64_t v;
+	int	 r;
+
+	if (yamlu_scalar(n) && (len = strlen(s = yamlu_sval(n))) > 1 &&
+	    s[len - 1] == '%') {
+		if (yamlu_digits(s, len - 1, &v) != 0 || v < 1 || v > 50)
+			return yamlu_error(y, n, "store.min_free: expected a "
+			    "percentage from 1%% to 50%%");
+		cfg->min_free = 0;
+		cfg->min_free_pct = (uint32_t)v;
+		return 0;
+	}
+	if ((r = config_size_val(n, &v)) == 1 || r != 0 ||
+	    v > CONFIG_MAX_BOUND)
+		return yamlu_error(y, n, "store.min_free: expected a size "
+		    "from 0 to 1T (integer, optionally with a K, M, G or T "
+		    "suffix) or a percentage (5%%)");
+	cfg->min_free = v;
+	cfg->min_free_pct = 0;
+	return 0;
 }
 
 static int
@@ -183,7 +279,7 @@ config_export_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 }
 
 static const char *const config_store_keys[] = {
-	"batch_ms", "batch_rows", NULL
+	"batch_ms", "batch_rows", "min_free", NULL
 };
 
 static int
@@ -195,6 +291,8 @@ config_store_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	if (i == 0)
 		return yamlu_u32(y, v, "store.batch_ms", 1, 60000,
 		    &cfg->batch_ms);
+	if (i == 2)
+		return config_get_min_free(y, v, cfg);
 	return yamlu_u32(y, v, "store.batch_rows", 1, 1000000,
 	    &cfg->batch_rows);
 }
@@ -226,9 +324,26 @@ config_metrics_pair(struct yamlu_doc *y, int i, yaml_node_t *k,
 	return 0;
 }
 
+static const char *const config_retention_keys[] = {
+	"max_age", "max_size", NULL
+};
+
+static int
+config_retention_pair(struct yamlu_doc *y, int i, yaml_node_t *k,
+    yaml_node_t *v, void *arg)
+{
+	struct tripline_config *cfg = arg;
+
+	if (i == 0)
+		return config_get_age(y, v, "retention.max_age",
+		    &cfg->max_age_s);
+	return config_get_bound(y, v, "retention.max_size", CONFIG_MIN_DB,
+	    "1M", &cfg->max_size);
+}
+
 static const char *const config_top_keys[] = {
 	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
-	"export", "store", "alerts_file", "metrics", NULL
+	"export", "store", "alerts_file", "retention", "metrics", NULL
 };
 
 static int
@@ -285,6 +400,9 @@ config_top_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 		cfg->alerts_file = s;
 		return 0;
 	case 8:
+		return yamlu_walk(y, v, "retention", config_retention_keys,
+		    config_retention_pair, cfg);
+	case 9:
 		return yamlu_walk(y, v, "metrics", config_metrics_keys,
 		    config_metrics_pair, cfg);
 	default:

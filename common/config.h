@@ -12,6 +12,7 @@
 
 #define CONFIG_DEFAULT_RINGBUF	(8U * 1024 * 1024)
 #define CONFIG_DEFAULT_ALERTS	PKG_CONFDIR "/alerts.yaml"
+#define CONFIG_DEFAULT_MIN_FREE	(64ULL * 1024 * 1024)
 
 struct tripline_config {
 	char		*state_dir;	/* state_dir: default PKG_STATEDIR */
@@ -24,6 +25,15 @@ struct tripline_config {
 	int		 export_json;	/* export.json: bool, default true */
 	uint32_t	 batch_ms;	/* store.batch_ms: default 200 */
 	uint32_t	 batch_rows;	/* store.batch_rows: default 10000 */
+	uint64_t	 max_age_s;	/* retention.max_age: seconds of events
+					   kept in events.db; 0 (none): all */
+	uint64_t	 max_size;	/* retention.max_size: bytes events.db
+					   may use (docs/schema.md); 0: none */
+	uint64_t	 min_free;	/* store.min_free: bytes that must stay
+					   free in the state directory's file
+					   system (0: no watermark) ... */
+	uint32_t	 min_free_pct;	/* ... or a percentage of it (1..50;
+					   0: min_free is in bytes) */
 	char		*alerts_file;	/* alerts_file: absolute path, default
 					   CONFIG_DEFAULT_ALERTS (a missing
 					   default file means no receivers);

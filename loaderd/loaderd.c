@@ -164,13 +164,31 @@ child_binary_checked(struct loaderd_env *env, const char *name, char *buf,
 	return buf;
 }
 
+/* collectord's retention and free-space settings. */
+static void
+child_argv_store(struct loaderd_env *env, char **argv, int *i)
+{
+	const struct tripline_config *c = &env->cfg;
+
+	argv[(*i)++] = xstrdup("-A");
+	xasprintf(&argv[(*i)++], "%llu", (unsigned long long)c->max_age_s);
+	argv[(*i)++] = xstrdup("-M");
+	xasprintf(&argv[(*i)++], "%llu", (unsigned long long)c->max_size);
+	argv[(*i)++] = xstrdup("-F");
+	if (c->min_free_pct != 0)
+		xasprintf(&argv[(*i)++], "%u%%", c->min_free_pct);
+	else
+		xasprintf(&argv[(*i)++], "%llu",
+		    (unsigned long long)c->min_free);
+}
+
 static char **
 child_argv(struct loaderd_env *env, enum child_id id)
 {
 	char	**argv;
 	int	 i = 0, v;
 
-	argv = xcalloc(32, sizeof(*argv));
+	argv = xcalloc(40, sizeof(*argv));
 	argv[i++] = xstrdup(env->child[id].name);
 	if (env->debug)
 		argv[i++] = xstrdup("-d");
@@ -193,6 +211,7 @@ child_argv(struct loaderd_env *env, enum child_id id)
 			argv[i++] = xstrdup("-p");
 		if (!env->cfg.export_json)
 			argv[i++] = xstrdup("-J");
+		child_argv_store(env, argv, &i);
 	} else
 		argv[i++] = xstrdup(env->cfg.notifier_user);
 	argv[i] = NULL;

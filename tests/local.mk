@@ -107,3 +107,5 @@ EXTRA_DIST += tests/lib/sdlisten.py
 # the Debian package: build, lintian, install, run and purge in a fresh
 # Debian 12 root booted by systemd-nspawn (docs/debian.md)
 INTEGRATION_TESTS += tests/integration/deb_package.sh
+INTEGRATION_TESTS += tests/integration/e2e_retention.sh
+INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh

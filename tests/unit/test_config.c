@@ -40,6 +40,10 @@ test_defaults(void **state)
 	assert_int_equal(cfg.batch_rows, 10000);
 	assert_null(cfg.metrics_file);
 	assert_int_equal(cfg.metrics_interval_s, 15);
+	assert_int_equal(cfg.max_age_s, 0);
+	assert_int_equal(cfg.max_size, 0);
+	assert_int_equal(cfg.min_free, 64ULL << 20);
+	assert_int_equal(cfg.min_free_pct, 0);
 	config_clear(&cfg);
 	assert_null(cfg.state_dir);
 	config_clear(&cfg);
@@ -146,7 +150,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
 	    "'colour'; expected one of: state_dir, node_name, "
 	    "ring_buffer_size, sandbox, users, export, store, alerts_file, "
-	    "metrics" },
+	    "retention, metrics" },
 	{ "bad_metrics_relative.yaml", "2:9",
 	    "metrics.file: expected an absolute path" },
 	{ "bad_metrics_interval.yaml", "2:15",
@@ -288,6 +292,135 @@ test_strict_scalars(void **state)
 	}
 }
 
+/* Write text to a temporary file and load it over the defaults: the
+ * result of config_load, the message in err (position after the path). */
+static int
+load_text(const char *text, struct tripline_config *cfg, char *err,
+    size_t errlen)
+{
+	char	 path[] = "/tmp/test_config.XXXXXX", e[1024];
+	FILE	*fp;
+	int	 fd, r;
+	size_t	 n;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	config_defaults(cfg);
+	r = config_load(path, cfg, e, sizeof(e));
+	n = strlen(path);
+	snprintf(err, errlen, "%s", strncmp(e, path, n) == 0 && e[n] == ':' ?
+	    e + n + 1 : e);
+	unlink(path);
+	return r;
+}
+
+/* retention.*, store.min_free: values and units. */
+static void
+test_retention_keys(void **state)
+{
+	struct tripline_config cfg;
+	char	 err[1024];
+
+	assert_int_equal(load_text("retention:\n  max_age: 30d\n"
+	    "  max_size: \"2G\"\nstore:\n  min_free: 5%\n", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg.max_age_s, 30ULL * 86400);
+	assert_int_equal(cfg.max_size, 2ULL << 30);
+	assert_int_equal(cfg.min_free_pct, 5);
+	assert_int_equal(cfg.min_free, 0);
+	config_clear(&cfg);
+
+	assert_int_equal(load_text("retention: {max_age: 90s, max_size: "
+	    "1048576}\nstore: {min_free: 0}\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.max_age_s, 90);
+	assert_int_equal(cfg.max_size, 1048576);
+	assert_int_equal(cfg.min_free, 0);
+	assert_int_equal(cfg.min_free_pct, 0);
+	config_clear(&cfg);
+
+	assert_int_equal(load_text("retention: {max_age: 12h, max_size: none}"
+	    "\nstore: {min_free: 1T}\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.max_age_s, 12 * 3600);
+	assert_int_equal(cfg.max_size, 0);
+	assert_int_equal(cfg.min_free, 1ULL << 40);
+	config_clear(&cfg);
+
+	assert_int_equal(load_text("retention: {max_age: 5m}\n", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg.max_age_s, 300);
+	config_clear(&cfg);
+}
+
+static void
+test_retention_refused(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "retention:\n  keep: 3\n", "2:3: retention: unknown key "
+		    "'keep'; expected one of: max_age, max_size" },
+		{ "retention: 30d\n", "1:12: retention: expected a mapping" },
+		{ "retention: {max_age: 30}\n", "1:22: retention.max_age: "
+		    "expected a duration: a whole number with a unit s, m, h "
+		    "or d (90s, 30m, 12h, 30d), or none" },
+		{ "retention: {max_age: 1w}\n", "1:22: retention.max_age: "
+		    "expected a duration: a whole number with a unit s, m, h "
+		    "or d (90s, 30m, 12h, 30d), or none" },
+		{ "retention: {max_age: 1.5d}\n", "1:22: retention.max_age: "
+		    "expected a duration: a whole number with a unit s, m, h "
+		    "or d (90s, 30m, 12h, 30d), or none" },
+		{ "retention: {max_age: 0s}\n", "1:22: retention.max_age: "
+		    "expected a duration from 1s to 36500d" },
+		{ "retention: {max_age: 36501d}\n", "1:22: retention.max_age: "
+		    "expected a duration from 1s to 36500d" },
+		{ "retention: {max_size: 1000K}\n", "1:23: retention.max_size:"
+		    " expected a size from 1M to 1T" },
+		{ "retention: {max_size: 2P}\n", "1:23: retention.max_size: "
+		    "expected a size in bytes (integer, optionally with a K, "
+		    "M, G or T suffix) or none" },
+		{ "retention: {max_size: \"1048576\"}\n", "1:23: "
+		    "retention.max_size: expected a size in bytes (integer, "
+		    "optionally with a K, M, G or T suffix) or none" },
+		{ "retention: {max_size: 2T}\n", "1:23: retention.max_size: "
+		    "expected a size from 1M to 1T" },
+		{ "retention: {max_size: \"none\"}\n", "1:23: "
+		    "retention.max_size: expected a size in bytes (integer, "
+		    "optionally with a K, M, G or T suffix) or none" },
+		{ "export: {max_size: 100M}\n", "1:10: export: unknown key "
+		    "'max_size'; expected one of: json" },
+		{ "store: {min_free: 51%}\n", "1:19: store.min_free: expected "
+		    "a percentage from 1% to 50%" },
+		{ "store: {min_free: 0%}\n", "1:19: store.min_free: expected "
+		    "a percentage from 1% to 50%" },
+		{ "store: {min_free: lots}\n", "1:19: store.min_free: expected"
+		    " a size from 0 to 1T (integer, optionally with a K, M, G "
+		    "or T suffix) or a percentage (5%)" },
+		{ "store: {min_free: 2T}\n", "1:19: store.min_free: expected"
+		    " a size from 0 to 1T (integer, optionally with a K, M, G "
+		    "or T suffix) or a percentage (5%)" },
+		{ "store: {min_free: none}\n", "1:19: store.min_free: expected"
+		    " a size from 0 to 1T (integer, optionally with a K, M, G "
+		    "or T suffix) or a percentage (5%)" },
+	};
+	struct tripline_config cfg;
+	char	 err[1024];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (load_text(cases[i].text, &cfg, err, sizeof(err)) !=
+		    ERR_PARSE || strcmp(err, cases[i].want) != 0)
+			print_error("%s: got \"%s\"\n  want \"%s\"\n",
+			    cases[i].text, err, cases[i].want);
+		assert_string_equal(err, cases[i].want);
+		/* nothing of a refused file applies */
+		assert_int_equal(cfg.max_age_s, 0);
+		assert_int_equal(cfg.min_free, 64ULL << 20);
+		config_clear(&cfg);
+	}
+}
+
 int
 main(void)
 {
@@ -300,6 +433,8 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_error_truncation),
 		cmocka_unit_test(test_strict_scalars),
+		cmocka_unit_test(test_retention_keys),
+		cmocka_unit_test(test_retention_refused),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

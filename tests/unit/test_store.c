@@ -7,7 +7,11 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1540,8 +1544,8 @@ test_pipeline_drops_sockown(void **state)
 }
 
 /* Drops reports that come while another connection holds the write lock
- * are kept and stored once it is gone; beyond the bound, their records
- * are counted in meta drops_unrecorded. */
+ * are kept and stored once it is gone; beyond the bound they are folded,
+ * or their records counted in meta drops_unrecorded. */
 static void
 test_pipeline_drops_busy(void **state)
 {
@@ -1577,8 +1581,9 @@ test_pipeline_drops_busy(void **state)
 	assert_int_equal(env.lost, 42);
 	assert_int_equal(env.db_errors, 0);
 
-	/* more than the bound while locked: the rest is counted, stored by
-	 * the retry once the lock is gone */
+	/* more than the bound while locked: a report of a source and hook
+	 * already kept is folded into the last such report (one row with
+	 * both counts); one that cannot be is counted in drops_unrecorded */
 	assert_int_equal(sqlite3_exec(lk, "BEGIN EXCLUSIVE", NULL, NULL,
 	    NULL), SQLITE_OK);
 	for (i = 0; i < PIPELINE_DROPS_HELD + 3; i++) {
@@ -1587,6 +1592,10 @@ test_pipeline_drops_busy(void **state)
 		ring.count = 5;
 		assert_int_equal(pipeline_drops(&env, &ring), ERR_AGAIN);
 	}
+	hook.function = (char *)"other_function";
+	hook.count = 7;
+	hook.total = 37;
+	assert_int_equal(pipeline_drops(&env, &hook), ERR_AGAIN);
 	assert_int_equal(pipeline_drops_retry(&env), ERR_AGAIN);
 	assert_int_equal(sqlite3_exec(lk, "COMMIT", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -1596,8 +1605,14 @@ test_pipeline_drops_busy(void **state)
 	assert_int_equal(store_flush(env.st), 0);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops"),
 	    3 + PIPELINE_DROPS_HELD);
+	assert_int_equal(q_int(c->db, "SELECT count FROM drops ORDER BY id"
+	    " DESC LIMIT 1"), 4 * 5);
+	assert_int_equal(q_int(c->db, "SELECT max(total) FROM drops WHERE"
+	    " source = 'ring_buffer'"), 42 + 5 * (PIPELINE_DROPS_HELD + 3));
+	assert_int_equal(q_int(c->db, "SELECT sum(count) FROM drops WHERE"
+	    " source = 'ring_buffer'"), 42 + 5 * (PIPELINE_DROPS_HELD + 3));
 	assert_int_equal(q_int(c->db, "SELECT value FROM meta WHERE "
-	    "key='drops_unrecorded'"), 15);
+	    "key='drops_unrecorded'"), 7);
 	assert_int_equal(env.lost, 42 + 5 * (PIPELINE_DROPS_HELD + 3));
 	assert_int_equal(env.db_errors, 0);
 
@@ -1631,6 +1646,59 @@ test_drops_atomic(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 1);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM drops WHERE "
 	    "source='elsewhere'"), 0);
+}
+
+/*
+ * A write of events.jsonl that fails part-way (here: the file size limit,
+ * as a full disk would) leaves only whole lines: the file is cut back to
+ * the last one, and the lines not written whole are counted as lost.
+ */
+static void
+test_export_torn(void **state)
+{
+	struct export	*ex;
+	struct proc	 p;
+	struct rlimit	 old, lim;
+	struct stat	 sb;
+	char		 path[] = "/tmp/test_export.XXXXXX", *buf;
+	uint64_t	 lines = 0;
+	ssize_t		 n;
+	int		 fd, i;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, O_APPEND), 0);
+	ex = export_new(fd, -1, NODE, OFF);
+	p = mkproc(4242, 1, 4200, 1, "/usr/bin/ls");
+	for (i = 0; i < 20; i++)
+		export_exec(ex, &p, NULL);
+	assert_true(export_buffered(ex) > 3000);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 3000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(export_flush(ex), ERR_SYS);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	assert_true(sb.st_size > 0 && sb.st_size <= 3000);
+	buf = xmalloc((size_t)sb.st_size);
+	n = pread(fd, buf, (size_t)sb.st_size, 0);
+	assert_int_equal(n, sb.st_size);
+	assert_int_equal(buf[n - 1], '\n');
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			lines++;
+	assert_int_equal(export_stats(ex)->lines, lines);
+	assert_int_equal(export_stats(ex)->errors, 20 - lines);
+	assert_int_equal(export_buffered(ex), 0);
+	/* the next flush appends whole lines after them */
+	export_exec(ex, &p, NULL);
+	assert_int_equal(export_flush(ex), 0);
+	assert_int_equal(export_stats(ex)->lines, lines + 1);
+	free(buf);
+	export_free(ex);
+	close(fd);
+	unlink(path);
 }
 
 static void
@@ -1811,6 +1879,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_export_torn),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,
 		    teardown),
 	};
