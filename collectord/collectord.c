@@ -40,6 +40,8 @@
 #include "outbox.h"
 #include "pcache.h"
 #include "peer.h"
+#include "config_syslog.h"
+#include "forward.h"
 #include "procfs.h"
 #include "ringbuf.h"
 #include "sandbox.h"
@@ -69,9 +71,12 @@ struct collectord {
 	struct al_config	*alcfg;		/* NULL: no alerts file */
 	char			 ring_ident[RINGBUF_IDENT_MAX]; /* "": unknown */
 	size_t			 batch_rows;
+	struct forward		*fwd;		/* syslog forwarding, NULL: off */
+	struct event		*ev_fwd;
 };
 
 static int	collectord_parent_drain(struct collectord *);
+static void	collectord_fwd_kick(struct collectord *);
 static void	collectord_refresh(void *);
 
 static __dead void
@@ -81,6 +86,7 @@ usage(int status)
 	    "usage: collectord -S statedir -u user -N nodename [-dhJpv]\n"
 	    "                  [-b batch_ms] [-m enforce|trap|log|off]"
 	    " [-r batch_rows]\n"
+	    "                  [-F facility [-A app_name] [-B max_backlog]]\n"
 	    "       collectord --dump-seccomp [-m mode]\n"
 	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
 	    " and fd 4 (notifierd).\n");
@@ -199,6 +205,7 @@ collectord_commit(struct collectord *cd)
 		return ERR_AGAIN;	/* ERR_DB does not return */
 	if (cd->env.ex != NULL)
 		export_flush(cd->env.ex);
+	collectord_fwd_kick(cd);
 	return 0;
 }
 
@@ -361,6 +368,7 @@ collectord_peer_close(struct collectord *cd)
 	cd->notifier = NULL;
 	if (cd->env.ob != NULL)
 		outbox_peer_down(cd->env.ob);
+	forward_peer(cd->fwd, 0);
 }
 
 /* Results from notifierd.  Anything else it sends is counted, dropped. */
@@ -409,8 +417,34 @@ collectord_notifier_error(struct peer *p, int r, const struct ipc_msg *m,
 	return 0;
 }
 
+static uint64_t
+collectord_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* IPC_SYSLOG_ACK: the notifier's answer to a syslog message. */
+static int
+collectord_fwd_ack_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_syslog_ack	 a;
+
+	memset(&a, 0, sizeof(a));
+	if (ipc_msg_decode(m->type, m->payload, m->len, &a) != 0 ||
+	    forward_ack(cd->fwd, &a, collectord_mono_ms()) != 0)
+		log_debug("syslog: unexpected answer from notifierd dropped");
+	ipc_msg_free_fields(m->type, &a);
+	collectord_fwd_kick(cd);
+	return 0;
+}
+
 static const struct peer_handler collectord_notifier_handlers[] = {
 	{ IPC_ALERT_RESULT, collectord_result_msg },
+	{ IPC_SYSLOG_ACK, collectord_fwd_ack_msg },
 };
 static const struct peer_proto collectord_notifier_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -449,6 +483,8 @@ collectord_peer_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	collectord_peer_arm(cd);
 	if (cd->env.ob != NULL)		/* else: when the outbox is made */
 		outbox_peer_up(cd->env.ob);
+	forward_peer(cd->fwd, 1);
+	collectord_fwd_kick(cd);
 	return 0;
 }
 
@@ -528,6 +564,9 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	collectord_alert_summary(cd);
 	if (cd->ev_outbox != NULL)
 		event_free(cd->ev_outbox);
+	if (cd->ev_fwd != NULL)
+		event_free(cd->ev_fwd);
+	forward_free(cd->fwd);
 	peer_free(cd->notifier);
 	outbox_free(cd->env.ob);
 	if (cd->alcfg != NULL) {
@@ -570,6 +609,8 @@ collectord_stats_alerts(struct collectord *cd, struct ipc_collect_stats *s)
 	s->alerts_unrouted = os->unrouted;
 }
 
+static void	collectord_fwd_stats(struct collectord *);
+
 static void
 collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -593,6 +634,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)
 		log_warnx_r(r, "sending stats");
+	collectord_fwd_stats(cd);
 }
 
 static void
@@ -835,8 +877,99 @@ struct collectord_opts {
 	const char		*statedir, *user, *node;
 	enum sandbox_mode	 mode;
 	long			 batch_ms, batch_rows;
+	struct forward_config	 fw;		/* -F: syslog forwarding */
+	int			 fw_on;
 	int			 debug, verbose, print, json, dump;
 };
+
+/* Syslog forwarding options: -F facility (turns it on), -A app_name,
+ * -B max_backlog.  1 if ch was one of them. */
+static int
+collectord_fwd_opt(struct collectord_opts *o, int ch)
+{
+	switch (ch) {
+	case 'A':
+		if (!syslog_app_ok(optarg))
+			fatalx("-A: invalid APP-NAME %s", optarg);
+		o->fw.app_name = optarg;
+		return 1;
+	case 'B':
+		o->fw.max_backlog = (uint64_t)num_arg(optarg, 1, 1000000000,
+		    "-B");
+		return 1;
+	case 'F':
+		o->fw.facility = (int)num_arg(optarg, 0, 23, "-F");
+		o->fw_on = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+collectord_fwd_send(void *arg, const struct ipc_syslog_msg *m)
+{
+	struct collectord	*cd = arg;
+
+	if (cd->notifier == NULL)
+		return ERR_EOF;
+	return peer_send(cd->notifier, IPC_SYSLOG_MSG, m, -1);
+}
+
+static void
+collectord_fwd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collectord	*cd = arg;
+	uint64_t		 ms;
+	struct timeval		 tv;
+
+	if ((ms = forward_pump(cd->fwd, collectord_mono_ms())) == 0)
+		return;		/* the next commit or answer kicks it */
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	event_add(cd->ev_fwd, &tv);
+}
+
+static void
+collectord_fwd_kick(struct collectord *cd)
+{
+	if (cd->ev_fwd != NULL && !evtimer_pending(cd->ev_fwd, NULL))
+		event_active(cd->ev_fwd, EV_TIMEOUT, 0);
+}
+
+static void
+collectord_fwd_stats(struct collectord *cd)
+{
+	struct ipc_fwd_stats	 s;
+	int			 r;
+
+	if (cd->fwd == NULL)
+		return;
+	forward_stats(cd->fwd, &s);
+	if ((r = peer_send_now(cd->parent, IPC_COLLECT_FWD_STATS, &s,
+	    -1)) != 0 && r != ERR_AGAIN)
+		log_warnx_r(r, "sending forwarding stats");
+}
+
+/* After the store and the event base exist: the forwarder and its
+ * timer. */
+static void
+collectord_fwd_new(struct collectord *cd, const struct collectord_opts *o)
+{
+	struct forward_config	 fc = o->fw;
+
+	if (!o->fw_on)
+		return;
+	fc.node = o->node;
+	if ((cd->fwd = forward_new(cd->env.st, &fc, collectord_fwd_send,
+	    cd)) == NULL)
+		fatalx("syslog forwarding: cannot read its cursor");
+	forward_peer(cd->fwd, cd->notifier != NULL);
+	if ((cd->ev_fwd = event_new(cd->base, -1, 0, collectord_fwd_cb,
+	    cd)) == NULL)
+		fatalx("syslog forwarding: event_new");
+	collectord_fwd_kick(cd);
+}
 
 static void
 collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
@@ -853,8 +986,12 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->batch_ms = 1000;
 	o->batch_rows = 1000;
 	o->json = 1;
-	while ((ch = getopt_long(argc, argv, "b:dhJm:N:pr:S:u:v", longopts,
-	    NULL)) != -1) {
+	o->fw.app_name = "tripline";
+	o->fw.max_backlog = 100000;
+	while ((ch = getopt_long(argc, argv, "A:B:b:dF:hJm:N:pr:S:u:v",
+	    longopts, NULL)) != -1) {
+		if (collectord_fwd_opt(o, ch))
+			continue;
 		switch (ch) {
 		case 'b':
 			o->batch_ms = num_arg(optarg, 1, 60000, "-b");
@@ -1158,6 +1295,7 @@ main(int argc, char *argv[])
 	collectord_pipeline_new(&cd, &o, off);
 	/* (6) the event loop */
 	collectord_events(&cd, o.batch_ms);
+	collectord_fwd_new(&cd, &o);
 	/* (7) the sandbox */
 	collectord_sandbox(o.mode);
 	/* (8) untrusted input */

@@ -14,6 +14,8 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/objargs.c collectord/objargs.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
+	collectord/forward.c collectord/forward.h \
+	collectord/store_forward.c collectord/store_forward.h \
 	collectord/sandbox_rules.c
 collectord_libcollectord_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(MSGPACK_CFLAGS)

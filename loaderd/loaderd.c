@@ -158,6 +158,35 @@ child_binary_checked(struct loaderd_env *env, const char *name, char *buf,
 	return buf;
 }
 
+/* Syslog forwarding: the collector renders the messages (-F facility,
+ * -A app_name, -B max_backlog), the notifier sends them to the one
+ * target (-T, -C ca_file, -W timeout_ms). */
+static void
+child_argv_syslog(const struct config_syslog *c, enum child_id id,
+    char **argv, int *i)
+{
+	if (c->target == NULL)
+		return;
+	if (id == CHILD_COLLECTOR) {
+		argv[(*i)++] = xstrdup("-F");
+		xasprintf(&argv[(*i)++], "%d", c->facility);
+		argv[(*i)++] = xstrdup("-A");
+		argv[(*i)++] = xstrdup(c->app_name);
+		argv[(*i)++] = xstrdup("-B");
+		xasprintf(&argv[(*i)++], "%llu",
+		    (unsigned long long)c->max_backlog);
+		return;
+	}
+	if (c->ca_file != NULL) {
+		argv[(*i)++] = xstrdup("-C");
+		argv[(*i)++] = xstrdup(c->ca_file);
+	}
+	argv[(*i)++] = xstrdup("-W");
+	xasprintf(&argv[(*i)++], "%u", c->timeout_ms);
+	argv[(*i)++] = xstrdup("-T");
+	argv[(*i)++] = xstrdup(c->target);
+}
+
 static char **
 child_argv(struct loaderd_env *env, enum child_id id)
 {
@@ -189,6 +218,7 @@ child_argv(struct loaderd_env *env, enum child_id id)
 			argv[i++] = xstrdup("-J");
 	} else
 		argv[i++] = xstrdup(env->cfg.notifier_user);
+	child_argv_syslog(&env->cfg.syslog, id, argv, &i);
 	argv[i] = NULL;
 	return argv;
 }
@@ -401,6 +431,17 @@ child_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
 }
 
 static int
+child_fwd_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct child		*c = arg;
+
+	if (ipc_msg_decode(m->type, m->payload, m->len,
+	    &c->env->fstats) != 0)
+		child_kill(c, "malformed FWD_STATS");
+	return 0;
+}
+
+static int
 child_peer_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
 {
 	struct child	*c = arg;
@@ -428,6 +469,7 @@ child_send_error(struct peer *p, int r, void *arg)
 static const struct peer_handler child_collector_handlers[] = {
 	{ IPC_COLLECT_READY, child_ready_msg },
 	{ IPC_COLLECT_STATS, child_stats_msg },
+	{ IPC_COLLECT_FWD_STATS, child_fwd_stats_msg },
 	{ IPC_COLLECT_HEALTH_ANS, child_health_msg },
 };
 static const struct peer_handler child_notifier_handlers[] = {
