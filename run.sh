@@ -37,7 +37,8 @@ libmsgpack-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libseccomp-dev
 libcap-ng-dev libcmocka-dev linux-libc-dev passwd procps util-linux
 coreutils findutils perl qemu-system-x86 busybox-static cpio xz-utils zstd
 python3 python3-aiosmtpd dnsmasq-base openssl libclang-rt-14-dev
-curl iproute2 groff-base mandoc prometheus-node-exporter"
+curl iproute2 groff-base mandoc prometheus-node-exporter
+rsyslog rsyslog-gnutls"
 
 install_deps() {
 	missing=""

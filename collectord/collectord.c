@@ -77,6 +77,7 @@ struct collectord {
 
 static int	collectord_parent_drain(struct collectord *);
 static void	collectord_fwd_kick(struct collectord *);
+static void	collectord_fwd_run(struct collectord *);
 static void	collectord_refresh(void *);
 
 static __dead void
@@ -201,11 +202,12 @@ collectord_commit(struct collectord *cd)
 {
 	int	 r;
 
+	forward_checkpoint(cd->fwd);
 	if ((r = store_flush(cd->env.st)) != 0)
 		return ERR_AGAIN;	/* ERR_DB does not return */
 	if (cd->env.ex != NULL)
 		export_flush(cd->env.ex);
-	collectord_fwd_kick(cd);
+	collectord_fwd_run(cd);
 	return 0;
 }
 
@@ -916,18 +918,25 @@ collectord_fwd_send(void *arg, const struct ipc_syslog_msg *m)
 	return peer_send(cd->notifier, IPC_SYSLOG_MSG, m, -1);
 }
 
+/* Send what is due now (right after a commit: no batch is open). */
 static void
-collectord_fwd_cb(evutil_socket_t fd, short what, void *arg)
+collectord_fwd_run(struct collectord *cd)
 {
-	struct collectord	*cd = arg;
 	uint64_t		 ms;
 	struct timeval		 tv;
 
-	if ((ms = forward_pump(cd->fwd, collectord_mono_ms())) == 0)
-		return;		/* the next commit or answer kicks it */
+	if (cd->fwd == NULL ||
+	    (ms = forward_pump(cd->fwd, collectord_mono_ms())) == 0)
+		return;		/* the next commit or answer runs it */
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	event_add(cd->ev_fwd, &tv);
+}
+
+static void
+collectord_fwd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	collectord_fwd_run(arg);
 }
 
 static void

@@ -318,10 +318,10 @@ forward_skip(struct forward *fw, uint64_t max)
 	fw->cursor = fw->next = to;
 }
 
-static void
-forward_save(struct forward *fw)
+void
+forward_checkpoint(struct forward *fw)
 {
-	if (fw->cursor != fw->saved && store_meta_add(fw->st,
+	if (fw != NULL && fw->cursor != fw->saved && store_meta_add(fw->st,
 	    FORWARD_META_CURSOR, (int64_t)(fw->cursor - fw->saved)) == 0)
 		fw->saved = fw->cursor;
 }
@@ -345,7 +345,6 @@ forward_pump(struct forward *fw, uint64_t now_ms)
 	    store_fwd_rows(fw->st, fw->next, FORWARD_WINDOW - fw->inflight,
 	    forward_send_row, fw) < 0)
 		return FORWARD_POLL_MS;
-	forward_save(fw);
 	return 0;
 }
 

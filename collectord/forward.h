@@ -55,6 +55,9 @@ void		 forward_free(struct forward *);
  * (0: after the next commit or answer is enough).
  */
 uint64_t	 forward_pump(struct forward *, uint64_t now_ms);
+/* Write the cursor into the open batch (or a new one): call it before
+ * each commit. */
+void		 forward_checkpoint(struct forward *);
 /* An answer from notifierd.  0, or ERR_PROTO (not the expected id:
  * counted and ignored). */
 int		 forward_ack(struct forward *, const struct ipc_syslog_ack *,

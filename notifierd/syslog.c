@@ -146,12 +146,17 @@ syslog_connect_fd(struct syslog_out *so, char *why, size_t whysz)
 		    SOCK_NONBLOCK, 0);
 		if (so->fd == -1)
 			continue;
-		if (connect(so->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    (errno == EINPROGRESS && syslog_wait(so, so->fd,
-		    POLLOUT) == 0 && getsockopt(so->fd, SOL_SOCKET, SO_ERROR,
-		    &err, &len) == 0 && err == 0))
+		if (connect(so->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		err = err != 0 ? err : errno;
+		err = errno;
+		if (err == EINPROGRESS) {
+			/* refused shows as POLLERR: SO_ERROR says why */
+			err = ETIMEDOUT;
+			if (syslog_wait(so, so->fd, POLLOUT) != ERR_AGAIN &&
+			    getsockopt(so->fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == 0 && err == 0)
+				break;
+		}
 		close(so->fd);
 		so->fd = -1;
 	}

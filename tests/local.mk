@@ -95,3 +95,6 @@ AM_TESTS_ENVIRONMENT += \
 	inst_docdir inst_sysconfdir inst_unitdir inst_sysusersdir \
 	inst_tmpfilesdir inst_vendorpolicies inst_examplepolicies inst_docs \
 	PACKAGE_TARNAME PACKAGE_VERSION;
+# log shipping: RFC 5424 syslog over TCP, UDP and TLS and imfile on the
+# JSON export, against a real rsyslogd on 127.0.0.1
+INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
