@@ -96,15 +96,15 @@ conf() {	# conf TARGET [MORE LINES]
 # the events.id of each message in FILE, one a line
 ids() { sed -n 's/.*\[tripline@32473 id="\([0-9]*\)".*/\1/p' "$1"; }
 # the ids of the openat events of files $M/$1* in the DB
-db_ids() { q "SELECT id FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/$1%' ORDER BY id"; }
+db_ids() { q "SELECT id FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/sl-$1%' ORDER BY id"; }
 got_all() {	# got_all FILE IDS...: every id arrived
 	_f=$1; shift
 	for _i in "$@"; do grep -q "\[tripline@32473 id=\"$_i\"" "$_f" || return 1; done
 }
 st() { "$CTL" -S "$S" status --json 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['syslog']['$1'])"; }
-trig() { for _n in "$@"; do "$TR" openat "$M/$_n" 0 >/dev/null; done; }
+trig() { for _n in "$@"; do "$TR" openat "$M/sl-$_n" 0 >/dev/null; done; }
 stored() {	# stored PREFIX N
-	wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/$1%'\")\" -ge $2 ]"
+	wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/sl-$1%'\")\" -ge $2 ]"
 }
 
 plan 25
@@ -112,19 +112,7 @@ plan 25
 rs_start main "$R/rsyslog.conf" "$PT"
 conf "tcp://127.0.0.1:$PT"
 start_loaderd slnode -f "$T/tripline.yaml"
-pol sl <<EOF
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "$M/"
+sel_pol sl <<'EOF'
       matchActions:
       - action: Sigkill
 EOF
@@ -157,7 +145,7 @@ check "MSG is the event as a JSON object" sh -c "printf '%s' '$msg' | python3 -c
 import json, sys
 d = json.load(sys.stdin)
 assert d[\"id\"] == $1 and d[\"policy\"] == \"sl\" and d[\"process\"][\"binary\"] == \"$TR\"
-assert \"$M/tcp-1\" in d[\"args\"]'"
+assert \"$M/sl-tcp-1\" in d[\"args\"]'"
 exec_line=$(grep ' process_exec ' "$R/fields.log" | head -1)
 like "a process_exec event: severity info (local3: 158)" "$exec_line" '^158 '
 check "rsyslog parsed octet-counted frames: each raw message is one RFC 5424 message" \
@@ -204,7 +192,7 @@ stored after- 1
 set -- $(db_ids after-)
 check "forwarding goes on after the skip once the receiver is back" \
     wait_for 40 got_all "$R/raw.log" "$@"
-nbl=$(grep -c "$M/bl-" "$R/raw.log")
+nbl=$(grep -c "$M/sl-bl-" "$R/raw.log")
 check "at most the last 3 waiting events were sent ($nbl of 8)" [ "$nbl" -le 3 ]
 
 # --- UDP ------------------------------------------------------------------
