@@ -166,9 +166,12 @@ forward_param(struct sbuf *sb, const char *name, const char *v)
 	sbuf_init(&tmp);
 	jw_add_str(&tmp, v, strlen(v));	/* "..." with escapes */
 	sbuf_addf(sb, " %s=\"", name);
+	/* inside the JSON literal: \" and \\ mean what SD's escapes mean;
+	 * any other JSON escape (\n, \u0001) is kept as text */
 	for (i = 1; i + 1 < tmp.len; i++) {
-		if (tmp.buf[i] == '\\' && tmp.buf[i + 1] == '"') {
-			sbuf_adds(sb, "\\\"");
+		if (tmp.buf[i] == '\\' && (tmp.buf[i + 1] == '"' ||
+		    tmp.buf[i + 1] == '\\')) {
+			sbuf_add(sb, tmp.buf + i, 2);
 			i++;
 			continue;
 		}
