@@ -38,7 +38,8 @@ libcap-ng-dev libcmocka-dev linux-libc-dev passwd procps util-linux
 coreutils findutils perl qemu-system-x86 busybox-static cpio xz-utils zstd
 python3 python3-aiosmtpd dnsmasq-base openssl libclang-rt-14-dev
 curl iproute2 groff-base mandoc prometheus-node-exporter
-dpkg-dev debhelper lintian debootstrap systemd-container"
+dpkg-dev debhelper lintian debootstrap systemd-container
+rsyslog rsyslog-gnutls"
 
 install_deps() {
 	missing=""

@@ -41,6 +41,8 @@
 #include "outbox.h"
 #include "pcache.h"
 #include "peer.h"
+#include "config_syslog.h"
+#include "forward.h"
 #include "procfs.h"
 #include "ringbuf.h"
 #include "sandbox.h"
@@ -81,10 +83,14 @@ struct collectord {
 	uint64_t		 ret_events;	/* events committed at the last
 						   retention step */
 	uint64_t		 export_lost;	/* lines lost, in meta */
+	struct forward		*fwd;		/* syslog forwarding, NULL: off */
+	struct event		*ev_fwd;
 };
 
 static int	collectord_parent_drain(struct collectord *);
 static uint64_t	collectord_unix_now(void *);
+static void	collectord_fwd_kick(struct collectord *);
+static void	collectord_fwd_run(struct collectord *);
 static void	collectord_refresh(void *);
 
 static __dead void
@@ -96,6 +102,7 @@ usage(int status)
 	    " [-r batch_rows]\n"
 	    "                  [-A max_age_s] [-F min_free[%%]]"
 	    " [-M max_size]\n"
+	    "                  [-L facility [-a app_name] [-B max_backlog]]\n"
 	    "       collectord --dump-seccomp [-m mode]\n"
 	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
 	    " and fd 4 (notifierd).\n");
@@ -208,10 +215,12 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 static int
 collectord_commit(struct collectord *cd)
 {
+	forward_checkpoint(cd->fwd);
 	if (store_flush(cd->env.st) != 0)
 		return ERR_AGAIN;	/* rolled back: collectord_committed */
 	if (cd->env.ex != NULL)
 		export_flush(cd->env.ex);
+	collectord_fwd_run(cd);
 	return 0;
 }
 
@@ -478,6 +487,7 @@ collectord_peer_close(struct collectord *cd)
 	cd->notifier = NULL;
 	if (cd->env.ob != NULL)
 		outbox_peer_down(cd->env.ob);
+	forward_peer(cd->fwd, 0);
 }
 
 /* Results from notifierd.  Anything else it sends is counted, dropped. */
@@ -526,8 +536,34 @@ collectord_notifier_error(struct peer *p, int r, const struct ipc_msg *m,
 	return 0;
 }
 
+static uint64_t
+collectord_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* IPC_SYSLOG_ACK: the notifier's answer to a syslog message. */
+static int
+collectord_fwd_ack_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_syslog_ack	 a;
+
+	memset(&a, 0, sizeof(a));
+	if (ipc_msg_decode(m->type, m->payload, m->len, &a) != 0 ||
+	    forward_ack(cd->fwd, &a, collectord_mono_ms()) != 0)
+		log_debug("syslog: unexpected answer from notifierd dropped");
+	ipc_msg_free_fields(m->type, &a);
+	collectord_fwd_kick(cd);
+	return 0;
+}
+
 static const struct peer_handler collectord_notifier_handlers[] = {
 	{ IPC_ALERT_RESULT, collectord_result_msg },
+	{ IPC_SYSLOG_ACK, collectord_fwd_ack_msg },
 };
 static const struct peer_proto collectord_notifier_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -566,6 +602,8 @@ collectord_peer_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	collectord_peer_arm(cd);
 	if (cd->env.ob != NULL)		/* else: when the outbox is made */
 		outbox_peer_up(cd->env.ob);
+	forward_peer(cd->fwd, 1);
+	collectord_fwd_kick(cd);
 	return 0;
 }
 
@@ -645,6 +683,9 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	collectord_alert_summary(cd);
 	if (cd->ev_outbox != NULL)
 		event_free(cd->ev_outbox);
+	if (cd->ev_fwd != NULL)
+		event_free(cd->ev_fwd);
+	forward_free(cd->fwd);
 	peer_free(cd->notifier);
 	outbox_free(cd->env.ob);
 	if (cd->alcfg != NULL) {
@@ -716,6 +757,8 @@ collectord_stats_alerts(struct collectord *cd, struct ipc_collect_stats *s)
 	s->alerts_unrouted = os->unrouted;
 }
 
+static void	collectord_fwd_stats(struct collectord *);
+
 static void
 collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -739,6 +782,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)
 		log_warnx_r(r, "sending stats");
+	collectord_fwd_stats(cd);
 }
 
 static void
@@ -981,6 +1025,8 @@ struct collectord_opts {
 	const char		*statedir, *user, *node;
 	enum sandbox_mode	 mode;
 	long			 batch_ms, batch_rows;
+	struct forward_config	 fw;		/* -L: syslog forwarding */
+	int			 fw_on;
 	int			 debug, verbose, print, json, dump;
 	uint64_t		 max_age_s, max_size, min_free;
 	uint32_t		 min_free_pct;
@@ -1019,6 +1065,102 @@ min_free_arg(struct collectord_opts *o, const char *s)
 	o->min_free_pct = 0;
 }
 
+/* Syslog forwarding options: -L facility (turns it on), -a app_name,
+ * -B max_backlog.  1 if ch was one of them. */
+static int
+collectord_fwd_opt(struct collectord_opts *o, int ch)
+{
+	switch (ch) {
+	case 'a':
+		if (!syslog_app_ok(optarg))
+			fatalx("-a: invalid APP-NAME %s", optarg);
+		o->fw.app_name = optarg;
+		return 1;
+	case 'B':
+		o->fw.max_backlog = (uint64_t)num_arg(optarg, 1, 1000000000,
+		    "-B");
+		return 1;
+	case 'L':
+		o->fw.facility = (int)num_arg(optarg, 0, 23, "-L");
+		o->fw_on = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+collectord_fwd_send(void *arg, const struct ipc_syslog_msg *m)
+{
+	struct collectord	*cd = arg;
+
+	if (cd->notifier == NULL)
+		return ERR_EOF;
+	return peer_send(cd->notifier, IPC_SYSLOG_MSG, m, -1);
+}
+
+/* Send what is due now (right after a commit: no batch is open). */
+static void
+collectord_fwd_run(struct collectord *cd)
+{
+	uint64_t		 ms;
+	struct timeval		 tv;
+
+	if (cd->fwd == NULL ||
+	    (ms = forward_pump(cd->fwd, collectord_mono_ms())) == 0)
+		return;		/* the next commit or answer runs it */
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	event_add(cd->ev_fwd, &tv);
+}
+
+static void
+collectord_fwd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	collectord_fwd_run(arg);
+}
+
+static void
+collectord_fwd_kick(struct collectord *cd)
+{
+	if (cd->ev_fwd != NULL && !evtimer_pending(cd->ev_fwd, NULL))
+		event_active(cd->ev_fwd, EV_TIMEOUT, 0);
+}
+
+static void
+collectord_fwd_stats(struct collectord *cd)
+{
+	struct ipc_fwd_stats	 s;
+	int			 r;
+
+	if (cd->fwd == NULL)
+		return;
+	forward_stats(cd->fwd, &s);
+	if ((r = peer_send_now(cd->parent, IPC_COLLECT_FWD_STATS, &s,
+	    -1)) != 0 && r != ERR_AGAIN)
+		log_warnx_r(r, "sending forwarding stats");
+}
+
+/* After the store and the event base exist: the forwarder and its
+ * timer. */
+static void
+collectord_fwd_new(struct collectord *cd, const struct collectord_opts *o)
+{
+	struct forward_config	 fc = o->fw;
+
+	if (!o->fw_on)
+		return;
+	fc.node = o->node;
+	if ((cd->fwd = forward_new(cd->env.st, &fc, collectord_fwd_send,
+	    cd)) == NULL)
+		fatalx("syslog forwarding: cannot read its cursor");
+	forward_peer(cd->fwd, cd->notifier != NULL);
+	if ((cd->ev_fwd = event_new(cd->base, -1, 0, collectord_fwd_cb,
+	    cd)) == NULL)
+		fatalx("syslog forwarding: event_new");
+	collectord_fwd_kick(cd);
+}
+
 static void
 collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 {
@@ -1035,8 +1177,12 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->batch_rows = 1000;
 	o->json = 1;
 	o->min_free = 64ULL << 20;
-	while ((ch = getopt_long(argc, argv, "A:b:dF:hJm:M:N:pr:S:u:v",
+	o->fw.app_name = "tripline";
+	o->fw.max_backlog = 100000;
+	while ((ch = getopt_long(argc, argv, "A:a:B:b:dF:hJL:m:M:N:pr:S:u:v",
 	    longopts, NULL)) != -1) {
+		if (collectord_fwd_opt(o, ch))
+			continue;
 		switch (ch) {
 		case 'A':
 			o->max_age_s = u64_arg(optarg, 36500ULL * 86400, "-A");
@@ -1377,6 +1523,7 @@ main(int argc, char *argv[])
 	collectord_pipeline_new(&cd, &o, off);
 	/* (6) the event loop */
 	collectord_events(&cd, o.batch_ms);
+	collectord_fwd_new(&cd, &o);
 	/* (7) the sandbox */
 	collectord_sandbox(o.mode);
 	/* (8) untrusted input */

@@ -15,6 +15,8 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/objargs.c collectord/objargs.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
+	collectord/forward.c collectord/forward.h \
+	collectord/store_forward.c collectord/store_forward.h \
 	collectord/sandbox_rules.c
 collectord_libcollectord_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(MSGPACK_CFLAGS)
@@ -66,4 +68,12 @@ tests_unit_test_outbox_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_outbox_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
 tests_unit_test_outbox_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=store_flush
 UNIT_TESTS += tests/unit/test_outbox
+endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_forward
+tests_unit_test_forward_SOURCES = tests/unit/test_forward.c
+tests_unit_test_forward_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_forward_LDADD = $(COLLECTORD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_forward
 endif

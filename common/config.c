@@ -55,6 +55,7 @@ config_defaults(struct tripline_config *cfg)
 	cfg->min_free = CONFIG_DEFAULT_MIN_FREE;
 	cfg->alerts_file = xstrdup(CONFIG_DEFAULT_ALERTS);
 	cfg->metrics_interval_s = 15;
+	config_syslog_defaults(&cfg->syslog);
 }
 
 void
@@ -68,6 +69,7 @@ config_clear(struct tripline_config *cfg)
 	free(cfg->notifier_user);
 	free(cfg->alerts_file);
 	free(cfg->metrics_file);
+	config_syslog_clear(&cfg->syslog);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -85,6 +87,7 @@ config_copy(struct tripline_config *dst, const struct tripline_config *src)
 	    NULL;
 	dst->metrics_file = src->metrics_file ? xstrdup(src->metrics_file) :
 	    NULL;
+	config_syslog_copy(&dst->syslog, &src->syslog);
 }
 
 /*
@@ -343,7 +346,9 @@ config_retention_pair(struct yamlu_doc *y, int i, yaml_node_t *k,
 
 static const char *const config_top_keys[] = {
 	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
-	"export", "store", "alerts_file", "retention", "metrics", NULL
+	"export", "store", "alerts_file", "retention", "metrics",
+	"syslog",
+	NULL
 };
 
 static int
@@ -354,6 +359,8 @@ config_top_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	char	*s = NULL;
 	int	 r, mode;
 
+	if (strcmp(yamlu_sval(k), "syslog") == 0)
+		return config_syslog_walk(y, v, &cfg->syslog);
 	switch (i) {
 	case 0:
 		if ((r = yamlu_str(y, v, "state_dir", 0, NULL, &s)) != 0)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_syslog.h"
+
 #define CONFIG_DEFAULT_RINGBUF	(8U * 1024 * 1024)
 #define CONFIG_DEFAULT_ALERTS	PKG_CONFDIR "/alerts.yaml"
 #define CONFIG_DEFAULT_MIN_FREE	(64ULL * 1024 * 1024)
@@ -41,6 +43,7 @@ struct tripline_config {
 	char		*metrics_file;	/* metrics.file: absolute path of the
 					   Prometheus text file; NULL: none */
 	uint32_t	 metrics_interval_s; /* metrics.interval_s: 15 */
+	struct config_syslog syslog;	/* syslog: (config_syslog.h) */
 };
 
 /* Fill defaults (allocates strings). */

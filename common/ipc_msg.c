@@ -150,6 +150,22 @@ static const struct ipc_field ipc_f_alert_result[] = {
 	F(IPC_F_U64, struct ipc_alert_result, duration_us),
 	F(IPC_F_STR, struct ipc_alert_result, detail),
 };
+static const struct ipc_field ipc_f_syslog_msg[] = {
+	F(IPC_F_U64, struct ipc_syslog_msg, id),
+	F(IPC_F_STR, struct ipc_syslog_msg, msg),
+};
+static const struct ipc_field ipc_f_syslog_ack[] = {
+	F(IPC_F_U64, struct ipc_syslog_ack, id),
+	F(IPC_F_U32, struct ipc_syslog_ack, status),
+	F(IPC_F_STR, struct ipc_syslog_ack, detail),
+};
+static const struct ipc_field ipc_f_fwd_stats[] = {
+	F(IPC_F_U64, struct ipc_fwd_stats, forwarded),
+	F(IPC_F_U64, struct ipc_fwd_stats, skipped),
+	F(IPC_F_U64, struct ipc_fwd_stats, failures),
+	F(IPC_F_U64, struct ipc_fwd_stats, backlog),
+	F(IPC_F_U64, struct ipc_fwd_stats, cursor),
+};
 
 #undef F
 
@@ -185,6 +201,9 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_HEALTH_ANS,	C, L, 0, ipc_f_health),
 	T(IPC_ALERT_JOB,		C, N, 0, ipc_f_alert_job),
 	T(IPC_ALERT_RESULT,		N, C, 0, ipc_f_alert_result),
+	T(IPC_SYSLOG_MSG,		C, N, 0, ipc_f_syslog_msg),
+	T(IPC_SYSLOG_ACK,		N, C, 0, ipc_f_syslog_ack),
+	T(IPC_COLLECT_FWD_STATS,	C, L, 0, ipc_f_fwd_stats),
 	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),

@@ -33,9 +33,15 @@ enum ipc_type {
 					   (struct ipc_alertcfg) */
 	IPC_COLLECT_HEALTH_REQ = 108,	/* P->C, liveness ping */
 	IPC_COLLECT_HEALTH_ANS = 109,	/* C->P, its answer */
+	IPC_COLLECT_FWD_STATS = 110,	/* C->P, syslog forwarding counters
+					   (struct ipc_fwd_stats) */
 	/* collectord <-> notifierd (fd 4 peer channel) */
 	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
 	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
+	IPC_SYSLOG_MSG = 202,		/* C->N, one syslog message
+					   (struct ipc_syslog_msg) */
+	IPC_SYSLOG_ACK = 203,		/* N->C, sent or not
+					   (struct ipc_syslog_ack) */
 	/* loaderd <-> notifierd */
 	IPC_NOTIFY_READY = 300,		/* N->P, sandbox on */
 	IPC_NOTIFY_HEALTH_REQ = 301,	/* P->N */
@@ -238,6 +244,36 @@ struct ipc_alert_result {	/* IPC_ALERT_RESULT */
 	char		*detail;	/* short reason; never a secret */
 };
 void	ipc_alert_result_clear(struct ipc_alert_result *);
+
+/*
+ * Syslog forwarding (collectord/forward.c -> notifierd/syslog.c): one
+ * RFC 5424 message per stored event, rendered by collectord; notifierd
+ * frames it for the transport of the target loaderd gave it and answers
+ * each message in order.
+ */
+struct ipc_syslog_msg {		/* IPC_SYSLOG_MSG */
+	uint64_t	 id;		/* events.id */
+	char		*msg;		/* "<PRI>1 TIMESTAMP HOST ..." */
+};
+enum ipc_syslog_status {
+	IPC_SYSLOG_SENT = 0,		/* handed to the transport */
+	IPC_SYSLOG_FAILED = 1,		/* not sent: try again later */
+	IPC_SYSLOG_REFUSED = 2,		/* malformed: never sendable */
+};
+struct ipc_syslog_ack {		/* IPC_SYSLOG_ACK */
+	uint64_t	 id;
+	uint32_t	 status;	/* enum ipc_syslog_status */
+	char		*detail;	/* why not; "" when sent */
+};
+struct ipc_fwd_stats {		/* IPC_COLLECT_FWD_STATS, totals since the
+				   collector started, backlog now */
+	uint64_t	 forwarded;	/* messages the notifier sent */
+	uint64_t	 skipped;	/* events never sent (backlog limit,
+					   refused messages) */
+	uint64_t	 failures;	/* failed attempts (target down) */
+	uint64_t	 backlog;	/* stored events not yet forwarded */
+	uint64_t	 cursor;	/* last forwarded events.id */
+};
 
 struct ipc_policy_add {		/* IPC_CTL_POLICY_ADD */
 	char		*file;		/* name used in error messages */

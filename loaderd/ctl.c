@@ -206,6 +206,38 @@ ctl_status_gather(struct loaderd_env *env, struct ctl_status *cs)
 	}
 }
 
+/* Syslog forwarding (docs/shipping.md), when configured. */
+static void
+ctl_status_syslog_text(struct loaderd_env *env, struct sbuf *sb)
+{
+	const struct ipc_fwd_stats *f = &env->fstats;
+
+	if (env->cfg.syslog.target == NULL)
+		return;
+	sbuf_addf(sb, "syslog            %s: %llu forwarded, %llu skipped, "
+	    "%llu failed attempts, %llu waiting, cursor at event %llu\n",
+	    env->cfg.syslog.target, (unsigned long long)f->forwarded,
+	    (unsigned long long)f->skipped, (unsigned long long)f->failures,
+	    (unsigned long long)f->backlog, (unsigned long long)f->cursor);
+}
+
+static void
+ctl_status_syslog_json(struct loaderd_env *env, struct jsonw *w)
+{
+	const struct ipc_fwd_stats *f = &env->fstats;
+
+	if (env->cfg.syslog.target == NULL)
+		return;
+	jw_kobj(w, "syslog");
+	jw_kstr(w, "target", env->cfg.syslog.target);
+	jw_kuint(w, "forwarded", f->forwarded);
+	jw_kuint(w, "skipped", f->skipped);
+	jw_kuint(w, "failures", f->failures);
+	jw_kuint(w, "backlog", f->backlog);
+	jw_kuint(w, "cursor", f->cursor);
+	jw_end(w);
+}
+
 static char *
 ctl_status_json(struct loaderd_env *env)
 {
@@ -271,6 +303,7 @@ ctl_status_json(struct loaderd_env *env)
 	jw_end(&w);
 	ctl_status_alerts_json(env, &w);
 	reload_status_json(env, &w);
+	ctl_status_syslog_json(env, &w);
 	jw_key(&w, "kernel_features");
 	polset_features_json(&w);
 	jw_end(&w);
@@ -359,6 +392,7 @@ ctl_status_text(struct loaderd_env *env)
 	    (unsigned long long)env->nstats.refused_event);
 	ctl_status_alerts_text(env, &sb);
 	reload_status_text(env, &sb);
+	ctl_status_syslog_text(env, &sb);
 	feat = polset_features_render(0);
 	sbuf_adds(&sb, "\n");
 	sbuf_adds(&sb, feat);

@@ -182,6 +182,35 @@ child_argv_store(struct loaderd_env *env, char **argv, int *i)
 		    (unsigned long long)c->min_free);
 }
 
+/* Syslog forwarding: the collector renders the messages (-L facility,
+ * -a app_name, -B max_backlog), the notifier sends them to the one
+ * target (-T, -C ca_file, -W timeout_ms). */
+static void
+child_argv_syslog(const struct config_syslog *c, enum child_id id,
+    char **argv, int *i)
+{
+	if (c->target == NULL)
+		return;
+	if (id == CHILD_COLLECTOR) {
+		argv[(*i)++] = xstrdup("-L");
+		xasprintf(&argv[(*i)++], "%d", c->facility);
+		argv[(*i)++] = xstrdup("-a");
+		argv[(*i)++] = xstrdup(c->app_name);
+		argv[(*i)++] = xstrdup("-B");
+		xasprintf(&argv[(*i)++], "%llu",
+		    (unsigned long long)c->max_backlog);
+		return;
+	}
+	if (c->ca_file != NULL) {
+		argv[(*i)++] = xstrdup("-C");
+		argv[(*i)++] = xstrdup(c->ca_file);
+	}
+	argv[(*i)++] = xstrdup("-W");
+	xasprintf(&argv[(*i)++], "%u", c->timeout_ms);
+	argv[(*i)++] = xstrdup("-T");
+	argv[(*i)++] = xstrdup(c->target);
+}
+
 static char **
 child_argv(struct loaderd_env *env, enum child_id id)
 {
@@ -214,6 +243,7 @@ child_argv(struct loaderd_env *env, enum child_id id)
 		child_argv_store(env, argv, &i);
 	} else
 		argv[i++] = xstrdup(env->cfg.notifier_user);
+	child_argv_syslog(&env->cfg.syslog, id, argv, &i);
 	argv[i] = NULL;
 	return argv;
 }
@@ -406,6 +436,17 @@ child_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
 }
 
 static int
+child_fwd_stats_msg(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct child		*c = arg;
+
+	if (ipc_msg_decode(m->type, m->payload, m->len,
+	    &c->env->fstats) != 0)
+		child_kill(c, "malformed FWD_STATS");
+	return 0;
+}
+
+static int
 child_peer_error(struct peer *p, int r, const struct ipc_msg *m, void *arg)
 {
 	struct child	*c = arg;
@@ -433,6 +474,7 @@ child_send_error(struct peer *p, int r, void *arg)
 static const struct peer_handler child_collector_handlers[] = {
 	{ IPC_COLLECT_READY, child_ready_msg },
 	{ IPC_COLLECT_STATS, child_stats_msg },
+	{ IPC_COLLECT_FWD_STATS, child_fwd_stats_msg },
 	{ IPC_COLLECT_HEALTH_ANS, child_health_msg },
 };
 static const struct peer_handler child_notifier_handlers[] = {

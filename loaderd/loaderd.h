@@ -115,6 +115,7 @@ struct loaderd_env {
 	int			 ctl_fd;	/* listening socket */
 	struct event		*ctl_ev;
 	struct ipc_collect_stats cstats;	/* last stats from collectord */
+	struct ipc_fwd_stats fstats;	/* syslog forwarding, last report */
 	time_t			 cstats_time;
 	struct loaderd_limits	 limits;
 	struct loaderd_service	 svc;

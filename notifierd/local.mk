@@ -7,7 +7,8 @@ notifierd_libnotifierd_a_SOURCES = \
 	notifierd/format.c \
 	notifierd/guard.c \
 	notifierd/hmac.c \
-	notifierd/sandbox_rules.c
+	notifierd/sandbox_rules.c \
+	notifierd/syslog.c
 notifierd_libnotifierd_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(LIBEVENT_CFLAGS)
 notifierd_notifierd_SOURCES = notifierd/notifierd.c
 notifierd_notifierd_CFLAGS = $(notifierd_libnotifierd_a_CFLAGS)

@@ -30,6 +30,7 @@
 #include <event2/event.h>
 
 #include "alerts.h"
+#include "config_syslog.h"
 #include "compat.h"
 #include "err.h"
 #include "ipc.h"
@@ -48,7 +49,9 @@ static __dead void
 notifier_usage(void)
 {
 	fprintf(stderr, "usage: notifierd [-dPv] [-m enforce|trap|log|off] "
-	    "[-u user]\n");
+	    "[-u user]\n"
+	    "                 [-C ca_file] [-W timeout_ms] [-T syslog_target]"
+	    "\n");
 	exit(1);
 }
 
@@ -253,8 +256,55 @@ notifier_peer_error(struct peer *p, int r, const struct ipc_msg *m,
 	return 0;
 }
 
+static void
+notifier_syslog_ack(struct notifier_env *env, uint64_t id, uint32_t status,
+    char *detail)
+{
+	struct ipc_syslog_ack	 a;
+	int			 r;
+
+	a.id = id;
+	a.status = status;
+	a.detail = detail;
+	if (env->peer != NULL &&
+	    (r = peer_send(env->peer, IPC_SYSLOG_ACK, &a, -1)) != 0) {
+		log_warnx_r(r, "peer: send IPC_SYSLOG_ACK");
+		if (r == ERR_SYS)
+			notifier_peer_close(env);
+	}
+}
+
+/* One syslog message from collectord: to the configured target only. */
+static int
+notifier_syslog(struct peer *p, struct ipc_msg *m, void *arg)
+{
+	struct notifier_env	*env = arg;
+	struct ipc_syslog_msg	 sm;
+	char			 why[NOTIFY_DETAIL_MAX];
+	uint32_t		 st = IPC_SYSLOG_SENT;
+
+	memset(&sm, 0, sizeof(sm));
+	if (ipc_msg_decode(m->type, m->payload, m->len, &sm) != 0) {
+		log_warnx("peer: bad IPC_SYSLOG_MSG, dropped");
+		return 0;
+	}
+	why[0] = '\0';
+	if (env->so == NULL) {
+		st = IPC_SYSLOG_REFUSED;
+		strlcpy(why, "no syslog target configured", sizeof(why));
+	} else if (!syslog_msg_ok(sm.msg)) {
+		st = IPC_SYSLOG_REFUSED;
+		strlcpy(why, "not an RFC 5424 message", sizeof(why));
+	} else if (syslog_out_send(env->so, sm.msg, why, sizeof(why)) != 0)
+		st = IPC_SYSLOG_FAILED;
+	notifier_syslog_ack(env, sm.id, st, why);
+	ipc_msg_free_fields(m->type, &sm);
+	return env->peer == NULL ? -1 : 0;
+}
+
 static const struct peer_handler notifier_peer_handlers[] = {
 	{ IPC_ALERT_JOB, notifier_job },
+	{ IPC_SYSLOG_MSG, notifier_syslog },
 };
 static const struct peer_proto notifier_peer_proto = {
 	.self = IPC_PROC_NOTIFIERD,
@@ -377,14 +427,30 @@ main(int argc, char *argv[])
 	gid_t		 gid;
 	size_t		 n;
 	int		 ch, mode, dump = 0, r;
+	const char	*target = NULL;
 
 	memset(&env, 0, sizeof(env));
 	env.user = "tripline-notify";
 	env.mode = SANDBOX_ENFORCE;
 	env.start_ms = notifier_now_ms();
 
-	while ((ch = getopt(argc, argv, "dm:Pu:v")) != -1) {
+	env.syslog_timeout_ms = SYSLOG_DEFAULT_TIMEOUT;
+	while ((ch = getopt(argc, argv, "C:dm:PT:u:vW:")) != -1) {
 		switch (ch) {
+		case 'C':
+			env.syslog_ca = optarg;
+			notifier_sandbox_add_ro(optarg);
+			break;
+		case 'T':
+			target = optarg;
+			break;
+		case 'W':
+			env.syslog_timeout_ms = (uint32_t)strtoul(optarg,
+			    NULL, 10);
+			if (env.syslog_timeout_ms < 100 ||
+			    env.syslog_timeout_ms > 60000)
+				notifier_usage();
+			break;
 		case 'd':
 			env.debug = 1;
 			break;
@@ -408,6 +474,9 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		notifier_usage();
+	if (target != NULL)
+		env.so = syslog_out_new(target, env.syslog_ca,
+		    env.syslog_timeout_ms);
 
 	log_init(env.debug, env.verbose);
 	log_procinit("notifierd");
@@ -468,6 +537,7 @@ main(int argc, char *argv[])
 	if (event_base_dispatch(env.base) == -1)
 		fatalx("event_base_dispatch");
 
+	syslog_out_free(env.so);
 	deliver_free(env.dl);
 	event_free(env.ev_stats);
 	peer_free(env.parent);

@@ -28,6 +28,7 @@ struct event_base;
 struct event;
 struct deliver;
 struct peer;
+struct syslog_out;
 
 struct notifier_env {
 	const char		*user;
@@ -46,6 +47,9 @@ struct notifier_env {
 	struct deliver		*dl;
 	struct event		*ev_stats;	/* coalesces IPC_NOTIFY_STATS */
 	struct ipc_notify_stats	 stats_sent;	/* as last reported */
+	struct syslog_out	*so;		/* -T: syslog target, or NULL */
+	const char		*syslog_ca;	/* -C */
+	uint32_t		 syslog_timeout_ms; /* -W */
 };
 
 /* sandbox_rules.c: the seccomp table (n rows in *n) and the
@@ -55,6 +59,9 @@ struct notifier_env {
  * not the strings). */
 const struct sandbox_rule *notifier_sandbox_rules(size_t *n);
 const char **notifier_sandbox_ro_paths(const struct al_config *);
+/* One more path Landlock leaves readable (the syslog ca_file); call
+ * before notifier_sandbox_enter. */
+void	notifier_sandbox_add_ro(const char *);
 /*
  * The whole sandbox, in order: the resolver (notifier_resolver_prepare),
  * Landlock (read-only: the DNS/TLS paths plus the configured CA files),
@@ -230,5 +237,16 @@ void	dl_smtp_reply_line(char *reply, size_t sz, const char *data,
 void	deliver_set_targets(struct deliver *, const char *list);
 /* Jobs refused so far (target not allowed, event JSON refused). */
 void	deliver_stats(const struct deliver *, struct ipc_notify_stats *);
+
+/* syslog.c: the syslog target (docs/shipping.md) */
+struct syslog_out *syslog_out_new(const char *target, const char *ca_file,
+	    uint32_t timeout_ms);
+void	syslog_out_free(struct syslog_out *);
+/* Frame and send one message (connecting first if needed).  0, or
+ * ERR_SYS with the reason in why (the message was not sent). */
+int	syslog_out_send(struct syslog_out *, const char *msg, char *why,
+	    size_t whysz);
+/* "<PRI>1 ..." within the size limit?  1 or 0. */
+int	syslog_msg_ok(const char *);
 
 #endif

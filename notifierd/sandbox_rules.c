@@ -177,6 +177,14 @@ static const char *const notifier_ro_paths[] = {
 	NULL
 };
 
+static const char *notifier_extra_ro;	/* notifier_sandbox_add_ro */
+
+void
+notifier_sandbox_add_ro(const char *path)
+{
+	notifier_extra_ro = path;
+}
+
 const struct sandbox_rule *
 notifier_sandbox_rules(size_t *n)
 {
@@ -195,7 +203,7 @@ notifier_sandbox_ro_paths(const struct al_config *cfg)
 
 	for (n = 0; notifier_ro_paths[n] != NULL; n++)
 		;
-	ro = xcalloc(n + (cfg != NULL ? cfg->nreceivers : 0) + 4,
+	ro = xcalloc(n + (cfg != NULL ? cfg->nreceivers : 0) + 5,
 	    sizeof(*ro));
 	for (i = 0; i < n; i++)
 		ro[nro++] = notifier_ro_paths[i];
@@ -208,6 +216,8 @@ notifier_sandbox_ro_paths(const struct al_config *cfg)
 #endif
 	if (cfg != NULL && cfg->ca_file != NULL && cfg->ca_file[0] != '\0')
 		ro[nro++] = cfg->ca_file;
+	if (notifier_extra_ro != NULL)
+		ro[nro++] = notifier_extra_ro;
 	for (i = 0; cfg != NULL && i < cfg->nreceivers; i++)
 		if (cfg->receivers[i].ca_file != NULL &&
 		    cfg->receivers[i].ca_file[0] != '\0')

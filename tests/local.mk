@@ -109,3 +109,6 @@ EXTRA_DIST += tests/lib/sdlisten.py
 INTEGRATION_TESTS += tests/integration/deb_package.sh
 INTEGRATION_TESTS += tests/integration/e2e_retention.sh
 INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
+# log shipping: RFC 5424 syslog over TCP, UDP and TLS and imfile on the
+# JSON export, against a real rsyslogd on 127.0.0.1
+INTEGRATION_TESTS += tests/integration/e2e_syslog.sh

@@ -72,7 +72,43 @@ test_good(void **state)
 	assert_string_equal(cfg.metrics_file,
 	    "/var/lib/node-exporter/tripline.prom");
 	assert_int_equal(cfg.metrics_interval_s, 30);
+	assert_string_equal(cfg.syslog.target, "tls://[::1]:6514");
+	assert_int_equal(cfg.syslog.facility, 10);
+	assert_string_equal(cfg.syslog.app_name, "tripline-edge");
+	assert_string_equal(cfg.syslog.ca_file, "/etc/tripline/syslog-ca.pem");
+	assert_int_equal(cfg.syslog.max_backlog, 5000);
+	assert_int_equal(cfg.syslog.timeout_ms, 1500);
 	config_clear(&cfg);
+}
+
+/* The target syntax the notifier and loaderd share. */
+static void
+test_syslog_target(void **state)
+{
+	struct syslog_target t;
+
+	assert_int_equal(syslog_target_parse("udp://127.0.0.1:514", &t), 0);
+	assert_int_equal(t.proto, SYSLOG_UDP);
+	assert_string_equal(t.host, "127.0.0.1");
+	assert_string_equal(t.port, "514");
+	assert_int_equal(syslog_target_parse("tcp://logs.example:10514",
+	    &t), 0);
+	assert_int_equal(t.proto, SYSLOG_TCP);
+	assert_int_equal(syslog_target_parse("tls://[::1]:6514", &t), 0);
+	assert_int_equal(t.proto, SYSLOG_TLS);
+	assert_string_equal(t.host, "::1");
+	assert_int_equal(syslog_target_parse("tcp://h:65536", &t), ERR_PARSE);
+	assert_int_equal(syslog_target_parse("tcp://h", &t), ERR_PARSE);
+	assert_int_equal(syslog_target_parse("tcp://:514", &t), ERR_PARSE);
+	assert_int_equal(syslog_target_parse("tcp://h/x:514", &t), ERR_PARSE);
+	assert_int_equal(syslog_target_parse("tcp://::1:514", &t), ERR_PARSE);
+	assert_int_equal(syslog_target_parse("relp://h:514", &t), ERR_PARSE);
+	assert_int_equal(syslog_facility_parse("local7"), 23);
+	assert_int_equal(syslog_facility_parse("kern"), 0);
+	assert_int_equal(syslog_facility_parse("local8"), -1);
+	assert_true(syslog_app_ok("tripline"));
+	assert_false(syslog_app_ok("trip line"));
+	assert_false(syslog_app_ok(""));
 }
 
 static void
@@ -150,7 +186,14 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
 	    "'colour'; expected one of: state_dir, node_name, "
 	    "ring_buffer_size, sandbox, users, export, store, alerts_file, "
-	    "retention, metrics" },
+	    "retention, metrics, syslog" },
+	{ "bad_syslog_target.yaml", "2:11", "syslog.target: expected "
+	    "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT" },
+	{ "bad_syslog_port.yaml", "2:11", "syslog.target: expected "
+	    "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT" },
+	{ "bad_syslog_facility.yaml", "3:13", "syslog.facility: expected a "
+	    "facility name (kern, user, daemon, auth, authpriv, local0 ... "
+	    "local7, ...)" },
 	{ "bad_metrics_relative.yaml", "2:9",
 	    "metrics.file: expected an absolute path" },
 	{ "bad_metrics_interval.yaml", "2:15",
@@ -427,6 +470,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_syslog_target),
 		cmocka_unit_test(test_partial_and_empty),
 		cmocka_unit_test(test_failure_keeps_config),
 		cmocka_unit_test(test_missing_file),
