@@ -29,3 +29,5 @@ doc_DATA += docs/systemd.md
 # the Debian packaging (docs/debian.md; tests/integration/deb_package.sh)
 doc_DATA += docs/debian.md
 EXTRA_DIST += debian
+# log shipping: syslog (RFC 5424) and the JSON export for a shipper
+doc_DATA += docs/shipping.md
