@@ -85,6 +85,10 @@ struct collectord {
 	uint64_t		 export_lost;	/* lines lost, in meta */
 	struct forward		*fwd;		/* syslog forwarding, NULL: off */
 	struct event		*ev_fwd;
+	uint64_t		 json_max;	/* -R: ask loaderd to rotate
+						   events.jsonl at this size */
+	int			 rotating;	/* asked, no new fd yet */
+	uint64_t		 rotations;	/* new fds received */
 };
 
 static int	collectord_parent_drain(struct collectord *);
@@ -102,7 +106,8 @@ usage(int status)
 	    " [-r batch_rows]\n"
 	    "                  [-A max_age_s] [-F min_free[%%]]"
 	    " [-M max_size]\n"
-	    "                  [-L facility [-a app_name] [-B max_backlog]]\n"
+	    "                  [-L facility [-a app_name] [-B max_backlog]]"
+	    " [-R max_size]\n"
 	    "       collectord --dump-seccomp [-m mode]\n"
 	    "collectord is started by tripline-loaderd with fd 3 (loaderd)"
 	    " and fd 4 (notifierd).\n");
@@ -212,14 +217,41 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
  * Commit the open batch; the store's commit hook then publishes its ring
  * position.  0, or ERR_AGAIN (not committed yet, still open).
  */
+/*
+ * events.jsonl at export.max_size: loaderd (root) renames it and sends a
+ * new one (IPC_COLLECT_JSONFD); the collector cannot create files in the
+ * state directory.  Until the fd comes, lines go to the renamed file:
+ * nothing is lost and every line stays whole (the switch is between
+ * writes).
+ */
+static void
+collectord_rotate_check(struct collectord *cd)
+{
+	struct ipc_rotate	 m;
+	int			 r;
+
+	if (cd->json_max == 0 || cd->rotating ||
+	    export_size(cd->env.ex) < cd->json_max)
+		return;
+	m.size = export_size(cd->env.ex);
+	if ((r = peer_send_now(cd->parent, IPC_COLLECT_ROTATE, &m, -1)) != 0) {
+		if (r != ERR_AGAIN)
+			log_warnx_r(r, "asking for events.jsonl rotation");
+		return;		/* asked again after the next batch */
+	}
+	cd->rotating = 1;
+}
+
 static int
 collectord_commit(struct collectord *cd)
 {
 	forward_checkpoint(cd->fwd);
 	if (store_flush(cd->env.st) != 0)
 		return ERR_AGAIN;	/* rolled back: collectord_committed */
-	if (cd->env.ex != NULL)
+	if (cd->env.ex != NULL) {
 		export_flush(cd->env.ex);
+		collectord_rotate_check(cd);
+	}
 	collectord_fwd_run(cd);
 	return 0;
 }
@@ -580,6 +612,36 @@ collectord_peer_arm(struct collectord *cd)
 		return;
 	if (peer_attach(cd->notifier, cd->base) != 0)
 		fatalx("notifier channel event");
+}
+
+/* IPC_COLLECT_JSONFD: events.jsonl was rotated or is to be reopened;
+ * the next lines go to this fd. */
+static int
+collectord_jsonfd_msg(struct peer *parent, struct ipc_msg *m, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_jsonfd	 j;
+	int			 r, fd;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &j)) != 0) {
+		log_warnx_r(r, "events.jsonl fd message from parent");
+		return 0;
+	}
+	fd = ipc_msg_take_fd(m);
+	if (cd->env.ex == NULL || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	export_set_json_fd(cd->env.ex, fd);
+	if (cd->json_fd >= 0)
+		close(cd->json_fd);
+	cd->json_fd = fd;
+	cd->rotating = 0;
+	cd->rotations++;
+	log_info("export: events.jsonl %s", j.rotated ? "rotated" :
+	    "reopened");
+	return 0;
 }
 
 /* IPC_COLLECT_PEER: a new notifier channel replaces the old one. */
@@ -965,6 +1027,7 @@ static const struct peer_handler collectord_parent_handlers[] = {
 	{ IPC_COLLECT_PEER, collectord_peer_msg },
 	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
 	{ IPC_COLLECT_HEALTH_REQ, collectord_health_msg },
+	{ IPC_COLLECT_JSONFD, collectord_jsonfd_msg },
 };
 static const struct peer_proto collectord_parent_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -1030,6 +1093,7 @@ struct collectord_opts {
 	int			 debug, verbose, print, json, dump;
 	uint64_t		 max_age_s, max_size, min_free;
 	uint32_t		 min_free_pct;
+	uint64_t		 json_max;	/* -R */
 };
 
 static uint64_t
@@ -1179,7 +1243,7 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->min_free = 64ULL << 20;
 	o->fw.app_name = "tripline";
 	o->fw.max_backlog = 100000;
-	while ((ch = getopt_long(argc, argv, "A:a:B:b:dF:hJL:m:M:N:pr:S:u:v",
+	while ((ch = getopt_long(argc, argv, "A:a:B:b:dF:hJL:m:M:N:pR:r:S:u:v",
 	    longopts, NULL)) != -1) {
 		if (collectord_fwd_opt(o, ch))
 			continue;
@@ -1220,6 +1284,9 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 			break;
 		case 'r':
 			o->batch_rows = num_arg(optarg, 1, 1000000, "-r");
+			break;
+		case 'R':
+			o->json_max = u64_arg(optarg, UINT64_MAX, "-R");
 			break;
 		case 'S':
 			o->statedir = optarg;
@@ -1306,6 +1373,7 @@ collectord_open_db(struct collectord *cd, const struct collectord_opts *o,
 		fatalx_r(r, "opening %s as uid %lu", dbpath,
 		    (unsigned long)geteuid());
 	cd->batch_rows = (size_t)o->batch_rows;
+	cd->json_max = o->json_max;
 	if (store_retention_set(cd->env.st, o->max_age_s, o->max_size) != 0)
 		fatalx("%s: cannot set up retention", dbpath);
 	collectord_vacuum_note(cd, o);
@@ -1399,6 +1467,9 @@ collectord_events(struct collectord *cd, long batch_ms)
 	    peer_attach(cd->parent, cd->base) != 0)
 		fatalx("setting up events");
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGUSR1 is loaderd's (reopen events.jsonl): a signal sent to the
+	 * whole service must not end the collector */
+	signal(SIGUSR1, SIG_IGN);
 	if (ringbuf_attach(cd->rb, cd->base, RINGBUF_BATCH, RINGBUF_POLL_MS,
 	    collectord_record, cd) != 0)
 		fatalx("ring buffer event");

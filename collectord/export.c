@@ -166,6 +166,19 @@ export_stats(const struct export *ex)
 	return &ex->stats;
 }
 
+uint64_t
+export_size(const struct export *ex)
+{
+	return ex->size;
+}
+
+void
+export_set_json_fd(struct export *ex, int fd)
+{
+	ex->json_fd = fd;
+	ex->size = 0;
+}
+
 static void
 export_time(int64_t boot_off, uint64_t boot_ns, char *dst, size_t sz)
 {

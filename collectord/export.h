@@ -44,6 +44,10 @@ void		 export_discard(struct export *);
 /* Bytes buffered. */
 size_t		 export_buffered(const struct export *);
 const struct export_stats *export_stats(const struct export *);
+/* Bytes of events.jsonl after the last write (0 before the first). */
+uint64_t	 export_size(const struct export *);
+/* Write the next lines to fd instead (the caller closes the old one). */
+void		 export_set_json_fd(struct export *, int fd);
 
 /* parent may be NULL. */
 void	export_exec(struct export *, const struct proc *p,

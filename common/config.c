@@ -50,6 +50,7 @@ config_defaults(struct tripline_config *cfg)
 	cfg->ringbuf_size = CONFIG_DEFAULT_RINGBUF;
 	cfg->sandbox_mode = SANDBOX_ENFORCE;
 	cfg->export_json = 1;
+	cfg->export_keep = 5;
 	cfg->batch_ms = 200;
 	cfg->batch_rows = 10000;
 	cfg->min_free = CONFIG_DEFAULT_MIN_FREE;
@@ -270,7 +271,9 @@ config_users_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	    &cfg->notifier_user);
 }
 
-static const char *const config_export_keys[] = { "json", NULL };
+static const char *const config_export_keys[] = {
+	"json", "max_size", "keep", NULL
+};
 
 static int
 config_export_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
@@ -278,6 +281,12 @@ config_export_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 {
 	struct tripline_config *cfg = arg;
 
+	if (i == 1)
+		return config_get_bound(y, v, "export.max_size", 64 << 10,
+		    "64K", &cfg->export_max_size);
+	if (i == 2)
+		return yamlu_u32(y, v, "export.keep", 1, 100,
+		    &cfg->export_keep);
 	return yamlu_bool(y, v, "export.json", &cfg->export_json);
 }
 

@@ -25,6 +25,10 @@ struct tripline_config {
 					   4096..1G; accepts K/M/G suffix */
 	int		 sandbox_mode;	/* sandbox: enforce|trap|log|off */
 	int		 export_json;	/* export.json: bool, default true */
+	uint64_t	 export_max_size; /* export.max_size: rotate
+					   events.jsonl at this size; 0 none */
+	uint32_t	 export_keep;	/* export.keep: rotated files kept,
+					   1..100, default 5 */
 	uint32_t	 batch_ms;	/* store.batch_ms: default 200 */
 	uint32_t	 batch_rows;	/* store.batch_rows: default 10000 */
 	uint64_t	 max_age_s;	/* retention.max_age: seconds of events

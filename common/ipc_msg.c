@@ -122,6 +122,12 @@ static const struct ipc_field ipc_f_policy_mode[] = {
 	F(IPC_F_STR, struct ipc_policy_mode, name),
 	F(IPC_F_U32, struct ipc_policy_mode, mode),
 };
+static const struct ipc_field ipc_f_rotate[] = {
+	F(IPC_F_U64, struct ipc_rotate, size),
+};
+static const struct ipc_field ipc_f_jsonfd[] = {
+	F(IPC_F_U32, struct ipc_jsonfd, rotated),
+};
 static const struct ipc_field ipc_f_peer[] = {
 	F(IPC_F_U32, struct ipc_peer, generation),
 };
@@ -204,6 +210,8 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_SYSLOG_MSG,		C, N, 0, ipc_f_syslog_msg),
 	T(IPC_SYSLOG_ACK,		N, C, 0, ipc_f_syslog_ack),
 	T(IPC_COLLECT_FWD_STATS,	C, L, 0, ipc_f_fwd_stats),
+	T(IPC_COLLECT_ROTATE,		C, L, 0, ipc_f_rotate),
+	T(IPC_COLLECT_JSONFD,		L, C, 1, ipc_f_jsonfd),
 	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),

@@ -35,6 +35,10 @@ enum ipc_type {
 	IPC_COLLECT_HEALTH_ANS = 109,	/* C->P, its answer */
 	IPC_COLLECT_FWD_STATS = 110,	/* C->P, syslog forwarding counters
 					   (struct ipc_fwd_stats) */
+	IPC_COLLECT_ROTATE = 111,	/* C->P, events.jsonl reached
+					   export.max_size (struct ipc_rotate) */
+	IPC_COLLECT_JSONFD = 112,	/* P->C, carries a new events.jsonl fd
+					   (struct ipc_jsonfd) */
 	/* collectord <-> notifierd (fd 4 peer channel) */
 	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
 	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
@@ -202,6 +206,15 @@ struct ipc_drops {
 	char		*function;	/* hook: its target, else "" */
 };
 void	ipc_drops_clear(struct ipc_drops *);
+
+struct ipc_rotate {		/* IPC_COLLECT_ROTATE */
+	uint64_t	 size;		/* bytes of events.jsonl now */
+};
+
+struct ipc_jsonfd {		/* IPC_COLLECT_JSONFD (carries an fd) */
+	uint32_t	 rotated;	/* 1: the old file is events.jsonl.1;
+					   0: reopened (SIGUSR1) */
+};
 
 struct ipc_peer {		/* IPC_COLLECT_PEER (carries an fd) */
 	uint32_t	 generation;	/* bumped at each notifier spawn */

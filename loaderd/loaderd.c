@@ -241,6 +241,11 @@ child_argv(struct loaderd_env *env, enum child_id id)
 		if (!env->cfg.export_json)
 			argv[i++] = xstrdup("-J");
 		child_argv_store(env, argv, &i);
+		if (env->cfg.export_json && env->cfg.export_max_size != 0) {
+			argv[i++] = xstrdup("-R");
+			xasprintf(&argv[i++], "%llu",
+			    (unsigned long long)env->cfg.export_max_size);
+		}
 	} else
 		argv[i++] = xstrdup(env->cfg.notifier_user);
 	child_argv_syslog(&env->cfg.syslog, id, argv, &i);
@@ -476,6 +481,7 @@ static const struct peer_handler child_collector_handlers[] = {
 	{ IPC_COLLECT_STATS, child_stats_msg },
 	{ IPC_COLLECT_FWD_STATS, child_fwd_stats_msg },
 	{ IPC_COLLECT_HEALTH_ANS, child_health_msg },
+	{ IPC_COLLECT_ROTATE, jsonrot_msg },
 };
 static const struct peer_handler child_notifier_handlers[] = {
 	{ IPC_NOTIFY_READY, child_ready_msg },
@@ -926,6 +932,7 @@ loaderd_events_new(struct loaderd_env *env, struct loaderd_events *ev)
 	    timer_in(ev->drops, DROPS_INTERVAL_S) == -1)
 		fatalx("event setup");
 	reload_init(env);	/* SIGHUP */
+	jsonrot_init(env);	/* SIGUSR1 */
 }
 
 /* After the event loop: children stopped, everything released. */
@@ -942,6 +949,7 @@ loaderd_shutdown(struct loaderd_env *env, struct loaderd_events *ev)
 	shutdown_children(env);
 	ctl_close(env);
 	reload_free(env);
+	jsonrot_free(env);
 	polset_free(env->pols);
 	bpfl_free(env->bpf);
 	unlink(env->pid_path);

@@ -146,6 +146,8 @@ struct loaderd_env {
 	struct ipc_notify_stats	 nstats;
 	/* reload (reload.c) */
 	struct event		*hup_ev;
+	struct event		*usr1_ev;	/* SIGUSR1: reopen events.jsonl */
+	uint64_t		 json_rotations; /* events.jsonl rotated */
 	struct reload_last	*reload_last;	/* NULL: none yet */
 	int			 caps_dropped;
 	int			 failed;	/* exit status 1 */
@@ -220,6 +222,13 @@ int	policies_dir_list(const char *dir, char ***out);
 void	policies_strv_free(char **);
 
 /* reload.c: SIGHUP and triplinectl reload */
+/* jsonrot.c: rotation (IPC_COLLECT_ROTATE) and reopening (SIGUSR1) of
+ * STATE/events.jsonl */
+struct peer;
+struct ipc_msg;
+int	jsonrot_msg(struct peer *, struct ipc_msg *, void *child);
+void	jsonrot_init(struct loaderd_env *);
+void	jsonrot_free(struct loaderd_env *);
 void	reload_init(struct loaderd_env *);
 void	reload_free(struct loaderd_env *);
 /* Re-read the policies and the alerts file; the outcome (text, caller

@@ -14,6 +14,7 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/policies.c \
 	loaderd/targets.c \
 	loaderd/metrics.c loaderd/metrics.h \
+	loaderd/jsonrot.c \
 	loaderd/alertcfg.c loaderd/reload.c \
 	loaderd/reload_plan.c loaderd/reload_plan.h
 nodist_loaderd_libloaderd_a_SOURCES = $(BPF_SKELS)

@@ -161,6 +161,9 @@ m_collector(struct sbuf *sb, struct loaderd_env *env)
 	    "Rows committed to the events table.", cs->events_stored);
 	m_u64(sb, "tripline_json_lines_total", "counter",
 	    "Lines written to events.jsonl.", cs->exported);
+	m_u64(sb, "tripline_json_rotations_total", "counter",
+	    "Rotations of events.jsonl (export.max_size).",
+	    env->json_rotations);
 	m_u64(sb, "tripline_store_errors_total", "counter",
 	    "Failed SQLite statements and commits.", cs->db_errors);
 	m_u64(sb, "tripline_process_cache_entries", "gauge",

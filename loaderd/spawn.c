@@ -173,6 +173,7 @@ spawner_main(int sock, const struct spawn_prog *progs, size_t nprogs,
 	spawn_signals_default();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);	/* loaderd's: reopen events.jsonl */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != ppid)
 		_exit(0);
 	(void)setpgid(0, 0);

@@ -501,7 +501,8 @@ main(int argc, char *argv[])
 
 	/* prepare everything that needs files or privileges */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    signal(SIGHUP, SIG_IGN) == SIG_ERR)
+	    signal(SIGHUP, SIG_IGN) == SIG_ERR ||
+	    signal(SIGUSR1, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");

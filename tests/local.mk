@@ -31,6 +31,7 @@ INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_soc
 # char_iovec arguments (writev, readv, a uprobe)
 INTEGRATION_TESTS += tests/integration/e2e_iovec.sh
 INTEGRATION_TESTS += tests/integration/e2e_metrics.sh
+INTEGRATION_TESTS += tests/integration/e2e_rotate.sh
 
 # makes exactly the system calls the policy tests name
 check_PROGRAMS += tests/integration/trigger

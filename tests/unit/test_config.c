@@ -40,6 +40,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.batch_rows, 10000);
 	assert_null(cfg.metrics_file);
 	assert_int_equal(cfg.metrics_interval_s, 15);
+	assert_int_equal(cfg.export_max_size, 0);
+	assert_int_equal(cfg.export_keep, 5);
 	assert_int_equal(cfg.max_age_s, 0);
 	assert_int_equal(cfg.max_size, 0);
 	assert_int_equal(cfg.min_free, 64ULL << 20);
@@ -194,6 +196,10 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_syslog_facility.yaml", "3:13", "syslog.facility: expected a "
 	    "facility name (kern, user, daemon, auth, authpriv, local0 ... "
 	    "local7, ...)" },
+	{ "bad_export_max_size.yaml", "2:13",
+	    "export.max_size: expected a size from 64K to 1T" },
+	{ "bad_export_keep.yaml", "2:9",
+	    "export.keep: expected an integer from 1 to 100" },
 	{ "bad_metrics_relative.yaml", "2:9",
 	    "metrics.file: expected an absolute path" },
 	{ "bad_metrics_interval.yaml", "2:15",
@@ -431,8 +437,8 @@ test_retention_refused(void **state)
 		{ "retention: {max_size: \"none\"}\n", "1:23: "
 		    "retention.max_size: expected a size in bytes (integer, "
 		    "optionally with a K, M, G or T suffix) or none" },
-		{ "export: {max_size: 100M}\n", "1:10: export: unknown key "
-		    "'max_size'; expected one of: json" },
+		{ "export: {size: 100M}\n", "1:10: export: unknown key "
+		    "'size'; expected one of: json, max_size, keep" },
 		{ "store: {min_free: 51%}\n", "1:19: store.min_free: expected "
 		    "a percentage from 1% to 50%" },
 		{ "store: {min_free: 0%}\n", "1:19: store.min_free: expected "
