@@ -397,7 +397,7 @@ tail_json(int count, int follow)
 {
 	char		 path[4200];
 	FILE		*fp;
-	struct stat	 st;
+	struct stat	 st, cur;
 	struct sbuf	 sb;
 
 	snprintf(path, sizeof(path), "%s/events.jsonl", state_dir);
@@ -412,8 +412,16 @@ tail_json(int count, int follow)
 		if (!follow)
 			break;
 		clearerr(fp);
-		if (stat(path, &st) == 0 && st.st_size < ftello(fp)) {
-			/* truncated or replaced: start over */
+		if (stat(path, &st) == 0 && fstat(fileno(fp), &cur) == 0 &&
+		    (st.st_ino != cur.st_ino || st.st_dev != cur.st_dev)) {
+			/* rotated or moved away: the rest of the old file,
+			 * then the new one from its start */
+			tail_json_copy(fp, 0, &sb);
+			fclose(fp);
+			if ((fp = fopen(path, "re")) == NULL)
+				fatal("%s", path);
+		} else if (stat(path, &st) == 0 && st.st_size < ftello(fp)) {
+			/* truncated (copytruncate): start over */
 			fclose(fp);
 			if ((fp = fopen(path, "re")) == NULL)
 				fatal("%s", path);
