@@ -1516,6 +1516,7 @@ test_pipeline_drops(void **state)
 	export_free(env.ex);
 	close(jfd);
 	store_close(env.st);
+	pipeline_clear(&env);	/* the reports its batches held */
 	pcache_free(env.pc);
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
@@ -1540,6 +1541,7 @@ test_pipeline_drops_sockown(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 0);
 	assert_int_equal(env.lost, 0);
 	store_close(env.st);
+	pipeline_clear(&env);
 	pcache_free(env.pc);
 }
 
