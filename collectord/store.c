@@ -416,7 +416,10 @@ store_open(struct store **sp, const char *path, const char *node_name,
 	 * seccomp) the collector may not unlink files.
 	 */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	/* cache_size: 8 MiB holds a batch's pages and a retention step's
+	 * (SQLite's 2 MiB spills them: bench/store_retention) */
 	if ((r = store_wal(s)) != 0 ||
+	    (r = store_exec(s, "PRAGMA cache_size = -8192")) != 0 ||
 	    (r = store_exec(s, "PRAGMA synchronous = NORMAL")) != 0 ||
 	    (r = store_exec(s, "PRAGMA temp_store = MEMORY")) != 0 ||
 	    (r = store_exec(s, "PRAGMA foreign_keys = OFF")) != 0 ||
