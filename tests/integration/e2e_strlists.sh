@@ -5,7 +5,7 @@
 # Each list is generated here; real symlinkat calls hit its first, a
 # middle and its last value, and near misses (one character off, a prefix
 # one byte short, another suffix) must not match; asserted on the rows of
-# events.db and the hook's counters.
+# events.db and the hook's counters.  Then Tetragon's harmless extras.
 . "$top_srcdir/tests/lib/testlib.sh"
 e2e_env strlists
 M=$T/m
@@ -45,6 +45,7 @@ hookstat() {
 	"$CTL" -S "$S" policy list --json >"$T/pl.json" 2>/dev/null
 	sqlite3 :memory: "SELECT json_extract(value, '\$.hooks[0].$2') FROM json_each(CAST(readfile('$T/pl.json') AS TEXT), '\$.policies') WHERE json_extract(value, '\$.name') = '$1';"
 }
+addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 stored() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%\"$2\"%'"; }
 
 # check NAME N YES... -- NO...: the subjects YES are stored (one row
@@ -175,6 +176,43 @@ like "Prefix list of 5 with a 254-byte value: refused at the value" "$(cat "$T/a
 add "$P/long4.yaml"
 like "Prefix list of 4 with a 254-byte value: loads (compared inline)" "$(cat "$T/add.out")" 'loaded'
 del long4
+
+# Tetragon's harmless extras: a list name with '-', argError on Sigkill
+# (a note: no effect); the Sigkill still kills, and only on a match
+cat <<EOF | pol extras
+  lists:
+  - name: "sym-calls"
+    type: "syscalls"
+    values:
+    - "sys_symlinkat"
+  kprobes:
+  - call: "list:sym-calls"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "/tl-k/"
+      matchActions:
+      - action: Sigkill
+        argError: -1
+EOF
+"$CTL" policy lint "$P/extras.yaml" >"$T/lint.out" 2>&1
+like "extras: lint notes argError" "$(cat "$T/lint.out")" \
+    'extras.yaml:[0-9]+:[0-9]+: note: argError has no effect on action Sigkill'
+if addok "$P/extras.yaml"; then
+	"$TR" symlinkat /tl-k/x "$LNK" >/dev/null 2>&1
+	is "extras: Sigkill with argError kills the matching call" "$?" 137
+	"$TR" symlinkat /tl-j/x "$LNK" >/dev/null 2>&1
+	is "extras: and not the other one" "$?" 0
+	del extras
+else
+	not_ok "extras: loads"
+fi
 
 kill -0 "$LPID" 2>/dev/null
 is "loaderd still running" "$?" "0"
