@@ -146,21 +146,17 @@ struct {
 	__type(value, __u8);
 } streq SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, GEN_STRMAP_ENTRIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct strlpm_key);
-	__type(value, __u8);
-} strpfx SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, GEN_STRMAP_ENTRIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct strlpm_key);
-	__type(value, __u8);
-} strsfx SEC(".maps");
+/* Prefix (strpfx) and Postfix (strsfx, reversed) values */
+#define GEN_STRLPM_MAP(name)						\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);				\
+	__uint(max_entries, GEN_STRMAP_ENTRIES);			\
+	__uint(map_flags, BPF_F_NO_PREALLOC);				\
+	__type(key, struct strlpm_key);					\
+	__type(value, __u8);						\
+} name SEC(".maps")
+GEN_STRLPM_MAP(strpfx);
+GEN_STRLPM_MAP(strsfx);
 
 #include "hookstat.bpf.h"
 
