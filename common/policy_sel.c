@@ -637,10 +637,21 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	name = policy_action_name(a->kind);
 	if ((r = pol_act_hook(c, h, v[P_ACTION], a, is_ret)) != 0)
 		return r;
-	for (k = P_ERROR; k < P_N_; k++)
-		if (v[k] != NULL && !(pol_act_params[a->kind] & (1U << k)))
+	for (k = P_ERROR; k < P_N_; k++) {
+		if (v[k] == NULL || (pol_act_params[a->kind] & (1U << k)))
+			continue;
+		if (k > P_SOCK)
 			return pol_error(c, v[k], "%s: not a parameter of "
 			    "action %s", pol_act_keys[k], name);
+		/* Tetragon ignores the numeric parameters an action does
+		 * not use (its examples put argError on Sigkill) */
+		if ((r = yamlu_int(c->y, v[k], pol_act_keys[k], INT32_MIN,
+		    INT32_MAX, &x)) != 0)
+			return r;
+		pol_note(c, v[k], "%s has no effect on action %s",
+		    pol_act_keys[k], name);
+		v[k] = NULL;
+	}
 	switch (a->kind) {
 	case POL_ACT_POST:
 		if (v[P_IMA] != NULL)

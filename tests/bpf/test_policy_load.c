@@ -1256,6 +1256,70 @@ test_exhaustion(void **state)
 	}
 }
 
+/* openat with nent Prefix entries of n values "/nonexistent/<e>/<i>/" on
+ * the filename, and Equal target (explicit NUL) */
+static struct policy *
+pol_prefixes(const char *name, size_t nent, size_t n, const char *target)
+{
+	struct policy *p = pol_new(name, 1);
+	struct pol_matcharg *m;
+	size_t e, i;
+
+	kp_openat(&p->hooks[0]);
+	p->hooks[0].nselectors = 1;
+	for (e = 0; e < nent; e++) {
+		m = sel_match(&p->hooks[0].selectors[0], 1, POL_OP_NOTPREFIX,
+		    n);
+		for (i = 0; i < n; i++) {
+			m->values[i].len = (size_t)asprintf(&m->values[i].str,
+			    "/nonexistent/%zu/%zu/", e, i);
+			assert_true(m->values[i].str != NULL);
+		}
+	}
+	sel_str(&p->hooks[0], 1, POL_OP_EQUAL, target, 1);
+	return p;
+}
+
+/* The string maps are shared: a policy whose lists do not fit the free
+ * keys is refused whole, with the reason; nothing of it stays behind. */
+static void
+test_strmap_exhaustion(void **state)
+{
+	const struct ev_generic *g;
+	struct polset_hookinfo hi;
+	char err[512];
+	size_t from;
+
+	(void)state;
+	/* 3 x 4096 of 16384 */
+	assert_int_equal(polset_add(T->ps, pol_prefixes("s-0", 3,
+	    POL_MAX_LISTVALUES, T->target), err, sizeof(err)), 0);
+	refused(pol_prefixes("s-1", 2, POL_MAX_LISTVALUES, T->target),
+	    ERR_RANGE, "s-1.yaml: Prefix/NotPrefix values (map strpfx): 8192 "
+	    "needed, 4096 of 16384 free (all policies share them)");
+	/* a replace needs room for old and new at once */
+	refused(pol_prefixes("s-0", 2, POL_MAX_LISTVALUES, T->target),
+	    ERR_RANGE, "s-0.yaml: Prefix/NotPrefix values (map strpfx): 8192 "
+	    "needed, 4096 of 16384 free (all policies share them)");
+	/* the running one still matches through its 3 lists */
+	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
+	from = nrecs();
+	assert_true(open_close(T->target));
+	g = find(hi.id, getpid(), from, WAIT_MS);
+	assert_non_null(g);
+	assert_int_equal(polset_delete(T->ps, "s-0", err, sizeof(err)), 0);
+	/* all free again: 4 x 4096 in one policy */
+	assert_int_equal(polset_add(T->ps, pol_prefixes("s-2", 4,
+	    POL_MAX_LISTVALUES, T->target), err, sizeof(err)), 0);
+	from = nrecs();
+	assert_true(open_close(T->other));
+	assert_true(open_close(T->target));
+	settle();
+	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
+	assert_int_equal(count_hook(hi.id, getpid(), from), 1);
+	assert_int_equal(polset_delete(T->ps, "s-2", err, sizeof(err)), 0);
+}
+
 /* HOOK_PER_DISPATCH hooks on one syscall, across policies. */
 static void
 test_dispatch_overflow(void **state)
@@ -1471,6 +1535,7 @@ main(void)
 		cmocka_unit_test_teardown(test_skipped, unload_all),
 		cmocka_unit_test_teardown(test_rollback, unload_all),
 		cmocka_unit_test_teardown(test_exhaustion, unload_all),
+		cmocka_unit_test_teardown(test_strmap_exhaustion, unload_all),
 		cmocka_unit_test_teardown(test_dispatch_overflow, unload_all),
 		cmocka_unit_test_teardown(test_resend, unload_all),
 		cmocka_unit_test_teardown(test_parsed, unload_all),
