@@ -819,6 +819,20 @@ collectord_stats_alerts(struct collectord *cd, struct ipc_collect_stats *s)
 	s->alerts_unrouted = os->unrouted;
 }
 
+/* Retention's counters in s (0 while retention is off). */
+static void
+collectord_stats_retention(struct collectord *cd, struct ipc_collect_stats *s)
+{
+	const struct store_ret_stats *rs = store_retention_stats(cd->env.st);
+
+	s->ret_steps = rs->steps;
+	s->ret_events = rs->events;
+	s->ret_processes = rs->processes;
+	s->ret_outbox = rs->outbox;
+	s->ret_drops = rs->drops;
+	s->ret_errors = rs->errors;
+}
+
 static void	collectord_fwd_stats(struct collectord *);
 
 static void
@@ -840,6 +854,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	s.uncommitted = cd->rb != NULL ? ringbuf_uncommitted(cd->rb) : 0;
 	s.lag_ns = store_stats(cd->env.st)->lag_ns;
 	collectord_stats_alerts(cd, &s);
+	collectord_stats_retention(cd, &s);
 	/* stats are periodic: a full socket just skips one */
 	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)

@@ -384,6 +384,7 @@ forward_ack(struct forward *fw, const struct ipc_syslog_ack *a,
 	}
 	if (a->status == IPC_SYSLOG_REFUSED) {
 		fw->stats.skipped++;
+		fw->stats.refused++;
 		log_warnx("syslog: event %llu refused by the notifier: %s",
 		    (unsigned long long)a->id, a->detail != NULL ?
 		    a->detail : "");

@@ -196,6 +196,54 @@ m_collector(struct sbuf *sb, struct loaderd_env *env)
 	    (unsigned long long)cs->alerts_unrouted);
 }
 
+/* Retention of events.db (retention.max_age, retention.max_size). */
+static void
+m_retention(struct sbuf *sb, struct loaderd_env *env)
+{
+	const struct ipc_collect_stats *cs = &env->cstats;
+
+	m_u64(sb, "tripline_retention_steps_total", "counter",
+	    "Retention steps committed (each deletes a few thousand of the "
+	    "oldest events at most).", cs->ret_steps);
+	m_head(sb, "tripline_retention_rows_deleted_total", "counter",
+	    "Rows retention deleted, by table.");
+	sbuf_addf(sb, "tripline_retention_rows_deleted_total"
+	    "{table=\"events\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"processes\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"outbox\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"drops\"} %llu\n",
+	    (unsigned long long)cs->ret_events,
+	    (unsigned long long)cs->ret_processes,
+	    (unsigned long long)cs->ret_outbox,
+	    (unsigned long long)cs->ret_drops);
+	m_u64(sb, "tripline_retention_errors_total", "counter",
+	    "Retention steps rolled back (a failed statement or commit).",
+	    cs->ret_errors);
+}
+
+/* Syslog forwarding (syslog.target); all 0 without it. */
+static void
+m_syslog(struct sbuf *sb, struct loaderd_env *env)
+{
+	const struct ipc_fwd_stats *f = &env->fstats;
+
+	m_u64(sb, "tripline_syslog_forwarded_total", "counter",
+	    "Events the notifier sent to the syslog target.", f->forwarded);
+	m_head(sb, "tripline_syslog_skipped_total", "counter",
+	    "Events never forwarded, by reason: backlog (over "
+	    "syslog.max_backlog while the target was down), refused (a "
+	    "message the notifier could not send).");
+	sbuf_addf(sb, "tripline_syslog_skipped_total{reason=\"backlog\"} "
+	    "%llu\ntripline_syslog_skipped_total{reason=\"refused\"} %llu\n",
+	    (unsigned long long)(f->skipped - f->refused),
+	    (unsigned long long)f->refused);
+	m_u64(sb, "tripline_syslog_failures_total", "counter",
+	    "Failed sending rounds (target down or unreachable), each "
+	    "retried after a back-off.", f->failures);
+	m_u64(sb, "tripline_syslog_backlog_events", "gauge",
+	    "Stored events not forwarded yet.", f->backlog);
+}
+
 /* One sample of a per-hook counter: labels policy and hook
  * ("kind:target"). */
 static void
@@ -272,6 +320,8 @@ metrics_render(struct loaderd_env *env, int up)
 	m_processes(&sb, env);
 	m_kernel(&sb, env);
 	m_collector(&sb, env);
+	m_retention(&sb, env);
+	m_syslog(&sb, env);
 	m_hooks(&sb, env);
 	return sb.buf;
 }

@@ -1650,6 +1650,64 @@ test_drops_atomic(void **state)
 	    "source='elsewhere'"), 0);
 }
 
+/* Run sql on a connection of its own. */
+static void
+exec_other(const char *db, const char *sql)
+{
+	sqlite3	*h;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/*
+ * A retention step that fails part-way (here: a trigger refuses the
+ * drops delete, after the events and processes ones) is rolled back
+ * whole, and its counters (the tripline_retention_* metrics) count an
+ * error, not the rows it did not delete.
+ */
+static void
+test_retention_rollback(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_drop	 d = { 1, "ring_buffer", NULL, NULL, 1, 1 };
+	const struct store_ret_stats *rs;
+	struct proc		 p;
+	uint64_t		 now = (uint64_t)OFF + 3600000000000ULL;
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 1000), 0);
+	p = mkproc(100, 1000, 0, 0, "/b");
+	assert_int_equal(store_proc(st, &p), 0);
+	assert_int_equal(store_event_exec(st, &p), 0);
+	assert_int_equal(store_proc_exit(st, p.exec_id, 2000, 0, 0), 0);
+	assert_int_equal(store_drops(st, &d, 0), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_retention_set(st, 1, 0), 0);
+	exec_other(c->db, "CREATE TRIGGER no_del BEFORE DELETE ON drops"
+	    " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	assert_int_equal(store_retention_step(st, now, 100), ERR_DB);
+	rs = store_retention_stats(st);
+	assert_int_equal(rs->errors, 1);
+	assert_int_equal(rs->steps, 0);
+	assert_int_equal(rs->events, 0);
+	assert_int_equal(rs->processes, 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 1);
+	/* without the trigger the same step goes through */
+	exec_other(c->db, "DROP TRIGGER no_del");
+	assert_true(store_retention_step(st, now, 100) >= 0);
+	assert_int_equal(rs->steps, 1);
+	assert_int_equal(rs->events, 1);
+	assert_int_equal(rs->processes, 1);
+	assert_int_equal(rs->drops, 1);
+	assert_int_equal(rs->errors, 1);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 0);
+}
+
 /*
  * A write of events.jsonl that fails part-way (here: the file size limit,
  * as a full disk would) leaves only whole lines: the file is cut back to
@@ -1880,6 +1938,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_retention_rollback,
+		    setup, teardown),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_export_torn),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,
