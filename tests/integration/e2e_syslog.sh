@@ -107,7 +107,7 @@ stored() {	# stored PREFIX N
 	wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/sl-$1%'\")\" -ge $2 ]"
 }
 
-plan 30
+plan 31
 
 rs_start main "$R/rsyslog.conf" "$PT"
 conf "tcp://127.0.0.1:$PT"
@@ -200,6 +200,13 @@ check "...and in tripline_syslog_skipped_total{reason=\"backlog\"}" \
     [ "$(prom tripline_syslog_skipped_total 'reason="backlog"')" -ge 500 ]
 is "...and nothing was refused" \
     "$(prom tripline_syslog_skipped_total 'reason="refused"')" "0"
+# one query, one snapshot: the rows and the counter commit together
+lost=$(q "SELECT count(*) || ' ' || sum(count) || ' ' || max(total) || ' ' ||
+    (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'syslog_skipped')
+    FROM drops WHERE source = 'syslog_backlog'")
+diag "syslog_backlog drops rows, their sum, last total, meta: $lost"
+check "every skipped event is in drops: syslog_backlog rows sum to meta syslog_skipped" \
+    sh -c "set -- $lost; [ \$1 -ge 1 ] && [ \$2 = \$4 ] && [ \$3 = \$4 ]"
 rs_start main "$R/rsyslog.conf" "$PT"
 trig after-1 2>/dev/null
 stored after- 1
