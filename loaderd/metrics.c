@@ -261,6 +261,31 @@ m_hook_line(struct sbuf *sb, const char *name,
 	free(hook);
 }
 
+/*
+ * The attached hooks' figures, read once for all the counters (each read
+ * walks the policies and looks the hook's counters up in the BPF map).
+ * Returns how many are in *out (free it).
+ */
+static size_t
+m_hook_infos(struct loaderd_env *env, struct polset_hookinfo **out)
+{
+	struct polset_hookinfo hi, *v = NULL;
+	size_t		 n, len = 0, cap = 0;
+
+	for (n = 0; env->pols != NULL && polset_hook(env->pols, n, &hi) == 0;
+	    n++) {
+		if (hi.skipped)
+			continue;
+		if (len == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[len++] = hi;
+	}
+	*out = v;
+	return len;
+}
+
 static void
 m_hooks(struct sbuf *sb, struct loaderd_env *env)
 {
@@ -289,22 +314,20 @@ m_hooks(struct sbuf *sb, struct loaderd_env *env)
 		{ "tripline_hook_overrides_total", "Calls the hook made fail "
 		    "(Override).", offsetof(struct polset_hookinfo, overrides) },
 	};
-	struct polset_hookinfo hi;
-	size_t		 c, n;
+	struct polset_hookinfo *hi;
+	size_t		 c, i, n;
 
 	m_u64(sb, "tripline_policies_loaded", "gauge", "Policies loaded.",
 	    env->pols != NULL ? polset_count(env->pols) : 0);
+	n = m_hook_infos(env, &hi);
 	for (c = 0; c < sizeof(ctr) / sizeof(ctr[0]); c++) {
 		m_head(sb, ctr[c].name, "counter", ctr[c].help);
-		for (n = 0; env->pols != NULL &&
-		    polset_hook(env->pols, n, &hi) == 0; n++) {
-			if (hi.skipped)
-				continue;
-			m_hook_line(sb, ctr[c].name, &hi,
-			    *(const uint64_t *)((const char *)&hi +
+		for (i = 0; i < n; i++)
+			m_hook_line(sb, ctr[c].name, &hi[i],
+			    *(const uint64_t *)((const char *)&hi[i] +
 			    ctr[c].off));
-		}
 	}
+	free(hi);
 }
 
 char *
