@@ -46,6 +46,7 @@
 #include "procfs.h"
 #include "ringbuf.h"
 #include "sandbox.h"
+#include "statefile.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -194,8 +195,7 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 	struct stat	 sb;
 	int		 fd;
 
-	fd = openat(dirfd, name, flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0640);
+	fd = state_file_open(dirfd, name, flags);
 	if (fd == -1 && errno == ELOOP)
 		fatalx("%s: a symbolic link; refused", name);
 	if (fd == -1)
@@ -208,7 +208,8 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 		fatalx("%s: owned by uid %lu, neither root nor the collector"
 		    " (uid %lu); refused", name, (unsigned long)sb.st_uid,
 		    (unsigned long)uid);
-	if (root && (fchown(fd, uid, gid) == -1 || fchmod(fd, 0640) == -1))
+	if (root && (fchown(fd, uid, gid) == -1 ||
+	    fchmod(fd, STATE_FILE_MODE) == -1))
 		fatal("giving %s to uid %lu", name, (unsigned long)uid);
 	return fd;
 }
@@ -1338,8 +1339,8 @@ collectord_prepare_files(struct collectord *cd,
 		close(collectord_state_file(dirfd, db[i], O_RDWR, root, uid,
 		    gid));
 	if (o->json)
-		cd->json_fd = collectord_state_file(dirfd, "events.jsonl",
-		    O_WRONLY | O_APPEND, root, uid, gid);
+		cd->json_fd = collectord_state_file(dirfd, STATE_JSONL,
+		    STATE_JSONL_FLAGS, root, uid, gid);
 	/* an O_PATH fd: fstatfs for the free-space watermark */
 	cd->state_fd = dirfd;
 	cd->min_free = o->min_free;
