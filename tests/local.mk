@@ -113,3 +113,5 @@ INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
 # log shipping: RFC 5424 syslog over TCP, UDP and TLS and imfile on the
 # JSON export, against a real rsyslogd on 127.0.0.1
 INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
+# triplinectl tail --json across rotation and truncation (no daemon)
+INTEGRATION_TESTS += tests/integration/ctl_tail_json.sh
