@@ -180,6 +180,24 @@ static const char store_schema_v5_drops[] =
     "ALTER TABLE drops_v5 RENAME TO drops;"
     "CREATE INDEX drops_time_ns ON drops(time_ns);";
 
+/*
+ * Schema version 6: drops.source may be 'syslog_backlog' and
+ * 'syslog_refused' (events the syslog forwarder skipped: they stay in
+ * events but never reach syslog.target).  Rebuilt as in version 5.
+ */
+static const char store_schema_v6[] =
+    "CREATE TABLE drops_v6("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
+    " 'sockown_full', 'syslog_backlog', 'syslog_refused')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "INSERT INTO drops_v6 SELECT id, time, time_ns, source, hook_policy,"
+    " hook_function, count, total FROM drops;"
+    "DROP TABLE drops;"
+    "ALTER TABLE drops_v6 RENAME TO drops;"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);";
+
 static const char store_schema_v4[] =
     "CREATE TABLE outbox("
     " id INTEGER PRIMARY KEY, created TEXT, event_id INTEGER,"
@@ -312,6 +330,8 @@ store_migrate(struct store *s, const char *node)
 		goto fail;
 	if (ver < 5 && ((r = store_exec(s, store_schema_v5_drops)) != 0 ||
 	    (r = store_exec(s, store_schema_v5)) != 0))
+		goto fail;
+	if (ver < 6 && (r = store_exec(s, store_schema_v6)) != 0)
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",

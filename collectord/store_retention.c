@@ -424,6 +424,7 @@ ret_nothing(struct store *s, uint64_t now_ns, int64_t cut)
 int
 store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 {
+	struct store_ret_stats before = s->ret_stats;
 	int64_t	 cut;
 	int	 r, n;
 
@@ -449,6 +450,8 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 		(void)store_exec(s, "ROLLBACK");
 	s->in_tx = 0;
 	s->failed = 0;
+	/* nothing of the step stays: neither do its counts */
+	s->ret_stats = before;
 	s->ret_stats.errors++;
 	return ERR_DB;
 }

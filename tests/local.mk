@@ -115,3 +115,5 @@ INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
 INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
 # long string / integer value lists (string maps, InMap) end to end
 INTEGRATION_TESTS += tests/integration/e2e_strlists.sh
+# triplinectl tail --json across rotation and truncation (no daemon)
+INTEGRATION_TESTS += tests/integration/ctl_tail_json.sh

@@ -77,6 +77,8 @@ struct t {
 	char			 target[PATH_MAX];
 	char			 other[PATH_MAX];
 	char			*exe;
+	pid_t			 fence_pid;	/* settle(): its exit record */
+	int			 fence_seen;
 };
 
 static struct t *T;
@@ -90,7 +92,15 @@ on_rec(void *ctx, void *data, size_t len)
 {
 	struct t *t = ctx;
 	const struct ev_hdr *h = data;
+	const struct ev_exit *x = data;
 
+	if (len >= sizeof(*x) && h->type == EV_EXIT) {
+		pthread_mutex_lock(&t->mu);
+		if (t->fence_pid > 0 && x->key.pid == (uint32_t)t->fence_pid)
+			t->fence_seen = 1;
+		pthread_mutex_unlock(&t->mu);
+		return 0;
+	}
 	if (len < sizeof(struct ev_generic) || h->type != EV_GENERIC)
 		return 0;
 	pthread_mutex_lock(&t->mu);
@@ -185,19 +195,60 @@ count_hook(uint32_t id, pid_t pid, size_t from)
 	return c;
 }
 
-/* Wait until the ring is drained: every record the programs wrote has
- * reached the poller (the "emitted" counter stops moving). */
+static int
+fence_seen(void)
+{
+	int seen;
+
+	pthread_mutex_lock(&T->mu);
+	seen = T->fence_seen;
+	pthread_mutex_unlock(&T->mu);
+	return seen;
+}
+
+/*
+ * Wait until every record written before now (by this process's syscalls
+ * and by children it reaped) has reached the poller.  A fence: a child
+ * that exits once its pid is known here; its exit record takes its place
+ * in the ring after all of those, and the ring is consumed in that order
+ * (a reader stops at a record not yet committed), so once the poller saw
+ * the fence it saw them.  Other processes' events do not matter, however
+ * many the machine makes.  Fails after SETTLE_MS (the fence lost to a
+ * full ring, say).
+ */
+#define SETTLE_MS	(10 * WAIT_MS)
 static void
 settle(void)
 {
-	uint64_t st[EV_STAT_MAX], last = UINT64_MAX;
+	uint64_t st[EV_STAT_MAX], end;
+	int p[2], status;
+	pid_t pid;
+	char c;
 
-	for (;;) {
-		usleep(100000);
-		assert_int_equal(bpfl_stats(T->b, st), 0);
-		if (st[EV_STAT_EMITTED] == last)
-			return;
-		last = st[EV_STAT_EMITTED];
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[1]);
+		/* until the parent closes it */
+		_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	close(p[0]);
+	pthread_mutex_lock(&T->mu);
+	T->fence_pid = pid;
+	T->fence_seen = 0;
+	pthread_mutex_unlock(&T->mu);
+	close(p[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	end = now_ms() + SETTLE_MS;
+	while (!fence_seen()) {
+		if (now_ms() >= end) {
+			assert_int_equal(bpfl_stats(T->b, st), 0);
+			fail_msg("settle: the exit record of the fence process "
+			    "%d did not arrive within %d ms (%llu records lost "
+			    "to a full ring)", (int)pid, SETTLE_MS,
+			    (unsigned long long)st[EV_STAT_DROPPED]);
+		}
+		usleep(10000);
 	}
 }
 
