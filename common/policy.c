@@ -225,12 +225,16 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
  */
 static const char *const pol_option_keys[] = { "name", "value", NULL };
 
+/* Tetragon's options that have no effect here (a note) */
+static const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
+	"disable-uprobe-multi", "override-method", "sleepable-preload-size",
+	NULL
+};
+
 static int
 pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 {
-	static const char *const noeffect[] = { "disable-kprobe-multi",
-	    "disable-uprobe-multi", "override-method",
-	    "sleepable-preload-size", NULL };
+	const char *const *noeffect = pol_option_noeffect;
 	yaml_node_t	*v[2];
 	const char	*name, *val;
 	size_t		 i;
@@ -674,4 +678,19 @@ syserr:
 		snprintf(err, errlen, "%s: %s", path, strerror(saved));
 	errno = saved;
 	return ERR_SYS;
+}
+
+void
+pol_top_names(pol_name_fn *fn, void *arg)
+{
+	size_t	 i;
+
+	fn(arg, "option", "policy-mode");
+	pol_keys_emit(fn, arg, "", pol_top_keys);
+	pol_keys_emit(fn, arg, "metadata", pol_meta_keys);
+	pol_keys_emit(fn, arg, "spec", pol_spec_keys);
+	pol_keys_emit(fn, arg, "lists", pol_list_keys);
+	pol_keys_emit(fn, arg, "options", pol_option_keys);
+	for (i = 0; pol_option_noeffect[i] != NULL; i++)
+		fn(arg, "option", pol_option_noeffect[i]);
 }

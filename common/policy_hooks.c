@@ -277,10 +277,12 @@ pol_args(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 /*
  * Parts common to every hook kind
  */
+static const char *const pol_ignore_keys[] = { "callNotFound", NULL };
+
 static int
 pol_hook_body(struct pol_ctx *c, struct pol_hook *h, struct pol_hspec *s)
 {
-	static const char *const ignore_keys[] = { "callNotFound", NULL };
+	const char *const *ignore_keys = pol_ignore_keys;
 	yaml_node_t	*iv[1], *item;
 	const char	*t;
 	size_t		 i, j, count;
@@ -697,4 +699,15 @@ pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
 			return r;
 	}
 	return 0;
+}
+
+void
+pol_hook_names(pol_name_fn *fn, void *arg)
+{
+	pol_keys_emit(fn, arg, "args", pol_arg_keys);
+	pol_keys_emit(fn, arg, "kprobes", pol_kprobe_keys);
+	pol_keys_emit(fn, arg, "ignore", pol_ignore_keys);
+	pol_keys_emit(fn, arg, "tracepoints", pol_tp_keys);
+	pol_keys_emit(fn, arg, "uprobes", pol_uprobe_keys);
+	pol_keys_emit(fn, arg, "lsmhooks", pol_lsm_keys);
 }

@@ -91,4 +91,19 @@ int	 pol_syscall_resolve(const char *);
 size_t	 pol_syscall_count(void);
 int	 pol_syscall_at(size_t, const char **);
 
+/*
+ * Every name the parser's tables accept, for the conformance check
+ * (tests/integration/policy_conformance.sh): fn(arg, kind, name) with kind
+ * "key" (CONTEXT.KEY, or KEY at the top level), "type", "operator",
+ * "action" or "option".  policy_names_walk is in policy_names.c, the parts
+ * in the file that holds each table.
+ */
+typedef void pol_name_fn(void *, const char *, const char *);
+void	 policy_names_walk(pol_name_fn *, void *);
+void	 pol_keys_emit(pol_name_fn *, void *, const char *,
+	    const char *const *);
+void	 pol_top_names(pol_name_fn *, void *);
+void	 pol_hook_names(pol_name_fn *, void *);
+void	 pol_sel_names(pol_name_fn *, void *);
+
 #endif
