@@ -226,7 +226,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 static const char *const pol_option_keys[] = { "name", "value", NULL };
 
 /* Tetragon's options that have no effect here (a note) */
-static const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
+const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
 	"disable-uprobe-multi", "override-method", "sleepable-preload-size",
 	NULL
 };
@@ -680,17 +680,9 @@ syserr:
 	return ERR_SYS;
 }
 
-void
-pol_top_names(pol_name_fn *fn, void *arg)
-{
-	size_t	 i;
-
-	fn(arg, "option", "policy-mode");
-	pol_keys_emit(fn, arg, "", pol_top_keys);
-	pol_keys_emit(fn, arg, "metadata", pol_meta_keys);
-	pol_keys_emit(fn, arg, "spec", pol_spec_keys);
-	pol_keys_emit(fn, arg, "lists", pol_list_keys);
-	pol_keys_emit(fn, arg, "options", pol_option_keys);
-	for (i = 0; pol_option_noeffect[i] != NULL; i++)
-		fn(arg, "option", pol_option_noeffect[i]);
-}
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_top_keytabs[] = {
+	{ "", pol_top_keys }, { "metadata", pol_meta_keys },
+	{ "spec", pol_spec_keys }, { "lists", pol_list_keys },
+	{ "options", pol_option_keys }, { NULL, NULL }
+};

@@ -701,13 +701,10 @@ pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
 	return 0;
 }
 
-void
-pol_hook_names(pol_name_fn *fn, void *arg)
-{
-	pol_keys_emit(fn, arg, "args", pol_arg_keys);
-	pol_keys_emit(fn, arg, "kprobes", pol_kprobe_keys);
-	pol_keys_emit(fn, arg, "ignore", pol_ignore_keys);
-	pol_keys_emit(fn, arg, "tracepoints", pol_tp_keys);
-	pol_keys_emit(fn, arg, "uprobes", pol_uprobe_keys);
-	pol_keys_emit(fn, arg, "lsmhooks", pol_lsm_keys);
-}
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_hook_keytabs[] = {
+	{ "args", pol_arg_keys }, { "kprobes", pol_kprobe_keys },
+	{ "ignore", pol_ignore_keys }, { "tracepoints", pol_tp_keys },
+	{ "uprobes", pol_uprobe_keys }, { "lsmhooks", pol_lsm_keys },
+	{ NULL, NULL }
+};

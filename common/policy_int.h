@@ -99,11 +99,14 @@ int	 pol_syscall_at(size_t, const char **);
  * in the file that holds each table.
  */
 typedef void pol_name_fn(void *, const char *, const char *);
+struct pol_keytab {
+	const char		*ctx;	/* "spec", "args", ...; "" at the top */
+	const char *const	*keys;	/* NULL-ended */
+};
 void	 policy_names_walk(pol_name_fn *, void *);
-void	 pol_keys_emit(pol_name_fn *, void *, const char *,
-	    const char *const *);
-void	 pol_top_names(pol_name_fn *, void *);
-void	 pol_hook_names(pol_name_fn *, void *);
-void	 pol_sel_names(pol_name_fn *, void *);
+extern const struct pol_keytab pol_top_keytabs[];	/* policy.c */
+extern const char *const pol_option_noeffect[];		/* policy.c */
+extern const struct pol_keytab pol_hook_keytabs[];	/* policy_hooks.c */
+extern const struct pol_keytab pol_sel_keytabs[];	/* policy_sel.c */
 
 #endif

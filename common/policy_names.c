@@ -471,19 +471,19 @@ policy_syscall_name(int nr)
 	return NULL;
 }
 
-/* CONTEXT.KEY (KEY when ctx is empty) for each key of a NULL-ended table */
-void
-pol_keys_emit(pol_name_fn *fn, void *arg, const char *ctx,
-    const char *const *keys)
+/* CONTEXT.KEY (KEY when ctx is empty) for each key of the tables */
+static void
+pol_keys_emit(pol_name_fn *fn, void *arg, const struct pol_keytab *t)
 {
 	char	 buf[128];
 	size_t	 i;
 
-	for (i = 0; keys[i] != NULL; i++) {
-		snprintf(buf, sizeof(buf), "%s%s%s", ctx, *ctx ? "." : "",
-		    keys[i]);
-		fn(arg, "key", buf);
-	}
+	for (; t->ctx != NULL; t++)
+		for (i = 0; t->keys[i] != NULL; i++) {
+			snprintf(buf, sizeof(buf), "%s%s%s", t->ctx,
+			    *t->ctx ? "." : "", t->keys[i]);
+			fn(arg, "key", buf);
+		}
 }
 
 void
@@ -497,7 +497,10 @@ policy_names_walk(pol_name_fn *fn, void *arg)
 		fn(arg, "operator", pol_ops[i].name);
 	for (i = POL_ACT_POST; i < POL_ACT_MAX_; i++)
 		fn(arg, "action", pol_actions[i].name);
-	pol_top_names(fn, arg);
-	pol_hook_names(fn, arg);
-	pol_sel_names(fn, arg);
+	fn(arg, "option", "policy-mode");
+	for (i = 0; pol_option_noeffect[i] != NULL; i++)
+		fn(arg, "option", pol_option_noeffect[i]);
+	pol_keys_emit(fn, arg, pol_top_keytabs);
+	pol_keys_emit(fn, arg, pol_hook_keytabs);
+	pol_keys_emit(fn, arg, pol_sel_keytabs);
 }

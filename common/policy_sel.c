@@ -976,14 +976,11 @@ pol_selectors(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 	return 0;
 }
 
-void
-pol_sel_names(pol_name_fn *fn, void *arg)
-{
-	pol_keys_emit(fn, arg, "selectors", pol_sel_keys);
-	pol_keys_emit(fn, arg, "matchArgs", pol_marg_keys);
-	pol_keys_emit(fn, arg, "matchPIDs", pol_pids_keys);
-	pol_keys_emit(fn, arg, "matchBinaries", pol_bins_keys);
-	pol_keys_emit(fn, arg, "matchNamespaces", pol_ns_keys);
-	pol_keys_emit(fn, arg, "matchCapabilities", pol_caps_keys);
-	pol_keys_emit(fn, arg, "matchActions", pol_act_keys);
-}
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_sel_keytabs[] = {
+	{ "selectors", pol_sel_keys }, { "matchArgs", pol_marg_keys },
+	{ "matchPIDs", pol_pids_keys }, { "matchBinaries", pol_bins_keys },
+	{ "matchNamespaces", pol_ns_keys },
+	{ "matchCapabilities", pol_caps_keys },
+	{ "matchActions", pol_act_keys }, { NULL, NULL }
+};
