@@ -225,12 +225,16 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
  */
 static const char *const pol_option_keys[] = { "name", "value", NULL };
 
+/* Tetragon's options that have no effect here (a note) */
+const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
+	"disable-uprobe-multi", "override-method", "sleepable-preload-size",
+	NULL
+};
+
 static int
 pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 {
-	static const char *const noeffect[] = { "disable-kprobe-multi",
-	    "disable-uprobe-multi", "override-method",
-	    "sleepable-preload-size", NULL };
+	const char *const *noeffect = pol_option_noeffect;
 	yaml_node_t	*v[2];
 	const char	*name, *val;
 	size_t		 i;
@@ -675,3 +679,10 @@ syserr:
 	errno = saved;
 	return ERR_SYS;
 }
+
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_top_keytabs[] = {
+	{ "", pol_top_keys }, { "metadata", pol_meta_keys },
+	{ "spec", pol_spec_keys }, { "lists", pol_list_keys },
+	{ "options", pol_option_keys }, { NULL, NULL }
+};
