@@ -27,6 +27,8 @@
  * bpfl_instance() loads them in another instance of this object that
  * shares every map):
  *   generic_kprobe, generic_kretprobe   kernel functions, cookie = hook id
+ *   generic_uretprobe   return probe of a uprobe hook with a return value
+ *                   (cookie = hook id; its entry side is generic_uprobe)
  *   generic_lsm, generic_fmodret, generic_fentry   one instance per hook,
  *                   tl_fn_hook = hook id, attach target set by the loader
  *   ovr_lsm, ovr_file_permission, ovr_kprobe   Override executors of
@@ -89,7 +91,7 @@
  *   actions      matchActions and the record
  *   hook         one hit of a hook (gen_hook_run), dispatch
  *   tracepoint   programs sys_enter, sys_exit, generic_tp
- *   uprobe       generic_uprobe
+ *   uprobe       generic_uprobe, generic_uretprobe
  *   kprobe       generic_kprobe, generic_kretprobe
  *   fn           generic_lsm, generic_fmodret, generic_fentry
  *   override     ovr_lsm, ovr_file_permission, ovr_kprobe

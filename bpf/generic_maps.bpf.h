@@ -25,7 +25,8 @@
  *		(FollowFD/UnfollowFD/CopyFD)
  * gheap	per-CPU scratch: the record being built and its arg table
  * kpending	LRU hash struct kpend_key -> struct gen_pending: kprobe entry
- *		-> kretprobe hand-off of HOOK_F_AT_EXIT kprobe hooks
+ *		-> kretprobe (uprobe -> uretprobe) hand-off of
+ *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
  */

@@ -391,6 +391,8 @@ export_hit_members(struct jsonw *w, const struct gen_render *r)
 		jw_kstr_opt(w, "message", r->message);
 		if (args != NULL)
 			jw_kraw(w, "args", args);
+		if (r->ret.len > 0)
+			jw_kraw(w, "return", generic_str(&r->ret));
 		if (r->tags != NULL)
 			jw_kraw(w, "tags", r->tags);
 		jw_kstr_opt(w, "action", r->action);

@@ -267,7 +267,42 @@ pl_sockown_sync(struct polset *ps)
 		log_warnx("policy: no socket tracking: %s", err);
 }
 
-/* Attach the uprobe of ph: BPF cookie = hook id. */
+/* The uretprobe program: one instance, loaded on first use. */
+static int
+pl_uinst(struct polset *ps, char *err, size_t errlen)
+{
+	static const char *const progs[] = { "generic_uretprobe" };
+
+	if (ps->uinst != NULL)
+		return 0;
+	return bpfl_instance(ps->b, progs, 1, NULL, 0, &ps->uinst, err,
+	    errlen);
+}
+
+/* The return probe of a uprobe hook with a return value. */
+static int
+pl_uretprobe_attach(struct polset *ps, struct ph *ph, char *err,
+    size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o);
+	int r;
+
+	if ((r = pl_uinst(ps, err, errlen)) != 0)
+		return r;
+	o.func_name = ph->h->symbol;
+	o.bpf_cookie = ph->id;
+	o.retprobe = true;
+	ph->link2 = bpf_program__attach_uprobe_opts(bpfl_inst_prog(ps->uinst,
+	    "generic_uretprobe"), -1, ph->h->path, 0, &o);
+	if (ph->link2 == NULL) {
+		snprintf(err, errlen, "attach uretprobe %s:%s: %s",
+		    ph->h->path, ph->h->symbol, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+/* Attach the uprobe of ph (+ its uretprobe): BPF cookie = hook id. */
 int
 pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 {
@@ -283,7 +318,9 @@ pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 		    ph->h->symbol, strerror(errno));
 		return ERR_SYS;
 	}
-	return 0;
+	if (!(ph->cfg.flags & HOOK_F_AT_EXIT))
+		return 0;
+	return pl_uretprobe_attach(ps, ph, err, errlen);
 }
 
 /* The kprobe programs: one instance, loaded on first use. */

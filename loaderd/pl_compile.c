@@ -618,6 +618,29 @@ out:
 	return r;
 }
 
+/* return: true on a uprobe: the function's integer return value, read
+ * by a uretprobe (the entry's filters still run at the uprobe). */
+static int
+pl_uprobe_ret(struct pl_ctx *c)
+{
+	const struct pol_hook *h = c->h;
+	enum pol_arg_type t = h->retarg.type;
+	int r;
+
+	if (t != POL_ARG_NONE && t != POL_ARG_AUTO &&
+	    !abi_arg_has(t, ABI_AF_CINT))
+		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
+		    "returnArg type %s on a uprobe: only integer return "
+		    "values are read (a pointer is a uint64)",
+		    pl_type_name(&h->retarg));
+	if ((r = pl_ret(c, h)) != 0)
+		return r;
+	if ((c->ph->cfg.flags & HOOK_F_AT_EXIT) && !c->ps->feat.uretprobes)
+		return pl_fail(c, ERR_UNSUPP, 0, 0, "return values need "
+		    "uretprobes, which this kernel lacks");
+	return 0;
+}
+
 static int
 pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
 {
@@ -635,9 +658,6 @@ pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
 	if (access(h->path, R_OK) == -1)
 		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
 		    strerror(errno));
-	if (h->ret || h->retarg.type != POL_ARG_NONE)
-		return pl_fail(c, ERR_UNSUPP, 0, 0, "return probes on uprobes "
-		    "are not supported by the generic programs yet");
 	ph->cfg.kind = HOOK_K_UPROBE;
 	ph->cfg.syscall_nr = -1;
 	ph->disp = PL_DISP_UPROBE;
@@ -651,12 +671,16 @@ pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
 		if (h->args[i].return_copy)
 			return pl_fail(c, ERR_UNSUPP, h->args[i].line,
 			    h->args[i].col, "returnCopy on a uprobe is not "
-			    "supported (no return probe)");
+			    "supported by this engine");
 		types[i] = h->args[i].type;
 	}
 	ph->cfg.nargs = (uint8_t)h->nargs;
+	if ((r = pl_uprobe_ret(c)) != 0)
+		return r;
 	ph->meta.function = xstrdup(h->symbol);
-	xasprintf(&ph->how, "uprobe %s:%s", h->path, h->symbol);
+	xasprintf(&ph->how, "uprobe%s %s:%s",
+	    (ph->cfg.flags & HOOK_F_AT_EXIT) ? "+uretprobe" : "", h->path,
+	    h->symbol);
 	return 0;
 }
 

@@ -165,15 +165,16 @@ pl_uprobe_target(int x)
 	return x + 1;
 }
 
-/* uprobe on pl_uprobe_target in our own executable file */
+/* uprobe (retprobe: uretprobe) on pl_uprobe_target in our own executable
+ * file */
 static int
-pl_probe_uprobes(void)
+pl_probe_uprobes(int retprobe)
 {
 	char line[1024], path[PATH_MAX];
 	unsigned long lo, hi, off, addr = (unsigned long)&pl_uprobe_target;
-	uint64_t foff = 0;
+	uint64_t foff = 0, config = 0;
 	FILE *f;
-	int found = 0;
+	int found = 0, bit;
 	ssize_t n;
 
 	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
@@ -193,8 +194,17 @@ pl_probe_uprobes(void)
 	fclose(f);
 	if (!found)
 		return 0;
-	return pl_probe_perf("/sys/bus/event_source/devices/uprobe/type", 0,
-	    (uint64_t)(uintptr_t)path, foff);
+	if (retprobe) {
+		/* "config:0": the bit that makes a uretprobe */
+		if (pl_read_small("/sys/bus/event_source/devices/uprobe/"
+		    "format/retprobe", line, sizeof(line)) == -1 ||
+		    sscanf(line, "config:%d", &bit) != 1 || bit < 0 ||
+		    bit > 63)
+			return 0;
+		config = 1ULL << bit;
+	}
+	return pl_probe_perf("/sys/bus/event_source/devices/uprobe/type",
+	    config, (uint64_t)(uintptr_t)path, foff);
 }
 
 /* A program calling helper fn with r1 = arg1 loads?  1 if so. */
@@ -348,7 +358,8 @@ pl_probe_run(struct polset_features *f)
 	    sizeof(f->lsm_list));
 	f->send_signal = pl_probe_helper(BPF_PROG_TYPE_TRACEPOINT, 0,
 	    BPF_FUNC_send_signal, 0);
-	f->uprobes = pl_probe_uprobes();
+	f->uprobes = pl_probe_uprobes(0);
+	f->uretprobes = f->uprobes && pl_probe_uprobes(1);
 	if ((fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0,
 	    (uint32_t)sysconf(_SC_PAGESIZE), NULL)) >= 0) {
 		f->ringbuf = 1;
@@ -394,6 +405,7 @@ static const struct pl_featrow pl_featrows[] = {
 	PL_FEAT(override, "bpf_override_return"),
 	PL_FEAT(send_signal, "bpf_send_signal"),
 	PL_FEAT(uprobes, "uprobes"),
+	PL_FEAT(uretprobes, "uretprobes"),
 	PL_FEAT(ringbuf, "ring buffer"),
 	PL_FEAT(cg_connect4, "cgroup/connect4"),
 	PL_FEAT(cg_connect6, "cgroup/connect6"),

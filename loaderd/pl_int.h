@@ -230,6 +230,7 @@ struct polset {
 	struct pentq		 pols;
 	struct tpattq		 tps;
 	struct bpfl_inst	*kinst;		/* generic_kprobe/kretprobe */
+	struct bpfl_inst	*uinst;		/* generic_uretprobe */
 	struct ovrxq		 ovrxs;
 };
 

@@ -53,6 +53,7 @@ struct polset_features {
 	int	lsm_active;	/* "bpf" in /sys/kernel/security/lsm */
 	int	send_signal;	/* bpf_send_signal in a tracing program */
 	int	uprobes;	/* uprobe PMU + attach */
+	int	uretprobes;	/* uprobe PMU retprobe + attach */
 	int	ringbuf;	/* BPF_MAP_TYPE_RINGBUF */
 	int	cg_connect4;	/* cgroup sock_addr programs: load + attach */
 	int	cg_connect6;	/* to the cgroup2 root (they return 1) */

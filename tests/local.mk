@@ -134,3 +134,5 @@ tests_unit_test_policy_names_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_policy_names
 UNPRIVILEGED_TESTS += tests/unit/test_policy_names
 endif
+# Tetragon constructs: uprobe return probes
+INTEGRATION_TESTS += tests/integration/e2e_tetra.sh

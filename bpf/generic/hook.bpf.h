@@ -50,8 +50,8 @@ gen_hook_run(struct gctx *g)
 			return 0;	/* slot reused since the entry */
 	} else {
 		g->gen = hc->gen;
-		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE) &&
-		    (hc->flags & HOOK_F_AT_EXIT))
+		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE ||
+		    g->kind == HOOK_K_UPROBE) && (hc->flags & HOOK_F_AT_EXIT))
 			g->phase = PH_ENTRY;
 	}
 	nsel = hc->nsel;
@@ -238,6 +238,64 @@ gctx_exit(__u32 kind, struct gen_pending *pd)
 		g->args[i] = pd->args[i];
 	g->have_args = 1;
 	return g;
+}
+
+/*
+ * A hit at the entry of a probed function (kprobe, uprobe; cookie = hook
+ * id).  A hook with a return value (HOOK_F_AT_EXIT) only runs its
+ * entry-side filters here and hands off to the return probe through
+ * kpending[pid_tgid, id].
+ */
+static __always_inline void
+probe_entry(struct pt_regs *ctx, __u32 kind)
+{
+	struct gen_heap *gh;
+	struct kpend_key k;
+	struct gctx *g;
+	__u32 i;
+
+	gh = gh_get();
+	if (gh == NULL)
+		return;
+	if ((g = gx_get()) == NULL)
+		return;
+	gctx_probe(g, ctx, kind);
+	gh->pd.n = 0;
+	gen_hook_run(g);
+	if (gh->pd.n == 0)
+		return;
+	for (i = 0; i < 6; i++)
+		gh->pd.args[i] = g->args[i];
+	gh->pd.nr = 0;
+	k.pid_tgid = g->pid_tgid;
+	k.id = g->id;
+	k.pad = 0;
+	bpf_map_update_elem(&kpending, &k, &gh->pd, BPF_ANY);
+}
+
+/* The return of a probed function (kretprobe, uretprobe): the hook's
+ * exit side, with the arguments saved at entry and the return value. */
+static __always_inline void
+probe_return(struct pt_regs *ctx, __u32 kind)
+{
+	struct gen_pending *pd;
+	struct kpend_key k;
+	struct gctx *g;
+
+	k.pid_tgid = bpf_get_current_pid_tgid();
+	k.id = bpf_get_attach_cookie(ctx);
+	k.pad = 0;
+	pd = pending_take(&kpending, &k);
+	if (pd == NULL || pd->n == 0)
+		return;
+	if ((g = gctx_exit(kind, pd)) == NULL)
+		return;
+	g->ret = PT_REGS_RC(ctx);
+	g->id = k.id;
+	g->gen = pd->gens[0];
+	g->pass = pd->pass[0];
+	g->phase = PH_EXIT;
+	gen_hook_run(g);
 }
 
 /* Run the hooks of a dispatch list. */

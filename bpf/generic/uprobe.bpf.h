@@ -1,6 +1,8 @@
 /*
- * bpf/generic/uprobe.bpf.h -- program generic_uprobe (one
- * attachment per uprobe hook, cookie = hook id).  Part of generic.bpf.c.
+ * bpf/generic/uprobe.bpf.h -- programs generic_uprobe (one attachment
+ * per uprobe hook, cookie = hook id) and generic_uretprobe (on demand:
+ * the return probe of a hook with a return value).  Part of
+ * generic.bpf.c.
  */
 #ifndef TRIPLINE_GEN_UPROBE_BPF_H
 #define TRIPLINE_GEN_UPROBE_BPF_H
@@ -9,12 +11,17 @@ SEC("uprobe")
 int
 generic_uprobe(struct pt_regs *ctx)
 {
-	struct gctx *g;
+	probe_entry(ctx, HOOK_K_UPROBE);
+	return 0;
+}
 
-	if ((g = gx_get()) == NULL)
-		return 0;
-	gctx_probe(g, ctx, HOOK_K_UPROBE);
-	gen_hook_run(g);
+/* A uprobe hook with return: true (HOOK_F_AT_EXIT): the entry's filters
+ * ran in generic_uprobe, which left the hand-off in kpending. */
+SEC("?uretprobe")
+int
+generic_uretprobe(struct pt_regs *ctx)
+{
+	probe_return(ctx, HOOK_K_UPROBE);
 	return 0;
 }
 
