@@ -31,6 +31,9 @@
  *                   (cookie = hook id; its entry side is generic_uprobe)
  *   generic_lsm, generic_fmodret, generic_fentry   one instance per hook,
  *                   tl_fn_hook = hook id, attach target set by the loader
+ *   generic_rawtp   raw: true tracepoints, one instance per hook
+ *                   (tl_fn_hook = hook id), attached to the raw
+ *                   tracepoint by the loader
  *   ovr_lsm, ovr_file_permission, ovr_kprobe   Override executors of
  *                   syscall hooks (struct ovr_pend, bpf/hook.h)
  * Maps: hooks selectors sys_hooks tp_hooks inmap hook_stats pending
@@ -93,7 +96,8 @@
  *   tracepoint   programs sys_enter, sys_exit, generic_tp
  *   uprobe       generic_uprobe, generic_uretprobe
  *   kprobe       generic_kprobe, generic_kretprobe
- *   fn           generic_lsm, generic_fmodret, generic_fentry
+ *   fn           generic_lsm, generic_fmodret, generic_fentry,
+ *                generic_rawtp
  *   override     ovr_lsm, ovr_file_permission, ovr_kprobe
  *   exec         generic_exec
  * Why #includes into one unit and not one .bpf.c per family linked with

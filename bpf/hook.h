@@ -54,6 +54,9 @@
 					   one instance per hook */
 #define HOOK_K_FENTRY		8	/* generic_fentry (spec.fentries),
 					   one instance per hook */
+#define HOOK_K_RAWTP		9	/* generic_rawtp (raw: true
+					   tracepoints), one instance per
+					   hook */
 
 /* hook_cfg.flags */
 #define HOOK_F_ENABLED		0x01

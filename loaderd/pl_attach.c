@@ -367,7 +367,7 @@ pl_kprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 	return 0;
 }
 
-/* ph's own program instance (lsm, fmod_ret, fentry), attached. */
+/* ph's own program instance (lsm, fmod_ret, fentry, raw_tp), attached. */
 int
 pl_fn_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 {
@@ -376,11 +376,14 @@ pl_fn_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 	int r;
 
 	progs[0] = ph->fn_prog;
-	if ((r = bpfl_instance(ps->b, progs, 1, ph->fn_target, ph->id,
-	    &ph->inst, err, errlen)) != 0)
+	if ((r = bpfl_instance(ps->b, progs, 1, ph->cfg.kind == HOOK_K_RAWTP ?
+	    NULL : ph->fn_target, ph->id, &ph->inst, err, errlen)) != 0)
 		return r;
 	p = bpfl_inst_prog(ph->inst, ph->fn_prog);
-	if (ph->cfg.kind == HOOK_K_LSM)
+	if (ph->cfg.kind == HOOK_K_RAWTP)	/* not BTF-attached */
+		ph->link = bpf_program__attach_raw_tracepoint(p,
+		    ph->fn_target);
+	else if (ph->cfg.kind == HOOK_K_LSM)
 		ph->link = bpf_program__attach_lsm(p);
 	else
 		ph->link = bpf_program__attach_trace(p);

@@ -516,9 +516,7 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 	int r;
 
 	if (h->kind == POL_HOOK_RAW_TRACEPOINT)
-		return pl_fail(c, ERR_UNSUPP, 0, 0, "raw: true (BTF-typed "
-		    "raw tracepoint arguments) is not supported by this "
-		    "engine; use the tracepoint's format fields (raw: false)");
+		return pl_hook_rawtp(c, types);
 	f = xcalloc(PL_TP_FIELDS, sizeof(*f));
 	if ((r = pl_tp_format(c, h->subsystem, h->event, f, &nf,
 	    &ph->tp_id)) != 0)

@@ -283,6 +283,7 @@ int	pl_fail(struct pl_ctx *, int r, int line, int col, const char *fmt,
 int	pl_nr_isset(const struct ph *, int nr);
 void	pl_meta(struct pl_ctx *, const enum pol_arg_type *types);
 int	pl_compile_hook(struct pl_ctx *);
+int	pl_hook_rawtp(struct pl_ctx *, enum pol_arg_type *types);
 
 /* pl_tracefs.c */
 int	pl_tp_format(struct pl_ctx *, const char *subsys, const char *event,

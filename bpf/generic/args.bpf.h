@@ -14,7 +14,7 @@ kind_has_kptr(__u32 kind)
 {
 	return kind == HOOK_K_TRACEPOINT || kind == HOOK_K_KPROBE ||
 	    kind == HOOK_K_LSM || kind == HOOK_K_FMODRET ||
-	    kind == HOOK_K_FENTRY;
+	    kind == HOOK_K_FENTRY || kind == HOOK_K_RAWTP;
 }
 
 /* n bytes at src: user memory, or (a kernel function's argument: the

@@ -80,4 +80,36 @@ generic_fentry(unsigned long long *ctx)
 	return 0;
 }
 
+/*
+ * raw: true tracepoints: one instance per hook, attached by the loader
+ * to the raw tracepoint (bpf_raw_tracepoint_open).  The arguments are
+ * the tracepoint's TP_PROTO arguments.  They are copied with
+ * bpf_probe_read_kernel rather than loaded from ctx: a program that loads
+ * ctx->args[5] cannot be attached to a tracepoint with fewer arguments
+ * (the kernel checks the largest ctx offset at attach time).  loaderd
+ * refuses an index past the tracepoint's arguments, so the slots beyond
+ * them are never used.
+ */
+SEC("?raw_tp")
+int
+generic_rawtp(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct gctx *g;
+
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_RAWTP);
+	bpf_probe_read_kernel(&g->args[0], sizeof(__u64), &ctx->args[0]);
+	bpf_probe_read_kernel(&g->args[1], sizeof(__u64), &ctx->args[1]);
+	bpf_probe_read_kernel(&g->args[2], sizeof(__u64), &ctx->args[2]);
+	bpf_probe_read_kernel(&g->args[3], sizeof(__u64), &ctx->args[3]);
+	bpf_probe_read_kernel(&g->args[4], sizeof(__u64), &ctx->args[4]);
+	bpf_probe_read_kernel(&g->args[5], sizeof(__u64), &ctx->args[5]);
+	g->have_args = 1;
+	g->id = tl_fn_hook;
+	g->phase = PH_ONESHOT;
+	gen_hook_run(g);
+	return 0;
+}
+
 #endif /* TRIPLINE_GEN_FN_BPF_H */

@@ -1106,18 +1106,20 @@ test_refusals(void **state)
 	refused(p, ERR_UNSUPP, "r-file.yaml:9:7: kprobe \"sys_openat\": "
 	    "type file needs a kprobe on a kernel function");
 
-	/* raw tracepoint */
+	/* raw tracepoint: a type the engine does not read there */
 	p = pol_new("r-rawtp", 1);
 	h = &p->hooks[0];
 	h->kind = POL_HOOK_RAW_TRACEPOINT;
 	h->subsystem = xs("sched");
 	h->event = xs("sched_process_exec");
 	h->syscall_nr = -1;
-	hook_arg(h, 2, POL_ARG_LINUX_BINPRM, "linux_binprm");
-	refused(p, ERR_UNSUPP, "r-rawtp.yaml: raw tracepoint "
-	    "\"sched/sched_process_exec\": raw: true (BTF-typed raw "
-	    "tracepoint arguments) is not supported by this engine; use the "
-	    "tracepoint's format fields (raw: false)");
+	hook_arg(h, 2, POL_ARG_FILE, "file");
+	h->args[0].line = 9;
+	h->args[0].col = 7;
+	refused(p, ERR_UNSUPP, "r-rawtp.yaml:9:7: raw tracepoint "
+	    "\"sched/sched_process_exec\": type file on a raw tracepoint "
+	    "argument is not supported by this engine (it reads integer "
+	    "types, syscall64, string, linux_binprm, sock)");
 
 	/* missing tracepoint */
 	p = pol_new("r-notp", 1);

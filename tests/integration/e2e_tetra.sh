@@ -1,6 +1,7 @@
 #!/bin/sh
 # End to end: Tetragon constructs beyond the basic hooks -- uprobe return
-# probes (return: true, returnArg, matchReturnArgs, matchReturnActions).
+# probes (return: true, returnArg, matchReturnArgs, matchReturnActions),
+# raw: true tracepoints (the TP_PROTO arguments by index).
 # Each case calls a function of tests/integration/trigger (a real uprobe
 # and uretprobe on it) or makes real system calls, and asserts the row in
 # events.db (return_value, args), the JSON line, the hook's counters
@@ -10,7 +11,7 @@
 e2e_env tetra
 JS=$S/events.jsonl
 
-plan 8
+plan 18
 
 addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 # refused DESC FILE REGEX: policy add fails and its message matches
@@ -123,5 +124,155 @@ pol uret-copy <<EOF
 EOF
 refused "uprobe returnCopy refused, saying why" "$P/uret-copy.yaml" \
     'uret-copy.yaml:[0-9]+:[0-9]+: uprobe "[^"]*:trigger_iov_target": returnCopy on a uprobe is not supported by this engine'
+
+# ---- raw: true tracepoints ---------------------------------------------------------
+# rows POLICY [LIKE]: how many rows of POLICY (with args LIKE)
+rows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%${2:-}%'"; }
+# sched_process_exec(p, old_pid, bprm), as Tetragon's rawtp.yaml
+pol rawtp-exec <<EOF
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    raw: true
+    args:
+    - index: 1
+      type: "int"
+    - index: 2
+      type: "linux_binprm"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "$TR"
+EOF
+addok "$P/rawtp-exec.yaml"
+/bin/true
+"$TR" probe 1 >/dev/null & tpid=$!
+wait $tpid
+/bin/true
+if wait_rows rawtp-exec "$TR"; then
+	is "raw sched_process_exec: the exec of trigger stored with old_pid and the linux_binprm path" \
+	    "$(q "SELECT type || ' ' || function_name || ' ' || args FROM events WHERE policy_name='rawtp-exec'")" \
+	    "process_tracepoint sched/sched_process_exec [{\"int_arg\":$tpid},{\"linux_binprm_arg\":{\"path\":\"$TR\",\"permission\":\"-rwxr-xr-x\"}}]"
+else not_ok "raw sched_process_exec: no row"; diag "$(cat "$T/add.out")"; fi
+set -- $(hits rawtp-exec)
+if [ "${2:-0}" -gt "${4:-0}" ] && [ "${4:-0}" -ge 1 ] && [ "$(rows rawtp-exec /true)" = 0 ]; then
+	ok "raw sched_process_exec: /bin/true ran the hook (hits $2, matched $4) and is not stored"
+else not_ok "raw sched_process_exec: hits ${2:-} matched ${4:-}, true rows $(rows rawtp-exec /true)"; fi
+del rawtp-exec
+
+# task_rename(task, comm): a kernel string
+pol rawtp-comm <<EOF
+  tracepoints:
+  - subsystem: "task"
+    event: "task_rename"
+    raw: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "tlr-yes"
+EOF
+addok "$P/rawtp-comm.yaml"
+"$TR" comm tlr-no >/dev/null
+"$TR" comm tlr-yes >/dev/null
+if wait_rows rawtp-comm tlr-yes; then
+	is "raw task_rename string Equal: the matching name stored, the other not" \
+	    "$(q "SELECT group_concat(args, '|') FROM events WHERE policy_name='rawtp-comm'")" \
+	    '[{"string_arg":"tlr-yes"}]'
+else not_ok "raw task_rename: no row"; fi
+del rawtp-comm
+
+# raw_syscalls sys_enter(regs, id): the syscall id as syscall64
+pol rawtp-sys <<EOF
+  tracepoints:
+  - subsystem: "raw_syscalls"
+    event: "sys_enter"
+    raw: true
+    args:
+    - index: 1
+      type: "syscall64"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "$TR"
+      matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "140"
+EOF
+addok "$P/rawtp-sys.yaml"
+"$TR" getpriority 0 0 >/dev/null
+if wait_rows rawtp-sys '"id":140'; then
+	is "raw sys_enter syscall64 Equal 140: getpriority stored, trigger's other syscalls not" \
+	    "$(q "SELECT count(*) || ' ' || sum(args = '[{\"syscall_id\":{\"id\":140,\"abi\":\"x64\"}}]') FROM events WHERE policy_name='rawtp-sys'")" \
+	    "1 1"
+else not_ok "raw sys_enter: no row"; fi
+set -- $(hits rawtp-sys)
+if [ "${4:-}" = 1 ] && [ "${2:-0}" -gt 1 ]; then
+	ok "raw sys_enter: trigger's other syscalls ran the hook (hits $2, matched 1)"
+else not_ok "raw sys_enter: hits ${2:-} matched ${4:-}"; fi
+del rawtp-sys
+
+# inet_sock_set_state(sk, oldstate, newstate): a struct sock
+port=$((20000 + $$ % 20000)) port2=$((20000 + $$ % 20000 + 1))
+pol rawtp-sock <<EOF
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    raw: true
+    args:
+    - index: 0
+      type: "sock"
+    - index: 2
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "DPort"
+        values:
+        - "$port"
+EOF
+addok "$P/rawtp-sock.yaml"
+"$TR" connect 127.0.0.1 $port2 >/dev/null
+"$TR" connect 127.0.0.1 $port >/dev/null
+if wait_rows rawtp-sock "\"dport\":$port"; then
+	is "raw inet_sock_set_state sock DPort: the connect to the port stored (SYN_SENT), the one to the next port not" \
+	    "$(q "SELECT count(*) FROM events WHERE policy_name='rawtp-sock' AND json_extract(args, '\$[0].sock_arg.dport') = $port AND json_extract(args, '\$[1].int_arg') = 2") $(rows rawtp-sock "\"dport\":$port2")" \
+	    "1 0"
+else not_ok "raw inet_sock_set_state: no row"; fi
+del rawtp-sock
+
+# refusals.  rawref NAME EVENT INDEX TYPE: a raw sched tracepoint, one arg
+rawref() {
+	pol "$1" <<EOF
+  tracepoints:
+  - subsystem: "sched"
+    event: "$2"
+    raw: true
+    args:
+    - index: $3
+      type: "$4"
+EOF
+}
+rawref rawref-file sched_process_exec 2 file
+refused "raw tracepoint: type file refused, naming what the engine reads" "$P/rawref-file.yaml" \
+    'rawref-file.yaml:11:7: raw tracepoint "sched/sched_process_exec": type file on a raw tracepoint argument is not supported by this engine \(it reads integer types, syscall64, string, linux_binprm, sock\)'
+rawref rawref-decl sched_process_exec 0 int
+refused "raw tracepoint: int on a pointer argument refused, naming the declaration" "$P/rawref-decl.yaml" \
+    'rawref-decl.yaml:11:7: raw tracepoint "sched/sched_process_exec": index 0 \(struct task_struct \*\): the argument is not an integer, so it cannot be read as int'
+rawref rawref-idx sched_process_exec 3 int
+refused "raw tracepoint: index past the prototype refused" "$P/rawref-idx.yaml" \
+    'rawref-idx.yaml:11:7: raw tracepoint "sched/sched_process_exec": index 3: raw tracepoint sched_process_exec has 3 arguments'
+rawref rawref-none sched_no_such_event 0 int
+refused "raw tracepoint: an unknown raw tracepoint refused" "$P/rawref-none.yaml" \
+    'rawref-none.yaml:[0-9]+:[0-9]+: raw tracepoint "sched/sched_no_such_event": no raw tracepoint sched_no_such_event in this kernel'
 
 finish
