@@ -15,7 +15,7 @@ common_libcommon_a_SOURCES = \
 	common/yamlutil.c common/yamlutil.h \
 	common/policy.c common/policy.h common/policy_int.h \
 	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
-	common/policy_names.c \
+	common/policy_names.c common/policy_docs.c \
 	common/sdnotify.c common/sdnotify.h \
 	common/config_syslog.c common/config_syslog.h \
 	common/statefile.c common/statefile.h

@@ -585,39 +585,26 @@ pol_ctx_clear(struct pol_ctx *c)
 	c->nlists = 0;
 }
 
+/* Parse document root of y (messages name the file name) into a new
+ * policy; its src is the caller's to set. */
 int
-policy_load_buf(const char *name, const char *buf, size_t len,
-    struct policy **out, char *err, size_t errlen)
+pol_parse_doc(struct yamlu_doc *y, yaml_node_t *root, const char *name,
+    struct policy **out)
 {
-	struct yamlu_doc y;
 	struct pol_ctx	 c;
 	struct policy	*p;
-	yaml_node_t	*root;
 	int		 r;
 
 	*out = NULL;
-	yamlu_init(&y, name, err, errlen);
 	p = xcalloc(1, sizeof(*p));
 	p->file = xstrdup(name);
-	p->src = xmalloc(len + 1);
-	memcpy(p->src, buf, len);
-	p->src[len] = '\0';
-	p->srclen = len;
 	p->hooks = xcalloc(POL_MAX_HOOKS, sizeof(*p->hooks));
+	p->line = (int)root->start_mark.line + 1;
 	memset(&c, 0, sizeof(c));
-	c.y = &y;
+	c.y = y;
 	c.pol = p;
-	r = yamlu_load_buf(&y, buf, len, "expected a single YAML document "
-	    "(one policy per file)", &root);
-	if (r == 0 && root == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s:1:1: empty file: expected a "
-			    "TracingPolicy", name);
-		r = ERR_PARSE;
-	} else if (r == 0)
-		r = pol_top(&c, root);
+	r = pol_top(&c, root);
 	pol_ctx_clear(&c);
-	yamlu_clear(&y);
 	if (r != 0) {
 		policy_free(p);
 		return r;
@@ -626,18 +613,45 @@ policy_load_buf(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
+/* One policy: a file of several is refused at its second. */
+int
+policy_load_buf(const char *name, const char *buf, size_t len,
+    struct policy **out, char *err, size_t errlen)
+{
+	struct policy	**v;
+	size_t		  n;
+	int		  r;
+
+	*out = NULL;
+	if ((r = policy_load_buf_all(name, buf, len, &v, &n, err,
+	    errlen)) != 0)
+		return r;
+	if (n > 1) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s:%d:1: a second policy (%s): "
+			    "expected one policy here", name, v[1]->line,
+			    v[1]->name);
+		policy_free_all(v, n);
+		return ERR_PARSE;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
 #define POL_MAX_FILE	(4 << 20)
 
+/* The bytes of path (at most POL_MAX_FILE) into *bufp (caller frees). */
 int
-policy_load_file(const char *path, struct policy **out, char *err,
+pol_read_file(const char *path, char **bufp, size_t *lenp, char *err,
     size_t errlen)
 {
 	FILE	*fp;
 	char	*buf = NULL;
 	size_t	 len = 0, cap = 0, n;
-	int	 r, saved;
+	int	 saved;
 
-	*out = NULL;
+	*bufp = NULL;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if ((fp = fopen(path, "re")) == NULL)
@@ -669,15 +683,31 @@ policy_load_file(const char *path, struct policy **out, char *err,
 		goto syserr;
 	}
 	fclose(fp);
-	r = policy_load_buf(path, buf, len, out, err, errlen);
-	free(buf);
-	return r;
+	*bufp = buf;
+	*lenp = len;
+	return 0;
 syserr:
 	saved = errno;
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(saved));
 	errno = saved;
 	return ERR_SYS;
+}
+
+int
+policy_load_file(const char *path, struct policy **out, char *err,
+    size_t errlen)
+{
+	char	*buf;
+	size_t	 len;
+	int	 r;
+
+	*out = NULL;
+	if ((r = pol_read_file(path, &buf, &len, err, errlen)) != 0)
+		return r;
+	r = policy_load_buf(path, buf, len, out, err, errlen);
+	free(buf);
+	return r;
 }
 
 /* the key tables of this file, for policy_names_walk */

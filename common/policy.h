@@ -243,6 +243,7 @@ struct policy {
 	char		*src;		/* the document as read (NUL-terminated;
 					   a reload compares it) */
 	size_t		 srclen;
+	int		 line;		/* its document's first line in file */
 	int		 namespaced;	/* kind: TracingPolicyNamespaced */
 	enum pol_mode	 mode;		/* options policy-mode */
 	size_t		 nhooks;
@@ -260,9 +261,24 @@ struct policy {
  */
 int	policy_load_file(const char *path, struct policy **out, char *err,
 	    size_t errlen);
-/* Same from memory; name is used in messages as FILE. */
+/* Same from memory; name is used in messages as FILE.  Both take one
+ * policy: a second document is an error. */
 int	policy_load_buf(const char *name, const char *buf, size_t len,
 	    struct policy **out, char *err, size_t errlen);
+/*
+ * Every policy of a file of one or more YAML documents separated by "---"
+ * (empty documents skipped; at most POL_MAX_DOCS): 0 and *out, an array
+ * of *n policies in file order (free with policy_free_all), each with its
+ * own document as src (the whole file when it is the only one); or the
+ * first error of any document, and nothing.  Two policies of one file
+ * may not have the same name.
+ */
+#define POL_MAX_DOCS	64
+int	policy_load_file_all(const char *path, struct policy ***out,
+	    size_t *n, char *err, size_t errlen);
+int	policy_load_buf_all(const char *name, const char *buf, size_t len,
+	    struct policy ***out, size_t *n, char *err, size_t errlen);
+void	policy_free_all(struct policy **, size_t n);
 void	policy_free(struct policy *);
 
 /* Names for messages and JSON. */

@@ -4,6 +4,7 @@
  *   policy_hooks.c   kprobes/fentries, tracepoints, uprobes, lsmhooks, args
  *   policy_sel.c     selectors, macros, matchPIDs/Binaries/..., actions
  *   policy_values.c  operator/type compatibility and value parsing
+ *   policy_docs.c    files of several policies (documents split by ---)
  *   policy_names.c   name tables (types, operators, actions, namespaces,
  *                    capabilities, socket constants, x86_64 syscalls)
  * Not installed, not used outside common/policy*.c.
@@ -17,6 +18,13 @@
 
 #include "policy.h"
 #include "yamlutil.h"
+
+/* policy.c: one document into a new policy; a file's bytes */
+struct yamlu_doc;
+int	pol_parse_doc(struct yamlu_doc *, yaml_node_t *root, const char *name,
+	    struct policy **out);
+int	pol_read_file(const char *path, char **buf, size_t *len, char *err,
+	    size_t errlen);
 
 #define POL_MAX_PATH	4095	/* uprobe path bytes (PATH_MAX - 1) */
 #define POL_MAX_URL	256	/* GetUrl argUrl bytes */

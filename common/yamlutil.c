@@ -478,3 +478,43 @@ yamlu_u32(struct yamlu_doc *y, const yaml_node_t *n, const char *what,
 	*out = (uint32_t)v;
 	return 0;
 }
+
+/* --- streams of documents ----------------------------------------- */
+
+int
+yamlu_stream_open(struct yamlu_stream *s, struct yamlu_doc *y,
+    const char *buf, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	if (!yaml_parser_initialize(&s->parser)) {
+		if (y->err != NULL && y->errlen > 0)
+			snprintf(y->err, y->errlen, "%s: cannot initialise "
+			    "YAML parser", y->path);
+		return ERR_NOMEM;
+	}
+	yaml_parser_set_input_string(&s->parser, (const unsigned char *)buf,
+	    len);
+	s->open = 1;
+	return 0;
+}
+
+int
+yamlu_stream_next(struct yamlu_stream *s, struct yamlu_doc *y,
+    yaml_node_t **root)
+{
+	*root = NULL;
+	yamlu_clear(y);
+	if (!yaml_parser_load(&s->parser, &y->doc))
+		return yamlu_syntax(y, &s->parser);
+	y->loaded = 1;
+	*root = yaml_document_get_root_node(&y->doc);
+	return 0;
+}
+
+void
+yamlu_stream_close(struct yamlu_stream *s)
+{
+	if (s->open)
+		yaml_parser_delete(&s->parser);
+	s->open = 0;
+}

@@ -61,6 +61,23 @@ int	yamlu_verror(struct yamlu_doc *y, const yaml_node_t *node,
 	    const char *fmt, va_list ap)
 	    __attribute__((__format__(printf, 3, 0)));
 
+/*
+ * A stream of documents (several separated by "---"): open on buf[len],
+ * then yamlu_stream_next loads the next document into y (its previous
+ * one freed); *root is NULL at the end of the stream.  Marks (lines,
+ * columns) count from the start of buf.  0, ERR_PARSE (syntax error, in
+ * y->err) or ERR_NOMEM.  Close frees the parser (NULL-safe after open).
+ */
+struct yamlu_stream {
+	yaml_parser_t	 parser;
+	int		 open;
+};
+int	yamlu_stream_open(struct yamlu_stream *s, struct yamlu_doc *y,
+	    const char *buf, size_t len);
+int	yamlu_stream_next(struct yamlu_stream *s, struct yamlu_doc *y,
+	    yaml_node_t **root);
+void	yamlu_stream_close(struct yamlu_stream *s);
+
 /* --- nodes -------------------------------------------------------- */
 
 yaml_node_t *yamlu_node(struct yamlu_doc *y, int id);

@@ -25,17 +25,12 @@ lint_usage(void)
 	fprintf(stderr, "usage: triplinectl policy lint FILE...\n");
 }
 
-static int
-lint_file(const char *path)
+/* One policy of path: "PATH: OK: policy NAME, N hooks", its notes. */
+static void
+lint_policy(const char *path, const struct policy *p)
 {
-	struct policy	*p;
-	char		 err[1024];
 	size_t		 i, skipped = 0;
 
-	if (policy_load_file(path, &p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
 	for (i = 0; i < p->nhooks; i++)
 		if (p->hooks[i].kind == POL_HOOK_KPROBE &&
 		    p->hooks[i].syscall && p->hooks[i].syscall_nr < 0)
@@ -49,7 +44,23 @@ lint_file(const char *path)
 	putchar('\n');
 	for (i = 0; i < p->nnotes; i++)
 		printf("%s\n", p->notes[i]);
-	policy_free(p);
+}
+
+/* Every policy of path (documents separated by ---). */
+static int
+lint_file(const char *path)
+{
+	struct policy	**v;
+	char		  err[1024];
+	size_t		  i, n;
+
+	if (policy_load_file_all(path, &v, &n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		lint_policy(path, v[i]);
+	policy_free_all(v, n);
 	return 0;
 }
 

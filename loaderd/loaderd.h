@@ -223,6 +223,18 @@ void	child_send_alerts(struct loaderd_env *, enum child_id);
  * (NULL-terminated, NULL if none): 0, or -1 with errno. */
 int	policies_dir_list(const char *dir, char ***out);
 void	policies_strv_free(char **);
+/* policies_docs.c: add the n policies of one file, all or none: if the
+ * kernel refuses one, those added before it are undone (a policy one of
+ * them replaced is put back from its source) and the error returned.  The
+ * polset takes every v[i] (set to NULL). */
+struct polset;
+struct policy;
+int	policies_add_all(struct polset *, struct policy **v, size_t n,
+	    char *err, size_t errlen);
+/* Policy name deleted: file (a policy file of the state directory)
+ * without its document: rewritten, or removed if nothing is left.  0 or
+ * -1 with errno. */
+int	policies_file_drop(const char *file, const char *name);
 
 /* reload.c: SIGHUP and triplinectl reload */
 /* jsonrot.c: rotation (IPC_COLLECT_ROTATE) and reopening (SIGUSR1) of

@@ -12,7 +12,7 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/privs.c loaderd/privs.h loaderd/supervise.c \
 	loaderd/sandbox_rules.c \
 	loaderd/ctl.c loaderd/loaderd.h \
-	loaderd/policies.c \
+	loaderd/policies.c loaderd/policies_docs.c \
 	loaderd/targets.c \
 	loaderd/metrics.c loaderd/metrics.h \
 	loaderd/jsonrot.c \

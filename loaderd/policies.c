@@ -123,29 +123,32 @@ policies_dir_files(const char *dir)
 	return v;
 }
 
+/* The policies of one file (one or more documents): all or none. */
 static int
 policies_load_one(struct loaderd_env *env, const char *path, int check_only)
 {
-	struct policy	*pol;
-	char		 err[1024];
-	int		 r;
+	struct policy	**v;
+	char		  err[1024];
+	size_t		  i, n;
+	int		  r = 0;
 
-	if ((r = policy_load_file(path, &pol, err, sizeof(err))) != 0) {
+	if ((r = policy_load_file_all(path, &v, &n, err, sizeof(err))) != 0) {
 		log_warnx("policy not loaded: %s", err);
 		return r;
 	}
-	if (check_only) {
-		log_info("policy %s (%s): OK, %zu hooks", pol->name, path,
-		    pol->nhooks);
-		policy_free(pol);
-		return 0;
-	}
-	log_debug("loading policy %s from %s", pol->name, path);
-	if ((r = polset_add(env->pols, pol, err, sizeof(err))) != 0) {
-		log_warnx("policy not loaded: %s: %s", path, err);
-		return r;
-	}
-	return 0;
+	for (i = 0; i < n; i++)
+		if (check_only)
+			log_info("policy %s (%s): OK, %zu hooks", v[i]->name,
+			    path, v[i]->nhooks);
+		else
+			log_debug("loading policy %s from %s", v[i]->name,
+			    path);
+	if (!check_only && (r = policies_add_all(env->pols, v, n, err,
+	    sizeof(err))) != 0)
+		log_warnx("policy not loaded: %s: %s%s", path, err, n > 1 ?
+		    " (none of the file's policies loaded)" : "");
+	policy_free_all(v, n);
+	return r;
 }
 
 static int
@@ -265,49 +268,77 @@ path_in_dir(const char *path, const char *dir)
 	    strchr(path + n + 1, '/') == NULL;
 }
 
+/* Store the policies of a `policy add` (names[i], srcs[i]) for restarts,
+ * each in STATE/policies.d/NAME.yaml; the answer's lines into out. */
+static void
+policies_store(struct loaderd_env *env, const char *file, char **names,
+    char **srcs, const size_t *nhooks, size_t n, struct sbuf *out)
+{
+	char	 err[1024], *stored;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (policies_persist(env, names[i], srcs[i], err,
+		    sizeof(err)) != 0) {
+			sbuf_addf(out, "policy %s loaded (%zu hooks), but not "
+			    "stored for restarts: %s\n", names[i], nhooks[i],
+			    err);
+			continue;
+		}
+		/* the stored copy is where it comes from from now on */
+		xasprintf(&stored, "%s/%s.yaml", env->policy_dir, names[i]);
+		(void)polset_set_file(env->pols, names[i], stored);
+		free(stored);
+		log_info("policy %s loaded from %s (%zu hooks)", names[i],
+		    file, nhooks[i]);
+		sbuf_addf(out, "policy %s loaded (%zu hooks)\n", names[i],
+		    nhooks[i]);
+	}
+}
+
+/* `policy add`: every policy of the document(s), all or none. */
 static char *
 policies_add(struct loaderd_env *env, const struct ipc_policy_add *pa,
     int *is_error)
 {
-	struct policy	*pol;
-	char		 err[1024], *out, *name;
-	size_t		 nhooks;
-	int		 r;
+	struct policy	**v;
+	struct sbuf	  out;
+	char		  err[1024], **names, **srcs;
+	size_t		 *nhooks, i, n;
+	int		  r;
 
-	if ((r = policy_load_buf(pa->file, pa->yaml, strlen(pa->yaml), &pol,
-	    err, sizeof(err))) != 0) {
+	if ((r = policy_load_buf_all(pa->file, pa->yaml, strlen(pa->yaml),
+	    &v, &n, err, sizeof(err))) != 0) {
 		*is_error = 1;
 		return xstrdup(err);
 	}
-	if (pa->mode == 1)
-		pol->mode = POL_MODE_ENFORCE;
-	else if (pa->mode == 2)
-		pol->mode = POL_MODE_MONITOR;
-	name = xstrdup(pol->name);
-	nhooks = pol->nhooks;
-	if ((r = polset_add(env->pols, pol, err, sizeof(err))) != 0) {
+	names = xcalloc(n, sizeof(*names));
+	srcs = xcalloc(n, sizeof(*srcs));
+	nhooks = xcalloc(n, sizeof(*nhooks));
+	for (i = 0; i < n; i++) {
+		if (pa->mode == 1)
+			v[i]->mode = POL_MODE_ENFORCE;
+		else if (pa->mode == 2)
+			v[i]->mode = POL_MODE_MONITOR;
+		names[i] = xstrdup(v[i]->name);
+		srcs[i] = xstrdup(v[i]->src);
+		nhooks[i] = v[i]->nhooks;
+	}
+	sbuf_init(&out);
+	if ((r = policies_add_all(env->pols, v, n, err, sizeof(err))) != 0) {
 		*is_error = 1;
-		free(name);
-		return xstrdup(err);
+		sbuf_adds(&out, err);
+	} else
+		policies_store(env, pa->file, names, srcs, nhooks, n, &out);
+	policy_free_all(v, n);
+	for (i = 0; i < n; i++) {
+		free(names[i]);
+		free(srcs[i]);
 	}
-	if (policies_persist(env, name, pa->yaml, err, sizeof(err)) == 0) {
-		/* the stored copy is where it comes from from now on */
-		char	*stored;
-
-		xasprintf(&stored, "%s/%s.yaml", env->policy_dir, name);
-		(void)polset_set_file(env->pols, name, stored);
-		free(stored);
-	} else {
-		xasprintf(&out, "policy %s loaded (%zu hooks), but not stored "
-		    "for restarts: %s\n", name, nhooks, err);
-		free(name);
-		return out;
-	}
-	log_info("policy %s loaded from %s (%zu hooks)", name, pa->file,
-	    nhooks);
-	xasprintf(&out, "policy %s loaded (%zu hooks)\n", name, nhooks);
-	free(name);
-	return out;
+	free(names);
+	free(srcs);
+	free(nhooks);
+	return out.buf;
 }
 
 static char *
@@ -323,8 +354,8 @@ policies_delete(struct loaderd_env *env, const char *name, int *is_error)
 		return xstrdup(err);
 	}
 	if (file != NULL && path_in_dir(file, env->policy_dir) &&
-	    unlink(file) == -1 && errno != ENOENT)
-		log_warn("removing %s", file);
+	    policies_file_drop(file, name) != 0)
+		log_warn("removing policy %s from %s", name, file);
 	free(file);
 	log_info("policy %s deleted", name);
 	xasprintf(&out, "policy %s deleted\n", name);

@@ -152,27 +152,32 @@ rl_src_new(struct rl_ctx *c, enum rp_src_kind kind, const char *path)
 	return s;
 }
 
-/* One file; listed: from a directory listing (gone since: removed). */
+/* One file (a source per policy of it); listed: from a directory
+ * listing (gone since: removed). */
 static void
 rl_file(struct rl_ctx *c, const char *path, int listed)
 {
 	struct rp_source	*s;
-	struct policy		*pol;
+	struct policy		**v;
 	char			 err[1024];
+	size_t			 i, n;
 	int			 r;
 
-	if ((r = policy_load_file(path, &pol, err, sizeof(err))) != 0) {
+	if ((r = policy_load_file_all(path, &v, &n, err, sizeof(err))) != 0) {
 		if (r == ERR_SYS && errno == ENOENT && listed)
 			return;
 		rl_src_new(c, RP_SRC_BROKEN, path);
 		rl_error(c, "%s", err);
 		return;
 	}
-	s = rl_src_new(c, RP_SRC_OK, path);
-	s->name = pol->name;
-	s->text = pol->src;
-	s->len = pol->srclen;
-	c->pol[c->nsrc - 1] = pol;
+	for (i = 0; i < n; i++) {
+		s = rl_src_new(c, RP_SRC_OK, path);
+		s->name = v[i]->name;
+		s->text = v[i]->src;
+		s->len = v[i]->srclen;
+		c->pol[c->nsrc - 1] = v[i];
+	}
+	free(v);
 }
 
 static void

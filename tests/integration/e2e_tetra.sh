@@ -1,7 +1,9 @@
 #!/bin/sh
 # End to end: Tetragon constructs beyond the basic hooks -- uprobe return
 # probes (return: true, returnArg, matchReturnArgs, matchReturnActions),
-# raw: true tracepoints (the TP_PROTO arguments by index).
+# raw: true tracepoints (the TP_PROTO arguments by index), files of
+# several policies (YAML documents separated by ---) through `policy
+# add`, lint, the policy directory and reload.
 # Each case calls a function of tests/integration/trigger (a real uprobe
 # and uretprobe on it) or makes real system calls, and asserts the row in
 # events.db (return_value, args), the JSON line, the hook's counters
@@ -11,7 +13,7 @@
 e2e_env tetra
 JS=$S/events.jsonl
 
-plan 18
+plan 29
 
 addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 # refused DESC FILE REGEX: policy add fails and its message matches
@@ -274,5 +276,85 @@ refused "raw tracepoint: index past the prototype refused" "$P/rawref-idx.yaml" 
 rawref rawref-none sched_no_such_event 0 int
 refused "raw tracepoint: an unknown raw tracepoint refused" "$P/rawref-none.yaml" \
     'rawref-none.yaml:[0-9]+:[0-9]+: raw tracepoint "sched/sched_no_such_event": no raw tracepoint sched_no_such_event in this kernel'
+
+# ---- several policies in one file (YAML documents separated by ---) ---------------
+# gp NAME WHO: a policy NAME on getpriority(_, WHO)
+gp() {
+	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n'
+	printf 'metadata:\n  name: "%s"\nspec:\n  kprobes:\n' "$1"
+	printf '  - call: "sys_getpriority"\n    syscall: true\n    args:\n'
+	printf '    - index: 1\n      type: "int"\n    selectors:\n'
+	printf '    - matchArgs:\n      - index: 1\n        operator: "Equal"\n'
+	printf '        values:\n        - "%s"\n' "$2"
+}
+listed() { "$CTL" -S "$S" policy list 2>&1 | grep -c "^$1 "; }
+gprows() { q "SELECT count(*) FROM events WHERE policy_name='$1' AND args LIKE '%\"int_arg\":$2}%'"; }
+{ gp md-one 4242; echo "---"; gp md-two 4343; echo "---"; } >"$P/md.yaml"
+lint=$("$CTL" policy lint "$P/md.yaml" 2>&1)
+is "lint: one OK line per policy of the file" "$lint" \
+    "$P/md.yaml: OK: policy md-one, 1 hook
+$P/md.yaml: OK: policy md-two, 1 hook"
+addok "$P/md.yaml"
+is "policy add of a two-document file: both policies loaded" \
+    "$(tr '\n' ' ' < "$T/add.out")" "policy md-one loaded (1 hooks) policy md-two loaded (1 hooks) "
+"$TR" getpriority 0 4444 >/dev/null
+"$TR" getpriority 0 4242 >/dev/null
+"$TR" getpriority 0 4343 >/dev/null
+wait_rows md-two '"int_arg":4343}'
+is "two-document file: each policy posts its own call, neither the other's nor 4444" \
+    "$(gprows md-one 4242) $(gprows md-two 4343) $(gprows md-one 4343) $(gprows md-two 4242) $(q "SELECT count(*) FROM events WHERE args LIKE '%\"int_arg\":4444}%'")" \
+    "1 1 0 0 0"
+is "each policy stored in a file of its own, with its own document" \
+    "$(grep -c 4242 "$S/policies.d/md-one.yaml") $(grep -c 4343 "$S/policies.d/md-one.yaml") $(head -1 "$S/policies.d/md-two.yaml") $(grep -c 4343 "$S/policies.d/md-two.yaml")" \
+    "1 0 --- 1"
+
+# an error in the second document refuses the file: the first is not loaded
+{ gp md-p1 4646; echo "---"; gp md-p2 4747 | sed 's/operator: "Equal"/operator: "Equalx"/'; } >"$P/mdp.yaml"
+refused "a parse error in the second document refuses the whole file at its line" "$P/mdp.yaml" \
+    'mdp.yaml:33:19: operator: unknown operator .Equalx.'
+is "... and the first document's policy is not loaded" "$(listed md-p1)" 0
+
+# the kernel refuses the second: the first is undone, a replaced one put back
+{ gp md-one 4545; echo "---"; cat <<EOF; } >"$P/mdk.yaml"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "md-k2"
+spec:
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    raw: true
+    args:
+    - index: 2
+      type: "file"
+EOF
+refused "loaderd refuses the second document: the file is refused" "$P/mdk.yaml" \
+    'mdk.yaml:[0-9]+:[0-9]+: raw tracepoint "sched/sched_process_exec": type file'
+"$TR" getpriority 0 4545 >/dev/null
+"$TR" getpriority 0 4242 >/dev/null
+wait_for 10 row_exists "SELECT 1 FROM events WHERE policy_name='md-one' AND args LIKE '%\"int_arg\":4242}%' AND id > (SELECT min(id) FROM events WHERE policy_name='md-one')"
+is "... md-one's earlier version is back (4242 posted again, 4545 not), md-k2 not loaded" \
+    "$(gprows md-one 4242) $(gprows md-one 4545) $(listed md-k2)" "2 0 0"
+del md-one
+del md-two
+
+# a file of two policies in the policy directory: loaded on reload; deleting
+# one rewrites the file without it
+{ gp md-r1 4848; echo "---"; gp md-r2 4949; } >"$S/policies.d/both.yaml"
+"$CTL" -S "$S" reload >"$T/reload.out" 2>&1
+is "reload: both policies of a two-document file in policies.d loaded" \
+    "$(listed md-r1) $(listed md-r2)" "1 1"
+del md-r1
+"$CTL" -S "$S" reload >"$T/reload.out" 2>&1
+is "policy delete of one: its document removed from the file, the other stays across reload" \
+    "$(listed md-r1) $(listed md-r2) $(grep -c 4848 "$S/policies.d/both.yaml") $(grep -c 4949 "$S/policies.d/both.yaml")" \
+    "0 1 0 1"
+"$TR" getpriority 0 4848 >/dev/null
+"$TR" getpriority 0 4949 >/dev/null
+wait_rows md-r2 '"int_arg":4949}'
+is "... md-r2 posts its call, the deleted md-r1 nothing" \
+    "$(gprows md-r2 4949) $(gprows md-r1 4848)" "1 0"
+del md-r2
 
 finish

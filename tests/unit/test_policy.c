@@ -930,6 +930,74 @@ test_inline(void **state)
 	policy_free(NULL);
 }
 
+/* Several policies in one file, separated by "---" */
+static const char multi_doc[] =
+    "# two policies\n"
+    "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"
+    "metadata:\n  name: one\nspec:\n  kprobes:\n"
+    "  - call: sys_openat\n    args: [{index: 1, type: string}]\n"
+    "---\n"
+    "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"
+    "metadata:\n  name: two\nspec:\n  tracepoints:\n"
+    "  - {subsystem: sched, event: sched_process_exec}\n"
+    "  - {subsystem: sched, event: sched_process_exit}\n"
+    "---\n";
+
+static void
+test_multi_documents(void **state)
+{
+	struct policy **v, *p;
+	char	 err[1024], *dup;
+	size_t	 n, cut = strchr(strstr(multi_doc, "sys_openat"), '-') -
+	    multi_doc;
+	int	 r;
+
+	/* both policies, each with its own document as source; the empty
+	 * document of the trailing --- is no policy */
+	r = policy_load_buf_all("m.yaml", multi_doc, strlen(multi_doc), &v,
+	    &n, err, sizeof(err));
+	if (r != 0)
+		fail_msg("%s", err);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0]->name, "one");
+	assert_int_equal(v[0]->nhooks, 1);
+	assert_int_equal(v[0]->line, 2);
+	assert_string_equal(v[1]->name, "two");
+	assert_int_equal(v[1]->nhooks, 2);
+	assert_int_equal(v[1]->line, 11);
+	assert_int_equal(v[0]->srclen, cut);
+	assert_memory_equal(v[0]->src, multi_doc, cut);
+	assert_string_equal(v[1]->src, multi_doc + cut);
+	policy_free_all(v, n);
+
+	/* the one-policy interface refuses the second */
+	r = policy_load_buf("m.yaml", multi_doc, strlen(multi_doc), &p, err,
+	    sizeof(err));
+	assert_int_equal(r, ERR_PARSE);
+	assert_null(p);
+	assert_string_equal(err, "m.yaml:11:1: a second policy (two): "
+	    "expected one policy here");
+
+	/* two policies of one name: refused at the second */
+	dup = strdup(multi_doc);
+	memcpy(strstr(dup, "name: two") + 6, "one", 3);
+	r = policy_load_buf_all("d.yaml", dup, strlen(dup), &v, &n, err,
+	    sizeof(err));
+	assert_int_equal(r, ERR_PARSE);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_string_equal(err, "d.yaml:11:1: metadata.name 'one': the "
+	    "policy at line 2 of this file has that name");
+	free(dup);
+
+	/* only empty documents: an empty file */
+	r = policy_load_buf_all("e.yaml", "---\n---\n", 8, &v, &n, err,
+	    sizeof(err));
+	assert_int_equal(r, ERR_PARSE);
+	assert_string_equal(err, "e.yaml:1:1: empty file: expected a "
+	    "TracingPolicy");
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -1095,6 +1163,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_value_lists),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_multi_documents),
 		cmocka_unit_test(test_strict_scalars),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_names),
