@@ -28,18 +28,6 @@ jline() { wait_for 10 jl_exists "$1" "$2"; jlines "$1" "$2" | head -1; }
 jlike() { like "$1" "$(jline "$2" "$3")" "$4"; }
 
 
-addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
-# refused DESC FILE REGEX: policy add fails and its message matches
-refused() {
-	if add "$2"; then
-		not_ok "$1"; diag "accepted: $(cat "$T/add.out")"
-		del "$(sed -n 's/^  name: "\(.*\)"$/\1/p' "$2")"
-	else
-		like "$1" "$(tr '\n' ' ' < "$T/add.out")" "$3"
-	fi
-}
-# how a trigger run ended: "exit N" or "signal N"
-how() { "$@" >/dev/null 2>&1; rc=$?; [ $rc -gt 128 ] && echo "signal $((rc - 128))" || echo "exit $rc"; }
 # a row of policy $1 whose process binary is $2 and args contain $3
 wait_brow() { wait_for 10 row_exists "SELECT 1 FROM events e JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='$1' AND p.binary='$2' AND e.args LIKE '%$3%'"; }
 

@@ -15,24 +15,12 @@ JS=$S/events.jsonl
 
 plan 29
 
-addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
-# refused DESC FILE REGEX: policy add fails and its message matches
-refused() {
-	if add "$2"; then
-		not_ok "$1"; diag "accepted: $(cat "$T/add.out")"
-		del "$(sed -n 's/^  name: "\(.*\)"$/\1/p' "$2")"
-	else
-		like "$1" "$(tr '\n' ' ' < "$T/add.out")" "$3"
-	fi
-}
 # hits POLICY: "hits H matched M" of the policy's first hook
 hits() {
 	"$CTL" -S "$S" policy list 2>&1 | awk -v pn="$1" '
 	    /^[^ ]/ { p = ($1 == pn) }
 	    p && /^    hits / { print "hits", $2, "matched", $4; exit }'
 }
-# how a trigger run ended: "exit N" or "signal N"
-how() { "$@" >/dev/null 2>&1; rc=$?; [ $rc -gt 128 ] && echo "signal $((rc - 128))" || echo "exit $rc"; }
 jlines() { grep -F "\"policy_name\":\"$1\"" "$JS" 2>/dev/null | grep -F -- "$2"; }
 jl_exists() { [ -n "$(jlines "$1" "$2")" ]; }
 

@@ -185,3 +185,17 @@ prom() {
 	    -v l="$2" 'BEGIN { k = n (l != "" ? "{" l "}" : "") " " }
 	    index($0, k) == 1 { print $NF; exit }'
 }
+
+# addok FILE: policy add, its answer as a diagnostic if refused
+addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
+# refused DESC FILE REGEX: policy add fails and its message matches
+refused() {
+	if add "$2"; then
+		not_ok "$1"; diag "accepted: $(cat "$T/add.out")"
+		del "$(sed -n 's/^  name: "\(.*\)"$/\1/p' "$2")"
+	else
+		like "$1" "$(tr '\n' ' ' < "$T/add.out")" "$3"
+	fi
+}
+# how a trigger run ended: "exit N" or "signal N"
+how() { "$@" >/dev/null 2>&1; rc=$?; [ $rc -gt 128 ] && echo "signal $((rc - 128))" || echo "exit $rc"; }
