@@ -43,7 +43,8 @@
  *
  * Evaluation of one hook hit (Tetragon's semantics):
  *   1. process filters of every selector (matchPIDs, matchNamespaces,
- *      matchCapabilities, matchBinaries); none passes -> done, cheaply
+ *      matchCapabilities, matchBinaries, matchParentBinaries); none
+ *      passes -> done, cheaply
  *      (matchBinaries In/Equal is mostly decided by the path's length:
  *      the path is copied only when a value could match);
  *   2. matchArgs entries on integer arguments, straight from the raw
@@ -91,6 +92,7 @@
  *   objects      kernel-object readers (paths, sock, skb, cred, bpf, ...)
  *   args         argument readers and the capture into the record
  *   filter       matchArgs, process filters, the entry-side pipeline
+ *   parentbin    matchParentBinaries
  *   actions      matchActions and the record
  *   hook         one hit of a hook (gen_hook_run), dispatch
  *   tracepoint   programs sys_enter, sys_exit, generic_tp
@@ -131,6 +133,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "generic/objects.bpf.h"
 #include "generic/args.bpf.h"
 #include "generic/filter.bpf.h"
+#include "generic/parentbin.bpf.h"
 #include "generic/actions.bpf.h"
 #include "generic/hook.bpf.h"
 #include "generic/tracepoint.bpf.h"

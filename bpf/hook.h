@@ -273,6 +273,8 @@ struct sel_cfg {
 	struct sel_matcharg retargs[HOOK_RETARGS_MAX];
 	struct sel_action actions[HOOK_ACTIONS_MAX];
 	struct sel_action retactions[HOOK_ACTIONS_MAX];
+	struct sel_bins pbins;	/* matchParentBinaries (nvals 0: none;
+				   no follow_children) */
 };
 
 /* dispatch value: sys_hooks[nr], tp_hooks[tracepoint id] */

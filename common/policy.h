@@ -202,6 +202,8 @@ struct pol_selector {
 	struct pol_action	 retactions[POL_MAX_ACTIONS];
 	char			*label;
 	int			 line, col;
+	int			 has_parent_binaries;
+	struct pol_matchbinaries parent_binaries;  /* no followChildren */
 };
 
 struct pol_hook {

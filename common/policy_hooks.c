@@ -64,6 +64,8 @@ pol_hook_clear(struct pol_hook *h)
 		}
 		for (j = 0; j < s->binaries.nvalues; j++)
 			free(s->binaries.values[j]);
+		for (j = 0; j < s->parent_binaries.nvalues; j++)
+			free(s->parent_binaries.values[j]);
 		for (j = 0; j < s->nactions; j++) {
 			free(s->actions[j].arg_url);
 			free(s->actions[j].arg_fqdn);

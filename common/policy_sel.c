@@ -328,26 +328,31 @@ static const char *const pol_bins_keys[] = {
 	"operator", "values", "followChildren", NULL
 };
 
+/* matchBinaries, or (what: "matchParentBinaries") the same operators on
+ * the parent's binary, without followChildren */
 static int
-pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n,
+pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n, const char *what,
     struct pol_matchbinaries *b)
 {
 	yaml_node_t *v[3], *item;
+	char	 wv[40];
 	size_t	 i, count;
 	int	 r, o;
 
-	if ((r = yamlu_map(c->y, n, "matchBinaries", pol_bins_keys, NULL,
-	    v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_bins_keys, NULL, v)) != 0)
 		return r;
 	if (v[0] == NULL)
-		return pol_error(c, n, "matchBinaries: missing 'operator'");
+		return pol_error(c, n, "%s: missing 'operator'", what);
 	o = yamlu_scalar(v[0]) ? pol_op_lookup(yamlu_sval(v[0])) : -1;
 	if (o != POL_OP_IN && o != POL_OP_NOTIN && o != POL_OP_PREFIX &&
 	    o != POL_OP_NOTPREFIX && o != POL_OP_POSTFIX &&
 	    o != POL_OP_NOTPOSTFIX)
-		return pol_error(c, v[0], "matchBinaries: operator: expected "
-		    "In, NotIn, Prefix, NotPrefix, Postfix or NotPostfix");
+		return pol_error(c, v[0], "%s: operator: expected In, NotIn, "
+		    "Prefix, NotPrefix, Postfix or NotPostfix", what);
 	b->op = (enum pol_op)o;
+	if (v[2] != NULL && strcmp(what, "matchBinaries") != 0)
+		return pol_error(c, v[2], "followChildren: not supported on "
+		    "%s", what);
 	if (v[2] != NULL) {
 		if ((r = yamlu_bool(c->y, v[2], "followChildren",
 		    &b->follow_children)) != 0)
@@ -357,23 +362,24 @@ pol_matchbinaries(struct pol_ctx *c, yaml_node_t *n,
 			    "operator In or NotIn");
 	}
 	if (v[1] == NULL)
-		return pol_error(c, n, "matchBinaries: missing 'values'");
-	if ((r = yamlu_seq(c->y, v[1], "matchBinaries values", POL_MAX_BINARIES,
+		return pol_error(c, n, "%s: missing 'values'", what);
+	snprintf(wv, sizeof(wv), "%s values", what);
+	if ((r = yamlu_seq(c->y, v[1], wv, POL_MAX_BINARIES,
 	    "POL_MAX_BINARIES", &count)) != 0)
 		return r;
 	if (count == 0)
-		return pol_error(c, v[1], "matchBinaries: expected at least "
-		    "one value");
+		return pol_error(c, v[1], "%s: expected at least one value",
+		    what);
 	for (i = 0; i < count; i++) {
 		item = yamlu_item(c->y, v[1], i);
 		b->nvalues = i + 1;
-		if ((r = yamlu_str(c->y, item, "matchBinaries values",
-		    POL_MAX_BINARY, "POL_MAX_BINARY", &b->values[i])) != 0)
+		if ((r = yamlu_str(c->y, item, wv, POL_MAX_BINARY,
+		    "POL_MAX_BINARY", &b->values[i])) != 0)
 			return r;
 		if (b->values[i][0] != '/' && o != POL_OP_POSTFIX &&
 		    o != POL_OP_NOTPOSTFIX)
-			return pol_error(c, item, "matchBinaries %s: expected "
-			    "an absolute path", policy_op_name(b->op));
+			return pol_error(c, item, "%s %s: expected an absolute "
+			    "path", what, policy_op_name(b->op));
 	}
 	return 0;
 }
@@ -861,9 +867,6 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	if (v[SEL_DATA] != NULL)
 		return pol_error(c, v[SEL_DATA], "matchData is not supported "
 		    "(no data: arguments)");
-	if (v[SEL_PARENTBIN] != NULL)
-		return pol_error(c, v[SEL_PARENTBIN], "matchParentBinaries is "
-		    "not supported");
 	if (v[SEL_NSCHANGES] != NULL)
 		return pol_error(c, v[SEL_NSCHANGES], "matchNamespaceChanges "
 		    "is not supported");
@@ -918,7 +921,20 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		if (count == 1) {
 			s->has_binaries = 1;
 			if ((r = pol_matchbinaries(c, yamlu_item(c->y,
-			    v[SEL_BINARIES], 0), &s->binaries)) != 0)
+			    v[SEL_BINARIES], 0), "matchBinaries",
+			    &s->binaries)) != 0)
+				return r;
+		}
+	}
+	if (v[SEL_PARENTBIN] != NULL) {
+		if ((r = yamlu_seq(c->y, v[SEL_PARENTBIN],
+		    "matchParentBinaries", 1, "one per selector", &count)) != 0)
+			return r;
+		if (count == 1) {
+			s->has_parent_binaries = 1;
+			if ((r = pol_matchbinaries(c, yamlu_item(c->y,
+			    v[SEL_PARENTBIN], 0), "matchParentBinaries",
+			    &s->parent_binaries)) != 0)
 				return r;
 		}
 	}
@@ -980,6 +996,7 @@ pol_selectors(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 const struct pol_keytab pol_sel_keytabs[] = {
 	{ "selectors", pol_sel_keys }, { "matchArgs", pol_marg_keys },
 	{ "matchPIDs", pol_pids_keys }, { "matchBinaries", pol_bins_keys },
+	{ "matchParentBinaries", pol_bins_keys },
 	{ "matchNamespaces", pol_ns_keys },
 	{ "matchCapabilities", pol_caps_keys },
 	{ "matchActions", pol_act_keys }, { NULL, NULL }

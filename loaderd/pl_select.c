@@ -392,6 +392,37 @@ pl_sel_override(const struct pol_selector *s)
 	return 0;
 }
 
+/* matchParentBinaries into sc->pbins (the values as matchBinaries'). */
+static int
+pl_sel_pbins(struct pl_ctx *c, const struct pol_selector *s,
+    struct sel_cfg *sc)
+{
+	const struct pol_matchbinaries *b = &s->parent_binaries;
+	size_t j, len;
+
+	if (!s->has_parent_binaries)
+		return 0;
+	if (c->selmode == PL_SEL_NET)
+		return pl_fail(c, ERR_UNSUPP, s->line, s->col,
+		    "matchParentBinaries is not evaluated by the cgroup "
+		    "programs that carry out this hook");
+	if (b->nvalues > HOOK_BINS_MAX || b->nvalues == 0)
+		return pl_fail(c, ERR_RANGE, s->line, s->col,
+		    "matchParentBinaries: 1 to %d values", HOOK_BINS_MAX);
+	sc->pbins.op = (uint8_t)b->op;
+	sc->pbins.nvals = (uint8_t)b->nvalues;
+	for (j = 0; j < b->nvalues; j++) {
+		len = strlen(b->values[j]);
+		if (len > HOOK_STR_MAX)
+			return pl_fail(c, ERR_RANGE, s->line, s->col,
+			    "matchParentBinaries value of %zu bytes: at most "
+			    "%d", len, HOOK_STR_MAX);
+		sc->pbins.bins[j].len = (uint16_t)len;
+		memcpy(sc->pbins.bins[j].s, b->values[j], len);
+	}
+	return 0;
+}
+
 static int
 pl_selector(struct pl_ctx *c, const struct pol_selector *s,
     struct sel_cfg *sc, const enum pol_arg_type *types, size_t nargs,
@@ -462,6 +493,8 @@ pl_selector(struct pl_ctx *c, const struct pol_selector *s,
 			memcpy(sc->bins.bins[j].s, s->binaries.values[j], len);
 		}
 	}
+	if ((r = pl_sel_pbins(c, s, sc)) != 0)
+		return r;
 	for (i = 0; i < s->nns; i++) {
 		if (s->ns[i].nvalues > HOOK_NS_VALUES_MAX)
 			return pl_fail(c, ERR_RANGE, s->line, s->col,

@@ -113,6 +113,8 @@ gen_hook_run(struct gctx *g)
 		if ((sc->npids || sc->nns || sc->ncaps || sc->has_bins) &&
 		    !gen_proc(g, s))
 			continue;
+		if (sc->pbins.nvals && !gen_parent_bins(g, s))
+			continue;
 		pmask |= 1U << s;
 		if (sc->nmatchargs > 0)
 			need = 1;

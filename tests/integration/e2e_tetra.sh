@@ -3,7 +3,7 @@
 # probes (return: true, returnArg, matchReturnArgs, matchReturnActions),
 # raw: true tracepoints (the TP_PROTO arguments by index), files of
 # several policies (YAML documents separated by ---) through `policy
-# add`, lint, the policy directory and reload.
+# add`, lint, the policy directory and reload; matchParentBinaries.
 # Each case calls a function of tests/integration/trigger (a real uprobe
 # and uretprobe on it) or makes real system calls, and asserts the row in
 # events.db (return_value, args), the JSON line, the hook's counters
@@ -13,7 +13,7 @@
 e2e_env tetra
 JS=$S/events.jsonl
 
-plan 29
+plan 33
 
 # hits POLICY: "hits H matched M" of the policy's first hook
 hits() {
@@ -344,5 +344,47 @@ wait_rows md-r2 '"int_arg":4949}'
 is "... md-r2 posts its call, the deleted md-r1 nothing" \
     "$(gprows md-r2 4949) $(gprows md-r1 4848)" "1 0"
 del md-r2
+
+# ---- matchParentBinaries: the binary of the caller's parent -----------------------
+PSH=$(readlink -f /proc/$$/exe)		# this shell: trigger's parent
+TMO=$(readlink -f "$(command -v timeout)")	# runs trigger as its child
+# pb NAME WHO OP: getpriority(_, WHO) whose caller's parent is (OP) this shell
+pb() {
+	gp "$1" "$2" >"$P/$1.yaml"
+	printf '      matchParentBinaries:\n      - operator: "%s"\n' "$3" >>"$P/$1.yaml"
+	printf '        values:\n        - "%s"\n' "$PSH" >>"$P/$1.yaml"
+}
+pb pb-in 5151 In
+pb pb-notin 5252 NotIn
+addok "$P/pb-in.yaml"
+addok "$P/pb-notin.yaml"
+timeout 60 "$TR" getpriority 0 5151 >/dev/null
+timeout 60 "$TR" getpriority 0 5252 >/dev/null
+"$TR" getpriority 0 5151 >/dev/null
+"$TR" getpriority 0 5252 >/dev/null
+wait_rows pb-in '"int_arg":5151}'
+wait_rows pb-notin '"int_arg":5252}'
+pbq() { q "SELECT group_concat(pp.binary, ',') FROM events e JOIN processes p ON p.exec_id = e.exec_id JOIN processes pp ON pp.exec_id = p.parent_exec_id WHERE e.policy_name = '$1'"; }
+is "matchParentBinaries In (this shell): the call whose parent is the shell stored, the one under timeout not" \
+    "$(gprows pb-in 5151) $(pbq pb-in)" "1 $PSH"
+is "matchParentBinaries NotIn (this shell): the call under timeout stored, the shell's child not" \
+    "$(gprows pb-notin 5252) $(pbq pb-notin)" "1 $TMO"
+set -- $(hits pb-in)
+is "matchParentBinaries In: the four getpriority calls hit the hook, one matched" "$2 $4" "4 1"
+del pb-in
+del pb-notin
+
+pol pb-follow <<EOF
+  kprobes:
+  - call: "sys_getpriority"
+    syscall: true
+    selectors:
+    - matchParentBinaries:
+      - operator: "In"
+        values: ["/usr/bin/sudo"]
+        followChildren: true
+EOF
+refused "matchParentBinaries followChildren refused" "$P/pb-follow.yaml" \
+    'pb-follow.yaml:13:25: followChildren: not supported on matchParentBinaries'
 
 finish
