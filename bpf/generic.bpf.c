@@ -91,8 +91,8 @@
  *   strcmp       string compares against selector values
  *   objects      kernel-object readers (paths, sock, skb, cred, bpf, ...)
  *   args         argument readers and the capture into the record
+ *   parentbin    matchParentBinaries, a process's execbin entry
  *   filter       matchArgs, process filters, the entry-side pipeline
- *   parentbin    matchParentBinaries
  *   actions      matchActions and the record
  *   hook         one hit of a hook (gen_hook_run), dispatch
  *   tracepoint   programs sys_enter, sys_exit, generic_tp
@@ -132,8 +132,8 @@ char LICENSE[] SEC("license") = "GPL";
 #include "generic/strcmp.bpf.h"
 #include "generic/objects.bpf.h"
 #include "generic/args.bpf.h"
-#include "generic/filter.bpf.h"
 #include "generic/parentbin.bpf.h"
+#include "generic/filter.bpf.h"
 #include "generic/actions.bpf.h"
 #include "generic/hook.bpf.h"
 #include "generic/tracepoint.bpf.h"

@@ -253,33 +253,16 @@ gen_prefilter(struct gctx *g, __u32 s)
 __noinline int
 gen_binary(__u32 tgid, __u32 copy)
 {
-	struct task_struct *t = cur_task();
 	struct gen_heap *gh = gh_get();
 	struct heap *h = h_get();
 	struct execbin_val *eb;
-	struct file *exe;
 	int n;
 
 	if (gh == NULL || h == NULL)
 		return -1;
-	eb = bpf_map_lookup_elem(&execbin, &tgid);
-	if (eb == NULL) {
-		exe = BPF_CORE_READ(t, mm, exe_file);
-		n = -1;
-		if (exe != NULL)
-			n = gen_path((__u64)BPF_CORE_READ(exe, f_path.dentry),
-			    (__u64)BPF_CORE_READ(exe, f_path.mnt),
-			    GEN_BIN_OFF);
-		eb = execbin_put(tgid, h, gh->bin, n);
-		if (eb == NULL)
-			return -1;
-	}
-	if (eb->flags & EXECBIN_F_ERR)
+	eb = execbin_of(cur_task(), tgid, gh, h);
+	if (eb == NULL || (n = execbin_len(eb)) < 0)
 		return -1;
-	n = eb->len;
-	barrier_var(n);
-	if (n < 0 || n > HOOK_STR_MAX)
-		n = HOOK_STR_MAX;
 	if (copy)
 		bpf_probe_read_kernel(gh->bin, n, eb->path);
 	return n;
