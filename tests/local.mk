@@ -115,3 +115,6 @@ INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
 INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
 # long string / integer value lists (string maps, InMap) end to end
 INTEGRATION_TESTS += tests/integration/e2e_strlists.sh
+# the shipped default policies: successes vs attempts, etc-writes on the
+# kernel's path (CI kernel)
+INTEGRATION_TESTS += tests/integration/e2e_defaults.sh
