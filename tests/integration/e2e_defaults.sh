@@ -203,6 +203,62 @@ like "kernel-modules: init_module by nobody: an attempt with the error" \
 is "kernel-modules: no 'loaded' row" \
     "$(q "SELECT count(*) FROM events WHERE policy_name = 'kernel-modules' AND message LIKE 'kernel module loaded%'")" 0
 
+# ---- returnArg type fd (what etc-writes is built on) ---------------------------
+retfd_pol() {
+	pol "$1" <<EOF
+  kprobes:
+  - call: "$2"
+    syscall: true
+    return: true
+    args:
+    - index: 1
+      type: "string"
+    returnArg:
+      index: 0
+      type: "$3"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "$TR"
+      matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values:
+        - "$M/retfd-"
+EOF
+}
+retfd_pol retfd sys_openat fd
+addok "$P/retfd.yaml"
+"$TR" openat "$M/retfd-missing" 0 >/dev/null	# ENOENT
+"$TR" openat "$M/retfd-new" 65 >/dev/null
+barrier
+is "returnArg fd: the opened file's path" \
+    "$(q "SELECT return_value FROM events WHERE policy_name = 'retfd' AND args LIKE '%retfd-new%'")" \
+    "{\"file_arg\":{\"path\":\"$M/retfd-new\"}}"
+is "returnArg fd: a failed call's error code" \
+    "$(q "SELECT return_value FROM events WHERE policy_name = 'retfd' AND args LIKE '%retfd-missing%'")" \
+    '{"int_arg":-2}'
+like "returnArg fd: the failed call is not a read error" \
+    "$("$CTL" -S "$S" policy list 2>&1 | sed -n '/^retfd /,/^[a-z]/p')" 'errors 0 '
+del retfd
+retfd_pol retstr sys_openat string
+if add "$P/retstr.yaml"; then not_ok "returnArg string on a syscall refused"; del retstr
+else like "returnArg string on a syscall refused" "$(cat "$T/add.out")" \
+    'retstr.yaml:[0-9]+:[0-9]+: .*returnArg type string: a syscall returns a number'; fi
+pol retkfn <<EOF
+  kprobes:
+  - call: "do_sys_openat2"
+    syscall: false
+    return: true
+    returnArg:
+      index: 0
+      type: "fd"
+EOF
+if add "$P/retkfn.yaml"; then not_ok "returnArg fd on a kernel function refused"; del retkfn
+else like "returnArg fd on a kernel function refused" "$(cat "$T/add.out")" \
+    'retkfn.yaml:[0-9]+:[0-9]+: .*(returnArg type fd: not supported|kprobes)'; fi
+
 # a failed open's returned "fd" is an error code, not an unreadable
 # argument: the hooks' error counters stay 0
 "$CTL" -S "$S" policy list > "$T/list.out" 2>&1
