@@ -265,4 +265,5 @@ else like "returnArg fd on a kernel function refused" "$(cat "$T/add.out")" \
 is "policy list: the defaults' hooks counted no errors" \
     "$(sed -n '/^etc-writes /,/^[a-z]/p;/^privilege-changes /,/^[a-z]/p' "$T/list.out" | grep -c 'errors [1-9]')" 0
 like "policy list: etc-writes' hooks were hit" "$(sed -n '/^etc-writes /,/^[a-z]/p' "$T/list.out" | grep -c 'hits [1-9]')" '^4$'
+echo "1..$_tap_n"
 finish
