@@ -19,30 +19,8 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 
-# ---- marker: "every event before this one has been stored" ---------------
-pol marker <<EOF
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/marker-"
-EOF
-mk=0
-barrier() {
-	mk=$((mk + 1))
-	"$TR" symlinkat "$M/marker-$mk" "$M/marker-link" >/dev/null 2>&1
-	wait_rows marker "marker-$mk\"" || diag "marker $mk not stored"
-}
-
 start_loaderd defnode
-addok "$P/marker.yaml" || { echo "Bail out! marker policy refused"; exit 99; }
+marker_start
 for p in etc-writes privilege-changes kernel-modules bpf-loads; do
 	addok "$PD/$p.yaml" || { echo "Bail out! $p refused"; exit 99; }
 done

@@ -41,30 +41,8 @@ how() { "$@" >/dev/null 2>&1; rc=$?; [ $rc -gt 128 ] && echo "signal $((rc - 128
 # a row of policy $1 whose process binary is $2 and args contain $3
 wait_brow() { wait_for 10 row_exists "SELECT 1 FROM events e JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='$1' AND p.binary='$2' AND e.args LIKE '%$3%'"; }
 
-# ---- marker: "every event before this one has been stored" -------------------
-pol marker <<EOF
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/marker-"
-EOF
-mk=0
-barrier() {
-	mk=$((mk + 1))
-	"$TR" symlinkat "$M/marker-$mk" "$M/marker-link" >/dev/null 2>&1
-	wait_rows marker "marker-$mk\""
-}
-
 start_loaderd pol2node
-addok "$P/marker.yaml" || { echo "Bail out! marker policy refused"; exit 99; }
+marker_start
 
 # ---- sockaddr operators (connect) ---------------------------------------------
 port=$((30000 + $$ % 20000))
