@@ -134,3 +134,6 @@ tests_unit_test_policy_names_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_policy_names
 UNPRIVILEGED_TESTS += tests/unit/test_policy_names
 endif
+# the shipped default policies: successes vs attempts, etc-writes on the
+# kernel's path (CI kernel)
+INTEGRATION_TESTS += tests/integration/e2e_defaults.sh
