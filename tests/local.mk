@@ -113,3 +113,10 @@ INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
 # log shipping: RFC 5424 syslog over TCP, UDP and TLS and imfile on the
 # JSON export, against a real rsyslogd on 127.0.0.1
 INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
+
+# unreadable user memory at sys_enter: the call is re-read at sys_exit
+INTEGRATION_TESTS += tests/integration/e2e_unread.sh
+check_PROGRAMS += tests/integration/unreadarg
+tests_integration_unreadarg_SOURCES = tests/integration/unreadarg.c
+tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_unreadarg_LDFLAGS = -pthread
