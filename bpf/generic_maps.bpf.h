@@ -68,6 +68,10 @@ struct gen_pending {
 						   entry-side filters (bit
 						   n); GEN_PASS_ALL: no
 						   selectors */
+	__u8	late[HOOK_PER_DISPATCH];	/* of these, the selectors an
+						   unreadable argument left
+						   undecided: matchArgs again
+						   at exit (HOOK_F_REREAD) */
 };
 #define GEN_PASS_ALL		0x80
 
@@ -87,7 +91,8 @@ struct gen_heap {
 	__u16	plen;		/* path length from path_put */
 	__u8	pad[2];
 	__u32	oaux;		/* gen_capture_obj: ev_arg.aux */
-	__u32	pad2;
+	__u32	unread;		/* selectors whose matchArgs an unreadable
+				   argument (EVA_FAULT) left undecided */
 	struct sock_owner so;	/* EVG_F_SOCK_OWNER: the record's owner */
 	struct sock_view sv;	/* gen_sockop's view of a socket argument */
 	__u32	pad3;

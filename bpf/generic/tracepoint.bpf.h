@@ -53,7 +53,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct hook_list *hl;
 	struct gctx *g;
 	__u64 pid_tgid, orig_ax = 0;
-	__u32 nr, n, i;
+	__u32 nr, n, i, ovr_id = 0, ovr_state = 0;
 
 	if (bpf_probe_read_kernel(&orig_ax, sizeof(orig_ax),
 	    &regs->orig_ax) != 0)
@@ -68,6 +68,10 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		/* an Override no LSM hook carried out: say so */
 		if (op->nr == nr && !op->applied)
 			hs_add(op->id, HS_OVR_MISSED);
+		if (op->nr == nr) {
+			ovr_id = op->id;
+			ovr_state = op->applied ? 1 : 2;
+		}
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
 	}
 	pd = pending_take(&pending, &pid_tgid);
@@ -81,6 +85,8 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		g->ids[i] = pd->ids[i];
 	g->nr = nr;
 	g->ret = ctx->args[1];
+	g->ovr_id = ovr_id;
+	g->ovr_state = ovr_state;
 	n = pd->n;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
@@ -88,6 +94,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		g->id = g->ids[i];
 		g->gen = pd->gens[i];
 		g->pass = pd->pass[i];
+		g->late = pd->late[i];
 		g->phase = PH_EXIT;
 		gen_hook_run(g);
 	}

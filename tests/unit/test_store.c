@@ -140,9 +140,12 @@ test_schema(void **state)
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
 	    "'connections')"), 19);
-	assert_int_equal(STORE_SCHEMA_VERSION, 5);
+	assert_int_equal(STORE_SCHEMA_VERSION, 6);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "5");
+	    "key='schema_version'", "6");
+	/* version 6: events.late, 0 unless set */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name = 'late' AND dflt_value = '0'"), 1);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='connections'", "view");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -284,7 +287,7 @@ test_migrate_v1(void **state)
 	store_close(st);
 
 	/* 1 -> 2 -> 3 -> 4 -> 5 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
 	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -376,7 +379,7 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
 	    "key='schema_version'", "5");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -473,7 +476,7 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
 	/* version 5 rebuilt drops: its rows kept, the new source allowed */
