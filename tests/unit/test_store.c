@@ -174,7 +174,7 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('processes')"), 19);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 15);
+	    "('events')"), 16);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name IN ('message','tags','actions',"
 	    "'monitor_would')"), 4);
@@ -286,14 +286,17 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	/* 1 -> 2 -> 3 -> 4 -> 5 in one go */
+	/* 1 -> 2 -> 3 -> 4 -> 5 -> 6 in one go */
 	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "5");
+	    "key='schema_version'", "6");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 15);
+	    "('events')"), 16);
+	/* rows from before version 6 were not decided late */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events "
+	    "WHERE late != 0"), 0);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name IN ('message','tags','actions',"
 	    "'monitor_would')"), 4);
@@ -381,7 +384,7 @@ test_migrate_v2(void **state)
 
 	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "5");
+	    "key='schema_version'", "6");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
