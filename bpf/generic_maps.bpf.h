@@ -60,6 +60,9 @@ struct gen_argref {
 /* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */
 struct gen_pending {
 	__u64	args[6];	/* raw syscall arguments at entry */
+	__u64	mm;		/* the task's mm at entry: the pointers in
+				   args[] mean nothing in another one (a
+				   successful execve) */
 	__u32	nr;		/* syscall number */
 	__u32	n;		/* hooks below */
 	__u32	ids[HOOK_PER_DISPATCH];

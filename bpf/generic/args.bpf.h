@@ -63,6 +63,15 @@ read_err(struct gctx *g, __u64 ptr)
 	    EVA_ERROR | EVA_FAULT : EVA_ERROR;
 }
 
+/* argument types read from the caller's memory (syscall hooks) */
+static __always_inline int
+is_user_mem(__u32 how)
+{
+	return how == POL_ARG_STRING || how == POL_ARG_FILENAME ||
+	    how == POL_ARG_CHAR_BUF || how == POL_ARG_CHAR_IOVEC ||
+	    how == POL_ARG_CONST_BUF || how == POL_ARG_SOCKADDR;
+}
+
 /* tracepoint field at off, size bytes (1..8), zero-extended */
 static __always_inline int
 tp_field(struct gctx *g, __u32 off, __u32 size, __u64 *out)
@@ -268,6 +277,12 @@ gen_capture(struct gctx *g, __u32 slot)
 	if (how != POL_ARG_DATA_LOC && how != POL_ARG_CONST_BUF &&
 	    how != POL_ARG_NOP && arg_raw(g, gh, a, &raw) != 0) {
 		flags = EVA_ERROR;
+		goto out;
+	}
+	if (g->nouser && g->kind == HOOK_K_SYSCALL && is_user_mem(how) &&
+	    a->src_kind != HOOK_SRC_TPFIELD) {
+		/* the pointer was the old image's (execve) */
+		flags = EVA_ERROR | EVA_FAULT;
 		goto out;
 	}
 	if (abi_arg_is(how, ABI_AC_INT)) {

@@ -38,6 +38,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		for (i = 0; i < 6; i++)
 			gh->pd.args[i] = g->args[i];
 		gh->pd.nr = nr;
+		gh->pd.mm = (__u64)BPF_CORE_READ(cur_task(), mm);
 		bpf_map_update_elem(&pending, &g->pid_tgid, &gh->pd, BPF_ANY);
 	}
 	return 0;
@@ -87,6 +88,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	g->ret = ctx->args[1];
 	g->ovr_id = ovr_id;
 	g->ovr_state = ovr_state;
+	g->nouser = pd->mm != (__u64)BPF_CORE_READ(cur_task(), mm);
 	n = pd->n;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)

@@ -18,32 +18,22 @@ POL=sys-symlink-passwd
 run() { "$U" "$@" >/dev/null 2>&1; rc=$?; [ $rc -gt 128 ] && echo "signal $((rc - 128))" || echo "exit $rc"; }
 # late flag of the row of policy $1 whose args contain $2
 late() { q "SELECT late FROM events WHERE policy_name='$1' AND args LIKE '%$2%'"; }
-# a symlinkat policy NAME: argument INDEX Postfix VALUE, Sigkill, OPTION
-# lines (stdin) in spec.options
+# late_is DESC LINK WANT: the late flag of the row of $POL for LINK
+late_is() {
+	if wait_rows $POL "$2"; then is "$1" "$(late $POL "$2")" "$3"; else not_ok "$1"; fi
+}
+# sym_pol NAME INDEX VALUE: the shipped example as policy NAME, its
+# matchArgs on argument INDEX Postfix VALUE, the lines on stdin added to
+# spec (options)
 sym_pol() {
-	{
-		cat
-		cat <<EOF
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    - index: 1
-      type: "int"
-    - index: 2
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: $2
-        operator: "Postfix"
-        values:
-        - "$3\0"
-      matchActions:
-      - action: Sigkill
-EOF
-	} | pol "$1"
+	_o=$(cat)
+	awk -v n="$1" -v i="$2" -v v="$3" -v o="$_o" '
+	    /^  name:/ { print "  name: \"" n "\""; next }
+	    /^      - index:/ { print "      - index: " i; next }
+	    /^        - "passwd/ { print "        - \"" v "\\0\""; next }
+	    { print }
+	    /^spec:/ && o != "" { print o }' \
+	    "$top_srcdir/policies/examples/symlink-passwd-kill.yaml" >"$P/$1.yaml"
 }
 
 plan 23
@@ -70,20 +60,12 @@ like "late event in the JSON export: \"late\":true" \
 
 is "path in a fresh file mapping, never touched: killed" \
     "$(run mmap /nonexistent/passwd "$M/l-mmap")" "signal 9"
-if wait_rows $POL l-mmap; then
-	is "fresh file mapping: row stored, marked late" "$(late $POL l-mmap)" "1"
-else
-	not_ok "fresh file mapping: row stored, marked late"
-fi
+late_is "fresh file mapping: row stored, marked late" l-mmap 1
 
 # ---- readable at sys_enter: decided there, not late -----------------------
 is "the same path on the stack: killed" \
     "$(run stack /nonexistent/passwd "$M/l-stack")" "signal 9"
-if wait_rows $POL l-stack; then
-	is "readable at sys_enter: row not marked late" "$(late $POL l-stack)" "0"
-else
-	not_ok "readable at sys_enter: row not marked late"
-fi
+late_is "readable at sys_enter: row not marked late" l-stack 0
 unlike_json=$(grep '"process_kprobe"' "$J" | grep 'l-stack' | head -1)
 case $unlike_json in
 *'"late"'*) not_ok "not late: no late member in the JSON" ;;
@@ -158,6 +140,6 @@ sym_pol uf-bad 0 x <<'EOF'
 EOF
 out=$("$CTL" policy lint "$P/uf-bad.yaml" 2>&1)
 like "unreadable-args: a bad value is refused with file:line:col" "$out" \
-    "uf-bad.yaml:8:12: .*fail-closed or fail-open"
+    "uf-bad.yaml:12:12: .*fail-closed or fail-open"
 
 finish
