@@ -25,3 +25,8 @@ noinst_PROGRAMS += bench/floor_attach
 bench_floor_attach_SOURCES = bench/floor_attach.c
 bench_floor_attach_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_floor_attach_LDADD = $(LIBBPF_LIBS)
+# retention's cost to the store's ingestion (CPU per row, on vs off)
+noinst_PROGRAMS += bench/store_retention
+bench_store_retention_SOURCES = bench/store_retention.c
+bench_store_retention_LDADD = collectord/libcollectord.a $(COMMON_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS)
+bench_store_retention_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)

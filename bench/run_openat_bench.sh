@@ -18,6 +18,13 @@
 #           matchBinaries In ["/nonexistent/bin/x"] (never this binary)
 #   b2      ... matchArgs flags (int) Equal 0x7ead0000 (a value never used)
 #   b3      ... matchArgs filename (string) Prefix "/nonexistent/"
+#   bp1k    ... matchArgs filename Prefix with 1000 values
+#           "/nonexistent/dN/" (never matching; an LPM trie lookup)
+#   bs1k    ... Postfix with 1000 values "/nonexistent-sN.cfg" (idem)
+#   be1     ... Equal with 1 value "/nonexistent/f1" (compared inline)
+#   be4     ... Equal with 4 values (the most compared inline)
+#   be5     ... Equal with 5 values (a hash map lookup)
+#   be1k    ... Equal with 1000 values (a hash map lookup)
 #   c       ... matchArgs filename Prefix the storm's directory: every call
 #           matches and is posted
 #   cj      c with export.json: false (SQLite only, no events.jsonl)
@@ -115,7 +122,9 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|cr|audit) ;; *) die "unknown variant $v" ;; esac
+	case ${v%@old} in b1|b2|b3|c|cj|cr|audit) ;;
+	bp1k|bs1k|be1|be4|be5|be1k) ;;
+	*) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
 	case $v in audit@old) die "audit@old makes no sense" ;; esac
 done
@@ -216,6 +225,18 @@ policy b3 '    - matchArgs:
         operator: "Prefix"
         values:
         - "/nonexistent/"' >"$W/pol-b3.yaml"
+# strlist OPERATOR PRE POST N: a filename entry with values PRE<i>POST
+strlist() {
+	printf '    - matchArgs:\n      - index: 1\n        operator: "%s"\n        values:\n' "$1"
+	awk -v p="$2" -v s="$3" -v n="$4" 'BEGIN {
+	    for (i = 1; i <= n; i++) printf "        - \"%s%d%s\"\n", p, i, s }'
+}
+policy bp1k "$(strlist Prefix /nonexistent/d / 1000)" >"$W/pol-bp1k.yaml"
+policy bs1k "$(strlist Postfix /nonexistent-s .cfg 1000)" >"$W/pol-bs1k.yaml"
+for _n in 1 4 5 1k; do
+	policy "be$_n" "$(strlist Equal /nonexistent/f '' \
+	    "$(echo "$_n" | sed 's/1k/1000/')")" >"$W/pol-be$_n.yaml"
+done
 policy c "    - matchArgs:
       - index: 1
         operator: \"Prefix\"

@@ -9,6 +9,11 @@
  * tp_hooks	hash u32 tracepoint id (tracefs events/SUB/EV/id, also the
  *		attach cookie of generic_tp) -> struct hook_list
  * inmap	hash struct inmap_key -> __u8 (any value): InMap/NotInMap
+ * streq	hash struct streq_key -> __u8: string Equal/NotEqual values of
+ *		an operator with more than HOOK_VALUES_MAX of them
+ * strpfx	LPM trie struct strlpm_key -> __u8: Prefix/NotPrefix (idem)
+ * strsfx	LPM trie struct strlpm_key -> __u8: Postfix/NotPostfix, the
+ *		values reversed (idem)
  *
  * State (written by the programs):
  *
@@ -36,6 +41,7 @@
 #define GEN_RATELIMIT_ENTRIES	16384
 #define GEN_FDFOLLOW_ENTRIES	16384
 #define GEN_INMAP_ENTRIES	65536
+#define GEN_STRMAP_ENTRIES	16384	/* each of streq, strpfx, strsfx */
 
 /* arguments per record: the hook's args and the return value */
 #define GEN_NARGS		(HOOK_ARGS_MAX + 1)
@@ -99,6 +105,10 @@ struct gen_heap {
 	struct sock_owner so;	/* EVG_F_SOCK_OWNER: the record's owner */
 	struct sock_view sv;	/* gen_sockop's view of a socket argument */
 	__u32	pad3;
+	union {			/* gen_str_map's lookup key */
+		struct streq_key eq;
+		struct strlpm_key lpm;
+	} sk;
 };
 
 struct rl_key {
@@ -134,6 +144,27 @@ struct {
 	__type(key, struct inmap_key);
 	__type(value, __u8);
 } inmap SEC(".maps");
+
+/* allocated as values are added (a few hundred bytes each) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GEN_STRMAP_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct streq_key);
+	__type(value, __u8);
+} streq SEC(".maps");
+
+/* Prefix (strpfx) and Postfix (strsfx, reversed) values */
+#define GEN_STRLPM_MAP(name)						\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);				\
+	__uint(max_entries, GEN_STRMAP_ENTRIES);			\
+	__uint(map_flags, BPF_F_NO_PREALLOC);				\
+	__type(key, struct strlpm_key);					\
+	__type(value, __u8);						\
+} name SEC(".maps")
+GEN_STRLPM_MAP(strpfx);
+GEN_STRLPM_MAP(strsfx);
 
 #include "hookstat.bpf.h"
 

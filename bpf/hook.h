@@ -194,16 +194,29 @@ struct hook_cidr {
 	__u8	pad[6];
 };
 
+/* sel_matcharg.flags */
+#define SEL_MA_STRMAP	0x01	/* string values in streq / strpfx / strsfx
+				   under map_id, not in v.str */
+
+/* A string operator's values in the maps: the lengths they span (a
+ * subject outside them needs no lookup; a lookup key needs no more). */
+struct hook_strmap {
+	__u32	minlen;		/* shortest value (bytes) */
+	__u32	maxlen;		/* longest value (bytes) */
+};
+
 struct sel_matcharg {
 	__u8	arg;		/* position in hook_cfg.args (0xff: return) */
 	__u8	op;		/* enum pol_op */
 	__u8	nvals;
-	__u8	pad;
-	__u32	map_id;		/* InMap/NotInMap: key space in `inmap` */
+	__u8	flags;		/* SEL_MA_* */
+	__u32	map_id;		/* InMap/NotInMap: key space in `inmap`;
+				   SEL_MA_STRMAP: in the string maps */
 	union {
 		struct hook_num  num[HOOK_VALUES_MAX];
 		struct hook_str  str[HOOK_VALUES_MAX];
 		struct hook_cidr cidr[HOOK_VALUES_MAX];
+		struct hook_strmap smap;
 	} v;
 };
 
@@ -278,6 +291,24 @@ struct inmap_key {
 	__u32	map_id;
 	__u32	pad;
 	__u64	value;
+};
+
+/* key of `streq`: Equal/NotEqual string values beyond what a
+ * sel_matcharg holds (s zero-padded past len) */
+struct streq_key {
+	__u32	map_id;
+	__u32	len;
+	__u8	s[HOOK_STR_MAX];
+};
+
+/* key of the LPM tries `strpfx` (Prefix/NotPrefix) and `strsfx`
+ * (Postfix/NotPostfix, the string reversed): prefixlen counts the bits
+ * of map_id and of the string's bytes; a trie key holds at most 256
+ * bytes of data (the kernel's limit), 4 of them the map id */
+struct strlpm_key {
+	__u32	prefixlen;
+	__u32	map_id;
+	__u8	s[HOOK_STRLPM_MAX];
 };
 
 /* per-hook counters (per-CPU array `hook_stats`, index = hook id) */

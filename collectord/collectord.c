@@ -46,6 +46,7 @@
 #include "procfs.h"
 #include "ringbuf.h"
 #include "sandbox.h"
+#include "statefile.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -194,8 +195,7 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 	struct stat	 sb;
 	int		 fd;
 
-	fd = openat(dirfd, name, flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0640);
+	fd = state_file_open(dirfd, name, flags);
 	if (fd == -1 && errno == ELOOP)
 		fatalx("%s: a symbolic link; refused", name);
 	if (fd == -1)
@@ -208,7 +208,8 @@ collectord_state_file(int dirfd, const char *name, int flags, int root,
 		fatalx("%s: owned by uid %lu, neither root nor the collector"
 		    " (uid %lu); refused", name, (unsigned long)sb.st_uid,
 		    (unsigned long)uid);
-	if (root && (fchown(fd, uid, gid) == -1 || fchmod(fd, 0640) == -1))
+	if (root && (fchown(fd, uid, gid) == -1 ||
+	    fchmod(fd, STATE_FILE_MODE) == -1))
 		fatal("giving %s to uid %lu", name, (unsigned long)uid);
 	return fd;
 }
@@ -819,6 +820,20 @@ collectord_stats_alerts(struct collectord *cd, struct ipc_collect_stats *s)
 	s->alerts_unrouted = os->unrouted;
 }
 
+/* Retention's counters in s (0 while retention is off). */
+static void
+collectord_stats_retention(struct collectord *cd, struct ipc_collect_stats *s)
+{
+	const struct store_ret_stats *rs = store_retention_stats(cd->env.st);
+
+	s->ret_steps = rs->steps;
+	s->ret_events = rs->events;
+	s->ret_processes = rs->processes;
+	s->ret_outbox = rs->outbox;
+	s->ret_drops = rs->drops;
+	s->ret_errors = rs->errors;
+}
+
 static void	collectord_fwd_stats(struct collectord *);
 
 static void
@@ -840,6 +855,7 @@ collectord_stats_cb(evutil_socket_t fd, short what, void *arg)
 	s.uncommitted = cd->rb != NULL ? ringbuf_uncommitted(cd->rb) : 0;
 	s.lag_ns = store_stats(cd->env.st)->lag_ns;
 	collectord_stats_alerts(cd, &s);
+	collectord_stats_retention(cd, &s);
 	/* stats are periodic: a full socket just skips one */
 	if ((r = peer_send_now(cd->parent, IPC_COLLECT_STATS, &s, -1)) != 0 &&
 	    r != ERR_AGAIN)
@@ -1323,8 +1339,8 @@ collectord_prepare_files(struct collectord *cd,
 		close(collectord_state_file(dirfd, db[i], O_RDWR, root, uid,
 		    gid));
 	if (o->json)
-		cd->json_fd = collectord_state_file(dirfd, "events.jsonl",
-		    O_WRONLY | O_APPEND, root, uid, gid);
+		cd->json_fd = collectord_state_file(dirfd, STATE_JSONL,
+		    STATE_JSONL_FLAGS, root, uid, gid);
 	/* an O_PATH fd: fstatfs for the free-space watermark */
 	cd->state_fd = dirfd;
 	cd->min_free = o->min_free;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "forward.h"
@@ -20,7 +21,8 @@
 #include "xmalloc.h"
 
 #define FORWARD_META_CURSOR	"syslog_cursor"
-#define FORWARD_META_SKIPPED	"syslog_skipped"
+#define FORWARD_META_SKIPPED	"syslog_skipped"	/* over the backlog */
+#define FORWARD_META_REFUSED	"syslog_refused"
 #define FORWARD_BACKOFF_MIN_MS	500
 #define FORWARD_BACKOFF_MAX_MS	30000
 #define FORWARD_POLL_MS		1000	/* timer while there is work */
@@ -299,6 +301,34 @@ forward_send_row(void *arg, const struct store_fwd_row *r)
 	return 0;
 }
 
+/*
+ * n events that will never be forwarded, in the open batch: a drops row
+ * of source (its total: the meta counter key, all time), then the
+ * counter.  0, or an error and nothing written (the drops row first: if
+ * it fails, neither is).
+ */
+static int
+forward_lost(struct forward *fw, const char *source, const char *key,
+    uint64_t n)
+{
+	struct store_drop	 d;
+	struct timespec		 b;
+	int64_t			 total;
+	int			 r;
+
+	if ((r = store_meta_int(fw->st, key, &total)) != 0)
+		return r;
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	memset(&d, 0, sizeof(d));
+	d.time_ns = (uint64_t)b.tv_sec * 1000000000ULL + (uint64_t)b.tv_nsec;
+	d.source = source;
+	d.count = n;
+	d.total = (uint64_t)total + n;
+	if ((r = store_drops(fw->st, &d, 0)) != 0)
+		return r;
+	return store_meta_add(fw->st, key, (int64_t)n);
+}
+
 /* Over the backlog limit: skip the oldest, count them. */
 static void
 forward_skip(struct forward *fw, uint64_t max)
@@ -310,8 +340,8 @@ forward_skip(struct forward *fw, uint64_t max)
 	to = max - fw->cfg.max_backlog;
 	if (store_fwd_count(fw->st, fw->cursor, to, &n) != 0)
 		return;
-	if (n > 0 && store_meta_add(fw->st, FORWARD_META_SKIPPED,
-	    (int64_t)n) != 0)
+	if (n > 0 && forward_lost(fw, "syslog_backlog", FORWARD_META_SKIPPED,
+	    n) != 0)
 		return;
 	log_warnx("syslog: %llu events over the backlog limit of %llu "
 	    "skipped (ids %llu to %llu), not forwarded",
@@ -384,9 +414,14 @@ forward_ack(struct forward *fw, const struct ipc_syslog_ack *a,
 	}
 	if (a->status == IPC_SYSLOG_REFUSED) {
 		fw->stats.skipped++;
+		fw->stats.refused++;
 		log_warnx("syslog: event %llu refused by the notifier: %s",
 		    (unsigned long long)a->id, a->detail != NULL ?
 		    a->detail : "");
+		if (forward_lost(fw, "syslog_refused", FORWARD_META_REFUSED,
+		    1) != 0)
+			log_warnx("syslog: the refusal of event %llu has no "
+			    "drops row", (unsigned long long)a->id);
 	} else
 		fw->stats.forwarded++;
 	fw->backoff_ms = 0;

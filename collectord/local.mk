@@ -74,6 +74,6 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_forward
 tests_unit_test_forward_SOURCES = tests/unit/test_forward.c
 tests_unit_test_forward_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
-tests_unit_test_forward_LDADD = $(COLLECTORD_TEST_LIBS)
+tests_unit_test_forward_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_forward
 endif

@@ -180,6 +180,24 @@ static const char store_schema_v5_drops[] =
     "ALTER TABLE drops_v5 RENAME TO drops;"
     "CREATE INDEX drops_time_ns ON drops(time_ns);";
 
+/*
+ * Schema version 6: drops.source may be 'syslog_backlog' and
+ * 'syslog_refused' (events the syslog forwarder skipped: they stay in
+ * events but never reach syslog.target).  Rebuilt as in version 5.
+ */
+static const char store_schema_v6[] =
+    "CREATE TABLE drops_v6("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
+    " 'sockown_full', 'syslog_backlog', 'syslog_refused')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "INSERT INTO drops_v6 SELECT id, time, time_ns, source, hook_policy,"
+    " hook_function, count, total FROM drops;"
+    "DROP TABLE drops;"
+    "ALTER TABLE drops_v6 RENAME TO drops;"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);";
+
 static const char store_schema_v4[] =
     "CREATE TABLE outbox("
     " id INTEGER PRIMARY KEY, created TEXT, event_id INTEGER,"
@@ -246,10 +264,10 @@ static const char store_schema_v5[] =
     " WHERE " STORE_NET_IS("z") ";";
 
 /*
- * Schema version 6: events.late, 1 for a policy event decided at syscall
+ * Schema version 7: events.late, 1 for a policy event decided at syscall
  * exit because an argument could not be read at entry.
  */
-static const char store_schema_v6[] =
+static const char store_schema_v7[] =
     "ALTER TABLE events ADD COLUMN late INTEGER NOT NULL DEFAULT 0;";
 
 void
@@ -321,6 +339,8 @@ store_migrate(struct store *s, const char *node)
 	    (r = store_exec(s, store_schema_v5)) != 0))
 		goto fail;
 	if (ver < 6 && (r = store_exec(s, store_schema_v6)) != 0)
+		goto fail;
+	if (ver < 7 && (r = store_exec(s, store_schema_v7)) != 0)
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
@@ -425,7 +445,10 @@ store_open(struct store **sp, const char *path, const char *node_name,
 	 * seccomp) the collector may not unlink files.
 	 */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	/* cache_size: 8 MiB holds a batch's pages and a retention step's
+	 * (SQLite's 2 MiB spills them: bench/store_retention) */
 	if ((r = store_wal(s)) != 0 ||
+	    (r = store_exec(s, "PRAGMA cache_size = -8192")) != 0 ||
 	    (r = store_exec(s, "PRAGMA synchronous = NORMAL")) != 0 ||
 	    (r = store_exec(s, "PRAGMA temp_store = MEMORY")) != 0 ||
 	    (r = store_exec(s, "PRAGMA foreign_keys = OFF")) != 0 ||

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 #define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
 /* "tl-<node>-<salt>-<id>" */
 #define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
@@ -50,7 +50,7 @@ struct store_event {
 	const char	*tags;		/* JSON array */
 	const char	*actions;	/* JSON array */
 	const char	*monitor_would;	/* JSON array */
-	/* schema 6 */
+	/* schema 7 */
 	int		 late;		/* decided at syscall exit */
 };
 
@@ -80,7 +80,9 @@ struct store_outbox {
 /* A drops row (schema 3): records lost because the ring buffer was full. */
 struct store_drop {
 	uint64_t	 time_ns;	/* boot ns when loaderd noticed */
-	const char	*source;	/* "ring_buffer" | "hook" */
+	const char	*source;	/* "ring_buffer" | "hook" |
+					   "sockown_full" | "syslog_backlog" |
+					   "syslog_refused" */
 	const char	*hook_policy;	/* hook: policy name; else NULL */
 	const char	*hook_function;	/* hook: its target; else NULL */
 	uint64_t	 count;		/* lost since the previous row */

@@ -57,6 +57,12 @@ static const struct ipc_field ipc_f_stats[] = {
 	F(IPC_F_U64, struct ipc_collect_stats, alerts_retried),
 	F(IPC_F_U64, struct ipc_collect_stats, alerts_dead),
 	F(IPC_F_U64, struct ipc_collect_stats, alerts_unrouted),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_steps),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_events),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_processes),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_outbox),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_drops),
+	F(IPC_F_U64, struct ipc_collect_stats, ret_errors),
 };
 static const struct ipc_field ipc_f_health[] = {
 	F(IPC_F_U64, struct ipc_health, seq),
@@ -171,6 +177,7 @@ static const struct ipc_field ipc_f_fwd_stats[] = {
 	F(IPC_F_U64, struct ipc_fwd_stats, failures),
 	F(IPC_F_U64, struct ipc_fwd_stats, backlog),
 	F(IPC_F_U64, struct ipc_fwd_stats, cursor),
+	F(IPC_F_U64, struct ipc_fwd_stats, refused),
 };
 
 #undef F

@@ -114,6 +114,12 @@ struct ipc_collect_stats {	/* IPC_COLLECT_STATS */
 	uint64_t	alerts_retried;
 	uint64_t	alerts_dead;
 	uint64_t	alerts_unrouted;
+	uint64_t	ret_steps;	/* store_ret_stats: retention steps */
+	uint64_t	ret_events;	/* rows retention deleted */
+	uint64_t	ret_processes;
+	uint64_t	ret_outbox;
+	uint64_t	ret_drops;
+	uint64_t	ret_errors;	/* steps rolled back */
 };
 
 struct ipc_health {		/* IPC_{COLLECT,NOTIFY}_HEALTH_REQ / _ANS */
@@ -286,6 +292,7 @@ struct ipc_fwd_stats {		/* IPC_COLLECT_FWD_STATS, totals since the
 	uint64_t	 failures;	/* failed attempts (target down) */
 	uint64_t	 backlog;	/* stored events not yet forwarded */
 	uint64_t	 cursor;	/* last forwarded events.id */
+	uint64_t	 refused;	/* of skipped: refused messages */
 };
 
 struct ipc_policy_add {		/* IPC_CTL_POLICY_ADD */

@@ -17,7 +17,8 @@ common_libcommon_a_SOURCES = \
 	common/policy_hooks.c common/policy_sel.c common/policy_values.c \
 	common/policy_names.c \
 	common/sdnotify.c common/sdnotify.h \
-	common/config_syslog.c common/config_syslog.h
+	common/config_syslog.c common/config_syslog.h \
+	common/statefile.c common/statefile.h
 nodist_common_libcommon_a_SOURCES = common/syscalls_gen.h
 common_libcommon_a_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(YAML_CFLAGS) \
 	$(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(LIBEVENT_CFLAGS)

@@ -33,18 +33,28 @@ pol_note(struct pol_ctx *c, const yaml_node_t *node, const char *fmt, ...)
 	char	 msg[1024];
 	va_list	 ap;
 
+	char	*note;
+	size_t	 i;
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p->notes = xreallocarray(p->notes, p->nnotes + 1, sizeof(*p->notes));
-	xasprintf(&p->notes[p->nnotes++], "%s:%zu:%zu: note: %s", c->y->path,
+	xasprintf(&note, "%s:%zu:%zu: note: %s", c->y->path,
 	    node->start_mark.line + 1, node->start_mark.column + 1, msg);
+	/* once, also when a list: call parses the node for every hook */
+	for (i = 0; i < p->nnotes; i++)
+		if (strcmp(p->notes[i], note) == 0) {
+			free(note);
+			return;
+		}
+	p->notes = xreallocarray(p->notes, p->nnotes + 1, sizeof(*p->notes));
+	p->notes[p->nnotes++] = note;
 }
 
-/* A kernel/user symbol or tracepoint name: [A-Za-z0-9_.]+, first not a
- * digit. */
-int
-pol_ident(struct pol_ctx *c, yaml_node_t *n, const char *what, char **out)
+/* [A-Za-z0-9_.]+ (dash: also '-'), first not a digit (nor '-'). */
+static int
+pol_name_chars(struct pol_ctx *c, yaml_node_t *n, const char *what,
+    char **out, int dash)
 {
 	char	*s = NULL;
 	size_t	 i;
@@ -56,15 +66,25 @@ pol_ident(struct pol_ctx *c, yaml_node_t *n, const char *what, char **out)
 	for (i = 0; s[i] != '\0'; i++) {
 		if ((s[i] >= 'a' && s[i] <= 'z') ||
 		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
-		    (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')))
+		    (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		    (dash && s[i] == '-'))))
 			continue;
 		free(s);
-		return pol_error(c, n, "%s: expected a symbol name (letters, "
-		    "digits, '_' and '.')", what);
+		return pol_error(c, n, "%s: expected %s (letters, digits, "
+		    "'_'%s and '.')", what, dash ? "a list name" :
+		    "a symbol name", dash ? ", '-'" : "");
 	}
 	free(*out);
 	*out = s;
 	return 0;
+}
+
+/* A kernel/user symbol or tracepoint name: [A-Za-z0-9_.]+, first not a
+ * digit. */
+int
+pol_ident(struct pol_ctx *c, yaml_node_t *n, const char *what, char **out)
+{
+	return pol_name_chars(c, n, what, out, 0);
 }
 
 struct pol_list *
@@ -125,7 +145,7 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
 		    "(POL_MAX_LISTS)", POL_MAX_LISTS);
 	l = &c->lists[c->nlists++];
 	l->node = n;
-	if ((r = pol_ident(c, v[0], "lists.name", &l->name)) != 0)
+	if ((r = pol_name_chars(c, v[0], "lists.name", &l->name, 1)) != 0)
 		return r;
 	for (i = 0; i + 1 < c->nlists; i++)
 		if (strcmp(c->lists[i].name, l->name) == 0)
@@ -205,6 +225,12 @@ pol_list(struct pol_ctx *c, yaml_node_t *n)
  */
 static const char *const pol_option_keys[] = { "name", "value", NULL };
 
+/* Tetragon's options that have no effect here (a note) */
+const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
+	"disable-uprobe-multi", "override-method", "sleepable-preload-size",
+	NULL
+};
+
 /* unreadable-args: fail-closed | fail-open (tripline's own option) */
 static int
 pol_option_unread(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *v)
@@ -228,9 +254,7 @@ pol_option_unread(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *v)
 static int
 pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 {
-	static const char *const noeffect[] = { "disable-kprobe-multi",
-	    "disable-uprobe-multi", "override-method",
-	    "sleepable-preload-size", NULL };
+	const char *const *noeffect = pol_option_noeffect;
 	yaml_node_t	*v[2];
 	const char	*name, *val;
 	size_t		 i;
@@ -677,3 +701,10 @@ syserr:
 	errno = saved;
 	return ERR_SYS;
 }
+
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_top_keytabs[] = {
+	{ "", pol_top_keys }, { "metadata", pol_meta_keys },
+	{ "spec", pol_spec_keys }, { "lists", pol_list_keys },
+	{ "options", pol_option_keys }, { NULL, NULL }
+};

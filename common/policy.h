@@ -42,6 +42,11 @@
 						    per selector */
 #define POL_MAX_VALUES		HOOK_VALUES_MAX	/* values per numeric/string
 						   operator */
+#define POL_MAX_LISTVALUES	4096	/* values of Equal, NotEqual, Prefix,
+					   NotPrefix, Postfix, NotPostfix (more
+					   than POL_MAX_VALUES: matched in maps) */
+#define POL_MAX_PREFIX_LIST	HOOK_STRLPM_MAX	/* bytes of a Prefix value
+						   in such a list */
 #define POL_MAX_MAPVALUES	1024	/* values of InMap/NotInMap */
 #define POL_MAX_STR		HOOK_STR_MAX	/* bytes of a string value
 						   (Postfix: 128) */

@@ -277,10 +277,12 @@ pol_args(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 /*
  * Parts common to every hook kind
  */
+static const char *const pol_ignore_keys[] = { "callNotFound", NULL };
+
 static int
 pol_hook_body(struct pol_ctx *c, struct pol_hook *h, struct pol_hspec *s)
 {
-	static const char *const ignore_keys[] = { "callNotFound", NULL };
+	const char *const *ignore_keys = pol_ignore_keys;
 	yaml_node_t	*iv[1], *item;
 	const char	*t;
 	size_t		 i, j, count;
@@ -698,3 +700,11 @@ pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
 	}
 	return 0;
 }
+
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_hook_keytabs[] = {
+	{ "args", pol_arg_keys }, { "kprobes", pol_kprobe_keys },
+	{ "ignore", pol_ignore_keys }, { "tracepoints", pol_tp_keys },
+	{ "uprobes", pol_uprobe_keys }, { "lsmhooks", pol_lsm_keys },
+	{ NULL, NULL }
+};

@@ -91,4 +91,22 @@ int	 pol_syscall_resolve(const char *);
 size_t	 pol_syscall_count(void);
 int	 pol_syscall_at(size_t, const char **);
 
+/*
+ * Every name the parser's tables accept, for the conformance check
+ * (tests/integration/policy_conformance.sh): fn(arg, kind, name) with kind
+ * "key" (CONTEXT.KEY, or KEY at the top level), "type", "operator",
+ * "action" or "option".  policy_names_walk is in policy_names.c, the parts
+ * in the file that holds each table.
+ */
+typedef void pol_name_fn(void *, const char *, const char *);
+struct pol_keytab {
+	const char		*ctx;	/* "spec", "args", ...; "" at the top */
+	const char *const	*keys;	/* NULL-ended */
+};
+void	 policy_names_walk(pol_name_fn *, void *);
+extern const struct pol_keytab pol_top_keytabs[];	/* policy.c */
+extern const char *const pol_option_noeffect[];		/* policy.c */
+extern const struct pol_keytab pol_hook_keytabs[];	/* policy_hooks.c */
+extern const struct pol_keytab pol_sel_keytabs[];	/* policy_sel.c */
+
 #endif

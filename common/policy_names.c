@@ -7,6 +7,7 @@
  */
 #include "build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -468,4 +469,39 @@ policy_syscall_name(int nr)
 		if (pol_syscalls[i].nr == nr)
 			return pol_syscalls[i].name;
 	return NULL;
+}
+
+/* CONTEXT.KEY (KEY when ctx is empty) for each key of the tables */
+static void
+pol_keys_emit(pol_name_fn *fn, void *arg, const struct pol_keytab *t)
+{
+	char	 buf[128];
+	size_t	 i;
+
+	for (; t->ctx != NULL; t++)
+		for (i = 0; t->keys[i] != NULL; i++) {
+			snprintf(buf, sizeof(buf), "%s%s%s", t->ctx,
+			    *t->ctx ? "." : "", t->keys[i]);
+			fn(arg, "key", buf);
+		}
+}
+
+void
+policy_names_walk(pol_name_fn *fn, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < NELEM(pol_types); i++)
+		fn(arg, "type", pol_types[i].name);
+	for (i = 0; i < NELEM(pol_ops); i++)
+		fn(arg, "operator", pol_ops[i].name);
+	for (i = POL_ACT_POST; i < POL_ACT_MAX_; i++)
+		fn(arg, "action", pol_actions[i].name);
+	fn(arg, "option", "policy-mode");
+	fn(arg, "option", "unreadable-args");
+	for (i = 0; pol_option_noeffect[i] != NULL; i++)
+		fn(arg, "option", pol_option_noeffect[i]);
+	pol_keys_emit(fn, arg, pol_top_keytabs);
+	pol_keys_emit(fn, arg, pol_hook_keytabs);
+	pol_keys_emit(fn, arg, pol_sel_keytabs);
 }

@@ -612,6 +612,36 @@ pol_act_hook(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	return 0;
 }
 
+/*
+ * Post's kernelStackTrace / userStackTrace.  The engine records no stack
+ * traces, so true is refused (a policy asking for them would load and
+ * post events without them); false is the default and loads.
+ */
+static int
+pol_act_stacks(struct pol_ctx *c, struct pol_hook *h, yaml_node_t **v,
+    struct pol_action *a)
+{
+	int	 r;
+
+	if ((v[P_KSTACK] != NULL || v[P_USTACK] != NULL) &&
+	    h->kind == POL_HOOK_LSM)
+		return pol_error(c, v[P_KSTACK] ? v[P_KSTACK] :
+		    v[P_USTACK], "stack traces: not on lsmhooks");
+	if (v[P_KSTACK] != NULL && (r = yamlu_bool(c->y, v[P_KSTACK],
+	    "kernelStackTrace", &a->kernel_stack)) != 0)
+		return r;
+	if (v[P_USTACK] != NULL && (r = yamlu_bool(c->y, v[P_USTACK],
+	    "userStackTrace", &a->user_stack)) != 0)
+		return r;
+	if (a->kernel_stack || a->user_stack)
+		return pol_error(c, a->kernel_stack ? v[P_KSTACK] :
+		    v[P_USTACK], "%s: stack traces are not supported by this "
+		    "engine (its events would carry none); remove it or set "
+		    "it to false", a->kernel_stack ? "kernelStackTrace" :
+		    "userStackTrace");
+	return 0;
+}
+
 static int
 pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
     struct pol_action *a, int is_ret)
@@ -637,10 +667,21 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	name = policy_action_name(a->kind);
 	if ((r = pol_act_hook(c, h, v[P_ACTION], a, is_ret)) != 0)
 		return r;
-	for (k = P_ERROR; k < P_N_; k++)
-		if (v[k] != NULL && !(pol_act_params[a->kind] & (1U << k)))
+	for (k = P_ERROR; k < P_N_; k++) {
+		if (v[k] == NULL || (pol_act_params[a->kind] & (1U << k)))
+			continue;
+		if (k > P_SOCK)
 			return pol_error(c, v[k], "%s: not a parameter of "
 			    "action %s", pol_act_keys[k], name);
+		/* Tetragon ignores the numeric parameters an action does
+		 * not use (its examples put argError on Sigkill) */
+		if ((r = yamlu_int(c->y, v[k], pol_act_keys[k], INT32_MIN,
+		    INT32_MAX, &x)) != 0)
+			return r;
+		pol_note(c, v[k], "%s has no effect on action %s",
+		    pol_act_keys[k], name);
+		v[k] = NULL;
+	}
 	switch (a->kind) {
 	case POL_ACT_POST:
 		if (v[P_IMA] != NULL)
@@ -671,15 +712,7 @@ pol_action(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 				return pol_error(c, v[P_SCOPE], "rateLimitScope"
 				    ": expected thread, process or global");
 		}
-		if ((v[P_KSTACK] != NULL || v[P_USTACK] != NULL) &&
-		    h->kind == POL_HOOK_LSM)
-			return pol_error(c, v[P_KSTACK] ? v[P_KSTACK] :
-			    v[P_USTACK], "stack traces: not on lsmhooks");
-		if (v[P_KSTACK] != NULL && (r = yamlu_bool(c->y, v[P_KSTACK],
-		    "kernelStackTrace", &a->kernel_stack)) != 0)
-			return r;
-		if (v[P_USTACK] != NULL && (r = yamlu_bool(c->y, v[P_USTACK],
-		    "userStackTrace", &a->user_stack)) != 0)
+		if ((r = pol_act_stacks(c, h, v, a)) != 0)
 			return r;
 		break;
 	case POL_ACT_SIGNAL:
@@ -942,3 +975,12 @@ pol_selectors(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n)
 	}
 	return 0;
 }
+
+/* the key tables of this file, for policy_names_walk */
+const struct pol_keytab pol_sel_keytabs[] = {
+	{ "selectors", pol_sel_keys }, { "matchArgs", pol_marg_keys },
+	{ "matchPIDs", pol_pids_keys }, { "matchBinaries", pol_bins_keys },
+	{ "matchNamespaces", pol_ns_keys },
+	{ "matchCapabilities", pol_caps_keys },
+	{ "matchActions", pol_act_keys }, { NULL, NULL }
+};

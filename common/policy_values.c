@@ -469,6 +469,16 @@ pol_inmap(struct pol_ctx *c, yaml_node_t *vals, const struct pol_arg *a,
 	return 0;
 }
 
+/* Operators that take up to POL_MAX_LISTVALUES values (one map lookup
+ * for strings, the InMap hash for integer Equal/NotEqual). */
+static int
+pol_op_is_list(enum pol_op op)
+{
+	return op == POL_OP_EQUAL || op == POL_OP_NOTEQUAL ||
+	    op == POL_OP_PREFIX || op == POL_OP_NOTPREFIX ||
+	    op == POL_OP_POSTFIX || op == POL_OP_NOTPOSTFIX;
+}
+
 /*
  * Parse the values (node vals, may be NULL) of matchArgs entry n for
  * operator m->op on argument a (compatibility already checked).
@@ -498,6 +508,9 @@ pol_matchvalues(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *vals,
 		return pol_error(c, n, "matchArgs: missing 'values'");
 	if (m->op == POL_OP_INMAP || m->op == POL_OP_NOTINMAP)
 		r = pol_inmap(c, vals, a, m);
+	else if (pol_op_is_list(m->op))
+		r = yamlu_seq(c->y, vals, "values", POL_MAX_LISTVALUES,
+		    "POL_MAX_LISTVALUES", &count);
 	else
 		r = yamlu_seq(c->y, vals, "values", POL_MAX_VALUES,
 		    "POL_MAX_VALUES", &count);
@@ -568,6 +581,13 @@ pol_matchvalues(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *vals,
 		}
 		if (r != 0)
 			return r;
+		if (count > POL_MAX_VALUES && (m->op == POL_OP_PREFIX ||
+		    m->op == POL_OP_NOTPREFIX) && v->len > POL_MAX_PREFIX_LIST)
+			return pol_error(c, item, "%s value: %zu bytes; a list "
+			    "of more than %d values is matched in an LPM trie "
+			    "whose keys hold at most %d bytes of a value "
+			    "(POL_MAX_PREFIX_LIST)", policy_op_name(m->op),
+			    v->len, POL_MAX_VALUES, POL_MAX_PREFIX_LIST);
 	}
 done:
 	if (m->nvalues == 0)

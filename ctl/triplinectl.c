@@ -392,12 +392,36 @@ tail_json_copy(FILE *fp, int follow, struct sbuf *sb)
 	free(line);
 }
 
+/*
+ * Between polls: the stream to read next.  The file at path is another
+ * one (rotated or moved away): the rest of the old one, then the new one
+ * from its start; it is shorter than what was read (truncated, as
+ * copytruncate does): the file again from its start; else fp.  One stat
+ * of path per poll.
+ */
+static FILE *
+tail_json_next(FILE *fp, const char *path, struct sbuf *sb)
+{
+	struct stat	 st, cur;
+
+	clearerr(fp);
+	if (stat(path, &st) != 0 || fstat(fileno(fp), &cur) != 0)
+		return fp;
+	if (st.st_ino != cur.st_ino || st.st_dev != cur.st_dev)
+		tail_json_copy(fp, 0, sb);
+	else if (st.st_size >= ftello(fp))
+		return fp;
+	fclose(fp);
+	if ((fp = fopen(path, "re")) == NULL)
+		fatal("%s", path);
+	return fp;
+}
+
 static int
 tail_json(int count, int follow)
 {
 	char		 path[4200];
 	FILE		*fp;
-	struct stat	 st, cur;
 	struct sbuf	 sb;
 
 	snprintf(path, sizeof(path), "%s/events.jsonl", state_dir);
@@ -411,21 +435,7 @@ tail_json(int count, int follow)
 		fflush(stdout);
 		if (!follow)
 			break;
-		clearerr(fp);
-		if (stat(path, &st) == 0 && fstat(fileno(fp), &cur) == 0 &&
-		    (st.st_ino != cur.st_ino || st.st_dev != cur.st_dev)) {
-			/* rotated or moved away: the rest of the old file,
-			 * then the new one from its start */
-			tail_json_copy(fp, 0, &sb);
-			fclose(fp);
-			if ((fp = fopen(path, "re")) == NULL)
-				fatal("%s", path);
-		} else if (stat(path, &st) == 0 && st.st_size < ftello(fp)) {
-			/* truncated (copytruncate): start over */
-			fclose(fp);
-			if ((fp = fopen(path, "re")) == NULL)
-				fatal("%s", path);
-		}
+		fp = tail_json_next(fp, path, &sb);
 		usleep(200000);
 	}
 	sbuf_clear(&sb);

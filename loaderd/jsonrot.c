@@ -34,8 +34,9 @@
 #include "ipc_msg.h"
 #include "log.h"
 #include "loaderd.h"
+#include "statefile.h"
 
-#define JSONL	"events.jsonl"
+#define JSONL	STATE_JSONL
 
 /* events.jsonl.I -> .I+1 for I = keep-1 .. 1, then events.jsonl -> .1 */
 static int
@@ -75,8 +76,7 @@ jsonrot_run(struct loaderd_env *env, int rotate)
 	}
 	if (rotate && jsonrot_shift(dfd, env->cfg.export_keep) != 0)
 		log_warn("events.jsonl: rotation");
-	else if ((fd = openat(dfd, JSONL, O_WRONLY | O_APPEND | O_CREAT |
-	    O_NOFOLLOW | O_CLOEXEC, 0640)) == -1)
+	else if ((fd = state_file_open(dfd, JSONL, STATE_JSONL_FLAGS)) == -1)
 		log_warn("events.jsonl: open");
 	else {
 		j.rotated = rotate;

@@ -88,8 +88,10 @@ struct loaderd_service {
 	int		 held;		/* watchdog not fed at the last check */
 	uint64_t	 fed;		/* WATCHDOG=1 sent */
 	uint64_t	 holds;		/* checks that did not feed it */
-	uint64_t	 rate_events;	/* events_stored at the last STATUS */
+	uint64_t	 rate_events;	/* events_stored at the last periodic
+					   STATUS (or READY=1) */
 	uint64_t	 rate_ms;	/* and when (0: none yet) */
+	unsigned long long rate;	/* events/s it computed */
 	struct event	*status_ev, *watchdog_ev, *startup_ev;
 };
 
@@ -186,6 +188,7 @@ void	service_health(struct loaderd_env *);	/* a child READY or answer */
 void	service_health_tick(struct loaderd_env *); /* each health round */
 void	service_stopping(struct loaderd_env *);
 void	service_reloading(struct loaderd_env *, int begin);
+void	service_status_periodic(struct loaderd_env *); /* its timer's work */
 void	service_free(struct loaderd_env *);
 
 /* policies.c: policies at start-up and from triplinectl */

@@ -102,3 +102,15 @@ UNIT_TESTS += tests/unit/test_reload_plan
 endif
 # readiness, status and watchdog for the service manager (sd_notify)
 loaderd_libloaderd_a_SOURCES += loaderd/service.c
+
+if HAVE_CMOCKA
+# what loaderd tells the service manager (STATUS, READY=1 after a reload)
+check_PROGRAMS += tests/unit/test_service
+tests_unit_test_service_SOURCES = tests/unit/test_service.c
+tests_unit_test_service_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBBPF_CFLAGS)
+tests_unit_test_service_LDADD = loaderd/libloaderd.a \
+	tests/lib/libtestutil.a $(COMMON_LIBS) $(LIBBPF_LIBS) \
+	$(LIBEVENT_LIBS) $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_service
+endif

@@ -196,6 +196,54 @@ m_collector(struct sbuf *sb, struct loaderd_env *env)
 	    (unsigned long long)cs->alerts_unrouted);
 }
 
+/* Retention of events.db (retention.max_age, retention.max_size). */
+static void
+m_retention(struct sbuf *sb, struct loaderd_env *env)
+{
+	const struct ipc_collect_stats *cs = &env->cstats;
+
+	m_u64(sb, "tripline_retention_steps_total", "counter",
+	    "Retention steps committed (each deletes a few thousand of the "
+	    "oldest events at most).", cs->ret_steps);
+	m_head(sb, "tripline_retention_rows_deleted_total", "counter",
+	    "Rows retention deleted, by table.");
+	sbuf_addf(sb, "tripline_retention_rows_deleted_total"
+	    "{table=\"events\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"processes\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"outbox\"} %llu\n"
+	    "tripline_retention_rows_deleted_total{table=\"drops\"} %llu\n",
+	    (unsigned long long)cs->ret_events,
+	    (unsigned long long)cs->ret_processes,
+	    (unsigned long long)cs->ret_outbox,
+	    (unsigned long long)cs->ret_drops);
+	m_u64(sb, "tripline_retention_errors_total", "counter",
+	    "Retention steps rolled back (a failed statement or commit).",
+	    cs->ret_errors);
+}
+
+/* Syslog forwarding (syslog.target); all 0 without it. */
+static void
+m_syslog(struct sbuf *sb, struct loaderd_env *env)
+{
+	const struct ipc_fwd_stats *f = &env->fstats;
+
+	m_u64(sb, "tripline_syslog_forwarded_total", "counter",
+	    "Events the notifier sent to the syslog target.", f->forwarded);
+	m_head(sb, "tripline_syslog_skipped_total", "counter",
+	    "Events never forwarded, by reason: backlog (over "
+	    "syslog.max_backlog while the target was down), refused (a "
+	    "message the notifier could not send).");
+	sbuf_addf(sb, "tripline_syslog_skipped_total{reason=\"backlog\"} "
+	    "%llu\ntripline_syslog_skipped_total{reason=\"refused\"} %llu\n",
+	    (unsigned long long)(f->skipped - f->refused),
+	    (unsigned long long)f->refused);
+	m_u64(sb, "tripline_syslog_failures_total", "counter",
+	    "Failed sending rounds (target down or unreachable), each "
+	    "retried after a back-off.", f->failures);
+	m_u64(sb, "tripline_syslog_backlog_events", "gauge",
+	    "Stored events not forwarded yet.", f->backlog);
+}
+
 /* One sample of a per-hook counter: labels policy and hook
  * ("kind:target"). */
 static void
@@ -211,6 +259,31 @@ m_hook_line(struct sbuf *sb, const char *name,
 	m_label(sb, hook);
 	sbuf_addf(sb, "} %llu\n", (unsigned long long)v);
 	free(hook);
+}
+
+/*
+ * The attached hooks' figures, read once for all the counters (each read
+ * walks the policies and looks the hook's counters up in the BPF map).
+ * Returns how many are in *out (free it).
+ */
+static size_t
+m_hook_infos(struct loaderd_env *env, struct polset_hookinfo **out)
+{
+	struct polset_hookinfo hi, *v = NULL;
+	size_t		 n, len = 0, cap = 0;
+
+	for (n = 0; env->pols != NULL && polset_hook(env->pols, n, &hi) == 0;
+	    n++) {
+		if (hi.skipped)
+			continue;
+		if (len == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[len++] = hi;
+	}
+	*out = v;
+	return len;
 }
 
 static void
@@ -241,22 +314,20 @@ m_hooks(struct sbuf *sb, struct loaderd_env *env)
 		{ "tripline_hook_overrides_total", "Calls the hook made fail "
 		    "(Override).", offsetof(struct polset_hookinfo, overrides) },
 	};
-	struct polset_hookinfo hi;
-	size_t		 c, n;
+	struct polset_hookinfo *hi;
+	size_t		 c, i, n;
 
 	m_u64(sb, "tripline_policies_loaded", "gauge", "Policies loaded.",
 	    env->pols != NULL ? polset_count(env->pols) : 0);
+	n = m_hook_infos(env, &hi);
 	for (c = 0; c < sizeof(ctr) / sizeof(ctr[0]); c++) {
 		m_head(sb, ctr[c].name, "counter", ctr[c].help);
-		for (n = 0; env->pols != NULL &&
-		    polset_hook(env->pols, n, &hi) == 0; n++) {
-			if (hi.skipped)
-				continue;
-			m_hook_line(sb, ctr[c].name, &hi,
-			    *(const uint64_t *)((const char *)&hi +
+		for (i = 0; i < n; i++)
+			m_hook_line(sb, ctr[c].name, &hi[i],
+			    *(const uint64_t *)((const char *)&hi[i] +
 			    ctr[c].off));
-		}
 	}
+	free(hi);
 }
 
 char *
@@ -272,6 +343,8 @@ metrics_render(struct loaderd_env *env, int up)
 	m_processes(&sb, env);
 	m_kernel(&sb, env);
 	m_collector(&sb, env);
+	m_retention(&sb, env);
+	m_syslog(&sb, env);
 	m_hooks(&sb, env);
 	return sb.buf;
 }

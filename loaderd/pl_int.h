@@ -145,6 +145,25 @@ struct ph {
 	struct ipc_hook		 meta;
 };
 
+/* The string maps (bpf/generic_maps.bpf.h): values of a string operator
+ * with more than HOOK_VALUES_MAX of them. */
+enum pl_strmap {
+	PL_SM_EQ = 0,		/* streq (hash): Equal, NotEqual */
+	PL_SM_PFX,		/* strpfx (LPM trie): Prefix, NotPrefix */
+	PL_SM_SFX,		/* strsfx (LPM trie, reversed): Postfix,
+				   NotPostfix */
+	PL_SM_MAX_
+};
+
+/* A policy's keys of one string map. */
+struct pl_strkeys {
+	union {
+		struct streq_key	*eq;
+		struct strlpm_key	*lpm;
+	} k;
+	size_t			 n, cap;
+};
+
 struct pent {
 	TAILQ_ENTRY(pent)	 entry;
 	struct policy		*pol;
@@ -158,6 +177,8 @@ struct pent {
 	size_t			 ninmap;
 	size_t			 inmapcap;
 	int			 inmap_written;
+	struct pl_strkeys	 sk[PL_SM_MAX_];
+	int			 sk_written;
 };
 TAILQ_HEAD(pentq, pent);
 
@@ -186,6 +207,10 @@ struct polset {
 	int			 sys_hash;
 	uint32_t		 inmap_max;
 	size_t			 inmap_used;
+	int			 fd_str[PL_SM_MAX_];	/* streq, strpfx,
+							   strsfx */
+	uint32_t		 str_max[PL_SM_MAX_];
+	size_t			 str_used[PL_SM_MAX_];
 	struct bpf_program	*p_enter, *p_exit, *p_tp, *p_uprobe;
 	struct bpf_program	*p_exec;	/* generic_exec, optional */
 	struct bpf_link		*l_enter, *l_exit;

@@ -120,8 +120,78 @@ pl_slot_clear(struct polset *ps, uint32_t id)
 	ps->used[id] = 0;
 }
 
-int
-pl_inmap_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
+static const char *const pl_sm_what[PL_SM_MAX_] = {
+	"Equal/NotEqual string values (map streq)",
+	"Prefix/NotPrefix values (map strpfx)",
+	"Postfix/NotPostfix values (map strsfx)",
+};
+
+static const void *
+pl_sk_key(const struct pent *pe, int m, size_t i)
+{
+	if (m == PL_SM_EQ)
+		return &pe->sk[m].k.eq[i];
+	return &pe->sk[m].k.lpm[i];
+}
+
+static void
+pl_strkeys_clear(struct polset *ps, struct pent *pe)
+{
+	size_t i;
+	int m;
+
+	if (!pe->sk_written)
+		return;
+	for (m = 0; m < PL_SM_MAX_; m++) {
+		for (i = 0; i < pe->sk[m].n; i++)
+			(void)bpf_map_delete_elem(ps->fd_str[m],
+			    pl_sk_key(pe, m, i));
+		ps->str_used[m] -= pe->sk[m].n;
+	}
+	pe->sk_written = 0;
+}
+
+/* The policy's keys of the string maps; all or none. */
+static int
+pl_strkeys_write(struct polset *ps, struct pent *pe, char *err,
+    size_t errlen)
+{
+	uint8_t one = 1;
+	size_t i;
+	int m;
+
+	for (m = 0; m < PL_SM_MAX_; m++) {
+		if (pe->sk[m].n == 0)
+			continue;
+		if (ps->fd_str[m] < 0 ||
+		    ps->str_used[m] + pe->sk[m].n > ps->str_max[m]) {
+			snprintf(err, errlen, "%s: %s: %zu needed, %zu of %u "
+			    "free (all policies share them)", pe->pol->file ?
+			    pe->pol->file : pe->pol->name, pl_sm_what[m],
+			    pe->sk[m].n, (size_t)ps->str_max[m] -
+			    ps->str_used[m], ps->str_max[m]);
+			return ERR_RANGE;
+		}
+	}
+	pe->sk_written = 1;
+	for (m = 0; m < PL_SM_MAX_; m++)
+		ps->str_used[m] += pe->sk[m].n;
+	for (m = 0; m < PL_SM_MAX_; m++) {
+		for (i = 0; i < pe->sk[m].n; i++) {
+			if (bpf_map_update_elem(ps->fd_str[m],
+			    pl_sk_key(pe, m, i), &one, BPF_ANY) == 0)
+				continue;
+			snprintf(err, errlen, "write %s: %s", pl_sm_what[m],
+			    strerror(errno));
+			pl_strkeys_clear(ps, pe);
+			return ERR_SYS;
+		}
+	}
+	return 0;
+}
+
+static int
+pl_nums_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
 {
 	uint8_t one = 1;
 	size_t i;
@@ -156,12 +226,27 @@ pl_inmap_clear(struct polset *ps, struct pent *pe)
 {
 	size_t i;
 
+	pl_strkeys_clear(ps, pe);
 	if (!pe->inmap_written)
 		return;
 	for (i = 0; i < pe->ninmap; i++)
 		(void)bpf_map_delete_elem(ps->fd_inmap, &pe->inmap[i]);
 	ps->inmap_used -= pe->ninmap;
 	pe->inmap_written = 0;
+}
+
+/* The policy's map-held values: InMap (and integer Equal lists) and
+ * string lists. */
+int
+pl_inmap_write(struct polset *ps, struct pent *pe, char *err, size_t errlen)
+{
+	int r;
+
+	if ((r = pl_nums_write(ps, pe, err, errlen)) != 0)
+		return r;
+	if ((r = pl_strkeys_write(ps, pe, err, errlen)) != 0)
+		pl_inmap_clear(ps, pe);
+	return r;
 }
 
 /*

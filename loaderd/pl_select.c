@@ -50,6 +50,147 @@ pl_inmap_add(struct pent *pe, uint32_t map_id, uint64_t v)
 	pe->ninmap++;
 }
 
+static uint32_t
+pl_map_id(struct pl_ctx *c)
+{
+	uint32_t id = c->ps->next_map_id++;
+
+	if (c->ps->next_map_id == 0)
+		c->ps->next_map_id = 1;
+	return id;
+}
+
+/* A new zeroed key at the end of the policy's keys of string map m. */
+static void *
+pl_sk_add(struct pent *pe, int m)
+{
+	struct pl_strkeys *k = &pe->sk[m];
+	size_t sz = m == PL_SM_EQ ? sizeof(struct streq_key) :
+	    sizeof(struct strlpm_key);
+	char *p;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->k.eq = xreallocarray(k->k.eq, k->cap, sz);
+	}
+	p = (char *)k->k.eq + k->n++ * sz;
+	memset(p, 0, sz);
+	return p;
+}
+
+/* The key of the len bytes at s under string map m (strsfx: reversed);
+ * widens the lengths the entry's values span. */
+static void
+pl_sk_put(struct pl_ctx *c, struct sel_matcharg *sm, int m, const char *s,
+    size_t len)
+{
+	struct streq_key *eq;
+	struct strlpm_key *lpm;
+	size_t i;
+
+	if (m == PL_SM_EQ) {
+		eq = pl_sk_add(c->pe, m);
+		eq->map_id = sm->map_id;
+		eq->len = (uint32_t)len;
+		memcpy(eq->s, s, len);
+	} else {
+		lpm = pl_sk_add(c->pe, m);
+		lpm->map_id = sm->map_id;
+		lpm->prefixlen = (uint32_t)(32 + 8 * len);
+		for (i = 0; i < len; i++)
+			lpm->s[i] = (uint8_t)(m == PL_SM_SFX ?
+			    s[len - 1 - i] : s[i]);
+	}
+	if (len < sm->v.smap.minlen)
+		sm->v.smap.minlen = (uint32_t)len;
+	if (len > sm->v.smap.maxlen)
+		sm->v.smap.maxlen = (uint32_t)len;
+}
+
+/*
+ * A string operator with more values than a sel_matcharg holds: its
+ * values become keys of the string map of its operator under a new map
+ * id (bpf/generic/strcmp.bpf.h gen_str_map).  A value with a trailing
+ * NUL is a whole string (Equal, Prefix: the lookup appends the subject's
+ * NUL) or its end, and also the raw bytes with the NUL: Equal and
+ * Postfix store it with and without the NUL.
+ */
+static int
+pl_strmap(struct pl_ctx *c, const struct pol_matcharg *m,
+    struct sel_matcharg *sm)
+{
+	const struct pol_value *v;
+	size_t i, max;
+	int map;
+
+	if (m->op == POL_OP_EQUAL || m->op == POL_OP_NOTEQUAL)
+		map = PL_SM_EQ;
+	else if (m->op == POL_OP_PREFIX || m->op == POL_OP_NOTPREFIX)
+		map = PL_SM_PFX;
+	else
+		map = PL_SM_SFX;
+	max = map == PL_SM_EQ ? HOOK_STR_MAX : HOOK_STRLPM_MAX;
+	sm->flags = SEL_MA_STRMAP;
+	sm->map_id = pl_map_id(c);
+	sm->v.smap.minlen = UINT32_MAX;
+	for (i = 0; i < m->nvalues; i++) {
+		v = &m->values[i];
+		if (v->str == NULL)
+			return pl_fail(c, ERR_PARSE, m->line, m->col,
+			    "value %zu is not a string", i);
+		if (v->len > max)
+			return pl_fail(c, ERR_RANGE, m->line, m->col, "%s value "
+			    "of %zu bytes: a list of more than %d values holds "
+			    "at most %zu bytes per value", policy_op_name(m->op),
+			    v->len, HOOK_VALUES_MAX, max);
+		pl_sk_put(c, sm, map, v->str, v->len);
+		if (map != PL_SM_PFX && v->len > 0 &&
+		    v->str[v->len - 1] == '\0')
+			pl_sk_put(c, sm, map, v->str, v->len - 1);
+	}
+	return 0;
+}
+
+/* Integer Equal / NotEqual with more values than a sel_matcharg holds:
+ * InMap / NotInMap on the same values. */
+static int
+pl_intlist(struct pl_ctx *c, const struct pol_matcharg *m,
+    struct sel_matcharg *sm)
+{
+	const struct pol_value *v;
+	size_t i;
+
+	sm->op = m->op == POL_OP_EQUAL ? POL_OP_INMAP : POL_OP_NOTINMAP;
+	sm->map_id = pl_map_id(c);
+	for (i = 0; i < m->nvalues; i++) {
+		v = &m->values[i];
+		if (!v->is_num)
+			return pl_fail(c, ERR_PARSE, m->line, m->col,
+			    "value \"%.*s\" is not a number (the argument is "
+			    "an integer)", (int)v->len, v->str ? v->str : "");
+		pl_inmap_add(c->pe, sm->map_id, v->lo);
+	}
+	return 0;
+}
+
+/* More values than a sel_matcharg holds: in a map, where the engine has
+ * one for the operator. */
+static int
+pl_biglist(struct pl_ctx *c, const struct pol_matcharg *m,
+    struct sel_matcharg *sm, int strop, enum pol_arg_type type)
+{
+	if (c->selmode != PL_SEL_NET && strop)
+		return pl_strmap(c, m, sm);
+	if (c->selmode != PL_SEL_NET && (m->op == POL_OP_EQUAL ||
+	    m->op == POL_OP_NOTEQUAL) && abi_arg_is(type, ABI_AC_INT))
+		return pl_intlist(c, m, sm);
+	return pl_fail(c, ERR_RANGE, m->line, m->col, "%zu values: at most "
+	    "%d per operator %s%s", m->nvalues, HOOK_VALUES_MAX,
+	    policy_op_name(m->op), c->selmode == PL_SEL_NET ? " on a hook "
+	    "run by the cgroup programs" : " (only Equal, NotEqual, Prefix, "
+	    "NotPrefix, Postfix and NotPostfix take more)");
+}
+
 /* Compile one matchArgs / matchReturnArgs entry; type is the argument's
  * (resolved) type. */
 static int
@@ -71,9 +212,7 @@ pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
 			return pl_fail(c, ERR_UNSUPP, m->line, m->col,
 			    "InMap/NotInMap take numbers; use Equal/Prefix "
 			    "for strings");
-		sm->map_id = c->ps->next_map_id++;
-		if (c->ps->next_map_id == 0)
-			c->ps->next_map_id = 1;
+		sm->map_id = pl_map_id(c);
 		for (i = 0; i < m->nvalues; i++) {
 			v = &m->values[i];
 			if (v->hi < v->lo || v->hi - v->lo >= POL_MAX_MAPVALUES)
@@ -90,16 +229,15 @@ pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
 		}
 		return 0;
 	}
-	if (m->nvalues > HOOK_VALUES_MAX)
-		return pl_fail(c, ERR_RANGE, m->line, m->col, "%zu values: "
-		    "at most %d per operator", m->nvalues, HOOK_VALUES_MAX);
-	sm->nvals = (uint8_t)m->nvalues;
 	strop = pl_op_is_strop(m->op) || ((m->op == POL_OP_EQUAL ||
 	    m->op == POL_OP_NOTEQUAL) && isstr);
 	if (strop && !isstr)
 		return pl_fail(c, ERR_PARSE, m->line, m->col, "operator %d "
 		    "needs a string argument, this one is a number",
 		    (int)m->op);
+	if (m->nvalues > HOOK_VALUES_MAX)
+		return pl_biglist(c, m, sm, strop, type);
+	sm->nvals = (uint8_t)m->nvalues;
 	for (i = 0; i < m->nvalues; i++) {
 		v = &m->values[i];
 		if (strop) {

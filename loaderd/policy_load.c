@@ -73,6 +73,8 @@ pl_pent_free(struct pent *pe)
 		pl_ph_clear(&pe->hooks[i]);
 	free(pe->hooks);
 	free(pe->inmap);
+	for (i = 0; i < PL_SM_MAX_; i++)
+		free(pe->sk[i].k.eq);	/* the union's one pointer */
 	policy_free(pe->pol);
 	free(pe);
 }
@@ -124,6 +126,12 @@ pl_map_fd(struct polset *ps, const char *name, int required, char *err,
 		*type = bpf_map__type(m);
 	if (strcmp(name, "inmap") == 0)
 		ps->inmap_max = bpf_map__max_entries(m);
+	else if (strcmp(name, "streq") == 0)
+		ps->str_max[PL_SM_EQ] = bpf_map__max_entries(m);
+	else if (strcmp(name, "strpfx") == 0)
+		ps->str_max[PL_SM_PFX] = bpf_map__max_entries(m);
+	else if (strcmp(name, "strsfx") == 0)
+		ps->str_max[PL_SM_SFX] = bpf_map__max_entries(m);
 	return bpf_map__fd(m);
 }
 
@@ -175,7 +183,13 @@ polset_new(struct polset **out, struct bpfl *b, polset_hook_cb cb,
 	    (ps->fd_tp = pl_map_fd(ps, "tp_hooks", 1, err, errlen, NULL)) < 0 ||
 	    (ps->fd_stats = pl_map_fd(ps, "hook_stats", 1, err, errlen,
 	    NULL)) < 0 ||
-	    (ps->fd_inmap = pl_map_fd(ps, "inmap", 1, err, errlen, NULL)) < 0)
+	    (ps->fd_inmap = pl_map_fd(ps, "inmap", 1, err, errlen, NULL)) < 0 ||
+	    (ps->fd_str[PL_SM_EQ] = pl_map_fd(ps, "streq", 1, err, errlen,
+	    NULL)) < 0 ||
+	    (ps->fd_str[PL_SM_PFX] = pl_map_fd(ps, "strpfx", 1, err, errlen,
+	    NULL)) < 0 ||
+	    (ps->fd_str[PL_SM_SFX] = pl_map_fd(ps, "strsfx", 1, err, errlen,
+	    NULL)) < 0)
 		goto fail;
 	ps->sys_hash = st == BPF_MAP_TYPE_HASH;
 	if ((ps->p_enter = pl_prog(ps, "sys_enter", err, errlen)) == NULL ||

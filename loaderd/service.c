@@ -55,7 +55,10 @@ service_send(struct loaderd_env *env, const char *msg)
 		log_warnx_r(r, "notifying the service manager (%.20s)", msg);
 }
 
-/* Events stored per second since the last call (0 the first time). */
+/* Events stored per second since the last call (0 the first time).
+ * Called by the periodic STATUS only (and once at READY=1, to start the
+ * window): other STATUS lines show its last figure, and do not shorten
+ * the next window. */
 static unsigned long long
 service_rate(struct loaderd_env *env, uint64_t now)
 {
@@ -86,22 +89,27 @@ service_status(struct loaderd_env *env, const char *prefix,
 	n = supervise_unhealthy(&env->child[CHILD_NOTIFIER], now);
 	snprintf(buf, len, "%sSTATUS=%zu policies, %llu events/s, %llu "
 	    "records lost; collectord %s, notifierd %s%s%s", prefix,
-	    env->pols != NULL ? polset_count(env->pols) : 0,
-	    service_rate(env, now),
+	    env->pols != NULL ? polset_count(env->pols) : 0, env->svc.rate,
 	    (unsigned long long)st[EV_STAT_DROPPED], c != NULL ? c : "ok",
 	    n != NULL ? n : "ok", note != NULL ? "; " : "",
 	    note != NULL ? note : "");
 }
 
-static void
-service_status_cb(evutil_socket_t fd, short ev, void *arg)
+void
+service_status_periodic(struct loaderd_env *env)
 {
-	struct loaderd_env	*env = arg;
 	char			 msg[512];
 
+	env->svc.rate = service_rate(env, supervise_now_ms());
 	service_status(env, "", env->svc.held ? "watchdog held" : NULL, msg,
 	    sizeof(msg));
 	service_send(env, msg);
+}
+
+static void
+service_status_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	service_status_periodic(arg);
 }
 
 /* Why the watchdog must not be fed now (buf), or NULL. */
@@ -198,6 +206,7 @@ service_ready(struct loaderd_env *env)
 		return;
 	env->svc.ready = 1;
 	evtimer_del(env->svc.startup_ev);
+	(void)service_rate(env, supervise_now_ms());	/* the first window */
 	service_status(env, "READY=1\n", NULL, msg, sizeof(msg));
 	service_send(env, msg);
 	log_info("ready: %zu policies attached, collectord (pid %ld) "

@@ -113,6 +113,27 @@ INTEGRATION_TESTS += tests/integration/e2e_diskfull.sh
 # log shipping: RFC 5424 syslog over TCP, UDP and TLS and imfile on the
 # JSON export, against a real rsyslogd on 127.0.0.1
 INTEGRATION_TESTS += tests/integration/e2e_syslog.sh
+# long string / integer value lists (string maps, InMap) end to end
+INTEGRATION_TESTS += tests/integration/e2e_strlists.sh
+# triplinectl tail --json across rotation and truncation (no daemon)
+INTEGRATION_TESTS += tests/integration/ctl_tail_json.sh
+# the conformance tables of docs/policy-reference.md against every name
+# the policy parser's tables accept (no root: also in make distcheck)
+check_PROGRAMS += tests/integration/policy_names
+tests_integration_policy_names_SOURCES = tests/integration/policy_names.c
+tests_integration_policy_names_LDADD = $(COMMON_LIBS)
+INTEGRATION_TESTS += tests/integration/policy_conformance.sh
+UNPRIVILEGED_TESTS += tests/integration/policy_conformance.sh
+if HAVE_CMOCKA
+# the aliases of argument types and operators (the conformance table's
+# alias rows)
+check_PROGRAMS += tests/unit/test_policy_names
+tests_unit_test_policy_names_SOURCES = tests/unit/test_policy_names.c
+tests_unit_test_policy_names_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_policy_names_LDADD = $(COMMON_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_policy_names
+UNPRIVILEGED_TESTS += tests/unit/test_policy_names
+endif
 
 # unreadable user memory at sys_enter: the call is re-read at sys_exit
 INTEGRATION_TESTS += tests/integration/e2e_unread.sh

@@ -116,6 +116,10 @@ gen_matcharg(__u32 skey, __u32 k)
 	    t == POL_ARG_SOCKADDR)
 		return gen_sockop(skey, k, slot);
 	op = abi_op_base(ma->op, &neg);
+	if (ma->flags & SEL_MA_STRMAP) {
+		hit = gen_str_map(r->off, r->len, skey, k);
+		return neg ? !hit : hit;
+	}
 	v = r->val;
 	n = ma->nvals;
 	if (n > HOOK_VALUES_MAX)

@@ -77,6 +77,8 @@ struct t {
 	char			 target[PATH_MAX];
 	char			 other[PATH_MAX];
 	char			*exe;
+	pid_t			 fence_pid;	/* settle(): its exit record */
+	int			 fence_seen;
 };
 
 static struct t *T;
@@ -90,7 +92,15 @@ on_rec(void *ctx, void *data, size_t len)
 {
 	struct t *t = ctx;
 	const struct ev_hdr *h = data;
+	const struct ev_exit *x = data;
 
+	if (len >= sizeof(*x) && h->type == EV_EXIT) {
+		pthread_mutex_lock(&t->mu);
+		if (t->fence_pid > 0 && x->key.pid == (uint32_t)t->fence_pid)
+			t->fence_seen = 1;
+		pthread_mutex_unlock(&t->mu);
+		return 0;
+	}
 	if (len < sizeof(struct ev_generic) || h->type != EV_GENERIC)
 		return 0;
 	pthread_mutex_lock(&t->mu);
@@ -185,19 +195,60 @@ count_hook(uint32_t id, pid_t pid, size_t from)
 	return c;
 }
 
-/* Wait until the ring is drained: every record the programs wrote has
- * reached the poller (the "emitted" counter stops moving). */
+static int
+fence_seen(void)
+{
+	int seen;
+
+	pthread_mutex_lock(&T->mu);
+	seen = T->fence_seen;
+	pthread_mutex_unlock(&T->mu);
+	return seen;
+}
+
+/*
+ * Wait until every record written before now (by this process's syscalls
+ * and by children it reaped) has reached the poller.  A fence: a child
+ * that exits once its pid is known here; its exit record takes its place
+ * in the ring after all of those, and the ring is consumed in that order
+ * (a reader stops at a record not yet committed), so once the poller saw
+ * the fence it saw them.  Other processes' events do not matter, however
+ * many the machine makes.  Fails after SETTLE_MS (the fence lost to a
+ * full ring, say).
+ */
+#define SETTLE_MS	(10 * WAIT_MS)
 static void
 settle(void)
 {
-	uint64_t st[EV_STAT_MAX], last = UINT64_MAX;
+	uint64_t st[EV_STAT_MAX], end;
+	int p[2], status;
+	pid_t pid;
+	char c;
 
-	for (;;) {
-		usleep(100000);
-		assert_int_equal(bpfl_stats(T->b, st), 0);
-		if (st[EV_STAT_EMITTED] == last)
-			return;
-		last = st[EV_STAT_EMITTED];
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[1]);
+		/* until the parent closes it */
+		_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	close(p[0]);
+	pthread_mutex_lock(&T->mu);
+	T->fence_pid = pid;
+	T->fence_seen = 0;
+	pthread_mutex_unlock(&T->mu);
+	close(p[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	end = now_ms() + SETTLE_MS;
+	while (!fence_seen()) {
+		if (now_ms() >= end) {
+			assert_int_equal(bpfl_stats(T->b, st), 0);
+			fail_msg("settle: the exit record of the fence process "
+			    "%d did not arrive within %d ms (%llu records lost "
+			    "to a full ring)", (int)pid, SETTLE_MS,
+			    (unsigned long long)st[EV_STAT_DROPPED]);
+		}
+		usleep(10000);
 	}
 }
 
@@ -1256,6 +1307,70 @@ test_exhaustion(void **state)
 	}
 }
 
+/* openat with nent Prefix entries of n values "/nonexistent/<e>/<i>/" on
+ * the filename, and Equal target (explicit NUL) */
+static struct policy *
+pol_prefixes(const char *name, size_t nent, size_t n, const char *target)
+{
+	struct policy *p = pol_new(name, 1);
+	struct pol_matcharg *m;
+	size_t e, i;
+
+	kp_openat(&p->hooks[0]);
+	p->hooks[0].nselectors = 1;
+	for (e = 0; e < nent; e++) {
+		m = sel_match(&p->hooks[0].selectors[0], 1, POL_OP_NOTPREFIX,
+		    n);
+		for (i = 0; i < n; i++) {
+			m->values[i].len = (size_t)asprintf(&m->values[i].str,
+			    "/nonexistent/%zu/%zu/", e, i);
+			assert_true(m->values[i].str != NULL);
+		}
+	}
+	sel_str(&p->hooks[0], 1, POL_OP_EQUAL, target, 1);
+	return p;
+}
+
+/* The string maps are shared: a policy whose lists do not fit the free
+ * keys is refused whole, with the reason; nothing of it stays behind. */
+static void
+test_strmap_exhaustion(void **state)
+{
+	const struct ev_generic *g;
+	struct polset_hookinfo hi;
+	char err[512];
+	size_t from;
+
+	(void)state;
+	/* 3 x 4096 of 16384 */
+	assert_int_equal(polset_add(T->ps, pol_prefixes("s-0", 3,
+	    POL_MAX_LISTVALUES, T->target), err, sizeof(err)), 0);
+	refused(pol_prefixes("s-1", 2, POL_MAX_LISTVALUES, T->target),
+	    ERR_RANGE, "s-1.yaml: Prefix/NotPrefix values (map strpfx): 8192 "
+	    "needed, 4096 of 16384 free (all policies share them)");
+	/* a replace needs room for old and new at once */
+	refused(pol_prefixes("s-0", 2, POL_MAX_LISTVALUES, T->target),
+	    ERR_RANGE, "s-0.yaml: Prefix/NotPrefix values (map strpfx): 8192 "
+	    "needed, 4096 of 16384 free (all policies share them)");
+	/* the running one still matches through its 3 lists */
+	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
+	from = nrecs();
+	assert_true(open_close(T->target));
+	g = find(hi.id, getpid(), from, WAIT_MS);
+	assert_non_null(g);
+	assert_int_equal(polset_delete(T->ps, "s-0", err, sizeof(err)), 0);
+	/* all free again: 4 x 4096 in one policy */
+	assert_int_equal(polset_add(T->ps, pol_prefixes("s-2", 4,
+	    POL_MAX_LISTVALUES, T->target), err, sizeof(err)), 0);
+	from = nrecs();
+	assert_true(open_close(T->other));
+	assert_true(open_close(T->target));
+	settle();
+	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
+	assert_int_equal(count_hook(hi.id, getpid(), from), 1);
+	assert_int_equal(polset_delete(T->ps, "s-2", err, sizeof(err)), 0);
+}
+
 /* HOOK_PER_DISPATCH hooks on one syscall, across policies. */
 static void
 test_dispatch_overflow(void **state)
@@ -1471,6 +1586,7 @@ main(void)
 		cmocka_unit_test_teardown(test_skipped, unload_all),
 		cmocka_unit_test_teardown(test_rollback, unload_all),
 		cmocka_unit_test_teardown(test_exhaustion, unload_all),
+		cmocka_unit_test_teardown(test_strmap_exhaustion, unload_all),
 		cmocka_unit_test_teardown(test_dispatch_overflow, unload_all),
 		cmocka_unit_test_teardown(test_resend, unload_all),
 		cmocka_unit_test_teardown(test_parsed, unload_all),

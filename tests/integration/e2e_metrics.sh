@@ -25,7 +25,7 @@ metrics:
   interval_s: 1
 EOF
 
-plan 17
+plan 19
 
 start_loaderd metricsnode -f "$T/tripline.yaml"
 sel_pol mpos </dev/null
@@ -65,6 +65,11 @@ check "loaderd's and the collector's resident memory" sh -c "
 is "policies loaded" "$(sample tripline_policies_loaded '' "$PF")" "2"
 is "no alerts file: no alert job queued" \
     "$(sample tripline_alerts_total 'state="queued"' "$PF")" "0"
+
+is "retention off: no event deleted (e2e_retention.sh: counted when on)" \
+    "$(sample tripline_retention_rows_deleted_total 'table="events"' "$PF")" "0"
+is "no syslog target: counters typed, at 0 (e2e_syslog.sh: counted when on)" \
+    "$(grep -c '^# TYPE tripline_syslog_[a-z_]*_total counter$' "$PF") $(sample tripline_syslog_forwarded_total '' "$PF")" "3 0"
 
 # every line is a comment or NAME{LABELS} VALUE
 bad=$(grep -vE '^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? [0-9.e+-]+)$' "$PF")

@@ -291,6 +291,21 @@ addok "$P/caps-nin.yaml"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$TR" openat "$M/caps-nin-yes" 0 >/dev/null
 sel_check caps-nin "matchCapabilities Effective NotIn CAP_SYS_ADMIN: unprivileged stored, root not"
 
+# isNamespaceCapability: the capability counts only outside the host user
+# namespace (root here has CAP_SYS_ADMIN in the host namespace: no match)
+sel_pol caps-nscap <<EOF
+      matchCapabilities:
+      - type: Effective
+        operator: In
+        isNamespaceCapability: true
+        values:
+        - "CAP_SYS_ADMIN"
+EOF
+addok "$P/caps-nscap.yaml"
+"$TR" openat "$M/caps-nscap-no" 0 >/dev/null
+unshare -U -r "$TR" openat "$M/caps-nscap-yes" 0 >/dev/null
+sel_check caps-nscap "matchCapabilities In CAP_SYS_ADMIN isNamespaceCapability: root of a new user namespace stored, host root not"
+
 # ---- matchReturnArgs: openat returns a fd (>= 0) or -2 (ENOENT) ----------------
 : > "$M/exists"
 # ret_case NAME OP VALUE DESC YESPATH NOPATH

@@ -16,7 +16,7 @@ MAX=$((2 * 1024 * 1024))
 # slack (docs/schema.md, retention): about the WAL frames of one batch
 SLACK=$((3 * 1024 * 1024))
 
-plan 19
+plan 24
 
 dbsize() {
 	echo $(($(stat -c %s "$S/events.db") + $(stat -c %s "$S/events.db-wal")))
@@ -88,6 +88,18 @@ is "no outbox row refers to a deleted event" \
 is "no event refers to a missing process" \
     "$(q "SELECT count(*) FROM events e WHERE e.exec_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM processes p WHERE p.exec_id = e.exec_id)")" "0"
 is "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
+# the metrics (triplinectl status --prometheus): every deleted event
+# counted (ids are never reused: max(id) events were written), no error
+ret_counted() {
+	_d=$(prom tripline_retention_rows_deleted_total 'table="events"')
+	[ "${_d:-x}" = "$(q 'SELECT max(id) - count(*) FROM events')" ]
+}
+check "tripline_retention_rows_deleted_total{table=\"events\"} counts every deleted event" \
+    wait_for 10 ret_counted
+diag "deleted: events $(prom tripline_retention_rows_deleted_total 'table="events"'), processes $(prom tripline_retention_rows_deleted_total 'table="processes"'), drops $(prom tripline_retention_rows_deleted_total 'table="drops"'); steps $(prom tripline_retention_steps_total)"
+check "tripline_retention_steps_total counts the steps" \
+    [ "$(prom tripline_retention_steps_total)" -gt 1 ]
+is "tripline_retention_errors_total is 0" "$(prom tripline_retention_errors_total)" "0"
 
 # ---- max_age ---------------------------------------------------------------------
 kill "$LPID"
@@ -113,6 +125,15 @@ wait_for 30 aged_gone
 check "events older than max_age are deleted" aged_gone
 check "...and the processes rows only they needed" \
     [ -z "$(q "SELECT 1 FROM processes WHERE arguments = 'aged$$'")" ]
+procs_counted() {
+	[ "$(prom tripline_retention_rows_deleted_total 'table="processes"')" -ge 5 ]
+}
+check "tripline_retention_rows_deleted_total{table=\"processes\"} counts them" \
+    wait_for 10 procs_counted
+ev_counted() {
+	[ "$(prom tripline_retention_rows_deleted_total 'table="events"')" -ge 10 ]
+}
+check "...and the events" wait_for 10 ev_counted
 # a young event stays
 "$TR" openat "$M/ret-young" 0 >/dev/null 2>&1
 wait_for 10 row_exists "SELECT 1 FROM events WHERE args LIKE '%ret-young%'"

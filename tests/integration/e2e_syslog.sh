@@ -107,7 +107,7 @@ stored() {	# stored PREFIX N
 	wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM events WHERE policy_name = 'sl' AND args LIKE '%$M/sl-$1%'\")\" -ge $2 ]"
 }
 
-plan 25
+plan 31
 
 rs_start main "$R/rsyslog.conf" "$PT"
 conf "tcp://127.0.0.1:$PT"
@@ -130,6 +130,10 @@ all=$(q "SELECT id FROM events WHERE id <= $last ORDER BY id")
 check "every event stored up to id $last arrived" wait_for 15 got_all "$R/raw.log" $all
 dups=$(ids "$R/raw.log" | sort -n | uniq -d | head -5)
 is "no event arrived twice" "$dups" ""
+# the metrics (status --prometheus): every one counted as forwarded
+fwd_counted() { [ "$(prom tripline_syslog_forwarded_total)" -ge "$last" ]; }
+check "tripline_syslog_forwarded_total counts the $last events sent" \
+    wait_for 10 fwd_counted
 line=$(grep "\[tripline@32473 id=\"$1\"" "$R/fields.log" | head -1)
 diag "$line"
 # local3 (19) * 8 + 4 (warning: Sigkill is an enforcement action) = 156
@@ -158,6 +162,11 @@ check "while rsyslogd is down the events are stored" stored out- 3
 set -- $(db_ids out-)
 fails() { [ "$(st failures)" -ge 1 ]; }
 check "failed attempts are counted in status" wait_for 15 fails
+check "...and in tripline_syslog_failures_total" \
+    [ "$(prom tripline_syslog_failures_total)" -ge 1 ]
+waiting() { [ "$(prom tripline_syslog_backlog_events)" -ge 3 ]; }
+check "tripline_syslog_backlog_events counts the events waiting" \
+    wait_for 15 waiting
 rs_start main "$R/rsyslog.conf" "$PT"
 check "after the restart the missed events arrive" wait_for 40 got_all "$R/raw.log" "$@"
 diag "status: $("$CTL" -S "$S" status | grep '^syslog')"
@@ -187,6 +196,17 @@ stored bl- 250
 skipped() { [ "$(st skipped)" -ge 500 ]; }
 check "events over the backlog limit are skipped and counted in status" wait_for 20 skipped
 check "... and in meta syslog_skipped" [ "$(q "SELECT value FROM meta WHERE key = 'syslog_skipped'")" -ge 500 ]
+check "...and in tripline_syslog_skipped_total{reason=\"backlog\"}" \
+    [ "$(prom tripline_syslog_skipped_total 'reason="backlog"')" -ge 500 ]
+is "...and nothing was refused" \
+    "$(prom tripline_syslog_skipped_total 'reason="refused"')" "0"
+# one query, one snapshot: the rows and the counter commit together
+lost=$(q "SELECT count(*) || ' ' || sum(count) || ' ' || max(total) || ' ' ||
+    (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'syslog_skipped')
+    FROM drops WHERE source = 'syslog_backlog'")
+diag "syslog_backlog drops rows, their sum, last total, meta: $lost"
+check "every skipped event is in drops: syslog_backlog rows sum to meta syslog_skipped" \
+    sh -c "set -- $lost; [ \$1 -ge 1 ] && [ \$2 = \$4 ] && [ \$3 = \$4 ]"
 rs_start main "$R/rsyslog.conf" "$PT"
 trig after-1 2>/dev/null
 stored after- 1

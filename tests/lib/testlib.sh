@@ -178,3 +178,10 @@ EOF
 }
 add() { "$CTL" -S "$S" policy add "$@" >"$T/add.out" 2>&1; }
 del() { "$CTL" -S "$S" policy delete "$1" >/dev/null 2>&1; }
+# prom NAME [LABELS]: the value of a sample of `triplinectl status
+# --prometheus` (LABELS as loaderd writes them, e.g. 'table="events"')
+prom() {
+	"$CTL" -S "$S" status --prometheus 2>/dev/null | awk -v n="$1" \
+	    -v l="$2" 'BEGIN { k = n (l != "" ? "{" l "}" : "") " " }
+	    index($0, k) == 1 { print $NF; exit }'
+}

@@ -102,7 +102,7 @@ test_roundtrip_all(void **state)
 	struct ipc_ringbuf rb = { 8U << 20, 3 }, rb2;
 	struct ipc_ready rd = { 4242, 65534 }, rd2;
 	struct ipc_collect_stats cs = { 1, 2, 3, 4, 5, UINT64_MAX, 7, 8, 9, 10,
-	    11, 12, UINT64_MAX - 1 }, cs2;
+	    11, 12, UINT64_MAX - 1, 14, 15, 16, 17, 18, 19 }, cs2;
 	struct ipc_health h = { UINT64_MAX, 12345 }, h2;
 	struct ipc_text t = { (char *)"status: {\"ok\":true} \xc3\xa9" }, t2;
 	uint8_t	*buf;

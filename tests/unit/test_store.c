@@ -104,6 +104,30 @@ q_str(const char *db, const char *sql)
 	return v;
 }
 
+/* Run sql on a connection of its own: it must succeed. */
+static void
+exec_other(const char *db, const char *sql)
+{
+	sqlite3	*h;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* 1 if sql fails on a connection of its own (nothing changed), else 0. */
+static int
+sql_fails(const char *db, const char *sql)
+{
+	sqlite3	*h;
+	int	 rc;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc != SQLITE_OK;
+}
+
 static void
 assert_q_str(const char *db, const char *sql, const char *want)
 {
@@ -140,10 +164,10 @@ test_schema(void **state)
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
 	    "'connections')"), 19);
-	assert_int_equal(STORE_SCHEMA_VERSION, 6);
+	assert_int_equal(STORE_SCHEMA_VERSION, 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
-	/* version 6: events.late, 0 unless set */
+	    "key='schema_version'", "7");
+	/* version 7: events.late, 0 unless set */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name = 'late' AND dflt_value = '0'"), 1);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
@@ -286,15 +310,15 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	/* 1 -> 2 -> 3 -> 4 -> 5 -> 6 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	/* 1 -> 2 -> ... -> 7 in one go */
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events')"), 16);
-	/* rows from before version 6 were not decided late */
+	/* rows from before version 7 were not decided late */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events "
 	    "WHERE late != 0"), 0);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -382,9 +406,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -479,7 +503,7 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
 	/* version 5 rebuilt drops: its rows kept, the new source allowed */
@@ -489,6 +513,8 @@ test_migrate_v3(void **state)
 	    "WHERE name='drops_time_ns' AND type='index'"), 1);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
 	    "WHERE sql LIKE '%sockown_full%' AND name='drops'"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE sql LIKE '%syslog_backlog%' AND name='drops'"), 1);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='connections'", "view");
 	/* both rows, same ids, as outbox action jobs ready to be sent */
@@ -517,6 +543,57 @@ test_migrate_v3(void **state)
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox"), 2);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/*
+ * Version 5 as released: the current schema with the version 5 drops
+ * table (no syslog sources).  Version 6 rebuilds drops: its rows and ids
+ * kept, the syslog sources allowed.
+ */
+static const char schema_v6_to_v5[] =
+    "ALTER TABLE events DROP COLUMN late;"	/* version 7 */
+    "DROP TABLE drops;"
+    "CREATE TABLE drops("
+    " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('ring_buffer', 'hook',"
+    " 'sockown_full')),"
+    " hook_policy TEXT, hook_function TEXT,"
+    " count INTEGER NOT NULL, total INTEGER NOT NULL);"
+    "CREATE INDEX drops_time_ns ON drops(time_ns);"
+    "INSERT INTO drops VALUES (4, '2026-01-01T00:00:01.000000000Z',"
+    " 1767225601000000000, 'sockown_full', NULL, NULL, 3, 12);"
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 5;";
+
+static void
+test_migrate_v5(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_drop	 d = { 1, "syslog_backlog", NULL, NULL, 7, 7 };
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	exec_other(c->db, schema_v6_to_v5);
+	/* version 5 refuses the new source */
+	assert_int_equal(sql_fails(c->db, "INSERT INTO drops(time, time_ns,"
+	    " source, count, total) VALUES ('x', 1, 'syslog_backlog', 1, 1)"),
+	    1);
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	assert_int_equal(store_drops(st, &d, 0), 0);
+	d.source = "syslog_refused";
+	d.count = 1;
+	assert_int_equal(store_drops(st, &d, 0), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "7");
+	assert_q_str(c->db, "SELECT group_concat(id || ' ' || source || ' ' ||"
+	    " count || ' ' || total, ',') FROM drops", "4 sockown_full 3 12,"
+	    "5 syslog_backlog 7 7,6 syslog_refused 1 7");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name='drops_time_ns' AND type='index'"), 1);
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
@@ -1657,6 +1734,53 @@ test_drops_atomic(void **state)
 }
 
 /*
+ * A retention step that fails part-way (here: a trigger refuses the
+ * drops delete, after the events and processes ones) is rolled back
+ * whole, and its counters (the tripline_retention_* metrics) count an
+ * error, not the rows it did not delete.
+ */
+static void
+test_retention_rollback(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_drop	 d = { 1, "ring_buffer", NULL, NULL, 1, 1 };
+	const struct store_ret_stats *rs;
+	struct proc		 p;
+	uint64_t		 now = (uint64_t)OFF + 3600000000000ULL;
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 1000), 0);
+	p = mkproc(100, 1000, 0, 0, "/b");
+	assert_int_equal(store_proc(st, &p), 0);
+	assert_int_equal(store_event_exec(st, &p), 0);
+	assert_int_equal(store_proc_exit(st, p.exec_id, 2000, 0, 0), 0);
+	assert_int_equal(store_drops(st, &d, 0), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_retention_set(st, 1, 0), 0);
+	exec_other(c->db, "CREATE TRIGGER no_del BEFORE DELETE ON drops"
+	    " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	assert_int_equal(store_retention_step(st, now, 100), ERR_DB);
+	rs = store_retention_stats(st);
+	assert_int_equal(rs->errors, 1);
+	assert_int_equal(rs->steps, 0);
+	assert_int_equal(rs->events, 0);
+	assert_int_equal(rs->processes, 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 1);
+	/* without the trigger the same step goes through */
+	exec_other(c->db, "DROP TRIGGER no_del");
+	assert_true(store_retention_step(st, now, 100) >= 0);
+	assert_int_equal(rs->steps, 1);
+	assert_int_equal(rs->events, 1);
+	assert_int_equal(rs->processes, 1);
+	assert_int_equal(rs->drops, 1);
+	assert_int_equal(rs->errors, 1);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 0);
+}
+
+/*
  * A write of events.jsonl that fails part-way (here: the file size limit,
  * as a full disk would) leaves only whole lines: the file is cut back to
  * the last one, and the lines not written whole are counted as lost.
@@ -1860,6 +1984,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v5, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_alerts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
@@ -1886,6 +2012,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_retention_rollback,
+		    setup, teardown),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_export_torn),
 		cmocka_unit_test_setup_teardown(test_startup_reconcile, setup,

@@ -366,6 +366,18 @@ for f in "$EX"/*.yaml; do
 			    wrow "SELECT 1 FROM events WHERE policy_name='bpf' AND function_name LIKE 'security_bpf_map_%' AND args LIKE '%\"bpf_map_arg\":{\"MapType\":%'"
 			check "tetragon bpf fires: security_perf_event_alloc names the kprobe's function" \
 			    wrow "SELECT 1 FROM events WHERE policy_name='bpf' AND function_name='security_perf_event_alloc' AND args LIKE '%\"KprobeFunc\":\"fd_install\"%'" ;;
+		quickstart__file_monitoring_enforce)
+			# lists of 9 Prefix and 10 Postfix values (the string
+			# maps) on the path of a file argument; monitor mode:
+			# no Sigkill, rows with what it would have done
+			: >"$D/qs.bashrc"; : >"$D/qs.bashrx"
+			/usr/bin/cat "$D/qs.bashrx" /etc/profile "$D/qs.bashrc" >/dev/null
+			check "tetragon quickstart fires: Prefix list (9 values), /etc/profile read" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='file-monitoring-filtered' AND function_name='security_file_permission' AND args LIKE '%\"path\":\"/etc/profile\"%' AND monitor_would LIKE '%SIGKILL%'"
+			check "tetragon quickstart fires: Postfix list (10 values), $D/qs.bashrc read" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='file-monitoring-filtered' AND args LIKE '%\"path\":\"$D/qs.bashrc\"%'"
+			is "tetragon quickstart: $D/qs.bashrx (no value's suffix) not recorded" \
+			    "$(q "SELECT count(*) FROM events WHERE policy_name='file-monitoring-filtered' AND args LIKE '%qs.bashrx%'")" 0 ;;
 		override-security)
 			is "tetragon override-security, monitor mode: mkdir works" \
 			    "$(/usr/bin/mkdir "$D/so-dir" 2>&1; echo $?)" 0
@@ -381,7 +393,8 @@ for f in "$EX"/*.yaml; do
 	fi
 done
 is "all $nx Tetragon kprobe/lsmhooks examples load or are refused with a specific reason" "$bad" 0
-for must in fd_install_ns_host lsm_file_open override-security bpf; do
+for must in fd_install_ns_host lsm_file_open override-security bpf \
+    quickstart__file_monitoring_enforce; do
 	case " $loaded " in
 	*" $must "*) ok "tetragon $must loads" ;;
 	*) not_ok "tetragon $must loads" ;;
