@@ -134,6 +134,9 @@ tests_unit_test_policy_names_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_policy_names
 UNPRIVILEGED_TESTS += tests/unit/test_policy_names
 endif
+# the shipped default policies: successes vs attempts, etc-writes on the
+# kernel's path (CI kernel)
+INTEGRATION_TESTS += tests/integration/e2e_defaults.sh
 
 # unreadable user memory at sys_enter: the call is re-read at sys_exit
 INTEGRATION_TESTS += tests/integration/e2e_unread.sh

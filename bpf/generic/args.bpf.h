@@ -481,9 +481,22 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_FD:
 		aux = raw;
 		raw = (__u64)(__s64)(__s32)raw;
+		if (slot == GEN_RET_SLOT && (__s64)raw < 0) {
+			/* the call failed: an error code, not a descriptor
+			 * (aux keeps it), not a read error */
+			flags = EVA_ERROR;
+			noerr = 1;
+			break;
+		}
 		f = fd_file((__s64)raw);
 		if (f != NULL)
 			break;
+		if (slot == GEN_RET_SLOT) {
+			/* closed since the call installed it (another
+			 * thread): an older FollowFD name would be wrong */
+			flags = EVA_ERROR;
+			break;
+		}
 		/* not open (any more): a name remembered by FollowFD */
 		fk.tgid = g->pid_tgid >> 32;
 		fk.fd = raw;
