@@ -303,8 +303,10 @@ generic_arg_member(struct jsonw *w, const struct dec_arg *a)
 	if (generic_failed_fd(w, a))
 		return 0;
 	if (a->flags & EVA_ERROR) {
-		snprintf(why, sizeof(why), "could not read %s argument",
-		    generic_arg_type_name(a->type));
+		snprintf(why, sizeof(why), "could not read %s argument%s",
+		    generic_arg_type_name(a->type), (a->flags & EVA_FAULT) ?
+		    ": user memory not readable without faulting a page in" :
+		    "");
 		jw_kobj(w, "error_arg");
 		jw_kstr(w, "Message", why);
 		jw_end(w);
@@ -579,6 +581,7 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 	r->nalerts = 0;
 	r->nbad = 0;
 	r->rendered = 0;
+	r->late = (ev->gflags & EVG_F_LATE) != 0;
 
 	generic_function(r, ev, h);
 	jw_init(&w, &r->args);

@@ -137,3 +137,10 @@ endif
 # the shipped default policies: successes vs attempts, etc-writes on the
 # kernel's path (CI kernel)
 INTEGRATION_TESTS += tests/integration/e2e_defaults.sh
+
+# unreadable user memory at sys_enter: the call is re-read at sys_exit
+INTEGRATION_TESTS += tests/integration/e2e_unread.sh
+check_PROGRAMS += tests/integration/unreadarg
+tests_integration_unreadarg_SOURCES = tests/integration/unreadarg.c
+tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_unreadarg_LDFLAGS = -pthread

@@ -329,6 +329,10 @@ test_arg_json(void **state)
 	assert_string_equal(arg_json(POL_ARG_SOCK, EVA_ERROR, 0, NULL, 0, 0,
 	    NULL), "{\"error_arg\":{\"Message\":\"could not read sock "
 	    "argument\"}}");
+	assert_string_equal(arg_json(POL_ARG_STRING, EVA_ERROR | EVA_FAULT, 0,
+	    NULL, 0, 0, NULL), "{\"error_arg\":{\"Message\":\"could not "
+	    "read string argument: user memory not readable without faulting "
+	    "a page in\"}}");
 	assert_string_equal(generic_arg_type_name(POL_ARG_LINUX_BINPRM),
 	    "linux_binprm");
 	assert_string_equal(generic_arg_type_name(10), "?");
