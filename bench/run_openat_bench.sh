@@ -305,6 +305,11 @@ wait_stable() {
 cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
+# own_links PID: raw_tracepoint sys_enter/sys_exit links loaderd PID holds
+own_links() {
+	grep -lE "^tp_name:[[:space:]]*sys_(enter|exit)$" /proc/"$1"/fdinfo/* \
+	    2>/dev/null | wc -l
+}
 # raw_tracepoint links on sys_enter/sys_exit (any owner)
 sys_links() {
 	bpftool link show -j >"$W/links.json" 2>/dev/null &&
@@ -359,9 +364,11 @@ round_tripline() { # VARIANT CYCLE
 	[ "$1" = attached ] || die "cycle $_r $_v: hook state $1"
 	sleep "$settle"
 	_cpid=$(pgrep -P "$LPID" -x collectord | head -n 1 || true)
-	# foreign links: all but this loaderd's sys_enter
+	# foreign links: all but this loaderd's sys_enter (and its sys_exit,
+	# attached for a string filter: arguments unreadable at entry)
 	_links=$(sys_links)
-	case $_links in ''|*[!0-9]*) ;; *) _links=$((_links - 1)) ;; esac
+	_own=$(own_links "$LPID")
+	case $_links in ''|*[!0-9]*) ;; *) _links=$((_links - _own)) ;; esac
 	_bs=$(bpfstats)
 	_s0=$(ringstats "$_bd" "$_st")
 	_h0=$(hookstats "$_bd" "$_st")

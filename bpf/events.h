@@ -140,6 +140,10 @@ _Static_assert(sizeof(struct ev_exit) == 56, "ev_exit ABI");
 				   socket the event is about (bpf/hook.h
 				   struct sock_owner), not the task the
 				   kernel ran the hook in */
+#define EVG_F_LATE	0x0020	/* decided at syscall exit: an argument a
+				   selector needed could not be read at
+				   entry (a page the task had not touched:
+				   BPF does not fault pages in) */
 
 /* bits of ev_generic.actions / .would: 1 << enum pol_action_kind */
 
@@ -164,6 +168,8 @@ struct ev_generic {
 #define EVA_TRUNC	0x01	/* data cut at the capture limit */
 #define EVA_ERROR	0x02	/* could not read the argument (len 0) */
 #define EVA_RETVAL	0x04	/* this is the return value argument */
+#define EVA_FAULT	0x08	/* with EVA_ERROR: user memory that could not
+				   be read without faulting a page in */
 
 /*
  * Argument payloads by type (enum pol_arg_type):

@@ -10,8 +10,9 @@
  *                   sys_hooks[nr]; HOOK_F_AT_EXIT hooks only run their
  *                   entry-side filters here and hand off to sys_exit
  *   sys_exit        raw_tracepoint/sys_exit: HOOK_F_AT_EXIT hooks (return
- *                   value, returnCopy, matchReturnArgs); only needed while
- *                   such a hook exists
+ *                   value, returnCopy, matchReturnArgs), the Override
+ *                   bookkeeping and HOOK_F_REREAD hits sys_enter could not
+ *                   decide; only needed while such a hook exists
  *   generic_tp      SEC("tracepoint"), no target: attached by the loader
  *                   once per tracepoint with bpf_program__attach_tracepoint
  *                   _opts, bpf_cookie = the tracepoint's id (tracefs
@@ -80,10 +81,16 @@
  * (bpf_loop in generic_exec, global functions with pointer args);
  * bpf_task_pt_regs (5.15) with a probe-read fallback.
  *
- * Limits worth knowing: user memory is read without faulting pages in
- * (a string in a page the task never touched reads as EVA_ERROR, and its
- * matchArgs entry fails); fd arguments of an AT_EXIT hook are resolved at
- * exit (close()d by the call: the FollowFD name or EVA_ERROR).
+ * User memory is read without faulting pages in: a syscall argument in a
+ * page the task never touched reads as EVA_ERROR | EVA_FAULT, its
+ * matchArgs entry is undecided (gen_matcharg: 2), and a HOOK_F_REREAD
+ * hook hands the selectors it left undecided to sys_exit (pending[],
+ * gen_pending.late), which reads the arguments again and decides there
+ * (gen_exit_pick: fail-closed/open for what is still unreadable; an
+ * Override is carried out at entry or not at all, gen_defer_ovr); the
+ * record gets EVG_F_LATE.  Elsewhere an unreadable argument's entry fails.
+ * fd arguments of an AT_EXIT hook are resolved at exit (close()d by the
+ * call: the FollowFD name or EVA_ERROR).
  *
  * Layout: this file is the one compilation unit; it includes the parts
  * in bpf/generic/ (*.bpf.h: never compiled alone), in dependency order:

@@ -67,6 +67,9 @@ struct gen_argref {
 /* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */
 struct gen_pending {
 	__u64	args[6];	/* raw syscall arguments at entry */
+	__u64	mm;		/* the task's mm at entry: the pointers in
+				   args[] mean nothing in another one (a
+				   successful execve) */
 	__u32	nr;		/* syscall number */
 	__u32	n;		/* hooks below */
 	__u32	ids[HOOK_PER_DISPATCH];
@@ -75,6 +78,10 @@ struct gen_pending {
 						   entry-side filters (bit
 						   n); GEN_PASS_ALL: no
 						   selectors */
+	__u8	late[HOOK_PER_DISPATCH];	/* of these, the selectors an
+						   unreadable argument left
+						   undecided: matchArgs again
+						   at exit (HOOK_F_REREAD) */
 };
 #define GEN_PASS_ALL		0x80
 
@@ -94,7 +101,8 @@ struct gen_heap {
 	__u16	plen;		/* path length from path_put */
 	__u8	pad[2];
 	__u32	oaux;		/* gen_capture_obj: ev_arg.aux */
-	__u32	pad2;
+	__u32	unread;		/* selectors whose matchArgs an unreadable
+				   argument (EVA_FAULT) left undecided */
 	struct sock_owner so;	/* EVG_F_SOCK_OWNER: the record's owner */
 	struct sock_view sv;	/* gen_sockop's view of a socket argument */
 	__u32	pad3;

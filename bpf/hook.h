@@ -74,6 +74,14 @@
 					   carried out by the LSM hook that
 					   guards the syscall's operation
 					   (ovr_pending, bpf/override) */
+#define HOOK_F_REREAD		0x40	/* HOOK_K_SYSCALL: a selector whose
+					   argument could not be read at
+					   entry is decided at exit, with the
+					   argument read again there */
+#define HOOK_F_UNREAD_OPEN	0x80	/* unreadable-args: fail-open (an
+					   argument unreadable at exit too
+					   fails its matchArgs entry; default:
+					   it passes) */
 
 /*
  * Override of a syscall hook through an LSM hook (no bpf_override_return):

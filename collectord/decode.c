@@ -134,8 +134,8 @@ decode_exit(const uint8_t *rec, size_t len, struct dec_event *ev)
 }
 
 #define EVG_F_KNOWN	(EVG_F_RETURN | EVG_F_MONITOR | EVG_F_PARENT_MISS | \
-	EVG_F_SELF_MISS | EVG_F_SOCK_OWNER)
-#define EVA_KNOWN	(EVA_TRUNC | EVA_ERROR | EVA_RETVAL)
+	EVG_F_SELF_MISS | EVG_F_SOCK_OWNER | EVG_F_LATE)
+#define EVA_KNOWN	(EVA_TRUNC | EVA_ERROR | EVA_RETVAL | EVA_FAULT)
 /* bits 1 << POL_ACT_POST .. 1 << (POL_ACT_MAX_ - 1) */
 #define DEC_ACT_MASK	(((1U << POL_ACT_MAX_) - 1) & ~1U)
 #define DEC_SEL_NONE	0xff
@@ -198,7 +198,8 @@ decode_arg(const struct ev_arg *h, const uint8_t *data, struct dec_arg *a)
 	memset(a, 0, sizeof(*a));
 	if (!decode_arg_type_known(h->type))
 		return "generic arg of unknown type";
-	if ((h->flags & ~EVA_KNOWN) != 0)
+	if ((h->flags & ~EVA_KNOWN) != 0 ||
+	    (h->flags & (EVA_FAULT | EVA_ERROR)) == EVA_FAULT)
 		return "generic arg unknown flags";
 	a->type = h->type;
 	a->flags = h->flags;

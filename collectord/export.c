@@ -420,6 +420,9 @@ export_hit_members(struct jsonw *w, const struct gen_render *r)
 			jw_kraw(w, "tags", r->tags);
 		break;
 	}
+	/* tripline's own: decided at syscall exit (docs/schema.md) */
+	if (r->late)
+		jw_kbool(w, "late", 1);
 }
 
 static void

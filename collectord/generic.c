@@ -272,6 +272,25 @@ generic_b64(struct jsonw *w, const uint8_t *p, size_t len)
 	jw_strn(w, tmp, n);
 }
 
+/* A returned descriptor (returnArg type fd) of a call that failed: aux
+ * holds its error code, shown as the number ("int_arg":-13, -13). */
+static int
+generic_is_failed_fd(const struct dec_arg *a)
+{
+	return a->type == POL_ARG_FD &&
+	    (a->flags & (EVA_ERROR | EVA_RETVAL)) == (EVA_ERROR | EVA_RETVAL) &&
+	    (int32_t)a->aux < 0;
+}
+
+static int
+generic_failed_fd(struct jsonw *w, const struct dec_arg *a)
+{
+	if (!generic_is_failed_fd(a))
+		return 0;
+	jw_kint(w, "int_arg", (int32_t)a->aux);
+	return 1;
+}
+
 /* The members of a plain argument object; 1 if the payload was
  * malformed (an error_arg says why). */
 static int
@@ -281,9 +300,13 @@ generic_arg_member(struct jsonw *w, const struct dec_arg *a)
 	char			 fam[16], addr[INET6_ADDRSTRLEN];
 	char			 why[OBJARGS_WHY_MAX];
 
+	if (generic_failed_fd(w, a))
+		return 0;
 	if (a->flags & EVA_ERROR) {
-		snprintf(why, sizeof(why), "could not read %s argument",
-		    generic_arg_type_name(a->type));
+		snprintf(why, sizeof(why), "could not read %s argument%s",
+		    generic_arg_type_name(a->type), (a->flags & EVA_FAULT) ?
+		    ": user memory not readable without faulting a page in" :
+		    "");
 		jw_kobj(w, "error_arg");
 		jw_kstr(w, "Message", why);
 		jw_end(w);
@@ -390,6 +413,10 @@ generic_arg_compact(struct sbuf *sb, const struct dec_arg *a)
 	const char		*name;
 	int64_t			 sv;
 
+	if (generic_is_failed_fd(a)) {
+		sbuf_addf(sb, "%" PRId32, (int32_t)a->aux);
+		return;
+	}
 	if (a->flags & EVA_ERROR) {
 		sbuf_adds(sb, "?");
 		return;
@@ -554,6 +581,7 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 	r->nalerts = 0;
 	r->nbad = 0;
 	r->rendered = 0;
+	r->late = (ev->gflags & EVG_F_LATE) != 0;
 
 	generic_function(r, ev, h);
 	jw_init(&w, &r->args);

@@ -43,6 +43,8 @@ struct gen_render {
 	struct sbuf	 ret;		/* JSON object; len 0: no return */
 	struct sbuf	 actions;	/* JSON array of actions that ran */
 	struct sbuf	 would;		/* JSON array; len 0: not monitor */
+	int		 late;		/* decided at syscall exit
+					   (EVG_F_LATE) */
 	size_t		 nalerts;
 	struct store_alert alerts[GEN_ALERTS_MAX];
 	/* the whole event, rendered once by export_render_hit() */

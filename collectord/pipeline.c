@@ -257,6 +257,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	e.tags = env->gr.tags;
 	e.actions = generic_str(&env->gr.actions);
 	e.monitor_would = env->gr.would.len > 0 ? env->gr.would.buf : NULL;
+	e.late = env->gr.late;
 	env->generic++;
 	env->alerts += env->gr.nalerts;
 	/* the event and its outbox rows (actions, routed receivers) */

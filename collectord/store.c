@@ -52,9 +52,9 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_INS_EVENT] =
 	    "INSERT INTO events(time, time_ns, type, exec_id, parent_exec_id, "
 	    "policy_name, function_name, action, args, return_value, "
-	    "message, tags, actions, monitor_would) "
+	    "message, tags, actions, monitor_would, late) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14)",
+	    "?14, ?15)",
 	[ST_SAVEPOINT] = "SAVEPOINT store_event",
 	[ST_RELEASE] = "RELEASE store_event",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_event",
@@ -263,6 +263,13 @@ static const char store_schema_v5[] =
     " LEFT JOIN processes pp ON pp.exec_id = z.parent_exec_id"
     " WHERE " STORE_NET_IS("z") ";";
 
+/*
+ * Schema version 7: events.late, 1 for a policy event decided at syscall
+ * exit because an argument could not be read at entry.
+ */
+static const char store_schema_v7[] =
+    "ALTER TABLE events ADD COLUMN late INTEGER NOT NULL DEFAULT 0;";
+
 void
 store_log(struct store *s, const char *what)
 {
@@ -332,6 +339,8 @@ store_migrate(struct store *s, const char *node)
 	    (r = store_exec(s, store_schema_v5)) != 0))
 		goto fail;
 	if (ver < 6 && (r = store_exec(s, store_schema_v6)) != 0)
+		goto fail;
+	if (ver < 7 && (r = store_exec(s, store_schema_v7)) != 0)
 		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
@@ -883,6 +892,7 @@ store_event_row(struct store *s, const struct store_event *e)
 	store_bind_str(st, 12, e->tags);
 	store_bind_str(st, 13, e->actions);
 	store_bind_str(st, 14, e->monitor_would);
+	sqlite3_bind_int(st, 15, e->late != 0);
 	return store_step(s, ST_INS_EVENT);
 }
 

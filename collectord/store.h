@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 #define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
 /* "tl-<node>-<salt>-<id>" */
 #define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
@@ -50,6 +50,8 @@ struct store_event {
 	const char	*tags;		/* JSON array */
 	const char	*actions;	/* JSON array */
 	const char	*monitor_would;	/* JSON array */
+	/* schema 7 */
+	int		 late;		/* decided at syscall exit */
 };
 
 /* A GetUrl/DnsLookup action request (an outbox row of receiver "",

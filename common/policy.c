@@ -231,6 +231,26 @@ const char *const pol_option_noeffect[] = { "disable-kprobe-multi",
 	NULL
 };
 
+/* unreadable-args: fail-closed | fail-open (tripline's own option) */
+static int
+pol_option_unread(struct pol_ctx *c, yaml_node_t *n, yaml_node_t *v)
+{
+	const char	*val;
+
+	if (v == NULL || !yamlu_scalar(v))
+		return pol_error(c, v ? v : n, "unreadable-args: expected "
+		    "fail-closed or fail-open");
+	val = yamlu_sval(v);
+	if (strcmp(val, "fail-closed") == 0)
+		c->pol->unread_open = 0;
+	else if (strcmp(val, "fail-open") == 0)
+		c->pol->unread_open = 1;
+	else
+		return pol_error(c, v, "unreadable-args: expected "
+		    "fail-closed or fail-open");
+	return 0;
+}
+
 static int
 pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 {
@@ -265,6 +285,8 @@ pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 			    "enforce or monitor");
 		return 0;
 	}
+	if (strcmp(name, "unreadable-args") == 0)
+		return pol_option_unread(c, n, v[1]);
 	for (i = 0; noeffect[i] != NULL; i++) {
 		if (strcmp(name, noeffect[i]) != 0)
 			continue;
@@ -276,7 +298,7 @@ pol_option(struct pol_ctx *c, yaml_node_t *n, int *have_mode)
 		return 0;
 	}
 	return pol_error(c, v[0], "options: unknown option '%.64s'; expected "
-	    "policy-mode (Tetragon's disable-kprobe-multi, "
+	    "policy-mode or unreadable-args (Tetragon's disable-kprobe-multi, "
 	    "disable-uprobe-multi, override-method, sleepable-preload-size "
 	    "are accepted and have no effect)", name);
 }

@@ -248,6 +248,8 @@ struct policy {
 	int		 line;		/* its document's first line in file */
 	int		 namespaced;	/* kind: TracingPolicyNamespaced */
 	enum pol_mode	 mode;		/* options policy-mode */
+	int		 unread_open;	/* options unreadable-args: fail-open
+					   (0: fail-closed) */
 	size_t		 nhooks;
 	struct pol_hook	*hooks;
 	size_t		 nnotes;	/* "FILE:LINE:COL: note: ..." for what

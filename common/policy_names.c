@@ -498,6 +498,7 @@ policy_names_walk(pol_name_fn *fn, void *arg)
 	for (i = POL_ACT_POST; i < POL_ACT_MAX_; i++)
 		fn(arg, "action", pol_actions[i].name);
 	fn(arg, "option", "policy-mode");
+	fn(arg, "option", "unreadable-args");
 	for (i = 0; pol_option_noeffect[i] != NULL; i++)
 		fn(arg, "option", pol_option_noeffect[i]);
 	pol_keys_emit(fn, arg, pol_top_keytabs);

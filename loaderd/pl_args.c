@@ -112,6 +112,14 @@ pl_arg_tpsys(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
 	return pl_arg_common(c, &sa, ha, t);
 }
 
+/* A syscall's returned descriptor (returnArg type fd, e.g. openat's new
+ * fd): resolved at exit to the path of the file the kernel opened. */
+static int
+pl_ret_is_sysfd(const struct pol_hook *h, enum pol_arg_type t)
+{
+	return t == POL_ARG_FD && h->kind == POL_HOOK_KPROBE && h->syscall;
+}
+
 /* The return value (kprobe return/returnArg, sys_exit_* ret). */
 int
 pl_ret(struct pl_ctx *c, const struct pol_hook *h)
@@ -133,6 +141,8 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 	    ((abi_arg_is(t, ABI_AC_OBJ) && !abi_arg_has(t, ABI_AF_TEXT)) ||
 	    t == POL_ARG_KERNEL_CAP))
 		;	/* a kernel function returning an object (sk_alloc) */
+	else if (pl_ret_is_sysfd(h, t))
+		;
 	else if (abi_arg_has(t, ABI_AF_KPTR) || abi_arg_has(t, ABI_AF_STROPS))
 		return pl_fail(c, ERR_UNSUPP, h->retarg.line, h->retarg.col,
 		    "returnArg type %s: %s", pl_type_name(&h->retarg),

@@ -165,8 +165,9 @@ pl_raw_count(struct polset *ps, const struct ph *ph, int d)
 	if (ph->disp != PL_DISP_SYS)
 		return;
 	ps->n_sys += d;
-	/* sys_exit also closes an LSM-carried Override */
-	if (ph->cfg.flags & (HOOK_F_AT_EXIT | HOOK_F_OVR_LSM))
+	/* sys_exit also closes an LSM-carried Override and decides what
+	 * sys_enter could not read */
+	if (ph->cfg.flags & (HOOK_F_AT_EXIT | HOOK_F_OVR_LSM | HOOK_F_REREAD))
 		ps->n_exit += d;
 }
 

@@ -260,6 +260,54 @@ pl_hook_kprobe(struct pl_ctx *c, enum pol_arg_type *types)
 	return 0;
 }
 
+/* An argument type read from the caller's memory by a syscall hook. */
+static int
+pl_user_mem(enum pol_arg_type t)
+{
+	return t == POL_ARG_STRING || t == POL_ARG_FILENAME ||
+	    t == POL_ARG_CHAR_BUF || t == POL_ARG_CHAR_IOVEC ||
+	    t == POL_ARG_CONST_BUF || t == POL_ARG_SOCKADDR;
+}
+
+/*
+ * A syscall hook with a matchArgs entry on user memory: BPF reads it
+ * without faulting pages in, so at sys_enter it can be unreadable while
+ * the kernel's own copy succeeds.  Such a selector is decided at sys_exit
+ * then (HOOK_F_REREAD, the sys_exit program attached), fail-closed or
+ * fail-open by the policy's unreadable-args option.
+ */
+static void
+pl_reread(struct pl_ctx *c, const enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	const struct pol_selector *s;
+	char *how;
+	size_t i, j;
+	int user = 0;
+
+	if (ph->cfg.kind != HOOK_K_SYSCALL || c->selmode == PL_SEL_NET)
+		return;
+	for (i = 0; i < h->nselectors; i++) {
+		s = &h->selectors[i];
+		for (j = 0; j < s->nmatchargs; j++)
+			if (s->matchargs[j].arg >= 0 &&
+			    s->matchargs[j].arg < HOOK_ARGS_MAX &&
+			    pl_user_mem(types[s->matchargs[j].arg]))
+				user = 1;
+	}
+	if (!user)
+		return;
+	ph->cfg.flags |= HOOK_F_REREAD;
+	if (c->pol->unread_open)
+		ph->cfg.flags |= HOOK_F_UNREAD_OPEN;
+	xasprintf(&how, "%s; arguments unreadable at sys_enter are read "
+	    "again at sys_exit (unreadable-args: %s)", ph->how ? ph->how : "",
+	    c->pol->unread_open ? "fail-open" : "fail-closed");
+	free(ph->how);
+	ph->how = how;
+}
+
 /* lsmhooks: a BPF LSM program instance per hook; Override = its return
  * value. */
 static int
@@ -822,6 +870,8 @@ pl_compile_hook(struct pl_ctx *c)
 		ph->cfg.flags |= HOOK_F_MONITOR;
 	ph->cfg.flags |= HOOK_F_ENABLED;
 	r = pl_selectors(c, types);
+	if (r == 0)
+		pl_reread(c, types);
 	c->selmode = PL_SEL_NORMAL;
 	if (r != 0)
 		return r;

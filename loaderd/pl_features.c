@@ -231,6 +231,46 @@ pl_probe_helper(enum bpf_prog_type type, enum bpf_attach_type at, int fn,
 	return 1;
 }
 
+/*
+ * Can a program at the syscall tracepoints fault user pages in
+ * (BPF_F_SLEEPABLE with bpf_copy_from_user)?  Kernels that refuse it say
+ * "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs
+ * can be sleepable" (Linux 6.18 does).  1 if a tracepoint or raw
+ * tracepoint program of that kind loads.
+ */
+static int
+pl_probe_sleepable_tp(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1,
+		  .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2,
+		  .imm = 8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_copy_from_user },
+		PL_RET0_INSNS
+	};
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	size_t i;
+	int prog;
+
+	o.prog_flags = BPF_F_SLEEPABLE;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		prog = pl_prog_load(types[i], insns,
+		    sizeof(insns) / sizeof(insns[0]), &o);
+		if (prog >= 0) {
+			close(prog);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 pl_probe_override(void)
 {
@@ -358,6 +398,7 @@ pl_probe_run(struct polset_features *f)
 	    sizeof(f->lsm_list));
 	f->send_signal = pl_probe_helper(BPF_PROG_TYPE_TRACEPOINT, 0,
 	    BPF_FUNC_send_signal, 0);
+	f->sleepable_tp = pl_probe_sleepable_tp();
 	f->uprobes = pl_probe_uprobes(0);
 	f->uretprobes = f->uprobes && pl_probe_uprobes(1);
 	if ((fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0,
@@ -404,6 +445,7 @@ static const struct pl_featrow pl_featrows[] = {
 	PL_FEAT(lsm_active, "bpf in the active LSMs"),
 	PL_FEAT(override, "bpf_override_return"),
 	PL_FEAT(send_signal, "bpf_send_signal"),
+	PL_FEAT(sleepable_tp, "sleepable syscall tracepoints"),
 	PL_FEAT(uprobes, "uprobes"),
 	PL_FEAT(uretprobes, "uretprobes"),
 	PL_FEAT(ringbuf, "ring buffer"),

@@ -63,6 +63,9 @@ struct polset_features {
 	int	cg_skb_eg;	/* cgroup_skb/egress */
 	int	cg_signal;	/* bpf_send_signal in a cgroup/connect4 prog */
 	int	cg_retval;	/* bpf_set_retval in a cgroup/connect4 prog */
+	int	sleepable_tp;	/* a sleepable tracepoint or raw tracepoint
+				   program with bpf_copy_from_user loads
+				   (faultable syscall tracepoints) */
 	char	cgroup2[256];	/* cgroup2 mount point, "" if none */
 	char	lsm_list[256];	/* active LSMs, "" if unreadable */
 };

@@ -134,5 +134,15 @@ tests_unit_test_policy_names_LDADD = $(COMMON_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_policy_names
 UNPRIVILEGED_TESTS += tests/unit/test_policy_names
 endif
+# the shipped default policies: successes vs attempts, etc-writes on the
+# kernel's path (CI kernel)
+INTEGRATION_TESTS += tests/integration/e2e_defaults.sh
+
+# unreadable user memory at sys_enter: the call is re-read at sys_exit
+INTEGRATION_TESTS += tests/integration/e2e_unread.sh
+check_PROGRAMS += tests/integration/unreadarg
+tests_integration_unreadarg_SOURCES = tests/integration/unreadarg.c
+tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh

@@ -314,14 +314,20 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 				g->would |= bit;
 				break;
 			}
+			if (g->kind == HOOK_K_SYSCALL && g->phase == PH_EXIT) {
+				/* never after the call (a stale entry would
+				 * fail the thread's next call): a hit decided
+				 * late had it carried out at entry
+				 * (gen_defer_ovr; gen_hook_run reports it),
+				 * or it is too late now */
+				if (g->ovr_state == 0 || g->ovr_id != g->id)
+					hs_add(g->id, HS_OVR_MISSED);
+				break;
+			}
 			g->ovr = a->arg;
 			g->actions |= bit;
 			if (g->kind == HOOK_K_SYSCALL) {
-				/* never after the call (the loader refuses
-				 * such hooks): a stale entry would fail the
-				 * thread's next call */
-				if ((hc->flags & HOOK_F_OVR_LSM) &&
-				    g->phase != PH_EXIT)
+				if (hc->flags & HOOK_F_OVR_LSM)
 					ovr_set(g, hc->ovr_mask, a->arg);
 			} else
 				hs_add(g->id, HS_OVERRIDES);

@@ -50,6 +50,28 @@ fd_file(__s64 fd)
 	return f;
 }
 
+/*
+ * Flags of an argument whose read failed: a syscall's user memory also
+ * gets EVA_FAULT (a page the task has not touched yet reads as an error:
+ * BPF does not fault pages in; HOOK_F_REREAD reads it again at exit).
+ * A NULL pointer is no value, not unreadable.
+ */
+static __always_inline __u32
+read_err(struct gctx *g, __u64 ptr)
+{
+	return g->kind == HOOK_K_SYSCALL && ptr != 0 ?
+	    EVA_ERROR | EVA_FAULT : EVA_ERROR;
+}
+
+/* argument types read from the caller's memory (syscall hooks) */
+static __always_inline int
+is_user_mem(__u32 how)
+{
+	return how == POL_ARG_STRING || how == POL_ARG_FILENAME ||
+	    how == POL_ARG_CHAR_BUF || how == POL_ARG_CHAR_IOVEC ||
+	    how == POL_ARG_CONST_BUF || how == POL_ARG_SOCKADDR;
+}
+
 /* tracepoint field at off, size bytes (1..8), zero-extended */
 static __always_inline int
 tp_field(struct gctx *g, __u32 off, __u32 size, __u64 *out)
@@ -151,7 +173,7 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
  * char_iovec: the bytes of the first HOOK_IOV_MAX entries of the user
  * iovec array at uptr (cnt entries), concatenated, at most max bytes,
  * written to gheap.rec[dstoff].  Their length, or -1 (cnt beyond what
- * the kernel takes, an unreadable entry or buffer).  gheap.oaux: the
+ * the kernel takes), -2 (an unreadable entry or buffer).  gheap.oaux: the
  * bytes the entries read hold (ev_arg.aux, orig_size).
  */
 __noinline int
@@ -174,7 +196,7 @@ gen_iovec(__u64 uptr, __u64 cnt, __u32 max, __u32 dstoff)
 			break;
 		if (bpf_probe_read_user(&iov, sizeof(iov),
 		    (void *)(uptr + i * sizeof(iov))) != 0)
-			return -1;
+			return -2;
 		total += iov.iov_len;
 		n = max - cur;
 		if (iov.iov_len < n)
@@ -184,7 +206,7 @@ gen_iovec(__u64 uptr, __u64 cnt, __u32 max, __u32 dstoff)
 		if (n == 0 || n > HOOK_ARG_DATA_MAX || cur > HOOK_ARG_DATA_MAX)
 			continue;
 		if (bpf_probe_read_user(ib->b + cur, n, iov.iov_base) != 0)
-			return -1;
+			return -2;
 		cur += n;
 	}
 	gh->oaux = total > 0xffffffffULL ? 0xffffffffU : (__u32)total;
@@ -257,6 +279,12 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR;
 		goto out;
 	}
+	if (g->nouser && g->kind == HOOK_K_SYSCALL && is_user_mem(how) &&
+	    a->src_kind != HOOK_SRC_TPFIELD) {
+		/* the pointer was the old image's (execve) */
+		flags = EVA_ERROR | EVA_FAULT;
+		goto out;
+	}
 	if (abi_arg_is(how, ABI_AC_INT)) {
 		v = int_extend(raw, type);
 		*(__u64 *)dst = v;
@@ -287,7 +315,7 @@ gen_capture(struct gctx *g, __u32 slot)
 				    (void *)raw);
 		}
 		if (r <= 0) {
-			flags = EVA_ERROR;
+			flags = read_err(g, raw);
 			break;
 		}
 		if ((__u64)r > max) {
@@ -351,7 +379,7 @@ gen_capture(struct gctx *g, __u32 slot)
 			if (r != 0 && g->kind != HOOK_K_SYSCALL)
 				r = bpf_probe_read_kernel(dst, n, (void *)raw);
 			if (r != 0) {
-				flags = EVA_ERROR;
+				flags = read_err(g, raw);
 				break;
 			}
 		}
@@ -379,7 +407,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		r = gen_iovec(raw, g->args[dl], max,
 		    off + sizeof(struct ev_arg));
 		if (r < 0) {
-			flags = EVA_ERROR;
+			flags = r == -2 ? read_err(g, raw) : EVA_ERROR;
 			break;
 		}
 		len = r;
@@ -414,6 +442,10 @@ gen_capture(struct gctx *g, __u32 slot)
 				break;
 			}
 			r = bpf_probe_read_user(dst, n, (void *)raw);
+			if (r != 0) {
+				flags = read_err(g, raw);
+				break;
+			}
 		}
 		if (r != 0) {
 			flags = EVA_ERROR;
@@ -449,9 +481,22 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_FD:
 		aux = raw;
 		raw = (__u64)(__s64)(__s32)raw;
+		if (slot == GEN_RET_SLOT && (__s64)raw < 0) {
+			/* the call failed: an error code, not a descriptor
+			 * (aux keeps it), not a read error */
+			flags = EVA_ERROR;
+			noerr = 1;
+			break;
+		}
 		f = fd_file((__s64)raw);
 		if (f != NULL)
 			break;
+		if (slot == GEN_RET_SLOT) {
+			/* closed since the call installed it (another
+			 * thread): an older FollowFD name would be wrong */
+			flags = EVA_ERROR;
+			break;
+		}
 		/* not open (any more): a name remembered by FollowFD */
 		fk.tgid = g->pid_tgid >> 32;
 		fk.fd = raw;
@@ -497,7 +542,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
 		if (arg_read(g->kind, &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
-			flags = EVA_ERROR;
+			flags = read_err(g, raw);
 			break;
 		}
 		so->family = raw_sa.family;
@@ -512,7 +557,7 @@ gen_capture(struct gctx *g, __u32 slot)
 			/* sin6_addr after sin6_flowinfo */
 			if (arg_read(g->kind, so->addr, 16,
 			    (void *)raw + 8) != 0) {
-				flags = EVA_ERROR;
+				flags = read_err(g, raw);
 				break;
 			}
 		}

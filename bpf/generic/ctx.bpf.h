@@ -52,6 +52,14 @@ struct gctx {
 	__u32	gen;		/* its generation (PH_EXIT: saved) */
 	__u32	phase;		/* PH_* */
 	__u32	pass;		/* PH_EXIT: selectors saved at entry */
+	__u32	late;		/* PH_EXIT: of these, the ones to decide
+				   now (gen_pending.late) */
+	__u32	ovr_id;		/* PH_EXIT: hook of the thread's Override
+				   decided at entry, */
+	__u32	ovr_state;	/* 0 none, 1 carried out, 2 not */
+	__u32	nouser;		/* PH_EXIT: the task's memory was replaced
+				   since the entry (execve): user memory
+				   arguments are not read, EVA_FAULT */
 	__u32	sel;		/* matched selector, SEL_NONE */
 	__u32	blen;		/* binary path bytes in gheap.bin */
 	__u32	bin;		/* 0: not read yet, 1: read, 2: unknown,

@@ -82,7 +82,8 @@ gen_sockop(__u32 skey, __u32 k, __u32 slot)
 
 /*
  * Entry k of selectors[skey].args[] (k >= HOOK_MATCHARGS_MAX: the
- * retargs[] entries) against the captured arguments: 1 passes, 0 not.
+ * retargs[] entries) against the captured arguments: 1 passes, 0 not,
+ * 2 undecided (the argument's user memory could not be read: EVA_FAULT).
  * Positive operators OR over the values, negative ones AND ("not any").
  */
 __noinline int
@@ -106,6 +107,8 @@ gen_matcharg(__u32 skey, __u32 k)
 	if (slot >= GEN_NARGS)
 		return 0;
 	r = &gh->ref[slot];
+	if (r->flags & EVA_FAULT)
+		return 2;
 	if (r->flags & EVA_ERROR)
 		return 0;	/* nothing to compare: the entry fails */
 	t = r->type;
@@ -168,15 +171,21 @@ gen_matcharg(__u32 skey, __u32 k)
 	return neg ? !hit : hit;
 }
 
-/* All matchArgs (ret = 0) or matchReturnArgs (ret = 1) of selectors[skey]
- * pass?  (A global function: keeps the callers' loops small to verify.) */
+/*
+ * All matchArgs (ret = 0) or matchReturnArgs (ret = 1) of selectors[skey]
+ * pass?  (A global function: keeps the callers' loops small to verify.)
+ * When none fails but one is undecided (unreadable argument), 0 and the
+ * selector's bit in gheap.unread.
+ */
 __noinline int
 gen_entries_pass(__u32 skey, __u32 ret)
 {
 	struct sel_cfg *sc = sc_get(skey);
-	__u32 n, k, base;
+	struct gen_heap *gh = gh_get();
+	__u32 n, k, base, undecided = 0;
+	int r;
 
-	if (sc == NULL)
+	if (sc == NULL || gh == NULL)
 		return 0;
 	if (ret) {
 		n = sc->nretargs;
@@ -192,8 +201,15 @@ gen_entries_pass(__u32 skey, __u32 ret)
 	for (k = 0; k < HOOK_MATCHARGS_MAX; k++) {
 		if (k >= n)
 			break;
-		if (!gen_matcharg(skey, base + k))
+		r = gen_matcharg(skey, base + k);
+		if (r == 0)
 			return 0;
+		if (r == 2)
+			undecided = 1;
+	}
+	if (undecided) {
+		gh->unread |= 1U << (skey % HOOK_SEL_MAX);
+		return 0;
 	}
 	return 1;
 }

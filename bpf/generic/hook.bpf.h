@@ -6,9 +6,15 @@
 #ifndef TRIPLINE_GEN_HOOK_BPF_H
 #define TRIPLINE_GEN_HOOK_BPF_H
 
-/* remember an AT_EXIT hook's entry result for sys_exit */
+/* gen_exit_pick: the selector is returned for an event only (no
+ * actions) */
+#define GEN_PICK_POSTONLY	0x100
+#define GEN_EFAULT		14
+
+/* remember an AT_EXIT hook's entry result for sys_exit (late: the
+ * selectors of pass to decide there, HOOK_F_REREAD) */
 static __always_inline void
-pending_add(struct gen_heap *gh, struct gctx *g, __u32 pass)
+pending_add(struct gen_heap *gh, struct gctx *g, __u32 pass, __u32 late)
 {
 	struct gen_pending *pd = &gh->pd;
 	__u32 n = pd->n;
@@ -18,7 +24,97 @@ pending_add(struct gen_heap *gh, struct gctx *g, __u32 pass)
 	pd->ids[n] = g->id;
 	pd->gens[n] = g->gen;
 	pd->pass[n] = pass;
+	pd->late[n] = late;
 	pd->n = n + 1;
+}
+
+/*
+ * A hit deferred to sys_exit (an argument unreadable at entry) whose
+ * selectors may carry out Override: that can only be done now, at entry.
+ * The first selector of pass (in order) with an Override has it carried
+ * out when it matched already (amask) or when the hook fails closed.
+ */
+__noinline int
+gen_defer_ovr(struct gctx *g, __u32 pass, __u32 amask)
+{
+	struct hook_cfg *hc;
+	struct sel_cfg *sc;
+	__u32 s, i, n;
+
+	if (g == NULL || (hc = hc_get(g->id)) == NULL ||
+	    !(hc->flags & HOOK_F_OVR_LSM) || (hc->flags & HOOK_F_MONITOR))
+		return 0;
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (!(pass & (1U << s)))
+			continue;
+		sc = sc_get(g->id * HOOK_SEL_MAX + s);
+		if (sc == NULL)
+			return 0;
+		n = sc->nactions;
+		for (i = 0; i < HOOK_ACTIONS_MAX; i++) {
+			if (i >= n)
+				break;
+			if (sc->actions[i].kind != POL_ACT_OVERRIDE)
+				continue;
+			if ((amask & (1U << s)) ||
+			    !(hc->flags & HOOK_F_UNREAD_OPEN))
+				ovr_set(g, hc->ovr_mask, sc->actions[i].arg);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * PH_EXIT: the winning selector among those saved at entry (g->pass), in
+ * order: matchArgs again for the ones an unreadable argument left
+ * undecided (g->late), with the arguments read now, then matchReturnArgs.
+ * An argument still unreadable passes its entry when the hook fails
+ * closed, unless the call failed with EFAULT (the kernel could not read
+ * it either); otherwise that selector does not match, and the first such
+ * one comes back with GEN_PICK_POSTONLY if no other matches (an event,
+ * never silence).  So does the first late selector when nothing matches
+ * but this hook's Override was carried out at entry.  SEL_NONE: nothing.
+ */
+__noinline int
+gen_exit_pick(struct gctx *g, __u32 nsel)
+{
+	struct gen_heap *gh = gh_get();
+	struct hook_cfg *hc;
+	__u32 s, key, pmask, lmask, bit, undec = SEL_NONE, closed;
+
+	if (g == NULL || gh == NULL || (hc = hc_get(g->id)) == NULL)
+		return SEL_NONE;
+	closed = !(hc->flags & HOOK_F_UNREAD_OPEN) && g->ret != -GEN_EFAULT;
+	pmask = g->pass;
+	lmask = g->late;
+	gh->unread = 0;
+	for (s = 0; s < HOOK_SEL_MAX; s++) {
+		if (s >= nsel)
+			break;
+		bit = 1U << s;
+		if (!(pmask & bit))
+			continue;
+		key = g->id * HOOK_SEL_MAX + s;
+		if ((lmask & bit) && !gen_entries_pass(key, 0)) {
+			if (!(gh->unread & bit))
+				continue;
+			if (!closed) {
+				if (undec == SEL_NONE)
+					undec = s;
+				continue;
+			}
+		}
+		if (gen_entries_pass(key, 1))
+			return s;
+	}
+	if (undec == SEL_NONE && g->ovr_state == 1 && g->ovr_id == g->id)
+		for (s = 0; s < HOOK_SEL_MAX; s++)
+			if (lmask & (1U << s)) {
+				undec = s;
+				break;
+			}
+	return undec == SEL_NONE ? SEL_NONE : undec | GEN_PICK_POSTONLY;
 }
 
 /*
@@ -32,7 +128,7 @@ gen_hook_run(struct gctx *g)
 	struct hook_cfg *hc;
 	struct sel_cfg *sc;
 	__u32 nsel, nargs, rettype, s, key, pmask = 0, need = 0, amask = 0;
-	__u32 capn;
+	__u32 capn, umask, postonly = 0;
 	int r;
 
 	if (g == NULL || gh == NULL)
@@ -65,6 +161,7 @@ gen_hook_run(struct gctx *g)
 	g->eflags = 0;
 	g->bin = 0;
 	g->qmask = 0;
+	gh->unread = 0;
 
 	if (g->phase == PH_EXIT) {
 		if (g->pass == 0)
@@ -73,23 +170,11 @@ gen_hook_run(struct gctx *g)
 		if (rettype != POL_ARG_NONE)
 			nargs++;
 		if (nsel > 0 && g->pass != GEN_PASS_ALL) {
-			/* a local: a load from g as the loop's last insn
-			 * falls through into its head, which 6.1's CFG
-			 * check refuses (tests/bpf/cfgcheck.py) */
-			pmask = g->pass;
-			for (s = 0; s < HOOK_SEL_MAX; s++) {
-				if (s >= nsel)
-					break;
-				if (!(pmask & (1U << s)))
-					continue;
-				if (gen_entries_pass(g->id * HOOK_SEL_MAX + s,
-				    1)) {
-					g->sel = s;
-					break;
-				}
-			}
-			if (g->sel == SEL_NONE)
+			r = gen_exit_pick(g, nsel);
+			if ((r & 0xff) >= HOOK_SEL_MAX)
 				return 0;
+			g->sel = r & 0xff;
+			postonly = r & GEN_PICK_POSTONLY;
 		}
 		goto matched;
 	}
@@ -97,7 +182,7 @@ gen_hook_run(struct gctx *g)
 	hs_add(g->id, HS_HITS);
 	if (nsel == 0) {
 		if (g->phase == PH_ENTRY) {
-			pending_add(gh, g, GEN_PASS_ALL);
+			pending_add(gh, g, GEN_PASS_ALL, 0);
 			return 0;
 		}
 		capture_all(g, gh, nargs, rettype);
@@ -126,6 +211,14 @@ gen_hook_run(struct gctx *g)
 	r = gen_args_filter(g, nsel, nargs, pmask, need);
 	amask = r & 0xff;
 	capn = (r >> 16) & 0xff;
+	/* selectors an unreadable argument left undecided, ahead of the
+	 * winner (PH_ONESHOT stops at the first match): decide at exit */
+	umask = gh->unread & pmask & ~amask & 0xff;
+	if (umask != 0 && (hc->flags & HOOK_F_REREAD)) {
+		gen_defer_ovr(g, umask | amask, amask);
+		pending_add(gh, g, umask | amask, umask);
+		return 0;
+	}
 	if (g->phase == PH_ONESHOT && amask != 0) {
 		for (s = 0; s < HOOK_SEL_MAX; s++)
 			if (amask & (1U << s)) {
@@ -136,7 +229,7 @@ gen_hook_run(struct gctx *g)
 	if (amask == 0)
 		return 0;
 	if (g->phase == PH_ENTRY) {
-		pending_add(gh, g, amask);
+		pending_add(gh, g, amask, 0);
 		return 0;
 	}
 	/* the rest of the record (all of it if nothing was captured) */
@@ -155,12 +248,15 @@ matched:
 	 * rateLimit */
 	g->post = 1;
 	gen_sock_owner(g, hc->nargs);
-	if (g->sel < HOOK_SEL_MAX) {
+	if (g->sel < HOOK_SEL_MAX && !postonly) {
 		key = g->id * HOOK_SEL_MAX + g->sel;
 		gen_actions(g, key, 0);
 		if (g->phase == PH_EXIT)
 			gen_actions(g, key, 1);
 	}
+	/* an Override decided at entry for a hit decided here */
+	if (g->phase == PH_EXIT && g->ovr_state == 1 && g->ovr_id == g->id)
+		g->actions |= 1U << POL_ACT_OVERRIDE;
 	/* returnArgAction: on the returned sock of every matched hit */
 	if (g->phase == PH_EXIT &&
 	    (hc->ret.flags & (HOOK_ARGF_TRACKSOCK | HOOK_ARGF_UNTRACKSOCK)))
@@ -168,8 +264,10 @@ matched:
 		    (hc->ret.flags & HOOK_ARGF_TRACKSOCK) != 0);
 	if (hc->flags & HOOK_F_MONITOR)
 		g->eflags |= EVG_F_MONITOR;
-	if (g->phase == PH_EXIT)
+	if (g->phase == PH_EXIT && (hc->flags & HOOK_F_AT_EXIT))
 		g->eflags |= EVG_F_RETURN;
+	if (g->late)
+		g->eflags |= EVG_F_LATE;
 	if (g->nopost)
 		return 0;
 	if (gen_rate_limited(g, hc->nargs)) {

@@ -38,6 +38,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		for (i = 0; i < 6; i++)
 			gh->pd.args[i] = g->args[i];
 		gh->pd.nr = nr;
+		gh->pd.mm = (__u64)BPF_CORE_READ(cur_task(), mm);
 		bpf_map_update_elem(&pending, &g->pid_tgid, &gh->pd, BPF_ANY);
 	}
 	return 0;
@@ -53,7 +54,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct hook_list *hl;
 	struct gctx *g;
 	__u64 pid_tgid, orig_ax = 0;
-	__u32 nr, n, i;
+	__u32 nr, n, i, ovr_id = 0, ovr_state = 0;
 
 	if (bpf_probe_read_kernel(&orig_ax, sizeof(orig_ax),
 	    &regs->orig_ax) != 0)
@@ -68,6 +69,10 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		/* an Override no LSM hook carried out: say so */
 		if (op->nr == nr && !op->applied)
 			hs_add(op->id, HS_OVR_MISSED);
+		if (op->nr == nr) {
+			ovr_id = op->id;
+			ovr_state = op->applied ? 1 : 2;
+		}
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
 	}
 	pd = pending_take(&pending, &pid_tgid);
@@ -81,6 +86,9 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		g->ids[i] = pd->ids[i];
 	g->nr = nr;
 	g->ret = ctx->args[1];
+	g->ovr_id = ovr_id;
+	g->ovr_state = ovr_state;
+	g->nouser = pd->mm != (__u64)BPF_CORE_READ(cur_task(), mm);
 	n = pd->n;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
@@ -88,6 +96,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		g->id = g->ids[i];
 		g->gen = pd->gens[i];
 		g->pass = pd->pass[i];
+		g->late = pd->late[i];
 		g->phase = PH_EXIT;
 		gen_hook_run(g);
 	}

@@ -2,9 +2,9 @@
 # End to end, part 2 (part 1: e2e_policy.sh): what the first test does not
 # exercise -- the remaining operators, process selectors, argument types
 # and actions, the JSON lines of tracepoint and uprobe events, and every
-# shipped policy in policies/default and policies/examples.  Each case
-# makes real system calls (tests/integration/trigger) and asserts the row
-# in events.db and the line in events.jsonl (Tetragon field names); a
+# shipped policy in policies/examples (policies/default: e2e_defaults.sh).
+# Each case makes real system calls (tests/integration/trigger) and
+# asserts the row in events.db and the line in events.jsonl (Tetragon field names); a
 # feature this engine refuses is asserted on its refusal message.
 . "$top_srcdir/tests/lib/testlib.sh"
 e2e_env pol2
@@ -12,8 +12,6 @@ M=$T/m
 mkdir -p "$M"
 chmod 777 "$M"
 JS=$S/events.jsonl
-ETCF=/etc/tripline-e2e-etc-writes.$$
-e2e_cleanup_more() { rm -f "$ETCF"; }
 
 # first row's column(s) $3 of policy $1 with args containing $2
 col() { q "SELECT $3 FROM events WHERE policy_name='$1' AND args LIKE '%$2%' ORDER BY id LIMIT 1"; }
@@ -31,30 +29,8 @@ jlike() { like "$1" "$(jline "$2" "$3")" "$4"; }
 # a row of policy $1 whose process binary is $2 and args contain $3
 wait_brow() { wait_for 10 row_exists "SELECT 1 FROM events e JOIN processes p ON p.exec_id=e.exec_id WHERE e.policy_name='$1' AND p.binary='$2' AND e.args LIKE '%$3%'"; }
 
-# ---- marker: "every event before this one has been stored" -------------------
-pol marker <<EOF
-  kprobes:
-  - call: "sys_symlinkat"
-    syscall: true
-    args:
-    - index: 0
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "Prefix"
-        values:
-        - "$M/marker-"
-EOF
-mk=0
-barrier() {
-	mk=$((mk + 1))
-	"$TR" symlinkat "$M/marker-$mk" "$M/marker-link" >/dev/null 2>&1
-	wait_rows marker "marker-$mk\""
-}
-
 start_loaderd pol2node
-addok "$P/marker.yaml" || { echo "Bail out! marker policy refused"; exit 99; }
+marker_start
 
 # ---- sockaddr operators (connect) ---------------------------------------------
 port=$((30000 + $$ % 20000))
@@ -799,7 +775,6 @@ else not_ok "uprobe row"; not_ok "uprobe JSON line"; diag "$(cat "$T/add.out")";
 del up2
 
 # ---- shipped policies ----------------------------------------------------------------
-PD=$top_srcdir/policies/default
 PE=$top_srcdir/policies/examples
 # shipped DESC POLICY FUNCTION ARGS-SUBSTRING ROWREGEX JSONREGEX: the row
 # of POLICY made by the trigger with FUNCTION and args containing the
@@ -814,44 +789,7 @@ shipped() {
 	fi
 }
 
-# etc-writes: open a fresh file under /etc for writing (and the same path
-# read-only before it exists: no match)
-addok "$PD/etc-writes.yaml"
-rm -f "$ETCF"
-"$TR" openat "$ETCF" 0 >/dev/null
-"$TR" openat "$ETCF" 65 >/dev/null	# O_WRONLY|O_CREAT
-rm -f "$ETCF"
-shipped "etc-writes: O_WRONLY|O_CREAT of a new file under /etc" etc-writes __x64_sys_openat "\"$ETCF\"" \
-    "^__x64_sys_openat KPROBE_ACTION_POST \\[\\{\"int_arg\":-100\\},\\{\"string_arg\":\"$ETCF\"\\},\\{\"int_arg\":65\\}\\]$" \
-    "\"function_name\":\"__x64_sys_openat\",\"args\":\\[\\{\"int_arg\":-100\\},\\{\"string_arg\":\"$ETCF\"\\},\\{\"int_arg\":65\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"etc-writes\",\"message\":\"file under /etc opened for writing\",\"tags\":\\[\"file\",\"etc\",\"integrity\"\\]"
-barrier
-is "etc-writes: the read-only open is not stored" "$(nrows etc-writes "\"$ETCF\"")" "1"
-del etc-writes
-
-# kernel-modules: both calls fail (ENOSYS without CONFIG_MODULES, else
-# EBADF / ENOEXEC) but the hook fires at entry
-addok "$PD/kernel-modules.yaml"
-"$TR" finit_module -1 trl-e2e-finit 0 >/dev/null
-"$TR" init_module 0 trl-e2e-init >/dev/null
-shipped "kernel-modules: finit_module(-1, params, 0)" kernel-modules __x64_sys_finit_module trl-e2e-finit \
-    "^__x64_sys_finit_module KPROBE_ACTION_POST \\[\\{\"error_arg\":\\{\"Message\":\"could not read fd argument\"\\}\\},\\{\"string_arg\":\"trl-e2e-finit\"\\},\\{\"int_arg\":0\\}\\]$" \
-    "\"function_name\":\"__x64_sys_finit_module\",\"args\":\\[.*\\{\"string_arg\":\"trl-e2e-finit\"\\},\\{\"int_arg\":0\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"kernel-modules\",\"message\":\"kernel module load \\(finit_module\\)\",\"tags\":\\[\"kernel\",\"module\"\\]"
-shipped "kernel-modules: init_module(NULL, 0, params)" kernel-modules __x64_sys_init_module trl-e2e-init \
-    "^__x64_sys_init_module KPROBE_ACTION_POST \\[\\{\"size_arg\":\"0\"\\},\\{\"string_arg\":\"trl-e2e-init\"\\}\\]$" \
-    "\"function_name\":\"__x64_sys_init_module\",\"args\":\\[\\{\"size_arg\":\"0\"\\},\\{\"string_arg\":\"trl-e2e-init\"\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"kernel-modules\",\"message\":\"kernel module load \\(init_module\\)\""
-del kernel-modules
-
-# bpf-loads: bpf(BPF_PROG_LOAD, zeroed attr, 72) fails with EINVAL;
-# another command is not stored
-addok "$PD/bpf-loads.yaml"
-"$TR" bpf 9999 72 >/dev/null
-"$TR" bpf 5 72 >/dev/null
-shipped "bpf-loads: bpf(BPF_PROG_LOAD, bogus attr, 72)" bpf-loads __x64_sys_bpf '"uint_arg":72' \
-    "^__x64_sys_bpf KPROBE_ACTION_POST \\[\\{\"int_arg\":5,\"label\":\"cmd\"\\},\\{\"uint_arg\":72,\"label\":\"size\"\\}\\]$" \
-    "\"function_name\":\"__x64_sys_bpf\",\"args\":\\[\\{\"int_arg\":5,\"label\":\"cmd\"\\},\\{\"uint_arg\":72,\"label\":\"size\"\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"bpf-loads\",\"message\":\"BPF program load\",\"tags\":\\[\"kernel\",\"bpf\"\\]"
-barrier
-is "bpf-loads: other bpf commands not stored" "$(nrows bpf-loads '"int_arg":9999')" "0"
-del bpf-loads
+# the policies of policies/default: e2e_defaults.sh
 
 # bpf-monitor: every bpf command
 addok "$PE/bpf-monitor.yaml"
@@ -860,18 +798,6 @@ shipped "bpf-monitor: bpf(9999, attr, 16)" bpf-monitor __x64_sys_bpf '"int_arg":
     "^__x64_sys_bpf KPROBE_ACTION_POST \\[\\{\"int_arg\":9999,\"label\":\"cmd\"\\},\\{\"uint_arg\":16,\"label\":\"size\"\\}\\]$" \
     "\"function_name\":\"__x64_sys_bpf\",\"args\":\\[\\{\"int_arg\":9999,\"label\":\"cmd\"\\},\\{\"uint_arg\":16,\"label\":\"size\"\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"bpf-monitor\""
 del bpf-monitor
-
-# privilege-changes: setuid(0) and setresuid(-1, 0, -1) as root
-addok "$PD/privilege-changes.yaml"
-"$TR" setuid 0 >/dev/null
-"$TR" setresuid -1 0 -1 >/dev/null
-shipped "privilege-changes: setuid(0)" privilege-changes __x64_sys_setuid '"label":"uid"' \
-    "^__x64_sys_setuid KPROBE_ACTION_POST \\[\\{\"uint_arg\":0,\"label\":\"uid\"\\}\\]$" \
-    "\"function_name\":\"__x64_sys_setuid\",\"args\":\\[\\{\"uint_arg\":0,\"label\":\"uid\"\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"privilege-changes\",\"message\":\"setuid\\(0\\)\""
-shipped "privilege-changes: setresuid(-1, 0, -1)" privilege-changes __x64_sys_setresuid '"label":"ruid"' \
-    "^__x64_sys_setresuid KPROBE_ACTION_POST \\[\\{\"uint_arg\":4294967295,\"label\":\"ruid\"\\},\\{\"uint_arg\":0,\"label\":\"euid\"\\},\\{\"uint_arg\":4294967295,\"label\":\"suid\"\\}\\]$" \
-    "\"function_name\":\"__x64_sys_setresuid\",\"args\":\\[\\{\"uint_arg\":4294967295,\"label\":\"ruid\"\\},\\{\"uint_arg\":0,\"label\":\"euid\"\\},\\{\"uint_arg\":4294967295,\"label\":\"suid\"\\}\\],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"privilege-changes\",\"message\":\"setresuid to euid 0\""
-del privilege-changes
 
 # clock-settime: an invalid clock (EINVAL).  nest.sh N CMD runs CMD under
 # N nested shells; in `unshare -p -f`, "nest.sh 0" is pid 1 of the new pid

@@ -29,6 +29,13 @@
  *   trigger finit_module FD PARAMS FL  finit_module(FD, PARAMS, FL)
  *   trigger init_module LEN PARAMS     init_module(NULL, LEN, PARAMS)
  *   trigger bpf CMD SIZE               bpf(CMD, zeroed attr, SIZE)
+ *   trigger open PATH FLAGS            open(2) (SYS_open), mode 0600
+ *   trigger creat PATH                 creat(2) (SYS_creat), mode 0600
+ *   trigger openat2 PATH FLAGS         openat2(AT_FDCWD, PATH, {FLAGS})
+ *   trigger chdir DIR CMD ARGS...      chdir(DIR), then run CMD
+ *   trigger setreuid R E               setreuid(R, E)
+ *   trigger bpf_prog                   bpf(BPF_PROG_LOAD) of a valid
+ *                                      socket filter (r0 = 0; exit)
  *
  * Prints "ret=<value> errno=<n>" for the last call and exits 0, so a test
  * can tell "the syscall ran and returned" from "the process was killed".
@@ -42,10 +49,13 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +140,72 @@ thr_main(void *arg)
 
 	t->ret = run(t->argc, t->argv);
 	return NULL;
+}
+
+/* ret: a new fd (closed here) or -1 */
+static long
+closed(long ret)
+{
+	if (ret >= 0)
+		close((int)ret);
+	return ret;
+}
+
+/* open(2), creat(2), openat2(2), and "chdir DIR CMD..."; 1 if argv was
+ * one of them */
+static int
+run_open(int argc, char **argv, long *ret)
+{
+	struct open_how	 how;
+
+	if (strcmp(argv[0], "open") == 0 && argc == 3)
+		*ret = closed(syscall(SYS_open, argv[1], (int)num(argv[2]),
+		    0600));
+	else if (strcmp(argv[0], "creat") == 0 && argc == 2)
+		*ret = closed(syscall(SYS_creat, argv[1], 0600));
+	else if (strcmp(argv[0], "openat2") == 0 && argc == 3) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (uint64_t)num(argv[2]);
+		if (how.flags & O_CREAT)
+			how.mode = 0600;
+		*ret = closed(syscall(SYS_openat2, AT_FDCWD, argv[1], &how,
+		    sizeof(how)));
+	} else if (strcmp(argv[0], "chdir") == 0 && argc >= 3) {
+		if (chdir(argv[1]) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		*ret = run(argc - 2, argv + 2);
+	} else
+		return 0;
+	return 1;
+}
+
+/* setreuid(2) and a BPF program load that succeeds (for root); 1 if argv
+ * was one of them */
+static int
+run_cred(int argc, char **argv, long *ret)
+{
+	/* r0 = 0; exit: the smallest program the verifier accepts */
+	struct bpf_insn	 insn[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr	 attr;
+
+	if (strcmp(argv[0], "setreuid") == 0 && argc == 3)
+		*ret = setreuid((uid_t)num(argv[1]), (uid_t)num(argv[2]));
+	else if (strcmp(argv[0], "bpf_prog") == 0 && argc == 1) {
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		attr.insns = (uint64_t)(uintptr_t)insn;
+		attr.insn_cnt = 2;
+		attr.license = (uint64_t)(uintptr_t)"GPL";
+		*ret = closed(syscall(SYS_bpf, BPF_PROG_LOAD, &attr,
+		    sizeof(attr)));
+	} else
+		return 0;
+	return 1;
 }
 
 static long
@@ -288,6 +364,8 @@ run(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			ret = run(argc - 2, argv + 2);
 		return ret;
+	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret)) {
+		;
 	} else
 		goto usage;
 	return ret;

@@ -186,6 +186,34 @@ prom() {
 	    index($0, k) == 1 { print $NF; exit }'
 }
 
+# marker_start (after start_loaderd; needs M): loads the policy "marker"
+# (symlinkat of $M/marker-*); then `barrier` makes one more such call and
+# waits for its row: every event before it has been stored
+marker_start() {
+	pol marker <<EOF
+  kprobes:
+  - call: "sys_symlinkat"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$M/marker-"
+EOF
+	mk=0
+	add "$P/marker.yaml" ||
+	    { echo "Bail out! marker policy refused: $(cat "$T/add.out")"; exit 99; }
+}
+barrier() {
+	mk=$((mk + 1))
+	"$TR" symlinkat "$M/marker-$mk" "$M/marker-link" >/dev/null 2>&1
+	wait_rows marker "marker-$mk\""
+}
+
 # addok FILE: policy add, its answer as a diagnostic if refused
 addok() { add "$1" || { diag "policy add $1: $(tr '\n' ' ' < "$T/add.out")"; return 1; }; }
 # refused DESC FILE REGEX: policy add fails and its message matches

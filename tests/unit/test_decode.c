@@ -393,6 +393,19 @@ test_generic_ok(void **state)
 	assert_int_equal(ev.ngargs, 1);
 	assert_int_equal(ev.gargs[0].flags, EVA_ERROR);
 	assert_int_equal(ev.would, 1U << POL_ACT_SIGKILL);
+	/* decided at syscall exit; user memory that could not be read */
+	genrec_init(&r, 5, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_STRING, EVA_ERROR | EVA_FAULT, 0, NULL, 0);
+	genrec_hdr(&r)->flags = EVG_F_LATE;
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_int_equal(ev.gflags, EVG_F_LATE);
+	assert_int_equal(ev.gargs[0].flags, EVA_ERROR | EVA_FAULT);
+	/* EVA_FAULT only comes with EVA_ERROR */
+	genrec_init(&r, 5, 1, 0, 0, 1, 1);
+	genrec_arg(&r, POL_ARG_STRING, EVA_FAULT, 0, NULL, 0);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
 }
 
 static void
@@ -528,7 +541,7 @@ test_generic_bad(void **state)
 	g->args_len -= 8;
 	expect_gbad(len, "args_len smaller than record");
 	len = mk_gbad();
-	g->flags = 0x20;	/* EVG_F_SOCK_OWNER is 0x10 */
+	g->flags = 0x40;	/* EVG_F_LATE is 0x20 */
 	expect_gbad(len, "unknown flags");
 	len = mk_gbad();
 	g->nargs = DEC_ARGS_MAX + 1;

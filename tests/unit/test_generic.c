@@ -329,6 +329,10 @@ test_arg_json(void **state)
 	assert_string_equal(arg_json(POL_ARG_SOCK, EVA_ERROR, 0, NULL, 0, 0,
 	    NULL), "{\"error_arg\":{\"Message\":\"could not read sock "
 	    "argument\"}}");
+	assert_string_equal(arg_json(POL_ARG_STRING, EVA_ERROR | EVA_FAULT, 0,
+	    NULL, 0, 0, NULL), "{\"error_arg\":{\"Message\":\"could not "
+	    "read string argument: user memory not readable without faulting "
+	    "a page in\"}}");
 	assert_string_equal(generic_arg_type_name(POL_ARG_LINUX_BINPRM),
 	    "linux_binprm");
 	assert_string_equal(generic_arg_type_name(10), "?");
@@ -396,6 +400,35 @@ test_arg_compact(void **state)
 	sa.addr[15] = 1;
 	assert_string_equal(arg_compact(POL_ARG_SOCKADDR, 0, &sa, sizeof(sa),
 	    0), "[::1]:53");
+}
+
+/* A returned fd (returnArg type fd) of a failed call: its error code as a
+ * number; a descriptor that could not be resolved stays an error_arg. */
+static void
+test_failed_fd(void **state)
+{
+	assert_string_equal(arg_json(POL_ARG_FD, EVA_ERROR | EVA_RETVAL,
+	    (uint32_t)-13, NULL, 0, 0, NULL), "{\"int_arg\":-13}");
+	assert_string_equal(arg_json(POL_ARG_FD, EVA_ERROR | EVA_RETVAL, 5,
+	    NULL, 0, 0, NULL),
+	    "{\"error_arg\":{\"Message\":\"could not read fd argument\"}}");
+	assert_string_equal(arg_json(POL_ARG_FD, EVA_ERROR, (uint32_t)-13,
+	    NULL, 0, 0, NULL),
+	    "{\"error_arg\":{\"Message\":\"could not read fd argument\"}}");
+	assert_string_equal(arg_json(POL_ARG_FD, EVA_RETVAL, 3, "/etc/x", 6,
+	    0, NULL), "{\"file_arg\":{\"path\":\"/etc/x\"}}");
+	{
+		static struct sbuf	 sb;
+		struct dec_arg		 a;
+
+		memset(&a, 0, sizeof(a));
+		a.type = POL_ARG_FD;
+		a.flags = EVA_ERROR | EVA_RETVAL;
+		a.aux = (uint32_t)-1;
+		sbuf_reset(&sb);
+		generic_arg_compact(&sb, &a);
+		assert_string_equal(sb.buf, "-1");
+	}
 }
 
 static void
@@ -789,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_hooktab),
 		cmocka_unit_test(test_arg_json),
 		cmocka_unit_test(test_arg_compact),
+		cmocka_unit_test(test_failed_fd),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_export_lines),

@@ -597,6 +597,7 @@ test_notes_model(void **state)
 	p = load("policy/good", "notes.yaml");
 	assert_int_equal(p->namespaced, 1);
 	assert_int_equal(p->mode, POL_MODE_MONITOR);
+	assert_int_equal(p->unread_open, 1);
 	assert_int_equal(p->nnotes, 5);
 	snprintf(want, sizeof(want), "%s/policy/good/notes.yaml:7:14: note: "
 	    "metadata.namespace 'default' has no effect on a host: the "
@@ -617,6 +618,7 @@ test_kinds_model(void **state)
 	struct policy *p;
 
 	p = load("policy/good", "tracepoints.yaml");
+	assert_int_equal(p->unread_open, 0);	/* default: fail-closed */
 	h = &p->hooks[0];
 	assert_int_equal(h->kind, POL_HOOK_TRACEPOINT);
 	assert_string_equal(h->event, "sys_enter_openat");

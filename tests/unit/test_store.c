@@ -164,9 +164,12 @@ test_schema(void **state)
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
 	    "'connections')"), 19);
-	assert_int_equal(STORE_SCHEMA_VERSION, 6);
+	assert_int_equal(STORE_SCHEMA_VERSION, 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
+	/* version 7: events.late, 0 unless set */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name = 'late' AND dflt_value = '0'"), 1);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='connections'", "view");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -195,7 +198,7 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('processes')"), 19);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 15);
+	    "('events')"), 16);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name IN ('message','tags','actions',"
 	    "'monitor_would')"), 4);
@@ -307,14 +310,17 @@ test_migrate_v1(void **state)
 	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
 	store_close(st);
 
-	/* 1 -> 2 -> 3 -> 4 -> 5 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	/* 1 -> 2 -> ... -> 7 in one go */
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 15);
+	    "('events')"), 16);
+	/* rows from before version 7 were not decided late */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events "
+	    "WHERE late != 0"), 0);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name IN ('message','tags','actions',"
 	    "'monitor_would')"), 4);
@@ -400,9 +406,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -497,7 +503,7 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
 	/* version 5 rebuilt drops: its rows kept, the new source allowed */
@@ -546,6 +552,7 @@ test_migrate_v3(void **state)
  * kept, the syslog sources allowed.
  */
 static const char schema_v6_to_v5[] =
+    "ALTER TABLE events DROP COLUMN late;"	/* version 7 */
     "DROP TABLE drops;"
     "CREATE TABLE drops("
     " id INTEGER PRIMARY KEY, time TEXT NOT NULL, time_ns INTEGER NOT NULL,"
@@ -579,9 +586,9 @@ test_migrate_v5(void **state)
 	d.count = 1;
 	assert_int_equal(store_drops(st, &d, 0), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "6");
+	    "key='schema_version'", "7");
 	assert_q_str(c->db, "SELECT group_concat(id || ' ' || source || ' ' ||"
 	    " count || ' ' || total, ',') FROM drops", "4 sockown_full 3 12,"
 	    "5 syslog_backlog 7 7,6 syslog_refused 1 7");

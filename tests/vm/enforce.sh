@@ -212,6 +212,54 @@ else
 	n_not_ok 9 "symlinkat: policy refused"
 fi
 
+# ---- 5b. the argument in a page never touched: decided at sys_exit ----------
+
+section "5b unreadable argument"
+U=$B/tests/integration/unreadarg
+if addp "$DATA/symlink-passwd.yaml"; then
+	diag "$(plist sys-symlink-passwd)"
+	is "untouched literal .../passwd: killed" \
+	    "$(how "$U" rodata "$D/link-ro")" "signal 9"
+	is "untouched literal .../passwd: no link (fail-closed: Override carried out at entry)" \
+	    "$(test -L "$D/link-ro" && echo exists)" ""
+	is "untouched literal .../shadow, fail-closed: refused (EPERM), not killed" \
+	    "$(how "$U" rodata-other "$D/link-ro2"; cat "$D/how.out")" "exit 0
+ret -1 errno 1"
+	is "the same name on the stack (readable at entry): link made" \
+	    "$(how "$U" stack /nonexistent/shadow "$D/link-st"; readlink "$D/link-st")" "exit 0
+/nonexistent/shadow"
+	if wrow "SELECT 1 FROM events WHERE policy_name='sys-symlink-passwd' AND args LIKE '%link-ro2%'"; then
+		is "late hit: Post, Sigkill, Override, late" \
+		    "$(col sys-symlink-passwd link-ro\" "late || ' ' || actions")" \
+		    '1 ["KPROBE_ACTION_POST","KPROBE_ACTION_SIGKILL","KPROBE_ACTION_OVERRIDE"]'
+		is "refused by fail-closed, no match at exit: event with Override, late" \
+		    "$(col sys-symlink-passwd link-ro2 "late || ' ' || action || ' ' || actions")" \
+		    '1 KPROBE_ACTION_OVERRIDE ["KPROBE_ACTION_POST","KPROBE_ACTION_OVERRIDE"]'
+	else
+		n_not_ok 2 "unreadable argument: events stored"
+	fi
+	"$CTL" -S "$S" policy delete sys-symlink-passwd >/dev/null 2>&1
+else
+	n_not_ok 6 "unreadable argument: policy refused"
+fi
+awk '{ sub(/"sys-symlink-passwd"/, "\"sys-symlink-open\""); print }
+    /^spec:/ { print "  options:\n  - name: unreadable-args\n    value: fail-open" }' \
+    "$DATA/symlink-passwd.yaml" >"$D/symlink-open.yaml"
+if addp "$D/symlink-open.yaml"; then
+	is "fail-open: untouched literal .../shadow: link made" \
+	    "$(how "$U" rodata-other "$D/link-op"; readlink "$D/link-op")" "exit 0
+/nonexistent/shadow"
+	is "fail-open: untouched literal .../passwd: killed at exit" \
+	    "$(how "$U" rodata "$D/link-op2")" "signal 9"
+	is "fail-open: ... but the link was made (Override cannot wait for the exit)" \
+	    "$(readlink "$D/link-op2")" "/nonexistent/passwd"
+	like "fail-open: policy list counts the Override as not carried out" \
+	    "$(plist sys-symlink-open)" 'decided but not carried out: [1-9]'
+	"$CTL" -S "$S" policy delete sys-symlink-open >/dev/null 2>&1
+else
+	n_not_ok 4 "unreadable argument, fail-open: policy refused"
+fi
+
 # ---- 6. Override on security_inode_mkdir (fmod_ret) -----------------------------
 
 section "6 security_inode_mkdir"
