@@ -1437,6 +1437,8 @@ collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
 		cd->env.ex = export_new(cd->json_fd,
 		    o->print ? STDOUT_FILENO : -1, o->node, off);
 	cd->env.pc = pcache_new(o->node);
+	if (cd->env.ex != NULL)
+		export_set_pcache(cd->env.ex, cd->env.pc);
 	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
 	 * notifier channel */
 	ob_hooks.now = collectord_unix_now;

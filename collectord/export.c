@@ -25,6 +25,7 @@ struct export {
 	int			 compact_fd;
 	char			*node;
 	int64_t			 boot_off;
+	struct pcache		*pc;		/* caches process objects */
 	struct sbuf		 json;
 	struct sbuf		 compact;
 	uint64_t		 pending_lines;
@@ -179,60 +180,177 @@ export_set_json_fd(struct export *ex, int fd)
 	ex->size = 0;
 }
 
+void
+export_set_pcache(struct export *ex, struct pcache *pc)
+{
+	ex->pc = pc;
+}
+
 static void
 export_time(int64_t boot_off, uint64_t boot_ns, char *dst, size_t sz)
 {
 	str_iso_time(dst, sz, (uint64_t)((int64_t)boot_ns + boot_off));
 }
 
-/* One Tetragon Process object (refcnt as given). */
-static void
-export_process(struct jsonw *w, const struct proc *p, const char *start_time)
-{
-	char	 flags[256];
+/*
+ * Rendering in bulk: each piece sizes its room in the buffer once
+ * (sbuf_reserve) and writes into it with the jw_put_* writers; keys
+ * are literals.
+ */
+#define EX_LIT(d, lit)	(memcpy((d), (lit), sizeof(lit) - 1), \
+	(d) + sizeof(lit) - 1)
 
-	/* protojson omits empty strings; pid, uid, auid, tid are wrapper
-	 * types: present even when 0 */
-	jw_obj(w);
-	jw_kstr_opt(w, "exec_id", p->exec_id);
-	jw_kuint(w, "pid", p->pid);
-	jw_kuint(w, "uid", p->euid);
-	jw_kstr_opt(w, "cwd", p->cwd);
-	jw_kstr_opt(w, "binary", p->binary);
-	jw_kstr_opt(w, "arguments", p->args);
-	jw_kstr_opt(w, "flags", pcache_flags_str(p->flags, flags,
-	    sizeof(flags)));
-	jw_kstr_opt(w, "start_time", start_time);
-	jw_kuint(w, "auid", p->auid);
-	jw_kstr_opt(w, "parent_exec_id", p->parent_exec_id);
-	if (p->refcnt > 0)
-		jw_kuint(w, "refcnt", (uint32_t)p->refcnt);
-	jw_kuint(w, "tid", p->tid);
-	jw_end(w);
+/* Start writing at the end of sb with room for more bytes. */
+static char *
+ex_begin(struct sbuf *sb, size_t more)
+{
+	sbuf_reserve(sb, more);
+	return sb->buf + sb->len;
+}
+
+static void
+ex_end(struct sbuf *sb, char *d)
+{
+	sb->len = (size_t)(d - sb->buf);
+	sb->buf[sb->len] = '\0';
+}
+
+/* ,"key":"value" (a key literal with its comma and colon); nothing for
+ * NULL or "" (protojson omits empty strings). */
+static char *
+ex_put_kstr(char *d, const char *key, size_t klen, const char *v,
+    size_t vlen)
+{
+	if (vlen == 0)
+		return d;
+	memcpy(d, key, klen);
+	return jw_put_str(d + klen, v, vlen);
+}
+
+#define EX_KSTR(d, lit, v, vlen) ex_put_kstr((d), (lit), sizeof(lit) - 1, \
+	(v), (vlen))
+
+static size_t
+ex_len(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+static char *
+ex_put_time(char *d, int64_t boot_off, uint64_t boot_ns)
+{
+	*d++ = '"';
+	d = str_iso_time_put(d, (uint64_t)((int64_t)boot_ns + boot_off));
+	*d++ = '"';
+	return d;
+}
+
+/*
+ * A Tetragon Process object up to its refcnt member (what never changes
+ * for an entry: pcache_json).  protojson omits empty strings; pid, uid,
+ * auid, tid are wrapper types: present even when 0.
+ */
+static void
+export_process_head(struct sbuf *sb, const struct proc *p, int64_t boot_off)
+{
+	char	 flags[256], *d;
+	size_t	 lid = strlen(p->exec_id), lpid = strlen(p->parent_exec_id);
+	size_t	 lcwd = strlen(p->cwd), lbin = strlen(p->binary);
+	size_t	 largs = strlen(p->args), lfl;
+
+	pcache_flags_str(p->flags, flags, sizeof(flags));
+	lfl = strlen(flags);
+	d = ex_begin(sb, 200 + JW_STR_MAX(lid) + JW_STR_MAX(lpid) +
+	    JW_STR_MAX(lcwd) + JW_STR_MAX(lbin) + JW_STR_MAX(largs) +
+	    JW_STR_MAX(lfl));
+	*d++ = '{';
+	if (lid > 0) {
+		d = EX_LIT(d, "\"exec_id\":");
+		d = jw_put_str(d, p->exec_id, lid);
+		*d++ = ',';
+	}
+	d = EX_LIT(d, "\"pid\":");
+	d = jw_put_uint(d, p->pid);
+	d = EX_LIT(d, ",\"uid\":");
+	d = jw_put_uint(d, p->euid);
+	d = EX_KSTR(d, ",\"cwd\":", p->cwd, lcwd);
+	d = EX_KSTR(d, ",\"binary\":", p->binary, lbin);
+	d = EX_KSTR(d, ",\"arguments\":", p->args, largs);
+	d = EX_KSTR(d, ",\"flags\":", flags, lfl);
+	d = EX_LIT(d, ",\"start_time\":");
+	d = ex_put_time(d, boot_off, p->ktime);
+	d = EX_LIT(d, ",\"auid\":");
+	d = jw_put_uint(d, p->auid);
+	d = EX_KSTR(d, ",\"parent_exec_id\":", p->parent_exec_id, lpid);
+	ex_end(sb, d);
+}
+
+/* One Tetragon Process object (refcnt as given); the part that never
+ * changes from the process cache when it is there. */
+static void
+export_process(struct sbuf *sb, struct pcache *pc, const struct proc *p,
+    int64_t boot_off)
+{
+	const char	*head;
+	size_t		 len, from = sb->len;
+	char		*d;
+
+	if ((head = pcache_json(p, boot_off, &len)) != NULL)
+		sbuf_add(sb, head, len);
+	else {
+		export_process_head(sb, p, boot_off);
+		pcache_json_offer(pc, p, boot_off, sb->buf + from,
+		    sb->len - from);
+	}
+	d = ex_begin(sb, 48);
+	if (p->refcnt > 0) {
+		d = EX_LIT(d, ",\"refcnt\":");
+		d = jw_put_uint(d, (uint32_t)p->refcnt);
+	}
+	d = EX_LIT(d, ",\"tid\":");
+	d = jw_put_uint(d, p->tid);
+	*d++ = '}';
+	ex_end(sb, d);
 }
 
 /* {"<type>":{"process":{...},"parent":{...} -- the event's own members
- * follow, then export_close(). */
+ * follow (each with its comma), then export_tail(). */
 static void
-export_open(struct jsonw *w, struct sbuf *sb, int64_t boot_off,
+export_head(struct sbuf *sb, struct pcache *pc, int64_t boot_off,
     const char *type, const struct proc *p, const struct proc *parent)
 {
-	char	 t[40];
+	size_t	 ltype = strlen(type);
+	char	*d;
 
-	jw_init(w, sb);
-	jw_obj(w);
-	jw_kobj(w, type);
-	export_time(boot_off, p->ktime, t, sizeof(t));
-	jw_key(w, "process");
-	export_process(w, p, t);
+	d = ex_begin(sb, JW_STR_MAX(ltype) + 16);
+	d = EX_LIT(d, "{");
+	d = jw_put_str(d, type, ltype);
+	d = EX_LIT(d, ":{\"process\":");
+	ex_end(sb, d);
+	export_process(sb, pc, p, boot_off);
 	if (parent != NULL) {
-		export_time(boot_off, parent->ktime, t, sizeof(t));
-		jw_key(w, "parent");
-		export_process(w, parent, t);
+		sbuf_add(sb, ",\"parent\":", 10);
+		export_process(sb, pc, parent, boot_off);
 	}
 }
 
 /* },"node_name":"...","time":"..."} */
+static void
+export_tail(struct sbuf *sb, const char *node, const char *t)
+{
+	size_t	 lnode = strlen(node), lt = strlen(t);
+	char	*d;
+
+	d = ex_begin(sb, JW_STR_MAX(lnode) + JW_STR_MAX(lt) + 24);
+	d = EX_LIT(d, "},\"node_name\":");
+	d = jw_put_str(d, node, lnode);
+	d = EX_LIT(d, ",\"time\":");
+	d = jw_put_str(d, t, lt);
+	*d++ = '}';
+	ex_end(sb, d);
+}
+
+/* },"node_name":"...","time":"..."} (jsonw: the events_lost line) */
 static void
 export_close(struct jsonw *w, const char *node, const char *t)
 {
@@ -246,12 +364,11 @@ void
 export_fmt_exec(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent)
 {
-	struct jsonw	 w;
-	char		 t[40];
+	char	 t[40];
 
 	export_time(ex->boot_off, p->ktime, t, sizeof(t));
-	export_open(&w, sb, ex->boot_off, "process_exec", p, parent);
-	export_close(&w, ex->node, t);
+	export_head(sb, ex->pc, ex->boot_off, "process_exec", p, parent);
+	export_tail(sb, ex->node, t);
 }
 
 void
@@ -259,18 +376,26 @@ export_fmt_exit(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent, uint64_t time_ns, uint32_t code,
     uint32_t signal)
 {
-	struct jsonw	 w;
-	char		 t[40], sig[DEC_SIGNAME_MAX];
+	char	 t[40], sig[DEC_SIGNAME_MAX], *d;
 
 	export_time(ex->boot_off, time_ns, t, sizeof(t));
-	export_open(&w, sb, ex->boot_off, "process_exit", p, parent);
+	export_head(sb, ex->pc, ex->boot_off, "process_exit", p, parent);
 	if (signal != 0)
-		jw_kstr(&w, "signal", decode_signame(signal, sig,
-		    sizeof(sig)));
-	if (code != 0)
-		jw_kuint(&w, "status", code);
-	jw_kstr(&w, "time", t);
-	export_close(&w, ex->node, t);
+		decode_signame(signal, sig, sizeof(sig));
+	d = ex_begin(sb, JW_STR_MAX(sizeof(sig)) + JW_STR_MAX(sizeof(t)) +
+	    48);
+	if (signal != 0) {
+		d = EX_LIT(d, ",\"signal\":");
+		d = jw_put_str(d, sig, strlen(sig));
+	}
+	if (code != 0) {
+		d = EX_LIT(d, ",\"status\":");
+		d = jw_put_uint(d, code);
+	}
+	d = EX_LIT(d, ",\"time\":");
+	d = jw_put_str(d, t, strlen(t));
+	ex_end(sb, d);
+	export_tail(sb, ex->node, t);
 }
 
 /* The compact form (-p) goes to a terminal: every non-ASCII byte and
@@ -363,73 +488,154 @@ export_exit(struct export *ex, const struct proc *p,
 	export_line_done(ex);
 }
 
-/* The event's own members of a policy hit, in Tetragon's field order. */
-static void
-export_hit_members(struct jsonw *w, const struct gen_render *r)
+/* The strings of a hit's members, and the room they need. */
+struct ex_hit {
+	const char	*subsys, *event, *path, *function, *policy;
+	const char	*action, *message, *args, *ret, *tags;
+	size_t		 lsubsys, levent, lpath, lfunction, lpolicy;
+	size_t		 laction, lmessage, largs, lret, ltags;
+};
+
+static size_t
+ex_hit_init(struct ex_hit *x, const struct gen_render *r)
 {
 	const struct ipc_hook *h = r->hook;
-	uint32_t	 kind = h != NULL ? h->kind : POL_HOOK_KPROBE;
-	const char	*args = r->nshown > 0 ? generic_str(&r->args) : NULL;
 
-	switch (kind) {
+	memset(x, 0, sizeof(*x));
+	if (h != NULL) {
+		x->subsys = h->subsys;
+		x->event = h->event;
+		x->path = h->path;
+		x->lsubsys = ex_len(h->subsys);
+		x->levent = ex_len(h->event);
+		x->lpath = ex_len(h->path);
+	}
+	x->function = h != NULL && h->kind == POL_HOOK_UPROBE ? h->function :
+	    generic_str(&r->function);
+	x->lfunction = ex_len(x->function);
+	x->policy = r->policy;
+	x->lpolicy = ex_len(r->policy);
+	x->action = r->action;
+	x->laction = ex_len(r->action);
+	x->message = r->message;
+	x->lmessage = ex_len(r->message);
+	if (r->nshown > 0) {
+		x->args = generic_str(&r->args);
+		x->largs = strlen(x->args);
+	}
+	if (r->ret.len > 0) {
+		x->ret = generic_str(&r->ret);
+		x->lret = r->ret.len;
+	}
+	if (r->tags != NULL) {
+		x->tags = r->tags;
+		x->ltags = strlen(r->tags);
+	}
+	return 160 + JW_STR_MAX(x->lsubsys) + JW_STR_MAX(x->levent) +
+	    JW_STR_MAX(x->lpath) + JW_STR_MAX(x->lfunction) +
+	    JW_STR_MAX(x->lpolicy) + JW_STR_MAX(x->laction) +
+	    JW_STR_MAX(x->lmessage) + x->largs + x->lret + x->ltags;
+}
+
+/* ,"key":<raw JSON> when there is one (jw_kraw: copied as is). */
+static char *
+ex_put_kraw(char *d, const char *key, size_t klen, const char *v,
+    size_t vlen)
+{
+	if (v == NULL)
+		return d;
+	memcpy(d, key, klen);
+	memcpy(d + klen, v, vlen);
+	return d + klen + vlen;
+}
+
+#define EX_KRAW(d, lit, v, vlen) ex_put_kraw((d), (lit), sizeof(lit) - 1, \
+	(v), (vlen))
+#define EX_X(d, lit, x, f)	EX_KSTR(d, lit, (x)->f, (x)->l##f)
+#define EX_XRAW(d, lit, x, f)	EX_KRAW(d, lit, (x)->f, (x)->l##f)
+
+static char *
+ex_put_tracepoint(char *d, const struct ex_hit *x)
+{
+	d = EX_X(d, ",\"subsys\":", x, subsys);
+	d = EX_X(d, ",\"event\":", x, event);
+	d = EX_XRAW(d, ",\"args\":", x, args);
+	d = EX_X(d, ",\"policy_name\":", x, policy);
+	d = EX_X(d, ",\"action\":", x, action);
+	d = EX_X(d, ",\"message\":", x, message);
+	return EX_XRAW(d, ",\"tags\":", x, tags);
+}
+
+static char *
+ex_put_uprobe(char *d, const struct ex_hit *x)
+{
+	d = EX_X(d, ",\"path\":", x, path);
+	d = EX_X(d, ",\"symbol\":", x, function);
+	d = EX_X(d, ",\"policy_name\":", x, policy);
+	d = EX_X(d, ",\"message\":", x, message);
+	d = EX_XRAW(d, ",\"args\":", x, args);
+	d = EX_XRAW(d, ",\"tags\":", x, tags);
+	return EX_X(d, ",\"action\":", x, action);
+}
+
+static char *
+ex_put_lsm(char *d, const struct ex_hit *x)
+{
+	d = EX_X(d, ",\"function_name\":", x, function);
+	d = EX_X(d, ",\"policy_name\":", x, policy);
+	d = EX_X(d, ",\"message\":", x, message);
+	d = EX_XRAW(d, ",\"args\":", x, args);
+	d = EX_X(d, ",\"action\":", x, action);
+	return EX_XRAW(d, ",\"tags\":", x, tags);
+}
+
+/* kprobe, and records of an unknown hook */
+static char *
+ex_put_kprobe(char *d, const struct ex_hit *x)
+{
+	d = EX_X(d, ",\"function_name\":", x, function);
+	d = EX_XRAW(d, ",\"args\":", x, args);
+	d = EX_XRAW(d, ",\"return\":", x, ret);
+	d = EX_X(d, ",\"action\":", x, action);
+	d = EX_X(d, ",\"policy_name\":", x, policy);
+	d = EX_X(d, ",\"message\":", x, message);
+	return EX_XRAW(d, ",\"tags\":", x, tags);
+}
+
+/* The event's own members of a policy hit, in Tetragon's field order. */
+static void
+export_hit_members(struct sbuf *sb, const struct gen_render *r)
+{
+	struct ex_hit	 x;
+	char		*d;
+
+	d = ex_begin(sb, ex_hit_init(&x, r));
+	switch (r->hook != NULL ? r->hook->kind : POL_HOOK_KPROBE) {
 	case POL_HOOK_TRACEPOINT:
 	case POL_HOOK_RAW_TRACEPOINT:
-		jw_kstr_opt(w, "subsys", h->subsys);
-		jw_kstr_opt(w, "event", h->event);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "action", r->action);
-		jw_kstr_opt(w, "message", r->message);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
+		d = ex_put_tracepoint(d, &x);
 		break;
 	case POL_HOOK_UPROBE:
-		jw_kstr_opt(w, "path", h->path);
-		jw_kstr_opt(w, "symbol", h->function);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
-		jw_kstr_opt(w, "action", r->action);
+		d = ex_put_uprobe(d, &x);
 		break;
 	case POL_HOOK_LSM:
-		jw_kstr_opt(w, "function_name", generic_str(&r->function));
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		jw_kstr_opt(w, "action", r->action);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
+		d = ex_put_lsm(d, &x);
 		break;
-	default:	/* kprobe, and records of an unknown hook */
-		jw_kstr_opt(w, "function_name", generic_str(&r->function));
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		if (r->ret.len > 0)
-			jw_kraw(w, "return", generic_str(&r->ret));
-		jw_kstr_opt(w, "action", r->action);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
+	default:
+		d = ex_put_kprobe(d, &x);
 		break;
 	}
+	ex_end(sb, d);
 }
 
 static void
-export_hit_json(struct sbuf *sb, const char *node, int64_t boot_off,
-    const char *t, const struct gen_render *r, const struct proc *p,
-    const struct proc *parent)
+export_hit_json(struct sbuf *sb, struct pcache *pc, const char *node,
+    int64_t boot_off, const char *t, const struct gen_render *r,
+    const struct proc *p, const struct proc *parent)
 {
-	struct jsonw	 w;
-
-	export_open(&w, sb, boot_off, r->type, p, parent);
-	export_hit_members(&w, r);
-	export_close(&w, node, t);
+	export_head(sb, pc, boot_off, r->type, p, parent);
+	export_hit_members(sb, r);
+	export_tail(sb, node, t);
 }
 
 /*
@@ -524,8 +730,8 @@ export_wants(const struct export *ex)
 
 void
 export_render_hit(struct gen_render *r, int what, const char *node,
-    int64_t boot_off, const struct dec_event *ev, const struct proc *p,
-    const struct proc *parent)
+    int64_t boot_off, struct pcache *pc, const struct dec_event *ev,
+    const struct proc *p, const struct proc *parent)
 {
 	sbuf_reset(&r->line);
 	sbuf_reset(&r->compact);
@@ -533,7 +739,7 @@ export_render_hit(struct gen_render *r, int what, const char *node,
 	r->rendered = what;
 	export_time(boot_off, ev->time_ns, r->time, sizeof(r->time));
 	if (what & EXPORT_HIT_JSON)
-		export_hit_json(&r->line, node, boot_off, r->time, r, p,
+		export_hit_json(&r->line, pc, node, boot_off, r->time, r, p,
 		    parent);
 	if (what & EXPORT_HIT_COMPACT)
 		export_hit_compact(&r->compact, &r->call_args, r, ev, p);
@@ -549,7 +755,7 @@ export_fmt_generic(struct export *ex, struct sbuf *sb,
 	char	 t[40];
 
 	export_time(ex->boot_off, ev->time_ns, t, sizeof(t));
-	export_hit_json(sb, ex->node, ex->boot_off, t, r, p, parent);
+	export_hit_json(sb, ex->pc, ex->node, ex->boot_off, t, r, p, parent);
 }
 
 void

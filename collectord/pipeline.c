@@ -241,7 +241,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 		    &env->gr) ? EXPORT_HIT_JSON : 0);
 	/* the store's node and clock: the export's and the outbox's too */
 	export_render_hit(&env->gr, what, store_node(env->st),
-	    store_boot_off(env->st), ev, p, parent);
+	    store_boot_off(env->st), env->pc, ev, p, parent);
 	memset(&e, 0, sizeof(e));
 	e.time_ns = ev->time_ns;
 	e.type = env->gr.type;

@@ -279,7 +279,7 @@ one_hit(struct fx *f, struct export *ex, int64_t off, const char *node)
 	what = EXPORT_HIT_JSON | (rndn(2) ? EXPORT_HIT_COMPACT : 0) |
 	    (rndn(2) ? EXPORT_HIT_ARGS : 0);
 	p->refcnt = (int)rndn(4);
-	export_render_hit(&f->gr, what, node, off, &ev, p, parent);
+	export_render_hit(&f->gr, what, node, off, f->pc, &ev, p, parent);
 	emit(f, "time", f->gr.time, strlen(f->gr.time));
 	emit(f, "line", generic_str(&f->gr.line), f->gr.line.len);
 	emit(f, "compact", generic_str(&f->gr.compact), f->gr.compact.len);
@@ -291,7 +291,8 @@ one_hit(struct fx *f, struct export *ex, int64_t off, const char *node)
 	emit_same(f, "compact_generic", &f->gr.compact);
 	export_hit(ex, &f->gr);
 	sbuf_add(&f->sb, f->gr.call_args.buf, f->gr.call_args.len);
-	export_render_hit(&f->gr, EXPORT_HIT_ARGS, node, off, &ev, p, parent);
+	export_render_hit(&f->gr, EXPORT_HIT_ARGS, node, off, f->pc, &ev, p,
+	    parent);
 	emit_same(f, "args_only", &f->gr.call_args);
 }
 
@@ -360,9 +361,11 @@ render_all(struct fx *f)
 	cf = tmpfile();
 	assert_non_null(jf);
 	assert_non_null(cf);
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
 		ex[k] = export_new(fileno(jf), fileno(cf), nodes[k],
 		    offs[k * 2]);
+		export_set_pcache(ex[k], f->pc);
+	}
 	for (i = 0; i < NEVENTS; i++) {
 		k = rndn(2);
 		switch (rndn(8)) {
