@@ -53,6 +53,7 @@
 #define RINGBUF_WAIT_MS		30000	/* for IPC_COLLECT_RINGBUF */
 #define RINGBUF_BATCH		1024	/* records per read callback */
 #define RINGBUF_POLL_MS		100	/* safety-net consume timer */
+#define RINGBUF_NAP_MS		20	/* after a drain (ringbuf_set_nap) */
 #define STATS_INTERVAL_S	1
 #define RETENTION_ROWS		4096	/* at least, per retention step */
 #define RETENTION_ROWS_MAX	50000
@@ -1493,6 +1494,8 @@ collectord_events(struct collectord *cd, long batch_ms)
 		fatalx("ring buffer event");
 	ringbuf_set_prepare(cd->rb, collectord_ring_prepare,
 	    collectord_ring_after, cd);
+	if (ringbuf_set_nap(cd->rb, cd->base, RINGBUF_NAP_MS) != 0)
+		fatalx("ring buffer nap timer");
 	if (ringbuf_timer_only(cd->rb))
 		log_warnx("ring buffer fd is not pollable: reading it every"
 		    " %d ms", RINGBUF_POLL_MS);
