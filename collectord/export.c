@@ -488,142 +488,114 @@ export_exit(struct export *ex, const struct proc *p,
 	export_line_done(ex);
 }
 
-/* The strings of a hit's members, and the room they need. */
-struct ex_hit {
-	const char	*subsys, *event, *path, *function, *policy;
-	const char	*action, *message, *args, *ret, *tags;
-	size_t		 lsubsys, levent, lpath, lfunction, lpolicy;
-	size_t		 laction, lmessage, largs, lret, ltags;
+/* The members of a hit: their values, and per hook kind their order. */
+enum ex_field {
+	EXF_SUBSYS, EXF_EVENT, EXF_PATH, EXF_FUNCTION, EXF_POLICY,
+	EXF_ACTION, EXF_MESSAGE, EXF_ARGS, EXF_RET, EXF_TAGS, EXF_MAX
 };
 
-static size_t
-ex_hit_init(struct ex_hit *x, const struct gen_render *r)
+struct ex_member {
+	const char	*key;		/* ,"key": */
+	size_t		 klen;
+	enum ex_field	 field;
+	int		 raw;		/* JSON copied as is (jw_kraw) */
+};
+
+#define EXM(k, f)	{ ",\"" k "\":", sizeof(",\"" k "\":") - 1, f, 0 }
+#define EXM_RAW(k, f)	{ ",\"" k "\":", sizeof(",\"" k "\":") - 1, f, 1 }
+#define EXM_END		{ NULL, 0, EXF_MAX, 0 }
+
+/* Tetragon's field orders */
+static const struct ex_member ex_tracepoint[] = {
+	EXM("subsys", EXF_SUBSYS), EXM("event", EXF_EVENT),
+	EXM_RAW("args", EXF_ARGS), EXM("policy_name", EXF_POLICY),
+	EXM("action", EXF_ACTION), EXM("message", EXF_MESSAGE),
+	EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+static const struct ex_member ex_uprobe[] = {
+	EXM("path", EXF_PATH), EXM("symbol", EXF_FUNCTION),
+	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
+	EXM_RAW("args", EXF_ARGS), EXM_RAW("tags", EXF_TAGS),
+	EXM("action", EXF_ACTION), EXM_END,
+};
+static const struct ex_member ex_lsm[] = {
+	EXM("function_name", EXF_FUNCTION), EXM("policy_name", EXF_POLICY),
+	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
+	EXM("action", EXF_ACTION), EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+/* kprobe, and records of an unknown hook */
+static const struct ex_member ex_kprobe[] = {
+	EXM("function_name", EXF_FUNCTION), EXM_RAW("args", EXF_ARGS),
+	EXM_RAW("return", EXF_RET), EXM("action", EXF_ACTION),
+	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
+	EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+
+static const struct ex_member *
+ex_members(const struct ipc_hook *h)
+{
+	switch (h != NULL ? h->kind : POL_HOOK_KPROBE) {
+	case POL_HOOK_TRACEPOINT:
+	case POL_HOOK_RAW_TRACEPOINT:
+		return ex_tracepoint;
+	case POL_HOOK_UPROBE:
+		return ex_uprobe;
+	case POL_HOOK_LSM:
+		return ex_lsm;
+	default:
+		return ex_kprobe;
+	}
+}
+
+/* The values of r's members (NULL: absent). */
+static void
+ex_values(const struct gen_render *r, const char **v)
 {
 	const struct ipc_hook *h = r->hook;
 
-	memset(x, 0, sizeof(*x));
+	memset(v, 0, EXF_MAX * sizeof(*v));
 	if (h != NULL) {
-		x->subsys = h->subsys;
-		x->event = h->event;
-		x->path = h->path;
-		x->lsubsys = ex_len(h->subsys);
-		x->levent = ex_len(h->event);
-		x->lpath = ex_len(h->path);
+		v[EXF_SUBSYS] = h->subsys;
+		v[EXF_EVENT] = h->event;
+		v[EXF_PATH] = h->path;
 	}
-	x->function = h != NULL && h->kind == POL_HOOK_UPROBE ? h->function :
-	    generic_str(&r->function);
-	x->lfunction = ex_len(x->function);
-	x->policy = r->policy;
-	x->lpolicy = ex_len(r->policy);
-	x->action = r->action;
-	x->laction = ex_len(r->action);
-	x->message = r->message;
-	x->lmessage = ex_len(r->message);
-	if (r->nshown > 0) {
-		x->args = generic_str(&r->args);
-		x->largs = strlen(x->args);
-	}
-	if (r->ret.len > 0) {
-		x->ret = generic_str(&r->ret);
-		x->lret = r->ret.len;
-	}
-	if (r->tags != NULL) {
-		x->tags = r->tags;
-		x->ltags = strlen(r->tags);
-	}
-	return 160 + JW_STR_MAX(x->lsubsys) + JW_STR_MAX(x->levent) +
-	    JW_STR_MAX(x->lpath) + JW_STR_MAX(x->lfunction) +
-	    JW_STR_MAX(x->lpolicy) + JW_STR_MAX(x->laction) +
-	    JW_STR_MAX(x->lmessage) + x->largs + x->lret + x->ltags;
+	v[EXF_FUNCTION] = h != NULL && h->kind == POL_HOOK_UPROBE ?
+	    h->function : generic_str(&r->function);
+	v[EXF_POLICY] = r->policy;
+	v[EXF_ACTION] = r->action;
+	v[EXF_MESSAGE] = r->message;
+	v[EXF_ARGS] = r->nshown > 0 ? generic_str(&r->args) : NULL;
+	v[EXF_RET] = r->ret.len > 0 ? generic_str(&r->ret) : NULL;
+	v[EXF_TAGS] = r->tags;
 }
 
-/* ,"key":<raw JSON> when there is one (jw_kraw: copied as is). */
-static char *
-ex_put_kraw(char *d, const char *key, size_t klen, const char *v,
-    size_t vlen)
-{
-	if (v == NULL)
-		return d;
-	memcpy(d, key, klen);
-	memcpy(d + klen, v, vlen);
-	return d + klen + vlen;
-}
-
-#define EX_KRAW(d, lit, v, vlen) ex_put_kraw((d), (lit), sizeof(lit) - 1, \
-	(v), (vlen))
-#define EX_X(d, lit, x, f)	EX_KSTR(d, lit, (x)->f, (x)->l##f)
-#define EX_XRAW(d, lit, x, f)	EX_KRAW(d, lit, (x)->f, (x)->l##f)
-
-static char *
-ex_put_tracepoint(char *d, const struct ex_hit *x)
-{
-	d = EX_X(d, ",\"subsys\":", x, subsys);
-	d = EX_X(d, ",\"event\":", x, event);
-	d = EX_XRAW(d, ",\"args\":", x, args);
-	d = EX_X(d, ",\"policy_name\":", x, policy);
-	d = EX_X(d, ",\"action\":", x, action);
-	d = EX_X(d, ",\"message\":", x, message);
-	return EX_XRAW(d, ",\"tags\":", x, tags);
-}
-
-static char *
-ex_put_uprobe(char *d, const struct ex_hit *x)
-{
-	d = EX_X(d, ",\"path\":", x, path);
-	d = EX_X(d, ",\"symbol\":", x, function);
-	d = EX_X(d, ",\"policy_name\":", x, policy);
-	d = EX_X(d, ",\"message\":", x, message);
-	d = EX_XRAW(d, ",\"args\":", x, args);
-	d = EX_XRAW(d, ",\"tags\":", x, tags);
-	return EX_X(d, ",\"action\":", x, action);
-}
-
-static char *
-ex_put_lsm(char *d, const struct ex_hit *x)
-{
-	d = EX_X(d, ",\"function_name\":", x, function);
-	d = EX_X(d, ",\"policy_name\":", x, policy);
-	d = EX_X(d, ",\"message\":", x, message);
-	d = EX_XRAW(d, ",\"args\":", x, args);
-	d = EX_X(d, ",\"action\":", x, action);
-	return EX_XRAW(d, ",\"tags\":", x, tags);
-}
-
-/* kprobe, and records of an unknown hook */
-static char *
-ex_put_kprobe(char *d, const struct ex_hit *x)
-{
-	d = EX_X(d, ",\"function_name\":", x, function);
-	d = EX_XRAW(d, ",\"args\":", x, args);
-	d = EX_XRAW(d, ",\"return\":", x, ret);
-	d = EX_X(d, ",\"action\":", x, action);
-	d = EX_X(d, ",\"policy_name\":", x, policy);
-	d = EX_X(d, ",\"message\":", x, message);
-	return EX_XRAW(d, ",\"tags\":", x, tags);
-}
-
-/* The event's own members of a policy hit, in Tetragon's field order. */
+/* The event's own members of a policy hit, in Tetragon's field order:
+ * strings only when not empty (protojson), raw JSON when present. */
 static void
 export_hit_members(struct sbuf *sb, const struct gen_render *r)
 {
-	struct ex_hit	 x;
+	const struct ex_member *m, *ms = ex_members(r->hook);
+	const char	*v[EXF_MAX];
+	size_t		 len[EXF_MAX], room = 0;
 	char		*d;
 
-	d = ex_begin(sb, ex_hit_init(&x, r));
-	switch (r->hook != NULL ? r->hook->kind : POL_HOOK_KPROBE) {
-	case POL_HOOK_TRACEPOINT:
-	case POL_HOOK_RAW_TRACEPOINT:
-		d = ex_put_tracepoint(d, &x);
-		break;
-	case POL_HOOK_UPROBE:
-		d = ex_put_uprobe(d, &x);
-		break;
-	case POL_HOOK_LSM:
-		d = ex_put_lsm(d, &x);
-		break;
-	default:
-		d = ex_put_kprobe(d, &x);
-		break;
+	ex_values(r, v);
+	for (m = ms; m->key != NULL; m++) {
+		len[m->field] = ex_len(v[m->field]);
+		room += m->klen + (m->raw ? len[m->field] :
+		    JW_STR_MAX(len[m->field]));
+	}
+	d = ex_begin(sb, room);
+	for (m = ms; m->key != NULL; m++) {
+		if (v[m->field] == NULL || (!m->raw && len[m->field] == 0))
+			continue;
+		memcpy(d, m->key, m->klen);
+		d += m->klen;
+		if (m->raw) {
+			memcpy(d, v[m->field], len[m->field]);
+			d += len[m->field];
+		} else
+			d = jw_put_str(d, v[m->field], len[m->field]);
 	}
 	ex_end(sb, d);
 }
