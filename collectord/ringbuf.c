@@ -343,11 +343,18 @@ ringbuf_timer_cb(evutil_socket_t fd, short what, void *arg)
 	ringbuf_consume(rb, rb->ev_read != NULL ? rb->batch : 0, rb->cb,
 	    rb->cb_arg);
 	ringbuf_after(rb);
+	if (rb->ev_read == NULL || rb->paused ||
+	    (rb->ev_nap != NULL && event_pending(rb->ev_nap, EV_TIMEOUT, NULL)))
+		return;
 	/*
-	 * If the read event is somehow not firing (a missed wakeup) and
-	 * records remain, make it run now rather than waiting a full period.
+	 * The read event listens unless a nap is on: registered anew, so
+	 * that the kernel polls the ring again (a wakeup that went missing
+	 * cannot leave it silent), and if records remain it runs now rather
+	 * than a full period later.
 	 */
-	if (ringbuf_pending(rb) && rb->ev_read != NULL)
+	event_del(rb->ev_read);
+	event_add(rb->ev_read, NULL);
+	if (ringbuf_pending(rb))
 		event_active(rb->ev_read, EV_READ, 0);
 }
 
