@@ -1561,6 +1561,7 @@ main(int argc, char *argv[])
 	long			 clk_tck = sysconf(_SC_CLK_TCK);
 
 	collectord_parse_opts(&o, argc, argv);
+	store_lib_init();
 	log_init(o.debug || o.dump, o.verbose);
 	log_procinit("collectord");
 	if (o.dump) {

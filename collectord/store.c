@@ -409,6 +409,13 @@ store_wal(struct store *s)
 	    " PRAGMA journal_mode = WAL");
 }
 
+void
+store_lib_init(void)
+{
+	/* SQLITE_MISUSE once SQLite was initialized: then it stays on */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(struct store **sp, const char *path, const char *node_name,
     int64_t boot_to_unix_ns, size_t batch_rows)
