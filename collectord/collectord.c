@@ -53,6 +53,7 @@
 #define RINGBUF_WAIT_MS		30000	/* for IPC_COLLECT_RINGBUF */
 #define RINGBUF_BATCH		1024	/* records per read callback */
 #define RINGBUF_POLL_MS		100	/* safety-net consume timer */
+#define RINGBUF_NAP_MS		20	/* after a drain (ringbuf_set_nap) */
 #define STATS_INTERVAL_S	1
 #define RETENTION_ROWS		4096	/* at least, per retention step */
 #define RETENTION_ROWS_MAX	50000
@@ -1437,6 +1438,8 @@ collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
 		cd->env.ex = export_new(cd->json_fd,
 		    o->print ? STDOUT_FILENO : -1, o->node, off);
 	cd->env.pc = pcache_new(o->node);
+	if (cd->env.ex != NULL)
+		export_set_pcache(cd->env.ex, cd->env.pc);
 	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
 	 * notifier channel */
 	ob_hooks.now = collectord_unix_now;
@@ -1491,6 +1494,8 @@ collectord_events(struct collectord *cd, long batch_ms)
 		fatalx("ring buffer event");
 	ringbuf_set_prepare(cd->rb, collectord_ring_prepare,
 	    collectord_ring_after, cd);
+	if (ringbuf_set_nap(cd->rb, cd->base, RINGBUF_NAP_MS) != 0)
+		fatalx("ring buffer nap timer");
 	if (ringbuf_timer_only(cd->rb))
 		log_warnx("ring buffer fd is not pollable: reading it every"
 		    " %d ms", RINGBUF_POLL_MS);
@@ -1556,6 +1561,7 @@ main(int argc, char *argv[])
 	long			 clk_tck = sysconf(_SC_CLK_TCK);
 
 	collectord_parse_opts(&o, argc, argv);
+	store_lib_init();
 	log_init(o.debug || o.dump, o.verbose);
 	log_procinit("collectord");
 	if (o.dump) {

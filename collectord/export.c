@@ -25,6 +25,7 @@ struct export {
 	int			 compact_fd;
 	char			*node;
 	int64_t			 boot_off;
+	struct pcache		*pc;		/* caches process objects */
 	struct sbuf		 json;
 	struct sbuf		 compact;
 	uint64_t		 pending_lines;
@@ -179,60 +180,177 @@ export_set_json_fd(struct export *ex, int fd)
 	ex->size = 0;
 }
 
+void
+export_set_pcache(struct export *ex, struct pcache *pc)
+{
+	ex->pc = pc;
+}
+
 static void
 export_time(int64_t boot_off, uint64_t boot_ns, char *dst, size_t sz)
 {
 	str_iso_time(dst, sz, (uint64_t)((int64_t)boot_ns + boot_off));
 }
 
-/* One Tetragon Process object (refcnt as given). */
-static void
-export_process(struct jsonw *w, const struct proc *p, const char *start_time)
-{
-	char	 flags[256];
+/*
+ * Rendering in bulk: each piece sizes its room in the buffer once
+ * (sbuf_reserve) and writes into it with the jw_put_* writers; keys
+ * are literals.
+ */
+#define EX_LIT(d, lit)	(memcpy((d), (lit), sizeof(lit) - 1), \
+	(d) + sizeof(lit) - 1)
 
-	/* protojson omits empty strings; pid, uid, auid, tid are wrapper
-	 * types: present even when 0 */
-	jw_obj(w);
-	jw_kstr_opt(w, "exec_id", p->exec_id);
-	jw_kuint(w, "pid", p->pid);
-	jw_kuint(w, "uid", p->euid);
-	jw_kstr_opt(w, "cwd", p->cwd);
-	jw_kstr_opt(w, "binary", p->binary);
-	jw_kstr_opt(w, "arguments", p->args);
-	jw_kstr_opt(w, "flags", pcache_flags_str(p->flags, flags,
-	    sizeof(flags)));
-	jw_kstr_opt(w, "start_time", start_time);
-	jw_kuint(w, "auid", p->auid);
-	jw_kstr_opt(w, "parent_exec_id", p->parent_exec_id);
-	if (p->refcnt > 0)
-		jw_kuint(w, "refcnt", (uint32_t)p->refcnt);
-	jw_kuint(w, "tid", p->tid);
-	jw_end(w);
+/* Start writing at the end of sb with room for more bytes. */
+static char *
+ex_begin(struct sbuf *sb, size_t more)
+{
+	sbuf_reserve(sb, more);
+	return sb->buf + sb->len;
+}
+
+static void
+ex_end(struct sbuf *sb, char *d)
+{
+	sb->len = (size_t)(d - sb->buf);
+	sb->buf[sb->len] = '\0';
+}
+
+/* ,"key":"value" (a key literal with its comma and colon); nothing for
+ * NULL or "" (protojson omits empty strings). */
+static char *
+ex_put_kstr(char *d, const char *key, size_t klen, const char *v,
+    size_t vlen)
+{
+	if (vlen == 0)
+		return d;
+	memcpy(d, key, klen);
+	return jw_put_str(d + klen, v, vlen);
+}
+
+#define EX_KSTR(d, lit, v, vlen) ex_put_kstr((d), (lit), sizeof(lit) - 1, \
+	(v), (vlen))
+
+static size_t
+ex_len(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+static char *
+ex_put_time(char *d, int64_t boot_off, uint64_t boot_ns)
+{
+	*d++ = '"';
+	d = str_iso_time_put(d, (uint64_t)((int64_t)boot_ns + boot_off));
+	*d++ = '"';
+	return d;
+}
+
+/*
+ * A Tetragon Process object up to its refcnt member (what never changes
+ * for an entry: pcache_json).  protojson omits empty strings; pid, uid,
+ * auid, tid are wrapper types: present even when 0.
+ */
+static void
+export_process_head(struct sbuf *sb, const struct proc *p, int64_t boot_off)
+{
+	char	 flags[256], *d;
+	size_t	 lid = strlen(p->exec_id), lpid = strlen(p->parent_exec_id);
+	size_t	 lcwd = strlen(p->cwd), lbin = strlen(p->binary);
+	size_t	 largs = strlen(p->args), lfl;
+
+	pcache_flags_str(p->flags, flags, sizeof(flags));
+	lfl = strlen(flags);
+	d = ex_begin(sb, 200 + JW_STR_MAX(lid) + JW_STR_MAX(lpid) +
+	    JW_STR_MAX(lcwd) + JW_STR_MAX(lbin) + JW_STR_MAX(largs) +
+	    JW_STR_MAX(lfl));
+	*d++ = '{';
+	if (lid > 0) {
+		d = EX_LIT(d, "\"exec_id\":");
+		d = jw_put_str(d, p->exec_id, lid);
+		*d++ = ',';
+	}
+	d = EX_LIT(d, "\"pid\":");
+	d = jw_put_uint(d, p->pid);
+	d = EX_LIT(d, ",\"uid\":");
+	d = jw_put_uint(d, p->euid);
+	d = EX_KSTR(d, ",\"cwd\":", p->cwd, lcwd);
+	d = EX_KSTR(d, ",\"binary\":", p->binary, lbin);
+	d = EX_KSTR(d, ",\"arguments\":", p->args, largs);
+	d = EX_KSTR(d, ",\"flags\":", flags, lfl);
+	d = EX_LIT(d, ",\"start_time\":");
+	d = ex_put_time(d, boot_off, p->ktime);
+	d = EX_LIT(d, ",\"auid\":");
+	d = jw_put_uint(d, p->auid);
+	d = EX_KSTR(d, ",\"parent_exec_id\":", p->parent_exec_id, lpid);
+	ex_end(sb, d);
+}
+
+/* One Tetragon Process object (refcnt as given); the part that never
+ * changes from the process cache when it is there. */
+static void
+export_process(struct sbuf *sb, struct pcache *pc, const struct proc *p,
+    int64_t boot_off)
+{
+	const char	*head;
+	size_t		 len, from = sb->len;
+	char		*d;
+
+	if ((head = pcache_json(p, boot_off, &len)) != NULL)
+		sbuf_add(sb, head, len);
+	else {
+		export_process_head(sb, p, boot_off);
+		pcache_json_offer(pc, p, boot_off, sb->buf + from,
+		    sb->len - from);
+	}
+	d = ex_begin(sb, 48);
+	if (p->refcnt > 0) {
+		d = EX_LIT(d, ",\"refcnt\":");
+		d = jw_put_uint(d, (uint32_t)p->refcnt);
+	}
+	d = EX_LIT(d, ",\"tid\":");
+	d = jw_put_uint(d, p->tid);
+	*d++ = '}';
+	ex_end(sb, d);
 }
 
 /* {"<type>":{"process":{...},"parent":{...} -- the event's own members
- * follow, then export_close(). */
+ * follow (each with its comma), then export_tail(). */
 static void
-export_open(struct jsonw *w, struct sbuf *sb, int64_t boot_off,
+export_head(struct sbuf *sb, struct pcache *pc, int64_t boot_off,
     const char *type, const struct proc *p, const struct proc *parent)
 {
-	char	 t[40];
+	size_t	 ltype = strlen(type);
+	char	*d;
 
-	jw_init(w, sb);
-	jw_obj(w);
-	jw_kobj(w, type);
-	export_time(boot_off, p->ktime, t, sizeof(t));
-	jw_key(w, "process");
-	export_process(w, p, t);
+	d = ex_begin(sb, JW_STR_MAX(ltype) + 16);
+	d = EX_LIT(d, "{");
+	d = jw_put_str(d, type, ltype);
+	d = EX_LIT(d, ":{\"process\":");
+	ex_end(sb, d);
+	export_process(sb, pc, p, boot_off);
 	if (parent != NULL) {
-		export_time(boot_off, parent->ktime, t, sizeof(t));
-		jw_key(w, "parent");
-		export_process(w, parent, t);
+		sbuf_add(sb, ",\"parent\":", 10);
+		export_process(sb, pc, parent, boot_off);
 	}
 }
 
 /* },"node_name":"...","time":"..."} */
+static void
+export_tail(struct sbuf *sb, const char *node, const char *t)
+{
+	size_t	 lnode = strlen(node), lt = strlen(t);
+	char	*d;
+
+	d = ex_begin(sb, JW_STR_MAX(lnode) + JW_STR_MAX(lt) + 24);
+	d = EX_LIT(d, "},\"node_name\":");
+	d = jw_put_str(d, node, lnode);
+	d = EX_LIT(d, ",\"time\":");
+	d = jw_put_str(d, t, lt);
+	*d++ = '}';
+	ex_end(sb, d);
+}
+
+/* },"node_name":"...","time":"..."} (jsonw: the events_lost line) */
 static void
 export_close(struct jsonw *w, const char *node, const char *t)
 {
@@ -246,12 +364,11 @@ void
 export_fmt_exec(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent)
 {
-	struct jsonw	 w;
-	char		 t[40];
+	char	 t[40];
 
 	export_time(ex->boot_off, p->ktime, t, sizeof(t));
-	export_open(&w, sb, ex->boot_off, "process_exec", p, parent);
-	export_close(&w, ex->node, t);
+	export_head(sb, ex->pc, ex->boot_off, "process_exec", p, parent);
+	export_tail(sb, ex->node, t);
 }
 
 void
@@ -259,18 +376,26 @@ export_fmt_exit(struct export *ex, struct sbuf *sb, const struct proc *p,
     const struct proc *parent, uint64_t time_ns, uint32_t code,
     uint32_t signal)
 {
-	struct jsonw	 w;
-	char		 t[40], sig[DEC_SIGNAME_MAX];
+	char	 t[40], sig[DEC_SIGNAME_MAX], *d;
 
 	export_time(ex->boot_off, time_ns, t, sizeof(t));
-	export_open(&w, sb, ex->boot_off, "process_exit", p, parent);
+	export_head(sb, ex->pc, ex->boot_off, "process_exit", p, parent);
 	if (signal != 0)
-		jw_kstr(&w, "signal", decode_signame(signal, sig,
-		    sizeof(sig)));
-	if (code != 0)
-		jw_kuint(&w, "status", code);
-	jw_kstr(&w, "time", t);
-	export_close(&w, ex->node, t);
+		decode_signame(signal, sig, sizeof(sig));
+	d = ex_begin(sb, JW_STR_MAX(sizeof(sig)) + JW_STR_MAX(sizeof(t)) +
+	    48);
+	if (signal != 0) {
+		d = EX_LIT(d, ",\"signal\":");
+		d = jw_put_str(d, sig, strlen(sig));
+	}
+	if (code != 0) {
+		d = EX_LIT(d, ",\"status\":");
+		d = jw_put_uint(d, code);
+	}
+	d = EX_LIT(d, ",\"time\":");
+	d = jw_put_str(d, t, strlen(t));
+	ex_end(sb, d);
+	export_tail(sb, ex->node, t);
 }
 
 /* The compact form (-p) goes to a terminal: every non-ASCII byte and
@@ -363,78 +488,132 @@ export_exit(struct export *ex, const struct proc *p,
 	export_line_done(ex);
 }
 
-/* The event's own members of a policy hit, in Tetragon's field order. */
-static void
-export_hit_members(struct jsonw *w, const struct gen_render *r)
-{
-	const struct ipc_hook *h = r->hook;
-	uint32_t	 kind = h != NULL ? h->kind : POL_HOOK_KPROBE;
-	const char	*args = r->nshown > 0 ? generic_str(&r->args) : NULL;
+/* The members of a hit: their values, and per hook kind their order. */
+enum ex_field {
+	EXF_SUBSYS, EXF_EVENT, EXF_PATH, EXF_FUNCTION, EXF_POLICY,
+	EXF_ACTION, EXF_MESSAGE, EXF_ARGS, EXF_RET, EXF_TAGS, EXF_MAX
+};
 
-	switch (kind) {
+struct ex_member {
+	const char	*key;		/* ,"key": */
+	size_t		 klen;
+	enum ex_field	 field;
+	int		 raw;		/* JSON copied as is (jw_kraw) */
+};
+
+#define EXM(k, f)	{ ",\"" k "\":", sizeof(",\"" k "\":") - 1, f, 0 }
+#define EXM_RAW(k, f)	{ ",\"" k "\":", sizeof(",\"" k "\":") - 1, f, 1 }
+#define EXM_END		{ NULL, 0, EXF_MAX, 0 }
+#define EX_LATE		",\"late\":true"
+
+/* Tetragon's field orders */
+static const struct ex_member ex_tracepoint[] = {
+	EXM("subsys", EXF_SUBSYS), EXM("event", EXF_EVENT),
+	EXM_RAW("args", EXF_ARGS), EXM("policy_name", EXF_POLICY),
+	EXM("action", EXF_ACTION), EXM("message", EXF_MESSAGE),
+	EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+static const struct ex_member ex_uprobe[] = {
+	EXM("path", EXF_PATH), EXM("symbol", EXF_FUNCTION),
+	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
+	EXM_RAW("args", EXF_ARGS), EXM_RAW("return", EXF_RET),
+	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION), EXM_END,
+};
+static const struct ex_member ex_lsm[] = {
+	EXM("function_name", EXF_FUNCTION), EXM("policy_name", EXF_POLICY),
+	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
+	EXM("action", EXF_ACTION), EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+/* kprobe, and records of an unknown hook */
+static const struct ex_member ex_kprobe[] = {
+	EXM("function_name", EXF_FUNCTION), EXM_RAW("args", EXF_ARGS),
+	EXM_RAW("return", EXF_RET), EXM("action", EXF_ACTION),
+	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
+	EXM_RAW("tags", EXF_TAGS), EXM_END,
+};
+
+static const struct ex_member *
+ex_members(const struct ipc_hook *h)
+{
+	switch (h != NULL ? h->kind : POL_HOOK_KPROBE) {
 	case POL_HOOK_TRACEPOINT:
 	case POL_HOOK_RAW_TRACEPOINT:
-		jw_kstr_opt(w, "subsys", h->subsys);
-		jw_kstr_opt(w, "event", h->event);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "action", r->action);
-		jw_kstr_opt(w, "message", r->message);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
-		break;
+		return ex_tracepoint;
 	case POL_HOOK_UPROBE:
-		jw_kstr_opt(w, "path", h->path);
-		jw_kstr_opt(w, "symbol", h->function);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		if (r->ret.len > 0)
-			jw_kraw(w, "return", generic_str(&r->ret));
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
-		jw_kstr_opt(w, "action", r->action);
-		break;
+		return ex_uprobe;
 	case POL_HOOK_LSM:
-		jw_kstr_opt(w, "function_name", generic_str(&r->function));
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		jw_kstr_opt(w, "action", r->action);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
-		break;
-	default:	/* kprobe, and records of an unknown hook */
-		jw_kstr_opt(w, "function_name", generic_str(&r->function));
-		if (args != NULL)
-			jw_kraw(w, "args", args);
-		if (r->ret.len > 0)
-			jw_kraw(w, "return", generic_str(&r->ret));
-		jw_kstr_opt(w, "action", r->action);
-		jw_kstr_opt(w, "policy_name", r->policy);
-		jw_kstr_opt(w, "message", r->message);
-		if (r->tags != NULL)
-			jw_kraw(w, "tags", r->tags);
-		break;
+		return ex_lsm;
+	default:
+		return ex_kprobe;
+	}
+}
+
+/* The values of r's members (NULL: absent). */
+static void
+ex_values(const struct gen_render *r, const char **v)
+{
+	const struct ipc_hook *h = r->hook;
+
+	memset(v, 0, EXF_MAX * sizeof(*v));
+	if (h != NULL) {
+		v[EXF_SUBSYS] = h->subsys;
+		v[EXF_EVENT] = h->event;
+		v[EXF_PATH] = h->path;
+	}
+	v[EXF_FUNCTION] = h != NULL && h->kind == POL_HOOK_UPROBE ?
+	    h->function : generic_str(&r->function);
+	v[EXF_POLICY] = r->policy;
+	v[EXF_ACTION] = r->action;
+	v[EXF_MESSAGE] = r->message;
+	v[EXF_ARGS] = r->nshown > 0 ? generic_str(&r->args) : NULL;
+	v[EXF_RET] = r->ret.len > 0 ? generic_str(&r->ret) : NULL;
+	v[EXF_TAGS] = r->tags;
+}
+
+/* The event's own members of a policy hit, in Tetragon's field order:
+ * strings only when not empty (protojson), raw JSON when present. */
+static void
+export_hit_members(struct sbuf *sb, const struct gen_render *r)
+{
+	const struct ex_member *m, *ms = ex_members(r->hook);
+	const char	*v[EXF_MAX];
+	size_t		 len[EXF_MAX], room = 0;
+	char		*d;
+
+	ex_values(r, v);
+	for (m = ms; m->key != NULL; m++) {
+		len[m->field] = ex_len(v[m->field]);
+		room += m->klen + (m->raw ? len[m->field] :
+		    JW_STR_MAX(len[m->field]));
+	}
+	d = ex_begin(sb, room + sizeof(EX_LATE));
+	for (m = ms; m->key != NULL; m++) {
+		if (v[m->field] == NULL || (!m->raw && len[m->field] == 0))
+			continue;
+		memcpy(d, m->key, m->klen);
+		d += m->klen;
+		if (m->raw) {
+			memcpy(d, v[m->field], len[m->field]);
+			d += len[m->field];
+		} else
+			d = jw_put_str(d, v[m->field], len[m->field]);
 	}
 	/* tripline's own: decided at syscall exit (docs/schema.md) */
-	if (r->late)
-		jw_kbool(w, "late", 1);
+	if (r->late) {
+		memcpy(d, EX_LATE, sizeof(EX_LATE) - 1);
+		d += sizeof(EX_LATE) - 1;
+	}
+	ex_end(sb, d);
 }
 
 static void
-export_hit_json(struct sbuf *sb, const char *node, int64_t boot_off,
-    const char *t, const struct gen_render *r, const struct proc *p,
-    const struct proc *parent)
+export_hit_json(struct sbuf *sb, struct pcache *pc, const char *node,
+    int64_t boot_off, const char *t, const struct gen_render *r,
+    const struct proc *p, const struct proc *parent)
 {
-	struct jsonw	 w;
-
-	export_open(&w, sb, boot_off, r->type, p, parent);
-	export_hit_members(&w, r);
-	export_close(&w, node, t);
+	export_head(sb, pc, boot_off, r->type, p, parent);
+	export_hit_members(sb, r);
+	export_tail(sb, node, t);
 }
 
 /*
@@ -529,8 +708,8 @@ export_wants(const struct export *ex)
 
 void
 export_render_hit(struct gen_render *r, int what, const char *node,
-    int64_t boot_off, const struct dec_event *ev, const struct proc *p,
-    const struct proc *parent)
+    int64_t boot_off, struct pcache *pc, const struct dec_event *ev,
+    const struct proc *p, const struct proc *parent)
 {
 	sbuf_reset(&r->line);
 	sbuf_reset(&r->compact);
@@ -538,7 +717,7 @@ export_render_hit(struct gen_render *r, int what, const char *node,
 	r->rendered = what;
 	export_time(boot_off, ev->time_ns, r->time, sizeof(r->time));
 	if (what & EXPORT_HIT_JSON)
-		export_hit_json(&r->line, node, boot_off, r->time, r, p,
+		export_hit_json(&r->line, pc, node, boot_off, r->time, r, p,
 		    parent);
 	if (what & EXPORT_HIT_COMPACT)
 		export_hit_compact(&r->compact, &r->call_args, r, ev, p);
@@ -554,7 +733,7 @@ export_fmt_generic(struct export *ex, struct sbuf *sb,
 	char	 t[40];
 
 	export_time(ex->boot_off, ev->time_ns, t, sizeof(t));
-	export_hit_json(sb, ex->node, ex->boot_off, t, r, p, parent);
+	export_hit_json(sb, ex->pc, ex->node, ex->boot_off, t, r, p, parent);
 }
 
 void

@@ -16,6 +16,7 @@
 
 struct dec_event;
 struct gen_render;
+struct pcache;
 struct proc;
 struct sbuf;
 struct export;
@@ -48,6 +49,9 @@ const struct export_stats *export_stats(const struct export *);
 uint64_t	 export_size(const struct export *);
 /* Write the next lines to fd instead (the caller closes the old one). */
 void		 export_set_json_fd(struct export *, int fd);
+/* Keep the rendered process objects in pc (pcache_json_offer); NULL:
+ * none kept. */
+void		 export_set_pcache(struct export *, struct pcache *pc);
 
 /* parent may be NULL. */
 void	export_exec(struct export *, const struct proc *p,
@@ -84,10 +88,12 @@ void	export_compact_exit(struct sbuf *, const struct proc *,
 int	export_wants(const struct export *);
 /* Render what (EXPORT_HIT_*) of the event r was made from by
  * generic_render; r->time is always set.  node and boot_to_unix_ns: as
- * given to export_new and store_open. */
+ * given to export_new and store_open; pc: the process cache that keeps
+ * rendered process objects (NULL: none). */
 void	export_render_hit(struct gen_render *r, int what, const char *node,
-	    int64_t boot_to_unix_ns, const struct dec_event *ev,
-	    const struct proc *p, const struct proc *parent);
+	    int64_t boot_to_unix_ns, struct pcache *pc,
+	    const struct dec_event *ev, const struct proc *p,
+	    const struct proc *parent);
 /* Write the lines of a rendered hit (those the export wants). */
 void	export_hit(struct export *, const struct gen_render *r);
 /* The lines of a hit as export_render_hit makes them (for tests). */

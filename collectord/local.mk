@@ -77,3 +77,11 @@ tests_unit_test_forward_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_forward_LDADD = tests/lib/libtestutil.a $(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_forward
 endif
+# the export's lines byte for byte against the renderer they replaced
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_export
+tests_unit_test_export_SOURCES = tests/unit/test_export.c
+tests_unit_test_export_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_export_LDADD = $(COLLECTORD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_export
+endif

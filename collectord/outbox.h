@@ -145,7 +145,8 @@ size_t		 outbox_last_rows(const struct outbox *);
 int	outbox_store(struct outbox *, const struct store_event *e,
 	    const struct outbox_hit *h, const struct store_alert *acts,
 	    size_t nacts);
-/* Does a hit need its JSON line here (export_render_hit)?  1/0. */
+/* Does a hit need its JSON line and argument text here (an action's
+ * alert or a route: export_render_hit)?  1/0. */
 int	outbox_wants_event(const struct outbox *, const struct gen_render *r);
 /* outbox_store() for a policy event rendered by export_render_hit()
  * (pipeline_generic): its argument line, time and JSON line. */

@@ -166,6 +166,7 @@ pcache_stats(const struct pcache *pc)
 static void
 pcache_proc_free(struct proc *p)
 {
+	free(p->json);
 	free(p->binary);
 	free(p->args);
 	free(p->cwd);
@@ -768,6 +769,40 @@ pcache_exit(struct pcache *pc, const struct dec_event *ev,
 	/* parent stays valid until pcache_gc even if this frees it */
 	pcache_release(pc, p);
 	return 0;
+}
+
+const char *
+pcache_json(const struct proc *p, int64_t off, size_t *len)
+{
+	if (p->json == NULL || p->json_off != off)
+		return NULL;
+	*len = p->json_len;
+	return p->json;
+}
+
+void
+pcache_json_offer(struct pcache *pc, const struct proc *cp, int64_t off,
+    const char *json, size_t len)
+{
+	struct proc	*p;
+
+	/* an entry of this cache (not a caller's stand-in, not dropped) */
+	if (pc == NULL || (p = pcache_lookup(pc, cp->pid, cp->ktime)) != cp)
+		return;
+	if (!p->json_seen || p->released) {
+		p->json_seen = 1;
+		return;
+	}
+	pc->bytes -= p->json_len;
+	p->acct -= p->json_len;
+	free(p->json);
+	p->json = xmalloc(len + 1);
+	memcpy(p->json, json, len);
+	p->json[len] = '\0';
+	p->json_len = len;
+	p->json_off = off;
+	pc->bytes += len;
+	p->acct += len;
 }
 
 struct proc *

@@ -93,6 +93,10 @@ struct proc {
 	struct proc	*pnext;		/* pid hash chain (live images) */
 	int		 in_pidtab;
 	size_t		 acct;		/* bytes counted in the byte bound */
+	char		*json;		/* pcache_json_offer */
+	size_t		 json_len;
+	int64_t		 json_off;
+	int		 json_seen;
 	TAILQ_ENTRY(proc) gc_entry;
 	TAILQ_ENTRY(proc) age_entry;	/* oldest first, while cached */
 };
@@ -133,6 +137,20 @@ uint32_t pcache_flags_parse(const char *s);
  * spaces; an empty argument or one with space, quote or backslash is
  * double-quoted with \" and \\ escaped.  Appends to sb. */
 void	pcache_args_format(struct sbuf *sb, const char *blk, size_t len);
+
+/*
+ * The export's rendering of an entry's JSON object up to its refcnt
+ * member: all of it that never changes (the fields of an entry other
+ * than refcnt, released, stored and exit_ns are set when it is added and
+ * stay), for the clock offset off (boot to Unix ns).  pcache_json returns
+ * it or NULL.  pcache_json_offer keeps a copy if p is an entry of the
+ * cache that was offered once before and is not released: a process seen
+ * once (a short-lived child's exec) costs no memory.  The copy counts in
+ * the byte bound and goes with the entry.
+ */
+const char *pcache_json(const struct proc *p, int64_t off, size_t *len);
+void	pcache_json_offer(struct pcache *, const struct proc *p, int64_t off,
+	    const char *json, size_t len);
 
 /* Event handling.  0, or ERR_RANGE for an event of the wrong type. */
 int	pcache_exec(struct pcache *, const struct dec_event *,

@@ -236,12 +236,13 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	/* rendered once: the store, the outbox and the export share it */
 	generic_render(&env->gr, ev, h);
 	what = export_wants(env->ex);
-	if (env->ob != NULL)
-		what |= EXPORT_HIT_ARGS | (outbox_wants_event(env->ob,
-		    &env->gr) ? EXPORT_HIT_JSON : 0);
+	/* the outbox reads the argument text and the line only for an
+	 * event it queues (an action's alert, a route) */
+	if (env->ob != NULL && outbox_wants_event(env->ob, &env->gr))
+		what |= EXPORT_HIT_ARGS | EXPORT_HIT_JSON;
 	/* the store's node and clock: the export's and the outbox's too */
 	export_render_hit(&env->gr, what, store_node(env->st),
-	    store_boot_off(env->st), ev, p, parent);
+	    store_boot_off(env->st), env->pc, ev, p, parent);
 	memset(&e, 0, sizeof(e));
 	e.time_ns = ev->time_ns;
 	e.type = env->gr.type;

@@ -31,7 +31,9 @@ struct ringbuf {
 
 	struct event		*ev_read;
 	struct event		*ev_timer;
+	struct event		*ev_nap;	/* ringbuf_set_nap */
 	struct timeval		 poll_tv;
+	struct timeval		 nap_tv;
 	size_t			 batch;
 	ringbuf_cb		*cb;
 	void			*cb_arg;
@@ -158,7 +160,9 @@ ringbuf_detach(struct ringbuf *rb)
 		event_free(rb->ev_read);
 	if (rb->ev_timer != NULL)
 		event_free(rb->ev_timer);
-	rb->ev_read = rb->ev_timer = NULL;
+	if (rb->ev_nap != NULL)
+		event_free(rb->ev_nap);
+	rb->ev_read = rb->ev_timer = rb->ev_nap = NULL;
 }
 
 void
@@ -286,6 +290,16 @@ ringbuf_after(struct ringbuf *rb)
 		rb->after(rb->prep_arg);
 }
 
+/* The nap is over: listen again (unless prepare paused the reading). */
+static void
+ringbuf_nap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ringbuf	*rb = arg;
+
+	if (!rb->paused && rb->ev_read != NULL)
+		event_add(rb->ev_read, NULL);
+}
+
 static void
 ringbuf_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -295,6 +309,27 @@ ringbuf_read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	ringbuf_consume(rb, rb->batch, rb->cb, rb->cb_arg);
 	ringbuf_after(rb);
+	/* drained: records gather in the ring for one nap */
+	if (rb->ev_nap != NULL && !rb->paused && !ringbuf_pending(rb)) {
+		event_del(rb->ev_read);
+		event_add(rb->ev_nap, &rb->nap_tv);
+	}
+}
+
+int
+ringbuf_set_nap(struct ringbuf *rb, struct event_base *base,
+    unsigned int nap_ms)
+{
+	if (rb->ev_nap != NULL)
+		event_free(rb->ev_nap);
+	rb->ev_nap = NULL;
+	if (nap_ms == 0 || rb->ev_read == NULL)
+		return 0;
+	rb->nap_tv.tv_sec = nap_ms / 1000;
+	rb->nap_tv.tv_usec = (nap_ms % 1000) * 1000;
+	if ((rb->ev_nap = evtimer_new(base, ringbuf_nap_cb, rb)) == NULL)
+		return ERR_SYS;
+	return 0;
 }
 
 static void
@@ -308,11 +343,18 @@ ringbuf_timer_cb(evutil_socket_t fd, short what, void *arg)
 	ringbuf_consume(rb, rb->ev_read != NULL ? rb->batch : 0, rb->cb,
 	    rb->cb_arg);
 	ringbuf_after(rb);
+	if (rb->ev_read == NULL || rb->paused ||
+	    (rb->ev_nap != NULL && event_pending(rb->ev_nap, EV_TIMEOUT, NULL)))
+		return;
 	/*
-	 * If the read event is somehow not firing (a missed wakeup) and
-	 * records remain, make it run now rather than waiting a full period.
+	 * The read event listens unless a nap is on: registered anew, so
+	 * that the kernel polls the ring again (a wakeup that went missing
+	 * cannot leave it silent), and if records remain it runs now rather
+	 * than a full period later.
 	 */
-	if (ringbuf_pending(rb) && rb->ev_read != NULL)
+	event_del(rb->ev_read);
+	event_add(rb->ev_read, NULL);
+	if (ringbuf_pending(rb))
 		event_active(rb->ev_read, EV_READ, 0);
 }
 

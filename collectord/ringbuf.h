@@ -112,6 +112,17 @@ const struct ringbuf_stats *ringbuf_stats(const struct ringbuf *);
 int	ringbuf_attach(struct ringbuf *, struct event_base *, size_t batch,
 	    unsigned int poll_ms, ringbuf_cb *cb, void *arg);
 void	ringbuf_detach(struct ringbuf *);
+/*
+ * After a read callback that drained the ring, stop listening for
+ * nap_ms (0: never), so that records arriving meanwhile are read, and
+ * committed, together: a steady trickle costs one wakeup and one commit
+ * per nap instead of one per record.  A ring that is not drained is read
+ * on without a nap; the records of a nap must fit in the ring (at
+ * 450 000 records/s of ~250 bytes, 20 ms are ~2.3 MB).  Call after
+ * ringbuf_attach.  0 or ERR_SYS.
+ */
+int	ringbuf_set_nap(struct ringbuf *, struct event_base *,
+	    unsigned int nap_ms);
 int	ringbuf_timer_only(const struct ringbuf *);
 /*
  * fn(arg) runs at the start of every read/timer callback, before records

@@ -28,6 +28,9 @@
  * and retries from its event loop instead of stalling it.
  */
 #define STORE_BUSY_MS	10
+/* Pages of a new database: fewer, larger B-tree pages make an insert
+ * cheaper (docs/schema.md) */
+#define STORE_PAGE_SIZE_S	"16384"
 
 static const char *const store_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -407,11 +410,19 @@ store_wal(struct store *s)
 	sqlite3_finalize(st);
 	if (wal)
 		return 0;
-	/* auto_vacuum takes effect only before the first table, and before
-	 * the switch to WAL writes the header: so for a new database only
-	 * (docs/schema.md, retention) */
-	return store_exec(s, "PRAGMA journal_mode = MEMORY; PRAGMA"
-	    " auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL");
+	/* page_size and auto_vacuum take effect only before the first
+	 * table, and before the switch to WAL writes the header: so for a
+	 * new database only (docs/schema.md: page size, retention) */
+	return store_exec(s, "PRAGMA page_size = " STORE_PAGE_SIZE_S ";"
+	    " PRAGMA journal_mode = MEMORY; PRAGMA auto_vacuum = INCREMENTAL;"
+	    " PRAGMA journal_mode = WAL");
+}
+
+void
+store_lib_init(void)
+{
+	/* SQLITE_MISUSE once SQLite was initialized: then it stays on */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int
@@ -793,6 +804,20 @@ store_bind_str(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * A text parameter SQLite reads in place (no copy): v must stay valid
+ * until the statement was stepped, which store_step does at once, then
+ * resets it and clears the bindings.
+ */
+static void
+store_bind_now(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
 int
 store_proc(struct store *s, struct proc *p)
 {
@@ -804,7 +829,7 @@ store_proc(struct store *s, struct proc *p)
 		return r;
 	pcache_flags_str(p->flags, flags, sizeof(flags));
 	store_iso_time(s, p->ktime, tbuf, sizeof(tbuf));
-	sqlite3_bind_text(st, 1, p->exec_id, -1, SQLITE_TRANSIENT);
+	store_bind_now(st, 1, p->exec_id);
 	sqlite3_bind_int64(st, 2, p->pid);
 	sqlite3_bind_int64(st, 3, p->tid);
 	sqlite3_bind_int64(st, 4, p->ppid);
@@ -813,13 +838,13 @@ store_proc(struct store *s, struct proc *p)
 	sqlite3_bind_int64(st, 7, p->gid);
 	sqlite3_bind_int64(st, 8, p->egid);
 	sqlite3_bind_int64(st, 9, p->auid);
-	store_bind_str(st, 10, p->binary);
-	store_bind_str(st, 11, p->args);
-	store_bind_str(st, 12, p->cwd);
-	sqlite3_bind_text(st, 13, flags, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 14, tbuf, -1, SQLITE_TRANSIENT);
+	store_bind_now(st, 10, p->binary);
+	store_bind_now(st, 11, p->args);
+	store_bind_now(st, 12, p->cwd);
+	store_bind_now(st, 13, flags);
+	store_bind_now(st, 14, tbuf);
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)p->ktime);
-	store_bind_str(st, 16, p->parent_exec_id[0] != '\0' ?
+	store_bind_now(st, 16, p->parent_exec_id[0] != '\0' ?
 	    p->parent_exec_id : NULL);
 	if ((r = store_step(s, ST_INS_PROC)) != 0)
 		return r;
@@ -877,21 +902,21 @@ store_event_row(struct store *s, const struct store_event *e)
 	if (s->pend_min_ns == 0 || e->time_ns < s->pend_min_ns)
 		s->pend_min_ns = e->time_ns;
 	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
-	sqlite3_bind_text(st, 1, tbuf, -1, SQLITE_TRANSIENT);
+	store_bind_now(st, 1, tbuf);
 	sqlite3_bind_int64(st, 2,
 	    (sqlite3_int64)((int64_t)e->time_ns + s->boot_off));
-	store_bind_str(st, 3, e->type);
-	store_bind_str(st, 4, e->exec_id);
-	store_bind_str(st, 5, e->parent_exec_id);
-	store_bind_str(st, 6, e->policy_name);
-	store_bind_str(st, 7, e->function_name);
-	store_bind_str(st, 8, e->action);
-	store_bind_str(st, 9, e->args);
-	store_bind_str(st, 10, e->return_value);
-	store_bind_str(st, 11, e->message);
-	store_bind_str(st, 12, e->tags);
-	store_bind_str(st, 13, e->actions);
-	store_bind_str(st, 14, e->monitor_would);
+	store_bind_now(st, 3, e->type);
+	store_bind_now(st, 4, e->exec_id);
+	store_bind_now(st, 5, e->parent_exec_id);
+	store_bind_now(st, 6, e->policy_name);
+	store_bind_now(st, 7, e->function_name);
+	store_bind_now(st, 8, e->action);
+	store_bind_now(st, 9, e->args);
+	store_bind_now(st, 10, e->return_value);
+	store_bind_now(st, 11, e->message);
+	store_bind_now(st, 12, e->tags);
+	store_bind_now(st, 13, e->actions);
+	store_bind_now(st, 14, e->monitor_would);
 	sqlite3_bind_int(st, 15, e->late != 0);
 	return store_step(s, ST_INS_EVENT);
 }

@@ -91,6 +91,11 @@ struct store_drop {
 };
 
 /*
+ * Once, before SQLite is used in the process: no memory statistics (a
+ * global mutex and counters on every SQLite allocation).
+ */
+void	store_lib_init(void);
+/*
  * Open (create) the DB at path, set WAL/synchronous=NORMAL/temp_store=
  * MEMORY/busy_timeout, migrate the schema (PRAGMA user_version), record
  * node_name in meta.  The -wal and -shm files are open when this returns.

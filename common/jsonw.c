@@ -98,33 +98,23 @@ jw_strn(struct jsonw *w, const void *s, size_t len)
 	jw_add_str(w->sb, s, len);
 }
 
-/* Decimal digits of v, right-aligned in buf[24]; returns the first. */
-static char *
-jw_digits(char *end, uint64_t v)
-{
-	char	*p = end;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return p;
-}
-
 static void
 jw_number(struct jsonw *w, int neg, uint64_t mag, int quoted)
 {
-	char	 buf[24], *end = buf + sizeof(buf), *p;
+	char	*d;
 
-	if (quoted)
-		*--end = '"';
-	p = jw_digits(end, mag);
-	if (neg)
-		*--p = '-';
-	if (quoted)
-		*--p = '"';
 	jw_sep(w);
-	sbuf_add(w->sb, p, (size_t)(buf + sizeof(buf) - p));
+	sbuf_reserve(w->sb, 24);
+	d = w->sb->buf + w->sb->len;
+	if (quoted)
+		*d++ = '"';
+	if (neg)
+		*d++ = '-';
+	d = jw_put_uint(d, mag);
+	if (quoted)
+		*d++ = '"';
+	w->sb->len = (size_t)(d - w->sb->buf);
+	w->sb->buf[w->sb->len] = '\0';
 }
 
 static uint64_t
@@ -254,108 +244,150 @@ jw_kraw(struct jsonw *w, const char *key, const char *json)
 
 /* ---- string literals ---- */
 
-/* \uXXXX of a code point below U+10000. */
-static void
-jw_add_u(struct sbuf *sb, uint32_t cp)
-{
-	static const char hex[] = "0123456789abcdef";
-	char		 u[6] = { '\\', 'u' };
+static const char jw_hexd[] = "0123456789abcdef";
 
-	u[2] = hex[(cp >> 12) & 0xf];
-	u[3] = hex[(cp >> 8) & 0xf];
-	u[4] = hex[(cp >> 4) & 0xf];
-	u[5] = hex[cp & 0xf];
-	sbuf_add(sb, u, sizeof(u));
+/* \uXXXX of a code point below U+10000. */
+static char *
+jw_put_u(char *d, uint32_t cp)
+{
+	d[0] = '\\';
+	d[1] = 'u';
+	d[2] = jw_hexd[(cp >> 12) & 0xf];
+	d[3] = jw_hexd[(cp >> 8) & 0xf];
+	d[4] = jw_hexd[(cp >> 4) & 0xf];
+	d[5] = jw_hexd[cp & 0xf];
+	return d + 6;
 }
 
 /* The escape of one byte that is neither copied nor part of a valid
  * UTF-8 sequence. */
-static void
-jw_esc_byte(struct sbuf *sb, unsigned char c)
+static char *
+jw_put_esc_byte(char *d, unsigned char c)
 {
-	char	 esc[2] = { '\\', '\0' };
+	char	 e;
 
 	switch (c) {
 	case '"':
 	case '\\':
-		esc[1] = (char)c;
+		e = (char)c;
 		break;
 	case '\n':
-		esc[1] = 'n';
+		e = 'n';
 		break;
 	case '\t':
-		esc[1] = 't';
+		e = 't';
 		break;
 	case '\r':
-		esc[1] = 'r';
+		e = 'r';
 		break;
 	default:
-		if (c >= 0x80)
-			sbuf_add(sb, "\\ufffd", 6);
-		else
-			jw_add_u(sb, c);
-		return;
+		return jw_put_u(d, c >= 0x80 ? 0xfffd : c);
 	}
-	sbuf_add(sb, esc, sizeof(esc));
-}
-
-/* A byte copied as is: printable ASCII but '"' and '\\' in a string
- * literal; printable ASCII and '\n' in JSON text. */
-static int
-jw_plain(unsigned char c, int text)
-{
-	if (text)
-		return (c >= 0x20 && c < 0x7f) || c == '\n';
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	d[0] = '\\';
+	d[1] = e;
+	return d + 2;
 }
 
 /*
- * The body of a string literal (text = 0) or JSON text (text = 1): runs
- * of plain bytes and valid UTF-8 are copied, code points str_cp_is_ctrl()
- * names become \uXXXX, other bytes their escape.
+ * Bytes copied as is: bit 0, printable ASCII but '"' and '\\' (a string
+ * literal); bit 1, printable ASCII and '\n' (JSON text).
  */
-static void
-jw_copy(struct sbuf *sb, const unsigned char *p, size_t len, int text)
+static const unsigned char jw_plain_tab[256] = {
+	['\n'] = 2,
+	[0x20] = 3, [0x21] = 3, ['"'] = 2, [0x23 ... 0x5b] = 3,
+	['\\'] = 2, [0x5d ... 0x7e] = 3,
+};
+
+/*
+ * The body of a string literal (bit 1) or JSON text (bit 2) at d: plain
+ * bytes and valid UTF-8 are copied, code points str_cp_is_ctrl() names
+ * become \uXXXX, other bytes their escape.  At most 6 bytes per byte.
+ */
+static char *
+jw_put_body(char *d, const unsigned char *p, size_t len, unsigned char bit)
 {
-	size_t		 i = 0, run = 0, n;
+	size_t		 i = 0, n;
 	uint32_t	 cp = 0;
 
 	while (i < len) {
-		if (jw_plain(p[i], text)) {
-			i++;
+		if (jw_plain_tab[p[i]] & bit) {
+			*d++ = (char)p[i++];
 			continue;
 		}
 		n = p[i] >= 0x80 ? str_utf8_seq(p + i, len - i, &cp) : 0;
 		if (n != 0 && !str_cp_is_ctrl(cp)) {
-			i += n;
-			continue;
-		}
-		if (i > run)
-			sbuf_add(sb, p + run, i - run);
-		if (n != 0)
-			jw_add_u(sb, cp);
-		else if (text && p[i] < 0x80)
-			jw_add_u(sb, p[i]);
+			memcpy(d, p + i, n);
+			d += n;
+		} else if (n != 0)
+			d = jw_put_u(d, cp);
+		else if (bit == 2 && p[i] < 0x80)
+			d = jw_put_u(d, p[i]);
 		else
-			jw_esc_byte(sb, p[i]);
-		run = i += n != 0 ? n : 1;
+			d = jw_put_esc_byte(d, p[i]);
+		i += n != 0 ? n : 1;
 	}
-	if (i > run)
-		sbuf_add(sb, p + run, i - run);
+	return d;
+}
+
+char *
+jw_put_str(char *d, const void *s, size_t len)
+{
+	*d++ = '"';
+	d = jw_put_body(d, s, len, 1);
+	*d++ = '"';
+	return d;
+}
+
+char *
+jw_put_uint(char *d, uint64_t v)
+{
+	char	 buf[20], *p = buf + sizeof(buf);
+	size_t	 n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	n = (size_t)(buf + sizeof(buf) - p);
+	memcpy(d, p, n);
+	return d + n;
+}
+
+char *
+jw_put_int(char *d, int64_t v)
+{
+	if (v < 0) {
+		*d++ = '-';
+		return jw_put_uint(d, (uint64_t)0 - (uint64_t)v);
+	}
+	return jw_put_uint(d, (uint64_t)v);
+}
+
+/* len bytes as a literal or text (bit) at the end of sb. */
+static void
+jw_add_body(struct sbuf *sb, const void *s, size_t len, int lit)
+{
+	char	*d;
+
+	if (len > (SIZE_MAX - 3) / 6)
+		fatalx("jsonw: string of %zu bytes", len);
+	sbuf_reserve(sb, JW_STR_MAX(len));
+	d = sb->buf + sb->len;
+	d = lit ? jw_put_str(d, s, len) : jw_put_body(d, s, len, 2);
+	sb->len = (size_t)(d - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 void
 jw_add_str(struct sbuf *sb, const void *s, size_t len)
 {
-	sbuf_addc(sb, '"');
-	jw_copy(sb, s, len, 0);
-	sbuf_addc(sb, '"');
+	jw_add_body(sb, s, len, 1);
 }
 
 void
 jw_sanitize(struct sbuf *sb, const void *s, size_t len)
 {
-	jw_copy(sb, s, len, 1);
+	jw_add_body(sb, s, len, 0);
 }
 
 /* ---- reading (documents we or loaderd wrote) ---- */

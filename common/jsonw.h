@@ -90,6 +90,17 @@ void	jw_add_str(struct sbuf *, const void *s, size_t len);
 void	jw_sanitize(struct sbuf *, const void *s, size_t len);
 
 /*
+ * Writers into a buffer with room (a caller that renders in bulk sizes
+ * the room once, with sbuf_reserve): each returns the end of what it
+ * wrote, no NUL.  jw_put_str writes what jw_add_str appends, at most
+ * JW_STR_MAX(len) bytes; the numbers at most 20 bytes (21 with a sign).
+ */
+#define JW_STR_MAX(len)	(6 * (size_t)(len) + 2)
+char	*jw_put_str(char *d, const void *s, size_t len);
+char	*jw_put_uint(char *d, uint64_t v);
+char	*jw_put_int(char *d, int64_t v);
+
+/*
  * The one reader the daemons need (tags and other documents tripline
  * wrote itself): call fn for each string of a JSON array of strings,
  * unescaped (\u escapes of surrogates become U+FFFD).  Stops when fn

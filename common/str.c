@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "jsonw.h"
 #include "str.h"
@@ -117,7 +116,7 @@ sbuf_reset(struct sbuf *sb)
 		sb->buf[0] = '\0';
 }
 
-static void
+void
 sbuf_reserve(struct sbuf *sb, size_t more)
 {
 	size_t	 need = sb->len + more + 1, ncap;
@@ -139,12 +138,6 @@ sbuf_add(struct sbuf *sb, const void *p, size_t len)
 		memcpy(sb->buf + sb->len, p, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
-}
-
-void
-sbuf_addc(struct sbuf *sb, char c)
-{
-	sbuf_add(sb, &c, 1);
 }
 
 void
@@ -249,22 +242,80 @@ base64_encode(char *dst, size_t dstsz, const void *src, size_t len)
 	return o;
 }
 
+/* Two decimal digits of v (< 100) at d. */
+static char *
+str_put2(char *d, unsigned int v)
+{
+	d[0] = (char)('0' + v / 10);
+	d[1] = (char)('0' + v % 10);
+	return d + 2;
+}
+
+/*
+ * Days since 1970-01-01 to the proleptic Gregorian date (the civil
+ * calendar gmtime uses; eras of 400 years, March-based years so that
+ * the leap day is the last of its year).
+ */
+static void
+str_civil(uint64_t days, unsigned int *y, unsigned int *m, unsigned int *d)
+{
+	uint64_t	 z = days + 719468, era, doe, yoe, doy, mp;
+
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (unsigned int)(yoe + era * 400 + (*m <= 2));
+}
+
+char *
+str_iso_time_put(char *d, uint64_t unix_ns)
+{
+	uint64_t	 s = unix_ns / 1000000000ULL;
+	uint32_t	 ns = (uint32_t)(unix_ns % 1000000000ULL), sod;
+	unsigned int	 y, m, day;
+	int		 i;
+
+	str_civil(s / 86400, &y, &m, &day);
+	sod = (uint32_t)(s % 86400);
+	/* years up to 2554 (2^64 ns): four digits */
+	d = str_put2(d, y / 100);
+	d = str_put2(d, y % 100);
+	*d++ = '-';
+	d = str_put2(d, m);
+	*d++ = '-';
+	d = str_put2(d, day);
+	*d++ = 'T';
+	d = str_put2(d, sod / 3600);
+	*d++ = ':';
+	d = str_put2(d, sod / 60 % 60);
+	*d++ = ':';
+	d = str_put2(d, sod % 60);
+	*d++ = '.';
+	for (i = 8; i >= 0; i--) {
+		d[i] = (char)('0' + ns % 10);
+		ns /= 10;
+	}
+	d[9] = 'Z';
+	return d + 10;
+}
+
 void
 str_iso_time(char *dst, size_t dstsz, uint64_t unix_ns)
 {
-	/* events come in bursts within one second: format the date once */
-	static time_t	 cached_t = (time_t)-1;
-	static char	 date[24];
-	time_t		 t = (time_t)(unix_ns / 1000000000ULL);
-	struct tm	 tm;
+	char	 t[STR_ISO_TIME_LEN];
+	size_t	 n = STR_ISO_TIME_LEN;
 
-	if (t != cached_t) {
-		gmtime_r(&t, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_t = t;
-	}
-	snprintf(dst, dstsz, "%s.%09lluZ", date,
-	    (unsigned long long)(unix_ns % 1000000000ULL));
+	if (dstsz == 0)
+		return;
+	str_iso_time_put(t, unix_ns);
+	if (n > dstsz - 1)
+		n = dstsz - 1;
+	memcpy(dst, t, n);
+	dst[n] = '\0';
 }
 
 int

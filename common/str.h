@@ -39,7 +39,19 @@ void	sbuf_init(struct sbuf *);
 void	sbuf_clear(struct sbuf *);		/* frees */
 void	sbuf_reset(struct sbuf *);		/* len = 0, keeps memory */
 void	sbuf_add(struct sbuf *, const void *, size_t);
-void	sbuf_addc(struct sbuf *, char);
+/* Room for more bytes (and the NUL) after len: a writer may then fill
+ * buf + len directly and move len (and keep the NUL) itself. */
+void	sbuf_reserve(struct sbuf *, size_t more);
+
+static inline void
+sbuf_addc(struct sbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		sbuf_reserve(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
 void	sbuf_adds(struct sbuf *, const char *);
 void	sbuf_addf(struct sbuf *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
@@ -65,5 +77,8 @@ size_t	base64_encode(char *dst, size_t dstsz, const void *src, size_t len);
 /* Format ns since the Unix epoch as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".
  * dst must hold at least 32 bytes. */
 void	str_iso_time(char *dst, size_t dstsz, uint64_t unix_ns);
+#define STR_ISO_TIME_LEN	30
+/* The same STR_ISO_TIME_LEN bytes at dst, no NUL; returns dst + 30. */
+char	*str_iso_time_put(char *dst, uint64_t unix_ns);
 
 #endif

@@ -69,7 +69,7 @@ on_generic(struct fuzz_env *e, const struct dec_event *ev)
 	parent = p->ppid != 0 ? pcache_lookup(e->pc, p->ppid, p->pktime) :
 	    NULL;
 	export_render_hit(&e->gr, EXPORT_HIT_JSON | EXPORT_HIT_COMPACT |
-	    EXPORT_HIT_ARGS, "fuzz", 0, ev, p, parent);
+	    EXPORT_HIT_ARGS, "fuzz", 0, e->pc, ev, p, parent);
 }
 
 static void
@@ -117,6 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		sbuf_init(&e.sb);
 	}
 	e.pc = pcache_new("fuzz");
+	export_set_pcache(e.ex, e.pc);
 	cons = (data[0] | (unsigned long)data[1] << 8) & (RING - 1) & ~7UL;
 	data += 2;
 	n = len - 2 < RING ? len - 2 : RING;

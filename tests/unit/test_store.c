@@ -155,6 +155,8 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
 	assert_q_str(c->db, "PRAGMA journal_mode", "wal");
+	/* a new database gets 16 KiB pages */
+	assert_int_equal(q_int(c->db, "PRAGMA page_size"), 16384);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE key='node_name'",
 	    NODE);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -299,6 +301,8 @@ test_migrate_v1(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	assert_string_equal(store_prev_node(st), "oldnode");
+	/* an existing database keeps its pages */
+	assert_int_equal(q_int(c->db, "PRAGMA page_size"), 4096);
 	/* the new columns and table are usable right away */
 	memset(&e, 0, sizeof(e));
 	e.time_ns = 5;

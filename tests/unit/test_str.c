@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -236,6 +237,46 @@ test_iso_time(void **state)
 	assert_int_equal(strlen(out), 30);
 }
 
+/* The formatter against gmtime_r + strftime, over the whole range. */
+static void
+test_iso_time_range(void **state)
+{
+	static const uint64_t edges[] = {
+		0, 999999999ULL, 1000000000ULL, 86399999999999ULL,
+		68169599999999999ULL, 68169600000000000ULL,	/* 1972 leap */
+		951868799999999999ULL,				/* 2000-02-29 */
+		4107542399999999999ULL,				/* 2100-02-28 */
+		4107542400000000000ULL, UINT64_MAX,
+	};
+	char		 out[40], want[64], date[32];
+	uint64_t	 v = 88172645463325252ULL, ns;
+	struct tm	 tm;
+	time_t		 t;
+	size_t		 i;
+
+	for (i = 0; i < 200000 + sizeof(edges) / sizeof(*edges); i++) {
+		if (i < sizeof(edges) / sizeof(*edges))
+			ns = edges[i];
+		else {
+			v ^= v << 13;
+			v ^= v >> 7;
+			v ^= v << 17;
+			/* every day of the range, and the seconds of a few */
+			ns = i % 2 ? v : v % 4200000000ULL * 1000000000ULL;
+		}
+		t = (time_t)(ns / 1000000000ULL);
+		assert_non_null(gmtime_r(&t, &tm));
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%09lluZ", date,
+		    (unsigned long long)(ns % 1000000000ULL));
+		str_iso_time(out, sizeof(out), ns);
+		assert_string_equal(out, want);
+	}
+	/* cut short like snprintf */
+	str_iso_time(out, 11, 0);
+	assert_string_equal(out, "1970-01-01");
+}
+
 int
 main(void)
 {
@@ -247,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_iso_time),
+		cmocka_unit_test(test_iso_time_range),
 	};
 
 	return cmocka_run_group_tests_name("str", tests, NULL, NULL);
