@@ -68,7 +68,11 @@ check() {
 	# the misses were made before the last hit: once it is stored, they
 	# would be too
 	sl "$_last"
-	wait_rows "$_n" "\"$_last\"" >/dev/null
+	# both rows of the last hit (the first alone would not wait for the
+	# second one's batch)
+	wait_for 10 row_exists "SELECT 1 FROM (SELECT count(*) AS n FROM events\
+ WHERE policy_name='$_n' AND args LIKE '%\"$_last\"%') WHERE n >= 2" \
+	    >/dev/null
 	for s in $_yes; do
 		_want=1; [ "$s" = "$_last" ] && _want=2
 		is "$_n: $s stored" "$(stored "$_n" "$s")" "$_want"
