@@ -7,7 +7,7 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/pcache.c collectord/pcache.h \
 	collectord/store.c collectord/store.h collectord/store_int.h \
 	collectord/store_outbox.c collectord/store_read.c \
-	collectord/store_retention.c \
+	collectord/store_retention.c collectord/store_parts.c \
 	collectord/outbox.c collectord/outbox.h \
 	collectord/export.c collectord/export.h \
 	collectord/hooks.c collectord/hooks.h \

@@ -52,12 +52,8 @@ static const char *const store_sql[ST_MAX] = {
 	    "flags = CASE WHEN flags IS NULL OR flags = '' THEN 'stale' "
 	    "ELSE flags || ' stale' END "
 	    "WHERE exec_id = ?1 AND exit_time IS NULL",
-	[ST_INS_EVENT] =
-	    "INSERT INTO events(time, time_ns, type, exec_id, parent_exec_id, "
-	    "policy_name, function_name, action, args, return_value, "
-	    "message, tags, actions, monitor_would, late) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15)",
+	/* prepared by store_parts.c for the newest part; this for logs */
+	[ST_INS_EVENT] = "INSERT INTO events_part_N (store_parts.c)",
 	[ST_SAVEPOINT] = "SAVEPOINT store_event",
 	[ST_RELEASE] = "RELEASE store_event",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_event",
@@ -345,6 +341,8 @@ store_migrate(struct store *s, const char *node)
 		goto fail;
 	if (ver < 7 && (r = store_exec(s, store_schema_v7)) != 0)
 		goto fail;
+	if (ver < 8 && (r = store_parts_migrate(s)) != 0)
+		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
 		    (long long)ver, STORE_SCHEMA_VERSION);
@@ -469,12 +467,15 @@ store_open(struct store **sp, const char *path, const char *node_name,
 		goto fail;
 	r = ERR_DB;
 	for (i = 0; i < ST_MAX; i++) {
-		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		if (i != ST_INS_EVENT && sqlite3_prepare_v3(s->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
 			store_log(s, store_sql[i]);
 			goto fail;
 		}
 	}
+	if ((r = store_parts_open(s)) != 0)
+		goto fail;
+	r = ERR_DB;
 	/* a read so that the WAL and shm files are open from now on */
 	if ((r = store_int_query(s, "SELECT count(*) FROM processes",
 	    &n)) != 0)
@@ -500,6 +501,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	free(s->parts);
 	free(s->prev_node);
 	free(s->ring_id);
 	free(s->node);
@@ -613,6 +615,7 @@ store_flush(struct store *s)
 		if (!sqlite3_get_autocommit(s->db))
 			(void)store_step(s, ST_ROLLBACK);
 		s->failed = 0;
+		s->ev_next = 0;
 	}
 	if (sqlite3_get_autocommit(s->db) || store_put_ring_pos(s) != 0 ||
 	    store_step(s, ST_COMMIT) != 0) {
@@ -622,6 +625,7 @@ store_flush(struct store *s)
 			return ERR_AGAIN;
 		log_warnx("store: batch of %zu rows rolled back", s->pending);
 		s->in_tx = 0;
+		s->ev_next = 0;
 		s->pending = s->pend_events = s->pend_procs = 0;
 		s->pend_alerts = s->pend_drops = 0;
 		s->pend_min_ns = 0;
@@ -898,7 +902,11 @@ store_event_row(struct store *s, const struct store_event *e)
 {
 	sqlite3_stmt	*st = s->st[ST_INS_EVENT];
 	char		 tbuf[40];
+	int64_t		 id;
+	int		 r;
 
+	if ((r = store_parts_next_id(s, &id)) != 0)
+		return r;
 	if (s->pend_min_ns == 0 || e->time_ns < s->pend_min_ns)
 		s->pend_min_ns = e->time_ns;
 	store_iso_time(s, e->time_ns, tbuf, sizeof(tbuf));
@@ -918,7 +926,13 @@ store_event_row(struct store *s, const struct store_event *e)
 	store_bind_now(st, 13, e->actions);
 	store_bind_now(st, 14, e->monitor_would);
 	sqlite3_bind_int(st, 15, e->late != 0);
-	return store_step(s, ST_INS_EVENT);
+	sqlite3_bind_int64(st, 16, id);
+	if ((r = store_step(s, ST_INS_EVENT)) != 0) {
+		s->ev_next = 0;	/* read again: the row may be there */
+		return r;
+	}
+	s->ev_next = id + 1;
+	return 0;
 }
 
 int

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 #define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
 /* "tl-<node>-<salt>-<id>" */
 #define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)

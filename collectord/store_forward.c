@@ -44,7 +44,8 @@ store_fwd_u64(struct store *s, const char *sql, uint64_t a, uint64_t b,
 int
 store_fwd_max_id(struct store *s, uint64_t *out)
 {
-	return store_fwd_u64(s, "SELECT max(id) FROM events", 0, 0, out);
+	return store_fwd_u64(s, "SELECT id FROM events ORDER BY id DESC LIMIT 1",
+	    0, 0, out);
 }
 
 int

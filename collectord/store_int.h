@@ -69,7 +69,45 @@ struct store {
 					   minus stats.events then */
 	int		 ret_warned;
 	struct store_ret_stats ret_stats;
+	int64_t		 ret_old_part;	/* the oldest part counted (0:
+					   none), and its rows */
+	int64_t		 ret_old_rows;
+	/* the parts of events, oldest first (store_parts.c) */
+	struct store_part *parts;
+	size_t		 nparts;
+	int64_t		 ev_next;	/* id of the next events row; 0:
+					   read from the newest part */
 };
+
+struct store_part {
+	int64_t		 part;		/* events_part_<part> */
+	int64_t		 first_id;	/* ids from here on (at its start) */
+	int64_t		 created_ns;	/* Unix ns it was started */
+};
+#define STORE_PART_NAME	40
+void	store_part_name(int64_t part, char *buf, size_t len);
+/* The columns of a part, in the order of the events table of schema 7. */
+#define STORE_PART_COLS							\
+	"id, time, time_ns, type, exec_id, parent_exec_id, policy_name,"	\
+	" function_name, action, args, return_value, message, tags,"	\
+	" actions, monitor_would, late"
+/* tmpl appended to sb with every tok replaced by repl. */
+void	store_subst(struct sbuf *sb, const char *tmpl, const char *tok,
+	    const char *repl);
+/* Schema 8, in the migration's transaction: events becomes part 1. */
+int	store_parts_migrate(struct store *);
+/* Read events_parts and prepare the insert into the newest.  0/ERR_DB. */
+int	store_parts_open(struct store *);
+/* The id the next events row gets (s->ev_next, read once). */
+int	store_parts_next_id(struct store *, int64_t *id);
+/* Start a new newest part, in its own transaction (none may be open). */
+int	store_parts_roll(struct store *, uint64_t now_ns);
+/* Drop the oldest part in the open transaction, moving the rows whose
+ * ids keep_set (a SELECT of ids, or NULL) names to the newest part;
+ * *gone: rows deleted.  Then store_parts_dropped() once committed. */
+int	store_parts_drop_oldest(struct store *, const char *keep_set,
+	    int64_t *gone);
+void	store_parts_dropped(struct store *);
 
 
 void	store_log(struct store *, const char *what);

@@ -5,6 +5,8 @@
  * the connection is read-only and defensive (store_harden), and views and
  * triggers are off (the queries name tables only; a table swapped for a
  * view by a compromised collector is an error, not a query of its choice).
+ * So `events`, a view over its parts, is read as the parts' tables
+ * themselves, named from the integers in events_parts.
  */
 #include "build.h"
 
@@ -25,6 +27,8 @@ struct store_ro {
 	sqlite3		*db;
 	sqlite3_stmt	*tail;
 	sqlite3_stmt	*alerts;
+	int64_t		 after;		/* the tail walk: last id seen */
+	int		 retried;	/* ... prepared again once */
 };
 
 /* Network events carry their tuple (store_int.h STORE_NET_*): the
@@ -33,7 +37,7 @@ static const char store_ro_tail_sql[] =
     "SELECT z.id, z.time, z.type, p.pid, p.binary, p.arguments, "
     "p.cwd, p.uid, pp.pid, pp.binary, p.exit_code, p.exit_signal, "
     "z.policy_name, z.function_name, z.action, " STORE_NET_IS("z") ", "
-    STORE_NET_COLS("z") " FROM (" STORE_NET_L2(STORE_NET_L1("events e "
+    STORE_NET_COLS("z") " FROM (" STORE_NET_L2(STORE_NET_L1("@E e "
     "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2")) ") z "
     "LEFT JOIN processes p ON p.exec_id = z.exec_id "
     "LEFT JOIN processes pp ON pp.exec_id = z.parent_exec_id "
@@ -83,14 +87,63 @@ store_ro_errmsg(struct store_ro *ro)
 	return sqlite3_errmsg(ro->db);
 }
 
+/*
+ * The events rows as a FROM source: "(SELECT ... FROM events_part_1 UNION
+ * ALL ...)" from events_parts, or the events table of a database older
+ * than schema 8.
+ */
+static int
+store_ro_events(struct store_ro *ro, struct sbuf *sb)
+{
+	sqlite3_stmt	*st;
+	char		 name[STORE_PART_NAME];
+	int		 rc, n = 0;
+
+	if (sqlite3_prepare_v2(ro->db, "SELECT part FROM events_parts ORDER"
+	    " BY part", -1, &st, NULL) != SQLITE_OK) {
+		sbuf_adds(sb, "events");
+		return 0;
+	}
+	sbuf_addc(sb, '(');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_part_name(sqlite3_column_int64(st, 0), name,
+		    sizeof(name));
+		sbuf_addf(sb, "%sSELECT " STORE_PART_COLS " FROM %s",
+		    n++ > 0 ? " UNION ALL " : "", name);
+	}
+	sqlite3_finalize(st);
+	sbuf_addc(sb, ')');
+	return rc == SQLITE_DONE && n > 0 ? 0 : ERR_DB;
+}
+
+/* sql with @E the events source, prepared into *st. */
+static int
+store_ro_prepare(struct store_ro *ro, const char *sql, sqlite3_stmt **st)
+{
+	struct sbuf	 src, q;
+	int		 r = ERR_DB;
+
+	sbuf_init(&src);
+	sbuf_init(&q);
+	if (store_ro_events(ro, &src) == 0) {
+		store_subst(&q, sql, "@E", src.buf);
+		if (sqlite3_prepare_v2(ro->db, q.buf, -1, st, NULL) ==
+		    SQLITE_OK)
+			r = 0;
+	}
+	sbuf_clear(&src);
+	sbuf_clear(&q);
+	return r;
+}
+
 int
 store_ro_last_event(struct store_ro *ro, int64_t *id)
 {
 	sqlite3_stmt	*st;
 
 	*id = 0;
-	if (sqlite3_prepare_v2(ro->db, "SELECT IFNULL(MAX(id),0) FROM events",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (store_ro_prepare(ro, "SELECT IFNULL((SELECT id FROM @E ORDER BY"
+	    " id DESC LIMIT 1), 0)", &st) != 0)
 		return ERR_DB;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
@@ -98,15 +151,18 @@ store_ro_last_event(struct store_ro *ro, int64_t *id)
 	return 0;
 }
 
+/* Parts come and go: the walk's statement is made again at each one. */
 int
 store_ro_tail(struct store_ro *ro, int64_t after)
 {
-	if (ro->tail == NULL && sqlite3_prepare_v2(ro->db, store_ro_tail_sql,
-	    -1, &ro->tail, NULL) != SQLITE_OK)
+	sqlite3_finalize(ro->tail);
+	ro->tail = NULL;
+	if (store_ro_prepare(ro, store_ro_tail_sql, &ro->tail) != 0)
 		return ERR_DB;
-	sqlite3_reset(ro->tail);
 	sqlite3_bind_int64(ro->tail, 1, after);
 	sqlite3_bind_int64(ro->tail, 2, STORE_TAIL_BATCH);
+	ro->after = after;
+	ro->retried = 0;
 	return 0;
 }
 
@@ -135,6 +191,13 @@ store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
 	int		 rc;
 
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		/* a part dropped since the walk began: once more, from the
+		 * last row seen */
+		if (rc != SQLITE_DONE && rc != SQLITE_BUSY && !ro->retried &&
+		    store_ro_tail(ro, ro->after) == 0) {
+			ro->retried = 1;
+			return store_ro_tail_next(ro, r);
+		}
 		if (rc != SQLITE_DONE && rc != SQLITE_BUSY)
 			return ERR_DB;
 		sqlite3_reset(st);
@@ -142,6 +205,7 @@ store_ro_tail_next(struct store_ro *ro, struct store_tail_row *r)
 	}
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
+	ro->after = r->id;
 	r->time = store_col(st, 1);
 	r->type = store_col(st, 2);
 	r->pid = sqlite3_column_int64(st, 3);

@@ -2,12 +2,17 @@
  * collectord/store_retention.c -- retention of events.db (max_age,
  * max_size) and the space it uses.
  *
- * A step deletes at most a few thousand of the oldest events, with what
- * only they needed (ended processes no row refers to any more, the done
- * outbox rows of those events and their deliveries, drops rows older than
- * what is left), in its own short transaction, between ingest batches.
- * The events an undelivered alert job refers to are never deleted, nor
- * their jobs.  Freed pages beyond a slack are returned to the file system
+ * The events rows are kept in parts (store_parts.c): a step starts a new
+ * part when the newest has its share of the bounds (an eighth of max_size,
+ * an eighth of max_age), and drops the oldest part whole once it is all
+ * due.  Where only some of the oldest part is due (the age cut falls
+ * inside it, or it is larger than what must go), it deletes a few
+ * thousand of its oldest rows instead.  Either way with what only they
+ * needed (ended processes no row refers to any more, the done outbox rows
+ * of those events and their deliveries, drops rows older than what is
+ * left), in its own short transaction, between ingest batches.  The
+ * events an undelivered alert job refers to are never deleted, nor their
+ * jobs.  Freed pages beyond a slack are returned to the file system
  * (auto_vacuum = INCREMENTAL, docs/schema.md).
  */
 #include "build.h"
@@ -22,22 +27,28 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "str.h"
 
 #define RET_IDLE_NS	(10 * 1000000000ULL)	/* after a step found nothing */
+#define RET_PARTS	8	/* parts a bound is cut into */
+#define RET_PARTS_MAX	64	/* no new part past this many */
+#define RET_PART_ROWS	256	/* at least, per part */
+#define RETENTION_DROPS	4096	/* drops rows, at most, per step */
 
 /* Jobs not done, and the merged rows they carry: their events stay. */
-#define RET_KEEP							\
-	" AND id NOT IN (SELECT event_id FROM outbox WHERE state IN"	\
+#define RET_KEEP_SET							\
+	"SELECT event_id FROM outbox WHERE state IN"			\
 	" ('waiting', 'pending', 'inflight') AND event_id IS NOT NULL"	\
 	" UNION SELECT m.event_id FROM outbox m WHERE m.state = 'merged'"	\
 	" AND m.event_id IS NOT NULL AND m.merged_into IN (SELECT id FROM"	\
-	" outbox WHERE state IN ('waiting', 'pending', 'inflight')))"
+	" outbox WHERE state IN ('waiting', 'pending', 'inflight'))"
+#define RET_KEEP	" AND id NOT IN (" RET_KEEP_SET ")"
 
 /*
  * A step deletes the events of one id range [?1, ?2) older than ?3 (the
  * age cut, or no cut), but those kept: ranges are deleted in the table's
  * order, with no list of ids to build and look up, and the indexes are
- * walked in their order too.
+ * walked in their order too.  @P is the oldest part's table.
  */
 #define RET_RANGE	" id >= ?1 AND id < ?2 AND time_ns < ?3"
 
@@ -49,6 +60,10 @@ enum {
 	RT_FIRST_AGE_K,
 	RT_SCAN,
 	RT_SCAN_K,
+	RT_SCAN_ALL,
+	RT_OLDEST_NS,
+	RT_NEWEST_NS,
+	RT_COUNT,
 	RT_DEL_EVENTS,
 	RT_DEL_EVENTS_K,
 	RT_DEL_DELIV,
@@ -65,19 +80,23 @@ enum {
 static const char *const ret_sql[RT_MAX] = {
 	[RT_UNDELIVERED] = "SELECT EXISTS (SELECT 1 FROM outbox WHERE state"
 	    " IN ('waiting', 'pending', 'inflight'))",
-	[RT_FIRST_OLD] = "SELECT IFNULL(min(id), 0) FROM events",
-	[RT_FIRST_OLD_K] = "SELECT IFNULL((SELECT id FROM events WHERE 1"
+	[RT_FIRST_OLD] = "SELECT IFNULL(min(id), 0) FROM @P",
+	[RT_FIRST_OLD_K] = "SELECT IFNULL((SELECT id FROM @P WHERE 1"
 	    RET_KEEP " ORDER BY id LIMIT 1), 0)",
-	[RT_FIRST_AGE] = "SELECT IFNULL((SELECT id FROM events WHERE time_ns"
+	[RT_FIRST_AGE] = "SELECT IFNULL((SELECT id FROM @P WHERE time_ns"
 	    " < ?1 ORDER BY time_ns LIMIT 1), 0)",
-	[RT_FIRST_AGE_K] = "SELECT IFNULL((SELECT id FROM events WHERE"
+	[RT_FIRST_AGE_K] = "SELECT IFNULL((SELECT id FROM @P WHERE"
 	    " time_ns < ?1" RET_KEEP " ORDER BY time_ns LIMIT 1), 0)",
-	[RT_SCAN] = "SELECT exec_id, parent_exec_id FROM events WHERE"
+	[RT_SCAN] = "SELECT exec_id, parent_exec_id FROM @P WHERE"
 	    RET_RANGE,
-	[RT_SCAN_K] = "SELECT exec_id, parent_exec_id FROM events WHERE"
+	[RT_SCAN_K] = "SELECT exec_id, parent_exec_id FROM @P WHERE"
 	    RET_RANGE RET_KEEP,
-	[RT_DEL_EVENTS] = "DELETE FROM events WHERE" RET_RANGE,
-	[RT_DEL_EVENTS_K] = "DELETE FROM events WHERE" RET_RANGE RET_KEEP,
+	[RT_SCAN_ALL] = "SELECT exec_id, parent_exec_id FROM @P",
+	[RT_OLDEST_NS] = "SELECT IFNULL(min(time_ns), 0) FROM @P",
+	[RT_NEWEST_NS] = "SELECT IFNULL(max(time_ns), 0) FROM @P",
+	[RT_COUNT] = "SELECT count(*) FROM @P",
+	[RT_DEL_EVENTS] = "DELETE FROM @P WHERE" RET_RANGE,
+	[RT_DEL_EVENTS_K] = "DELETE FROM @P WHERE" RET_RANGE RET_KEEP,
 	/* the outbox rows (and their deliveries) of events now gone */
 	[RT_DEL_DELIV] = "DELETE FROM deliveries WHERE outbox_id IN (SELECT"
 	    " id FROM outbox WHERE" RET_GONE ")",
@@ -167,15 +186,23 @@ store_usage(struct store *s, struct store_usage *u)
 	return 0;
 }
 
-/* ret_sql[which] with its parameters bound (those it has), or NULL. */
+/* ret_sql[which] with @P the table of part (its first row's id range is
+ * what RT_* name), its parameters bound (those it has), or NULL. */
 static sqlite3_stmt *
-ret_stmt(struct store *s, int which, int64_t a1, int64_t a2, int64_t a3)
+ret_stmt_p(struct store *s, int which, int64_t part, int64_t a1, int64_t a2,
+    int64_t a3)
 {
 	sqlite3_stmt	*st;
-	int		 n;
+	char		 name[STORE_PART_NAME];
+	struct sbuf	 sql;
+	int		 n, rc;
 
-	if (sqlite3_prepare_v2(s->db, ret_sql[which], -1, &st, NULL) !=
-	    SQLITE_OK) {
+	store_part_name(part, name, sizeof(name));
+	sbuf_init(&sql);
+	store_subst(&sql, ret_sql[which], "@P", name);
+	rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL);
+	sbuf_clear(&sql);
+	if (rc != SQLITE_OK) {
 		store_log(s, "retention");
 		return NULL;
 	}
@@ -187,6 +214,13 @@ ret_stmt(struct store *s, int which, int64_t a1, int64_t a2, int64_t a3)
 	if (n >= 3)
 		sqlite3_bind_int64(st, 3, a3);
 	return st;
+}
+
+/* The same on the oldest part. */
+static sqlite3_stmt *
+ret_stmt(struct store *s, int which, int64_t a1, int64_t a2, int64_t a3)
+{
+	return ret_stmt_p(s, which, s->parts[0].part, a1, a2, a3);
 }
 
 /* A statement run to its end: the rows it changed, or ERR_DB. */
@@ -207,14 +241,15 @@ ret_run(struct store *s, int which, int64_t a1, int64_t a2, int64_t a3)
 	return sqlite3_changes(s->db);
 }
 
-/* A query's one integer. */
+/* A query's one integer, on part. */
 static int
-ret_value(struct store *s, int which, int64_t a1, int64_t *out)
+ret_value_p(struct store *s, int which, int64_t part, int64_t a1,
+    int64_t *out)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = ret_stmt(s, which, a1, 0, 0)) == NULL)
+	if ((st = ret_stmt_p(s, which, part, a1, 0, 0)) == NULL)
 		return ERR_DB;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
@@ -224,6 +259,13 @@ ret_value(struct store *s, int which, int64_t a1, int64_t *out)
 		return ERR_DB;
 	}
 	return 0;
+}
+
+/* ... on the oldest part. */
+static int
+ret_value(struct store *s, int which, int64_t a1, int64_t *out)
+{
+	return ret_value_p(s, which, s->parts[0].part, a1, out);
 }
 
 /* A process the range names, once (rows of one process come in runs). */
@@ -271,25 +313,72 @@ ret_scan(struct store *s, int which, int64_t lo, int64_t hi, int64_t cut)
 	return r;
 }
 
+/* Rows the store holds now (counted at start, then as they come and go). */
+static int64_t
+ret_rows(const struct store *s)
+{
+	return (int64_t)(s->ret_rows0 + s->stats.events - s->ret_stats.events);
+}
+
+/* Bytes a row takes, all tables and indexes counted (1 if no row). */
+static uint64_t
+ret_row_bytes(const struct store *s, const struct store_usage *u)
+{
+	int64_t	 n = ret_rows(s);
+	uint64_t per = n > 0 ? (u->file - u->free) / (uint64_t)n : 1;
+
+	return per > 0 ? per : 1;
+}
+
+/* A part's share of max_size. */
+static uint64_t
+ret_part_bytes(const struct store *s)
+{
+	return (s->ret_size - ret_wal_budget(s->ret_size)) / RET_PARTS;
+}
+
+/*
+ * A new part when the newest has its share: an eighth of max_size (by its
+ * rows times the bytes a row takes), or of max_age.
+ */
+static int
+ret_roll(struct store *s, const struct store_usage *u, uint64_t now_ns)
+{
+	const struct store_part *cur = &s->parts[s->nparts - 1];
+	int64_t	 next, rows;
+	int	 due = 0;
+
+	if (s->nparts >= RET_PARTS_MAX ||
+	    store_parts_next_id(s, &next) != 0)
+		return 0;
+	if ((rows = next - cur->first_id) < RET_PART_ROWS)
+		return 0;
+	if (s->ret_size != 0 && (uint64_t)rows * ret_row_bytes(s, u) >=
+	    ret_part_bytes(s))
+		due = 1;
+	if (s->ret_age_ns != 0 && cur->created_ns > 0 &&
+	    now_ns - (uint64_t)cur->created_ns >= s->ret_age_ns / RET_PARTS)
+		due = 1;
+	if (cur->created_ns == 0 && s->ret_age_ns != 0)
+		due = 1;	/* migrated: its age is unknown */
+	return due ? store_parts_roll(s, now_ns) : 0;
+}
+
 /*
  * What to delete now: 1 with *cut (age: events before it) or *cut = 0
  * (size: the oldest), or 0 (within the bounds).
  */
 static int
-ret_due(struct store *s, uint64_t now_ns, int64_t *cut)
+ret_due(struct store *s, const struct store_usage *u, uint64_t now_ns,
+    int64_t *cut)
 {
-	struct store_usage u;
 	uint64_t w, used;
 	int64_t	 oldest = 0;
 
 	*cut = 0;
-	if (now_ns < s->ret_idle_until)
-		return 0;
 	if (s->ret_size != 0) {
-		if (store_usage(s, &u) != 0)
-			return ERR_DB;
 		w = ret_wal_budget(s->ret_size);
-		used = u.file - u.free + w;
+		used = u->file - u->free + w;
 		/* over the database's share: down to 1/16 below it */
 		if (used > s->ret_size || (s->ret_shrinking &&
 		    used + s->ret_size / 16 > s->ret_size)) {
@@ -299,20 +388,77 @@ ret_due(struct store *s, uint64_t now_ns, int64_t *cut)
 		s->ret_shrinking = 0;
 	}
 	if (s->ret_age_ns != 0 && now_ns > s->ret_age_ns) {
-		if (store_int_query(s, "SELECT IFNULL(min(time_ns), 0) FROM"
-		    " events", &oldest) != 0)
+		if (ret_value(s, RT_OLDEST_NS, 0, &oldest) != 0)
 			return ERR_DB;
 		*cut = (int64_t)(now_ns - s->ret_age_ns);
-		if (oldest != 0 && oldest < *cut)
+		/* an empty oldest part goes too */
+		if ((oldest != 0 && oldest < *cut) ||
+		    (oldest == 0 && s->nparts > 1))
 			return 1;
 	}
 	return 0;
 }
 
 /*
+ * Whether the oldest part goes whole: it is not the newest, and all of it
+ * is due (older than the cut), or (size) it is no larger than what must
+ * go plus a part's share.
+ */
+static int
+ret_whole(struct store *s, const struct store_usage *u, int64_t cut)
+{
+	int64_t	 v = 0;
+
+	if (s->nparts < 2)
+		return 0;
+	if (cut != 0)
+		return ret_value(s, RT_NEWEST_NS, 0, &v) == 0 && v < cut;
+	/* its rows counted once, then kept up to date by ret_delete (no
+	 * row is added to the oldest part while there is a newer one) */
+	if (s->ret_old_part != s->parts[0].part) {
+		if (ret_value(s, RT_COUNT, 0, &s->ret_old_rows) != 0)
+			return 0;
+		s->ret_old_part = s->parts[0].part;
+	}
+	return (uint64_t)s->ret_old_rows * ret_row_bytes(s, u) <=
+	    s->ret_excess + ret_part_bytes(s);
+}
+
+/* Ended processes nothing names any more (twice: children first), and
+ * drops rows older than before (the new oldest part's first event). */
+static int
+ret_after(struct store *s, int64_t before, int64_t rows)
+{
+	int	 r, i;
+
+	for (i = 0; i < 2; i++) {
+		if ((r = ret_run(s, RT_DEL_PROCS, 0, 0, 0)) < 0)
+			return r;
+		s->ret_stats.processes += (uint64_t)r;
+	}
+	if ((r = ret_run(s, RT_DEL_DROPS, before, rows, 0)) < 0)
+		return r;
+	s->ret_stats.drops += (uint64_t)r;
+	return 0;
+}
+
+/* The outbox rows (and deliveries) of events [lo, hi) now gone. */
+static int
+ret_outbox(struct store *s, int64_t lo, int64_t hi)
+{
+	int	 r;
+
+	if ((r = ret_run(s, RT_DEL_DELIV, lo, hi, 0)) < 0 ||
+	    (r = ret_run(s, RT_DEL_OUTBOX, lo, hi, 0)) < 0)
+		return ERR_DB;
+	s->ret_stats.outbox += (uint64_t)r;
+	return 0;
+}
+
+/*
  * The step's deletions, inside its transaction: events deleted.  The
- * range starts at the first event that may go (the oldest by id, or by
- * time for the age cut) and spans rows ids.
+ * range starts at the first event of the oldest part that may go (the
+ * oldest by id, or by time for the age cut) and spans rows ids.
  */
 static int
 ret_delete(struct store *s, int64_t cut, int64_t rows)
@@ -330,29 +476,43 @@ ret_delete(struct store *s, int64_t cut, int64_t rows)
 		return 0;
 	if (ret_scan(s, k ? RT_SCAN_K : RT_SCAN, lo, lo + rows, c) != 0 ||
 	    (n = ret_run(s, k ? RT_DEL_EVENTS_K : RT_DEL_EVENTS, lo,
-	    lo + rows, c)) < 0 ||
-	    (r = ret_run(s, RT_DEL_DELIV, lo, lo + rows, 0)) < 0 ||
-	    (r = ret_run(s, RT_DEL_OUTBOX, lo, lo + rows, 0)) < 0)
+	    lo + rows, c)) < 0 || ret_outbox(s, lo, lo + rows) != 0)
 		return ERR_DB;
-	s->ret_stats.outbox += (uint64_t)r;
-	if ((r = ret_run(s, RT_DEL_PROCS, 0, 0, 0)) < 0)
-		return r;
-	s->ret_stats.processes += (uint64_t)r;
-	if ((r = ret_run(s, RT_DEL_PROCS, 0, 0, 0)) < 0)
-		return r;
-	s->ret_stats.processes += (uint64_t)r;
 	/* drops rows older than every event left (or than the age cut) */
-	if (cut == 0 && store_int_query(s, "SELECT IFNULL(min(time_ns), 0)"
-	    " FROM events", &left) != 0)
+	if (cut == 0 && ret_value(s, RT_OLDEST_NS, 0, &left) != 0)
 		return ERR_DB;
-	if ((r = ret_run(s, RT_DEL_DROPS, cut != 0 ? cut : left, rows,
-	    0)) < 0)
+	if ((r = ret_after(s, cut != 0 ? cut : left, rows)) != 0)
 		return r;
-	s->ret_stats.drops += (uint64_t)r;
 	s->ret_stats.events += (uint64_t)n;
+	s->ret_old_rows -= n;	/* if it was counted; a rollback: counted
+				   again (ret_old_part = 0) */
 	return n;
 }
 
+/*
+ * The oldest part whole, inside the step's transaction: rows deleted
+ * (those kept for undelivered alerts move to the newest part).
+ */
+static int
+ret_drop(struct store *s, int64_t cut)
+{
+	int64_t	 keep = 0, gone = 0, left = 0;
+	int	 r;
+
+	if (ret_value(s, RT_UNDELIVERED, 0, &keep) != 0 ||
+	    ret_scan(s, RT_SCAN_ALL, 0, 0, 0) != 0 ||
+	    store_parts_drop_oldest(s, keep ? RET_KEEP_SET : NULL, &gone) !=
+	    0 || ret_outbox(s, 0, s->parts[1].first_id) != 0)
+		return ERR_DB;
+	if (cut == 0 && ret_value_p(s, RT_OLDEST_NS, s->parts[1].part, 0,
+	    &left) != 0)
+		return ERR_DB;
+	if ((r = ret_after(s, cut != 0 ? cut : left, RETENTION_DROPS)) != 0)
+		return r;
+	s->ret_stats.events += (uint64_t)gone;
+	/* a part left with only kept rows counts as done */
+	return gone > 0 ? (int)(gone > INT32_MAX ? INT32_MAX : gone) : 1;
+}
 /*
  * Free pages go back to the file system only where the file is over its
  * share of max_size (then the pages over it), or where they are more than
@@ -390,24 +550,19 @@ ret_vacuum(struct store *s)
  * from the number of rows, counted at start and kept up to date), at most
  * rows and at most half of them.
  */
-static int
-ret_rows_for(struct store *s, size_t *rows)
+static void
+ret_rows_for(struct store *s, const struct store_usage *u, size_t *rows)
 {
-	struct store_usage u;
-	uint64_t n, per, need;
+	uint64_t n, need;
 
-	if (store_usage(s, &u) != 0)
-		return ERR_DB;
-	n = s->ret_rows0 + s->stats.events - s->ret_stats.events;
-	if ((int64_t)n <= 0)
-		return 0;
-	per = (u.file - u.free) / n;
-	need = s->ret_excess / (per > 0 ? per : 1) + 1;
+	if (ret_rows(s) <= 0)
+		return;
+	n = (uint64_t)ret_rows(s);
+	need = s->ret_excess / ret_row_bytes(s, u) + 1;
 	if (need > n / 2 + 1)
 		need = n / 2 + 1;
 	if (need < *rows)
 		*rows = (size_t)need;
-	return 0;
 }
 
 static void
@@ -425,23 +580,31 @@ int
 store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 {
 	struct store_ret_stats before = s->ret_stats;
+	struct store_usage u;
 	int64_t	 cut;
-	int	 r, n;
+	int	 r, n, whole;
 
-	if ((s->ret_age_ns == 0 && s->ret_size == 0) || s->in_tx)
+	if ((s->ret_age_ns == 0 && s->ret_size == 0) || s->in_tx ||
+	    now_ns < s->ret_idle_until)
 		return 0;
-	if ((r = ret_due(s, now_ns, &cut)) <= 0)
+	/* the file's usage once per step (pragmas, cheap) */
+	if (store_usage(s, &u) != 0 || (r = ret_roll(s, &u, now_ns)) < 0)
+		return ERR_DB;
+	if ((r = ret_due(s, &u, now_ns, &cut)) <= 0)
 		return r;
-	if (cut == 0 && (r = ret_rows_for(s, &rows)) != 0)
-		return r;
+	whole = ret_whole(s, &u, cut);
+	if (cut == 0 && !whole)
+		ret_rows_for(s, &u, &rows);
 	if ((r = store_begin(s)) != 0)
 		return r;
-	n = ret_delete(s, cut, (int64_t)rows);
+	n = whole ? ret_drop(s, cut) : ret_delete(s, cut, (int64_t)rows);
 	if (n >= 0 && store_exec(s, "DELETE FROM temp.ret_proc") == 0 &&
 	    (n == 0 || ret_vacuum(s) == 0) &&
 	    store_exec(s, "COMMIT") == 0) {
 		s->in_tx = 0;
 		s->ret_stats.steps++;
+		if (whole)
+			store_parts_dropped(s);
 		if (n == 0)
 			ret_nothing(s, now_ns, cut);
 		return n > 0;
@@ -450,6 +613,7 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 		(void)store_exec(s, "ROLLBACK");
 	s->in_tx = 0;
 	s->failed = 0;
+	s->ret_old_part = 0;
 	/* nothing of the step stays: neither do its counts */
 	s->ret_stats = before;
 	s->ret_stats.errors++;

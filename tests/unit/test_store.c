@@ -166,12 +166,12 @@ test_schema(void **state)
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
 	    "'connections')"), 19);
-	assert_int_equal(STORE_SCHEMA_VERSION, 7);
+	assert_int_equal(STORE_SCHEMA_VERSION, 8);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "7");
+	    "key='schema_version'", "8");
 	/* version 7: events.late, 0 unless set */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events') WHERE name = 'late' AND dflt_value = '0'"), 1);
+	    "('events_part_1') WHERE name = 'late' AND dflt_value = '0'"), 1);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='connections'", "view");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -315,9 +315,9 @@ test_migrate_v1(void **state)
 	store_close(st);
 
 	/* 1 -> 2 -> ... -> 7 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "7");
+	    "key='schema_version'", "8");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
@@ -410,9 +410,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "7");
+	    "key='schema_version'", "8");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -507,7 +507,7 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
 	/* version 5 rebuilt drops: its rows kept, the new source allowed */
@@ -556,6 +556,10 @@ test_migrate_v3(void **state)
  * kept, the syslog sources allowed.
  */
 static const char schema_v6_to_v5[] =
+    "DROP VIEW events; DROP TABLE events_parts;"	/* version 8 */
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE events_part_1 RENAME TO events;"
+    "PRAGMA legacy_alter_table = OFF;"
     "ALTER TABLE events DROP COLUMN late;"	/* version 7 */
     "DROP TABLE drops;"
     "CREATE TABLE drops("
@@ -590,9 +594,9 @@ test_migrate_v5(void **state)
 	d.count = 1;
 	assert_int_equal(store_drops(st, &d, 0), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 7);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "7");
+	    "key='schema_version'", "8");
 	assert_q_str(c->db, "SELECT group_concat(id || ' ' || source || ' ' ||"
 	    " count || ' ' || total, ',') FROM drops", "4 sockown_full 3 12,"
 	    "5 syslog_backlog 7 7,6 syslog_refused 1 7");
@@ -1784,6 +1788,111 @@ test_retention_rollback(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 0);
 }
 
+/* n events of about 600 bytes each from id base on, committed. */
+static void
+parts_fill(struct store *st, const char *exec_id, int n, uint64_t t0)
+{
+	struct store_event	 e;
+	char			 args[640];
+	int			 i;
+
+	memset(args, 'a', sizeof(args) - 1);
+	args[sizeof(args) - 1] = '\0';
+	memset(&e, 0, sizeof(e));
+	e.type = "process_kprobe";
+	e.exec_id = exec_id;
+	e.args = args;
+	for (i = 0; i < n; i++) {
+		e.time_ns = t0 + (uint64_t)i;
+		assert_int_equal(store_event(st, &e), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+}
+
+/*
+ * Retention by parts: under max_size the events go in parts that are
+ * dropped whole; ids go on across parts (none reused), the rows deleted
+ * are counted exactly, the file stays within its bound, an undelivered
+ * alert's event survives the drop of its part (moved to the newest), and
+ * the read-only reader (views off) walks every part.
+ */
+static void
+test_retention_parts(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_usage	 u;
+	struct store_event	 e;
+	struct store_alert	 al = { "geturl", "http://x.invalid/" };
+	const struct store_ret_stats *rs;
+	struct store_ro		*ro;
+	struct store_tail_row	 row;
+	uint64_t		 now = (uint64_t)OFF + 1000000000ULL, max = 0;
+	int64_t			 last = 0, prev = 0;
+	char			 err[256];
+	int			 round, n = 0, r;
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 1000), 0);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = 1;
+	e.type = "process_kprobe";
+	e.exec_id = "a2VwdA==";
+	assert_int_equal(store_event_alerts(st, &e, &al, 1), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_retention_set(st, 0, 8 << 20), 0);
+	for (round = 0; round < 400; round++) {
+		parts_fill(st, "cGFydHM=", 200, 10 + (uint64_t)round * 1000);
+		while ((r = store_retention_step(st, now, 4096)) == 1)
+			;
+		assert_int_equal(r, 0);
+		assert_int_equal(store_usage(st, &u), 0);
+		if (u.file - u.free > max)
+			max = u.file - u.free;
+	}
+	rs = store_retention_stats(st);
+	if (getenv("PARTS_DEBUG") != NULL)
+		fprintf(stderr, "rows %lld parts %lld max %llu steps %llu\n",
+		    q_int(c->db, "SELECT count(*) FROM events"),
+		    q_int(c->db, "SELECT count(*) FROM events_parts"),
+		    (unsigned long long)max,
+		    (unsigned long long)rs->steps);
+	assert_int_equal(rs->errors, 0);
+	/* 80 001 rows written (about 7 times the bound); parts of about
+	 * 1/8 of it were dropped, the newest 5000 rows are all there */
+	assert_true(q_int(c->db, "SELECT count(*) FROM events") < 12000);
+	assert_true(q_int(c->db, "SELECT count(*) FROM events_parts") >= 7);
+	assert_int_equal(q_int(c->db, "SELECT max(id) FROM events"), 80001);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE id >"
+	    " 75000"), 5001);
+	assert_int_equal((long long)rs->events, q_int(c->db, "SELECT 80001 -"
+	    " count(*) FROM events"));
+	/* the database within max_size less the WAL's share (1 MiB) */
+	assert_true(max <= (7 << 20));
+	/* the alert's event is kept, in the newest part, with its job */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE id ="
+	    " 1 AND exec_id = 'a2VwdA=='"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox WHERE"
+	    " event_id = 1"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM outbox o WHERE"
+	    " NOT EXISTS (SELECT 1 FROM events e WHERE e.id = o.event_id)"),
+	    0);
+	store_close(st);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+	/* views off: the reader walks the parts' tables, in id order */
+	assert_non_null(ro = store_ro_open(c->db, err, sizeof(err)));
+	assert_int_equal(store_ro_last_event(ro, &last), 0);
+	assert_int_equal(last, 80001);
+	assert_int_equal(store_ro_tail(ro, 76000), 0);
+	while ((r = store_ro_tail_next(ro, &row)) == 1) {
+		assert_true(row.id > prev);
+		prev = row.id;
+		n++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 4001);
+	store_ro_close(ro);
+}
+
 /*
  * A write of events.jsonl that fails part-way (here: the file size limit,
  * as a full disk would) leaves only whole lines: the file is cut back to
@@ -2016,6 +2125,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_atomic, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_retention_parts,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention_rollback,
 		    setup, teardown),
 		cmocka_unit_test(test_compact),
