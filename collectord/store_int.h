@@ -63,7 +63,8 @@ struct store {
 	uint64_t	 ret_size;	/* 0: no max_size */
 	uint64_t	 page_size;
 	uint64_t	 ret_idle_until;/* Unix ns: no step before */
-	int		 ret_shrinking;
+	uint64_t	 ret_room;	/* bytes kept free below max_size */
+	uint64_t	 ret_seen;	/* stats.events at the last step */
 	uint64_t	 ret_excess;	/* bytes over the target */
 	uint64_t	 ret_rows0;	/* events rows: count(*) at start
 					   minus stats.events then */

@@ -365,6 +365,27 @@ ret_roll(struct store *s, const struct store_usage *u, uint64_t now_ns)
 }
 
 /*
+ * Under max_size the data stays a part's share (or twice what came since
+ * the last step, if more: a batch) below the bound, at most half of it:
+ * the pages a dropped part frees are then there for the rows that come
+ * next, and the file does not grow past its share to be shrunk again.
+ */
+static void
+ret_room(struct store *s, const struct store_usage *u)
+{
+	uint64_t room, half;
+
+	if (s->ret_size == 0)
+		return;
+	room = 2 * (s->stats.events - s->ret_seen) * ret_row_bytes(s, u);
+	s->ret_seen = s->stats.events;
+	if (room < ret_part_bytes(s))
+		room = ret_part_bytes(s);
+	half = (s->ret_size - ret_wal_budget(s->ret_size)) / 2;
+	s->ret_room = room > half ? half : room;
+}
+
+/*
  * What to delete now: 1 with *cut (age: events before it) or *cut = 0
  * (size: the oldest), or 0 (within the bounds).
  */
@@ -379,13 +400,11 @@ ret_due(struct store *s, const struct store_usage *u, uint64_t now_ns,
 	if (s->ret_size != 0) {
 		w = ret_wal_budget(s->ret_size);
 		used = u->file - u->free + w;
-		/* over the database's share: down to 1/16 below it */
-		if (used > s->ret_size || (s->ret_shrinking &&
-		    used + s->ret_size / 16 > s->ret_size)) {
-			s->ret_excess = used + s->ret_size / 16 - s->ret_size;
-			return s->ret_shrinking = 1;
+		/* room kept for what comes before the next step */
+		if (used + s->ret_room > s->ret_size) {
+			s->ret_excess = used + s->ret_room - s->ret_size;
+			return 1;
 		}
-		s->ret_shrinking = 0;
 	}
 	if (s->ret_age_ns != 0 && now_ns > s->ret_age_ns) {
 		if (ret_value(s, RT_OLDEST_NS, 0, &oldest) != 0)
@@ -515,13 +534,13 @@ ret_drop(struct store *s, int64_t cut)
 }
 /*
  * Free pages go back to the file system only where the file is over its
- * share of max_size (then the pages over it), or where they are more than
- * a quarter of the file (then down to 1/16): below that, the next batches
- * reuse them, which costs nothing, while moving pages to shrink the file
- * costs about a third of the deletion.
+ * share of max_size (then the pages over it), or where the age cut left
+ * more than a quarter of the file free (then down to 1/16): otherwise the
+ * next batches reuse them, which costs nothing, while moving pages to
+ * shrink the file costs about a third of the deletion.
  */
 static int
-ret_vacuum(struct store *s)
+ret_vacuum(struct store *s, int64_t cut)
 {
 	int64_t	 pages, freel, mode, over = 0, n = 0;
 	char	 sql[64];
@@ -536,7 +555,8 @@ ret_vacuum(struct store *s)
 		    ret_wal_budget(s->ret_size)) / s->page_size);
 	if (over > 0)
 		n = over < freel ? over : freel;
-	if (freel > pages / 4 && freel - pages / 16 > n)
+	/* under max_size the next rows take the free pages */
+	if (cut != 0 && freel > pages / 4 && freel - pages / 16 > n)
 		n = freel - pages / 16;
 	if (n <= 0)
 		return 0;
@@ -590,6 +610,7 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 	/* the file's usage once per step (pragmas, cheap) */
 	if (store_usage(s, &u) != 0 || (r = ret_roll(s, &u, now_ns)) < 0)
 		return ERR_DB;
+	ret_room(s, &u);
 	if ((r = ret_due(s, &u, now_ns, &cut)) <= 0)
 		return r;
 	whole = ret_whole(s, &u, cut);
@@ -599,7 +620,7 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 		return r;
 	n = whole ? ret_drop(s, cut) : ret_delete(s, cut, (int64_t)rows);
 	if (n >= 0 && store_exec(s, "DELETE FROM temp.ret_proc") == 0 &&
-	    (n == 0 || ret_vacuum(s) == 0) &&
+	    (n == 0 || ret_vacuum(s, cut) == 0) &&
 	    store_exec(s, "COMMIT") == 0) {
 		s->in_tx = 0;
 		s->ret_stats.steps++;
