@@ -169,6 +169,13 @@ test_schema(void **state)
 	assert_int_equal(STORE_SCHEMA_VERSION, 8);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
 	    "key='schema_version'", "8");
+	/* version 8: events is a view over its one part */
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='events'", "view");
+	assert_q_str(c->db, "SELECT group_concat(part || ' ' || first_id) FROM"
+	    " events_parts", "1 1");
+	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
+	    "name='events_part_1'", "table");
 	/* version 7: events.late, 0 unless set */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events_part_1') WHERE name = 'late' AND dflt_value = '0'"), 1);
