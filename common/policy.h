@@ -51,6 +51,8 @@
 #define POL_MAX_STR		HOOK_STR_MAX	/* bytes of a string value
 						   (Postfix: 128) */
 #define POL_MAX_POSTFIX		128
+#define POL_MAX_SUBSTR		HOOK_SUBSTR_MAX	/* bytes of a SubString
+						   value */
 #define POL_MAX_PIDS		HOOK_PIDS_MAX	/* values per matchPIDs entry */
 #define POL_MAX_PID_ENTRIES	HOOK_PID_ENTRIES_MAX /* matchPIDs entries per
 							selector */
