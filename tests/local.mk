@@ -148,3 +148,4 @@ tests_integration_unreadarg_LDFLAGS = -pthread
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
 # SubString / SubStringIgnCase on syscall kprobes, tracepoints, uprobes
 INTEGRATION_TESTS += tests/integration/e2e_substr.sh
+INTEGRATION_TESTS += tests/integration/vm_substr.sh
