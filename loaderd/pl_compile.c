@@ -37,6 +37,8 @@ pl_hook_kind(const struct pol_hook *h)
 		return "uprobe";
 	case POL_HOOK_LSM:
 		return "lsmhook";
+	case POL_HOOK_USDT:
+		return "usdt";
 	}
 	return "hook";
 }
@@ -55,6 +57,11 @@ pl_hook_target(const struct pol_hook *h)
 	case POL_HOOK_UPROBE:
 		xasprintf(&s, "%s:%s", h->path ? h->path : "?",
 		    h->symbol ? h->symbol : "?");
+		return s;
+	case POL_HOOK_USDT:
+		xasprintf(&s, "%s:%s:%s", h->path ? h->path : "?",
+		    h->subsystem ? h->subsystem : "?",
+		    h->event ? h->event : "?");
 		return s;
 	default:
 		return xstrdup(h->call ? h->call : "?");
@@ -843,6 +850,9 @@ pl_compile_hook(struct pl_ctx *c)
 		break;
 	case POL_HOOK_UPROBE:
 		r = pl_hook_uprobe(c, types);
+		break;
+	case POL_HOOK_USDT:
+		r = pl_hook_usdt(c, types);
 		break;
 	case POL_HOOK_LSM:
 		r = pl_hook_lsm(c, types);

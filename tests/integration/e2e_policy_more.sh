@@ -723,7 +723,7 @@ refused "CopyFD refused with a clear message" "$P/a-copyfd.yaml" "a-copyfd.yaml:
 act_pol a-set <<'EOF'
       - action: Set
 EOF
-refused "Set refused (usdts only)" "$P/a-set.yaml" "a-set.yaml:[0-9]+:[0-9]+: Set: only for usdts, which are not supported"
+refused "Set refused: no writes into the probed process" "$P/a-set.yaml" "a-set.yaml:[0-9]+:[0-9]+: Set is not supported by this engine \\(it would write into the probed process's memory\\)"
 act_pol a-notify <<'EOF'
       - action: NotifyEnforcer
 EOF
