@@ -5,6 +5,9 @@
 # struct file's path), an lsmhooks file_open (idem) and a syscall kprobe
 # on openat (the string).  Each loads (the BPF search verified on this
 # kernel), stores the open whose path holds the value and not the other.
+# Then a usdts hook (generic_usdt verified and attached on this kernel)
+# on tests/integration/usdtprobe's tl:hit: a matching and a non-matching
+# hit.
 . "$(dirname "$0")/guestlib.sh"
 
 # sub_case NAME SECT HOOKLINES ARGTYPE MATCHIDX OP VALUE: a policy NAME with
@@ -61,5 +64,44 @@ sub_case sub-lsm lsmhooks '  - hook: "file_open"' file 0 SubStringIgnCase "-YES-
 section "kprobe sys_openat"
 sub_case sub-sys kprobes '  - call: "sys_openat"
     syscall: true' string 1 SubStringIgnoreCase "S-h"
+
+section "usdts tl:hit"
+U=$B/tests/integration/usdtprobe
+cat >"$P/sub-usdt.yaml" <<EOF
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "sub-usdt"
+spec:
+  usdts:
+  - path: "$U"
+    provider: "tl"
+    name: "hit"
+    args:
+    - index: 0
+      type: "string"
+    - index: 1
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "SubString"
+        values:
+        - "vm-usdt-yes"
+EOF
+if addp "$P/sub-usdt.yaml"; then
+	"$U" hit "a-vm-usdt-no" 1 >/dev/null
+	"$U" hit "a-vm-usdt-yes" 2 >/dev/null
+	if wrow "SELECT 1 FROM events WHERE policy_name='sub-usdt' AND args LIKE '%vm-usdt-yes%'"; then
+		is "usdt: the matching hit stored with its arguments, the other not" \
+		    "$(q "SELECT group_concat(type || ' ' || args, '|') FROM events WHERE policy_name='sub-usdt'")" \
+		    'process_usdt [{"string_arg":"a-vm-usdt-yes"},{"int_arg":2}]'
+	else
+		not_ok "usdt: the matching hit stored"; diag "$(plist sub-usdt)"
+	fi
+	"$CTL" -S "$S" policy delete sub-usdt >/dev/null 2>&1
+else
+	not_ok "usdt: policy refused"
+fi
 
 guest_end
