@@ -694,23 +694,16 @@ pl_uprobe_ret(struct pl_ctx *c)
 	return 0;
 }
 
-static int
-pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
+/* A uprobe's or usdt's hook: HOOK_K_UPROBE, its args read from
+ * gctx.args (registers; usdt: the probe's arguments). */
+int
+pl_user_args(struct pl_ctx *c, enum pol_arg_type *types)
 {
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
 	size_t i;
 	int r;
 
-	if (h->path == NULL || h->symbol == NULL)
-		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe without path or "
-		    "symbol");
-	if (h->path[0] != '/')
-		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe path must be "
-		    "absolute");
-	if (access(h->path, R_OK) == -1)
-		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
-		    strerror(errno));
 	ph->cfg.kind = HOOK_K_UPROBE;
 	ph->cfg.syscall_nr = -1;
 	ph->disp = PL_DISP_UPROBE;
@@ -728,6 +721,27 @@ pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
 		types[i] = h->args[i].type;
 	}
 	ph->cfg.nargs = (uint8_t)h->nargs;
+	return 0;
+}
+
+static int
+pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	int r;
+
+	if (h->path == NULL || h->symbol == NULL)
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe without path or "
+		    "symbol");
+	if (h->path[0] != '/')
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe path must be "
+		    "absolute");
+	if (access(h->path, R_OK) == -1)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
+		    strerror(errno));
+	if ((r = pl_user_args(c, types)) != 0)
+		return r;
 	if ((r = pl_uprobe_ret(c)) != 0)
 		return r;
 	ph->meta.function = xstrdup(h->symbol);

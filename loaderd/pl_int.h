@@ -332,6 +332,7 @@ void	pl_net_count(struct polset *, const struct ph *, int delta);
 int	pl_net_sync(struct polset *, char *err, size_t errlen);
 void	pl_sockown_count(struct polset *, struct ph *, int delta);
 void	pl_sockown_sync(struct polset *);
+int	pl_user_args(struct pl_ctx *, enum pol_arg_type *);	/* pl_compile.c */
 /* pl_usdt.c */
 int	pl_hook_usdt(struct pl_ctx *, enum pol_arg_type *);
 int	pl_usdt_attach(struct polset *, struct ph *, char *err,

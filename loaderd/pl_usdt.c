@@ -202,7 +202,6 @@ pl_hook_usdt(struct pl_ctx *c, enum pol_arg_type *types)
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
 	struct usdt_probe p;
-	size_t i;
 	int r;
 
 	if (h->path == NULL || h->subsystem == NULL || h->event == NULL)
@@ -210,19 +209,8 @@ pl_hook_usdt(struct pl_ctx *c, enum pol_arg_type *types)
 		    "provider or name");
 	if ((r = pl_usdt_probe(c, &p)) != 0 || (r = pl_usdt_args(c, &p)) != 0)
 		return r;
-	ph->cfg.kind = HOOK_K_UPROBE;
-	ph->cfg.syscall_nr = -1;
-	ph->disp = PL_DISP_UPROBE;
-	if (h->nargs > HOOK_ARGS_MAX)
-		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
-		    h->nargs, HOOK_ARGS_MAX);
-	for (i = 0; i < h->nargs; i++) {
-		if ((r = pl_arg_reg(c, &h->args[i], &ph->cfg.args[i],
-		    HOOK_SRC_REG)) != 0)
-			return r;
-		types[i] = h->args[i].type;
-	}
-	ph->cfg.nargs = (uint8_t)h->nargs;
+	if ((r = pl_user_args(c, types)) != 0)
+		return r;
 	xasprintf(&ph->meta.function, "%s:%s", h->subsystem, h->event);
 	xasprintf(&ph->how, "usdt %s:%s:%s (%d site%s)", h->path,
 	    h->subsystem, h->event, p.nsites, p.nsites == 1 ? "" : "s");
