@@ -39,7 +39,7 @@ coreutils findutils perl qemu-system-x86 busybox-static cpio xz-utils zstd
 python3 python3-aiosmtpd dnsmasq-base openssl libclang-rt-14-dev
 curl iproute2 groff-base mandoc prometheus-node-exporter
 dpkg-dev debhelper lintian debootstrap systemd-container
-rsyslog rsyslog-gnutls"
+rsyslog rsyslog-gnutls systemtap-sdt-dev"
 
 install_deps() {
 	missing=""

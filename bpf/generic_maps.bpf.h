@@ -85,6 +85,19 @@ struct gen_pending {
 };
 #define GEN_PASS_ALL		0x80
 
+/* SubString / SubStringIgnCase: one value's search through a subject
+ * (bpf/generic/strcmp.bpf.h gen_substr, state of its bpf_loop) */
+struct gen_sub {
+	__u64	w0;		/* the value's first word, masked by m0 */
+	__u64	m0;		/* its first min(len, 8) bytes */
+	__u32	soff;		/* subject: offset in rec */
+	__u32	skey;		/* value: in selectors[skey] */
+	__u32	voff;		/* ... at this byte of it */
+	__u32	len;		/* value bytes */
+	__u32	icase;		/* ASCII letters compared ignoring case */
+	__u32	found;
+};
+
 /* A sock, socket, skb or sockaddr argument as the socket operators see
  * it (bpf/generic/filter.bpf.h sock_view). */
 struct gen_heap {
@@ -110,6 +123,7 @@ struct gen_heap {
 		struct streq_key eq;
 		struct strlpm_key lpm;
 	} sk;
+	struct gen_sub sub;	/* gen_substr's search */
 };
 
 struct rl_key {

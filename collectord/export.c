@@ -519,6 +519,12 @@ static const struct ex_member ex_uprobe[] = {
 	EXM_RAW("args", EXF_ARGS), EXM_RAW("return", EXF_RET),
 	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION), EXM_END,
 };
+static const struct ex_member ex_usdt[] = {
+	EXM("path", EXF_PATH), EXM("provider", EXF_SUBSYS),
+	EXM("name", EXF_EVENT), EXM("policy_name", EXF_POLICY),
+	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
+	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION), EXM_END,
+};
 static const struct ex_member ex_lsm[] = {
 	EXM("function_name", EXF_FUNCTION), EXM("policy_name", EXF_POLICY),
 	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
@@ -543,6 +549,8 @@ ex_members(const struct ipc_hook *h)
 		return ex_uprobe;
 	case POL_HOOK_LSM:
 		return ex_lsm;
+	case POL_HOOK_USDT:
+		return ex_usdt;
 	default:
 		return ex_kprobe;
 	}

@@ -91,6 +91,8 @@ generic_event_type(uint32_t kind)
 		return "process_uprobe";
 	case POL_HOOK_LSM:
 		return "process_lsm";
+	case POL_HOOK_USDT:
+		return "process_usdt";
 	default:
 		return "process_kprobe";
 	}
@@ -109,6 +111,8 @@ generic_kind_word(uint32_t kind)
 		return "uprobe";
 	case POL_HOOK_LSM:
 		return "lsm";
+	case POL_HOOK_USDT:
+		return "usdt";
 	default:
 		return "hook";
 	}

@@ -114,7 +114,7 @@ hooktab_valid(const struct ipc_hook *h)
 	size_t	 i;
 
 	if (h->id >= HOOKTAB_ID_MAX || h->kind < POL_HOOK_KPROBE ||
-	    h->kind > POL_HOOK_LSM || h->nargs > IPC_HOOK_ARGS)
+	    h->kind > POL_HOOK_USDT || h->nargs > IPC_HOOK_ARGS)
 		return 0;
 	if (h->policy == NULL || h->function == NULL || h->subsys == NULL ||
 	    h->event == NULL || h->path == NULL || h->message == NULL ||

@@ -203,6 +203,7 @@ ob_policy_type(const char *type)
 	return type != NULL && (strcmp(type, "process_kprobe") == 0 ||
 	    strcmp(type, "process_tracepoint") == 0 ||
 	    strcmp(type, "process_uprobe") == 0 ||
+	    strcmp(type, "process_usdt") == 0 ||
 	    strcmp(type, "process_lsm") == 0);
 }
 

@@ -71,7 +71,7 @@ static const char *const al_sev_names[] = {
 };
 static const char *const al_event_types[] = {
 	"process_kprobe", "process_tracepoint", "process_uprobe",
-	"process_lsm", "process_exec", "process_exit", NULL
+	"process_lsm", "process_usdt", "process_exec", "process_exit", NULL
 };
 static const char *const al_group_keys[] = {
 	"policy", "binary", "function", "node", "parent_binary", NULL

@@ -369,9 +369,6 @@ pol_spec(struct pol_ctx *c, yaml_node_t *n)
 	if (v[S_ENFORCERS] != NULL && !yamlu_null(v[S_ENFORCERS]))
 		return pol_error(c, v[S_ENFORCERS], "enforcers are not "
 		    "supported; use Sigkill or Override in matchActions");
-	if (v[S_USDTS] != NULL && !yamlu_null(v[S_USDTS]))
-		return pol_error(c, v[S_USDTS], "usdts are not supported; use "
-		    "uprobes on the probed function");
 	if (v[S_LISTS] != NULL) {
 		if ((r = yamlu_seq(c->y, v[S_LISTS], "lists", 0, NULL,
 		    &count)) != 0)
@@ -411,13 +408,15 @@ pol_spec(struct pol_ctx *c, yaml_node_t *n)
 	for (j = 0; j < count; j++) {
 		if ((r = yamlu_pair(c->y, n, j, "spec", &k, &hv)) != 0)
 			return r;
-		for (i = S_KPROBES; i <= S_LSMHOOKS; i++)
+		for (i = S_KPROBES; i < S_N_; i++)
 			if (strcmp(yamlu_sval(k), pol_spec_keys[i]) == 0)
 				break;
-		if (i > S_LSMHOOKS)
+		if (i > S_LSMHOOKS && i != S_USDTS)
 			continue;
 		k = hv;
-		if (i == S_KPROBES || i == S_FENTRIES)
+		if (i == S_USDTS)
+			r = yamlu_null(k) ? 0 : pol_hooks(c, k, POL_HOOK_USDT, 0);
+		else if (i == S_KPROBES || i == S_FENTRIES)
 			r = pol_hooks(c, k, POL_HOOK_KPROBE, i == S_FENTRIES);
 		else if (i == S_TRACEPOINTS)
 			r = pol_hooks(c, k, POL_HOOK_TRACEPOINT, 0);
@@ -430,7 +429,7 @@ pol_spec(struct pol_ctx *c, yaml_node_t *n)
 	}
 	if (c->pol->nhooks == 0)
 		return pol_error(c, n, "spec: no hooks (expected kprobes, "
-		    "fentries, tracepoints, uprobes or lsmhooks)");
+		    "fentries, tracepoints, uprobes, usdts or lsmhooks)");
 	return 0;
 }
 

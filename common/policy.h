@@ -51,6 +51,8 @@
 #define POL_MAX_STR		HOOK_STR_MAX	/* bytes of a string value
 						   (Postfix: 128) */
 #define POL_MAX_POSTFIX		128
+#define POL_MAX_SUBSTR		HOOK_SUBSTR_MAX	/* bytes of a SubString
+						   value */
 #define POL_MAX_PIDS		HOOK_PIDS_MAX	/* values per matchPIDs entry */
 #define POL_MAX_PID_ENTRIES	HOOK_PID_ENTRIES_MAX /* matchPIDs entries per
 							selector */
@@ -85,6 +87,7 @@ enum pol_hook_kind {
 	POL_HOOK_RAW_TRACEPOINT,/* spec.tracepoints, raw: true */
 	POL_HOOK_UPROBE,	/* spec.uprobes: one hook per symbol */
 	POL_HOOK_LSM,		/* spec.lsmhooks */
+	POL_HOOK_USDT,		/* spec.usdts */
 };
 
 struct pol_arg {
@@ -216,10 +219,10 @@ struct pol_hook {
 	int		 syscall_nr;	/* x86_64 number when syscall, else -1
 					   (also -1 for an unknown syscall
 					   with ignore.callNotFound: skip it) */
-	/* tracepoints: */
+	/* tracepoints: (usdts: the probe's provider and name) */
 	char		*subsystem;
 	char		*event;
-	/* uprobes: */
+	/* uprobes, usdts: */
 	char		*path;
 	char		*symbol;
 	int		 ret;		/* return: true */

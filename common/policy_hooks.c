@@ -668,12 +668,64 @@ pol_lsm(struct pol_ctx *c, yaml_node_t *n)
 	return pol_hook_body(c, h, &s);
 }
 
+/*
+ * usdts: a SystemTap SDT probe (provider:name in the ELF notes of path),
+ * attached with libbpf's USDT support; args by the probe's argument
+ * index, read as the probe site says (register, memory, constant)
+ */
+enum {
+	D_PATH, D_PROVIDER, D_NAME, D_BTFPATH, D_ARGS, D_SELECTORS,
+	D_MESSAGE, D_TAGS, D_N_
+};
+
+static const char *const pol_usdt_keys[] = {
+	"path", "provider", "name", "btfPath", "args", "selectors", "message",
+	"tags", NULL
+};
+
+static int
+pol_usdt(struct pol_ctx *c, yaml_node_t *n)
+{
+	yaml_node_t	*v[D_N_];
+	struct pol_hspec s;
+	struct pol_hook	*h;
+	int		 r;
+
+	if ((r = yamlu_map(c->y, n, "usdts", pol_usdt_keys, NULL, v)) != 0)
+		return r;
+	if (v[D_PATH] == NULL || v[D_PROVIDER] == NULL || v[D_NAME] == NULL)
+		return pol_error(c, n, "usdts: missing '%s'", v[D_PATH] ==
+		    NULL ? "path" : v[D_PROVIDER] == NULL ? "provider" :
+		    "name");
+	if (v[D_BTFPATH] != NULL)
+		return pol_error(c, v[D_BTFPATH], "btfPath is not supported "
+		    "(no BTF-typed user-space arguments)");
+	memset(&s, 0, sizeof(s));
+	s.node = n;
+	s.args = v[D_ARGS];
+	s.selectors = v[D_SELECTORS];
+	s.message = v[D_MESSAGE];
+	s.tags = v[D_TAGS];
+	if ((r = pol_hook_new(c, &s, POL_HOOK_USDT, &h)) != 0)
+		return r;
+	if ((r = yamlu_str(c->y, v[D_PATH], "path", POL_MAX_PATH, "PATH_MAX",
+	    &h->path)) != 0)
+		return r;
+	if (h->path[0] != '/')
+		return pol_error(c, v[D_PATH], "path: expected an absolute "
+		    "path");
+	if ((r = pol_ident(c, v[D_PROVIDER], "provider", &h->subsystem)) != 0 ||
+	    (r = pol_ident(c, v[D_NAME], "name", &h->event)) != 0)
+		return r;
+	return pol_hook_body(c, h, &s);
+}
+
 int
 pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
     int fentry)
 {
 	static const char *const names[] = { "", "kprobes", "tracepoints",
-	    "", "uprobes", "lsmhooks" };
+	    "", "uprobes", "lsmhooks", "usdts" };
 	yaml_node_t *item;
 	size_t	 i, count;
 	int	 r;
@@ -693,6 +745,9 @@ pol_hooks(struct pol_ctx *c, yaml_node_t *seq, enum pol_hook_kind kind,
 		case POL_HOOK_UPROBE:
 			r = pol_uprobe(c, item);
 			break;
+		case POL_HOOK_USDT:
+			r = pol_usdt(c, item);
+			break;
 		default:
 			r = pol_lsm(c, item);
 			break;
@@ -708,5 +763,6 @@ const struct pol_keytab pol_hook_keytabs[] = {
 	{ "args", pol_arg_keys }, { "kprobes", pol_kprobe_keys },
 	{ "ignore", pol_ignore_keys }, { "tracepoints", pol_tp_keys },
 	{ "uprobes", pol_uprobe_keys }, { "lsmhooks", pol_lsm_keys },
+	{ "usdts", pol_usdt_keys },
 	{ NULL, NULL }
 };

@@ -228,6 +228,8 @@ policy_hook_kind_name(enum pol_hook_kind k)
 		return "uprobe";
 	case POL_HOOK_LSM:
 		return "lsm";
+	case POL_HOOK_USDT:
+		return "usdt";
 	}
 	return "unknown";
 }

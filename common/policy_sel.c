@@ -580,8 +580,8 @@ pol_act_hook(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		return pol_error(c, n, "NotifyEnforcer needs enforcers, which "
 		    "are not supported; use Sigkill or Override");
 	case POL_ACT_SET:
-		return pol_error(c, n, "Set: only for usdts, which are not "
-		    "supported");
+		return pol_error(c, n, "Set is not supported by this engine "
+		    "(it would write into the probed process's memory)");
 	case POL_ACT_OVERRIDE:
 		if (is_ret)
 			return pol_error(c, n, "Override: not in "
@@ -590,6 +590,9 @@ pol_act_hook(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 			return pol_error(c, n, "Override: not on tracepoints");
 		if (h->fentry)
 			return pol_error(c, n, "Override: not on fentries");
+		if (h->kind == POL_HOOK_USDT)
+			return pol_error(c, n, "Override: not on usdts (a probe "
+			    "site is not a function that returns)");
 		if (h->kind == POL_HOOK_KPROBE && !h->syscall &&
 		    strncmp(h->call, "security_", 9) != 0)
 			return pol_error(c, n, "Override: only on syscalls "

@@ -254,6 +254,14 @@ pol_str_of(struct pol_ctx *c, yaml_node_t *n, const char *s, size_t len,
 		max = POL_MAX_POSTFIX;
 		lim = "POL_MAX_POSTFIX";
 	}
+	if (op == POL_OP_SUBSTRING || op == POL_OP_SUBSTRING_IGNCASE) {
+		if (nul != NULL)
+			return pol_error(c, n, "%s value: a NUL byte (\\0) "
+			    "cannot be inside a string; use Postfix to match "
+			    "its end", policy_op_name(op));
+		max = POL_MAX_SUBSTR;
+		lim = "POL_MAX_SUBSTR";
+	}
 	if (len > max)
 		return pol_error(c, n, "%s value: %zu bytes; at most %zu (%s)",
 		    policy_op_name(op), len, max, lim);

@@ -303,12 +303,15 @@ pl_uretprobe_attach(struct polset *ps, struct ph *ph, char *err,
 	return 0;
 }
 
-/* Attach the uprobe of ph (+ its uretprobe): BPF cookie = hook id. */
+/* Attach the uprobe of ph (+ its uretprobe): BPF cookie = hook id; a
+ * usdts hook at its probe's sites (pl_usdt.c). */
 int
 pl_uprobe_attach(struct polset *ps, struct ph *ph, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, o);
 
+	if (ph->h->kind == POL_HOOK_USDT)
+		return pl_usdt_attach(ps, ph, err, errlen);
 	o.func_name = ph->h->symbol;
 	o.bpf_cookie = ph->id;
 	o.retprobe = false;

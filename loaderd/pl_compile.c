@@ -37,6 +37,8 @@ pl_hook_kind(const struct pol_hook *h)
 		return "uprobe";
 	case POL_HOOK_LSM:
 		return "lsmhook";
+	case POL_HOOK_USDT:
+		return "usdt";
 	}
 	return "hook";
 }
@@ -55,6 +57,11 @@ pl_hook_target(const struct pol_hook *h)
 	case POL_HOOK_UPROBE:
 		xasprintf(&s, "%s:%s", h->path ? h->path : "?",
 		    h->symbol ? h->symbol : "?");
+		return s;
+	case POL_HOOK_USDT:
+		xasprintf(&s, "%s:%s:%s", h->path ? h->path : "?",
+		    h->subsystem ? h->subsystem : "?",
+		    h->event ? h->event : "?");
 		return s;
 	default:
 		return xstrdup(h->call ? h->call : "?");
@@ -687,23 +694,16 @@ pl_uprobe_ret(struct pl_ctx *c)
 	return 0;
 }
 
-static int
-pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
+/* A uprobe's or usdt's hook: HOOK_K_UPROBE, its args read from
+ * gctx.args (registers; usdt: the probe's arguments). */
+int
+pl_user_args(struct pl_ctx *c, enum pol_arg_type *types)
 {
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
 	size_t i;
 	int r;
 
-	if (h->path == NULL || h->symbol == NULL)
-		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe without path or "
-		    "symbol");
-	if (h->path[0] != '/')
-		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe path must be "
-		    "absolute");
-	if (access(h->path, R_OK) == -1)
-		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
-		    strerror(errno));
 	ph->cfg.kind = HOOK_K_UPROBE;
 	ph->cfg.syscall_nr = -1;
 	ph->disp = PL_DISP_UPROBE;
@@ -721,6 +721,27 @@ pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
 		types[i] = h->args[i].type;
 	}
 	ph->cfg.nargs = (uint8_t)h->nargs;
+	return 0;
+}
+
+static int
+pl_hook_uprobe(struct pl_ctx *c, enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	struct ph *ph = c->ph;
+	int r;
+
+	if (h->path == NULL || h->symbol == NULL)
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe without path or "
+		    "symbol");
+	if (h->path[0] != '/')
+		return pl_fail(c, ERR_PARSE, 0, 0, "uprobe path must be "
+		    "absolute");
+	if (access(h->path, R_OK) == -1)
+		return pl_fail(c, ERR_NOTFOUND, 0, 0, "%s: %s", h->path,
+		    strerror(errno));
+	if ((r = pl_user_args(c, types)) != 0)
+		return r;
 	if ((r = pl_uprobe_ret(c)) != 0)
 		return r;
 	ph->meta.function = xstrdup(h->symbol);
@@ -843,6 +864,9 @@ pl_compile_hook(struct pl_ctx *c)
 		break;
 	case POL_HOOK_UPROBE:
 		r = pl_hook_uprobe(c, types);
+		break;
+	case POL_HOOK_USDT:
+		r = pl_hook_usdt(c, types);
 		break;
 	case POL_HOOK_LSM:
 		r = pl_hook_lsm(c, types);

@@ -231,6 +231,7 @@ struct polset {
 	struct tpattq		 tps;
 	struct bpfl_inst	*kinst;		/* generic_kprobe/kretprobe */
 	struct bpfl_inst	*uinst;		/* generic_uretprobe */
+	struct bpfl_inst	*usdtinst;	/* generic_usdt */
 	struct ovrxq		 ovrxs;
 };
 
@@ -331,6 +332,11 @@ void	pl_net_count(struct polset *, const struct ph *, int delta);
 int	pl_net_sync(struct polset *, char *err, size_t errlen);
 void	pl_sockown_count(struct polset *, struct ph *, int delta);
 void	pl_sockown_sync(struct polset *);
+int	pl_user_args(struct pl_ctx *, enum pol_arg_type *);	/* pl_compile.c */
+/* pl_usdt.c */
+int	pl_hook_usdt(struct pl_ctx *, enum pol_arg_type *);
+int	pl_usdt_attach(struct polset *, struct ph *, char *err,
+	    size_t errlen);
 int	pl_uprobe_attach(struct polset *, struct ph *, char *err,
 	    size_t errlen);
 int	pl_kprobe_attach(struct polset *, struct ph *, char *err,

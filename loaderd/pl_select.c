@@ -22,11 +22,29 @@
 #include "pl_int.h"
 
 static int
+pl_op_is_substr(enum pol_op op)
+{
+	return op == POL_OP_SUBSTRING || op == POL_OP_SUBSTRING_IGNCASE;
+}
+
+static int
 pl_op_is_strop(enum pol_op op)
 {
 	return op == POL_OP_PREFIX || op == POL_OP_NOTPREFIX ||
 	    op == POL_OP_POSTFIX || op == POL_OP_NOTPOSTFIX ||
-	    op == POL_OP_SUBSTRING || op == POL_OP_SUBSTRING_IGNCASE;
+	    pl_op_is_substr(op);
+}
+
+/* SubStringIgnCase values: the BPF side folds only ASCII A-Z of the
+ * subject (bpf/generic/strcmp.bpf.h lower8), the value is stored so */
+static void
+pl_ascii_lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
 }
 
 static int
@@ -179,7 +197,8 @@ static int
 pl_biglist(struct pl_ctx *c, const struct pol_matcharg *m,
     struct sel_matcharg *sm, int strop, enum pol_arg_type type)
 {
-	if (c->selmode != PL_SEL_NET && strop)
+	if (c->selmode != PL_SEL_NET && strop && m->op != POL_OP_SUBSTRING &&
+	    m->op != POL_OP_SUBSTRING_IGNCASE)
 		return pl_strmap(c, m, sm);
 	if (c->selmode != PL_SEL_NET && (m->op == POL_OP_EQUAL ||
 	    m->op == POL_OP_NOTEQUAL) && abi_arg_is(type, ABI_AC_INT))
@@ -248,8 +267,15 @@ pl_matcharg(struct pl_ctx *c, const struct pol_matcharg *m,
 				return pl_fail(c, ERR_RANGE, m->line, m->col,
 				    "value of %zu bytes: at most %d", v->len,
 				    HOOK_STR_MAX);
+			if (pl_op_is_substr(m->op) && (v->len > HOOK_SUBSTR_MAX ||
+			    memchr(v->str, '\0', v->len) != NULL))
+				return pl_fail(c, ERR_RANGE, m->line, m->col,
+				    "%s value: 1 to %d bytes, no NUL",
+				    policy_op_name(m->op), HOOK_SUBSTR_MAX);
 			sm->v.str[i].len = (uint16_t)v->len;
 			memcpy(sm->v.str[i].s, v->str, v->len);
+			if (m->op == POL_OP_SUBSTRING_IGNCASE)
+				pl_ascii_lower(sm->v.str[i].s, v->len);
 		} else if (pl_op_is_cidr(m->op)) {
 			memcpy(sm->v.cidr[i].addr, v->addr, 16);
 			sm->v.cidr[i].family = v->family;
@@ -445,12 +471,6 @@ pl_selector(struct pl_ctx *c, const struct pol_selector *s,
 			return pl_fail(c, ERR_RANGE, m->line, m->col,
 			    "matchArgs refers to argument %d, the hook has "
 			    "%zu", m->arg, nargs);
-		if (m->op == POL_OP_SUBSTRING ||
-		    m->op == POL_OP_SUBSTRING_IGNCASE)
-			return pl_fail(c, ERR_UNSUPP, m->line, m->col,
-			    "operator %s is not supported by this engine "
-			    "(matching inside a string is not implemented); "
-			    "use Prefix/Postfix or Equal", policy_op_name(m->op));
 		if ((r = pl_matcharg(c, m, &sc->args[i], (uint8_t)m->arg,
 		    types[m->arg])) != 0)
 			return r;

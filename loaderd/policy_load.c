@@ -799,6 +799,7 @@ polset_free(struct polset *ps)
 	bpf_link__destroy(ps->l_exit);
 	bpfl_inst_free(ps->kinst);
 	bpfl_inst_free(ps->uinst);
+	bpfl_inst_free(ps->usdtinst);
 	netl_free(ps->net);
 	if (ps->barrier_fd >= 0)
 		close(ps->barrier_fd);

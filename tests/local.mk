@@ -146,3 +146,12 @@ tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
+# SubString / SubStringIgnCase on syscall kprobes, tracepoints, uprobes
+INTEGRATION_TESTS += tests/integration/e2e_substr.sh
+INTEGRATION_TESTS += tests/integration/vm_substr.sh
+# usdts: a program with SystemTap SDT probes (systemtap-sdt-dev)
+INTEGRATION_TESTS += tests/integration/e2e_usdt.sh
+check_PROGRAMS += tests/integration/usdtprobe
+tests_integration_usdtprobe_SOURCES = tests/integration/usdtprobe.c \
+	tests/integration/usdtsem.c
+tests_integration_usdtprobe_CFLAGS = $(AM_CFLAGS) -O1 -g

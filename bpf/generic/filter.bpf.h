@@ -165,6 +165,11 @@ gen_matcharg(__u32 skey, __u32 k)
 			    op == POL_OP_POSTFIX)
 				hit = gen_str_match(r->off, r->len, skey,
 				    SEL_ARG_STR_OFF(k, j), op);
+			else if (op == POL_OP_SUBSTRING ||
+			    op == POL_OP_SUBSTRING_IGNCASE)
+				hit = gen_substr(r->off, r->len, skey,
+				    SEL_ARG_STR_OFF(k, j),
+				    op == POL_OP_SUBSTRING_IGNCASE);
 		}
 		break;
 	}

@@ -153,7 +153,7 @@ test_hooktab(void **state)
 	h.id = 3;
 	h.kind = 0;
 	assert_int_equal(hooktab_set(t, &h, now), ERR_RANGE);
-	h.kind = POL_HOOK_LSM + 1;
+	h.kind = POL_HOOK_USDT + 1;
 	assert_int_equal(hooktab_set(t, &h, now), ERR_RANGE);
 	h.kind = POL_HOOK_KPROBE;
 	h.nargs = IPC_HOOK_ARGS + 1;
