@@ -25,13 +25,17 @@ CREATE TABLE real_events(id INTEGER PRIMARY KEY, time TEXT, type TEXT,
 CREATE VIEW events AS SELECT 1 AS id, 'HOSTILE-' || sqlite_version() AS time,
   'HOSTILE' AS type, NULL AS exec_id, NULL AS parent_exec_id,
   NULL AS policy_name, NULL AS function_name, NULL AS action;" >/dev/null
-# as a running collector leaves them (it keeps -wal and -shm)
-touch "$DB-wal" "$DB-shm"
-if [ "$(id -u)" -eq 0 ] && id tripline >/dev/null 2>&1; then
-	chown tripline "$DB" "$DB-wal" "$DB-shm"
-fi
-out=$(timeout 20 "$CTL" -S "$S" tail --no-follow -n 5 2>&1)
-rc=$?
+# the files as a running collector leaves them (it keeps -wal and -shm),
+# then triplinectl tail on them: its output in out, its status in rc
+tail_db() {
+	touch "$DB-wal" "$DB-shm"
+	if [ "$(id -u)" -eq 0 ] && id tripline >/dev/null 2>&1; then
+		chown tripline "$DB" "$DB-wal" "$DB-shm"
+	fi
+	out=$(timeout 20 "$CTL" -S "$S" tail --no-follow -n 5 2>&1)
+	rc=$?
+}
+tail_db
 check "tail on a database whose events table is a view fails" [ $rc -ne 0 ]
 case $out in *HOSTILE*) not_ok "the view's rows are not shown"; diag "$out" ;;
 *) ok "the view's rows are not shown" ;; esac
@@ -50,12 +54,7 @@ CREATE VIEW events_part_1 AS SELECT 1 AS id, 'HOSTILE-' || sqlite_version()
   NULL AS parent_exec_id, NULL AS policy_name, NULL AS function_name,
   NULL AS action, NULL AS args, NULL AS return_value, NULL AS message,
   NULL AS tags, NULL AS actions, NULL AS monitor_would, 0 AS late;" >/dev/null
-touch "$DB-wal" "$DB-shm"
-if [ "$(id -u)" -eq 0 ] && id tripline >/dev/null 2>&1; then
-	chown tripline "$DB" "$DB-wal" "$DB-shm"
-fi
-out=$(timeout 20 "$CTL" -S "$S" tail --no-follow -n 5 2>&1)
-rc=$?
+tail_db
 check "tail on a database whose part is a view fails" [ $rc -ne 0 ]
 case $out in *HOSTILE*) not_ok "...and the view's rows are not shown"; diag "$out" ;;
 *) ok "...and the view's rows are not shown" ;; esac
