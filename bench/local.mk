@@ -30,3 +30,10 @@ noinst_PROGRAMS += bench/store_retention
 bench_store_retention_SOURCES = bench/store_retention.c
 bench_store_retention_LDADD = collectord/libcollectord.a $(COMMON_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS)
 bench_store_retention_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+# time from a system call to its row being visible (run_latency_bench.sh)
+noinst_PROGRAMS += bench/store_latency
+bench_store_latency_SOURCES = bench/store_latency.c
+bench_store_latency_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) -pthread
+bench_store_latency_LDFLAGS = -pthread
+bench_store_latency_LDADD = $(SQLITE_LIBS)
+EXTRA_DIST += bench/run_latency_bench.sh

@@ -30,6 +30,8 @@
 #   cj      c with export.json: false (SQLite only, no events.jsonl)
 #   cr      c with retention.max_size 16M and max_age 1h: the round
 #           writes many times 16M, so retention deletes while it ingests
+#   cb      c with ring_buffer_size 512M: the ring holds what the storm
+#           makes faster than the collector stores (a burst of -n calls)
 #   audit   no tripline; kernel audit with `-a always,exit -F arch=b64
 #           -S openat -F path=/etc/tripline-bench-none` (never matches)
 #   X@old   variant X with OLDBUILDDIR's loaderd (BPF objects are embedded
@@ -122,7 +124,7 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|cr|audit) ;;
+	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit) ;;
 	bp1k|bs1k|be1|be4|be5|be1k) ;;
 	*) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
@@ -246,6 +248,8 @@ sed 's/openat-bench-c/openat-bench-cj/' "$W/pol-c.yaml" >"$W/pol-cj.yaml"
 printf 'export:\n  json: false\n' >"$W/conf-cj.yaml"
 sed 's/openat-bench-c/openat-bench-cr/' "$W/pol-c.yaml" >"$W/pol-cr.yaml"
 printf 'retention:\n  max_size: 16M\n  max_age: 1h\n' >"$W/conf-cr.yaml"
+sed 's/openat-bench-c/openat-bench-cb/' "$W/pol-c.yaml" >"$W/pol-cb.yaml"
+printf 'ring_buffer_size: 512M\n' >"$W/conf-cb.yaml"
 : >"$W/conf-none.yaml"
 
 # status STATE -> $W/status.json; policies STATE -> $W/policies.json
@@ -381,7 +385,7 @@ round_tripline() { # VARIANT CYCLE
 	_ops=$(kv "$_line" ops_per_s)
 	_n=$(kv "$_line" calls)
 	case $_base in
-	c|cj|cr)
+	c|cj|cr|cb)
 		if [ "$_base" = cr ]; then
 			# retention deletes rows: what was stored is how far
 			# the ids of the policy's rows went
@@ -517,7 +521,7 @@ for v in $variants; do
 done
 echo "(ratios are time per op against a: x1.10 = 10 % slower; pair = median of"
 echo " per-cycle ratios against the mean of the a rounds around the cycle)"
-for v in c cj cr c@old cj@old; do
+for v in c cj cr cb c@old cj@old; do
 	case " $variants " in *" $v "*) ;; *) continue ;; esac
 	st=$(col "$v" 7 | sum)
 	ca=$(col "$v" 6 | sum)
