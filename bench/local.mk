@@ -37,3 +37,8 @@ bench_store_latency_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) -pthread
 bench_store_latency_LDFLAGS = -pthread
 bench_store_latency_LDADD = $(SQLITE_LIBS)
 EXTRA_DIST += bench/run_latency_bench.sh
+# the insert ceiling of the events schema (plain SQLite, no collector)
+noinst_PROGRAMS += bench/store_ceiling
+bench_store_ceiling_SOURCES = bench/store_ceiling.c
+bench_store_ceiling_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+bench_store_ceiling_LDADD = $(SQLITE_LIBS)
