@@ -104,3 +104,10 @@ for l in $loads; do
 	    "$(kv calls)" "$(kv seen)" "$(kv p50_ms)" "$(kv p90_ms)" \
 	    "$(kv p99_ms)" "$(kv max_ms)" "$((d1 - d0))"
 done
+# memory after the loads: loaderd and collectord VmHWM / VmRSS (kB)
+mem() { # PID
+	awk '/^VmHWM|^VmRSS/ { printf "%s %s kB  ", $1, $2 }' "/proc/$1/status"
+}
+cpid=$(pgrep -P "$LPID" -f collectord | head -1)
+echo "loaderd: $(mem "$LPID")"
+[ -z "$cpid" ] || echo "collectord: $(mem "$cpid")"
