@@ -146,3 +146,5 @@ tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
+# constructs of the policy language proven from both sides (Conformance)
+INTEGRATION_TESTS += tests/integration/e2e_conform.sh

@@ -1,0 +1,186 @@
+#!/bin/sh
+# Constructs of the policy language whose effect no other test showed
+# from both sides, on this kernel (docs/policy-reference.md, Conformance):
+# nop arguments, an argument without a label, a hook without message or
+# tags, uint32 / int64 / uint64 (above 2^63) values that match and values
+# that do not, cred and capability on
+# capability/cap_capable (root and nobody).  Real system calls (matchArgs
+# of a tracepoint: index is a position in args); asserted
+# on the rows of events.db and the lines of events.jsonl.
+. "$top_srcdir/tests/lib/testlib.sh"
+e2e_env conform
+need setpriv
+M=$T/m
+mkdir -p "$M"
+JS=$S/events.jsonl
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+start_loaderd confnode
+marker_start
+# args and message|tags of the rows of policy $1, one a line
+args_of() { q "SELECT args FROM events WHERE policy_name='$1' ORDER BY id"; }
+jlines() { grep -F "\"policy_name\":\"$1\"" "$JS" 2>/dev/null; }
+
+# ---- nop, label, no message/tags --------------------------------------------
+pol c-nop <<EOF
+  kprobes:
+  - call: "sys_getpriority"
+    syscall: true
+    args:
+    - index: 0
+      type: "nop"
+    - index: 1
+      type: "int"
+      label: "who"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "424711"
+    message: "with nop"
+    tags: ["conform"]
+EOF
+pol c-plain <<EOF
+  kprobes:
+  - call: "sys_getpriority"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+    - index: 1
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "424711"
+EOF
+addok "$P/c-nop.yaml"
+addok "$P/c-plain.yaml"
+"$TR" getpriority 0 424711 >/dev/null
+"$TR" getpriority 0 424712 >/dev/null
+barrier
+is "nop: the nop argument is not shown, the labelled one is" \
+    "$(args_of c-nop)" '[{"int_arg":424711,"label":"who"}]'
+is "nop: without nop both arguments are shown, neither has a label" \
+    "$(args_of c-plain)" '[{"int_arg":0},{"int_arg":424711}]'
+is "message and tags of a hook that has them" \
+    "$(q "SELECT message || '|' || tags FROM events WHERE policy_name='c-nop'")" \
+    'with nop|["conform"]'
+is "no message and no tags: NULL columns" \
+    "$(q "SELECT count(*) FROM events WHERE policy_name='c-plain' AND message IS NULL AND tags IS NULL")" 1
+wait_for 10 sh -c "grep -q '\"policy_name\":\"c-plain\"' '$JS'"
+like "JSON line of a hook with message and tags" "$(jlines c-nop)" \
+    '"args":\[\{"int_arg":424711,"label":"who"\}\],"action":"KPROBE_ACTION_POST","policy_name":"c-nop","message":"with nop","tags":\["conform"\]'
+is "JSON line without message, tags or label" \
+    "$(jlines c-plain | grep -c '"message"\|"tags"\|"label"')" 0
+like "JSON line without message, tags or label: args and policy" \
+    "$(jlines c-plain)" '"args":\[\{"int_arg":0\},\{"int_arg":424711\}\],"action":"KPROBE_ACTION_POST","policy_name":"c-plain"'
+del c-nop
+del c-plain
+pol c-nopop <<EOF
+  kprobes:
+  - call: "sys_getpriority"
+    syscall: true
+    args:
+    - index: 0
+      type: "nop"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "0"
+EOF
+refused "matchArgs on a nop argument refused, with file:line:col" \
+    "$P/c-nopop.yaml" 'c-nopop.yaml:[0-9]+:[0-9]+: .*nop'
+
+# ---- uint32, int64, uint64 above 2^63 ------------------------------------------
+# int_pol NAME CALL INDEX TYPE VALUE
+int_pol() {
+	pol "$1" <<EOF
+  kprobes:
+  - call: "$2"
+    syscall: true
+    args:
+    - index: $3
+      type: "$4"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "$TR"
+      matchArgs:
+      - index: $3
+        operator: "Equal"
+        values:
+        - "$5"
+EOF
+	addok "$P/$1.yaml"
+}
+int_pol c-u32 sys_getpriority 1 uint32 424700
+int_pol c-i64 sys_init_module 1 int64 -5
+int_pol c-u64 sys_init_module 1 uint64 9223372036854775809
+int_pol c-ulong sys_init_module 1 ulong 18446744073709551614
+"$TR" getpriority 0 424700 >/dev/null
+"$TR" getpriority 0 424701 >/dev/null
+# init_module(NULL, len, name) fails (no module support, or EFAULT); the
+# hook runs at entry
+"$TR" init_module -5 c-i64 >/dev/null 2>&1
+"$TR" init_module -6 c-i64 >/dev/null 2>&1
+"$TR" init_module -9223372036854775807 c-u64 >/dev/null 2>&1	# 2^63 + 1
+"$TR" init_module -9223372036854775806 c-u64 >/dev/null 2>&1	# 2^63 + 2
+"$TR" init_module -2 c-ulong >/dev/null 2>&1			# 2^64 - 2
+"$TR" init_module -3 c-ulong >/dev/null 2>&1
+barrier
+is "uint32 Equal 424700: that call stored (uint_arg), 424701 not" \
+    "$(args_of c-u32)" '[{"uint_arg":424700}]'
+is "int64 Equal -5: that call stored (long_arg), -6 not" \
+    "$(args_of c-i64)" '[{"long_arg":"-5"}]'
+is "uint64 Equal 2^63+1: that call stored, 2^63+2 not" \
+    "$(args_of c-u64)" '[{"size_arg":"9223372036854775809"}]'
+is "ulong Equal 2^64-2: that call stored, 2^64-3 not" \
+    "$(args_of c-ulong)" '[{"size_arg":"18446744073709551614"}]'
+for p in c-u32 c-i64 c-u64 c-ulong; do del "$p"; done
+
+# ---- cred and capability on capability/cap_capable -------------------------------
+pol c-cred <<EOF
+  tracepoints:
+  - subsystem: "capability"
+    event: "cap_capable"
+    args:
+    - index: 4
+      type: "cred"
+    - index: 7
+      type: "capability"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "$TR"
+      matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "7"		# CAP_SETUID
+EOF
+addok "$P/c-cred.yaml"
+"$TR" setuid 0 >/dev/null 2>&1
+$NOBODY "$TR" setuid 0 >/dev/null 2>&1
+$NOBODY "$TR" clock_settime 0 >/dev/null 2>&1	# CAP_SYS_TIME (refused), not CAP_SETUID
+barrier
+rows=$(args_of c-cred)
+is "capability Equal 7: two setuid calls stored, clock_settime (CAP_SYS_TIME) not" \
+    "$(printf '%s\n' "$rows" | grep -c .)" 2
+like "cred of root's call: uid 0, capability CAP_SETUID" \
+    "$(printf '%s\n' "$rows" | sed -n 1p)" \
+    '^\[\{"process_credentials_arg":\{"uid":0,"gid":0,.*\},\{"capability_arg":\{"value":7,"name":"CAP_SETUID"\}\}\]$'
+like "cred of nobody's call: uid 65534, no capabilities" \
+    "$(printf '%s\n' "$rows" | sed -n 2p)" \
+    '^\[\{"process_credentials_arg":\{"uid":65534,"gid":65534,.*"caps":\{\},.*\},\{"capability_arg":\{"value":7,"name":"CAP_SETUID"\}\}\]$'
+del c-cred
+
+echo "1..$_tap_n"
+finish
