@@ -208,6 +208,50 @@ run_cred(int argc, char **argv, long *ret)
 	return 1;
 }
 
+/* the calls that make or replace a name without open(2): rename,
+ * renameat, renameat2, link, linkat, symlink, mknod, mknodat (a regular
+ * file), truncate, ftruncate (of a file opened O_RDWR), each relative to
+ * the current directory; 1 if argv was one of them */
+static int
+run_names(int argc, char **argv, long *ret)
+{
+	const char	*c = argv[0];
+	int		 fd;
+
+	if (argc == 3 && strcmp(c, "rename") == 0)
+		*ret = syscall(SYS_rename, argv[1], argv[2]);
+	else if (argc == 3 && strcmp(c, "renameat") == 0)
+		*ret = syscall(SYS_renameat, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2]);
+	else if (argc == 3 && strcmp(c, "renameat2") == 0)
+		*ret = syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2], 0);
+	else if (argc == 3 && strcmp(c, "link") == 0)
+		*ret = syscall(SYS_link, argv[1], argv[2]);
+	else if (argc == 3 && strcmp(c, "linkat") == 0)
+		*ret = syscall(SYS_linkat, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2], 0);
+	else if (argc == 3 && strcmp(c, "symlink") == 0)
+		*ret = syscall(SYS_symlink, argv[1], argv[2]);
+	else if (argc == 2 && strcmp(c, "mknod") == 0)
+		*ret = syscall(SYS_mknod, argv[1], S_IFREG | 0600, 0);
+	else if (argc == 2 && strcmp(c, "mknodat") == 0)
+		*ret = syscall(SYS_mknodat, AT_FDCWD, argv[1], S_IFREG | 0600,
+		    0);
+	else if (argc == 2 && strcmp(c, "truncate") == 0)
+		*ret = syscall(SYS_truncate, argv[1], 0);
+	else if (argc == 2 && strcmp(c, "ftruncate") == 0) {
+		if ((fd = open(argv[1], O_RDWR)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		*ret = syscall(SYS_ftruncate, fd, 0);
+		close(fd);
+	} else
+		return 0;
+	return 1;
+}
+
 static long
 run(int argc, char **argv)
 {
@@ -364,7 +408,8 @@ run(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			ret = run(argc - 2, argv + 2);
 		return ret;
-	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret)) {
+	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret) ||
+	    run_names(argc, argv, &ret)) {
 		;
 	} else
 		goto usage;
