@@ -148,3 +148,5 @@ tests_integration_unreadarg_LDFLAGS = -pthread
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
 # constructs of the policy language proven from both sides (Conformance)
 INTEGRATION_TESTS += tests/integration/e2e_conform.sh
+# kernel object arguments and FileType on kprobes (VM guests: kprobes)
+INTEGRATION_TESTS += tests/integration/vm_objargs.sh

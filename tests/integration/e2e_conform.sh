@@ -3,10 +3,11 @@
 # from both sides, on this kernel (docs/policy-reference.md, Conformance):
 # nop arguments, an argument without a label, a hook without message or
 # tags, uint32 / int64 / uint64 (above 2^63) values that match and values
-# that do not, cred and capability on
-# capability/cap_capable (root and nobody).  Real system calls (matchArgs
-# of a tracepoint: index is a position in args); asserted
-# on the rows of events.db and the lines of events.jsonl.
+# that do not, cred and capability on capability/cap_capable (root and
+# nobody); the refusals of the types and argument options this engine
+# does not carry out.  Real system calls (matchArgs of a tracepoint:
+# index is a position in args); asserted on the rows of events.db and the
+# lines of events.jsonl.
 . "$top_srcdir/tests/lib/testlib.sh"
 e2e_env conform
 need setpriv
@@ -181,6 +182,45 @@ like "cred of nobody's call: uid 65534, no capabilities" \
     "$(printf '%s\n' "$rows" | sed -n 2p)" \
     '^\[\{"process_credentials_arg":\{"uid":65534,"gid":65534,.*"caps":\{\},.*\},\{"capability_arg":\{"value":7,"name":"CAP_SETUID"\}\}\]$'
 del c-cred
+
+# ---- refusals: each with file:line:col and its reason --------------------------
+# ref_pol NAME HOOK-LINES ARG-LINES REGEX DESC: a one-hook policy refused
+ref_pol() {
+	pol "$1" <<EOF
+$2
+    args:
+$3
+EOF
+	refused "$5" "$P/$1.yaml" "$1.yaml:[0-9]+:[0-9]+: .*$4"
+}
+SYSH='  kprobes:
+  - call: "sys_openat"
+    syscall: true'
+CAPH='  tracepoints:
+  - subsystem: "capability"
+    event: "cap_capable"'
+ref_pol r-fn-sys "$SYSH" '    - index: 1
+      type: "filename"' 'type filename \(a struct filename \*\) is not read by this engine' \
+    "filename on a syscall hook refused: a struct filename is not read"
+ref_pol r-fn-tp "$CAPH" '    - index: 4
+      type: "filename"' 'type filename \(a struct filename \*\) is not read by this engine' \
+    "filename on a tracepoint field refused: a struct filename is not read"
+for ty in user_namespace kiocb iov_iter; do
+	ref_pol "r-$ty" "$CAPH" "    - index: 5
+      type: \"$ty\"" "type $ty on a tracepoint field is not supported by this engine" \
+	    "$ty on a tracepoint field refused, with the reason"
+done
+ref_pol r-maxdata "$SYSH" '    - index: 1
+      type: "char_buf"
+      maxData: true' 'maxData' "maxData: true refused: at most 4096 bytes are captured"
+ref_pol r-resolve "$SYSH" '    - index: 1
+      type: "string"
+      resolve: "f_path.dentry"' 'resolve/btfType need BTF-typed kernel arguments' \
+    "resolve refused: no BTF-typed kernel arguments"
+ref_pol r-btftype "$SYSH" '    - index: 1
+      type: "string"
+      btfType: "file"' 'resolve/btfType need BTF-typed kernel arguments' \
+    "btfType refused: no BTF-typed kernel arguments"
 
 echo "1..$_tap_n"
 finish

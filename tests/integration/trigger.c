@@ -51,6 +51,7 @@
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/openat2.h>
+#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -181,6 +182,21 @@ run_open(int argc, char **argv, long *ret)
 	return 1;
 }
 
+/* perf_event_open(2) of a software counter (context switches) of this
+ * process */
+static long
+perf_sw(void)
+{
+	struct perf_event_attr	 pa;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.type = PERF_TYPE_SOFTWARE;
+	pa.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	pa.disabled = 1;
+	return closed(syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0));
+}
+
 /* setreuid(2) and a BPF program load that succeeds (for root); 1 if argv
  * was one of them */
 static int
@@ -201,9 +217,21 @@ run_cred(int argc, char **argv, long *ret)
 		attr.insns = (uint64_t)(uintptr_t)insn;
 		attr.insn_cnt = 2;
 		attr.license = (uint64_t)(uintptr_t)"GPL";
+		strcpy(attr.prog_name, "tlprog");
 		*ret = closed(syscall(SYS_bpf, BPF_PROG_LOAD, &attr,
 		    sizeof(attr)));
-	} else
+	} else if (strcmp(argv[0], "bpf_map") == 0 && argc == 1) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_type = BPF_MAP_TYPE_ARRAY;
+		attr.key_size = 4;
+		attr.value_size = 8;
+		attr.max_entries = 3;
+		strcpy(attr.map_name, "tlmap");
+		*ret = closed(syscall(SYS_bpf, BPF_MAP_CREATE, &attr,
+		    sizeof(attr)));
+	} else if (strcmp(argv[0], "perf_sw") == 0 && argc == 1)
+		*ret = perf_sw();
+	else
 		return 0;
 	return 1;
 }
