@@ -183,6 +183,98 @@ like "cred of nobody's call: uid 65534, no capabilities" \
     '^\[\{"process_credentials_arg":\{"uid":65534,"gid":65534,.*"caps":\{\},.*\},\{"capability_arg":\{"value":7,"name":"CAP_SETUID"\}\}\]$'
 del c-cred
 
+# ---- size_t, const_buf, Signal, lists.validated, selectors.label ---------------
+: > "$M/sz"
+pol c-size <<EOF
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    args:
+    - index: 2
+      type: "size_t"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "$TR"
+      matchArgs:
+      - index: 2
+        operator: "Equal"
+        values:
+        - "4243"
+EOF
+pol c-cbuf <<EOF
+  tracepoints:
+  - subsystem: "task"
+    event: "task_rename"
+    args:
+    - index: 6
+      type: "const_buf"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "tlconf-y"
+EOF
+pol c-sig <<EOF
+  kprobes:
+  - call: "sys_getpriority"
+    syscall: true
+    args:
+    - index: 1
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "424720"
+      matchActions:
+      - action: "Signal"
+        argSig: 10
+EOF
+pol c-list <<EOF
+  lists:
+  - name: "conf-calls"
+    type: "syscalls"
+    validated: false
+    values:
+    - "sys_getpriority"
+  kprobes:
+  - call: "list:conf-calls"
+    syscall: true
+    args:
+    - index: 1
+      type: "int"
+    selectors:
+    - label: "conf-selector"
+      matchArgs:
+      - index: 1
+        operator: "Equal"
+        values:
+        - "424730"
+EOF
+for p in c-size c-cbuf c-sig c-list; do addok "$P/$p.yaml"; done
+"$TR" read "$M/sz" 4243 >/dev/null
+"$TR" read "$M/sz" 4244 >/dev/null
+"$TR" comm tlconf-yes >/dev/null
+"$TR" comm tlconf-no >/dev/null
+is "Signal argSig 10: the matching call gets SIGUSR1" \
+    "$(how "$TR" getpriority 0 424720)" "signal 10"
+is "Signal argSig 10: another call is not signalled" \
+    "$(how "$TR" getpriority 0 424721)" "exit 0"
+"$TR" getpriority 0 424730 >/dev/null
+"$TR" getpriority 0 424731 >/dev/null
+barrier
+is "size_t Equal 4243: that read stored (size_arg), 4244 not" \
+    "$(args_of c-size)" '[{"size_arg":"4243"}]'
+is "const_buf Prefix: the comm tlconf-yes stored (bytes_arg), tlconf-no not" \
+    "$(args_of c-cbuf | grep -c .) $(args_of c-cbuf | grep -c "$(printf 'tlconf-yes' | base64 | cut -c1-12)")" "1 1"
+is "lists.validated: false and a selector label change nothing: 424730 stored, 424731 not" \
+    "$(args_of c-list)" '[{"int_arg":424730}]'
+for p in c-size c-cbuf c-sig c-list; do del "$p"; done
+
 # ---- refusals: each with file:line:col and its reason --------------------------
 # ref_pol NAME HOOK-LINES ARG-LINES REGEX DESC: a one-hook policy refused
 ref_pol() {
@@ -206,7 +298,7 @@ ref_pol r-fn-tp "$CAPH" '    - index: 4
       type: "filename"' 'type filename \(a struct filename \*\) is not read by this engine' \
     "filename on a tracepoint field refused: a struct filename is not read"
 for ty in user_namespace kiocb iov_iter; do
-	ref_pol "r-$ty" "$CAPH" "    - index: 5
+	ref_pol "r-$(echo "$ty" | tr _ -)" "$CAPH" "    - index: 5
       type: \"$ty\"" "type $ty on a tracepoint field is not supported by this engine" \
 	    "$ty on a tracepoint field refused, with the reason"
 done
