@@ -23,41 +23,32 @@ args_of() { q "SELECT args FROM events WHERE policy_name='$1' ORDER BY id"; }
 jlines() { grep -F "\"policy_name\":\"$1\"" "$JS" 2>/dev/null; }
 
 # ---- nop, label, no message/tags --------------------------------------------
-pol c-nop <<EOF
+# gp_pol NAME VALUE ARG0-TYPE ARG1-EXTRA [LINES]: a policy on getpriority
+# (argument 0 of ARG0-TYPE, 1 an int with the line ARG1-EXTRA) whose
+# selector matches who = VALUE; LINES follow the selector's matchArgs
+gp_pol() {
+	pol "$1" <<EOF
   kprobes:
   - call: "sys_getpriority"
     syscall: true
     args:
     - index: 0
-      type: "nop"
+      type: "$3"
     - index: 1
       type: "int"
-      label: "who"
+$4
     selectors:
     - matchArgs:
       - index: 1
         operator: "Equal"
         values:
-        - "424711"
-    message: "with nop"
-    tags: ["conform"]
+        - "$2"
+${5:-}
 EOF
-pol c-plain <<EOF
-  kprobes:
-  - call: "sys_getpriority"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "int"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Equal"
-        values:
-        - "424711"
-EOF
+}
+gp_pol c-nop 424711 nop '      label: "who"' '    message: "with nop"
+    tags: ["conform"]'
+gp_pol c-plain 424711 int ''
 addok "$P/c-nop.yaml"
 addok "$P/c-plain.yaml"
 "$TR" getpriority 0 424711 >/dev/null
@@ -217,23 +208,9 @@ pol c-cbuf <<EOF
         values:
         - "tlconf-y"
 EOF
-pol c-sig <<EOF
-  kprobes:
-  - call: "sys_getpriority"
-    syscall: true
-    args:
-    - index: 1
-      type: "int"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Equal"
-        values:
-        - "424720"
-      matchActions:
+gp_pol c-sig 424720 int '' '      matchActions:
       - action: "Signal"
-        argSig: 10
-EOF
+        argSig: 10'
 pol c-list <<EOF
   lists:
   - name: "conf-calls"

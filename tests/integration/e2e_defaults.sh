@@ -140,24 +140,17 @@ $NOBODY "$TR" symlink /nonexistent "$E-denied" >/dev/null
 "$TR" rename "$M/nonexistent" "$E-enoent" >/dev/null
 "$TR" chdir /etc mknod "${E#/etc/}-relmknod" >/dev/null
 barrier
-one "etc-writes: rename into /etc" etc-writes "$root" __x64_sys_rename \
-    "$E-rename\"" "$(en 'name under /etc made or replaced by rename (path as passed)')"
-one "etc-writes: renameat into /etc" etc-writes "$root" __x64_sys_renameat \
-    "$E-renameat\"" "$(en 'name under /etc made or replaced by rename (path as passed)')"
-one "etc-writes: renameat2 into /etc" etc-writes "$root" __x64_sys_renameat2 \
-    "$E-renameat2\"" "$(en 'name under /etc made or replaced by rename (path as passed)')"
-one "etc-writes: link into /etc" etc-writes "$root" __x64_sys_link \
-    "$E-link\"" "$(en 'hard link made under /etc (path as passed)')"
-one "etc-writes: linkat into /etc" etc-writes "$root" __x64_sys_linkat \
-    "$E-linkat\"" "$(en 'hard link made under /etc (path as passed)')"
-one "etc-writes: symlink in /etc" etc-writes "$root" __x64_sys_symlink \
-    "$E-symlink\"" "$(en 'symbolic link made under /etc (path as passed)')"
-one "etc-writes: symlinkat in /etc" etc-writes "$root" __x64_sys_symlinkat \
-    "$E-symlinkat\"" "$(en 'symbolic link made under /etc (path as passed)')"
-one "etc-writes: mknod of a regular file in /etc" etc-writes "$root" \
-    __x64_sys_mknod "$E-mknod\"" "$(en 'file made under /etc by mknod (path as passed)')"
-one "etc-writes: mknodat of a regular file in /etc" etc-writes "$root" \
-    __x64_sys_mknodat "$E-mknodat\"" "$(en 'file made under /etc by mknod (path as passed)')"
+# made CALL MESSAGE: one row of root's CALL of $E-CALL, with MESSAGE
+made() {
+	one "etc-writes: $1 into /etc" etc-writes "$root" "__x64_sys_$1" \
+	    "$E-$1\"" "$(en "$2 (path as passed)")"
+}
+for c in rename renameat renameat2; do
+	made $c 'name under /etc made or replaced by rename'
+done
+for c in link linkat; do made $c 'hard link made under /etc'; done
+for c in symlink symlinkat; do made $c 'symbolic link made under /etc'; done
+for c in mknod mknodat; do made $c 'file made under /etc by mknod'; done
 one "etc-writes: truncate of a file in /etc" etc-writes "$root" \
     __x64_sys_truncate "$E-truncate\"" "$(en 'file under /etc truncated (path as passed)')"
 one "etc-writes: ftruncate: the descriptor's kernel path" etc-writes "$root" \
