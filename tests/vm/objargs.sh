@@ -13,7 +13,7 @@
 #  4. module (do_init_module), load_info (add_kallsyms): modprobe of two
 #     modules, one matched by name
 #  5. kernel_cap_t / cap_effective / cap_permitted (security_capset: the
-#     sets the pointers point to)
+#     sets the pointers point to); refused as a return value
 #  6. bpf_attr (bpf_check), bpf_prog (security_bpf_prog), bpf_map
 #     (security_bpf_map), perf_event (security_perf_event_alloc)
 # Asserted on the events.db rows.
@@ -151,6 +151,22 @@ if addp "$P/o-caps.yaml"; then
 	fi
 	delp o-caps
 else n_not_ok 2 "kernel_cap_t: policy refused"; fi
+
+pol o-capret <<EOF
+  kprobes:
+  - call: "security_capset"
+    syscall: false
+    return: true
+    returnArg:
+      index: 0
+      type: "kernel_cap_t"
+EOF
+if "$CTL" -S "$S" policy add "$P/o-capret.yaml" >"$D/add.out" 2>&1; then
+	not_ok "kernel_cap_t as a return value refused"; delp o-capret
+else
+	like "kernel_cap_t as a return value refused" "$(cat "$D/add.out")" \
+	    'o-capret.yaml:[0-9]+:[0-9]+: .*returnArg type kernel_cap_t: not supported as a return value'
+fi
 
 # ---- 6. bpf_attr, bpf_prog, bpf_map, perf_event ----------------------------------
 
