@@ -61,7 +61,8 @@ struct gen_argref {
 	__u8	type;		/* enum pol_arg_type */
 	__u8	flags;		/* EVA_* */
 	__u64	val;		/* integers: the value (sign-extended); fd:
-				   the fd number */
+				   the fd number; file, path, dentry,
+				   linux_binprm: ev_arg.aux (inode mode) */
 };
 
 /* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */

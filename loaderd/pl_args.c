@@ -29,6 +29,18 @@ pl_type_name(const struct pol_arg *a)
 	return buf;
 }
 
+/* type filename (Tetragon: a struct filename *, read through its name
+ * pointer) is refused on every hook kind: this engine does not read it */
+int
+pl_arg_filename(struct pl_ctx *c, const struct pol_arg *a)
+{
+	if (a->type != POL_ARG_FILENAME)
+		return 0;
+	return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type filename (a "
+	    "struct filename *) is not read by this engine: use string for a "
+	    "char * argument");
+}
+
 /* Common part of a hook_arg: type, signedness, capture size. */
 int
 pl_arg_common(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
@@ -67,9 +79,13 @@ int
 pl_arg_reg(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
     int src_kind)
 {
+	int r;
+
 	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC)
 		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
 		    "only valid on tracepoints", pl_type_name(a));
+	if ((r = pl_arg_filename(c, a)) != 0)
+		return r;
 	if (abi_arg_has(a->type, ABI_AF_KPTR)) {
 		if (src_kind == HOOK_SRC_SYSARG)
 			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
@@ -138,8 +154,7 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 	if (t == POL_ARG_NONE || t == POL_ARG_AUTO)
 		t = POL_ARG_INT64;
 	if (h->kind == POL_HOOK_KPROBE && !h->syscall &&
-	    ((abi_arg_is(t, ABI_AC_OBJ) && !abi_arg_has(t, ABI_AF_TEXT)) ||
-	    t == POL_ARG_KERNEL_CAP))
+	    abi_arg_is(t, ABI_AC_OBJ) && !abi_arg_has(t, ABI_AF_TEXT))
 		;	/* a kernel function returning an object (sk_alloc) */
 	else if (pl_ret_is_sysfd(h, t))
 		;
@@ -165,12 +180,16 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 static int
 pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha)
 {
+	int r;
+
 	if (a->type == POL_ARG_AUTO || a->type == POL_ARG_DATA_LOC ||
 	    a->type == POL_ARG_SYSCALL64)
 		return pl_fail(c, ERR_PARSE, a->line, a->col, "type %s is "
 		    "only valid on tracepoints", pl_type_name(a));
+	if ((r = pl_arg_filename(c, a)) != 0)
+		return r;
 	switch (a->type) {
-	case POL_ARG_FILENAME: case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE:
+	case POL_ARG_USER_NS: case POL_ARG_NET_DEVICE:
 	case POL_ARG_KIOCB: case POL_ARG_IOV_ITER: case POL_ARG_CHAR_IOVEC:
 	case POL_ARG_SOCKADDR_UN: case POL_ARG_FD:
 		return pl_fail(c, ERR_UNSUPP, a->line, a->col, "type %s on a "

@@ -499,6 +499,8 @@ pl_hook_tp_sys(struct pl_ctx *c, const struct tpfield *f, size_t nf,
 				t = pl_is_char_ptr(fd) ? POL_ARG_STRING :
 				    strchr(fd->type, '*') != NULL ?
 				    POL_ARG_UINT64 : pl_tp_int_type(fd, 1);
+			if ((r = pl_arg_filename(c, a)) != 0)
+				return r;
 			if (abi_arg_has(t, ABI_AF_KPTR))
 				return pl_fail(c, ERR_UNSUPP, a->line, a->col,
 				    "type %s needs a kprobe on a kernel "
@@ -620,8 +622,9 @@ pl_hook_tp(struct pl_ctx *c, enum pol_arg_type *types)
 			else
 				t = pl_tp_int_type(fd, 1);
 		}
-		if (abi_arg_has(t, ABI_AF_KPTR) && t != POL_ARG_FILENAME &&
-		    (r = pl_tp_kptr(c, a, fd, t)) != 0)
+		if ((r = pl_arg_filename(c, a)) != 0 ||
+		    (abi_arg_has(t, ABI_AF_KPTR) &&
+		    (r = pl_tp_kptr(c, a, fd, t)) != 0))
 			goto out;
 		if (t == POL_ARG_CHAR_IOVEC) {
 			r = pl_fail(c, ERR_UNSUPP, a->line, a->col, "type "

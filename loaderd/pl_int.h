@@ -298,6 +298,7 @@ const char *pl_type_name(const struct pol_arg *);
 /* pl_args.c: hook_arg setup */
 int	pl_arg_common(struct pl_ctx *, const struct pol_arg *,
 	    struct hook_arg *, enum pol_arg_type);
+int	pl_arg_filename(struct pl_ctx *, const struct pol_arg *);
 int	pl_arg_reg(struct pl_ctx *, const struct pol_arg *, struct hook_arg *,
 	    int src_kind);
 int	pl_arg_tpsys(struct pl_ctx *, const struct pol_arg *,

@@ -155,3 +155,7 @@ check_PROGRAMS += tests/integration/usdtprobe
 tests_integration_usdtprobe_SOURCES = tests/integration/usdtprobe.c \
 	tests/integration/usdtsem.c
 tests_integration_usdtprobe_CFLAGS = $(AM_CFLAGS) -O1 -g
+# constructs of the policy language proven from both sides (Conformance)
+INTEGRATION_TESTS += tests/integration/e2e_conform.sh
+# kernel object arguments and FileType on kprobes (VM guests: kprobes)
+INTEGRATION_TESTS += tests/integration/vm_objargs.sh

@@ -146,6 +146,13 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 		if (i >= 6)
 			return -1;
 		*out = g->args[i];
+		/* kernel_cap_t: a kernel function takes it by pointer (as
+		 * Tetragon, the 64-bit set it points to) */
+		if (a->type == POL_ARG_KERNEL_CAP &&
+		    a->src_kind == HOOK_SRC_REG &&
+		    bpf_probe_read_kernel(out, sizeof(*out),
+		    (void *)g->args[i]) != 0)
+			return -1;
 		return 0;
 	case HOOK_SRC_RETVAL:
 		*out = g->ret;
@@ -619,7 +626,8 @@ out:
 	ref->len = len;
 	ref->type = type;
 	ref->flags = flags;
-	ref->val = raw;
+	/* file, path, dentry, linux_binprm: the inode's mode (FileType) */
+	ref->val = abi_arg_is(how, ABI_AC_FILE) ? aux : raw;
 	gh->pos = pos + sizeof(struct ev_arg) + ((len + 7) & ~7U);
 	return 0;
 }

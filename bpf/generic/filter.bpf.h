@@ -161,7 +161,10 @@ gen_matcharg(__u32 skey, __u32 k)
 					    v >= num->lo && v <= num->hi;
 					break;
 				}
-			} else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
+			} else if (op == POL_OP_FILETYPE)
+				/* v: the inode's mode; values: S_IF* bits */
+				hit = (v & 0170000) == num->lo;
+			else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
 			    op == POL_OP_POSTFIX)
 				hit = gen_str_match(r->off, r->len, skey,
 				    SEL_ARG_STR_OFF(k, j), op);

@@ -584,7 +584,7 @@ else not_ok "data_loc"; not_ok "data_loc: JSON line"; diag "$(cat "$T/add.out")"
 del tp-dl
 
 # kernel-object types on a syscall hook are refused, saying why
-for t in filename file path; do
+for t in file path; do	# filename: e2e_conform.sh
 	pol ty-k <<EOF
   kprobes:
   - call: "sys_openat"

@@ -51,6 +51,7 @@
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/openat2.h>
+#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -181,6 +182,21 @@ run_open(int argc, char **argv, long *ret)
 	return 1;
 }
 
+/* perf_event_open(2) of a software counter (context switches) of this
+ * process */
+static long
+perf_sw(void)
+{
+	struct perf_event_attr	 pa;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.type = PERF_TYPE_SOFTWARE;
+	pa.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	pa.disabled = 1;
+	return closed(syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0));
+}
+
 /* setreuid(2) and a BPF program load that succeeds (for root); 1 if argv
  * was one of them */
 static int
@@ -201,8 +217,64 @@ run_cred(int argc, char **argv, long *ret)
 		attr.insns = (uint64_t)(uintptr_t)insn;
 		attr.insn_cnt = 2;
 		attr.license = (uint64_t)(uintptr_t)"GPL";
+		strcpy(attr.prog_name, "tlprog");
 		*ret = closed(syscall(SYS_bpf, BPF_PROG_LOAD, &attr,
 		    sizeof(attr)));
+	} else if (strcmp(argv[0], "bpf_map") == 0 && argc == 1) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_type = BPF_MAP_TYPE_ARRAY;
+		attr.key_size = 4;
+		attr.value_size = 8;
+		attr.max_entries = 3;
+		strcpy(attr.map_name, "tlmap");
+		*ret = closed(syscall(SYS_bpf, BPF_MAP_CREATE, &attr,
+		    sizeof(attr)));
+	} else if (strcmp(argv[0], "perf_sw") == 0 && argc == 1)
+		*ret = perf_sw();
+	else
+		return 0;
+	return 1;
+}
+
+/* the calls that make or replace a name without open(2): rename,
+ * renameat, renameat2, link, linkat, symlink, mknod, mknodat (a regular
+ * file), truncate, ftruncate (of a file opened O_RDWR), each relative to
+ * the current directory; 1 if argv was one of them */
+static int
+run_names(int argc, char **argv, long *ret)
+{
+	const char	*c = argv[0];
+	int		 fd;
+
+	if (argc == 3 && strcmp(c, "rename") == 0)
+		*ret = syscall(SYS_rename, argv[1], argv[2]);
+	else if (argc == 3 && strcmp(c, "renameat") == 0)
+		*ret = syscall(SYS_renameat, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2]);
+	else if (argc == 3 && strcmp(c, "renameat2") == 0)
+		*ret = syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2], 0);
+	else if (argc == 3 && strcmp(c, "link") == 0)
+		*ret = syscall(SYS_link, argv[1], argv[2]);
+	else if (argc == 3 && strcmp(c, "linkat") == 0)
+		*ret = syscall(SYS_linkat, AT_FDCWD, argv[1], AT_FDCWD,
+		    argv[2], 0);
+	else if (argc == 3 && strcmp(c, "symlink") == 0)
+		*ret = syscall(SYS_symlink, argv[1], argv[2]);
+	else if (argc == 2 && strcmp(c, "mknod") == 0)
+		*ret = syscall(SYS_mknod, argv[1], S_IFREG | 0600, 0);
+	else if (argc == 2 && strcmp(c, "mknodat") == 0)
+		*ret = syscall(SYS_mknodat, AT_FDCWD, argv[1], S_IFREG | 0600,
+		    0);
+	else if (argc == 2 && strcmp(c, "truncate") == 0)
+		*ret = syscall(SYS_truncate, argv[1], 0);
+	else if (argc == 2 && strcmp(c, "ftruncate") == 0) {
+		if ((fd = open(argv[1], O_RDWR)) == -1) {
+			perror(argv[1]);
+			exit(3);
+		}
+		*ret = syscall(SYS_ftruncate, fd, 0);
+		close(fd);
 	} else
 		return 0;
 	return 1;
@@ -364,7 +436,8 @@ run(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			ret = run(argc - 2, argv + 2);
 		return ret;
-	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret)) {
+	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret) ||
+	    run_names(argc, argv, &ret)) {
 		;
 	} else
 		goto usage;
