@@ -289,24 +289,30 @@ store_exec(struct store *s, const char *sql)
 }
 
 int
+store_stmt_int(struct store *s, sqlite3_stmt *st, int64_t *out)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("store: %.48s: %s", sqlite3_sql(st),
+		    sqlite3_errstr(rc));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : ERR_DB;
+}
+
+int
 store_int_query(struct store *s, const char *sql, int64_t *out)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_log(s, sql);
 		return ERR_DB;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		store_log(s, sql);
-		return ERR_DB;
-	}
-	return 0;
+	return store_stmt_int(s, st, out);
 }
 
 static int

@@ -116,6 +116,8 @@ void	store_log(struct store *, const char *what);
 int	store_exec(struct store *, const char *sql);
 /* The first column of the first row of sql: 0 or ERR_DB (logged). */
 int	store_int_query(struct store *, const char *sql, int64_t *out);
+/* The same of a prepared statement (bound), which it finalizes. */
+int	store_stmt_int(struct store *, sqlite3_stmt *, int64_t *out);
 /* rc of a write in the batch: 0 (done), or ERR_DB (counted; an error
  * for lack of space or I/O marks the batch failed: it is rolled back). */
 int	store_write_ok(struct store *, int rc);

@@ -247,18 +247,10 @@ ret_value_p(struct store *s, int which, int64_t part, int64_t a1,
     int64_t *out)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	if ((st = ret_stmt_p(s, which, part, a1, 0, 0)) == NULL)
 		return ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		log_warnx("store: retention: %s", sqlite3_errstr(rc));
-		return ERR_DB;
-	}
-	return 0;
+	return store_stmt_int(s, st, out);
 }
 
 /* ... on the oldest part. */
