@@ -146,3 +146,10 @@ tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
+# Override decided again on the kernel's copy: a racing thread flipping the
+# path (VM)
+INTEGRATION_TESTS += tests/integration/vm_race.sh
+check_PROGRAMS += tests/integration/racer
+tests_integration_racer_SOURCES = tests/integration/racer.c
+tests_integration_racer_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_racer_LDFLAGS = -pthread

@@ -143,7 +143,7 @@ fdfollow_do(struct gctx *g, struct gen_heap *gh, struct sel_action *a)
 /* An Override decided at syscall entry, for the LSM program that guards
  * the operation inside this same syscall (see struct ovr_pend). */
 static __always_inline void
-ovr_set(struct gctx *g, __u32 mask, __s32 err)
+ovr_set(struct gctx *g, __u32 mask, __s32 err, __u32 undec)
 {
 	struct ovr_pend op;
 	__u64 key = g->pid_tgid;	/* on the stack: 6.1 takes no
@@ -154,6 +154,7 @@ ovr_set(struct gctx *g, __u32 mask, __s32 err)
 	op.id = g->id;
 	op.gen = g->gen;
 	op.mask = mask;
+	op.undec = undec;
 	op.applied = 0;
 	bpf_map_update_elem(&ovr_pending, &key, &op, BPF_ANY);
 }
@@ -326,9 +327,11 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			}
 			g->ovr = a->arg;
 			g->actions |= bit;
+			if (g->phase == PH_RECHECK)
+				break;	/* the executor returns it */
 			if (g->kind == HOOK_K_SYSCALL) {
 				if (hc->flags & HOOK_F_OVR_LSM)
-					ovr_set(g, hc->ovr_mask, a->arg);
+					ovr_set(g, hc->ovr_mask, a->arg, 0);
 			} else
 				hs_add(g->id, HS_OVERRIDES);
 			break;

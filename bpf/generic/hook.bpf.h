@@ -58,7 +58,8 @@ gen_defer_ovr(struct gctx *g, __u32 pass, __u32 amask)
 				continue;
 			if ((amask & (1U << s)) ||
 			    !(hc->flags & HOOK_F_UNREAD_OPEN))
-				ovr_set(g, hc->ovr_mask, sc->actions[i].arg);
+				ovr_set(g, hc->ovr_mask, sc->actions[i].arg,
+				    !(amask & (1U << s)));
 			return 0;
 		}
 	}
@@ -118,6 +119,39 @@ gen_exit_pick(struct gctx *g, __u32 nsel)
 }
 
 /*
+ * PH_RECHECK, selector g->sel matched on the kernel's copy: its Override
+ * error goes to g->ovr.  1 when that is all there is to do: the selector
+ * has no Override (sys_enter posts, from the caller's memory), or
+ * sys_enter decided this Override too (g->ovr_state: it posted and ran
+ * the other actions).  0: sys_enter did not decide it (the argument
+ * changed in between): the selector's actions run and the hit is posted
+ * here, with the kernel's copy in the record.
+ */
+__noinline int
+gen_rck_sel(struct gctx *g)
+{
+	struct sel_cfg *sc;
+	__u32 i, n;
+
+	if (g == NULL || g->sel >= HOOK_SEL_MAX)
+		return 1;
+	sc = sc_get(g->id * HOOK_SEL_MAX + g->sel);
+	if (sc == NULL)
+		return 1;
+	g->ovr = 0;
+	n = sc->nactions;
+	for (i = 0; i < HOOK_ACTIONS_MAX; i++) {
+		if (i >= n)
+			break;
+		if (sc->actions[i].kind == POL_ACT_OVERRIDE) {
+			g->ovr = sc->actions[i].arg;
+			break;
+		}
+	}
+	return g->ovr == 0 || g->ovr_state != 0;
+}
+
+/*
  * One hit of hook g->id (g->phase: PH_ONESHOT from the programs, becomes
  * PH_ENTRY here for AT_EXIT syscall hooks; PH_EXIT from sys_exit).
  */
@@ -147,7 +181,8 @@ gen_hook_run(struct gctx *g)
 	} else {
 		g->gen = hc->gen;
 		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE ||
-		    g->kind == HOOK_K_UPROBE) && (hc->flags & HOOK_F_AT_EXIT))
+		    g->kind == HOOK_K_UPROBE) && (hc->flags & HOOK_F_AT_EXIT) &&
+		    g->phase != PH_RECHECK)
 			g->phase = PH_ENTRY;
 	}
 	nsel = hc->nsel;
@@ -179,7 +214,11 @@ gen_hook_run(struct gctx *g)
 		goto matched;
 	}
 
-	hs_add(g->id, HS_HITS);
+	if (g->phase == PH_RECHECK) {
+		if (nsel == 0)
+			return 0;
+	} else
+		hs_add(g->id, HS_HITS);
 	if (nsel == 0) {
 		if (g->phase == PH_ENTRY) {
 			pending_add(gh, g, GEN_PASS_ALL, 0);
@@ -214,12 +253,18 @@ gen_hook_run(struct gctx *g)
 	/* selectors an unreadable argument left undecided, ahead of the
 	 * winner (PH_ONESHOT stops at the first match): decide at exit */
 	umask = gh->unread & pmask & ~amask & 0xff;
+	if (umask != 0 && g->phase == PH_RECHECK) {
+		/* a selector ahead depends on user memory it cannot read:
+		 * the decision at sys_enter stands */
+		g->rck_undec = 1;
+		return 0;
+	}
 	if (umask != 0 && (hc->flags & HOOK_F_REREAD)) {
 		gen_defer_ovr(g, umask | amask, amask);
 		pending_add(gh, g, umask | amask, umask);
 		return 0;
 	}
-	if (g->phase == PH_ONESHOT && amask != 0) {
+	if (g->phase != PH_ENTRY && amask != 0) {
 		for (s = 0; s < HOOK_SEL_MAX; s++)
 			if (amask & (1U << s)) {
 				g->sel = s;
@@ -232,6 +277,8 @@ gen_hook_run(struct gctx *g)
 		pending_add(gh, g, amask, 0);
 		return 0;
 	}
+	if (g->phase == PH_RECHECK && gen_rck_sel(g) != 0)
+		return 0;
 	/* the rest of the record (all of it if nothing was captured) */
 	capture_from(g, gh, capn, nargs);
 

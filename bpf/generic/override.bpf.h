@@ -12,13 +12,16 @@
  * that syscall is the one running.  ovr_lsm serves every mapped hook
  * (attach target set by the loader); file_permission also checks the
  * MAY_* mask (a write decision must not fail the read of the same call).
+ * rck: the HOOK_RCK_* of this executor; the entries of hooks that it
+ * decides again on the kernel's copy (ovr_rck) are left to that.
  */
 static __always_inline long
-ovr_apply(__u32 mask)
+ovr_apply(__u32 mask, __u32 rck)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ovr_pend *op;
 	struct pt_regs *regs;
+	struct hook_cfg *hc;
 	__u32 nr;
 
 	op = bpf_map_lookup_elem(&ovr_pending, &pid_tgid);
@@ -30,6 +33,8 @@ ovr_apply(__u32 mask)
 		return 0;
 	if (op->mask != 0 && !(mask & op->mask))
 		return 0;
+	if (rck != 0 && (hc = hc_get(op->id)) != NULL && hc->rck_kind == rck)
+		return 0;
 	if (!op->applied) {
 		op->applied = 1;
 		hs_add(op->id, HS_OVERRIDES);
@@ -37,18 +42,143 @@ ovr_apply(__u32 mask)
 	return ovr_ret(op->err);
 }
 
+/*
+ * Hook g->id decided again on the kernel's copy (PH_RECHECK): the error
+ * of its Override, or 0.  sys_enter's decision on the caller's memory
+ * (ovr_pending) only tells whether the hit was posted and its other
+ * actions ran there; when the two differ the argument changed in
+ * between (or named another object: a symlink, a relative path), which
+ * is counted (raced).  A selector ahead that depends on user memory
+ * unreadable here keeps sys_enter's decision.
+ */
+__noinline int
+gen_rck_one(struct gctx *g)
+{
+	struct ovr_pend *op, np;
+	__u64 key;
+	int entry, err;
+
+	if (g == NULL)
+		return 0;
+	key = g->pid_tgid;
+	op = bpf_map_lookup_elem(&ovr_pending, &key);
+	entry = op != NULL && op->nr == g->nr && op->id == g->id;
+	g->ovr_state = entry;
+	g->ovr = 0;
+	g->rck_undec = 0;
+	g->phase = PH_RECHECK;
+	gen_hook_run(g);
+	err = g->ovr;
+	if (g->rck_undec)
+		err = entry && op != NULL ? op->err : 0;
+	if (entry && op != NULL) {
+		if (op->applied)
+			return op->applied == 1 ? err : 0;
+		op->applied = err != 0 ? 1 : 2;
+		if (err != 0)
+			hs_add(g->id, HS_OVERRIDES);
+		else if (!op->undec)
+			hs_add(g->id, HS_RACED);
+		return err;
+	}
+	if (err != 0) {
+		/* for sys_exit: carried out (a late hit's Override) */
+		np.err = err;
+		np.nr = g->nr;
+		np.id = g->id;
+		np.gen = g->gen;
+		np.mask = 0;
+		np.undec = 0;
+		np.applied = 1;
+		bpf_map_update_elem(&ovr_pending, &key, &np, BPF_ANY);
+		hs_add(g->id, HS_OVERRIDES);
+		hs_add(g->id, HS_RACED);
+	}
+	return err;
+}
+
+/* The syscall hooks of the running syscall that this executor (rck, the
+ * kernel's object kobj) decides again: the first Override's error. */
+static __always_inline long
+ovr_rck(__u32 rck, __u64 kobj)
+{
+	struct pt_regs *regs;
+	struct hook_list *hl;
+	struct hook_cfg *hc;
+	struct gctx *g;
+	__u32 nr, i, n;
+	int r;
+
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = regs->orig_ax;
+	hl = bpf_map_lookup_elem(&sys_hooks, &nr);
+	if (hl == NULL || hl->n == 0 || (g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_SYSCALL);
+	g->nr = nr;
+	g->rck = rck;
+	g->kobj = kobj;
+	n = hl->n;
+	for (i = 0; i < HOOK_PER_DISPATCH; i++)
+		g->ids[i] = hl->ids[i];
+	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
+		if (i >= n)
+			break;
+		hc = hc_get(g->ids[i]);
+		if (hc == NULL || !(hc->flags & HOOK_F_ENABLED) ||
+		    (hc->flags & HOOK_F_MONITOR) ||
+		    hc->kind != HOOK_K_SYSCALL || hc->rck_kind != rck)
+			continue;
+		g->id = g->ids[i];
+		r = gen_rck_one(g);
+		if (r != 0)
+			return ovr_ret(r);
+	}
+	return 0;
+}
+
 SEC("?lsm/file_open")
 int
 ovr_lsm(unsigned long long *ctx)
 {
-	return ovr_apply(0);
+	return ovr_apply(0, 0);
 }
 
 SEC("?lsm/file_permission")
 int
 ovr_file_permission(unsigned long long *ctx)
 {
-	return ovr_apply((__u32)ctx[1]);
+	return ovr_apply((__u32)ctx[1], 0);
+}
+
+/* the executors that decide again on the kernel's copy: file_open(file),
+ * socket_connect(sock, address, addrlen), inode_symlink(dir, dentry,
+ * old_name) */
+SEC("?lsm/file_open")
+int
+ovr_file_open(unsigned long long *ctx)
+{
+	long r = ovr_rck(HOOK_RCK_FILE, ctx[0]);
+
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_FILE);
+}
+
+SEC("?lsm/socket_connect")
+int
+ovr_socket_connect(unsigned long long *ctx)
+{
+	long r = ovr_rck(HOOK_RCK_SOCKADDR, ctx[1]);
+
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_SOCKADDR);
+}
+
+SEC("?lsm/inode_symlink")
+int
+ovr_inode_symlink(unsigned long long *ctx)
+{
+	long r = ovr_rck(HOOK_RCK_KSTR, ctx[2]);
+
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_KSTR);
 }
 
 /* where the kernel has bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE):
@@ -57,7 +187,7 @@ SEC("?kprobe")
 int
 ovr_kprobe(struct pt_regs *ctx)
 {
-	long r = ovr_apply(0);
+	long r = ovr_apply(0, 0);
 
 	if (r != 0)
 		bpf_override_return(ctx, r);

@@ -71,7 +71,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			hs_add(op->id, HS_OVR_MISSED);
 		if (op->nr == nr) {
 			ovr_id = op->id;
-			ovr_state = op->applied ? 1 : 2;
+			ovr_state = op->applied == 1 ? 1 : 2;
 		}
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
 	}

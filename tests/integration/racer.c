@@ -1,0 +1,120 @@
+/*
+ * tests/integration/racer.c -- a second thread flips a path between a
+ * harmless and a protected name while this one opens it, for a while:
+ * the race against a hook that decides on the caller's memory at
+ * sys_enter while the kernel copies the path a moment later.
+ *
+ *   racer SECONDS DIR
+ *
+ * DIR must hold the files "allowed" (content "A") and "blocked" (content
+ * "B").  The path buffer is DIR + "/" padded to a multiple of 8 bytes
+ * with "/" characters, then the 8-byte word "allowed\0" or "blocked\0",
+ * flipped with one aligned store, so every open sees one name or the
+ * other, whole.  Each open that succeeds is read to tell which file it
+ * opened.  Prints
+ *   opens N allowed N blocked N refused N other N
+ * (refused: EPERM or EACCES; other: any other error) and exits 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PATHMAX	256
+
+static union {
+	uint64_t	w[PATHMAX / 8];
+	char		c[PATHMAX];
+} path;
+static volatile uint64_t *word;
+static volatile int stop;
+static uint64_t name_ok, name_bad;
+
+static void *
+flipper(void *arg)
+{
+	volatile unsigned i;
+
+	(void)arg;
+	/* as long in one state as in the other: wherever this thread is
+	 * preempted (one CPU), the name the other one sees is either */
+	while (!stop) {
+		*word = name_bad;
+		for (i = 0; i < 200; i++)
+			;
+		*word = name_ok;
+		for (i = 0; i < 200; i++)
+			;
+	}
+	return NULL;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned long opens = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	pthread_t th;
+	double end;
+	size_t n;
+	char c;
+	int fd;
+
+	if (argc != 3 || strlen(argv[2]) > PATHMAX - 24) {
+		fprintf(stderr, "usage: racer SECONDS DIR\n");
+		return 2;
+	}
+	memcpy(&name_ok, "allowed", 8);
+	memcpy(&name_bad, "blocked", 8);
+	n = strlen(argv[2]);
+	memcpy(path.c, argv[2], n);
+	do
+		path.c[n++] = '/';
+	while (n % 8 != 0);
+	word = &path.w[n / 8];
+	*word = name_ok;
+	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		opens++;
+		fd = open(path.c, O_RDONLY);
+		if (fd < 0) {
+			if (errno == EPERM || errno == EACCES)
+				refused++;
+			else
+				other++;
+			continue;
+		}
+		if (read(fd, &c, 1) != 1)
+			other++;
+		else if (c == 'A')
+			ok++;
+		else if (c == 'B')
+			bad++;
+		else
+			other++;
+		close(fd);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("opens %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    opens, ok, bad, refused, other);
+	return 0;
+}
