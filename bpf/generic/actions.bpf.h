@@ -327,7 +327,7 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			}
 			g->ovr = a->arg;
 			g->actions |= bit;
-			if (g->phase == PH_RECHECK)
+			if (g->phase == PH_RCKACT)
 				break;	/* the executor returns it */
 			if (g->kind == HOOK_K_SYSCALL) {
 				if (hc->flags & HOOK_F_OVR_LSM)

@@ -245,10 +245,10 @@ gen_capture(struct gctx *g, __u32 slot)
 		__u32 addr4;
 	} raw_sa;
 	__u64 raw = 0, v, size, max, n;
-	__u32 pos, off, type, how, flags = 0, aux = 0, len = 0, dl, rkind;
+	__u32 pos, off, type, how, flags = 0, aux = 0, len = 0, dl;
 	__u8 *dst;
 	long r;
-	int noerr = 0, krck = 0;
+	int noerr = 0;
 
 	barrier_var(slot);
 	if (g == NULL || gh == NULL || slot >= GEN_NARGS)
@@ -285,15 +285,15 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR | EVA_FAULT;
 		goto out;
 	}
-	rkind = g->kind;
-	if (g->phase == PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
+	/* (in g, not on the stack: 6.1's combined stack limit) */
+	g->rck_now = 0;
+	if (g->phase >= PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
 		/* the kernel's own copy, not the caller's memory: the path
 		 * of the file it opened, its sockaddr or string copy */
 		raw = g->kobj;
-		rkind = HOOK_K_LSM;
+		g->rck_now = 1;
 		if (g->rck == HOOK_RCK_FILE) {
 			f = (void *)raw;
-			krck = 1;
 			if (f == NULL)
 				flags = EVA_ERROR;
 			goto kpath;
@@ -318,13 +318,13 @@ gen_capture(struct gctx *g, __u32 slot)
 		 */
 		n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
 		r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
-		if (r < 0 && rkind != HOOK_K_SYSCALL)
+		if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
 			r = bpf_probe_read_kernel_str(dst, n + 1,
 			    (void *)raw);
 		if (r == (long)n + 1 && max > n) {
 			r = bpf_probe_read_user_str(dst, max + 1,
 			    (void *)raw);
-			if (r < 0 && rkind != HOOK_K_SYSCALL)
+			if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
 				r = bpf_probe_read_kernel_str(dst, max + 1,
 				    (void *)raw);
 		}
@@ -554,7 +554,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (arg_read(rkind, &raw_sa, sizeof(raw_sa),
+		if (arg_read(g->rck_now ? HOOK_K_LSM : g->kind, &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = read_err(g, raw);
 			break;
@@ -569,7 +569,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (arg_read(rkind, so->addr, 16,
+			if (arg_read(g->rck_now ? HOOK_K_LSM : g->kind, so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = read_err(g, raw);
 				break;
@@ -599,7 +599,7 @@ kpath:
 		if (f != NULL) {
 			dentry = BPF_CORE_READ(f, f_path.dentry);
 			mnt = BPF_CORE_READ(f, f_path.mnt);
-			if (how != POL_ARG_FD && !krck) {
+			if (how != POL_ARG_FD && !g->rck_now) {
 				aux = BPF_CORE_READ(f, f_inode, i_mode);
 				if (BPF_CORE_READ(f, f_mode) & 0x2)
 					aux |= EVA_AUX_FMODE_W;

@@ -119,39 +119,6 @@ gen_exit_pick(struct gctx *g, __u32 nsel)
 }
 
 /*
- * PH_RECHECK, selector g->sel matched on the kernel's copy: its Override
- * error goes to g->ovr.  1 when that is all there is to do: the selector
- * has no Override (sys_enter posts, from the caller's memory), or
- * sys_enter decided this Override too (g->ovr_state: it posted and ran
- * the other actions).  0: sys_enter did not decide it (the argument
- * changed in between): the selector's actions run and the hit is posted
- * here, with the kernel's copy in the record.
- */
-__noinline int
-gen_rck_sel(struct gctx *g)
-{
-	struct sel_cfg *sc;
-	__u32 i, n;
-
-	if (g == NULL || g->sel >= HOOK_SEL_MAX)
-		return 1;
-	sc = sc_get(g->id * HOOK_SEL_MAX + g->sel);
-	if (sc == NULL)
-		return 1;
-	g->ovr = 0;
-	n = sc->nactions;
-	for (i = 0; i < HOOK_ACTIONS_MAX; i++) {
-		if (i >= n)
-			break;
-		if (sc->actions[i].kind == POL_ACT_OVERRIDE) {
-			g->ovr = sc->actions[i].arg;
-			break;
-		}
-	}
-	return g->ovr == 0 || g->ovr_state != 0;
-}
-
-/*
  * One hit of hook g->id (g->phase: PH_ONESHOT from the programs, becomes
  * PH_ENTRY here for AT_EXIT syscall hooks; PH_EXIT from sys_exit).
  */
@@ -181,8 +148,7 @@ gen_hook_run(struct gctx *g)
 	} else {
 		g->gen = hc->gen;
 		if ((g->kind == HOOK_K_SYSCALL || g->kind == HOOK_K_KPROBE ||
-		    g->kind == HOOK_K_UPROBE) && (hc->flags & HOOK_F_AT_EXIT) &&
-		    g->phase != PH_RECHECK)
+		    g->kind == HOOK_K_UPROBE) && (hc->flags & HOOK_F_AT_EXIT))
 			g->phase = PH_ENTRY;
 	}
 	nsel = hc->nsel;
@@ -214,10 +180,7 @@ gen_hook_run(struct gctx *g)
 		goto matched;
 	}
 
-	if (g->phase == PH_RECHECK) {
-		if (nsel == 0)
-			return 0;
-	} else
+	if (g->phase < PH_RECHECK)
 		hs_add(g->id, HS_HITS);
 	if (nsel == 0) {
 		if (g->phase == PH_ENTRY) {
@@ -253,7 +216,7 @@ gen_hook_run(struct gctx *g)
 	/* selectors an unreadable argument left undecided, ahead of the
 	 * winner (PH_ONESHOT stops at the first match): decide at exit */
 	umask = gh->unread & pmask & ~amask & 0xff;
-	if (umask != 0 && g->phase == PH_RECHECK) {
+	if (umask != 0 && g->phase >= PH_RECHECK) {
 		/* a selector ahead depends on user memory it cannot read:
 		 * the decision at sys_enter stands */
 		g->rck_undec = 1;
@@ -277,8 +240,8 @@ gen_hook_run(struct gctx *g)
 		pending_add(gh, g, amask, 0);
 		return 0;
 	}
-	if (g->phase == PH_RECHECK && gen_rck_sel(g) != 0)
-		return 0;
+	if (g->phase == PH_RECHECK)
+		return 0;	/* decided: g->sel (gen_rck_one) */
 	/* the rest of the record (all of it if nothing was captured) */
 	capture_from(g, gh, capn, nargs);
 

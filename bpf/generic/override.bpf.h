@@ -43,58 +43,110 @@ ovr_apply(__u32 mask, __u32 rck)
 }
 
 /*
- * Hook g->id decided again on the kernel's copy (PH_RECHECK): the error
- * of its Override, or 0.  sys_enter's decision on the caller's memory
+ * PH_RECHECK, selector g->sel matched on the kernel's copy: its Override
+ * error goes to g->ovr.  1 when that is all there is to do: the selector
+ * has no Override (sys_enter posts, from the caller's memory), or
+ * sys_enter decided this Override too (g->ovr_state: it posted and ran
+ * the other actions).  0: sys_enter did not decide it (the argument
+ * changed in between): the selector's actions are to run and the hit is
+ * to be posted here (PH_RCKACT), with the kernel's copy in the record.
+ */
+__noinline int
+gen_rck_sel(struct gctx *g)
+{
+	struct sel_cfg *sc;
+	__u32 i, n;
+
+	if (g == NULL || g->sel >= HOOK_SEL_MAX)
+		return 1;
+	sc = sc_get(g->id * HOOK_SEL_MAX + g->sel);
+	if (sc == NULL)
+		return 1;
+	g->ovr = 0;
+	n = sc->nactions;
+	for (i = 0; i < HOOK_ACTIONS_MAX; i++) {
+		if (i >= n)
+			break;
+		if (sc->actions[i].kind == POL_ACT_OVERRIDE) {
+			g->ovr = sc->actions[i].arg;
+			break;
+		}
+	}
+	return g->ovr == 0 || g->ovr_state != 0;
+}
+
+/*
+ * Hook g->id decided again on the kernel's copy: the error of its
+ * Override, or 0.  sys_enter's decision on the caller's memory
  * (ovr_pending) only tells whether the hit was posted and its other
  * actions ran there; when the two differ the argument changed in
  * between (or named another object: a symlink, a relative path), which
  * is counted (raced).  A selector ahead that depends on user memory
- * unreadable here keeps sys_enter's decision.
+ * unreadable here keeps sys_enter's decision.  Its stack is small: it
+ * sits under gen_hook_run's chain (6.1: 512 bytes for all frames).
  */
 __noinline int
 gen_rck_one(struct gctx *g)
 {
-	struct ovr_pend *op, np;
+	struct ovr_pend *op;
 	__u64 key;
-	int entry, err;
+	int err;
 
 	if (g == NULL)
 		return 0;
 	key = g->pid_tgid;
 	op = bpf_map_lookup_elem(&ovr_pending, &key);
-	entry = op != NULL && op->nr == g->nr && op->id == g->id;
-	g->ovr_state = entry;
+	if (op != NULL && (op->nr != g->nr || op->id != g->id))
+		op = NULL;
+	g->ovr_state = op != NULL;
 	g->ovr = 0;
 	g->rck_undec = 0;
+	g->rck_new = 0;
 	g->phase = PH_RECHECK;
 	gen_hook_run(g);
-	err = g->ovr;
 	if (g->rck_undec)
-		err = entry && op != NULL ? op->err : 0;
-	if (entry && op != NULL) {
-		if (op->applied)
-			return op->applied == 1 ? err : 0;
-		op->applied = err != 0 ? 1 : 2;
-		if (err != 0)
-			hs_add(g->id, HS_OVERRIDES);
-		else if (!op->undec)
-			hs_add(g->id, HS_RACED);
+		return op != NULL && op->applied != 2 ? op->err : 0;
+	if (g->sel < HOOK_SEL_MAX && gen_rck_sel(g) == 0) {
+		g->phase = PH_RCKACT;
+		gen_hook_run(g);
+	}
+	err = g->sel < HOOK_SEL_MAX ? g->ovr : 0;
+	if (op == NULL) {
+		g->rck_new = err != 0;
 		return err;
 	}
-	if (err != 0) {
-		/* for sys_exit: carried out (a late hit's Override) */
-		np.err = err;
-		np.nr = g->nr;
-		np.id = g->id;
-		np.gen = g->gen;
-		np.mask = 0;
-		np.undec = 0;
-		np.applied = 1;
-		bpf_map_update_elem(&ovr_pending, &key, &np, BPF_ANY);
+	if (op->applied)
+		return op->applied == 1 ? err : 0;
+	op->applied = err != 0 ? 1 : 2;
+	if (err != 0)
 		hs_add(g->id, HS_OVERRIDES);
+	else if (!op->undec)
 		hs_add(g->id, HS_RACED);
-	}
 	return err;
+}
+
+/* An Override carried out that sys_enter did not decide: counted, and
+ * noted for sys_exit (a late hit's Override was carried out). */
+__noinline int
+gen_rck_note(struct gctx *g, int err)
+{
+	struct ovr_pend np;
+	__u64 key;
+
+	if (g == NULL)
+		return 0;
+	key = g->pid_tgid;
+	np.err = err;
+	np.nr = g->nr;
+	np.id = g->id;
+	np.gen = g->gen;
+	np.mask = 0;
+	np.undec = 0;
+	np.applied = 1;
+	bpf_map_update_elem(&ovr_pending, &key, &np, BPF_ANY);
+	hs_add(g->id, HS_OVERRIDES);
+	hs_add(g->id, HS_RACED);
+	return 0;
 }
 
 /* The syscall hooks of the running syscall that this executor (rck, the
@@ -129,8 +181,12 @@ ovr_rck(__u32 rck, __u64 kobj)
 		    (hc->flags & HOOK_F_MONITOR) ||
 		    hc->kind != HOOK_K_SYSCALL || hc->rck_kind != rck)
 			continue;
+		if (hc->nsel == 0)
+			continue;
 		g->id = g->ids[i];
 		r = gen_rck_one(g);
+		if (r != 0 && g->rck_new)
+			gen_rck_note(g, r);
 		if (r != 0)
 			return ovr_ret(r);
 	}
