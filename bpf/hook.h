@@ -117,8 +117,19 @@ struct ovr_pend {
 					   file's path */
 #define HOOK_RCK_SOCKADDR	2	/* socket_connect: the kernel's copy
 					   of the sockaddr */
-#define HOOK_RCK_KSTR		3	/* inode_symlink: the kernel's copy of
-					   the link's target string */
+#define HOOK_RCK_KSTR		3	/* inode_symlink: the kernel's
+					   copy of the link's target */
+
+/* race_chk[pid_tgid]: a syscall hook's argument hook_cfg.race_arg as
+ * read at sys_enter, compared at sys_exit */
+struct race_note {
+	__u32	id;		/* hook */
+	__u32	gen;
+	__u32	nr;		/* syscall number */
+	__u32	len;		/* bytes read */
+	__u64	ptr;		/* the argument (user pointer) */
+	__u64	hash;		/* of its first HOOK_STR_MAX bytes */
+};
 
 /* hook_arg.src_kind */
 #define HOOK_SRC_SYSARG		1	/* syscall argument src (0..5) */
@@ -200,7 +211,12 @@ struct hook_cfg {
 				   of argument rck_slot (0: it does
 				   not) */
 	__u8	rck_slot;	/* position in args[] */
-	__u8	rck_pad[6];
+	__u8	race_arg;	/* 1 + position in args[] of the
+				   argument an enforcing selector reads
+				   from the caller's memory and nothing
+				   reads again: read once more at exit,
+				   a change counted (raced); 0: none */
+	__u8	rck_pad[5];
 	struct hook_arg args[HOOK_ARGS_MAX];
 	struct hook_arg ret;	/* type NONE if not wanted */
 };
@@ -354,10 +370,10 @@ struct hook_stat {
 	__u64	overrides;	/* Override carried out (error returned) */
 	__u64	ovr_missed;	/* Override decided but the guarding LSM
 				   hook never ran in that syscall */
-	__u64	raced;		/* the decision on the caller's memory
-				   and the one on the kernel's copy
-				   differed (the argument changed in
-				   between) */
+	__u64	raced;		/* the argument the kernel used was
+				   not the one decided on (the decision
+				   on the kernel's copy differed, or it
+				   changed by sys_exit) */
 };
 
 /*

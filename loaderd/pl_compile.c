@@ -348,7 +348,8 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 			continue;
 		for (j = 0; j < s->nmatchargs; j++) {
 			a = s->matchargs[j].arg;
-			if (a < 0 || a >= HOOK_ARGS_MAX || !pl_user_mem(types[a]))
+			if (a < 0 || a >= HOOK_ARGS_MAX ||
+			    !pl_user_mem(types[a]))
 				continue;
 			user = 1;
 			if ((ph->cfg.rck_kind == 0 || a != ph->cfg.rck_slot) &&
@@ -362,10 +363,13 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 		xasprintf(&how, "%s; race-free: the Override executor decides "
 		    "again on %s (argument %u)", ph->how,
 		    pl_rck_what(ph->cfg.rck_kind), ph->cfg.rck_slot);
-	else
+	else {
 		xasprintf(&how, "%s; NOT race-free: decided on argument %d as "
 		    "read from the caller's memory, which a racing thread can "
-		    "change before the kernel uses it", ph->how, other);
+		    "change before the kernel uses it (read again at "
+		    "sys_exit: a change counts in raced)", ph->how, other);
+		ph->cfg.race_arg = (uint8_t)(other + 1);
+	}
 	free(ph->how);
 	ph->how = how;
 }

@@ -33,7 +33,7 @@ struct pl_ovrmap {
 	uint32_t	 mask;
 	int		 rck_arg;	/* syscall argument the executor
 					   reads again from the kernel */
-	uint8_t		 rck;		/* how (HOOK_RCK_*), 0: not */
+	uint8_t		 rck;		/* HOOK_RCK_*, 0: none */
 };
 
 #define PL_MAY_WRITE	0x2
@@ -155,8 +155,11 @@ pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m)
 		a = &ph->cfg.args[i];
 		if (a->src_kind != HOOK_SRC_SYSARG || a->src != m->rck_arg)
 			continue;
-		ok = m->rck == HOOK_RCK_SOCKADDR ? a->type == POL_ARG_SOCKADDR :
-		    a->type == POL_ARG_STRING || a->type == POL_ARG_FILENAME;
+		if (m->rck == HOOK_RCK_SOCKADDR)
+			ok = a->type == POL_ARG_SOCKADDR;
+		else
+			ok = a->type == POL_ARG_STRING ||
+			    a->type == POL_ARG_FILENAME;
 		if (ok)
 			return (int)i;
 	}

@@ -29,6 +29,14 @@ arg_read(__u32 kind, void *dst, __u32 n, const void *src)
 	return r;
 }
 
+/* the kind arg_read reads for: the executor's kernel copy is kernel
+ * memory whatever the hook */
+static __always_inline __u32
+rd_kind(struct gctx *g)
+{
+	return g->rck_now ? HOOK_K_LSM : g->kind;
+}
+
 static __always_inline struct file *
 fd_file(__s64 fd)
 {
@@ -554,7 +562,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (arg_read(g->rck_now ? HOOK_K_LSM : g->kind, &raw_sa, sizeof(raw_sa),
+		if (arg_read(rd_kind(g), &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = read_err(g, raw);
 			break;
@@ -569,7 +577,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (arg_read(g->rck_now ? HOOK_K_LSM : g->kind, so->addr, 16,
+			if (arg_read(rd_kind(g), so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = read_err(g, raw);
 				break;

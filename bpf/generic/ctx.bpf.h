@@ -81,7 +81,7 @@ struct gctx {
 				   when a hook needs them) */
 	__u32	qmask;		/* gheap.ref[] slots set by gen_quick_int */
 	__s32	ovr;		/* Override that ran: the error (< 0) */
-	__u32	rck;		/* PH_RECHECK: HOOK_RCK_* of g->kobj */
+	__u32	rck;		/* PH_RECHECK: HOOK_RCK_* of kobj */
 	__u32	rck_now;	/* gen_capture: reading g->kobj */
 	__u32	rck_new;	/* gen_rck_one: an Override sys_enter
 				   did not decide was carried out */

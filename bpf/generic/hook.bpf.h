@@ -213,6 +213,10 @@ gen_hook_run(struct gctx *g)
 	r = gen_args_filter(g, nsel, nargs, pmask, need);
 	amask = r & 0xff;
 	capn = (r >> 16) & 0xff;
+	/* the argument as decided on, for sys_exit to compare */
+	if (hc->race_arg != 0 && g->phase == PH_ONESHOT &&
+	    g->kind == HOOK_K_SYSCALL)
+		gen_race_note(g, hc->race_arg - 1);
 	/* selectors an unreadable argument left undecided, ahead of the
 	 * winner (PH_ONESHOT stops at the first match): decide at exit */
 	umask = gh->unread & pmask & ~amask & 0xff;

@@ -4,7 +4,7 @@
  * the race against a hook that decides on the caller's memory at
  * sys_enter while the kernel copies the path a moment later.
  *
- *   racer SECONDS DIR
+ *   racer SECONDS DIR [still]
  *
  * DIR must hold the files "allowed" (content "A") and "blocked" (content
  * "B").  The path buffer is DIR + "/" padded to a multiple of 8 bytes
@@ -14,11 +14,15 @@
  * opened.  Prints
  *   opens N allowed N blocked N refused N other N
  * (refused: EPERM or EACCES; other: any other error) and exits 0.
+ * still: no second thread; this one alternates the two names between its
+ * opens (the same calls, no race).  SIGUSR1 is ignored (a policy may
+ * signal the opens it matches).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +78,14 @@ main(int argc, char **argv)
 	char c;
 	int fd;
 
-	if (argc != 3 || strlen(argv[2]) > PATHMAX - 24) {
-		fprintf(stderr, "usage: racer SECONDS DIR\n");
+	int still;
+
+	still = argc == 4 && strcmp(argv[3], "still") == 0;
+	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
+		fprintf(stderr, "usage: racer SECONDS DIR [still]\n");
 		return 2;
 	}
+	signal(SIGUSR1, SIG_IGN);
 	memcpy(&name_ok, "allowed", 8);
 	memcpy(&name_bad, "blocked", 8);
 	n = strlen(argv[2]);
@@ -87,13 +95,15 @@ main(int argc, char **argv)
 	while (n % 8 != 0);
 	word = &path.w[n / 8];
 	*word = name_ok;
-	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
+	if (!still && pthread_create(&th, NULL, flipper, NULL) != 0) {
 		perror("pthread_create");
 		return 1;
 	}
 	end = now() + atof(argv[1]);
 	while (now() < end) {
 		opens++;
+		if (still)
+			*word = opens & 1 ? name_bad : name_ok;
 		fd = open(path.c, O_RDONLY);
 		if (fd < 0) {
 			if (errno == EPERM || errno == EACCES)
@@ -113,7 +123,8 @@ main(int argc, char **argv)
 		close(fd);
 	}
 	stop = 1;
-	pthread_join(th, NULL);
+	if (!still)
+		pthread_join(th, NULL);
 	printf("opens %lu allowed %lu blocked %lu refused %lu other %lu\n",
 	    opens, ok, bad, refused, other);
 	return 0;
