@@ -5,6 +5,7 @@
  * sys_enter while the kernel copies the path a moment later.
  *
  *   racer SECONDS DIR [still]
+ *   racer SECONDS connect OKADDR BADADDR PORT
  *
  * DIR must hold the files "allowed" (content "A") and "blocked" (content
  * "B").  The path buffer is DIR + "/" padded to a multiple of 8 bytes
@@ -17,8 +18,17 @@
  * still: no second thread; this one alternates the two names between its
  * opens (the same calls, no race).  SIGUSR1 is ignored (a policy may
  * signal the opens it matches).
+ * connect: the same with TCP connect()s to PORT, the IPv4 address of the
+ * sockaddr flipped between OKADDR and BADADDR (one aligned 4-byte store);
+ * listeners on both, drained as it goes; each connect that succeeds is
+ * told apart by getpeername() (the address the kernel connected to).
+ * Prints "connects N allowed N blocked N refused N other N".
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -59,6 +69,108 @@ flipper(void *arg)
 	return NULL;
 }
 
+static struct sockaddr_in dst;
+static volatile uint32_t *sin_addr;
+static uint32_t addr_ok, addr_bad;
+
+static void *
+addr_flipper(void *arg)
+{
+	volatile unsigned i;
+
+	(void)arg;
+	while (!stop) {
+		*sin_addr = addr_bad;
+		for (i = 0; i < 200; i++)
+			;
+		*sin_addr = addr_ok;
+		for (i = 0; i < 200; i++)
+			;
+	}
+	return NULL;
+}
+
+static int
+listener(uint32_t addr, int port)
+{
+	struct sockaddr_in a;
+	int fd, one = 1;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = addr;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) != 0 || bind(fd, (void *)&a, sizeof(a)) != 0 ||
+	    listen(fd, 1024) != 0) {
+		perror("listener");
+		exit(1);
+	}
+	return fd;
+}
+
+static double now(void);
+
+/* racer SECONDS connect OKADDR BADADDR PORT */
+static int
+connects(char **argv)
+{
+	unsigned long n = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	struct sockaddr_in peer;
+	socklen_t plen;
+	pthread_t th;
+	double end;
+	int l1, l2, fd, c;
+
+	if (inet_pton(AF_INET, argv[3], &addr_ok) != 1 ||
+	    inet_pton(AF_INET, argv[4], &addr_bad) != 1) {
+		fprintf(stderr, "racer: bad address\n");
+		return 2;
+	}
+	l1 = listener(addr_ok, atoi(argv[5]));
+	l2 = listener(addr_bad, atoi(argv[5]));
+	dst.sin_family = AF_INET;
+	dst.sin_port = htons(atoi(argv[5]));
+	sin_addr = &dst.sin_addr.s_addr;
+	*sin_addr = addr_ok;
+	if (pthread_create(&th, NULL, addr_flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		n++;
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0) {
+			other++;
+			continue;
+		}
+		plen = sizeof(peer);
+		if (connect(fd, (void *)&dst, sizeof(dst)) != 0)
+			(errno == EPERM || errno == EACCES) ? refused++ :
+			    other++;
+		else if (getpeername(fd, (void *)&peer, &plen) != 0)
+			other++;
+		else if (peer.sin_addr.s_addr == addr_ok)
+			ok++;
+		else if (peer.sin_addr.s_addr == addr_bad)
+			bad++;
+		else
+			other++;
+		close(fd);
+		while ((c = accept(l1, NULL, NULL)) >= 0)
+			close(c);
+		while ((c = accept(l2, NULL, NULL)) >= 0)
+			close(c);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("connects %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    n, ok, bad, refused, other);
+	return 0;
+}
+
 static double
 now(void)
 {
@@ -80,9 +192,12 @@ main(int argc, char **argv)
 
 	int still;
 
+	if (argc == 6 && strcmp(argv[2], "connect") == 0)
+		return connects(argv);
 	still = argc == 4 && strcmp(argv[3], "still") == 0;
 	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
-		fprintf(stderr, "usage: racer SECONDS DIR [still]\n");
+		fprintf(stderr, "usage: racer SECONDS DIR [still] | "
+		    "SECONDS connect OKADDR BADADDR PORT\n");
 		return 2;
 	}
 	signal(SIGUSR1, SIG_IGN);
