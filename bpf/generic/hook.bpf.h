@@ -412,17 +412,26 @@ probe_return(struct pt_regs *ctx, __u32 kind)
 	gen_hook_run(g);
 }
 
-/* Run the hooks of a dispatch list. */
-static __always_inline void
-dispatch(struct gctx *g, struct hook_list *hl)
+/* A dispatch list's hook ids into g->ids: how many. */
+static __always_inline __u32
+gctx_ids(struct gctx *g, struct hook_list *hl)
 {
-	struct hook_cfg *hc;
 	__u32 i, n = hl->n;
 
 	if (n > HOOK_PER_DISPATCH)
 		n = HOOK_PER_DISPATCH;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++)
 		g->ids[i] = hl->ids[i];
+	return n;
+}
+
+/* Run the hooks of a dispatch list. */
+static __always_inline void
+dispatch(struct gctx *g, struct hook_list *hl)
+{
+	struct hook_cfg *hc;
+	__u32 i, n = gctx_ids(g, hl);
+
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
 			break;

@@ -170,9 +170,7 @@ ovr_rck(__u32 rck, __u64 kobj)
 	g->nr = nr;
 	g->rck = rck;
 	g->kobj = kobj;
-	n = hl->n;
-	for (i = 0; i < HOOK_PER_DISPATCH; i++)
-		g->ids[i] = hl->ids[i];
+	n = gctx_ids(g, hl);
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
 			break;
@@ -207,35 +205,22 @@ ovr_file_permission(unsigned long long *ctx)
 	return ovr_apply((__u32)ctx[1], 0);
 }
 
-/* the executors that decide again on the kernel's copy: file_open(file),
- * socket_connect(sock, address, addrlen), inode_symlink(dir, dentry,
- * old_name) */
-SEC("?lsm/file_open")
-int
-ovr_file_open(unsigned long long *ctx)
-{
-	long r = ovr_rck(HOOK_RCK_FILE, ctx[0]);
-
-	return r != 0 ? r : ovr_apply(0, HOOK_RCK_FILE);
+/* the executors that decide again on the kernel's copy (argument arg of
+ * the LSM hook): file_open(file), socket_connect(sock, address, addrlen),
+ * inode_symlink(dir, dentry, old_name) */
+#define OVR_RCK_PROG(name, hook, rck, arg)				\
+SEC("?lsm/" hook)							\
+int									\
+name(unsigned long long *ctx)						\
+{									\
+	long r = ovr_rck(rck, ctx[arg]);				\
+									\
+	return r != 0 ? r : ovr_apply(0, rck);				\
 }
 
-SEC("?lsm/socket_connect")
-int
-ovr_socket_connect(unsigned long long *ctx)
-{
-	long r = ovr_rck(HOOK_RCK_SOCKADDR, ctx[1]);
-
-	return r != 0 ? r : ovr_apply(0, HOOK_RCK_SOCKADDR);
-}
-
-SEC("?lsm/inode_symlink")
-int
-ovr_inode_symlink(unsigned long long *ctx)
-{
-	long r = ovr_rck(HOOK_RCK_KSTR, ctx[2]);
-
-	return r != 0 ? r : ovr_apply(0, HOOK_RCK_KSTR);
-}
+OVR_RCK_PROG(ovr_file_open, "file_open", HOOK_RCK_FILE, 0)
+OVR_RCK_PROG(ovr_socket_connect, "socket_connect", HOOK_RCK_SOCKADDR, 1)
+OVR_RCK_PROG(ovr_inode_symlink, "inode_symlink", HOOK_RCK_KSTR, 2)
 
 /* where the kernel has bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE):
  * a kprobe on the syscall function itself */

@@ -8,27 +8,16 @@
 #ifndef TRIPLINE_GEN_RACE_BPF_H
 #define TRIPLINE_GEN_RACE_BPF_H
 
-/* The first HOOK_STR_MAX of len bytes at gheap.rec[off], hashed 8 at a
- * time (FNV-1a over words, the last word masked), with len. */
+/* The first HOOK_STR_MAX of len bytes at gheap.rec[off], hashed, with
+ * len. */
 static __always_inline __u64
 race_hash(struct gen_heap *gh, __u32 off, __u32 len)
 {
-	__u64 h = 0xcbf29ce484222325ULL ^ len, x;
-	__u32 i, rem;
-
 	barrier_var(off);
 	if (off > GEN_CMP_MAX)
-		return h;
-	for (i = 0; i < HOOK_STR_MAX / 8; i++) {
-		if (i * 8 >= len)
-			break;
-		x = *(__u64 *)(gh->rec + off + i * 8);
-		rem = len - i * 8;
-		if (rem < 8)
-			x &= (1ULL << (rem * 8)) - 1;
-		h = (h ^ x) * 0x100000001b3ULL;
-	}
-	return h;
+		return len;
+	return words_hash(gh, off, len, HOOK_STR_MAX / 8,
+	    0xcbf29ce484222325ULL ^ len);
 }
 
 /*

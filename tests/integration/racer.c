@@ -19,7 +19,7 @@
  * opens (the same calls, no race).  SIGUSR1 is ignored (a policy may
  * signal the opens it matches).
  * connect: the same with TCP connect()s to PORT, the IPv4 address of the
- * sockaddr flipped between OKADDR and BADADDR (one aligned 4-byte store);
+ * sockaddr flipped between OKADDR and BADADDR (one aligned 8-byte store);
  * listeners on both, drained as it goes; each connect that succeeds is
  * told apart by getpeername() (the address the kernel connected to).
  * Prints "connects N allowed N blocked N refused N other N".
@@ -69,26 +69,12 @@ flipper(void *arg)
 	return NULL;
 }
 
-static struct sockaddr_in dst;
-static volatile uint32_t *sin_addr;
-static uint32_t addr_ok, addr_bad;
-
-static void *
-addr_flipper(void *arg)
-{
-	volatile unsigned i;
-
-	(void)arg;
-	while (!stop) {
-		*sin_addr = addr_bad;
-		for (i = 0; i < 200; i++)
-			;
-		*sin_addr = addr_ok;
-		for (i = 0; i < 200; i++)
-			;
-	}
-	return NULL;
-}
+/* the sockaddr of connect: its first 8 bytes (family, port, address)
+ * are the word the flipper flips */
+static union {
+	uint64_t		w[2];
+	struct sockaddr_in	sa;
+} dst;
 
 static int
 listener(uint32_t addr, int port)
@@ -118,6 +104,7 @@ connects(char **argv)
 {
 	unsigned long n = 0, ok = 0, bad = 0, refused = 0, other = 0;
 	struct sockaddr_in peer;
+	uint32_t addr_ok, addr_bad;
 	socklen_t plen;
 	pthread_t th;
 	double end;
@@ -130,11 +117,14 @@ connects(char **argv)
 	}
 	l1 = listener(addr_ok, atoi(argv[5]));
 	l2 = listener(addr_bad, atoi(argv[5]));
-	dst.sin_family = AF_INET;
-	dst.sin_port = htons(atoi(argv[5]));
-	sin_addr = &dst.sin_addr.s_addr;
-	*sin_addr = addr_ok;
-	if (pthread_create(&th, NULL, addr_flipper, NULL) != 0) {
+	dst.sa.sin_family = AF_INET;
+	dst.sa.sin_port = htons(atoi(argv[5]));
+	dst.sa.sin_addr.s_addr = addr_bad;
+	name_bad = dst.w[0];
+	dst.sa.sin_addr.s_addr = addr_ok;
+	name_ok = dst.w[0];
+	word = &dst.w[0];
+	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
 		perror("pthread_create");
 		return 1;
 	}
@@ -147,7 +137,7 @@ connects(char **argv)
 			continue;
 		}
 		plen = sizeof(peer);
-		if (connect(fd, (void *)&dst, sizeof(dst)) != 0)
+		if (connect(fd, (void *)&dst.sa, sizeof(dst.sa)) != 0)
 			(errno == EPERM || errno == EACCES) ? refused++ :
 			    other++;
 		else if (getpeername(fd, (void *)&peer, &plen) != 0)
