@@ -156,3 +156,6 @@ tests_integration_racer_LDFLAGS = -pthread
 # the argument of an enforcing syscall hook read again at sys_exit: raced
 # (CI kernel)
 INTEGRATION_TESTS += tests/integration/e2e_race.sh
+# the BPF objects against 6.1's combined stack limit
+INTEGRATION_TESTS += tests/integration/bpf_stack.sh
+EXTRA_DIST += tests/bpf/stackcheck.py
