@@ -308,18 +308,24 @@ pl_reread(struct pl_ctx *c, const enum pol_arg_type *types)
 	ph->how = how;
 }
 
-/* A selector that enforces: Override, Sigkill or Signal. */
+/* A selector that enforces (Override, Sigkill or Signal) on what the
+ * syscall hook reads; syscopy: one with Override is the cgroup copy's
+ * (connect/sendto without BPF LSM), decided on the kernel's sockaddr. */
 static int
-pl_sel_enforces(const struct pol_selector *s)
+pl_sel_enforces(const struct pol_selector *s, int syscopy)
 {
 	size_t i;
+	int enf = 0;
 
-	for (i = 0; i < s->nactions; i++)
+	for (i = 0; i < s->nactions; i++) {
+		if (s->actions[i].kind == POL_ACT_OVERRIDE && syscopy)
+			return 0;
 		if (s->actions[i].kind == POL_ACT_OVERRIDE ||
 		    s->actions[i].kind == POL_ACT_SIGKILL ||
 		    s->actions[i].kind == POL_ACT_SIGNAL)
-			return 1;
-	return 0;
+			enf = 1;
+	}
+	return enf;
 }
 
 /*
@@ -344,7 +350,7 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 		return;
 	for (i = 0; i < h->nselectors; i++) {
 		s = &h->selectors[i];
-		if (!pl_sel_enforces(s))
+		if (!pl_sel_enforces(s, c->selmode == PL_SEL_SYSCOPY))
 			continue;
 		for (j = 0; j < s->nmatchargs; j++) {
 			a = s->matchargs[j].arg;
