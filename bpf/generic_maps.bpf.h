@@ -29,6 +29,9 @@
  *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
+ * race_chk	LRU hash pid_tgid -> struct race_note: a syscall hook's
+ *		argument as read at entry, compared at exit (bpf/generic/
+ *		race.bpf.h)
  */
 #ifndef TRIPLINE_GENERIC_MAPS_BPF_H
 #define TRIPLINE_GENERIC_MAPS_BPF_H
@@ -246,5 +249,12 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ovr_pend);
 } ovr_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_PENDING_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct race_note);
+} race_chk SEC(".maps");
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */

@@ -313,6 +313,10 @@ m_hooks(struct sbuf *sb, struct loaderd_env *env)
 		    offsetof(struct polset_hookinfo, ratelimited) },
 		{ "tripline_hook_overrides_total", "Calls the hook made fail "
 		    "(Override).", offsetof(struct polset_hookinfo, overrides) },
+		{ "tripline_hook_raced_total", "Calls whose argument, as "
+		    "the kernel used it, was not the one the hook read from "
+		    "the caller's memory.",
+		    offsetof(struct polset_hookinfo, raced) },
 	};
 	struct polset_hookinfo *hi;
 	size_t		 c, i, n;

@@ -315,6 +315,78 @@ pl_reread(struct pl_ctx *c, const enum pol_arg_type *types)
 	ph->how = how;
 }
 
+/* A selector that enforces (Override, Sigkill or Signal) on what the
+ * syscall hook reads; syscopy: one with Override is the cgroup copy's
+ * (connect/sendto without BPF LSM), decided on the kernel's sockaddr. */
+static int
+pl_sel_enforces(const struct pol_selector *s, int syscopy)
+{
+	size_t i;
+	int enf = 0;
+
+	for (i = 0; i < s->nactions; i++) {
+		if (s->actions[i].kind == POL_ACT_OVERRIDE && syscopy)
+			return 0;
+		if (s->actions[i].kind == POL_ACT_OVERRIDE ||
+		    s->actions[i].kind == POL_ACT_SIGKILL ||
+		    s->actions[i].kind == POL_ACT_SIGNAL)
+			enf = 1;
+	}
+	return enf;
+}
+
+/*
+ * Says on the hook's policy list line whether a racing thread can evade
+ * an enforcing selector of this syscall hook: one that filters on the
+ * caller's memory is decided on what it held at sys_enter, unless the
+ * Override executor decides again on the kernel's copy of that argument
+ * (hook_cfg.rck_kind) and no other argument read from user memory is
+ * filtered on.  *raced: the first such other argument, else -1.
+ */
+static void
+pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
+{
+	const struct pol_hook *h = c->h;
+	const struct pol_selector *s;
+	struct ph *ph = c->ph;
+	size_t i, j;
+	int a, other = -1, user = 0;
+	char *how;
+
+	if (ph->cfg.kind != HOOK_K_SYSCALL || c->selmode == PL_SEL_NET)
+		return;
+	for (i = 0; i < h->nselectors; i++) {
+		s = &h->selectors[i];
+		if (!pl_sel_enforces(s, c->selmode == PL_SEL_SYSCOPY))
+			continue;
+		for (j = 0; j < s->nmatchargs; j++) {
+			a = s->matchargs[j].arg;
+			if (a < 0 || a >= HOOK_ARGS_MAX ||
+			    !pl_user_mem(types[a]))
+				continue;
+			user = 1;
+			if ((ph->cfg.rck_kind == 0 || a != ph->cfg.rck_slot) &&
+			    other < 0)
+				other = a;
+		}
+	}
+	if (!user)
+		return;
+	if (ph->cfg.rck_kind != 0 && other < 0)
+		xasprintf(&how, "%s; race-free: the Override executor decides "
+		    "again on %s (argument %u)", ph->how,
+		    pl_rck_what(ph->cfg.rck_kind), ph->cfg.rck_slot);
+	else {
+		xasprintf(&how, "%s; NOT race-free: decided on argument %d as "
+		    "read from the caller's memory, which a racing thread can "
+		    "change before the kernel uses it (read again at "
+		    "sys_exit: a change counts in raced)", ph->how, other);
+		ph->cfg.race_arg = (uint8_t)(other + 1);
+	}
+	free(ph->how);
+	ph->how = how;
+}
+
 /* lsmhooks: a BPF LSM program instance per hook; Override = its return
  * value. */
 static int
@@ -897,8 +969,10 @@ pl_compile_hook(struct pl_ctx *c)
 		ph->cfg.flags |= HOOK_F_MONITOR;
 	ph->cfg.flags |= HOOK_F_ENABLED;
 	r = pl_selectors(c, types);
-	if (r == 0)
+	if (r == 0) {
 		pl_reread(c, types);
+		pl_race(c, types);
+	}
 	c->selmode = PL_SEL_NORMAL;
 	if (r != 0)
 		return r;

@@ -312,6 +312,7 @@ int	pl_sel_any_override(const struct pol_hook *);
 int	pl_selectors(struct pl_ctx *, const enum pol_arg_type *types);
 
 /* pl_override.c */
+const char *pl_rck_what(uint8_t rck);
 void	pl_sys_override(struct pl_ctx *, const char *bare, char *how,
 	    size_t len);
 int	pl_ovr_attach(struct polset *, struct ph *, char *err, size_t errlen);

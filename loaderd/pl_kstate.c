@@ -71,6 +71,7 @@ pl_stats_get(struct polset *ps, uint32_t id, struct hook_stat *out)
 			out->ratelimited += v[i].ratelimited;
 			out->overrides += v[i].overrides;
 			out->ovr_missed += v[i].ovr_missed;
+			out->raced += v[i].raced;
 		}
 	}
 	free(v);

@@ -31,99 +31,102 @@ struct pl_ovrmap {
 	const char	*sys;
 	const char	*lsm[PL_OVR_TGTS];
 	uint32_t	 mask;
+	int		 rck_arg;	/* syscall argument the executor
+					   reads again from the kernel */
+	uint8_t		 rck;		/* HOOK_RCK_*, 0: none */
 };
 
 #define PL_MAY_WRITE	0x2
 #define PL_MAY_READ	0x4
 
 static const struct pl_ovrmap pl_ovrmap[] = {
-	{ "write", { "file_permission" }, PL_MAY_WRITE },
-	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE },
-	{ "writev", { "file_permission" }, PL_MAY_WRITE },
-	{ "pwritev", { "file_permission" }, PL_MAY_WRITE },
-	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE },
-	{ "read", { "file_permission" }, PL_MAY_READ },
-	{ "pread64", { "file_permission" }, PL_MAY_READ },
-	{ "readv", { "file_permission" }, PL_MAY_READ },
-	{ "preadv", { "file_permission" }, PL_MAY_READ },
-	{ "preadv2", { "file_permission" }, PL_MAY_READ },
-	{ "open", { "file_open" }, 0 },
-	{ "openat", { "file_open" }, 0 },
-	{ "openat2", { "file_open" }, 0 },
-	{ "creat", { "file_open" }, 0 },
-	{ "symlink", { "inode_symlink" }, 0 },
-	{ "symlinkat", { "inode_symlink" }, 0 },
-	{ "unlink", { "inode_unlink" }, 0 },
-	{ "unlinkat", { "inode_unlink", "inode_rmdir" }, 0 },
-	{ "rmdir", { "inode_rmdir" }, 0 },
-	{ "mkdir", { "inode_mkdir" }, 0 },
-	{ "mkdirat", { "inode_mkdir" }, 0 },
-	{ "mknod", { "inode_mknod" }, 0 },
-	{ "mknodat", { "inode_mknod" }, 0 },
-	{ "link", { "inode_link" }, 0 },
-	{ "linkat", { "inode_link" }, 0 },
-	{ "rename", { "inode_rename" }, 0 },
-	{ "renameat", { "inode_rename" }, 0 },
-	{ "renameat2", { "inode_rename" }, 0 },
-	{ "chmod", { "path_chmod" }, 0 },
-	{ "fchmod", { "path_chmod" }, 0 },
-	{ "fchmodat", { "path_chmod" }, 0 },
-	{ "chown", { "path_chown" }, 0 },
-	{ "fchown", { "path_chown" }, 0 },
-	{ "lchown", { "path_chown" }, 0 },
-	{ "fchownat", { "path_chown" }, 0 },
-	{ "truncate", { "path_truncate" }, 0 },
-	{ "chroot", { "path_chroot" }, 0 },
-	{ "connect", { "socket_connect" }, 0 },
-	{ "bind", { "socket_bind" }, 0 },
-	{ "listen", { "socket_listen" }, 0 },
-	{ "accept", { "socket_accept" }, 0 },
-	{ "accept4", { "socket_accept" }, 0 },
-	{ "sendto", { "socket_sendmsg" }, 0 },
-	{ "sendmsg", { "socket_sendmsg" }, 0 },
-	{ "sendmmsg", { "socket_sendmsg" }, 0 },
-	{ "recvfrom", { "socket_recvmsg" }, 0 },
-	{ "recvmsg", { "socket_recvmsg" }, 0 },
-	{ "recvmmsg", { "socket_recvmsg" }, 0 },
-	{ "socket", { "socket_create" }, 0 },
-	{ "execve", { "bprm_check_security" }, 0 },
-	{ "execveat", { "bprm_check_security" }, 0 },
-	{ "bpf", { "bpf" }, 0 },
-	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0 },
-	{ "kill", { "task_kill" }, 0 },
-	{ "tkill", { "task_kill" }, 0 },
-	{ "tgkill", { "task_kill" }, 0 },
-	{ "mount", { "sb_mount" }, 0 },
-	{ "umount2", { "sb_umount" }, 0 },
-	{ "finit_module", { "kernel_read_file" }, 0 },
-	{ "init_module", { "kernel_load_data" }, 0 },
-	{ "kexec_load", { "kernel_load_data" }, 0 },
-	{ "kexec_file_load", { "kernel_read_file" }, 0 },
-	{ "setuid", { "task_fix_setuid" }, 0 },
-	{ "setreuid", { "task_fix_setuid" }, 0 },
-	{ "setresuid", { "task_fix_setuid" }, 0 },
-	{ "setfsuid", { "task_fix_setuid" }, 0 },
-	{ "setgid", { "task_fix_setgid" }, 0 },
-	{ "setregid", { "task_fix_setgid" }, 0 },
-	{ "setresgid", { "task_fix_setgid" }, 0 },
-	{ "setfsgid", { "task_fix_setgid" }, 0 },
-	{ "capset", { "capset" }, 0 },
-	{ "prctl", { "task_prctl" }, 0 },
-	{ "setrlimit", { "task_setrlimit" }, 0 },
-	{ "prlimit64", { "task_setrlimit" }, 0 },
-	{ "ioctl", { "file_ioctl" }, 0 },
-	{ "mprotect", { "file_mprotect" }, 0 },
-	{ "mmap", { "mmap_file" }, 0 },
-	{ "settimeofday", { "settime" }, 0 },
-	{ "clock_settime", { "settime" }, 0 },
-	{ "adjtimex", { "settime" }, 0 },
-	{ "clock_adjtime", { "settime" }, 0 },
-	{ "setxattr", { "inode_setxattr" }, 0 },
-	{ "lsetxattr", { "inode_setxattr" }, 0 },
-	{ "fsetxattr", { "inode_setxattr" }, 0 },
-	{ "removexattr", { "inode_removexattr" }, 0 },
-	{ "lremovexattr", { "inode_removexattr" }, 0 },
-	{ "fremovexattr", { "inode_removexattr" }, 0 },
+	{ "write", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
+	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
+	{ "writev", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
+	{ "pwritev", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
+	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
+	{ "read", { "file_permission" }, PL_MAY_READ, 0, 0 },
+	{ "pread64", { "file_permission" }, PL_MAY_READ, 0, 0 },
+	{ "readv", { "file_permission" }, PL_MAY_READ, 0, 0 },
+	{ "preadv", { "file_permission" }, PL_MAY_READ, 0, 0 },
+	{ "preadv2", { "file_permission" }, PL_MAY_READ, 0, 0 },
+	{ "open", { "file_open" }, 0, 0, HOOK_RCK_FILE },
+	{ "openat", { "file_open" }, 0, 1, HOOK_RCK_FILE },
+	{ "openat2", { "file_open" }, 0, 1, HOOK_RCK_FILE },
+	{ "creat", { "file_open" }, 0, 0, HOOK_RCK_FILE },
+	{ "symlink", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR },
+	{ "symlinkat", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR },
+	{ "unlink", { "inode_unlink" }, 0, 0, 0 },
+	{ "unlinkat", { "inode_unlink", "inode_rmdir" }, 0, 0, 0 },
+	{ "rmdir", { "inode_rmdir" }, 0, 0, 0 },
+	{ "mkdir", { "inode_mkdir" }, 0, 0, 0 },
+	{ "mkdirat", { "inode_mkdir" }, 0, 0, 0 },
+	{ "mknod", { "inode_mknod" }, 0, 0, 0 },
+	{ "mknodat", { "inode_mknod" }, 0, 0, 0 },
+	{ "link", { "inode_link" }, 0, 0, 0 },
+	{ "linkat", { "inode_link" }, 0, 0, 0 },
+	{ "rename", { "inode_rename" }, 0, 0, 0 },
+	{ "renameat", { "inode_rename" }, 0, 0, 0 },
+	{ "renameat2", { "inode_rename" }, 0, 0, 0 },
+	{ "chmod", { "path_chmod" }, 0, 0, 0 },
+	{ "fchmod", { "path_chmod" }, 0, 0, 0 },
+	{ "fchmodat", { "path_chmod" }, 0, 0, 0 },
+	{ "chown", { "path_chown" }, 0, 0, 0 },
+	{ "fchown", { "path_chown" }, 0, 0, 0 },
+	{ "lchown", { "path_chown" }, 0, 0, 0 },
+	{ "fchownat", { "path_chown" }, 0, 0, 0 },
+	{ "truncate", { "path_truncate" }, 0, 0, 0 },
+	{ "chroot", { "path_chroot" }, 0, 0, 0 },
+	{ "connect", { "socket_connect" }, 0, 1, HOOK_RCK_SOCKADDR },
+	{ "bind", { "socket_bind" }, 0, 0, 0 },
+	{ "listen", { "socket_listen" }, 0, 0, 0 },
+	{ "accept", { "socket_accept" }, 0, 0, 0 },
+	{ "accept4", { "socket_accept" }, 0, 0, 0 },
+	{ "sendto", { "socket_sendmsg" }, 0, 0, 0 },
+	{ "sendmsg", { "socket_sendmsg" }, 0, 0, 0 },
+	{ "sendmmsg", { "socket_sendmsg" }, 0, 0, 0 },
+	{ "recvfrom", { "socket_recvmsg" }, 0, 0, 0 },
+	{ "recvmsg", { "socket_recvmsg" }, 0, 0, 0 },
+	{ "recvmmsg", { "socket_recvmsg" }, 0, 0, 0 },
+	{ "socket", { "socket_create" }, 0, 0, 0 },
+	{ "execve", { "bprm_check_security" }, 0, 0, 0 },
+	{ "execveat", { "bprm_check_security" }, 0, 0, 0 },
+	{ "bpf", { "bpf" }, 0, 0, 0 },
+	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0, 0, 0 },
+	{ "kill", { "task_kill" }, 0, 0, 0 },
+	{ "tkill", { "task_kill" }, 0, 0, 0 },
+	{ "tgkill", { "task_kill" }, 0, 0, 0 },
+	{ "mount", { "sb_mount" }, 0, 0, 0 },
+	{ "umount2", { "sb_umount" }, 0, 0, 0 },
+	{ "finit_module", { "kernel_read_file" }, 0, 0, 0 },
+	{ "init_module", { "kernel_load_data" }, 0, 0, 0 },
+	{ "kexec_load", { "kernel_load_data" }, 0, 0, 0 },
+	{ "kexec_file_load", { "kernel_read_file" }, 0, 0, 0 },
+	{ "setuid", { "task_fix_setuid" }, 0, 0, 0 },
+	{ "setreuid", { "task_fix_setuid" }, 0, 0, 0 },
+	{ "setresuid", { "task_fix_setuid" }, 0, 0, 0 },
+	{ "setfsuid", { "task_fix_setuid" }, 0, 0, 0 },
+	{ "setgid", { "task_fix_setgid" }, 0, 0, 0 },
+	{ "setregid", { "task_fix_setgid" }, 0, 0, 0 },
+	{ "setresgid", { "task_fix_setgid" }, 0, 0, 0 },
+	{ "setfsgid", { "task_fix_setgid" }, 0, 0, 0 },
+	{ "capset", { "capset" }, 0, 0, 0 },
+	{ "prctl", { "task_prctl" }, 0, 0, 0 },
+	{ "setrlimit", { "task_setrlimit" }, 0, 0, 0 },
+	{ "prlimit64", { "task_setrlimit" }, 0, 0, 0 },
+	{ "ioctl", { "file_ioctl" }, 0, 0, 0 },
+	{ "mprotect", { "file_mprotect" }, 0, 0, 0 },
+	{ "mmap", { "mmap_file" }, 0, 0, 0 },
+	{ "settimeofday", { "settime" }, 0, 0, 0 },
+	{ "clock_settime", { "settime" }, 0, 0, 0 },
+	{ "adjtimex", { "settime" }, 0, 0, 0 },
+	{ "clock_adjtime", { "settime" }, 0, 0, 0 },
+	{ "setxattr", { "inode_setxattr" }, 0, 0, 0 },
+	{ "lsetxattr", { "inode_setxattr" }, 0, 0, 0 },
+	{ "fsetxattr", { "inode_setxattr" }, 0, 0, 0 },
+	{ "removexattr", { "inode_removexattr" }, 0, 0, 0 },
+	{ "lremovexattr", { "inode_removexattr" }, 0, 0, 0 },
+	{ "fremovexattr", { "inode_removexattr" }, 0, 0, 0 },
 };
 
 static const struct pl_ovrmap *
@@ -137,6 +140,47 @@ pl_ovr_lookup(const char *sys)
 	return NULL;
 }
 
+/* The hook argument that the executor of mapping m reads again from the
+ * kernel's copy (HOOK_RCK_*): its position in args[], or -1. */
+static int
+pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m)
+{
+	const struct hook_arg *a;
+	size_t i;
+	int ok;
+
+	if (m->rck == 0)
+		return -1;
+	for (i = 0; i < ph->cfg.nargs && i < HOOK_ARGS_MAX; i++) {
+		a = &ph->cfg.args[i];
+		if (a->src_kind != HOOK_SRC_SYSARG || a->src != m->rck_arg)
+			continue;
+		if (m->rck == HOOK_RCK_SOCKADDR)
+			ok = a->type == POL_ARG_SOCKADDR;
+		else
+			ok = a->type == POL_ARG_STRING ||
+			    a->type == POL_ARG_FILENAME;
+		if (ok)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* What the executor reads in place of argument rck_slot. */
+const char *
+pl_rck_what(uint8_t rck)
+{
+	switch (rck) {
+	case HOOK_RCK_FILE:
+		return "the opened file's path, in file_open";
+	case HOOK_RCK_SOCKADDR:
+		return "the kernel's copy of the sockaddr, in socket_connect";
+	case HOOK_RCK_KSTR:
+		return "the kernel's copy of the string, in inode_symlink";
+	}
+	return "nothing";
+}
+
 /* Override on syscall hook c->h: through the LSM, bpf_override_return, or
  * not at all (c->ovr_no says why). */
 void
@@ -146,11 +190,16 @@ pl_sys_override(struct pl_ctx *c, const char *bare, char *how, size_t len)
 	const struct pl_ovrmap *m = pl_ovr_lookup(bare);
 	struct ph *ph = c->ph;
 	size_t i;
+	int r;
 
 	how[0] = '\0';
 	if (f->lsm && f->lsm_active && m != NULL) {
 		ph->cfg.flags |= HOOK_F_OVR_LSM;
 		ph->cfg.ovr_mask = m->mask;
+		if ((r = pl_rck_slot(ph, m)) >= 0) {
+			ph->cfg.rck_kind = m->rck;
+			ph->cfg.rck_slot = (uint8_t)r;
+		}
 		for (i = 0; i < PL_OVR_TGTS && m->lsm[i] != NULL; i++)
 			ph->ovr_tgts[ph->novr++] = m->lsm[i];
 		snprintf(how, len, "; Override carried out by BPF LSM hook%s "
@@ -183,6 +232,25 @@ pl_sys_override(struct pl_ctx *c, const char *bare, char *how, size_t len)
 		    "programs";
 }
 
+/* The executor program for LSM hook target: those that decide again on
+ * the kernel's copy (HOOK_RCK_*) have their own. */
+static const char *
+pl_ovr_prog(const char *target)
+{
+	static const char *const progs[][2] = {
+		{ "file_permission", "ovr_file_permission" },
+		{ "file_open", "ovr_file_open" },
+		{ "socket_connect", "ovr_socket_connect" },
+		{ "inode_symlink", "ovr_inode_symlink" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if (strcmp(progs[i][0], target) == 0)
+			return progs[i][1];
+	return "ovr_lsm";
+}
+
 /* Reference the Override executor on target (LSM hook, or with kprobe
  * the syscall function for bpf_override_return). */
 static int
@@ -199,8 +267,7 @@ pl_ovrx_ref(struct polset *ps, const char *target, int kprobe, char *err,
 			x->refs++;
 			return 0;
 		}
-	progs[0] = kprobe ? "ovr_kprobe" : strcmp(target,
-	    "file_permission") == 0 ? "ovr_file_permission" : "ovr_lsm";
+	progs[0] = kprobe ? "ovr_kprobe" : pl_ovr_prog(target);
 	x = xcalloc(1, sizeof(*x));
 	x->target = xstrdup(target);
 	x->kprobe = kprobe;

@@ -630,6 +630,7 @@ polset_hook(struct polset *ps, size_t n, struct polset_hookinfo *hi)
 		hi->signals = st.signals;
 		hi->ratelimited = st.ratelimited;
 		hi->overrides = st.overrides;
+		hi->raced = st.raced;
 		return 0;
 	}
 	return ERR_NOTFOUND;
@@ -657,6 +658,7 @@ pl_list_json_hook(struct polset *ps, struct ph *ph, struct jsonw *w)
 	jw_kuint(w, "ratelimited", st.ratelimited);
 	jw_kuint(w, "overrides", st.overrides);
 	jw_kuint(w, "overrides_missed", st.ovr_missed);
+	jw_kuint(w, "raced", st.raced);
 	if (ph->auxph != NULL && ph->auxph->id != 0) {
 		/* the cgroup copy of the hook */
 		pl_stats_get(ps, ph->auxph->id, &st);
@@ -737,6 +739,10 @@ pl_list_text_hook(struct polset *ps, struct ph *ph, struct sbuf *sb)
 		    "not carried out: %llu)\n",
 		    (unsigned long long)st.overrides,
 		    (unsigned long long)st.ovr_missed);
+	if (st.raced > 0)
+		sbuf_addf(sb, "    raced %llu (the argument the kernel used "
+		    "was not the one read at sys_enter: decided again on "
+		    "the kernel's copy)\n", (unsigned long long)st.raced);
 	if (ph->auxph != NULL && ph->auxph->id != 0) {
 		pl_stats_get(ps, ph->auxph->id, &st);
 		sbuf_addf(sb, "    cgroup copy: hook %u: hits %llu "

@@ -136,6 +136,8 @@ struct polset_hookinfo {
 	const char	*how;		/* how it is attached, or why not */
 	uint64_t	 hits, matched, posted, dropped, errors, signals;
 	uint64_t	 ratelimited, overrides;
+	uint64_t	 raced;		/* decided differently on the
+					   kernel's copy (hook_stat.raced) */
 };
 /* Hook n (0-based, across all policies in load order) into *hi; 0 or
  * ERR_NOTFOUND past the end.  Strings borrowed until the next change. */

@@ -159,3 +159,16 @@ tests_integration_usdtprobe_CFLAGS = $(AM_CFLAGS) -O1 -g
 INTEGRATION_TESTS += tests/integration/e2e_conform.sh
 # kernel object arguments and FileType on kprobes (VM guests: kprobes)
 INTEGRATION_TESTS += tests/integration/vm_objargs.sh
+# Override decided again on the kernel's copy: a racing thread flipping the
+# path (VM)
+INTEGRATION_TESTS += tests/integration/vm_race.sh
+check_PROGRAMS += tests/integration/racer
+tests_integration_racer_SOURCES = tests/integration/racer.c
+tests_integration_racer_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_racer_LDFLAGS = -pthread
+# the argument of an enforcing syscall hook read again at sys_exit: raced
+# (CI kernel)
+INTEGRATION_TESTS += tests/integration/e2e_race.sh
+# the BPF objects against 6.1's combined stack limit
+INTEGRATION_TESTS += tests/integration/bpf_stack.sh
+EXTRA_DIST += tests/bpf/stackcheck.py

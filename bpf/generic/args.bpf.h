@@ -29,6 +29,14 @@ arg_read(__u32 kind, void *dst, __u32 n, const void *src)
 	return r;
 }
 
+/* the kind arg_read reads for: the executor's kernel copy is kernel
+ * memory whatever the hook */
+static __always_inline __u32
+rd_kind(struct gctx *g)
+{
+	return g->rck_now ? HOOK_K_LSM : g->kind;
+}
+
 static __always_inline struct file *
 fd_file(__s64 fd)
 {
@@ -292,6 +300,20 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR | EVA_FAULT;
 		goto out;
 	}
+	/* (in g, not on the stack: 6.1's combined stack limit) */
+	g->rck_now = 0;
+	if (g->phase >= PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
+		/* the kernel's own copy, not the caller's memory: the path
+		 * of the file it opened, its sockaddr or string copy */
+		raw = g->kobj;
+		g->rck_now = 1;
+		if (g->rck == HOOK_RCK_FILE) {
+			f = (void *)raw;
+			if (f == NULL)
+				flags = EVA_ERROR;
+			goto kpath;
+		}
+	}
 	if (abi_arg_is(how, ABI_AC_INT)) {
 		v = int_extend(raw, type);
 		*(__u64 *)dst = v;
@@ -311,13 +333,13 @@ gen_capture(struct gctx *g, __u32 slot)
 		 */
 		n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
 		r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
-		if (r < 0 && g->kind != HOOK_K_SYSCALL)
+		if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
 			r = bpf_probe_read_kernel_str(dst, n + 1,
 			    (void *)raw);
 		if (r == (long)n + 1 && max > n) {
 			r = bpf_probe_read_user_str(dst, max + 1,
 			    (void *)raw);
-			if (r < 0 && g->kind != HOOK_K_SYSCALL)
+			if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
 				r = bpf_probe_read_kernel_str(dst, max + 1,
 				    (void *)raw);
 		}
@@ -547,7 +569,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (arg_read(g->kind, &raw_sa, sizeof(raw_sa),
+		if (arg_read(rd_kind(g), &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = read_err(g, raw);
 			break;
@@ -562,7 +584,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (arg_read(g->kind, so->addr, 16,
+			if (arg_read(rd_kind(g), so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = read_err(g, raw);
 				break;
@@ -587,11 +609,12 @@ gen_capture(struct gctx *g, __u32 slot)
 		break;
 	}
 	/* one path walk for every path-like type */
+kpath:
 	if (!(flags & EVA_ERROR) && (f != NULL || dentry != NULL)) {
 		if (f != NULL) {
 			dentry = BPF_CORE_READ(f, f_path.dentry);
 			mnt = BPF_CORE_READ(f, f_path.mnt);
-			if (how != POL_ARG_FD) {
+			if (how != POL_ARG_FD && !g->rck_now) {
 				aux = BPF_CORE_READ(f, f_inode, i_mode);
 				if (BPF_CORE_READ(f, f_mode) & 0x2)
 					aux |= EVA_AUX_FMODE_W;

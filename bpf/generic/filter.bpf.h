@@ -454,7 +454,7 @@ gen_sel_pass(struct gctx *g, __u32 nsel, __u32 pmask, __u32 dmask)
 		    !gen_entries_pass(g->id * HOOK_SEL_MAX + s, 0))
 			continue;
 		amask |= 1U << s;
-		if (g->phase == PH_ONESHOT)
+		if (g->phase != PH_ENTRY)
 			break;
 	}
 	return amask;

@@ -1,0 +1,236 @@
+/*
+ * tests/integration/racer.c -- a second thread flips a path between a
+ * harmless and a protected name while this one opens it, for a while:
+ * the race against a hook that decides on the caller's memory at
+ * sys_enter while the kernel copies the path a moment later.
+ *
+ *   racer SECONDS DIR [still]
+ *   racer SECONDS connect OKADDR BADADDR PORT
+ *
+ * DIR must hold the files "allowed" (content "A") and "blocked" (content
+ * "B").  The path buffer is DIR + "/" padded to a multiple of 8 bytes
+ * with "/" characters, then the 8-byte word "allowed\0" or "blocked\0",
+ * flipped with one aligned store, so every open sees one name or the
+ * other, whole.  Each open that succeeds is read to tell which file it
+ * opened.  Prints
+ *   opens N allowed N blocked N refused N other N
+ * (refused: EPERM or EACCES; other: any other error) and exits 0.
+ * still: no second thread; this one alternates the two names between its
+ * opens (the same calls, no race).  SIGUSR1 is ignored (a policy may
+ * signal the opens it matches).
+ * connect: the same with TCP connect()s to PORT, the IPv4 address of the
+ * sockaddr flipped between OKADDR and BADADDR (one aligned 8-byte store);
+ * listeners on both, drained as it goes; each connect that succeeds is
+ * told apart by getpeername() (the address the kernel connected to).
+ * Prints "connects N allowed N blocked N refused N other N".
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PATHMAX	256
+
+static union {
+	uint64_t	w[PATHMAX / 8];
+	char		c[PATHMAX];
+} path;
+static volatile uint64_t *word;
+static volatile int stop;
+static uint64_t name_ok, name_bad;
+
+static void *
+flipper(void *arg)
+{
+	volatile unsigned i;
+
+	(void)arg;
+	/* as long in one state as in the other: wherever this thread is
+	 * preempted (one CPU), the name the other one sees is either */
+	while (!stop) {
+		*word = name_bad;
+		for (i = 0; i < 200; i++)
+			;
+		*word = name_ok;
+		for (i = 0; i < 200; i++)
+			;
+	}
+	return NULL;
+}
+
+/* the sockaddr of connect: its first 8 bytes (family, port, address)
+ * are the word the flipper flips */
+static union {
+	uint64_t		w[2];
+	struct sockaddr_in	sa;
+} dst;
+
+static int
+listener(uint32_t addr, int port)
+{
+	struct sockaddr_in a;
+	int fd, one = 1;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = addr;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) != 0 || bind(fd, (void *)&a, sizeof(a)) != 0 ||
+	    listen(fd, 1024) != 0) {
+		perror("listener");
+		exit(1);
+	}
+	return fd;
+}
+
+static double now(void);
+
+/* racer SECONDS connect OKADDR BADADDR PORT */
+static int
+connects(char **argv)
+{
+	unsigned long n = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	struct sockaddr_in peer;
+	uint32_t addr_ok, addr_bad;
+	socklen_t plen;
+	pthread_t th;
+	double end;
+	int l1, l2, fd, c;
+
+	if (inet_pton(AF_INET, argv[3], &addr_ok) != 1 ||
+	    inet_pton(AF_INET, argv[4], &addr_bad) != 1) {
+		fprintf(stderr, "racer: bad address\n");
+		return 2;
+	}
+	l1 = listener(addr_ok, atoi(argv[5]));
+	l2 = listener(addr_bad, atoi(argv[5]));
+	dst.sa.sin_family = AF_INET;
+	dst.sa.sin_port = htons(atoi(argv[5]));
+	dst.sa.sin_addr.s_addr = addr_bad;
+	name_bad = dst.w[0];
+	dst.sa.sin_addr.s_addr = addr_ok;
+	name_ok = dst.w[0];
+	word = &dst.w[0];
+	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		n++;
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0) {
+			other++;
+			continue;
+		}
+		plen = sizeof(peer);
+		if (connect(fd, (void *)&dst.sa, sizeof(dst.sa)) != 0)
+			(errno == EPERM || errno == EACCES) ? refused++ :
+			    other++;
+		else if (getpeername(fd, (void *)&peer, &plen) != 0)
+			other++;
+		else if (peer.sin_addr.s_addr == addr_ok)
+			ok++;
+		else if (peer.sin_addr.s_addr == addr_bad)
+			bad++;
+		else
+			other++;
+		close(fd);
+		while ((c = accept(l1, NULL, NULL)) >= 0)
+			close(c);
+		while ((c = accept(l2, NULL, NULL)) >= 0)
+			close(c);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("connects %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    n, ok, bad, refused, other);
+	return 0;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned long opens = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	pthread_t th;
+	double end;
+	size_t n;
+	char c;
+	int fd;
+
+	int still;
+
+	if (argc == 6 && strcmp(argv[2], "connect") == 0)
+		return connects(argv);
+	still = argc == 4 && strcmp(argv[3], "still") == 0;
+	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
+		fprintf(stderr, "usage: racer SECONDS DIR [still] | "
+		    "SECONDS connect OKADDR BADADDR PORT\n");
+		return 2;
+	}
+	signal(SIGUSR1, SIG_IGN);
+	memcpy(&name_ok, "allowed", 8);
+	memcpy(&name_bad, "blocked", 8);
+	n = strlen(argv[2]);
+	memcpy(path.c, argv[2], n);
+	do
+		path.c[n++] = '/';
+	while (n % 8 != 0);
+	word = &path.w[n / 8];
+	*word = name_ok;
+	if (!still && pthread_create(&th, NULL, flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		opens++;
+		if (still)
+			*word = opens & 1 ? name_bad : name_ok;
+		fd = open(path.c, O_RDONLY);
+		if (fd < 0) {
+			if (errno == EPERM || errno == EACCES)
+				refused++;
+			else
+				other++;
+			continue;
+		}
+		if (read(fd, &c, 1) != 1)
+			other++;
+		else if (c == 'A')
+			ok++;
+		else if (c == 'B')
+			bad++;
+		else
+			other++;
+		close(fd);
+	}
+	stop = 1;
+	if (!still)
+		pthread_join(th, NULL);
+	printf("opens %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    opens, ok, bad, refused, other);
+	return 0;
+}
