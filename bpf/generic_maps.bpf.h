@@ -29,6 +29,8 @@
  *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
+ * exit_live	array [1] of __u64: at least the number of entries in
+ *		pending and ovr_pending (sys_exit returns at once while 0)
  */
 #ifndef TRIPLINE_GENERIC_MAPS_BPF_H
 #define TRIPLINE_GENERIC_MAPS_BPF_H
@@ -231,5 +233,40 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ovr_pend);
 } ovr_pending SEC(".maps");
+
+/*
+ * exit_live[0]: entries sys_exit may have to take from pending and
+ * ovr_pending (counted when made, uncounted when taken).  Never below
+ * their number: an entry the LRU evicts, or one of a thread that never
+ * returned, only keeps sys_exit on its slow path.  A thread reads its
+ * own increment, so a thread with an entry never sees 0.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} exit_live SEC(".maps");
+
+static __always_inline void
+exit_live_add(__s64 d)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&exit_live, &zero);
+
+	if (v != NULL)
+		__sync_fetch_and_add(v, d);
+}
+
+/* key -> val in pending or ovr_pending (map), counted in exit_live
+ * when new */
+static __always_inline void
+exit_put(void *map, __u64 *key, void *val)
+{
+	if (bpf_map_update_elem(map, key, val, BPF_NOEXIST) == 0)
+		exit_live_add(1);
+	else
+		bpf_map_update_elem(map, key, val, BPF_ANY);
+}
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */
