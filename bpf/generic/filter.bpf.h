@@ -259,10 +259,10 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 {
 	struct gen_heap *gh = gh_get();
 	struct sel_cfg *sc = sc_get(skey);
-	struct sel_matcharg *ma;
-	struct hook_cfg *hc;
-	struct hook_arg *a;
 	__u64 raw = 0, max, need;
+	struct sel_matcharg *ma;
+	struct hook_arg *a;
+	struct hook_cfg *hc;
 	__u32 op, neg, n, j, slot, slen;
 	__u8 buf[GEN_QSTR_STACK];
 	long r;
