@@ -216,8 +216,6 @@ gen_entries_pass(__u32 skey, __u32 ret)
 
 /* where gen_quick_str reads its subject: the first argument's payload */
 #define GEN_QSTR_OFF	(sizeof(struct ev_generic) + sizeof(struct ev_arg))
-/* reads of fewer bytes go through the stack */
-#define GEN_QSTR_STACK	64
 
 /* The bytes matchArgs entry ma's values can compare under (positive) op:
  * one more than its longest value (Equal, Prefix), 0: all of it
@@ -264,7 +262,6 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 	struct hook_arg *a;
 	struct hook_cfg *hc;
 	__u32 op, neg, n, j, slot, slen;
-	__u8 buf[GEN_QSTR_STACK];
 	long r;
 
 	barrier_var(k);
@@ -289,18 +286,7 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 		max = need;
 	if (arg_raw(g, gh, a, &raw) != 0 || raw == 0)
 		return 1;
-	if (max < GEN_QSTR_STACK) {
-		/* a short read to the stack, then copied: the kernel checks
-		 * a read's destination (hardened usercopy), and a stack
-		 * buffer is the cheapest to check */
-		__builtin_memset(buf, 0, sizeof(buf));
-		r = bpf_probe_read_user_str(buf, max + 1, (void *)raw);
-		if (r < 0 && g->kind != HOOK_K_SYSCALL)
-			r = bpf_probe_read_kernel_str(buf, max + 1,
-			    (void *)raw);
-		__builtin_memcpy(gh->rec + GEN_QSTR_OFF, buf, sizeof(buf));
-	} else
-		r = str_read(g->kind, gh->rec + GEN_QSTR_OFF, max, raw);
+	r = str_read(g->kind, gh->rec + GEN_QSTR_OFF, max, raw);
 	if (r <= 0)
 		return 1;
 	slen = (__u64)r > max ? max : r - 1;
