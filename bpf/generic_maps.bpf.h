@@ -29,8 +29,9 @@
  *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
- * exit_live	array [1] of __u64: at least the number of entries in
- *		pending and ovr_pending (sys_exit returns at once while 0)
+ * race_chk	LRU hash pid_tgid -> struct race_note: a syscall hook's
+ *		argument as read at entry, compared at exit (bpf/generic/
+ *		race.bpf.h)
  */
 #ifndef TRIPLINE_GENERIC_MAPS_BPF_H
 #define TRIPLINE_GENERIC_MAPS_BPF_H
@@ -63,7 +64,8 @@ struct gen_argref {
 	__u8	type;		/* enum pol_arg_type */
 	__u8	flags;		/* EVA_* */
 	__u64	val;		/* integers: the value (sign-extended); fd:
-				   the fd number */
+				   the fd number; file, path, dentry,
+				   linux_binprm: ev_arg.aux (inode mode) */
 };
 
 /* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */
@@ -86,6 +88,19 @@ struct gen_pending {
 						   at exit (HOOK_F_REREAD) */
 };
 #define GEN_PASS_ALL		0x80
+
+/* SubString / SubStringIgnCase: one value's search through a subject
+ * (bpf/generic/strcmp.bpf.h gen_substr, state of its bpf_loop) */
+struct gen_sub {
+	__u64	w0;		/* the value's first word, masked by m0 */
+	__u64	m0;		/* its first min(len, 8) bytes */
+	__u32	soff;		/* subject: offset in rec */
+	__u32	skey;		/* value: in selectors[skey] */
+	__u32	voff;		/* ... at this byte of it */
+	__u32	len;		/* value bytes */
+	__u32	icase;		/* ASCII letters compared ignoring case */
+	__u32	found;
+};
 
 /* A sock, socket, skb or sockaddr argument as the socket operators see
  * it (bpf/generic/filter.bpf.h sock_view). */
@@ -112,6 +127,7 @@ struct gen_heap {
 		struct streq_key eq;
 		struct strlpm_key lpm;
 	} sk;
+	struct gen_sub sub;	/* gen_substr's search */
 };
 
 struct rl_key {
@@ -234,39 +250,11 @@ struct {
 	__type(value, struct ovr_pend);
 } ovr_pending SEC(".maps");
 
-/*
- * exit_live[0]: entries sys_exit may have to take from pending and
- * ovr_pending (counted when made, uncounted when taken).  Never below
- * their number: an entry the LRU evicts, or one of a thread that never
- * returned, only keeps sys_exit on its slow path.  A thread reads its
- * own increment, so a thread with an entry never sees 0.
- */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} exit_live SEC(".maps");
-
-static __always_inline void
-exit_live_add(__s64 d)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(&exit_live, &zero);
-
-	if (v != NULL)
-		__sync_fetch_and_add(v, d);
-}
-
-/* key -> val in pending or ovr_pending (map), counted in exit_live
- * when new */
-static __always_inline void
-exit_put(void *map, __u64 *key, void *val)
-{
-	if (bpf_map_update_elem(map, key, val, BPF_NOEXIST) == 0)
-		exit_live_add(1);
-	else
-		bpf_map_update_elem(map, key, val, BPF_ANY);
-}
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GEN_PENDING_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct race_note);
+} race_chk SEC(".maps");
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */

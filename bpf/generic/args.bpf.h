@@ -29,6 +29,14 @@ arg_read(__u32 kind, void *dst, __u32 n, const void *src)
 	return r;
 }
 
+/* the kind arg_read reads for: the executor's kernel copy is kernel
+ * memory whatever the hook */
+static __always_inline __u32
+rd_kind(struct gctx *g)
+{
+	return g->rck_now ? HOOK_K_LSM : g->kind;
+}
+
 static __always_inline struct file *
 fd_file(__s64 fd)
 {
@@ -70,32 +78,6 @@ is_user_mem(__u32 how)
 	return how == POL_ARG_STRING || how == POL_ARG_FILENAME ||
 	    how == POL_ARG_CHAR_BUF || how == POL_ARG_CHAR_IOVEC ||
 	    how == POL_ARG_CONST_BUF || how == POL_ARG_SOCKADDR;
-}
-
-/*
- * The string at raw (user memory; other kinds than syscalls: or kernel
- * memory), at most max bytes (<= HOOK_ARG_DATA_MAX), to dst with its NUL:
- * bpf_probe_read_*_str's result (max + 1: it was cut at max).  n + 1
- * bytes asked: a string that fills n bytes without its NUL was cut.
- * Short strings first: the helper's cost grows with the size asked for,
- * not only with the string.
- */
-static __always_inline long
-str_read(__u32 kind, __u8 *dst, __u64 max, __u64 raw)
-{
-	__u64 n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
-	long r;
-
-	r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
-	if (r < 0 && kind != HOOK_K_SYSCALL)
-		r = bpf_probe_read_kernel_str(dst, n + 1, (void *)raw);
-	if (r == (long)n + 1 && max > n) {
-		r = bpf_probe_read_user_str(dst, max + 1, (void *)raw);
-		if (r < 0 && kind != HOOK_K_SYSCALL)
-			r = bpf_probe_read_kernel_str(dst, max + 1,
-			    (void *)raw);
-	}
-	return r;
 }
 
 /* tracepoint field at off, size bytes (1..8), zero-extended */
@@ -172,6 +154,13 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 		if (i >= 6)
 			return -1;
 		*out = g->args[i];
+		/* kernel_cap_t: a kernel function takes it by pointer (as
+		 * Tetragon, the 64-bit set it points to) */
+		if (a->type == POL_ARG_KERNEL_CAP &&
+		    a->src_kind == HOOK_SRC_REG &&
+		    bpf_probe_read_kernel(out, sizeof(*out),
+		    (void *)g->args[i]) != 0)
+			return -1;
 		return 0;
 	case HOOK_SRC_RETVAL:
 		*out = g->ret;
@@ -311,6 +300,20 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR | EVA_FAULT;
 		goto out;
 	}
+	/* (in g, not on the stack: 6.1's combined stack limit) */
+	g->rck_now = 0;
+	if (g->phase >= PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
+		/* the kernel's own copy, not the caller's memory: the path
+		 * of the file it opened, its sockaddr or string copy */
+		raw = g->kobj;
+		g->rck_now = 1;
+		if (g->rck == HOOK_RCK_FILE) {
+			f = (void *)raw;
+			if (f == NULL)
+				flags = EVA_ERROR;
+			goto kpath;
+		}
+	}
 	if (abi_arg_is(how, ABI_AC_INT)) {
 		v = int_extend(raw, type);
 		*(__u64 *)dst = v;
@@ -323,7 +326,23 @@ gen_capture(struct gctx *g, __u32 slot)
 		break;
 	case POL_ARG_STRING:
 	case POL_ARG_FILENAME:
-		r = str_read(g->kind, dst, max, raw);
+		/*
+		 * n + 1: a string that fills n bytes without its NUL was
+		 * cut.  Short strings first: the helper's cost grows with
+		 * the size asked for, not only with the string.
+		 */
+		n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
+		r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
+		if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
+			r = bpf_probe_read_kernel_str(dst, n + 1,
+			    (void *)raw);
+		if (r == (long)n + 1 && max > n) {
+			r = bpf_probe_read_user_str(dst, max + 1,
+			    (void *)raw);
+			if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
+				r = bpf_probe_read_kernel_str(dst, max + 1,
+				    (void *)raw);
+		}
 		if (r <= 0) {
 			flags = read_err(g, raw);
 			break;
@@ -550,7 +569,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (arg_read(g->kind, &raw_sa, sizeof(raw_sa),
+		if (arg_read(rd_kind(g), &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = read_err(g, raw);
 			break;
@@ -565,7 +584,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (arg_read(g->kind, so->addr, 16,
+			if (arg_read(rd_kind(g), so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = read_err(g, raw);
 				break;
@@ -590,11 +609,12 @@ gen_capture(struct gctx *g, __u32 slot)
 		break;
 	}
 	/* one path walk for every path-like type */
+kpath:
 	if (!(flags & EVA_ERROR) && (f != NULL || dentry != NULL)) {
 		if (f != NULL) {
 			dentry = BPF_CORE_READ(f, f_path.dentry);
 			mnt = BPF_CORE_READ(f, f_path.mnt);
-			if (how != POL_ARG_FD) {
+			if (how != POL_ARG_FD && !g->rck_now) {
 				aux = BPF_CORE_READ(f, f_inode, i_mode);
 				if (BPF_CORE_READ(f, f_mode) & 0x2)
 					aux |= EVA_AUX_FMODE_W;
@@ -629,7 +649,8 @@ out:
 	ref->len = len;
 	ref->type = type;
 	ref->flags = flags;
-	ref->val = raw;
+	/* file, path, dentry, linux_binprm: the inode's mode (FileType) */
+	ref->val = abi_arg_is(how, ABI_AC_FILE) ? aux : raw;
 	gh->pos = pos + sizeof(struct ev_arg) + ((len + 7) & ~7U);
 	return 0;
 }

@@ -92,6 +92,114 @@ gen_str_match(__u32 soff, __u32 slen, __u32 skey, __u32 voff, __u32 op)
 }
 
 /*
+ * SubString, SubStringIgnCase: is a value (at most HOOK_SUBSTR_MAX bytes)
+ * anywhere in the subject?  One bpf_loop over the subject's start
+ * positions (its callback is verified once, whatever the subject's
+ * length): a position whose first word differs from the value's costs
+ * one 8-byte load and compare; only a first-word hit compares the rest.
+ * IgnCase folds ASCII A-Z of the subject (lower8); loaderd stores the
+ * value folded.
+ */
+
+/* the ASCII capitals of the 8 bytes of x as small letters, other bytes
+ * as they are */
+static __always_inline __u64
+lower8(__u64 x)
+{
+	const __u64 hi = 0x8080808080808080ULL;
+	__u64 low7 = x & ~hi;
+	__u64 ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL;	/* low 7 bits >= 'A' */
+	__u64 gt_z = low7 + 0x2525252525252525ULL;	/* ... > 'Z' */
+
+	return x | (((ge_a & ~gt_z & ~x) & hi) >> 2);
+}
+
+/* the first n bytes of a word (all of them from 8 on) */
+static __always_inline __u64
+word_mask(__u32 n)
+{
+	return n >= 8 ? ~0ULL : (1ULL << (n * 8)) - 1;
+}
+
+#define SUB_WORDS	((HOOK_SUBSTR_MAX + 7) / 8)
+
+/* bpf_loop callback: the value at subject position i?  1 stops (found,
+ * or out of bounds). */
+static long
+sub_at_cb(__u64 i, void *data)
+{
+	struct gen_heap *gh = gh_get();
+	struct sel_cfg *sc;
+	struct gen_sub *x;
+	__u64 w, m;
+	__u32 p, j, n, voff;
+	__u8 *v;
+
+	if (gh == NULL)
+		return 1;
+	x = &gh->sub;
+	p = x->soff + (__u32)i;
+	barrier_var(p);
+	if (p > GEN_CMP_MAX)
+		return 1;
+	w = *(__u64 *)(gh->rec + p);
+	if (x->icase)
+		w = lower8(w);
+	if ((w & x->m0) != x->w0)
+		return 0;
+	n = x->len;
+	voff = x->voff;
+	sc = sc_get(x->skey);
+	if (sc == NULL || voff > sizeof(struct sel_cfg) - sizeof(struct hook_str))
+		return 1;
+	v = (__u8 *)((struct hook_str *)((void *)sc + voff))->s;
+	for (j = 1; j < SUB_WORDS; j++) {
+		if (j * 8 >= n)
+			break;
+		w = *(__u64 *)(gh->rec + p + j * 8);
+		if (x->icase)
+			w = lower8(w);
+		m = word_mask(n - j * 8);
+		if ((w & m) != (*(__u64 *)(v + j * 8) & m))
+			return 0;
+	}
+	x->found = 1;
+	return 1;
+}
+
+/* Subject (slen bytes at gheap.rec[soff]) holds the value at byte voff
+ * of selectors[skey] (a struct hook_str)?  icase: SubStringIgnCase. */
+__noinline int
+gen_substr(__u32 soff, __u32 slen, __u32 skey, __u32 voff, __u32 icase)
+{
+	struct gen_heap *gh = gh_get();
+	struct sel_cfg *sc = sc_get(skey);
+	struct hook_str *v;
+	struct gen_sub *x;
+	__u32 l;
+
+	if (gh == NULL || sc == NULL ||
+	    voff > sizeof(struct sel_cfg) - sizeof(struct hook_str))
+		return 0;
+	v = (void *)sc + voff;
+	l = v->len;
+	if (l == 0 || l > HOOK_SUBSTR_MAX || slen < l ||
+	    slen > HOOK_ARG_DATA_MAX || soff > GEN_REC_MAX)
+		return 0;
+	x = &gh->sub;
+	x->m0 = word_mask(l);
+	x->w0 = *(__u64 *)v->s & x->m0;
+	x->soff = soff;
+	x->skey = skey;
+	x->voff = voff;
+	x->len = l;
+	x->icase = icase;
+	x->found = 0;
+	bpf_loop(slen - l + 1, sub_at_cb, NULL, 0);
+	return x->found;
+}
+
+/*
  * The key of gen_str_map's lookup in gheap.sk: n bytes of the subject at
  * gheap.rec[soff], 8 at a time.  zero: the bytes past n are zeroed (a
  * hash key), else left as they are (an LPM key compares only prefixlen

@@ -39,7 +39,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			gh->pd.args[i] = g->args[i];
 		gh->pd.nr = nr;
 		gh->pd.mm = (__u64)BPF_CORE_READ(cur_task(), mm);
-		exit_put(&pending, &g->pid_tgid, &gh->pd);
+		bpf_map_update_elem(&pending, &g->pid_tgid, &gh->pd, BPF_ANY);
 	}
 	return 0;
 }
@@ -53,13 +53,9 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ovr_pend *op;
 	struct hook_list *hl;
 	struct gctx *g;
-	__u64 pid_tgid, orig_ax = 0, *live;
-	__u32 nr, n, i, ovr_id = 0, ovr_state = 0, zero = 0;
+	__u64 pid_tgid, orig_ax = 0;
+	__u32 nr, n, i, ovr_id = 0, ovr_state = 0;
 
-	/* the fast path: no thread has anything for its exit */
-	live = bpf_map_lookup_elem(&exit_live, &zero);
-	if (live == NULL || *live == 0)
-		return 0;
 	if (bpf_probe_read_kernel(&orig_ax, sizeof(orig_ax),
 	    &regs->orig_ax) != 0)
 		return 0;
@@ -68,6 +64,11 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (hl == NULL || hl->n == 0)
 		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
+	if ((g = gx_get()) == NULL)
+		return 0;
+	gctx_init(g, HOOK_K_SYSCALL);
+	g->nr = nr;
+	gen_race_exit(g);
 	op = bpf_map_lookup_elem(&ovr_pending, &pid_tgid);
 	if (op != NULL) {
 		/* an Override no LSM hook carried out: say so */
@@ -75,15 +76,13 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			hs_add(op->id, HS_OVR_MISSED);
 		if (op->nr == nr) {
 			ovr_id = op->id;
-			ovr_state = op->applied ? 1 : 2;
+			ovr_state = op->applied == 1 ? 1 : 2;
 		}
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
-		exit_live_add(-1);
 	}
 	pd = pending_take(&pending, &pid_tgid);
 	if (pd == NULL)
 		return 0;
-	exit_live_add(-1);
 	if (pd->nr != nr)
 		return 0;	/* stale: a syscall that never returned */
 	if ((g = gctx_exit(HOOK_K_SYSCALL, pd)) == NULL)
