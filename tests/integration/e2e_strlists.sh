@@ -1,8 +1,7 @@
 #!/bin/sh
 # Long value lists: Equal, NotEqual, Prefix, NotPrefix, Postfix and
-# NotPostfix with 3 string values (compared inline, after a read of only
-# the bytes the values compare), with 9 and with 1000 (held in the string
-# maps, one lookup), and integer Equal/NotEqual with 9 values (the InMap hash).
+# NotPostfix with 3 string values (compared inline), with 9 and with
+# 1000 (held in the string maps, one lookup), and integer Equal/NotEqual with 9 values (the InMap hash).
 # Each list is generated here; real symlinkat calls hit its first, a
 # middle and its last value, and near misses (one character off, a prefix
 # one byte short, another suffix) must not match; asserted on the rows of
