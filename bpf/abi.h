@@ -29,8 +29,6 @@
 #define HOOK_STR_MAX		256	/* bytes of a string value */
 #define HOOK_STRLPM_MAX		252	/* ... in an LPM trie key (struct
 					   strlpm_key) */
-#define HOOK_SUBSTR_MAX		99	/* bytes of a SubString value
-					   (Tetragon: fewer than 100) */
 #define HOOK_PIDS_MAX		4	/* values per matchPIDs entry */
 #define HOOK_PID_ENTRIES_MAX	2	/* matchPIDs entries per selector */
 #define HOOK_BINS_MAX		4	/* values of matchBinaries */

@@ -101,7 +101,6 @@
  *   parentbin    matchParentBinaries, a process's execbin entry
  *   filter       matchArgs, process filters, the entry-side pipeline
  *   actions      matchActions and the record
- *   race         a syscall hook's argument read again at exit (raced)
  *   hook         one hit of a hook (gen_hook_run), dispatch
  *   tracepoint   programs sys_enter, sys_exit, generic_tp
  *   uprobe       generic_uprobe, generic_uretprobe
@@ -125,7 +124,6 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/usdt.bpf.h>
 
 #include "events.h"
 #include "hook.h"
@@ -144,7 +142,6 @@ char LICENSE[] SEC("license") = "GPL";
 #include "generic/parentbin.bpf.h"
 #include "generic/filter.bpf.h"
 #include "generic/actions.bpf.h"
-#include "generic/race.bpf.h"
 #include "generic/hook.bpf.h"
 #include "generic/tracepoint.bpf.h"
 #include "generic/uprobe.bpf.h"

@@ -29,9 +29,6 @@
  *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
- * race_chk	LRU hash pid_tgid -> struct race_note: a syscall hook's
- *		argument as read at entry, compared at exit (bpf/generic/
- *		race.bpf.h)
  */
 #ifndef TRIPLINE_GENERIC_MAPS_BPF_H
 #define TRIPLINE_GENERIC_MAPS_BPF_H
@@ -64,8 +61,7 @@ struct gen_argref {
 	__u8	type;		/* enum pol_arg_type */
 	__u8	flags;		/* EVA_* */
 	__u64	val;		/* integers: the value (sign-extended); fd:
-				   the fd number; file, path, dentry,
-				   linux_binprm: ev_arg.aux (inode mode) */
+				   the fd number */
 };
 
 /* syscall entry -> exit hand-off for HOOK_F_AT_EXIT hooks */
@@ -88,19 +84,6 @@ struct gen_pending {
 						   at exit (HOOK_F_REREAD) */
 };
 #define GEN_PASS_ALL		0x80
-
-/* SubString / SubStringIgnCase: one value's search through a subject
- * (bpf/generic/strcmp.bpf.h gen_substr, state of its bpf_loop) */
-struct gen_sub {
-	__u64	w0;		/* the value's first word, masked by m0 */
-	__u64	m0;		/* its first min(len, 8) bytes */
-	__u32	soff;		/* subject: offset in rec */
-	__u32	skey;		/* value: in selectors[skey] */
-	__u32	voff;		/* ... at this byte of it */
-	__u32	len;		/* value bytes */
-	__u32	icase;		/* ASCII letters compared ignoring case */
-	__u32	found;
-};
 
 /* A sock, socket, skb or sockaddr argument as the socket operators see
  * it (bpf/generic/filter.bpf.h sock_view). */
@@ -127,7 +110,6 @@ struct gen_heap {
 		struct streq_key eq;
 		struct strlpm_key lpm;
 	} sk;
-	struct gen_sub sub;	/* gen_substr's search */
 };
 
 struct rl_key {
@@ -249,12 +231,5 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ovr_pend);
 } ovr_pending SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, GEN_PENDING_ENTRIES);
-	__type(key, __u64);
-	__type(value, struct race_note);
-} race_chk SEC(".maps");
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */

@@ -97,38 +97,7 @@ struct ovr_pend {
 	__u32	gen;
 	__u32	mask;		/* file_permission: MAY_* bits that apply
 				   (0: any) */
-	__u32	undec;	/* set at entry for an argument it could
-				   not read (fail-closed), not on a
-				   match */
-	__u32	applied;	/* set by the LSM program: 1 carried
-				   out, 2 not: the decision taken again
-				   on the kernel's copy (rck_kind) did
-				   not match */
-};
-
-/*
- * hook_cfg.rck_kind: what the Override executor of a syscall hook reads
- * in place of the user memory argument rck_slot, so that the decision is
- * taken again on the object the kernel is about to use (a second thread
- * rewriting the caller's memory after the sys_enter read cannot change
- * it).  Each has its own executor program (bpf/generic/override.bpf.h).
- */
-#define HOOK_RCK_FILE		1	/* file_open: the opened struct
-					   file's path */
-#define HOOK_RCK_SOCKADDR	2	/* socket_connect: the kernel's copy
-					   of the sockaddr */
-#define HOOK_RCK_KSTR		3	/* inode_symlink: the kernel's
-					   copy of the link's target */
-
-/* race_chk[pid_tgid]: a syscall hook's argument hook_cfg.race_arg as
- * read at sys_enter, compared at sys_exit */
-struct race_note {
-	__u32	id;		/* hook */
-	__u32	gen;
-	__u32	nr;		/* syscall number */
-	__u32	len;		/* bytes read */
-	__u64	ptr;		/* the argument (user pointer) */
-	__u64	hash;		/* of its first HOOK_STR_MAX bytes */
+	__u32	applied;	/* set by the LSM program */
 };
 
 /* hook_arg.src_kind */
@@ -206,17 +175,6 @@ struct hook_cfg {
 				   every syscall their InMap allows) */
 	__u32	ovr_mask;	/* HOOK_F_OVR_LSM on file_permission:
 				   MAY_* bits of the operation */
-	__u8	rck_kind;	/* HOOK_RCK_*: the Override executor
-				   decides again on the kernel's copy
-				   of argument rck_slot (0: it does
-				   not) */
-	__u8	rck_slot;	/* position in args[] */
-	__u8	race_arg;	/* 1 + position in args[] of the
-				   argument an enforcing selector reads
-				   from the caller's memory and nothing
-				   reads again: read once more at exit,
-				   a change counted (raced); 0: none */
-	__u8	rck_pad[5];
 	struct hook_arg args[HOOK_ARGS_MAX];
 	struct hook_arg ret;	/* type NONE if not wanted */
 };
@@ -370,10 +328,6 @@ struct hook_stat {
 	__u64	overrides;	/* Override carried out (error returned) */
 	__u64	ovr_missed;	/* Override decided but the guarding LSM
 				   hook never ran in that syscall */
-	__u64	raced;		/* the argument the kernel used was
-				   not the one decided on (the decision
-				   on the kernel's copy differed, or it
-				   changed by sys_exit) */
 };
 
 /*

@@ -28,7 +28,6 @@ struct {
 #define HS_RATELIMITED	6
 #define HS_OVERRIDES	7
 #define HS_OVR_MISSED	8
-#define HS_RACED	9
 
 static __always_inline void
 hs_add(__u32 id, __u32 what)
@@ -64,9 +63,6 @@ hs_add(__u32 id, __u32 what)
 		break;
 	case HS_OVR_MISSED:
 		hs->ovr_missed++;
-		break;
-	case HS_RACED:
-		hs->raced++;
 		break;
 	}
 }

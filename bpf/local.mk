@@ -13,8 +13,7 @@ BPF_GEN_HDRS = bpf/generic/ctx.bpf.h bpf/generic/strcmp.bpf.h \
 	bpf/generic/hook.bpf.h bpf/generic/tracepoint.bpf.h \
 	bpf/generic/uprobe.bpf.h bpf/generic/kprobe.bpf.h \
 	bpf/generic/fn.bpf.h bpf/generic/override.bpf.h \
-	bpf/generic/exec.bpf.h bpf/generic/parentbin.bpf.h \
-	bpf/generic/race.bpf.h
+	bpf/generic/exec.bpf.h bpf/generic/parentbin.bpf.h
 BPF_SKELS = $(BPF_SRCS:.bpf.c=.skel.h)
 BPF_CLANG_SYS_INCS = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	$(SED) -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')

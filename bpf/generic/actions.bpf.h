@@ -6,33 +6,11 @@
 #ifndef TRIPLINE_GEN_ACTIONS_BPF_H
 #define TRIPLINE_GEN_ACTIONS_BPF_H
 
-/* h extended (FNV-1a over 8-byte words, the last one masked) with the
- * first n of at most maxw * 8 bytes at gheap.rec[off] */
-static __always_inline __u64
-words_hash(struct gen_heap *gh, __u32 off, __u32 n, __u32 maxw, __u64 h)
-{
-	__u64 x, mask;
-	__u32 w, rem;
-
-	for (w = 0; w < maxw; w++) {
-		if (w * 8 >= n)
-			break;
-		x = *(__u64 *)(gh->rec + off + w * 8);
-		rem = n - w * 8;
-		if (rem < 8) {
-			mask = (1ULL << (rem * 8)) - 1;
-			x &= mask;
-		}
-		h = (h ^ x) * 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static __always_inline __u64
 rl_hash(struct gen_heap *gh, __u32 nargs)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
-	__u32 k, n, off;
+	__u64 h = 0xcbf29ce484222325ULL, x, mask;
+	__u32 k, w, n, off, rem;
 
 	for (k = 0; k < HOOK_ARGS_MAX; k++) {
 		if (k >= nargs)
@@ -45,7 +23,17 @@ rl_hash(struct gen_heap *gh, __u32 nargs)
 			n = RL_BYTES;
 		if (off > GEN_REC_MAX)
 			continue;
-		h = words_hash(gh, off, n, RL_BYTES / 8, h);
+		for (w = 0; w < RL_BYTES / 8; w++) {
+			if (w * 8 >= n)
+				break;
+			x = *(__u64 *)(gh->rec + off + w * 8);
+			rem = n - w * 8;
+			if (rem < 8) {
+				mask = (1ULL << (rem * 8)) - 1;
+				x &= mask;
+			}
+			h = (h ^ x) * 0x100000001b3ULL;
+		}
 	}
 	return h;
 }
@@ -155,7 +143,7 @@ fdfollow_do(struct gctx *g, struct gen_heap *gh, struct sel_action *a)
 /* An Override decided at syscall entry, for the LSM program that guards
  * the operation inside this same syscall (see struct ovr_pend). */
 static __always_inline void
-ovr_set(struct gctx *g, __u32 mask, __s32 err, __u32 undec)
+ovr_set(struct gctx *g, __u32 mask, __s32 err)
 {
 	struct ovr_pend op;
 	__u64 key = g->pid_tgid;	/* on the stack: 6.1 takes no
@@ -166,7 +154,6 @@ ovr_set(struct gctx *g, __u32 mask, __s32 err, __u32 undec)
 	op.id = g->id;
 	op.gen = g->gen;
 	op.mask = mask;
-	op.undec = undec;
 	op.applied = 0;
 	bpf_map_update_elem(&ovr_pending, &key, &op, BPF_ANY);
 }
@@ -339,11 +326,9 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			}
 			g->ovr = a->arg;
 			g->actions |= bit;
-			if (g->phase == PH_RCKACT)
-				break;	/* the executor returns it */
 			if (g->kind == HOOK_K_SYSCALL) {
 				if (hc->flags & HOOK_F_OVR_LSM)
-					ovr_set(g, hc->ovr_mask, a->arg, 0);
+					ovr_set(g, hc->ovr_mask, a->arg);
 			} else
 				hs_add(g->id, HS_OVERRIDES);
 			break;

@@ -29,14 +29,6 @@ arg_read(__u32 kind, void *dst, __u32 n, const void *src)
 	return r;
 }
 
-/* the kind arg_read reads for: the executor's kernel copy is kernel
- * memory whatever the hook */
-static __always_inline __u32
-rd_kind(struct gctx *g)
-{
-	return g->rck_now ? HOOK_K_LSM : g->kind;
-}
-
 static __always_inline struct file *
 fd_file(__s64 fd)
 {
@@ -154,13 +146,6 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 		if (i >= 6)
 			return -1;
 		*out = g->args[i];
-		/* kernel_cap_t: a kernel function takes it by pointer (as
-		 * Tetragon, the 64-bit set it points to) */
-		if (a->type == POL_ARG_KERNEL_CAP &&
-		    a->src_kind == HOOK_SRC_REG &&
-		    bpf_probe_read_kernel(out, sizeof(*out),
-		    (void *)g->args[i]) != 0)
-			return -1;
 		return 0;
 	case HOOK_SRC_RETVAL:
 		*out = g->ret;
@@ -300,20 +285,6 @@ gen_capture(struct gctx *g, __u32 slot)
 		flags = EVA_ERROR | EVA_FAULT;
 		goto out;
 	}
-	/* (in g, not on the stack: 6.1's combined stack limit) */
-	g->rck_now = 0;
-	if (g->phase >= PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
-		/* the kernel's own copy, not the caller's memory: the path
-		 * of the file it opened, its sockaddr or string copy */
-		raw = g->kobj;
-		g->rck_now = 1;
-		if (g->rck == HOOK_RCK_FILE) {
-			f = (void *)raw;
-			if (f == NULL)
-				flags = EVA_ERROR;
-			goto kpath;
-		}
-	}
 	if (abi_arg_is(how, ABI_AC_INT)) {
 		v = int_extend(raw, type);
 		*(__u64 *)dst = v;
@@ -333,13 +304,13 @@ gen_capture(struct gctx *g, __u32 slot)
 		 */
 		n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
 		r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
-		if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
+		if (r < 0 && g->kind != HOOK_K_SYSCALL)
 			r = bpf_probe_read_kernel_str(dst, n + 1,
 			    (void *)raw);
 		if (r == (long)n + 1 && max > n) {
 			r = bpf_probe_read_user_str(dst, max + 1,
 			    (void *)raw);
-			if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
+			if (r < 0 && g->kind != HOOK_K_SYSCALL)
 				r = bpf_probe_read_kernel_str(dst, max + 1,
 				    (void *)raw);
 		}
@@ -569,7 +540,7 @@ gen_capture(struct gctx *g, __u32 slot)
 	case POL_ARG_SOCKADDR:
 		so = (void *)dst;
 		__builtin_memset(&raw_sa, 0, sizeof(raw_sa));
-		if (arg_read(rd_kind(g), &raw_sa, sizeof(raw_sa),
+		if (arg_read(g->kind, &raw_sa, sizeof(raw_sa),
 		    (void *)raw) != 0) {
 			flags = read_err(g, raw);
 			break;
@@ -584,7 +555,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		} else if (raw_sa.family == AF_INET6) {
 			so->port = bpf_ntohs(raw_sa.port);
 			/* sin6_addr after sin6_flowinfo */
-			if (arg_read(rd_kind(g), so->addr, 16,
+			if (arg_read(g->kind, so->addr, 16,
 			    (void *)raw + 8) != 0) {
 				flags = read_err(g, raw);
 				break;
@@ -609,12 +580,11 @@ gen_capture(struct gctx *g, __u32 slot)
 		break;
 	}
 	/* one path walk for every path-like type */
-kpath:
 	if (!(flags & EVA_ERROR) && (f != NULL || dentry != NULL)) {
 		if (f != NULL) {
 			dentry = BPF_CORE_READ(f, f_path.dentry);
 			mnt = BPF_CORE_READ(f, f_path.mnt);
-			if (how != POL_ARG_FD && !g->rck_now) {
+			if (how != POL_ARG_FD) {
 				aux = BPF_CORE_READ(f, f_inode, i_mode);
 				if (BPF_CORE_READ(f, f_mode) & 0x2)
 					aux |= EVA_AUX_FMODE_W;
@@ -649,8 +619,7 @@ out:
 	ref->len = len;
 	ref->type = type;
 	ref->flags = flags;
-	/* file, path, dentry, linux_binprm: the inode's mode (FileType) */
-	ref->val = abi_arg_is(how, ABI_AC_FILE) ? aux : raw;
+	ref->val = raw;
 	gh->pos = pos + sizeof(struct ev_arg) + ((len + 7) & ~7U);
 	return 0;
 }

@@ -14,13 +14,6 @@
 #define PH_ONESHOT		0	/* evaluate, act and emit now */
 #define PH_ENTRY		1	/* AT_EXIT hook at syscall entry */
 #define PH_EXIT			2	/* AT_EXIT hook at syscall exit */
-#define PH_RECHECK		3	/* syscall hook decided again in its
-					   Override executor, argument
-					   hook_cfg.rck_slot from g->kobj:
-					   the selector only (g->sel) */
-#define PH_RCKACT		4	/* the same, its actions and record
-					   too (sys_enter did not decide its
-					   Override) */
 
 #define RL_BYTES		40	/* rateLimit key: bytes per argument */
 #define SEL_NONE		0xff
@@ -81,13 +74,6 @@ struct gctx {
 				   when a hook needs them) */
 	__u32	qmask;		/* gheap.ref[] slots set by gen_quick_int */
 	__s32	ovr;		/* Override that ran: the error (< 0) */
-	__u32	rck;		/* PH_RECHECK: HOOK_RCK_* of kobj */
-	__u32	rck_now;	/* gen_capture: reading g->kobj */
-	__u32	rck_new;	/* gen_rck_one: an Override sys_enter
-				   did not decide was carried out */
-	__u32	rck_undec;	/* PH_RECHECK: an argument still read
-				   from user memory was unreadable */
-	__u64	kobj;		/* PH_RECHECK: the kernel's object */
 };
 
 /*

@@ -161,18 +161,10 @@ gen_matcharg(__u32 skey, __u32 k)
 					    v >= num->lo && v <= num->hi;
 					break;
 				}
-			} else if (op == POL_OP_FILETYPE)
-				/* v: the inode's mode; values: S_IF* bits */
-				hit = (v & 0170000) == num->lo;
-			else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
+			} else if (op == POL_OP_EQUAL || op == POL_OP_PREFIX ||
 			    op == POL_OP_POSTFIX)
 				hit = gen_str_match(r->off, r->len, skey,
 				    SEL_ARG_STR_OFF(k, j), op);
-			else if (op == POL_OP_SUBSTRING ||
-			    op == POL_OP_SUBSTRING_IGNCASE)
-				hit = gen_substr(r->off, r->len, skey,
-				    SEL_ARG_STR_OFF(k, j),
-				    op == POL_OP_SUBSTRING_IGNCASE);
 		}
 		break;
 	}
@@ -454,7 +446,7 @@ gen_sel_pass(struct gctx *g, __u32 nsel, __u32 pmask, __u32 dmask)
 		    !gen_entries_pass(g->id * HOOK_SEL_MAX + s, 0))
 			continue;
 		amask |= 1U << s;
-		if (g->phase != PH_ENTRY)
+		if (g->phase == PH_ONESHOT)
 			break;
 	}
 	return amask;

@@ -15,20 +15,12 @@
  */
 const volatile __u32 tl_fn_hook = 0;
 
-/*
- * An error an LSM / fmod_ret program may return.  Checked a second time
- * on the register that is returned (barrier_var): 6.12 checks an LSM
- * program's return range, and a copy the compiler made before the first
- * check (from a global function's int result) keeps no bounds.
- */
+/* an error an LSM / fmod_ret program may return */
 static __always_inline long
 ovr_ret(long r)
 {
 	if (r > 0 || r < -MAX_ERRNO)
 		r = -1;	/* EPERM */
-	barrier_var(r);
-	if (r > 0 || r < -MAX_ERRNO)
-		return -1;
 	return r;
 }
 

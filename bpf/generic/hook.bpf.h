@@ -58,8 +58,7 @@ gen_defer_ovr(struct gctx *g, __u32 pass, __u32 amask)
 				continue;
 			if ((amask & (1U << s)) ||
 			    !(hc->flags & HOOK_F_UNREAD_OPEN))
-				ovr_set(g, hc->ovr_mask, sc->actions[i].arg,
-				    !(amask & (1U << s)));
+				ovr_set(g, hc->ovr_mask, sc->actions[i].arg);
 			return 0;
 		}
 	}
@@ -180,8 +179,7 @@ gen_hook_run(struct gctx *g)
 		goto matched;
 	}
 
-	if (g->phase < PH_RECHECK)
-		hs_add(g->id, HS_HITS);
+	hs_add(g->id, HS_HITS);
 	if (nsel == 0) {
 		if (g->phase == PH_ENTRY) {
 			pending_add(gh, g, GEN_PASS_ALL, 0);
@@ -213,25 +211,15 @@ gen_hook_run(struct gctx *g)
 	r = gen_args_filter(g, nsel, nargs, pmask, need);
 	amask = r & 0xff;
 	capn = (r >> 16) & 0xff;
-	/* the argument as decided on, for sys_exit to compare */
-	if (hc->race_arg != 0 && g->phase == PH_ONESHOT &&
-	    g->kind == HOOK_K_SYSCALL)
-		gen_race_note(g, hc->race_arg - 1);
 	/* selectors an unreadable argument left undecided, ahead of the
 	 * winner (PH_ONESHOT stops at the first match): decide at exit */
 	umask = gh->unread & pmask & ~amask & 0xff;
-	if (umask != 0 && g->phase >= PH_RECHECK) {
-		/* a selector ahead depends on user memory it cannot read:
-		 * the decision at sys_enter stands */
-		g->rck_undec = 1;
-		return 0;
-	}
 	if (umask != 0 && (hc->flags & HOOK_F_REREAD)) {
 		gen_defer_ovr(g, umask | amask, amask);
 		pending_add(gh, g, umask | amask, umask);
 		return 0;
 	}
-	if (g->phase != PH_ENTRY && amask != 0) {
+	if (g->phase == PH_ONESHOT && amask != 0) {
 		for (s = 0; s < HOOK_SEL_MAX; s++)
 			if (amask & (1U << s)) {
 				g->sel = s;
@@ -244,8 +232,6 @@ gen_hook_run(struct gctx *g)
 		pending_add(gh, g, amask, 0);
 		return 0;
 	}
-	if (g->phase == PH_RECHECK)
-		return 0;	/* decided: g->sel (gen_rck_one) */
 	/* the rest of the record (all of it if nothing was captured) */
 	capture_from(g, gh, capn, nargs);
 
@@ -412,26 +398,17 @@ probe_return(struct pt_regs *ctx, __u32 kind)
 	gen_hook_run(g);
 }
 
-/* A dispatch list's hook ids into g->ids: how many. */
-static __always_inline __u32
-gctx_ids(struct gctx *g, struct hook_list *hl)
+/* Run the hooks of a dispatch list. */
+static __always_inline void
+dispatch(struct gctx *g, struct hook_list *hl)
 {
+	struct hook_cfg *hc;
 	__u32 i, n = hl->n;
 
 	if (n > HOOK_PER_DISPATCH)
 		n = HOOK_PER_DISPATCH;
 	for (i = 0; i < HOOK_PER_DISPATCH; i++)
 		g->ids[i] = hl->ids[i];
-	return n;
-}
-
-/* Run the hooks of a dispatch list. */
-static __always_inline void
-dispatch(struct gctx *g, struct hook_list *hl)
-{
-	struct hook_cfg *hc;
-	__u32 i, n = gctx_ids(g, hl);
-
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
 			break;

@@ -64,11 +64,6 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (hl == NULL || hl->n == 0)
 		return 0;
 	pid_tgid = bpf_get_current_pid_tgid();
-	if ((g = gx_get()) == NULL)
-		return 0;
-	gctx_init(g, HOOK_K_SYSCALL);
-	g->nr = nr;
-	gen_race_exit(g);
 	op = bpf_map_lookup_elem(&ovr_pending, &pid_tgid);
 	if (op != NULL) {
 		/* an Override no LSM hook carried out: say so */
@@ -76,7 +71,7 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			hs_add(op->id, HS_OVR_MISSED);
 		if (op->nr == nr) {
 			ovr_id = op->id;
-			ovr_state = op->applied == 1 ? 1 : 2;
+			ovr_state = op->applied ? 1 : 2;
 		}
 		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
 	}

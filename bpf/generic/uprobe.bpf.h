@@ -1,9 +1,8 @@
 /*
  * bpf/generic/uprobe.bpf.h -- programs generic_uprobe (one attachment
- * per uprobe hook, cookie = hook id), generic_uretprobe (on demand:
- * the return probe of a hook with a return value) and generic_usdt (on
- * demand: one attachment per usdts hook through libbpf's USDT support,
- * USDT cookie = hook id).  Part of generic.bpf.c.
+ * per uprobe hook, cookie = hook id) and generic_uretprobe (on demand:
+ * the return probe of a hook with a return value).  Part of
+ * generic.bpf.c.
  */
 #ifndef TRIPLINE_GEN_UPROBE_BPF_H
 #define TRIPLINE_GEN_UPROBE_BPF_H
@@ -23,38 +22,6 @@ int
 generic_uretprobe(struct pt_regs *ctx)
 {
 	probe_return(ctx, HOOK_K_UPROBE);
-	return 0;
-}
-
-/*
- * A SystemTap SDT probe site (usdts): its arguments as the site's note
- * describes them (a register, memory at a register plus an offset, or a
- * constant; libbpf's bpf_usdt_arg), in place of the function arguments
- * of a uprobe; then the hook runs as a uprobe hook (HOOK_K_UPROBE: the
- * same argument readers).  An argument the site does not have reads 0;
- * loaderd refuses a policy that names one (pl_usdt.c).
- */
-SEC("?usdt")
-int
-generic_usdt(struct pt_regs *ctx)
-{
-	struct gctx *g = gx_get();
-	long v;
-	__u32 i;
-
-	if (g == NULL)
-		return 0;
-	gctx_init(g, HOOK_K_UPROBE);
-	for (i = 0; i < 6; i++) {
-		v = 0;
-		if (bpf_usdt_arg(ctx, i, &v) != 0)
-			v = 0;
-		g->args[i] = (__u64)v;
-	}
-	g->have_args = 1;
-	g->id = (__u32)bpf_usdt_cookie(ctx);
-	g->phase = PH_ONESHOT;
-	gen_hook_run(g);
 	return 0;
 }
 
