@@ -14,6 +14,9 @@
 # one process pinned to CPU (default 0).  Variants:
 #
 #   a       nothing attached (the baseline)
+#   floor   no tripline: bench/floor_attach's raw sys_enter program that
+#           compares the syscall number with openat's (257, x86_64) and
+#           returns (what the kernel charges for any syscall hook)
 #   b1      loaderd -V none with a sys_openat policy whose selector has
 #           matchBinaries In ["/nonexistent/bin/x"] (never this binary)
 #   b2      ... matchArgs flags (int) Equal 0x7ead0000 (a value never used)
@@ -86,7 +89,7 @@ while getopts "c:hkn:O:r:s:v:w:" opt; do
 	s) scycles=$OPTARG ;;
 	v) variants=$OPTARG ;;
 	w) settle=$OPTARG ;;
-	h) sed -n '2,59p' "$0"; exit 0 ;;
+	h) sed -n '2,62p' "$0"; exit 0 ;;
 	*) echo "usage: $0 [-k] [-c cpu] [-n calls] [-r rounds] [-s stats_cycles] [-w settle_s] [-v variants] [-O oldbuild] [BUILDDIR]" >&2
 	   exit 2 ;;
 	esac
@@ -109,6 +112,9 @@ for d in "$B" $old; do
 	done
 done
 [ -x "$B/bench/openat_storm" ] || die "$B/bench/openat_storm missing"
+case " $variants " in *" floor "*)
+	[ -x "$B/bench/floor_attach" ] || die "$B/bench/floor_attach missing" ;;
+esac
 for u in tripline tripline-notify; do
 	getent passwd "$u" >/dev/null || die "user $u missing"
 done
@@ -124,11 +130,11 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit) ;;
+	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit|floor) ;;
 	bp1k|bs1k|be1|be4|be5|be1k) ;;
 	*) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
-	case $v in audit@old) die "audit@old makes no sense" ;; esac
+	case $v in audit@old|floor@old) die "$v makes no sense" ;; esac
 done
 case " $variants " in *" audit "*)
 	command -v auditctl >/dev/null || die "audit variant: no auditctl"
@@ -331,13 +337,38 @@ storm() {
 # coll_us_per_row coll_cpu_pct
 row() { printf '%s\n' "$*" | tr ' ' '\t' >>"$RES"; }
 
-round_plain() { # VARIANT CYCLE (a, audit)
+# floor_on / floor_off: bench/floor_attach's sys_enter program for openat
+# (held while its stdin, fd 8, is open)
+floor_on() {
+	rm -f "$W/floor.in"
+	mkfifo "$W/floor.in"
+	"$B/bench/floor_attach" sysenter 257 <"$W/floor.in" >"$W/floor.out" 2>&1 &
+	LPID=$!
+	exec 8>"$W/floor.in"
+	_i=0
+	until grep -q ready "$W/floor.out" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 50 ] && kill -0 "$LPID" 2>/dev/null ||
+		    die "floor_attach: $(cat "$W/floor.out")"
+		sleep 0.1
+	done
+}
+floor_off() {
+	exec 8>&-
+	wait "$LPID" 2>/dev/null || true
+	LPID=
+}
+
+round_plain() { # VARIANT CYCLE (a, audit, floor)
 	_v=$1 _r=$2
 	[ "$_v" != audit ] || audit_rule
+	[ "$_v" != floor ] || floor_on
 	_links=$(sys_links)
+	[ "$_v" != floor ] || _links=$((_links - 1))
 	_bs=$(bpfstats)
 	_line=$(storm) || die "openat_storm failed"
 	[ "$_v" != audit ] || audit_off
+	[ "$_v" != floor ] || floor_off
 	_ops=$(kv "$_line" ops_per_s)
 	row "$_v $_r $_ops $_links $_bs $(kv "$_line" calls) - - - - - - - - -"
 	log "cycle $_r $_v: $_ops ops/s (sys links $_links, bpf_stats $_bs)"
@@ -441,7 +472,7 @@ round_tripline() { # VARIANT CYCLE
 
 round() {
 	case $1 in
-	a|audit) round_plain "$1" "$2" ;;
+	a|audit|floor) round_plain "$1" "$2" ;;
 	*) round_tripline "$1" "$2" ;;
 	esac
 }
@@ -556,7 +587,7 @@ stats_was=$(bpfstats)
 sysctl -q -w kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
 tvars=
 for v in $variants; do
-	case $v in audit) ;; *) tvars="$tvars $v" ;; esac
+	case $v in audit|floor) ;; *) tvars="$tvars $v" ;; esac
 done
 r=1
 while [ "$r" -le "$scycles" ]; do

@@ -54,6 +54,8 @@
 #define RINGBUF_BATCH		1024	/* records per read callback */
 #define RINGBUF_POLL_MS		100	/* safety-net consume timer */
 #define RINGBUF_NAP_MS		20	/* after a drain (ringbuf_set_nap) */
+#define DRAIN_COMMIT_MS		100	/* a drain commits if the last commit
+					   is at least this old */
 #define STATS_INTERVAL_S	1
 #define RETENTION_ROWS		4096	/* at least, per retention step */
 #define RETENTION_ROWS_MAX	50000
@@ -69,6 +71,8 @@ struct collectord {
 	struct event		*ev_sigint;
 	struct event		*ev_outbox;	/* scheduler timer */
 	struct timeval		 batch_tv;
+	uint64_t		 commit_ms;	/* monotonic time of the last
+						   commit */
 	int			 json_fd;
 	int			 parent_eof;	/* loaderd closed fd 3 */
 	struct peer		*notifier;	/* notifier channel, NULL: none */
@@ -244,12 +248,22 @@ collectord_rotate_check(struct collectord *cd)
 	cd->rotating = 1;
 }
 
+static uint64_t
+collectord_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int
 collectord_commit(struct collectord *cd)
 {
 	forward_checkpoint(cd->fwd);
 	if (store_flush(cd->env.st) != 0)
 		return ERR_AGAIN;	/* rolled back: collectord_committed */
+	cd->commit_ms = collectord_mono_ms();
 	if (cd->env.ex != NULL) {
 		export_flush(cd->env.ex);
 		collectord_rotate_check(cd);
@@ -436,14 +450,19 @@ collectord_ring_prepare(void *arg)
 	return 0;
 }
 
-/* After a callback's records: commit when the ring is drained, or the
- * batch is full. */
+/*
+ * After a callback's records: commit when the ring is drained (and the
+ * last commit is DRAIN_COMMIT_MS old: a steady trickle, drained after
+ * every nap, commits a few times a second, not after each nap; the ring
+ * timer commits what is left once records stop), or the batch is full.
+ */
 static void
 collectord_ring_after(void *arg)
 {
 	struct collectord	*cd = arg;
 
-	if ((!ringbuf_pending(cd->rb) ||
+	if (((!ringbuf_pending(cd->rb) && collectord_mono_ms() -
+	    cd->commit_ms >= DRAIN_COMMIT_MS) ||
 	    ringbuf_uncommitted(cd->rb) >= collectord_ring_limit(cd) ||
 	    store_pending(cd->env.st) >= cd->batch_rows) &&
 	    collectord_commit(cd) == 0)
@@ -568,15 +587,6 @@ collectord_notifier_error(struct peer *p, int r, const struct ipc_msg *m,
 		    err_str(r));
 	collectord_outbox_kick(cd);
 	return 0;
-}
-
-static uint64_t
-collectord_mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* IPC_SYSLOG_ACK: the notifier's answer to a syslog message. */

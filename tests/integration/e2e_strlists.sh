@@ -1,7 +1,7 @@
 #!/bin/sh
 # Long value lists: Equal, NotEqual, Prefix, NotPrefix, Postfix and
-# NotPostfix with 9 and with 1000 string values (held in the string maps,
-# one lookup), and integer Equal/NotEqual with 9 values (the InMap hash).
+# NotPostfix with 3 string values (compared inline), with 9 and with
+# 1000 (held in the string maps, one lookup), and integer Equal/NotEqual with 9 values (the InMap hash).
 # Each list is generated here; real symlinkat calls hit its first, a
 # middle and its last value, and near misses (one character off, a prefix
 # one byte short, another suffix) must not match; asserted on the rows of
@@ -87,8 +87,8 @@ check() {
 
 start_loaderd strlists
 
-for N in 9 1000; do
-	mid=$((N / 2))
+for N in 3 9 1000; do
+	mid=$(((N + 1) / 2))
 	OP=Equal
 	values "/tl-e/f%d-end" $N | sl_pol "eq$N"
 	check "eq$N" $N /tl-e/f1-end /tl-e/f$mid-end /tl-e/f$N-end -- \
