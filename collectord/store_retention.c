@@ -600,8 +600,11 @@ store_retention_step(struct store *s, uint64_t now_ns, size_t rows)
 	    now_ns < s->ret_idle_until)
 		return 0;
 	/* the file's usage once per step (pragmas, cheap) */
-	if (store_usage(s, &u) != 0 || (r = ret_roll(s, &u, now_ns)) < 0)
+	if (store_usage(s, &u) != 0)
 		return ERR_DB;
+	/* a lock held by a reader is ERR_AGAIN: tried again next step */
+	if ((r = ret_roll(s, &u, now_ns)) < 0)
+		return r;
 	ret_room(s, &u);
 	if ((r = ret_due(s, &u, now_ns, &cut)) <= 0)
 		return r;
