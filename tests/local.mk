@@ -146,6 +146,8 @@ tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
+# Tetragon's example policies, verbatim, that run on this kernel
+INTEGRATION_TESTS += tests/integration/e2e_examples.sh
 # SubString / SubStringIgnCase on syscall kprobes, tracepoints, uprobes
 INTEGRATION_TESTS += tests/integration/e2e_substr.sh
 INTEGRATION_TESTS += tests/integration/vm_substr.sh

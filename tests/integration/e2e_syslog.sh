@@ -199,7 +199,8 @@ trig $(seq -f 'bl-%g.' 1 250) 2>/dev/null
 stored bl- 250
 skipped() { [ "$(st skipped)" -ge 500 ]; }
 check "events over the backlog limit are skipped and counted in status" wait_for 20 skipped
-check "... and in meta syslog_skipped" [ "$(q "SELECT value FROM meta WHERE key = 'syslog_skipped'")" -ge 500 ]
+meta_skipped() { [ "$(q "SELECT value FROM meta WHERE key = 'syslog_skipped'")" -ge 500 ]; }
+check "... and in meta syslog_skipped (with the collector's next commit)" wait_for 10 meta_skipped
 check "...and in tripline_syslog_skipped_total{reason=\"backlog\"}" \
     [ "$(prom tripline_syslog_skipped_total 'reason="backlog"')" -ge 500 ]
 is "...and nothing was refused" \

@@ -36,6 +36,10 @@
  *   trigger setreuid R E               setreuid(R, E)
  *   trigger bpf_prog                   bpf(BPF_PROG_LOAD) of a valid
  *                                      socket filter (r0 = 0; exit)
+ *   trigger dup FD                     dup(FD)
+ *   trigger dup2 FD NEWFD              dup2(FD, NEWFD)
+ *   trigger dup3 FD NEWFD              dup3(FD, NEWFD, 0)
+ *   trigger wfd FD DATA                write(FD, DATA, strlen(DATA))
  *
  * Prints "ret=<value> errno=<n>" for the last call and exits 0, so a test
  * can tell "the syscall ran and returned" from "the process was killed".
@@ -428,6 +432,14 @@ run(int argc, char **argv)
 			pthread_join(th, NULL);
 		}
 		return t.ret;
+	} else if (strcmp(argv[0], "dup") == 0 && argc == 2) {
+		ret = dup((int)num(argv[1]));
+	} else if (strcmp(argv[0], "dup2") == 0 && argc == 3) {
+		ret = dup2((int)num(argv[1]), (int)num(argv[2]));
+	} else if (strcmp(argv[0], "dup3") == 0 && argc == 3) {
+		ret = dup3((int)num(argv[1]), (int)num(argv[2]), 0);
+	} else if (strcmp(argv[0], "wfd") == 0 && argc == 3) {
+		ret = write((int)num(argv[1]), argv[2], strlen(argv[2]));
 	} else if (strcmp(argv[0], "probe") == 0 && argc == 2) {
 		ret = trigger_probe_target((int)num(argv[1]));
 	} else if (strcmp(argv[0], "repeat") == 0 && argc >= 3) {
