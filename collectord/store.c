@@ -1327,7 +1327,8 @@ store_load_live(struct store *s,
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&t, 0, sizeof(t));
-		strlcpy(t.exec_id, store_col_str(st, 0), sizeof(t.exec_id));
+		t.exec_id = store_col_str(st, 0);
+		t.parent_exec_id = "";
 		t.pid = (uint32_t)sqlite3_column_int64(st, 1);
 		t.tid = (uint32_t)sqlite3_column_int64(st, 2);
 		t.uid = (uint32_t)sqlite3_column_int64(st, 3);
@@ -1345,8 +1346,7 @@ store_load_live(struct store *s,
 			if (pcache_exec_id_parse(pid, NULL, &t.pktime,
 			    &t.ppid) != 0)
 				continue;
-			strlcpy(t.parent_exec_id, pid,
-			    sizeof(t.parent_exec_id));
+			t.parent_exec_id = pid;
 		}
 		t.stored = 1;
 		fn(&t, arg);
