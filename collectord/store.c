@@ -558,7 +558,10 @@ store_step(struct store *s, int which)
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	/* the events insert binds every parameter before each step: its
+	 * (static) bindings are replaced, not cleared, per row */
+	if (which != ST_INS_EVENT)
+		sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		s->stats.errors++;
 		if (store_rc_lost(rc) && s->in_tx && !s->failed)

@@ -347,9 +347,18 @@ jw_put_body(char *d, const unsigned char *p, size_t len, unsigned char bit)
 		}
 		if (i >= len)
 			break;
-		/* a plain tail shorter than 8 bytes: at once (padded with
-		 * a plain byte for the test) */
-		if (len - i < 8) {
+		/* a plain tail shorter than 8 bytes at once: the last 8
+		 * bytes of the string (those before the tail are plain too,
+		 * so they came out as they are, just before d: written
+		 * again, the same), else padded with a plain byte */
+		if (len - i < 8 && len >= 8) {
+			memcpy(&v, p + len - 8, 8);
+			if (!jw_word_special(v, bit)) {
+				memcpy(d + (len - i) - 8, &v, 8);
+				d += len - i;
+				break;
+			}
+		} else if (len - i < 8) {
 			v = 'a' * JW_ONES;
 			memcpy(&v, p + i, len - i);
 			if (!jw_word_special(v, bit)) {
