@@ -8,7 +8,8 @@
  *
  *	bench/pipeline_rate [-Cj] [-n rows] [-b batch] [-r rounds] DIR
  *
- * One process execs (/usr/bin/openat_storm in /tmp), then makes n
+ * A shell execs, its child /usr/bin/openat_storm (in /tmp) too, then
+ * the child makes n
  * (default 300 000) sys_openat records (int dfd, string filename of ~40
  * bytes, int flags; the policy "openat-bench-c" posts every call).  The
  * rows are stored into DIR/pipeline.db (created), in transactions of
@@ -68,28 +69,29 @@ die(const char *what)
 	exit(1);
 }
 
-/* the exec of the storm's process */
+/* the exec of the storm's process (parent: 1) or of its shell (0) */
 static size_t
-rec_exec(uint8_t *buf)
+rec_exec(uint8_t *buf, int storm)
 {
-	static const char	 fn[] = "/usr/bin/openat_storm";
-	static const char	 args[] = "openat_storm\0-n\0" "300000\0/tmp/w";
-	static const char	 cwd[] = "/tmp";
-	struct ev_exec		 e;
-	size_t			 fl = strlen(fn), al = sizeof(args),
-				 cl = strlen(cwd);
+	const char	*fn = storm ? "/usr/bin/openat_storm" : "/bin/sh";
+	const char	*args = storm ? "openat_storm\0-n\0" "300000\0/tmp/w" :
+			    "sh\0bench/run_openat_bench.sh\0-v\0c";
+	size_t		 al = storm ? 30 : 34;
+	const char	*cwd = storm ? "/tmp" : "/root/tripline";
+	struct ev_exec	 e;
+	size_t		 fl = strlen(fn), cl = strlen(cwd);
 
 	memset(&e, 0, sizeof(e));
 	e.hdr.type = EV_EXEC;
 	e.hdr.version = EV_ABI_VERSION;
 	e.hdr.size = (uint32_t)(sizeof(e) + fl + al + cl);
-	e.hdr.time_ns = KTIME;
-	e.key.pid = PID;
-	e.key.ktime = KTIME;
-	e.parent.pid = 4000;
-	e.parent.ktime = 500000000ULL;
-	e.tid = PID;
-	e.ppid = 4000;
+	e.hdr.time_ns = storm ? KTIME : 500000000ULL;
+	e.key.pid = storm ? PID : 4000;
+	e.key.ktime = storm ? KTIME : 500000000ULL;
+	e.parent.pid = storm ? 4000 : 1;
+	e.parent.ktime = storm ? 500000000ULL : 1;
+	e.tid = e.key.pid;
+	e.ppid = e.parent.pid;
 	e.uid = e.euid = e.gid = e.egid = 1000;
 	e.auid = 1000;
 	e.filename_len = (uint16_t)fl;
@@ -205,7 +207,10 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 	mkhook(&h);
 	if (hooktab_set(env.hooks, &h, 1) != 0)
 		die("hooktab_set");
-	len = rec_exec(buf);
+	/* the shell (the parent in every line) and the storm */
+	len = rec_exec(buf, 0);
+	pipeline_record(&env, buf, len);
+	len = rec_exec(buf, 1);
 	pipeline_record(&env, buf, len);
 	if (store_flush(env.st) != 0)
 		die("store_flush");
