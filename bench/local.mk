@@ -14,6 +14,11 @@ EXTRA_DIST += bench/run_fuzz.sh
 noinst_PROGRAMS += bench/pcache_bound
 bench_pcache_bound_SOURCES = bench/pcache_bound.c
 bench_pcache_bound_LDADD = collectord/libcollectord.a $(COMMON_LIBS)
+# the collector's own CPU per policy event against plain inserts
+noinst_PROGRAMS += bench/pipeline_rate
+bench_pipeline_rate_SOURCES = bench/pipeline_rate.c
+bench_pipeline_rate_LDADD = collectord/libcollectord.a $(COMMON_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS)
+bench_pipeline_rate_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 # loopback TCP connect/accept/close and UDP send storms (run_net_bench.sh)
 noinst_PROGRAMS += bench/net_storm
 bench_net_storm_SOURCES = bench/net_storm.c

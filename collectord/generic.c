@@ -18,6 +18,8 @@
 #include "xmalloc.h"
 
 #define GEN_COMPACT_BUF	64	/* bytes of a buffer shown by -p */
+#define GEN_LIT(d, lit)	(memcpy((d), (lit), sizeof(lit) - 1), \
+	(d) + sizeof(lit) - 1)
 
 static const char *const gen_actions[POL_ACT_MAX_] = {
 	[POL_ACT_POST] = "KPROBE_ACTION_POST",
@@ -67,15 +69,32 @@ generic_main_action(uint32_t bits)
 void
 generic_actions_json(struct sbuf *sb, uint32_t bits)
 {
-	struct jsonw	 w;
 	unsigned int	 k;
+	size_t		 room = 2;
+	char		*d;
 
-	jw_init(&w, sb);
-	jw_arr(&w);
 	for (k = POL_ACT_POST; k < POL_ACT_MAX_; k++)
 		if (bits & (1U << k))
-			jw_str(&w, gen_actions[k]);
-	jw_end(&w);
+			room += 1 + (gen_actions[k] != NULL ?
+			    JW_STR_MAX(strlen(gen_actions[k])) : 4);
+	sbuf_reserve(sb, room);
+	d = sb->buf + sb->len;
+	*d++ = '[';
+	for (k = POL_ACT_POST; k < POL_ACT_MAX_; k++) {
+		if (!(bits & (1U << k)))
+			continue;
+		if (d[-1] != '[')
+			*d++ = ',';
+		if (gen_actions[k] == NULL) {
+			memcpy(d, "null", 4);
+			d += 4;
+		} else
+			d = jw_put_str(d, gen_actions[k],
+			    strlen(gen_actions[k]));
+	}
+	*d++ = ']';
+	sb->len = (size_t)(d - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 const char *
@@ -559,6 +578,102 @@ generic_alerts(struct gen_render *r, const struct dec_event *ev,
 	}
 }
 
+/*
+ * The args array when every shown argument is an integer of at most 32
+ * bits or a string (the common case: syscall arguments), written at once
+ * as the jsonw path would write it.  0: some argument is not, nothing
+ * written (the jsonw path renders them all).
+ */
+static int
+generic_args_fast(struct gen_render *r, const struct dec_event *ev,
+    const struct ipc_hook *h, size_t *nshown)
+{
+	const struct dec_arg	*a;
+	const char		*label;
+	size_t			 i, n = 0, room = 2;
+	char			*d;
+
+	for (i = 0; i < ev->ngargs; i++) {
+		a = &ev->gargs[i];
+		if (a->type == POL_ARG_NOP && !(a->flags & EVA_ERROR))
+			continue;
+		if (a->flags & EVA_ERROR)
+			return 0;
+		switch (a->type) {
+		case POL_ARG_INT:
+		case POL_ARG_INT16:
+		case POL_ARG_INT8:
+		case POL_ARG_UINT32:
+		case POL_ARG_UINT16:
+		case POL_ARG_UINT8:
+			room += 32;
+			break;
+		case POL_ARG_STRING:
+		case POL_ARG_FILENAME:
+		case POL_ARG_DATA_LOC:
+			room += 20 + JW_STR_MAX(a->len);
+			break;
+		default:
+			return 0;
+		}
+		label = h != NULL && i < h->nargs ? h->arg_label[i] : NULL;
+		if (label != NULL && label[0] != '\0')
+			room += 10 + JW_STR_MAX(strlen(label));
+	}
+	sbuf_reserve(&r->args, room);
+	d = r->args.buf + r->args.len;
+	*d++ = '[';
+	for (i = 0; i < ev->ngargs; i++) {
+		a = &ev->gargs[i];
+		if (a->type == POL_ARG_NOP && !(a->flags & EVA_ERROR))
+			continue;
+		if (n++ > 0)
+			*d++ = ',';
+		*d++ = '{';
+		switch (a->type) {
+		case POL_ARG_INT:
+			d = GEN_LIT(d, "\"int_arg\":");
+			d = jw_put_int(d, (int32_t)a->num);
+			break;
+		case POL_ARG_INT16:
+			d = GEN_LIT(d, "\"int_arg\":");
+			d = jw_put_int(d, (int16_t)a->num);
+			break;
+		case POL_ARG_INT8:
+			d = GEN_LIT(d, "\"int_arg\":");
+			d = jw_put_int(d, (int8_t)a->num);
+			break;
+		case POL_ARG_UINT32:
+			d = GEN_LIT(d, "\"uint_arg\":");
+			d = jw_put_uint(d, (uint32_t)a->num);
+			break;
+		case POL_ARG_UINT16:
+			d = GEN_LIT(d, "\"uint_arg\":");
+			d = jw_put_uint(d, (uint16_t)a->num);
+			break;
+		case POL_ARG_UINT8:
+			d = GEN_LIT(d, "\"uint_arg\":");
+			d = jw_put_uint(d, (uint8_t)a->num);
+			break;
+		default:	/* the string types */
+			d = GEN_LIT(d, "\"string_arg\":");
+			d = jw_put_str(d, a->data, a->len);
+			break;
+		}
+		label = h != NULL && i < h->nargs ? h->arg_label[i] : NULL;
+		if (label != NULL && label[0] != '\0') {
+			d = GEN_LIT(d, ",\"label\":");
+			d = jw_put_str(d, label, strlen(label));
+		}
+		*d++ = '}';
+	}
+	*d++ = ']';
+	r->args.len = (size_t)(d - r->args.buf);
+	r->args.buf[r->args.len] = '\0';
+	*nshown = n;
+	return 1;
+}
+
 void
 generic_render(struct gen_render *r, const struct dec_event *ev,
     const struct ipc_hook *h)
@@ -588,6 +703,8 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 	r->late = (ev->gflags & EVG_F_LATE) != 0;
 
 	generic_function(r, ev, h);
+	if (generic_args_fast(r, ev, h, &n))
+		goto args_done;
 	jw_init(&w, &r->args);
 	jw_arr(&w);
 	for (i = 0, n = 0; i < ev->ngargs; i++) {
@@ -600,6 +717,7 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 		r->nbad += (size_t)generic_arg_jw(&w, &ev->gargs[i], label);
 	}
 	jw_end(&w);
+args_done:
 	r->nshown = n;
 	generic_return(r, ev, h);
 	generic_actions_json(&r->actions, ev->actions);

@@ -30,11 +30,13 @@ struct pcache {
 	struct proc_list age;		/* cached entries, oldest first */
 	size_t		 max;
 	size_t		 bytes, max_bytes;
+	size_t		 json_bytes, json_max;	/* of kept JSON objects */
 	int		(*alive)(uint32_t, void *);
 	void		*alive_arg;
 	void		(*evict_cb)(struct proc *, int, void *);
 	void		*evict_arg;
 	struct pcache_stats stats;
+	struct sbuf	 args;		/* an exec's arguments, formatted */
 };
 
 static const struct {
@@ -99,7 +101,9 @@ pcache_new(const char *node_name)
 	TAILQ_INIT(&pc->age);
 	pc->max = PCACHE_MAX_DEFAULT;
 	pc->max_bytes = PCACHE_MAX_BYTES_DEFAULT;
+	pc->json_max = PCACHE_JSON_MAX_DEFAULT;
 	pc->alive = pcache_alive_kill;
+	sbuf_init(&pc->args);
 	return pc;
 }
 
@@ -133,13 +137,16 @@ pcache_bytes(const struct pcache *pc)
 	return pc->bytes;
 }
 
-/* Count a new entry's bytes, once its strings are set. */
-static void
-pcache_account(struct pcache *pc, struct proc *p)
+void
+pcache_set_json_max(struct pcache *pc, size_t max)
 {
-	p->acct = sizeof(*p) + strlen(p->binary) + strlen(p->args) +
-	    strlen(p->cwd) + 3;
-	pc->bytes += p->acct;
+	pc->json_max = max;
+}
+
+size_t
+pcache_json_bytes(const struct pcache *pc)
+{
+	return pc->json_bytes;
 }
 
 void
@@ -167,9 +174,6 @@ static void
 pcache_proc_free(struct proc *p)
 {
 	free(p->json);
-	free(p->binary);
-	free(p->args);
-	free(p->cwd);
 	free(p);
 }
 
@@ -190,6 +194,7 @@ pcache_free(struct pcache *pc)
 	}
 	free(pc->ktab);
 	free(pc->ptab);
+	sbuf_clear(&pc->args);
 	free(pc);
 }
 
@@ -500,10 +505,11 @@ pcache_drop(struct pcache *pc, struct proc *p)
 {
 	pcache_pid_unlink(pc, p);
 	pcache_key_unlink(pc, p);
-	TAILQ_REMOVE(&pc->age, p, age_entry);
+	TAILQ_REMOVE(&pc->age, p, list_entry);
 	pc->count--;
 	pc->bytes -= p->acct;
-	TAILQ_INSERT_TAIL(&pc->gc, p, gc_entry);
+	pc->json_bytes -= p->json_len;
+	TAILQ_INSERT_TAIL(&pc->gc, p, list_entry);
 }
 
 static void
@@ -575,37 +581,70 @@ pcache_evict(struct pcache *pc)
 		}
 		if (alive && moved < 4 * batch) {
 			moved++;
-			TAILQ_REMOVE(&pc->age, p, age_entry);
-			TAILQ_INSERT_TAIL(&pc->age, p, age_entry);
+			TAILQ_REMOVE(&pc->age, p, list_entry);
+			TAILQ_INSERT_TAIL(&pc->age, p, list_entry);
 			continue;
 		}
 		pcache_evict_one(pc, p, alive);
 	}
 }
 
-/* New entry, linked into the key table, refcnt 1, parent referenced. */
-static struct proc *
-pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
-    uint64_t pktime, struct proc **parentp)
+/* Room for one more entry: evict below the bounds, grow the tables. */
+static void
+pcache_make_room(struct pcache *pc)
 {
-	struct proc	*p, *parent = NULL;
-	size_t		 h;
-
 	if (pc->count >= pc->max || pc->bytes >= pc->max_bytes)
 		pcache_evict(pc);
 	if (pc->count >= pc->nbuckets)
 		pcache_grow(pc);
-	p = xcalloc(1, sizeof(*p));
+}
+
+static char *
+pcache_put(char **d, const char *s, size_t n)
+{
+	char	*r = *d;
+
+	if (n > 0)
+		memcpy(r, s, n);
+	r[n] = '\0';
+	*d = r + n + 1;
+	return r;
+}
+
+/*
+ * New entry (after pcache_make_room): one allocation with its strings,
+ * linked into the tables, refcnt 1, parent (NULL if not cached)
+ * referenced.
+ */
+static struct proc *
+pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
+    uint64_t pktime, struct proc *parent, const char *bin, size_t lbin,
+    const char *args, size_t largs, const char *cwd, size_t lcwd)
+{
+	struct proc	*p;
+	char		 id[PROC_ID_MAX], pid_s[PROC_ID_MAX], *d;
+	size_t		 lid, lpid = 0, h, sz;
+
+	pcache_exec_id(pc->node, ktime, pid, id, sizeof(id));
+	lid = strlen(id);
+	pid_s[0] = '\0';
+	if (ppid != 0) {
+		pcache_exec_id(pc->node, pktime, ppid, pid_s, sizeof(pid_s));
+		lpid = strlen(pid_s);
+	}
+	sz = sizeof(*p) + lid + lpid + lbin + largs + lcwd + 5;
+	p = xmalloc(sz);
+	memset(p, 0, sizeof(*p));
+	d = (char *)(p + 1);
+	p->exec_id = pcache_put(&d, id, lid);
+	p->parent_exec_id = pcache_put(&d, pid_s, lpid);
+	p->binary = pcache_put(&d, bin, lbin);
+	p->args = pcache_put(&d, args, largs);
+	p->cwd = pcache_put(&d, cwd, lcwd);
 	p->pid = pid;
 	p->ktime = ktime;
 	p->ppid = ppid;
 	p->pktime = pktime;
-	pcache_exec_id(pc->node, ktime, pid, p->exec_id, sizeof(p->exec_id));
-	if (ppid != 0) {
-		pcache_exec_id(pc->node, pktime, ppid, p->parent_exec_id,
-		    sizeof(p->parent_exec_id));
-		parent = pcache_lookup(pc, ppid, pktime);
-	}
 	if (parent != NULL) {
 		parent->refcnt++;
 		p->parent_ref = 1;
@@ -615,10 +654,10 @@ pcache_add(struct pcache *pc, uint32_t pid, uint64_t ktime, uint32_t ppid,
 	p->knext = pc->ktab[h];
 	pc->ktab[h] = p;
 	pc->count++;
-	TAILQ_INSERT_TAIL(&pc->age, p, age_entry);
+	TAILQ_INSERT_TAIL(&pc->age, p, list_entry);
 	pcache_pid_link(pc, p);
-	if (parentp != NULL)
-		*parentp = parent;
+	p->acct = (uint32_t)sz;
+	pc->bytes += sz;
 	return p;
 }
 
@@ -635,23 +674,11 @@ pcache_replace_old(struct pcache *pc, uint32_t pid, uint64_t ktime)
 	return old;
 }
 
-static char *
-pcache_strndup(const char *s, size_t n)
-{
-	char	*d = xmalloc(n + 1);
-
-	if (n > 0)
-		memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
 int
 pcache_exec(struct pcache *pc, const struct dec_event *ev,
     struct pcache_res *res)
 {
 	struct proc	*p;
-	struct sbuf	 sb;
 
 	memset(res, 0, sizeof(*res));
 	if (ev->type != EV_EXEC)
@@ -663,8 +690,14 @@ pcache_exec(struct pcache *pc, const struct dec_event *ev,
 		return 0;
 	}
 	res->replaced = pcache_replace_old(pc, ev->pid, ev->ktime);
+	pcache_make_room(pc);
+	if (ev->ppid_key != 0)
+		res->parent = pcache_lookup(pc, ev->ppid_key, ev->pktime);
+	sbuf_reset(&pc->args);
+	pcache_args_format(&pc->args, ev->args, ev->args_len);
 	p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key, ev->pktime,
-	    &res->parent);
+	    res->parent, ev->filename, ev->filename_len, pc->args.buf,
+	    pc->args.len, ev->cwd, ev->cwd_len);
 	p->tid = ev->tid;
 	p->uid = ev->uid;
 	p->euid = ev->euid;
@@ -689,12 +722,6 @@ pcache_exec(struct pcache *pc, const struct dec_event *ev,
 	if ((ev->flags & EVF_ROOTCWD) ||
 	    (ev->cwd_len == 1 && ev->cwd[0] == '/'))
 		p->flags |= PF_ROOTCWD;
-	p->binary = pcache_strndup(ev->filename, ev->filename_len);
-	p->cwd = pcache_strndup(ev->cwd, ev->cwd_len);
-	sbuf_init(&sb);
-	pcache_args_format(&sb, ev->args, ev->args_len);
-	p->args = sb.buf;	/* steal */
-	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -703,7 +730,7 @@ int
 pcache_fork(struct pcache *pc, const struct dec_event *ev,
     struct pcache_res *res)
 {
-	struct proc	*p, *parent;
+	struct proc	*p, *parent = NULL;
 
 	memset(res, 0, sizeof(*res));
 	if (ev->type != EV_FORK)
@@ -716,8 +743,17 @@ pcache_fork(struct pcache *pc, const struct dec_event *ev,
 	}
 	/* a live image of a reused pid: its exit was lost */
 	res->replaced = pcache_replace_old(pc, ev->pid, ev->ktime);
-	p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key, ev->pktime,
-	    &parent);
+	pcache_make_room(pc);
+	if (ev->ppid_key != 0)
+		parent = pcache_lookup(pc, ev->ppid_key, ev->pktime);
+	if (parent != NULL)
+		p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key,
+		    ev->pktime, parent, parent->binary, strlen(parent->binary),
+		    parent->args, strlen(parent->args), parent->cwd,
+		    strlen(parent->cwd));
+	else
+		p = pcache_add(pc, ev->pid, ev->ktime, ev->ppid_key,
+		    ev->pktime, NULL, "", 0, "", 0, "", 0);
 	res->parent = parent;
 	p->tid = ev->tid;
 	p->flags = PF_CLONE;
@@ -730,17 +766,10 @@ pcache_fork(struct pcache *pc, const struct dec_event *ev,
 		p->flags |= parent->flags & (PF_TRUNC_FILENAME |
 		    PF_TRUNC_ARGS | PF_TRUNC_CWD | PF_ERR_FILENAME |
 		    PF_ERR_ARGS | PF_ERR_CWD | PF_ROOTCWD | PF_NOCWD);
-		p->binary = xstrdup(parent->binary);
-		p->args = xstrdup(parent->args);
-		p->cwd = xstrdup(parent->cwd);
 	} else {
 		p->flags |= PF_MISS;
 		p->auid = (uint32_t)-1;
-		p->binary = xstrdup("");
-		p->args = xstrdup("");
-		p->cwd = xstrdup("");
 	}
-	pcache_account(pc, p);
 	res->proc = p;
 	return 0;
 }
@@ -793,26 +822,39 @@ pcache_json_offer(struct pcache *pc, const struct proc *cp, int64_t off,
 		p->json_seen = 1;
 		return;
 	}
+	if (len > UINT32_MAX / 2 ||
+	    pc->json_bytes - p->json_len + len > pc->json_max)
+		return;
 	pc->bytes -= p->json_len;
 	p->acct -= p->json_len;
+	pc->json_bytes -= p->json_len;
 	free(p->json);
 	p->json = xmalloc(len + 1);
 	memcpy(p->json, json, len);
 	p->json[len] = '\0';
-	p->json_len = len;
+	p->json_len = (uint32_t)len;
 	p->json_off = off;
 	pc->bytes += len;
-	p->acct += len;
+	pc->json_bytes += len;
+	p->acct += (uint32_t)len;
 }
 
 struct proc *
 pcache_insert(struct pcache *pc, const struct proc *t)
 {
-	struct proc	*p;
+	struct proc	*p, *parent = NULL;
+	const char	*bin, *args, *cwd;
 
 	if (pcache_lookup(pc, t->pid, t->ktime) != NULL)
 		return NULL;
-	p = pcache_add(pc, t->pid, t->ktime, t->ppid, t->pktime, NULL);
+	pcache_make_room(pc);
+	if (t->ppid != 0)
+		parent = pcache_lookup(pc, t->ppid, t->pktime);
+	bin = t->binary != NULL ? t->binary : "";
+	args = t->args != NULL ? t->args : "";
+	cwd = t->cwd != NULL ? t->cwd : "";
+	p = pcache_add(pc, t->pid, t->ktime, t->ppid, t->pktime, parent,
+	    bin, strlen(bin), args, strlen(args), cwd, strlen(cwd));
 	p->tid = t->tid;
 	p->uid = t->uid;
 	p->euid = t->euid;
@@ -821,10 +863,6 @@ pcache_insert(struct pcache *pc, const struct proc *t)
 	p->auid = t->auid;
 	p->flags = t->flags;
 	p->stored = t->stored;
-	p->binary = xstrdup(t->binary != NULL ? t->binary : "");
-	p->args = xstrdup(t->args != NULL ? t->args : "");
-	p->cwd = xstrdup(t->cwd != NULL ? t->cwd : "");
-	pcache_account(pc, p);
 	return p;
 }
 
@@ -856,7 +894,7 @@ pcache_gc(struct pcache *pc)
 	size_t		 n = 0;
 
 	while ((p = TAILQ_FIRST(&pc->gc)) != NULL) {
-		TAILQ_REMOVE(&pc->gc, p, gc_entry);
+		TAILQ_REMOVE(&pc->gc, p, list_entry);
 		pcache_proc_free(p);
 		n++;
 	}

@@ -59,46 +59,57 @@ struct sbuf;
 
 #define PROC_ID_MAX	192	/* base64 of "node:ktime:pid" + NUL */
 /* Default bound on entries: room for 100 000+ live processes and their
- * exited parents (an entry is ~0.5 KiB plus its strings). */
+ * exited parents. */
 #define PCACHE_MAX_DEFAULT	262144
 #define PCACHE_MAX_MIN		16
-/* Default bound on the bytes of entries: a typical entry is ~0.9 KiB
- * with malloc's overhead, a hostile one (4 KiB of arguments, quoted, and
- * 1 KiB paths) up to ~10 KiB. */
+/* Default bound on the bytes of entries: a typical entry is ~0.3 KiB
+ * (~0.6 KiB with its JSON object), a hostile one (4 KiB of arguments,
+ * quoted, and 1 KiB paths) up to ~10 KiB. */
 #define PCACHE_MAX_BYTES_DEFAULT (512UL << 20)
 #define PCACHE_MAX_BYTES_MIN	(64UL << 10)
 #define PCACHE_NODE_MAX	64
+/* Default bound on the bytes of the JSON objects entries keep (about
+ * 10 000 of ~0.4 KiB; the processes with more than one event): the
+ * objects of the others are rendered each time. */
+#define PCACHE_JSON_MAX_DEFAULT	(4UL << 20)
 
+/*
+ * An entry of the cache is one allocation: this struct and its strings
+ * (exec_id, parent_exec_id, binary, args, cwd) at their length after
+ * it.  A caller's stand-in (a template for pcache_insert, a minimal row
+ * of an unknown process) points its strings wherever it likes; all five
+ * must be non-NULL where the struct is stored or exported.
+ */
 struct proc {
 	uint32_t	 pid;
-	uint64_t	 ktime;
-	char		 exec_id[PROC_ID_MAX];
 	uint32_t	 ppid;		/* parent key (pid of the parent) */
+	uint64_t	 ktime;
 	uint64_t	 pktime;
-	char		 parent_exec_id[PROC_ID_MAX];	/* "" if none */
+	const char	*exec_id;
+	const char	*parent_exec_id;	/* "" if none */
 	uint32_t	 tid;
 	uint32_t	 uid, euid, gid, egid, auid;
 	uint32_t	 flags;		/* PF_* */
+	int		 refcnt;
 	char		*binary;	/* never NULL */
 	char		*args;		/* Tetragon "arguments", never NULL */
 	char		*cwd;		/* never NULL */
-	int		 refcnt;
-	int		 released;	/* own reference dropped */
-	int		 stored;	/* has a processes row (caller sets) */
 	uint64_t	 exit_ns;	/* boot ns of exit (caller's use) */
+	uint8_t		 released;	/* own reference dropped */
+	uint8_t		 stored;	/* has a processes row (caller sets) */
 
 	/* private */
-	int		 parent_ref;	/* holds a reference on the parent */
+	uint8_t		 parent_ref;	/* holds a reference on the parent */
+	uint8_t		 in_pidtab;
+	uint8_t		 json_seen;
+	uint32_t	 acct;		/* bytes counted in the byte bound */
+	uint32_t	 json_len;
 	struct proc	*knext;		/* key hash chain */
 	struct proc	*pnext;		/* pid hash chain (live images) */
-	int		 in_pidtab;
-	size_t		 acct;		/* bytes counted in the byte bound */
 	char		*json;		/* pcache_json_offer */
-	size_t		 json_len;
 	int64_t		 json_off;
-	int		 json_seen;
-	TAILQ_ENTRY(proc) gc_entry;
-	TAILQ_ENTRY(proc) age_entry;	/* oldest first, while cached */
+	/* the age list (oldest first) while cached, then the gc list */
+	TAILQ_ENTRY(proc) list_entry;
 };
 
 struct pcache_stats {
@@ -146,11 +157,15 @@ void	pcache_args_format(struct sbuf *sb, const char *blk, size_t len);
  * it or NULL.  pcache_json_offer keeps a copy if p is an entry of the
  * cache that was offered once before and is not released: a process seen
  * once (a short-lived child's exec) costs no memory.  The copy counts in
- * the byte bound and goes with the entry.
+ * the byte bound and goes with the entry.  The copies of all entries
+ * together stay within pcache_set_json_max() bytes (default
+ * PCACHE_JSON_MAX_DEFAULT): past it, an offer keeps nothing.
  */
 const char *pcache_json(const struct proc *p, int64_t off, size_t *len);
 void	pcache_json_offer(struct pcache *, const struct proc *p, int64_t off,
 	    const char *json, size_t len);
+void	pcache_set_json_max(struct pcache *, size_t);
+size_t	pcache_json_bytes(const struct pcache *);	/* kept now */
 
 /* Event handling.  0, or ERR_RANGE for an event of the wrong type. */
 int	pcache_exec(struct pcache *, const struct dec_event *,

@@ -127,6 +127,7 @@ pipeline_exit(struct collector_env *env, const struct dec_event *ev)
 {
 	struct pcache_res	 res;
 	struct proc		 t;
+	char			 id[PROC_ID_MAX];
 
 	if (pcache_exit(env->pc, ev, &res) != 0)
 		return;
@@ -142,10 +143,10 @@ pipeline_exit(struct collector_env *env, const struct dec_event *ev)
 		t.flags = PF_UNKNOWN;
 		t.binary = t.args = t.cwd = (char *)"";
 		pcache_exec_id(pcache_node(env->pc), ev->ktime, ev->pid,
-		    t.exec_id, sizeof(t.exec_id));
-		if (res.parent != NULL)
-			strlcpy(t.parent_exec_id,
-			    res.parent->exec_id, sizeof(t.parent_exec_id));
+		    id, sizeof(id));
+		t.exec_id = id;
+		t.parent_exec_id = res.parent != NULL ?
+		    res.parent->exec_id : "";
 		pipeline_dberr(env, store_proc(env->st, &t));
 		pipeline_dberr(env, store_proc_exit(env->st, t.exec_id,
 		    ev->time_ns, ev->code, ev->signal));
@@ -182,6 +183,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	const struct ipc_hook	*h;
 	struct store_event	 e;
 	struct proc		*p, *parent, t;
+	char			 id[PROC_ID_MAX], pid_s[PROC_ID_MAX];
 	int			 what;
 
 	h = hooktab_get(env->hooks, ev->hook_id, ev->gen);
@@ -220,11 +222,13 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 			t.flags |= PF_MISS;
 		t.binary = t.args = t.cwd = (char *)"";
 		pcache_exec_id(pcache_node(env->pc), ev->ktime, ev->pid,
-		    t.exec_id, sizeof(t.exec_id));
+		    id, sizeof(id));
+		t.exec_id = id;
+		t.parent_exec_id = "";
 		if (ev->ppid_key != 0) {
 			pcache_exec_id(pcache_node(env->pc), ev->pktime,
-			    ev->ppid_key, t.parent_exec_id,
-			    sizeof(t.parent_exec_id));
+			    ev->ppid_key, pid_s, sizeof(pid_s));
+			t.parent_exec_id = pid_s;
 			parent = pcache_lookup(env->pc, ev->ppid_key,
 			    ev->pktime);
 		}

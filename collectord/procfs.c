@@ -331,6 +331,7 @@ procfs_parse(const struct procfs_snap *s, long clk_tck, const char *node,
 	struct procfs_tmp	*tmp, **byp, **stack, *x, *par;
 	struct proc		*out;
 	size_t			 i, n = 0, o = 0, sp;
+	char			 id[PROC_ID_MAX];
 
 	*bad = 0;
 	*np = 0;
@@ -370,12 +371,14 @@ procfs_parse(const struct procfs_snap *s, long clk_tck, const char *node,
 		while (sp > 0) {
 			x = stack[--sp];
 			out[o] = x->t;
-			pcache_exec_id(node, x->t.ktime, x->t.pid,
-			    out[o].exec_id, sizeof(out[o].exec_id));
+			pcache_exec_id(node, x->t.ktime, x->t.pid, id,
+			    sizeof(id));
+			out[o].exec_id = xstrdup(id);
+			id[0] = '\0';
 			if (x->t.ppid != 0)
 				pcache_exec_id(node, x->t.pktime, x->t.ppid,
-				    out[o].parent_exec_id,
-				    sizeof(out[o].parent_exec_id));
+				    id, sizeof(id));
+			out[o].parent_exec_id = xstrdup(id);
 			o++;
 		}
 	}
@@ -394,6 +397,8 @@ procfs_procs_free(struct proc *v, size_t n)
 	if (v == NULL)
 		return;
 	for (i = 0; i < n; i++) {
+		free((char *)v[i].exec_id);
+		free((char *)v[i].parent_exec_id);
 		free(v[i].binary);
 		free(v[i].args);
 		free(v[i].cwd);

@@ -558,7 +558,10 @@ store_step(struct store *s, int which)
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	/* the events insert binds every parameter before each step: its
+	 * (static) bindings are replaced, not cleared, per row */
+	if (which != ST_INS_EVENT)
+		sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		s->stats.errors++;
 		if (store_rc_lost(rc) && s->in_tx && !s->failed)
@@ -1327,7 +1330,8 @@ store_load_live(struct store *s,
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&t, 0, sizeof(t));
-		strlcpy(t.exec_id, store_col_str(st, 0), sizeof(t.exec_id));
+		t.exec_id = store_col_str(st, 0);
+		t.parent_exec_id = "";
 		t.pid = (uint32_t)sqlite3_column_int64(st, 1);
 		t.tid = (uint32_t)sqlite3_column_int64(st, 2);
 		t.uid = (uint32_t)sqlite3_column_int64(st, 3);
@@ -1345,8 +1349,7 @@ store_load_live(struct store *s,
 			if (pcache_exec_id_parse(pid, NULL, &t.pktime,
 			    &t.ppid) != 0)
 				continue;
-			strlcpy(t.parent_exec_id, pid,
-			    sizeof(t.parent_exec_id));
+			t.parent_exec_id = pid;
 		}
 		t.stored = 1;
 		fn(&t, arg);

@@ -303,13 +303,70 @@ static const unsigned char jw_plain_tab[256] = {
  * bytes and valid UTF-8 are copied, code points str_cp_is_ctrl() names
  * become \uXXXX, other bytes their escape.  At most 6 bytes per byte.
  */
+#define JW_ONES	0x0101010101010101ULL
+#define JW_HIGH	0x8080808080808080ULL
+
+/*
+ * 1 if the 8 bytes at p may hold a byte that is not plain for bit (never
+ * 0 when one is there): a byte below 0x20 or from 0x7f on, and for a
+ * literal (bit 1) '"' or '\\'.  '\n' (plain in text) counts as not plain.
+ */
+static inline int
+jw_word_special(uint64_t v, unsigned char bit)
+{
+	uint64_t	 q, b;
+
+	/* below 0x20; from 0x7f on (the high bit, or +1 reaches it) */
+	if (((v - 0x20 * JW_ONES) & ~v & JW_HIGH) != 0 ||
+	    ((v | (v + JW_ONES)) & JW_HIGH) != 0)
+		return 1;
+	if (bit != 1)
+		return 0;
+	q = v ^ ('"' * JW_ONES);
+	b = v ^ ('\\' * JW_ONES);
+	return (((q - JW_ONES) & ~q) | ((b - JW_ONES) & ~b)) & JW_HIGH ?
+	    1 : 0;
+}
+
 static char *
 jw_put_body(char *d, const unsigned char *p, size_t len, unsigned char bit)
 {
 	size_t		 i = 0, n;
 	uint32_t	 cp = 0;
+	uint64_t	 v;
 
 	while (i < len) {
+		/* runs of plain bytes 8 at a time */
+		while (len - i >= 8) {
+			memcpy(&v, p + i, 8);
+			if (jw_word_special(v, bit))
+				break;
+			memcpy(d, &v, 8);
+			d += 8;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		/* a plain tail shorter than 8 bytes at once: the last 8
+		 * bytes of the string (those before the tail are plain too,
+		 * so they came out as they are, just before d: written
+		 * again, the same), else padded with a plain byte */
+		if (len - i < 8 && len >= 8) {
+			memcpy(&v, p + len - 8, 8);
+			if (!jw_word_special(v, bit)) {
+				memcpy(d + (len - i) - 8, &v, 8);
+				d += len - i;
+				break;
+			}
+		} else if (len - i < 8) {
+			v = 'a' * JW_ONES;
+			memcpy(&v, p + i, len - i);
+			if (!jw_word_special(v, bit)) {
+				memcpy(d, p + i, len - i);
+				d += len - i;
+				break;
+			}
+		}
 		if (jw_plain_tab[p[i]] & bit) {
 			*d++ = (char)p[i++];
 			continue;

@@ -274,11 +274,21 @@ str_civil(uint64_t days, unsigned int *y, unsigned int *m, unsigned int *d)
 char *
 str_iso_time_put(char *d, uint64_t unix_ns)
 {
+	/* the date and time of the last second rendered (events come in
+	 * bursts within the same second): "YYYY-MM-DDTHH:MM:SS." */
+	static __thread uint64_t last_s = UINT64_MAX;
+	static __thread char	 last[20];
 	uint64_t	 s = unix_ns / 1000000000ULL;
 	uint32_t	 ns = (uint32_t)(unix_ns % 1000000000ULL), sod;
 	unsigned int	 y, m, day;
+	char		*d0 = d;
 	int		 i;
 
+	if (s == last_s) {
+		memcpy(d, last, sizeof(last));
+		d += sizeof(last);
+		goto frac;
+	}
 	str_civil(s / 86400, &y, &m, &day);
 	sod = (uint32_t)(s % 86400);
 	/* years up to 2554 (2^64 ns): four digits */
@@ -295,6 +305,9 @@ str_iso_time_put(char *d, uint64_t unix_ns)
 	*d++ = ':';
 	d = str_put2(d, sod % 60);
 	*d++ = '.';
+	memcpy(last, d0, sizeof(last));
+	last_s = s;
+frac:
 	for (i = 8; i >= 0; i--) {
 		d[i] = (char)('0' + ns % 10);
 		ns /= 10;

@@ -64,6 +64,7 @@ on_generic(struct fuzz_env *e, const struct dec_event *ev)
 		t.pid = ev->pid;
 		t.ktime = ev->ktime;
 		t.binary = t.args = t.cwd = s_empty;
+		t.exec_id = t.parent_exec_id = s_empty;
 		p = &t;
 	}
 	parent = p->ppid != 0 ? pcache_lookup(e->pc, p->ppid, p->pktime) :

@@ -172,6 +172,52 @@ test_escape_random(void **state)
 	sbuf_clear(&want);
 }
 
+/* Runs of plain bytes are copied 8 at a time: one byte of every value at
+ * every position of a run must still come out as one at a time would. */
+static void
+test_escape_runs(void **state)
+{
+	unsigned char	 in[40];
+	struct sbuf	 got, want, one;
+	size_t		 len, pos, i;
+	int		 c;
+
+	sbuf_init(&got);
+	sbuf_init(&want);
+	sbuf_init(&one);
+	for (c = 0; c < 256; c++) {
+		for (len = 1; len <= sizeof(in); len += 13) {
+			for (pos = 0; pos < len; pos++) {
+				for (i = 0; i < len; i++)
+					in[i] = (unsigned char)('a' + i % 26);
+				in[pos] = (unsigned char)c;
+				sbuf_reset(&got);
+				sbuf_reset(&want);
+				jw_add_str(&got, in, len);
+				ref_escape(&want, in, len);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.buf, want.buf,
+				    got.len);
+				/* text: each byte alone (ASCII around it) */
+				sbuf_reset(&got);
+				sbuf_reset(&want);
+				jw_sanitize(&got, in, len);
+				for (i = 0; i < len; i++) {
+					sbuf_reset(&one);
+					jw_sanitize(&one, in + i, 1);
+					sbuf_add(&want, one.buf, one.len);
+				}
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.buf, want.buf,
+				    got.len);
+			}
+		}
+	}
+	sbuf_clear(&got);
+	sbuf_clear(&want);
+	sbuf_clear(&one);
+}
+
 /* No control byte (but '\n' if nl), no invalid UTF-8, no code point
  * str_cp_is_ctrl names. */
 static void
@@ -385,6 +431,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_random),
+		cmocka_unit_test(test_escape_runs),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_numbers),

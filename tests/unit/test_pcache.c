@@ -420,7 +420,7 @@ test_bound_bytes(void **state)
 		pcache_gc(pc);
 		/* at most the entry just added past the bound */
 		assert_true(pcache_bytes(pc) <= limit + sizeof(struct proc) +
-		    sizeof(args) + 32);
+		    sizeof(args) + 32 + 2 * PROC_ID_MAX);
 	}
 	assert_true(pcache_count(pc) < 70);
 	assert_int_equal(pcache_stats(pc)->evicted, n - pcache_count(pc));
@@ -753,6 +753,61 @@ test_procfs_self(void **state)
 	pcache_free(pc);
 }
 
+/* An entry's strings live with it at their length; the JSON objects kept
+ * stay within their bound and leave with their entries. */
+static void
+test_entry_strings_json(void **state)
+{
+	struct pcache		*pc = pcache_new(NODE);
+	struct pcache_res	 r;
+	struct dec_event	 e;
+	struct proc		*p[4];
+	char			 json[300], id[PROC_ID_MAX];
+	const char		*got;
+	size_t			 i, len, acct0;
+
+	memset(json, 'j', sizeof(json));
+	pcache_set_json_max(pc, 3 * sizeof(json));
+	for (i = 0; i < 4; i++) {
+		e = ev_exec(DEAD_PID(i), 1000 + i, 7, 70, "/usr/bin/x",
+		    "x\0a b\0", 6, "/home/u");
+		assert_int_equal(pcache_exec(pc, &e, &r), 0);
+		p[i] = r.proc;
+		pcache_exec_id(NODE, 1000 + i, DEAD_PID(i), id, sizeof(id));
+		assert_string_equal(p[i]->exec_id, id);
+		pcache_exec_id(NODE, 70, 7, id, sizeof(id));
+		assert_string_equal(p[i]->parent_exec_id, id);
+		assert_string_equal(p[i]->binary, "/usr/bin/x");
+		assert_string_equal(p[i]->args, "\"a b\"");
+		assert_string_equal(p[i]->cwd, "/home/u");
+	}
+	acct0 = pcache_bytes(pc);
+	/* the first offer only marks the entry; the second keeps a copy
+	 * while the bound has room: 3 of 4 */
+	for (i = 0; i < 4; i++) {
+		pcache_json_offer(pc, p[i], 5, json, sizeof(json));
+		assert_null(pcache_json(p[i], 5, &len));
+		pcache_json_offer(pc, p[i], 5, json, sizeof(json));
+	}
+	for (i = 0; i < 3; i++) {
+		assert_non_null(got = pcache_json(p[i], 5, &len));
+		assert_int_equal(len, sizeof(json));
+		assert_memory_equal(got, json, len);
+		assert_null(pcache_json(p[i], 6, &len));	/* other clock */
+	}
+	assert_null(pcache_json(p[3], 5, &len));
+	assert_int_equal(pcache_json_bytes(pc), 3 * sizeof(json));
+	assert_int_equal(pcache_bytes(pc), acct0 + 3 * sizeof(json));
+	/* a released entry keeps no new copy; a dropped one frees room */
+	pcache_release(pc, p[0]);
+	assert_int_equal(pcache_gc(pc), 1);
+	assert_int_equal(pcache_json_bytes(pc), 2 * sizeof(json));
+	pcache_json_offer(pc, p[3], 5, json, sizeof(json));
+	assert_non_null(pcache_json(p[3], 5, &len));
+	assert_int_equal(pcache_json_bytes(pc), 3 * sizeof(json));
+	pcache_free(pc);
+}
+
 int
 main(void)
 {
@@ -770,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_bound_parents),
 		cmocka_unit_test(test_bound_probe_sandboxed),
 		cmocka_unit_test(test_insert),
+		cmocka_unit_test(test_entry_strings_json),
 		cmocka_unit_test(test_procfs_parse),
 		cmocka_unit_test(test_procfs_self),
 	};

@@ -676,6 +676,8 @@ static struct proc
 mkproc(uint32_t pid, uint64_t kt, uint32_t ppid, uint64_t pkt,
     const char *bin)
 {
+	static char	 ids[256][PROC_ID_MAX];
+	static size_t	 k;
 	struct proc	 p;
 
 	memset(&p, 0, sizeof(p));
@@ -690,10 +692,15 @@ mkproc(uint32_t pid, uint64_t kt, uint32_t ppid, uint64_t pkt,
 	p.binary = (char *)bin;
 	p.args = (char *)"-x \"a b\"";
 	p.cwd = (char *)"/tmp";
-	pcache_exec_id(NODE, kt, pid, p.exec_id, sizeof(p.exec_id));
+	/* the ids live in a ring of buffers: enough for a test's procs */
+	k = (k + 2) % (sizeof(ids) / sizeof(*ids));
+	pcache_exec_id(NODE, kt, pid, ids[k], sizeof(ids[k]));
+	ids[k + 1][0] = '\0';
 	if (ppid != 0)
-		pcache_exec_id(NODE, pkt, ppid, p.parent_exec_id,
-		    sizeof(p.parent_exec_id));
+		pcache_exec_id(NODE, pkt, ppid, ids[k + 1],
+		    sizeof(ids[k + 1]));
+	p.exec_id = ids[k];
+	p.parent_exec_id = ids[k + 1];
 	return p;
 }
 
