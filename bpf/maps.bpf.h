@@ -19,8 +19,7 @@
  *
  * bpf/generic.bpf.c includes this file too: loaderd makes its events,
  * execmap, stats, execbin and execcred the process programs' maps
- * (reuse_fd); its
- * heap stays its own scratch.
+ * (reuse_fd); its heap stays its own scratch.
  */
 #ifndef TRIPLINE_MAPS_BPF_H
 #define TRIPLINE_MAPS_BPF_H

@@ -12,8 +12,9 @@
  * matchBinaries: the binary of each process's current image, written at
  * exec, copied to the child at fork (with the followChildren bits), deleted
  * at exit; execcred, the same way, for matchNamespaceChanges and
- * matchCapabilityChanges; and handle_exec ends with a tail call into exec_tail[0]
- * (generic_exec of bpf/generic.bpf.c while a policy is loaded).
+ * matchCapabilityChanges; and handle_exec ends with a tail call into
+ * exec_tail[0] (generic_exec of bpf/generic.bpf.c while a policy is
+ * loaded).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

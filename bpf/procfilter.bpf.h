@@ -1,11 +1,10 @@
 /*
  * bpf/procfilter.bpf.h -- selector parts shared by the generic policy
  * programs (generic.bpf.c) and the cgroup network programs (net.bpf.c):
- * the process filters of a selector on the current
- * task (matchPIDs, matchNamespaces, matchCapabilities and the change
- * filters: sel_task_ok), the
- * followChildren bit of matchBinaries, and the execbin entry of a
- * process never seen exec'ing.  Configuration types are those of
+ * the process filters of a selector on the current task (matchPIDs,
+ * matchNamespaces, matchCapabilities and the change filters:
+ * sel_task_ok), the followChildren bit of matchBinaries, and the execbin
+ * entry of a process never seen exec'ing.  Configuration types are those of
  * bpf/hook.h; the includer has included maps.bpf.h and helpers.bpf.h.
  */
 #ifndef TRIPLINE_PROCFILTER_BPF_H
