@@ -212,4 +212,86 @@ len_get(__u16 *lenp)
 	return *(volatile __u16 *)lenp;
 }
 
+/* Inode number of namespace ns (enum pol_ns) of task t; 0 if unread. */
+static __always_inline __u32
+task_ns_inum(struct task_struct *t, __u32 ns)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+	struct pid *p;
+	struct upid up;
+	__u32 level;
+
+	switch (ns) {
+	case POL_NS_UTS:
+		return BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	case POL_NS_IPC:
+		return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	case POL_NS_MNT:
+		return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	case POL_NS_PID:
+		p = BPF_CORE_READ(t, thread_pid);
+		level = BPF_CORE_READ(p, level);
+		if (bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]))
+			return 0;
+		return BPF_CORE_READ(up.ns, ns.inum);
+	case POL_NS_PID_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	case POL_NS_NET:
+		return BPF_CORE_READ(nsp, net_ns, ns.inum);
+	case POL_NS_TIME:
+		return BPF_CORE_READ(nsp, time_ns, ns.inum);
+	case POL_NS_TIME_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	case POL_NS_CGROUP:
+		return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	case POL_NS_USER:
+		return BPF_CORE_READ(t, cred, user_ns, ns.inum);
+	}
+	return 0;
+}
+
+/* Capability set (enum pol_cap_set) of task t.  kernel_cap_t is one u64
+ * since 6.3 and two u32 (low word first) before: 8 bytes either way. */
+static __always_inline __u64
+task_cap(struct task_struct *t, __u32 set)
+{
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	__u64 v = 0;
+
+	switch (set) {
+	case POL_CAP_EFFECTIVE:
+		bpf_core_read(&v, sizeof(v), &cred->cap_effective);
+		break;
+	case POL_CAP_INHERITABLE:
+		bpf_core_read(&v, sizeof(v), &cred->cap_inheritable);
+		break;
+	case POL_CAP_PERMITTED:
+		bpf_core_read(&v, sizeof(v), &cred->cap_permitted);
+		break;
+	}
+	return v;
+}
+
+/*
+ * execcred[tgid] = the capabilities and namespaces of task t now, built
+ * in h->cred (mapflags: BPF_ANY at exec, BPF_NOEXIST for a late entry).
+ */
+static __always_inline void
+execcred_put(__u32 tgid, struct task_struct *t, struct heap *h,
+    __u32 flags, __u64 mapflags)
+{
+	struct execcred_val *v = &h->cred;
+	__u32 i;
+
+	v->caps[POL_CAP_EFFECTIVE] = task_cap(t, POL_CAP_EFFECTIVE);
+	v->caps[POL_CAP_INHERITABLE] = task_cap(t, POL_CAP_INHERITABLE);
+	v->caps[POL_CAP_PERMITTED] = task_cap(t, POL_CAP_PERMITTED);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < POL_NS_MAX_; i++)
+		v->ns[i] = task_ns_inum(t, i);
+	v->flags = flags;
+	v->pad = 0;
+	bpf_map_update_elem(&execcred, &tgid, v, mapflags);
+}
+
 #endif /* TRIPLINE_HELPERS_BPF_H */

@@ -297,6 +297,23 @@ struct sel_caps {
 	__u64	mask;
 };
 
+/*
+ * matchNamespaceChanges / matchCapabilityChanges (one entry each): the
+ * current task against the values its process had at exec (execcred).
+ * A change of a namespace: its inode number differs; of a capability:
+ * its bit in the set differs.  In: one of the listed ones changed; NotIn:
+ * none of the listed ones changed and another did (Tetragon's rule).
+ */
+struct sel_chg {
+	__u8	ns_op;		/* POL_OP_IN / NOTIN; 0: no
+				   matchNamespaceChanges */
+	__u8	cap_op;		/* 0: no matchCapabilityChanges */
+	__u8	cap_set;	/* enum pol_cap_set */
+	__u8	cap_is_ns;	/* isNamespaceCapability */
+	__u32	ns_mask;	/* bit = enum pol_ns */
+	__u64	cap_mask;	/* bit = capability number */
+};
+
 struct sel_action {
 	__u8	kind;		/* enum pol_action_kind */
 	__u8	scope;		/* rate limit scope */
@@ -325,6 +342,7 @@ struct sel_cfg {
 	struct sel_action retactions[HOOK_ACTIONS_MAX];
 	struct sel_bins pbins;	/* matchParentBinaries (nvals 0: none;
 				   no follow_children) */
+	struct sel_chg chg;
 };
 
 /* dispatch value: sys_hooks[nr], tp_hooks[tracepoint id] */
@@ -402,6 +420,29 @@ struct execbin_val {
 	__u32	pad;
 	__u64	follow[EXECBIN_FOLLOW_WORDS];
 	char	path[HOOK_STR_MAX];
+};
+
+/*
+ * execcred (maps.bpf.h, shared like execbin): tgid -> the capability sets
+ * and namespace inode numbers of the process as it exec'd, for
+ * matchNamespaceChanges / matchCapabilityChanges.  Written at exec (from
+ * the new image's task), copied from the parent at fork (same image: a
+ * change the parent made before the fork is a change for the child too),
+ * deleted at exit.  A process never seen exec'ing or forking (started
+ * before loaderd) gets its entry from its current values the first time
+ * a change filter looks at it (EXECCRED_F_LATE): no change is known
+ * before that.  Never updated on a match: every hooked call after a
+ * change matches, until the next exec.
+ */
+#define EXECCRED_F_LATE		0x0001	/* first seen by a change filter,
+					   not at exec or fork */
+
+struct execcred_val {
+	__u64	caps[3];	/* by enum pol_cap_set */
+	__u32	ns[POL_NS_MAX_];	/* inode numbers by enum pol_ns; 0:
+					   unread (never a change) */
+	__u32	flags;		/* EXECCRED_F_* */
+	__u32	pad;
 };
 
 /* fdfollow (generic programs): FollowFD/UnfollowFD/CopyFD state, LRU */

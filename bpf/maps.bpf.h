@@ -13,10 +13,13 @@
  *		followChildren bits (struct execbin_val, bpf/hook.h), for
  *		matchBinaries.  Written on exec, copied on fork, deleted on
  *		exit (bpf/process.bpf.c); set bits at exec by generic_exec.
+ * execcred	tgid -> capabilities and namespaces at exec (struct
+ *		execcred_val, bpf/hook.h), for the change filters.  Written
+ *		on exec, copied on fork, deleted on exit.
  *
  * bpf/generic.bpf.c includes this file too: loaderd makes its events,
- * execmap, stats and execbin the process programs' maps (reuse_fd); its
- * heap stays its own scratch.
+ * execmap, stats, execbin and execcred the process programs' maps
+ * (reuse_fd); its heap stays its own scratch.
  */
 #ifndef TRIPLINE_MAPS_BPF_H
 #define TRIPLINE_MAPS_BPF_H
@@ -49,6 +52,7 @@ struct heap {
 	__u32 pos;		/* path walker's write position */
 	__u32 pad;
 	struct execbin_val eb;	/* a new execbin entry is built here */
+	struct execcred_val cred;	/* ... and a new execcred entry */
 };
 
 struct {
@@ -83,5 +87,12 @@ struct {
 	__type(key, __u32);
 	__type(value, struct execbin_val);
 } execbin SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXECMAP_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct execcred_val);
+} execcred SEC(".maps");
 
 #endif /* TRIPLINE_MAPS_BPF_H */

@@ -11,8 +11,10 @@
  * They also keep execbin (maps.bpf.h) for the policy programs'
  * matchBinaries: the binary of each process's current image, written at
  * exec, copied to the child at fork (with the followChildren bits), deleted
- * at exit; and handle_exec ends with a tail call into exec_tail[0]
- * (generic_exec of bpf/generic.bpf.c while a policy is loaded).
+ * at exit; execcred, the same way, for matchNamespaceChanges and
+ * matchCapabilityChanges; and handle_exec ends with a tail call into
+ * exec_tail[0] (generic_exec of bpf/generic.bpf.c while a policy is
+ * loaded).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -210,6 +212,7 @@ handle_exec(struct bpf_raw_tracepoint_args *ctx)
 	execmap_set(tgid, now, 0);
 	execbin_set(tgid, h, h->rec + sizeof(struct ev_exec),
 	    len_get(&e->filename_len), e->flags);
+	execcred_put(tgid, task, h, 0, BPF_ANY);
 	bpf_tail_call(ctx, &exec_tail, 0);
 	return 0;
 }
@@ -222,6 +225,7 @@ handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
 	struct execbin_val *bin;
+	struct execcred_val *cr;
 	struct ev_fork e;
 	__u32 pid, tgid;
 	__u64 now;
@@ -254,6 +258,13 @@ handle_fork(struct bpf_raw_tracepoint_args *ctx)
 		bpf_map_update_elem(&execbin, &tgid, bin, BPF_ANY);
 	else
 		bpf_map_delete_elem(&execbin, &tgid);	/* stale entry */
+	/* same image: the parent's values at exec (a change it made before
+	 * the fork is one for the child too) */
+	cr = bpf_map_lookup_elem(&execcred, &e.ppid);
+	if (cr != NULL)
+		bpf_map_update_elem(&execcred, &tgid, cr, BPF_ANY);
+	else
+		bpf_map_delete_elem(&execcred, &tgid);
 	return 0;
 }
 
@@ -296,5 +307,6 @@ handle_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	bpf_map_delete_elem(&execmap, &tgid);
 	bpf_map_delete_elem(&execbin, &tgid);
+	bpf_map_delete_elem(&execcred, &tgid);
 	return 0;
 }

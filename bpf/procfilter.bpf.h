@@ -1,10 +1,10 @@
 /*
  * bpf/procfilter.bpf.h -- selector parts shared by the generic policy
  * programs (generic.bpf.c) and the cgroup network programs (net.bpf.c):
- * the process filters of a selector on the current
- * task (matchPIDs, matchNamespaces, matchCapabilities: sel_task_ok), the
- * followChildren bit of matchBinaries, and the execbin entry of a
- * process never seen exec'ing.  Configuration types are those of
+ * the process filters of a selector on the current task (matchPIDs,
+ * matchNamespaces, matchCapabilities and the change filters:
+ * sel_task_ok), the followChildren bit of matchBinaries, and the execbin
+ * entry of a process never seen exec'ing.  Configuration types are those of
  * bpf/hook.h; the includer has included maps.bpf.h and helpers.bpf.h.
  */
 #ifndef TRIPLINE_PROCFILTER_BPF_H
@@ -70,70 +70,96 @@ pids_in(struct sel_pids *e, __u32 tgid)
 static __always_inline __u32
 ns_inum(__u32 ns)
 {
-	struct task_struct *t = cur_task();
-	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
-	struct pid *p;
-	struct upid up;
-	__u32 level;
-
-	switch (ns) {
-	case POL_NS_UTS:
-		return BPF_CORE_READ(nsp, uts_ns, ns.inum);
-	case POL_NS_IPC:
-		return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
-	case POL_NS_MNT:
-		return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-	case POL_NS_PID:
-		p = BPF_CORE_READ(t, thread_pid);
-		level = BPF_CORE_READ(p, level);
-		if (bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]))
-			return 0;
-		return BPF_CORE_READ(up.ns, ns.inum);
-	case POL_NS_PID_FOR_CHILDREN:
-		return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
-	case POL_NS_NET:
-		return BPF_CORE_READ(nsp, net_ns, ns.inum);
-	case POL_NS_TIME:
-		return BPF_CORE_READ(nsp, time_ns, ns.inum);
-	case POL_NS_TIME_FOR_CHILDREN:
-		return BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
-	case POL_NS_CGROUP:
-		return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
-	case POL_NS_USER:
-		return BPF_CORE_READ(t, cred, user_ns, ns.inum);
-	}
-	return 0;
+	return task_ns_inum(cur_task(), ns);
 }
 
 static __always_inline int
 caps_ok(struct sel_caps *c)
 {
 	struct task_struct *t = cur_task();
-	const struct cred *cred = BPF_CORE_READ(t, cred);
-	__u64 v = 0;
+	__u64 v = task_cap(t, c->set);
 	int in;
 
-	switch (c->set) {
-	case POL_CAP_EFFECTIVE:
-		bpf_core_read(&v, sizeof(v), &cred->cap_effective);
-		break;
-	case POL_CAP_INHERITABLE:
-		bpf_core_read(&v, sizeof(v), &cred->cap_inheritable);
-		break;
-	case POL_CAP_PERMITTED:
-		bpf_core_read(&v, sizeof(v), &cred->cap_permitted);
-		break;
-	}
 	/* isNamespaceCapability: only inside a user namespace */
-	if (c->is_ns_cap && BPF_CORE_READ(cred, user_ns, level) == 0)
+	if (c->is_ns_cap && BPF_CORE_READ(t, cred, user_ns, level) == 0)
 		return 0;
 	in = (v & c->mask) != 0;
 	return c->op == POL_OP_NOTIN ? !in : in;
 }
 
 /*
- * matchPIDs, matchNamespaces, matchCapabilities of selectors[key] on the
- * current process: 1 all pass.  A global function (verified once, for
+ * matchNamespaceChanges, matchCapabilityChanges of selectors[key] on the
+ * current task: 1 both pass.  Against execcred[tgid] (bpf/hook.h); a
+ * process without an entry (started before loaderd) gets one from its
+ * values now, and no change is known for it yet.  A namespace recorded
+ * as 0 (unread) never counts as changed.  A global function, like
+ * sel_task_ok.
+ */
+__noinline int
+sel_chg_ok(__u32 key, __u32 tgid)
+{
+	struct sel_cfg *sc = bpf_map_lookup_elem(&selectors, &key);
+	struct task_struct *t = cur_task();
+	struct execcred_val *v;
+	struct heap *h;
+	__u64 was, now, m;
+	__u32 i, nsm, set, zero = 0;
+	int ch;
+
+	if (sc == NULL)
+		return 0;
+	v = bpf_map_lookup_elem(&execcred, &tgid);
+	if (v == NULL) {
+		h = bpf_map_lookup_elem(&heap, &zero);
+		if (h != NULL)
+			execcred_put(tgid, t, h, EXECCRED_F_LATE, BPF_NOEXIST);
+		return 0;
+	}
+	if (sc->chg.ns_op != 0) {
+		/* In: a listed namespace changed; NotIn: another one did */
+		nsm = sc->chg.ns_mask;
+		if (sc->chg.ns_op == POL_OP_NOTIN)
+			nsm = ~nsm & ((1U << POL_NS_MAX_) - 1);
+		ch = 0;
+		/* not unrolled: one inlined copy of the reads, one frame
+		 * slot each */
+#pragma clang loop unroll(disable)
+		for (i = 0; i < POL_NS_MAX_; i++) {
+			if (!(nsm & (1U << i)) || v->ns[i] == 0)
+				continue;
+			if (v->ns[i] != task_ns_inum(t, i)) {
+				ch = 1;
+				break;
+			}
+		}
+		if (!ch)
+			return 0;
+	}
+	if (sc->chg.cap_op != 0) {
+		if (sc->chg.cap_is_ns &&
+		    BPF_CORE_READ(t, cred, user_ns, level) == 0)
+			return 0;
+		set = sc->chg.cap_set;
+		if (set > POL_CAP_PERMITTED)
+			return 0;
+		was = v->caps[set];
+		now = task_cap(t, set);
+		m = sc->chg.cap_mask;
+		/* In: a listed capability changed; NotIn: none of them did,
+		 * another one did */
+		if (sc->chg.cap_op == POL_OP_IN) {
+			if ((was & m) == (now & m))
+				return 0;
+		} else if ((was & m) != (now & m) || was == now)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * matchPIDs, matchNamespaces, matchCapabilities, matchNamespaceChanges,
+ * matchCapabilityChanges of selectors[key] on the current process: 1 all
+ * pass.  A global function (verified once, for
  * any arguments), so it takes scalars and looks the selector up itself.
  */
 __noinline int
@@ -171,6 +197,9 @@ sel_task_ok(__u32 key, __u64 pid_tgid)
 			return 0;
 	}
 	if (sc->ncaps > 0 && !caps_ok(&sc->caps))
+		return 0;
+	if ((sc->chg.ns_op != 0 || sc->chg.cap_op != 0) &&
+	    !sel_chg_ok(key, pid_tgid >> 32))
 		return 0;
 	return 1;
 }

@@ -168,6 +168,12 @@ struct pol_matchcaps {
 	uint64_t	 mask;		/* bit n = CAP number n */
 };
 
+/* matchNamespaceChanges (one entry per selector) */
+struct pol_matchnschg {
+	enum pol_op	 op;		/* IN / NOTIN */
+	uint32_t	 mask;		/* bit n = enum pol_ns n */
+};
+
 struct pol_action {
 	enum pol_action_kind kind;
 	uint64_t	 rate_limit_ms;	/* Post rateLimit, 0 = none */
@@ -207,6 +213,10 @@ struct pol_selector {
 	int			 line, col;
 	int			 has_parent_binaries;
 	struct pol_matchbinaries parent_binaries;  /* no followChildren */
+	int			 has_nschg;
+	struct pol_matchnschg	 nschg;		/* matchNamespaceChanges */
+	int			 has_capchg;
+	struct pol_matchcaps	 capchg;	/* matchCapabilityChanges */
 };
 
 struct pol_hook {

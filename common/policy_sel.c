@@ -2,8 +2,9 @@
  * common/policy_sel.c -- selectors: selectorsMacros merging, matchArgs /
  * matchReturnArgs (argument references resolved to positions in the hook's
  * args[], operator checked against the argument's type), matchPIDs,
- * matchBinaries, matchNamespaces, matchCapabilities, matchActions and
- * matchReturnActions (parameters checked per action and per hook kind).
+ * matchBinaries, matchNamespaces, matchCapabilities, matchNamespaceChanges,
+ * matchCapabilityChanges, matchActions and matchReturnActions (parameters
+ * checked per action and per hook kind).
  */
 #include "build.h"
 
@@ -433,16 +434,17 @@ static const char *const pol_caps_keys[] = {
 	"type", "operator", "isNamespaceCapability", "values", NULL
 };
 
+/* matchCapabilities and matchCapabilityChanges (what: which) */
 static int
-pol_matchcaps(struct pol_ctx *c, yaml_node_t *n, struct pol_matchcaps *m)
+pol_matchcaps(struct pol_ctx *c, yaml_node_t *n, const char *what,
+    struct pol_matchcaps *m)
 {
 	yaml_node_t *v[4], *item;
 	const char *t;
 	size_t	 i, count;
 	int	 r, cap;
 
-	if ((r = yamlu_map(c->y, n, "matchCapabilities", pol_caps_keys, NULL,
-	    v)) != 0)
+	if ((r = yamlu_map(c->y, n, what, pol_caps_keys, NULL, v)) != 0)
 		return r;
 	m->set = POL_CAP_EFFECTIVE;
 	if (v[0] != NULL) {
@@ -454,29 +456,65 @@ pol_matchcaps(struct pol_ctx *c, yaml_node_t *n, struct pol_matchcaps *m)
 		else if (strcasecmp(t, "Permitted") == 0)
 			m->set = POL_CAP_PERMITTED;
 		else
-			return pol_error(c, v[0], "matchCapabilities: type: "
-			    "expected Effective, Inheritable or Permitted");
+			return pol_error(c, v[0], "%s: type: expected "
+			    "Effective, Inheritable or Permitted", what);
 	}
-	if ((r = pol_in_notin(c, n, "matchCapabilities", v[1], &m->op)) != 0)
+	if ((r = pol_in_notin(c, n, what, v[1], &m->op)) != 0)
 		return r;
 	if (v[2] != NULL && (r = yamlu_bool(c->y, v[2], "isNamespaceCapability",
 	    &m->is_ns_cap)) != 0)
 		return r;
 	if (v[3] == NULL)
-		return pol_error(c, n, "matchCapabilities: missing 'values'");
-	if ((r = yamlu_seq(c->y, v[3], "matchCapabilities values", 0, NULL,
-	    &count)) != 0)
+		return pol_error(c, n, "%s: missing 'values'", what);
+	if ((r = yamlu_seq(c->y, v[3], what, 0, NULL, &count)) != 0)
 		return r;
 	if (count == 0)
-		return pol_error(c, v[3], "matchCapabilities: expected at "
-		    "least one value");
+		return pol_error(c, v[3], "%s: expected at least one value",
+		    what);
 	for (i = 0; i < count; i++) {
 		item = yamlu_item(c->y, v[3], i);
 		if (!yamlu_scalar(item) ||
 		    (cap = pol_cap_lookup(yamlu_sval(item))) < 0)
-			return pol_error(c, item, "matchCapabilities values: "
-			    "expected a capability name (CAP_SYS_ADMIN, ...)");
+			return pol_error(c, item, "%s values: expected a "
+			    "capability name (CAP_SYS_ADMIN, ...)", what);
 		m->mask |= 1ULL << cap;
+	}
+	return 0;
+}
+
+static const char *const pol_nschg_keys[] = {
+	"operator", "values", NULL
+};
+
+/* matchNamespaceChanges: In/NotIn and namespace names */
+static int
+pol_matchnschg(struct pol_ctx *c, yaml_node_t *n, struct pol_matchnschg *m)
+{
+	const char *what = "matchNamespaceChanges";
+	yaml_node_t *v[2], *item;
+	size_t	 i, count;
+	int	 r, ns;
+
+	if ((r = yamlu_map(c->y, n, what, pol_nschg_keys, NULL, v)) != 0)
+		return r;
+	if ((r = pol_in_notin(c, n, what, v[0], &m->op)) != 0)
+		return r;
+	if (v[1] == NULL)
+		return pol_error(c, n, "%s: missing 'values'", what);
+	if ((r = yamlu_seq(c->y, v[1], what, 0, NULL, &count)) != 0)
+		return r;
+	if (count == 0)
+		return pol_error(c, v[1], "%s: expected at least one value",
+		    what);
+	m->mask = 0;
+	for (i = 0; i < count; i++) {
+		item = yamlu_item(c->y, v[1], i);
+		if (!yamlu_scalar(item) ||
+		    (ns = pol_ns_lookup(yamlu_sval(item))) < 0)
+			return pol_error(c, item, "%s values: expected one of "
+			    "Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, "
+			    "TimeForChildren, Cgroup, User", what);
+		m->mask |= 1U << ns;
 	}
 	return 0;
 }
@@ -870,12 +908,6 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 	if (v[SEL_DATA] != NULL)
 		return pol_error(c, v[SEL_DATA], "matchData is not supported "
 		    "(no data: arguments)");
-	if (v[SEL_NSCHANGES] != NULL)
-		return pol_error(c, v[SEL_NSCHANGES], "matchNamespaceChanges "
-		    "is not supported");
-	if (v[SEL_CAPCHANGES] != NULL)
-		return pol_error(c, v[SEL_CAPCHANGES], "matchCapabilityChanges "
-		    "is not supported");
 	if (v[SEL_WORKLOADS] != NULL)
 		return pol_error(c, v[SEL_WORKLOADS], "matchWorkloads selects "
 		    "Kubernetes workloads; a host has none");
@@ -959,7 +991,32 @@ pol_selector(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 		for (i = 0; i < count; i++) {
 			s->ncaps = i + 1;
 			if ((r = pol_matchcaps(c, yamlu_item(c->y,
-			    v[SEL_CAPS], i), &s->caps[i])) != 0)
+			    v[SEL_CAPS], i), "matchCapabilities",
+			    &s->caps[i])) != 0)
+				return r;
+		}
+	}
+	if (v[SEL_NSCHANGES] != NULL) {
+		if ((r = yamlu_seq(c->y, v[SEL_NSCHANGES],
+		    "matchNamespaceChanges", 1, "one per selector", &count)) != 0)
+			return r;
+		if (count == 1) {
+			s->has_nschg = 1;
+			if ((r = pol_matchnschg(c, yamlu_item(c->y,
+			    v[SEL_NSCHANGES], 0), &s->nschg)) != 0)
+				return r;
+		}
+	}
+	if (v[SEL_CAPCHANGES] != NULL) {
+		if ((r = yamlu_seq(c->y, v[SEL_CAPCHANGES],
+		    "matchCapabilityChanges", 1, "one per selector",
+		    &count)) != 0)
+			return r;
+		if (count == 1) {
+			s->has_capchg = 1;
+			if ((r = pol_matchcaps(c, yamlu_item(c->y,
+			    v[SEL_CAPCHANGES], 0), "matchCapabilityChanges",
+			    &s->capchg)) != 0)
 				return r;
 		}
 	}
@@ -1002,5 +1059,7 @@ const struct pol_keytab pol_sel_keytabs[] = {
 	{ "matchParentBinaries", pol_bins_keys },
 	{ "matchNamespaces", pol_ns_keys },
 	{ "matchCapabilities", pol_caps_keys },
+	{ "matchNamespaceChanges", pol_nschg_keys },
+	{ "matchCapabilityChanges", pol_caps_keys },
 	{ "matchActions", pol_act_keys }, { NULL, NULL }
 };

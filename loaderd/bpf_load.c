@@ -40,7 +40,7 @@
 
 /* Maps of the generic programs that are the process programs' maps. */
 static const char *const bpfl_shared[] = { "events", "execmap", "stats",
-    "execbin" };
+    "execbin", "execcred" };
 
 struct bpfl {
 	struct process_bpf	*skel;

@@ -35,7 +35,7 @@
 
 /* maps of the process programs (bpf_load.c) and of the generic ones */
 static const char *const netl_from_process[] = { "events", "execmap",
-    "stats", "execbin", "heap" };
+    "stats", "execbin", "execcred", "heap" };
 static const char *const netl_from_generic[] = { "hooks", "selectors",
     "hook_stats", "sockown", "sockown_listen" };
 

@@ -259,11 +259,14 @@ pl_net_check(struct pl_ctx *c, size_t nsel, int whole)
 			    "%s run before the call returns %s", i + 1, progs,
 			    PL_NET_WHY);
 		if (c->net_skb && (s->npids > 0 || s->has_binaries ||
-		    s->nns > 0 || s->ncaps > 0))
+		    s->nns > 0 || s->ncaps > 0 || s->has_nschg ||
+		    s->has_capchg))
 			return pl_fail(c, ERR_UNSUPP, s->line, s->col,
 			    "selector %zu: matchPIDs, matchBinaries, "
-			    "matchNamespaces and matchCapabilities are not "
-			    "evaluated on %s: %s runs per packet, on ingress "
+			    "matchNamespaces, matchCapabilities, "
+			    "matchNamespaceChanges and matchCapabilityChanges "
+			    "are not evaluated on %s: %s runs per packet, on "
+			    "ingress "
 			    "in softirq, where the current task is not the "
 			    "socket's process; filter on the sock and skb",
 			    i + 1, PL_NET_SKB_FN, progs);

@@ -538,6 +538,16 @@ pl_selector(struct pl_ctx *c, const struct pol_selector *s,
 		sc->caps.mask = s->caps[0].mask;
 	}
 	sc->ncaps = (uint8_t)s->ncaps;
+	if (s->has_nschg) {
+		sc->chg.ns_op = (uint8_t)s->nschg.op;
+		sc->chg.ns_mask = s->nschg.mask;
+	}
+	if (s->has_capchg) {
+		sc->chg.cap_op = (uint8_t)s->capchg.op;
+		sc->chg.cap_set = (uint8_t)s->capchg.set;
+		sc->chg.cap_is_ns = (uint8_t)s->capchg.is_ns_cap;
+		sc->chg.cap_mask = s->capchg.mask;
+	}
 	if (c->selmode == PL_SEL_SYSCOPY && pl_sel_override(s)) {
 		/* its cgroup copy acts and posts: here it only keeps the
 		   later selectors from matching (first match wins) */

@@ -30,6 +30,8 @@ INTEGRATION_TESTS += tests/integration/e2e_udp.sh tests/integration/vm_udp.sh
 INTEGRATION_TESTS += tests/integration/e2e_socktrack.sh tests/integration/vm_socktrack.sh
 # char_iovec arguments (writev, readv, a uprobe)
 INTEGRATION_TESTS += tests/integration/e2e_iovec.sh
+# matchNamespaceChanges, matchCapabilityChanges (unshare, capset, setuid)
+INTEGRATION_TESTS += tests/integration/e2e_changes.sh
 INTEGRATION_TESTS += tests/integration/e2e_metrics.sh
 INTEGRATION_TESTS += tests/integration/e2e_rotate.sh
 

@@ -197,8 +197,8 @@ gen_hook_run(struct gctx *g)
 		sc = sc_get(g->id * HOOK_SEL_MAX + s);
 		if (sc == NULL)
 			break;
-		if ((sc->npids || sc->nns || sc->ncaps || sc->has_bins) &&
-		    !gen_proc(g, s))
+		if ((sc->npids || sc->nns || sc->ncaps || sc->has_bins ||
+		    sc->chg.ns_op || sc->chg.cap_op) && !gen_proc(g, s))
 			continue;
 		if (sc->pbins.nvals && !gen_parent_bins(g, s))
 			continue;

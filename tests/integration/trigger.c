@@ -40,6 +40,13 @@
  *   trigger dup2 FD NEWFD              dup2(FD, NEWFD)
  *   trigger dup3 FD NEWFD              dup3(FD, NEWFD, 0)
  *   trigger wfd FD DATA                write(FD, DATA, strlen(DATA))
+ *   trigger unshare FLAGS CMD ARGS...  unshare(FLAGS), then run CMD (in
+ *                                      this process: no exec)
+ *   trigger capdrop CAP CMD ARGS...    drop capability number CAP from the
+ *                                      effective and permitted sets
+ *                                      (capset), then run CMD
+ *   trigger fork CMD ARGS...           run CMD in a forked child (no
+ *                                      exec), wait for it
  *
  * Prints "ret=<value> errno=<n>" for the last call and exits 0, so a test
  * can tell "the syscall ran and returned" from "the process was killed".
@@ -52,14 +59,17 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +246,63 @@ run_cred(int argc, char **argv, long *ret)
 	} else if (strcmp(argv[0], "perf_sw") == 0 && argc == 1)
 		*ret = perf_sw();
 	else
+		return 0;
+	return 1;
+}
+
+/* unshare, capdrop and fork, each before CMD ARGS...; 1 if argv was one
+ * of them */
+static int
+run_change(int argc, char **argv, long *ret)
+{
+	struct __user_cap_header_struct	 hd;
+	struct __user_cap_data_struct	 d[2];
+	long				 cap;
+	pid_t				 pid;
+	int				 st;
+
+	if (strcmp(argv[0], "unshare") == 0 && argc >= 3) {
+		if (unshare((int)num(argv[1])) == -1) {
+			perror("unshare");
+			exit(3);
+		}
+		*ret = run(argc - 2, argv + 2);
+	} else if (strcmp(argv[0], "capdrop") == 0 && argc >= 3) {
+		cap = num(argv[1]);
+		if (cap < 0 || cap > 63) {
+			fprintf(stderr, "trigger: capability 0..63\n");
+			exit(2);
+		}
+		memset(&hd, 0, sizeof(hd));
+		hd.version = _LINUX_CAPABILITY_VERSION_3;
+		if (syscall(SYS_capget, &hd, d) == -1) {
+			perror("capget");
+			exit(3);
+		}
+		d[cap / 32].effective &= ~(1U << (cap % 32));
+		d[cap / 32].permitted &= ~(1U << (cap % 32));
+		if (syscall(SYS_capset, &hd, d) == -1) {
+			perror("capset");
+			exit(3);
+		}
+		*ret = run(argc - 2, argv + 2);
+	} else if (strcmp(argv[0], "fork") == 0 && argc >= 2) {
+		if ((pid = fork()) == -1) {
+			perror("fork");
+			exit(3);
+		}
+		if (pid == 0) {
+			*ret = run(argc - 1, argv + 1);
+			printf("ret=%ld errno=%d\n", *ret, *ret < 0 ? errno : 0);
+			fflush(stdout);
+			_exit(0);
+		}
+		if (waitpid(pid, &st, 0) == -1) {
+			perror("waitpid");
+			exit(3);
+		}
+		*ret = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	} else
 		return 0;
 	return 1;
 }
@@ -449,7 +516,7 @@ run(int argc, char **argv)
 			ret = run(argc - 2, argv + 2);
 		return ret;
 	} else if (run_open(argc, argv, &ret) || run_cred(argc, argv, &ret) ||
-	    run_names(argc, argv, &ret)) {
+	    run_names(argc, argv, &ret) || run_change(argc, argv, &ret)) {
 		;
 	} else
 		goto usage;

@@ -334,6 +334,32 @@ test_examples_model(void **state)
 	policy_free(p);
 }
 
+/* matchNamespaceChanges, matchCapabilityChanges */
+static void
+test_changes_model(void **state)
+{
+	const struct pol_selector *s;
+	struct policy *p;
+
+	p = load("policy/good", "changes.yaml");
+	s = &p->hooks[0].selectors[0];
+	assert_int_equal(s->has_nschg, 1);
+	assert_int_equal(s->nschg.op, POL_OP_IN);
+	assert_int_equal(s->nschg.mask, (1U << POL_NS_UTS) |
+	    (1U << POL_NS_NET) | (1U << POL_NS_USER));
+	assert_int_equal(s->has_capchg, 0);
+	s = &p->hooks[0].selectors[1];
+	assert_int_equal(s->has_capchg, 1);
+	assert_int_equal(s->capchg.set, POL_CAP_PERMITTED);
+	assert_int_equal(s->capchg.op, POL_OP_NOTIN);
+	assert_int_equal(s->capchg.is_ns_cap, 1);
+	assert_int_equal(s->capchg.mask, (1ULL << 21) | (1ULL << 13));
+	assert_int_equal(s->has_nschg, 1);
+	assert_int_equal(s->nschg.op, POL_OP_NOTIN);
+	assert_int_equal(s->nschg.mask, 1U << POL_NS_MNT);
+	policy_free(p);
+}
+
 /*
  * Resolved models of our own fixtures
  */
@@ -1156,6 +1182,7 @@ main(void)
 		cmocka_unit_test(test_tetragon_examples),
 		cmocka_unit_test(test_examples_model),
 		cmocka_unit_test(test_seed_models),
+		cmocka_unit_test(test_changes_model),
 		cmocka_unit_test(test_values_model),
 		cmocka_unit_test(test_lists_model),
 		cmocka_unit_test(test_macros_model),

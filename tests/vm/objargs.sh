@@ -16,6 +16,8 @@
 #     sets the pointers point to); refused as a return value
 #  6. bpf_attr (bpf_check), bpf_prog (security_bpf_prog), bpf_map
 #     (security_bpf_map), perf_event (security_perf_event_alloc)
+#  7. matchNamespaceChanges, matchCapabilityChanges on a kprobe and an
+#     fentry (security_file_open)
 # Asserted on the events.db rows.
 . "$(dirname "$0")/guestlib.sh"
 
@@ -240,5 +242,53 @@ if addp "$P/o-bpf.yaml"; then
 	fi
 	delp o-bpf
 else n_not_ok 4 "bpf objects: policy refused"; fi
+
+# ---- 7. matchNamespaceChanges, matchCapabilityChanges ---------------------------
+
+# on a kernel function (kprobe) and an fentry: the open after unshare(2),
+# the one after dropping CAP_NET_RAW (capset(2)), in the same process as
+# its exec (tests/integration/trigger), stored; the plain one not
+section "7 change filters"
+for k in kprobes fentries; do
+	: >"$D/chg-$k-ns"; : >"$D/chg-$k-cap"; : >"$D/chg-$k-no"
+	pol "o-chg-$k" <<EOF
+  $k:
+  - call: "security_file_open"
+    syscall: false
+    args:
+    - index: 0
+      type: "file"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$D/chg-$k-"
+      matchNamespaceChanges:
+      - operator: In
+        values:
+        - "Uts"
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "$D/chg-$k-"
+      matchCapabilityChanges:
+      - type: Effective
+        operator: In
+        values:
+        - "CAP_NET_RAW"
+EOF
+	if addp "$P/o-chg-$k.yaml"; then
+		"$TR" openat "$D/chg-$k-no" 0 >/dev/null
+		"$TR" unshare 0x04000000 openat "$D/chg-$k-ns" 0 >/dev/null
+		"$TR" capdrop 13 openat "$D/chg-$k-cap" 0 >/dev/null
+		pn "o-chg-$k" "matchNamespaceChanges In Uts ($k)" "chg-$k-ns" \
+		    "chg-$k-no" "\"path\":\"$D/chg-$k-ns\""
+		pn "o-chg-$k" "matchCapabilityChanges In CAP_NET_RAW ($k)" \
+		    "chg-$k-cap" "chg-$k-no" "\"path\":\"$D/chg-$k-cap\""
+		delp "o-chg-$k"
+	else n_not_ok 4 "change filters ($k): policy refused"; fi
+done
 
 guest_end
