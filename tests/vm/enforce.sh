@@ -345,13 +345,94 @@ for f in "$EX"/*.yaml; do
 		loaded="$loaded $b"
 		case "$b" in
 		fd_install_ns_host)
+			# a cat in a new pid namespace first (not the host's:
+			# no row), then one in the host's
+			unshare -p -f /usr/bin/cat "$D/fdi-yes" >/dev/null
 			cat "$D/fdi-no" >/dev/null
 			check "tetragon fd_install_ns_host fires (file_arg of cat's open)" \
-			    wrow "SELECT 1 FROM events WHERE policy_name='fd-install' AND args LIKE '%\"path\":\"/tmp/tlvm/fdi-no\"%'" ;;
+			    wrow "SELECT 1 FROM events WHERE policy_name='fd-install' AND args LIKE '%\"path\":\"/tmp/tlvm/fdi-no\"%'"
+			is "tetragon fd_install_ns_host: the open in another pid namespace is not recorded" \
+			    "$(q "SELECT count(*) FROM events WHERE policy_name='fd-install' AND args LIKE '%/tmp/tlvm/fdi-yes%'")" 0 ;;
 		lsm_file_open)
+			/usr/bin/cat /etc/hostname >/dev/null
+			/usr/bin/head -n 1 /etc/passwd >/dev/null
 			/usr/bin/cat /etc/passwd >/dev/null
 			check "tetragon lsm_file_open fires (/usr/bin/cat /etc/passwd)" \
-			    wrow "SELECT 1 FROM events WHERE policy_name='lsm-file-open' AND args LIKE '%\"path\":\"/etc/passwd\"%'" ;;
+			    wrow "SELECT 1 FROM events WHERE policy_name='lsm-file-open' AND args LIKE '%\"path\":\"/etc/passwd\"%'"
+			is "tetragon lsm_file_open: cat of another file and head of /etc/passwd are not recorded" \
+			    "$(q "SELECT count(*) FROM events e JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='lsm-file-open' AND (e.args LIKE '%/etc/hostname%' OR p.binary = '/usr/bin/head')")" 0 ;;
+		filename_monitoring_filtered)
+			# /etc/passwd is a scratch file bound over it (the
+			# guest's root is a throw-away overlay anyway)
+			printf 'tl:x:0:0::/:/bin/sh\n' >"$D/fmf-passwd"
+			printf 'x\n' >"$D/fmf-other"
+			mount --bind "$D/fmf-passwd" /etc/passwd
+			cat /etc/passwd >/dev/null			# MAY_READ
+			"$TR" write "$D/fmf-other" x >/dev/null		# another file
+			"$TR" truncate "$D/fmf-other" >/dev/null
+			/usr/bin/python3 -c 'import mmap, os
+f = os.open("/etc/passwd", os.O_RDONLY)
+mmap.mmap(f, 0, mmap.MAP_SHARED, mmap.PROT_READ).close()' # no PROT_WRITE
+			"$TR" write /etc/passwd x >/dev/null		# MAY_WRITE
+			/usr/bin/python3 -c 'import mmap, os
+f = os.open("/etc/passwd", os.O_RDWR)
+mmap.mmap(f, 0, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE).close()'
+			"$TR" truncate /etc/passwd >/dev/null	# truncate(2)
+			check "tetragon filename_monitoring_filtered fires: a write to /etc/passwd (security_file_permission MAY_WRITE)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='file-monitoring-filtered' AND function_name='security_file_permission' AND args LIKE '%\"path\":\"/etc/passwd\"%' AND args LIKE '%{\"int_arg\":2}%'"
+			check "tetragon filename_monitoring_filtered fires: a shared writable mmap of /etc/passwd (security_mmap_file)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='file-monitoring-filtered' AND function_name='security_mmap_file' AND args LIKE '%\"path\":\"/etc/passwd\"%'"
+			check "tetragon filename_monitoring_filtered fires: truncate of /etc/passwd (security_path_truncate)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='file-monitoring-filtered' AND function_name='security_path_truncate' AND args LIKE '%\"path\":\"/etc/passwd\"%'"
+			# (a write on overlayfs is checked twice on 6.1: the
+			# overlay's file and the one under it, both rows)
+			is "tetragon filename_monitoring_filtered: the read, the read-only mmap and the other file are not recorded" \
+			    "$(q "SELECT count(DISTINCT function_name) || ' ' || sum(function_name = 'security_file_permission' AND args NOT LIKE '%{\"int_arg\":2}]') || ' ' || sum(function_name = 'security_mmap_file' AND args NOT LIKE '%{\"uint_arg\":3}]') || ' ' || sum(args LIKE '%fmf-other%') FROM events WHERE policy_name='file-monitoring-filtered'")" "3 0 0 0"
+			q "SELECT e.function_name || ' ' || p.binary || ' ' || e.args || ' ' || coalesce(e.return_value, '') FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='file-monitoring-filtered'" | sed 's/^/# row: /'
+			umount /etc/passwd ;;
+		host-changes__monitor-kernel-modules)
+			# finit_module of a file that is no module: the kernel
+			# reads it (READING_MODULE) before it refuses it;
+			# kexec_file_load of it is a read of another kind
+			head -c 4096 /dev/zero >"$D/hc-junk.ko"
+			head -c 4096 /dev/zero >"$D/hc-kexec"
+			/usr/bin/python3 -c 'import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open("/tmp/tlvm/hc-kexec", os.O_RDONLY)
+libc.syscall(320, fd, -1, 0, b"", 4)' # kexec_file_load, no initramfs
+			"$TR" finit_module 3 "" 0 3<"$D/hc-junk.ko" >/dev/null
+			/usr/bin/python3 -c 'import socket
+try:
+    socket.socket(12, socket.SOCK_STREAM)
+except OSError:
+    pass' # AF_DECnet: the kernel asks for module net-pf-12
+			check "tetragon monitor-kernel-modules fires: finit_module's read of the file (security_kernel_read_file, READING_MODULE)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='monitor-kernel-modules' AND function_name='security_kernel_read_file' AND args LIKE '%hc-junk.ko%'"
+			check "tetragon monitor-kernel-modules fires: a module request (security_kernel_module_request net-pf-12)" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='monitor-kernel-modules' AND function_name='security_kernel_module_request' AND args LIKE '%net-pf-12%'"
+			is "tetragon monitor-kernel-modules: kexec's read of a file (not READING_MODULE) is not recorded" \
+			    "$(q "SELECT count(*) FROM events WHERE policy_name='monitor-kernel-modules' AND args LIKE '%hc-kexec%'")" 0 ;;
+		process-credentials__process-creds-changed)
+			# commit_creds only outside the host's pid namespace
+			# (an exec commits creds too: rows by unshare, before
+			# its exec of trigger; trigger's setuid to new creds is
+			# one more, not inside the rateLimit of the same args);
+			# override_creds/revert_creds everywhere (access() by a
+			# process whose fsuid is not its uid overrides them)
+			"$TR" setuid 65534 >/dev/null
+			unshare -p -f "$TR" setuid 65534 >/dev/null
+			/usr/bin/python3 -c 'import ctypes, os
+libc = ctypes.CDLL(None)
+libc.setfsuid(65534)
+os.access("/tmp", os.R_OK)'
+			check "tetragon process-creds-changed fires: commit_creds in another pid namespace" \
+			    wrow "SELECT 1 FROM events e JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='process-creds-changed' AND e.function_name='commit_creds' AND p.binary='$TR'"
+			check "tetragon process-creds-changed fires: override_creds and revert_creds of access()" \
+			    wrow "SELECT 1 FROM events WHERE policy_name='process-creds-changed' AND function_name='revert_creds' AND args LIKE '%process_credentials_arg%'"
+			is "tetragon process-creds-changed: the setuid in the host's pid namespace is not recorded (one commit_creds row by trigger)" \
+			    "$(q "SELECT count(*) FROM events e JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='process-creds-changed' AND e.function_name='commit_creds' AND p.binary='$TR'")" 1
+			plist process-creds-changed | sed 's/^/#   /'
+			q "SELECT e.function_name || ' ' || p.pid || ' ' || p.binary || ' ' || substr(e.args, 1, 300) FROM events e LEFT JOIN processes p ON p.exec_id = e.exec_id WHERE e.policy_name='process-creds-changed' AND e.function_name = 'commit_creds' LIMIT 8" | sed 's/^/# row: /' ;;
 		bpf)
 			# tripline's own BPF work is what it sees: a policy
 			# that needs a new program instance (bpf_check with
@@ -395,7 +476,9 @@ for f in "$EX"/*.yaml; do
 done
 is "all $nx Tetragon kprobe/lsmhooks examples load or are refused with a specific reason" "$bad" 0
 for must in fd_install_ns_host lsm_file_open override-security bpf \
-    quickstart__file_monitoring_enforce; do
+    quickstart__file_monitoring_enforce filename_monitoring_filtered \
+    host-changes__monitor-kernel-modules \
+    process-credentials__process-creds-changed; do
 	case " $loaded " in
 	*" $must "*) ok "tetragon $must loads" ;;
 	*) not_ok "tetragon $must loads" ;;
