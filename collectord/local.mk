@@ -13,6 +13,7 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/hooks.c collectord/hooks.h \
 	collectord/generic.c collectord/generic.h \
 	collectord/objargs.c collectord/objargs.h \
+	collectord/stacks.c collectord/stacks.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
 	collectord/forward.c collectord/forward.h \
