@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -1547,6 +1548,36 @@ collectord_events(struct collectord *cd, long batch_ms)
 		    " %d ms", RINGBUF_POLL_MS);
 }
 
+/*
+ * The trees whose files the collector may read (stack trace symbols: a
+ * process's executable may be anywhere): every directory at / but /proc,
+ * /sys and /dev, which hold nothing to symbolise.  files: NULL-terminated
+ * absolute paths (to free), at most max - 1.
+ */
+static void
+collectord_read_roots(char **files, size_t *n, size_t max)
+{
+	struct dirent	*de;
+	DIR		*d;
+
+	*n = 0;
+	if ((d = opendir("/")) != NULL) {
+		while ((de = readdir(d)) != NULL && *n + 1 < max) {
+			if (de->d_name[0] == '.' ||
+			    strcmp(de->d_name, "proc") == 0 ||
+			    strcmp(de->d_name, "sys") == 0 ||
+			    strcmp(de->d_name, "dev") == 0)
+				continue;
+			if (de->d_type != DT_DIR && de->d_type != DT_LNK &&
+			    de->d_type != DT_UNKNOWN)
+				continue;
+			xasprintf(&files[(*n)++], "/%s", de->d_name);
+		}
+		closedir(d);
+	}
+	files[*n] = NULL;
+}
+
 /* Step (7): the sandbox: on the filesystem only reading, for the
  * symbols of stack traces (files anywhere: a process's executable;
  * directory listings in the library directories), no system calls but
@@ -1558,11 +1589,16 @@ collectord_sandbox(enum sandbox_mode mode)
 		"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
 		NULL,
 	};
-	static const char *const files[] = { "/", NULL };
+	char	*files[64];
+	size_t	 n = 0, i;
 	int	 r;
 
 	if (mode != SANDBOX_OFF) {
-		r = sandbox_landlock_files(libdirs, NULL, files);
+		collectord_read_roots(files, &n, 64);
+		r = sandbox_landlock_files(libdirs, NULL,
+		    (const char *const *)files);
+		for (i = 0; i < n; i++)
+			free(files[i]);
 		if (r == ERR_UNSUPP)
 			log_info("Landlock not available; relying on seccomp");
 		else if (r != 0)
