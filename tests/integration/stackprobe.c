@@ -6,6 +6,8 @@
  *                  tl_stack_inner, which makes the getpgid(N) system
  *                  call itself (no libc wrapper: the frame-pointer walk
  *                  starts in tl_stack_inner)
+ *   stackprobe N COUNT   the same COUNT times; prints the mean time of
+ *                  one chain in ns (a cost measurement)
  *
  * Built with frame pointers and without inlining of the chain, so the
  * kernel's frame-pointer walk of the user stack sees every function.
@@ -17,6 +19,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 long	tl_stack_sink(long);
 long	tl_stack_inner(long);
@@ -64,10 +67,26 @@ tl_stack_outer(long pid)
 int
 main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: stackprobe PID\n");
+	struct timespec	 t0, t1;
+	long		 pid, i, n;
+
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: stackprobe PID [COUNT]\n");
 		return 2;
 	}
-	printf("%ld\n", tl_stack_outer(strtol(argv[1], NULL, 10)));
+	pid = strtol(argv[1], NULL, 10);
+	if (argc == 2) {
+		printf("%ld\n", tl_stack_outer(pid));
+		return 0;
+	}
+	n = strtol(argv[2], NULL, 10);
+	if (n <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++)
+		(void)tl_stack_outer(pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 +
+	    (t1.tv_nsec - t0.tv_nsec)) / (double)n);
 	return 0;
 }
