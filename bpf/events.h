@@ -161,7 +161,42 @@ struct ev_generic {
 	__u32 would;		/* monitor mode: actions suppressed */
 	__s64 ret;		/* return value (EVG_F_RETURN) */
 	__u32 args_len;		/* bytes of the argument area */
+	__u32 stack_len;	/* bytes of the stack area (0: none) */
+};
+
+/*
+ * Stack area of an EV_GENERIC record (Post with kernelStackTrace /
+ * userStackTrace): it follows the argument area at the next 8-byte
+ * boundary (sizeof(struct ev_generic) + round8(args_len)) and hdr.size
+ * ends with it.  struct ev_stack, then nkern kernel return addresses
+ * (__u64), nuser user addresses (__u64, frame-pointer walk) and nbid
+ * struct ev_stack_bid, the same user frames as build id + file offset
+ * (bpf_get_stack BPF_F_USER_BUILD_ID): stack_len == sizeof(struct
+ * ev_stack) + 8 * (nkern + nuser) + sizeof(struct ev_stack_bid) * nbid.
+ */
+#define EV_STACK_KMAX	32	/* kernel frames kept, innermost first */
+#define EV_STACK_UMAX	32	/* user frames kept */
+
+#define EVS_F_KERNEL	0x01	/* kernelStackTrace asked */
+#define EVS_F_USER	0x02	/* userStackTrace asked */
+
+struct ev_stack {
+	__u8  nkern;
+	__u8  nuser;
+	__u8  nbid;
+	__u8  flags;		/* EVS_F_* */
 	__u32 pad;
+};
+
+/* struct bpf_stack_build_id */
+#define EV_BID_EMPTY	0	/* no frame */
+#define EV_BID_VALID	1	/* build_id + offset (file offset) */
+#define EV_BID_IP	2	/* build id unknown: offset is the address */
+
+struct ev_stack_bid {
+	__s32 status;
+	__u8  build_id[20];
+	__u64 offset;
 };
 
 /* ev_arg.flags */
@@ -277,6 +312,8 @@ struct ev_sockaddr {
 #ifndef __BPF__
 _Static_assert(sizeof(struct ev_generic) == 88, "ev_generic ABI");
 _Static_assert(sizeof(struct ev_arg) == 8, "ev_arg ABI");
+_Static_assert(sizeof(struct ev_stack) == 8, "ev_stack ABI");
+_Static_assert(sizeof(struct ev_stack_bid) == 32, "ev_stack_bid ABI");
 _Static_assert(sizeof(struct ev_sockaddr) == 24, "ev_sockaddr ABI");
 _Static_assert(sizeof(struct ev_cred) == 72, "ev_cred ABI");
 _Static_assert(sizeof(struct ev_bpf_prog) == 24, "ev_bpf_prog ABI");

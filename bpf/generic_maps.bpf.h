@@ -56,6 +56,11 @@
 /* word-wise compares and string reads may touch up to this much past the
  * end of the last argument */
 #define GEN_SLACK		512
+/* stack area of a Post with kernelStackTrace / userStackTrace (bpf/events.h
+ * struct ev_stack): right after the argument area */
+#define GEN_STK_MAX		(sizeof(struct ev_stack) + 8 * EV_STACK_KMAX + \
+				 8 * EV_STACK_UMAX + \
+				 sizeof(struct ev_stack_bid) * EV_STACK_UMAX)
 
 /* What a captured argument is, for the selectors (map memory). */
 struct gen_argref {
@@ -105,7 +110,8 @@ struct gen_sub {
 /* A sock, socket, skb or sockaddr argument as the socket operators see
  * it (bpf/generic/filter.bpf.h sock_view). */
 struct gen_heap {
-	__u8	rec[GEN_REC_MAX + GEN_SLACK];	/* the record being built */
+	__u8	rec[GEN_REC_MAX + GEN_STK_MAX + GEN_SLACK];	/* the record
+					   being built (+ its stack area) */
 	__u8	bin[EV_PATH_MAX];	/* binary path for matchBinaries
 					   (right after rec: compares address
 					   both from rec) */

@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -40,6 +41,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pcache.h"
+#include "stacks.h"
 #include "peer.h"
 #include "config_syslog.h"
 #include "forward.h"
@@ -61,6 +63,7 @@
 #define RETENTION_ROWS_MAX	50000
 
 struct collectord {
+	int		 expose_stack;	/* -K: stack frames carry addresses */
 	struct collector_env	 env;
 	struct event_base	*base;
 	struct ringbuf		*rb;
@@ -107,7 +110,7 @@ static __dead void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: collectord -S statedir -u user -N nodename [-dhJpv]\n"
+	    "usage: collectord -S statedir -u user -N nodename [-dhJKpv]\n"
 	    "                  [-b batch_ms] [-m enforce|trap|log|off]"
 	    " [-r batch_rows]\n"
 	    "                  [-A max_age_s] [-F min_free[%%]]"
@@ -656,6 +659,29 @@ collectord_jsonfd_msg(struct peer *parent, struct ipc_msg *m, void *arg)
 	return 0;
 }
 
+/* IPC_COLLECT_KSYMS: /proc/kallsyms as loaderd opened it (addresses
+ * shown), read for the kernel frames of stack traces. */
+static int
+collectord_ksyms_msg(struct peer *parent, struct ipc_msg *m, void *arg)
+{
+	struct collectord	*cd = arg;
+	struct ipc_ksyms	 k;
+	int			 r, fd;
+
+	if ((r = ipc_msg_decode(m->type, m->payload, m->len, &k)) != 0) {
+		log_warnx_r(r, "kallsyms message from parent");
+		return 0;
+	}
+	fd = ipc_msg_take_fd(m);
+	if (fd < 0)
+		return 0;
+	if (cd->env.stk == NULL)
+		cd->env.stk = stk_new(cd->expose_stack);
+	stk_set_kallsyms(cd->env.stk, fd);
+	log_debug("stacks: kallsyms fd from parent");
+	return 0;
+}
+
 /* IPC_COLLECT_PEER: a new notifier channel replaces the old one. */
 static int
 collectord_peer_msg(struct peer *parent, struct ipc_msg *m, void *arg)
@@ -776,6 +802,8 @@ collectord_shutdown(struct collectord *cd, const char *why)
 	pcache_free(cd->env.pc);
 	hooktab_free(cd->env.hooks);
 	pipeline_clear(&cd->env);
+	stk_free(cd->env.stk);
+	cd->env.stk = NULL;
 	event_base_free(cd->base);
 	exit(0);
 }
@@ -1038,6 +1066,7 @@ static const struct peer_handler collectord_start_handlers[] = {
 	{ IPC_COLLECT_PEER, collectord_peer_msg },
 	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
 	{ IPC_COLLECT_RINGBUF, collectord_ringbuf_msg },
+	{ IPC_COLLECT_KSYMS, collectord_ksyms_msg },
 };
 static const struct peer_proto collectord_start_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -1055,6 +1084,7 @@ static const struct peer_handler collectord_parent_handlers[] = {
 	{ IPC_COLLECT_ALERTCFG, collectord_alertcfg_msg },
 	{ IPC_COLLECT_HEALTH_REQ, collectord_health_msg },
 	{ IPC_COLLECT_JSONFD, collectord_jsonfd_msg },
+	{ IPC_COLLECT_KSYMS, collectord_ksyms_msg },
 };
 static const struct peer_proto collectord_parent_proto = {
 	.self = IPC_PROC_COLLECTORD,
@@ -1118,6 +1148,7 @@ struct collectord_opts {
 	struct forward_config	 fw;		/* -L: syslog forwarding */
 	int			 fw_on;
 	int			 debug, verbose, print, json, dump;
+	int			 expose_stack;	/* -K */
 	uint64_t		 max_age_s, max_size, min_free;
 	uint32_t		 min_free_pct;
 	uint64_t		 json_max;	/* -R */
@@ -1270,7 +1301,7 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 	o->min_free = 64ULL << 20;
 	o->fw.app_name = "tripline";
 	o->fw.max_backlog = 100000;
-	while ((ch = getopt_long(argc, argv, "A:a:B:b:dF:hJL:m:M:N:pR:r:S:u:v",
+	while ((ch = getopt_long(argc, argv, "A:a:B:b:dF:hJKL:m:M:N:pR:r:S:u:v",
 	    longopts, NULL)) != -1) {
 		if (collectord_fwd_opt(o, ch))
 			continue;
@@ -1297,6 +1328,9 @@ collectord_parse_opts(struct collectord_opts *o, int argc, char *argv[])
 			usage(0);
 		case 'J':
 			o->json = 0;
+			break;
+		case 'K':
+			o->expose_stack = 1;
 			break;
 		case 'm':
 			if ((m = sandbox_mode_parse(optarg)) == -1)
@@ -1401,6 +1435,7 @@ collectord_open_db(struct collectord *cd, const struct collectord_opts *o,
 		    (unsigned long)geteuid());
 	cd->batch_rows = (size_t)o->batch_rows;
 	cd->json_max = o->json_max;
+	cd->expose_stack = o->expose_stack;
 	if (store_retention_set(cd->env.st, o->max_age_s, o->max_size) != 0)
 		fatalx("%s: cannot set up retention", dbpath);
 	collectord_vacuum_note(cd, o);
@@ -1448,6 +1483,8 @@ collectord_pipeline_new(struct collectord *cd, const struct collectord_opts *o,
 		cd->env.ex = export_new(cd->json_fd,
 		    o->print ? STDOUT_FILENO : -1, o->node, off);
 	cd->env.pc = pcache_new(o->node);
+	if (cd->env.stk == NULL)
+		cd->env.stk = stk_new(cd->expose_stack);
 	if (cd->env.ex != NULL)
 		export_set_pcache(cd->env.ex, cd->env.pc);
 	/* alert scheduler: fd 4 is not used; IPC_COLLECT_PEER brings the
@@ -1511,15 +1548,57 @@ collectord_events(struct collectord *cd, long batch_ms)
 		    " %d ms", RINGBUF_POLL_MS);
 }
 
-/* Step (7): the sandbox: nothing on the filesystem, no system calls
- * but the allowlist. */
+/*
+ * The trees whose files the collector may read (stack trace symbols: a
+ * process's executable may be anywhere): every directory at / but /proc,
+ * /sys and /dev, which hold nothing to symbolise.  files: NULL-terminated
+ * absolute paths (to free), at most max - 1.
+ */
+static void
+collectord_read_roots(char **files, size_t *n, size_t max)
+{
+	struct dirent	*de;
+	DIR		*d;
+
+	*n = 0;
+	if ((d = opendir("/")) != NULL) {
+		while ((de = readdir(d)) != NULL && *n + 1 < max) {
+			if (de->d_name[0] == '.' ||
+			    strcmp(de->d_name, "proc") == 0 ||
+			    strcmp(de->d_name, "sys") == 0 ||
+			    strcmp(de->d_name, "dev") == 0)
+				continue;
+			if (de->d_type != DT_DIR && de->d_type != DT_LNK &&
+			    de->d_type != DT_UNKNOWN)
+				continue;
+			xasprintf(&files[(*n)++], "/%s", de->d_name);
+		}
+		closedir(d);
+	}
+	files[*n] = NULL;
+}
+
+/* Step (7): the sandbox: on the filesystem only reading, for the
+ * symbols of stack traces (files anywhere: a process's executable;
+ * directory listings in the library directories), no system calls but
+ * the allowlist. */
 static void
 collectord_sandbox(enum sandbox_mode mode)
 {
+	static const char *const libdirs[] = {
+		"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
+		NULL,
+	};
+	char	*files[64];
+	size_t	 n = 0, i;
 	int	 r;
 
 	if (mode != SANDBOX_OFF) {
-		r = sandbox_landlock(NULL, NULL);
+		collectord_read_roots(files, &n, 64);
+		r = sandbox_landlock_files(libdirs, NULL,
+		    (const char *const *)files);
+		for (i = 0; i < n; i++)
+			free(files[i]);
 		if (r == ERR_UNSUPP)
 			log_info("Landlock not available; relying on seccomp");
 		else if (r != 0)

@@ -35,6 +35,8 @@ struct collector_env {
 	void		(*refresh)(void *);
 	void		*refresh_arg;
 	struct gen_render gr;		/* reused per policy event */
+	struct stk	*stk;		/* stack symboliser (NULL: stacks
+					   are not rendered) */
 
 	/* counters (IPC_COLLECT_STATS) */
 	uint64_t	 records;	/* records seen by the pipeline */

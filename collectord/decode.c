@@ -249,6 +249,50 @@ decode_arg(const struct ev_arg *h, const uint8_t *data, struct dec_arg *a)
 	return NULL;
 }
 
+/*
+ * The stack area: at sizeof(g) + round8(args_len), stack_len bytes that
+ * end the record, counts within the limits and filling it exactly.
+ */
+static int
+decode_stack(const uint8_t *rec, size_t len, const struct ev_generic *g,
+    struct dec_event *ev)
+{
+	struct ev_stack	 st;
+	size_t		 off, need;
+
+	off = sizeof(*g) + (((size_t)g->args_len + 7) & ~(size_t)7);
+	if (len < sizeof(*g) || g->args_len > len - sizeof(*g) ||
+	    off > len || len - off != g->stack_len ||
+	    g->stack_len < sizeof(st))
+		return decode_fail(ev, "generic stack_len != record size");
+	memcpy(&st, rec + off, sizeof(st));
+	if (st.nkern > EV_STACK_KMAX || st.nuser > EV_STACK_UMAX ||
+	    st.nbid > EV_STACK_UMAX)
+		return decode_fail(ev, "generic stack frames over limit");
+	if ((st.flags & ~(EVS_F_KERNEL | EVS_F_USER)) != 0 ||
+	    st.flags == 0 || st.pad != 0)
+		return decode_fail(ev, "generic stack flags");
+	if ((!(st.flags & EVS_F_KERNEL) && st.nkern != 0) ||
+	    (!(st.flags & EVS_F_USER) && (st.nuser != 0 || st.nbid != 0)))
+		return decode_fail(ev, "generic stack frames not asked for");
+	need = sizeof(st) + 8 * ((size_t)st.nkern + st.nuser) +
+	    sizeof(struct ev_stack_bid) * (size_t)st.nbid;
+	if (need != g->stack_len)
+		return decode_fail(ev, "generic stack_len != frames");
+	ev->has_stack = 1;
+	ev->stk_flags = st.flags;
+	ev->nkern = st.nkern;
+	ev->nuser = st.nuser;
+	ev->nbid = st.nbid;
+	off += sizeof(st);
+	ev->kips = rec + off;
+	off += 8 * (size_t)st.nkern;
+	ev->uips = rec + off;
+	off += 8 * (size_t)st.nuser;
+	ev->bids = rec + off;
+	return 0;
+}
+
 static int
 decode_generic(const uint8_t *rec, size_t len, struct dec_event *ev)
 {
@@ -258,11 +302,16 @@ decode_generic(const uint8_t *rec, size_t len, struct dec_event *ev)
 	const uint8_t		*area;
 	const char		*why;
 	size_t			 off, end, i;
+	int			 r;
 
 	if (len < sizeof(g))
 		return decode_fail(ev, "generic record too short");
 	memcpy(&g, rec, sizeof(g));
-	if ((size_t)g.args_len != len - sizeof(g))
+	if (g.stack_len != 0) {
+		if ((r = decode_stack(rec, len, &g, ev)) != 0)
+			return r;
+		len = sizeof(g) + g.args_len;
+	} else if ((size_t)g.args_len != len - sizeof(g))
 		return decode_fail(ev, "generic args_len != record size");
 	if ((g.flags & ~EVG_F_KNOWN) != 0)
 		return decode_fail(ev, "generic unknown flags");

@@ -63,6 +63,15 @@ struct dec_event {
 	struct dec_arg	 gargs[HOOK_ARGS_MAX];
 	int		 has_retarg;
 	struct dec_arg	 retarg;	/* the EVA_RETVAL argument */
+	/* EV_GENERIC stack area (bpf/events.h struct ev_stack): pointers
+	 * into the record (read with memcpy: 8-byte frames, 32-byte
+	 * struct ev_stack_bid) */
+	int		 has_stack;
+	uint8_t		 stk_flags;	/* EVS_F_* */
+	size_t		 nkern, nuser, nbid;
+	const uint8_t	*kips;		/* nkern __u64 */
+	const uint8_t	*uips;		/* nuser __u64 */
+	const uint8_t	*bids;		/* nbid struct ev_stack_bid */
 	const char	*why;		/* on error: what was wrong (static) */
 };
 
@@ -72,7 +81,9 @@ struct dec_event {
  * payload inside args_len with 8-byte alignment, nargs limits, known types,
  * flags and action bits, payload sizes per type (integers 8 bytes,
  * sockaddr 24, strings/buffers/kernel objects <= HOOK_ARG_DATA_MAX,
- * EVA_ERROR => 0).
+ * EVA_ERROR => 0); a stack area (stack_len > 0) starts at the 8-byte
+ * boundary after the arguments, its counts within EV_STACK_KMAX /
+ * EV_STACK_UMAX and exactly filling stack_len.
  * Pointers in *ev point into rec and are valid as long as rec is.  0, or
  * ERR_PARSE for a malformed record (ev->why says why); the caller counts
  * it and drops the record.

@@ -491,7 +491,8 @@ export_exit(struct export *ex, const struct proc *p,
 /* The members of a hit: their values, and per hook kind their order. */
 enum ex_field {
 	EXF_SUBSYS, EXF_EVENT, EXF_PATH, EXF_FUNCTION, EXF_POLICY,
-	EXF_ACTION, EXF_MESSAGE, EXF_ARGS, EXF_RET, EXF_TAGS, EXF_MAX
+	EXF_ACTION, EXF_MESSAGE, EXF_ARGS, EXF_RET, EXF_TAGS, EXF_KSTACK,
+	EXF_USTACK, EXF_MAX
 };
 
 struct ex_member {
@@ -511,31 +512,39 @@ static const struct ex_member ex_tracepoint[] = {
 	EXM("subsys", EXF_SUBSYS), EXM("event", EXF_EVENT),
 	EXM_RAW("args", EXF_ARGS), EXM("policy_name", EXF_POLICY),
 	EXM("action", EXF_ACTION), EXM("message", EXF_MESSAGE),
-	EXM_RAW("tags", EXF_TAGS), EXM_END,
+	EXM_RAW("tags", EXF_TAGS), EXM_RAW("kernel_stack_trace", EXF_KSTACK),
+	EXM_RAW("user_stack_trace", EXF_USTACK), EXM_END,
 };
 static const struct ex_member ex_uprobe[] = {
 	EXM("path", EXF_PATH), EXM("symbol", EXF_FUNCTION),
 	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
 	EXM_RAW("args", EXF_ARGS), EXM_RAW("return", EXF_RET),
-	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION), EXM_END,
+	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION),
+	EXM_RAW("kernel_stack_trace", EXF_KSTACK),
+	EXM_RAW("user_stack_trace", EXF_USTACK), EXM_END,
 };
 static const struct ex_member ex_usdt[] = {
 	EXM("path", EXF_PATH), EXM("provider", EXF_SUBSYS),
 	EXM("name", EXF_EVENT), EXM("policy_name", EXF_POLICY),
 	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
-	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION), EXM_END,
+	EXM_RAW("tags", EXF_TAGS), EXM("action", EXF_ACTION),
+	EXM_RAW("kernel_stack_trace", EXF_KSTACK),
+	EXM_RAW("user_stack_trace", EXF_USTACK), EXM_END,
 };
 static const struct ex_member ex_lsm[] = {
 	EXM("function_name", EXF_FUNCTION), EXM("policy_name", EXF_POLICY),
 	EXM("message", EXF_MESSAGE), EXM_RAW("args", EXF_ARGS),
 	EXM("action", EXF_ACTION), EXM_RAW("tags", EXF_TAGS), EXM_END,
 };
-/* kprobe, and records of an unknown hook */
+/* kprobe, and records of an unknown hook (Tetragon's field numbers:
+ * kernel_stack_trace 7 after action, user_stack_trace 12 after tags) */
 static const struct ex_member ex_kprobe[] = {
 	EXM("function_name", EXF_FUNCTION), EXM_RAW("args", EXF_ARGS),
 	EXM_RAW("return", EXF_RET), EXM("action", EXF_ACTION),
+	EXM_RAW("kernel_stack_trace", EXF_KSTACK),
 	EXM("policy_name", EXF_POLICY), EXM("message", EXF_MESSAGE),
-	EXM_RAW("tags", EXF_TAGS), EXM_END,
+	EXM_RAW("tags", EXF_TAGS), EXM_RAW("user_stack_trace", EXF_USTACK),
+	EXM_END,
 };
 
 static const struct ex_member *
@@ -576,6 +585,10 @@ ex_values(const struct gen_render *r, const char **v)
 	v[EXF_ARGS] = r->nshown > 0 ? generic_str(&r->args) : NULL;
 	v[EXF_RET] = r->ret.len > 0 ? generic_str(&r->ret) : NULL;
 	v[EXF_TAGS] = r->tags;
+	/* the stack traces (tracepoints, uprobes, USDT: after Tetragon's
+	 * own fields, under the names of process_kprobe) */
+	v[EXF_KSTACK] = r->kstack.len > 0 ? generic_str(&r->kstack) : NULL;
+	v[EXF_USTACK] = r->ustack.len > 0 ? generic_str(&r->ustack) : NULL;
 }
 
 /* The event's own members of a policy hit, in Tetragon's field order:

@@ -687,6 +687,9 @@ generic_render(struct gen_render *r, const struct dec_event *ev,
 	sbuf_reset(&r->ret);
 	sbuf_reset(&r->actions);
 	sbuf_reset(&r->would);
+	sbuf_reset(&r->kstack);
+	sbuf_reset(&r->ustack);
+	sbuf_reset(&r->stacks);
 	r->hook = h;
 	r->type = generic_event_type(h != NULL ? h->kind : 0);
 	r->kind = generic_kind_word(h != NULL ? h->kind : 0);
@@ -737,5 +740,8 @@ generic_render_clear(struct gen_render *r)
 	sbuf_clear(&r->line);
 	sbuf_clear(&r->compact);
 	sbuf_clear(&r->call_args);
+	sbuf_clear(&r->kstack);
+	sbuf_clear(&r->ustack);
+	sbuf_clear(&r->stacks);
 	memset(r, 0, sizeof(*r));
 }

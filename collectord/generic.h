@@ -45,6 +45,11 @@ struct gen_render {
 	struct sbuf	 would;		/* JSON array; len 0: not monitor */
 	int		 late;		/* decided at syscall exit
 					   (EVG_F_LATE) */
+	struct sbuf	 kstack;	/* kernel_stack_trace JSON array;
+					   len 0: none (collectord/stacks.h) */
+	struct sbuf	 ustack;	/* user_stack_trace */
+	struct sbuf	 stacks;	/* the store's stack_trace: an object
+					   of the two; len 0: none */
 	size_t		 nalerts;
 	struct store_alert alerts[GEN_ALERTS_MAX];
 	/* the whole event, rendered once by export_render_hit() */

@@ -13,6 +13,7 @@ collectord_libcollectord_a_SOURCES = \
 	collectord/hooks.c collectord/hooks.h \
 	collectord/generic.c collectord/generic.h \
 	collectord/objargs.c collectord/objargs.h \
+	collectord/stacks.c collectord/stacks.h \
 	collectord/procfs.c collectord/procfs.h \
 	collectord/pipeline.c \
 	collectord/forward.c collectord/forward.h \
@@ -32,7 +33,11 @@ COLLECTORD_TEST_LIBS = collectord/libcollectord.a $(COMMON_LIBS) \
 	$(SQLITE_LIBS) $(LIBEVENT_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_decode tests/unit/test_pcache \
 	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
-	tests/unit/test_collectord tests/unit/test_objargs
+	tests/unit/test_collectord tests/unit/test_objargs \
+	tests/unit/test_stacks
+tests_unit_test_stacks_SOURCES = tests/unit/test_stacks.c
+tests_unit_test_stacks_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_stacks_LDADD = $(COLLECTORD_TEST_LIBS)
 tests_unit_test_decode_SOURCES = tests/unit/test_decode.c
 tests_unit_test_decode_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_decode_LDADD = $(COLLECTORD_TEST_LIBS)
@@ -59,7 +64,8 @@ tests_unit_test_collectord_LDADD = tests/lib/libtestutil.a \
 	$(COLLECTORD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_decode tests/unit/test_pcache \
 	tests/unit/test_ringbuf tests/unit/test_store tests/unit/test_generic \
-	tests/unit/test_collectord tests/unit/test_objargs
+	tests/unit/test_collectord tests/unit/test_objargs \
+	tests/unit/test_stacks
 endif
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_outbox

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pcache.h"
+#include "stacks.h"
 #include "store.h"
 #include "str.h"
 #include "xmalloc.h"
@@ -177,6 +178,32 @@ pipeline_exit(struct collector_env *env, const struct dec_event *ev)
  * is not added to the cache, so nothing is leaked if its exit was already
  * handled).  Records of an unknown hook are stored, not dropped.
  */
+/* The record's stack traces, symbolised: the export's two arrays and
+ * the store's stack_trace object. */
+static void
+pipeline_stacks(struct collector_env *env, const struct dec_event *ev,
+    const struct proc *p)
+{
+	struct gen_render	*r = &env->gr;
+
+	stk_render(env->stk, ev, p->binary != NULL && p->binary[0] == '/' ?
+	    p->binary : NULL, &r->kstack, &r->ustack);
+	if (r->kstack.len == 0 && r->ustack.len == 0)
+		return;
+	sbuf_addc(&r->stacks, '{');
+	if (r->kstack.len > 0) {
+		sbuf_adds(&r->stacks, "\"kernel_stack_trace\":");
+		sbuf_add(&r->stacks, r->kstack.buf, r->kstack.len);
+	}
+	if (r->ustack.len > 0) {
+		if (r->kstack.len > 0)
+			sbuf_addc(&r->stacks, ',');
+		sbuf_adds(&r->stacks, "\"user_stack_trace\":");
+		sbuf_add(&r->stacks, r->ustack.buf, r->ustack.len);
+	}
+	sbuf_addc(&r->stacks, '}');
+}
+
 static void
 pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 {
@@ -239,6 +266,8 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 
 	/* rendered once: the store, the outbox and the export share it */
 	generic_render(&env->gr, ev, h);
+	if (ev->has_stack && env->stk != NULL)
+		pipeline_stacks(env, ev, p);
 	what = export_wants(env->ex);
 	/* the outbox reads the argument text and the line only for an
 	 * event it queues (an action's alert, a route) */
@@ -263,6 +292,7 @@ pipeline_generic(struct collector_env *env, const struct dec_event *ev)
 	e.actions = generic_str(&env->gr.actions);
 	e.monitor_would = env->gr.would.len > 0 ? env->gr.would.buf : NULL;
 	e.late = env->gr.late;
+	e.stack_trace = env->gr.stacks.len > 0 ? env->gr.stacks.buf : NULL;
 	env->generic++;
 	env->alerts += env->gr.nalerts;
 	/* the event and its outbox rows (actions, routed receivers) */

@@ -11,6 +11,7 @@
 
 #include <sys/mman.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 
 #include "collectord.h"
@@ -19,6 +20,13 @@
 #define ALLOW(n, why)	{ #n, SB_ALLOW, 0, 0, 0, 0, why }
 #define DENY(n, e, why)	{ #n, SB_ERRNO, e, 0, 0, 0, why }
 #define NOEXEC(n, a, why) { #n, SB_ALLOW_ARG_MASK0, 0, a, 0, PROT_EXEC, why }
+/* openat for reading only (stack symbols: ELF files, library
+ * directories); any flag that writes or creates fails with EACCES */
+#define SB_O_TMPFILE	020000000	/* __O_TMPFILE */
+#define O_WRITES	(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
+			 SB_O_TMPFILE)
+#define OPEN_NOWRITE(bit) { "openat", SB_ERRNO_ARG_BITS, EACCES, 2, 0, bit, \
+	"nothing is opened for writing after setup" }
 
 const struct sandbox_rule collector_rules[] = {
 	/* I/O on descriptors opened before the sandbox */
@@ -69,7 +77,14 @@ const struct sandbox_rule collector_rules[] = {
 	ALLOW(exit_group, "exit"),
 	/* harmless probes: fail instead of killing */
 	DENY(open, EACCES, "nothing may be opened after setup"),
-	DENY(openat, EACCES, "nothing may be opened after setup"),
+	{ "openat", SB_ALLOW_ARG_MASK0, 0, 2, 0, O_WRITES,
+	    "stack trace symbols: read-only opens of ELF files and library "
+	    "directories (Landlock limits where)" },
+	OPEN_NOWRITE(O_WRONLY), OPEN_NOWRITE(O_RDWR), OPEN_NOWRITE(O_CREAT),
+	OPEN_NOWRITE(O_TRUNC), OPEN_NOWRITE(O_APPEND),
+	OPEN_NOWRITE(SB_O_TMPFILE),
+	ALLOW(getdents64, "stack trace symbols: listing the library "
+	    "directories (build id index)"),
 	DENY(access, EACCES, "SQLite journal existence probes"),
 	DENY(faccessat, EACCES, "SQLite journal existence probes"),
 	DENY(faccessat2, EACCES, "SQLite journal existence probes"),

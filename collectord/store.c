@@ -349,6 +349,8 @@ store_migrate(struct store *s, const char *node)
 		goto fail;
 	if (ver < 8 && (r = store_parts_migrate(s)) != 0)
 		goto fail;
+	if (ver < 9 && (r = store_parts_migrate_v9(s)) != 0)
+		goto fail;
 	if (ver > 0 && ver < STORE_SCHEMA_VERSION)
 		log_info("store: schema migrated from version %lld to %d",
 		    (long long)ver, STORE_SCHEMA_VERSION);
@@ -940,6 +942,7 @@ store_event_row(struct store *s, const struct store_event *e)
 	store_bind_now(st, 14, e->monitor_would);
 	sqlite3_bind_int(st, 15, e->late != 0);
 	sqlite3_bind_int64(st, 16, id);
+	store_bind_now(st, 17, e->stack_trace);
 	if ((r = store_step(s, ST_INS_EVENT)) != 0) {
 		s->ev_next = 0;	/* read again: the row may be there */
 		return r;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	8
+#define STORE_SCHEMA_VERSION	9
 #define STORE_SALT_LEN		16	/* hex digits of meta idem_salt */
 /* "tl-<node>-<salt>-<id>" */
 #define STORE_IDEM_MAX		(64 + 24 + STORE_SALT_LEN + 1)
@@ -52,6 +52,10 @@ struct store_event {
 	const char	*monitor_would;	/* JSON array */
 	/* schema 7 */
 	int		 late;		/* decided at syscall exit */
+	/* schema 9 */
+	const char	*stack_trace;	/* JSON object: kernel_stack_trace,
+					   user_stack_trace (Post with stack
+					   traces) */
 };
 
 /* A GetUrl/DnsLookup action request (an outbox row of receiver "",

@@ -87,16 +87,20 @@ struct store_part {
 };
 #define STORE_PART_NAME	40
 void	store_part_name(int64_t part, char *buf, size_t len);
-/* The columns of a part, in the order of the events table of schema 7. */
-#define STORE_PART_COLS							\
+/* The columns of a part: those of the events table of schema 7, then
+ * stack_trace (schema 9). */
+#define STORE_PART_COLS_V8						\
 	"id, time, time_ns, type, exec_id, parent_exec_id, policy_name,"	\
 	" function_name, action, args, return_value, message, tags,"	\
 	" actions, monitor_would, late"
+#define STORE_PART_COLS		STORE_PART_COLS_V8 ", stack_trace"
 /* tmpl appended to sb with every tok replaced by repl. */
 void	store_subst(struct sbuf *sb, const char *tmpl, const char *tok,
 	    const char *repl);
 /* Schema 8, in the migration's transaction: events becomes part 1. */
 int	store_parts_migrate(struct store *);
+/* Schema 9, the same: every part gets stack_trace, the view too. */
+int	store_parts_migrate_v9(struct store *);
 /* Read events_parts and prepare the insert into the newest.  0/ERR_DB. */
 int	store_parts_open(struct store *);
 /* The id the next events row gets (s->ev_next, read once). */

@@ -36,7 +36,8 @@ static const char part_ddl[] =
     " time_ns INTEGER NOT NULL, type TEXT NOT NULL, exec_id TEXT,"
     " parent_exec_id TEXT, policy_name TEXT, function_name TEXT,"
     " action TEXT, args TEXT, return_value TEXT, message TEXT, tags TEXT,"
-    " actions TEXT, monitor_would TEXT, late INTEGER NOT NULL DEFAULT 0);"
+    " actions TEXT, monitor_would TEXT, late INTEGER NOT NULL DEFAULT 0,"
+    " stack_trace TEXT);"
     "CREATE INDEX %s_exec_id ON %s(exec_id);"
     "CREATE INDEX %s_time_ns ON %s(time_ns);";
 
@@ -124,11 +125,51 @@ store_parts_migrate(struct store *s)
 	    "INSERT INTO events_parts VALUES (1, IFNULL((SELECT min(id) FROM"
 	    " events_part_1), 1), IFNULL((SELECT min(time_ns) FROM"
 	    " events_part_1), 0));"
-	    "CREATE VIEW events(" PART_COLS ") AS SELECT " PART_COLS
-	    " FROM events_part_1")) == 0 && sb[1].len > 0)
+	    "CREATE VIEW events(" STORE_PART_COLS_V8 ") AS SELECT "
+	    STORE_PART_COLS_V8 " FROM events_part_1")) == 0 && sb[1].len > 0)
 		r = store_exec(s, sb[1].buf);
 	sbuf_clear(&sb[0]);
 	sbuf_clear(&sb[1]);
+	return r;
+}
+
+int
+store_parts_migrate_v9(struct store *s)
+{
+	sqlite3_stmt	*st;
+	struct sbuf	 sb;
+	char		 name[STORE_PART_NAME], alter[STORE_PART_NAME + 64];
+	int		 rc, r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT part FROM events_parts ORDER BY"
+	    " part", -1, &st, NULL) != SQLITE_OK) {
+		store_log(s, "schema 9");
+		return ERR_DB;
+	}
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "DROP VIEW IF EXISTS events; CREATE VIEW events("
+	    PART_COLS ") AS");
+	r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_part_name(sqlite3_column_int64(st, 0), name,
+		    sizeof(name));
+		sbuf_addf(&sb, "%s SELECT " PART_COLS " FROM %s",
+		    r++ == 0 ? "" : " UNION ALL", name);
+		snprintf(alter, sizeof(alter), "ALTER TABLE %s ADD COLUMN"
+		    " stack_trace TEXT", name);
+		if (store_exec(s, alter) != 0) {
+			sqlite3_finalize(st);
+			sbuf_clear(&sb);
+			return ERR_DB;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || r == 0) {
+		sbuf_clear(&sb);
+		return ERR_DB;
+	}
+	r = store_exec(s, sb.buf);
+	sbuf_clear(&sb);
 	return r;
 }
 
@@ -142,7 +183,7 @@ parts_prepare(struct store *s)
 	store_part_name(s->parts[s->nparts - 1].part, name, sizeof(name));
 	snprintf(sql, sizeof(sql), "INSERT INTO %s(" PART_COLS ") VALUES"
 	    " (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15)", name);
+	    " ?14, ?15, ?17)", name);
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
 		store_log(s, "events insert");

@@ -97,8 +97,17 @@ store_ro_events(struct store_ro *ro, struct sbuf *sb)
 {
 	sqlite3_stmt	*st;
 	char		 name[STORE_PART_NAME];
+	const char	*cols = STORE_PART_COLS;
 	int		 rc, n = 0;
 
+	/* schema 8 (not migrated yet): the parts have no stack_trace */
+	if (sqlite3_prepare_v2(ro->db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 0) < 9)
+			cols = STORE_PART_COLS_V8;
+		sqlite3_finalize(st);
+	}
 	if (sqlite3_prepare_v2(ro->db, "SELECT part FROM events_parts ORDER"
 	    " BY part", -1, &st, NULL) != SQLITE_OK) {
 		sbuf_adds(sb, "events");
@@ -108,8 +117,8 @@ store_ro_events(struct store_ro *ro, struct sbuf *sb)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_part_name(sqlite3_column_int64(st, 0), name,
 		    sizeof(name));
-		sbuf_addf(sb, "%sSELECT " STORE_PART_COLS " FROM %s",
-		    n++ > 0 ? " UNION ALL " : "", name);
+		sbuf_addf(sb, "%sSELECT %s FROM %s",
+		    n++ > 0 ? " UNION ALL " : "", cols, name);
 	}
 	sqlite3_finalize(st);
 	sbuf_addc(sb, ')');

@@ -356,7 +356,7 @@ config_retention_pair(struct yamlu_doc *y, int i, yaml_node_t *k,
 static const char *const config_top_keys[] = {
 	"state_dir", "node_name", "ring_buffer_size", "sandbox", "users",
 	"export", "store", "alerts_file", "retention", "metrics",
-	"syslog",
+	"syslog", "expose_stack_addresses",
 	NULL
 };
 
@@ -421,6 +421,9 @@ config_top_pair(struct yamlu_doc *y, int i, yaml_node_t *k, yaml_node_t *v,
 	case 9:
 		return yamlu_walk(y, v, "metrics", config_metrics_keys,
 		    config_metrics_pair, cfg);
+	case 11:
+		return yamlu_bool(y, v, "expose_stack_addresses",
+		    &cfg->expose_stack_addresses);
 	default:
 		return yamlu_walk(y, v, "store", config_store_keys,
 		    config_store_pair, cfg);

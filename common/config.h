@@ -48,6 +48,9 @@ struct tripline_config {
 					   Prometheus text file; NULL: none */
 	uint32_t	 metrics_interval_s; /* metrics.interval_s: 15 */
 	struct config_syslog syslog;	/* syslog: (config_syslog.h) */
+	int		 expose_stack_addresses; /* expose_stack_addresses:
+					   bool, default false: stack trace
+					   frames carry their address */
 };
 
 /* Fill defaults (allocates strings). */

@@ -134,6 +134,9 @@ static const struct ipc_field ipc_f_rotate[] = {
 static const struct ipc_field ipc_f_jsonfd[] = {
 	F(IPC_F_U32, struct ipc_jsonfd, rotated),
 };
+static const struct ipc_field ipc_f_ksyms[] = {
+	F(IPC_F_U32, struct ipc_ksyms, flags),
+};
 static const struct ipc_field ipc_f_peer[] = {
 	F(IPC_F_U32, struct ipc_peer, generation),
 };
@@ -219,6 +222,7 @@ static const struct ipc_type_desc ipc_types[] = {
 	T(IPC_COLLECT_FWD_STATS,	C, L, 0, ipc_f_fwd_stats),
 	T(IPC_COLLECT_ROTATE,		C, L, 0, ipc_f_rotate),
 	T(IPC_COLLECT_JSONFD,		L, C, 1, ipc_f_jsonfd),
+	T(IPC_COLLECT_KSYMS,		L, C, 1, ipc_f_ksyms),
 	T(IPC_NOTIFY_READY,		N, L, 0, ipc_f_ready),
 	T(IPC_NOTIFY_HEALTH_REQ,	L, N, 0, ipc_f_health),
 	T(IPC_NOTIFY_HEALTH_ANS,	N, L, 0, ipc_f_health),

@@ -39,6 +39,9 @@ enum ipc_type {
 					   export.max_size (struct ipc_rotate) */
 	IPC_COLLECT_JSONFD = 112,	/* P->C, carries a new events.jsonl fd
 					   (struct ipc_jsonfd) */
+	IPC_COLLECT_KSYMS = 113,	/* P->C, carries /proc/kallsyms opened
+					   by loaderd before its capability
+					   trim (struct ipc_ksyms) */
 	/* collectord <-> notifierd (fd 4 peer channel) */
 	IPC_ALERT_JOB = 200,		/* C->N, one delivery attempt */
 	IPC_ALERT_RESULT = 201,		/* N->C, its outcome */
@@ -220,6 +223,10 @@ struct ipc_rotate {		/* IPC_COLLECT_ROTATE */
 struct ipc_jsonfd {		/* IPC_COLLECT_JSONFD (carries an fd) */
 	uint32_t	 rotated;	/* 1: the old file is events.jsonl.1;
 					   0: reopened (SIGUSR1) */
+};
+
+struct ipc_ksyms {		/* IPC_COLLECT_KSYMS (carries an fd) */
+	uint32_t	 flags;		/* 0 (none defined) */
 };
 
 struct ipc_peer {		/* IPC_COLLECT_PEER (carries an fd) */

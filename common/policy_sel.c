@@ -660,9 +660,11 @@ pol_act_hook(struct pol_ctx *c, struct pol_hook *h, yaml_node_t *n,
 }
 
 /*
- * Post's kernelStackTrace / userStackTrace.  The engine records no stack
- * traces, so true is refused (a policy asking for them would load and
- * post events without them); false is the default and loads.
+ * Post's kernelStackTrace / userStackTrace: the record carries the
+ * stacks (bpf_get_stack in the program), collectord symbolises them.
+ * Like Tetragon, not on lsmhooks; the loader refuses them where the
+ * program that posts cannot take them (fentries, the cgroup programs,
+ * Override executors).
  */
 static int
 pol_act_stacks(struct pol_ctx *c, struct pol_hook *h, yaml_node_t **v,
@@ -680,12 +682,6 @@ pol_act_stacks(struct pol_ctx *c, struct pol_hook *h, yaml_node_t **v,
 	if (v[P_USTACK] != NULL && (r = yamlu_bool(c->y, v[P_USTACK],
 	    "userStackTrace", &a->user_stack)) != 0)
 		return r;
-	if (a->kernel_stack || a->user_stack)
-		return pol_error(c, a->kernel_stack ? v[P_KSTACK] :
-		    v[P_USTACK], "%s: stack traces are not supported by this "
-		    "engine (its events would carry none); remove it or set "
-		    "it to false", a->kernel_stack ? "kernelStackTrace" :
-		    "userStackTrace");
 	return 0;
 }
 

@@ -255,6 +255,13 @@ out:
 int
 sandbox_landlock(const char *const *ro, const char *const *rw)
 {
+	return sandbox_landlock_files(ro, rw, NULL);
+}
+
+int
+sandbox_landlock_files(const char *const *ro, const char *const *rw,
+    const char *const *rofile)
+{
 	struct landlock_ruleset_attr attr;
 	uint64_t	 handled;
 	int		 abi, rfd = -1, r = 0, saved;
@@ -284,6 +291,10 @@ sandbox_landlock(const char *const *ro, const char *const *rw)
 			goto out;
 	for (i = 0; rw != NULL && rw[i] != NULL; i++)
 		if ((r = sandbox_ll_path(rfd, rw[i], handled)) != 0)
+			goto out;
+	for (i = 0; rofile != NULL && rofile[i] != NULL; i++)
+		if ((r = sandbox_ll_path(rfd, rofile[i],
+		    LANDLOCK_ACCESS_FS_READ_FILE)) != 0)
 			goto out;
 
 	/* required unless we hold CAP_SYS_ADMIN; set here so the order
@@ -354,6 +365,13 @@ sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rl)
 		cmp.op = SCMP_CMP_MASKED_EQ;
 		cmp.datum_a = rl->mask;
 		cmp.datum_b = 0;
+		break;
+	case SB_ERRNO_ARG_BITS:
+		act = SCMP_ACT_ERRNO((uint32_t)rl->err);
+		cmp.arg = rl->arg;
+		cmp.op = SCMP_CMP_MASKED_EQ;
+		cmp.datum_a = rl->mask;
+		cmp.datum_b = rl->mask;
 		break;
 	default:
 		return -EINVAL;

@@ -25,6 +25,8 @@ enum sandbox_act {
 	SB_ALLOW_ARG_EQ,	/* allow if arg[arg] == val, else default */
 	SB_ALLOW_ARG_MASK0,	/* allow if (arg[arg] & mask) == 0 */
 	SB_ERRNO_ARG_EQ,	/* fail with errno = err if arg[arg] == val */
+	SB_ERRNO_ARG_BITS,	/* fail with errno = err if all the bits of
+				   mask are set in arg[arg] */
 };
 
 struct sandbox_rule {
@@ -66,6 +68,10 @@ int	sandbox_drop_privs(uid_t uid, gid_t gid);
  * on), or ERR_SYS.
  */
 int	sandbox_landlock(const char *const *ro, const char *const *rw);
+/* The same, plus rofile: trees whose files may be read (READ_FILE only:
+ * no directory listing there). */
+int	sandbox_landlock_files(const char *const *ro, const char *const *rw,
+	    const char *const *rofile);
 
 /* Build and load the seccomp filter from the table. 0 or ERR_SYS.
  * Syscall names libseccomp does not know are skipped.  SANDBOX_OFF loads

@@ -241,6 +241,8 @@ child_argv(struct loaderd_env *env, enum child_id id)
 		if (!env->cfg.export_json)
 			argv[i++] = xstrdup("-J");
 		child_argv_store(env, argv, &i);
+		if (env->cfg.expose_stack_addresses)
+			argv[i++] = xstrdup("-K");
 		if (env->cfg.export_json && env->cfg.export_max_size != 0) {
 			argv[i++] = xstrdup("-R");
 			xasprintf(&argv[i++], "%llu",
@@ -304,6 +306,21 @@ child_send_ringbuf(struct loaderd_env *env)
 	else
 		log_debug("ring buffer fd (%llu bytes) sent to %s",
 		    (unsigned long long)rb.size, c->name);
+}
+
+/* The collector's kallsyms fd, for the kernel frames of stack traces. */
+static void
+child_send_ksyms(struct loaderd_env *env)
+{
+	struct ipc_ksyms	 k;
+	int			 r;
+
+	if (env->ksyms_fd < 0)
+		return;
+	k.flags = 0;
+	if ((r = child_send_fd(env, CHILD_COLLECTOR, IPC_COLLECT_KSYMS, &k,
+	    env->ksyms_fd)) != 0)
+		log_warnx_r(r, "sending /proc/kallsyms to the collector");
 }
 
 static void
@@ -382,6 +399,7 @@ child_start(struct loaderd_env *env, enum child_id id)
 	log_info("started %s (pid %ld)", c->name, (long)pid);
 	if (id == CHILD_COLLECTOR) {
 		child_send_ringbuf(env);
+		child_send_ksyms(env);
 		/* routes and receivers before any record, then the channel */
 		child_send_alerts(env, id);
 		child_send_peer(env);
@@ -1066,6 +1084,12 @@ main(int argc, char *argv[])
 	loaderd_events_new(env, &ev);
 	service_events(env);
 	loaderd_spawner_start(env);
+	/* before the trim: the file shows addresses by its opener's
+	 * credentials (CAP_SYSLOG, or perf_event_paranoid <= 1) */
+	env->ksyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (env->ksyms_fd == -1)
+		log_warn("/proc/kallsyms: kernel stack frames will have no "
+		    "symbols");
 	loaderd_confine(env);
 
 	for (id = 0; id < CHILD_MAX; id++) {

@@ -140,6 +140,11 @@ struct loaderd_env {
 	/* the collector<->notifier channel: our copy of the collector's
 	 * end of the current pair (made at each notifier spawn) */
 	int			 peer_fd;	/* -1 before the first */
+	int			 ksyms_fd;	/* /proc/kallsyms, opened before
+						   the capability trim (its
+						   addresses show by the
+						   opener's credentials); -1:
+						   none */
 	uint32_t		 peer_gen;	/* bumped with each pair */
 	/* GetUrl/DnsLookup targets of the live hooks (targets.c) and
 	 * what the notifier refused */

@@ -893,6 +893,63 @@ pl_meta(struct pl_ctx *c, const enum pol_arg_type *types)
 	}
 }
 
+/*
+ * Post's kernelStackTrace / userStackTrace: the program that posts takes
+ * the stacks itself (bpf_get_stack needs its context): the raw syscall
+ * dispatch, tracepoints, raw tracepoints, kprobes, uprobes and USDT
+ * sites.  Not fentries and fmod_ret instances, and not a syscall hook
+ * whose Override an LSM executor carries out (that program may write the
+ * record): refused there with the action's position.
+ */
+static int
+pl_stacks(struct pl_ctx *c)
+{
+	const struct pol_hook *h = c->h;
+	const struct pol_action *a;
+	const char *why = NULL;
+	size_t i, j;
+
+	switch (c->ph->cfg.kind) {
+	case HOOK_K_SYSCALL:
+		if (c->ph->cfg.flags & HOOK_F_OVR_LSM)
+			why = "not on a syscall hook whose Override an LSM "
+			    "program carries out (that program may write the "
+			    "record and takes no stacks)";
+		break;
+	case HOOK_K_TRACEPOINT:
+	case HOOK_K_RAWTP:
+	case HOOK_K_KPROBE:
+	case HOOK_K_UPROBE:
+		break;
+	case HOOK_K_FENTRY:
+		why = "not on fentries";
+		break;
+	case HOOK_K_FMODRET:
+		why = "not on a kprobe carried out by an fmod_ret program "
+		    "(Override on a security_* function)";
+		break;
+	default:
+		why = "not on this kind of hook";
+		break;
+	}
+	if (why == NULL)
+		return 0;
+	for (i = 0; i < h->nselectors; i++)
+		for (j = 0; j < h->selectors[i].nactions +
+		    h->selectors[i].nretactions; j++) {
+			a = j < h->selectors[i].nactions ?
+			    &h->selectors[i].actions[j] :
+			    &h->selectors[i].retactions[j -
+			    h->selectors[i].nactions];
+			if (a->kind == POL_ACT_POST &&
+			    (a->kernel_stack || a->user_stack))
+				return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+				    "kernelStackTrace/userStackTrace: %s",
+				    why);
+		}
+	return 0;
+}
+
 /* Compile hook c->h into c->ph.  0 (ph->skipped may be set) or an error. */
 int
 pl_compile_hook(struct pl_ctx *c)
@@ -975,6 +1032,8 @@ pl_compile_hook(struct pl_ctx *c)
 	}
 	c->selmode = PL_SEL_NORMAL;
 	if (r != 0)
+		return r;
+	if ((r = pl_stacks(c)) != 0)
 		return r;
 	if (ph->cfg.kind == HOOK_K_SYSCALL &&
 	    (ph->cfg.flags & HOOK_F_OVR_LSM) &&

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
+#include "bpf/events.h"
 #include "pl_int.h"
 
 static int
@@ -350,6 +351,9 @@ pl_action(struct pl_ctx *c, const struct pol_action *a, struct sel_action *sa)
 		sa->arg = SIGKILL;
 	else if (a->kind == POL_ACT_SIGNAL)
 		sa->arg = a->arg_sig;
+	else if (a->kind == POL_ACT_POST)
+		sa->arg = (a->kernel_stack ? EVS_F_KERNEL : 0) |
+		    (a->user_stack ? EVS_F_USER : 0);
 	sa->rate_ms = a->rate_limit_ms;
 	return 0;
 }

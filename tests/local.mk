@@ -176,3 +176,11 @@ INTEGRATION_TESTS += tests/integration/e2e_race.sh
 # the BPF objects against 6.1's combined stack limit
 INTEGRATION_TESTS += tests/integration/bpf_stack.sh
 EXTRA_DIST += tests/bpf/stackcheck.py
+# Post kernelStackTrace / userStackTrace: a program with a known call
+# chain built with frame pointers
+INTEGRATION_TESTS += tests/integration/e2e_stack.sh
+check_PROGRAMS += tests/integration/stackprobe
+tests_integration_stackprobe_SOURCES = tests/integration/stackprobe.c
+tests_integration_stackprobe_CFLAGS = $(AM_CFLAGS) -O1 -g \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-optimize-sibling-calls

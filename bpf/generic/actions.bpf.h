@@ -283,6 +283,12 @@ gen_actions(struct gctx *g, __u32 skey, __u32 ret)
 			g->post = 1;
 			g->rl_ms = a->rate_ms;
 			g->rl_scope = a->scope;
+			/* kernelStackTrace / userStackTrace (EVS_F_*): taken
+			 * by the program itself (stk_flush), which has the
+			 * context bpf_get_stack needs */
+			if (g->stkok)
+				g->stk = (__u32)a->arg &
+				    (EVS_F_KERNEL | EVS_F_USER);
 			break;
 		case POL_ACT_NOPOST:
 			g->nopost = 1;
@@ -404,7 +410,13 @@ gen_emit(struct gctx *g, __u32 nargs)
 	e->would = g->would;
 	e->ret = g->phase == PH_EXIT ? g->ret : 0;
 	e->args_len = pos;
-	e->pad = 0;
+	e->stack_len = 0;
+	if (g->stk != 0) {
+		/* the program appends the stacks and outputs the record
+		 * (stk_flush): the helper needs its context */
+		g->stk_off = (size + 7) & ~7ULL;
+		return 0;
+	}
 	if (bpf_ringbuf_output(&events, e, size, 0) == 0) {
 		stat_inc(EV_STAT_EMITTED);
 		hs_add(g->id, HS_POSTED);

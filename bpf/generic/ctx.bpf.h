@@ -26,7 +26,7 @@
 #define SEL_NONE		0xff
 
 /* gheap.bin sits right after gheap.rec: offsets below count from rec */
-#define GEN_BIN_OFF		(GEN_REC_MAX + GEN_SLACK)
+#define GEN_BIN_OFF		(GEN_REC_MAX + GEN_STK_MAX + GEN_SLACK)
 /* compare subjects start at most here */
 #define GEN_CMP_MAX		(GEN_BIN_OFF + HOOK_STR_MAX)
 /* a path (EV_PATH_MAX bytes) is written at most here */
@@ -88,6 +88,13 @@ struct gctx {
 	__u32	rck_undec;	/* PH_RECHECK: an argument still read
 				   from user memory was unreadable */
 	__u64	kobj;		/* PH_RECHECK: the kernel's object */
+	__u32	stkok;		/* the program takes stacks (stk_flush
+				   after gen_hook_run) */
+	__u32	stk;		/* EVS_F_* the matched Post asked for */
+	__u32	stk_off;	/* gen_emit left a record for stk_flush:
+				   its stack area starts here in rec (0:
+				   none) */
+	__u32	pad_stk;
 };
 
 /*

@@ -116,7 +116,9 @@ generic_rawtp(struct bpf_raw_tracepoint_args *ctx)
 	g->have_args = 1;
 	g->id = tl_fn_hook;
 	g->phase = PH_ONESHOT;
+	g->stkok = 1;
 	gen_hook_run(g);
+	stk_flush(ctx, g);
 	return 0;
 }
 

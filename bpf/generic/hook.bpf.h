@@ -258,6 +258,8 @@ matched:
 	g->nopost = 0;
 	g->rl_ms = 0;
 	g->rl_scope = 0;
+	g->stk = 0;
+	g->stk_off = 0;
 	/* posted unless NoPost (Tetragon): an explicit Post only brings its
 	 * rateLimit */
 	g->post = 1;
@@ -291,6 +293,84 @@ matched:
 	g->actions |= 1U << POL_ACT_POST;
 	gen_emit(g, nargs);
 	return 0;
+}
+
+/*
+ * The record gen_emit left in gheap.rec for a Post with stack traces:
+ * append the stack area (bpf/events.h struct ev_stack) and output it.
+ * A static function, called by the program itself right after
+ * gen_hook_run: the verifier checks it in the caller's context, so ctx
+ * stays the context bpf_get_stack needs (global functions do not get
+ * it), and its frame sits beside gen_hook_run's chain, not under it.
+ * The frames go straight into the per-CPU record (map memory), never on
+ * the BPF stack.
+ */
+static __noinline void
+stk_flush(void *ctx, struct gctx *g)
+{
+	struct gen_heap *gh;
+	struct ev_generic *e;
+	struct ev_stack *st;
+	__u64 off, sz, n;
+	long r;
+
+	if (g->stk_off == 0)
+		return;
+	off = g->stk_off;
+	g->stk_off = 0;
+	gh = gh_get();
+	if (gh == NULL)
+		return;
+	barrier_var(off);
+	if (off > GEN_REC_MAX || off < sizeof(*e))
+		return;
+	e = (void *)gh->rec;
+	st = (void *)(gh->rec + off);
+	st->nkern = st->nuser = st->nbid = 0;
+	st->flags = g->stk;
+	st->pad = 0;
+	sz = sizeof(*st);
+	if (g->stk & EVS_F_KERNEL) {
+		r = bpf_get_stack(ctx, gh->rec + off + sz,
+		    8 * EV_STACK_KMAX, 0);
+		n = r > 0 ? (__u64)r / 8 : 0;
+		barrier_var(n);
+		if (n > EV_STACK_KMAX)
+			n = EV_STACK_KMAX;
+		st->nkern = n;
+		sz += 8 * n;
+	}
+	if (g->stk & EVS_F_USER) {
+		r = bpf_get_stack(ctx, gh->rec + off + sz,
+		    8 * EV_STACK_UMAX, BPF_F_USER_STACK);
+		n = r > 0 ? (__u64)r / 8 : 0;
+		barrier_var(n);
+		if (n > EV_STACK_UMAX)
+			n = EV_STACK_UMAX;
+		st->nuser = n;
+		sz += 8 * n;
+		r = bpf_get_stack(ctx, gh->rec + off + sz,
+		    sizeof(struct ev_stack_bid) * EV_STACK_UMAX,
+		    BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+		n = r > 0 ? (__u64)r / sizeof(struct ev_stack_bid) : 0;
+		barrier_var(n);
+		if (n > EV_STACK_UMAX)
+			n = EV_STACK_UMAX;
+		st->nbid = n;
+		sz += sizeof(struct ev_stack_bid) * n;
+	}
+	barrier_var(sz);
+	if (sz > GEN_STK_MAX)
+		return;
+	e->stack_len = sz;
+	e->hdr.size = off + sz;
+	if (bpf_ringbuf_output(&events, gh->rec, off + sz, 0) == 0) {
+		stat_inc(EV_STAT_EMITTED);
+		hs_add(g->id, HS_POSTED);
+	} else {
+		stat_inc(EV_STAT_DROPPED);
+		hs_add(g->id, HS_DROPPED);
+	}
 }
 
 static __always_inline void
@@ -374,8 +454,10 @@ probe_entry(struct pt_regs *ctx, __u32 kind)
 	if ((g = gx_get()) == NULL)
 		return;
 	gctx_probe(g, ctx, kind);
+	g->stkok = 1;
 	gh->pd.n = 0;
 	gen_hook_run(g);
+	stk_flush(ctx, g);
 	if (gh->pd.n == 0)
 		return;
 	for (i = 0; i < 6; i++)
@@ -409,7 +491,9 @@ probe_return(struct pt_regs *ctx, __u32 kind)
 	g->gen = pd->gens[0];
 	g->pass = pd->pass[0];
 	g->phase = PH_EXIT;
+	g->stkok = 1;
 	gen_hook_run(g);
+	stk_flush(ctx, g);
 }
 
 /* A dispatch list's hook ids into g->ids: how many. */
@@ -427,7 +511,7 @@ gctx_ids(struct gctx *g, struct hook_list *hl)
 
 /* Run the hooks of a dispatch list. */
 static __always_inline void
-dispatch(struct gctx *g, struct hook_list *hl)
+dispatch(void *ctx, struct gctx *g, struct hook_list *hl)
 {
 	struct hook_cfg *hc;
 	__u32 i, n = gctx_ids(g, hl);
@@ -440,7 +524,9 @@ dispatch(struct gctx *g, struct hook_list *hl)
 			continue;
 		g->id = g->ids[i];
 		g->phase = PH_ONESHOT;
+		g->stkok = 1;
 		gen_hook_run(g);
+		stk_flush(ctx, g);
 	}
 }
 

@@ -29,7 +29,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	g->regsaddr = (unsigned long)regs;
 	g->nr = nr;
 	gh->pd.n = 0;
-	dispatch(g, hl);
+	dispatch(ctx, g, hl);
 	if (gh->pd.n > 0) {
 		if (load_sysargs(g, gh) != 0) {
 			stat_inc(EV_STAT_ERRORS);
@@ -103,7 +103,9 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		g->pass = pd->pass[i];
 		g->late = pd->late[i];
 		g->phase = PH_EXIT;
+		g->stkok = 1;
 		gen_hook_run(g);
+		stk_flush(ctx, g);
 	}
 	return 0;
 }
@@ -130,7 +132,7 @@ generic_tp(void *ctx)
 		return 0;
 	gctx_init(g, HOOK_K_TRACEPOINT);
 	g->ctxaddr = (unsigned long)ctx;
-	dispatch(g, hl);
+	dispatch(ctx, g, hl);
 	return 0;
 }
 

@@ -54,7 +54,9 @@ generic_usdt(struct pt_regs *ctx)
 	g->have_args = 1;
 	g->id = (__u32)bpf_usdt_cookie(ctx);
 	g->phase = PH_ONESHOT;
+	g->stkok = 1;
 	gen_hook_run(g);
+	stk_flush(ctx, g);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "collectord/generic.h"
 #include "collectord/pcache.h"
 #include "collectord/ringbuf.h"
+#include "collectord/stacks.h"
 #include "ipc_msg.h"
 #include "str.h"
 
@@ -49,6 +50,8 @@ struct fuzz_env {
 	struct export		*ex;
 	struct gen_render	 gr;
 	struct sbuf		 sb;
+	struct stk		*stk;	/* no kallsyms, no library
+					   directories: no file is read */
 };
 
 static void
@@ -56,8 +59,16 @@ on_generic(struct fuzz_env *e, const struct dec_event *ev)
 {
 	struct proc	*p, *parent, t;
 
+	static const char *const nodirs[] = { NULL };
+
 	generic_render(&e->gr, ev, ev->hook_id == 1 && ev->gen == 1 ? &hook :
 	    NULL);
+	if (e->stk == NULL) {
+		e->stk = stk_new(1);
+		stk_set_libdirs(e->stk, nodirs);
+	}
+	/* the stack area as collectord renders it (exe NULL: no file) */
+	stk_render(e->stk, ev, NULL, &e->gr.kstack, &e->gr.ustack);
 	p = pcache_lookup(e->pc, ev->pid, ev->ktime);
 	if (p == NULL) {
 		memset(&t, 0, sizeof(t));

@@ -8,7 +8,7 @@
 FUZZ_TARGETS = tests/fuzz/fuzz_ringbuf tests/fuzz/fuzz_objargs \
 	tests/fuzz/fuzz_ipc_msg tests/fuzz/fuzz_policy \
 	tests/fuzz/fuzz_alerts tests/fuzz/fuzz_config tests/fuzz/fuzz_dns \
-	tests/fuzz/fuzz_http tests/fuzz/fuzz_smtp
+	tests/fuzz/fuzz_http tests/fuzz/fuzz_smtp tests/fuzz/fuzz_stacks
 EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/corpus tests/fuzz/dict \
 	$(FUZZ_TARGETS:=.c) tests/fuzz/fuzz_lines.h
 # the fuzzers' work directories (tests/fuzz/fuzz.sh)
@@ -36,6 +36,9 @@ tests_fuzz_fuzz_ringbuf_LDADD = $(COLLECTORD_FUZZ_LIBS)
 tests_fuzz_fuzz_objargs_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_fuzz_fuzz_objargs_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_objargs_LDADD = $(COLLECTORD_FUZZ_LIBS)
+tests_fuzz_fuzz_stacks_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_stacks_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+tests_fuzz_fuzz_stacks_LDADD = $(COLLECTORD_FUZZ_LIBS)
 tests_fuzz_fuzz_ipc_msg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_ipc_msg_LDADD = $(COMMON_LIBS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

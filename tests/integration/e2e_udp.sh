@@ -421,7 +421,7 @@ refused badarg "an argument the function does not have is refused" \
 { echo "  kprobes:"; hookhead; printf '    - matchArgs:\n'; ma 2 InMap 1; } | pol inmap
 refused inmap "InMap on the attach type refused" 'inmap.yaml:[0-9]+:[0-9]+: .*operator InMap .*cannot be evaluated'
 { echo "  kprobes:"; hookhead; printf '    - matchActions:\n      - action: Post\n        kernelStackTrace: true\n'; } | pol stack
-refused stack "kernelStackTrace refused" 'stack.yaml:[0-9]+:[0-9]+: kernelStackTrace: stack traces are not supported'
+refused stack "kernelStackTrace refused: the cgroup_skb programs take no stacks" 'stack.yaml:[0-9]+:[0-9]+: .*kernelStackTrace/userStackTrace: cgroup_skb/ingress\+egress record no stack traces'
 
 # ---- Tetragon's datagram example ------------------------------------------------
 EX=$top_srcdir/tests/data/tetragon-examples/datagram-with-sock-tracking.yaml

@@ -11,7 +11,9 @@
 #include "bpf/events.h"
 
 #define GENREC_MAX	(sizeof(struct ev_generic) + 8 * \
-	(sizeof(struct ev_arg) + 4096 + 8))
+	(sizeof(struct ev_arg) + 4096 + 8) + sizeof(struct ev_stack) + \
+	8 * (EV_STACK_KMAX + EV_STACK_UMAX) + \
+	sizeof(struct ev_stack_bid) * EV_STACK_UMAX)
 
 struct genrec {
 	uint8_t		 buf[GENREC_MAX];
@@ -94,6 +96,44 @@ genrec_done(struct genrec *r)
 	g->hdr.size = (uint32_t)r->len;
 	g->args_len = (uint32_t)(r->len - sizeof(*g));
 	g->nargs = r->nargs;
+	return r->len;
+}
+
+/* After genrec_done: a stack area (struct ev_stack) with nk kernel
+ * addresses, nu user addresses and nb build-id frames (status VALID,
+ * build id bid, offsets off[i]); hdr.size and stack_len fixed.  Returns
+ * the record length. */
+static inline size_t
+genrec_stack(struct genrec *r, uint8_t flags, size_t nk, const uint64_t *k,
+    size_t nu, const uint64_t *u, size_t nb, const uint8_t *bid,
+    const uint64_t *off)
+{
+	struct ev_generic *g = genrec_hdr(r);
+	struct ev_stack	 st;
+	struct ev_stack_bid b;
+	size_t		 at = r->len, i;
+
+	memset(&st, 0, sizeof(st));
+	st.nkern = (uint8_t)nk;
+	st.nuser = (uint8_t)nu;
+	st.nbid = (uint8_t)nb;
+	st.flags = flags;
+	memcpy(r->buf + r->len, &st, sizeof(st));
+	r->len += sizeof(st);
+	memcpy(r->buf + r->len, k, 8 * nk);
+	r->len += 8 * nk;
+	memcpy(r->buf + r->len, u, 8 * nu);
+	r->len += 8 * nu;
+	for (i = 0; i < nb; i++) {
+		memset(&b, 0, sizeof(b));
+		b.status = EV_BID_VALID;
+		memcpy(b.build_id, bid, sizeof(b.build_id));
+		b.offset = off[i];
+		memcpy(r->buf + r->len, &b, sizeof(b));
+		r->len += sizeof(b);
+	}
+	g->stack_len = (uint32_t)(r->len - at);
+	g->hdr.size = (uint32_t)r->len;
 	return r->len;
 }
 

@@ -188,7 +188,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_unknown_key.yaml", "2:1", "configuration: unknown key "
 	    "'colour'; expected one of: state_dir, node_name, "
 	    "ring_buffer_size, sandbox, users, export, store, alerts_file, "
-	    "retention, metrics, syslog" },
+	    "retention, metrics, syslog, expose_stack_addresses" },
 	{ "bad_syslog_target.yaml", "2:11", "syslog.target: expected "
 	    "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT" },
 	{ "bad_syslog_port.yaml", "2:11", "syslog.target: expected "

@@ -332,6 +332,92 @@ mk_generic(struct genrec *r)
 	return genrec_done(r);
 }
 
+/* A stack area after the arguments: counts, pointers; every broken
+ * length or count refused. */
+static void
+test_generic_stack(void **state)
+{
+	static struct genrec r;
+	static const uint64_t k[2] = { 0xffffffff81000010ULL,
+	    0xffffffff81000020ULL };
+	static const uint64_t u[2] = { 0x5555000011d0ULL, 0x5555000011f0ULL };
+	static const uint64_t off[2] = { 0x11d0, 0x11f0 };
+	uint8_t		 bid[20], save[64];
+	struct ev_stack	 st;
+	struct dec_event ev;
+	size_t		 len, at;
+	uint64_t	 v;
+
+	memset(bid, 0xab, sizeof(bid));
+	genrec_init(&r, 4242, 1, 4200, 1, 7, 3);
+	genrec_str(&r, POL_ARG_STRING, "abc");
+	genrec_done(&r);
+	at = r.len;
+	len = genrec_stack(&r, EVS_F_KERNEL | EVS_F_USER, 2, k, 2, u, 2, bid,
+	    off);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_true(ev.has_stack);
+	assert_int_equal(ev.stk_flags, EVS_F_KERNEL | EVS_F_USER);
+	assert_int_equal(ev.nkern, 2);
+	assert_int_equal(ev.nuser, 2);
+	assert_int_equal(ev.nbid, 2);
+	memcpy(&v, ev.kips + 8, 8);
+	assert_true(v == k[1]);
+	memcpy(&v, ev.uips, 8);
+	assert_true(v == u[0]);
+	assert_ptr_equal(ev.bids, r.buf + at + sizeof(st) + 32);
+	assert_int_equal(ev.ngargs, 1);
+	assert_memory_equal(ev.gargs[0].data, "abc", 3);
+	/* args_len without the last argument's padding: the area still
+	 * starts at the 8-byte boundary */
+	genrec_hdr(&r)->args_len -= 5;
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	genrec_hdr(&r)->args_len += 5;
+	/* a record one byte short or long */
+	genrec_hdr(&r)->hdr.size = (uint32_t)(len - 8);
+	assert_int_equal(decode_record(r.buf, len - 8, &ev), ERR_PARSE);
+	genrec_hdr(&r)->hdr.size = (uint32_t)len;
+	genrec_hdr(&r)->stack_len += 8;
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	genrec_hdr(&r)->stack_len -= 8;
+	/* counts: over the limit, not what stack_len holds, not asked for,
+	 * no flag, unknown flag, pad */
+	memcpy(save, r.buf + at, sizeof(st));
+	memcpy(&st, save, sizeof(st));
+	st.nkern = EV_STACK_KMAX + 1;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	memcpy(&st, save, sizeof(st));
+	st.nkern = 1;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	memcpy(&st, save, sizeof(st));
+	st.flags = EVS_F_USER;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	st.flags = 0;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	st.flags = EVS_F_KERNEL | EVS_F_USER | 0x80;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	memcpy(&st, save, sizeof(st));
+	st.pad = 1;
+	memcpy(r.buf + at, &st, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), ERR_PARSE);
+	memcpy(r.buf + at, save, sizeof(st));
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	/* a stack_len shorter than the header */
+	genrec_hdr(&r)->stack_len = 4;
+	genrec_hdr(&r)->hdr.size = (uint32_t)(at + 4);
+	assert_int_equal(decode_record(r.buf, at + 4, &ev), ERR_PARSE);
+	/* no stack area: has_stack 0 */
+	genrec_init(&r, 4242, 1, 4200, 1, 7, 3);
+	len = genrec_done(&r);
+	assert_int_equal(decode_record(r.buf, len, &ev), 0);
+	assert_false(ev.has_stack);
+}
+
 static void
 test_generic_ok(void **state)
 {
@@ -730,6 +816,7 @@ main(void)
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_generic_ok),
+		cmocka_unit_test(test_generic_stack),
 		cmocka_unit_test(test_generic_limits),
 		cmocka_unit_test(test_generic_bad),
 		cmocka_unit_test(test_generic_truncated),

@@ -32,7 +32,9 @@ test_types(void **state)
 	assert_false(ipc_type_known(0));
 	assert_false(ipc_type_known(199));
 	assert_false(ipc_type_known(204));
-	assert_false(ipc_type_known(113));
+	assert_true(ipc_type_known(IPC_COLLECT_KSYMS));
+	assert_true(ipc_type_has_fd(IPC_COLLECT_KSYMS));
+	assert_false(ipc_type_known(114));
 	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_REQ, IPC_PROC_LOADERD,
 	    IPC_PROC_COLLECTORD));
 	assert_true(ipc_type_allowed(IPC_COLLECT_HEALTH_ANS,
@@ -77,7 +79,7 @@ test_directions(void **state)
 		assert_int_equal(ways, ipc_type_known(type) ? 1 : 0);
 		known += ways;
 	}
-	assert_int_equal(known, 34);
+	assert_int_equal(known, 35);
 	assert_true(ipc_type_allowed(IPC_CTL_RELOAD, IPC_PROC_CTL,
 	    IPC_PROC_LOADERD));
 	assert_true(ipc_type_allowed(IPC_COLLECT_RINGBUF, IPC_PROC_LOADERD,

@@ -211,9 +211,7 @@ static const struct example {
 	{ "raw_syscalls.yaml", 1, NULL },
 	{ "rawtp.yaml", 1, NULL },
 	{ "security-socket-connect-block-others.yaml", 1, NULL },
-	{ "stack_traces.yaml", -1, "18:31: kernelStackTrace: stack traces are "
-	    "not supported by this engine (its events would carry none); "
-	    "remove it or set it to false" },
+	{ "stack_traces.yaml", 1, NULL },
 	{ "tcp-connect-only-private-addrs.yaml", 1, NULL },
 	{ "tcp-listen.yaml", 3, NULL },
 	{ "uprobe-binaries.yaml", 1, NULL },

@@ -166,9 +166,9 @@ test_schema(void **state)
 	    "'drops_time_ns','outbox','outbox_state','outbox_event_id',"
 	    "'outbox_merged_into','deliveries','deliveries_outbox_id',"
 	    "'connections')"), 19);
-	assert_int_equal(STORE_SCHEMA_VERSION, 8);
+	assert_int_equal(STORE_SCHEMA_VERSION, 9);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "8");
+	    "key='schema_version'", "9");
 	/* version 8: events is a view over its one part */
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='events'", "view");
@@ -176,6 +176,11 @@ test_schema(void **state)
 	    " events_parts", "1 1");
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='events_part_1'", "table");
+	/* version 9: events.stack_trace, in the part and the view */
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events_part_1') WHERE name = 'stack_trace'"), 1);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name = 'stack_trace'"), 1);
 	/* version 7: events.late, 0 unless set */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events_part_1') WHERE name = 'late' AND dflt_value = '0'"), 1);
@@ -207,7 +212,7 @@ test_schema(void **state)
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('processes')"), 19);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 16);
+	    "('events')"), 17);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('events') WHERE name IN ('message','tags','actions',"
 	    "'monitor_would')"), 4);
@@ -322,13 +327,13 @@ test_migrate_v1(void **state)
 	store_close(st);
 
 	/* 1 -> 2 -> ... -> 7 in one go */
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 9);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "8");
+	    "key='schema_version'", "9");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
-	    "('events')"), 16);
+	    "('events')"), 17);
 	/* rows from before version 7 were not decided late */
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events "
 	    "WHERE late != 0"), 0);
@@ -417,9 +422,9 @@ test_migrate_v2(void **state)
 	assert_int_equal(store_drops(st, &d, 1), 0);
 	store_close(st);
 
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 9);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "8");
+	    "key='schema_version'", "9");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
 	    "('drops')"), 8);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
@@ -514,7 +519,7 @@ test_migrate_v3(void **state)
 
 	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 9);
 	assert_q_str(c->db, "SELECT type FROM sqlite_master WHERE "
 	    "name='alerts'", "view");
 	/* version 5 rebuilt drops: its rows kept, the new source allowed */
@@ -557,12 +562,25 @@ test_migrate_v3(void **state)
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
+/* events without stack_trace (version 9 undone; the views over events
+ * stay valid: the view first, then the column) */
+#define DOWN_V9 \
+    "DROP VIEW events;" \
+    "CREATE VIEW events(id, time, time_ns, type, exec_id, parent_exec_id," \
+    " policy_name, function_name, action, args, return_value, message, tags," \
+    " actions, monitor_would, late) AS SELECT id, time, time_ns, type," \
+    " exec_id, parent_exec_id, policy_name, function_name, action, args," \
+    " return_value, message, tags, actions, monitor_would, late FROM" \
+    " events_part_1;" \
+    "ALTER TABLE events_part_1 DROP COLUMN stack_trace;"
+
 /*
  * Version 5 as released: the current schema with the version 5 drops
  * table (no syslog sources).  Version 6 rebuilds drops: its rows and ids
  * kept, the syslog sources allowed.
  */
 static const char schema_v6_to_v5[] =
+    DOWN_V9
     "DROP VIEW events; DROP TABLE events_parts;"	/* version 8 */
     "PRAGMA legacy_alter_table = ON;"
     "ALTER TABLE events_part_1 RENAME TO events;"
@@ -601,14 +619,55 @@ test_migrate_v5(void **state)
 	d.count = 1;
 	assert_int_equal(store_drops(st, &d, 0), 0);
 	store_close(st);
-	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 8);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 9);
 	assert_q_str(c->db, "SELECT value FROM meta WHERE "
-	    "key='schema_version'", "8");
+	    "key='schema_version'", "9");
 	assert_q_str(c->db, "SELECT group_concat(id || ' ' || source || ' ' ||"
 	    " count || ' ' || total, ',') FROM drops", "4 sockown_full 3 12,"
 	    "5 syslog_backlog 7 7,6 syslog_refused 1 7");
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name='drops_time_ns' AND type='index'"), 1);
+	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
+}
+
+/* Version 8 as released: the parts without stack_trace.  Version 9
+ * adds it to every part and to the view; old rows read NULL. */
+static const char schema_v9_to_v8[] =
+    DOWN_V9
+    "INSERT INTO events_part_1(id, time, time_ns, type) VALUES (7, 'x', 1,"
+    " 'process_kprobe');"
+    "UPDATE meta SET value = '8' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 8;";
+
+static void
+test_migrate_v8(void **state)
+{
+	struct ctx		*c = *state;
+	struct store		*st;
+	struct store_event	 e;
+
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	store_close(st);
+	exec_other(c->db, schema_v9_to_v8);
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM pragma_table_info"
+	    "('events') WHERE name = 'stack_trace'"), 0);
+	assert_int_equal(store_open(&st, c->db, NODE, OFF, 100), 0);
+	memset(&e, 0, sizeof(e));
+	e.time_ns = 5;
+	e.type = "process_tracepoint";
+	e.exec_id = "b2xkbm9kZToxMDox";
+	e.stack_trace = "{\"user_stack_trace\":[{\"symbol\":\"main\"}]}";
+	assert_int_equal(store_event(st, &e), 0);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+	assert_int_equal(q_int(c->db, "PRAGMA user_version"), 9);
+	assert_q_str(c->db, "SELECT value FROM meta WHERE "
+	    "key='schema_version'", "9");
+	assert_int_equal(q_int(c->db, "SELECT count(*) FROM events WHERE id = 7"
+	    " AND stack_trace IS NULL"), 1);
+	assert_q_str(c->db, "SELECT json_extract(stack_trace,"
+	    " '$.user_stack_trace[0].symbol') FROM events WHERE id > 7",
+	    "main");
 	assert_q_str(c->db, "PRAGMA integrity_check", "ok");
 }
 
@@ -2110,6 +2169,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v2_atomic, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v8, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v5, setup,
 		    teardown),

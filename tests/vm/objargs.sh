@@ -18,6 +18,9 @@
 #     (security_bpf_map), perf_event (security_perf_event_alloc)
 #  7. matchNamespaceChanges, matchCapabilityChanges on a kprobe and an
 #     fentry (security_file_open)
+#  8. Post kernelStackTrace + userStackTrace on a kprobe
+#     (security_path_chmod): kernel frames from the probed function to
+#     the syscall entry; user frames in chmod or its libraries
 # Asserted on the events.db rows.
 . "$(dirname "$0")/guestlib.sh"
 
@@ -290,5 +293,48 @@ EOF
 		delp "o-chg-$k"
 	else n_not_ok 4 "change filters ($k): policy refused"; fi
 done
+# ---- 8. stack traces on a kprobe ----------------------------------------------
+
+section "8 stack traces"
+: >"$D/stk-yes"; : >"$D/stk-no"
+pol o-stack <<EOF
+  kprobes:
+  - call: "security_path_chmod"
+    syscall: false
+    args:
+    - index: 0
+      type: "path"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Postfix"
+        values:
+        - "/stk-yes"
+      matchActions:
+      - action: Post
+        kernelStackTrace: true
+        userStackTrace: true
+EOF
+# stk FIELD: the symbols of the row's FIELD frames, space separated
+stk() {
+	q "SELECT group_concat(IFNULL(json_extract(j.value, '\$.symbol'), '?'), ' ') FROM events e, json_each(e.stack_trace, '\$.$1') j WHERE e.policy_name='o-stack'"
+}
+if addp "$P/o-stack.yaml"; then
+	CH=$(command -v chmod)
+	"$CH" 600 "$D/stk-no"; "$CH" 600 "$D/stk-yes"
+	if wrow "SELECT 1 FROM events WHERE policy_name='o-stack'"; then
+		like "kprobe kernel stack: the probed function first, down to the syscall entry" \
+		    "$(stk kernel_stack_trace)" "^security_path_chmod .*do_syscall_64"
+		like "kprobe user stack: frames in the chmod binary or its libraries, no address" \
+		    "$(q "SELECT json_extract(stack_trace, '\$.user_stack_trace') FROM events WHERE policy_name='o-stack'")" \
+		    '^\[\{("offset":"[0-9]+",)?("symbol":"[^"]+",)?"module":"/'
+		is "kprobe stacks: only the matching call stored" \
+		    "$(q "SELECT count(*) FROM events WHERE policy_name='o-stack'")" 1
+	else
+		not_ok "kprobe kernel stack: row stored"; n_not_ok 2 "kprobe stacks"
+		diag "$(plist o-stack)"
+	fi
+	delp o-stack
+else n_not_ok 3 "kprobe stacks: policy refused"; fi
 
 guest_end
