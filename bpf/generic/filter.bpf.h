@@ -298,6 +298,10 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 	need = qstr_need(ma, op);
 	if (need > 0 && need < max)
 		max = need;
+	/* 6.1's verifier loses the bound of the minimum */
+	barrier_var(max);
+	if (max > HOOK_ARG_DATA_MAX)
+		return 1;
 	if (arg_raw(g, gh, a, &raw) != 0 || raw == 0)
 		return 1;
 	g->rck_now = 0;
