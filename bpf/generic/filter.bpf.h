@@ -226,6 +226,41 @@ gen_entries_pass(__u32 skey, __u32 ret)
  * (the record is built after it, from the start) */
 #define GEN_QSTR_OFF	(sizeof(struct ev_generic) + sizeof(struct ev_arg))
 
+/* reads of up to this many bytes are tried with a plain copy first */
+#define GEN_QSTR_FIXED	64
+
+/* x has a zero byte */
+static __always_inline int
+word_has0(__u64 x)
+{
+	return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
+}
+
+/*
+ * The length of the string at gheap.rec[GEN_QSTR_OFF], of which n8 bytes
+ * (a multiple of 8, <= GEN_QSTR_FIXED) were copied: the index of its
+ * first NUL, or n8 if none.
+ */
+static __always_inline __u32
+qstr_len(struct gen_heap *gh, __u32 n8)
+{
+	__u8 *a = gh->rec + GEN_QSTR_OFF;
+	__u32 i, j;
+	__u64 w;
+
+	for (i = 0; i < GEN_QSTR_FIXED / 8; i++) {
+		if (i * 8 >= n8)
+			break;
+		w = *(__u64 *)(a + i * 8);
+		if (!word_has0(w))
+			continue;
+		for (j = 0; j < 8; j++)
+			if (a[i * 8 + j] == 0)
+				return i * 8 + j;
+	}
+	return n8;
+}
+
 /* The bytes matchArgs entry ma's values can compare under (positive) op:
  * one more than its longest value (Equal, Prefix), 0: all of it
  * (Postfix). */
@@ -269,7 +304,7 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 {
 	struct gen_heap *gh = gh_get();
 	struct sel_cfg *sc = sc_get(skey);
-	__u64 raw = 0, max, need;
+	__u64 raw = 0, max, need, n8;
 	struct sel_matcharg *ma;
 	struct hook_arg *a;
 	struct hook_cfg *hc;
@@ -305,10 +340,27 @@ gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
 	if (arg_raw(g, gh, a, &raw) != 0 || raw == 0)
 		return 1;
 	g->rck_now = 0;
-	r = str_read(g, gh->rec + GEN_QSTR_OFF, max, raw);
-	if (r <= 0)
-		return 1;
-	slen = (__u64)r > max ? max : r - 1;
+	/*
+	 * A syscall's string of a few words: one plain copy of the words
+	 * the values compare, the NUL found here (the string helper checks
+	 * its destination and copies byte by byte to the NUL: it costs more
+	 * than the copy).  Bytes past the NUL are not looked at.  A copy
+	 * that fails (the words run into an unmapped page) is done again
+	 * with the string helper, which stops at the NUL.
+	 */
+	n8 = (max + 7) & ~7ULL;
+	if (g->kind == HOOK_K_SYSCALL && n8 <= GEN_QSTR_FIXED &&
+	    bpf_probe_read_user(gh->rec + GEN_QSTR_OFF, n8 & 0x78,
+	    (void *)raw) == 0) {
+		slen = qstr_len(gh, n8);
+		if (slen > max)
+			slen = max;
+	} else {
+		r = str_read(g, gh->rec + GEN_QSTR_OFF, max, raw);
+		if (r <= 0)
+			return 1;
+		slen = (__u64)r > max ? max : r - 1;
+	}
 	if (ma->flags & SEL_MA_STRMAP)
 		return gen_str_map(GEN_QSTR_OFF, slen, skey, k);
 	n = ma->nvals;
