@@ -12,6 +12,10 @@
  *                                       compares the syscall number with
  *                                       NR and returns (the check every
  *                                       syscall hook needs)
+ *   floor_attach sysenterexit NR        the same, and a raw_tracepoint/
+ *                                       sys_exit program that returns (the
+ *                                       exit hook a syscall hook with a
+ *                                       string filter also needs)
  *
  * Prints "ready" on stdout once attached.  The programs are built from
  * instructions here (two to four), not from an object file, so that the
@@ -147,7 +151,8 @@ main(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: floor_attach skb CGROUP2_DIR | tp "
-		    "SUBSYSTEM/EVENT | rawtp NAME | sysenter NR\n");
+		    "SUBSYSTEM/EVENT | rawtp NAME | sysenter NR | "
+		    "sysenterexit NR\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "skb") == 0)
@@ -158,6 +163,11 @@ main(int argc, char **argv)
 		attach_raw(argv[2], load_ret(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0));
 	else if (strcmp(argv[1], "sysenter") == 0)
 		attach_raw("sys_enter", load_sysenter(atoi(argv[2])));
+	else if (strcmp(argv[1], "sysenterexit") == 0) {
+		attach_raw("sys_enter", load_sysenter(atoi(argv[2])));
+		attach_raw("sys_exit", load_ret(BPF_PROG_TYPE_RAW_TRACEPOINT,
+		    0, 0));
+	}
 	else {
 		fprintf(stderr, "floor_attach: unknown mode %s\n", argv[1]);
 		return 2;

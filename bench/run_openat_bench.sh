@@ -17,6 +17,10 @@
 #   floor   no tripline: bench/floor_attach's raw sys_enter program that
 #           compares the syscall number with openat's (257, x86_64) and
 #           returns (what the kernel charges for any syscall hook)
+#   floorx  floor and a raw sys_exit program that returns at once (what
+#           the kernel charges for the exit hook that a syscall hook with a
+#           string filter also attaches: unreadable strings are read again
+#           at exit)
 #   b1      loaderd -V none with a sys_openat policy whose selector has
 #           matchBinaries In ["/nonexistent/bin/x"] (never this binary)
 #   b2      ... matchArgs flags (int) Equal 0x7ead0000 (a value never used)
@@ -112,7 +116,7 @@ for d in "$B" $old; do
 	done
 done
 [ -x "$B/bench/openat_storm" ] || die "$B/bench/openat_storm missing"
-case " $variants " in *" floor "*)
+case " $variants " in *" floor "*|*" floorx "*)
 	[ -x "$B/bench/floor_attach" ] || die "$B/bench/floor_attach missing" ;;
 esac
 for u in tripline tripline-notify; do
@@ -130,11 +134,11 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit|floor) ;;
+	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit|floor|floorx) ;;
 	bp1k|bs1k|be1|be4|be5|be1k) ;;
 	*) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
-	case $v in audit@old|floor@old) die "$v makes no sense" ;; esac
+	case $v in audit@old|floor@old|floorx@old) die "$v makes no sense" ;; esac
 done
 case " $variants " in *" audit "*)
 	command -v auditctl >/dev/null || die "audit variant: no auditctl"
@@ -338,11 +342,13 @@ storm() {
 row() { printf '%s\n' "$*" | tr ' ' '\t' >>"$RES"; }
 
 # floor_on / floor_off: bench/floor_attach's sys_enter program for openat
-# (held while its stdin, fd 8, is open)
+# (held while its stdin, fd 8, is open); floor_on x: and its sys_exit one
 floor_on() {
+	_fm=sysenter
+	[ "${1:-}" != x ] || _fm=sysenterexit
 	rm -f "$W/floor.in"
 	mkfifo "$W/floor.in"
-	"$B/bench/floor_attach" sysenter 257 <"$W/floor.in" >"$W/floor.out" 2>&1 &
+	"$B/bench/floor_attach" $_fm 257 <"$W/floor.in" >"$W/floor.out" 2>&1 &
 	LPID=$!
 	exec 8>"$W/floor.in"
 	_i=0
@@ -359,16 +365,18 @@ floor_off() {
 	LPID=
 }
 
-round_plain() { # VARIANT CYCLE (a, audit, floor)
+round_plain() { # VARIANT CYCLE (a, audit, floor, floorx)
 	_v=$1 _r=$2
 	[ "$_v" != audit ] || audit_rule
 	[ "$_v" != floor ] || floor_on
+	[ "$_v" != floorx ] || floor_on x
 	_links=$(sys_links)
 	[ "$_v" != floor ] || _links=$((_links - 1))
+	[ "$_v" != floorx ] || _links=$((_links - 2))
 	_bs=$(bpfstats)
 	_line=$(storm) || die "openat_storm failed"
 	[ "$_v" != audit ] || audit_off
-	[ "$_v" != floor ] || floor_off
+	case $_v in floor|floorx) floor_off ;; esac
 	_ops=$(kv "$_line" ops_per_s)
 	row "$_v $_r $_ops $_links $_bs $(kv "$_line" calls) - - - - - - - - -"
 	log "cycle $_r $_v: $_ops ops/s (sys links $_links, bpf_stats $_bs)"
@@ -472,7 +480,7 @@ round_tripline() { # VARIANT CYCLE
 
 round() {
 	case $1 in
-	a|audit|floor) round_plain "$1" "$2" ;;
+	a|audit|floor|floorx) round_plain "$1" "$2" ;;
 	*) round_tripline "$1" "$2" ;;
 	esac
 }
@@ -552,6 +560,24 @@ for v in $variants; do
 done
 echo "(ratios are time per op against a: x1.10 = 10 % slower; pair = median of"
 echo " per-cycle ratios against the mean of the a rounds around the cycle)"
+# against the floor: per cycle, time per op of the variant / of the floor
+# round in the same cycle
+for f in floor floorx; do
+	case " $variants " in *" $f "*) ;; *) continue ;; esac
+	echo
+	echo "against $f (per cycle: time per op / $f's in the same cycle; median, range):"
+	for v in $variants; do
+		[ "$v" != "$f" ] || continue
+		awk -F '\t' -v v="$v" -v f="$f" '
+		    $1 == f { x[$2] = $3 } $1 == v { y[$2] = $3 }
+		    END { for (r in y) if (r in x) print x[r] / y[r] }' "$RES" |
+		    sort -g >"$W/vf.tmp"
+		[ -s "$W/vf.tmp" ] || continue
+		printf '%-7s x%.3f  (x%.3f..%.3f, %d cycles)\n' "$v" \
+		    "$(median <"$W/vf.tmp")" "$(head -n 1 "$W/vf.tmp")" \
+		    "$(tail -n 1 "$W/vf.tmp")" "$(wc -l <"$W/vf.tmp")"
+	done
+done
 for v in c cj cr cb c@old cj@old; do
 	case " $variants " in *" $v "*) ;; *) continue ;; esac
 	st=$(col "$v" 7 | sum)
@@ -570,15 +596,17 @@ dirty=$(awk -F '\t' '$4 != 0 || $5 != 0' "$RES" | wc -l)
 [ "$scycles" -gt 0 ] || exit 0
 SRES=$W/bpfstats.tsv
 : >"$SRES"
-# own_prog PID: prog id of the sys_enter link that loaderd PID holds
+# own_prog PID TP: prog id of the TP (sys_enter, sys_exit) link that PID
+# holds
 own_prog() {
 	for _f in /proc/"$1"/fdinfo/*; do
-		grep -q "^tp_name:[[:space:]]*sys_enter$" "$_f" 2>/dev/null &&
+		grep -q "^tp_name:[[:space:]]*$2$" "$_f" 2>/dev/null &&
 		    awk '/^prog_id:/ { print $2 }' "$_f" && return 0
 	done
 	return 1
 }
 prog_rt() {
+	[ -n "$1" ] || { echo 0 0; return 0; }
 	bpftool prog show id "$1" -j >"$W/prog.json" 2>/dev/null &&
 	    jq_ "$W/prog.json" "IFNULL(json_extract(j, '\$.run_time_ns'), 0), IFNULL(json_extract(j, '\$.run_cnt'), 0)"
 }
@@ -587,7 +615,7 @@ stats_was=$(bpfstats)
 sysctl -q -w kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
 tvars=
 for v in $variants; do
-	case $v in audit|floor) ;; *) tvars="$tvars $v" ;; esac
+	case $v in audit) ;; *) tvars="$tvars $v" ;; esac
 done
 r=1
 while [ "$r" -le "$scycles" ]; do
@@ -595,45 +623,69 @@ while [ "$r" -le "$scycles" ]; do
 		_base=${v%@old}
 		_bd=$B
 		case $v in *@old) _bd=$old ;; esac
-		_st=$W/sstate-$r-$v
-		mkdir -p "$_st"
-		_conf=$W/conf-none.yaml
-		[ ! -f "$W/conf-$_base.yaml" ] || _conf=$W/conf-$_base.yaml
-		"$_bd/tripline-loaderd" -S "$_st" -X "$_bd" -N bench -V none \
-		    -f "$_conf" -p "$W/pol-$_base.yaml" \
-		    >"$W/sloaderd-$r-$v.log" 2>&1 &
-		LPID=$!
-		_i=0
-		until running "$_bd" "$_st" && _pid=$(own_prog "$LPID"); do
-			_i=$((_i + 1))
-			[ $_i -le 240 ] && kill -0 "$LPID" 2>/dev/null ||
-			    die "stats $r $v: loaderd not up"
-			sleep 0.25
-		done
-		sleep "$settle"
+		case $v in
+		floor|floorx)
+			floor_on ${v#floor}
+			_pid=$(own_prog "$LPID" sys_enter) ||
+			    die "stats $r $v: no sys_enter link"
+			;;
+		*)
+			_st=$W/sstate-$r-$v
+			mkdir -p "$_st"
+			_conf=$W/conf-none.yaml
+			[ ! -f "$W/conf-$_base.yaml" ] || _conf=$W/conf-$_base.yaml
+			"$_bd/tripline-loaderd" -S "$_st" -X "$_bd" -N bench \
+			    -V none -f "$_conf" -p "$W/pol-$_base.yaml" \
+			    >"$W/sloaderd-$r-$v.log" 2>&1 &
+			LPID=$!
+			_i=0
+			until running "$_bd" "$_st" &&
+			    _pid=$(own_prog "$LPID" sys_enter); do
+				_i=$((_i + 1))
+				[ $_i -le 240 ] && kill -0 "$LPID" 2>/dev/null ||
+				    die "stats $r $v: loaderd not up"
+				sleep 0.25
+			done
+			sleep "$settle"
+			;;
+		esac
+		_xpid=$(own_prog "$LPID" sys_exit) || _xpid=
 		for k in 1 2 3; do
-			set -- $(prog_rt "$_pid")
+			set -- $(prog_rt "$_pid") $(prog_rt "$_xpid")
 			_line=$("$B/bench/openat_storm" -q $cpuopt -n "$scalls" \
 			    -p "$W/target/file") || die "openat_storm failed"
-			set -- "$@" $(prog_rt "$_pid")
-			printf '%s\t%s\t%s\t%s\n' "$v" "$r" \
-			    "$(awk -v a="$1" -v b="$3" -v n="$scalls" 'BEGIN { printf "%.1f", (b - a) / n }')" \
-			    "$(kv "$_line" ops_per_s)" >>"$SRES"
+			set -- "$@" $(prog_rt "$_pid") $(prog_rt "$_xpid")
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" \
+			    "$(awk -v a="$1" -v b="$5" -v n="$scalls" 'BEGIN { printf "%.1f", (b - a) / n }')" \
+			    "$(kv "$_line" ops_per_s)" \
+			    "$(awk -v a="$3" -v b="$7" -v n="$scalls" 'BEGIN { printf "%.1f", (b - a) / n }')" \
+			    "$(awk -v a="$2" -v b="$6" -v c="$4" -v d="$8" -v n="$scalls" 'BEGIN { printf "%.2f/%.2f", (b - a) / n, (d - c) / n }')" \
+			    >>"$SRES"
 		done
-		kill "$LPID" 2>/dev/null || true
-		wait "$LPID" 2>/dev/null || true
-		LPID=
-		[ "$keep" -eq 1 ] || rm -rf "$_st"
+		case $v in
+		floor|floorx) floor_off ;;
+		*)
+			kill "$LPID" 2>/dev/null || true
+			wait "$LPID" 2>/dev/null || true
+			LPID=
+			[ "$keep" -eq 1 ] || rm -rf "$_st"
+			;;
+		esac
 	done
 	r=$((r + 1))
 done
 sysctl -q -w kernel.bpf_stats_enabled="$stats_was" || true
 stats_was=
 echo
-echo "BPF run time of the sys_enter program per openat+close (kernel.bpf_stats_enabled=1, $scycles cycles x 3 storms of $scalls; includes the stats clock reads)"
-printf '%-7s %8s %8s %8s\n' variant min_ns median_ns max_ns
+echo "BPF run time per openat+close (kernel.bpf_stats_enabled=1, $scycles cycles x 3 storms of $scalls; includes the stats clock reads) of the sys_enter program, of the sys_exit program (if any; floor: floor_attach's), and runs per op (enter/exit)"
+printf '%-7s %8s %8s %8s %8s %8s %10s\n' variant min_ns median_ns max_ns \
+    exit_med total_med runs/op
 for v in $tvars; do
 	awk -F '\t' -v v="$v" '$1 == v { print $3 }' "$SRES" | sort -g >"$W/s.tmp"
-	printf '%-7s %8s %8s %8s\n' "$v" "$(head -n 1 "$W/s.tmp")" \
-	    "$(median <"$W/s.tmp")" "$(tail -n 1 "$W/s.tmp")"
+	awk -F '\t' -v v="$v" '$1 == v { print $5 }' "$SRES" | sort -g >"$W/x.tmp"
+	awk -F '\t' -v v="$v" '$1 == v { print $3 + $5 }' "$SRES" | sort -g >"$W/t.tmp"
+	printf '%-7s %8s %8s %8s %8s %8s %10s\n' "$v" "$(head -n 1 "$W/s.tmp")" \
+	    "$(median <"$W/s.tmp")" "$(tail -n 1 "$W/s.tmp")" \
+	    "$(median <"$W/x.tmp")" "$(median <"$W/t.tmp")" \
+	    "$(awk -F '\t' -v v="$v" '$1 == v { r = $6 } END { print r }' "$SRES")"
 done

@@ -29,6 +29,9 @@
  *		HOOK_F_AT_EXIT kprobe and uprobe hooks
  * ovr_pending	LRU hash pid_tgid -> struct ovr_pend: an Override decided at
  *		syscall entry, for the LSM program guarding the operation
+ * exit_live	array [1] of __u64: at least the number of entries in
+ *		pending, ovr_pending and race_chk (sys_exit returns at once
+ *		while 0)
  * race_chk	LRU hash pid_tgid -> struct race_note: a syscall hook's
  *		argument as read at entry, compared at exit (bpf/generic/
  *		race.bpf.h)
@@ -262,5 +265,50 @@ struct {
 	__type(key, __u64);
 	__type(value, struct race_note);
 } race_chk SEC(".maps");
+
+/*
+ * exit_live[0]: entries sys_exit may have to take from pending,
+ * ovr_pending and race_chk (counted when made, uncounted when sys_exit
+ * deletes them).  Never below their number: an entry the LRU evicts, or
+ * one of a thread that never returned, only keeps sys_exit on its slow
+ * path.  A thread reads its own increment, so a thread with an entry
+ * never sees 0.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} exit_live SEC(".maps");
+
+static __always_inline void
+exit_live_add(__s64 d)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&exit_live, &zero);
+
+	if (v != NULL)
+		__sync_fetch_and_add(v, d);
+}
+
+/* key -> val in pending, ovr_pending or race_chk (map), counted in
+ * exit_live when new */
+static __always_inline void
+exit_put(void *map, __u64 *key, void *val)
+{
+	if (bpf_map_update_elem(map, key, val, BPF_NOEXIST) == 0)
+		exit_live_add(1);
+	else
+		bpf_map_update_elem(map, key, val, BPF_ANY);
+}
+
+/* key deleted from one of those maps by sys_exit: uncounted if it was
+ * there */
+static __always_inline void
+exit_del(void *map, __u64 *key)
+{
+	if (bpf_map_delete_elem(map, key) == 0)
+		exit_live_add(-1);
+}
 
 #endif /* TRIPLINE_GENERIC_MAPS_BPF_H */

@@ -245,9 +245,15 @@ struct hook_cidr {
 
 /* A string operator's values in the maps: the lengths they span (a
  * subject outside them needs no lookup; a lookup key needs no more). */
+#define HOOK_STRMAP_CP	8	/* bytes of hook_strmap.cp */
+
 struct hook_strmap {
 	__u32	minlen;		/* shortest value (bytes) */
 	__u32	maxlen;		/* longest value (bytes) */
+	__u32	cplen;		/* bytes of cp (<= HOOK_STRMAP_CP) */
+	__u8	cp[HOOK_STRMAP_CP];	/* the first bytes every key in the
+					   map starts with (strsfx: reversed,
+					   so the values' common end) */
 };
 
 struct sel_matcharg {

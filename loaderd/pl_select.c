@@ -103,10 +103,24 @@ static void
 pl_sk_put(struct pl_ctx *c, struct sel_matcharg *sm, int m, const char *s,
     size_t len)
 {
+	struct hook_strmap *h = &sm->v.smap;
 	struct streq_key *eq;
 	struct strlpm_key *lpm;
-	size_t i;
+	size_t i, n;
+	uint8_t b;
 
+	/* the first bytes all keys share (the first key: its own) */
+	n = h->minlen == UINT32_MAX ? HOOK_STRMAP_CP : h->cplen;
+	if (n > len)
+		n = len;
+	for (i = 0; i < n; i++) {
+		b = (uint8_t)(m == PL_SM_SFX ? s[len - 1 - i] : s[i]);
+		if (h->minlen == UINT32_MAX)
+			h->cp[i] = b;
+		else if (h->cp[i] != b)
+			break;
+	}
+	h->cplen = (uint32_t)i;
 	if (m == PL_SM_EQ) {
 		eq = pl_sk_add(c->pe, m);
 		eq->map_id = sm->map_id;

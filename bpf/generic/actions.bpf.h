@@ -168,7 +168,7 @@ ovr_set(struct gctx *g, __u32 mask, __s32 err, __u32 undec)
 	op.mask = mask;
 	op.undec = undec;
 	op.applied = 0;
-	bpf_map_update_elem(&ovr_pending, &key, &op, BPF_ANY);
+	exit_put(&ovr_pending, &key, &op);
 }
 
 /* The struct sock address behind captured argument slot k (sock; socket

@@ -80,6 +80,33 @@ is_user_mem(__u32 how)
 	    how == POL_ARG_CONST_BUF || how == POL_ARG_SOCKADDR;
 }
 
+/*
+ * The string at raw (user memory; other kinds than syscalls, and the
+ * executor's kernel copy: or kernel memory), at most max bytes (<=
+ * HOOK_ARG_DATA_MAX), to dst with its NUL: bpf_probe_read_*_str's result
+ * (max + 1: it was cut at max).  n + 1 bytes asked: a string that fills
+ * n bytes without its NUL was cut.  Short strings first: the helper's
+ * cost grows with the size asked for, not only with the string.
+ */
+static __always_inline long
+str_read(struct gctx *g, __u8 *dst, __u64 max, __u64 raw)
+{
+	__u64 n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
+	int kern = g->kind != HOOK_K_SYSCALL || g->rck_now;
+	long r;
+
+	r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
+	if (r < 0 && kern)
+		r = bpf_probe_read_kernel_str(dst, n + 1, (void *)raw);
+	if (r == (long)n + 1 && max > n) {
+		r = bpf_probe_read_user_str(dst, max + 1, (void *)raw);
+		if (r < 0 && kern)
+			r = bpf_probe_read_kernel_str(dst, max + 1,
+			    (void *)raw);
+	}
+	return r;
+}
+
 /* tracepoint field at off, size bytes (1..8), zero-extended */
 static __always_inline int
 tp_field(struct gctx *g, __u32 off, __u32 size, __u64 *out)
@@ -326,23 +353,7 @@ gen_capture(struct gctx *g, __u32 slot)
 		break;
 	case POL_ARG_STRING:
 	case POL_ARG_FILENAME:
-		/*
-		 * n + 1: a string that fills n bytes without its NUL was
-		 * cut.  Short strings first: the helper's cost grows with
-		 * the size asked for, not only with the string.
-		 */
-		n = max < HOOK_STR_MAX ? max : HOOK_STR_MAX;
-		r = bpf_probe_read_user_str(dst, n + 1, (void *)raw);
-		if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
-			r = bpf_probe_read_kernel_str(dst, n + 1,
-			    (void *)raw);
-		if (r == (long)n + 1 && max > n) {
-			r = bpf_probe_read_user_str(dst, max + 1,
-			    (void *)raw);
-			if (r < 0 && (g->kind != HOOK_K_SYSCALL || g->rck_now))
-				r = bpf_probe_read_kernel_str(dst, max + 1,
-				    (void *)raw);
-		}
+		r = str_read(g, dst, max, raw);
 		if (r <= 0) {
 			flags = read_err(g, raw);
 			break;

@@ -222,9 +222,162 @@ gen_entries_pass(__u32 skey, __u32 ret)
 	return 1;
 }
 
+/* where gen_quick_str reads its subject: the first argument's payload
+ * (the record is built after it, from the start) */
+#define GEN_QSTR_OFF	(sizeof(struct ev_generic) + sizeof(struct ev_arg))
+
+/* reads of up to this many bytes are tried with a plain copy first */
+#define GEN_QSTR_FIXED	64
+
+/* x has a zero byte */
+static __always_inline int
+word_has0(__u64 x)
+{
+	return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
+}
+
+/*
+ * The length of the string at gheap.rec[GEN_QSTR_OFF], of which n8 bytes
+ * (a multiple of 8, <= GEN_QSTR_FIXED) were copied: the index of its
+ * first NUL, or n8 if none.
+ */
+static __always_inline __u32
+qstr_len(struct gen_heap *gh, __u32 n8)
+{
+	__u8 *a = gh->rec + GEN_QSTR_OFF;
+	__u32 i, j;
+	__u64 w;
+
+	for (i = 0; i < GEN_QSTR_FIXED / 8; i++) {
+		if (i * 8 >= n8)
+			break;
+		w = *(__u64 *)(a + i * 8);
+		if (!word_has0(w))
+			continue;
+		for (j = 0; j < 8; j++)
+			if (a[i * 8 + j] == 0)
+				return i * 8 + j;
+	}
+	return n8;
+}
+
+/* The bytes matchArgs entry ma's values can compare under (positive) op:
+ * one more than its longest value (Equal, Prefix), 0: all of it
+ * (Postfix). */
+static __always_inline __u32
+qstr_need(struct sel_matcharg *ma, __u32 op)
+{
+	__u32 j, n, l, need = 0;
+
+	if (op == POL_OP_POSTFIX)
+		return 0;
+	if (ma->flags & SEL_MA_STRMAP)
+		return ma->v.smap.maxlen + 1;
+	n = ma->nvals;
+	for (j = 0; j < HOOK_VALUES_MAX; j++) {
+		if (j >= n)
+			break;
+		l = ma->v.str[j].len;
+		if (l > need)
+			need = l;
+	}
+	return need + 1;
+}
+
+/*
+ * A non-matching call reads no more than its decision needs: matchArgs
+ * entry k of selectors[skey] on a string or filename argument under
+ * Equal, Prefix or Postfix (positive, inline values or string maps).
+ * Only the bytes its values can compare are read (qstr_need; Postfix:
+ * the whole string), into the record's first argument area (map memory:
+ * no stack), and compared as the capture's would be: a string longer
+ * than that has the same prefix, and is too long for Equal.  0: the
+ * entry fails, decided here; 1: not decided here (a value matches, the
+ * read failed, or the entry is not of this kind: the capture decides,
+ * and flags an unreadable argument).  Nothing is kept: a selector that
+ * passes captures its arguments after.  Not for hooks whose argument is
+ * noted for the race check (race_arg: the note is of the capture), nor
+ * for the executors' re-check (the kernel's copy).
+ */
+__noinline int
+gen_quick_str(struct gctx *g, __u32 skey, __u32 k)
+{
+	struct gen_heap *gh = gh_get();
+	struct sel_cfg *sc = sc_get(skey);
+	__u64 raw = 0, max, need, n8;
+	struct sel_matcharg *ma;
+	struct hook_arg *a;
+	struct hook_cfg *hc;
+	__u32 op, neg, n, j, slot, slen;
+	long r;
+
+	barrier_var(k);
+	if (g == NULL || gh == NULL || sc == NULL || k >= HOOK_MATCHARGS_MAX ||
+	    (hc = hc_get(g->id)) == NULL)
+		return 1;
+	if (g->phase > PH_ENTRY || g->nouser || hc->race_arg != 0)
+		return 1;
+	ma = &sc->args[k];
+	slot = ma->arg;
+	if (slot >= HOOK_ARGS_MAX)
+		return 1;
+	a = &hc->args[slot];
+	op = abi_op_base(ma->op, &neg);
+	if (neg || (op != POL_OP_EQUAL && op != POL_OP_PREFIX &&
+	    op != POL_OP_POSTFIX) || (a->flags & HOOK_ARGF_DATA_LOC) ||
+	    (a->type != POL_ARG_STRING && a->type != POL_ARG_FILENAME))
+		return 1;
+	max = a->max;
+	if (max == 0 || max > HOOK_ARG_DATA_MAX)
+		max = HOOK_ARG_DATA_MAX;
+	need = qstr_need(ma, op);
+	if (need > 0 && need < max)
+		max = need;
+	/* 6.1's verifier loses the bound of the minimum */
+	barrier_var(max);
+	if (max > HOOK_ARG_DATA_MAX)
+		return 1;
+	if (arg_raw(g, gh, a, &raw) != 0 || raw == 0)
+		return 1;
+	g->rck_now = 0;
+	/*
+	 * A syscall's string of a few words: one plain copy of the words
+	 * the values compare, the NUL found here (the string helper checks
+	 * its destination and copies byte by byte to the NUL: it costs more
+	 * than the copy).  Bytes past the NUL are not looked at.  A copy
+	 * that fails (the words run into an unmapped page) is done again
+	 * with the string helper, which stops at the NUL.
+	 */
+	n8 = (max + 7) & ~7ULL;
+	if (g->kind == HOOK_K_SYSCALL && n8 <= GEN_QSTR_FIXED &&
+	    bpf_probe_read_user(gh->rec + GEN_QSTR_OFF, n8 & 0x78,
+	    (void *)raw) == 0) {
+		slen = qstr_len(gh, n8);
+		if (slen > max)
+			slen = max;
+	} else {
+		r = str_read(g, gh->rec + GEN_QSTR_OFF, max, raw);
+		if (r <= 0)
+			return 1;
+		slen = (__u64)r > max ? max : r - 1;
+	}
+	if (ma->flags & SEL_MA_STRMAP)
+		return gen_str_map(GEN_QSTR_OFF, slen, skey, k);
+	n = ma->nvals;
+	for (j = 0; j < HOOK_VALUES_MAX; j++) {
+		if (j >= n)
+			break;
+		if (gen_str_match(GEN_QSTR_OFF, slen, skey,
+		    SEL_ARG_STR_OFF(k, j), op))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The matchArgs entries of selector s of hook g->id on integer arguments,
- * decided from the raw values (quick_int): -1 if one of them fails, else
+ * decided from the raw values (quick_int), and string entries a short read
+ * can refuse (gen_quick_str): -1 if one of them fails, else
  * the mask of the argument slots its other entries need captured (0: the
  * selector passed all its matchArgs already).
  */
@@ -255,6 +408,8 @@ gen_prefilter(struct gctx *g, __u32 s)
 			continue;
 		}
 		if (!gen_quick_int(g, slot)) {
+			if (!gen_quick_str(g, key, k))
+				return -1;
 			need |= 1U << slot;
 			continue;
 		}

@@ -213,9 +213,10 @@ gen_hook_run(struct gctx *g)
 	r = gen_args_filter(g, nsel, nargs, pmask, need);
 	amask = r & 0xff;
 	capn = (r >> 16) & 0xff;
-	/* the argument as decided on, for sys_exit to compare */
+	/* the argument as decided on, for sys_exit to compare (only if
+	 * captured: a hit refused before any capture has stale refs) */
 	if (hc->race_arg != 0 && g->phase == PH_ONESHOT &&
-	    g->kind == HOOK_K_SYSCALL)
+	    g->kind == HOOK_K_SYSCALL && hc->race_arg <= capn)
 		gen_race_note(g, hc->race_arg - 1);
 	/* selectors an unreadable argument left undecided, ahead of the
 	 * winner (PH_ONESHOT stops at the first match): decide at exit */
@@ -399,10 +400,10 @@ gctx_probe(struct gctx *g, struct pt_regs *ctx, __u32 kind)
 }
 
 /* The entry's hand-off saved in map (pending, kpending) under key: copied
- * to gheap.pd before the delete frees the element for reuse.  NULL if
- * none. */
+ * to gheap.pd before the delete frees the element for reuse (counted:
+ * uncounted in exit_live).  NULL if none. */
 static __always_inline struct gen_pending *
-pending_take(void *map, void *key)
+pending_take(void *map, void *key, int counted)
 {
 	struct gen_pending *saved = bpf_map_lookup_elem(map, key), *pd;
 	struct gen_heap *gh;
@@ -414,7 +415,8 @@ pending_take(void *map, void *key)
 		return NULL;
 	pd = &gh->pd;
 	__builtin_memcpy(pd, saved, sizeof(*pd));
-	bpf_map_delete_elem(map, key);
+	if (bpf_map_delete_elem(map, key) == 0 && counted)
+		exit_live_add(-1);
 	return pd;
 }
 
@@ -481,7 +483,7 @@ probe_return(struct pt_regs *ctx, __u32 kind)
 	k.pid_tgid = bpf_get_current_pid_tgid();
 	k.id = bpf_get_attach_cookie(ctx);
 	k.pad = 0;
-	pd = pending_take(&kpending, &k);
+	pd = pending_take(&kpending, &k, 0);
 	if (pd == NULL || pd->n == 0)
 		return;
 	if ((g = gctx_exit(kind, pd)) == NULL)

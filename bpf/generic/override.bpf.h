@@ -145,7 +145,7 @@ gen_rck_note(struct gctx *g, int err)
 	np.mask = 0;
 	np.undec = 0;
 	np.applied = 1;
-	bpf_map_update_elem(&ovr_pending, &key, &np, BPF_ANY);
+	exit_put(&ovr_pending, &key, &np);
 	hs_add(g->id, HS_OVERRIDES);
 	hs_add(g->id, HS_RACED);
 	return 0;

@@ -45,7 +45,7 @@ gen_race_note(struct gctx *g, __u32 slot)
 	rn.len = r->len;
 	rn.ptr = r->val;
 	rn.hash = race_hash(gh, r->off, r->len);
-	bpf_map_update_elem(&race_chk, &key, &rn, BPF_ANY);
+	exit_put(&race_chk, &key, &rn);
 	return 0;
 }
 
@@ -75,10 +75,10 @@ gen_race_exit(struct gctx *g)
 	len = p->len;
 	if (p->nr != g->nr || (hc = hc_get(p->id)) == NULL ||
 	    hc->gen != p->gen || hc->race_arg == 0) {
-		bpf_map_delete_elem(&race_chk, &key);
+		exit_del(&race_chk, &key);
 		return 0;
 	}
-	bpf_map_delete_elem(&race_chk, &key);
+	exit_del(&race_chk, &key);
 	slot = hc->race_arg - 1;
 	if (slot >= HOOK_ARGS_MAX)
 		return 0;

@@ -253,11 +253,40 @@ strkey_rev(struct gen_heap *gh, __u32 soff, __u32 slen, __u32 n)
 }
 
 /*
+ * Could the subject (slen bytes at gheap.rec[soff]) match a key of the
+ * string map of sm at all?  Every key starts with sm->cp (strsfx: every
+ * value ends with it): a subject of at least cplen bytes that does not
+ * (its first bytes; Postfix: its last, reversed) matches none, decided
+ * without the lookup.  1: maybe.
+ */
+static __always_inline int
+strmap_maybe(struct gen_heap *gh, __u32 soff, __u32 slen,
+    struct hook_strmap *sm, __u32 op)
+{
+	__u32 q = sm->cplen, i, p;
+
+	if (q == 0 || q > HOOK_STRMAP_CP || slen < q)
+		return 1;
+	for (i = 0; i < HOOK_STRMAP_CP; i++) {
+		if (i >= q)
+			break;
+		p = op == POL_OP_POSTFIX ? soff + slen - 1 - i : soff + i;
+		barrier_var(p);
+		if (p > GEN_CMP_MAX)
+			return 1;
+		if (gh->rec[p] != sm->cp[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Subject (slen bytes at gheap.rec[soff]) against the values of entry k
  * of selectors[skey] that live in the string maps (SEL_MA_STRMAP), under
  * the positive form of its operator: one map lookup however many values
- * there are, and only the bytes the longest value can compare go into
- * the key.  Equal: the hash streq, keyed by (map id, length, bytes).
+ * there are (none if the subject lacks the first bytes all values share:
+ * strmap_maybe), and only the bytes the longest value can compare go
+ * into the key.  Equal: the hash streq, keyed by (map id, length, bytes).
  * Prefix: the LPM trie strpfx on the subject with its terminating NUL
  * (a value whose last byte is NUL is then a whole string, as in
  * gen_str_match).  Postfix: the LPM trie strsfx on the subject reversed.
@@ -281,6 +310,10 @@ gen_str_map(__u32 soff, __u32 slen, __u32 skey, __u32 k)
 	lo = ma->v.smap.minlen;
 	hi = ma->v.smap.maxlen;
 	if (soff > GEN_CMP_MAX || slen > HOOK_ARG_DATA_MAX)
+		return 0;
+	/* the first (last) bytes every value shares: most misses are
+	 * decided without the lookup */
+	if (!strmap_maybe(gh, soff, slen, &ma->v.smap, op))
 		return 0;
 	switch (op) {
 	case POL_OP_EQUAL:

@@ -39,7 +39,7 @@ sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			gh->pd.args[i] = g->args[i];
 		gh->pd.nr = nr;
 		gh->pd.mm = (__u64)BPF_CORE_READ(cur_task(), mm);
-		bpf_map_update_elem(&pending, &g->pid_tgid, &gh->pd, BPF_ANY);
+		exit_put(&pending, &g->pid_tgid, &gh->pd);
 	}
 	return 0;
 }
@@ -53,9 +53,13 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct ovr_pend *op;
 	struct hook_list *hl;
 	struct gctx *g;
-	__u64 pid_tgid, orig_ax = 0;
-	__u32 nr, n, i, ovr_id = 0, ovr_state = 0;
+	__u64 pid_tgid, orig_ax = 0, *live;
+	__u32 nr, n, i, ovr_id = 0, ovr_state = 0, zero = 0;
 
+	/* the fast path: no thread has anything for its exit */
+	live = bpf_map_lookup_elem(&exit_live, &zero);
+	if (live == NULL || *live == 0)
+		return 0;
 	if (bpf_probe_read_kernel(&orig_ax, sizeof(orig_ax),
 	    &regs->orig_ax) != 0)
 		return 0;
@@ -78,9 +82,9 @@ sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			ovr_id = op->id;
 			ovr_state = op->applied == 1 ? 1 : 2;
 		}
-		bpf_map_delete_elem(&ovr_pending, &pid_tgid);
+		exit_del(&ovr_pending, &pid_tgid);
 	}
-	pd = pending_take(&pending, &pid_tgid);
+	pd = pending_take(&pending, &pid_tgid, 1);
 	if (pd == NULL)
 		return 0;
 	if (pd->nr != nr)

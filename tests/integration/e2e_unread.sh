@@ -36,7 +36,7 @@ sym_pol() {
 	    "$top_srcdir/policies/examples/symlink-passwd-kill.yaml" >"$P/$1.yaml"
 }
 
-plan 23
+plan 29
 
 start_loaderd unreadnode
 check "the shipped symlink-passwd-kill example loads" \
@@ -131,6 +131,61 @@ else
 	not_ok "fail-open: still an event, late, Post only"
 fi
 del uf-open
+
+# ---- a string that ends at the end of its page ------------------------------
+# (the read of only the bytes a value compares, a few words: the words
+# past the string's NUL run into a PROT_NONE page, and the decision must
+# still be the one on the whole string)
+cat >"$P/pe.yaml" <<'EOF'
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "pe"
+spec:
+  kprobes:
+  - call: "sys_symlinkat"
+    syscall: true
+    args:
+    - index: 0
+      type: "string"
+    - index: 1
+      type: "int"
+    - index: 2
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "/nonexistent/pe-equal-value"
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "/nonexistent/pe-prefix-value/"
+EOF
+check "page-end policy added" add "$P/pe.yaml"
+for c in "eq-hit /nonexistent/pe-equal-value" \
+    "eq-miss /nonexistent/pe-equal-valuf" "eq-short /x" \
+    "pf-hit /nonexistent/pe-prefix-value/x" \
+    "pf-miss /nonexistent/pe-prefix-valuf/x"; do
+	set -- $c
+	"$U" pageend "$2" "$M/pe-$1" >/dev/null 2>&1
+done
+"$U" stack /nonexistent/pe-equal-value "$M/pe-marker" >/dev/null 2>&1
+wait_rows pe pe-marker
+is "string at a page's end: Equal matches" "$(nrows pe pe-eq-hit)" 1
+is "string at a page's end: Prefix matches" "$(nrows pe pe-pf-hit)" 1
+is "string at a page's end: no row for the calls that do not match" \
+    "$(nrows pe pe-eq-miss) $(nrows pe pe-eq-short) $(nrows pe pe-pf-miss)" \
+    "0 0 0"
+is "string at a page's end: decided at sys_enter (not late)" \
+    "$(q "SELECT group_concat(late) FROM events WHERE policy_name='pe' AND args LIKE '%-hit%'")" \
+    "0,0"
+like "string at a page's end: the argument as the kernel has it" \
+    "$(q "SELECT args FROM events WHERE policy_name='pe' AND args LIKE '%pe-eq-hit%'")" \
+    '"string_arg":"/nonexistent/pe-equal-value"'
+del pe
 
 # ---- the option's values ------------------------------------------------------
 sym_pol uf-bad 0 x <<'EOF'

@@ -13,6 +13,11 @@
  *   unreadarg stack TARGET LINK  TARGET copied to the stack first
  *   unreadarg efault LINK        TARGET in a PROT_NONE page (the kernel
  *                                cannot read it either: EFAULT)
+ *   unreadarg pageend TARGET LINK
+ *                                TARGET the last bytes of a page (its NUL
+ *                                the page's last byte) before a PROT_NONE
+ *                                page: readable, but a read of more bytes
+ *                                than the string has fails
  *   unreadarg uffd TARGET LINK   TARGET and LINK each in a userfaultfd page;
  *                                the handler fills each page as the kernel
  *                                asks, and once the second is asked for it
@@ -83,6 +88,26 @@ do_stack(const char *target, const char *link)
 
 	snprintf(buf, sizeof(buf), "%s", target);
 	return call(buf, link);
+}
+
+static int
+do_pageend(const char *target, const char *link)
+{
+	size_t	 n = strlen(target) + 1;
+	char	*p;
+
+	if (n > 4096) {
+		fprintf(stderr, "unreadarg: target too long\n");
+		return 2;
+	}
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_NONE) != 0) {
+		perror("unreadarg: mmap");
+		return 2;
+	}
+	memcpy(p + 4096 - n, target, n);
+	return call(p + 4096 - n, link);
 }
 
 static int
@@ -189,9 +214,11 @@ main(int argc, char **argv)
 		return do_mmap(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "stack") == 0)
 		return do_stack(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "pageend") == 0)
+		return do_pageend(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "uffd") == 0)
 		return do_uffd(argv[2], argv[3]);
 	fprintf(stderr, "usage: unreadarg rodata|rodata-other|efault LINK\n"
-	    "       unreadarg mmap|stack|uffd TARGET LINK\n");
+	    "       unreadarg mmap|stack|pageend|uffd TARGET LINK\n");
 	return 2;
 }
