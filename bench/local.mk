@@ -16,7 +16,7 @@ bench_pcache_bound_SOURCES = bench/pcache_bound.c
 bench_pcache_bound_LDADD = collectord/libcollectord.a $(COMMON_LIBS)
 # the collector's own CPU per policy event against plain inserts
 noinst_PROGRAMS += bench/pipeline_rate
-bench_pipeline_rate_SOURCES = bench/pipeline_rate.c
+bench_pipeline_rate_SOURCES = bench/pipeline_rate.c bench/ceiling.c bench/ceiling.h
 bench_pipeline_rate_LDADD = collectord/libcollectord.a $(COMMON_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS)
 bench_pipeline_rate_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 # loopback TCP connect/accept/close and UDP send storms (run_net_bench.sh)
@@ -44,6 +44,6 @@ bench_store_latency_LDADD = $(SQLITE_LIBS)
 EXTRA_DIST += bench/run_latency_bench.sh
 # the insert ceiling of the events schema (plain SQLite, no collector)
 noinst_PROGRAMS += bench/store_ceiling
-bench_store_ceiling_SOURCES = bench/store_ceiling.c
+bench_store_ceiling_SOURCES = bench/store_ceiling.c bench/ceiling.c bench/ceiling.h
 bench_store_ceiling_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 bench_store_ceiling_LDADD = $(SQLITE_LIBS)

@@ -49,18 +49,11 @@
 #include "xmalloc.h"
 #include "tests/unit/genrec.h"
 
+#include "ceiling.h"
+
 #define NODE	"worker-17.example.net"
 #define PID	4242
 #define KTIME	1000000000ULL
-
-static uint64_t
-clk(clockid_t c)
-{
-	struct timespec	 ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void
 die(const char *what)
@@ -214,7 +207,7 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 	pipeline_record(&env, buf, len);
 	if (store_flush(env.st) != 0)
 		die("store_flush");
-	t0 = clk(CLOCK_MONOTONIC);
+	t0 = bench_clk(CLOCK_MONOTONIC);
 	c0 = cpu_s(&s0);
 	for (i = 0; i < n; i++) {
 		if (i % batch == 0 && store_write_begin(env.st) != 0)
@@ -231,7 +224,7 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 		}
 	}
 	c1 = cpu_s(&s1);
-	t1 = clk(CLOCK_MONOTONIC);
+	t1 = bench_clk(CLOCK_MONOTONIC);
 	if (env.generic != n)
 		die("not every record was stored");
 	*rate = (double)n / ((double)(t1 - t0) / 1e9);
@@ -246,47 +239,12 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 	pcache_free(env.pc);
 }
 
-/* bench/store_ceiling's schema and insert */
-static const char schema[] =
-    "PRAGMA page_size = 16384; PRAGMA journal_mode = MEMORY;"
-    " PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;"
-    " PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192;"
-    " PRAGMA secure_delete = FAST;"
-    "CREATE TABLE events_part_1(id INTEGER PRIMARY KEY, time TEXT NOT NULL,"
-    " time_ns INTEGER NOT NULL, type TEXT NOT NULL, exec_id TEXT,"
-    " parent_exec_id TEXT, policy_name TEXT, function_name TEXT,"
-    " action TEXT, args TEXT, return_value TEXT, message TEXT, tags TEXT,"
-    " actions TEXT, monitor_would TEXT, late INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX events_part_1_exec_id ON events_part_1(exec_id);"
-    "CREATE INDEX events_part_1_time_ns ON events_part_1(time_ns);";
-
-/* bench/store_ceiling's row (its exec ids are this node's) */
-static void
-ceiling_row(sqlite3_stmt *st, uint64_t i)
-{
-	char	 args[160], t[40];
-	uint64_t ns = 1767225600000000000ULL + i * 1000;
-
-	snprintf(t, sizeof(t), "2026-01-01T00:00:%02llu.%09lluZ",
-	    (unsigned long long)(i / 1000000 % 60),
-	    (unsigned long long)(ns % 1000000000ULL));
-	snprintf(args, sizeof(args), "[{\"int_arg\":-100},{\"string_arg\":"
-	    "\"%s\"},{\"int_arg\":0}]", mkpath(i));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
-	sqlite3_bind_text(st, 2, t, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)ns);
-	sqlite3_bind_text(st, 4, "process_kprobe", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, "d29ya2VyLTE3LmV4YW1wbGUubmV0OjEwMDAwMDAw"
-	    "MDA6NDI0Mg==", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, "d29ya2VyLTE3LmV4YW1wbGUubmV0OjUwMDAwMDAw"
-	    "MDo0MDAw", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, "openat-bench-c", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, "__x64_sys_openat", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, "KPROBE_ACTION_POST", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, args, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 11, "[\"KPROBE_ACTION_POST\"]", -1,
-	    SQLITE_STATIC);
-}
+/* bench/store_ceiling's row, with this node's exec ids */
+static const struct ceiling_who who = {
+	"d29ya2VyLTE3LmV4YW1wbGUubmV0OjEwMDAwMDAwMDA6NDI0Mg==",
+	"d29ya2VyLTE3LmV4YW1wbGUubmV0OjUwMDAwMDAwMDo0MDAw",
+	"openat-bench-c",
+};
 
 static void
 ceiling_round(const char *dir, int round, uint64_t n, size_t batch,
@@ -301,19 +259,17 @@ ceiling_round(const char *dir, int round, uint64_t n, size_t batch,
 	snprintf(p, sizeof(p), "%s/ceiling-%d.db", dir, round);
 	unlink(p);
 	if (sqlite3_open(p, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO events_part_1(id, time,"
-	    " time_ns, type, exec_id, parent_exec_id, policy_name,"
-	    " function_name, action, args, actions) VALUES (?1, ?2, ?3, ?4,"
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &st, NULL) != SQLITE_OK)
+	    sqlite3_exec(db, ceiling_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, ceiling_insert, -1, &st, NULL) !=
+	    SQLITE_OK)
 		die(sqlite3_errmsg(db));
-	t0 = clk(CLOCK_MONOTONIC);
+	t0 = bench_clk(CLOCK_MONOTONIC);
 	c0 = cpu_s(&s0);
 	for (i = 0; i < n; i++) {
 		if (i % batch == 0 && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL,
 		    NULL, NULL) != SQLITE_OK)
 			die(sqlite3_errmsg(db));
-		ceiling_row(st, i);
+		ceiling_row(st, &who, i, mkpath(i));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			die(sqlite3_errmsg(db));
 		sqlite3_reset(st);
@@ -322,7 +278,7 @@ ceiling_round(const char *dir, int round, uint64_t n, size_t batch,
 			die(sqlite3_errmsg(db));
 	}
 	c1 = cpu_s(&s1);
-	t1 = clk(CLOCK_MONOTONIC);
+	t1 = bench_clk(CLOCK_MONOTONIC);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	*rate = (double)n / ((double)(t1 - t0) / 1e9);
