@@ -33,8 +33,8 @@ pol conns <<'EOF'
 EOF
 if add "$P/conns.yaml"; then ok "tracepoint policy on sock/inet_sock_set_state loaded"; else
 	not_ok "tracepoint policy on sock/inet_sock_set_state loaded"; diag "$(cat "$T/add.out")"; fi
-is "the store has schema 8 and the connections view" \
-    "$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || type FROM sqlite_master WHERE name = 'connections'")" "8 view"
+is "the store has schema 9 and the connections view" \
+    "$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || type FROM sqlite_master WHERE name = 'connections'")" "9 view"
 
 P4=$(listen -r 127.0.0.1 p4)
 P6=$(listen -r ::1 p6)

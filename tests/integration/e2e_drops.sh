@@ -56,7 +56,7 @@ EOF
 start_loaderd dropnode -f "$T/tripline.yaml" -p "$T/exec.yaml"
 ok "loaderd and collectord running with a 4 KiB ring"
 like "status --json: ring of 4096 bytes" "$(status_json)" '"ring_buffer":\{"size":4096,'
-is "schema version 8" "$(q 'PRAGMA user_version')" "8"
+is "schema version 9" "$(q 'PRAGMA user_version')" "9"
 like "policy drops-exec loaded" "$("$CTL" -S "$S" policy list)" "drops-exec"
 
 CPID=$(pgrep -P "$LPID" -x collectord | head -1)
