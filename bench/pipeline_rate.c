@@ -62,39 +62,17 @@ die(const char *what)
 	exit(1);
 }
 
-/* the exec of the storm's process (parent: 1) or of its shell (0) */
+/* the exec of the storm's process (parent: its shell) or of its shell
+ * (parent: 1) */
 static size_t
 rec_exec(uint8_t *buf, int storm)
 {
-	const char	*fn = storm ? "/usr/bin/openat_storm" : "/bin/sh";
-	const char	*args = storm ? "openat_storm\0-n\0" "300000\0/tmp/w" :
-			    "sh\0bench/run_openat_bench.sh\0-v\0c";
-	size_t		 al = storm ? 30 : 34;
-	const char	*cwd = storm ? "/tmp" : "/root/tripline";
-	struct ev_exec	 e;
-	size_t		 fl = strlen(fn), cl = strlen(cwd);
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.type = EV_EXEC;
-	e.hdr.version = EV_ABI_VERSION;
-	e.hdr.size = (uint32_t)(sizeof(e) + fl + al + cl);
-	e.hdr.time_ns = storm ? KTIME : 500000000ULL;
-	e.key.pid = storm ? PID : 4000;
-	e.key.ktime = storm ? KTIME : 500000000ULL;
-	e.parent.pid = storm ? 4000 : 1;
-	e.parent.ktime = storm ? 500000000ULL : 1;
-	e.tid = e.key.pid;
-	e.ppid = e.parent.pid;
-	e.uid = e.euid = e.gid = e.egid = 1000;
-	e.auid = 1000;
-	e.filename_len = (uint16_t)fl;
-	e.args_len = (uint16_t)al;
-	e.cwd_len = (uint16_t)cl;
-	memcpy(buf, &e, sizeof(e));
-	memcpy(buf + sizeof(e), fn, fl);
-	memcpy(buf + sizeof(e) + fl, args, al);
-	memcpy(buf + sizeof(e) + fl + al, cwd, cl);
-	return e.hdr.size;
+	if (storm)
+		return genrec_exec(buf, PID, KTIME, 4000, 500000000ULL,
+		    "/usr/bin/openat_storm", "openat_storm\0-n\0" "300000\0/tmp/w",
+		    30, "/tmp");
+	return genrec_exec(buf, 4000, 500000000ULL, 1, 1, "/bin/sh",
+	    "sh\0bench/run_openat_bench.sh\0-v\0c", 34, "/root/tripline");
 }
 
 /* An ev_generic record as generic.bpf.c writes it: dfd, filename,

@@ -1,6 +1,7 @@
 /*
  * tests/unit/genrec.h -- build EV_GENERIC ring buffer records (bpf/events.h)
- * for the collectord tests, laid out as generic.bpf.c writes them.
+ * for the collectord tests, laid out as generic.bpf.c writes them; and
+ * EV_EXEC records as process.bpf.c does (genrec_exec).
  */
 #ifndef TRIPLINE_TEST_GENREC_H
 #define TRIPLINE_TEST_GENREC_H
@@ -21,6 +22,40 @@ struct genrec {
 	size_t		 last_end;	/* end of the last payload, unaligned */
 	uint8_t		 nargs;
 };
+
+/* An EV_EXEC record into buf (room for sizeof(struct ev_exec) and the
+ * three strings): pid started at kt by ppid (started at pkt), uid, euid
+ * and auid 1000; args is al bytes, NUL-separated.  Its size. */
+static inline size_t
+genrec_exec(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
+    uint64_t pkt, const char *fn, const char *args, size_t al,
+    const char *cwd)
+{
+	struct ev_exec	 e;
+	size_t		 fl = strlen(fn), cl = strlen(cwd);
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = EV_EXEC;
+	e.hdr.version = EV_ABI_VERSION;
+	e.hdr.size = (uint32_t)(sizeof(e) + fl + al + cl);
+	e.hdr.time_ns = kt;
+	e.key.pid = pid;
+	e.key.ktime = kt;
+	e.parent.pid = ppid;
+	e.parent.ktime = pkt;
+	e.tid = pid;
+	e.ppid = ppid;
+	e.uid = e.euid = 1000;
+	e.auid = 1000;
+	e.filename_len = (uint16_t)fl;
+	e.args_len = (uint16_t)al;
+	e.cwd_len = (uint16_t)cl;
+	memcpy(buf, &e, sizeof(e));
+	memcpy(buf + sizeof(e), fn, fl);
+	memcpy(buf + sizeof(e) + fl, args, al);
+	memcpy(buf + sizeof(e) + fl + al, cwd, cl);
+	return e.hdr.size;
+}
 
 static inline struct ev_generic *
 genrec_hdr(struct genrec *r)

@@ -1105,37 +1105,6 @@ test_load_live(void **state)
 /* ---- the pipeline, fed with real records ---- */
 
 static size_t
-rec_exec(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
-    uint64_t pkt, const char *fn, const char *args, size_t al,
-    const char *cwd)
-{
-	struct ev_exec	 e;
-	size_t		 fl = strlen(fn), cl = strlen(cwd);
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.type = EV_EXEC;
-	e.hdr.version = EV_ABI_VERSION;
-	e.hdr.size = (uint32_t)(sizeof(e) + fl + al + cl);
-	e.hdr.time_ns = kt;
-	e.key.pid = pid;
-	e.key.ktime = kt;
-	e.parent.pid = ppid;
-	e.parent.ktime = pkt;
-	e.tid = pid;
-	e.ppid = ppid;
-	e.uid = e.euid = 1000;
-	e.auid = 1000;
-	e.filename_len = (uint16_t)fl;
-	e.args_len = (uint16_t)al;
-	e.cwd_len = (uint16_t)cl;
-	memcpy(buf, &e, sizeof(e));
-	memcpy(buf + sizeof(e), fn, fl);
-	memcpy(buf + sizeof(e) + fl, args, al);
-	memcpy(buf + sizeof(e) + fl + al, cwd, cl);
-	return e.hdr.size;
-}
-
-static size_t
 rec_fork(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
     uint64_t pkt)
 {
@@ -1211,13 +1180,13 @@ test_pipeline(void **state)
 	/* bash (unknown parent 1), forks 200 (clone, no row), 200 execs ls,
 	 * ls is killed, bash forks 300 which exits without exec, an exit of
 	 * an unknown process, and a malformed record */
-	len = rec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
+	len = genrec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
 	    "bash\0", 5, "/root");
 	pipeline_record(&env, buf, len);
 	len = rec_fork(buf, 200, 1100000000ULL, 100, 1000000000ULL);
 	pipeline_record(&env, buf, len);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 0);
-	len = rec_exec(buf, 200, 1200000000ULL, 100, 1000000000ULL,
+	len = genrec_exec(buf, 200, 1200000000ULL, 100, 1000000000ULL,
 	    "/usr/bin/ls", "ls\0-la\0\x1b[31mred\0", 16, "/tmp");
 	pipeline_record(&env, buf, len);
 	len = rec_exit(buf, 200, 1200000000ULL, 100, 1300000000ULL, 0, 9);
@@ -1398,7 +1367,7 @@ test_pipeline_generic(void **state)
 	assert_int_equal(hooktab_set(env.hooks, &h, 1), 0);
 
 	/* bash execs, then opens /etc/passwd: Post + GetUrl, selector 0 */
-	len = rec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
+	len = genrec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
 	    "bash\0", 5, "/root");
 	pipeline_record(&env, buf, len);
 	genrec_init(&r, 100, 1000000000ULL, 1, 10, 7, 1);
@@ -2063,11 +2032,11 @@ test_pipeline_evict(void **state)
 	env.pc = pcache_new(NODE);
 	pcache_set_max(env.pc, 64);
 	assert_int_equal(pipeline_startup(&env, NULL, 0), 0);
-	len = rec_exec(buf, me, 1000, 0, 0, "/usr/bin/me", "me\0", 3, "/");
+	len = genrec_exec(buf, me, 1000, 0, 0, "/usr/bin/me", "me\0", 3, "/");
 	pipeline_record(&env, buf, len);
 	/* pids above PID_MAX_LIMIT: gone for kill(pid, 0) */
 	for (i = 0; i < 500; i++) {
-		len = rec_exec(buf, 0x40000000U + i, 2000 + i, 0, 0, "/bin/x",
+		len = genrec_exec(buf, 0x40000000U + i, 2000 + i, 0, 0, "/bin/x",
 		    "x\0", 2, "/");
 		pipeline_record(&env, buf, len);
 		assert_true(pcache_count(env.pc) <= 64);
