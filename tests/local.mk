@@ -68,7 +68,7 @@ tests_integration_crashhost_LDADD = loaderd/libloaderd.a $(COMMON_LIBS) \
 # the connections view and tail for network events (tracepoint sock arg)
 INTEGRATION_TESTS += tests/integration/e2e_connections.sh
 # socket operators on lsmhooks and fentries (VM guests: BPF LSM, trampolines)
-INTEGRATION_TESTS += tests/integration/vm_netlsm.sh
+INTEGRATION_TESTS += tests/integration/vm_netlsm.sh tests/integration/vm_netlsm2.sh
 
 # man pages (lint, options of the usage texts, configuration keys), what
 # make install DESTDIR= installs, and make distcheck itself

@@ -1,14 +1,17 @@
 # tests/lib/vmsuite.sh -- sourced by tests/integration/vm_*.sh after
-# testlib.sh: vm_suite GUEST boots each kernel once (tests/vm/vm.sh) and
-# runs tests/vm/GUEST BUILDDIR in the guest.  The guest's TAP is passed
-# through, renumbered and prefixed with the kernel; the VM failing
-# (timeout, crash, no plan, exit code) is a failure.  Exits with the
+# testlib.sh: vm_suite GUEST [PART] boots each kernel once (tests/vm/vm.sh)
+# and runs tests/vm/GUEST BUILDDIR in the guest (with VM_PART=PART in its
+# environment when given: a guest script split over several boots).  The
+# guest's TAP is passed through, renumbered and prefixed with the kernel;
+# the VM failing (timeout, crash, no plan, exit code) is a failure.  Exits with the
 # result.  See tests/vm/README.md.
 #
 # TRIPLINE_VM_KERNELS overrides the kernel list (default "6.1 6.12"),
-# TRIPLINE_VM_TIMEOUT the time limit of each boot (default 600 s).
+# TRIPLINE_VM_TIMEOUT the time limit of each boot (default 900 s: a boot
+# runs at most ~10 minutes under TCG with the sanitizer build).
 vm_suite() {
 vm_guest=$1
+vm_part=${2:-}
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (qemu, apt-get download)"
 [ -x "$top_builddir/tests/integration/trigger" ] ||
     { echo "Bail out! $top_builddir/tests/integration/trigger not built"; exit 99; }
@@ -20,10 +23,11 @@ t_all=$(date +%s)
 # run_guest KERNEL: one boot; TAP renumbered from $n on; sets rc, seen,
 # plan, gfails, out, and n to the last number used
 run_guest() {
-	out=$(mktemp -d "/tmp/tvm-${vm_guest%.sh}.XXXXXX")
+	out=$(mktemp -d "/tmp/tvm-${vm_guest%.sh}$vm_part.XXXXXX")
 	{
 		"$top_srcdir/tests/vm/vm.sh" --kernel "$1" --out "$out" \
-		    --timeout "${TRIPLINE_VM_TIMEOUT:-600}" -- \
+		    --timeout "${TRIPLINE_VM_TIMEOUT:-900}" \
+		    ${vm_part:+-e "VM_PART=$vm_part"} -- \
 		    sh "$top_srcdir/tests/vm/$vm_guest" "$top_builddir" \
 		    2>"$out/vm.stderr"
 		echo $? >"$out/vm.rc"

@@ -21,6 +21,10 @@
 #     SAddr, State
 #  5. lsmhooks socket_sock_rcv_skb: a sock and an skb arg (the packets
 #     of the loopback connections)
+# VM_PART (vm.sh -e) runs a part of it in one boot, so that each boot
+# stays well inside the time limit under TCG and ASan: 1 is sections
+# 1-3 (tests/integration/vm_netlsm.sh), 2 sections 4-5
+# (vm_netlsm2.sh); unset, all of them.
 . "$(dirname "$0")/guestlib.sh"
 LIS=
 . "$top_srcdir/tests/lib/netops.sh"
@@ -45,6 +49,11 @@ traffic() {
 	is "$2: all $nround policies loaded" "$nload" "$nround"
 }
 
+part() { [ -z "${VM_PART:-}" ] || [ "$VM_PART" = "$1" ]; }
+case "${VM_PART:-}" in ''|1|2) ;; *) echo "Bail out! VM_PART=$VM_PART: 1 or 2"; exit 99 ;; esac
+diag "part ${VM_PART:-all}"
+
+if part 1; then
 # ---- 1. lsmhooks socket_connect (socket, sockaddr) ---------------------------
 
 section "1 lsmhooks socket_connect socket sockaddr"
@@ -151,6 +160,9 @@ EOF
 } >"$T/cases"
 traffic "$T/cases" vm-ftc
 
+fi # part 1
+
+if part 2; then
 # ---- 4. fentries on listeners: inet_csk_listen_start, tcp_close --------------
 
 # lis ADDR PORT: a TCP listener on ADDR:PORT that closes at once; prints
@@ -174,6 +186,7 @@ lisround() {
 	is "$2: all $nround policies loaded" "$nload" "$nround"
 }
 section "4 fentries inet_csk_listen_start, tcp_close: listeners"
+HOOKSECT=fentries
 HOOKHDR() {
 	printf '  - call: "inet_csk_listen_start"\n    syscall: false\n'
 	printf '    message: "c-%s"\n' "$1"
@@ -226,5 +239,6 @@ r-sock-dportpriv|+|DPortPriv= 1:SAddr=$A3|"dport":$PP,
 r-sock-protocol-neg|-|Protocol=IPPROTO_UDP 1:DPort=$PA|
 EOF
 traffic "$T/cases" vm-lrs
+fi # part 2
 
 guest_end
