@@ -50,7 +50,7 @@ while (my $l = <$f>) {
 echo $! > "$T/late.pid"
 exec 7>"$T/late.fifo"
 
-plan 13
+plan 18
 
 start_loaderd chgnode
 marker_start
@@ -157,6 +157,38 @@ addok "$P/cc-perm.yaml"
 "$TR" capdrop $CAP_SYS_TIME openat "$M/cc-perm-yes" 0 >/dev/null
 chg_check cc-perm "matchCapabilityChanges Permitted In CAP_SYS_TIME: the call after dropping it stored; no change, or CAP_NET_RAW dropped, not"
 
+# type Inheritable: a capability added to the inheritable set (capset);
+# dropping it from the effective and permitted sets leaves that set alone
+sel_pol cc-inh <<EOF
+      matchCapabilityChanges:
+      - type: Inheritable
+        operator: In
+        values:
+        - "CAP_NET_RAW"
+EOF
+addok "$P/cc-inh.yaml"
+"$TR" openat "$M/cc-inh-no1" 0 >/dev/null
+"$TR" capdrop $CAP_NET_RAW openat "$M/cc-inh-no2" 0 >/dev/null
+"$TR" capinh $CAP_SYS_TIME openat "$M/cc-inh-no3" 0 >/dev/null
+"$TR" capinh $CAP_NET_RAW openat "$M/cc-inh-yes" 0 >/dev/null
+chg_check cc-inh "matchCapabilityChanges Inheritable In CAP_NET_RAW: the call after adding it to the inheritable set stored; no change, dropping it from effective and permitted, or adding CAP_SYS_TIME, not"
+
+# isNamespaceCapability: only in a user namespace other than the host's
+# (unshare -U -r: the exec's values are the new namespace's full set)
+sel_pol cc-nscap <<EOF
+      matchCapabilityChanges:
+      - type: Effective
+        operator: In
+        isNamespaceCapability: true
+        values:
+        - "CAP_NET_RAW"
+EOF
+addok "$P/cc-nscap.yaml"
+"$TR" capdrop $CAP_NET_RAW openat "$M/cc-nscap-no1" 0 >/dev/null
+unshare -U -r "$TR" openat "$M/cc-nscap-no2" 0 >/dev/null
+unshare -U -r "$TR" capdrop $CAP_NET_RAW openat "$M/cc-nscap-yes" 0 >/dev/null
+chg_check cc-nscap "matchCapabilityChanges In CAP_NET_RAW isNamespaceCapability: the drop inside a new user namespace stored; the same drop in the host's, or no change, not"
+
 # a uid change from root clears the capabilities: setuid(2) as the change
 sel_pol cc-uid <<EOF
       matchCapabilityChanges:
@@ -200,6 +232,38 @@ if wait_rows tp-chg "$yes64"; then
 else not_ok "matchNamespaceChanges on a tracepoint"; diag "$(cat "$T/add.out")"; fi
 del tp-chg
 
+pol tp-capchg <<'EOF'
+  tracepoints:
+  - subsystem: "task"
+    event: "task_rename"
+    args:
+    - index: 6
+      type: "const_buf"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values:
+        - "tlcap-"
+      matchCapabilityChanges:
+      - operator: In
+        values:
+        - "CAP_NET_RAW"
+EOF
+addok "$P/tp-capchg.yaml"
+"$TR" comm tlcap-no >/dev/null
+"$TR" capdrop $CAP_SYS_TIME comm tlcap-no2 >/dev/null
+"$TR" capdrop $CAP_NET_RAW comm tlcap-yes >/dev/null
+yes64=$(printf 'tlcap-yes\0\0\0\0\0\0\0' | base64 -w0)
+no64=$(printf 'tlcap-no\0\0\0\0\0\0\0\0' | base64 -w0)
+no64b=$(printf 'tlcap-no2\0\0\0\0\0\0\0' | base64 -w0)
+if wait_rows tp-capchg "$yes64"; then
+	barrier
+	is "matchCapabilityChanges on a tracepoint (task/task_rename): the rename after the drop stored; no change, or another capability dropped, not" \
+	    "$(nrows tp-capchg "$yes64") $(nrows tp-capchg "$no64") $(nrows tp-capchg "$no64b")" "1 0 0"
+else not_ok "matchCapabilityChanges on a tracepoint"; diag "$(cat "$T/add.out")"; fi
+del tp-capchg
+
 pol up-chg <<EOF
   uprobes:
   - path: "$TR"
@@ -224,9 +288,38 @@ if wait_rows up-chg '"int_arg":4302'; then
 else not_ok "matchCapabilityChanges on a uprobe"; diag "$(cat "$T/add.out")"; fi
 del up-chg
 
+pol up-nschg <<EOF
+  uprobes:
+  - path: "$TR"
+    symbols:
+    - "trigger_probe_target"
+    args:
+    - index: 0
+      type: "int"
+    selectors:
+    - matchNamespaceChanges:
+      - operator: In
+        values:
+        - "Uts"
+EOF
+addok "$P/up-nschg.yaml"
+"$TR" probe 4311 >/dev/null
+"$TR" unshare $NEWIPC probe 4312 >/dev/null
+"$TR" unshare $NEWUTS probe 4313 >/dev/null
+if wait_rows up-nschg '"int_arg":4313'; then
+	barrier
+	is "matchNamespaceChanges on a uprobe: the call after unshare(CLONE_NEWUTS) stored; no change, or an Ipc change, not" \
+	    "$(nrows up-nschg '"int_arg":4313') $(nrows up-nschg '"int_arg":4311') $(nrows up-nschg '"int_arg":4312')" "1 0 0"
+else not_ok "matchNamespaceChanges on a uprobe"; diag "$(cat "$T/add.out")"; fi
+del up-nschg
+
 # ---- the cgroup connect programs: Override after a change blocks --------------
 port=$((30000 + $$ % 20000))
-pol net-chg <<EOF
+# netpol NAME <<EOF (change filter lines, indented by 6): Override -1 on
+# connects to 127.0.0.9:$port after the change
+netpol() {
+	{
+		cat <<EOF
   kprobes:
   - call: "sys_connect"
     syscall: true
@@ -245,13 +338,17 @@ pol net-chg <<EOF
         operator: "SPort"
         values:
         - "$port"
+EOF
+		cat
+		printf '      matchActions:\n      - action: Override\n'
+		printf '        argError: -1\n'
+	} | pol "$1"
+}
+netpol net-chg <<EOF
       matchNamespaceChanges:
       - operator: In
         values:
         - "Uts"
-      matchActions:
-      - action: Override
-        argError: -1
 EOF
 addok "$P/net-chg.yaml"
 # no listener: a connect not blocked fails with ECONNREFUSED (111)
@@ -259,6 +356,18 @@ is "matchNamespaceChanges on the cgroup connect programs: Override blocks the co
     "$("$TR" connect 127.0.0.9 "$port") $("$TR" unshare $NEWUTS connect 127.0.0.9 "$port")" \
     "ret=-1 errno=111 ret=-1 errno=1"
 del net-chg
+
+netpol net-capchg <<EOF
+      matchCapabilityChanges:
+      - operator: In
+        values:
+        - "CAP_NET_RAW"
+EOF
+addok "$P/net-capchg.yaml"
+is "matchCapabilityChanges on the cgroup connect programs: Override blocks the connect after the drop (EPERM), not the other ones (ECONNREFUSED)" \
+    "$("$TR" connect 127.0.0.9 "$port") $("$TR" capdrop $CAP_SYS_TIME connect 127.0.0.9 "$port") $("$TR" capdrop $CAP_NET_RAW connect 127.0.0.9 "$port")" \
+    "ret=-1 errno=111 ret=-1 errno=111 ret=-1 errno=1"
+del net-capchg
 
 # ---- refusals ---------------------------------------------------------------
 sel_pol nsc-two <<EOF

@@ -45,6 +45,9 @@
  *   trigger capdrop CAP CMD ARGS...    drop capability number CAP from the
  *                                      effective and permitted sets
  *                                      (capset), then run CMD
+ *   trigger capinh CAP CMD ARGS...     add capability number CAP to the
+ *                                      inheritable set (capset), then
+ *                                      run CMD
  *   trigger fork CMD ARGS...           run CMD in a forked child (no
  *                                      exec), wait for it
  *
@@ -267,7 +270,8 @@ run_change(int argc, char **argv, long *ret)
 			exit(3);
 		}
 		*ret = run(argc - 2, argv + 2);
-	} else if (strcmp(argv[0], "capdrop") == 0 && argc >= 3) {
+	} else if ((strcmp(argv[0], "capdrop") == 0 ||
+	    strcmp(argv[0], "capinh") == 0) && argc >= 3) {
 		cap = num(argv[1]);
 		if (cap < 0 || cap > 63) {
 			fprintf(stderr, "trigger: capability 0..63\n");
@@ -279,8 +283,12 @@ run_change(int argc, char **argv, long *ret)
 			perror("capget");
 			exit(3);
 		}
-		d[cap / 32].effective &= ~(1U << (cap % 32));
-		d[cap / 32].permitted &= ~(1U << (cap % 32));
+		if (argv[0][3] == 'i')	/* capinh */
+			d[cap / 32].inheritable |= 1U << (cap % 32);
+		else {
+			d[cap / 32].effective &= ~(1U << (cap % 32));
+			d[cap / 32].permitted &= ~(1U << (cap % 32));
+		}
 		if (syscall(SYS_capset, &hd, d) == -1) {
 			perror("capset");
 			exit(3);
