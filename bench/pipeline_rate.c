@@ -6,7 +6,7 @@
  * export flushes, then the same rows as plain SQLite inserts
  * (store_ceiling's schema and statement) in the same process.
  *
- *	bench/pipeline_rate [-Cj] [-n rows] [-b batch] [-r rounds] DIR
+ *	bench/pipeline_rate [-Cjx] [-n rows] [-b batch] [-r rounds] DIR
  *
  * A shell execs, its child /usr/bin/openat_storm (in /tmp) too, then
  * the child makes n
@@ -19,7 +19,11 @@
  * DIR/ceiling-N.db (bench/store_ceiling's rows and statement); the ratio of their rates is the share of the insert
  * ceiling the collector's code would reach alone on a CPU (cpu_share:
  * the ratio of their CPU per row, steadier on a busy machine).  -C: no
- * ceiling rounds (to profile the pipeline alone).  One line per round:
+ * ceiling rounds (to profile the pipeline alone).  -x: the exec storm of
+ * run_exec_bench.sh instead (no ceiling): n processes forked by the shell,
+ * each exec'ing /usr/bin/true and exiting (fork, exec, exit records: an
+ * exec and an exit row each); the CPU per row is over 2n rows.  One line
+ * per round:
  *
  *	pipeline_rate round=1 rows=... pipeline_rows_per_s=...
  *	    pipeline_cpu_us_per_row=... (sys ...) ceiling_rows_per_s=...
@@ -144,9 +148,26 @@ mkpath(uint64_t i)
 	return paths[i % 64];
 }
 
+/* one process of the exec storm: fork, exec of /usr/bin/true, exit */
 static void
-pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
-    double *rate, double *cpu, double *sys)
+exec_one(struct collector_env *env, uint8_t *buf, uint64_t i)
+{
+	uint32_t	 pid = 100000 + (uint32_t)(i % 200000);
+	uint64_t	 kt = KTIME + 1000 + i * 3000;
+	size_t		 len;
+
+	len = genrec_fork(buf, pid, kt, 4000, 500000000ULL);
+	pipeline_record(env, buf, len);
+	len = genrec_exec(buf, pid, kt + 1000, 4000, 500000000ULL,
+	    "/usr/bin/true", "true\0", 5, "/tmp");
+	pipeline_record(env, buf, len);
+	len = genrec_exit(buf, pid, kt + 1000, 4000, kt + 2000, 0, 0);
+	pipeline_record(env, buf, len);
+}
+
+static void
+pipeline_round(const char *dir, int json, int execs, uint64_t n,
+    size_t batch, double *rate, double *cpu, double *sys)
 {
 	struct collector_env	 env;
 	struct ipc_hook		 h;
@@ -190,9 +211,14 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 	for (i = 0; i < n; i++) {
 		if (i % batch == 0 && store_write_begin(env.st) != 0)
 			die("store_write_begin");
-		len = rec_openat(&gr, 1, KTIME + 1000 + i * 1000, mkpath(i));
 		store_hold(env.st, 1);
-		pipeline_record(&env, gr.buf, len);
+		if (execs)
+			exec_one(&env, buf, i);
+		else {
+			len = rec_openat(&gr, 1, KTIME + 1000 + i * 1000,
+			    mkpath(i));
+			pipeline_record(&env, gr.buf, len);
+		}
 		store_hold(env.st, 0);
 		if ((i + 1) % batch == 0 || i + 1 == n) {
 			if (store_flush(env.st) != 0)
@@ -203,8 +229,11 @@ pipeline_round(const char *dir, int json, uint64_t n, size_t batch,
 	}
 	c1 = cpu_s(&s1);
 	t1 = bench_clk(CLOCK_MONOTONIC);
-	if (env.generic != n)
+	if (execs ? env.records != 2 + 3 * n || env.malformed != 0 ||
+	    env.db_errors != 0 || env.dups != 0 : env.generic != n)
 		die("not every record was stored");
+	if (execs)
+		n *= 2;		/* rows: an exec and an exit each */
 	*rate = (double)n / ((double)(t1 - t0) / 1e9);
 	*cpu = (c1 - c0) * 1e6 / (double)n;
 	*sys = (s1 - s0) * 1e6 / (double)n;
@@ -271,10 +300,14 @@ main(int argc, char *argv[])
 	uint64_t	 n = 300000;
 	size_t		 batch = 10000;
 	double		 pr, pc, ps, cr, cc, cs;
-	int		 ch, json = 0, rounds = 1, r, ceiling = 1;
+	int		 ch, json = 0, rounds = 1, r, ceiling = 1, execs = 0;
 
-	while ((ch = getopt(argc, argv, "b:Cjn:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:Cjn:r:x")) != -1) {
 		switch (ch) {
+		case 'x':
+			execs = 1;
+			ceiling = 0;
+			break;
 		case 'C':
 			ceiling = 0;
 			break;
@@ -300,22 +333,30 @@ main(int argc, char *argv[])
 		goto usage;
 	store_lib_init();
 	for (r = 1; r <= rounds; r++) {
-		pipeline_round(argv[0], json, n, batch, &pr, &pc, &ps);
+		pipeline_round(argv[0], json, execs, n, batch, &pr, &pc, &ps);
 		cr = cc = cs = 0;
 		if (ceiling)
 			ceiling_round(argv[0], r, n, batch, &cr, &cc, &cs);
-		printf("pipeline_rate round=%d rows=%llu export=%s "
-		    "pipeline_rows_per_s=%.0f pipeline_cpu_us_per_row=%.2f "
-		    "(sys %.2f) ceiling_rows_per_s=%.0f "
-		    "ceiling_cpu_us_per_row=%.2f (sys %.2f) share=%.2f "
-		    "cpu_share=%.2f\n", r, (unsigned long long)n,
-		    json ? "on" : "off", pr, pc, ps, cr, cc, cs, pr / cr,
-		    cc / pc);
+		if (execs)
+			printf("pipeline_rate round=%d execs=%llu rows=%llu "
+			    "export=%s pipeline_rows_per_s=%.0f "
+			    "pipeline_cpu_us_per_row=%.2f (sys %.2f)\n", r,
+			    (unsigned long long)n, (unsigned long long)n * 2,
+			    json ? "on" : "off", pr, pc, ps);
+		else
+			printf("pipeline_rate round=%d rows=%llu export=%s "
+			    "pipeline_rows_per_s=%.0f "
+			    "pipeline_cpu_us_per_row=%.2f (sys %.2f) "
+			    "ceiling_rows_per_s=%.0f "
+			    "ceiling_cpu_us_per_row=%.2f (sys %.2f) "
+			    "share=%.2f cpu_share=%.2f\n", r,
+			    (unsigned long long)n, json ? "on" : "off", pr, pc,
+			    ps, cr, cc, cs, pr / cr, cc / pc);
 		fflush(stdout);
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: pipeline_rate [-Cj] [-n rows] [-b batch] "
+	fprintf(stderr, "usage: pipeline_rate [-Cjx] [-n rows] [-b batch] "
 	    "[-r rounds] DIR\n");
 	return 1;
 }

@@ -1,7 +1,7 @@
 /*
  * tests/unit/genrec.h -- build EV_GENERIC ring buffer records (bpf/events.h)
  * for the collectord tests, laid out as generic.bpf.c writes them; and
- * EV_EXEC records as process.bpf.c does (genrec_exec).
+ * EV_EXEC, EV_FORK and EV_EXIT records as process.bpf.c does.
  */
 #ifndef TRIPLINE_TEST_GENREC_H
 #define TRIPLINE_TEST_GENREC_H
@@ -55,6 +55,51 @@ genrec_exec(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
 	memcpy(buf + sizeof(e) + fl, args, al);
 	memcpy(buf + sizeof(e) + fl + al, cwd, cl);
 	return e.hdr.size;
+}
+
+/* An EV_FORK record: pid started at kt by ppid (its image started at
+ * pkt).  Its size. */
+static inline size_t
+genrec_fork(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
+    uint64_t pkt)
+{
+	struct ev_fork	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.hdr.type = EV_FORK;
+	f.hdr.version = EV_ABI_VERSION;
+	f.hdr.size = sizeof(f);
+	f.hdr.time_ns = kt;
+	f.key.pid = pid;
+	f.key.ktime = kt;
+	f.parent.pid = ppid;
+	f.parent.ktime = pkt;
+	f.tid = pid;
+	f.ppid = ppid;
+	memcpy(buf, &f, sizeof(f));
+	return sizeof(f);
+}
+
+/* An EV_EXIT record of pid (started at kt) at when.  Its size. */
+static inline size_t
+genrec_exit(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
+    uint64_t when, uint32_t code, uint32_t sig)
+{
+	struct ev_exit	 x;
+
+	memset(&x, 0, sizeof(x));
+	x.hdr.type = EV_EXIT;
+	x.hdr.version = EV_ABI_VERSION;
+	x.hdr.size = sizeof(x);
+	x.hdr.time_ns = when;
+	x.key.pid = pid;
+	x.key.ktime = kt;
+	x.tid = pid;
+	x.ppid = ppid;
+	x.code = code;
+	x.signal = sig;
+	memcpy(buf, &x, sizeof(x));
+	return sizeof(x);
 }
 
 static inline struct ev_generic *

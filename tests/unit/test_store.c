@@ -1104,48 +1104,6 @@ test_load_live(void **state)
 
 /* ---- the pipeline, fed with real records ---- */
 
-static size_t
-rec_fork(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
-    uint64_t pkt)
-{
-	struct ev_fork	 f;
-
-	memset(&f, 0, sizeof(f));
-	f.hdr.type = EV_FORK;
-	f.hdr.version = EV_ABI_VERSION;
-	f.hdr.size = sizeof(f);
-	f.hdr.time_ns = kt;
-	f.key.pid = pid;
-	f.key.ktime = kt;
-	f.parent.pid = ppid;
-	f.parent.ktime = pkt;
-	f.tid = pid;
-	f.ppid = ppid;
-	memcpy(buf, &f, sizeof(f));
-	return sizeof(f);
-}
-
-static size_t
-rec_exit(uint8_t *buf, uint32_t pid, uint64_t kt, uint32_t ppid,
-    uint64_t when, uint32_t code, uint32_t sig)
-{
-	struct ev_exit	 x;
-
-	memset(&x, 0, sizeof(x));
-	x.hdr.type = EV_EXIT;
-	x.hdr.version = EV_ABI_VERSION;
-	x.hdr.size = sizeof(x);
-	x.hdr.time_ns = when;
-	x.key.pid = pid;
-	x.key.ktime = kt;
-	x.tid = pid;
-	x.ppid = ppid;
-	x.code = code;
-	x.signal = sig;
-	memcpy(buf, &x, sizeof(x));
-	return sizeof(x);
-}
-
 static char *
 read_file(const char *path)
 {
@@ -1183,19 +1141,19 @@ test_pipeline(void **state)
 	len = genrec_exec(buf, 100, 1000000000ULL, 1, 10, "/bin/bash",
 	    "bash\0", 5, "/root");
 	pipeline_record(&env, buf, len);
-	len = rec_fork(buf, 200, 1100000000ULL, 100, 1000000000ULL);
+	len = genrec_fork(buf, 200, 1100000000ULL, 100, 1000000000ULL);
 	pipeline_record(&env, buf, len);
 	assert_int_equal(q_int(c->db, "SELECT count(*) FROM processes"), 0);
 	len = genrec_exec(buf, 200, 1200000000ULL, 100, 1000000000ULL,
 	    "/usr/bin/ls", "ls\0-la\0\x1b[31mred\0", 16, "/tmp");
 	pipeline_record(&env, buf, len);
-	len = rec_exit(buf, 200, 1200000000ULL, 100, 1300000000ULL, 0, 9);
+	len = genrec_exit(buf, 200, 1200000000ULL, 100, 1300000000ULL, 0, 9);
 	pipeline_record(&env, buf, len);
-	len = rec_fork(buf, 300, 1400000000ULL, 100, 1000000000ULL);
+	len = genrec_fork(buf, 300, 1400000000ULL, 100, 1000000000ULL);
 	pipeline_record(&env, buf, len);
-	len = rec_exit(buf, 300, 1400000000ULL, 100, 1500000000ULL, 2, 0);
+	len = genrec_exit(buf, 300, 1400000000ULL, 100, 1500000000ULL, 2, 0);
 	pipeline_record(&env, buf, len);
-	len = rec_exit(buf, 999, 5, 100, 1600000000ULL, 1, 0);
+	len = genrec_exit(buf, 999, 5, 100, 1600000000ULL, 1, 0);
 	pipeline_record(&env, buf, len);
 	buf[2] = 77;	/* bad version */
 	pipeline_record(&env, buf, len);
