@@ -119,6 +119,11 @@ struct ovr_pend {
 					   of the sockaddr */
 #define HOOK_RCK_KSTR		3	/* inode_symlink: the kernel's
 					   copy of the link's target */
+#define HOOK_RCK_PATH		4	/* path_* (unlink, mkdir, chmod,
+					   ...): the path the kernel
+					   resolved, as a dentry under a
+					   mount */
+#define HOOK_RCK_NOSLOT		0xff	/* hook_cfg.rck_slot2: none */
 
 /* race_chk[pid_tgid]: a syscall hook's argument hook_cfg.race_arg as
  * read at sys_enter, compared at sys_exit */
@@ -178,6 +183,18 @@ struct race_note {
 					   (struct load_info *) */
 #define HOOK_ARGF_TRACKSOCK	0x10	/* ret: returnArgAction TrackSock */
 #define HOOK_ARGF_UNTRACKSOCK	0x20	/* ret: returnArgAction UntrackSock */
+#define HOOK_ARGF_RESOLVE	0x40	/* resolve: read through res_off[] */
+#define HOOK_ARGF_RES_SIGNED	0x80	/* resolve: the integer member is
+					   signed (sign-extend res_size) */
+
+/*
+ * resolve (loaderd/pl_resolve.c): from the argument's value (a pointer),
+ * for i < res_n - 1: value = the pointer at value + res_off[i]; then the
+ * member is at value + res_off[res_n - 1]: its address is the value
+ * (res_size 0: a char array, an embedded struct) or res_size bytes read
+ * there are (an integer; 8: a pointer).
+ */
+#define HOOK_RES_MAX		12
 
 struct hook_arg {
 	__u8	type;		/* enum pol_arg_type */
@@ -190,6 +207,10 @@ struct hook_arg {
 	__u16	off;		/* tracepoint field offset in the record */
 	__u16	size;		/* tracepoint field size */
 	__u16	max;		/* max bytes to capture (<= HOOK_ARG_DATA_MAX) */
+	__u8	res_n;		/* HOOK_ARGF_RESOLVE: offsets in res_off */
+	__u8	res_size;	/* bytes read at the last one (0: none) */
+	__u16	res_off[HOOK_RES_MAX];
+	__u8	res_pad[2];
 };
 
 struct hook_cfg {
@@ -216,7 +237,11 @@ struct hook_cfg {
 				   from the caller's memory and nothing
 				   reads again: read once more at exit,
 				   a change counted (raced); 0: none */
-	__u8	rck_pad[5];
+	__u8	rck_slot2;	/* HOOK_RCK_PATH of rename and link:
+				   position in args[] of the second path
+				   (the new name), decided again on
+				   gctx.kobj2; HOOK_RCK_NOSLOT: none */
+	__u8	rck_pad[4];
 	struct hook_arg args[HOOK_ARGS_MAX];
 	struct hook_arg ret;	/* type NONE if not wanted */
 };

@@ -6,7 +6,7 @@ loaderd_libloaderd_a_SOURCES = \
 	loaderd/pl_features.c loaderd/pl_tracefs.c loaderd/pl_args.c \
 	loaderd/pl_select.c loaderd/pl_compile.c loaderd/pl_override.c \
 	loaderd/pl_net.c loaderd/pl_attach.c loaderd/pl_kstate.c \
-	loaderd/pl_rawtp.c loaderd/pl_usdt.c \
+	loaderd/pl_rawtp.c loaderd/pl_resolve.c loaderd/pl_usdt.c \
 	loaderd/net_load.c loaderd/net_load.h \
 	loaderd/spawn.c loaderd/spawn.h \
 	loaderd/privs.c loaderd/privs.h loaderd/supervise.c \

@@ -8,9 +8,14 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
 #include "err.h"
+#include "xmalloc.h"
 
 #include "pl_int.h"
 
@@ -65,11 +70,13 @@ pl_arg_common(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
 			    PL_SYSARGS);
 		ha->size_arg = (uint8_t)a->size_arg_index;
 	}
-	if (a->resolve != NULL || a->btf_type != NULL)
+	if ((a->resolve != NULL || a->btf_type != NULL) &&
+	    !(ha->flags & HOOK_ARGF_RESOLVE))
 		return pl_fail(c, ERR_UNSUPP, a->line, a->col,
-		    "resolve/btfType need BTF-typed kernel arguments (a "
-		    "kprobe on a kernel function), which this engine does "
-		    "not attach");
+		    "resolve/btfType apply to arguments in kernel memory "
+		    "with a BTF type: of kernel functions (kprobes and "
+		    "fentries with syscall: false), lsmhooks and raw "
+		    "tracepoints");
 	return 0;
 }
 
@@ -176,9 +183,30 @@ pl_ret(struct pl_ctx *c, const struct pol_hook *h)
 	return 0;
 }
 
-/* An argument of a kernel function (kprobe, lsmhook, fentry). */
+/*
+ * BTF type id of parameter index of kernel function fn (its prototype in
+ * the kernel's BTF), or 0.
+ */
+static uint32_t
+pl_kfn_param(const struct btf *btf, const char *fn, int index)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	if (id <= 0 || (t = btf__type_by_id(btf, (uint32_t)id)) == NULL ||
+	    (t = btf__type_by_id(btf, t->type)) == NULL ||
+	    !btf_is_func_proto(t) || index < 0 || index >= btf_vlen(t))
+		return 0;
+	return btf_params(t)[index].type;
+}
+
+/* An argument of a kernel function (kprobe, lsmhook, fentry); btf: the
+ * kernel's BTF and fn the function's name in it, for resolve (NULL: a
+ * syscall's arguments, user memory). */
 static int
-pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha)
+pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha,
+    const struct btf *btf, const char *fn)
 {
 	int r;
 
@@ -206,6 +234,20 @@ pl_arg_kfn(struct pl_ctx *c, const struct pol_arg *a, struct hook_arg *ha)
 	if (a->type == POL_ARG_MODULE && a->type_name != NULL &&
 	    strcmp(a->type_name, "load_info") == 0)
 		ha->flags |= HOOK_ARGF_LOAD_INFO;
+	if ((a->resolve != NULL || a->btf_type != NULL) && fn != NULL) {
+		if (btf == NULL)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "resolve/btfType need the kernel's BTF "
+			    "(/sys/kernel/btf/vmlinux); this kernel has none");
+		if (ha->flags & HOOK_ARGF_LOAD_INFO ||
+		    a->type == POL_ARG_KERNEL_CAP)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "resolve with type %s: resolve to the member "
+			    "itself and give its type", pl_type_name(a));
+		if ((r = pl_arg_resolve(c, btf, a, ha, pl_kfn_param(btf, fn,
+		    a->index))) != 0)
+			return r;
+	}
 	return pl_arg_common(c, a, ha, a->type);
 }
 
@@ -215,17 +257,35 @@ pl_kfn_args(struct pl_ctx *c, enum pol_arg_type *types)
 {
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
+	struct btf *btf = NULL;
+	char *fn = NULL;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (h->nargs > HOOK_ARGS_MAX)
 		return pl_fail(c, ERR_RANGE, 0, 0, "%zu args: at most %d",
 		    h->nargs, HOOK_ARGS_MAX);
-	for (i = 0; i < h->nargs; i++) {
-		if ((r = pl_arg_kfn(c, &h->args[i], &ph->cfg.args[i])) != 0)
-			return r;
+	for (i = 0; i < h->nargs; i++)
+		if (h->args[i].resolve != NULL || h->args[i].btf_type != NULL)
+			break;
+	if (i < h->nargs && (h->kind == POL_HOOK_LSM || !h->syscall)) {
+		/* resolve: the function's prototype in the kernel's BTF */
+		if (h->kind == POL_HOOK_LSM)
+			xasprintf(&fn, "bpf_lsm_%s", h->call);
+		else
+			fn = xstrdup(h->call);
+		btf = btf__load_vmlinux_btf();
+		if (btf != NULL && libbpf_get_error(btf) != 0)
+			btf = NULL;
+	}
+	for (i = 0; i < h->nargs && r == 0; i++) {
+		r = pl_arg_kfn(c, &h->args[i], &ph->cfg.args[i], btf, fn);
 		types[i] = h->args[i].type;
 	}
+	btf__free(btf);
+	free(fn);
+	if (r != 0)
+		return r;
 	ph->cfg.nargs = (uint8_t)h->nargs;
 	return 0;
 }

@@ -351,7 +351,7 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 	struct ph *ph = c->ph;
 	size_t i, j;
 	int a, other = -1, user = 0;
-	char *how;
+	char *how, args[32];
 
 	if (ph->cfg.kind != HOOK_K_SYSCALL || c->selmode == PL_SEL_NET)
 		return;
@@ -365,18 +365,28 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 			    !pl_user_mem(types[a]))
 				continue;
 			user = 1;
-			if ((ph->cfg.rck_kind == 0 || a != ph->cfg.rck_slot) &&
+			if ((ph->cfg.rck_kind == 0 ||
+			    (a != ph->cfg.rck_slot && a != ph->cfg.rck_slot2)) &&
 			    other < 0)
 				other = a;
 		}
 	}
 	if (!user)
 		return;
-	if (ph->cfg.rck_kind != 0 && other < 0)
+	if (ph->cfg.rck_kind != 0 && other < 0) {
+		if (ph->cfg.rck_slot2 == HOOK_RCK_NOSLOT)
+			snprintf(args, sizeof(args), "argument %u",
+			    ph->cfg.rck_slot);
+		else if (ph->cfg.rck_slot == HOOK_RCK_NOSLOT)
+			snprintf(args, sizeof(args), "argument %u",
+			    ph->cfg.rck_slot2);
+		else
+			snprintf(args, sizeof(args), "arguments %u and %u",
+			    ph->cfg.rck_slot, ph->cfg.rck_slot2);
 		xasprintf(&how, "%s; race-free: the Override executor decides "
-		    "again on %s (argument %u)", ph->how,
-		    pl_rck_what(ph->cfg.rck_kind), ph->cfg.rck_slot);
-	else {
+		    "again on %s (%s)", ph->how,
+		    pl_rck_what(ph->cfg.rck_kind), args);
+	} else {
 		xasprintf(&how, "%s; NOT race-free: decided on argument %d as "
 		    "read from the caller's memory, which a racing thread can "
 		    "change before the kernel uses it (read again at "

@@ -299,6 +299,11 @@ const char *pl_type_name(const struct pol_arg *);
 int	pl_arg_common(struct pl_ctx *, const struct pol_arg *,
 	    struct hook_arg *, enum pol_arg_type);
 int	pl_arg_filename(struct pl_ctx *, const struct pol_arg *);
+/* pl_resolve.c: resolve/btfType through the kernel's BTF (decl: the
+ * argument's declared type id, 0 unknown) */
+struct btf;
+int	pl_arg_resolve(struct pl_ctx *, const struct btf *,
+	    const struct pol_arg *, struct hook_arg *, uint32_t decl);
 int	pl_arg_reg(struct pl_ctx *, const struct pol_arg *, struct hook_arg *,
 	    int src_kind);
 int	pl_arg_tpsys(struct pl_ctx *, const struct pol_arg *,

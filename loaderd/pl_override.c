@@ -34,99 +34,117 @@ struct pl_ovrmap {
 	int		 rck_arg;	/* syscall argument the executor
 					   reads again from the kernel */
 	uint8_t		 rck;		/* HOOK_RCK_*, 0: none */
+	const char	*fb[PL_OVR_TGTS]; /* lsm[0] not in this kernel
+					   (path_*: CONFIG_SECURITY_PATH):
+					   these, no deciding again */
+	int		 rck_arg2;	/* rename, link: the new name's
+					   argument, also decided again;
+					   -1: none */
 };
 
 #define PL_MAY_WRITE	0x2
 #define PL_MAY_READ	0x4
 
 static const struct pl_ovrmap pl_ovrmap[] = {
-	{ "write", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
-	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
-	{ "writev", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
-	{ "pwritev", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
-	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE, 0, 0 },
-	{ "read", { "file_permission" }, PL_MAY_READ, 0, 0 },
-	{ "pread64", { "file_permission" }, PL_MAY_READ, 0, 0 },
-	{ "readv", { "file_permission" }, PL_MAY_READ, 0, 0 },
-	{ "preadv", { "file_permission" }, PL_MAY_READ, 0, 0 },
-	{ "preadv2", { "file_permission" }, PL_MAY_READ, 0, 0 },
-	{ "open", { "file_open" }, 0, 0, HOOK_RCK_FILE },
-	{ "openat", { "file_open" }, 0, 1, HOOK_RCK_FILE },
-	{ "openat2", { "file_open" }, 0, 1, HOOK_RCK_FILE },
-	{ "creat", { "file_open" }, 0, 0, HOOK_RCK_FILE },
-	{ "symlink", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR },
-	{ "symlinkat", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR },
-	{ "unlink", { "inode_unlink" }, 0, 0, 0 },
-	{ "unlinkat", { "inode_unlink", "inode_rmdir" }, 0, 0, 0 },
-	{ "rmdir", { "inode_rmdir" }, 0, 0, 0 },
-	{ "mkdir", { "inode_mkdir" }, 0, 0, 0 },
-	{ "mkdirat", { "inode_mkdir" }, 0, 0, 0 },
-	{ "mknod", { "inode_mknod" }, 0, 0, 0 },
-	{ "mknodat", { "inode_mknod" }, 0, 0, 0 },
-	{ "link", { "inode_link" }, 0, 0, 0 },
-	{ "linkat", { "inode_link" }, 0, 0, 0 },
-	{ "rename", { "inode_rename" }, 0, 0, 0 },
-	{ "renameat", { "inode_rename" }, 0, 0, 0 },
-	{ "renameat2", { "inode_rename" }, 0, 0, 0 },
-	{ "chmod", { "path_chmod" }, 0, 0, 0 },
-	{ "fchmod", { "path_chmod" }, 0, 0, 0 },
-	{ "fchmodat", { "path_chmod" }, 0, 0, 0 },
-	{ "chown", { "path_chown" }, 0, 0, 0 },
-	{ "fchown", { "path_chown" }, 0, 0, 0 },
-	{ "lchown", { "path_chown" }, 0, 0, 0 },
-	{ "fchownat", { "path_chown" }, 0, 0, 0 },
-	{ "truncate", { "path_truncate" }, 0, 0, 0 },
-	{ "chroot", { "path_chroot" }, 0, 0, 0 },
-	{ "connect", { "socket_connect" }, 0, 1, HOOK_RCK_SOCKADDR },
-	{ "bind", { "socket_bind" }, 0, 0, 0 },
-	{ "listen", { "socket_listen" }, 0, 0, 0 },
-	{ "accept", { "socket_accept" }, 0, 0, 0 },
-	{ "accept4", { "socket_accept" }, 0, 0, 0 },
-	{ "sendto", { "socket_sendmsg" }, 0, 0, 0 },
-	{ "sendmsg", { "socket_sendmsg" }, 0, 0, 0 },
-	{ "sendmmsg", { "socket_sendmsg" }, 0, 0, 0 },
-	{ "recvfrom", { "socket_recvmsg" }, 0, 0, 0 },
-	{ "recvmsg", { "socket_recvmsg" }, 0, 0, 0 },
-	{ "recvmmsg", { "socket_recvmsg" }, 0, 0, 0 },
-	{ "socket", { "socket_create" }, 0, 0, 0 },
-	{ "execve", { "bprm_check_security" }, 0, 0, 0 },
-	{ "execveat", { "bprm_check_security" }, 0, 0, 0 },
-	{ "bpf", { "bpf" }, 0, 0, 0 },
-	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0, 0, 0 },
-	{ "kill", { "task_kill" }, 0, 0, 0 },
-	{ "tkill", { "task_kill" }, 0, 0, 0 },
-	{ "tgkill", { "task_kill" }, 0, 0, 0 },
-	{ "mount", { "sb_mount" }, 0, 0, 0 },
-	{ "umount2", { "sb_umount" }, 0, 0, 0 },
-	{ "finit_module", { "kernel_read_file" }, 0, 0, 0 },
-	{ "init_module", { "kernel_load_data" }, 0, 0, 0 },
-	{ "kexec_load", { "kernel_load_data" }, 0, 0, 0 },
-	{ "kexec_file_load", { "kernel_read_file" }, 0, 0, 0 },
-	{ "setuid", { "task_fix_setuid" }, 0, 0, 0 },
-	{ "setreuid", { "task_fix_setuid" }, 0, 0, 0 },
-	{ "setresuid", { "task_fix_setuid" }, 0, 0, 0 },
-	{ "setfsuid", { "task_fix_setuid" }, 0, 0, 0 },
-	{ "setgid", { "task_fix_setgid" }, 0, 0, 0 },
-	{ "setregid", { "task_fix_setgid" }, 0, 0, 0 },
-	{ "setresgid", { "task_fix_setgid" }, 0, 0, 0 },
-	{ "setfsgid", { "task_fix_setgid" }, 0, 0, 0 },
-	{ "capset", { "capset" }, 0, 0, 0 },
-	{ "prctl", { "task_prctl" }, 0, 0, 0 },
-	{ "setrlimit", { "task_setrlimit" }, 0, 0, 0 },
-	{ "prlimit64", { "task_setrlimit" }, 0, 0, 0 },
-	{ "ioctl", { "file_ioctl" }, 0, 0, 0 },
-	{ "mprotect", { "file_mprotect" }, 0, 0, 0 },
-	{ "mmap", { "mmap_file" }, 0, 0, 0 },
-	{ "settimeofday", { "settime" }, 0, 0, 0 },
-	{ "clock_settime", { "settime" }, 0, 0, 0 },
-	{ "adjtimex", { "settime" }, 0, 0, 0 },
-	{ "clock_adjtime", { "settime" }, 0, 0, 0 },
-	{ "setxattr", { "inode_setxattr" }, 0, 0, 0 },
-	{ "lsetxattr", { "inode_setxattr" }, 0, 0, 0 },
-	{ "fsetxattr", { "inode_setxattr" }, 0, 0, 0 },
-	{ "removexattr", { "inode_removexattr" }, 0, 0, 0 },
-	{ "lremovexattr", { "inode_removexattr" }, 0, 0, 0 },
-	{ "fremovexattr", { "inode_removexattr" }, 0, 0, 0 },
+	{ "write", { "file_permission" }, PL_MAY_WRITE, 0, 0, { NULL }, -1 },
+	{ "pwrite64", { "file_permission" }, PL_MAY_WRITE, 0, 0, { NULL }, -1 },
+	{ "writev", { "file_permission" }, PL_MAY_WRITE, 0, 0, { NULL }, -1 },
+	{ "pwritev", { "file_permission" }, PL_MAY_WRITE, 0, 0, { NULL }, -1 },
+	{ "pwritev2", { "file_permission" }, PL_MAY_WRITE, 0, 0, { NULL }, -1 },
+	{ "read", { "file_permission" }, PL_MAY_READ, 0, 0, { NULL }, -1 },
+	{ "pread64", { "file_permission" }, PL_MAY_READ, 0, 0, { NULL }, -1 },
+	{ "readv", { "file_permission" }, PL_MAY_READ, 0, 0, { NULL }, -1 },
+	{ "preadv", { "file_permission" }, PL_MAY_READ, 0, 0, { NULL }, -1 },
+	{ "preadv2", { "file_permission" }, PL_MAY_READ, 0, 0, { NULL }, -1 },
+	{ "open", { "file_open" }, 0, 0, HOOK_RCK_FILE, { NULL }, -1 },
+	{ "openat", { "file_open" }, 0, 1, HOOK_RCK_FILE, { NULL }, -1 },
+	{ "openat2", { "file_open" }, 0, 1, HOOK_RCK_FILE, { NULL }, -1 },
+	{ "creat", { "file_open" }, 0, 0, HOOK_RCK_FILE, { NULL }, -1 },
+	{ "symlink", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR, { NULL }, -1 },
+	{ "symlinkat", { "inode_symlink" }, 0, 0, HOOK_RCK_KSTR, { NULL }, -1 },
+	{ "unlink", { "path_unlink" }, 0, 0, HOOK_RCK_PATH,
+	    { "inode_unlink" }, -1 },
+	{ "unlinkat", { "path_unlink", "path_rmdir" }, 0, 1, HOOK_RCK_PATH,
+	    { "inode_unlink", "inode_rmdir" }, -1 },
+	{ "rmdir", { "path_rmdir" }, 0, 0, HOOK_RCK_PATH,
+	    { "inode_rmdir" }, -1 },
+	{ "mkdir", { "path_mkdir" }, 0, 0, HOOK_RCK_PATH,
+	    { "inode_mkdir" }, -1 },
+	{ "mkdirat", { "path_mkdir" }, 0, 1, HOOK_RCK_PATH,
+	    { "inode_mkdir" }, -1 },
+	{ "mknod", { "path_mknod" }, 0, 0, HOOK_RCK_PATH,
+	    { "inode_mknod" }, -1 },
+	{ "mknodat", { "path_mknod" }, 0, 1, HOOK_RCK_PATH,
+	    { "inode_mknod" }, -1 },
+	{ "link", { "path_link" }, 0, 0, HOOK_RCK_PATH, { "inode_link" }, 1 },
+	{ "linkat", { "path_link" }, 0, 1, HOOK_RCK_PATH, { "inode_link" }, 3 },
+	{ "rename", { "path_rename" }, 0, 0, HOOK_RCK_PATH,
+	    { "inode_rename" }, 1 },
+	{ "renameat", { "path_rename" }, 0, 1, HOOK_RCK_PATH,
+	    { "inode_rename" }, 3 },
+	{ "renameat2", { "path_rename" }, 0, 1, HOOK_RCK_PATH,
+	    { "inode_rename" }, 3 },
+	{ "chmod", { "path_chmod" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "fchmod", { "path_chmod" }, 0, 0, 0, { NULL }, -1 },
+	{ "fchmodat", { "path_chmod" }, 0, 1, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "chown", { "path_chown" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "fchown", { "path_chown" }, 0, 0, 0, { NULL }, -1 },
+	{ "lchown", { "path_chown" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "fchownat", { "path_chown" }, 0, 1, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "truncate", { "path_truncate" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "chroot", { "path_chroot" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
+	{ "connect", { "socket_connect" }, 0, 1, HOOK_RCK_SOCKADDR,
+	    { NULL }, -1 },
+	{ "bind", { "socket_bind" }, 0, 0, 0, { NULL }, -1 },
+	{ "listen", { "socket_listen" }, 0, 0, 0, { NULL }, -1 },
+	{ "accept", { "socket_accept" }, 0, 0, 0, { NULL }, -1 },
+	{ "accept4", { "socket_accept" }, 0, 0, 0, { NULL }, -1 },
+	{ "sendto", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "sendmsg", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "sendmmsg", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "recvfrom", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "recvmsg", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "recvmmsg", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "socket", { "socket_create" }, 0, 0, 0, { NULL }, -1 },
+	{ "execve", { "bprm_check_security" }, 0, 0, 0, { NULL }, -1 },
+	{ "execveat", { "bprm_check_security" }, 0, 0, 0, { NULL }, -1 },
+	{ "bpf", { "bpf" }, 0, 0, 0, { NULL }, -1 },
+	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0, 0, 0,
+	    { NULL }, -1 },
+	{ "kill", { "task_kill" }, 0, 0, 0, { NULL }, -1 },
+	{ "tkill", { "task_kill" }, 0, 0, 0, { NULL }, -1 },
+	{ "tgkill", { "task_kill" }, 0, 0, 0, { NULL }, -1 },
+	{ "mount", { "sb_mount" }, 0, 0, 0, { NULL }, -1 },
+	{ "umount2", { "sb_umount" }, 0, 0, 0, { NULL }, -1 },
+	{ "finit_module", { "kernel_read_file" }, 0, 0, 0, { NULL }, -1 },
+	{ "init_module", { "kernel_load_data" }, 0, 0, 0, { NULL }, -1 },
+	{ "kexec_load", { "kernel_load_data" }, 0, 0, 0, { NULL }, -1 },
+	{ "kexec_file_load", { "kernel_read_file" }, 0, 0, 0, { NULL }, -1 },
+	{ "setuid", { "task_fix_setuid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setreuid", { "task_fix_setuid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setresuid", { "task_fix_setuid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setfsuid", { "task_fix_setuid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setgid", { "task_fix_setgid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setregid", { "task_fix_setgid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setresgid", { "task_fix_setgid" }, 0, 0, 0, { NULL }, -1 },
+	{ "setfsgid", { "task_fix_setgid" }, 0, 0, 0, { NULL }, -1 },
+	{ "capset", { "capset" }, 0, 0, 0, { NULL }, -1 },
+	{ "prctl", { "task_prctl" }, 0, 0, 0, { NULL }, -1 },
+	{ "setrlimit", { "task_setrlimit" }, 0, 0, 0, { NULL }, -1 },
+	{ "prlimit64", { "task_setrlimit" }, 0, 0, 0, { NULL }, -1 },
+	{ "ioctl", { "file_ioctl" }, 0, 0, 0, { NULL }, -1 },
+	{ "mprotect", { "file_mprotect" }, 0, 0, 0, { NULL }, -1 },
+	{ "mmap", { "mmap_file" }, 0, 0, 0, { NULL }, -1 },
+	{ "settimeofday", { "settime" }, 0, 0, 0, { NULL }, -1 },
+	{ "clock_settime", { "settime" }, 0, 0, 0, { NULL }, -1 },
+	{ "adjtimex", { "settime" }, 0, 0, 0, { NULL }, -1 },
+	{ "clock_adjtime", { "settime" }, 0, 0, 0, { NULL }, -1 },
+	{ "setxattr", { "inode_setxattr" }, 0, 0, 0, { NULL }, -1 },
+	{ "lsetxattr", { "inode_setxattr" }, 0, 0, 0, { NULL }, -1 },
+	{ "fsetxattr", { "inode_setxattr" }, 0, 0, 0, { NULL }, -1 },
+	{ "removexattr", { "inode_removexattr" }, 0, 0, 0, { NULL }, -1 },
+	{ "lremovexattr", { "inode_removexattr" }, 0, 0, 0, { NULL }, -1 },
+	{ "fremovexattr", { "inode_removexattr" }, 0, 0, 0, { NULL }, -1 },
 };
 
 static const struct pl_ovrmap *
@@ -140,20 +158,21 @@ pl_ovr_lookup(const char *sys)
 	return NULL;
 }
 
-/* The hook argument that the executor of mapping m reads again from the
- * kernel's copy (HOOK_RCK_*): its position in args[], or -1. */
+/* The hook argument (syscall argument sysarg) that the executor of
+ * mapping m reads again from the kernel's copy (HOOK_RCK_*): its position
+ * in args[], or -1. */
 static int
-pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m)
+pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m, int sysarg)
 {
 	const struct hook_arg *a;
 	size_t i;
 	int ok;
 
-	if (m->rck == 0)
+	if (m->rck == 0 || sysarg < 0)
 		return -1;
 	for (i = 0; i < ph->cfg.nargs && i < HOOK_ARGS_MAX; i++) {
 		a = &ph->cfg.args[i];
-		if (a->src_kind != HOOK_SRC_SYSARG || a->src != m->rck_arg)
+		if (a->src_kind != HOOK_SRC_SYSARG || a->src != sysarg)
 			continue;
 		if (m->rck == HOOK_RCK_SOCKADDR)
 			ok = a->type == POL_ARG_SOCKADDR;
@@ -164,6 +183,19 @@ pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* LSM hook name in the running kernel (bpf_lsm_NAME): 1, or 0 */
+static int
+pl_lsm_exists(const char *name)
+{
+	char *fn;
+	int ex;
+
+	xasprintf(&fn, "bpf_lsm_%s", name);
+	ex = pl_ksym_exists(fn);
+	free(fn);
+	return ex != 0;	/* kallsyms unreadable: try it */
 }
 
 /* What the executor reads in place of argument rck_slot. */
@@ -177,9 +209,14 @@ pl_rck_what(uint8_t rck)
 		return "the kernel's copy of the sockaddr, in socket_connect";
 	case HOOK_RCK_KSTR:
 		return "the kernel's copy of the string, in inode_symlink";
+	case HOOK_RCK_PATH:
+		return "the path the kernel resolved (symlinks, \"..\" and "
+		    "relative names resolved), in its path_* LSM hook";
 	}
 	return "nothing";
 }
+
+static const char *pl_ovr_prog(const char *);
 
 /* Override on syscall hook c->h: through the LSM, bpf_override_return, or
  * not at all (c->ovr_no says why). */
@@ -188,24 +225,41 @@ pl_sys_override(struct pl_ctx *c, const char *bare, char *how, size_t len)
 {
 	const struct polset_features *f = &c->ps->feat;
 	const struct pl_ovrmap *m = pl_ovr_lookup(bare);
+	const char *const *tg;
 	struct ph *ph = c->ph;
 	size_t i;
-	int r;
+	int r, r2;
 
 	how[0] = '\0';
 	if (f->lsm && f->lsm_active && m != NULL) {
 		ph->cfg.flags |= HOOK_F_OVR_LSM;
 		ph->cfg.ovr_mask = m->mask;
-		if ((r = pl_rck_slot(ph, m)) >= 0) {
-			ph->cfg.rck_kind = m->rck;
-			ph->cfg.rck_slot = (uint8_t)r;
+		tg = m->lsm;
+		if (m->fb[0] != NULL && !pl_lsm_exists(m->lsm[0]))
+			tg = m->fb;	/* no path hooks: no deciding again */
+		else {
+			r = pl_rck_slot(ph, m, m->rck_arg);
+			r2 = pl_rck_slot(ph, m, m->rck_arg2);
+			if (r >= 0 || r2 >= 0) {
+				ph->cfg.rck_kind = m->rck;
+				ph->cfg.rck_slot = r >= 0 ? (uint8_t)r :
+				    HOOK_RCK_NOSLOT;
+				ph->cfg.rck_slot2 = r2 >= 0 ? (uint8_t)r2 :
+				    HOOK_RCK_NOSLOT;
+			}
 		}
-		for (i = 0; i < PL_OVR_TGTS && m->lsm[i] != NULL; i++)
-			ph->ovr_tgts[ph->novr++] = m->lsm[i];
+		for (i = 0; i < PL_OVR_TGTS && tg[i] != NULL; i++) {
+			ph->ovr_tgts[ph->novr++] = tg[i];
+			/* deciding again needs the target's own executor
+			 * (ovr_lsm only applies sys_enter's decision) */
+			if (ph->cfg.rck_kind != 0 &&
+			    strcmp(pl_ovr_prog(tg[i]), "ovr_lsm") == 0)
+				ph->cfg.rck_kind = 0;
+		}
 		snprintf(how, len, "; Override carried out by BPF LSM hook%s "
 		    "%s%s%s%s (bpf_override_return: %s)", ph->novr > 1 ? "s" :
-		    "", m->lsm[0], ph->novr > 1 ? "/" : "", ph->novr > 1 ?
-		    m->lsm[1] : "", m->mask == PL_MAY_WRITE ? " on MAY_WRITE" :
+		    "", tg[0], ph->novr > 1 ? "/" : "", ph->novr > 1 ?
+		    tg[1] : "", m->mask == PL_MAY_WRITE ? " on MAY_WRITE" :
 		    m->mask == PL_MAY_READ ? " on MAY_READ" : "",
 		    f->override ? "also available" : "not in this kernel");
 		return;
@@ -242,6 +296,16 @@ pl_ovr_prog(const char *target)
 		{ "file_open", "ovr_file_open" },
 		{ "socket_connect", "ovr_socket_connect" },
 		{ "inode_symlink", "ovr_inode_symlink" },
+		{ "path_unlink", "ovr_path_unlink" },
+		{ "path_rmdir", "ovr_path_rmdir" },
+		{ "path_mkdir", "ovr_path_mkdir" },
+		{ "path_mknod", "ovr_path_mknod" },
+		{ "path_chmod", "ovr_path_chmod" },
+		{ "path_chown", "ovr_path_chown" },
+		{ "path_truncate", "ovr_path_truncate" },
+		{ "path_chroot", "ovr_path_chroot" },
+		{ "path_rename", "ovr_path_rename" },
+		{ "path_link", "ovr_path_link" },
 	};
 	size_t i;
 

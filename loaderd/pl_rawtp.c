@@ -156,7 +156,22 @@ pl_rawtp_arg(struct pl_ctx *c, const struct btf *btf,
 	struct pl_rawdecl d;
 	const char *why;
 	char decl[160];
+	int r;
 
+	if (a->resolve != NULL || a->btf_type != NULL) {
+		if (a->size_arg_index > 0 || a->return_copy)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "sizeArgIndex and returnCopy do not apply to raw "
+			    "tracepoint arguments");
+		if (a->type == POL_ARG_KERNEL_CAP)
+			return pl_fail(c, ERR_UNSUPP, a->line, a->col,
+			    "resolve with type %s: resolve to the member "
+			    "itself and give its type", pl_type_name(a));
+		ha->src_kind = HOOK_SRC_REG;
+		ha->src = (uint8_t)a->index;
+		r = pl_arg_resolve(c, btf, a, ha, p->type);
+		return r != 0 ? r : pl_arg_common(c, a, ha, a->type);
+	}
 	pl_rawdecl(btf, p->type, &d);
 	why = pl_rawtp_fits(a->type, &d);
 	if (why != NULL && why[0] == '\0')

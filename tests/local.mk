@@ -148,6 +148,8 @@ tests_integration_unreadarg_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_unreadarg_LDFLAGS = -pthread
 # Tetragon constructs: uprobe return probes
 INTEGRATION_TESTS += tests/integration/e2e_tetra.sh
+# resolve and btfType through the kernel's BTF (raw tracepoints here)
+INTEGRATION_TESTS += tests/integration/e2e_resolve.sh
 # Tetragon's example policies, verbatim, that run on this kernel
 INTEGRATION_TESTS += tests/integration/e2e_examples.sh
 # SubString / SubStringIgnCase on syscall kprobes, tracepoints, uprobes

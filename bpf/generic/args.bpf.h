@@ -165,6 +165,48 @@ load_sysargs(struct gctx *g, struct gen_heap *gh)
 	return 0;
 }
 
+/*
+ * resolve (bpf/hook.h, HOOK_RES_MAX): from the pointer *v, the pointers
+ * at res_off[0..res_n-2] followed, then the member at res_off[res_n-1]:
+ * its address, or res_size bytes read there (sign-extended for a signed
+ * integer).  -1: a pointer on the way or the member unreadable (a NULL
+ * pointer included).  Reads into *v itself: no stack of its own (the
+ * caller's frame chain is at 6.1's limit).
+ */
+static __always_inline int
+arg_resolve(struct hook_arg *a, __u64 *v)
+{
+	__u32 i, n = a->res_n, sz;
+	__u64 addr;
+
+	if (n == 0 || n > HOOK_RES_MAX)
+		return -1;
+	for (i = 0; i < HOOK_RES_MAX - 1; i++) {
+		if (i + 1 >= n)
+			break;
+		if (*v == 0 || bpf_probe_read_kernel(v, sizeof(*v),
+		    (void *)(*v + a->res_off[i])) != 0)
+			return -1;
+	}
+	i = n - 1;
+	barrier_var(i);
+	if (*v == 0 || i >= HOOK_RES_MAX)
+		return -1;
+	addr = *v + a->res_off[i];
+	*v = addr;
+	sz = a->res_size;
+	if (sz == 0)
+		return 0;
+	barrier_var(sz);
+	if (sz > 8)
+		return -1;
+	*v = 0;
+	if (bpf_probe_read_kernel(v, sz, (void *)addr) != 0)
+		return -1;
+	*v = field_extend(*v, sz, (a->flags & HOOK_ARGF_RES_SIGNED) != 0);
+	return 0;
+}
+
 /* The raw value of argument a: register, syscall argument, field, ret. */
 static __always_inline int
 arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
@@ -188,6 +230,8 @@ arg_raw(struct gctx *g, struct gen_heap *gh, struct hook_arg *a, __u64 *out)
 		    bpf_probe_read_kernel(out, sizeof(*out),
 		    (void *)g->args[i]) != 0)
 			return -1;
+		if (a->flags & HOOK_ARGF_RESOLVE)
+			return arg_resolve(a, out);
 		return 0;
 	case HOOK_SRC_RETVAL:
 		*out = g->ret;
@@ -329,7 +373,8 @@ gen_capture(struct gctx *g, __u32 slot)
 	}
 	/* (in g, not on the stack: 6.1's combined stack limit) */
 	g->rck_now = 0;
-	if (g->phase >= PH_RECHECK && g->rck != 0 && slot == hc->rck_slot) {
+	if (g->phase >= PH_RECHECK && g->rck != 0 && (slot == hc->rck_slot ||
+	    slot == hc->rck_slot2)) {
 		/* the kernel's own copy, not the caller's memory: the path
 		 * of the file it opened, its sockaddr or string copy */
 		raw = g->kobj;
@@ -337,6 +382,17 @@ gen_capture(struct gctx *g, __u32 slot)
 		if (g->rck == HOOK_RCK_FILE) {
 			f = (void *)raw;
 			if (f == NULL)
+				flags = EVA_ERROR;
+			goto kpath;
+		}
+		if (g->rck == HOOK_RCK_PATH) {
+			dentry = (void *)raw;
+			mnt = (void *)g->kmnt;
+			if (slot == hc->rck_slot2) {
+				dentry = (void *)g->kobj2;
+				mnt = (void *)g->kmnt2;
+			}
+			if (dentry == NULL || mnt == NULL)
 				flags = EVA_ERROR;
 			goto kpath;
 		}
@@ -630,7 +686,7 @@ kpath:
 				if (BPF_CORE_READ(f, f_mode) & 0x2)
 					aux |= EVA_AUX_FMODE_W;
 			}
-		} else
+		} else if (!g->rck_now)
 			aux = BPF_CORE_READ(dentry, d_inode, i_mode);
 		r = gen_path((__u64)dentry, (__u64)mnt,
 		    off + sizeof(struct ev_arg));

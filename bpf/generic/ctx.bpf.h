@@ -88,6 +88,11 @@ struct gctx {
 	__u32	rck_undec;	/* PH_RECHECK: an argument still read
 				   from user memory was unreadable */
 	__u64	kobj;		/* PH_RECHECK: the kernel's object */
+	__u64	kmnt;		/* HOOK_RCK_PATH: kobj is a dentry, this
+				   its vfsmount */
+	__u64	kobj2;		/* HOOK_RCK_PATH, rename and link: the
+				   new name's dentry (rck_slot2) */
+	__u64	kmnt2;		/* and its vfsmount */
 	__u32	stkok;		/* the program takes stacks (stk_flush
 				   after gen_hook_run) */
 	__u32	stk;		/* EVS_F_* the matched Post asked for */

@@ -152,9 +152,10 @@ gen_rck_note(struct gctx *g, int err)
 }
 
 /* The syscall hooks of the running syscall that this executor (rck, the
- * kernel's object kobj) decides again: the first Override's error. */
+ * kernel's object kobj; HOOK_RCK_PATH: a dentry, and its mount kmnt)
+ * decides again: the first Override's error. */
 static __always_inline long
-ovr_rck(__u32 rck, __u64 kobj)
+ovr_rck(__u32 rck, __u64 kobj, __u64 kmnt, __u64 kobj2, __u64 kmnt2)
 {
 	struct pt_regs *regs;
 	struct hook_list *hl;
@@ -172,6 +173,9 @@ ovr_rck(__u32 rck, __u64 kobj)
 	g->nr = nr;
 	g->rck = rck;
 	g->kobj = kobj;
+	g->kmnt = kmnt;
+	g->kobj2 = kobj2;
+	g->kmnt2 = kmnt2;
 	n = gctx_ids(g, hl);
 	for (i = 0; i < HOOK_PER_DISPATCH; i++) {
 		if (i >= n)
@@ -215,7 +219,7 @@ SEC("?lsm/" hook)							\
 int									\
 name(unsigned long long *ctx)						\
 {									\
-	long r = ovr_rck(rck, ctx[arg]);				\
+	long r = ovr_rck(rck, ctx[arg], 0, 0, 0);				\
 									\
 	return r != 0 ? r : ovr_apply(0, rck);				\
 }
@@ -223,6 +227,74 @@ name(unsigned long long *ctx)						\
 OVR_RCK_PROG(ovr_file_open, "file_open", HOOK_RCK_FILE, 0)
 OVR_RCK_PROG(ovr_socket_connect, "socket_connect", HOOK_RCK_SOCKADDR, 1)
 OVR_RCK_PROG(ovr_inode_symlink, "inode_symlink", HOOK_RCK_KSTR, 2)
+
+/* path_*(const struct path *dir, struct dentry *dentry, ...): the entry
+ * the kernel looked up (or is about to create) in dir -- unlink, rmdir,
+ * mkdir, mknod -- decided again on its path */
+#define OVR_DIRENT_PROG(name, hook)					\
+SEC("?lsm/" hook)							\
+int									\
+name(unsigned long long *ctx)						\
+{									\
+	const struct path *dir = (const struct path *)ctx[0];		\
+	long r;								\
+									\
+	r = ovr_rck(HOOK_RCK_PATH, ctx[1], (__u64)BPF_CORE_READ(dir, mnt),	\
+	    0, 0);							\
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_PATH);		\
+}
+
+/* path_*(const struct path *path, ...): the object the kernel resolved
+ * -- chmod, chown, truncate, chroot */
+#define OVR_PATH_PROG(name, hook)					\
+SEC("?lsm/" hook)							\
+int									\
+name(unsigned long long *ctx)						\
+{									\
+	const struct path *p = (const struct path *)ctx[0];		\
+	long r;								\
+									\
+	r = ovr_rck(HOOK_RCK_PATH, (__u64)BPF_CORE_READ(p, dentry),	\
+	    (__u64)BPF_CORE_READ(p, mnt), 0, 0);			\
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_PATH);		\
+}
+
+/* path_rename(old_dir, old_dentry, new_dir, new_dentry[, flags]) and
+ * path_link(old_dentry, new_dir, new_dentry): both names (a link's old
+ * name is on new_dir's mount: links do not cross mounts) */
+SEC("?lsm/path_rename")
+int
+ovr_path_rename(unsigned long long *ctx)
+{
+	const struct path *od = (const struct path *)ctx[0];
+	const struct path *nd = (const struct path *)ctx[2];
+	long r;
+
+	r = ovr_rck(HOOK_RCK_PATH, ctx[1], (__u64)BPF_CORE_READ(od, mnt),
+	    ctx[3], (__u64)BPF_CORE_READ(nd, mnt));
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_PATH);
+}
+
+SEC("?lsm/path_link")
+int
+ovr_path_link(unsigned long long *ctx)
+{
+	const struct path *nd = (const struct path *)ctx[1];
+	__u64 mnt = (__u64)BPF_CORE_READ(nd, mnt);
+	long r;
+
+	r = ovr_rck(HOOK_RCK_PATH, ctx[0], mnt, ctx[2], mnt);
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_PATH);
+}
+
+OVR_DIRENT_PROG(ovr_path_unlink, "path_unlink")
+OVR_DIRENT_PROG(ovr_path_rmdir, "path_rmdir")
+OVR_DIRENT_PROG(ovr_path_mkdir, "path_mkdir")
+OVR_DIRENT_PROG(ovr_path_mknod, "path_mknod")
+OVR_PATH_PROG(ovr_path_chmod, "path_chmod")
+OVR_PATH_PROG(ovr_path_chown, "path_chown")
+OVR_PATH_PROG(ovr_path_truncate, "path_truncate")
+OVR_PATH_PROG(ovr_path_chroot, "path_chroot")
 
 /* where the kernel has bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE):
  * a kprobe on the syscall function itself */

@@ -284,12 +284,16 @@ ref_pol r-maxdata "$SYSH" '    - index: 1
       maxData: true' 'maxData' "maxData: true refused: at most 4096 bytes are captured"
 ref_pol r-resolve "$SYSH" '    - index: 1
       type: "string"
-      resolve: "f_path.dentry"' 'resolve/btfType need BTF-typed kernel arguments' \
-    "resolve refused: no BTF-typed kernel arguments"
+      resolve: "f_path.dentry"' 'resolve/btfType apply to arguments in kernel memory with a BTF type' \
+    "resolve on a syscall hook refused: the caller's memory has no BTF type"
 ref_pol r-btftype "$SYSH" '    - index: 1
       type: "string"
-      btfType: "file"' 'resolve/btfType need BTF-typed kernel arguments' \
-    "btfType refused: no BTF-typed kernel arguments"
+      btfType: "file"' 'resolve/btfType apply to arguments in kernel memory with a BTF type' \
+    "btfType on a syscall hook refused: the caller's memory has no BTF type"
+ref_pol r-resolve-tp "$CAPH" '    - index: 4
+      type: "int"
+      resolve: "uid.val"' 'resolve/btfType apply to arguments in kernel memory with a BTF type' \
+    "resolve on a tracepoint field refused: fields are copies without BTF types (raw: true has them)"
 
 echo "1..$_tap_n"
 finish

@@ -18,6 +18,19 @@
  * still: no second thread; this one alternates the two names between its
  * opens (the same calls, no race).  SIGUSR1 is ignored (a policy may
  * signal the opens it matches).
+ * chmod, unlink, mkdir, rename, link (racer SECONDS OP DIR): the same
+ * race with fchmodat(2), unlinkat(2), mkdirat(2), renameat2(2) (to
+ * DIR/moved) or linkat(2) (to DIR/linked) on the flipped path.  DIR holds
+ * "allowed" and "blocked" (files, except for mkdir; chmod: the modes are
+ * set to 0644).  Which one the call acted on is seen afterwards (a mode,
+ * a file gone, a directory made, the link's inode) and undone: with
+ * calls a policy on the raced syscall does not see (fchmod, open
+ * O_CREAT, rmdir, unlink), or for rename with renameat2 back from
+ * "moved" (a name that policy does not block).  Prints "OPs N allowed N
+ * blocked N refused N other N".
+ *   racer once OP PATH [NEWPATH]: one fchmodat (mode 0600), unlinkat,
+ * mkdirat, renameat2 or linkat of PATH (to NEWPATH) as given (relative to
+ * the working directory if relative): prints "ret=R errno=E".
  * connect: the same with TCP connect()s to PORT, the IPv4 address of the
  * sockaddr flipped between OKADDR and BADADDR (one aligned 8-byte store);
  * listeners on both, drained as it goes; each connect that succeeds is
@@ -28,6 +41,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,6 +176,148 @@ connects(char **argv)
 	return 0;
 }
 
+/* one call of OP (chmod, unlink, mkdir; rename, link: to np) on p */
+static int
+pathop(const char *op, const char *p, mode_t mode, const char *np)
+{
+	if (strcmp(op, "rename") == 0)
+		return (int)syscall(SYS_renameat2, AT_FDCWD, p, AT_FDCWD, np,
+		    0);
+	if (strcmp(op, "link") == 0)
+		return (int)syscall(SYS_linkat, AT_FDCWD, p, AT_FDCWD, np, 0);
+	if (strcmp(op, "chmod") == 0)
+		return (int)syscall(SYS_fchmodat, AT_FDCWD, p, mode);
+	if (strcmp(op, "unlink") == 0)
+		return (int)syscall(SYS_unlinkat, AT_FDCWD, p, 0);
+	if (strcmp(op, "mkdir") == 0)
+		return (int)syscall(SYS_mkdirat, AT_FDCWD, p, 0755);
+	errno = EINVAL;
+	return -1;
+}
+
+/* racer SECONDS OP DIR (OP chmod, unlink, mkdir) */
+static int
+pathops(char **argv)
+{
+	unsigned long calls = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	const char *op = argv[2];
+	char pa[PATHMAX + 16], pb[PATHMAX + 16], pn[PATHMAX + 16];
+	struct stat sa, sb, sn;
+	mode_t mode = 0600;
+	pthread_t th;
+	double end;
+	size_t n;
+	int fa = -1, fb = -1, r;
+
+	memcpy(&name_ok, "allowed", 8);
+	memcpy(&name_bad, "blocked", 8);
+	n = strlen(argv[3]);
+	memcpy(path.c, argv[3], n);
+	do
+		path.c[n++] = '/';
+	while (n % 8 != 0);
+	word = &path.w[n / 8];
+	*word = name_ok;
+	snprintf(pa, sizeof(pa), "%s/allowed", argv[3]);
+	snprintf(pb, sizeof(pb), "%s/blocked", argv[3]);
+	snprintf(pn, sizeof(pn), "%s/%s", argv[3],
+	    strcmp(op, "rename") == 0 ? "moved" : "linked");
+	if ((strcmp(op, "link") == 0 || strcmp(op, "rename") == 0) &&
+	    (stat(pa, &sa) != 0 || stat(pb, &sb) != 0)) {
+		perror("racer: allowed, blocked");
+		return 1;
+	}
+	if (strcmp(op, "chmod") == 0 && ((fa = open(pa, O_RDONLY)) < 0 ||
+	    (fb = open(pb, O_RDONLY)) < 0 || fchmod(fa, 0644) != 0 ||
+	    fchmod(fb, 0644) != 0)) {
+		perror("racer: chmod files");
+		return 1;
+	}
+	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		calls++;
+		mode = mode == 0600 ? 0640 : 0600;
+		r = pathop(op, path.c, mode, pn);
+		if (r != 0) {
+			(errno == EPERM || errno == EACCES) ? refused++ :
+			    other++;
+			continue;
+		}
+		if (fa >= 0) {
+			/* chmod: the file whose mode is now mode */
+			if (fstat(fa, &sa) != 0 || fstat(fb, &sb) != 0)
+				other++;
+			else if ((sb.st_mode & 07777) != 0644) {
+				bad++;
+				if (fchmod(fb, 0644) != 0)
+					other++;
+			} else if ((sa.st_mode & 07777) == mode)
+				ok++;
+			else
+				other++;
+		} else if (strcmp(op, "link") == 0) {
+			/* the inode the new link names */
+			if (stat(pn, &sn) != 0)
+				other++;
+			else if (sn.st_ino == sb.st_ino)
+				bad++;
+			else if (sn.st_ino == sa.st_ino)
+				ok++;
+			else
+				other++;
+			if (unlink(pn) != 0)
+				other++;
+		} else if (strcmp(op, "rename") == 0) {
+			/* the name that is gone, moved back */
+			if (access(pb, F_OK) != 0) {
+				bad++;
+				r = pathop(op, pn, 0, pb);
+			} else if (access(pa, F_OK) != 0) {
+				ok++;
+				r = pathop(op, pn, 0, pa);
+			} else {
+				other++;
+				continue;
+			}
+			if (r != 0)
+				other++;
+		} else if (strcmp(op, "unlink") == 0) {
+			/* the file that is gone, made again */
+			if (access(pb, F_OK) != 0) {
+				bad++;
+				r = open(pb, O_CREAT | O_WRONLY, 0644);
+			} else if (access(pa, F_OK) != 0) {
+				ok++;
+				r = open(pa, O_CREAT | O_WRONLY, 0644);
+			} else {
+				other++;
+				continue;
+			}
+			if (r < 0)
+				other++;
+			else
+				close(r);
+		} else {
+			/* mkdir: the directory that appeared, removed */
+			if (rmdir(pb) == 0)
+				bad++;
+			else if (rmdir(pa) == 0)
+				ok++;
+			else
+				other++;
+		}
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("%ss %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    op, calls, ok, bad, refused, other);
+	return 0;
+}
+
 static double
 now(void)
 {
@@ -184,10 +341,22 @@ main(int argc, char **argv)
 
 	if (argc == 6 && strcmp(argv[2], "connect") == 0)
 		return connects(argv);
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "once") == 0) {
+		int r = pathop(argv[2], argv[3], 0600, argv[4]);
+
+		printf("ret=%d errno=%d\n", r, r == 0 ? 0 : errno);
+		return 0;
+	}
+	if (argc == 4 && (strcmp(argv[2], "chmod") == 0 ||
+	    strcmp(argv[2], "unlink") == 0 || strcmp(argv[2], "mkdir") == 0 ||
+	    strcmp(argv[2], "rename") == 0 || strcmp(argv[2], "link") == 0))
+		return pathops(argv);
 	still = argc == 4 && strcmp(argv[3], "still") == 0;
 	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
 		fprintf(stderr, "usage: racer SECONDS DIR [still] | "
-		    "SECONDS connect OKADDR BADADDR PORT\n");
+		    "SECONDS connect OKADDR BADADDR PORT | SECONDS "
+		    "chmod|unlink|mkdir|rename|link DIR | once "
+		    "chmod|unlink|mkdir|rename|link PATH [NEWPATH]\n");
 		return 2;
 	}
 	signal(SIGUSR1, SIG_IGN);

@@ -17,7 +17,9 @@
 #  6. bpf_attr (bpf_check), bpf_prog (security_bpf_prog), bpf_map
 #     (security_bpf_map), perf_event (security_perf_event_alloc)
 #  7. matchNamespaceChanges, matchCapabilityChanges on a kprobe and an
-#     fentry (security_file_open)
+#     fentry (security_file_open) and an LSM hook (file_open)
+#  7b. resolve (f_path.dentry.d_name.name of a struct file) on a kprobe,
+#     an fentry and an LSM hook
 #  8. Post kernelStackTrace + userStackTrace on a kprobe
 #     (security_path_chmod): kernel frames from the probed function to
 #     the syscall entry; user frames in chmod or its libraries
@@ -248,16 +250,21 @@ else n_not_ok 4 "bpf objects: policy refused"; fi
 
 # ---- 7. matchNamespaceChanges, matchCapabilityChanges ---------------------------
 
-# on a kernel function (kprobe) and an fentry: the open after unshare(2),
+# on a kernel function (kprobe), an fentry and an LSM hook (file_open):
+# the open after unshare(2),
 # the one after dropping CAP_NET_RAW (capset(2)), in the same process as
 # its exec (tests/integration/trigger), stored; the plain one not
 section "7 change filters"
-for k in kprobes fentries; do
+for k in kprobes fentries lsmhooks; do
 	: >"$D/chg-$k-ns"; : >"$D/chg-$k-cap"; : >"$D/chg-$k-no"
+	case $k in
+	lsmhooks) hd='  - hook: "file_open"' ;;
+	*) hd='  - call: "security_file_open"
+    syscall: false' ;;
+	esac
 	pol "o-chg-$k" <<EOF
   $k:
-  - call: "security_file_open"
-    syscall: false
+$hd
     args:
     - index: 0
       type: "file"
@@ -293,6 +300,43 @@ EOF
 		delp "o-chg-$k"
 	else n_not_ok 4 "change filters ($k): policy refused"; fi
 done
+# ---- 7b. resolve on a kprobe, an fentry and an LSM hook -------------------------
+
+# the struct file argument's f_path.dentry.d_name.name (a pointer chain to
+# a char pointer, followed) and f_inode.i_mode (an integer behind a
+# pointer): the open of res-K-yes stored with both, res-K-no not
+section "7b resolve"
+for k in kprobes fentries lsmhooks; do
+	: >"$D/res-$k-yes"; : >"$D/res-$k-no"
+	chmod 640 "$D/res-$k-yes" "$D/res-$k-no"
+	case $k in
+	lsmhooks) hd='  - hook: "file_open"' ;;
+	*) hd='  - call: "security_file_open"
+    syscall: false' ;;
+	esac
+	pol "o-res-$k" <<EOF
+  $k:
+$hd
+    args:
+    - index: 0
+      type: "string"
+      resolve: "f_path.dentry.d_name.name"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "res-$k-yes"
+EOF
+	if addp "$P/o-res-$k.yaml"; then
+		"$TR" openat "$D/res-$k-no" 0 >/dev/null
+		"$TR" openat "$D/res-$k-yes" 0 >/dev/null
+		pn "o-res-$k" "resolve f_path.dentry.d_name.name ($k)" \
+		    "res-$k-yes" "res-$k-no" "^\\[\\{\"string_arg\":\"res-$k-yes\"\\}\\]\$"
+		delp "o-res-$k"
+	else n_not_ok 2 "resolve ($k): policy refused"; fi
+done
+
 # ---- 8. stack traces on a kprobe ----------------------------------------------
 
 section "8 stack traces"

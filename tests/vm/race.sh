@@ -11,7 +11,11 @@
 # path: no open of the blocked file may succeed, the allowed one must.
 # The same for connect (tests/data/vm/race-connect.yaml): the sockaddr's
 # address flipped between 127.0.83.1 and 127.0.84.1, decided again on
-# the kernel's copy in socket_connect.
+# the kernel's copy in socket_connect.  And for fchmodat, unlinkat,
+# mkdirat, renameat2 and linkat (tests/data/vm/race-paths.yaml): the path
+# flipped as for the opens, decided again on the paths the kernel
+# resolved in path_chmod, path_unlink, path_mkdir, path_rename,
+# path_link; a relative name is decided on its absolute path.
 . "$(dirname "$0")/guestlib.sh"
 
 R=$B/tests/integration/racer
@@ -84,6 +88,113 @@ if addp "$DATA/race-connect.yaml"; then
 	"$CTL" -S "$S" policy delete vm-race-connect >/dev/null 2>&1
 else
 	n_not_ok 6 "race connect: policy refused"
+fi
+
+# ---- fchmodat, unlinkat, mkdirat, renameat2, linkat: resolved paths ---------
+
+section "race chmod unlink mkdir rename link"
+OPS="chmod unlink mkdir rename link"
+# the directory of OP's files: "/tmp/tlvm/NAME/" is 16 bytes, so racer
+# needs no "/" padding before the flipped word and the caller's string is
+# the one the policy names (with padding, sys_enter would never match and
+# only the executor would decide)
+rd() {
+	case $1 in
+	chmod) echo "$D/r-chm" ;; unlink) echo "$D/r-unl" ;;
+	mkdir) echo "$D/r-mkd" ;; rename) echo "$D/r-ren" ;;
+	link) echo "$D/r-lnk" ;;
+	esac
+}
+for op in $OPS; do
+	rm -rf "$(rd $op)"
+	mkdir -p "$(rd $op)"
+	if [ "$op" != mkdir ]; then
+		printf A >"$(rd $op)/allowed"
+		printf B >"$(rd $op)/blocked"
+		chmod 644 "$(rd $op)/allowed" "$(rd $op)/blocked"
+	fi
+done
+# once OP NAME [NEW]: one call of OP on NAME, relative to its directory
+once() { (cd "$(rd "$1")" && "$R" once "$@"); }
+# the paths of a row's args: [{"int_arg":-100},{"string_arg":P}...]
+sa() { printf '{"int_arg":-100},{"string_arg":"%s"}' "$1"; }
+if addp "$DATA/race-paths.yaml"; then
+	pl=$(plist vm-race-paths)
+	diag "$pl"
+	for h in fchmodat:path_chmod:1 unlinkat:path_unlink:1 mkdirat:path_mkdir:1 \
+	    renameat2:path_rename:"s 1 and 3" linkat:path_link:"s 1 and 3"; do
+		_s=${h%%:*} _r=${h#*:}
+		_l=${_r#*:} _r=${_r%%:*}
+		like "$_s: policy list says race-free (the path the kernel resolved, in $_r)" \
+		    "$(printf '%s\n' "$pl" | grep "sys_$_s:")" \
+		    "Override carried out by BPF LSM hooks? $_r.*race-free: the Override executor decides again on the path the kernel resolved .*in its path_\\* LSM hook \\(argument$(echo "$_l" | sed 's/^[0-9]/ &/')\\)"
+	done
+	# relative names: sys_enter reads "blocked", which the policy does
+	# not name; the executor decides on the absolute path
+	for op in chmod unlink mkdir; do
+		is "$op: relative name of the blocked path: EPERM" \
+		    "$(once $op blocked)" "ret=-1 errno=1"
+		is "$op: relative name of the allowed path works" \
+		    "$(once $op allowed)" "ret=0 errno=0"
+	done
+	is "rename: relative name of the blocked path: EPERM" \
+	    "$(once rename blocked moved)" "ret=-1 errno=1"
+	is "rename: to the relative name of the protected path: EPERM" \
+	    "$(once rename allowed protected)" "ret=-1 errno=1"
+	is "rename: the allowed path to another name and back works" \
+	    "$(once rename allowed moved; once rename moved allowed)" \
+	    "ret=0 errno=0
+ret=0 errno=0"
+	is "link: relative name of the blocked path: EPERM" \
+	    "$(once link blocked linked)" "ret=-1 errno=1"
+	is "link: relative name of the allowed path works" \
+	    "$(once link allowed linked)" "ret=0 errno=0"
+	is "the blocked names untouched, the allowed ones done" \
+	    "$(stat -c %a "$D/r-chm/blocked" "$D/r-chm/allowed"; \
+	    test -e "$D/r-unl/blocked" && echo b; \
+	    test -e "$D/r-unl/allowed" || echo a; \
+	    test -e "$D/r-mkd/blocked" || echo nb; \
+	    test -d "$D/r-mkd/allowed" && echo da; \
+	    ls "$D/r-ren" | tr '\n' ' '; echo; \
+	    ls -i "$D/r-lnk" | awk '{ print $2 }' | tr '\n' ' ')" "644
+600
+b
+a
+nb
+da
+allowed blocked 
+allowed blocked linked "
+	is "link: the new link is the allowed file" \
+	    "$(stat -c %i "$D/r-lnk/linked")" \
+	    "$(stat -c %i "$D/r-lnk/allowed")"
+	if wrow "SELECT 1 FROM events WHERE policy_name='vm-race-paths' AND args LIKE '%\"$D/r-lnk/blocked\"%'"; then
+		is "relative names: one row each, Override, with the absolute paths" \
+		    "$(q "SELECT group_concat(function_name || ' ' || action || ' ' || args, '|') FROM (SELECT * FROM events WHERE policy_name='vm-race-paths' ORDER BY id)")" \
+		    "__x64_sys_fchmodat KPROBE_ACTION_OVERRIDE [$(sa "$D/r-chm/blocked")]|__x64_sys_unlinkat KPROBE_ACTION_OVERRIDE [$(sa "$D/r-unl/blocked")]|__x64_sys_mkdirat KPROBE_ACTION_OVERRIDE [$(sa "$D/r-mkd/blocked")]|__x64_sys_renameat2 KPROBE_ACTION_OVERRIDE [$(sa "$D/r-ren/blocked"),$(sa "$D/r-ren/moved")]|__x64_sys_renameat2 KPROBE_ACTION_OVERRIDE [$(sa "$D/r-ren/allowed"),$(sa "$D/r-ren/protected")]|__x64_sys_linkat KPROBE_ACTION_OVERRIDE [$(sa "$D/r-lnk/blocked"),$(sa "$D/r-lnk/linked")]"
+	else
+		not_ok "relative names: rows stored"
+	fi
+	rmdir "$D/r-mkd/allowed"
+	rm -f "$D/r-lnk/linked"
+	printf A >"$D/r-unl/allowed"
+	[ -n "$old" ] && echo full >"$PRE"
+	for op in $OPS; do
+		out=$("$R" "$SECS" $op "$(rd $op)")
+		diag "racer $op $SECS s: $out"
+		set -- $out
+		like "racer $op ran" "$out" "^${op}s [0-9]+ allowed [0-9]+ blocked [0-9]+ refused [0-9]+ other [0-9]+\$"
+		is "racing ${op}s: none on the blocked name succeeded" "${6:-x}" 0
+		like "racing ${op}s: some on the allowed name succeeded" "${4:-x}" '^[1-9][0-9]*$'
+		like "racing ${op}s: those on the blocked name were refused" "${8:-x}" '^[1-9][0-9]*$'
+	done
+	[ -n "$old" ] && echo "$old" >"$PRE"
+	pl=$(plist vm-race-paths)
+	diag "$pl"
+	is "chmod, unlink, mkdir, rename, link: every hook counted raced calls" \
+	    "$(printf '%s\n' "$pl" | grep -c 'raced [1-9]')" 5
+	"$CTL" -S "$S" policy delete vm-race-paths >/dev/null 2>&1
+else
+	n_not_ok 40 "race paths: policy refused"
 fi
 
 guest_end
