@@ -39,6 +39,9 @@
 #           writes many times 16M, so retention deletes while it ingests
 #   cb      c with ring_buffer_size 512M: the ring holds what the storm
 #           makes faster than the collector stores (a burst of -n calls)
+#   ck      c with kernelStackTrace: true on the Post (each row carries
+#           the symbolised kernel stack)
+#   cu      c with userStackTrace: true (the symbolised user stack)
 #   audit   no tripline; kernel audit with `-a always,exit -F arch=b64
 #           -S openat -F path=/etc/tripline-bench-none` (never matches)
 #   X@old   variant X with OLDBUILDDIR's loaderd (BPF objects are embedded
@@ -134,7 +137,7 @@ if [ -z "$variants" ]; then
 	fi
 fi
 for v in $variants; do
-	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|audit|floor|floorx) ;;
+	case ${v%@old} in b1|b2|b3|c|cj|cr|cb|ck|cu|audit|floor|floorx) ;;
 	bp1k|bs1k|be1|be4|be5|be1k) ;;
 	*) die "unknown variant $v" ;; esac
 	case $v in *@old) [ -n "$old" ] || die "$v needs -O" ;; esac
@@ -260,6 +263,16 @@ sed 's/openat-bench-c/openat-bench-cr/' "$W/pol-c.yaml" >"$W/pol-cr.yaml"
 printf 'retention:\n  max_size: 16M\n  max_age: 1h\n' >"$W/conf-cr.yaml"
 sed 's/openat-bench-c/openat-bench-cb/' "$W/pol-c.yaml" >"$W/pol-cb.yaml"
 printf 'ring_buffer_size: 512M\n' >"$W/conf-cb.yaml"
+for _k in k:kernelStackTrace u:userStackTrace; do
+	policy "c${_k%%:*}" "    - matchArgs:
+      - index: 1
+        operator: \"Prefix\"
+        values:
+        - \"$W/target/\"
+      matchActions:
+      - action: Post
+        ${_k#*:}: true" >"$W/pol-c${_k%%:*}.yaml"
+done
 : >"$W/conf-none.yaml"
 
 # status STATE -> $W/status.json; policies STATE -> $W/policies.json
@@ -424,7 +437,7 @@ round_tripline() { # VARIANT CYCLE
 	_ops=$(kv "$_line" ops_per_s)
 	_n=$(kv "$_line" calls)
 	case $_base in
-	c|cj|cr|cb)
+	c|cj|cr|cb|ck|cu)
 		if [ "$_base" = cr ]; then
 			# retention deletes rows: what was stored is how far
 			# the ids of the policy's rows went
