@@ -123,6 +123,9 @@ struct ovr_pend {
 					   ...): the path the kernel
 					   resolved, as a dentry under a
 					   mount */
+#define HOOK_RCK_EXECNAME	5	/* bprm_check_security: the
+					   kernel's copy of the executed
+					   name (bprm->filename) */
 #define HOOK_RCK_NOSLOT		0xff	/* hook_cfg.rck_slot2: none */
 
 /* race_chk[pid_tgid]: a syscall hook's argument hook_cfg.race_arg as

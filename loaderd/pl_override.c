@@ -106,8 +106,10 @@ static const struct pl_ovrmap pl_ovrmap[] = {
 	{ "recvmsg", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
 	{ "recvmmsg", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
 	{ "socket", { "socket_create" }, 0, 0, 0, { NULL }, -1 },
-	{ "execve", { "bprm_check_security" }, 0, 0, 0, { NULL }, -1 },
-	{ "execveat", { "bprm_check_security" }, 0, 0, 0, { NULL }, -1 },
+	{ "execve", { "bprm_check_security" }, 0, 0, HOOK_RCK_EXECNAME,
+	    { NULL }, -1 },
+	{ "execveat", { "bprm_check_security" }, 0, 1, HOOK_RCK_EXECNAME,
+	    { NULL }, -1 },
 	{ "bpf", { "bpf" }, 0, 0, 0, { NULL }, -1 },
 	{ "ptrace", { "ptrace_access_check", "ptrace_traceme" }, 0, 0, 0,
 	    { NULL }, -1 },
@@ -212,6 +214,9 @@ pl_rck_what(uint8_t rck)
 	case HOOK_RCK_PATH:
 		return "the path the kernel resolved (symlinks, \"..\" and "
 		    "relative names resolved), in its path_* LSM hook";
+	case HOOK_RCK_EXECNAME:
+		return "the kernel's copy of the executed name (as passed, "
+		    "not resolved), in bprm_check_security";
 	}
 	return "nothing";
 }
@@ -306,6 +311,7 @@ pl_ovr_prog(const char *target)
 		{ "path_chroot", "ovr_path_chroot" },
 		{ "path_rename", "ovr_path_rename" },
 		{ "path_link", "ovr_path_link" },
+		{ "bprm_check_security", "ovr_bprm_check" },
 	};
 	size_t i;
 

@@ -228,6 +228,21 @@ OVR_RCK_PROG(ovr_file_open, "file_open", HOOK_RCK_FILE, 0)
 OVR_RCK_PROG(ovr_socket_connect, "socket_connect", HOOK_RCK_SOCKADDR, 1)
 OVR_RCK_PROG(ovr_inode_symlink, "inode_symlink", HOOK_RCK_KSTR, 2)
 
+/* bprm_check_security(bprm): the kernel's copy of the name execve(2)
+ * was given (bprm->filename: as passed; execveat with a relative name
+ * and a descriptor: "/dev/fd/N/name") */
+SEC("?lsm/bprm_check_security")
+int
+ovr_bprm_check(unsigned long long *ctx)
+{
+	struct linux_binprm *b = (struct linux_binprm *)ctx[0];
+	long r;
+
+	r = ovr_rck(HOOK_RCK_EXECNAME, (__u64)BPF_CORE_READ(b, filename), 0,
+	    0, 0);
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_EXECNAME);
+}
+
 /* path_*(const struct path *dir, struct dentry *dentry, ...): the entry
  * the kernel looked up (or is about to create) in dir -- unlink, rmdir,
  * mkdir, mknod -- decided again on its path */

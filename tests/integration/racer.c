@@ -28,6 +28,12 @@
  * O_CREAT, rmdir, unlink), or for rename with renameat2 back from
  * "moved" (a name that policy does not block).  Prints "OPs N allowed N
  * blocked N refused N other N".
+ * exec (racer SECONDS exec DIR): a forked child starts the flipper
+ * thread, waits until it has flipped, and execve(2)s the flipped path; DIR's "allowed" and "blocked"
+ * are programs that exit 0 and 1 (copies of true and false); the
+ * child's exit status tells which ran (100: execve refused with EPERM
+ * or EACCES; 101: another error).  Prints "execs N allowed N blocked N
+ * refused N other N".
  *   racer once OP PATH [NEWPATH]: one fchmodat (mode 0600), unlinkat,
  * mkdirat, renameat2 or linkat of PATH (to NEWPATH) as given (relative to
  * the working directory if relative): prints "ret=R errno=E".
@@ -43,10 +49,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +71,7 @@ static union {
 } path;
 static volatile uint64_t *word;
 static volatile int stop;
+static volatile unsigned long flips;	/* flipper rounds (exec mode) */
 static uint64_t name_ok, name_bad;
 
 static void *
@@ -74,6 +83,7 @@ flipper(void *arg)
 	/* as long in one state as in the other: wherever this thread is
 	 * preempted (one CPU), the name the other one sees is either */
 	while (!stop) {
+		flips++;
 		*word = name_bad;
 		for (i = 0; i < 200; i++)
 			;
@@ -193,6 +203,59 @@ pathop(const char *op, const char *p, mode_t mode, const char *np)
 		return (int)syscall(SYS_mkdirat, AT_FDCWD, p, 0755);
 	errno = EINVAL;
 	return -1;
+}
+
+/* racer SECONDS exec DIR */
+static int
+execs(char **argv)
+{
+	unsigned long n = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	char *cargv[] = { "racer-exec", NULL }, *cenv[] = { NULL };
+	pthread_t th;
+	double end;
+	size_t len;
+	pid_t pid;
+	int st;
+
+	memcpy(&name_ok, "allowed", 8);
+	memcpy(&name_bad, "blocked", 8);
+	len = strlen(argv[3]);
+	memcpy(path.c, argv[3], len);
+	do
+		path.c[len++] = '/';
+	while (len % 8 != 0);
+	word = &path.w[len / 8];
+	*word = name_ok;
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		n++;
+		if ((pid = fork()) == -1) {
+			other++;
+			continue;
+		}
+		if (pid == 0) {
+			if (pthread_create(&th, NULL, flipper, NULL) != 0)
+				_exit(101);
+			/* one CPU: let the flipper run before the exec */
+			while (flips < 2)
+				sched_yield();
+			execve(path.c, cargv, cenv);
+			_exit(errno == EPERM || errno == EACCES ? 100 : 101);
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+			other++;
+		else if (WEXITSTATUS(st) == 0)
+			ok++;
+		else if (WEXITSTATUS(st) == 1)
+			bad++;
+		else if (WEXITSTATUS(st) == 100)
+			refused++;
+		else
+			other++;
+	}
+	printf("execs %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    n, ok, bad, refused, other);
+	return 0;
 }
 
 /* racer SECONDS OP DIR (OP chmod, unlink, mkdir) */
@@ -347,6 +410,8 @@ main(int argc, char **argv)
 		printf("ret=%d errno=%d\n", r, r == 0 ? 0 : errno);
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[2], "exec") == 0)
+		return execs(argv);
 	if (argc == 4 && (strcmp(argv[2], "chmod") == 0 ||
 	    strcmp(argv[2], "unlink") == 0 || strcmp(argv[2], "mkdir") == 0 ||
 	    strcmp(argv[2], "rename") == 0 || strcmp(argv[2], "link") == 0))
@@ -355,7 +420,7 @@ main(int argc, char **argv)
 	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
 		fprintf(stderr, "usage: racer SECONDS DIR [still] | "
 		    "SECONDS connect OKADDR BADADDR PORT | SECONDS "
-		    "chmod|unlink|mkdir|rename|link DIR | once "
+		    "chmod|unlink|mkdir|rename|link|exec DIR | once "
 		    "chmod|unlink|mkdir|rename|link PATH [NEWPATH]\n");
 		return 2;
 	}

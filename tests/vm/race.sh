@@ -15,7 +15,10 @@
 # mkdirat, renameat2 and linkat (tests/data/vm/race-paths.yaml): the path
 # flipped as for the opens, decided again on the paths the kernel
 # resolved in path_chmod, path_unlink, path_mkdir, path_rename,
-# path_link; a relative name is decided on its absolute path.
+# path_link; a relative name is decided on its absolute path.  And for
+# execve (tests/data/vm/race-exec.yaml): the program's path flipped
+# between a copy of true and one of false, decided again on the kernel's
+# copy of the name in bprm_check_security.
 . "$(dirname "$0")/guestlib.sh"
 
 R=$B/tests/integration/racer
@@ -195,6 +198,35 @@ allowed blocked linked "
 	"$CTL" -S "$S" policy delete vm-race-paths >/dev/null 2>&1
 else
 	n_not_ok 40 "race paths: policy refused"
+fi
+
+# ---- execve: the kernel's copy of the name -------------------------------------
+
+section "race execve"
+rm -rf "$D/r-exe"
+mkdir -p "$D/r-exe"
+cp /bin/true "$D/r-exe/allowed"
+cp /bin/false "$D/r-exe/blocked"
+if addp "$DATA/race-exec.yaml"; then
+	pl=$(plist vm-race-exec)
+	diag "$pl"
+	like "execve: policy list says race-free (the kernel's copy of the name, in bprm_check_security)" \
+	    "$pl" "race-free: the Override executor decides again on the kernel's copy of the executed name \\(as passed, not resolved\\), in bprm_check_security \\(argument 0\\)"
+	is "execve of the blocked program: refused (126), of the allowed one: runs (0)" \
+	    "$("$D/r-exe/blocked" 2>/dev/null; echo "$?") $("$D/r-exe/allowed"; echo "$?")" "126 0"
+	[ -n "$old" ] && echo full >"$PRE"
+	out=$("$R" "$SECS" exec "$D/r-exe")
+	[ -n "$old" ] && echo "$old" >"$PRE"
+	diag "racer exec $SECS s: $out"
+	set -- $out
+	like "racer exec ran" "$out" '^execs [0-9]+ allowed [0-9]+ blocked [0-9]+ refused [0-9]+ other [0-9]+$'
+	is "racing execs: no exec of the blocked program succeeded" "${6:-x}" 0
+	like "racing execs: execs of the allowed program succeeded" "${4:-x}" '^[1-9][0-9]*$'
+	like "racing execs: execs of the blocked name were refused" "${8:-x}" '^[1-9][0-9]*$'
+	diag "$(plist vm-race-exec)"
+	"$CTL" -S "$S" policy delete vm-race-exec >/dev/null 2>&1
+else
+	n_not_ok 6 "race execve: policy refused"
 fi
 
 guest_end
