@@ -115,8 +115,9 @@ struct ovr_pend {
  */
 #define HOOK_RCK_FILE		1	/* file_open: the opened struct
 					   file's path */
-#define HOOK_RCK_SOCKADDR	2	/* socket_connect: the kernel's copy
-					   of the sockaddr */
+#define HOOK_RCK_SOCKADDR	2	/* socket_connect, socket_bind,
+					   socket_sendmsg (sendto): the
+					   kernel's copy of the sockaddr */
 #define HOOK_RCK_KSTR		3	/* inode_symlink: the kernel's
 					   copy of the link's target */
 #define HOOK_RCK_PATH		4	/* path_* (unlink, mkdir, chmod,

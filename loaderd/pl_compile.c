@@ -384,8 +384,10 @@ pl_race(struct pl_ctx *c, const enum pol_arg_type *types)
 			snprintf(args, sizeof(args), "arguments %u and %u",
 			    ph->cfg.rck_slot, ph->cfg.rck_slot2);
 		xasprintf(&how, "%s; race-free: the Override executor decides "
-		    "again on %s (%s)", ph->how,
-		    pl_rck_what(ph->cfg.rck_kind), args);
+		    "again on %s, in %s%s%s (%s)", ph->how,
+		    pl_rck_what(ph->cfg.rck_kind), ph->ovr_tgts[0],
+		    ph->novr > 1 ? "/" : "", ph->novr > 1 ? ph->ovr_tgts[1] :
+		    "", args);
 	} else {
 		xasprintf(&how, "%s; NOT race-free: decided on argument %d as "
 		    "read from the caller's memory, which a racing thread can "

@@ -95,11 +95,12 @@ static const struct pl_ovrmap pl_ovrmap[] = {
 	{ "chroot", { "path_chroot" }, 0, 0, HOOK_RCK_PATH, { NULL }, -1 },
 	{ "connect", { "socket_connect" }, 0, 1, HOOK_RCK_SOCKADDR,
 	    { NULL }, -1 },
-	{ "bind", { "socket_bind" }, 0, 0, 0, { NULL }, -1 },
+	{ "bind", { "socket_bind" }, 0, 1, HOOK_RCK_SOCKADDR, { NULL }, -1 },
 	{ "listen", { "socket_listen" }, 0, 0, 0, { NULL }, -1 },
 	{ "accept", { "socket_accept" }, 0, 0, 0, { NULL }, -1 },
 	{ "accept4", { "socket_accept" }, 0, 0, 0, { NULL }, -1 },
-	{ "sendto", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
+	{ "sendto", { "socket_sendmsg" }, 0, 4, HOOK_RCK_SOCKADDR, { NULL },
+	    -1 },
 	{ "sendmsg", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
 	{ "sendmmsg", { "socket_sendmsg" }, 0, 0, 0, { NULL }, -1 },
 	{ "recvfrom", { "socket_recvmsg" }, 0, 0, 0, { NULL }, -1 },
@@ -200,23 +201,24 @@ pl_lsm_exists(const char *name)
 	return ex != 0;	/* kallsyms unreadable: try it */
 }
 
-/* What the executor reads in place of argument rck_slot. */
+/* What the executor reads in place of argument rck_slot (the policy
+ * list names its LSM hooks after it). */
 const char *
 pl_rck_what(uint8_t rck)
 {
 	switch (rck) {
 	case HOOK_RCK_FILE:
-		return "the opened file's path, in file_open";
+		return "the opened file's path";
 	case HOOK_RCK_SOCKADDR:
-		return "the kernel's copy of the sockaddr, in socket_connect";
+		return "the kernel's copy of the sockaddr";
 	case HOOK_RCK_KSTR:
-		return "the kernel's copy of the string, in inode_symlink";
+		return "the kernel's copy of the string";
 	case HOOK_RCK_PATH:
 		return "the path the kernel resolved (symlinks, \"..\" and "
-		    "relative names resolved), in its path_* LSM hook";
+		    "relative names resolved)";
 	case HOOK_RCK_EXECNAME:
 		return "the kernel's copy of the executed name (as passed, "
-		    "not resolved), in bprm_check_security";
+		    "not resolved)";
 	}
 	return "nothing";
 }
@@ -312,6 +314,8 @@ pl_ovr_prog(const char *target)
 		{ "path_rename", "ovr_path_rename" },
 		{ "path_link", "ovr_path_link" },
 		{ "bprm_check_security", "ovr_bprm_check" },
+		{ "socket_bind", "ovr_socket_bind" },
+		{ "socket_sendmsg", "ovr_socket_sendmsg" },
 	};
 	size_t i;
 

@@ -226,6 +226,22 @@ name(unsigned long long *ctx)						\
 
 OVR_RCK_PROG(ovr_file_open, "file_open", HOOK_RCK_FILE, 0)
 OVR_RCK_PROG(ovr_socket_connect, "socket_connect", HOOK_RCK_SOCKADDR, 1)
+OVR_RCK_PROG(ovr_socket_bind, "socket_bind", HOOK_RCK_SOCKADDR, 1)
+
+/* socket_sendmsg(sock, msg, size): sendto's address, copied by the kernel
+ * into msg->msg_name (NULL for a sendto without one: nothing to decide
+ * on, an error argument) */
+SEC("?lsm/socket_sendmsg")
+int
+ovr_socket_sendmsg(unsigned long long *ctx)
+{
+	struct msghdr *m = (struct msghdr *)ctx[1];
+	long r;
+
+	r = ovr_rck(HOOK_RCK_SOCKADDR, (__u64)BPF_CORE_READ(m, msg_name), 0,
+	    0, 0);
+	return r != 0 ? r : ovr_apply(0, HOOK_RCK_SOCKADDR);
+}
 OVR_RCK_PROG(ovr_inode_symlink, "inode_symlink", HOOK_RCK_KSTR, 2)
 
 /* bprm_check_security(bprm): the kernel's copy of the name execve(2)

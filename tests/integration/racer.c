@@ -37,6 +37,7 @@
  *   racer once OP PATH [NEWPATH]: one fchmodat (mode 0600), unlinkat,
  * mkdirat, renameat2 or linkat of PATH (to NEWPATH) as given (relative to
  * the working directory if relative): prints "ret=R errno=E".
+ * bind, sendto: see addrops().
  * connect: the same with TCP connect()s to PORT, the IPv4 address of the
  * sockaddr flipped between OKADDR and BADADDR (one aligned 8-byte store);
  * listeners on both, drained as it goes; each connect that succeeds is
@@ -381,6 +382,106 @@ pathops(char **argv)
 	return 0;
 }
 
+/*
+ * racer SECONDS bind|sendto OKADDR BADADDR PORT: the sockaddr flipped as
+ * for connect.  bind: a TCP socket bound to it (getsockname tells which
+ * address the kernel bound), closed again.  sendto: a UDP datagram sent
+ * to it, with a UDP socket bound on each address (the one that receives
+ * it tells which).  Prints "binds|sendtos N allowed N blocked N refused
+ * N other N".
+ */
+static int
+addrops(char **argv)
+{
+	unsigned long n = 0, ok = 0, bad = 0, refused = 0, other = 0;
+	int sendto_ = strcmp(argv[2], "sendto") == 0;
+	struct sockaddr_in me, a;
+	uint32_t addr_ok, addr_bad;
+	socklen_t len;
+	pthread_t th;
+	double end;
+	int fd = -1, r1 = -1, r2 = -1, one = 1;
+	char c;
+
+	if (inet_pton(AF_INET, argv[3], &addr_ok) != 1 ||
+	    inet_pton(AF_INET, argv[4], &addr_bad) != 1) {
+		fprintf(stderr, "racer: bad address\n");
+		return 2;
+	}
+	dst.sa.sin_family = AF_INET;
+	dst.sa.sin_port = htons(atoi(argv[5]));
+	dst.sa.sin_addr.s_addr = addr_bad;
+	name_bad = dst.w[0];
+	dst.sa.sin_addr.s_addr = addr_ok;
+	name_ok = dst.w[0];
+	word = &dst.w[0];
+	if (sendto_) {
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = dst.sa.sin_port;
+		a.sin_addr.s_addr = addr_ok;
+		r1 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		r2 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		if (r1 < 0 || r2 < 0 || bind(r1, (void *)&a, sizeof(a)) != 0) {
+			perror("racer: receiver");
+			return 1;
+		}
+		a.sin_addr.s_addr = addr_bad;
+		if (bind(r2, (void *)&a, sizeof(a)) != 0 ||
+		    (fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+			perror("racer: receiver");
+			return 1;
+		}
+	}
+	if (pthread_create(&th, NULL, flipper, NULL) != 0) {
+		perror("pthread_create");
+		return 1;
+	}
+	end = now() + atof(argv[1]);
+	while (now() < end) {
+		n++;
+		if (sendto_) {
+			if (sendto(fd, "x", 1, 0, (void *)&dst.sa,
+			    sizeof(dst.sa)) != 1) {
+				(errno == EPERM || errno == EACCES) ?
+				    refused++ : other++;
+				continue;
+			}
+			/* loopback: queued at the receiver by now */
+			if (recv(r1, &c, 1, 0) == 1)
+				ok++;
+			else if (recv(r2, &c, 1, 0) == 1)
+				bad++;
+			else
+				other++;
+			continue;
+		}
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+			other++;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		len = sizeof(me);
+		if (bind(fd, (void *)&dst.sa, sizeof(dst.sa)) != 0)
+			(errno == EPERM || errno == EACCES) ? refused++ :
+			    other++;
+		else if (getsockname(fd, (void *)&me, &len) != 0)
+			other++;
+		else if (me.sin_addr.s_addr == addr_ok)
+			ok++;
+		else if (me.sin_addr.s_addr == addr_bad)
+			bad++;
+		else
+			other++;
+		close(fd);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("%ss %lu allowed %lu blocked %lu refused %lu other %lu\n",
+	    argv[2], n, ok, bad, refused, other);
+	return 0;
+}
+
 static double
 now(void)
 {
@@ -404,6 +505,9 @@ main(int argc, char **argv)
 
 	if (argc == 6 && strcmp(argv[2], "connect") == 0)
 		return connects(argv);
+	if (argc == 6 && (strcmp(argv[2], "bind") == 0 ||
+	    strcmp(argv[2], "sendto") == 0))
+		return addrops(argv);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "once") == 0) {
 		int r = pathop(argv[2], argv[3], 0600, argv[4]);
 
@@ -419,7 +523,7 @@ main(int argc, char **argv)
 	still = argc == 4 && strcmp(argv[3], "still") == 0;
 	if ((argc != 3 && !still) || strlen(argv[2]) > PATHMAX - 24) {
 		fprintf(stderr, "usage: racer SECONDS DIR [still] | "
-		    "SECONDS connect OKADDR BADADDR PORT | SECONDS "
+		    "SECONDS connect|bind|sendto OKADDR BADADDR PORT | SECONDS "
 		    "chmod|unlink|mkdir|rename|link|exec DIR | once "
 		    "chmod|unlink|mkdir|rename|link PATH [NEWPATH]\n");
 		return 2;

@@ -11,9 +11,10 @@
 # path: no open of the blocked file may succeed, the allowed one must.
 # The same for connect (tests/data/vm/race-connect.yaml): the sockaddr's
 # address flipped between 127.0.83.1 and 127.0.84.1, decided again on
-# the kernel's copy in socket_connect.  And for fchmodat, unlinkat,
-# mkdirat, renameat2 and linkat (tests/data/vm/race-paths.yaml): the path
-# flipped as for the opens, decided again on the paths the kernel
+# the kernel's copy in socket_connect; the same for bind and sendto
+# (tests/data/vm/race-addr.yaml: socket_bind, socket_sendmsg).  And for
+# fchmodat, unlinkat, mkdirat, renameat2 and linkat
+# (tests/data/vm/race-paths.yaml): the path flipped as for the opens, decided again on the paths the kernel
 # resolved in path_chmod, path_unlink, path_mkdir, path_rename,
 # path_link; a relative name is decided on its absolute path.  And for
 # execve (tests/data/vm/race-exec.yaml): the program's path flipped
@@ -93,6 +94,37 @@ else
 	n_not_ok 6 "race connect: policy refused"
 fi
 
+# ---- bind, sendto: the kernel's copy of the sockaddr ---------------------------
+
+section "race bind sendto"
+if addp "$DATA/race-addr.yaml"; then
+	pl=$(plist vm-race-addr)
+	diag "$pl"
+	for h in bind:socket_bind:8302 sendto:socket_sendmsg:8303; do
+		_s=${h%%:*} _r=${h#*:}
+		_p=${_r#*:} _r=${_r%%:*}
+		like "$_s: policy list says race-free (the kernel's sockaddr, in $_r)" \
+		    "$(printf '%s\n' "$pl" | grep "sys_$_s:")" \
+		    "race-free: the Override executor decides again on the kernel's copy of the sockaddr, in $_r \\(argument 1\\)"
+		[ -n "$old" ] && echo full >"$PRE"
+		out=$("$R" "$SECS" "$_s" 127.0.83.1 127.0.84.1 "$_p")
+		[ -n "$old" ] && echo "$old" >"$PRE"
+		diag "racer $_s $SECS s: $out"
+		set -- $out
+		like "$_s racer ran" "$out" "^${_s}s [0-9]+ allowed [0-9]+ blocked [0-9]+ refused [0-9]+ other [0-9]+\$"
+		is "racing ${_s}s: none to the blocked address succeeded" "${6:-x}" 0
+		like "racing ${_s}s: some to the allowed address succeeded" "${4:-x}" '^[1-9][0-9]*$'
+		like "racing ${_s}s: those to the blocked address were refused" "${8:-x}" '^[1-9][0-9]*$'
+	done
+	pl=$(plist vm-race-addr)
+	diag "$pl"
+	is "bind, sendto: both hooks counted raced calls" \
+	    "$(printf '%s\n' "$pl" | grep -c 'raced [1-9]')" 2
+	"$CTL" -S "$S" policy delete vm-race-addr >/dev/null 2>&1
+else
+	n_not_ok 11 "race bind sendto: policy refused"
+fi
+
 # ---- fchmodat, unlinkat, mkdirat, renameat2, linkat: resolved paths ---------
 
 section "race chmod unlink mkdir rename link"
@@ -130,7 +162,7 @@ if addp "$DATA/race-paths.yaml"; then
 		_l=${_r#*:} _r=${_r%%:*}
 		like "$_s: policy list says race-free (the path the kernel resolved, in $_r)" \
 		    "$(printf '%s\n' "$pl" | grep "sys_$_s:")" \
-		    "Override carried out by BPF LSM hooks? $_r.*race-free: the Override executor decides again on the path the kernel resolved .*in its path_\\* LSM hook \\(argument$(echo "$_l" | sed 's/^[0-9]/ &/')\\)"
+		    "Override carried out by BPF LSM hooks? $_r.*race-free: the Override executor decides again on the path the kernel resolved .*, in $_r[/a-z_]* \\(argument$(echo "$_l" | sed 's/^[0-9]/ &/')\\)"
 	done
 	# relative names: sys_enter reads "blocked", which the policy does
 	# not name; the executor decides on the absolute path
