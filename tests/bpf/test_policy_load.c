@@ -163,8 +163,21 @@ rec_at(size_t i)
 
 /* First record of hook id from pid (0: any) at index >= from, waiting up
  * to ms. */
+/*
+ * A hook's records: its slot and generation (HK(hi)).  A slot is reused
+ * by the next test's hook, and records of the old one can still be in
+ * the ring when the next test starts counting (a busy machine).
+ */
+#define HK(hi)	(((uint64_t)(hi).gen << 32) | (hi).id)
+
+static int
+hk_is(const struct ev_generic *g, uint64_t hk)
+{
+	return g->hook_id == (uint32_t)hk && g->gen == (uint32_t)(hk >> 32);
+}
+
 static const struct ev_generic *
-find(uint32_t id, pid_t pid, size_t from, int ms)
+find(uint64_t hk, pid_t pid, size_t from, int ms)
 {
 	uint64_t end = now_ms() + ms;
 	const struct ev_generic *g;
@@ -173,7 +186,7 @@ find(uint32_t id, pid_t pid, size_t from, int ms)
 	for (;;) {
 		for (i = from; i < nrecs(); i++) {
 			g = rec_at(i);
-			if (g->hook_id == id && (pid == 0 ||
+			if (hk_is(g, hk) && (pid == 0 ||
 			    g->key.pid == (uint32_t)pid))
 				return g;
 		}
@@ -184,12 +197,12 @@ find(uint32_t id, pid_t pid, size_t from, int ms)
 }
 
 static size_t
-count_hook(uint32_t id, pid_t pid, size_t from)
+count_hook(uint64_t hk, pid_t pid, size_t from)
 {
 	size_t i, c = 0;
 
 	for (i = from; i < nrecs(); i++)
-		if (rec_at(i)->hook_id == id &&
+		if (hk_is(rec_at(i), hk) &&
 		    (pid == 0 || rec_at(i)->key.pid == (uint32_t)pid))
 			c++;
 	return c;
@@ -610,7 +623,7 @@ test_openat_equal(void **state)
 
 	assert_true(open_close(T->other));
 	assert_true(open_close(T->target));
-	g = find(id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(g->hdr.size, sizeof(*g) + g->args_len);
 	assert_int_equal(g->gen, hi.gen);
@@ -624,7 +637,7 @@ test_openat_equal(void **state)
 	assert_int_equal(rec_arg(g, 1)->type, POL_ARG_STRING);
 	settle();
 	/* the other file did not match */
-	assert_int_equal(count_hook(id, getpid(), from), 1);
+	assert_int_equal(count_hook(HK(hi), getpid(), from), 1);
 	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
 	assert_true(hi.hits >= 2);
 	assert_int_equal(hi.posted, 1);
@@ -772,7 +785,7 @@ test_mode_switch(void **state)
 	status = testutil_fork_status(child_open_target, T->target);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	g = find(hi.id, 0, from, WAIT_MS);
+	g = find(HK(hi), 0, from, WAIT_MS);
 	assert_non_null(g);
 	assert_true(g->flags & EVG_F_MONITOR);
 	assert_true(g->would & (1U << POL_ACT_SIGKILL));
@@ -828,7 +841,7 @@ test_delete(void **state)
 	assert_true(WIFEXITED(status));		/* not killed any more */
 	assert_int_equal(WEXITSTATUS(status), 0);
 	settle();
-	assert_int_equal(count_hook(hi.id, 0, from), 0);
+	assert_int_equal(count_hook(HK(hi), 0, from), 0);
 	assert_int_equal(polset_delete(T->ps, "t-kill", err, sizeof(err)),
 	    ERR_NOTFOUND);
 }
@@ -871,7 +884,7 @@ test_tracepoint_syscall(void **state)
 	assert_int_equal(count_links("generic_tp"), 0);	/* no perf tp */
 
 	assert_true(open_close(T->target));
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(arg_int(g, 0), AT_FDCWD);
 	assert_arg_str(g, 1, T->target);
@@ -912,7 +925,7 @@ test_tracepoint_generic(void **state)
 	if (pid == 0)
 		_exit(0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(arg_int(g, 0), getpid());
 	assert_int_equal(arg_int(g, 1), pid);
@@ -961,11 +974,11 @@ test_raw_syscalls(void **state)
 	assert_int_equal(fd2, 100);
 	close(fd);
 	close(fd2);
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(arg_int(g, 0), SYS_dup);
 	settle();
-	assert_int_equal(count_hook(hi.id, getpid(), from), 2);
+	assert_int_equal(count_hook(HK(hi), getpid(), from), 2);
 	assert_int_equal(polset_delete(T->ps, "t-raw", err, sizeof(err)), 0);
 
 	/* no restriction on the id: every syscall number */
@@ -988,7 +1001,7 @@ test_raw_syscalls(void **state)
 	    "raw_tracepoint/sys_enter on every syscall (no InMap/Equal on "
 	    "the syscall id)");
 	assert_int_equal(getppid(), getppid());
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(polset_delete(T->ps, "t-rawall", err, sizeof(err)),
 	    0);
@@ -1021,7 +1034,7 @@ test_uprobe(void **state)
 	assert_int_equal(count_links("generic_uprobe"), 1);
 	r = tl_uprobe_target(41, -7);
 	assert_int_equal(r, 116);
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(arg_int(g, 0), 41);
 	assert_int_equal(arg_int(g, 1), -7);
@@ -1250,7 +1263,7 @@ test_rollback(void **state)
 	assert_int_equal(count_links("generic_tp"), 0);
 	from = nrecs();
 	assert_true(open_close(T->target));
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	mi = meta_find(1, hi.id, 0);
 	assert_true(mi >= 0);
@@ -1364,7 +1377,7 @@ test_strmap_exhaustion(void **state)
 	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
 	from = nrecs();
 	assert_true(open_close(T->target));
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_int_equal(polset_delete(T->ps, "s-0", err, sizeof(err)), 0);
 	/* all free again: 4 x 4096 in one policy */
@@ -1375,7 +1388,7 @@ test_strmap_exhaustion(void **state)
 	assert_true(open_close(T->target));
 	settle();
 	assert_int_equal(polset_hook(T->ps, 0, &hi), 0);
-	assert_int_equal(count_hook(hi.id, getpid(), from), 1);
+	assert_int_equal(count_hook(HK(hi), getpid(), from), 1);
 	assert_int_equal(polset_delete(T->ps, "s-2", err, sizeof(err)), 0);
 }
 
@@ -1463,12 +1476,12 @@ test_parsed(void **state)
 	fd = open(T->target, O_WRONLY | O_APPEND | O_CLOEXEC);
 	assert_true(fd >= 0);
 	close(fd);
-	g = find(hi.id, getpid(), from, WAIT_MS);
+	g = find(HK(hi), getpid(), from, WAIT_MS);
 	assert_non_null(g);
 	assert_arg_str(g, 1, T->target);
 	assert_int_equal(arg_int(g, 2), O_WRONLY | O_APPEND | O_CLOEXEC);
 	settle();
-	assert_int_equal(count_hook(hi.id, getpid(), from), 1);
+	assert_int_equal(count_hook(HK(hi), getpid(), from), 1);
 }
 
 /* polset_resend: every enabled hook again, same id/gen. */
