@@ -74,6 +74,9 @@ like "status shows why" "$(status)" "collectord .*1 no health answer"
 kill -STOP "$N"
 check "stopped notifierd replaced within the deadline" wait_for 15 \
     sh -c "p=\$(pgrep -P $LPID -x notifierd); [ -n \"\$p\" ] && [ \"\$p\" != $N ]"
+# running: it said it is ready, which it does once its sandbox is on (a
+# look at a child that has just started can find it before that)
+wait_for 20 sh -c "'$CTL' -S '$S' status | grep -q 'notifierd  *running'"
 N=$(child_pid notifierd)
 is "restarted children run under the filter too" \
     "$(awk '/^Seccomp:/ {print $2}' /proc/$N/status)" 2
