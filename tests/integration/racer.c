@@ -95,6 +95,27 @@ flipper(void *arg)
 	return NULL;
 }
 
+/* path = DIR + "/" padded to a multiple of 8 bytes, then the word the
+ * flipper flips between "allowed" and "blocked" (starting "allowed") */
+static void
+flip_path(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n > PATHMAX - 24) {
+		fprintf(stderr, "racer: directory name too long\n");
+		exit(2);
+	}
+	memcpy(&name_ok, "allowed", 8);
+	memcpy(&name_bad, "blocked", 8);
+	memcpy(path.c, dir, n);
+	do
+		path.c[n++] = '/';
+	while (n % 8 != 0);
+	word = &path.w[n / 8];
+	*word = name_ok;
+}
+
 /* the sockaddr of connect: its first 8 bytes (family, port, address)
  * are the word the flipper flips */
 static union {
@@ -214,19 +235,10 @@ execs(char **argv)
 	char *cargv[] = { "racer-exec", NULL }, *cenv[] = { NULL };
 	pthread_t th;
 	double end;
-	size_t len;
 	pid_t pid;
 	int st;
 
-	memcpy(&name_ok, "allowed", 8);
-	memcpy(&name_bad, "blocked", 8);
-	len = strlen(argv[3]);
-	memcpy(path.c, argv[3], len);
-	do
-		path.c[len++] = '/';
-	while (len % 8 != 0);
-	word = &path.w[len / 8];
-	*word = name_ok;
+	flip_path(argv[3]);
 	end = now() + atof(argv[1]);
 	while (now() < end) {
 		n++;
@@ -270,18 +282,9 @@ pathops(char **argv)
 	mode_t mode = 0600;
 	pthread_t th;
 	double end;
-	size_t n;
 	int fa = -1, fb = -1, r;
 
-	memcpy(&name_ok, "allowed", 8);
-	memcpy(&name_bad, "blocked", 8);
-	n = strlen(argv[3]);
-	memcpy(path.c, argv[3], n);
-	do
-		path.c[n++] = '/';
-	while (n % 8 != 0);
-	word = &path.w[n / 8];
-	*word = name_ok;
+	flip_path(argv[3]);
 	snprintf(pa, sizeof(pa), "%s/allowed", argv[3]);
 	snprintf(pb, sizeof(pb), "%s/blocked", argv[3]);
 	snprintf(pn, sizeof(pn), "%s/%s", argv[3],
@@ -497,7 +500,6 @@ main(int argc, char **argv)
 	unsigned long opens = 0, ok = 0, bad = 0, refused = 0, other = 0;
 	pthread_t th;
 	double end;
-	size_t n;
 	char c;
 	int fd;
 
@@ -529,15 +531,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGUSR1, SIG_IGN);
-	memcpy(&name_ok, "allowed", 8);
-	memcpy(&name_bad, "blocked", 8);
-	n = strlen(argv[2]);
-	memcpy(path.c, argv[2], n);
-	do
-		path.c[n++] = '/';
-	while (n % 8 != 0);
-	word = &path.w[n / 8];
-	*word = name_ok;
+	flip_path(argv[2]);
 	if (!still && pthread_create(&th, NULL, flipper, NULL) != 0) {
 		perror("pthread_create");
 		return 1;
