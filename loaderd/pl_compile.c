@@ -407,8 +407,7 @@ pl_hook_lsm(struct pl_ctx *c, enum pol_arg_type *types)
 	const struct polset_features *f = &c->ps->feat;
 	const struct pol_hook *h = c->h;
 	struct ph *ph = c->ph;
-	char *fn;
-	int r, ex;
+	int r;
 
 	if (!f->lsm)
 		return pl_fail(c, ERR_UNSUPP, 0, 0, "%s", PL_MSG_NOLSM);
@@ -419,10 +418,7 @@ pl_hook_lsm(struct pl_ctx *c, enum pol_arg_type *types)
 		    "unreadable");
 	if (h->call == NULL || h->call[0] == '\0')
 		return pl_fail(c, ERR_PARSE, 0, 0, "lsmhook without hook");
-	xasprintf(&fn, "bpf_lsm_%s", h->call);
-	ex = pl_ksym_exists(fn);
-	free(fn);
-	if (ex == 0)
+	if (!pl_lsm_exists(h->call))
 		return pl_fail(c, ERR_NOTFOUND, 0, 0, "no LSM hook \"%s\" in "
 		    "this kernel (no bpf_lsm_%s)", h->call, h->call);
 	if (h->ret || h->retarg.type != POL_ARG_NONE)

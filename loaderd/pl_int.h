@@ -292,6 +292,7 @@ int	pl_tp_format(struct pl_ctx *, const char *subsys, const char *event,
 enum pol_arg_type pl_tp_int_type(const struct tpfield *, int use_sign);
 int	pl_is_char_ptr(const struct tpfield *);
 int	pl_ksym_exists(const char *name);
+int	pl_lsm_exists(const char *hook);	/* pl_override.c */
 
 /* pl_args.c: the argument type name for messages */
 const char *pl_type_name(const struct pol_arg *);

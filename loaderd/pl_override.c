@@ -188,8 +188,9 @@ pl_rck_slot(const struct ph *ph, const struct pl_ovrmap *m, int sysarg)
 	return -1;
 }
 
-/* LSM hook name in the running kernel (bpf_lsm_NAME): 1, or 0 */
-static int
+/* LSM hook name in the running kernel (bpf_lsm_NAME): 1, or 0 (also 1
+ * when kallsyms cannot be read: attaching will tell) */
+int
 pl_lsm_exists(const char *name)
 {
 	char *fn;
